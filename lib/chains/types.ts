@@ -1,0 +1,140 @@
+// The read model of a chain, as GET /api/v1/chains/{id} returns it and as the UI, the PDF/CSV
+// reports and the evidence bundle consume it. Plain JSON: no Dates, no Prisma types.
+import type {
+  TAttestation,
+  TChainStatus,
+  TClaims,
+  TConstraints,
+  TEventKind,
+  TEventStatus,
+  TFindingCode,
+  TPrincipalKind,
+  TPurpose,
+  TSeverity,
+} from "@/lib/protocol/types";
+
+export type TChainFinding = {
+  code: TFindingCode;
+  severity: TSeverity;
+  message: string;
+  eventJti: string;
+  /** true for findings computed at read time from the clock (missing_evidence). */
+  isReadTime: boolean;
+};
+
+export type TChainEvent = {
+  seq: number;
+  jti: string;
+  kind: TEventKind;
+  iss: string;
+  aud: string | null;
+  /** parent (delegate), grant (invoke, complete) or target (revoke) */
+  ref: string | null;
+  iat: number;
+  exp: number | null;
+  status: TEventStatus;
+  receivedAt: string; // ISO 8601
+  alg: string;
+  kid: string;
+  /** RFC 7638 thumbprint of the key that verified the signature */
+  keyThumbprint: string | null;
+  token: string;
+  tokenSha256: string;
+  claims: TClaims;
+  prevHash: string;
+  hash: string;
+  findings: TChainFinding[];
+};
+
+export type TChainNode = {
+  /** principal id, or the resource URI for kind "resource" */
+  id: string;
+  kind: TPrincipalKind | "resource" | "unregistered";
+  name: string | null;
+  /** worst severity among findings on events this node issued or received */
+  worstSeverity: TSeverity | null;
+  findingCodes: TFindingCode[];
+};
+
+export type TCompletion = {
+  jti: string;
+  iss: string;
+  iat: number;
+  status: "completed" | "failed" | "partial";
+  resultHash: string;
+  attestation: TAttestation | null; // null when the signer is not allowed (principal_mismatch)
+  evidence: { summary?: string; artifacts?: { name: string; hash: string; uri?: string }[] } | null;
+};
+
+export type TInvocation = {
+  jti: string;
+  iss: string;
+  iat: number;
+  action: string;
+  resource: string;
+  purpose: string | null;
+  data: string[];
+  findings: TChainFinding[];
+};
+
+export type THop = {
+  jti: string;
+  kind: "authorize" | "delegate";
+  parent: string | null;
+  from: string; // iss
+  to: string; // aud
+  iat: number;
+  exp: number;
+  scope: string[];
+  /** parent scopes this hop did not pass on whole (attenuation) */
+  scopeRemoved: string[];
+  /** scopes not covered by the parent (escalation) */
+  scopeAdded: string[];
+  purpose: TPurpose;
+  constraints: TConstraints | null;
+  effectiveConstraints: TConstraints;
+  maxDepth: number | null;
+  /** root = 0; null while the hop's ancestry is incomplete */
+  depth: number | null;
+  status: TEventStatus;
+  revokedAt: number | null;
+  signature: { alg: string; kid: string; thumbprint: string | null; verified: true };
+  findings: TChainFinding[];
+  invocations: TInvocation[];
+  completions: TCompletion[];
+};
+
+export type TChainDetail = {
+  id: string;
+  status: TChainStatus;
+  root: { jti: string; iss: string; aud: string; purpose: TPurpose; scope: string[]; iat: number; exp: number } | null;
+  startedAt: number;
+  hopCount: number;
+  eventCount: number;
+  counts: { critical: number; error: number; warning: number };
+  nodes: TChainNode[];
+  hops: THop[];
+  /** invokes with no usable grant (ghost permissions), revokes and anything not under a hop */
+  looseEvents: string[];
+  events: TChainEvent[];
+  findings: TChainFinding[];
+  ledgerHead: { seq: number; hash: string };
+  generatedAt: string;
+};
+
+export type TChainSummary = {
+  id: string;
+  status: TChainStatus;
+  rootIss: string | null;
+  rootAud: string | null;
+  purposeCode: string | null;
+  purposeText: string | null;
+  startedAt: number;
+  hopCount: number;
+  eventCount: number;
+  counts: { critical: number; error: number; warning: number };
+  findingCodes: TFindingCode[];
+  lastEventAt: string;
+};
+
+export type TChainList = { items: TChainSummary[]; nextCursor: string | null };

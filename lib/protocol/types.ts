@@ -1,0 +1,102 @@
+// Types of the Delegation Event Protocol v1 (shared/spec/delegation-events.md).
+// Pure data: imported by the verifier, ingest, read models, reports, the SDK and the UI.
+
+export const EVENT_KINDS = ["authorize", "delegate", "invoke", "complete", "revoke"] as const;
+export type TEventKind = (typeof EVENT_KINDS)[number];
+export const GRANT_KINDS: readonly TEventKind[] = ["authorize", "delegate"];
+
+export const PRINCIPAL_KINDS = ["human", "agent", "tool", "attester"] as const;
+export type TPrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+export const ALLOWED_ALGS = ["EdDSA", "Ed25519", "ES256"] as const;
+export type TAllowedAlg = (typeof ALLOWED_ALGS)[number];
+
+/** Ingest reject codes (spec §4), in the order the checks run. */
+export const REJECT_CODES = [
+  "malformed",
+  "alg_not_allowed",
+  "unknown_principal",
+  "unknown_key",
+  "key_revoked",
+  "signature_invalid",
+  "iat_in_future",
+  "replay",
+] as const;
+export type TRejectCode = (typeof REJECT_CODES)[number];
+
+export type TSeverity = "critical" | "error" | "warning";
+
+/** Chain finding codes (spec §5) and their fixed severities. */
+export const FINDING_SEVERITY = {
+  orphan: "warning",
+  unrooted: "critical",
+  principal_mismatch: "error",
+  scope_escalation: "critical",
+  no_attenuation: "warning",
+  constraint_escalation: "critical",
+  purpose_mismatch: "error",
+  depth_exceeded: "error",
+  lifetime_escalation: "error",
+  parent_expired: "error",
+  parent_revoked: "error",
+  ghost_permission: "critical",
+  scope_drift: "critical",
+  expired_grant: "error",
+  revoked_grant: "error",
+  missing_evidence: "warning",
+} as const satisfies Record<string, TSeverity>;
+export type TFindingCode = keyof typeof FINDING_SEVERITY;
+export const FINDING_CODES = Object.keys(FINDING_SEVERITY) as TFindingCode[];
+
+export type TFinding = { code: TFindingCode; severity: TSeverity; message: string };
+
+export type TChainStatus = "verified" | "warning" | "pending" | "violation";
+export type TEventStatus = "accepted" | "pending";
+export type TAttestation = "self_reported" | "delegator_verified" | "third_party";
+
+export type TPurpose = { code: string; text: string };
+export type TConstraints = { data?: string[]; egress?: string[] };
+
+type TCommon = { v: 1; jti: string; iss: string; iat: number; chain: string };
+
+export type TAuthorizeClaims = TCommon & {
+  kind: "authorize";
+  aud: string;
+  scope: string[];
+  purpose: TPurpose;
+  exp: number;
+  max_depth?: number;
+  constraints?: TConstraints;
+  instruction_hash?: string;
+};
+export type TDelegateClaims = TCommon & {
+  kind: "delegate";
+  parent: string;
+  aud: string;
+  scope: string[];
+  purpose: TPurpose;
+  exp: number;
+  max_depth?: number;
+  constraints?: TConstraints;
+};
+export type TInvokeClaims = TCommon & {
+  kind: "invoke";
+  grant?: string;
+  action: string;
+  resource: string;
+  purpose?: string;
+  data?: string[];
+};
+export type TCompleteClaims = TCommon & {
+  kind: "complete";
+  grant: string;
+  status: "completed" | "failed" | "partial";
+  result_hash: string;
+  evidence?: { summary?: string; artifacts?: { name: string; hash: string; uri?: string }[] };
+};
+export type TRevokeClaims = TCommon & { kind: "revoke"; target: string; reason?: string };
+
+export type TClaims = TAuthorizeClaims | TDelegateClaims | TInvokeClaims | TCompleteClaims | TRevokeClaims;
+export type TGrantClaims = TAuthorizeClaims | TDelegateClaims;
+
+export type THeader = { alg: string; typ: "dep+jwt"; kid: string };
