@@ -1,0 +1,66 @@
+// Signing keys for producers: generate, save as a private JWK, reload.
+// A key always carries its kid and alg so the public half can be registered as-is and the
+// header of every event it signs names it (spec §1).
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+
+export type TSigningAlg = "EdDSA" | "ES256";
+
+export type TPublicJwk = JWK & { kty: string; kid: string; alg: TSigningAlg; use: "sig" };
+export type TPrivateJwk = TPublicJwk & { d: string };
+
+export type TSigningKey = {
+  kid: string;
+  alg: TSigningAlg;
+  privateKey: CryptoKey;
+  publicJwk: TPublicJwk;
+};
+
+// Picks the public members only, so private material can never leak into a registration.
+function toPublicJwk(jwk: JWK, kid: string, alg: TSigningAlg): TPublicJwk {
+  const { kty, crv, x, y } = jwk;
+  if (!kty || !crv || !x) throw new TypeError("JWK lacks kty, crv or x");
+  const pub: TPublicJwk = { kty, crv, x, kid, alg, use: "sig" };
+  if (y !== undefined) pub.y = y;
+  return pub;
+}
+
+function algOfJwk(jwk: JWK): TSigningAlg {
+  if (jwk.kty === "OKP" && jwk.crv === "Ed25519") return "EdDSA";
+  if (jwk.kty === "EC" && jwk.crv === "P-256") return "ES256";
+  throw new TypeError(`unsupported signing key: kty=${jwk.kty} crv=${jwk.crv} (use Ed25519 or P-256)`);
+}
+
+/**
+ * A fresh key pair. The kid defaults to the RFC 7638 thumbprint of the public key, so it is
+ * unique without coordination and stable across save/reload.
+ */
+export async function generateSigningKey(opts: { alg?: TSigningAlg; kid?: string } = {}): Promise<TSigningKey> {
+  const alg = opts.alg ?? "EdDSA";
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const kid = opts.kid ?? (await calculateJwkThumbprint(jwk));
+  return { kid, alg, privateKey, publicJwk: toPublicJwk(jwk, kid, alg) };
+}
+
+/** The private JWK (with kid and alg) to store somewhere safe and reload with `importSigningKey`. */
+export async function exportSigningKey(key: TSigningKey): Promise<TPrivateJwk> {
+  if (!key.privateKey.extractable) throw new TypeError(`key ${key.kid} is not extractable`);
+  const jwk = await exportJWK(key.privateKey);
+  if (typeof jwk.d !== "string") throw new TypeError(`key ${key.kid} exported without private material`);
+  return { ...jwk, ...key.publicJwk, d: jwk.d };
+}
+
+/** Reload a key saved by `exportSigningKey` (or any Ed25519/P-256 private JWK). */
+export async function importSigningKey(privateJwk: JWK): Promise<TSigningKey> {
+  if (typeof privateJwk.d !== "string") throw new TypeError("not a private JWK: it has no d");
+  const alg = algOfJwk(privateJwk);
+  if (privateJwk.alg !== undefined && privateJwk.alg !== alg && !(alg === "EdDSA" && privateJwk.alg === "Ed25519")) {
+    throw new TypeError(`JWK alg ${privateJwk.alg} does not fit a ${privateJwk.crv} key`);
+  }
+  const kid = privateJwk.kid ?? (await calculateJwkThumbprint(toPublicJwk(privateJwk, "", alg)));
+  const imported = await importJWK({ ...privateJwk, alg }, alg, { extractable: true });
+  if (!(imported instanceof CryptoKey) || imported.type !== "private") {
+    throw new TypeError("JWK did not import as a private key");
+  }
+  return { kid, alg, privateKey: imported, publicJwk: toPublicJwk(privateJwk, kid, alg) };
+}
