@@ -100,3 +100,57 @@ export type TClaims = TAuthorizeClaims | TDelegateClaims | TInvokeClaims | TComp
 export type TGrantClaims = TAuthorizeClaims | TDelegateClaims;
 
 export type THeader = { alg: string; typ: "dep+jwt"; kid: string };
+
+// ---------------------------------------------------------------------------------------------
+// Verifier inputs and outputs (lib/protocol/envelope.ts and lib/protocol/chain.ts).
+
+/** One public key of a registered principal, as the ingest looks it up. */
+export type TRegistryKey = { kid: string; jwk: object; revokedAt: number | null; thumbprint: string };
+export type TRegistryPrincipal = { id: string; kind: TPrincipalKind; keys: TRegistryKey[] };
+
+export type TDecodeFailure = { ok: false; code: "malformed" | "alg_not_allowed"; message: string; jti: string | null };
+export type TDecoded = { ok: true; header: THeader; claims: TClaims; signingInput: string; signature: Buffer };
+export type TDecodeResult = TDecoded | TDecodeFailure;
+
+export type TEnvelopeFailure = { ok: false; code: TRejectCode; message: string; jti: string | null };
+export type TEnvelopeResult =
+  | { ok: true; header: THeader; claims: TClaims; principal: TRegistryPrincipal; key: TRegistryKey }
+  | TEnvelopeFailure;
+
+export type TReplayClass = "new" | "duplicate" | "replay";
+
+/** A stored event of one chain, in ledger order. */
+export type TCheckEvent = { jti: string; seq: number; claims: TClaims };
+
+export type TChainInput = {
+  chainId: string;
+  /** every stored event whose `chain` claim is chainId, in ledger order */
+  events: TCheckEvent[];
+  /** events referenced by this chain's events that live in OTHER chains */
+  external: Map<string, { chain: string; kind: TEventKind }>;
+  principalKinds: Map<string, TPrincipalKind>;
+};
+
+export type TEventVerdict = {
+  status: TEventStatus;
+  findings: TFinding[];
+  /** grants: root = 0; null while the ancestry does not reach the chain's authorize */
+  depth: number | null;
+  /** grants: effective revocation time, including ancestors' revocations */
+  revokedAt: number | null;
+  /** complete: the signer's attestation level, null when the signer is not allowed */
+  attestation: TAttestation | null;
+  /** complete: the grant jti it closes, when its signer is allowed */
+  closes: string | null;
+  /** grants: the intersection of its own and its ancestors' lists ({} = unconstrained) */
+  effectiveConstraints: TConstraints | null;
+};
+
+export type TChainAnalysis = {
+  events: Map<string, TEventVerdict>;
+  /** from stored findings only; read-time findings (missing_evidence) come from readTimeFindings */
+  status: TChainStatus;
+  hasPending: boolean;
+  /** grants with no complete from an allowed signer */
+  openGrants: { jti: string; exp: number }[];
+};

@@ -1,0 +1,491 @@
+// The envelope of spec §1 and the ordered ingest checks of spec §4 (all but `replay`'s storage
+// lookup, which the ingest does with classifyReplay). Verification is synchronous node:crypto:
+// it is the hot path of every batch.
+import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { z } from "zod";
+import { isValidEgressEntry, isValidPurposeCode, isValidScope, isHttpResource, egressHost } from "./scope";
+import {
+  ALLOWED_ALGS,
+  EVENT_KINDS,
+  type TAuthorizeClaims,
+  type TClaims,
+  type TCompleteClaims,
+  type TDecodeFailure,
+  type TDecodeResult,
+  type TDelegateClaims,
+  type TEnvelopeResult,
+  type THeader,
+  type TInvokeClaims,
+  type TRegistryKey,
+  type TRegistryPrincipal,
+  type TReplayClass,
+  type TRevokeClaims,
+} from "./types";
+
+export type {
+  TDecodeResult,
+  TDecoded,
+  TDecodeFailure,
+  TEnvelopeResult,
+  TEnvelopeFailure,
+  TRegistryKey,
+  TRegistryPrincipal,
+  TReplayClass,
+} from "./types";
+
+/** Spec §4: an `iat` up to this many seconds ahead of the server's clock is tolerated. */
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+export const MAX_EVIDENCE_SUMMARY_CHARS = 2000;
+
+// ---------------------------------------------------------------------------------------------
+// Claim schemas. Optional claims accept `null` as "absent" and the parsed claims carry no key for
+// them (spec §8); unknown extra claims are dropped, so stored claims are exactly the protocol's.
+
+const JTI = /^[A-Za-z0-9._:-]{1,128}$/;
+const PRINCIPAL_ID = /^[\x20-\x7E]{1,200}$/;
+const SHA256 = /^sha256:[0-9a-fA-F]{64}$/;
+// Control characters never belong in a URI; anything else is the producer's naming.
+const CONTROL = /[\x00-\x1F\x7F]/;
+
+type TIssueLike = { input?: unknown };
+/** A schema-level message that still says "is required" / "must not be null" when that is the problem. */
+const expect = (what: string) => (iss: TIssueLike) =>
+  iss.input === undefined ? "is required" : iss.input === null ? `must not be null: ${what}` : what;
+
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
+const ZJti = z.string({ error: expect("must be a string") }).regex(JTI, {
+  error: "must be 1–128 characters of [A-Za-z0-9._:-]",
+});
+const ZPrincipalId = z.string({ error: expect("must be a string") }).regex(PRINCIPAL_ID, {
+  error: "must be a principal id of 1–200 printable ASCII characters (0x20–0x7E)",
+});
+const ZNumericDate = z
+  .number({ error: expect("must be a NumericDate: a finite number of seconds") })
+  .min(0, { error: "must be a NumericDate ≥ 0" });
+const ZScope = z.string({ error: expect("must be a scope string") }).superRefine((s, ctx) => {
+  if (!isValidScope(s))
+    ctx.addIssue({
+      code: "custom",
+      message: `"${s}" is not a scope: expected <resource>:<action>, resource segments of [a-z0-9_.-] separated by "/" with an optional final "*", action of [a-z0-9_.-] or "*"`,
+    });
+});
+const ZPurposeCode = z.string({ error: expect("must be a purpose code string") }).superRefine((s, ctx) => {
+  if (!isValidPurposeCode(s))
+    ctx.addIssue({ code: "custom", message: `"${s}" is not a purpose code: expected a dot-separated lowercase path such as "finance.reporting"` });
+});
+const ZSha256 = z.string({ error: expect("must be a string") }).regex(SHA256, {
+  error: 'must be "sha256:" followed by 64 hex digits',
+});
+const ZMaxDepth = z
+  .number({ error: expect("must be an integer ≥ 0") })
+  .int({ error: "must be an integer ≥ 0" })
+  .min(0, { error: "must be an integer ≥ 0" });
+
+export const ZPurpose = z.object(
+  {
+    code: ZPurposeCode,
+    text: z
+      .string({ error: expect("must be a string") })
+      .refine((t) => t.trim().length > 0, { error: "must not be empty" }),
+  },
+  { error: expect("must be an object {code, text}") },
+);
+
+export const ZConstraints = z.object(
+  {
+    data: opt(
+      z.array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
+        error: "must be an array of data class strings",
+      }),
+    ),
+    egress: opt(
+      z.array(
+        z.string({ error: "must be a string" }).refine(isValidEgressEntry, {
+          error: 'must be a host name or "*." followed by a host name',
+        }),
+        { error: "must be an array of host names" },
+      ),
+    ),
+  },
+  { error: expect("must be an object {data?, egress?}") },
+);
+
+const ZResource = z
+  .string({ error: expect("must be a URI string") })
+  .min(1, { error: "must not be empty" })
+  .superRefine((r, ctx) => {
+    if (CONTROL.test(r)) ctx.addIssue({ code: "custom", message: "must not contain control characters" });
+    else if (isHttpResource(r) && egressHost(r) === null)
+      ctx.addIssue({ code: "custom", message: `"${r}" is an http(s) resource without a valid URL host` });
+  });
+
+const ZScopeList = z.array(ZScope, { error: expect("must be an array of scope strings") }).min(1, {
+  error: "must list at least one scope",
+});
+
+const common = {
+  v: z.literal(1, { error: expect("must be 1") }),
+  jti: ZJti,
+  iss: ZPrincipalId,
+  iat: ZNumericDate,
+  chain: ZJti,
+};
+
+/** Drops keys whose value is undefined (normalised nulls), at every depth of plain objects. */
+function dropUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(dropUndefined) as T;
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
+  return out as T;
+}
+
+const ZAuthorizeObject = z
+  .object({
+    ...common,
+    kind: z.literal("authorize"),
+    aud: ZPrincipalId,
+    scope: ZScopeList,
+    purpose: ZPurpose,
+    exp: ZNumericDate,
+    max_depth: opt(ZMaxDepth),
+    constraints: opt(ZConstraints),
+    instruction_hash: opt(ZSha256),
+  })
+  .refine((c) => c.chain === c.jti, {
+    path: ["chain"],
+    error: "must equal the authorize event's own jti",
+  });
+
+const ZDelegateObject = z.object({
+  ...common,
+  kind: z.literal("delegate"),
+  parent: ZJti,
+  aud: ZPrincipalId,
+  scope: ZScopeList,
+  purpose: ZPurpose,
+  exp: ZNumericDate,
+  max_depth: opt(ZMaxDepth),
+  constraints: opt(ZConstraints),
+});
+
+const ZInvokeObject = z.object({
+  ...common,
+  kind: z.literal("invoke"),
+  grant: opt(ZJti),
+  action: ZScope,
+  resource: ZResource,
+  purpose: opt(ZPurposeCode),
+  data: opt(
+    z.array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
+      error: "must be an array of data class strings",
+    }),
+  ),
+});
+
+const ZArtifact = z.object(
+  {
+    name: z.string({ error: expect("must be a string") }),
+    hash: z.string({ error: expect("must be a string") }),
+    uri: opt(z.string({ error: "must be a string" })),
+  },
+  { error: expect("must be an object {name, hash, uri?}") },
+);
+
+const ZCompleteObject = z.object({
+  ...common,
+  kind: z.literal("complete"),
+  grant: ZJti,
+  status: z.enum(["completed", "failed", "partial"], { error: expect('must be "completed", "failed" or "partial"') }),
+  result_hash: ZSha256,
+  evidence: opt(
+    z.object(
+      {
+        summary: opt(
+          z
+            .string({ error: "must be a string" })
+            .refine((s) => Array.from(s).length <= MAX_EVIDENCE_SUMMARY_CHARS, {
+              error: `must be at most ${MAX_EVIDENCE_SUMMARY_CHARS} characters`,
+            }),
+        ),
+        artifacts: opt(z.array(ZArtifact, { error: "must be an array of artifacts" })),
+      },
+      { error: "must be an object {summary?, artifacts?}" },
+    ),
+  ),
+});
+
+const ZRevokeObject = z.object({
+  ...common,
+  kind: z.literal("revoke"),
+  target: ZJti,
+  reason: opt(z.string({ error: "must be a string" })),
+});
+
+export const ZAuthorizeClaims = ZAuthorizeObject.transform((c) => dropUndefined(c) as TAuthorizeClaims);
+export const ZDelegateClaims = ZDelegateObject.transform((c) => dropUndefined(c) as TDelegateClaims);
+export const ZInvokeClaims = ZInvokeObject.transform((c) => dropUndefined(c) as TInvokeClaims);
+export const ZCompleteClaims = ZCompleteObject.transform((c) => dropUndefined(c) as TCompleteClaims);
+export const ZRevokeClaims = ZRevokeObject.transform((c) => dropUndefined(c) as TRevokeClaims);
+
+export const ZClaims = z.discriminatedUnion("kind", [
+  ZAuthorizeClaims,
+  ZDelegateClaims,
+  ZInvokeClaims,
+  ZCompleteClaims,
+  ZRevokeClaims,
+]);
+
+const CLAIM_SCHEMAS = {
+  authorize: ZAuthorizeClaims,
+  delegate: ZDelegateClaims,
+  invoke: ZInvokeClaims,
+  complete: ZCompleteClaims,
+  revoke: ZRevokeClaims,
+} as const;
+
+export const ZHeader = z.object({
+  alg: z.string({ error: expect("must be a string") }),
+  typ: z.literal("dep+jwt", { error: expect('must be exactly "dep+jwt"') }),
+  kid: z.string({ error: expect("must be a string") }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Decoding.
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeSegment(segment: string): Buffer | null {
+  if (!B64URL.test(segment) || segment.length % 4 === 1) return null;
+  return Buffer.from(segment, "base64url");
+}
+
+function decodeJsonObject(segment: string): Record<string, unknown> | string {
+  const bytes = decodeSegment(segment);
+  if (bytes === null || segment.length === 0) return "is not base64url (unpadded, RFC 4648 §5)";
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return "is not UTF-8";
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "is not JSON";
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "is not a JSON object";
+  return value as Record<string, unknown>;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
+  return out;
+}
+
+function formatIssues(what: "header" | "claim", issues: z.core.$ZodIssue[]): string {
+  const shown = issues.slice(0, 3).map((i) => `${what} "${formatPath(i.path)}" ${i.message}`);
+  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
+  return shown.join("; ") + more;
+}
+
+function malformed(message: string, jti: string | null): TDecodeFailure {
+  return { ok: false, code: "malformed", message, jti };
+}
+
+/** Structure, header and claims (`malformed`), then `alg_not_allowed`: the first two steps of §4. */
+export function decodeToken(token: string): TDecodeResult {
+  if (typeof token !== "string") return malformed("the token must be a string", null);
+  const parts = token.split(".");
+  if (parts.length !== 3)
+    return malformed(`not a compact JWS: expected 3 dot-separated segments, found ${parts.length}`, null);
+  const [headerSeg, payloadSeg, signatureSeg] = parts;
+
+  const payload = decodeJsonObject(payloadSeg);
+  const jti = typeof payload === "object" && typeof payload.jti === "string" ? payload.jti : null;
+
+  const header = decodeJsonObject(headerSeg);
+  if (typeof header === "string") return malformed(`the JWS header ${header}`, jti);
+  const parsedHeader = ZHeader.safeParse(header);
+  if (!parsedHeader.success) return malformed(formatIssues("header", parsedHeader.error.issues), jti);
+
+  if (typeof payload === "string") return malformed(`the JWS payload ${payload}`, jti);
+  const signature = decodeSegment(signatureSeg);
+  if (signature === null) return malformed("the JWS signature segment is not base64url", jti);
+
+  const kind = payload.kind;
+  if (typeof kind !== "string" || !(EVENT_KINDS as readonly string[]).includes(kind)) {
+    const got = kind === undefined ? "is required" : `is ${JSON.stringify(kind)}`;
+    return malformed(`claim "kind" ${got}: must be one of ${EVENT_KINDS.join(", ")}`, jti);
+  }
+  const parsedClaims = CLAIM_SCHEMAS[kind as keyof typeof CLAIM_SCHEMAS].safeParse(payload);
+  if (!parsedClaims.success) return malformed(formatIssues("claim", parsedClaims.error.issues), jti);
+
+  const headerValue: THeader = parsedHeader.data;
+  if (!(ALLOWED_ALGS as readonly string[]).includes(headerValue.alg))
+    return {
+      ok: false,
+      code: "alg_not_allowed",
+      message: `alg "${headerValue.alg}" is not allowed: use ${ALLOWED_ALGS.join(", ")}`,
+      jti,
+    };
+
+  return {
+    ok: true,
+    header: { alg: headerValue.alg, typ: headerValue.typ, kid: headerValue.kid },
+    claims: parsedClaims.data as TClaims,
+    signingInput: `${headerSeg}.${payloadSeg}`,
+    signature,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys.
+
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"] as const;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function is32ByteCoordinate(v: unknown): boolean {
+  if (typeof v !== "string" || v.length !== 43) return false;
+  const bytes = decodeSegment(v);
+  return bytes !== null && bytes.length === 32;
+}
+
+/** The key types the protocol verifies: Ed25519 (OKP) for EdDSA/Ed25519, P-256 (EC) for ES256. */
+export function keyType(jwk: object): "Ed25519" | "P-256" | null {
+  if (!isPlainObject(jwk)) return null;
+  if (jwk.kty === "OKP" && jwk.crv === "Ed25519" && is32ByteCoordinate(jwk.x)) return "Ed25519";
+  if (jwk.kty === "EC" && jwk.crv === "P-256" && is32ByteCoordinate(jwk.x) && is32ByteCoordinate(jwk.y))
+    return "P-256";
+  return null;
+}
+
+/** A usable public JWK: a supported key type and no private key material at all. */
+export function isPublicJwk(jwk: unknown): boolean {
+  if (!isPlainObject(jwk)) return false;
+  if (PRIVATE_MEMBERS.some((m) => m in jwk)) return false;
+  return keyType(jwk) !== null;
+}
+
+/** RFC 7638 required members, in lexicographic order: the canonical form of a public key. */
+function thumbprintInput(jwk: object): string {
+  const k = jwk as Record<string, unknown>;
+  const str = (name: string) => {
+    if (typeof k[name] !== "string") throw new Error(`JWK member "${name}" is missing or not a string`);
+    return k[name] as string;
+  };
+  switch (k.kty) {
+    case "OKP":
+      return JSON.stringify({ crv: str("crv"), kty: "OKP", x: str("x") });
+    case "EC":
+      return JSON.stringify({ crv: str("crv"), kty: "EC", x: str("x"), y: str("y") });
+    case "RSA":
+      return JSON.stringify({ e: str("e"), kty: "RSA", n: str("n") });
+    default:
+      throw new Error(`unsupported JWK kty ${JSON.stringify(k.kty)}`);
+  }
+}
+
+/** RFC 7638 JWK thumbprint: base64url(SHA-256(canonical required members)). */
+export function jwkThumbprint(jwk: object): string {
+  return createHash("sha256").update(thumbprintInput(jwk), "utf8").digest("base64url");
+}
+
+// Imported once per distinct key; bounded so a registry churn cannot grow it without limit.
+const KEY_CACHE = new Map<string, KeyObject>();
+const KEY_CACHE_MAX = 10_000;
+
+/** The public KeyObject of an Ed25519 or P-256 JWK; private members are ignored. Throws on a bad key. */
+export function importPublicKey(jwk: object): KeyObject {
+  const type = keyType(jwk);
+  if (type === null) throw new Error("unsupported JWK: expected an Ed25519 (OKP) or P-256 (EC) public key");
+  const canonical = thumbprintInput(jwk);
+  const cached = KEY_CACHE.get(canonical);
+  if (cached) return cached;
+  const key = createPublicKey({ key: JSON.parse(canonical) as Record<string, string>, format: "jwk" });
+  if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.delete(KEY_CACHE.keys().next().value as string);
+  KEY_CACHE.set(canonical, key);
+  return key;
+}
+
+const ALG_KEY_TYPE: Record<string, "Ed25519" | "P-256"> = { EdDSA: "Ed25519", Ed25519: "Ed25519", ES256: "P-256" };
+
+/** Whether the header's alg can be verified with a key of this JWK's type. */
+export function algFitsKey(alg: string, jwk: object): boolean {
+  const needed = ALG_KEY_TYPE[alg];
+  return needed !== undefined && keyType(jwk) === needed;
+}
+
+/** Never throws: a bad key, a wrong-length signature or an alg that does not fit the key is false. */
+export function verifySignature(decoded: { header: THeader; signingInput: string; signature: Buffer }, jwk: object): boolean {
+  try {
+    if (!algFitsKey(decoded.header.alg, jwk)) return false;
+    if (decoded.signature.length !== 64) return false;
+    const key = importPublicKey(jwk);
+    const data = Buffer.from(decoded.signingInput, "utf8");
+    if (decoded.header.alg === "ES256")
+      return cryptoVerify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, decoded.signature);
+    return cryptoVerify(null, data, key, decoded.signature);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ordered ingest checks.
+
+export type TEnvelopeContext = {
+  /** the server's clock at receipt, NumericDate seconds */
+  now: number;
+  principals: (iss: string) => TRegistryPrincipal | undefined;
+};
+
+/** Spec §4 in order, stopping at the first failure: everything but `replay`. */
+export function checkEnvelope(token: string, ctx: TEnvelopeContext): TEnvelopeResult {
+  const decoded = decodeToken(token);
+  if (!decoded.ok) return decoded;
+  const { header, claims } = decoded;
+  const jti = claims.jti;
+  const fail = (code: Exclude<TEnvelopeResult, { ok: true }>["code"], message: string): TEnvelopeResult => ({
+    ok: false,
+    code,
+    message,
+    jti,
+  });
+
+  const principal = ctx.principals(claims.iss);
+  if (!principal) return fail("unknown_principal", `issuer "${claims.iss}" is not a registered principal`);
+  const key = principal.keys.find((k) => k.kid === header.kid);
+  if (!key) return fail("unknown_key", `kid "${header.kid}" is not one of the keys of "${claims.iss}"`);
+  if (key.revokedAt !== null && key.revokedAt <= claims.iat)
+    return fail(
+      "key_revoked",
+      `key "${header.kid}" of "${claims.iss}" was revoked at ${key.revokedAt}, at or before the token's iat ${claims.iat}`,
+    );
+  if (!verifySignature(decoded, key.jwk)) {
+    const type = keyType(key.jwk);
+    const why = algFitsKey(header.alg, key.jwk)
+      ? "the signature does not match the signed content"
+      : `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`;
+    return fail("signature_invalid", `signature does not verify with key "${header.kid}" of "${claims.iss}": ${why}`);
+  }
+  if (claims.iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)
+    return fail(
+      "iat_in_future",
+      `iat ${claims.iat} is more than ${MAX_CLOCK_SKEW_SECONDS} s after the server's clock (${ctx.now})`,
+    );
+  return { ok: true, header, claims, principal, key };
+}
+
+/** Spec §4 last step: unseen is new; seen with the byte-identical token is a duplicate; else replay. */
+export function classifyReplay(token: string, storedToken: string | undefined): TReplayClass {
+  if (storedToken === undefined) return "new";
+  return storedToken === token ? "duplicate" : "replay";
+}
