@@ -16,7 +16,7 @@ export function databaseKind(url: string): TDatabaseKind | null {
 export function sqliteFileUrl(url: string | undefined): string {
   const raw = (url ?? DEFAULT_DATABASE_URL).slice("file:".length);
   const path = raw.split("?")[0];
-  return "file:" + (isAbsolute(path) ? path : resolve(process.cwd(), path));
+  return "file:" + (isAbsolute(path) ? path : resolve(/*turbopackIgnore: true*/ process.cwd(), path));
 }
 
 export function sqliteFilePath(url: string | undefined): string {

@@ -48,7 +48,8 @@ CREATE TABLE "Finding" (
     "eventJti" TEXT NOT NULL,
     "code" TEXT NOT NULL,
     "severity" TEXT NOT NULL,
-    "message" TEXT NOT NULL
+    "message" TEXT NOT NULL,
+    CONSTRAINT "Finding_chainId_fkey" FOREIGN KEY ("chainId") REFERENCES "Chain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -68,7 +69,7 @@ CREATE TABLE "Chain" (
     "warningCount" INTEGER NOT NULL,
     "findingCodes" TEXT NOT NULL,
     "evidenceDue" REAL,
-    "openGrants" INTEGER NOT NULL,
+    "openGrantExps" TEXT NOT NULL,
     "searchText" TEXT NOT NULL,
     "lastEventAt" DATETIME NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
@@ -79,7 +80,8 @@ CREATE TABLE "ChainScope" (
     "chainId" TEXT NOT NULL,
     "scope" TEXT NOT NULL,
 
-    PRIMARY KEY ("chainId", "scope")
+    PRIMARY KEY ("chainId", "scope"),
+    CONSTRAINT "ChainScope_chainId_fkey" FOREIGN KEY ("chainId") REFERENCES "Chain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -87,7 +89,8 @@ CREATE TABLE "ChainPrincipal" (
     "chainId" TEXT NOT NULL,
     "principalId" TEXT NOT NULL,
 
-    PRIMARY KEY ("chainId", "principalId")
+    PRIMARY KEY ("chainId", "principalId"),
+    CONSTRAINT "ChainPrincipal_chainId_fkey" FOREIGN KEY ("chainId") REFERENCES "Chain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -95,7 +98,8 @@ CREATE TABLE "ChainPurpose" (
     "chainId" TEXT NOT NULL,
     "purposeCode" TEXT NOT NULL,
 
-    PRIMARY KEY ("chainId", "purposeCode")
+    PRIMARY KEY ("chainId", "purposeCode"),
+    CONSTRAINT "ChainPurpose_chainId_fkey" FOREIGN KEY ("chainId") REFERENCES "Chain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -224,3 +228,6 @@ CREATE INDEX "AuditEntry_at_idx" ON "AuditEntry"("at");
 -- CreateIndex
 CREATE INDEX "LoginAttempt_key_at_idx" ON "LoginAttempt"("key", "at");
 
+
+-- The ledger head starts empty: seq 0 and 64 zeros (spec §8).
+INSERT INTO "LedgerHead" ("id", "seq", "hash") VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');

@@ -1,0 +1,45 @@
+// POST /api/v1/events — ingest signed delegation events (spec §6).
+// Who: admin and ingest tokens. Body: one token as application/jwt, or {"events": [...]} (≤ 1000)
+// as application/json; ≤ 1 MiB. One result per token, in order; one transaction per batch.
+import { z } from "zod";
+import { apiRoute } from "@/lib/api-route";
+import { AppError, json, readBodyText } from "@/lib/http";
+import { ingestBatch, MAX_BATCH } from "@/lib/ingest/ingest";
+
+export const dynamic = "force-dynamic";
+
+const ZBatch = z.object({ events: z.array(z.unknown()) });
+
+function mediaType(req: Request): string {
+  return (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+}
+
+async function readEntries(req: Request): Promise<unknown[]> {
+  const type = mediaType(req);
+  if (type !== "application/jwt" && type !== "application/json") {
+    throw new AppError("invalid_request", "Send one token as application/jwt or {\"events\": [...]} as application/json.");
+  }
+  const text = await readBodyText(req);
+  if (type === "application/jwt") {
+    const token = text.trim();
+    if (!token) throw new AppError("invalid_request", "The application/jwt body is empty.");
+    return [token];
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_request", "Body is not valid JSON.");
+  }
+  const parsed = ZBatch.safeParse(body);
+  if (!parsed.success) throw new AppError("invalid_request", "Body must be an object {\"events\": [token, ...]}.");
+  if (parsed.data.events.length > MAX_BATCH) {
+    throw new AppError("invalid_request", `At most ${MAX_BATCH} events per request (got ${parsed.data.events.length}).`);
+  }
+  return parsed.data.events;
+}
+
+export const POST = apiRoute("events:write", async (req) => {
+  const entries = await readEntries(req);
+  return json({ results: await ingestBatch(entries) });
+});

@@ -1,0 +1,52 @@
+// First-start credentials. Nothing secret is stored in clear: a generated API token or admin
+// password is printed once and only its hash is kept.
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import type { TEnv } from "@/lib/env";
+import { hashPassword, randomToken, sha256Hex } from "@/lib/auth/secrets";
+import type { TRole } from "@/lib/auth/roles";
+
+export const BOOTSTRAP_TOKEN_NAME = "bootstrap";
+
+/** Creates an API token row and returns the token (shown to its owner once). */
+export async function createApiToken(name: string, role: TRole, createdBy: string | null) {
+  const prisma = await db();
+  const token = randomToken("dgt_");
+  const row = await prisma.apiToken.create({
+    data: { id: randomUUID(), name, role, hash: sha256Hex(token), createdBy },
+  });
+  return { id: row.id, name: row.name, role: row.role as TRole, createdAt: row.createdAt.toISOString(), token };
+}
+
+export async function ensureBootstrapToken(config: TEnv): Promise<string | null> {
+  if (config.DELEGRAPH_API_TOKEN) return null;
+  const prisma = await db();
+  const existing = await prisma.apiToken.findFirst({ where: { name: BOOTSTRAP_TOKEN_NAME, revokedAt: null } });
+  if (existing) return null;
+  return (await createApiToken(BOOTSTRAP_TOKEN_NAME, "admin", "first start")).token;
+}
+
+/**
+ * With DELEGRAPH_ADMIN_EMAIL/PASSWORD set, that admin exists with that password. With none set and
+ * no users at all, an admin with a random password is created and the password returned once.
+ */
+export async function ensureBootstrapAdmin(config: TEnv): Promise<{ email: string; password: string } | null> {
+  const prisma = await db();
+  const email = config.DELEGRAPH_ADMIN_EMAIL?.toLowerCase();
+  if (email && config.DELEGRAPH_ADMIN_PASSWORD) {
+    const passwordHash = await hashPassword(config.DELEGRAPH_ADMIN_PASSWORD);
+    await prisma.user.upsert({
+      where: { email },
+      create: { id: randomUUID(), email, role: "admin", passwordHash },
+      update: { passwordHash, role: "admin", disabledAt: null },
+    });
+    return null;
+  }
+  if ((await prisma.user.count()) > 0) return null;
+  const password = randomToken().slice(0, 20);
+  const adminEmail = email ?? "admin@delegraph.local";
+  await prisma.user.create({
+    data: { id: randomUUID(), email: adminEmail, role: "admin", passwordHash: await hashPassword(password) },
+  });
+  return { email: adminEmail, password };
+}

@@ -1,0 +1,38 @@
+// Who may do what. Roles are fixed; routes ask for a permission, never for a role.
+export const ROLES = ["admin", "investigator", "viewer", "ingest"] as const;
+export type TRole = (typeof ROLES)[number];
+export const USER_ROLES = ["admin", "investigator", "viewer"] as const;
+
+export type TPermission =
+  | "chains:read" // chains, principals, findings, ledger verification, stats
+  | "chains:export" // PDF, CSV and evidence exports
+  | "raw:read" // raw tokens in chain reads
+  | "quarantine:read"
+  | "investigate"
+  | "events:write"
+  | "principals:write"
+  | "tokens:manage"
+  | "users:manage"
+  | "audit:read";
+
+const GRANTS: Record<TRole, readonly TPermission[]> = {
+  viewer: ["chains:read", "chains:export"],
+  investigator: ["chains:read", "chains:export", "raw:read", "quarantine:read", "investigate"],
+  admin: [
+    "chains:read",
+    "chains:export",
+    "raw:read",
+    "quarantine:read",
+    "investigate",
+    "events:write",
+    "principals:write",
+    "tokens:manage",
+    "users:manage",
+    "audit:read",
+  ],
+  ingest: ["events:write"],
+};
+
+export function can(role: TRole, permission: TPermission): boolean {
+  return GRANTS[role].includes(permission);
+}

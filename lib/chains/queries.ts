@@ -1,0 +1,412 @@
+// Read models for the UI and the exports. Reads flow route → here → db; nothing here writes.
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/http";
+import { loadChainInputs } from "@/lib/chains/load";
+import type { TChainFilters, TChainListQuery } from "@/lib/chains/filters";
+import type {
+  TChainDetail,
+  TChainEvent,
+  TChainFinding,
+  TChainList,
+  TChainNode,
+  TChainSummary,
+  THop,
+} from "@/lib/chains/types";
+import { chainStatus, checkChain, readTimeFindings } from "@/lib/protocol/chain";
+import { checkLedgerRun, GENESIS_HASH } from "@/lib/protocol/ledger";
+import { scopeCovers, scopeDiff } from "@/lib/protocol/scope";
+import type { TChainStatus, TFinding, TFindingCode, TSeverity } from "@/lib/protocol/types";
+import { sha256Hex } from "@/lib/auth/secrets";
+import type { Prisma } from "@/generated/sqlite/client";
+
+const SEVERITY_RANK: Record<TSeverity, number> = { critical: 3, error: 2, warning: 1 };
+
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list
+
+type TChainRow = {
+  id: string;
+  status: string;
+  rootIss: string | null;
+  rootAud: string | null;
+  purposeCode: string | null;
+  purposeText: string | null;
+  startedAt: number;
+  hopCount: number;
+  eventCount: number;
+  criticalCount: number;
+  errorCount: number;
+  warningCount: number;
+  findingCodes: string;
+  evidenceDue: number | null;
+  openGrantExps: string;
+  lastEventAt: Date;
+};
+
+const CHAIN_ROW_SELECT = {
+  id: true,
+  status: true,
+  rootIss: true,
+  rootAud: true,
+  purposeCode: true,
+  purposeText: true,
+  startedAt: true,
+  hopCount: true,
+  eventCount: true,
+  criticalCount: true,
+  errorCount: true,
+  warningCount: true,
+  findingCodes: true,
+  evidenceDue: true,
+  openGrantExps: true,
+  lastEventAt: true,
+} as const;
+
+/** Applies the read-time `missing_evidence` rule to a stored summary. */
+export function toChainSummary(row: TChainRow, now: number): TChainSummary {
+  const overdue = row.evidenceDue !== null && now > row.evidenceDue ? countOverdue(row.openGrantExps, now) : 0;
+  const codes = row.findingCodes ? (row.findingCodes.split(",") as TFindingCode[]) : [];
+  if (overdue > 0 && !codes.includes("missing_evidence")) codes.push("missing_evidence");
+  let status = row.status as TChainStatus;
+  if (overdue > 0 && status === "verified") status = "warning";
+  return {
+    id: row.id,
+    status,
+    rootIss: row.rootIss,
+    rootAud: row.rootAud,
+    purposeCode: row.purposeCode,
+    purposeText: row.purposeText,
+    startedAt: row.startedAt,
+    hopCount: row.hopCount,
+    eventCount: row.eventCount,
+    counts: { critical: row.criticalCount, error: row.errorCount, warning: row.warningCount + overdue },
+    findingCodes: codes.sort(),
+    lastEventAt: row.lastEventAt.toISOString(),
+  };
+}
+
+function countOverdue(openGrantExps: string, now: number): number {
+  const exps = JSON.parse(openGrantExps) as number[];
+  let n = 0;
+  for (const e of exps) if (now > e) n++;
+  return n;
+}
+
+/** All scope strings stored for chains that the filter scope covers or is covered by (§8). */
+async function scopesMatching(scope: string): Promise<string[]> {
+  const prisma = await db();
+  const distinct = await prisma.chainScope.findMany({ distinct: ["scope"], select: { scope: true } });
+  return distinct.map((d) => d.scope).filter((s) => scopeCovers(s, scope) || scopeCovers(scope, s));
+}
+
+export async function chainWhere(filters: TChainFilters, now: number): Promise<Prisma.ChainWhereInput> {
+  const and: Prisma.ChainWhereInput[] = [];
+  switch (filters.status) {
+    case "violation":
+    case "pending":
+      and.push({ status: filters.status });
+      break;
+    case "warning":
+      and.push({ OR: [{ status: "warning" }, { status: "verified", evidenceDue: { lt: now } }] });
+      break;
+    case "verified":
+      and.push({ status: "verified", OR: [{ evidenceDue: null }, { evidenceDue: { gte: now } }] });
+      break;
+  }
+  if (filters.principal) and.push({ principals: { some: { principalId: filters.principal } } });
+  if (filters.scope) {
+    const matching = await scopesMatching(filters.scope);
+    and.push({ scopes: { some: { scope: { in: matching } } } });
+  }
+  if (filters.purpose) {
+    and.push({
+      purposes: {
+        some: { OR: [{ purposeCode: filters.purpose }, { purposeCode: { startsWith: filters.purpose + "." } }] },
+      },
+    });
+  }
+  if (filters.finding) {
+    and.push(
+      filters.finding === "missing_evidence"
+        ? { evidenceDue: { lt: now } }
+        : { findings: { some: { code: filters.finding } } },
+    );
+  }
+  if (filters.since !== undefined) and.push({ startedAt: { gte: filters.since } });
+  if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
+  if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
+  return and.length ? { AND: and } : {};
+}
+
+type TCursor = { s: number; i: string };
+
+function encodeCursor(c: TCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(raw: string): TCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as TCursor;
+    if (typeof c.s === "number" && typeof c.i === "string") return c;
+  } catch {
+    // fall through
+  }
+  throw new AppError("invalid_request", "cursor is not valid; use nextCursor from a previous page.");
+}
+
+export async function listChains(query: TChainListQuery, now = nowSeconds()): Promise<TChainList> {
+  const prisma = await db();
+  const where = await chainWhere(query, now);
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const page = await prisma.chain.findMany({
+    where: cursor
+      ? { AND: [where, { OR: [{ startedAt: { lt: cursor.s } }, { startedAt: cursor.s, id: { lt: cursor.i } }] }] }
+      : where,
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+    select: CHAIN_ROW_SELECT,
+  });
+  const items = page.slice(0, query.limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map((r) => toChainSummary(r, now)),
+    nextCursor: page.length > query.limit && last ? encodeCursor({ s: last.startedAt, i: last.id }) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One chain
+
+function worst(findings: { severity: TSeverity }[]): TSeverity | null {
+  let best: TSeverity | null = null;
+  for (const f of findings) if (!best || SEVERITY_RANK[f.severity] > SEVERITY_RANK[best]) best = f.severity;
+  return best;
+}
+
+export async function getChain(id: string, options: { now?: number; includeRaw?: boolean } = {}): Promise<TChainDetail> {
+  const now = options.now ?? nowSeconds();
+  const prisma = await db();
+  const [summary, rows, head] = await Promise.all([
+    prisma.chain.findUnique({ where: { id }, select: CHAIN_ROW_SELECT }),
+    prisma.event.findMany({ where: { chainId: id }, orderBy: { seq: "asc" } }),
+    prisma.ledgerHead.findUnique({ where: { id: 1 } }),
+  ]);
+  if (!summary || rows.length === 0) throw new AppError("not_found", `No chain ${id}.`);
+  const input = (await loadChainInputs(prisma, [id])).get(id)!;
+  const analysis = checkChain(input);
+  const late = readTimeFindings(analysis, now);
+
+  const principalIds = new Set<string>();
+  for (const e of input.events) {
+    principalIds.add(e.claims.iss);
+    if ("aud" in e.claims) principalIds.add(e.claims.aud);
+  }
+  const [principals, keys] = await Promise.all([
+    prisma.principal.findMany({ where: { id: { in: [...principalIds] } }, select: { id: true, kind: true, name: true } }),
+    prisma.principalKey.findMany({
+      where: { principalId: { in: [...new Set(rows.map((r) => r.iss))] } },
+      select: { principalId: true, kid: true, thumbprint: true },
+    }),
+  ]);
+  const thumbprintOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
+  const principalOf = new Map(principals.map((p) => [p.id, p]));
+
+  const findingsOf = new Map<string, TChainFinding[]>();
+  const allFindings: TChainFinding[] = [];
+  const addFinding = (jti: string, f: TFinding, isReadTime: boolean) => {
+    const cf: TChainFinding = { ...f, eventJti: jti, isReadTime };
+    allFindings.push(cf);
+    const list = findingsOf.get(jti) ?? [];
+    list.push(cf);
+    findingsOf.set(jti, list);
+  };
+  for (const e of input.events) for (const f of analysis.events.get(e.jti)?.findings ?? []) addFinding(e.jti, f, false);
+  for (const [jti, f] of late) addFinding(jti, f, true);
+
+  const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
+  const events: TChainEvent[] = rows.map((r) => {
+    const claims = claimsOf.get(r.jti)!;
+    return {
+      seq: r.seq,
+      jti: r.jti,
+      kind: r.kind as TChainEvent["kind"],
+      iss: r.iss,
+      aud: r.aud,
+      ref: r.ref,
+      iat: r.iat,
+      exp: r.exp,
+      status: (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"],
+      receivedAt: r.receivedAt.toISOString(),
+      alg: r.alg,
+      kid: r.kid,
+      keyThumbprint: thumbprintOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
+      token: options.includeRaw === false ? "" : r.token,
+      tokenSha256: sha256Hex(r.token),
+      claims,
+      prevHash: r.prevHash,
+      hash: r.hash,
+      findings: findingsOf.get(r.jti) ?? [],
+    };
+  });
+
+  const hops: THop[] = [];
+  const attached = new Set<string>();
+  for (const e of events) {
+    const c = e.claims;
+    if (c.kind !== "authorize" && c.kind !== "delegate") continue;
+    const verdict = analysis.events.get(e.jti);
+    const parentClaims = c.kind === "delegate" ? claimsOf.get(c.parent) : undefined;
+    const parentScope = parentClaims && (parentClaims.kind === "authorize" || parentClaims.kind === "delegate") ? parentClaims.scope : null;
+    const diff = parentScope ? scopeDiff(c.scope, parentScope) : { removed: [], added: [] };
+    hops.push({
+      jti: e.jti,
+      kind: c.kind,
+      parent: c.kind === "delegate" ? c.parent : null,
+      from: c.iss,
+      to: c.aud,
+      iat: c.iat,
+      exp: c.exp,
+      scope: c.scope,
+      scopeRemoved: diff.removed,
+      scopeAdded: diff.added,
+      purpose: c.purpose,
+      constraints: c.constraints ?? null,
+      effectiveConstraints: verdict?.effectiveConstraints ?? {},
+      maxDepth: c.max_depth ?? (c.kind === "authorize" ? 3 : null),
+      depth: verdict?.depth ?? null,
+      status: e.status,
+      revokedAt: verdict?.revokedAt ?? null,
+      signature: { alg: e.alg, kid: e.kid, thumbprint: e.keyThumbprint, verified: true },
+      findings: e.findings,
+      invocations: [],
+      completions: [],
+    });
+  }
+  const hopOf = new Map(hops.map((h) => [h.jti, h]));
+  for (const e of events) {
+    const c = e.claims;
+    if (c.kind === "invoke" && c.grant && hopOf.has(c.grant)) {
+      hopOf.get(c.grant)!.invocations.push({
+        jti: e.jti,
+        iss: c.iss,
+        iat: c.iat,
+        action: c.action,
+        resource: c.resource,
+        purpose: c.purpose ?? null,
+        data: c.data ?? [],
+        findings: e.findings,
+      });
+      attached.add(e.jti);
+    } else if (c.kind === "complete" && hopOf.has(c.grant)) {
+      hopOf.get(c.grant)!.completions.push({
+        jti: e.jti,
+        iss: c.iss,
+        iat: c.iat,
+        status: c.status,
+        resultHash: c.result_hash,
+        attestation: analysis.events.get(e.jti)?.attestation ?? null,
+        evidence: c.evidence ?? null,
+      });
+      attached.add(e.jti);
+    } else if (c.kind === "authorize" || c.kind === "delegate") {
+      attached.add(e.jti);
+    }
+  }
+
+  const nodeFindings = new Map<string, TChainFinding[]>();
+  const touch = (id: string, fs: TChainFinding[]) => nodeFindings.set(id, [...(nodeFindings.get(id) ?? []), ...fs]);
+  const nodes: TChainNode[] = [];
+  const resources = new Set<string>();
+  for (const e of events) {
+    const c = e.claims;
+    touch(c.iss, e.findings);
+    if (c.kind === "authorize" || c.kind === "delegate") touch(c.aud, e.findings.filter((f) => f.code !== "principal_mismatch"));
+    if (c.kind === "invoke") {
+      resources.add(c.resource);
+      touch(c.resource, e.findings);
+    }
+  }
+  for (const pid of principalIds) {
+    const p = principalOf.get(pid);
+    const fs = nodeFindings.get(pid) ?? [];
+    nodes.push({
+      id: pid,
+      kind: p ? (p.kind as TChainNode["kind"]) : "unregistered",
+      name: p?.name ?? null,
+      worstSeverity: worst(fs),
+      findingCodes: [...new Set(fs.map((f) => f.code))],
+    });
+  }
+  for (const r of resources) {
+    if (principalIds.has(r)) continue;
+    const fs = nodeFindings.get(r) ?? [];
+    nodes.push({ id: r, kind: "resource", name: null, worstSeverity: worst(fs), findingCodes: [...new Set(fs.map((f) => f.code))] });
+  }
+
+  const rootClaims = claimsOf.get(id);
+  const root =
+    rootClaims && rootClaims.kind === "authorize"
+      ? {
+          jti: rootClaims.jti,
+          iss: rootClaims.iss,
+          aud: rootClaims.aud,
+          purpose: rootClaims.purpose,
+          scope: rootClaims.scope,
+          iat: rootClaims.iat,
+          exp: rootClaims.exp,
+        }
+      : null;
+  const counts = { critical: 0, error: 0, warning: 0 };
+  for (const f of allFindings) counts[f.severity]++;
+  return {
+    id,
+    status: chainStatus(allFindings, analysis.hasPending),
+    root,
+    startedAt: summary.startedAt,
+    hopCount: hops.length,
+    eventCount: events.length,
+    counts,
+    nodes,
+    hops,
+    looseEvents: events.filter((e) => !attached.has(e.jti)).map((e) => e.jti),
+    events,
+    findings: allFindings,
+    ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
+    generatedAt: new Date(now * 1000).toISOString(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger
+
+const LEDGER_PAGE = 5000;
+
+/** Re-walks the whole ledger in pages (constant memory) and checks the stored head against it. */
+export async function verifyLedger() {
+  const prisma = await db();
+  let cursor = { seq: 0, hash: GENESIS_HASH };
+  let count = 0;
+  for (;;) {
+    const page = await prisma.event.findMany({
+      where: { seq: { gt: cursor.seq } },
+      orderBy: { seq: "asc" },
+      take: LEDGER_PAGE,
+      select: { seq: true, prevHash: true, hash: true, token: true },
+    });
+    const run = checkLedgerRun(page, cursor);
+    count += run.count;
+    if (!run.ok) return { ok: false, count, head: run.head, brokenAt: run.brokenAt, reason: run.reason };
+    if (page.length === 0) break;
+    cursor = { seq: page[page.length - 1].seq, hash: run.head };
+    if (page.length < LEDGER_PAGE) break;
+  }
+  const stored = await prisma.ledgerHead.findUnique({ where: { id: 1 } });
+  if (!stored || stored.seq !== cursor.seq || stored.hash !== cursor.hash) {
+    return { ok: false, count, head: cursor.hash, reason: "the stored ledger head does not match the last event (events were removed from the end)" };
+  }
+  return { ok: true, count, head: cursor.hash };
+}

@@ -1,0 +1,52 @@
+// Configuration, validated once with zod. A bad value stops the process with a message that names
+// the variable and says what would be valid.
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL, databaseKind } from "@/lib/db-url";
+
+const ZFlag = z
+  .enum(["0", "1", "true", "false", "yes", "no", "on", "off"], {
+    error: "must be 1/0, true/false, yes/no or on/off",
+  })
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+export const ZEnv = z.object({
+  DATABASE_URL: z
+    .string()
+    .default(DEFAULT_DATABASE_URL)
+    .refine((u) => databaseKind(u) !== null, {
+      message: "must start with file: (embedded SQLite) or postgresql:// / postgres:// (PostgreSQL)",
+    }),
+  PORT: z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a whole number")
+    .min(1, "must be 1-65535")
+    .max(65535, "must be 1-65535")
+    .default(3000),
+  HOSTNAME: z.string().min(1).default("127.0.0.1"),
+  DELEGRAPH_API_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+  DELEGRAPH_DEMO: ZFlag.default(true),
+  DELEGRAPH_ADMIN_EMAIL: z.email("must be an email address").optional(),
+  DELEGRAPH_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  DELEGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+});
+export type TEnv = z.infer<typeof ZEnv>;
+
+/** Parses an environment; throws an Error whose message lists every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): TEnv {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = ZEnv.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: TEnv | undefined;
+export function env(): TEnv {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

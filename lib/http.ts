@@ -1,0 +1,103 @@
+// Response helpers and the one error mapper: every API error leaves as {"error": {code, message}}.
+import { NextResponse } from "next/server";
+import { z } from "zod";
+
+export type TErrorCode =
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "invalid_request"
+  | "payload_too_large"
+  | "too_many_requests"
+  | "internal";
+
+const STATUS: Record<TErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_request: 400,
+  payload_too_large: 413,
+  too_many_requests: 429,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  constructor(
+    readonly code: TErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+export function errorResponse(code: TErrorCode, message: string, headers?: HeadersInit): NextResponse {
+  return NextResponse.json({ error: { code, message } }, { status: STATUS[code], headers });
+}
+
+export function json(data: unknown, init?: ResponseInit): NextResponse {
+  return NextResponse.json(data, init);
+}
+
+function describeZod(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
+}
+
+/** Maps anything thrown inside a route to the envelope. Unknown errors are logged, never leaked. */
+export function handleApiError(error: unknown): NextResponse {
+  if (error instanceof AppError) return errorResponse(error.code, error.message);
+  if (error instanceof z.ZodError) return errorResponse("invalid_request", describeZod(error));
+  const prismaCode = (error as { code?: unknown } | null)?.code;
+  if (prismaCode === "P2002") return errorResponse("conflict", "That record already exists.");
+  if (prismaCode === "P2025") return errorResponse("not_found", "Not found.");
+  console.error("[delegraph] unhandled API error", error);
+  return errorResponse("internal", "Internal error.");
+}
+
+const MAX_JSON_BYTES = 1024 * 1024;
+
+/** Reads a request body as text, bounded: over `limit` bytes is a 413, whatever Content-Length says. */
+export async function readBodyText(req: Request, limit = MAX_JSON_BYTES): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new AppError("payload_too_large", `Body exceeds ${limit} bytes.`);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError("payload_too_large", `Body exceeds ${limit} bytes.`);
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("invalid_request", "Body is not valid UTF-8.");
+  }
+}
+
+/** Parses a bounded JSON body against a zod schema. */
+export async function readJson<T>(req: Request, schema: z.ZodType<T>, limit = MAX_JSON_BYTES): Promise<T> {
+  const text = await readBodyText(req, limit);
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_request", "Body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError("invalid_request", describeZod(parsed.error));
+  return parsed.data;
+}

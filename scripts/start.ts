@@ -1,0 +1,131 @@
+// `npm start`: validate configuration, apply migrations, make first-start credentials, build the
+// app when the build is missing or stale, serve it, and seed the demo chains on an empty database.
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseEnv, type TEnv } from "@/lib/env";
+import { databaseKind, sqliteFileUrl } from "@/lib/db-url";
+import { migrate } from "./migrate";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const SOURCES = ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+
+function log(message: string) {
+  console.log(`[delegraph] ${message}`);
+}
+
+/** A cheap fingerprint of everything the Next build depends on: paths, sizes and mtimes. */
+export function sourceFingerprint(): string {
+  const hash = createHash("sha256");
+  const walk = (path: string) => {
+    if (!existsSync(path)) return;
+    const st = statSync(path);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(path).sort()) if (!name.endsWith(".test.ts")) walk(join(path, name));
+    } else {
+      hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
+    }
+  };
+  for (const s of SOURCES) walk(join(root, s));
+  return hash.digest("hex");
+}
+
+export function ensureBuild(): void {
+  const marker = join(root, ".next/delegraph-fingerprint");
+  const fingerprint = sourceFingerprint();
+  if (existsSync(join(root, ".next/BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === fingerprint) return;
+  log("building the dashboard (first start or sources changed)…");
+  const result = spawnSync(join(root, "node_modules/.bin/next"), ["build"], { cwd: root, stdio: "inherit", env: process.env });
+  if (result.status !== 0) throw new Error("next build failed");
+  writeFileSync(marker, fingerprint);
+}
+
+async function waitForServer(base: string, child: ReturnType<typeof spawn>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error("the server exited during start-up");
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the server did not answer /api/health within 120 s");
+}
+
+async function seedIfEmpty(config: TEnv, base: string): Promise<void> {
+  const { db } = await import("@/lib/db");
+  const prisma = await db();
+  if ((await prisma.event.count()) > 0) return;
+  const { createApiToken } = await import("@/lib/auth/bootstrap");
+  const { DelegraphClient } = await import("@/lib/sdk/client");
+  const { seedDemo } = await import("@/lib/sdk/demo");
+  // A one-off admin token for the seeder, revoked as soon as it is done: the demo goes through the
+  // same authenticated ingest route as any producer.
+  const seeder = await createApiToken("demo seeder", "admin", "npm start");
+  try {
+    const summary = await seedDemo(new DelegraphClient({ baseUrl: base, token: seeder.token }));
+    log(`seeded ${summary.chains.length} demo chains (DELEGRAPH_DEMO=0 turns this off)`);
+  } finally {
+    await prisma.apiToken.update({ where: { id: seeder.id }, data: { revokedAt: new Date() } });
+  }
+  void config;
+}
+
+async function main() {
+  let config: TEnv;
+  try {
+    config = parseEnv(process.env);
+  } catch (e) {
+    console.error(`[delegraph] ${(e as Error).message}`);
+    process.exit(1);
+  }
+  // Resolve a relative SQLite path once, against the directory npm start runs in, so the
+  // migrator, the server and the seeder all open the same file.
+  const url = databaseKind(config.DATABASE_URL) === "sqlite" ? sqliteFileUrl(config.DATABASE_URL) : config.DATABASE_URL;
+  process.env.DATABASE_URL = url;
+  log(`database: ${databaseKind(url) === "sqlite" ? url : url.replace(/\/\/[^@]*@/, "//…@")}`);
+  migrate(url);
+  log("migrations applied");
+
+  const { ensureBootstrapAdmin, ensureBootstrapToken } = await import("@/lib/auth/bootstrap");
+  const token = await ensureBootstrapToken(config);
+  if (token) {
+    log("generated the bootstrap admin API token; it is shown ONCE, store it now:");
+    console.log(`\n    DELEGRAPH_API_TOKEN=${token}\n`);
+  }
+  const admin = await ensureBootstrapAdmin(config);
+  if (admin) {
+    log("created the first admin user; the password is shown ONCE:");
+    console.log(`\n    email: ${admin.email}\n    password: ${admin.password}\n`);
+  }
+
+  if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
+  const child = spawn(
+    join(root, "node_modules/.bin/next"),
+    ["start", "-p", String(config.PORT), "-H", config.HOSTNAME],
+    { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: url } },
+  );
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+  const host = ["0.0.0.0", "::", "[::]"].includes(config.HOSTNAME) ? "127.0.0.1" : config.HOSTNAME;
+  const base = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
+  await waitForServer(base, child);
+  log(`dashboard ready at ${base}`);
+  if (config.DELEGRAPH_DEMO) {
+    try {
+      await seedIfEmpty(config, base);
+    } catch (e) {
+      console.error(`[delegraph] seeding the demo chains failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(`[delegraph] ${(e as Error).message}`);
+  process.exit(1);
+});
