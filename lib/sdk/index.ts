@@ -1,0 +1,53 @@
+// The Delegraph producer SDK: keys, signed delegation events, and the API client.
+export {
+  exportSigningKey,
+  generateSigningKey,
+  importSigningKey,
+  type TPrivateJwk,
+  type TPublicJwk,
+  type TSigningAlg,
+  type TSigningKey,
+} from "@/lib/sdk/keys";
+export {
+  AttenuationError,
+  authorize,
+  complete,
+  DEFAULT_GRANT_TTL_SECONDS,
+  delegate,
+  EVENT_TYP,
+  invoke,
+  newEventId,
+  nowSeconds,
+  RefusedEventError,
+  revoke,
+  sha256Digest,
+  signEvent,
+  UnauthorizedActionError,
+  type TRefusal,
+  type TSignedEvent,
+  type TSigner,
+  type TUnsignedClaims,
+} from "@/lib/sdk/events";
+export {
+  DelegraphApiError,
+  DelegraphClient,
+  MAX_BODY_BYTES,
+  MAX_EVENTS_PER_REQUEST,
+  splitBatches,
+  type TChainFilters,
+  type TDelegraphClientOptions,
+  type TIngestResult,
+  type TIngestStatus,
+  type TLedgerVerification,
+  type TRegisterPrincipalInput,
+  type TRetryOptions,
+} from "@/lib/sdk/client";
+export {
+  DEMO_PRINCIPALS,
+  prepareDemoKeys,
+  seedDemo,
+  type TDemoKeys,
+  type TDemoStory,
+  type TDemoStoryId,
+  type TDemoSummary,
+} from "@/lib/sdk/demo";
