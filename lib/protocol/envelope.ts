@@ -50,7 +50,7 @@ const CONTROL = /[\x00-\x1F\x7F]/;
 type TIssueLike = { input?: unknown };
 /** A schema-level message that still says "is required" / "must not be null" when that is the problem. */
 const expect = (what: string) => (iss: TIssueLike) =>
-  iss.input === undefined ? "is required" : iss.input === null ? `must not be null: ${what}` : what;
+  iss.input === undefined ? "is required" : iss.input === null ? `${what} (got null)` : what;
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 
@@ -288,7 +288,7 @@ function formatPath(path: PropertyKey[]): string {
 }
 
 function formatIssues(what: "header" | "claim", issues: z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, 3).map((i) => `${what} "${formatPath(i.path)}" ${i.message}`);
+  const shown = issues.slice(0, 3).map((i) => `${what} "${formatPath(i.path)}": ${i.message}`);
   const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
   return shown.join("; ") + more;
 }
@@ -319,8 +319,8 @@ export function decodeToken(token: string): TDecodeResult {
 
   const kind = payload.kind;
   if (typeof kind !== "string" || !(EVENT_KINDS as readonly string[]).includes(kind)) {
-    const got = kind === undefined ? "is required" : `is ${JSON.stringify(kind)}`;
-    return malformed(`claim "kind" ${got}: must be one of ${EVENT_KINDS.join(", ")}`, jti);
+    const got = kind === undefined ? "is required" : `${JSON.stringify(kind)} is not a kind`;
+    return malformed(`claim "kind": ${got}; expected one of ${EVENT_KINDS.join(", ")}`, jti);
   }
   const parsedClaims = CLAIM_SCHEMAS[kind as keyof typeof CLAIM_SCHEMAS].safeParse(payload);
   if (!parsedClaims.success) return malformed(formatIssues("claim", parsedClaims.error.issues), jti);
