@@ -32,6 +32,8 @@ export async function loadChainInputs(client: TDb | TTx, chainIds: string[]): Pr
     if ("aud" in claims) principalIds.add(claims.aud);
     return { row: e, claims };
   });
+  // References are global: an event may point into another loaded chain, which the checker must
+  // see as external (a cross-chain reference is unrooted, not an orphan).
   const missingRefs = [...new Set(stored.map((e) => e.ref).filter((r): r is string => r !== null && !known.has(r)))];
   const [externalRows, principalRows] = await Promise.all([
     missingRefs.length
@@ -42,6 +44,7 @@ export async function loadChainInputs(client: TDb | TTx, chainIds: string[]): Pr
       : Promise.resolve([]),
   ]);
   const external = new Map(externalRows.map((r) => [r.jti, { chain: r.chainId, kind: r.kind as TEventKind }]));
+  for (const { row, claims } of parsed) external.set(row.jti, { chain: row.chainId, kind: claims.kind });
   const principalKinds = new Map(principalRows.map((p) => [p.id, p.kind as TPrincipalKind]));
   for (const chainId of chainIds) out.set(chainId, { chainId, events: [], external, principalKinds });
   for (const { row, claims } of parsed) {
