@@ -1,0 +1,507 @@
+// The chain checks of spec §5 and §8, as one pure function of a chain's stored events.
+//
+// The verdicts depend on the set of events only, never on their order, so an event that arrives
+// late yields exactly what in-order arrival would have. The work is linear in events (times the
+// scope/constraint list sizes): ancestry facts (depth budget, effective constraints, revocation
+// time, issuers on the path) are carried down one depth-first walk of the grant forest instead of
+// being re-derived by walking up from each event.
+import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
+import {
+  egressEntryCovers,
+  egressHost,
+  hostMatches,
+  isHttpResource,
+  purposeCovers,
+  scopeCovers,
+  scopeDiff,
+  scopeSetsEquivalent,
+} from "./scope";
+import {
+  type TAttestation,
+  type TChainAnalysis,
+  type TChainInput,
+  type TClaims,
+  type TConstraints,
+  type TEventKind,
+  type TEventVerdict,
+  type TFinding,
+  type TFindingCode,
+  type TGrantClaims,
+} from "./types";
+
+export type { TChainAnalysis, TChainInput, TCheckEvent, TEventVerdict } from "./types";
+export { chainStatus } from "./findings";
+
+/** Spec §2: an authorize without `max_depth` allows three levels of delegation below it. */
+export const DEFAULT_MAX_DEPTH = 3;
+
+const q = (s: string) => JSON.stringify(s);
+
+export function isGrant(c: TClaims): c is TGrantClaims {
+  return c.kind === "authorize" || c.kind === "delegate";
+}
+
+/** The jti an event points at: `parent` (delegate), `grant` (invoke, complete) or `target` (revoke). */
+export function eventRef(c: TClaims): string | null {
+  switch (c.kind) {
+    case "delegate":
+      return c.parent;
+    case "invoke":
+      return c.grant ?? null;
+    case "complete":
+      return c.grant;
+    case "revoke":
+      return c.target;
+    default:
+      return null;
+  }
+}
+
+const REF_NAME: Record<TEventKind, string> = {
+  authorize: "reference",
+  delegate: "parent",
+  invoke: "grant",
+  complete: "grant",
+  revoke: "target",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Constraints.
+
+/** Intersection of two lists where undefined = unconstrained. */
+function intersectData(own: string[] | undefined, parent: string[] | undefined): string[] | undefined {
+  if (own === undefined) return parent;
+  const unique = [...new Set(own)];
+  if (parent === undefined) return unique;
+  const allowed = new Set(parent);
+  return unique.filter((d) => allowed.has(d));
+}
+
+// Host patterns are laminar (two patterns are nested or disjoint), so the intersection of two
+// lists is, pairwise, the narrower pattern of each nested pair.
+function intersectEgress(own: string[] | undefined, parent: string[] | undefined): string[] | undefined {
+  if (own === undefined) return parent;
+  const lowered = [...new Set(own.map((e) => e.toLowerCase()))];
+  if (parent === undefined) return lowered;
+  const out = new Set<string>();
+  for (const o of lowered) {
+    if (parent.some((p) => egressEntryCovers(p, o))) {
+      out.add(o);
+      continue;
+    }
+    for (const p of parent) if (egressEntryCovers(o, p)) out.add(p.toLowerCase());
+  }
+  return [...out];
+}
+
+function toConstraints(data: string[] | undefined, egress: string[] | undefined): TConstraints {
+  const c: TConstraints = {};
+  if (data !== undefined) c.data = data;
+  if (egress !== undefined) c.egress = egress;
+  return c;
+}
+
+const listText = (list: string[]) => (list.length === 0 ? "[] (nothing allowed)" : `[${quoteList(list)}]`);
+
+// ---------------------------------------------------------------------------------------------
+
+type TGrantFacts = {
+  depth: number | null;
+  /** how many more levels below this grant its ancestry (incl. itself) allows; Infinity = no limit */
+  budget: number;
+  /** the grant whose max_depth sets the budget, and that max_depth */
+  budgetSource: { jti: string; maxDepth: number; depth: number | null } | null;
+  effective: TConstraints;
+  revokedAt: number | null;
+  /** the grant whose authorized revoke sets revokedAt, and that revoke */
+  revokedBy: { grant: string; revoke: string; iss: string } | null;
+};
+
+/** Every chain check of spec §5 and §8, except read-time missing_evidence (see readTimeFindings). */
+export function checkChain(input: TChainInput): TChainAnalysis {
+  const { chainId, external, principalKinds } = input;
+
+  const byJti = new Map<string, TClaims>();
+  for (const e of input.events) if (!byJti.has(e.jti)) byJti.set(e.jti, e.claims);
+
+  // --- Structure: which delegates have a local grant as parent, and which of those form cycles.
+  const parentGrant = new Map<string, string>();
+  for (const [jti, c] of byJti) {
+    if (c.kind !== "delegate") continue;
+    const p = byJti.get(c.parent);
+    if (p && isGrant(p)) parentGrant.set(jti, c.parent);
+  }
+  const cycleOf = findCycles(parentGrant);
+
+  // The grant forest: a cycle member is cut from its parent and becomes a root.
+  const children = new Map<string, string[]>();
+  const roots: string[] = [];
+  for (const [jti, c] of byJti) {
+    if (!isGrant(c)) continue;
+    const p = cycleOf.has(jti) ? undefined : parentGrant.get(jti);
+    if (p === undefined) roots.push(jti);
+    else {
+      const list = children.get(p);
+      if (list) list.push(jti);
+      else children.set(p, [jti]);
+    }
+  }
+
+  const revokesOf = new Map<string, string[]>();
+  for (const [jti, c] of byJti) {
+    if (c.kind !== "revoke") continue;
+    const t = byJti.get(c.target);
+    if (!t || !isGrant(t)) continue;
+    const list = revokesOf.get(c.target);
+    if (list) list.push(jti);
+    else revokesOf.set(c.target, [jti]);
+  }
+
+  // --- One depth-first walk carries ancestry facts down the forest.
+  const facts = new Map<string, TGrantFacts>();
+  const revokeAuthorized = new Map<string, boolean>();
+  const issuersOnPath = new Map<string, number>();
+  const stack: { jti: string; entered: boolean }[] = roots.map((jti) => ({ jti, entered: false })).reverse();
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const g = byJti.get(top.jti) as TGrantClaims;
+    if (top.entered) {
+      const n = issuersOnPath.get(g.iss)! - 1;
+      if (n === 0) issuersOnPath.delete(g.iss);
+      else issuersOnPath.set(g.iss, n);
+      continue;
+    }
+    issuersOnPath.set(g.iss, (issuersOnPath.get(g.iss) ?? 0) + 1);
+    const parentJti = cycleOf.has(top.jti) ? undefined : parentGrant.get(top.jti);
+    const pf = parentJti === undefined ? undefined : facts.get(parentJti)!;
+
+    let revokedAt = pf?.revokedAt ?? null;
+    let revokedBy = pf?.revokedBy ?? null;
+    for (const r of revokesOf.get(top.jti) ?? []) {
+      const rc = byJti.get(r)!;
+      const ok = issuersOnPath.has(rc.iss);
+      revokeAuthorized.set(r, ok);
+      if (ok && (revokedAt === null || rc.iat < revokedAt)) {
+        revokedAt = rc.iat;
+        revokedBy = { grant: top.jti, revoke: r, iss: rc.iss };
+      }
+    }
+
+    const ownMax = g.kind === "authorize" ? (g.max_depth ?? DEFAULT_MAX_DEPTH) : g.max_depth;
+    const depth = g.kind === "authorize" ? 0 : pf && pf.depth !== null ? pf.depth + 1 : null;
+    let budget = pf ? pf.budget - 1 : Infinity;
+    let budgetSource = pf ? pf.budgetSource : null;
+    if (ownMax !== undefined && ownMax < budget) {
+      budget = ownMax;
+      budgetSource = { jti: top.jti, maxDepth: ownMax, depth };
+    }
+
+    const parentEff = pf?.effective ?? {};
+    const effective = toConstraints(
+      intersectData(g.constraints?.data, parentEff.data),
+      intersectEgress(g.constraints?.egress, parentEff.egress),
+    );
+
+    facts.set(top.jti, { depth, budget, budgetSource, effective, revokedAt, revokedBy });
+    stack.push({ jti: top.jti, entered: true });
+    const kids = children.get(top.jti);
+    if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push({ jti: kids[i], entered: false });
+  }
+
+  // --- Verdicts.
+  const verdicts = new Map<string, TEventVerdict>();
+  const closed = new Set<string>();
+  let hasPending = false;
+  const all: TFinding[] = [];
+
+  for (const [jti, c] of byJti) {
+    const reasons = new Map<TFindingCode, string[]>();
+    const add = (code: TFindingCode, reason: string) => {
+      const list = reasons.get(code);
+      if (list) list.push(reason);
+      else reasons.set(code, [reason]);
+    };
+    let status: TEventVerdict["status"] = "accepted";
+    let attestation: TAttestation | null = null;
+    let closes: string | null = null;
+
+    const ref = eventRef(c);
+    const target = ref === null ? undefined : byJti.get(ref);
+    const refName = REF_NAME[c.kind];
+
+    if (c.kind === "authorize") {
+      const kind = principalKinds.get(c.iss);
+      if (kind !== "human")
+        add(
+          "unrooted",
+          `authorize ${q(jti)} is signed by ${q(c.iss)}, ${kind ? `a principal of kind ${q(kind)}` : "an unregistered principal"}, not by a human`,
+        );
+    } else if (ref === null) {
+      // Only an invoke may omit its reference.
+      add("ghost_permission", `invoke ${q(jti)} by ${q(c.iss)} names no grant: nothing authorised ${q((c as { action: string }).action)}`);
+    } else if (target === undefined) {
+      const ext = external.get(ref);
+      if (ext && ext.chain !== chainId) {
+        add("unrooted", `${refName} ${q(ref)} belongs to chain ${q(ext.chain)}, not to this chain ${q(chainId)}`);
+        const notGrant = ext.kind !== "authorize" && ext.kind !== "delegate";
+        if (notGrant && c.kind === "delegate") add("unrooted", `parent ${q(ref)} is a ${ext.kind} event, not a grant`);
+        if (notGrant && c.kind === "invoke") add("ghost_permission", `grant ${q(ref)} is a ${ext.kind} event, not a grant`);
+        if (notGrant && (c.kind === "complete" || c.kind === "revoke"))
+          add("principal_mismatch", `${refName} ${q(ref)} is a ${ext.kind} event, not a grant`);
+      } else {
+        status = "pending";
+        add("orphan", `${refName} ${q(ref)} is not known yet: this ${c.kind} is re-checked when it arrives`);
+      }
+    } else if (!isGrant(target)) {
+      const what = `${refName} ${q(ref)} is a ${target.kind} event, not a grant`;
+      if (c.kind === "delegate") add("unrooted", what);
+      else if (c.kind === "invoke") add("ghost_permission", what);
+      else add("principal_mismatch", what);
+    } else if (c.kind === "delegate") {
+      checkDelegate(jti, c, target, facts, cycleOf, add);
+    } else if (c.kind === "invoke") {
+      checkInvoke(jti, c, target, facts.get(ref)!, add);
+    } else if (c.kind === "complete") {
+      attestation = attestationOf(c.iss, target, principalKinds.get(c.iss));
+      if (attestation === null)
+        add(
+          "principal_mismatch",
+          `complete ${q(jti)} for grant ${q(ref)} is signed by ${q(c.iss)}, who is neither the grant's audience ${q(target.aud)}, nor its issuer ${q(target.iss)}, nor an attester`,
+        );
+      else {
+        closes = ref;
+        closed.add(ref);
+      }
+    } else if (c.kind === "revoke") {
+      if (!revokeAuthorized.get(jti))
+        add(
+          "principal_mismatch",
+          `revoke ${q(jti)} of grant ${q(ref)} is signed by ${q(c.iss)}, who issued neither that grant (issuer ${q(target.iss)}) nor any of its ancestors`,
+        );
+    }
+
+    const findings = sortFindings([...reasons].map(([code, list]) => makeFinding(code, list)));
+    if (status === "pending") hasPending = true;
+    all.push(...findings);
+    const f = isGrant(c) ? facts.get(jti)! : undefined;
+    verdicts.set(jti, {
+      status,
+      findings,
+      depth: f ? f.depth : null,
+      revokedAt: f ? f.revokedAt : null,
+      attestation,
+      closes,
+      effectiveConstraints: f ? f.effective : null,
+    });
+  }
+
+  const openGrants: { jti: string; exp: number }[] = [];
+  for (const [jti, c] of byJti) if (isGrant(c) && !closed.has(jti)) openGrants.push({ jti, exp: c.exp });
+
+  return { events: verdicts, status: chainStatus(all, hasPending), hasPending, openGrants };
+}
+
+type TAdd = (code: TFindingCode, reason: string) => void;
+
+function checkDelegate(
+  jti: string,
+  c: Extract<TClaims, { kind: "delegate" }>,
+  parent: TGrantClaims,
+  facts: Map<string, TGrantFacts>,
+  cycleOf: Map<string, string[]>,
+  add: TAdd,
+): void {
+  const cycle = cycleOf.get(jti);
+  if (cycle) {
+    // The parent relation itself is broken: comparing against the parent would be meaningless.
+    add("unrooted", `parent links form a cycle: ${[...cycle, cycle[0]].map(q).join(" → ")}`);
+    return;
+  }
+  const pj = c.parent;
+  const pf = facts.get(pj)!;
+
+  if (c.iss !== parent.aud)
+    add(
+      "principal_mismatch",
+      `delegate ${q(jti)} is signed by ${q(c.iss)}, but its parent ${q(pj)} was granted to ${q(parent.aud)}`,
+    );
+
+  const { added } = scopeDiff(c.scope, parent.scope);
+  if (added.length > 0)
+    add(
+      "scope_escalation",
+      `delegate ${q(jti)} grants ${quoteList(added)}, which no single scope of its parent ${q(pj)} (${quoteList(parent.scope)}) covers`,
+    );
+  else if (scopeSetsEquivalent(c.scope, parent.scope))
+    add(
+      "no_attenuation",
+      `delegate ${q(jti)} passes on the same authority as its parent ${q(pj)}: scopes ${quoteList(c.scope)} and ${quoteList(parent.scope)} cover each other`,
+    );
+
+  const pe = pf.effective;
+  const ownData = c.constraints?.data;
+  if (ownData !== undefined && pe.data !== undefined) {
+    const allowed = new Set(pe.data);
+    const outside = [...new Set(ownData.filter((d) => !allowed.has(d)))];
+    if (outside.length > 0)
+      add(
+        "constraint_escalation",
+        `delegate ${q(jti)} allows data ${quoteList(outside)} outside the effective data list of its parent ${q(pj)}: ${listText(pe.data)}`,
+      );
+  }
+  const ownEgress = c.constraints?.egress;
+  if (ownEgress !== undefined && pe.egress !== undefined) {
+    const parentEgress = pe.egress;
+    const outside = [...new Set(ownEgress.filter((h) => !parentEgress.some((p) => egressEntryCovers(p, h))))];
+    if (outside.length > 0)
+      add(
+        "constraint_escalation",
+        `delegate ${q(jti)} allows egress to ${quoteList(outside)} outside the effective egress list of its parent ${q(pj)}: ${listText(parentEgress)}`,
+      );
+  }
+
+  if (!purposeCovers(parent.purpose.code, c.purpose.code))
+    add(
+      "purpose_mismatch",
+      `delegate ${q(jti)} has purpose ${q(c.purpose.code)}, which does not derive from its parent ${q(pj)}'s purpose ${q(parent.purpose.code)}`,
+    );
+
+  if (pf.budget < 1 && pf.budgetSource) {
+    const src = pf.budgetSource;
+    const self = facts.get(jti)!;
+    const where =
+      self.depth !== null && src.depth !== null
+        ? `is at depth ${self.depth}, but ${q(src.jti)} (depth ${src.depth}, max_depth ${src.maxDepth}) allows delegation down to depth ${src.depth + src.maxDepth} only`
+        : `is ${src.maxDepth - (pf.budget - 1)} levels below ${q(src.jti)}, whose max_depth ${src.maxDepth} allows ${src.maxDepth} only`;
+    add("depth_exceeded", `delegate ${q(jti)} ${where}`);
+  }
+
+  if (c.exp > parent.exp)
+    add(
+      "lifetime_escalation",
+      `delegate ${q(jti)} expires at ${formatTime(c.exp)}, after its parent ${q(pj)} (${formatTime(parent.exp)})`,
+    );
+  if (c.iat > parent.exp)
+    add(
+      "parent_expired",
+      `delegate ${q(jti)} was issued at ${formatTime(c.iat)}, after its parent ${q(pj)} expired at ${formatTime(parent.exp)}`,
+    );
+  if (pf.revokedAt !== null && c.iat > pf.revokedAt)
+    add(
+      "parent_revoked",
+      `delegate ${q(jti)} was issued at ${formatTime(c.iat)}, after ${revocationText(pf, pj)}`,
+    );
+}
+
+function revocationText(f: TGrantFacts, grantJti: string): string {
+  const by = f.revokedBy!;
+  const whose = by.grant === grantJti ? `grant ${q(grantJti)}` : `its ancestor ${q(by.grant)}`;
+  return `${whose} was revoked at ${formatTime(f.revokedAt!)} by ${q(by.iss)} (revoke ${q(by.revoke)})`;
+}
+
+function checkInvoke(
+  jti: string,
+  c: Extract<TClaims, { kind: "invoke" }>,
+  grant: TGrantClaims,
+  gf: TGrantFacts,
+  add: TAdd,
+): void {
+  const gj = grant.jti;
+  if (c.iss !== grant.aud)
+    add("ghost_permission", `invoke ${q(jti)} is signed by ${q(c.iss)}, but grant ${q(gj)} was issued to ${q(grant.aud)}`);
+  const covered = grant.scope.some((s) => scopeCovers(s, c.action));
+  if (!covered)
+    add(
+      "ghost_permission",
+      `action ${q(c.action)} is not covered by any scope of grant ${q(gj)} (${quoteList(grant.scope)})`,
+    );
+  else {
+    const eff = gf.effective;
+    if (eff.egress !== undefined && isHttpResource(c.resource)) {
+      const host = egressHost(c.resource);
+      const egress = eff.egress;
+      if (host === null)
+        add("scope_drift", `resource ${q(c.resource)} leaves over http(s) with no valid host, and grant ${q(gj)} restricts egress to ${listText(egress)}`);
+      else if (!egress.some((p) => hostMatches(p, host)))
+        add("scope_drift", `resource ${q(c.resource)} sends data to host ${q(host)}, outside the effective egress list of grant ${q(gj)}: ${listText(egress)}`);
+    }
+    if (eff.data !== undefined && c.data !== undefined) {
+      const allowed = new Set(eff.data);
+      const outside = [...new Set(c.data.filter((d) => !allowed.has(d)))];
+      if (outside.length > 0)
+        add("scope_drift", `invoke ${q(jti)} touches data ${quoteList(outside)}, outside the effective data list of grant ${q(gj)}: ${listText(eff.data)}`);
+    }
+  }
+  if (c.purpose !== undefined && !purposeCovers(grant.purpose.code, c.purpose))
+    add(
+      "purpose_mismatch",
+      `invoke ${q(jti)} has purpose ${q(c.purpose)}, which does not derive from grant ${q(gj)}'s purpose ${q(grant.purpose.code)}`,
+    );
+  if (c.iat > grant.exp)
+    add("expired_grant", `invoke ${q(jti)} was issued at ${formatTime(c.iat)}, after grant ${q(gj)} expired at ${formatTime(grant.exp)}`);
+  if (gf.revokedAt !== null && c.iat > gf.revokedAt)
+    add("revoked_grant", `invoke ${q(jti)} was issued at ${formatTime(c.iat)}, after ${revocationText(gf, gj)}`);
+}
+
+/** Spec §8: the first of self_reported (grant's aud), delegator_verified (grant's iss), third_party. */
+export function attestationOf(
+  signer: string,
+  grant: { iss: string; aud: string },
+  signerKind: string | undefined,
+): TAttestation | null {
+  if (signer === grant.aud) return "self_reported";
+  if (signer === grant.iss) return "delegator_verified";
+  if (signerKind === "attester") return "third_party";
+  return null;
+}
+
+/**
+ * The delegates whose parent links loop back on themselves, each mapped to its cycle (in parent
+ * order, starting at that member). Linear: each node is walked once.
+ */
+function findCycles(parentOf: Map<string, string>): Map<string, string[]> {
+  const state = new Map<string, 1 | 2>();
+  const out = new Map<string, string[]>();
+  for (const start of parentOf.keys()) {
+    if (state.has(start)) continue;
+    const path: string[] = [];
+    let cur: string | undefined = start;
+    while (cur !== undefined && !state.has(cur)) {
+      state.set(cur, 1);
+      path.push(cur);
+      cur = parentOf.get(cur);
+    }
+    if (cur !== undefined && state.get(cur) === 1) {
+      const members = path.slice(path.indexOf(cur));
+      members.forEach((m, i) => out.set(m, [...members.slice(i), ...members.slice(0, i)]));
+    }
+    for (const p of path) state.set(p, 2);
+  }
+  return out;
+}
+
+/**
+ * Read-time findings (spec §8): missing_evidence, keyed by grant jti, for each grant with no
+ * complete from an allowed signer whose exp has passed (now > exp, strictly).
+ */
+export function readTimeFindings(analysis: TChainAnalysis, now: number): Map<string, TFinding> {
+  const out = new Map<string, TFinding>();
+  for (const g of analysis.openGrants)
+    if (now > g.exp)
+      out.set(
+        g.jti,
+        makeFinding(
+          "missing_evidence",
+          `grant ${q(g.jti)} expired at ${formatTime(g.exp)} with no complete event from its audience, its issuer or an attester: the audit trail is broken`,
+        ),
+      );
+  return out;
+}
+
+/** Chain status including read-time findings: what chain reads, lists and filters show. */
+export function chainStatusAt(analysis: TChainAnalysis, now: number): ReturnType<typeof chainStatus> {
+  const stored: TFinding[] = [];
+  for (const v of analysis.events.values()) stored.push(...v.findings);
+  return chainStatus([...stored, ...readTimeFindings(analysis, now).values()], analysis.hasPending);
+}
+
