@@ -1,0 +1,69 @@
+// What `?hop=<jti>` points at inside a chain. The jti may name a grant (a hop), or any other event
+// (an invoke, a completion, a revoke, a ghost action with no grant): findings link to events, so
+// every event jti must land somewhere meaningful.
+import type { TChainDetail, TChainEvent, THop } from "@/lib/chains/types";
+
+export type TChainIndex = {
+  hopsByJti: Map<string, THop>;
+  eventsByJti: Map<string, TChainEvent>;
+  /** hops received by each principal (hop.to), in issue order */
+  hopsTo: Map<string, THop[]>;
+  hopsFrom: Map<string, THop[]>;
+};
+
+export function indexChain(detail: TChainDetail): TChainIndex {
+  const hopsByJti = new Map<string, THop>();
+  const hopsTo = new Map<string, THop[]>();
+  const hopsFrom = new Map<string, THop[]>();
+  for (const h of detail.hops) {
+    hopsByJti.set(h.jti, h);
+    push(hopsTo, h.to, h);
+    push(hopsFrom, h.from, h);
+  }
+  const eventsByJti = new Map<string, TChainEvent>();
+  for (const e of detail.events) eventsByJti.set(e.jti, e);
+  for (const list of [...hopsTo.values(), ...hopsFrom.values()]) list.sort((a, b) => a.iat - b.iat);
+  return { hopsByJti, eventsByJti, hopsTo, hopsFrom };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+export type TSelection = {
+  jti: string;
+  /** the grant the inspector shows (null for a ghost action or an unknown jti) */
+  hop: THop | null;
+  /** the exact event selected; equals the hop's own event when a grant was selected */
+  event: TChainEvent | null;
+};
+
+export function resolveSelection(index: TChainIndex, jti: string | null): TSelection | null {
+  if (!jti) return null;
+  const hop = index.hopsByJti.get(jti) ?? null;
+  const event = index.eventsByJti.get(jti) ?? null;
+  if (hop) return { jti, hop, event };
+  if (!event) return { jti, hop: null, event: null };
+  const ref = event.ref ? index.hopsByJti.get(event.ref) ?? null : null;
+  return { jti, hop: ref, event };
+}
+
+/** Grants from the human root down to `hop`, root first. Stops on cycles and missing parents. */
+export function authorityPath(index: TChainIndex, hop: THop | null): THop[] {
+  const path: THop[] = [];
+  const seen = new Set<string>();
+  let cur: THop | null = hop;
+  while (cur && !seen.has(cur.jti)) {
+    seen.add(cur.jti);
+    path.push(cur);
+    cur = cur.parent ? index.hopsByJti.get(cur.parent) ?? null : null;
+  }
+  return path.reverse();
+}
+
+/** The grant a principal node opens: the first it received, or (for the human root) the first it gave. */
+export function hopForPrincipal(index: TChainIndex, principalId: string): THop | null {
+  return index.hopsTo.get(principalId)?.[0] ?? index.hopsFrom.get(principalId)?.[0] ?? null;
+}

@@ -1,0 +1,472 @@
+// From a chain read model to the graph the dashboard draws: one node per principal, a small square
+// per resource acted on, one edge per grant, one edge per (actor, resource) pair of invocations.
+//
+// Big chains: past a node budget we show the focal neighbourhood of the selected hop and stand in
+// for everything else with "N hidden" placeholder nodes that carry the hidden part's findings and
+// keep the real edge directions. Nothing is ever cut silently.
+import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
+import type { TFindingCode, TSeverity } from "@/lib/protocol/types";
+import { SEVERITY_ORDER, sortCodes } from "../findings";
+
+export const NODE_BUDGET = 400;
+
+export type TGraphNodeKind = "human" | "agent" | "tool" | "attester" | "resource" | "unregistered" | "hidden";
+
+export type TFindingSummary = {
+  critical: number;
+  error: number;
+  warning: number;
+  codes: TFindingCode[];
+  worst: TSeverity | null;
+};
+
+export type TGraphNode = {
+  /** React Flow id: URI-encoded so any principal id is safe inside a CSS attribute selector */
+  id: string;
+  kind: TGraphNodeKind;
+  label: string;
+  /** the principal id or resource URI (for hidden nodes: a description) */
+  ref: string;
+  isRoot: boolean;
+  findings: TFindingSummary;
+  width: number;
+  height: number;
+  /** hidden placeholders only */
+  hidden?: { count: number; jumpTo: string | null };
+};
+
+export type TScopeChange =
+  | { kind: "root"; scopes: string[] }
+  | { kind: "escalation"; added: string[] }
+  | { kind: "attenuation"; removed: number }
+  | { kind: "same" };
+
+export type TGraphEdge = {
+  id: string;
+  kind: "grant" | "invoke" | "hidden";
+  source: string;
+  target: string;
+  /** hop jti (grant) or the invoke jtis (invoke) */
+  jtis: string[];
+  label: string;
+  scopeChange: TScopeChange | null;
+  findings: TFindingSummary;
+  isDashed: boolean;
+  dashReason: string | null;
+  isRevoked: boolean;
+  hasEvidence: boolean;
+};
+
+export type TGraphModel = {
+  nodes: TGraphNode[];
+  edges: TGraphEdge[];
+  totalNodes: number;
+  hiddenCount: number;
+  /** layout cache key: changes only when the drawn structure changes */
+  signature: string;
+};
+
+const SIZE: Record<TGraphNodeKind, { width: number; height: number }> = {
+  human: { width: 216, height: 76 },
+  agent: { width: 216, height: 76 },
+  attester: { width: 216, height: 76 },
+  unregistered: { width: 216, height: 76 },
+  tool: { width: 150, height: 92 },
+  resource: { width: 150, height: 92 },
+  hidden: { width: 196, height: 84 },
+};
+
+export const principalNodeId = (id: string) => `p:${encodeURIComponent(id)}`;
+export const resourceNodeId = (uri: string) => `r:${encodeURIComponent(uri)}`;
+export const grantEdgeId = (jti: string) => `g:${encodeURIComponent(jti)}`;
+export const invokeEdgeId = (fromNodeId: string, resourceNodeId: string) => `i:${fromNodeId}>${resourceNodeId}`;
+
+function emptySummary(): TFindingSummary {
+  return { critical: 0, error: 0, warning: 0, codes: [], worst: null };
+}
+
+class FindingBag {
+  private seen = new Set<string>();
+  private list: TChainFinding[] = [];
+  add(fs: readonly TChainFinding[]) {
+    for (const f of fs) {
+      const k = `${f.eventJti}\u0000${f.code}`;
+      if (this.seen.has(k)) continue;
+      this.seen.add(k);
+      this.list.push(f);
+    }
+  }
+  addBag(b: FindingBag) {
+    this.add(b.list);
+  }
+  summary(): TFindingSummary {
+    const s = emptySummary();
+    for (const f of this.list) {
+      s[f.severity] += 1;
+      if (s.worst === null || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[s.worst]) s.worst = f.severity;
+    }
+    s.codes = sortCodes(this.list.map((f) => f.code));
+    return s;
+  }
+}
+
+function scopeChangeOf(hop: THop): TScopeChange {
+  if (hop.kind === "authorize") return { kind: "root", scopes: hop.scope };
+  if (hop.scopeAdded.length > 0) return { kind: "escalation", added: hop.scopeAdded };
+  if (hop.scopeRemoved.length > 0) return { kind: "attenuation", removed: hop.scopeRemoved.length };
+  return { kind: "same" };
+}
+
+type TFullNode = Omit<TGraphNode, "findings" | "width" | "height"> & { bag: FindingBag };
+type TFullEdge = Omit<TGraphEdge, "findings"> & { bag: FindingBag };
+
+export type TBuildOptions = {
+  /** the node the view is centred on when the chain is over budget (a React Flow node id) */
+  focusNodeId?: string | null;
+  budget?: number;
+};
+
+export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): TGraphModel {
+  const budget = Math.max(8, options.budget ?? NODE_BUDGET);
+  const nodes = new Map<string, TFullNode>();
+  const edges: TFullEdge[] = [];
+  const kindOf = new Map(detail.nodes.map((n) => [n.id, n] as const));
+  const rootIss = detail.root?.iss ?? null;
+
+  const ensurePrincipal = (pid: string) => {
+    const id = principalNodeId(pid);
+    let n = nodes.get(id);
+    if (!n) {
+      const known = kindOf.get(pid);
+      const kind: TGraphNodeKind = known && known.kind !== "resource" ? known.kind : "unregistered";
+      n = { id, kind, label: known?.name || pid, ref: pid, isRoot: pid === rootIss, bag: new FindingBag() };
+      nodes.set(id, n);
+    }
+    return n;
+  };
+  const ensureResource = (uri: string) => {
+    const id = resourceNodeId(uri);
+    let n = nodes.get(id);
+    if (!n) {
+      n = { id, kind: "resource", label: uri, ref: uri, isRoot: false, bag: new FindingBag() };
+      nodes.set(id, n);
+    }
+    return n;
+  };
+
+  // Principals first, in the read model's order, so the human root leads.
+  if (rootIss) ensurePrincipal(rootIss);
+  for (const n of detail.nodes) if (n.kind !== "resource") ensurePrincipal(n.id);
+
+  // Findings belong to the principals who issued or received the event (as the API's nodes do).
+  for (const e of detail.events) {
+    if (e.findings.length === 0) continue;
+    ensurePrincipal(e.iss).bag.add(e.findings);
+    if (e.aud) ensurePrincipal(e.aud).bag.add(e.findings);
+  }
+
+  for (const hop of detail.hops) {
+    const from = ensurePrincipal(hop.from);
+    const to = ensurePrincipal(hop.to);
+    const bag = new FindingBag();
+    bag.add(hop.findings);
+    const isPending = hop.status === "pending";
+    const isInferred = hop.depth === null && !isPending;
+    edges.push({
+      id: grantEdgeId(hop.jti),
+      kind: "grant",
+      source: from.id,
+      target: to.id,
+      jtis: [hop.jti],
+      label: hop.purpose.code,
+      scopeChange: scopeChangeOf(hop),
+      bag,
+      isDashed: isPending || isInferred,
+      dashReason: isPending ? "pending: its parent has not arrived" : isInferred ? "ancestry incomplete" : null,
+      isRevoked: hop.revokedAt !== null,
+      hasEvidence: hop.completions.length > 0,
+    });
+  }
+
+  // Invocations: one edge per (actor, resource), whether under a grant or loose (ghost).
+  const invokes: { iss: string; resource: string; jti: string; findings: TChainFinding[]; isPending: boolean; action: string }[] = [];
+  const seenInvoke = new Set<string>();
+  for (const hop of detail.hops)
+    for (const inv of hop.invocations) {
+      seenInvoke.add(inv.jti);
+      invokes.push({ iss: inv.iss, resource: inv.resource, jti: inv.jti, findings: inv.findings, isPending: false, action: inv.action });
+    }
+  const eventsByJti = new Map<string, TChainEvent>(detail.events.map((e) => [e.jti, e]));
+  for (const inv of invokes) inv.isPending = eventsByJti.get(inv.jti)?.status === "pending";
+  for (const e of detail.events) {
+    if (e.kind !== "invoke" || seenInvoke.has(e.jti) || e.claims.kind !== "invoke") continue;
+    invokes.push({
+      iss: e.iss,
+      resource: e.claims.resource,
+      jti: e.jti,
+      findings: e.findings,
+      isPending: e.status === "pending",
+      action: e.claims.action,
+    });
+  }
+  const invokeEdges = new Map<string, TFullEdge & { actions: Set<string> }>();
+  for (const inv of invokes) {
+    const from = ensurePrincipal(inv.iss);
+    const res = ensureResource(inv.resource);
+    res.bag.add(inv.findings);
+    const key = `${from.id}\u0000${res.id}`;
+    let edge = invokeEdges.get(key);
+    if (!edge) {
+      edge = {
+        id: invokeEdgeId(from.id, res.id),
+        kind: "invoke",
+        source: from.id,
+        target: res.id,
+        jtis: [],
+        label: "",
+        scopeChange: null,
+        bag: new FindingBag(),
+        isDashed: false,
+        dashReason: null,
+        isRevoked: false,
+        hasEvidence: false,
+        actions: new Set(),
+      };
+      invokeEdges.set(key, edge);
+    }
+    edge.jtis.push(inv.jti);
+    edge.actions.add(inv.action);
+    edge.bag.add(inv.findings);
+    if (inv.isPending) {
+      edge.isDashed = true;
+      edge.dashReason = "pending: its grant has not arrived";
+    }
+  }
+  for (const e of invokeEdges.values()) {
+    const actions = [...e.actions];
+    e.label = actions.length === 1 ? actions[0] : `${actions[0]} +${actions.length - 1}`;
+    if (e.jtis.length > 1) e.label += ` ×${e.jtis.length}`;
+    edges.push(e);
+  }
+
+  const all = [...nodes.values()];
+  const totalNodes = all.length;
+  const visible = totalNodes <= budget ? new Set(all.map((n) => n.id)) : chooseVisible(detail, all, edges, budget, options.focusNodeId ?? null, rootIss);
+
+  const outNodes: TGraphNode[] = [];
+  for (const n of all) {
+    if (!visible.has(n.id)) continue;
+    const { bag, ...rest } = n;
+    outNodes.push({ ...rest, findings: bag.summary(), ...SIZE[n.kind] });
+  }
+  const outEdges: TGraphEdge[] = [];
+  for (const e of edges) {
+    if (!visible.has(e.source) || !visible.has(e.target)) continue;
+    const { bag, ...rest } = e;
+    delete (rest as { actions?: unknown }).actions;
+    outEdges.push({ ...rest, findings: bag.summary() });
+  }
+
+  let hiddenCount = 0;
+  if (visible.size < totalNodes) {
+    const placeholders = hiddenPlaceholders(detail, nodes, edges, visible);
+    for (const p of placeholders) {
+      hiddenCount += p.node.hidden?.count ?? 0;
+      outNodes.push(p.node);
+      outEdges.push(...p.edges);
+    }
+  }
+
+  const signature = [
+    outNodes.map((n) => `${n.id}/${n.width}x${n.height}`).join("|"),
+    outEdges.map((e) => `${e.id}:${e.source}>${e.target}`).join("|"),
+  ].join("#");
+  return { nodes: outNodes, edges: outEdges, totalNodes, hiddenCount, signature };
+}
+
+function adjacency(edges: readonly { source: string; target: string }[]) {
+  const adj = new Map<string, string[]>();
+  const add = (a: string, b: string) => {
+    const l = adj.get(a);
+    if (l) l.push(b);
+    else adj.set(a, [b]);
+  };
+  for (const e of edges) {
+    add(e.source, e.target);
+    add(e.target, e.source);
+  }
+  return adj;
+}
+
+/** The focus, the authority path to it (nearest first), the human root, then a BFS around the focus. */
+function chooseVisible(
+  detail: TChainDetail,
+  all: readonly TFullNode[],
+  edges: readonly TFullEdge[],
+  budget: number,
+  focusNodeId: string | null,
+  rootIss: string | null,
+): Set<string> {
+  const ids = new Set(all.map((n) => n.id));
+  const rootId = rootIss ? principalNodeId(rootIss) : all[0]?.id;
+  const focus = focusNodeId && ids.has(focusNodeId) ? focusNodeId : rootId;
+  const visible = new Set<string>();
+  const take = (id: string | undefined) => {
+    if (id && visible.size < budget && ids.has(id)) visible.add(id);
+  };
+  take(focus);
+  take(rootId);
+
+  // Walk up the grant tree from the focus so the authority path stays visible near the focus.
+  const hopsByJti = new Map(detail.hops.map((h) => [h.jti, h] as const));
+  const firstHopTo = new Map<string, THop>();
+  for (const h of detail.hops) if (!firstHopTo.has(principalNodeId(h.to))) firstHopTo.set(principalNodeId(h.to), h);
+  let hop: THop | undefined = focus ? firstHopTo.get(focus) : undefined;
+  const seen = new Set<string>();
+  const pathCap = Math.floor(budget / 2);
+  let onPath = 0;
+  while (hop && !seen.has(hop.jti) && onPath < pathCap) {
+    seen.add(hop.jti);
+    take(principalNodeId(hop.from));
+    onPath += 1;
+    hop = hop.parent ? hopsByJti.get(hop.parent) : undefined;
+  }
+
+  const adj = adjacency(edges);
+  const queue: string[] = focus ? [focus] : [];
+  const queued = new Set(queue);
+  for (let i = 0; i < queue.length && visible.size < budget; i++) {
+    const id = queue[i];
+    take(id);
+    for (const nb of adj.get(id) ?? []) {
+      if (!queued.has(nb)) {
+        queued.add(nb);
+        queue.push(nb);
+      }
+    }
+  }
+  return visible;
+}
+
+/**
+ * Hidden nodes grouped into placeholders: connected hidden parts that touch the same visible nodes
+ * (in the same directions) share one placeholder, so a root with 600 hidden children gets one
+ * "600 hidden" node, not 600.
+ */
+function hiddenPlaceholders(
+  detail: TChainDetail,
+  nodes: Map<string, TFullNode>,
+  edges: readonly TFullEdge[],
+  visible: Set<string>,
+): { node: TGraphNode; edges: TGraphEdge[] }[] {
+  const hiddenIds = [...nodes.keys()].filter((id) => !visible.has(id));
+  const parent = new Map<string, string>(hiddenIds.map((id) => [id, id]));
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    let c = x;
+    while (parent.get(c) !== r) {
+      const next = parent.get(c)!;
+      parent.set(c, r);
+      c = next;
+    }
+    return r;
+  };
+  for (const e of edges) {
+    if (!visible.has(e.source) && !visible.has(e.target)) {
+      const a = find(e.source);
+      const b = find(e.target);
+      if (a !== b) parent.set(a, b);
+    }
+  }
+  const links = new Map<string, Set<string>>();
+  const addLink = (comp: string, link: string) => {
+    const s = links.get(comp);
+    if (s) s.add(link);
+    else links.set(comp, new Set([link]));
+  };
+  for (const e of edges) {
+    const sv = visible.has(e.source);
+    const tv = visible.has(e.target);
+    if (sv && !tv) addLink(find(e.target), `in:${e.source}`);
+    else if (!sv && tv) addLink(find(e.source), `out:${e.target}`);
+  }
+  const groups = new Map<string, { members: string[]; links: string[] }>();
+  for (const id of hiddenIds) {
+    const comp = find(id);
+    const ls = [...(links.get(comp) ?? [])].sort();
+    const key = ls.join("|") || `isolated:${comp}`;
+    const g = groups.get(key);
+    if (g) g.members.push(id);
+    else groups.set(key, { members: [id], links: ls });
+  }
+
+  const hopsInto = new Map<string, THop[]>();
+  for (const h of detail.hops) {
+    const k = principalNodeId(h.to);
+    const l = hopsInto.get(k);
+    if (l) l.push(h);
+    else hopsInto.set(k, [h]);
+  }
+  const invokeJtiInto = new Map<string, string>();
+  for (const e of edges) if (e.kind === "invoke" && !invokeJtiInto.has(e.target)) invokeJtiInto.set(e.target, e.jtis[0]);
+
+  const out: { node: TGraphNode; edges: TGraphEdge[] }[] = [];
+  let n = 0;
+  for (const g of groups.values()) {
+    const bag = new FindingBag();
+    let jumpTo: string | null = null;
+    let jumpRank = 99;
+    let principals = 0;
+    for (const id of g.members) {
+      const node = nodes.get(id)!;
+      bag.addBag(node.bag);
+      if (node.kind !== "resource") principals += 1;
+      for (const h of hopsInto.get(id) ?? []) {
+        const rank = h.findings.reduce((r, f) => Math.min(r, SEVERITY_ORDER[f.severity]), 3);
+        if (jumpTo === null || rank < jumpRank) {
+          jumpTo = h.jti;
+          jumpRank = rank;
+        }
+      }
+      if (jumpTo === null) jumpTo = invokeJtiInto.get(id) ?? null;
+    }
+    const resources = g.members.length - principals;
+    const id = `h:${n++}`;
+    const what = [principals ? `${principals} principal${principals === 1 ? "" : "s"}` : "", resources ? `${resources} resource${resources === 1 ? "" : "s"}` : ""]
+      .filter(Boolean)
+      .join(", ");
+    const findings = bag.summary();
+    out.push({
+      node: {
+        id,
+        kind: "hidden",
+        label: `${g.members.length.toLocaleString("en-US")} hidden`,
+        ref: what,
+        isRoot: false,
+        findings,
+        ...SIZE.hidden,
+        hidden: { count: g.members.length, jumpTo },
+      },
+      edges: g.links.map((l) => {
+        const isIn = l.startsWith("in:");
+        const other = l.slice(isIn ? 3 : 4);
+        return {
+          id: `x:${id}:${l}`,
+          kind: "hidden" as const,
+          source: isIn ? other : id,
+          target: isIn ? id : other,
+          jtis: [],
+          label: "",
+          scopeChange: null,
+          findings: emptySummary(),
+          isDashed: true,
+          dashReason: "stands in for hidden grants",
+          isRevoked: false,
+          hasEvidence: false,
+        };
+      }),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+// Left-to-right layered layout with dagre. Pure (no DOM), so the same code runs on the main thread
+// for small chains and inside layout.worker.ts for big ones.
+import dagre from "@dagrejs/dagre";
+
+export type TLayoutInput = {
+  nodes: { id: string; width: number; height: number }[];
+  edges: { id: string; source: string; target: string; labelWidth: number; labelHeight: number }[];
+};
+
+export type TPoint = { x: number; y: number };
+
+export type TLayoutResult = {
+  /** top-left corner of each node, as React Flow positions nodes */
+  positions: Record<string, TPoint>;
+  /** interior bend points and the label centre of each edge */
+  edges: Record<string, { points: TPoint[]; label: TPoint | null }>;
+  width: number;
+  height: number;
+};
+
+export function layoutGraph(input: TLayoutInput): TLayoutResult {
+  const g = new dagre.graphlib.Graph({ multigraph: true, compound: false });
+  const big = input.nodes.length > 150;
+  g.setGraph({ rankdir: "LR", nodesep: big ? 24 : 36, ranksep: big ? 90 : 120, edgesep: 16, marginx: 24, marginy: 24 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of input.nodes) g.setNode(n.id, { width: n.width, height: n.height });
+  for (const e of input.edges) {
+    if (!g.hasNode(e.source) || !g.hasNode(e.target)) continue;
+    g.setEdge(e.source, e.target, { width: e.labelWidth, height: e.labelHeight, labelpos: "c" }, e.id);
+  }
+  dagre.layout(g);
+
+  const positions: Record<string, TPoint> = {};
+  for (const n of input.nodes) {
+    const d = g.node(n.id) as { x: number; y: number } | undefined;
+    if (d) positions[n.id] = { x: d.x - n.width / 2, y: d.y - n.height / 2 };
+  }
+  const edges: TLayoutResult["edges"] = {};
+  for (const e of input.edges) {
+    const d = g.edge({ v: e.source, w: e.target, name: e.id }) as
+      | { points?: TPoint[]; x?: number; y?: number }
+      | undefined;
+    if (!d) continue;
+    const pts = d.points ?? [];
+    edges[e.id] = {
+      points: pts.slice(1, -1).map((p) => ({ x: p.x, y: p.y })),
+      label: typeof d.x === "number" && typeof d.y === "number" ? { x: d.x, y: d.y } : null,
+    };
+  }
+  const graph = g.graph() as { width?: number; height?: number };
+  return { positions, edges, width: graph.width ?? 0, height: graph.height ?? 0 };
+}

@@ -1,0 +1,91 @@
+"use client";
+// Lays a graph model out, off the main thread for big graphs, and caches the result by the
+// model's structural signature: a live refetch that adds no node or edge never re-lays out.
+import { useQuery } from "@tanstack/react-query";
+import { layoutGraph, type TLayoutInput, type TLayoutResult } from "./layout";
+import type { TGraphModel } from "./build-graph";
+
+/** Below this many nodes + edges dagre takes a few milliseconds: not worth a worker round trip. */
+export const WORKER_THRESHOLD = 120;
+
+let worker: Worker | null = null;
+let workerBroken = false;
+let nextId = 1;
+const pending = new Map<number, { resolve: (r: TLayoutResult) => void; reject: (e: Error) => void }>();
+
+function getWorker(): Worker | null {
+  if (workerBroken || typeof Worker === "undefined") return null;
+  if (!worker) {
+    try {
+      worker = new Worker(new URL("./layout.worker.ts", import.meta.url));
+      worker.onmessage = (ev: MessageEvent<{ id: number; result?: TLayoutResult; error?: string }>) => {
+        const p = pending.get(ev.data.id);
+        if (!p) return;
+        pending.delete(ev.data.id);
+        if (ev.data.result) p.resolve(ev.data.result);
+        else p.reject(new Error(ev.data.error ?? "layout failed"));
+      };
+      worker.onerror = () => {
+        workerBroken = true;
+        worker = null;
+        for (const p of pending.values()) p.reject(new Error("layout worker failed"));
+        pending.clear();
+      };
+    } catch {
+      workerBroken = true;
+      return null;
+    }
+  }
+  return worker;
+}
+
+function layoutInWorker(input: TLayoutInput): Promise<TLayoutResult> {
+  const w = getWorker();
+  if (!w) return Promise.resolve(layoutGraph(input));
+  const id = nextId++;
+  return new Promise<TLayoutResult>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    w.postMessage({ id, input });
+  }).catch(() => layoutGraph(input));
+}
+
+export function edgeLabelSize(kind: TGraphModel["edges"][number]["kind"]): { labelWidth: number; labelHeight: number } {
+  if (kind === "grant") return { labelWidth: 170, labelHeight: 52 };
+  if (kind === "invoke") return { labelWidth: 150, labelHeight: 26 };
+  return { labelWidth: 0, labelHeight: 0 };
+}
+
+export function toLayoutInput(model: TGraphModel): TLayoutInput {
+  return {
+    nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
+    edges: model.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...edgeLabelSize(e.kind) })),
+  };
+}
+
+function hash(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = (Math.imul(h2, 31) + c) | 0;
+  }
+  return `${(h1 >>> 0).toString(36)}${(h2 >>> 0).toString(36)}${s.length.toString(36)}`;
+}
+
+export function useGraphLayout(model: TGraphModel | null) {
+  const key = model ? hash(model.signature) : "none";
+  const size = model ? model.nodes.length + model.edges.length : 0;
+  return useQuery({
+    queryKey: ["graph-layout", key],
+    queryFn: () => {
+      const input = toLayoutInput(model!);
+      return size > WORKER_THRESHOLD ? layoutInWorker(input) : Promise.resolve(layoutGraph(input));
+    },
+    enabled: model !== null,
+    staleTime: Infinity,
+    gcTime: 10 * 60_000,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+}

@@ -1,0 +1,15 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { apiGet, toQueryString } from "../fetcher";
+import { investigateKeys } from "../query-keys";
+import type { TPrincipalInvestigation } from "../api-types";
+
+/** Blast radius: everything a principal did (and the chains it touched) since a moment. */
+export function usePrincipalInvestigation(principal: string, since: string) {
+  return useQuery({
+    queryKey: investigateKeys.principal(principal, since),
+    queryFn: ({ signal }) =>
+      apiGet<TPrincipalInvestigation>(`/api/v1/investigate/principal${toQueryString({ principal, since })}`, signal),
+    enabled: principal.length > 0,
+  });
+}
