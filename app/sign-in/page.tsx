@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { SignInForm } from "@/components/auth/sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default function SignInPage() {
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4 py-12">
+      <div className="w-full max-w-sm">
+        <div className="mb-6 text-center">
+          <p className="text-2xl font-semibold tracking-tight text-slate-900">Delegraph</p>
+          <p className="mt-1 text-sm text-slate-600">Every agent action, traced back to a human decision.</p>
+        </div>
+        <Suspense fallback={<div className="h-64 rounded-lg border border-slate-200 bg-white" />}>
+          <SignInForm />
+        </Suspense>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useMe } from "@/lib/ui/hooks/use-me";
+import { IconChains, IconFindings, IconInvestigate, IconOverview, IconPrincipals } from "../ui/icons";
+
+const ITEMS = [
+  { href: "/", label: "Overview", icon: IconOverview },
+  { href: "/chains", label: "Chains", icon: IconChains },
+  { href: "/findings", label: "Findings", icon: IconFindings },
+  { href: "/principals", label: "Principals", icon: IconPrincipals },
+  { href: "/investigate", label: "Investigate", icon: IconInvestigate },
+] as const;
+
+function isActive(pathname: string, href: string) {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function SideNav() {
+  const pathname = usePathname();
+  const me = useMe();
+  return (
+    <nav aria-label="Main" className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white">
+      <Link href="/" className="flex h-14 items-center gap-2 border-b border-slate-200 px-4">
+        <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-slate-900 text-white">
+          <IconChains size={15} />
+        </span>
+        <span className="font-semibold tracking-tight text-slate-900">Delegraph</span>
+      </Link>
+      <ul className="flex-1 space-y-0.5 p-2">
+        {ITEMS.map(({ href, label, icon: Icon }) => {
+          const active = isActive(pathname, href);
+          return (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={`flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm ${
+                  active ? "bg-slate-100 font-medium text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+                }`}
+              >
+                <Icon size={15} />
+                {label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+      {me.data && (
+        <p className="border-t border-slate-100 px-4 py-3 text-xs text-slate-500">
+          Role: <span className="font-medium text-slate-700">{me.data.user.role}</span>
+        </p>
+      )}
+    </nav>
+  );
+}
