@@ -1,0 +1,84 @@
+"use client";
+import Link from "next/link";
+import type { TChainDetail } from "@/lib/chains/types";
+import { sortCodes } from "@/lib/ui/findings";
+import { plural } from "@/lib/ui/format";
+import { principalHref } from "../chains/chain-links";
+import { CopyButton } from "../ui/copy-button";
+import { DownloadButton } from "../ui/download-button";
+import { FindingBadge, SeverityCounts, StatusBadge } from "../ui/severity";
+import { Time } from "../ui/time";
+
+export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDetail; nameOf: (id: string) => string; isFetching: boolean }) {
+  const base = `/api/v1/chains/${encodeURIComponent(detail.id)}`;
+  const safeName = detail.id.replace(/[^A-Za-z0-9._-]/g, "_");
+  const codes = sortCodes(detail.findings.map((f) => f.code));
+  const countOf = (code: string) => detail.findings.filter((f) => f.code === code).length;
+  return (
+    <header className="border-b border-slate-200 bg-white px-6 py-4">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0 flex-1">
+          <nav aria-label="Breadcrumb" className="mb-1 text-xs text-slate-500">
+            <Link href="/chains" className="hover:text-slate-900">
+              Chains
+            </Link>{" "}
+            /{" "}
+            <span className="font-mono" title={detail.id}>
+              {detail.id}
+            </span>{" "}
+            <CopyButton value={detail.id} label="Copy id" />
+          </nav>
+          <div className="flex flex-wrap items-center gap-2">
+            <StatusBadge status={detail.status} />
+            <h1 className="min-w-0 text-lg font-semibold text-slate-900">
+              {detail.root ? (
+                <>
+                  <span className="break-words">{nameOf(detail.root.iss)}</span>{" "}
+                  <span className="font-normal text-slate-500">authorized</span>{" "}
+                  <code className="font-mono text-base break-all">{detail.root.purpose.code}</code>
+                </>
+              ) : (
+                <span>Chain with no human root</span>
+              )}
+            </h1>
+          </div>
+          {detail.root && (
+            <p className="mt-1 max-w-3xl text-sm break-words whitespace-pre-wrap text-slate-600">“{detail.root.purpose.text}”</p>
+          )}
+          <p className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
+            {detail.root && (
+              <Link href={principalHref(detail.root.iss)} className="font-mono hover:text-slate-900">
+                {detail.root.iss}
+              </Link>
+            )}
+            <span>
+              started <Time t={detail.startedAt} mode="full" />
+            </span>
+            <span>{plural(detail.hopCount, "hop")}</span>
+            <span>{plural(detail.eventCount, "event")}</span>
+            <span className="inline-flex items-center gap-1" title="Refreshes every few seconds">
+              <span className={`size-1.5 rounded-full ${isFetching ? "bg-blue-500" : "bg-green-500"}`} aria-hidden="true" /> live
+            </span>
+          </p>
+        </div>
+        <div className="flex flex-col items-end gap-2">
+          <div className="flex flex-wrap justify-end gap-1.5">
+            <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
+            <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />
+            <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />
+          </div>
+          <SeverityCounts counts={detail.counts} />
+        </div>
+      </div>
+      {codes.length > 0 && (
+        <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Findings in this chain">
+          {codes.map((c) => (
+            <li key={c}>
+              <FindingBadge code={c} count={countOf(c)} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,94 @@
+"use client";
+// The chain page: header, Graph and Timeline tabs, and the hop inspector on the right.
+// The tab (?tab=) and the selected hop (?hop=<jti>) live in the URL, so a link reproduces the view.
+import { useCallback, useMemo } from "react";
+import { indexChain, resolveSelection } from "@/lib/ui/chain-selection";
+import { useChain } from "@/lib/ui/hooks/use-chain";
+import { useUrlState } from "@/lib/ui/use-url-state";
+import { ChainGraph } from "../graph/chain-graph";
+import { HopInspector } from "../hop/hop-inspector";
+import { ErrorState, LoadingBlock } from "../ui/states";
+import { ChainHeader } from "./chain-header";
+import { Timeline } from "./timeline";
+
+const TABS = [
+  { id: "graph", label: "Graph" },
+  { id: "timeline", label: "Timeline" },
+] as const;
+type TTab = (typeof TABS)[number]["id"];
+
+export function ChainView({ id }: { id: string }) {
+  const { searchParams, replace } = useUrlState();
+  const tab: TTab = searchParams.get("tab") === "timeline" ? "timeline" : "graph";
+  const hopJti = searchParams.get("hop");
+  const chain = useChain(id);
+  const detail = chain.data;
+
+  const index = useMemo(() => (detail ? indexChain(detail) : null), [detail]);
+  const selection = useMemo(() => (index ? resolveSelection(index, hopJti) : null), [index, hopJti]);
+  const names = useMemo(() => new Map((detail?.nodes ?? []).map((n) => [n.id, n.name || n.id] as const)), [detail]);
+  const nameOf = useCallback((pid: string) => names.get(pid) ?? pid, [names]);
+  const onSelect = useCallback((jti: string | null) => replace({ hop: jti }), [replace]);
+
+  if (chain.isPending) {
+    return (
+      <div className="p-6">
+        <LoadingBlock label="Loading chain" />
+      </div>
+    );
+  }
+  if (chain.isError || !detail || !index) {
+    return (
+      <div className="p-6">
+        <ErrorState error={chain.error} onRetry={() => chain.refetch()} />
+      </div>
+    );
+  }
+
+  const onTabKey = (e: React.KeyboardEvent) => {
+    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+    const next = tab === "graph" ? "timeline" : "graph";
+    replace({ tab: next === "graph" ? null : next });
+    requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus());
+  };
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      <div role="tablist" aria-label="Chain views" className="flex shrink-0 gap-1 border-b border-slate-200 bg-white px-6" onKeyDown={onTabKey}>
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            id={`tab-${t.id}`}
+            role="tab"
+            type="button"
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            onClick={() => replace({ tab: t.id === "graph" ? null : t.id })}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${
+              tab === t.id ? "border-slate-900 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
+            }`}
+          >
+            {t.label}
+            {t.id === "timeline" && <span className="ml-1 text-xs font-normal text-slate-400">{detail.eventCount}</span>}
+          </button>
+        ))}
+      </div>
+      <div className="flex min-h-0 flex-1 flex-col lg:flex-row">
+        <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="relative min-h-[420px] min-w-0 flex-1 bg-slate-50">
+          {tab === "graph" ? (
+            <ChainGraph detail={detail} index={index} selection={selection} onSelect={onSelect} />
+          ) : (
+            <Timeline detail={detail} selectedJti={hopJti} onSelect={onSelect} />
+          )}
+        </div>
+        {selection && (
+          <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
+            <HopInspector detail={detail} index={index} selection={selection} nameOf={nameOf} onSelect={onSelect} />
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

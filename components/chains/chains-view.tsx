@@ -1,0 +1,70 @@
+"use client";
+import { toQueryString } from "@/lib/ui/fetcher";
+import { chainFilterParams, hasChainFilters, parseChainFilters } from "@/lib/ui/chain-filters";
+import { useChains } from "@/lib/ui/hooks/use-chains";
+import { useUrlState } from "@/lib/ui/use-url-state";
+import { DownloadButton } from "../ui/download-button";
+import { PageHeader } from "../ui/page-header";
+import { Pager, usePagerState } from "../ui/pager";
+import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, Spinner } from "../ui/states";
+import { ChainFiltersBar } from "./chain-filters-bar";
+import { ChainTable } from "./chain-table";
+
+export function ChainsView() {
+  const { searchParams, replace } = useUrlState();
+  const filters = parseChainFilters(searchParams);
+  const pager = usePagerState();
+  const chains = useChains(filters, pager.cursor);
+  const exportQs = toQueryString(chainFilterParams(filters));
+  const filtered = hasChainFilters(filters);
+
+  return (
+    <>
+      <PageHeader
+        title="Chains"
+        description="Every delegation chain, newest first. Filters live in the address bar: copy it to share this exact view."
+        actions={
+          <>
+            <DownloadButton href={`/api/v1/exports/events.csv${exportQs}`} label="Events CSV" filename="delegraph-events.csv" />
+            <DownloadButton href={`/api/v1/exports/summary.pdf${exportQs}`} label="Summary PDF" filename="delegraph-summary.pdf" />
+          </>
+        }
+      />
+      <ChainFiltersBar filters={filters} onChange={replace} />
+      {chains.isPending ? (
+        <LoadingBlock label="Loading chains" />
+      ) : chains.isError ? (
+        <ErrorState error={chains.error} onRetry={() => chains.refetch()} />
+      ) : chains.data.items.length === 0 ? (
+        filtered || pager.cursor ? (
+          <EmptyState title="No chains match these filters">Loosen or clear a filter to see more.</EmptyState>
+        ) : (
+          <EmptyState title="No delegation chains yet">
+            <FirstEventHint />
+          </EmptyState>
+        )
+      ) : (
+        <div className="rounded-lg border border-slate-200 bg-white">
+          <div className="flex items-center justify-between border-b border-slate-100 px-3 py-2 text-xs text-slate-500">
+            <span>
+              {chains.data.items.length} chain{chains.data.items.length === 1 ? "" : "s"} on this page
+              {chains.data.nextCursor ? ", more on the next" : ""}
+            </span>
+            {chains.isFetching && <Spinner label="Updating" />}
+          </div>
+          <ChainTable items={chains.data.items} caption="Delegation chains" />
+          <div className="px-3 pb-3">
+            <Pager
+              hasPrev={pager.hasPrev}
+              nextCursor={chains.data.nextCursor}
+              onPrev={pager.back}
+              onNext={pager.next}
+              page={pager.page}
+              isFetching={chains.isPlaceholderData}
+            />
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,127 @@
+"use client";
+import Link from "next/link";
+import { FINDING_CODES } from "@/lib/protocol/types";
+import { findingName, sortCodes } from "@/lib/ui/findings";
+import { useFindings } from "@/lib/ui/hooks/use-findings";
+import type { TFindingFilters } from "@/lib/ui/query-keys";
+import { useUrlState } from "@/lib/ui/use-url-state";
+import { chainHref, principalHref } from "../chains/chain-links";
+import { PageHeader } from "../ui/page-header";
+import { Pager, usePagerState } from "../ui/pager";
+import { SearchInput } from "../ui/search-input";
+import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
+import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
+import { Time } from "../ui/time";
+
+const SEVERITIES = ["critical", "error", "warning"] as const;
+
+export function FindingsView() {
+  const { searchParams, replace } = useUrlState();
+  const filters: TFindingFilters = {};
+  for (const k of ["code", "severity", "principal", "chain"] as const) {
+    const v = searchParams.get(k);
+    if (v) filters[k] = v;
+  }
+  const pager = usePagerState();
+  const findings = useFindings(filters, pager.cursor);
+  const set = (patch: Record<string, string | null>) => replace({ ...patch, cursor: null, prev: null });
+  const isFiltered = Object.keys(filters).length > 0;
+
+  return (
+    <>
+      <PageHeader title="Findings" description="Problems found on accepted events, worst first within each chain. Open one to see it in its chain." />
+      <section aria-label="Filters" className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 md:grid-cols-4">
+        <div>
+          <label htmlFor="f-code" className="label">
+            Finding
+          </label>
+          <select id="f-code" name="code" className="input" value={filters.code ?? ""} onChange={(e) => set({ code: e.target.value || null })}>
+            <option value="">Any finding</option>
+            {sortCodes(FINDING_CODES).map((c) => (
+              <option key={c} value={c}>
+                {findingName(c)} ({c})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-severity" className="label">
+            Severity
+          </label>
+          <select id="f-severity" name="severity" className="input" value={filters.severity ?? ""} onChange={(e) => set({ severity: e.target.value || null })}>
+            <option value="">Any severity</option>
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {SEVERITY_STYLE[s].word}
+              </option>
+            ))}
+          </select>
+        </div>
+        <SearchInput showLabel icon={false} mono id="f-principal" label="Principal" value={filters.principal ?? ""} placeholder="agent:planner" onCommit={(v) => set({ principal: v || null })} />
+        <SearchInput showLabel icon={false} mono id="f-chain" label="Chain id" value={filters.chain ?? ""} placeholder="chain id" onCommit={(v) => set({ chain: v || null })} />
+      </section>
+      {findings.isPending ? (
+        <LoadingBlock label="Loading findings" />
+      ) : findings.isError ? (
+        <ErrorState error={findings.error} onRetry={() => findings.refetch()} />
+      ) : findings.data.items.length === 0 ? (
+        <EmptyState title={isFiltered ? "No findings match these filters" : "No findings"}>
+          {isFiltered ? "Clear a filter to see more." : "Every accepted event so far passed the chain checks."}
+        </EmptyState>
+      ) : (
+        <div className="rounded-lg border border-slate-200 bg-white">
+          <div className="overflow-x-auto">
+            <table className="data-table">
+              <caption className="sr-only">Findings</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Severity</th>
+                  <th scope="col">Finding</th>
+                  <th scope="col">What happened</th>
+                  <th scope="col">Signed by</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Where</th>
+                </tr>
+              </thead>
+              <tbody>
+                {findings.data.items.map((f) => (
+                  <tr key={f.id}>
+                    <td>
+                      <SeverityBadge severity={f.severity} />
+                    </td>
+                    <td>
+                      <FindingBadge code={f.code} />
+                    </td>
+                    <td className="max-w-md text-slate-700">
+                      <span className="line-clamp-3 break-words">{f.message}</span>
+                    </td>
+                    <td className="max-w-56">
+                      <Link href={principalHref(f.iss)} className="link block truncate font-mono text-xs" title={f.iss}>
+                        {f.iss}
+                      </Link>
+                      <span className="text-xs text-slate-500">{f.eventKind}</span>
+                    </td>
+                    <td className="text-slate-600">
+                      <Time t={f.iat} />
+                    </td>
+                    <td>
+                      <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link text-sm whitespace-nowrap">
+                        Open in chain →
+                      </Link>
+                      <span className="block max-w-48 truncate font-mono text-[11px] text-slate-400" title={f.chainId}>
+                        {f.chainId}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="px-3 pb-3">
+            <Pager hasPrev={pager.hasPrev} nextCursor={findings.data.nextCursor} onPrev={pager.back} onNext={pager.next} page={pager.page} isFetching={findings.isPlaceholderData} />
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,127 @@
+"use client";
+// One edge per grant, labelled with its purpose code and scope change: "−2 scopes" in a neutral
+// colour for attenuation, "+treasury/*:read" in red for escalation. Dashed means pending or
+// inferred; only signed, resolved events draw solid lines.
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, Position, type EdgeProps } from "@xyflow/react";
+import { memo } from "react";
+import type { TGraphEdge } from "@/lib/ui/graph/build-graph";
+import type { TPoint } from "@/lib/ui/graph/layout";
+import { findingName } from "@/lib/ui/findings";
+import { SEVERITY_STYLE, SeverityIcon } from "../ui/severity";
+import type { TFlowEdge } from "./graph-types";
+
+function smoothPath(points: TPoint[]): string {
+  if (points.length < 2) return "";
+  let d = `M${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i];
+    const n = points[i + 1];
+    const mx = i === points.length - 2 ? n.x : (p.x + n.x) / 2;
+    const my = i === points.length - 2 ? n.y : (p.y + n.y) / 2;
+    d += ` Q${p.x},${p.y} ${mx},${my}`;
+  }
+  if (points.length === 2) d += ` L${points[1].x},${points[1].y}`;
+  return d;
+}
+
+export function scopeChangeText(edge: TGraphEdge): { text: string; isEscalation: boolean } | null {
+  const c = edge.scopeChange;
+  if (!c) return null;
+  if (c.kind === "escalation") return { text: `+${c.added[0]}${c.added.length > 1 ? ` +${c.added.length - 1}` : ""}`, isEscalation: true };
+  if (c.kind === "attenuation") return { text: `−${c.removed} scope${c.removed === 1 ? "" : "s"}`, isEscalation: false };
+  if (c.kind === "root") return { text: `${c.scopes.length} scope${c.scopes.length === 1 ? "" : "s"}`, isEscalation: false };
+  return { text: "= same scope", isEscalation: false };
+}
+
+export function edgeStroke(edge: TGraphEdge, isSelected: boolean, isOnPath: boolean): string {
+  if (isSelected || isOnPath) return "#2563eb";
+  if (edge.scopeChange?.kind === "escalation") return SEVERITY_STYLE.critical.stroke;
+  if (edge.findings.worst) return SEVERITY_STYLE[edge.findings.worst].stroke;
+  return edge.kind === "grant" ? "#64748b" : "#94a3b8";
+}
+
+export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
+  const { id, sourceX, sourceY, targetX, targetY, data, markerEnd } = props;
+  if (!data) return null;
+  const { edge, points, labelAt, isSelected, isOnPath, onActivate } = data;
+  let path: string;
+  let lx: number;
+  let ly: number;
+  if (points.length) {
+    path = smoothPath([{ x: sourceX, y: sourceY }, ...points, { x: targetX, y: targetY }]);
+    lx = labelAt?.x ?? points[Math.floor(points.length / 2)].x;
+    ly = labelAt?.y ?? points[Math.floor(points.length / 2)].y;
+  } else {
+    [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition: Position.Right, targetPosition: Position.Left });
+  }
+  const stroke = edgeStroke(edge, isSelected, isOnPath);
+  const width = isSelected ? 3 : isOnPath ? 2.5 : edge.kind === "grant" ? 1.6 : 1.2;
+  const change = scopeChangeText(edge);
+  const f = edge.findings;
+
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className="dg-edge-path"
+        style={{ stroke, strokeWidth: width, strokeDasharray: edge.isDashed ? "6 4" : undefined }}
+        interactionWidth={14}
+      />
+      {edge.kind !== "hidden" && (
+        <EdgeLabelRenderer>
+          <div
+            className="nodrag nopan absolute cursor-pointer"
+            style={{ transform: `translate(-50%, -50%) translate(${lx}px, ${ly}px)`, pointerEvents: "all" }}
+            onClick={() => onActivate(id)}
+            aria-hidden="true"
+          >
+            {edge.kind === "grant" ? (
+              <div
+                className={`flex max-w-[168px] flex-col items-center gap-0.5 rounded-md border bg-white/95 px-1.5 py-1 text-center shadow-sm ${
+                  isSelected ? "border-blue-600" : "border-slate-200"
+                }`}
+              >
+                <code className="max-w-full truncate font-mono text-[10.5px] leading-tight text-slate-700">{edge.label}</code>
+                <span className="flex max-w-full items-center gap-1">
+                  {change && (
+                    <code
+                      className={`max-w-full truncate rounded px-1 font-mono text-[10.5px] leading-tight ${
+                        change.isEscalation ? "bg-red-600 font-semibold text-white" : "bg-slate-100 text-slate-600"
+                      }`}
+                    >
+                      {change.text}
+                    </code>
+                  )}
+                  {edge.isRevoked && <span className="rounded bg-slate-700 px-1 text-[10px] text-white">revoked</span>}
+                  {edge.isDashed && <span className="text-[10px] text-slate-500 italic">pending</span>}
+                </span>
+                {f.worst && (
+                  <span className={`inline-flex max-w-full items-center gap-0.5 rounded px-1 text-[10px] font-medium ring-1 ring-inset ${SEVERITY_STYLE[f.worst].badge}`}>
+                    <SeverityIcon severity={f.worst} size={10} />
+                    <span className="truncate">
+                      {findingName(f.codes[0])}
+                      {f.codes.length > 1 ? ` +${f.codes.length - 1}` : ""}
+                    </span>
+                  </span>
+                )}
+              </div>
+            ) : (
+              <div className={`flex max-w-[148px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${isSelected ? "border-blue-600" : "border-slate-200"}`}>
+                {f.worst && (
+                  <span className={SEVERITY_STYLE[f.worst].text}>
+                    <SeverityIcon severity={f.worst} size={10} />
+                  </span>
+                )}
+                <code className="truncate font-mono text-[10px] text-slate-600">{edge.label}</code>
+              </div>
+            )}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+});
+
+export const EDGE_TYPES = { grant: GrantEdge };

@@ -1,0 +1,132 @@
+"use client";
+import Link from "next/link";
+import { usePrincipal } from "@/lib/ui/hooks/use-principal";
+import { ChainTable } from "../chains/chain-table";
+import { chainHref } from "../chains/chain-links";
+import { IconKey } from "../ui/icons";
+import { Card, PageHeader } from "../ui/page-header";
+import { FindingBadge, SeverityBadge } from "../ui/severity";
+import { ErrorState, LoadingBlock } from "../ui/states";
+import { Time } from "../ui/time";
+import { CopyButton } from "../ui/copy-button";
+import { KindBadge } from "./kind-badge";
+
+export function PrincipalView({ id }: { id: string }) {
+  const q = usePrincipal(id);
+  if (q.isPending) return <LoadingBlock label="Loading principal" />;
+  if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
+  const { principal, keys, chains, findings } = q.data;
+  const activeKeys = keys.filter((k) => k.revokedAt === null).length;
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-1 text-xs text-slate-500">
+        <Link href="/principals" className="hover:text-slate-900">
+          Principals
+        </Link>
+      </nav>
+      <PageHeader
+        title={
+          <span className="flex flex-wrap items-center gap-2">
+            <span className="font-mono break-all">{principal.id}</span>
+            <KindBadge kind={principal.kind} />
+          </span>
+        }
+        description={
+          <>
+            {principal.name && <span className="text-slate-800">{principal.name} · </span>}
+            registered <Time t={principal.createdAt} mode="full" /> · {activeKeys} active key{activeKeys === 1 ? "" : "s"}
+            {keys.length - activeKeys > 0 ? `, ${keys.length - activeKeys} revoked` : ""}
+          </>
+        }
+        actions={
+          <Link href={`/investigate?principal=${encodeURIComponent(principal.id)}`} className="btn-secondary">
+            Blast radius…
+          </Link>
+        }
+      />
+      <div className="space-y-5">
+        <Card title={`Keys (${keys.length})`}>
+          {keys.length === 0 ? (
+            <p className="text-sm text-slate-600">No keys registered: nothing this principal signs can be accepted.</p>
+          ) : (
+            <div className="-m-4 overflow-x-auto">
+              <table className="data-table">
+                <caption className="sr-only">Public keys</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Key id (kid)</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Thumbprint</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Added</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {keys.map((k) => (
+                    <tr key={k.kid}>
+                      <td className="font-mono text-[13px] break-all">
+                        <IconKey size={12} className="mr-1 inline text-slate-400" />
+                        {k.kid}
+                      </td>
+                      <td className="font-mono text-xs">
+                        {k.kty}
+                        {k.crv ? ` / ${k.crv}` : ""}
+                      </td>
+                      <td className="max-w-72">
+                        <span className="flex items-center gap-1">
+                          <code className="truncate font-mono text-xs text-slate-600" title={k.thumbprint}>
+                            {k.thumbprint}
+                          </code>
+                          <CopyButton value={k.thumbprint} label="Copy" />
+                        </span>
+                      </td>
+                      <td>
+                        {k.revokedAt === null ? (
+                          <span className="inline-flex items-center gap-1 text-xs font-medium text-green-800">● active</span>
+                        ) : (
+                          <span className="text-xs">
+                            <SeverityBadge severity="error" /> revoked <Time t={k.revokedAt} mode="full" />
+                          </span>
+                        )}
+                      </td>
+                      <td className="text-slate-600">
+                        <Time t={k.createdAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+        <Card title={`Findings (${findings.length})`}>
+          {findings.length === 0 ? (
+            <p className="text-sm text-slate-600">No findings on events this principal issued or received.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {findings.map((f) => (
+                <li key={`${f.eventJti}:${f.code}`} className="flex flex-wrap items-start gap-x-3 gap-y-1 py-2 text-sm">
+                  <FindingBadge code={f.code} />
+                  <span className="min-w-0 flex-1 break-words text-slate-700">{f.message}</span>
+                  <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link font-mono text-xs">
+                    open in chain
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title={`Chains involved (${chains.length})`}>
+          {chains.length === 0 ? (
+            <p className="text-sm text-slate-600">This principal has not appeared in any chain yet.</p>
+          ) : (
+            <div className="-m-4">
+              <ChainTable items={chains} caption="Chains this principal appears in" />
+            </div>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
