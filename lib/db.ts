@@ -34,3 +34,8 @@ export function db(): Promise<TDb> {
 export function isPostgres(): boolean {
   return databaseKind(env().DATABASE_URL) === "postgres";
 }
+
+/** A case-insensitive substring filter: SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE. */
+export function containsText(value: string): { contains: string; mode?: "insensitive" } {
+  return isPostgres() ? ({ contains: value, mode: "insensitive" } as { contains: string }) : { contains: value };
+}

@@ -1,45 +1,16 @@
 // `npm start`: validate configuration, apply migrations, make first-start credentials, build the
 // app when the build is missing or stale, serve it, and seed the demo chains on an empty database.
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv, type TEnv } from "@/lib/env";
 import { databaseKind, sqliteFileUrl } from "@/lib/db-url";
 import { migrate } from "./migrate";
+import { ensureBuild } from "./build";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SOURCES = ["app", "components", "lib", "public", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
-
 function log(message: string) {
   console.log(`[delegraph] ${message}`);
-}
-
-/** A cheap fingerprint of everything the Next build depends on: paths, sizes and mtimes. */
-export function sourceFingerprint(): string {
-  const hash = createHash("sha256");
-  const walk = (path: string) => {
-    if (!existsSync(path)) return;
-    const st = statSync(path);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(path).sort()) if (!name.endsWith(".test.ts")) walk(join(path, name));
-    } else {
-      hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
-    }
-  };
-  for (const s of SOURCES) walk(join(root, s));
-  return hash.digest("hex");
-}
-
-export function ensureBuild(): void {
-  const marker = join(root, ".next/delegraph-fingerprint");
-  const fingerprint = sourceFingerprint();
-  if (existsSync(join(root, ".next/BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === fingerprint) return;
-  log("building the dashboard (first start or sources changed)…");
-  const result = spawnSync(join(root, "node_modules/.bin/next"), ["build"], { cwd: root, stdio: "inherit", env: process.env });
-  if (result.status !== 0) throw new Error("next build failed");
-  writeFileSync(marker, fingerprint);
 }
 
 async function waitForServer(base: string, child: ReturnType<typeof spawn>): Promise<void> {

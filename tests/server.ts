@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 
+export const TEST_ADMIN = { email: "admin@delegraph.test", password: "correct horse battery staple" };
+
 export type TTestServer = { url: string; token: string; databaseUrl: string; stop: () => Promise<void>; child: ChildProcess };
 
 export async function freePort(): Promise<number> {
@@ -37,6 +39,8 @@ export async function startServer(options: { databaseUrl?: string; env?: Record<
       DELEGRAPH_API_TOKEN: token,
       DELEGRAPH_DEMO: "0",
       DELEGRAPH_SKIP_BUILD: "1",
+      DELEGRAPH_ADMIN_EMAIL: TEST_ADMIN.email,
+      DELEGRAPH_ADMIN_PASSWORD: TEST_ADMIN.password,
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

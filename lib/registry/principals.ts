@@ -1,6 +1,6 @@
 // The principal registry: principals and their public keys (spec §1, §6).
 import { z } from "zod";
-import { db, isPostgres } from "@/lib/db";
+import { containsText, db, isPostgres } from "@/lib/db";
 import { AppError } from "@/lib/http";
 import { isPublicJwk, jwkThumbprint, keyType } from "@/lib/protocol/envelope";
 import { PRINCIPAL_KINDS } from "@/lib/protocol/types";
@@ -78,7 +78,7 @@ export async function revokeKey(principalId: string, kid: string, at: number) {
 export async function listPrincipals({ q, cursor, limit }: { q?: string; cursor?: string; limit: number }) {
   const prisma = await db();
   const rows = await prisma.principal.findMany({
-    where: q ? { OR: [{ id: { contains: q } }, { name: { contains: q } }] } : undefined,
+    where: q ? { OR: [{ id: containsText(q) }, { name: containsText(q) }] } : undefined,
     orderBy: { id: "asc" },
     take: limit + 1,
     ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),

@@ -1,0 +1,17 @@
+// POST /api/v1/tokens — {name, role} → 201 {token, …}: the token is shown once, stored hashed (admin).
+// GET  /api/v1/tokens — tokens without their secrets (admin).
+import { apiRoute } from "@/lib/api-route";
+import { json, readJson } from "@/lib/http";
+import { issueToken, listTokens, ZCreateToken } from "@/lib/auth/admin";
+import { recordAudit } from "@/lib/audit";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute("tokens:manage", async (req, actor) => {
+  const input = await readJson(req, ZCreateToken);
+  const created = await issueToken(input, actor);
+  await recordAudit(actor, "token.create", created.id, { name: created.name, role: created.role });
+  return json(created, { status: 201 });
+});
+
+export const GET = apiRoute("tokens:manage", async () => json(await listTokens()));
