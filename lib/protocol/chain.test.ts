@@ -71,6 +71,7 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["pass: the child of a pending delegate is checked against it, not pending", () => [D(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })], "d2", []],
     ["the child of a pending delegate still gets its own findings", () => [D(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/*:read"] })], "d2", ["scope_escalation"]],
     ["pass: an invoke under a pending delegate is checked against it", () => [D(), I()], "i1", []],
+    ["a reference listed as external but in this same chain is still unknown", () => [D()], "d1", ["orphan"], { external: [["a1", { chain: "a1", kind: "authorize" }]] }],
   ],
   unrooted: [
     ["pass: an authorize signed by a human", () => base(), "a1", []],

@@ -397,7 +397,7 @@ describe("keys", () => {
     expect(keyType({ kty: "OKP", crv: "X25519", x: aliceKey.publicJwk.x })).toBeNull();
   });
 
-  it("isPublicJwk refuses private material and unsupported keys", () => {
+  it("isPublicJwk refuses private material, whatever the key type", () => {
     expect(isPublicJwk(aliceKey.publicJwk)).toBe(true);
     expect(isPublicJwk(plannerKey.publicJwk)).toBe(true);
     const privEd = aliceKey.privateKey.export({ format: "jwk" });
@@ -406,6 +406,9 @@ describe("keys", () => {
     expect(isPublicJwk(privEc)).toBe(false);
     for (const m of ["d", "p", "q", "dp", "dq", "qi", "k"]) expect(isPublicJwk({ ...aliceKey.publicJwk, [m]: "AA" }), m).toBe(false);
     expect(isPublicJwk({ kty: "oct", k: "c2VjcmV0" })).toBe(false);
+    expect(isPublicJwk({ kty: "RSA", n: "x", e: "AQAB" })).toBe(true);
+    expect(isPublicJwk({ kty: "RSA", n: "x", e: "AQAB", d: "y" })).toBe(false);
+    expect(isPublicJwk({ crv: "Ed25519", x: aliceKey.publicJwk.x })).toBe(false);
     expect(isPublicJwk(null)).toBe(false);
     expect(isPublicJwk([aliceKey.publicJwk])).toBe(false);
   });

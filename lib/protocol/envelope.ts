@@ -367,11 +367,13 @@ export function keyType(jwk: object): "Ed25519" | "P-256" | null {
   return null;
 }
 
-/** A usable public JWK: a supported key type and no private key material at all. */
+/**
+ * A JWK object with a `kty` and no private key material at all (`d`, `p`, `q`, `dp`, `dq`, `qi`,
+ * `k`). Whether the protocol can verify with it is keyType's question.
+ */
 export function isPublicJwk(jwk: unknown): boolean {
-  if (!isPlainObject(jwk)) return false;
-  if (PRIVATE_MEMBERS.some((m) => m in jwk)) return false;
-  return keyType(jwk) !== null;
+  if (!isPlainObject(jwk) || typeof jwk.kty !== "string") return false;
+  return !PRIVATE_MEMBERS.some((m) => m in jwk);
 }
 
 /** RFC 7638 required members, in lexicographic order: the canonical form of a public key. */
