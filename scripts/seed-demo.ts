@@ -10,7 +10,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { DelegraphApiError, DelegraphClient } from "@/lib/sdk/client";
-import { prepareDemoKeys, seedDemo, type TDemoKeys } from "@/lib/sdk/demo";
+import { seedDemo, type TDemoKeys } from "@/lib/sdk/demo";
 
 const USAGE =
   "usage: tsx scripts/seed-demo.ts --url <base url> --token <api token> [--keys <file>] [--now <seconds>] [--json]";
@@ -57,12 +57,12 @@ async function main(): Promise<number> {
   }
 
   const keyFile = values.keys!;
-  const saved = await readKeys(keyFile);
-  const keys = await prepareDemoKeys(saved);
-  await writeKeys(keyFile, keys);
-
   const client = new DelegraphClient({ baseUrl: values.url, token });
-  const summary = await seedDemo(client, { now, keys });
+  const summary = await seedDemo(client, {
+    now,
+    keys: await readKeys(keyFile),
+    onKeys: (keys) => writeKeys(keyFile, keys),
+  });
 
   if (values.json) {
     console.log(JSON.stringify({ chains: summary.chains, stories: summary.stories.map(({ events, results, ...s }) => ({ ...s, events: events.length })) }, null, 2));

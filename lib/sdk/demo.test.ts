@@ -242,7 +242,30 @@ describe("seedDemo", () => {
     expect(again.stories.flatMap((s) => s.problems)).toEqual([]);
     expect(again.chains.filter((c) => summary.chains.includes(c))).toEqual([]);
     expect(state.principals.size).toBe(DEMO_PRINCIPALS.length + 2);
-    await expect(seedDemo(client, { now: NOW + 120 })).rejects.toThrow(/already registered with keys this run does not hold/);
+    const eventsBefore = state.events.length;
+    const partial = Object.fromEntries(Object.entries(summary.keys).slice(1));
+    await expect(seedDemo(client, { now: NOW + 120, keys: partial })).rejects.toThrow(
+      /already registered with keys this run does not hold: user:maria\.chen@treasury\.example\./,
+    );
+    expect(state.events.length).toBe(eventsBefore);
+  });
+
+  it("hands the complete key set to onKeys before registering anything", async () => {
+    const state: TFakeIngest = { principals: new Map(), events: [] };
+    server = await startTestServer(fakeIngest(state));
+    const client = new DelegraphClient({ baseUrl: server.url, token: "demo-token" });
+    let registeredWhenSaved = -1;
+    let saved: Record<string, unknown> = {};
+    const summary = await seedDemo(client, {
+      now: NOW,
+      onKeys: (keys) => {
+        registeredWhenSaved = state.principals.size;
+        saved = JSON.parse(JSON.stringify(keys));
+      },
+    });
+    expect(registeredWhenSaved).toBe(0);
+    expect(Object.keys(saved).sort()).toEqual(DEMO_PRINCIPALS.map((p) => p.id).sort());
+    expect(saved).toEqual(JSON.parse(JSON.stringify(summary.keys)));
   });
 
   it("takes now in seconds", async () => {

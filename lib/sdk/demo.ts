@@ -109,20 +109,26 @@ export async function prepareDemoKeys(saved: TDemoKeys = {}): Promise<TDemoKeys>
   return keys;
 }
 
+export type TSeedDemoOptions = {
+  /** NumericDate (seconds) the stories are told relative to; every event is issued at or before it. */
+  now?: number;
+  /** Keys saved from an earlier run against the same server; missing ones are generated. */
+  keys?: TDemoKeys;
+  /** Called with the complete key set before anything is registered: the moment to save it. */
+  onKeys?: (keys: TDemoKeys) => void | Promise<void>;
+};
+
 /**
- * Seed the six demo stories. `now` is in seconds (NumericDate); every event is issued at or before
- * it. Pass `keys` from an earlier run against the same server, or principals already registered
- * there with other keys make this throw before anything is sent.
+ * Seed the six demo stories. A principal that is already registered but whose key this run had
+ * to generate makes it throw before any event is sent (nothing it signed could be verified).
  */
-export async function seedDemo(
-  client: DelegraphClient,
-  opts: { now?: number; keys?: TDemoKeys } = {},
-): Promise<TDemoSummary> {
+export async function seedDemo(client: DelegraphClient, opts: TSeedDemoOptions = {}): Promise<TDemoSummary> {
   const now = opts.now ?? nowSeconds();
   if (!Number.isFinite(now) || now < 10 * DAY || now > 1e11) {
     throw new TypeError(`now must be a NumericDate in seconds, got ${now}`);
   }
   const keys = await prepareDemoKeys(opts.keys);
+  await opts.onKeys?.(keys);
   const signers = new Map<string, TSigner>();
   for (const p of DEMO_PRINCIPALS) signers.set(p.id, { id: p.id, key: await importSigningKey(keys[p.id]) });
 

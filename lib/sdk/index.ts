@@ -50,4 +50,5 @@ export {
   type TDemoStory,
   type TDemoStoryId,
   type TDemoSummary,
+  type TSeedDemoOptions,
 } from "@/lib/sdk/demo";
