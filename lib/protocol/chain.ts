@@ -30,7 +30,7 @@ import {
 } from "./types";
 
 export type { TChainAnalysis, TChainInput, TCheckEvent, TEventVerdict } from "./types";
-export { chainStatus } from "./findings";
+export { chainStatus, findingMessage, FINDING_TITLES } from "./findings";
 
 /** Spec §2: an authorize without `max_depth` allows three levels of delegation below it. */
 export const DEFAULT_MAX_DEPTH = 3;

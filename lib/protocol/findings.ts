@@ -22,6 +22,11 @@ export const FINDING_TITLES: Record<TFindingCode, string> = {
   missing_evidence: "Broken audit trail",
 };
 
+/** A finding as one line for people: its title in users' words, then what happened. */
+export function findingMessage(f: Pick<TFinding, "code" | "message">): string {
+  return f.message ? `${FINDING_TITLES[f.code]}: ${f.message}` : FINDING_TITLES[f.code];
+}
+
 /** One finding per code per event (spec §8): several reasons are joined into one message. */
 export function makeFinding(code: TFindingCode, reasons: string | string[]): TFinding {
   const list = (Array.isArray(reasons) ? reasons : [reasons]).filter((r) => r.length > 0);
