@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `delegraph` command (package.json "bin"). The CLI is TypeScript that shares the verifier
+// with the server (lib/protocol), so it is loaded through tsx, a dependency, instead of a build.
+import { tsImport } from "tsx/esm/api";
+
+const { main } = await tsImport("../lib/reports/cli.ts", import.meta.url);
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,406 @@
+// The evidence bundle (format "delegraph-evidence/1") and its offline verifier.
+//
+// A bundle carries everything needed to re-judge one chain without the server or its database: the
+// raw tokens byte for byte with their ledger positions, the public keys and principal kinds the
+// verdict depends on, the events outside the chain that its events point at, and the verdicts the
+// server gave. The verifier re-runs the same lib/protocol code the ingest runs and reports every
+// difference. Pure: no database, no HTTP; relative imports only, so `npx delegraph verify` loads it
+// through tsx from any working directory.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { checkEnvelope, isPublicJwk, jwkThumbprint } from "../protocol/envelope";
+import { checkChain, chainStatus, readTimeFindings } from "../protocol/chain";
+import { sortFindings } from "../protocol/findings";
+import { GENESIS_HASH, ledgerHash } from "../protocol/ledger";
+import {
+  EVENT_KINDS,
+  FINDING_CODES,
+  PRINCIPAL_KINDS,
+  type TChainStatus,
+  type TClaims,
+  type TEventKind,
+  type TFinding,
+  type TPrincipalKind,
+  type TRegistryPrincipal,
+} from "../protocol/types";
+import type { TChainDetail, TChainEvent } from "../chains/types";
+
+export const EVIDENCE_FORMAT = "delegraph-evidence/1";
+
+// ---------------------------------------------------------------------------------------------
+// The format. The zod schema is the contract the verifier reads; docs/exports.md describes it.
+
+const ZSeverity = z.enum(["critical", "error", "warning"]);
+const ZFindingCode = z.enum(FINDING_CODES as [TFinding["code"], ...TFinding["code"][]]);
+const ZFinding = z.object({ code: ZFindingCode, severity: ZSeverity, message: z.string() });
+const ZHex64 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits");
+const ZSeq = z.number().int().min(1);
+
+export const ZEvidenceBundle = z.object({
+  format: z.literal(EVIDENCE_FORMAT),
+  chain: z.string().min(1),
+  generatedAt: z.iso.datetime(),
+  about: z.string().optional(),
+  /** sha256 over "<seq> <hash>\n" of every token, in order: one fingerprint to compare with the report */
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  tokens: z.array(
+    z.object({
+      seq: ZSeq,
+      jti: z.string(),
+      receivedAt: z.iso.datetime(),
+      token: z.string(),
+      prevHash: ZHex64,
+      hash: ZHex64,
+      verdict: z.object({ status: z.enum(["accepted", "pending"]), findings: z.array(ZFinding) }),
+    }),
+  ),
+  keys: z.array(
+    z.object({
+      principalId: z.string(),
+      kind: z.enum(PRINCIPAL_KINDS),
+      kid: z.string(),
+      jwk: z.record(z.string(), z.unknown()),
+      thumbprint: z.string(),
+      revokedAt: z.number().nullable(),
+    }),
+  ),
+  principals: z.array(z.object({ id: z.string(), kind: z.enum(PRINCIPAL_KINDS), name: z.string().nullable().optional() })),
+  external: z.record(
+    z.string(),
+    z.object({
+      chain: z.string(),
+      kind: z.enum(EVENT_KINDS),
+      seq: ZSeq,
+      receivedAt: z.iso.datetime(),
+      token: z.string(),
+      prevHash: ZHex64,
+      hash: ZHex64,
+    }),
+  ),
+  ledgerHead: z.object({ seq: z.number().int().min(0), hash: ZHex64 }),
+  verdict: z.object({
+    status: z.enum(["verified", "warning", "pending", "violation"]),
+    findings: z.array(ZFinding.extend({ eventJti: z.string(), isReadTime: z.boolean() })),
+  }),
+});
+export type TEvidenceBundle = z.infer<typeof ZEvidenceBundle>;
+
+const ABOUT =
+  "Delegraph evidence bundle. Re-verify offline with `npx delegraph verify <this file>`: every token's " +
+  "signature against the keys below (a key revoked at or before the token's iat fails), every ledger " +
+  "link hash = sha256(prevHash + \"\\n\" + token) with increasing seqs, and the chain's findings re-computed " +
+  "with the same verifier and compared with the verdicts below. A chain's seqs are not contiguous in the " +
+  "global ledger; compare `digest` with the one printed in the chain's PDF report.";
+
+/** sha256 over "<seq> <hash>\n" of the chain's events in ledger order. */
+export function evidenceDigest(events: readonly { seq: number; hash: string }[]): string {
+  const h = createHash("sha256");
+  for (const e of events) h.update(`${e.seq} ${e.hash}\n`, "utf8");
+  return `sha256:${h.digest("hex")}`;
+}
+
+const PRIVATE_MEMBERS = new Set(["d", "p", "q", "dp", "dq", "qi", "k"]);
+
+function publicOnly(jwk: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE_MEMBERS.has(k)));
+}
+
+export type TBundleInput = {
+  detail: Pick<TChainDetail, "id" | "generatedAt" | "status" | "findings"> & {
+    events: Pick<TChainEvent, "seq" | "jti" | "receivedAt" | "token" | "prevHash" | "hash" | "status" | "findings">[];
+  };
+  principals: { id: string; kind: string; name: string | null }[];
+  keys: { principalId: string; kid: string; jwk: Record<string, unknown>; thumbprint: string; revokedAt: number | null }[];
+  external: { seq: number; jti: string; chainId: string; kind: string; token: string; prevHash: string; hash: string; receivedAt: string }[];
+  ledgerHead: { seq: number; hash: string };
+};
+
+export function buildEvidenceBundle(input: TBundleInput): TEvidenceBundle {
+  const { detail } = input;
+  const kindOf = new Map(input.principals.map((p) => [p.id, p.kind as TPrincipalKind]));
+  const strip = ({ code, severity, message }: TFinding) => ({ code, severity, message });
+  return {
+    format: EVIDENCE_FORMAT,
+    chain: detail.id,
+    generatedAt: detail.generatedAt,
+    about: ABOUT,
+    digest: evidenceDigest(detail.events),
+    tokens: detail.events.map((e) => ({
+      seq: e.seq,
+      jti: e.jti,
+      receivedAt: e.receivedAt,
+      token: e.token,
+      prevHash: e.prevHash,
+      hash: e.hash,
+      verdict: { status: e.status, findings: e.findings.map(strip) },
+    })),
+    keys: input.keys.map((k) => ({
+      principalId: k.principalId,
+      kind: kindOf.get(k.principalId) ?? "agent",
+      kid: k.kid,
+      jwk: publicOnly(k.jwk),
+      thumbprint: k.thumbprint,
+      revokedAt: k.revokedAt,
+    })),
+    principals: input.principals.map((p) => ({ id: p.id, kind: p.kind as TPrincipalKind, name: p.name })),
+    external: Object.fromEntries(
+      input.external.map((x) => [
+        x.jti,
+        { chain: x.chainId, kind: x.kind as TEventKind, seq: x.seq, receivedAt: x.receivedAt, token: x.token, prevHash: x.prevHash, hash: x.hash },
+      ]),
+    ),
+    ledgerHead: input.ledgerHead,
+    verdict: {
+      status: detail.status,
+      findings: detail.findings.map((f) => ({ ...strip(f), eventJti: f.eventJti, isReadTime: f.isReadTime })),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification.
+
+export type TCheckGroup = "bundle" | "keys" | "signatures" | "ledger" | "findings";
+export type TCheck = { group: TCheckGroup; subject: string; ok: boolean; message: string; note?: string };
+export type TVerifyReport = {
+  ok: boolean;
+  format: string | null;
+  chain: string | null;
+  generatedAt: string | null;
+  digest: string | null;
+  ledgerHead: { seq: number; hash: string } | null;
+  tokens: number;
+  checks: TCheck[];
+  passed: number;
+  failed: number;
+};
+
+const seconds = (iso: string) => Date.parse(iso) / 1000;
+const findingKey = (f: { code: string; severity: string }) => `${f.code}/${f.severity}`;
+function sameList(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.every((v, i) => v === y[i]);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/** Re-verifies a parsed bundle file. Never throws: every problem becomes a failed check. */
+export function verifyEvidenceBundle(input: unknown): TVerifyReport {
+  const checks: TCheck[] = [];
+  const add = (group: TCheckGroup, subject: string, ok: boolean, message: string, note?: string) =>
+    checks.push(note ? { group, subject, ok, message, note } : { group, subject, ok, message });
+  const finish = (b: TEvidenceBundle | null): TVerifyReport => {
+    const failed = checks.filter((c) => !c.ok).length;
+    return {
+      ok: failed === 0,
+      format: b?.format ?? null,
+      chain: b?.chain ?? null,
+      generatedAt: b?.generatedAt ?? null,
+      digest: b?.digest ?? null,
+      ledgerHead: b?.ledgerHead ?? null,
+      tokens: b?.tokens.length ?? 0,
+      checks,
+      passed: checks.length - failed,
+      failed,
+    };
+  };
+
+  const parsed = ZEvidenceBundle.safeParse(input);
+  if (!parsed.success) {
+    const format = (input as { format?: unknown } | null)?.format;
+    add(
+      "bundle",
+      "format",
+      false,
+      format !== EVIDENCE_FORMAT
+        ? `not a ${EVIDENCE_FORMAT} bundle (format ${JSON.stringify(format ?? null)})`
+        : `the bundle does not match ${EVIDENCE_FORMAT}: ${describeIssues(parsed.error)}`,
+    );
+    return finish(null);
+  }
+  const b = parsed.data;
+  add("bundle", "format", true, `${EVIDENCE_FORMAT}, chain ${b.chain}, ${b.tokens.length} tokens, generated ${b.generatedAt}`);
+
+  const digest = evidenceDigest(b.tokens);
+  add(
+    "bundle",
+    "digest",
+    digest === b.digest,
+    digest === b.digest ? `digest ${digest} matches the tokens' seqs and hashes` : `digest recomputes to ${digest}, the bundle says ${b.digest}: tokens were added, removed or changed`,
+  );
+  const seen = new Set<string>();
+  const dupes = b.tokens.filter((t) => (seen.has(t.jti) ? true : (seen.add(t.jti), false))).map((t) => t.jti);
+  if (dupes.length) add("bundle", "jti", false, `jti listed more than once: ${dupes.join(", ")}`);
+
+  // --- Keys: each must be a public key whose thumbprint recomputes, of a listed principal.
+  const principalKind = new Map(b.principals.map((p) => [p.id, p.kind]));
+  for (const k of b.keys) {
+    const subject = `${k.principalId} ${k.kid}`;
+    if (!isPublicJwk(k.jwk)) {
+      add("keys", subject, false, "not a usable public Ed25519 or P-256 JWK");
+      continue;
+    }
+    const tp = jwkThumbprint(k.jwk);
+    if (tp !== k.thumbprint) add("keys", subject, false, `thumbprint recomputes to ${tp}, the bundle says ${k.thumbprint}`);
+    else if (principalKind.get(k.principalId) !== k.kind)
+      add("keys", subject, false, `the key says its principal is a ${k.kind}, the principal list says ${principalKind.get(k.principalId) ?? "nothing"}`);
+    else add("keys", subject, true, `thumbprint ${tp}${k.revokedAt !== null ? `, revoked at ${k.revokedAt}` : ""}`);
+  }
+
+  // --- Signatures: the ingest's own envelope checks, with the bundle's keys as the registry.
+  const registry = new Map<string, TRegistryPrincipal>();
+  for (const k of b.keys) {
+    const p = registry.get(k.principalId) ?? { id: k.principalId, kind: k.kind, keys: [] };
+    p.keys.push({ kid: k.kid, jwk: k.jwk, revokedAt: k.revokedAt, thumbprint: k.thumbprint });
+    registry.set(k.principalId, p);
+  }
+  const decoded = new Map<string, TClaims>();
+  const envelope = (subject: string, token: string, receivedAt: string, expect: { jti: string; chain?: string; notChain?: string; kind?: TEventKind }) => {
+    const r = checkEnvelope(token, { now: seconds(receivedAt), principals: (iss) => registry.get(iss) });
+    if (!r.ok) {
+      add("signatures", subject, false, `${r.code}: ${r.message}`);
+      return null;
+    }
+    const c = r.claims;
+    const wrong: string[] = [];
+    if (c.jti !== expect.jti) wrong.push(`its jti is ${c.jti}, not ${expect.jti}`);
+    if (expect.chain !== undefined && c.chain !== expect.chain) wrong.push(`its chain is ${c.chain}, not ${expect.chain}`);
+    if (expect.notChain !== undefined && c.chain === expect.notChain) wrong.push(`it belongs to this chain, not to another one`);
+    if (expect.kind !== undefined && c.kind !== expect.kind) wrong.push(`it is a ${c.kind}, not a ${expect.kind}`);
+    if (wrong.length) {
+      add("signatures", subject, false, `signature verifies, but ${wrong.join("; ")}`);
+      return null;
+    }
+    add("signatures", subject, true, `${r.header.alg} signature by ${c.iss} verifies with key ${r.key.kid} (${r.key.thumbprint})`);
+    return c;
+  };
+  for (const t of b.tokens) {
+    const c = envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
+    if (c) decoded.set(t.jti, c);
+  }
+  const external = new Map<string, { chain: string; kind: TEventKind }>();
+  for (const [jti, x] of Object.entries(b.external)) {
+    const c = envelope(`external ${jti}`, x.token, x.receivedAt, { jti, chain: x.chain, notChain: b.chain, kind: x.kind });
+    if (c) external.set(jti, { chain: c.chain, kind: c.kind });
+  }
+
+  // --- Ledger links. A chain's events are spread through the global ledger, so each event's own
+  // link is recomputed, seqs must increase, and where two events of the bundle are adjacent in the
+  // ledger the later one must point at the earlier one's hash.
+  let prev: { seq: number; hash: string } | null = null;
+  for (const t of b.tokens) {
+    const subject = `seq ${t.seq} ${t.jti}`;
+    const problems: string[] = [];
+    if (ledgerHash(t.prevHash, t.token) !== t.hash) problems.push("hash ≠ sha256(prevHash + \"\\n\" + token): the token or its ledger record was altered");
+    if (prev && t.seq <= prev.seq) problems.push(`seq ${t.seq} does not come after seq ${prev.seq}`);
+    if (prev && t.seq === prev.seq + 1 && t.prevHash !== prev.hash) problems.push(`prevHash is not the hash of seq ${prev.seq}, the event just before it`);
+    if (t.seq === 1 && t.prevHash !== GENESIS_HASH) problems.push("seq 1 must follow the genesis hash (64 zeros)");
+    if (t.seq > b.ledgerHead.seq) problems.push(`seq ${t.seq} is beyond the ledger head ${b.ledgerHead.seq}`);
+    if (t.seq === b.ledgerHead.seq && t.hash !== b.ledgerHead.hash) problems.push("it is the ledger head's seq but not its hash");
+    add("ledger", subject, problems.length === 0, problems.length ? problems.join("; ") : `hash ${t.hash.slice(0, 16)}… recomputes from prevHash and token`);
+    prev = { seq: t.seq, hash: t.hash };
+  }
+  for (const [jti, x] of Object.entries(b.external)) {
+    const ok = ledgerHash(x.prevHash, x.token) === x.hash && x.seq <= b.ledgerHead.seq;
+    add("ledger", `external ${jti}`, ok, ok ? `hash recomputes (seq ${x.seq}, chain ${x.chain})` : "hash does not recompute or seq is beyond the ledger head");
+  }
+
+  // --- Findings: the chain check again, on the tokens that decoded, at the bundle's time.
+  const events = b.tokens.filter((t) => decoded.has(t.jti)).map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)! }));
+  for (const e of events) if (!external.has(e.jti)) external.set(e.jti, { chain: b.chain, kind: e.claims.kind });
+  const analysis = checkChain({
+    chainId: b.chain,
+    events,
+    external,
+    principalKinds: new Map(b.principals.map((p) => [p.id, p.kind])),
+  });
+  const late = readTimeFindings(analysis, seconds(b.generatedAt));
+  const actualOf = (jti: string): TFinding[] => {
+    const v = analysis.events.get(jti);
+    const l = late.get(jti);
+    return sortFindings([...(v?.findings ?? []), ...(l ? [l] : [])]);
+  };
+  for (const t of b.tokens) {
+    const subject = `seq ${t.seq} ${t.jti}`;
+    const v = analysis.events.get(t.jti);
+    if (!v) {
+      add("findings", subject, false, "not re-checked: the token did not verify");
+      continue;
+    }
+    const actual = actualOf(t.jti);
+    const want = t.verdict.findings.map(findingKey);
+    const got = actual.map(findingKey);
+    const problems: string[] = [];
+    if (v.status !== t.verdict.status) problems.push(`status re-computes to ${v.status}, the bundle says ${t.verdict.status}`);
+    if (!sameList(want, got)) problems.push(`findings re-compute to [${got.join(", ") || "none"}], the bundle says [${want.join(", ") || "none"}]`);
+    const msgDiffer =
+      problems.length === 0 && !sameList(t.verdict.findings.map((f) => `${f.code}/${f.message}`), actual.map((f) => `${f.code}/${f.message}`));
+    add(
+      "findings",
+      subject,
+      problems.length === 0,
+      problems.length ? problems.join("; ") : `${v.status}, ${got.length ? got.join(", ") : "no findings"}`,
+      msgDiffer ? "same codes, differently worded messages (another verifier version?)" : undefined,
+    );
+  }
+  const all: (TFinding & { eventJti: string; isReadTime: boolean })[] = [];
+  for (const e of events) for (const f of analysis.events.get(e.jti)?.findings ?? []) all.push({ ...f, eventJti: e.jti, isReadTime: false });
+  for (const [jti, f] of late) all.push({ ...f, eventJti: jti, isReadTime: true });
+  const status: TChainStatus = chainStatus(all, analysis.hasPending);
+  const chainKey = (f: { eventJti: string; code: string; severity: string; isReadTime: boolean }) => `${f.eventJti}/${f.code}/${f.severity}${f.isReadTime ? "/read-time" : ""}`;
+  const wantAll = b.verdict.findings.map(chainKey);
+  const gotAll = all.map(chainKey);
+  const chainProblems: string[] = [];
+  if (status !== b.verdict.status) chainProblems.push(`chain status re-computes to ${status}, the bundle says ${b.verdict.status}`);
+  if (!sameList(wantAll, gotAll)) {
+    const missing = wantAll.filter((k) => !gotAll.includes(k));
+    const extra = gotAll.filter((k) => !wantAll.includes(k));
+    chainProblems.push(
+      `chain findings differ${missing.length ? `; in the bundle only: ${missing.join(", ")}` : ""}${extra.length ? `; re-computed only: ${extra.join(", ")}` : ""}`,
+    );
+  }
+  add(
+    "findings",
+    "chain",
+    chainProblems.length === 0,
+    chainProblems.length ? chainProblems.join("; ") : `chain status ${status} with ${all.length} finding${all.length === 1 ? "" : "s"}, as the bundle says`,
+  );
+  return finish(b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The human-readable report of `npx delegraph verify`.
+
+const GROUP_TITLE: Record<TCheckGroup, string> = {
+  bundle: "Bundle",
+  keys: "Public keys",
+  signatures: "Signatures",
+  ledger: "Ledger links",
+  findings: "Chain findings",
+};
+
+export function formatVerifyReport(r: TVerifyReport, options: { verbose?: boolean } = {}): string {
+  const lines: string[] = [];
+  lines.push(`Delegraph evidence verification${r.chain ? ` — chain ${r.chain}` : ""}`);
+  if (r.generatedAt) lines.push(`generated ${r.generatedAt}; ${r.tokens} tokens; ledger head seq ${r.ledgerHead?.seq} ${r.ledgerHead?.hash}`);
+  if (r.digest) lines.push(`digest ${r.digest} (compare with the chain's PDF report)`);
+  for (const group of Object.keys(GROUP_TITLE) as TCheckGroup[]) {
+    const cs = r.checks.filter((c) => c.group === group);
+    if (cs.length === 0) continue;
+    const bad = cs.filter((c) => !c.ok);
+    lines.push("");
+    lines.push(`${bad.length ? "✗" : "✓"} ${GROUP_TITLE[group]}: ${cs.length - bad.length} of ${cs.length} passed`);
+    for (const c of options.verbose ? cs : bad) lines.push(`  ${c.ok ? "✓" : "✗"} ${c.subject}: ${c.message}`);
+    for (const c of cs) if (c.note) lines.push(`  ! ${c.subject}: ${c.note}`);
+  }
+  lines.push("");
+  lines.push(r.ok ? `OK: all ${r.passed} checks passed.` : `FAILED: ${r.failed} of ${r.passed + r.failed} checks failed.`);
+  return lines.join("\n");
+}
