@@ -91,7 +91,7 @@ export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDeta
                     {e.jti}
                   </span>
                 </td>
-                <td className="max-w-64">
+                <td className="max-w-56">
                   <span className="block truncate font-mono text-xs" title={e.iss}>
                     {e.iss}
                   </span>
@@ -101,8 +101,10 @@ export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDeta
                     </span>
                   )}
                 </td>
-                <td className="max-w-96">
-                  <span className="line-clamp-2 font-mono text-xs break-all text-slate-700">{what(e)}</span>
+                <td className="max-w-[28rem] min-w-64">
+                  <span className="line-clamp-2 font-mono text-xs break-all text-slate-700" title={what(e)}>
+                    {what(e)}
+                  </span>
                 </td>
                 <td>{e.findings.length ? <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} max={3} /> : <span className="text-xs text-slate-400">—</span>}</td>
               </tr>

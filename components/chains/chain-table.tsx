@@ -80,7 +80,7 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
       </td>
       {!compact && (
         <td>
-          <Link href={href} className="font-mono text-xs text-slate-500 hover:text-slate-900" title={c.id}>
+          <Link href={href} className="font-mono text-xs whitespace-nowrap text-slate-500 hover:text-slate-900" title={c.id}>
             {shortId(c.id, 22)}
           </Link>
         </td>

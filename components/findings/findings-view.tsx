@@ -29,7 +29,7 @@ export function FindingsView() {
 
   return (
     <>
-      <PageHeader title="Findings" description="Problems found on accepted events, worst first within each chain. Open one to see it in its chain." />
+      <PageHeader title="Findings" description="Problems found on accepted events, newest first. Open one to see it in its chain, at the event it concerns." />
       <section aria-label="Filters" className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 md:grid-cols-4">
         <div>
           <label htmlFor="f-code" className="label">

@@ -9,7 +9,6 @@ import {
   Panel,
   ReactFlow,
   ReactFlowProvider,
-  useNodesInitialized,
   useReactFlow,
   useStore,
 } from "@xyflow/react";
@@ -176,6 +175,9 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
   };
 
   const isBig = model.nodes.length > 150;
+  // Set once the reader pans or zooms (programmatic moves carry no event).
+  const userMoved = useRef(false);
+  const moveStart = useRef<{ x: number; y: number; zoom: number } | null>(null);
   const layoutKey = model.signature.length + ":" + model.nodes.length + ":" + (model.nodes[0]?.id ?? "");
 
   return (
@@ -191,6 +193,14 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         onNodeClick={(_, n) => activateNode(n.id)}
         onEdgeClick={(_, e) => activateEdge(e.id)}
         onPaneClick={() => onSelect(null)}
+        onMoveStart={(_, vp) => {
+          moveStart.current = vp;
+        }}
+        onMoveEnd={(event, vp) => {
+          const a = moveStart.current;
+          // A click also starts a "move"; only a real pan or zoom by the reader counts.
+          if (event && a && (Math.abs(a.x - vp.x) > 2 || Math.abs(a.y - vp.y) > 2 || a.zoom !== vp.zoom)) userMoved.current = true;
+        }}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
@@ -199,7 +209,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         onlyRenderVisibleElements={isBig}
         minZoom={0.05}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
+        attributionPosition="top-right"
         aria-describedby="chain-graph-help"
       >
         <ViewportKeeper
@@ -207,6 +217,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
           target={target}
           positions={positions ?? null}
           nodeById={nodeById}
+          userMoved={userMoved}
         />
         <Controls showInteractive={false} position="bottom-right" />
         <Panel position="top-left" className="!m-2">
@@ -237,17 +248,22 @@ function ViewportKeeper({
   target,
   positions,
   nodeById,
+  userMoved,
 }: {
+  userMoved: React.RefObject<boolean>;
   layoutKey: string | null;
   target: string | null;
   positions: Record<string, { x: number; y: number }> | null;
   nodeById: Map<string, TGraphNode>;
 }) {
   const rf = useReactFlow();
-  const initialized = useNodesInitialized();
+  // Our nodes carry fixed sizes, so they are usable as soon as this layout's nodes are in the store.
+  const expected = positions ? Object.keys(positions).length : -1;
+  const initialized = useStore((s) => s.nodeLookup.size === expected);
   const width = useStore((s) => s.width);
   const height = useStore((s) => s.height);
   const done = useRef<string | null>(null);
+  const lastWidth = useRef(width);
 
   const centreOn = useCallback(
     (id: string, force: boolean) => {
@@ -276,13 +292,39 @@ function ViewportKeeper({
   }, [layoutKey, initialized, width]);
 
   // A new selection, or the inspector opening and narrowing the canvas: keep the node in view.
+  // While the reader has not panned or zoomed, a resize re-fits the whole graph instead.
   useEffect(() => {
-    if (!layoutKey || done.current !== layoutKey || !target) return;
-    const id = requestAnimationFrame(() => centreOn(target, false));
+    if (!layoutKey || done.current !== layoutKey) return;
+    const resized = lastWidth.current !== width;
+    lastWidth.current = width;
+    const id = requestAnimationFrame(() => {
+      if (resized && !userMoved.current && fitZoom(positions, nodeById, width, height) >= 0.55) {
+        void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 }).then(() => target && centreOn(target, false));
+      } else if (target) centreOn(target, false);
+    });
     return () => cancelAnimationFrame(id);
-  }, [target, width, height, layoutKey, centreOn]);
+  }, [target, width, height, layoutKey, centreOn, rf, userMoved, positions, nodeById]);
 
   return null;
+}
+
+/** The zoom at which the whole graph would fit the canvas. */
+function fitZoom(positions: Record<string, { x: number; y: number }> | null, nodeById: Map<string, TGraphNode>, width: number, height: number): number {
+  if (!positions || !width || !height) return 0;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [id, p] of Object.entries(positions)) {
+    const n = nodeById.get(id);
+    if (!n) continue;
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x + n.width);
+    y1 = Math.max(y1, p.y + n.height);
+  }
+  if (!Number.isFinite(x0)) return 0;
+  return Math.min((width * 0.88) / (x1 - x0), (height * 0.88) / (y1 - y0));
 }
 
 function GraphNotice({ model }: { model: TGraphModel }) {

@@ -27,7 +27,14 @@ type TProps = {
 export function HopInspector({ detail, index, selection, nameOf, onSelect }: TProps) {
   const { hop, event } = selection;
   const focusEvent = event && (!hop || event.jti !== hop.jti) ? event : null;
-  const title = hop ? (hop.kind === "authorize" ? "Authorization" : "Delegation") : event ? `${event.kind[0].toUpperCase()}${event.kind.slice(1)} event` : "Not found";
+  const shown = focusEvent ?? (hop ? null : event);
+  const title = shown
+    ? `${shown.kind[0].toUpperCase()}${shown.kind.slice(1)} event`
+    : hop
+      ? hop.kind === "authorize"
+        ? "Authorization"
+        : "Delegation"
+      : "Not found";
 
   return (
     <aside

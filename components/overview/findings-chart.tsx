@@ -40,8 +40,8 @@ export function FindingsChart({ data }: { data: TStats["findingsOverTime"] }) {
   }
 
   const ROW = 30;
-  const BAR_W = 14;
-  const GAP = 4;
+  const BAR_W = 10;
+  const GAP = 3;
   const plotW = days.length * (BAR_W + GAP);
   const summary = codes
     .map((c) => `${findingName(c)} (${c}): ${[...byCode.get(c)!.values()].reduce((a, b) => a + b, 0)}`)
@@ -58,12 +58,14 @@ export function FindingsChart({ data }: { data: TStats["findingsOverTime"] }) {
           const style = SEVERITY_STYLE[sev];
           return (
             <div key={code} className="grid grid-cols-[minmax(0,1fr)_auto_2.5rem] items-center gap-3">
-              <Link href={`/findings?code=${code}`} className="group flex min-w-0 items-center gap-1.5 text-sm">
-                <span className={style.text}>
+              <Link href={`/findings?code=${code}`} className="group flex min-w-0 items-start gap-1.5 text-sm">
+                <span className={`mt-0.5 ${style.text}`}>
                   <SeverityIcon severity={sev} size={13} />
                 </span>
-                <span className="truncate text-slate-800 group-hover:underline">{findingName(code)}</span>
-                <code className="truncate font-mono text-[11px] text-slate-500">{code}</code>
+                <span className="min-w-0 leading-tight">
+                  <span className="block truncate text-slate-800 group-hover:underline">{findingName(code)}</span>
+                  <code className="block truncate font-mono text-[11px] text-slate-500">{code}</code>
+                </span>
               </Link>
               <svg width={plotW} height={ROW} aria-hidden="true" className="block">
                 <line x1={0} x2={plotW} y1={ROW - 1} y2={ROW - 1} stroke="#e2e8f0" />

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import type { TChainStatus } from "@/lib/protocol/types";
+import { plural } from "@/lib/ui/format";
 import { useStats } from "@/lib/ui/hooks/use-stats";
 import { ChainTable } from "../chains/chain-table";
 import { principalHref } from "../chains/chain-links";
@@ -59,49 +60,45 @@ export function OverviewView() {
         ))}
       </section>
 
-      <div className="grid gap-5 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-        <Card
-          title="Recent violations"
-          actions={
-            <Link href="/chains?status=violation" className="link text-sm">
-              All violations
-            </Link>
-          }
-        >
-          {s.recentViolations.length ? (
-            <div className="-m-4">
-              <ChainTable items={s.recentViolations} compact caption="Recent violations" />
-            </div>
+      <div className="mb-5 grid gap-5 lg:grid-cols-2">
+        <Card title="Findings by code, last 14 days">
+          <FindingsChart data={s.findingsOverTime} />
+        </Card>
+        <Card title="Principals with most findings">
+          {s.topPrincipals.length ? (
+            <ol className="divide-y divide-slate-100">
+              {s.topPrincipals.map((p, i) => (
+                <li key={p.principalId} className="flex items-center gap-3 py-1.5 text-sm">
+                  <span className="w-5 text-right text-xs text-slate-400 tabular-nums">{i + 1}</span>
+                  <Link href={principalHref(p.principalId)} className="link min-w-0 flex-1 truncate font-mono text-[13px]" title={p.principalId}>
+                    {p.principalId}
+                  </Link>
+                  {p.kind && <span className="text-xs text-slate-500">{p.kind}</span>}
+                  <span className="w-24 text-right text-slate-800 tabular-nums">{plural(p.findings, "finding")}</span>
+                </li>
+              ))}
+            </ol>
           ) : (
-            <p className="text-sm text-slate-600">No violations. Every chain so far stayed within what its human authorized.</p>
+            <p className="text-sm text-slate-600">No principal has findings.</p>
           )}
         </Card>
-        <div className="space-y-5">
-          <Card title="Findings by code, last 14 days">
-            <FindingsChart data={s.findingsOverTime} />
-          </Card>
-          <Card title="Principals with most findings">
-            {s.topPrincipals.length ? (
-              <ol className="divide-y divide-slate-100">
-                {s.topPrincipals.map((p, i) => (
-                  <li key={p.principalId} className="flex items-center gap-3 py-1.5 text-sm">
-                    <span className="w-5 text-right text-xs text-slate-400 tabular-nums">{i + 1}</span>
-                    <Link href={principalHref(p.principalId)} className="link min-w-0 flex-1 truncate font-mono text-[13px]" title={p.principalId}>
-                      {p.principalId}
-                    </Link>
-                    {p.kind && <span className="text-xs text-slate-500">{p.kind}</span>}
-                    <span className="w-16 text-right tabular-nums text-slate-800">
-                      {p.findings} <span className="sr-only">findings</span>
-                    </span>
-                  </li>
-                ))}
-              </ol>
-            ) : (
-              <p className="text-sm text-slate-600">No principal has findings.</p>
-            )}
-          </Card>
-        </div>
       </div>
+      <Card
+        title="Recent violations"
+        actions={
+          <Link href="/chains?status=violation" className="link text-sm">
+            All violations
+          </Link>
+        }
+      >
+        {s.recentViolations.length ? (
+          <div className="-m-4">
+            <ChainTable items={s.recentViolations} caption="Recent violations" />
+          </div>
+        ) : (
+          <p className="text-sm text-slate-600">No violations. Every chain so far stayed within what its human authorized.</p>
+        )}
+      </Card>
     </>
   );
 }

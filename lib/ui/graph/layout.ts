@@ -21,7 +21,7 @@ export type TLayoutResult = {
 export function layoutGraph(input: TLayoutInput): TLayoutResult {
   const g = new dagre.graphlib.Graph({ multigraph: true, compound: false });
   const big = input.nodes.length > 150;
-  g.setGraph({ rankdir: "LR", nodesep: big ? 24 : 36, ranksep: big ? 90 : 120, edgesep: 16, marginx: 24, marginy: 24 });
+  g.setGraph({ rankdir: "LR", nodesep: big ? 24 : 36, ranksep: big ? 36 : 48, edgesep: 16, marginx: 24, marginy: 24 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of input.nodes) g.setNode(n.id, { width: n.width, height: n.height });
   for (const e of input.edges) {
