@@ -3,7 +3,7 @@
 import type { NextRequest } from "next/server";
 import { requireActor, type TActor } from "@/lib/auth/authenticate";
 import type { TPermission } from "@/lib/auth/roles";
-import { handleApiError } from "@/lib/http";
+import { assertStorableText, handleApiError } from "@/lib/http";
 
 type TParams = Record<string, string>;
 type THandler<P extends TParams> = (req: NextRequest, actor: TActor, params: P) => Promise<Response>;
@@ -13,6 +13,8 @@ export function apiRoute<P extends TParams = TParams>(permission: TPermission, h
     try {
       const actor = await requireActor(req, permission);
       const params = (await ctx.params) ?? ({} as P);
+      assertStorableText(params);
+      assertStorableText(Object.fromEntries(req.nextUrl.searchParams));
       return await handler(req, actor, params);
     } catch (error) {
       return handleApiError(error);

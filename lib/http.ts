@@ -97,7 +97,22 @@ export async function readJson<T>(req: Request, schema: z.ZodType<T>, limit = MA
   } catch {
     throw new AppError("invalid_request", "Body is not valid JSON.");
   }
+  assertStorableText(value);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new AppError("invalid_request", describeZod(parsed.error));
   return parsed.data;
+}
+
+/** Lone surrogates and NUL cannot be stored (PostgreSQL refuses NUL); they are refused at the edge. */
+export function assertStorableText(value: unknown): void {
+  if (hasUnstorableText(value)) {
+    throw new AppError("invalid_request", "Strings must be well-formed Unicode without NUL characters.");
+  }
+}
+
+function hasUnstorableText(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return !value.isWellFormed() || value.includes("\u0000");
+  if (depth > 64 || value === null || typeof value !== "object") return false;
+  for (const [k, v] of Object.entries(value)) if (hasUnstorableText(k, depth + 1) || hasUnstorableText(v, depth + 1)) return true;
+  return false;
 }

@@ -9,10 +9,12 @@ import { checkChain } from "@/lib/protocol/chain";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import type { TClaims, TFinding, TRegistryPrincipal, TRejectCode } from "@/lib/protocol/types";
 import { loadChainInputs } from "@/lib/chains/load";
+import { storableRaw, storableText } from "@/lib/text";
 import { summariseChain } from "@/lib/ingest/summary";
 import { loadRegistry } from "@/lib/ingest/registry";
 
 export const MAX_BATCH = 1000;
+const PRINCIPAL_ID = /^[\x20-\x7e]{1,200}$/;
 
 export type TIngestResult = {
   jti: string | null;
@@ -23,7 +25,7 @@ export type TIngestResult = {
 };
 
 type TCandidate =
-  | { index: number; kind: "rejected"; raw: string; jti: string | null; code: TRejectCode; message: string }
+  | { index: number; kind: "rejected"; rawEntry: unknown; jti: string | null; code: TRejectCode; message: string }
   | { index: number; kind: "verified"; raw: string; claims: TClaims; alg: string; kid: string };
 
 /** Reads `iss` without validating anything, so the registry can be loaded once for the batch. */
@@ -32,7 +34,9 @@ function peekIssuer(token: string): string | null {
   if (!payload) return null;
   try {
     const iss = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))?.iss;
-    return typeof iss === "string" ? iss : null;
+    // Only a well-formed principal id can name a registered principal; anything else is left to
+    // the verifier to reject as malformed.
+    return typeof iss === "string" && PRINCIPAL_ID.test(iss) ? iss : null;
   } catch {
     return null;
   }
@@ -41,11 +45,10 @@ function peekIssuer(token: string): string | null {
 function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>, now: number): TCandidate[] {
   return entries.map((entry, index): TCandidate => {
     if (typeof entry !== "string") {
-      const raw = JSON.stringify(entry) ?? String(entry);
-      return { index, kind: "rejected", raw, jti: null, code: "malformed", message: "Each entry of events must be a compact JWS string." };
+      return { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message: "Each entry of events must be a compact JWS string." };
     }
     const result = checkEnvelope(entry, { now, principals: (iss) => registry.get(iss) });
-    if (!result.ok) return { index, kind: "rejected", raw: entry, jti: result.jti, code: result.code, message: result.message };
+    if (!result.ok) return { index, kind: "rejected", rawEntry: entry, jti: result.jti, code: result.code, message: result.message };
     return { index, kind: "verified", raw: entry, claims: result.claims, alg: result.header.alg, kid: result.header.kid };
   });
 }
@@ -151,7 +154,7 @@ export async function ingestBatch(entries: unknown[], options: { now?: number } 
           rejected.push({
             index: c.index,
             kind: "rejected",
-            raw: c.raw,
+            rawEntry: c.raw,
             jti: c.claims.jti,
             code: "replay",
             message: `jti ${c.claims.jti} was already used by a different token.`,
@@ -205,7 +208,12 @@ export async function ingestBatch(entries: unknown[], options: { now?: number } 
 
       if (rejected.length) {
         await tx.quarantine.createMany({
-          data: rejected.map((r) => ({ jti: r.jti, code: r.code, message: r.message, raw: r.raw })),
+          data: rejected.map((r) => ({
+            jti: r.jti === null ? null : storableText(r.jti),
+            code: r.code,
+            message: storableText(r.message),
+            raw: storableRaw(r.rawEntry),
+          })),
         });
       }
 

@@ -2,6 +2,7 @@
 // Pure: ingest writes what this returns.
 import type { TChainAnalysis } from "@/lib/protocol/chain";
 import type { TClaims, TFinding } from "@/lib/protocol/types";
+import { storableText } from "@/lib/text";
 
 export type TSummaryEvent = { jti: string; seq: number; claims: TClaims };
 
@@ -57,10 +58,12 @@ export function summariseChain(
     }
   }
   const findings: (TFinding & { eventJti: string })[] = [];
-  for (const [jti, verdict] of analysis.events) for (const f of verdict.findings) findings.push({ ...f, eventJti: jti });
+  for (const [jti, verdict] of analysis.events) {
+    for (const f of verdict.findings) findings.push({ ...f, message: storableText(f.message), eventJti: jti });
+  }
   const bySeverity = (s: string) => findings.filter((f) => f.severity === s).length;
   const openExps = analysis.openGrants.map((g) => g.exp).sort((a, b) => a - b);
-  let searchText = [...words].join("\n").toLowerCase();
+  let searchText = storableText([...words].join("\n").toLowerCase());
   if (searchText.length > SEARCH_TEXT_LIMIT) searchText = searchText.slice(0, SEARCH_TEXT_LIMIT);
   return {
     row: {
@@ -70,7 +73,7 @@ export function summariseChain(
       rootIss: root ? root.iss : null,
       rootAud: root && root.kind === "authorize" ? root.aud : null,
       purposeCode: root && root.kind === "authorize" ? root.purpose.code : null,
-      purposeText: root && root.kind === "authorize" ? root.purpose.text : null,
+      purposeText: root && root.kind === "authorize" ? storableText(root.purpose.text) : null,
       startedAt: root ? root.iat : Number.isFinite(minIat) ? minIat : 0,
       hopCount,
       eventCount: events.length,

@@ -1,7 +1,7 @@
 // POST /api/auth/sign-in — {email, password} (JSON or form) → session cookie. Anyone may call it;
 // failures are rate-limited per email and per client address.
 import { z } from "zod";
-import { AppError, handleApiError, json, readBodyText } from "@/lib/http";
+import { AppError, assertStorableText, handleApiError, json, readBodyText } from "@/lib/http";
 import { clientAddress, isHttps, sessionCookie, signIn } from "@/lib/auth/sessions";
 import { recordAudit } from "@/lib/audit";
 
@@ -22,6 +22,7 @@ export async function POST(req: Request) {
         throw new AppError("invalid_request", "Body is not valid JSON.");
       }
     }
+    assertStorableText(raw);
     const { email, password } = ZSignIn.parse(raw);
     const address = clientAddress(req);
     try {

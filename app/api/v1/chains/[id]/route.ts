@@ -9,7 +9,7 @@ import { recordAudit } from "@/lib/audit";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute<{ id: string }>("chains:read", async (_req, actor, { id }) => {
-  const chainId = decodeURIComponent(id);
+  const chainId = id;
   const chain = await getChain(chainId, { includeRaw: can(actor.role, "raw:read") });
   if (actor.kind === "session") await recordAudit(actor, "chain.view", chainId);
   return json(chain);

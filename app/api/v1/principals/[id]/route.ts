@@ -5,4 +5,4 @@ import { getPrincipal } from "@/lib/chains/insights";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>("chains:read", async (_req, _actor, { id }) => json(await getPrincipal(decodeURIComponent(id))));
+export const GET = apiRoute<{ id: string }>("chains:read", async (_req, _actor, { id }) => json(await getPrincipal(id)));

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const PATCH = apiRoute<{ id: string }>("users:manage", async (req, actor, { id }) => {
   const input = await readJson(req, ZUpdateUser);
-  const user = await updateUser(decodeURIComponent(id), input);
+  const user = await updateUser(id, input);
   await recordAudit(actor, "user.update", user.email, { role: input.role, disabled: input.disabled, passwordChanged: !!input.password });
   return json(user);
 });

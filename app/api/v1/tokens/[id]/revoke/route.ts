@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit";
 export const dynamic = "force-dynamic";
 
 export const POST = apiRoute<{ id: string }>("tokens:manage", async (_req, actor, { id }) => {
-  const result = await revokeToken(decodeURIComponent(id));
+  const result = await revokeToken(id);
   await recordAudit(actor, "token.revoke", result.id);
   return json(result);
 });

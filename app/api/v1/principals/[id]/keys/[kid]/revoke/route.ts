@@ -9,8 +9,8 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute<{ id: string; kid: string }>("principals:write", async (req, actor, { id, kid }) => {
   const body = await readJson(req, ZRevokeKey);
-  const principalId = decodeURIComponent(id);
-  const keyId = decodeURIComponent(kid);
+  const principalId = id;
+  const keyId = kid;
   const result = await revokeKey(principalId, keyId, body.at ?? Date.now() / 1000);
   await recordAudit(actor, "key.revoke", `${principalId}#${keyId}`, { revokedAt: result.revokedAt });
   return json(result);
