@@ -1,33 +1,122 @@
-// Finds a PostgreSQL server for tests: DATABASE_URL_POSTGRES, else a local one on 127.0.0.1:5432
-// (user postgres, trust auth). `fresh()` creates a new empty database and returns its URL.
+// PostgreSQL housekeeping around Prisma's WebAssembly engine.
+//   ensureDatabase(url)     creates the database a DATABASE_URL names when it does not exist yet
+//                           (the native engine's `migrate deploy` did; through adapter-pg it just
+//                           fails to connect).
+//   pendingMigrations(url)  committed migrations the database has not applied. `migrate deploy` on
+//                           PostgreSQL idles ~10 s before exiting (a lock-timeout timer inside the
+//                           wasm engine outlives the lock), so a restart with nothing to apply skips it.
+//   `tsx scripts/postgres.ts prepare` does both for scripts/migrate.ts (whose API is synchronous):
+//   exit 0 when up to date, EXIT_PENDING when `migrate deploy` has work to do.
+//   postgresTestUrl()       finds a server for tests: DATABASE_URL_POSTGRES, else a local one on
+//                           127.0.0.1:5432 (user postgres, trust auth); `fresh()` makes an empty database.
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
+
+export const EXIT_PENDING = 10;
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "../prisma/postgres/migrations");
+
+/** The same server and credentials, connected to another database (by default the maintenance db). */
+export function withDatabase(url: string, database = "postgres"): string {
+  const u = new URL(url);
+  u.pathname = "/" + encodeURIComponent(database);
+  return u.toString();
+}
+
+export function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
+  if (!name) throw new Error("DATABASE_URL names no database (postgresql://user@host:5432/<name>)");
+  return name;
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return await f(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Creates the database when missing; returns whether it did. */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const name = databaseName(url);
+  try {
+    await withClient(url, async () => undefined);
+    return false;
+  } catch (e) {
+    if ((e as { code?: string }).code !== "3D000") throw e; // 3D000: invalid_catalog_name
+  }
+  return withClient(withDatabase(url), async (admin) => {
+    try {
+      await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      return true;
+    } catch (e) {
+      // Another instance starting at the same moment created it first.
+      if ((e as { code?: string }).code === "42P04") return false; // duplicate_database
+      throw e;
+    }
+  });
+}
+
+export async function pendingMigrations(url: string, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const committed = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const applied = await withClient(url, async (c) => {
+    const table = await c.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"') AS t`);
+    if (!table.rows[0]?.t) return new Set<string>();
+    const rows = await c.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    return new Set(rows.rows.map((r) => r.migration_name));
+  });
+  return committed.filter((name) => !applied.has(name)).sort();
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  await withClient(withDatabase(url), (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`));
+}
 
 export async function postgresTestUrl(): Promise<{ base: string; fresh: () => Promise<string> } | null> {
   const base = process.env.DATABASE_URL_POSTGRES || "postgresql://postgres@127.0.0.1:5432/postgres";
-  const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3000 });
   try {
-    await client.connect();
-    await client.query("SELECT 1");
+    await withClient(base, (c) => c.query("SELECT 1"));
   } catch {
     return null;
-  } finally {
-    await client.end().catch(() => undefined);
   }
   return {
     base,
     fresh: async () => {
       const name = `delegraph_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE "${name}"`);
-      } finally {
-        await admin.end();
-      }
-      const url = new URL(base);
-      url.pathname = `/${name}`;
-      return url.toString();
+      await withClient(base, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)}`));
+      return withDatabase(base, name);
     },
   };
+}
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, "//…@");
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [command] = process.argv.slice(2);
+  const url = process.env.DATABASE_URL ?? "";
+  if (command !== "prepare") {
+    console.error("usage: DATABASE_URL=postgresql://… tsx scripts/postgres.ts prepare");
+    process.exit(2);
+  }
+  (async () => {
+    if (await ensureDatabase(url)) {
+      console.log(`[delegraph] database ${databaseName(url)} did not exist: created it on ${redact(withDatabase(url, ""))}`);
+    }
+    return (await pendingMigrations(url)).length ? EXIT_PENDING : 0;
+  })().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`[delegraph] cannot prepare PostgreSQL database at ${redact(url)}: ${e.message}`);
+      process.exit(1);
+    },
+  );
 }
