@@ -57,8 +57,10 @@ export async function ensureDatabase(url: string): Promise<boolean> {
       await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
       return true;
     } catch (e) {
-      // Another instance starting at the same moment created it first.
-      if ((e as { code?: string }).code === "42P04") return false; // duplicate_database
+      // Another instance starting at the same moment created it first (42P04 duplicate_database, or
+      // 23505 on pg_database's unique index when both CREATEs ran at once).
+      const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+      if (exists.rowCount) return false;
       throw e;
     }
   });
