@@ -11,8 +11,11 @@ const PROVIDERS = {
 } as const;
 const DIRS: Record<keyof typeof PROVIDERS, string> = { sqlite: "sqlite", postgresql: "postgres" };
 
-export function renderSchemas(): Record<string, string> {
-  const template = readFileSync(join(root, "prisma/schema.template.prisma"), "utf8");
+export function readTemplate(): string {
+  return readFileSync(join(root, "prisma/schema.template.prisma"), "utf8");
+}
+
+export function renderSchemas(template = readTemplate()): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [provider, { url }] of Object.entries(PROVIDERS)) {
     const dir = DIRS[provider as keyof typeof PROVIDERS];
@@ -26,18 +29,31 @@ export function renderSchemas(): Record<string, string> {
   return out;
 }
 
+/** Repository-relative paths of generated schemas whose file differs from what the template gives. */
+export function staleSchemas(rendered = renderSchemas()): string[] {
+  return Object.entries(rendered)
+    .filter(([rel, text]) => {
+      try {
+        return readFileSync(join(root, rel), "utf8") !== text;
+      } catch {
+        return true; // missing
+      }
+    })
+    .map(([rel]) => rel);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const check = process.argv.includes("--check");
-  let stale = 0;
-  for (const [rel, text] of Object.entries(renderSchemas())) {
-    const path = join(root, rel);
-    let current = "";
-    try { current = readFileSync(path, "utf8"); } catch { /* missing */ }
-    if (current === text) continue;
-    if (check) { console.error(`${rel} is out of date: run npm run prisma:schemas`); stale++; continue; }
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+  const rendered = renderSchemas();
+  const stale = staleSchemas(rendered);
+  for (const rel of stale) {
+    if (check) {
+      console.error(`${rel} is out of date: run npm run prisma:schemas`);
+      continue;
+    }
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), rendered[rel]);
     console.log(`wrote ${rel}`);
   }
-  process.exit(stale ? 1 : 0);
+  process.exit(check && stale.length ? 1 : 0);
 }
