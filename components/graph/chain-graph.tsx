@@ -18,8 +18,9 @@ import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/cha
 import { buildGraph, NODE_BUDGET, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { highlightFor } from "@/lib/ui/graph/highlight";
 import { useGraphLayout } from "@/lib/ui/graph/use-graph-layout";
-import { findingName } from "@/lib/ui/findings";
+import { findingName, SEVERITY_ORDER } from "@/lib/ui/findings";
 import { plural } from "@/lib/ui/format";
+import { FindingBadge } from "../ui/severity";
 import { Spinner } from "../ui/states";
 import { EDGE_TYPES, edgeStroke, scopeChangeText } from "./grant-edge";
 import { NODE_TYPES } from "./graph-nodes";
@@ -214,6 +215,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
       >
         <ViewportKeeper
           layoutKey={positions ? layoutKey : null}
+          rootId={model.nodes.find((n) => n.isRoot)?.id ?? null}
           target={target}
           positions={positions ?? null}
           nodeById={nodeById}
@@ -221,7 +223,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         />
         <Controls showInteractive={false} position="bottom-right" />
         <Panel position="top-left" className="!m-2">
-          <GraphNotice model={model} />
+          <GraphNotice model={model} onJump={activateNode} />
         </Panel>
         <Panel position="bottom-left" className="!m-2">
           <Legend />
@@ -245,6 +247,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
 /** Fits or centres the view when a layout arrives, and keeps the selected node on screen. */
 function ViewportKeeper({
   layoutKey,
+  rootId,
   target,
   positions,
   nodeById,
@@ -252,6 +255,7 @@ function ViewportKeeper({
 }: {
   userMoved: React.RefObject<boolean>;
   layoutKey: string | null;
+  rootId: string | null;
   target: string | null;
   positions: Record<string, { x: number; y: number }> | null;
   nodeById: Map<string, TGraphNode>;
@@ -287,7 +291,13 @@ function ViewportKeeper({
     if (!layoutKey || !initialized || !width || done.current === layoutKey) return;
     done.current = layoutKey;
     if (target && nodeById.has(target)) centreOn(target, true);
-    else void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 });
+    else if (fitZoom(positions, nodeById, width, height) >= 0.5) void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 });
+    else if (rootId && positions?.[rootId]) {
+      // Too big to fit legibly: start readable, at the human root, and let the reader zoom out.
+      const p = positions[rootId];
+      const n = nodeById.get(rootId)!;
+      void rf.setViewport({ x: 40 - p.x * 0.85, y: height / 2 - (p.y + n.height / 2) * 0.85, zoom: 0.85 });
+    } else void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [layoutKey, initialized, width]);
 
@@ -327,15 +337,38 @@ function fitZoom(positions: Record<string, { x: number; y: number }> | null, nod
   return Math.min((width * 0.88) / (x1 - x0), (height * 0.88) / (y1 - y0));
 }
 
-function GraphNotice({ model }: { model: TGraphModel }) {
+function GraphNotice({ model, onJump }: { model: TGraphModel; onJump: (nodeId: string) => void }) {
   if (model.hiddenCount === 0) return null;
   const shown = model.totalNodes - model.hiddenCount;
+  const withFindings = model.nodes
+    .filter((n) => n.kind === "hidden" && n.findings.worst)
+    .sort((a, b) => SEVERITY_ORDER[a.findings.worst!] - SEVERITY_ORDER[b.findings.worst!]);
   return (
-    <p className="max-w-md rounded-md border border-slate-300 bg-white/95 px-2.5 py-1.5 text-xs text-slate-700 shadow-sm" role="status">
-      Showing {shown.toLocaleString("en-US")} of {model.totalNodes.toLocaleString("en-US")} nodes around the selected hop.{" "}
-      <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong> behind dashed placeholders, which keep their findings visible. Select a
-      placeholder to move there; the Timeline lists every event.
-    </p>
+    <div className="max-w-md rounded-md border border-slate-300 bg-white/95 px-2.5 py-1.5 text-xs text-slate-700 shadow-sm" role="status" aria-live="polite">
+      <p>
+        Showing {shown.toLocaleString("en-US")} of {model.totalNodes.toLocaleString("en-US")} nodes around the selected hop.{" "}
+        <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong> behind dashed placeholders, which keep their findings visible. The
+        Timeline lists every event.
+      </p>
+      {withFindings.length > 0 && (
+        <ul className="mt-1.5 space-y-1 border-t border-slate-200 pt-1.5" aria-label="Findings in hidden parts">
+          {withFindings.slice(0, 5).map((n) => (
+            <li key={n.id} className="flex flex-wrap items-center gap-1.5">
+              <span className="text-slate-500">{n.label}:</span>
+              {n.findings.codes.slice(0, 3).map((c) => (
+                <FindingBadge key={c} code={c} showCode={false} />
+              ))}
+              {n.hidden?.jumpTo && (
+                <button type="button" className="link" onClick={() => onJump(n.id)}>
+                  Show
+                </button>
+              )}
+            </li>
+          ))}
+          {withFindings.length > 5 && <li className="text-slate-500">and {withFindings.length - 5} more hidden parts with findings</li>}
+        </ul>
+      )}
+    </div>
   );
 }
 

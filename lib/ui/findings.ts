@@ -1,10 +1,15 @@
 // Findings in the words our users use, with a plain explanation. The protocol code is always shown
-// beside the name (in monospace) so nothing is lost in translation.
+// beside the name (in monospace) so nothing is lost in translation. Names come from the protocol's
+// FINDING_TITLES (shared with the reports), except that both escalations read "Escalation", the
+// word our users use; the code beside it tells them apart.
+import { FINDING_TITLES } from "@/lib/protocol/findings";
 import { FINDING_SEVERITY, type TFindingCode, type TSeverity } from "@/lib/protocol/types";
 
 type TFindingInfo = { name: string; explain: string };
 
-export const FINDING_INFO: Record<TFindingCode, TFindingInfo> = {
+const NAME_OVERRIDES: Partial<Record<TFindingCode, string>> = { scope_escalation: "Escalation", constraint_escalation: "Escalation" };
+
+const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
   ghost_permission: {
     name: "Ghost permission",
     explain: "An action was taken without a grant that allows it: no grant at all, a grant given to someone else, or an action outside the granted scope.",
@@ -70,6 +75,10 @@ export const FINDING_INFO: Record<TFindingCode, TFindingInfo> = {
     explain: "The action happened after the grant it relied on (or one above it) was revoked.",
   },
 };
+
+export const FINDING_INFO = Object.fromEntries(
+  (Object.keys(EXPLAIN) as TFindingCode[]).map((c) => [c, { name: NAME_OVERRIDES[c] ?? FINDING_TITLES[c] ?? EXPLAIN[c].name, explain: EXPLAIN[c].explain }]),
+) as Record<TFindingCode, TFindingInfo>;
 
 export function findingName(code: string): string {
   return (FINDING_INFO as Record<string, TFindingInfo | undefined>)[code]?.name ?? code.replace(/_/g, " ");

@@ -1,6 +1,6 @@
 "use client";
 // Filters, the selected hop and the tab live in the URL so a link reproduces the view.
-// router.replace (not push) while typing keeps the back button useful.
+// Replacing (not pushing) while typing and clicking keeps the back button useful.
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 
@@ -28,10 +28,10 @@ export function useUrlState() {
     },
     [pathname, searchParams],
   );
-  const replace = useCallback(
-    (patch: TParamPatch) => router.replace(hrefWith(patch), { scroll: false }),
-    [router, hrefWith],
-  );
+  // The native history API is wired into the App Router (useSearchParams follows it) and, unlike
+  // router.replace, does not ask the server to re-render the page for a new query string: a
+  // selected hop or a filter change costs a client render, not a round trip.
+  const replace = useCallback((patch: TParamPatch) => window.history.replaceState(null, "", hrefWith(patch)), [hrefWith]);
   const push = useCallback((patch: TParamPatch) => router.push(hrefWith(patch), { scroll: false }), [router, hrefWith]);
   return { searchParams, pathname, hrefWith, replace, push };
 }

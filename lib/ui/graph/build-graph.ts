@@ -9,6 +9,7 @@ import type { TFindingCode, TSeverity } from "@/lib/protocol/types";
 import { SEVERITY_ORDER, sortCodes } from "../findings";
 
 export const NODE_BUDGET = 400;
+const MAX_PLACEHOLDERS = 24;
 
 export type TGraphNodeKind = "human" | "agent" | "tool" | "attester" | "resource" | "unregistered" | "hidden";
 
@@ -251,7 +252,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
 
   const all = [...nodes.values()];
   const totalNodes = all.length;
-  const visible = totalNodes <= budget ? new Set(all.map((n) => n.id)) : chooseVisible(detail, all, edges, budget, options.focusNodeId ?? null, rootIss);
+  const visible = totalNodes <= budget ? new Set(all.map((n) => n.id)) : chooseVisible(detail, nodes, all, edges, budget, options.focusNodeId ?? null, rootIss);
 
   const outNodes: TGraphNode[] = [];
   for (const n of all) {
@@ -301,6 +302,7 @@ function adjacency(edges: readonly { source: string; target: string }[]) {
 /** The focus, the authority path to it (nearest first), the human root, then a BFS around the focus. */
 function chooseVisible(
   detail: TChainDetail,
+  nodes: Map<string, TFullNode>,
   all: readonly TFullNode[],
   edges: readonly TFullEdge[],
   budget: number,
@@ -333,11 +335,19 @@ function chooseVisible(
   }
 
   const adj = adjacency(edges);
+  // A principal comes with the resources only it touched, so a visible agent never trails a
+  // placeholder of its own for one resource.
+  const takeWithLeaves = (id: string) => {
+    take(id);
+    if (!visible.has(id)) return;
+    for (const nb of adj.get(id) ?? []) if (nodes.get(nb)?.kind === "resource" && (adj.get(nb)?.length ?? 0) === 1) take(nb);
+  };
+  for (const id of [...visible]) takeWithLeaves(id);
   const queue: string[] = focus ? [focus] : [];
   const queued = new Set(queue);
   for (let i = 0; i < queue.length && visible.size < budget; i++) {
     const id = queue[i];
-    take(id);
+    takeWithLeaves(id);
     for (const nb of adj.get(id) ?? []) {
       if (!queued.has(nb)) {
         queued.add(nb);
@@ -411,9 +421,31 @@ function hiddenPlaceholders(
   const invokeJtiInto = new Map<string, string>();
   for (const e of edges) if (e.kind === "invoke" && !invokeJtiInto.has(e.target)) invokeJtiInto.set(e.target, e.jtis[0]);
 
+  // Past a handful of placeholders the picture stops helping: keep the groups with the worst
+  // findings (then the biggest) and fold the rest into one "hidden elsewhere" node.
+  let groupList = [...groups.values()];
+  if (groupList.length > MAX_PLACEHOLDERS) {
+    const rank = (g: { members: string[] }) => {
+      let worst = 3;
+      for (const id of g.members) {
+        const w = nodes.get(id)!.bag.summary().worst;
+        if (w) worst = Math.min(worst, SEVERITY_ORDER[w]);
+      }
+      return worst;
+    };
+    groupList = groupList
+      .map((g) => ({ g, r: rank(g) }))
+      .sort((a, b) => a.r - b.r || b.g.members.length - a.g.members.length)
+      .map((x) => x.g);
+    const kept = groupList.slice(0, MAX_PLACEHOLDERS - 1);
+    const rest = groupList.slice(MAX_PLACEHOLDERS - 1);
+    kept.push({ members: rest.flatMap((g) => g.members), links: [], isElsewhere: true } as (typeof kept)[number]);
+    groupList = kept;
+  }
+
   const out: { node: TGraphNode; edges: TGraphEdge[] }[] = [];
   let n = 0;
-  for (const g of groups.values()) {
+  for (const g of groupList as { members: string[]; links: string[]; isElsewhere?: boolean }[]) {
     const bag = new FindingBag();
     let jumpTo: string | null = null;
     let jumpRank = 99;
@@ -433,9 +465,10 @@ function hiddenPlaceholders(
     }
     const resources = g.members.length - principals;
     const id = `h:${n++}`;
-    const what = [principals ? `${principals} principal${principals === 1 ? "" : "s"}` : "", resources ? `${resources} resource${resources === 1 ? "" : "s"}` : ""]
-      .filter(Boolean)
-      .join(", ");
+    const what =
+      [principals ? `${principals} principal${principals === 1 ? "" : "s"}` : "", resources ? `${resources} resource${resources === 1 ? "" : "s"}` : ""]
+        .filter(Boolean)
+        .join(", ") + (g.isElsewhere ? " in other branches" : "");
     const findings = bag.summary();
     out.push({
       node: {

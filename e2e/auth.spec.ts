@@ -1,0 +1,46 @@
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./support/env";
+import { expect, test } from "./support/session";
+
+test("a page without a session redirects to sign-in and comes back after signing in", async ({ page, pageErrors }) => {
+  await page.goto("/chains?status=violation");
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await expect(page.locator('form button[type="submit"]')).toHaveCount(1);
+  await page.locator('input[name="email"]').fill(ADMIN_EMAIL);
+  await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/chains\?status=violation$/);
+  await expect(page.getByRole("heading", { name: "Chains" })).toBeVisible();
+  await expect(page.locator("#status")).toHaveValue("violation");
+  expect(pageErrors).toEqual([]);
+});
+
+test("a wrong password says so clearly and stays on the form", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.locator('input[name="email"]').fill(ADMIN_EMAIL);
+  await page.locator('input[name="password"]').fill("not-the-password");
+  await page.locator('button[type="submit"]').click();
+  await expect(page.locator("form").getByRole("alert")).toContainText("do not match");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("an off-site next parameter is ignored", async ({ page }) => {
+  await page.goto("/sign-in?next=//evil.example/phish");
+  await page.locator('input[name="email"]').fill(ADMIN_EMAIL);
+  await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+});
+
+test("signing out ends the session", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.locator('input[name="email"]').fill(ADMIN_EMAIL);
+  await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await expect(page.getByText(ADMIN_EMAIL)).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/findings");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Ffindings/);
+});

@@ -1,0 +1,25 @@
+import { expect, test as base, type Page } from "@playwright/test";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./env";
+
+/** Signs in through the API; the browser context keeps the session cookie. */
+export async function signIn(page: Page): Promise<void> {
+  const res = await page.request.post("/api/auth/sign-in", { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+/**
+ * Every test fails on an uncaught page error, and on markup from events ever executing
+ * (seeded names and purposes try to set window.__xss).
+ */
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await use(errors);
+    const xss = await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss).catch(() => undefined);
+    expect(xss, "markup from an event executed").toBeUndefined();
+    expect(errors, "uncaught errors in the page").toEqual([]);
+  },
+});
+
+export { expect };
