@@ -40,7 +40,7 @@ export function ChainView({ id }: { id: string }) {
   if (chain.isError || !detail || !index) {
     return (
       <div className="p-6">
-        <ErrorState error={chain.error} onRetry={() => chain.refetch()} />
+        <ErrorState error={chain.error} onRetry={() => chain.refetch()} back={{ href: "/chains", label: "All chains" }} />
       </div>
     );
   }

@@ -244,6 +244,9 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
   );
 }
 
+/** Below this zoom labels are unreadable: rather than fit everything, start at the focus or the root. */
+const LEGIBLE_ZOOM = 0.6;
+
 /** Fits or centres the view when a layout arrives, and keeps the selected node on screen. */
 function ViewportKeeper({
   layoutKey,
@@ -281,7 +284,7 @@ function ViewportKeeper({
       const isVisible =
         left >= margin && top >= margin && left + n.width * zoom <= width - margin && top + n.height * zoom <= height - margin;
       if (!force && isVisible) return true;
-      void rf.setCenter(p.x + n.width / 2, p.y + n.height / 2, { zoom: Math.max(zoom, force ? 0.9 : 0.6), duration: force ? 0 : 250 });
+      void rf.setCenter(p.x + n.width / 2, p.y + n.height / 2, { zoom: force ? 0.85 : Math.max(zoom, LEGIBLE_ZOOM), duration: force ? 0 : 250 });
       return true;
     },
     [positions, nodeById, rf, width, height],
@@ -290,8 +293,8 @@ function ViewportKeeper({
   useEffect(() => {
     if (!layoutKey || !initialized || !width || done.current === layoutKey) return;
     done.current = layoutKey;
-    if (target && nodeById.has(target)) centreOn(target, true);
-    else if (fitZoom(positions, nodeById, width, height) >= 0.5) void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 });
+    if (fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void rf.fitView({ padding: 0.08, maxZoom: 1.1, minZoom: 0.05 });
+    else if (target && nodeById.has(target)) centreOn(target, true);
     else if (rootId && positions?.[rootId]) {
       // Too big to fit legibly: start readable, at the human root, and let the reader zoom out.
       const p = positions[rootId];
@@ -308,7 +311,7 @@ function ViewportKeeper({
     const resized = lastWidth.current !== width;
     lastWidth.current = width;
     const id = requestAnimationFrame(() => {
-      if (resized && !userMoved.current && fitZoom(positions, nodeById, width, height) >= 0.55) {
+      if (resized && !userMoved.current && fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) {
         void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 }).then(() => target && centreOn(target, false));
       } else if (target) centreOn(target, false);
     });

@@ -79,7 +79,7 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
           >
             {edge.kind === "grant" ? (
               <div
-                className={`flex max-w-[168px] flex-col items-center gap-0.5 rounded-md border bg-white/95 px-1.5 py-1 text-center shadow-sm ${
+                className={`flex max-w-[158px] flex-col items-center gap-0.5 rounded-md border bg-white/95 px-1.5 py-1 text-center shadow-sm ${
                   isSelected ? "border-blue-600" : "border-slate-200"
                 }`}
               >

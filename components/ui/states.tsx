@@ -38,8 +38,20 @@ function describe(error: unknown): { title: string; detail: string } {
   return { title: "Something went wrong", detail: error instanceof Error ? error.message : String(error) };
 }
 
-export function ErrorState({ error, onRetry, compact }: { error: unknown; onRetry?: () => void; compact?: boolean }) {
+export function ErrorState({
+  error,
+  onRetry,
+  compact,
+  back,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  compact?: boolean;
+  back?: { href: string; label: string };
+}) {
   const { title, detail } = describe(error);
+  // Retrying a 404 or a 403 changes nothing; offer a way back instead.
+  const canRetry = onRetry && !(isApiError(error) && error.status >= 400 && error.status < 500);
   return (
     <div role="alert" className={`flex items-start gap-3 rounded-lg border border-red-200 bg-red-50/60 text-sm ${compact ? "p-3" : "p-4"}`}>
       <span className="mt-0.5 text-red-700">
@@ -49,10 +61,15 @@ export function ErrorState({ error, onRetry, compact }: { error: unknown; onRetr
         <p className="font-medium text-red-900">{title}</p>
         <p className="mt-0.5 break-words text-red-800">{detail}</p>
       </div>
-      {onRetry && (
+      {canRetry && (
         <button type="button" onClick={onRetry} className="btn-secondary shrink-0">
           Try again
         </button>
+      )}
+      {back && (
+        <Link href={back.href} className="btn-secondary shrink-0">
+          {back.label}
+        </Link>
       )}
     </div>
   );

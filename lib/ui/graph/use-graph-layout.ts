@@ -50,7 +50,7 @@ function layoutInWorker(input: TLayoutInput): Promise<TLayoutResult> {
 }
 
 export function edgeLabelSize(kind: TGraphModel["edges"][number]["kind"]): { labelWidth: number; labelHeight: number } {
-  if (kind === "grant") return { labelWidth: 170, labelHeight: 52 };
+  if (kind === "grant") return { labelWidth: 160, labelHeight: 52 };
   if (kind === "invoke") return { labelWidth: 150, labelHeight: 26 };
   return { labelWidth: 0, labelHeight: 0 };
 }
