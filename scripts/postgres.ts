@@ -33,6 +33,11 @@ export function databaseName(url: string): string {
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+// Byte-order text comparison, as SQLite's: ids sort (and paginate) the same on both databases, and
+// prefix filters (LIKE 'x%') can use plain btree indexes. The character type stays the server's, so
+// case-insensitive search still folds non-ASCII letters.
+const createDatabase = (name: string) => `CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'`;
+
 async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
@@ -54,7 +59,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   }
   return withClient(withDatabase(url), async (admin) => {
     try {
-      await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      await admin.query(createDatabase(name));
       return true;
     } catch (e) {
       // Another instance starting at the same moment created it first (42P04 duplicate_database, or
@@ -94,7 +99,7 @@ export async function postgresTestUrl(): Promise<{ base: string; fresh: () => Pr
     base,
     fresh: async () => {
       const name = `delegraph_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-      await withClient(base, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)}`));
+      await withClient(base, (admin) => admin.query(createDatabase(name)));
       return withDatabase(base, name);
     },
   };
