@@ -119,42 +119,78 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
     [model.edges, nodeById, activateNode, onSelect],
   );
 
+  // Edge labels call back through a stable function: the handler itself changes with every URL
+  // change, and must not force every edge to re-render.
+  const activateEdgeRef = useRef(activateEdge);
+  useEffect(() => {
+    activateEdgeRef.current = activateEdge;
+  }, [activateEdge]);
+  const onEdgeLabel = useCallback((id: string) => activateEdgeRef.current(id), []);
+
+  // Selecting a hop changes a handful of nodes and edges; reusing the other objects lets React
+  // Flow skip re-rendering hundreds of unchanged ones.
+  const nodeCache = useRef(new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>());
   const nodes: TFlowNode[] = useMemo(() => {
     if (!positions) return [];
-    return model.nodes.map((n) => ({
-      id: n.id,
-      type: nodeType(n),
-      position: positions[n.id] ?? { x: 0, y: 0 },
-      width: n.width,
-      height: n.height,
-      data: { node: n, isSelected: highlight.selectedNode === n.id, isOnPath: highlight.nodes.has(n.id) },
-      ariaLabel: nodeAriaLabel(n),
-      draggable: false,
-      connectable: false,
-      selectable: false,
-      className: n.kind === "hidden" ? "dg-hidden-node" : undefined,
-    }));
+    const cache = nodeCache.current;
+    const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>();
+    const out = model.nodes.map((n) => {
+      const sel = highlight.selectedNode === n.id;
+      const path = highlight.nodes.has(n.id);
+      const pos = positions[n.id];
+      const hit = cache.get(n.id);
+      if (hit && hit.src === n && hit.pos === pos && hit.sel === sel && hit.path === path) {
+        next.set(n.id, hit);
+        return hit.out;
+      }
+      const flowNode: TFlowNode = {
+        id: n.id,
+        type: nodeType(n),
+        position: pos ?? { x: 0, y: 0 },
+        width: n.width,
+        height: n.height,
+        data: { node: n, isSelected: sel, isOnPath: path },
+        ariaLabel: nodeAriaLabel(n),
+        draggable: false,
+        connectable: false,
+        selectable: false,
+        className: n.kind === "hidden" ? "dg-hidden-node" : undefined,
+      };
+      next.set(n.id, { src: n, pos, sel, path, out: flowNode });
+      return flowNode;
+    });
+    nodeCache.current = next;
+    return out;
   }, [model.nodes, positions, highlight]);
 
+  const edgeCache = useRef(new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>());
   const edges: TFlowEdge[] = useMemo(() => {
     if (!layout.data) return [];
     const routes = layout.data.edges;
     const labelOf = (id: string) => nodeById.get(id)?.ref ?? id;
-    return model.edges.map((e) => {
+    const cache = edgeCache.current;
+    const next = new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>();
+    const out = model.edges.map((e) => {
       const isSelected = highlight.selectedEdge === e.id;
       const isOnPath = highlight.edges.has(e.id);
-      return {
+      const route = routes[e.id];
+      const hit = cache.get(e.id);
+      if (hit && hit.src === e && hit.route === route && hit.sel === isSelected && hit.path === isOnPath) {
+        next.set(e.id, hit);
+        return hit.out;
+      }
+      const flowEdge: TFlowEdge = {
         id: e.id,
         source: e.source,
         target: e.target,
         type: "grant" as const,
         data: {
           edge: e,
-          points: routes[e.id]?.points ?? [],
-          labelAt: routes[e.id]?.label ?? null,
+          points: route?.points ?? [],
+          labelAt: route?.label ?? null,
           isSelected,
           isOnPath,
-          onActivate: activateEdge,
+          onActivate: onEdgeLabel,
         },
         markerEnd: { type: MarkerType.ArrowClosed, color: edgeStroke(e, isSelected, isOnPath), width: 14, height: 14 },
         ariaLabel: edgeAriaLabel(e, labelOf),
@@ -162,8 +198,12 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         selectable: false,
         zIndex: isSelected || isOnPath ? 1 : 0,
       };
+      next.set(e.id, { src: e, route, sel: isSelected, path: isOnPath, out: flowEdge });
+      return flowEdge;
     });
-  }, [model.edges, layout.data, highlight, nodeById, activateEdge]);
+    edgeCache.current = next;
+    return out;
+  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key !== "Enter" && e.key !== " ") return;

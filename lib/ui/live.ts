@@ -3,7 +3,7 @@
 export const LIVE_INTERVAL_MS = 5_000;
 
 export function liveIntervalFor(eventCount: number): number {
-  if (eventCount > 2_000) return 30_000;
+  if (eventCount > 1_000) return 30_000;
   if (eventCount > 500) return 15_000;
   return LIVE_INTERVAL_MS;
 }
