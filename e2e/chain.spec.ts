@@ -90,3 +90,11 @@ test("markup in names and purposes stays inert text", async ({ page }) => {
   await expect(page).toHaveURL(/tab=timeline/);
   await expect(page.locator("tbody")).toContainText("treasury/liquidity/summary:read");
 });
+
+test("exports download through the page with their real file names", async ({ page }) => {
+  await page.goto(chainUrl());
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+  const [bundle] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Evidence bundle" }).click()]);
+  expect(bundle.suggestedFilename()).toMatch(/\.json$/);
+});

@@ -7,7 +7,7 @@ import { useChain } from "@/lib/ui/hooks/use-chain";
 import { useUrlState } from "@/lib/ui/use-url-state";
 import { ChainGraph } from "../graph/chain-graph";
 import { HopInspector } from "../hop/hop-inspector";
-import { ErrorState, LoadingBlock } from "../ui/states";
+import { ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { ChainHeader } from "./chain-header";
 import { Timeline } from "./timeline";
 
@@ -37,7 +37,7 @@ export function ChainView({ id }: { id: string }) {
       </div>
     );
   }
-  if (chain.isError || !detail || !index) {
+  if (!detail || !index) {
     return (
       <div className="p-6">
         <ErrorState error={chain.error} onRetry={() => chain.refetch()} back={{ href: "/chains", label: "All chains" }} />
@@ -55,6 +55,11 @@ export function ChainView({ id }: { id: string }) {
   return (
     <div className="flex h-full min-h-0 flex-col">
       <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      {chain.isError && (
+        <div className="bg-white px-6 pt-2">
+          <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />
+        </div>
+      )}
       <div role="tablist" aria-label="Chain views" className="flex shrink-0 gap-1 border-b border-slate-200 bg-white px-6" onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button

@@ -6,7 +6,7 @@ import { useUrlState } from "@/lib/ui/use-url-state";
 import { DownloadButton } from "../ui/download-button";
 import { PageHeader } from "../ui/page-header";
 import { Pager, usePagerState } from "../ui/pager";
-import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, Spinner } from "../ui/states";
+import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, Spinner, StaleNotice } from "../ui/states";
 import { ChainFiltersBar } from "./chain-filters-bar";
 import { ChainTable } from "./chain-table";
 
@@ -31,9 +31,10 @@ export function ChainsView() {
         }
       />
       <ChainFiltersBar filters={filters} onChange={replace} />
+      {chains.isError && chains.data && <StaleNotice error={chains.error} onRetry={() => chains.refetch()} />}
       {chains.isPending ? (
         <LoadingBlock label="Loading chains" />
-      ) : chains.isError ? (
+      ) : !chains.data ? (
         <ErrorState error={chains.error} onRetry={() => chains.refetch()} />
       ) : chains.data.items.length === 0 ? (
         filtered || pager.cursor ? (

@@ -10,7 +10,7 @@ import { PageHeader } from "../ui/page-header";
 import { Pager, usePagerState } from "../ui/pager";
 import { SearchInput } from "../ui/search-input";
 import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
-import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
+import { EmptyState, ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { Time } from "../ui/time";
 
 const SEVERITIES = ["critical", "error", "warning"] as const;
@@ -60,9 +60,10 @@ export function FindingsView() {
         <SearchInput showLabel icon={false} mono id="f-principal" label="Principal" value={filters.principal ?? ""} placeholder="agent:planner" onCommit={(v) => set({ principal: v || null })} />
         <SearchInput showLabel icon={false} mono id="f-chain" label="Chain id" value={filters.chain ?? ""} placeholder="chain id" onCommit={(v) => set({ chain: v || null })} />
       </section>
+      {findings.isError && findings.data && <StaleNotice error={findings.error} onRetry={() => findings.refetch()} />}
       {findings.isPending ? (
         <LoadingBlock label="Loading findings" />
-      ) : findings.isError ? (
+      ) : !findings.data ? (
         <ErrorState error={findings.error} onRetry={() => findings.refetch()} />
       ) : findings.data.items.length === 0 ? (
         <EmptyState title={isFiltered ? "No findings match these filters" : "No findings"}>

@@ -360,9 +360,7 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
   if (!sig) return null;
   return (
     <Section title="Signature" id="insp-signature">
-      <p className="mb-2 flex items-center gap-1.5 text-sm font-medium text-green-800">
-        <IconCheck size={15} /> ✓ Verified: signed with {nameOf(sig.signer)}&apos;s registered key
-      </p>
+      <p className="mb-2 text-sm font-medium text-green-800">✓ Verified: signed with {nameOf(sig.signer)}&apos;s registered key</p>
       <dl>
         <Field label="Signer">
           <Link href={principalHref(sig.signer)} className="link font-mono text-[13px]">

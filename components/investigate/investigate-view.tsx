@@ -75,7 +75,7 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
         <p className="text-sm text-slate-600">Enter part of a resource URI to list every action taken on matching resources, by whom, under which chain.</p>
       ) : q.isPending ? (
         <LoadingBlock label="Searching" />
-      ) : q.isError ? (
+      ) : !q.data ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} />
       ) : q.data.items.length === 0 ? (
         <EmptyState title={`Nobody acted on a resource matching “${resource}”`}>Try a shorter part of the URI, such as the host name.</EmptyState>
@@ -163,7 +163,7 @@ function PrincipalPanel({ principal, since, onChange }: { principal: string; sin
         </p>
       ) : q.isPending ? (
         <LoadingBlock label="Investigating" />
-      ) : q.isError ? (
+      ) : !q.data ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} />
       ) : q.data.events.length === 0 ? (
         <EmptyState title={`No activity for ${principal}${since ? " in that period" : ""}`}>Check the id on the Principals page, or move the start time back.</EmptyState>

@@ -7,7 +7,7 @@ import { ChainTable } from "../chains/chain-table";
 import { principalHref } from "../chains/chain-links";
 import { Card, PageHeader } from "../ui/page-header";
 import { STATUS_STYLE, StatusIcon } from "../ui/severity";
-import { EmptyState, ErrorState, FirstEventHint, LoadingBlock } from "../ui/states";
+import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, StaleNotice } from "../ui/states";
 import { FindingsChart } from "./findings-chart";
 
 const STATUS_ORDER: TChainStatus[] = ["violation", "pending", "warning", "verified"];
@@ -21,7 +21,7 @@ const STATUS_TEXT: Record<TChainStatus, string> = {
 export function OverviewView() {
   const stats = useStats();
   if (stats.isPending) return <LoadingBlock label="Loading overview" />;
-  if (stats.isError) return <ErrorState error={stats.error} onRetry={() => stats.refetch()} />;
+  if (!stats.data) return <ErrorState error={stats.error} onRetry={() => stats.refetch()} />;
   const s = stats.data;
 
   if (s.totalChains === 0) {
@@ -41,6 +41,7 @@ export function OverviewView() {
         title="Overview"
         description={`${s.totalChains.toLocaleString("en-US")} chains from ${s.totalEvents.toLocaleString("en-US")} signed events. Updates live.`}
       />
+      {stats.isError && <StaleNotice error={stats.error} onRetry={() => stats.refetch()} />}
       <section aria-label="Chains by status" className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-4">
         {STATUS_ORDER.map((st) => (
           <Link

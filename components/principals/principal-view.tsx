@@ -14,7 +14,7 @@ import { KindBadge } from "./kind-badge";
 export function PrincipalView({ id }: { id: string }) {
   const q = usePrincipal(id);
   if (q.isPending) return <LoadingBlock label="Loading principal" />;
-  if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} back={{ href: "/principals", label: "All principals" }} />;
+  if (!q.data) return <ErrorState error={q.error} onRetry={() => q.refetch()} back={{ href: "/principals", label: "All principals" }} />;
   const { principal, keys, chains, findings } = q.data;
   const activeKeys = keys.filter((k) => k.revokedAt === null).length;
 

@@ -24,7 +24,7 @@ export function PrincipalsView() {
       </div>
       {principals.isPending ? (
         <LoadingBlock label="Loading principals" />
-      ) : principals.isError ? (
+      ) : !principals.data ? (
         <ErrorState error={principals.error} onRetry={() => principals.refetch()} />
       ) : principals.data.items.length === 0 ? (
         q ? (
