@@ -68,6 +68,15 @@ export function FindingsView() {
       ) : findings.data.items.length === 0 ? (
         <EmptyState title={isFiltered ? "No findings match these filters" : "No findings"}>
           {isFiltered ? "Clear a filter to see more." : "Every accepted event so far passed the chain checks."}
+          {filters.code === "missing_evidence" && (
+            <span className="mt-2 block">
+              Broken audit trails are computed from the clock when chains are read; the{" "}
+              <Link href="/chains?finding=missing_evidence" className="link">
+                chains with a broken audit trail
+              </Link>{" "}
+              are listed on the Chains page.
+            </span>
+          )}
         </EmptyState>
       ) : (
         <div className="rounded-lg border border-slate-200 bg-white">

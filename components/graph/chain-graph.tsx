@@ -52,8 +52,7 @@ function nodeAriaLabel(n: TGraphNode): string {
   if (n.kind === "hidden") {
     return `${n.label}: ${n.ref}; ${findingWords(n.findings)}.${n.hidden?.jumpTo ? " Press Enter to show the worst hidden hop." : ""}`;
   }
-  const name = n.label !== n.ref ? `${n.ref} (${n.label})` : n.ref;
-  return `${name}, ${n.kind}${n.isRoot ? " (human root)" : ""}, ${plural(total, "finding")}`;
+  return `${n.ref}, ${n.kind}, ${plural(total, "finding")}${n.isRoot ? ", human root" : ""}${n.label !== n.ref ? `; ${n.label}` : ""}`;
 }
 
 function edgeAriaLabel(e: TGraphEdge, labelOf: (id: string) => string): string {

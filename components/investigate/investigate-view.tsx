@@ -81,6 +81,7 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
         <EmptyState title={`Nobody acted on a resource matching “${resource}”`}>Try a shorter part of the URI, such as the host name.</EmptyState>
       ) : (
         <Card title={`${plural(q.data.items.length, "action")} on matching resources`}>
+          {q.data.truncated && <TruncatedNotice what="actions" />}
           <div className="-m-4 overflow-x-auto">
             <table className="data-table">
               <caption className="sr-only">Actions on matching resources</caption>
@@ -169,6 +170,7 @@ function PrincipalPanel({ principal, since, onChange }: { principal: string; sin
         <EmptyState title={`No activity for ${principal}${since ? " in that period" : ""}`}>Check the id on the Principals page, or move the start time back.</EmptyState>
       ) : (
         <>
+          {q.data.truncated && <TruncatedNotice what="events" />}
           <p className="text-sm text-slate-700">
             <strong className="font-mono">{principal}</strong> appears in {plural(q.data.events.length, "event")} across {plural(q.data.chains.length, "chain")}
             {since ? (
@@ -234,5 +236,14 @@ function PrincipalPanel({ principal, since, onChange }: { principal: string; sin
         </>
       )}
     </div>
+  );
+}
+
+function TruncatedNotice({ what }: { what: string }) {
+  return (
+    <p role="status" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-1.5 text-sm text-amber-900">
+      Only the first {what} are listed: the server stopped at its limit. Narrow the search (a longer part of the URI, a later start time) to see
+      the rest.
+    </p>
   );
 }

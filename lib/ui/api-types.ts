@@ -53,7 +53,7 @@ export type TPrincipalDetail = {
 };
 
 export type TFindingRow = {
-  id: string;
+  id: string | number;
   code: TFindingCode;
   severity: TSeverity;
   message: string;
@@ -77,7 +77,8 @@ export type TResourceTouch = {
   status: string;
   findings: TFindingBrief[];
 };
-export type TResourceInvestigation = { items: TResourceTouch[] };
+/** `truncated`: the server stopped at its row limit; the UI must say so. */
+export type TResourceInvestigation = { items: TResourceTouch[]; truncated?: boolean };
 
 export type TPrincipalActivity = {
   jti: string;
@@ -89,4 +90,4 @@ export type TPrincipalActivity = {
   iat: number;
   findings: TFindingBrief[];
 };
-export type TPrincipalInvestigation = { events: TPrincipalActivity[]; chains: TChainSummary[] };
+export type TPrincipalInvestigation = { events: TPrincipalActivity[]; chains: TChainSummary[]; truncated?: boolean };
