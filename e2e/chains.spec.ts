@@ -1,5 +1,5 @@
 import { runTag } from "./support/env";
-import { seedVerifiedChain, seedViolationChain, type TViolationChain } from "./support/seed";
+import { seedManyChains, seedVerifiedChain, seedViolationChain, type TViolationChain } from "./support/seed";
 import { expect, signIn, test } from "./support/session";
 
 const tag = runTag();
@@ -77,4 +77,23 @@ test("new chains appear without a reload", async ({ page }) => {
   await expect(page.locator(`tr[data-chain-id="${bad.chainId}"]`)).toBeVisible();
   const fresh = await seedVerifiedChain(`${tag}x`);
   await expect(page.locator(`tr[data-chain-id="${fresh.chainId}"]`)).toBeVisible({ timeout: 20_000 });
+});
+
+test("cursor pagination keeps its place in the URL, forwards and back", async ({ page }) => {
+  const many = await seedManyChains(`${tag}p`, 55);
+  await page.goto(`/chains?purpose=${many.purposeCode}`);
+  const rows = page.locator("tbody tr[data-chain-id]");
+  await expect(rows).toHaveCount(50);
+  // Newest first: the last one seeded leads.
+  await expect(rows.first()).toHaveAttribute("data-chain-id", many.chainIds[54]);
+  await page.getByRole("button", { name: /Next/ }).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(rows).toHaveCount(5);
+  await expect(page.getByText("Page 2")).toBeVisible();
+  // A reload (or a shared link) opens the same page.
+  await page.reload();
+  await expect(rows).toHaveCount(5);
+  await page.getByRole("button", { name: /Previous/ }).click();
+  await expect(page).not.toHaveURL(/cursor=/);
+  await expect(rows).toHaveCount(50);
 });

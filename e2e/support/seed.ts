@@ -197,3 +197,21 @@ export async function seedBigChain(tag: string, groups = 20, leaves = 49): Promi
   await sendAll(c, tokens);
   return { chainId: root.claims.chain, hops, escalationJti };
 }
+
+/** `count` one-event chains (a bare authorization each) sharing one purpose code, for paging. */
+export async function seedManyChains(tag: string, count: number): Promise<{ purposeCode: string; chainIds: string[] }> {
+  const c = client();
+  const human = await principal(c, `user:dave.${tag}@bank.test`, "human");
+  const agent = await principal(c, `agent:pager-${tag}`, "agent");
+  const purposeCode = `ops.paging.e2e${tag}`;
+  const now = Math.floor(Date.now() / 1000);
+  const tokens: string[] = [];
+  const chainIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = await authorize(human, { aud: agent.id, scope: [`ops/item${i}:read`], purpose: { code: purposeCode, text: `Item ${i}` }, ttl: 3600, iat: now - count + i });
+    tokens.push(a.token);
+    chainIds.push(a.claims.chain);
+  }
+  await sendAll(c, tokens);
+  return { purposeCode, chainIds };
+}
