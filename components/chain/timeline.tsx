@@ -97,7 +97,7 @@ export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDeta
                   </span>
                   {(e.aud || e.ref) && (
                     <span className="block truncate font-mono text-xs text-slate-500" title={e.aud ?? e.ref ?? ""}>
-                      → {e.aud ?? e.ref}
+                      {e.aud ? `→ ${e.aud}` : `${e.kind === "revoke" ? "revokes" : e.kind === "delegate" ? "parent" : "under"} ${e.ref}`}
                     </span>
                   )}
                 </td>
