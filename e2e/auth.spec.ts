@@ -44,3 +44,10 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto("/findings");
   await expect(page).toHaveURL(/\/sign-in\?next=%2Ffindings/);
 });
+
+test("the sign-in page sends a signed-in reader on to where they were going", async ({ page }) => {
+  const res = await page.request.post("/api/auth/sign-in", { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  expect(res.status()).toBe(200);
+  await page.goto("/sign-in?next=%2Ffindings");
+  await expect(page).toHaveURL(/\/findings$/);
+});

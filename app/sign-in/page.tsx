@@ -1,10 +1,20 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { actorFromSessionCookie, SESSION_COOKIE } from "@/lib/auth/authenticate";
+import { safeNext } from "@/lib/ui/fetcher";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default function SignInPage() {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+  // Already signed in (a bookmarked sign-in page, the back button): go where they were heading.
+  const session = await actorFromSessionCookie((await cookies()).get(SESSION_COOKIE)?.value ?? null);
+  if (session) {
+    const next = (await searchParams).next;
+    redirect(safeNext(Array.isArray(next) ? next[0] : next));
+  }
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm">
