@@ -41,7 +41,7 @@ test("principals list and detail show keys, findings and chains", async ({ page 
   await page.getByRole("link", { name: chain.rogue.id }).click();
   await expect(page).toHaveURL(new RegExp(`/principals/${encodeURIComponent(chain.rogue.id)}`));
   await expect(page.getByText("Keys (1)")).toBeVisible();
-  await expect(page.getByText("active").first()).toBeVisible();
+  await expect(page.getByText("Active", { exact: true }).first()).toBeVisible();
   await expect(page.locator(`tr[data-chain-id="${chain.chainId}"]`)).toBeVisible();
   await expect(page.getByText("Ghost permission").first()).toBeVisible();
 });

@@ -3,9 +3,9 @@ import Link from "next/link";
 import { usePrincipal } from "@/lib/ui/hooks/use-principal";
 import { ChainTable } from "../chains/chain-table";
 import { chainHref } from "../chains/chain-links";
-import { IconKey } from "../ui/icons";
+import { IconCheck, IconClose, IconKey } from "../ui/icons";
 import { Card, PageHeader } from "../ui/page-header";
-import { FindingBadge, SeverityBadge } from "../ui/severity";
+import { FindingBadge } from "../ui/severity";
 import { ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { CopyButton } from "../ui/copy-button";
@@ -83,10 +83,15 @@ export function PrincipalView({ id }: { id: string }) {
                       </td>
                       <td>
                         {k.revokedAt === null ? (
-                          <span className="inline-flex items-center gap-1 text-xs font-medium text-green-800">● active</span>
+                          <span className="inline-flex items-center gap-1 text-xs font-medium text-green-800">
+                            <IconCheck size={12} /> Active
+                          </span>
                         ) : (
-                          <span className="text-xs">
-                            <SeverityBadge severity="error" /> revoked <Time t={k.revokedAt} mode="full" />
+                          <span className="inline-flex flex-wrap items-center gap-1 text-xs">
+                            <span className="inline-flex items-center gap-1 rounded-md bg-orange-50 px-1.5 py-0.5 font-medium text-orange-800 ring-1 ring-orange-600/30 ring-inset">
+                              <IconClose size={11} /> Revoked
+                            </span>
+                            since <Time t={k.revokedAt} mode="full" />
                           </span>
                         )}
                       </td>
