@@ -19,6 +19,7 @@ export default defineConfig({
   workers: 1,
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
+  globalTeardown: "./e2e/support/teardown.ts",
   use: {
     baseURL: BASE_URL,
     viewport: { width: 1440, height: 900 },
