@@ -146,6 +146,18 @@ describe("HTTP shape of POST /api/v1/events", () => {
     expect(res.data.results[0]).toMatchObject({ jti: claims.jti, status: "accepted", chain: claims.chain, findings: [] });
   });
 
+  it("takes a full batch of 1000 tokens in one request, results in order", async () => {
+    const root = authorizeClaims(human.id, planner.id);
+    const tokens = [signToken(root, human.key)];
+    for (let i = 0; i < 999; i++) tokens.push(signToken(invokeClaims(root, planner.id, { action: "finance/q1:read" }), planner.key));
+    const results = await post(tokens);
+    expect(results).toHaveLength(1000);
+    expect(results.every((r) => r.status === "accepted" && r.findings.length === 0)).toBe(true);
+    const again = await post(tokens);
+    expect(again.every((r) => r.status === "duplicate")).toBe(true);
+    expect((await chain(root.chain)).eventCount).toBe(1000);
+  });
+
   it("400 for an empty jwt body, another content type, a non-batch JSON body, or more than 1000 tokens", async () => {
     const empty = await api("/api/v1/events", { method: "POST", headers: { "content-type": "application/jwt" }, body: "   " });
     expect(empty.status).toBe(400);
