@@ -1,0 +1,182 @@
+// The ingest's own connection to the embedded SQLite database, and the ingest store on it.
+//
+// Why not the Prisma client: through the driver adapter every statement goes through Prisma's query
+// compiler and interpreter, a fixed ~0.3–4 ms per statement plus a cost per parameter byte; a batch
+// of 1,000 events spent far longer there than verifying its signatures (docs/benchmarks.md).
+// better-sqlite3 with prepared statements does the same writes in a few milliseconds.
+//
+// The transaction runs synchronously from BEGIN IMMEDIATE to COMMIT, so nothing else in the process
+// runs in between: the Prisma client's connection can never wait on this one's write lock while this
+// one waits on the event loop. If another connection holds the write lock, BEGIN fails at once
+// (busy_timeout 0, never a synchronous spin) and is retried after an asynchronous pause.
+// Same durability as lib/db.ts: WAL, synchronous=FULL (one fsync per batch, at COMMIT).
+import Database from "better-sqlite3";
+import { sqliteFilePath } from "@/lib/db-url";
+import { env } from "@/lib/env";
+import type { TStoredEventRow, TExternalRow, TPrincipalKindRow } from "@/lib/chains/load";
+import type { TFindingRow, TIngestStore, TWritePlan } from "@/lib/ingest/steps";
+
+const MAX_WAIT_MS = 60_000;
+
+// Lists travel as one JSON parameter: no bound-parameter limit, one prepared statement per query.
+const IN_LIST = `(SELECT value FROM json_each(?))`;
+
+const CHAIN_COLUMNS = [
+  "id",
+  "status",
+  "rootJti",
+  "rootIss",
+  "rootAud",
+  "purposeCode",
+  "purposeText",
+  "startedAt",
+  "hopCount",
+  "eventCount",
+  "criticalCount",
+  "errorCount",
+  "warningCount",
+  "findingCodes",
+  "evidenceDue",
+  "openGrantExps",
+  "searchText",
+  "lastEventAt",
+] as const;
+
+function prepare(db: Database.Database) {
+  const q = (sql: string) => db.prepare(sql);
+  return {
+    registry: q(
+      `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
+       LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`,
+    ),
+    head: q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`),
+    storedTokens: q(`SELECT "jti", "token", "chainId" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
+    dependantChains: q(`SELECT DISTINCT "chainId" FROM "Event" WHERE "ref" IN ${IN_LIST}`).pluck(),
+    chainEvents: q(`SELECT "seq", "jti", "chainId", "claims", "status", "ref" FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "seq"`),
+    eventKinds: q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
+    principalKinds: q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`),
+    findingsOf: q(`SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST} ORDER BY "id"`),
+    insertEvent: q(
+      `INSERT INTO "Event" ("seq", "jti", "chainId", "kind", "iss", "aud", "ref", "iat", "exp", "status", "alg", "kid", "token", "claims", "purposeCode", "prevHash", "hash", "receivedAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteFindings: q(`DELETE FROM "Finding" WHERE "chainId" IN ${IN_LIST}`),
+    upsertChain: q(
+      `INSERT INTO "Chain" (${CHAIN_COLUMNS.map((c) => `"${c}"`).join(", ")}, "createdAt") VALUES (${CHAIN_COLUMNS.map(() => "?").join(", ")}, ?)
+       ON CONFLICT ("id") DO UPDATE SET ${CHAIN_COLUMNS.slice(1).map((c) => `"${c}" = excluded."${c}"`).join(", ")}`,
+    ),
+    insertFinding: q(`INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message") VALUES (?, ?, ?, ?, ?)`),
+    insertScope: q(`INSERT INTO "ChainScope" ("chainId", "scope") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    insertPrincipal: q(`INSERT INTO "ChainPrincipal" ("chainId", "principalId") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
+    setHead: q(`UPDATE "LedgerHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`),
+    insertQuarantine: q(`INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw") VALUES (?, ?, ?, ?, ?)`),
+  };
+}
+
+type TConnection = { db: Database.Database; sql: ReturnType<typeof prepare> };
+
+const globalForIngest = globalThis as unknown as { delegraphIngestSqlite?: TConnection };
+
+export function ingestConnection(): TConnection {
+  if (!globalForIngest.delegraphIngestSqlite) {
+    const db = new Database(sqliteFilePath(env().DATABASE_URL));
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 0");
+    globalForIngest.delegraphIngestSqlite = { db, sql: prepare(db) };
+  }
+  return globalForIngest.delegraphIngestSqlite;
+}
+
+/** DateTime as Prisma's SQLite adapter stores it, so Prisma reads these rows back unchanged. */
+function sqliteDate(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
+const json = (list: string[]) => JSON.stringify(list);
+
+export function sqliteStore({ sql }: TConnection): TIngestStore {
+  return {
+    lockHead: () => {
+      const row = sql.head.get() as { seq: number; hash: string } | undefined;
+      if (!row) throw new Error("ledger head row missing: migrations not applied");
+      return { seq: Number(row.seq), hash: row.hash };
+    },
+    storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
+    dependantChains: (jtis) => sql.dependantChains.all(json(jtis)) as string[],
+    chainEvents: (chainIds) => sql.chainEvents.all(json(chainIds)) as TStoredEventRow[],
+    eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
+    principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
+    findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
+    write: (plan: TWritePlan) => {
+      const at = sqliteDate(plan.at);
+      for (const e of plan.events) {
+        sql.insertEvent.run(e.seq, e.jti, e.chainId, e.kind, e.iss, e.aud, e.ref, e.iat, e.exp, e.status, e.alg, e.kid, e.token, e.claims, e.purposeCode, e.prevHash, e.hash, at);
+      }
+      if (plan.recheckedChains.length) sql.deleteFindings.run(json(plan.recheckedChains));
+      for (const c of plan.chains) {
+        sql.upsertChain.run(
+          c.id,
+          c.status,
+          c.rootJti,
+          c.rootIss,
+          c.rootAud,
+          c.purposeCode,
+          c.purposeText,
+          c.startedAt,
+          c.hopCount,
+          c.eventCount,
+          c.criticalCount,
+          c.errorCount,
+          c.warningCount,
+          c.findingCodes,
+          c.evidenceDue,
+          c.openGrantExps,
+          c.searchText,
+          at,
+          at,
+        );
+      }
+      for (const f of plan.findings) sql.insertFinding.run(f.chainId, f.eventJti, f.code, f.severity, f.message);
+      for (const r of plan.scopes) sql.insertScope.run(r.chainId, r.scope);
+      for (const r of plan.principals) sql.insertPrincipal.run(r.chainId, r.principalId);
+      for (const r of plan.purposes) sql.insertPurpose.run(r.chainId, r.purposeCode);
+      if (plan.toPending.length) sql.setStatus.run("pending", json(plan.toPending));
+      if (plan.toAccepted.length) sql.setStatus.run("accepted", json(plan.toAccepted));
+      if (plan.head) sql.setHead.run(plan.head.seq, plan.head.hash);
+      for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw);
+    },
+  };
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+}
+
+/** Runs `f` in one write transaction (BEGIN IMMEDIATE … COMMIT), waiting asynchronously for the lock. */
+export async function inWriteTransaction<T>(f: (connection: TConnection) => T): Promise<T> {
+  const connection = ingestConnection();
+  const { db } = connection;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (e) {
+      if (!isBusy(e) || Date.now() - started > MAX_WAIT_MS) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(50, 1 + attempt * 2)));
+      continue;
+    }
+    try {
+      const result = f(connection);
+      db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}
