@@ -1,0 +1,17 @@
+// GET /api/v1/chains/{id}/export.csv — every event of one chain, one RFC 4180 row each, columns
+// and the formula-injection rule in docs/exports.md. Who: chains:export (viewers and up). Streamed
+// page by page; `?bom=1` adds a UTF-8 byte order mark for Excel. Each export is audited.
+import { apiRoute } from "@/lib/api-route";
+import { recordAudit } from "@/lib/audit";
+import { assertChainExists, chainEventRecords } from "@/lib/reports/queries";
+import { eventCsvResponse, wantsBom } from "@/lib/reports/stream";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute<{ id: string }>("chains:export", async (req, actor, { id }) => {
+  const chainId = id;
+  await assertChainExists(chainId);
+  await recordAudit(actor, "chain.export.csv", chainId);
+  return eventCsvResponse(chainEventRecords(chainId), `delegraph-chain-${chainId}`, { bom: wantsBom(req.nextUrl.searchParams) });
+});

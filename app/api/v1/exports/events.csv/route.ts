@@ -1,0 +1,20 @@
+// GET /api/v1/exports/events.csv?<filters of GET /api/v1/chains> — every event of every matching
+// chain as RFC 4180 CSV (docs/exports.md). Who: chains:export. Streamed in constant memory: chain
+// pages (newest first, keyset) and, within each, event pages (keyset on chain and seq); nothing is
+// collected. `cursor` and `limit` are ignored: an export covers all matching chains.
+import { apiRoute } from "@/lib/api-route";
+import { recordAudit } from "@/lib/audit";
+import { searchParamsObject, ZChainFilters } from "@/lib/chains/filters";
+import { filteredEventRecords } from "@/lib/reports/queries";
+import { eventCsvResponse, wantsBom } from "@/lib/reports/stream";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute("chains:export", async (req, actor) => {
+  const params = req.nextUrl.searchParams;
+  const filters = ZChainFilters.parse(searchParamsObject(params));
+  await recordAudit(actor, "exports.events.csv", undefined, { filters });
+  const day = new Date().toISOString().slice(0, 10);
+  return eventCsvResponse(filteredEventRecords(filters), `delegraph-events-${day}`, { bom: wantsBom(params) });
+});

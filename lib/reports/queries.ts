@@ -1,0 +1,383 @@
+// Reads for the exports. The many-chain exports walk chains and events with keyset pagination so
+// memory stays bounded by one page, whatever the filters match: nothing here collects a whole
+// result set.
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/http";
+import { chainWhere, getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import type { TChainFilters } from "@/lib/chains/filters";
+import type { TChainDetail, TChainSummary } from "@/lib/chains/types";
+import { attestationOf, readTimeFindings } from "@/lib/protocol/chain";
+import { sortFindings } from "@/lib/protocol/findings";
+import { GENESIS_HASH } from "@/lib/protocol/ledger";
+import {
+  FINDING_CODES,
+  type TAttestation,
+  type TChainStatus,
+  type TClaims,
+  type TEventKind,
+  type TFinding,
+  type TFindingCode,
+  type TSeverity,
+} from "@/lib/protocol/types";
+import { sha256Hex } from "@/lib/auth/secrets";
+import type { TEventRecord } from "./csv";
+import { buildEvidenceBundle, evidenceDigest, type TEvidenceBundle } from "./evidence";
+
+export const CHAIN_PAGE = 100;
+export const EVENT_PAGE = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Chains matching the list filters, newest first (the list's order), one page at a time.
+
+const SUMMARY_SELECT = {
+  id: true,
+  status: true,
+  rootIss: true,
+  rootAud: true,
+  purposeCode: true,
+  purposeText: true,
+  startedAt: true,
+  hopCount: true,
+  eventCount: true,
+  criticalCount: true,
+  errorCount: true,
+  warningCount: true,
+  findingCodes: true,
+  evidenceDue: true,
+  openGrantExps: true,
+  lastEventAt: true,
+} as const;
+
+type TChainRow = Parameters<typeof toChainSummary>[0];
+
+/** Pages of stored chain rows matching the filters, in the order GET /api/v1/chains lists them. */
+async function* chainRowPages(filters: TChainFilters, now: number): AsyncGenerator<TChainRow[]> {
+  const prisma = await db();
+  const where = await chainWhere(filters, now);
+  let cursor: { s: number; i: string } | null = null;
+  for (;;) {
+    const page: TChainRow[] = await prisma.chain.findMany({
+      where: cursor
+        ? { AND: [where, { OR: [{ startedAt: { lt: cursor.s } }, { startedAt: cursor.s, id: { lt: cursor.i } }] }] }
+        : where,
+      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+      take: CHAIN_PAGE,
+      select: SUMMARY_SELECT,
+    });
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < CHAIN_PAGE) return;
+    const last = page[page.length - 1];
+    cursor = { s: last.startedAt, i: last.id };
+  }
+}
+
+export async function* chainSummaryPages(filters: TChainFilters, now: number): AsyncGenerator<TChainSummary[]> {
+  for await (const rows of chainRowPages(filters, now)) yield rows.map((r) => toChainSummary(r, now));
+}
+
+export async function assertChainExists(id: string): Promise<void> {
+  const prisma = await db();
+  const row = await prisma.chain.findUnique({ where: { id }, select: { id: true } });
+  if (!row) throw new AppError("not_found", `No chain ${id}.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event records for the CSV exports.
+//
+// The verdict of each event comes from what ingest stored (the Finding rows are rewritten whenever
+// a batch touches the chain, so they are exactly the chain check's result) plus the two things a
+// chain read derives on the fly: the read-time missing_evidence finding and a complete's
+// attestation level. Both are derived per page with the same protocol functions a chain read uses.
+
+type TEventRow = {
+  seq: number;
+  jti: string;
+  chainId: string;
+  kind: string;
+  status: string;
+  alg: string;
+  kid: string;
+  token: string;
+  claims: string;
+  prevHash: string;
+  hash: string;
+  receivedAt: Date;
+};
+
+const EVENT_SELECT = {
+  seq: true,
+  jti: true,
+  chainId: true,
+  kind: true,
+  status: true,
+  alg: true,
+  kid: true,
+  token: true,
+  claims: true,
+  prevHash: true,
+  hash: true,
+  receivedAt: true,
+} as const;
+
+const isGrantClaims = (c: TClaims) => c.kind === "authorize" || c.kind === "delegate";
+
+async function recordsOfPage(rows: TEventRow[], now: number): Promise<TEventRecord[]> {
+  const prisma = await db();
+  const parsed = rows.map((r) => ({ row: r, claims: JSON.parse(r.claims) as TClaims }));
+  const jtis = parsed.map((p) => p.row.jti);
+  const completeRefs = [...new Set(parsed.flatMap((p) => (p.claims.kind === "complete" ? [p.claims.grant] : [])))];
+  const overdue = parsed.filter((p) => isGrantClaims(p.claims) && now > (p.claims as { exp: number }).exp).map((p) => p.row.jti);
+
+  const [findingRows, grantRows, closerRows, keyRows] = await Promise.all([
+    prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, chainId: true, code: true, severity: true, message: true } }),
+    completeRefs.length
+      ? prisma.event.findMany({ where: { jti: { in: completeRefs } }, select: { jti: true, chainId: true, kind: true, iss: true, aud: true } })
+      : Promise.resolve([]),
+    overdue.length
+      ? prisma.event.findMany({ where: { kind: "complete", ref: { in: overdue } }, select: { ref: true, iss: true, chainId: true } })
+      : Promise.resolve([]),
+    prisma.principalKey.findMany({
+      where: { principalId: { in: [...new Set(parsed.map((p) => p.claims.iss))] } },
+      select: { principalId: true, kid: true, thumbprint: true },
+    }),
+  ]);
+
+  const kindIds = [...new Set([...parsed.filter((p) => p.claims.kind === "complete").map((p) => p.claims.iss), ...closerRows.map((c) => c.iss)])];
+  const kinds = kindIds.length
+    ? new Map((await prisma.principal.findMany({ where: { id: { in: kindIds } }, select: { id: true, kind: true } })).map((p) => [p.id, p.kind]))
+    : new Map<string, string>();
+
+  const findingsOf = new Map<string, TFinding[]>();
+  for (const f of findingRows) {
+    const list = findingsOf.get(f.eventJti) ?? [];
+    list.push({ code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message });
+    findingsOf.set(f.eventJti, list);
+  }
+  const grantOf = new Map(grantRows.map((g) => [g.jti, g]));
+  const thumbprintOf = new Map(keyRows.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
+
+  // missing_evidence: a grant of this page whose exp has passed, with no complete in its own chain
+  // from a signer the protocol allows (spec §8: any status, even after exp, closes it).
+  const grantClaims = new Map(parsed.filter((p) => isGrantClaims(p.claims)).map((p) => [p.row.jti, p]));
+  const closed = new Set<string>();
+  for (const c of closerRows) {
+    const g = c.ref ? grantClaims.get(c.ref) : undefined;
+    if (!g || g.row.chainId !== c.chainId) continue;
+    const gc = g.claims as { iss: string; aud: string };
+    if (attestationOf(c.iss, gc, kinds.get(c.iss)) !== null) closed.add(g.row.jti);
+  }
+  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: (grantClaims.get(j)!.claims as { exp: number }).exp }));
+  const late = readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now);
+
+  return parsed.map(({ row, claims }) => {
+    const findings = [...(findingsOf.get(row.jti) ?? [])];
+    const lateFinding = late.get(row.jti);
+    if (lateFinding) findings.push(lateFinding);
+    let attestation: TAttestation | null = null;
+    if (claims.kind === "complete") {
+      const g = grantOf.get(claims.grant);
+      if (g && g.chainId === row.chainId && (g.kind === "authorize" || g.kind === "delegate") && g.aud !== null)
+        attestation = attestationOf(claims.iss, { iss: g.iss, aud: g.aud }, kinds.get(claims.iss));
+    }
+    return {
+      seq: row.seq,
+      receivedAt: row.receivedAt.toISOString(),
+      chain: row.chainId,
+      jti: row.jti,
+      kind: row.kind as TEventKind,
+      claims,
+      status: row.status === "pending" ? "pending" : "accepted",
+      findings: sortFindings(findings),
+      attestation,
+      alg: row.alg,
+      kid: row.kid,
+      keyThumbprint: thumbprintOf.get(`${claims.iss}\u0000${row.kid}`) ?? null,
+      tokenSha256: sha256Hex(row.token),
+      prevHash: row.prevHash,
+      hash: row.hash,
+    };
+  });
+}
+
+/** Every event of the given chains, grouped by chain (in id order), each chain in ledger order. */
+async function* eventRecordsOfChains(chainIds: string[], now: number): AsyncGenerator<TEventRecord[]> {
+  if (chainIds.length === 0) return;
+  const prisma = await db();
+  let cursor: { c: string; s: number } | null = null;
+  for (;;) {
+    const rows: TEventRow[] = await prisma.event.findMany({
+      where: cursor
+        ? { chainId: { in: chainIds }, OR: [{ chainId: { gt: cursor.c } }, { chainId: cursor.c, seq: { gt: cursor.s } }] }
+        : { chainId: { in: chainIds } },
+      orderBy: [{ chainId: "asc" }, { seq: "asc" }],
+      take: EVENT_PAGE,
+      select: EVENT_SELECT,
+    });
+    if (rows.length === 0) return;
+    yield await recordsOfPage(rows, now);
+    if (rows.length < EVENT_PAGE) return;
+    const last = rows[rows.length - 1];
+    cursor = { c: last.chainId, s: last.seq };
+  }
+}
+
+/** Event records of one chain, page by page. */
+export async function* chainEventRecords(chainId: string, now = nowSeconds()): AsyncGenerator<TEventRecord[]> {
+  yield* eventRecordsOfChains([chainId], now);
+}
+
+/** Event records of every chain the filters match: chain pages newest first, events per page. */
+export async function* filteredEventRecords(filters: TChainFilters, now = nowSeconds()): AsyncGenerator<TEventRecord[]> {
+  for await (const chains of chainSummaryPages(filters, now)) yield* eventRecordsOfChains(chains.map((c) => c.id), now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The evidence bundle of one chain.
+
+export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Promise<TEvidenceBundle> {
+  const at = Math.floor(now * 1000) / 1000;
+  const detail = await getChain(chainId, { now: at, includeRaw: true });
+  const prisma = await db();
+  // References out of the chain (a cross-chain parent, grant or target): the bundle carries those
+  // events too, so the verifier can check that they really belong to another chain.
+  const own = new Set(detail.events.map((e) => e.jti));
+  const externalRefs = [...new Set(detail.events.map((e) => e.ref).filter((r): r is string => r !== null && !own.has(r)))];
+  const externalRows = externalRefs.length
+    ? await prisma.event.findMany({
+        where: { jti: { in: externalRefs } },
+        select: { seq: true, jti: true, chainId: true, kind: true, iss: true, token: true, prevHash: true, hash: true, receivedAt: true },
+      })
+    : [];
+  const principalIds = new Set<string>();
+  for (const e of detail.events) {
+    principalIds.add(e.iss);
+    if (e.aud) principalIds.add(e.aud);
+  }
+  for (const x of externalRows) principalIds.add(x.iss);
+  const issuers = [...new Set([...detail.events.map((e) => e.iss), ...externalRows.map((x) => x.iss)])];
+  const [principals, keys] = await Promise.all([
+    prisma.principal.findMany({ where: { id: { in: [...principalIds] } }, select: { id: true, kind: true, name: true }, orderBy: { id: "asc" } }),
+    prisma.principalKey.findMany({
+      where: { principalId: { in: issuers } },
+      select: { principalId: true, kid: true, jwk: true, thumbprint: true, revokedAt: true },
+      orderBy: [{ principalId: "asc" }, { kid: "asc" }],
+    }),
+  ]);
+  // Read after the events: the ledger only grows, so this head is at or after every event read.
+  const head = await prisma.ledgerHead.findUnique({ where: { id: 1 } });
+  return buildEvidenceBundle({
+    detail,
+    principals,
+    keys: keys.map((k) => ({ ...k, jwk: JSON.parse(k.jwk) as Record<string, unknown> })),
+    external: externalRows.map((x) => ({ ...x, receivedAt: x.receivedAt.toISOString() })),
+    ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chain report: the chain read plus what only the report shows (key records).
+
+export type TReportKey = { principalId: string; kid: string; thumbprint: string; revokedAt: number | null; kty: string | null; crv: string | null };
+export type TChainReportData = { detail: TChainDetail; keys: TReportKey[]; evidenceDigest: string };
+
+export async function getChainReportData(chainId: string, now = nowSeconds()): Promise<TChainReportData> {
+  const at = Math.floor(now * 1000) / 1000;
+  const detail = await getChain(chainId, { now: at, includeRaw: true });
+  const prisma = await db();
+  const used = new Set(detail.events.map((e) => `${e.iss}\u0000${e.kid}`));
+  const rows = await prisma.principalKey.findMany({
+    where: { principalId: { in: [...new Set(detail.events.map((e) => e.iss))] } },
+    select: { principalId: true, kid: true, jwk: true, thumbprint: true, revokedAt: true },
+    orderBy: [{ principalId: "asc" }, { kid: "asc" }],
+  });
+  const keys = rows
+    .filter((k) => used.has(`${k.principalId}\u0000${k.kid}`))
+    .map((k) => {
+      const jwk = JSON.parse(k.jwk) as { kty?: string; crv?: string };
+      return { principalId: k.principalId, kid: k.kid, thumbprint: k.thumbprint, revokedAt: k.revokedAt, kty: jwk.kty ?? null, crv: jwk.crv ?? null };
+    });
+  return { detail, keys, evidenceDigest: evidenceDigest(detail.events) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The period summary: one pass over the matching chains, keeping only counters and the worst few.
+
+export const WORST_CHAINS = 15;
+
+export type TPeriodSummary = {
+  filters: TChainFilters;
+  generatedAt: string;
+  chainCount: number;
+  eventCount: number;
+  hopCount: number;
+  byStatus: Record<TChainStatus, number>;
+  /** per finding code: chains affected and findings in total */
+  byFinding: { code: TFindingCode; chains: number; findings: number }[];
+  firstStartedAt: number | null;
+  lastStartedAt: number | null;
+  worst: TChainSummary[];
+};
+
+const STATUS_RANK: Record<TChainStatus, number> = { violation: 3, pending: 2, warning: 1, verified: 0 };
+
+/** Worst first: status, then critical, error and warning counts, then newest. */
+export function compareWorst(a: TChainSummary, b: TChainSummary): number {
+  return (
+    STATUS_RANK[b.status] - STATUS_RANK[a.status] ||
+    b.counts.critical - a.counts.critical ||
+    b.counts.error - a.counts.error ||
+    b.counts.warning - a.counts.warning ||
+    b.startedAt - a.startedAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+export async function getPeriodSummary(filters: TChainFilters, now = nowSeconds()): Promise<TPeriodSummary> {
+  const byStatus: Record<TChainStatus, number> = { violation: 0, pending: 0, warning: 0, verified: 0 };
+  const chainsWith = new Map<TFindingCode, number>();
+  let chainCount = 0;
+  let eventCount = 0;
+  let hopCount = 0;
+  let overdueGrants = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  let worst: TChainSummary[] = [];
+  for await (const rows of chainRowPages(filters, now)) {
+    const page = rows.map((r) => toChainSummary(r, now));
+    for (const [i, c] of page.entries()) {
+      chainCount++;
+      eventCount += c.eventCount;
+      hopCount += c.hopCount;
+      byStatus[c.status]++;
+      for (const code of c.findingCodes) chainsWith.set(code, (chainsWith.get(code) ?? 0) + 1);
+      first = first === null ? c.startedAt : Math.min(first, c.startedAt);
+      last = last === null ? c.startedAt : Math.max(last, c.startedAt);
+      // The read-time missing_evidence findings: what the list adds to the stored warning count.
+      overdueGrants += c.counts.warning - rows[i].warningCount;
+    }
+    worst = [...worst, ...page.filter((c) => c.status !== "verified")].sort(compareWorst).slice(0, WORST_CHAINS);
+  }
+  const prisma = await db();
+  const where = await chainWhere(filters, now);
+  const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });
+  const findingsOf = new Map(grouped.map((g) => [g.code as TFindingCode, g._count._all]));
+  if (overdueGrants > 0) findingsOf.set("missing_evidence", overdueGrants);
+  const byFinding = FINDING_CODES.filter((code) => (chainsWith.get(code) ?? 0) > 0 || (findingsOf.get(code) ?? 0) > 0).map((code) => ({
+    code,
+    chains: chainsWith.get(code) ?? 0,
+    findings: findingsOf.get(code) ?? 0,
+  }));
+  return {
+    filters,
+    generatedAt: new Date(now * 1000).toISOString(),
+    chainCount,
+    eventCount,
+    hopCount,
+    byStatus,
+    byFinding,
+    firstStartedAt: first,
+    lastStartedAt: last,
+    worst,
+  };
+}
