@@ -1,0 +1,571 @@
+// The chain audit report: a cover a compliance officer can read aloud, the graph, every finding
+// explained in users' words, every hop in a ruled table, the timeline, and an appendix of token
+// hashes and key thumbprints that ties the paper to the ledger and to the evidence bundle.
+import { Document, Text, View } from "@react-pdf/renderer";
+import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
+import { ATTESTATION_LABEL, FINDING_INFO } from "@/lib/ui/findings";
+import { FINDING_CODES, FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/types";
+import type { TChainReportData } from "../queries";
+import { GraphTile } from "./graph";
+import type { TGraphPlan, TGraphView, TTile } from "./graph-plan";
+import {
+  Caption,
+  fontStyle,
+  heading,
+  KeyValues,
+  measure,
+  paragraph,
+  ReportPage,
+  SectionPages,
+  SEVERITY_MARK,
+  severityPart,
+  spacer,
+  StatusBadge,
+  subheading,
+  tableBlocks,
+  textBlock,
+  W,
+  width as contentW,
+  type TBlock,
+  type TPart,
+  type TSection,
+} from "./kit";
+import { FAINT, HAIRLINE, INK, MUTED, RULE, SEVERITY_COLOR, SIZE, utc, WASH, type TPaper } from "./theme";
+
+export type TChainReportOptions = { paper: TPaper; generatedBy: string; graph: TGraphPlan };
+
+const SEVERITY_RANK: Record<TSeverity, number> = { critical: 0, error: 1, warning: 2 };
+const GREEN = "#15803d";
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+
+function countsText(c: TChainDetail["counts"]): string {
+  const parts = [c.critical ? `${c.critical} critical` : "", c.error ? plural(c.error, "error") : "", c.warning ? plural(c.warning, "warning") : ""].filter(Boolean);
+  return parts.length ? parts.join(" · ") : "no findings";
+}
+
+type TNames = { label: (id: string) => string; name: (id: string) => string | null };
+
+function names(detail: TChainDetail): TNames {
+  const byId = new Map(detail.nodes.map((n) => [n.id, n.name]));
+  return {
+    name: (id) => byId.get(id) ?? null,
+    label: (id) => {
+      const name = byId.get(id);
+      return name && name !== id ? `${name} (${id})` : id;
+    },
+  };
+}
+
+const FINDING_SEVERITY_OF = (code: TChainFinding["code"]): TSeverity => FINDING_SEVERITY[code];
+const findingTitle = (code: TChainFinding["code"]) => `${FINDING_INFO[code]?.name ?? code} (${code})`;
+
+// ---------------------------------------------------------------------------------------------
+// Cover
+
+function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReportOptions; who: TNames }) {
+  const { detail } = data;
+  const width = contentW(opts.paper);
+  const label = 118;
+  const vw = width - label;
+  const root = detail.root;
+  const principals = detail.nodes.filter((n) => n.kind !== "resource");
+  const summary = root
+    ? `${who.label(root.iss)} authorized ${plural(root.scope.length, "scope")} to ${who.label(root.aud)} for ${root.purpose.code} (“${root.purpose.text}”) on ${utc(root.iat)}, until ${utc(root.exp)}. ` +
+      `The chain has ${plural(detail.hopCount, "hop")}, ${plural(detail.eventCount, "signed event")} and ${plural(principals.length, "principal")}. ` +
+      (detail.findings.length
+        ? `The verifier found ${countsText(detail.counts)}; each is explained under Findings.`
+        : "The verifier found nothing to report: every hop is signed, narrower than its parent, within purpose and closed with evidence.")
+    : `This chain has no authorize event from a human: nothing in it is rooted in a human decision. It has ${plural(detail.eventCount, "signed event")} and ${countsText(detail.counts)}.`;
+  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => SEVERITY_RANK[FINDING_SEVERITY_OF(a)] - SEVERITY_RANK[FINDING_SEVERITY_OF(b)] || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
+  return (
+    <View>
+      <Text style={[{ fontSize: SIZE.small, color: MUTED, letterSpacing: 1.2, marginBottom: 14 }, fontStyle("bold")]}>DELEGATION CHAIN AUDIT REPORT</Text>
+      <Caption>Chain</Caption>
+      <W w={width} size={15} face="mono" style={{ marginBottom: 10 }}>
+        {detail.id}
+      </W>
+      <View style={{ flexDirection: "row", alignItems: "center", marginBottom: 12 }}>
+        <StatusBadge status={detail.status} size={10} />
+        <Text style={[{ fontSize: SIZE.body, color: MUTED, marginLeft: 8 }, fontStyle("sans")]}>{countsText(detail.counts)}</Text>
+      </View>
+      <W w={width} size={10} style={{ marginBottom: 10, lineHeight: 1.45 }}>
+        {summary}
+      </W>
+      {codes.length > 0 && (
+        <View style={{ marginBottom: 14 }}>
+          {
+            textBlock(
+              codes.map((code) => {
+                const n = detail.findings.filter((f) => f.code === code).length;
+                return severityPart(FINDING_SEVERITY_OF(code), `${SEVERITY_COLOR[FINDING_SEVERITY_OF(code)].word}: ${findingTitle(code)}${n > 1 ? ` ×${n}` : ""}`, SIZE.small);
+              }),
+              width,
+            ).node
+          }
+        </View>
+      )}
+      <KeyValues
+        width={width}
+        labelWidth={label}
+        rows={[
+          { label: "Chain id", value: <W w={vw} face="mono" size={SIZE.mono + 0.5}>{detail.id}</W> },
+          { label: "Status", value: <W w={vw} face="bold">{`${detail.status[0].toUpperCase()}${detail.status.slice(1)} — ${countsText(detail.counts)}`}</W> },
+          {
+            label: "Human root",
+            value: root ? (
+              <View>
+                <W w={vw} face="bold">{who.name(root.iss) ?? root.iss}</W>
+                <W w={vw} face="mono" size={SIZE.mono} color={MUTED}>{`${root.iss} · ${detail.nodes.find((n) => n.id === root.iss)?.kind ?? "unregistered"}`}</W>
+              </View>
+            ) : (
+              <W w={vw} color={SEVERITY_COLOR.critical.ink} face="bold">None: the chain has no authorize event (not rooted in a human decision)</W>
+            ),
+          },
+          ...(root
+            ? [
+                {
+                  label: "Purpose",
+                  value: (
+                    <View>
+                      <W w={vw} face="mono" size={SIZE.mono + 0.5}>{root.purpose.code}</W>
+                      <W w={vw}>{root.purpose.text}</W>
+                    </View>
+                  ),
+                },
+                { label: "Authority granted", value: <W w={vw} face="mono" size={SIZE.mono + 0.5}>{root.scope.join("\n")}</W> },
+                { label: "Authorized / expires", value: <W w={vw}>{`${utc(root.iat)} / ${utc(root.exp)}`}</W> },
+              ]
+            : []),
+          { label: "Size", value: <W w={vw}>{`${plural(detail.hopCount, "hop")} · ${plural(detail.eventCount, "event")} · ${plural(principals.length, "principal")}`}</W> },
+          { label: "Generated", value: <W w={vw}>{`${utc(detail.generatedAt)} by ${opts.generatedBy}`}</W> },
+          {
+            label: "Ledger head",
+            value: (
+              <View>
+                <W w={vw}>{`seq ${detail.ledgerHead.seq.toLocaleString("en-US")} at generation time`}</W>
+                <W w={vw} face="mono" size={SIZE.mono}>{detail.ledgerHead.hash}</W>
+              </View>
+            ),
+          },
+          {
+            label: "Evidence digest",
+            value: (
+              <View>
+                <W w={vw} face="mono" size={SIZE.mono}>{data.evidenceDigest}</W>
+                <W w={vw} size={SIZE.small} color={MUTED}>sha256 over “seq hash” of every event of this chain; the evidence bundle carries the same digest.</W>
+              </View>
+            ),
+          },
+        ]}
+      />
+      <View style={{ marginTop: 16, padding: 10, backgroundColor: WASH, borderLeftWidth: 2, borderLeftColor: RULE }} wrap={false}>
+        <Text style={[{ fontSize: SIZE.small, color: INK, marginBottom: 3 }, fontStyle("bold")]}>How to read and re-verify this report</Text>
+        <W w={width - 24} size={SIZE.small} color={MUTED} style={{ lineHeight: 1.45 }}>
+          {"Findings are named as our users say them (Ghost permission, Scope drift, Broken audit trail, Escalation) with the protocol code beside them. Colours always come with a word or mark: ■ critical red, ◆ error orange, ▲ warning amber, ✓ verified green, ○ pending slate. Times are UTC. " +
+            `Everything here can be re-checked without Delegraph's server: download the evidence bundle (GET /api/v1/chains/${detail.id}/evidence.json) and run “npx delegraph verify <bundle.json>”. It re-verifies each token's signature, ledger link and findings, and prints the digest above.`}
+        </W>
+      </View>
+    </View>
+  );
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Graph pages
+
+function GraphPages({ opts, header, footer }: { opts: TChainReportOptions; header: { left: string; right: string }; footer: string }) {
+  const { overview, detail } = opts.graph;
+  const width = contentW(opts.paper, true);
+  const hiddenIn = (v: TGraphView) => v.model.nodes.reduce((s, n) => s + (n.kind === "hidden" ? (n.hidden?.count ?? 0) : 0), 0);
+  const intro =
+    "Left to right from the human. Each arrow between principals is one signed grant, labelled with its purpose and scope change (“−2 scopes” narrowed; a red “+scope” is an escalation); arrows to resources are actions. Solid lines are signed and resolved; dashed lines are pending or inferred. A box's outline takes the colour of its worst finding, named under it." +
+    (hiddenIn(overview) ? ` ${plural(hiddenIn(overview), "node")} are stood in for by “hidden” boxes that keep their findings; the hop table lists every grant.` : "") +
+    (detail ? ` At this size the whole graph is a map: the ${plural(detail.tiles.length, "page")} after it show it at a readable scale.` : "");
+  const pages: { view: TGraphView; tile: TTile; title: string; note: string | null }[] = [{ view: overview, tile: overview.tiles[0], title: "Chain graph", note: null }];
+  if (detail) {
+    const hidden = hiddenIn(detail);
+    detail.tiles.forEach((tile, i) =>
+      pages.push({
+        view: detail,
+        tile,
+        title: "Chain graph, readable scale",
+        note:
+          `Part ${i + 1} of ${detail.tiles.length}: row ${tile.row + 1}, column ${tile.col + 1}; neighbouring parts overlap slightly.` +
+          (hidden > hiddenIn(overview) ? ` To fit, this view shows the human root's neighbourhood; ${plural(hidden, "node")} are stood in for by “hidden” boxes.` : ""),
+      }),
+    );
+  }
+  return (
+    <>
+      {pages.map((p, i) => (
+        <ReportPage key={i} paper={opts.paper} landscape header={header} footer={footer}>
+          {heading(p.title, width).node}
+          {i === 0 && paragraph([{ text: intro, size: SIZE.small, color: MUTED }], width).node}
+          {p.note && paragraph([{ text: p.note, size: SIZE.caption, color: FAINT }], width, 4).node}
+          <View style={{ borderWidth: 0.5, borderColor: HAIRLINE, alignSelf: "flex-start" }}>
+            <GraphTile plan={p.view} tile={p.tile} m={measure()} compact={i === 0 && detail !== null} />
+          </View>
+        </ReportPage>
+      ))}
+    </>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings
+
+function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
+  const width = contentW(paper);
+  const byJti = new Map(detail.events.map((e) => [e.jti, e]));
+  const intro: TBlock[] = [heading("Findings", width)];
+  if (detail.findings.length === 0) {
+    intro.push(paragraph([{ text: "No findings. Every hop is signed by the principal who made it, narrower than its parent, bound to a purpose that derives from the human's, and closed with evidence." }], width));
+    return { segments: [{ blocks: intro }] };
+  }
+  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => SEVERITY_RANK[FINDING_SEVERITY[a]] - SEVERITY_RANK[FINDING_SEVERITY[b]] || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
+  intro.push(
+    paragraph(
+      [{ text: `${plural(detail.findings.length, "finding")} of ${plural(codes.length, "kind")}, worst first. Critical and error findings make the chain a violation; warnings ask for attention. Each kind is explained once, then every occurrence is listed with what the verifier saw.`, size: SIZE.small, color: MUTED }],
+      width,
+      4,
+    ),
+  );
+  const segments = codes.map((code, i) => {
+    const sev = FINDING_SEVERITY[code];
+    const s = SEVERITY_COLOR[sev];
+    const list = detail.findings.filter((f) => f.code === code).sort((a, b) => (byJti.get(a.eventJti)?.seq ?? 0) - (byJti.get(b.eventJti)?.seq ?? 0));
+    const title = textBlock(
+      [
+        { text: `${SEVERITY_MARK[sev]} ${s.word.toUpperCase()} · ${FINDING_INFO[code]?.name ?? code}`, face: "bold", size: SIZE.h2, color: s.ink },
+        { text: `${code} · ${plural(list.length, "occurrence")}${list.some((f) => f.isReadTime) ? " · judged when this report was generated" : ""}`, face: "mono", size: SIZE.mono, color: MUTED },
+        { text: FINDING_INFO[code]?.explain ?? "", size: SIZE.small },
+      ],
+      width - 12,
+    );
+    const block: TBlock = {
+      node: <View style={{ marginTop: i === 0 ? 4 : 12, marginBottom: 4, paddingLeft: 9, paddingVertical: 2, borderLeftWidth: 2.5, borderLeftColor: s.stroke }}>{title.node}</View>,
+      height: title.height + 4 + (i === 0 ? 4 : 12) + 4,
+    };
+    const table = tableBlocks<TChainFinding>(
+      [
+        {
+          title: "Event",
+          weight: 30,
+          parts: (f) => {
+            const e = byJti.get(f.eventJti);
+            return [
+              { text: f.eventJti, face: "mono", size: SIZE.caption },
+              { text: e ? `${e.kind} · seq ${e.seq} · by ${e.iss}` : "", size: SIZE.caption, color: FAINT },
+            ];
+          },
+        },
+        { title: "What the verifier saw", weight: 70, parts: (f) => [{ text: f.message, size: SIZE.caption }] },
+      ],
+      list,
+      width,
+    );
+    return { blocks: [block], table: { ...table, continued: paragraph([{ text: `${FINDING_INFO[code]?.name ?? code} (continued)`, face: "bold", size: SIZE.h2, color: s.ink }], width, 4) } };
+  });
+  return { segments: [{ blocks: intro }, ...segments] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hops
+
+function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection {
+  const width = contentW(paper, true);
+  const index = new Map(detail.hops.map((h, i) => [h.jti, i + 1]));
+  const table = tableBlocks<THop>(
+    [
+      {
+        title: "#",
+        weight: 4,
+        parts: (h) => [
+          { text: String(index.get(h.jti)), face: "bold", size: SIZE.table },
+          { text: h.kind === "authorize" ? "root" : `of #${h.parent && index.has(h.parent) ? index.get(h.parent) : "?"}`, size: SIZE.caption, color: FAINT },
+          { text: h.depth === null ? "d ?" : `d ${h.depth}`, size: SIZE.caption, color: FAINT },
+        ],
+      },
+      {
+        title: "From → to",
+        weight: 20,
+        parts: (h) => [
+          { text: `${who.label(h.from)} → ${who.label(h.to)}`, face: "bold", size: SIZE.table },
+          {
+            text: [`jti ${h.jti}`, h.maxDepth !== null ? `max depth ${h.maxDepth}` : "", h.status === "pending" ? "PENDING" : "", h.revokedAt !== null ? `REVOKED ${utc(h.revokedAt)}` : ""].filter(Boolean).join(" · "),
+            face: "mono",
+            size: SIZE.caption,
+            color: h.revokedAt !== null || h.status === "pending" ? INK : FAINT,
+          },
+        ],
+      },
+      {
+        title: "Findings",
+        weight: 12,
+        parts: (h) =>
+          h.findings.length
+            ? h.findings.map((f) => severityPart(f.severity, `${FINDING_INFO[f.code]?.name ?? f.code}`, SIZE.caption))
+            : [{ text: "✓ none", size: SIZE.caption, color: GREEN }],
+      },
+      { title: "Scope granted", weight: 14, parts: (h) => [{ text: h.scope.join("\n"), face: "mono", size: SIZE.mono }] },
+      {
+        title: "Change vs parent",
+        weight: 12,
+        parts: (h): TPart[] =>
+          h.kind === "authorize"
+            ? [{ text: "Root: the human's own decision", size: SIZE.caption, color: MUTED }]
+            : h.scopeRemoved.length === 0 && h.scopeAdded.length === 0
+              ? [{ text: "Same as the parent: not narrowed", size: SIZE.caption, color: SEVERITY_COLOR.warning.ink }]
+              : [
+                  ...(h.scopeRemoved.length ? [{ text: h.scopeRemoved.map((s) => `− ${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: MUTED }] : []),
+                  ...(h.scopeAdded.length ? [{ text: h.scopeAdded.map((s) => `+ ${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: SEVERITY_COLOR.critical.ink }] : []),
+                  ...(h.scopeAdded.length ? [{ text: "escalation", face: "bold" as const, size: SIZE.caption, color: SEVERITY_COLOR.critical.ink }] : []),
+                ],
+      },
+      {
+        title: "Purpose",
+        weight: 13,
+        parts: (h) => {
+          const eff = h.effectiveConstraints;
+          const constraints = [eff.data ? `data: ${eff.data.length ? eff.data.join(", ") : "none"}` : "", eff.egress ? `egress: ${eff.egress.length ? eff.egress.join(", ") : "none"}` : ""].filter(Boolean).join("\n");
+          return [
+            { text: h.purpose.code, face: "mono", size: SIZE.mono },
+            { text: h.purpose.text, size: SIZE.caption, color: MUTED },
+            { text: constraints, face: "mono", size: SIZE.caption, color: FAINT },
+          ];
+        },
+      },
+      {
+        title: "Expires (UTC)",
+        weight: 8,
+        parts: (h) => [{ text: utc(h.exp).replace(" UTC", ""), size: SIZE.caption, color: INK }],
+      },
+      {
+        title: "Signature",
+        weight: 10,
+        parts: (h) => [
+          { text: `✓ ${h.signature.alg} verified`, face: "bold", size: SIZE.caption, color: GREEN },
+          { text: `kid ${h.signature.kid}`, face: "mono", size: SIZE.caption, color: MUTED },
+        ],
+      },
+      {
+        title: "Completion evidence · actions",
+        weight: 17,
+        parts: (h) => {
+          const out: TPart[] = [];
+          if (h.completions.length === 0) {
+            const broken = h.findings.some((f) => f.code === "missing_evidence");
+            out.push({ text: broken ? "▲ None, and the grant has expired: broken audit trail" : "None yet", face: broken ? "bold" : "sans", size: SIZE.caption, color: broken ? SEVERITY_COLOR.warning.ink : MUTED });
+          }
+          for (const c of h.completions) {
+            const att = c.attestation ? (ATTESTATION_LABEL[c.attestation]?.name ?? c.attestation) : "signer not allowed";
+            out.push({ text: `${c.status === "completed" ? "✓" : c.status === "failed" ? "✕" : "◐"} ${c.status} · ${att} · by ${c.iss}`, face: "bold", size: SIZE.caption, color: c.attestation ? INK : SEVERITY_COLOR.error.ink });
+            out.push({ text: c.resultHash, face: "mono", size: SIZE.caption, color: FAINT });
+            if (c.evidence?.summary) out.push({ text: `“${c.evidence.summary}”`, face: "italic", size: SIZE.caption, color: MUTED });
+            for (const a of c.evidence?.artifacts ?? []) out.push({ text: `${a.name} ${a.hash}`, face: "mono", size: SIZE.caption, color: FAINT });
+          }
+          if (h.invocations.length) {
+            out.push({ text: `${plural(h.invocations.length, "action")}:`, face: "bold", size: SIZE.caption, color: INK });
+            for (const inv of h.invocations)
+              out.push({
+                text: `${inv.action} on ${inv.resource}${inv.findings.length ? ` — ${inv.findings.map((f) => `${SEVERITY_MARK[f.severity]} ${FINDING_INFO[f.code]?.name ?? f.code}`).join(", ")}` : ""}`,
+                face: "mono",
+                size: SIZE.caption,
+                color: inv.findings.length ? SEVERITY_COLOR[inv.findings[0].severity].ink : MUTED,
+              });
+          }
+          return out;
+        },
+      },
+    ],
+    detail.hops,
+    width,
+    { zebra: true },
+  );
+  return {
+    landscape: true,
+    segments: [
+      {
+        blocks: [
+      heading("Hops", width),
+      paragraph(
+        [
+          {
+            text: `${plural(detail.hops.length, "grant")} in ledger order: who gave what to whom (# of the parent hop, d = depth from the human), how it changed from the parent (“−” not passed on, “+” added: an escalation), for which purpose and constraints, until when, how it was signed (key thumbprints in the appendix), and what came back. Findings are explained under Findings.`,
+            size: SIZE.small,
+            color: MUTED,
+          },
+        ],
+        width,
+      ),
+        ],
+        table: { ...table, continued: paragraph([{ text: "Hops (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline and appendix
+
+function eventWhat(e: TChainEvent): TPart[] {
+  const c = e.claims;
+  switch (c.kind) {
+    case "authorize":
+    case "delegate":
+      return [
+        { text: c.scope.join(" "), face: "mono", size: SIZE.mono },
+        { text: `${c.purpose.code} · until ${utc(c.exp)}`, size: SIZE.caption, color: MUTED },
+      ];
+    case "invoke":
+      return [
+        { text: `${c.action} on ${c.resource}`, face: "mono", size: SIZE.mono },
+        { text: [c.purpose ? `purpose ${c.purpose}` : "", c.data?.length ? `data ${c.data.join(", ")}` : ""].filter(Boolean).join(" · "), size: SIZE.caption, color: MUTED },
+      ];
+    case "complete":
+      return [
+        { text: `${c.status} · ${c.result_hash}`, face: "mono", size: SIZE.mono },
+        { text: c.evidence?.summary ? `“${c.evidence.summary}”` : "", face: "italic", size: SIZE.caption, color: MUTED },
+      ];
+    case "revoke":
+      return [
+        { text: `revokes ${c.target}`, face: "mono", size: SIZE.mono },
+        { text: c.reason ? `“${c.reason}”` : "", face: "italic", size: SIZE.caption, color: MUTED },
+      ];
+  }
+}
+
+function eventWho(e: TChainEvent): string {
+  const c = e.claims;
+  if (c.kind === "authorize" || c.kind === "delegate") return `${c.iss} → ${c.aud}`;
+  if (c.kind === "invoke") return `${c.iss}${c.grant ? ` under ${c.grant}` : " (no grant)"}`;
+  if (c.kind === "complete") return `${c.iss} for ${c.grant}`;
+  return `${c.iss} revokes ${c.target}`;
+}
+
+function timelineSection(detail: TChainDetail, paper: TPaper): TSection {
+  const width = contentW(paper, true);
+  const table = tableBlocks<TChainEvent>(
+    [
+      { title: "Seq", weight: 4.5, parts: (e) => [{ text: String(e.seq), size: SIZE.table }] },
+      { title: "Signed (UTC)", weight: 10.5, parts: (e) => [{ text: utc(e.iat).replace(" UTC", ""), size: SIZE.table }] },
+      { title: "Event", weight: 7, parts: (e) => [{ text: `${e.kind}${e.status === "pending" ? " (pending)" : ""}`, face: "bold", size: SIZE.table }] },
+      { title: "jti", weight: 15, parts: (e) => [{ text: e.jti, face: "mono", size: SIZE.caption, color: MUTED }] },
+      { title: "Who", weight: 22, parts: (e) => [{ text: eventWho(e), face: "mono", size: SIZE.mono }] },
+      { title: "What", weight: 26, parts: eventWhat },
+      {
+        title: "Verdict",
+        weight: 15,
+        parts: (e) =>
+          e.findings.length === 0
+            ? [{ text: e.status === "pending" ? "○ pending" : "✓ no finding", size: SIZE.table, color: e.status === "pending" ? MUTED : GREEN }]
+            : e.findings.map((f) => severityPart(f.severity, FINDING_INFO[f.code]?.name ?? f.code)),
+      },
+    ],
+    detail.events,
+    width,
+    { zebra: true },
+  );
+  return {
+    landscape: true,
+    segments: [
+      {
+        blocks: [
+          heading("Timeline", width),
+          paragraph([{ text: `All ${plural(detail.events.length, "signed event")} of the chain in ledger order (seq), with the time each was signed (iat) and the verifier's verdict.`, size: SIZE.small, color: MUTED }], width),
+        ],
+        table: { ...table, continued: paragraph([{ text: "Timeline (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
+      },
+    ],
+  };
+}
+
+function appendixSection(data: TChainReportData, paper: TPaper): TSection {
+  const { detail } = data;
+  const width = contentW(paper, true);
+  const tokens = tableBlocks<TChainEvent>(
+    [
+      { title: "Seq", weight: 4.5, parts: (e) => [{ text: String(e.seq), size: SIZE.caption }] },
+      { title: "jti", weight: 21.5, parts: (e) => [{ text: e.jti, face: "mono", size: SIZE.caption }] },
+      { title: "Token SHA-256", weight: 37, parts: (e) => [{ text: e.tokenSha256, face: "mono", size: SIZE.caption }] },
+      { title: "Ledger hash", weight: 37, parts: (e) => [{ text: e.hash, face: "mono", size: SIZE.caption }] },
+    ],
+    detail.events,
+    width,
+  );
+  const keys = tableBlocks<TChainReportData["keys"][number]>(
+    [
+      { title: "Principal", weight: 32, parts: (k) => [{ text: k.principalId, face: "mono", size: SIZE.caption }] },
+      { title: "kid", weight: 20, parts: (k) => [{ text: k.kid, face: "mono", size: SIZE.caption }] },
+      { title: "Type", weight: 9, parts: (k) => [{ text: [k.kty, k.crv].filter(Boolean).join(" "), size: SIZE.caption }] },
+      { title: "Thumbprint (RFC 7638)", weight: 27, parts: (k) => [{ text: k.thumbprint, face: "mono", size: SIZE.caption }] },
+      { title: "Revoked", weight: 12, parts: (k) => [{ text: k.revokedAt === null ? "—" : utc(k.revokedAt), size: SIZE.caption }] },
+    ],
+    data.keys,
+    width,
+  );
+  const people = tableBlocks<TChainDetail["nodes"][number]>(
+    [
+      { title: "Principal id", weight: 45, parts: (n) => [{ text: n.id, face: "mono", size: SIZE.mono }] },
+      { title: "Kind", weight: 10, parts: (n) => [{ text: n.kind, size: SIZE.table }] },
+      { title: "Name", weight: 45, parts: (n) => [{ text: n.name ?? "—", size: SIZE.table }] },
+    ],
+    detail.nodes.filter((n) => n.kind !== "resource"),
+    width,
+  );
+  const cont = (t: string) => paragraph([{ text: `${t} (continued)`, face: "bold", size: SIZE.h2 }], width, 4);
+  return {
+    landscape: true,
+    segments: [
+      {
+        blocks: [
+          heading("Appendix: hashes, keys and principals", width),
+          paragraph(
+            [
+              {
+                text: "A. Each token's SHA-256 (of the raw token exactly as received) and its ledger hash, sha256(prev_hash + “\\n” + token). B. The public keys that verified the signatures, by RFC 7638 thumbprint. C. Every principal in the chain. These values match the evidence bundle and the ledger.",
+                size: SIZE.small,
+                color: MUTED,
+              },
+            ],
+            width,
+          ),
+          subheading("A. Tokens", width),
+        ],
+        table: { ...tokens, continued: cont("A. Tokens") },
+      },
+      { blocks: [spacer(4), subheading("B. Signing keys", width)], table: { ...keys, continued: cont("B. Signing keys") } },
+      { blocks: [spacer(4), subheading("C. Principals", width)], table: { ...people, continued: cont("C. Principals") } },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function ChainReport({ data, opts }: { data: TChainReportData; opts: TChainReportOptions }) {
+  const { detail } = data;
+  const who = names(detail);
+  const header = { left: "Delegraph · Delegation chain audit report", right: `chain ${detail.id.length > 60 ? `${detail.id.slice(0, 59)}…` : detail.id}` };
+  const footer = `Generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
+  const sections: TSection[] = [findingsSection(detail, opts.paper), hopsSection(detail, opts.paper, who), timelineSection(detail, opts.paper), appendixSection(data, opts.paper)];
+  return (
+    <Document title={`Delegation chain audit report: ${detail.id}`} author="Delegraph" subject={`Chain ${detail.id}`} creator="Delegraph" producer="Delegraph" language="en">
+      <ReportPage paper={opts.paper} header={header} footer={footer}>
+        <Cover data={data} opts={opts} who={who} />
+      </ReportPage>
+      <GraphPages opts={opts} header={header} footer={footer} />
+      {sections.map((s, i) => (
+        <SectionPages key={i} section={s} paper={opts.paper} header={header} footer={footer} />
+      ))}
+    </Document>
+  );
+}
+
+/** The paginated sections by name (profiling and tests). */
+export function sectionsFor(data: TChainReportData, paper: TPaper): Record<string, TSection> {
+  const who = names(data.detail);
+  return { findings: findingsSection(data.detail, paper), hops: hopsSection(data.detail, paper, who), timeline: timelineSection(data.detail, paper), appendix: appendixSection(data, paper) };
+}

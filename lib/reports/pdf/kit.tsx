@@ -1,0 +1,372 @@
+// Building blocks shared by the chain report and the period summary.
+//
+// Long reports are paginated here, not by react-pdf: every block knows its height (text is broken
+// into lines with the real font metrics before react-pdf sees it, and a line is size × LINE_HEIGHT
+// points), blocks are packed into pages, and each page is its own small <Page>. react-pdf's own
+// page splitting re-lays out everything after the break on every page, which made a 200-hop
+// report take minutes; packing ourselves keeps rendering linear, and lets tables repeat their
+// header row on every page. Pages still have wrap on as a safety net.
+import { Canvas, Page, Text, View } from "@react-pdf/renderer";
+import { Fragment, type ReactNode } from "react";
+import type { Style } from "@react-pdf/types";
+import type { TChainStatus, TSeverity } from "@/lib/protocol/types";
+import { MONO_STACK, SANS_STACK, wrapLines, type TFace, type TMeasurer } from "./fonts";
+import { contentHeight, contentWidth, FAINT, HAIRLINE, INK, MARGIN, MUTED, RULE, SEVERITY_COLOR, SIZE, STATUS_COLOR, type TPaper } from "./theme";
+
+let current: TMeasurer | null = null;
+
+/** The measurer for the fonts react-pdf will draw with; set once the fonts are loaded. */
+export function setMeasurer(m: TMeasurer): void {
+  current = m;
+}
+
+export function measure(): TMeasurer {
+  if (!current) throw new Error("PDF fonts are not loaded: call loadFonts() before rendering");
+  return current;
+}
+
+export const LINE_HEIGHT = 1.28;
+
+export function fontStyle(face: TFace): Style {
+  switch (face) {
+    case "mono":
+      return { fontFamily: MONO_STACK, fontWeight: 400 };
+    case "bold":
+      return { fontFamily: SANS_STACK, fontWeight: 700 };
+    case "italic":
+      return { fontFamily: SANS_STACK, fontWeight: 400, fontStyle: "italic" };
+    default:
+      return { fontFamily: SANS_STACK, fontWeight: 400 };
+  }
+}
+
+export const SEVERITY_MARK: Record<TSeverity, string> = { critical: "■", error: "◆", warning: "▲" };
+export const STATUS_MARK: Record<TChainStatus, string> = { violation: "■", warning: "▲", pending: "○", verified: "✓" };
+
+// ---------------------------------------------------------------------------------------------
+// Text that knows its height.
+
+/** A run of text in one face, size and colour; each part starts on a new line. */
+export type TPart = { text: string; face?: TFace; size?: number; color?: string };
+
+export type TSized = { node: ReactNode; height: number };
+
+/**
+ * One <Text> holding every part, each broken to `width` points (ids and scopes break between
+ * characters, never with an inserted hyphen), and its exact height.
+ */
+export function textBlock(parts: TPart[], width: number, style: Style = {}): TSized {
+  const m = measure();
+  let height = 0;
+  const spans: ReactNode[] = [];
+  const shown = parts.filter((p) => p.text !== "");
+  shown.forEach((p, i) => {
+    const size = p.size ?? SIZE.body;
+    const face = p.face ?? "sans";
+    const lines = wrapLines(m, p.text, width, size, face);
+    height += lines.length * size * LINE_HEIGHT;
+    spans.push(
+      // lineHeight on each span, not the parent: react-pdf resolves a unitless lineHeight against the
+      // font size of the element that declares it, and children inherit the resolved points.
+      <Text key={i} style={[{ fontSize: size, lineHeight: LINE_HEIGHT, color: p.color ?? INK }, fontStyle(face)]}>
+        {lines.join("\n") + (i < shown.length - 1 ? "\n" : "")}
+      </Text>,
+    );
+  });
+  return { node: <Text style={style}>{spans}</Text>, height };
+}
+
+/** Text wrapped to `w` points (no height bookkeeping): for the cover and other one-off places. */
+export function W({ w, size = SIZE.body, face = "sans", color = INK, style, children }: { w: number; size?: number; face?: TFace; color?: string; style?: Style; children: string | number | null | undefined }) {
+  const text = children === null || children === undefined ? "" : String(children);
+  return <Text style={[{ fontSize: size, color, lineHeight: LINE_HEIGHT }, fontStyle(face), style ?? {}]}>{wrapLines(measure(), text, w, size, face).join("\n")}</Text>;
+}
+
+export function Badge({ color, wash, children, size = SIZE.small }: { color: string; wash: string; children: string; size?: number }) {
+  return (
+    <View style={{ flexDirection: "row" }}>
+      <Text style={[{ fontSize: size, color, backgroundColor: wash, borderWidth: 0.75, borderColor: color, borderRadius: 2, paddingHorizontal: 3, paddingTop: 1, paddingBottom: 0.5 }, fontStyle("bold")]}>
+        {children}
+      </Text>
+    </View>
+  );
+}
+
+export function StatusBadge({ status, size }: { status: TChainStatus; size?: number }) {
+  const s = STATUS_COLOR[status];
+  return <Badge color={s.ink} wash={s.wash} size={size}>{`${STATUS_MARK[status]} ${s.word.toUpperCase()}`}</Badge>;
+}
+
+export function Caption({ children, color = FAINT }: { children: string; color?: string }) {
+  return <Text style={[{ fontSize: SIZE.caption, color, letterSpacing: 0.4, marginBottom: 1.5 }, fontStyle("bold")]}>{children.toUpperCase()}</Text>;
+}
+
+/** A two-column key/value table with hairline rules (the cover). */
+export function KeyValues({ width, rows, labelWidth = 120 }: { width: number; labelWidth?: number; rows: { label: string; value: ReactNode }[] }) {
+  return (
+    <View style={{ borderTopWidth: 0.75, borderTopColor: RULE }}>
+      {rows.map((r, i) => (
+        <View key={i} wrap={false} style={{ flexDirection: "row", paddingVertical: 4, borderBottomWidth: 0.5, borderBottomColor: HAIRLINE }}>
+          <View style={{ width: labelWidth, paddingRight: 8 }}>
+            <Text style={[{ fontSize: SIZE.small, color: MUTED }, fontStyle("sans")]}>{r.label}</Text>
+          </View>
+          <View style={{ width: width - labelWidth }}>{r.value}</View>
+        </View>
+      ))}
+    </View>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks and pages.
+
+export type TBlock = { node: ReactNode; height: number };
+
+export function heading(title: string, width: number): TBlock {
+  const t = textBlock([{ text: title, face: "bold", size: SIZE.h1 }], width);
+  return {
+    node: <View style={{ marginBottom: 8, paddingBottom: 3, borderBottomWidth: 1, borderBottomColor: INK }}>{t.node}</View>,
+    height: t.height + 12,
+  };
+}
+
+export function subheading(title: string, width: number): TBlock {
+  const t = textBlock([{ text: title, face: "bold", size: SIZE.h2 }], width);
+  return { node: <View style={{ marginTop: 8, marginBottom: 4 }}>{t.node}</View>, height: t.height + 12 };
+}
+
+export function paragraph(parts: TPart[], width: number, marginBottom = 6): TBlock {
+  const t = textBlock(parts, width);
+  return { node: <View style={{ marginBottom }}>{t.node}</View>, height: t.height + marginBottom };
+}
+
+export function spacer(height: number): TBlock {
+  return { node: <View style={{ height }} />, height };
+}
+
+/** A column: text parts, or for anything else (a bar) its own painter and height. */
+export type TColumn<T> = {
+  title: string;
+  weight: number;
+  parts?: (row: T) => TPart[];
+  cell?: (row: T, innerWidth: number) => { height: number; paint: (p: TPainter, x: number, y: number, state: { font: object | null }) => void };
+};
+
+const CELL_PAD_X = 3;
+const ROW_PAD_Y = 2.5;
+
+/** The subset of pdfkit that react-pdf's <Canvas paint> hands over. */
+export type TPainter = {
+  font(src: object): TPainter;
+  fontSize(size: number): TPainter;
+  fillColor(color: string): TPainter;
+  text(text: string, x: number, y: number, options?: object): TPainter;
+  rect(x: number, y: number, w: number, h: number): TPainter;
+  fill(color?: string): TPainter;
+  moveTo(x: number, y: number): TPainter;
+  lineTo(x: number, y: number): TPainter;
+  lineWidth(w: number): TPainter;
+  strokeColor(color: string): TPainter;
+  stroke(): TPainter;
+};
+
+type TLine = { text: string; face: TFace; size: number; color: string };
+
+/** Parts broken into lines for `width` points, and their height. */
+export function layoutParts(parts: TPart[], width: number): { lines: TLine[]; height: number } {
+  const m = measure();
+  const lines: TLine[] = [];
+  let height = 0;
+  for (const p of parts) {
+    if (p.text === "") continue;
+    const size = p.size ?? SIZE.body;
+    const face = p.face ?? "sans";
+    for (const text of wrapLines(m, p.text, width, size, face)) {
+      lines.push({ text, face, size, color: p.color ?? INK });
+      height += size * LINE_HEIGHT;
+    }
+  }
+  return { lines, height };
+}
+
+/**
+ * Draws pre-broken lines with pdfkit. Table cells are painted rather than laid out as react-pdf
+ * <Text>: a 200-hop report has thousands of cells, and react-pdf's per-Text layout made it take
+ * tens of seconds. The text is real PDF text in the same embedded fonts (selectable, extractable);
+ * runs without a glyph in DejaVu switch to the CJK fallback, on the same baseline.
+ */
+export function paintLines(p: TPainter, lines: TLine[], x: number, y: number, state: { font: object | null } = { font: null }): void {
+  const m = measure();
+  let top = y;
+  for (const l of lines) {
+    const lh = l.size * LINE_HEIGHT;
+    const baseline = top + (lh - l.size * 1.164) / 2 + l.size * 0.928;
+    let cx = x;
+    p.fontSize(l.size).fillColor(l.color);
+    for (const run of m.runs(l.text, l.face)) {
+      // Switching fonts costs pdfkit a font lookup: only switch when the run needs another one.
+      if (state.font !== run.font) {
+        p.font(run.font);
+        state.font = run.font;
+      }
+      p.text(run.text, cx, baseline - run.ascent * l.size, { lineBreak: false });
+      cx += m.width(run.text, l.size, l.face);
+    }
+    top += lh;
+  }
+}
+
+/** A ruled table as blocks: the header row (repeated on every page it continues to) and one block per row. */
+export function tableBlocks<T>(columns: TColumn<T>[], rows: T[], width: number, options: { zebra?: boolean } = {}): { header: TBlock; rows: TBlock[] } {
+  const sum = columns.reduce((a, c) => a + c.weight, 0);
+  const widths = columns.map((c) => (width * c.weight) / sum);
+  const xs = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));
+  const head = columns.map((c, i) => layoutParts([{ text: c.title.toUpperCase(), face: "bold", size: SIZE.caption, color: MUTED }], widths[i] - 2 * CELL_PAD_X));
+  const headHeight = Math.max(...head.map((h) => h.height)) + 2 * ROW_PAD_Y;
+  const header: TBlock = {
+    node: (
+      <Canvas
+        style={{ width, height: headHeight + 1.75 }}
+        paint={(painter) => {
+          const p = painter as unknown as TPainter;
+          p.moveTo(0, 0.5).lineTo(width, 0.5).lineWidth(1).strokeColor(INK).stroke();
+          const state = { font: null };
+          head.forEach((h, i) => paintLines(p, h.lines, xs[i] + CELL_PAD_X, 1 + ROW_PAD_Y, state));
+          p.moveTo(0, headHeight + 1.25).lineTo(width, headHeight + 1.25).lineWidth(0.75).strokeColor(INK).stroke();
+          return null;
+        }}
+      />
+    ),
+    height: headHeight + 1.75,
+  };
+  const blocks = rows.map((row, r) => {
+    const cells = columns.map((c, i) => {
+      const inner = widths[i] - 2 * CELL_PAD_X;
+      if (c.cell) return c.cell(row, inner);
+      const laid = layoutParts(c.parts?.(row) ?? [], inner);
+      return { height: laid.height, paint: (p: TPainter, x: number, y: number, state: { font: object | null }) => paintLines(p, laid.lines, x, y, state) };
+    });
+    const height = Math.max(0, ...cells.map((c) => c.height)) + 2 * ROW_PAD_Y + 0.5;
+    const zebra = options.zebra && r % 2 === 1;
+    return {
+      node: (
+        <Canvas
+          style={{ width, height }}
+          paint={(painter) => {
+            const p = painter as unknown as TPainter;
+            if (zebra) p.rect(0, 0, width, height - 0.5).fill("#f8fafc");
+            const state = { font: null };
+            cells.forEach((c, i) => c.paint(p, xs[i] + CELL_PAD_X, ROW_PAD_Y, state));
+            p.moveTo(0, height - 0.25).lineTo(width, height - 0.25).lineWidth(0.5).strokeColor(HAIRLINE).stroke();
+            return null;
+          }}
+        />
+      ),
+      height,
+    };
+  });
+  return { header, rows: blocks };
+}
+
+/** A table as blocks, with what to print above its header when it continues on a new page. */
+export type TTableBlocks = { header: TBlock; rows: TBlock[]; continued: TBlock };
+
+/** Content that flows: blocks, then optionally a table. */
+export type TSegment = { blocks?: TBlock[]; table?: TTableBlocks };
+
+/** A run of segments that starts on a new page. */
+export type TSection = { landscape?: boolean; segments: TSegment[] };
+
+/** Packs a section into pages of `paper`: an array of pages, each an array of blocks. */
+export function paginate(section: TSection, paper: TPaper): TBlock[][] {
+  const capacity = contentHeight(paper, section.landscape) - 4;
+  const pages: TBlock[][] = [];
+  let page: TBlock[] = [];
+  let used = 0;
+  const newPage = () => {
+    pages.push(page);
+    page = [];
+    used = 0;
+  };
+  const add = (b: TBlock) => {
+    if (used + b.height > capacity && page.length > 0) newPage();
+    page.push(b);
+    used += b.height;
+  };
+  for (const seg of section.segments) {
+    const blocks = seg.blocks ?? [];
+    // A heading or intro stays with the table's header and first row.
+    const lead = blocks.reduce((h, b) => h + b.height, 0) + (seg.table && seg.table.rows.length ? seg.table.header.height + seg.table.rows[0].height : 0);
+    if (seg.table && used + lead > capacity && page.length > 0 && lead <= capacity) newPage();
+    for (const b of blocks) add(b);
+    if (!seg.table) continue;
+    const { header, rows, continued } = seg.table;
+    add(header);
+    for (const r of rows) {
+      if (used + r.height > capacity && page.length > 0) {
+        newPage();
+        add(continued);
+        add(header);
+      }
+      add(r);
+    }
+  }
+  if (page.length) pages.push(page);
+  return pages;
+}
+
+export function ReportPage({
+  paper,
+  landscape = false,
+  header,
+  footer,
+  children,
+}: {
+  paper: TPaper;
+  landscape?: boolean;
+  header: { left: string; right: string };
+  footer: string;
+  children: ReactNode;
+}) {
+  return (
+    <Page
+      size={paper}
+      orientation={landscape ? "landscape" : "portrait"}
+      style={[{ paddingTop: MARGIN.top, paddingBottom: MARGIN.bottom, paddingHorizontal: MARGIN.x, fontSize: SIZE.body, color: INK }, fontStyle("sans")]}
+      wrap
+    >
+      <View fixed style={{ position: "absolute", top: 26, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderBottomWidth: 0.5, borderBottomColor: RULE, paddingBottom: 4 }}>
+        <Text style={[{ fontSize: SIZE.caption, color: MUTED, letterSpacing: 0.4 }, fontStyle("bold")]}>{header.left.toUpperCase()}</Text>
+        <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("mono")]}>{header.right}</Text>
+      </View>
+      {children}
+      <View fixed style={{ position: "absolute", bottom: 24, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderTopWidth: 0.5, borderTopColor: RULE, paddingTop: 4 }}>
+        <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}>{footer}</Text>
+        <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]} render={({ pageNumber, totalPages }) => `Page ${pageNumber} of ${totalPages}`} />
+      </View>
+    </Page>
+  );
+}
+
+/** A paginated section as <Page>s. */
+export function SectionPages({ section, paper, header, footer }: { section: TSection; paper: TPaper; header: { left: string; right: string }; footer: string }) {
+  return (
+    <>
+      {paginate(section, paper).map((blocks, i) => (
+        <ReportPage key={i} paper={paper} landscape={section.landscape} header={header} footer={footer}>
+          {blocks.map((b, j) => (
+            <Fragment key={j}>{b.node}</Fragment>
+          ))}
+        </ReportPage>
+      ))}
+    </>
+  );
+}
+
+export function width(paper: TPaper, landscape = false): number {
+  return contentWidth(paper, landscape);
+}
+
+export function severityPart(severity: TSeverity, text: string, size: number = SIZE.table): TPart {
+  return { text: `${SEVERITY_MARK[severity]} ${text}`, face: "bold", size, color: SEVERITY_COLOR[severity].ink };
+}

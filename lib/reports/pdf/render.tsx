@@ -1,0 +1,45 @@
+// Server-side PDF rendering with @react-pdf/renderer (Node runtime only: it reads the font files).
+import { renderToBuffer } from "@react-pdf/renderer";
+import { z } from "zod";
+import type { TChainReportData, TPeriodSummary } from "../queries";
+import { ChainReport } from "./chain-report";
+import { loadFonts, measurer } from "./fonts";
+import { planGraph } from "./graph-plan";
+import { setMeasurer } from "./kit";
+import { SummaryReport } from "./summary-report";
+import { contentHeight, contentWidth, type TPaper } from "./theme";
+
+export type { TPaper } from "./theme";
+
+/** `?size=a4` (the default) or `?size=letter`; anything else is a 400. */
+export const ZPaper = z
+  .enum(["a4", "letter", "A4", "LETTER", "Letter"], { error: 'size must be "a4" or "letter"' })
+  .optional()
+  .transform((v): TPaper => (v?.toLowerCase() === "letter" ? "LETTER" : "A4"));
+
+export function paperFrom(params: URLSearchParams): TPaper {
+  return ZPaper.parse(params.get("size") || undefined);
+}
+
+/** "jane@bank.example (viewer)" or "API token “ci-export” (admin)": who a report was made for. */
+export function describeActor(actor: { kind: "token" | "session"; name: string; role: string }): string {
+  return actor.kind === "session" ? `${actor.name} (${actor.role})` : `API token “${actor.name}” (${actor.role})`;
+}
+
+async function ready(): Promise<void> {
+  setMeasurer(measurer(await loadFonts()));
+}
+
+/** Room for the graph on a landscape page, below the section title and its paragraph. */
+const GRAPH_HEADROOM = 112;
+
+export async function renderChainReportPdf(data: TChainReportData, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
+  await ready();
+  const graph = planGraph(data.detail, { width: contentWidth(options.paper, true) - 2, height: contentHeight(options.paper, true) - GRAPH_HEADROOM });
+  return renderToBuffer(<ChainReport data={data} opts={{ ...options, graph }} />);
+}
+
+export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
+  await ready();
+  return renderToBuffer(<SummaryReport summary={summary} opts={options} />);
+}
