@@ -3,6 +3,8 @@ import { containsText, db, isPostgres } from "@/lib/db";
 import { AppError } from "@/lib/http";
 import { countFindingsByIssuer } from "@/lib/registry/principals";
 import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import { loadChainInputs } from "@/lib/chains/load";
+import { checkChain, readTimeFindings } from "@/lib/protocol/chain";
 import type { TClaims } from "@/lib/protocol/types";
 
 const CHAIN_SELECT = {
@@ -47,7 +49,7 @@ export async function getStats(now = nowSeconds()) {
   chainsByStatus.verified -= overdueVerified;
   chainsByStatus.warning += overdueVerified;
 
-  const findingsOverTime = await findingsByDay(since);
+  const findingsOverTime = mergeDays(await findingsByDay(since), await overdueEvidenceByDay(since, now));
   const topPrincipals = await principalsWithMostFindings(8);
   return {
     totalChains,
@@ -79,6 +81,30 @@ async function findingsByDay(since: Date) {
       return { day, code, count };
     })
     .sort((a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code));
+}
+
+/** Read-time missing_evidence, counted on the day each open grant's exp passed. */
+async function overdueEvidenceByDay(since: Date, now: number) {
+  const prisma = await db();
+  const rows = await prisma.chain.findMany({
+    where: { evidenceDue: { lt: now } },
+    select: { openGrantExps: true },
+    take: 50_000,
+  });
+  const sinceSeconds = since.getTime() / 1000;
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    for (const exp of JSON.parse(r.openGrantExps) as number[]) {
+      if (exp >= now || exp < sinceSeconds) continue;
+      const day = new Date(exp * 1000).toISOString().slice(0, 10);
+      counts.set(day, (counts.get(day) ?? 0) + 1);
+    }
+  }
+  return [...counts].map(([day, count]) => ({ day, code: "missing_evidence", count }));
+}
+
+function mergeDays(...lists: { day: string; code: string; count: number }[][]) {
+  return lists.flat().sort((a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code));
 }
 
 async function principalsWithMostFindings(limit: number) {
@@ -124,14 +150,87 @@ function placeholder(n: number): string {
   return isPostgres() ? `$${n}` : "?";
 }
 
-export async function listFindings(q: {
+type TFindingsQuery = {
   code?: string;
   severity?: string;
   principal?: string;
   chain?: string;
-  cursor?: number;
+  cursor?: string;
   limit: number;
-}) {
+};
+
+/**
+ * Findings, newest first. Stored findings page by id; `code=missing_evidence` lists the read-time
+ * broken audit trails instead, computed now from the chains whose evidence is overdue (paged by
+ * chain). Without a code filter the answer also says how many chains have overdue evidence.
+ */
+export async function listFindings(q: TFindingsQuery, now = nowSeconds()) {
+  if (q.code === "missing_evidence") return listMissingEvidence(q, now);
+  const cursor = q.cursor === undefined ? undefined : Number(q.cursor);
+  if (cursor !== undefined && !(Number.isSafeInteger(cursor) && cursor > 0)) {
+    throw new AppError("invalid_request", "cursor is not valid; use nextCursor from a previous page.");
+  }
+  const stored = await listStoredFindings({ ...q, cursor });
+  const prisma = await db();
+  const overdueChains =
+    q.severity && q.severity !== "warning"
+      ? 0
+      : await prisma.chain.count({
+          where: {
+            evidenceDue: { lt: now },
+            ...(q.chain ? { id: q.chain } : {}),
+            ...(q.principal ? { principals: { some: { principalId: q.principal } } } : {}),
+          },
+        });
+  return { ...stored, readTime: { missingEvidenceChains: overdueChains } };
+}
+
+const READ_TIME_CHAIN_PAGE = 50;
+
+async function listMissingEvidence(q: TFindingsQuery, now: number) {
+  const prisma = await db();
+  if (q.severity && q.severity !== "warning") return { items: [], nextCursor: null, readTime: { missingEvidenceChains: 0 } };
+  const chains = await prisma.chain.findMany({
+    where: {
+      evidenceDue: { lt: now },
+      ...(q.chain ? { id: q.chain } : {}),
+      ...(q.cursor ? { id: { gt: q.cursor } } : {}),
+      ...(q.principal ? { principals: { some: { principalId: q.principal } } } : {}),
+    },
+    orderBy: { id: "asc" },
+    take: Math.min(q.limit, READ_TIME_CHAIN_PAGE) + 1,
+    select: { id: true },
+  });
+  const page = chains.slice(0, Math.min(q.limit, READ_TIME_CHAIN_PAGE));
+  const inputs = await loadChainInputs(prisma, page.map((c) => c.id));
+  const items = [];
+  for (const input of inputs.values()) {
+    const late = readTimeFindings(checkChain(input), now);
+    const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
+    for (const [jti, f] of late) {
+      const c = claimsOf.get(jti);
+      items.push({
+        id: `${input.chainId}#${jti}`,
+        code: f.code,
+        severity: f.severity,
+        message: f.message,
+        eventJti: jti,
+        chainId: input.chainId,
+        eventKind: c?.kind ?? null,
+        iss: c?.iss ?? null,
+        iat: c?.iat ?? null,
+        isReadTime: true,
+      });
+    }
+  }
+  return {
+    items,
+    nextCursor: chains.length > page.length ? page[page.length - 1].id : null,
+    readTime: { missingEvidenceChains: null },
+  };
+}
+
+async function listStoredFindings(q: Omit<TFindingsQuery, "cursor"> & { cursor?: number }) {
   const prisma = await db();
   const rows = await prisma.finding.findMany({
     where: {
@@ -163,6 +262,7 @@ export async function listFindings(q: {
       eventKind: eventOf.get(f.eventJti)?.kind ?? null,
       iss: eventOf.get(f.eventJti)?.iss ?? null,
       iat: eventOf.get(f.eventJti)?.iat ?? null,
+      isReadTime: false,
     })),
     nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
   };

@@ -499,3 +499,21 @@ describe("reads", () => {
     expect(res.data.head).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe("read-time broken audit trails outside chain reads", () => {
+  it("lists missing_evidence in /api/v1/findings and counts it in the overview", async () => {
+    const human = await register("human");
+    const agent = await register("agent");
+    const root = authorizeClaims(human.id, agent.id, { iat: now() - 7200, exp: now() - 100 });
+    await post([signToken(root, human.key)]);
+    const res = await api(`/api/v1/findings?code=missing_evidence&chain=${encodeURIComponent(root.chain)}`);
+    expect(res.status).toBe(200);
+    expect(res.data.items).toHaveLength(1);
+    expect(res.data.items[0]).toMatchObject({ code: "missing_evidence", severity: "warning", eventJti: root.jti, chainId: root.chain, isReadTime: true });
+    const all = await api(`/api/v1/findings?chain=${encodeURIComponent(root.chain)}`);
+    expect(all.data.readTime.missingEvidenceChains).toBe(1);
+    const stats = await api("/api/v1/stats");
+    expect(stats.data.findingsOverTime.some((d: { code: string }) => d.code === "missing_evidence")).toBe(true);
+    expect((await api("/api/v1/findings?cursor=abc")).status).toBe(400);
+  });
+});

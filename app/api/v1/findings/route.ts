@@ -1,5 +1,5 @@
 // GET /api/v1/findings?code&severity&principal&chain&cursor&limit — stored findings, newest first
-// (readers). missing_evidence is computed when a chain is read, so it is listed per chain, not here.
+// (readers). code=missing_evidence lists the read-time broken audit trails, computed now.
 import { z } from "zod";
 import { apiRoute } from "@/lib/api-route";
 import { json } from "@/lib/http";
@@ -13,7 +13,7 @@ const ZQuery = z.object({
   severity: z.enum(["critical", "error", "warning"]).optional(),
   principal: z.string().min(1).max(200).optional(),
   chain: z.string().min(1).max(128).optional(),
-  cursor: z.coerce.number().int().positive().optional(),
+  cursor: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().catch(50).transform((n) => Math.min(Math.max(n, 1), 200)).default(50),
 });
 
