@@ -158,6 +158,17 @@ describe("HTTP shape of POST /api/v1/events", () => {
     expect((await chain(root.chain)).eventCount).toBe(1000);
   });
 
+  it("takes 500 chains in one batch with every child listed before its parent", async () => {
+    const roots = Array.from({ length: 500 }, () => authorizeClaims(human.id, planner.id));
+    const kids = roots.map((r) => delegateClaims(r, planner.id, worker.id));
+    const results = await post([...kids.map((k) => signToken(k, planner.key)), ...roots.map((r) => signToken(r, human.key))]);
+    expect(results).toHaveLength(1000);
+    expect(results.every((r) => r.status === "accepted" && r.findings.length === 0)).toBe(true);
+    const c = await chain(roots[123].chain);
+    expect(c.status).toBe("verified");
+    expect(c.hopCount).toBe(2);
+  });
+
   it("400 for an empty jwt body, another content type, a non-batch JSON body, or more than 1000 tokens", async () => {
     const empty = await api("/api/v1/events", { method: "POST", headers: { "content-type": "application/jwt" }, body: "   " });
     expect(empty.status).toBe(400);
