@@ -26,6 +26,10 @@ import { buildEvidenceBundle, evidenceDigest, type TEvidenceBundle } from "./evi
 export const CHAIN_PAGE = 100;
 export const EVENT_PAGE = 1000;
 
+/** Page sizes of the keyset walks; tests shrink them to cross page boundaries. */
+export type TPaging = { chains: number; events: number };
+const DEFAULT_PAGING: TPaging = { chains: CHAIN_PAGE, events: EVENT_PAGE };
+
 // ---------------------------------------------------------------------------------------------
 // Chains matching the list filters, newest first (the list's order), one page at a time.
 
@@ -51,7 +55,7 @@ const SUMMARY_SELECT = {
 type TChainRow = Parameters<typeof toChainSummary>[0];
 
 /** Pages of stored chain rows matching the filters, in the order GET /api/v1/chains lists them. */
-async function* chainRowPages(filters: TChainFilters, now: number): AsyncGenerator<TChainRow[]> {
+async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<TChainRow[]> {
   const prisma = await db();
   const where = await chainWhere(filters, now);
   let cursor: { s: number; i: string } | null = null;
@@ -61,20 +65,17 @@ async function* chainRowPages(filters: TChainFilters, now: number): AsyncGenerat
         ? { AND: [where, { OR: [{ startedAt: { lt: cursor.s } }, { startedAt: cursor.s, id: { lt: cursor.i } }] }] }
         : where,
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-      take: CHAIN_PAGE,
+      take,
       select: SUMMARY_SELECT,
     });
     if (page.length === 0) return;
     yield page;
-    if (page.length < CHAIN_PAGE) return;
+    if (page.length < take) return;
     const last = page[page.length - 1];
     cursor = { s: last.startedAt, i: last.id };
   }
 }
 
-export async function* chainSummaryPages(filters: TChainFilters, now: number): AsyncGenerator<TChainSummary[]> {
-  for await (const rows of chainRowPages(filters, now)) yield rows.map((r) => toChainSummary(r, now));
-}
 
 export async function assertChainExists(id: string): Promise<void> {
   const prisma = await db();
@@ -200,36 +201,45 @@ async function recordsOfPage(rows: TEventRow[], now: number): Promise<TEventReco
   });
 }
 
-/** Every event of the given chains, grouped by chain (in id order), each chain in ledger order. */
-async function* eventRecordsOfChains(chainIds: string[], now: number): AsyncGenerator<TEventRecord[]> {
-  if (chainIds.length === 0) return;
+/**
+ * Every event of the given chains, chain by chain in the given order, each chain in ledger order
+ * (keyset on seq). Rows of small chains are pooled so the lookups run once per `take` rows;
+ * memory holds at most two pages of rows.
+ */
+async function* eventRecordsOfChains(chainIds: string[], now: number, take = EVENT_PAGE): AsyncGenerator<TEventRecord[]> {
   const prisma = await db();
-  let cursor: { c: string; s: number } | null = null;
-  for (;;) {
-    const rows: TEventRow[] = await prisma.event.findMany({
-      where: cursor
-        ? { chainId: { in: chainIds }, OR: [{ chainId: { gt: cursor.c } }, { chainId: cursor.c, seq: { gt: cursor.s } }] }
-        : { chainId: { in: chainIds } },
-      orderBy: [{ chainId: "asc" }, { seq: "asc" }],
-      take: EVENT_PAGE,
-      select: EVENT_SELECT,
-    });
-    if (rows.length === 0) return;
-    yield await recordsOfPage(rows, now);
-    if (rows.length < EVENT_PAGE) return;
-    const last = rows[rows.length - 1];
-    cursor = { c: last.chainId, s: last.seq };
+  let batch: TEventRow[] = [];
+  for (const chainId of chainIds) {
+    let after = 0;
+    for (;;) {
+      const rows: TEventRow[] = await prisma.event.findMany({
+        where: { chainId, seq: { gt: after } },
+        orderBy: { seq: "asc" },
+        take,
+        select: EVENT_SELECT,
+      });
+      batch.push(...rows);
+      while (batch.length >= take) yield await recordsOfPage(batch.splice(0, take), now);
+      if (rows.length < take) break;
+      after = rows[rows.length - 1].seq;
+    }
   }
+  if (batch.length) yield await recordsOfPage(batch, now);
 }
 
 /** Event records of one chain, page by page. */
-export async function* chainEventRecords(chainId: string, now = nowSeconds()): AsyncGenerator<TEventRecord[]> {
-  yield* eventRecordsOfChains([chainId], now);
+export async function* chainEventRecords(chainId: string, now = nowSeconds(), paging: TPaging = DEFAULT_PAGING): AsyncGenerator<TEventRecord[]> {
+  yield* eventRecordsOfChains([chainId], now, paging.events);
 }
 
 /** Event records of every chain the filters match: chain pages newest first, events per page. */
-export async function* filteredEventRecords(filters: TChainFilters, now = nowSeconds()): AsyncGenerator<TEventRecord[]> {
-  for await (const chains of chainSummaryPages(filters, now)) yield* eventRecordsOfChains(chains.map((c) => c.id), now);
+export async function* filteredEventRecords(filters: TChainFilters, now = nowSeconds(), paging: TPaging = DEFAULT_PAGING): AsyncGenerator<TEventRecord[]> {
+  for await (const rows of chainRowPages(filters, now, paging.chains))
+    yield* eventRecordsOfChains(
+      rows.map((r) => r.id),
+      now,
+      paging.events,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -177,3 +177,26 @@ export async function seedDeepChain(depth = 60) {
   await ingest(tokens);
   return { chain, tokens };
 }
+
+export const signForTest = {
+  /** A one-event chain whose delegate names a grant of `story`'s chain as its parent. */
+  async crossChainDelegate(story: Awaited<ReturnType<typeof seedStoryChain>>) {
+    const [, planner, writer] = story.principals;
+    const t = now();
+    const chain = unique("cross");
+    const token = sign(planner, {
+      kind: "delegate",
+      jti: `${chain}.d`,
+      chain,
+      parent: story.chain,
+      iss: planner.id,
+      aud: writer.id,
+      iat: t - 100,
+      exp: t + 600,
+      scope: ["treasury/liquidity/*:read"],
+      purpose: { code: "treasury.reporting.liquidity", text: "Borrowed authority" },
+    });
+    await ingest([token]);
+    return { chain, token };
+  },
+};

@@ -14,6 +14,7 @@ import {
   heading,
   KeyValues,
   measure,
+  paginate,
   paragraph,
   ReportPage,
   SectionPages,
@@ -60,6 +61,11 @@ function names(detail: TChainDetail): TNames {
 }
 
 const FINDING_SEVERITY_OF = (code: TChainFinding["code"]): TSeverity => FINDING_SEVERITY[code];
+/** "sha256:5e5e5e5e5e5e…5e5e": enough to match by eye; the timeline and the bundle carry the full value. */
+function shortHash(h: string): string {
+  return h.length > 28 ? `${h.slice(0, 19)}…${h.slice(-4)}` : h;
+}
+
 const findingTitle = (code: TChainFinding["code"]) => `${FINDING_INFO[code]?.name ?? code} (${code})`;
 
 // ---------------------------------------------------------------------------------------------
@@ -320,8 +326,8 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
             : h.scopeRemoved.length === 0 && h.scopeAdded.length === 0
               ? [{ text: "Same as the parent: not narrowed", size: SIZE.caption, color: SEVERITY_COLOR.warning.ink }]
               : [
-                  ...(h.scopeRemoved.length ? [{ text: h.scopeRemoved.map((s) => `− ${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: MUTED }] : []),
-                  ...(h.scopeAdded.length ? [{ text: h.scopeAdded.map((s) => `+ ${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: SEVERITY_COLOR.critical.ink }] : []),
+                  ...(h.scopeRemoved.length ? [{ text: h.scopeRemoved.map((s) => `−\u00a0${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: MUTED }] : []),
+                  ...(h.scopeAdded.length ? [{ text: h.scopeAdded.map((s) => `+\u00a0${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: SEVERITY_COLOR.critical.ink }] : []),
                   ...(h.scopeAdded.length ? [{ text: "escalation", face: "bold" as const, size: SIZE.caption, color: SEVERITY_COLOR.critical.ink }] : []),
                 ],
       },
@@ -363,9 +369,9 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
           for (const c of h.completions) {
             const att = c.attestation ? (ATTESTATION_LABEL[c.attestation]?.name ?? c.attestation) : "signer not allowed";
             out.push({ text: `${c.status === "completed" ? "✓" : c.status === "failed" ? "✕" : "◐"} ${c.status} · ${att} · by ${c.iss}`, face: "bold", size: SIZE.caption, color: c.attestation ? INK : SEVERITY_COLOR.error.ink });
-            out.push({ text: c.resultHash, face: "mono", size: SIZE.caption, color: FAINT });
+            out.push({ text: `result ${shortHash(c.resultHash)}`, face: "mono", size: SIZE.caption, color: FAINT });
             if (c.evidence?.summary) out.push({ text: `“${c.evidence.summary}”`, face: "italic", size: SIZE.caption, color: MUTED });
-            for (const a of c.evidence?.artifacts ?? []) out.push({ text: `${a.name} ${a.hash}`, face: "mono", size: SIZE.caption, color: FAINT });
+            for (const a of c.evidence?.artifacts ?? []) out.push({ text: `${a.name} ${shortHash(a.hash)}`, face: "mono", size: SIZE.caption, color: FAINT });
           }
           if (h.invocations.length) {
             out.push({ text: `${plural(h.invocations.length, "action")}:`, face: "bold", size: SIZE.caption, color: INK });
@@ -562,6 +568,12 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
       ))}
     </Document>
   );
+}
+
+/** How many pages the report will have: the cover, the graph pages and each paginated section. */
+export function plannedPageCount(data: TChainReportData, opts: TChainReportOptions): number {
+  const graphPages = 1 + (opts.graph.detail?.tiles.length ?? 0);
+  return 1 + graphPages + Object.values(sectionsFor(data, opts.paper)).reduce((n, s) => n + paginate(s, opts.paper).length, 0);
 }
 
 /** The paginated sections by name (profiling and tests). */

@@ -2,7 +2,7 @@
 import { renderToBuffer } from "@react-pdf/renderer";
 import { z } from "zod";
 import type { TChainReportData, TPeriodSummary } from "../queries";
-import { ChainReport } from "./chain-report";
+import { ChainReport, type TChainReportOptions } from "./chain-report";
 import { loadFonts, measurer } from "./fonts";
 import { planGraph } from "./graph-plan";
 import { setMeasurer } from "./kit";
@@ -33,10 +33,15 @@ async function ready(): Promise<void> {
 /** Room for the graph on a landscape page, below the section title and its paragraph. */
 const GRAPH_HEADROOM = 112;
 
-export async function renderChainReportPdf(data: TChainReportData, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
+/** Everything the chain report is drawn from, fonts loaded: also what tests inspect. */
+export async function chainReportOptions(data: TChainReportData, options: { paper: TPaper; generatedBy: string }): Promise<TChainReportOptions> {
   await ready();
   const graph = planGraph(data.detail, { width: contentWidth(options.paper, true) - 2, height: contentHeight(options.paper, true) - GRAPH_HEADROOM });
-  return renderToBuffer(<ChainReport data={data} opts={{ ...options, graph }} />);
+  return { ...options, graph };
+}
+
+export async function renderChainReportPdf(data: TChainReportData, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
+  return renderToBuffer(<ChainReport data={data} opts={await chainReportOptions(data, options)} />);
 }
 
 export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
