@@ -2,21 +2,24 @@
 //   ensureDatabase(url)     creates the database a DATABASE_URL names when it does not exist yet
 //                           (the native engine's `migrate deploy` did; through adapter-pg it just
 //                           fails to connect).
-//   pendingMigrations(url)  committed migrations the database has not applied. `migrate deploy` on
-//                           PostgreSQL idles ~10 s before exiting (a lock-timeout timer inside the
-//                           wasm engine outlives the lock), so a restart with nothing to apply skips it.
-//   `tsx scripts/postgres.ts prepare` does both for scripts/migrate.ts (whose API is synchronous):
-//   exit 0 when up to date, EXIT_PENDING when `migrate deploy` has work to do.
+//   migratePostgres(url)    ensureDatabase, then `prisma migrate deploy` when a committed migration
+//                           is not applied yet, under Delegraph's own advisory lock (see below).
+//                           scripts/migrate.ts, whose API is synchronous, runs it as
+//                           `tsx scripts/postgres.ts migrate`.
 //   postgresTestUrl()       finds a server for tests: DATABASE_URL_POSTGRES, else a local one on
 //                           127.0.0.1:5432 (user postgres, trust auth); `fresh()` makes an empty database.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-export const EXIT_PENDING = 10;
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "../prisma/postgres/migrations");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const MIGRATIONS_DIR = join(root, "prisma/postgres/migrations");
+const MIGRATE_LOCK = 0x64656c67; // "delg": Delegraph's advisory lock key for start-up migrations
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, "//…@");
 
 /** The same server and credentials, connected to another database (by default the maintenance db). */
 export function withDatabase(url: string, database = "postgres"): string {
@@ -84,6 +87,46 @@ export async function pendingMigrations(url: string, dir = MIGRATIONS_DIR): Prom
   return committed.filter((name) => !applied.has(name)).sort();
 }
 
+function prismaDeploy(url: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      join(root, "node_modules/.bin/prisma"),
+      ["migrate", "deploy", "--config", "prisma/postgres/prisma.config.ts", "--schema", "prisma/postgres/schema.prisma"],
+      { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output }));
+  });
+}
+
+/**
+ * Brings the database up to the committed migrations. Prisma's own advisory lock is not enough for
+ * instances starting together: through the wasm engine `migrate deploy` never unlocks, so its lock
+ * lasts until the process exits, and the process idles ~10 s after finishing (a timer inside the
+ * engine), while a second deploy gives up after waiting 10 s (P1002). So the check and the deploy run
+ * under Delegraph's own lock, held until the deploy process has exited; whoever comes second finds
+ * nothing pending and skips deploy, as does every restart.
+ */
+export async function migratePostgres(url: string, log: (line: string) => void = console.log): Promise<void> {
+  if (await ensureDatabase(url)) log(`[delegraph] database ${databaseName(url)} did not exist: created it on ${redact(withDatabase(url, ""))}`);
+  await withClient(url, async (c) => {
+    await c.query("SET lock_timeout = '10min'");
+    await c.query("SELECT pg_advisory_lock($1)", [MIGRATE_LOCK]);
+    try {
+      const pending = await pendingMigrations(url);
+      if (pending.length === 0) return;
+      const { status, output } = await prismaDeploy(url);
+      if (status !== 0) throw new Error(`prisma migrate deploy failed:\n${output}`);
+      log(`[delegraph] applied migrations: ${pending.join(", ")}`);
+    } finally {
+      await c.query("SELECT pg_advisory_unlock($1)", [MIGRATE_LOCK]);
+    }
+  });
+}
+
 export async function dropDatabase(url: string): Promise<void> {
   await withClient(withDatabase(url), (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`));
 }
@@ -105,24 +148,17 @@ export async function postgresTestUrl(): Promise<{ base: string; fresh: () => Pr
   };
 }
 
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, "//…@");
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [command] = process.argv.slice(2);
   const url = process.env.DATABASE_URL ?? "";
-  if (command !== "prepare") {
-    console.error("usage: DATABASE_URL=postgresql://… tsx scripts/postgres.ts prepare");
+  if (command !== "migrate") {
+    console.error("usage: DATABASE_URL=postgresql://… tsx scripts/postgres.ts migrate");
     process.exit(2);
   }
-  (async () => {
-    if (await ensureDatabase(url)) {
-      console.log(`[delegraph] database ${databaseName(url)} did not exist: created it on ${redact(withDatabase(url, ""))}`);
-    }
-    return (await pendingMigrations(url)).length ? EXIT_PENDING : 0;
-  })().then(
-    (code) => process.exit(code),
+  migratePostgres(url).then(
+    () => process.exit(0),
     (e: Error) => {
-      console.error(`[delegraph] cannot prepare PostgreSQL database at ${redact(url)}: ${e.message}`);
+      console.error(`[delegraph] PostgreSQL database ${redact(url)}: ${e.message}`);
       process.exit(1);
     },
   );
