@@ -454,9 +454,11 @@ describe("reads", () => {
   it("lists chains newest first with filters and cursor pagination", async () => {
     const tag = uid("tag").toLowerCase();
     const made: string[] = [];
+    // One clock reading: since/until below must not drift when a second passes mid-test.
+    const t0 = now() - 1000;
     for (let i = 0; i < 5; i++) {
       const root = authorizeClaims(human.id, planner.id, {
-        iat: now() - 1000 + i,
+        iat: t0 + i,
         purpose: { code: `ops.${tag.replace(/[^a-z0-9]/g, "")}`, text: `batch ${tag}` },
         scope: [`ops/${i}:read`],
       });
@@ -478,9 +480,9 @@ describe("reads", () => {
     expect(byPurpose.data.items).toHaveLength(5);
     const byPrincipal = await api(`/api/v1/chains?principal=${encodeURIComponent(planner.id)}&q=${tag}`);
     expect(byPrincipal.data.items).toHaveLength(5);
-    const since = await api(`/api/v1/chains?q=${tag}&since=${now() - 1000 + 3}`);
+    const since = await api(`/api/v1/chains?q=${tag}&since=${t0 + 3}`);
     expect(since.data.items).toHaveLength(2);
-    const until = await api(`/api/v1/chains?q=${tag}&until=${new Date((now() - 1000 + 1) * 1000).toISOString()}`);
+    const until = await api(`/api/v1/chains?q=${tag}&until=${new Date((t0 + 1) * 1000).toISOString()}`);
     expect(until.data.items).toHaveLength(2);
     const verified = await api(`/api/v1/chains?q=${tag}&status=verified`);
     expect(verified.data.items).toHaveLength(5);
