@@ -41,8 +41,8 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 // case-insensitive search still folds non-ASCII letters.
 const createDatabase = (name: string) => `CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'`;
 
-async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>, connectionTimeoutMillis = 10_000): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis });
   await client.connect();
   try {
     return await f(client);
@@ -134,7 +134,7 @@ export async function dropDatabase(url: string): Promise<void> {
 export async function postgresTestUrl(): Promise<{ base: string; fresh: () => Promise<string> } | null> {
   const base = process.env.DATABASE_URL_POSTGRES || "postgresql://postgres@127.0.0.1:5432/postgres";
   try {
-    await withClient(base, (c) => c.query("SELECT 1"));
+    await withClient(base, (c) => c.query("SELECT 1"), 3000);
   } catch {
     return null;
   }
