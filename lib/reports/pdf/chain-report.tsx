@@ -31,7 +31,7 @@ import {
   type TPart,
   type TSection,
 } from "./kit";
-import { FAINT, HAIRLINE, INK, MUTED, RULE, SEVERITY_COLOR, SIZE, utc, WASH, type TPaper } from "./theme";
+import { contentHeight as contentH, FAINT, HAIRLINE, INK, MUTED, RULE, SEVERITY_COLOR, SIZE, utc, WASH, type TPaper } from "./theme";
 
 export type TChainReportOptions = { paper: TPaper; generatedBy: string; graph: TGraphPlan };
 
@@ -182,38 +182,59 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
 // ---------------------------------------------------------------------------------------------
 // Graph pages
 
+type TGraphPart = { view: TGraphView; tile: TTile; note: string | null; compact: boolean };
+type TGraphPage = { title: string; parts: TGraphPart[] };
+
+const hiddenIn = (v: TGraphView | null) => (v ? v.model.nodes.reduce((s, n) => s + (n.kind === "hidden" ? (n.hidden?.count ?? 0) : 0), 0) : 0);
+
+/** The graph's pages: the overview map, then the readable tiles, short strips sharing a page. */
+function graphPages(opts: TChainReportOptions): TGraphPage[] {
+  const { overview, detail } = opts.graph;
+  const pages: TGraphPage[] = [];
+  if (overview) pages.push({ title: "Chain graph", parts: [{ view: overview, tile: overview.tiles[0], note: null, compact: detail !== null }] });
+  if (!detail) return pages;
+  const hidden = hiddenIn(detail);
+  const caption = (i: number, tile: TTile) =>
+    `Part ${i + 1} of ${detail.tiles.length}: row ${tile.row + 1}, column ${tile.col + 1}; neighbouring parts overlap slightly.` +
+    (i === 0 && hidden > hiddenIn(overview) ? ` To fit, this view shows the human root's neighbourhood; ${plural(hidden, "node")} are stood in for by “hidden” boxes that keep their findings.` : "");
+  let room = 0;
+  detail.tiles.forEach((tile, i) => {
+    const need = tile.height * detail.scale + 32;
+    const last = pages[pages.length - 1];
+    const part = { view: detail, tile, note: caption(i, tile), compact: false };
+    if (last && last.parts[0].view === detail && need <= room) {
+      last.parts.push(part);
+      room -= need;
+    } else {
+      pages.push({ title: overview ? "Chain graph, readable scale" : "Chain graph", parts: [part] });
+      room = contentH(opts.paper, true) - 40 - (pages.length === 1 ? 70 : 0) - need;
+    }
+  });
+  return pages;
+}
+
 function GraphPages({ opts, header, footer }: { opts: TChainReportOptions; header: { left: string; right: string }; footer: string }) {
   const { overview, detail } = opts.graph;
   const width = contentW(opts.paper, true);
-  const hiddenIn = (v: TGraphView) => v.model.nodes.reduce((s, n) => s + (n.kind === "hidden" ? (n.hidden?.count ?? 0) : 0), 0);
   const intro =
     "Left to right from the human. Each arrow between principals is one signed grant, labelled with its purpose and scope change (“−2 scopes” narrowed; a red “+scope” is an escalation); arrows to resources are actions. Solid lines are signed and resolved; dashed lines are pending or inferred. A box's outline takes the colour of its worst finding, named under it." +
     (hiddenIn(overview) ? ` ${plural(hiddenIn(overview), "node")} are stood in for by “hidden” boxes that keep their findings; the hop table lists every grant.` : "") +
-    (detail ? ` At this size the whole graph is a map: the ${plural(detail.tiles.length, "page")} after it show it at a readable scale.` : "");
-  const pages: { view: TGraphView; tile: TTile; title: string; note: string | null }[] = [{ view: overview, tile: overview.tiles[0], title: "Chain graph", note: null }];
-  if (detail) {
-    const hidden = hiddenIn(detail);
-    detail.tiles.forEach((tile, i) =>
-      pages.push({
-        view: detail,
-        tile,
-        title: "Chain graph, readable scale",
-        note:
-          `Part ${i + 1} of ${detail.tiles.length}: row ${tile.row + 1}, column ${tile.col + 1}; neighbouring parts overlap slightly.` +
-          (hidden > hiddenIn(overview) ? ` To fit, this view shows the human root's neighbourhood; ${plural(hidden, "node")} are stood in for by “hidden” boxes.` : ""),
-      }),
-    );
-  }
+    (overview && detail ? ` At this size the whole graph is a map: the ${plural(detail.tiles.length, "part")} after it show it at a readable scale.` : "") +
+    (!overview && detail ? " The chain is too large for a one-page map; it is shown at a readable scale in parts, and the hop table lists every grant." : "");
   return (
     <>
-      {pages.map((p, i) => (
+      {graphPages(opts).map((p, i) => (
         <ReportPage key={i} paper={opts.paper} landscape header={header} footer={footer}>
           {heading(p.title, width).node}
           {i === 0 && paragraph([{ text: intro, size: SIZE.small, color: MUTED }], width).node}
-          {p.note && paragraph([{ text: p.note, size: SIZE.caption, color: FAINT }], width, 4).node}
-          <View style={{ borderWidth: 0.5, borderColor: HAIRLINE, alignSelf: "flex-start" }}>
-            <GraphTile plan={p.view} tile={p.tile} m={measure()} compact={i === 0 && detail !== null} />
-          </View>
+          {p.parts.map((part, j) => (
+            <View key={j} style={{ marginBottom: 8 }} wrap={false}>
+              {part.note && paragraph([{ text: part.note, size: SIZE.caption, color: FAINT }], width, 3).node}
+              <View style={{ borderWidth: 0.5, borderColor: HAIRLINE, alignSelf: "flex-start" }}>
+                <GraphTile plan={part.view} tile={part.tile} m={measure()} compact={part.compact} />
+              </View>
+            </View>
+          ))}
         </ReportPage>
       ))}
     </>
@@ -572,8 +593,7 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
 
 /** How many pages the report will have: the cover, the graph pages and each paginated section. */
 export function plannedPageCount(data: TChainReportData, opts: TChainReportOptions): number {
-  const graphPages = 1 + (opts.graph.detail?.tiles.length ?? 0);
-  return 1 + graphPages + Object.values(sectionsFor(data, opts.paper)).reduce((n, s) => n + paginate(s, opts.paper).length, 0);
+  return 1 + graphPages(opts).length + Object.values(sectionsFor(data, opts.paper)).reduce((n, s) => n + paginate(s, opts.paper).length, 0);
 }
 
 /** The paginated sections by name (profiling and tests). */

@@ -27,8 +27,14 @@ export type TTile = { x: number; y: number; width: number; height: number; row: 
 /** A graph model laid out and cut into page tiles; `scale` is points per layout unit. */
 export type TGraphView = { model: TGraphModel; layout: TLayoutResult; scale: number; tiles: TTile[]; rows: number; cols: number };
 
-/** The overview (the whole graph on one page) and, when that is too small to read, legible detail tiles. */
-export type TGraphPlan = { overview: TGraphView; detail: TGraphView | null };
+/**
+ * The overview (the whole graph on one page, null when even a map would be specks) and, when the
+ * overview is too small to read, legible detail tiles. At least one of the two is present.
+ */
+export type TGraphPlan = { overview: TGraphView | null; detail: TGraphView | null };
+
+/** Below this an overview is specks, not a map: skip it. */
+export const OVERVIEW_MIN_SCALE = 0.12;
 
 /** Below this, node labels (15 layout units) print under ~5.4 pt: detail tiles follow the overview. */
 export const MIN_SCALE = 0.36;
@@ -67,6 +73,7 @@ export function planGraph(detail: TChainDetail, area: { width: number; height: n
   const fit = Math.min(area.width / Math.max(full.layout.width, 1), area.height / Math.max(full.layout.height, 1));
   const overview = tiled(full.model, full.layout, area, Math.min(fit, MAX_SCALE));
   if (fit >= MIN_SCALE) return { overview, detail: null };
+  const map = fit >= OVERVIEW_MIN_SCALE ? overview : null;
   let view = tiled(full.model, full.layout, area, MIN_SCALE);
   let budget = full.model.nodes.filter((n) => n.kind !== "hidden").length;
   while (view.tiles.length > MAX_TILES && budget > 8) {
@@ -74,5 +81,5 @@ export function planGraph(detail: TChainDetail, area: { width: number; height: n
     const small = laidOut(detail, budget);
     view = tiled(small.model, small.layout, area, MIN_SCALE);
   }
-  return { overview, detail: view };
+  return { overview: map, detail: view };
 }

@@ -120,7 +120,13 @@ export function KeyValues({ width, rows, labelWidth = 120 }: { width: number; la
 // ---------------------------------------------------------------------------------------------
 // Blocks and pages.
 
-export type TBlock = { node: ReactNode; height: number };
+/**
+ * Something of known height on a page. Painted blocks (table rows) also carry `paint`, so the
+ * consecutive ones of a page are drawn in one <Canvas> (one layout node, fewer font switches).
+ */
+export type TBlock = { node: ReactNode; height: number; paint?: { width: number; draw: (p: TPainter, y: number, state: TPaintState) => void } };
+
+export type TPaintState = { font: object | null };
 
 export function heading(title: string, width: number): TBlock {
   const t = textBlock([{ text: title, face: "bold", size: SIZE.h1 }], width);
@@ -149,7 +155,7 @@ export type TColumn<T> = {
   title: string;
   weight: number;
   parts?: (row: T) => TPart[];
-  cell?: (row: T, innerWidth: number) => { height: number; paint: (p: TPainter, x: number, y: number, state: { font: object | null }) => void };
+  cell?: (row: T, innerWidth: number) => { height: number; paint: (p: TPainter, x: number, y: number, state: TPaintState) => void };
 };
 
 const CELL_PAD_X = 3;
@@ -195,7 +201,7 @@ export function layoutParts(parts: TPart[], width: number): { lines: TLine[]; he
  * tens of seconds. The text is real PDF text in the same embedded fonts (selectable, extractable);
  * runs without a glyph in DejaVu switch to the CJK fallback, on the same baseline.
  */
-export function paintLines(p: TPainter, lines: TLine[], x: number, y: number, state: { font: object | null } = { font: null }): void {
+export function paintLines(p: TPainter, lines: TLine[], x: number, y: number, state: TPaintState = { font: null }): void {
   const m = measure();
   let top = y;
   for (const l of lines) {
@@ -216,6 +222,30 @@ export function paintLines(p: TPainter, lines: TLine[], x: number, y: number, st
   }
 }
 
+/** A block drawn with pdfkit: alone it is its own <Canvas>; on a page, runs of them share one. */
+function painted(width: number, height: number, draw: (p: TPainter, y: number, state: TPaintState) => void): TBlock {
+  return { node: <PaintedRun width={width} blocks={[{ height, paint: { width, draw } }]} />, height, paint: { width, draw } };
+}
+
+function PaintedRun({ width, blocks }: { width: number; blocks: Pick<TBlock, "height" | "paint">[] }) {
+  const height = blocks.reduce((h, b) => h + b.height, 0);
+  return (
+    <Canvas
+      style={{ width, height }}
+      paint={(painter) => {
+        const p = painter as unknown as TPainter;
+        const state: TPaintState = { font: null };
+        let y = 0;
+        for (const b of blocks) {
+          b.paint!.draw(p, y, state);
+          y += b.height;
+        }
+        return null;
+      }}
+    />
+  );
+}
+
 /** A ruled table as blocks: the header row (repeated on every page it continues to) and one block per row. */
 export function tableBlocks<T>(columns: TColumn<T>[], rows: T[], width: number, options: { zebra?: boolean } = {}): { header: TBlock; rows: TBlock[] } {
   const sum = columns.reduce((a, c) => a + c.weight, 0);
@@ -223,47 +253,25 @@ export function tableBlocks<T>(columns: TColumn<T>[], rows: T[], width: number, 
   const xs = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));
   const head = columns.map((c, i) => layoutParts([{ text: c.title.toUpperCase(), face: "bold", size: SIZE.caption, color: MUTED }], widths[i] - 2 * CELL_PAD_X));
   const headHeight = Math.max(...head.map((h) => h.height)) + 2 * ROW_PAD_Y;
-  const header: TBlock = {
-    node: (
-      <Canvas
-        style={{ width, height: headHeight + 1.75 }}
-        paint={(painter) => {
-          const p = painter as unknown as TPainter;
-          p.moveTo(0, 0.5).lineTo(width, 0.5).lineWidth(1).strokeColor(INK).stroke();
-          const state = { font: null };
-          head.forEach((h, i) => paintLines(p, h.lines, xs[i] + CELL_PAD_X, 1 + ROW_PAD_Y, state));
-          p.moveTo(0, headHeight + 1.25).lineTo(width, headHeight + 1.25).lineWidth(0.75).strokeColor(INK).stroke();
-          return null;
-        }}
-      />
-    ),
-    height: headHeight + 1.75,
-  };
+  const header = painted(width, headHeight + 1.75, (p, y, state) => {
+    p.moveTo(0, y + 0.5).lineTo(width, y + 0.5).lineWidth(1).strokeColor(INK).stroke();
+    head.forEach((h, i) => paintLines(p, h.lines, xs[i] + CELL_PAD_X, y + 1 + ROW_PAD_Y, state));
+    p.moveTo(0, y + headHeight + 1.25).lineTo(width, y + headHeight + 1.25).lineWidth(0.75).strokeColor(INK).stroke();
+  });
   const blocks = rows.map((row, r) => {
     const cells = columns.map((c, i) => {
       const inner = widths[i] - 2 * CELL_PAD_X;
       if (c.cell) return c.cell(row, inner);
       const laid = layoutParts(c.parts?.(row) ?? [], inner);
-      return { height: laid.height, paint: (p: TPainter, x: number, y: number, state: { font: object | null }) => paintLines(p, laid.lines, x, y, state) };
+      return { height: laid.height, paint: (p: TPainter, x: number, y: number, state: TPaintState) => paintLines(p, laid.lines, x, y, state) };
     });
     const height = Math.max(0, ...cells.map((c) => c.height)) + 2 * ROW_PAD_Y + 0.5;
     const zebra = options.zebra && r % 2 === 1;
-    return {
-      node: (
-        <Canvas
-          style={{ width, height }}
-          paint={(painter) => {
-            const p = painter as unknown as TPainter;
-            if (zebra) p.rect(0, 0, width, height - 0.5).fill("#f8fafc");
-            const state = { font: null };
-            cells.forEach((c, i) => c.paint(p, xs[i] + CELL_PAD_X, ROW_PAD_Y, state));
-            p.moveTo(0, height - 0.25).lineTo(width, height - 0.25).lineWidth(0.5).strokeColor(HAIRLINE).stroke();
-            return null;
-          }}
-        />
-      ),
-      height,
-    };
+    return painted(width, height, (p, y, state) => {
+      if (zebra) p.rect(0, y, width, height - 0.5).fill("#f8fafc");
+      cells.forEach((c, i) => c.paint(p, xs[i] + CELL_PAD_X, y + ROW_PAD_Y, state));
+      p.moveTo(0, y + height - 0.25).lineTo(width, y + height - 0.25).lineWidth(0.5).strokeColor(HAIRLINE).stroke();
+    });
   });
   return { header, rows: blocks };
 }
@@ -354,13 +362,24 @@ export function SectionPages({ section, paper, header, footer }: { section: TSec
     <>
       {paginate(section, paper).map((blocks, i) => (
         <ReportPage key={i} paper={paper} landscape={section.landscape} header={header} footer={footer}>
-          {blocks.map((b, j) => (
-            <Fragment key={j}>{b.node}</Fragment>
+          {groupPainted(blocks).map((g, j) => (
+            <Fragment key={j}>{Array.isArray(g) ? <PaintedRun width={g[0].paint!.width} blocks={g} /> : g.node}</Fragment>
           ))}
         </ReportPage>
       ))}
     </>
   );
+}
+
+/** Consecutive painted blocks of the same width, grouped; others stay single. */
+function groupPainted(blocks: TBlock[]): (TBlock | TBlock[])[] {
+  const out: (TBlock | TBlock[])[] = [];
+  for (const b of blocks) {
+    const last = out[out.length - 1];
+    if (b.paint && Array.isArray(last) && last[0].paint!.width === b.paint.width) last.push(b);
+    else out.push(b.paint ? [b] : b);
+  }
+  return out;
 }
 
 export function width(paper: TPaper, landscape = false): number {
