@@ -1,0 +1,105 @@
+"use client";
+// Admin settings: API tokens, dashboard users and the dashboard's own audit trail. Every write
+// goes with the session's CSRF token; every successful write also refreshes the audit log,
+// which records it.
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiGet, apiRequest, toQueryString } from "../fetcher";
+import { useMe } from "./use-me";
+
+export const TOKEN_ROLES = ["ingest", "viewer", "investigator", "admin"] as const;
+export type TTokenRole = (typeof TOKEN_ROLES)[number];
+export const USER_ROLES = ["viewer", "investigator", "admin"] as const;
+export type TUserRole = (typeof USER_ROLES)[number];
+
+export type TApiToken = { id: string; name: string; role: string; createdAt: string; createdBy: string; revokedAt: string | null };
+export type TTokenList = { items: TApiToken[] };
+export type TCreatedToken = { id: string; name: string; role: string; createdAt: string; token: string };
+export type TCreateTokenInput = { name: string; role: TTokenRole };
+
+export type TUser = { id: string; email: string; name: string | null; role: string; createdAt: string; disabledAt: string | null };
+export type TUserList = { items: TUser[] };
+export type TCreateUserInput = { email: string; name?: string; role: TUserRole; password: string };
+export type TUpdateUserInput = { role?: TUserRole; password?: string; disabled?: boolean };
+
+export type TAuditEntry = { id: number; at: string; actor: string; action: string; target: string | null; detail: unknown; ip: string | null };
+export type TAuditPage = { items: TAuditEntry[]; nextCursor: string | null };
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export const settingsKeys = {
+  all: ["settings"] as const,
+  tokens: () => [...settingsKeys.all, "tokens"] as const,
+  users: () => [...settingsKeys.all, "users"] as const,
+  audit: () => [...settingsKeys.all, "audit"] as const,
+};
+
+export function useTokens() {
+  return useQuery({
+    queryKey: settingsKeys.tokens(),
+    queryFn: ({ signal }) => apiGet<TTokenList>("/api/v1/tokens", signal),
+  });
+}
+
+/** Writes as the signed-in user: the CSRF token comes from the shell's `me`. */
+function useWrite() {
+  const me = useMe();
+  const qc = useQueryClient();
+  const csrfToken = me.data?.csrfToken;
+  return {
+    csrfToken,
+    refresh: (key: readonly unknown[]) =>
+      Promise.all([qc.invalidateQueries({ queryKey: key }), qc.invalidateQueries({ queryKey: settingsKeys.audit() })]),
+  };
+}
+
+export function useCreateToken() {
+  const { csrfToken, refresh } = useWrite();
+  return useMutation({
+    mutationFn: (input: TCreateTokenInput) => apiRequest<TCreatedToken>("/api/v1/tokens", { method: "POST", body: input, csrfToken }),
+    onSuccess: () => refresh(settingsKeys.tokens()),
+  });
+}
+
+export function useRevokeToken() {
+  const { csrfToken, refresh } = useWrite();
+  return useMutation({
+    mutationFn: (id: string) =>
+      apiRequest<{ id: string; revokedAt: string }>(`/api/v1/tokens/${encodeURIComponent(id)}/revoke`, { method: "POST", body: {}, csrfToken }),
+    onSuccess: () => refresh(settingsKeys.tokens()),
+  });
+}
+
+export function useUsers() {
+  return useQuery({
+    queryKey: settingsKeys.users(),
+    queryFn: ({ signal }) => apiGet<TUserList>("/api/v1/users", signal),
+  });
+}
+
+export function useCreateUser() {
+  const { csrfToken, refresh } = useWrite();
+  return useMutation({
+    mutationFn: (input: TCreateUserInput) => apiRequest<TUser>("/api/v1/users", { method: "POST", body: input, csrfToken }),
+    onSuccess: () => refresh(settingsKeys.users()),
+  });
+}
+
+export function useUpdateUser() {
+  const { csrfToken, refresh } = useWrite();
+  return useMutation({
+    mutationFn: ({ id, ...input }: TUpdateUserInput & { id: string }) =>
+      apiRequest<TUser>(`/api/v1/users/${encodeURIComponent(id)}`, { method: "PATCH", body: input, csrfToken }),
+    onSuccess: () => refresh(settingsKeys.users()),
+  });
+}
+
+/** Newest first; "Load more" appends the next page instead of replacing the one on screen. */
+export function useAuditLog() {
+  return useInfiniteQuery({
+    queryKey: settingsKeys.audit(),
+    queryFn: ({ signal, pageParam }) =>
+      apiGet<TAuditPage>(`/api/v1/audit${toQueryString({ cursor: pageParam, limit: AUDIT_PAGE_SIZE })}`, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
