@@ -2,15 +2,18 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useMe } from "@/lib/ui/hooks/use-me";
-import { IconChains, IconFindings, IconInvestigate, IconOverview, IconPrincipals } from "../ui/icons";
+import { IconChains, IconError, IconFindings, IconInvestigate, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
 
-const ITEMS = [
+// `roles`: shown only to these roles (the API refuses the others anyway).
+const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; roles?: readonly string[] }[] = [
   { href: "/", label: "Overview", icon: IconOverview },
   { href: "/chains", label: "Chains", icon: IconChains },
   { href: "/findings", label: "Findings", icon: IconFindings },
   { href: "/principals", label: "Principals", icon: IconPrincipals },
   { href: "/investigate", label: "Investigate", icon: IconInvestigate },
-] as const;
+  { href: "/quarantine", label: "Quarantine", icon: IconError, roles: ["investigator", "admin"] },
+  { href: "/settings", label: "Settings", icon: IconSettings, roles: ["admin"] },
+];
 
 function isActive(pathname: string, href: string) {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
@@ -28,7 +31,7 @@ export function SideNav() {
         <span className="font-semibold tracking-tight text-slate-900">Delegraph</span>
       </Link>
       <ul className="flex-1 space-y-0.5 p-2">
-        {ITEMS.map(({ href, label, icon: Icon }) => {
+        {ITEMS.filter((i) => !i.roles || (me.data && i.roles.includes(me.data.user.role))).map(({ href, label, icon: Icon }) => {
           const active = isActive(pathname, href);
           return (
             <li key={href}>
