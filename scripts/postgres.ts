@@ -131,6 +131,24 @@ export async function dropDatabase(url: string): Promise<void> {
   await withClient(withDatabase(url), (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`));
 }
 
+/**
+ * Drops the test databases (named delegraph_test_[multi_]<base36 ms>_<hex>) created at or after
+ * `since`, so a test run leaves the server as it found it and never touches another run's.
+ */
+export async function dropTestDatabasesSince(base: string, since: number): Promise<number> {
+  const names = await withClient(base, async (c) => {
+    const rows = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'delegraph_test_%'");
+    return rows.rows.map((r) => r.datname);
+  });
+  let dropped = 0;
+  for (const name of names) {
+    const stamp = /^delegraph_test_(?:multi_)?([0-9a-z]+)_[0-9a-f]+$/.exec(name)?.[1];
+    if (!stamp || parseInt(stamp, 36) < since) continue;
+    await dropDatabase(withDatabase(base, name)).then(() => dropped++, () => undefined);
+  }
+  return dropped;
+}
+
 export async function postgresTestUrl(): Promise<{ base: string; fresh: () => Promise<string> } | null> {
   const base = process.env.DATABASE_URL_POSTGRES || "postgresql://postgres@127.0.0.1:5432/postgres";
   try {

@@ -27,23 +27,23 @@ async function waitForServer(base: string, child: ReturnType<typeof spawn>): Pro
   throw new Error("the server did not answer /api/health within 120 s");
 }
 
-async function seedIfEmpty(config: TEnv, base: string): Promise<void> {
+async function seedIfEmpty(base: string): Promise<void> {
   const { db } = await import("@/lib/db");
   const prisma = await db();
   if ((await prisma.event.count()) > 0) return;
-  const { createApiToken } = await import("@/lib/auth/bootstrap");
+  const { claimDemoSeeding } = await import("@/lib/auth/bootstrap");
   const { DelegraphClient } = await import("@/lib/sdk/client");
   const { seedDemo } = await import("@/lib/sdk/demo");
-  // A one-off admin token for the seeder, revoked as soon as it is done: the demo goes through the
-  // same authenticated ingest route as any producer.
-  const seeder = await createApiToken("demo seeder", "admin", "npm start");
+  // The demo goes through the same authenticated ingest route as any producer, with a one-off
+  // admin token that only one instance can claim and that is revoked as soon as the demo is in.
+  const seeder = await claimDemoSeeding();
+  if (!seeder) return;
   try {
     const summary = await seedDemo(new DelegraphClient({ baseUrl: base, token: seeder.token }));
     log(`seeded ${summary.chains.length} demo chains (DELEGRAPH_DEMO=0 turns this off)`);
   } finally {
     await prisma.apiToken.update({ where: { id: seeder.id }, data: { revokedAt: new Date() } });
   }
-  void config;
 }
 
 async function main() {
@@ -89,7 +89,7 @@ async function main() {
   log(`dashboard ready at ${base}`);
   if (config.DELEGRAPH_DEMO) {
     try {
-      await seedIfEmpty(config, base);
+      await seedIfEmpty(base);
     } catch (e) {
       console.error(`[delegraph] seeding the demo chains failed: ${(e as Error).message}`);
     }

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBuild } from "./build";
-import { postgresTestUrl } from "./postgres";
+import { dropTestDatabasesSince, postgresTestUrl } from "./postgres";
 
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? new Set(args[args.indexOf("--only") + 1].split(",")) : null;
@@ -61,6 +61,7 @@ function playwright(name: string, env: Record<string, string | undefined>) {
 }
 
 async function main() {
+  const startedAt = Date.now();
   if (wants("static")) {
     check("prisma schemas up to date", run("node_modules/.bin/tsx", ["scripts/gen-schemas.ts", "--check"]));
     check("typecheck", run("node_modules/.bin/tsc", ["--noEmit", "-p", "."]));
@@ -79,6 +80,10 @@ async function main() {
   }
   if (wants("bench") && existsSync("scripts/bench.ts")) check("bench smoke", run("node_modules/.bin/tsx", ["scripts/bench.ts", "--smoke"]));
 
+  if (pg) {
+    const dropped = await dropTestDatabasesSince(pg.base, startedAt).catch(() => 0);
+    if (dropped) console.log(`\n(dropped ${dropped} PostgreSQL test databases made by this run)`);
+  }
   if (failures.length) console.log(`\nFailed: ${failures.join("; ")}`);
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);

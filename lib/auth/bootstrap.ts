@@ -9,21 +9,46 @@ import type { TRole } from "@/lib/auth/roles";
 export const BOOTSTRAP_TOKEN_NAME = "bootstrap";
 
 /** Creates an API token row and returns the token (shown to its owner once). */
-export async function createApiToken(name: string, role: TRole, createdBy: string | null) {
+export async function createApiToken(name: string, role: TRole, createdBy: string | null, id: string = randomUUID()) {
   const prisma = await db();
   const token = randomToken("dgt_");
   const row = await prisma.apiToken.create({
-    data: { id: randomUUID(), name, role, hash: sha256Hex(token), createdBy },
+    data: { id, name, role, hash: sha256Hex(token), createdBy },
   });
   return { id: row.id, name: row.name, role: row.role as TRole, createdAt: row.createdAt.toISOString(), token };
 }
 
+const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === "P2002";
+
+/**
+ * The generated bootstrap token has a fixed id, so when several instances start together on an
+ * empty database exactly one of them creates (and prints) it.
+ */
 export async function ensureBootstrapToken(config: TEnv): Promise<string | null> {
   if (config.DELEGRAPH_API_TOKEN) return null;
   const prisma = await db();
-  const existing = await prisma.apiToken.findFirst({ where: { name: BOOTSTRAP_TOKEN_NAME, revokedAt: null } });
-  if (existing) return null;
-  return (await createApiToken(BOOTSTRAP_TOKEN_NAME, "admin", "first start")).token;
+  if (await prisma.apiToken.findFirst({ where: { OR: [{ id: BOOTSTRAP_TOKEN_NAME }, { name: BOOTSTRAP_TOKEN_NAME, createdBy: "first start" }] } })) {
+    return null;
+  }
+  try {
+    return (await createApiToken(BOOTSTRAP_TOKEN_NAME, "admin", "first start", BOOTSTRAP_TOKEN_NAME)).token;
+  } catch (e) {
+    if (isUniqueViolation(e)) return null;
+    throw e;
+  }
+}
+
+/**
+ * Claims the one-time demo seeding for this database: a fixed-id row that only one instance can
+ * create. Its token is the seeder's credential and is revoked once the demo is in.
+ */
+export async function claimDemoSeeding() {
+  try {
+    return await createApiToken("demo seeder", "admin", "npm start", "demo-seeder");
+  } catch (e) {
+    if (isUniqueViolation(e)) return null;
+    throw e;
+  }
 }
 
 /**
@@ -45,8 +70,13 @@ export async function ensureBootstrapAdmin(config: TEnv): Promise<{ email: strin
   if ((await prisma.user.count()) > 0) return null;
   const password = randomToken().slice(0, 20);
   const adminEmail = email ?? "admin@delegraph.local";
-  await prisma.user.create({
-    data: { id: randomUUID(), email: adminEmail, role: "admin", passwordHash: await hashPassword(password) },
-  });
+  try {
+    await prisma.user.create({
+      data: { id: randomUUID(), email: adminEmail, role: "admin", passwordHash: await hashPassword(password) },
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) return null; // another instance starting at the same time made it
+    throw e;
+  }
   return { email: adminEmail, password };
 }
