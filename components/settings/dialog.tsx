@@ -34,6 +34,10 @@ export function Dialog({
         e.preventDefault();
         if (!isBusy) onClose();
       }}
+      // The browser may still close it (a second Escape): keep our state in step.
+      onClose={() => {
+        if (open) onClose();
+      }}
       className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
     >
       {open && (

@@ -7,10 +7,10 @@ export const BTN_DANGER =
   "inline-flex items-center justify-center gap-1.5 rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-50";
 
 export const ROLE_INFO: Record<string, { word: string; can: string }> = {
-  admin: { word: "Admin", can: "everything: users, API tokens, principals, the audit log, sending events" },
-  investigator: { word: "Investigator", can: "reads chains, raw tokens and the quarantine; runs investigations" },
-  viewer: { word: "Viewer", can: "reads and exports chains" },
-  ingest: { word: "Ingest", can: "only sends events (for producers and agents)" },
+  admin: { word: "Admin", can: "Everything: users, API tokens, principals, the audit log, sending events." },
+  investigator: { word: "Investigator", can: "Reads chains, raw tokens and the quarantine; runs investigations." },
+  viewer: { word: "Viewer", can: "Reads and exports chains." },
+  ingest: { word: "Ingest", can: "Sends events only (for producers and agents)." },
 };
 
 export function RoleBadge({ role }: { role: string }) {

@@ -208,7 +208,7 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
             )}
           </div>
         )}
-        {isChanged && !update.isError && <p className="mt-1 max-w-64 text-xs text-slate-500">Saving signs {user.email} out; they sign in again with the new role.</p>}
+        {isChanged && !update.isError && <p className="mt-1 max-w-64 text-xs text-slate-500">Saving signs them out; they sign in again with the new role.</p>}
         {update.isError && (
           <p role="alert" className="mt-1 max-w-64 text-xs font-medium text-red-700">
             {apiErrorMessage(update.error, "change this user")}
