@@ -36,7 +36,7 @@ function QuarantineRow({ item }: { item: TQuarantineItem }) {
         </td>
         <td className="max-w-56">
           {item.jti ? (
-            <span className="block truncate font-mono text-xs text-slate-800" title={item.jti}>
+            <span className={`block font-mono text-xs text-slate-800 ${isOpen ? "break-all" : "truncate"}`} title={item.jti}>
               {item.jti}
             </span>
           ) : (
@@ -46,7 +46,7 @@ function QuarantineRow({ item }: { item: TQuarantineItem }) {
           )}
         </td>
         <td className="max-w-lg text-slate-700">
-          <span className="line-clamp-3 break-words">{item.message}</span>
+          <span className={`break-words ${isOpen ? "" : "line-clamp-3"}`}>{item.message}</span>
         </td>
         <td className="text-right">
           <button type="button" className="btn-secondary whitespace-nowrap" aria-expanded={isOpen} aria-controls={rawId} onClick={() => setOpen((o) => !o)}>
@@ -59,6 +59,7 @@ function QuarantineRow({ item }: { item: TQuarantineItem }) {
       {isOpen && (
         <tr id={rawId} className="bg-slate-50/80">
           <td colSpan={COLUMNS} className="pt-0">
+            {reason.explain && <p className="mb-3 text-sm text-slate-600">{reason.explain}</p>}
             <RawSubmission id={item.id} raw={item.raw} />
           </td>
         </tr>
@@ -156,12 +157,9 @@ export function QuarantineView() {
       ) : items.length === 0 ? (
         code ? (
           <EmptyState title={`Nothing refused as “${REJECT_REASONS[code].name}”`}>
-            <p>{REJECT_REASONS[code].explain}</p>
-            <p className="mt-2">
-              <button type="button" className="link" onClick={() => setCode("")}>
-                Show every reason
-              </button>
-            </p>
+            <button type="button" className="link" onClick={() => setCode("")}>
+              Show every reason
+            </button>
           </EmptyState>
         ) : (
           <EmptyState title="Nothing in quarantine">
