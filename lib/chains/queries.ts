@@ -1,7 +1,7 @@
 // Read models for the UI and the exports. Reads flow route → here → db; nothing here writes.
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/http";
-import { loadChainInputs } from "@/lib/chains/load";
+import { chainInputsFrom, loadChainDetail } from "@/lib/chains/load";
 import type { TChainFilters, TChainListQuery } from "@/lib/chains/filters";
 import type {
   TChainDetail,
@@ -189,14 +189,9 @@ function worst(findings: { severity: TSeverity }[]): TSeverity | null {
 
 export async function getChain(id: string, options: { now?: number; includeRaw?: boolean } = {}): Promise<TChainDetail> {
   const now = options.now ?? nowSeconds();
-  const prisma = await db();
-  const [summary, rows, head] = await Promise.all([
-    prisma.chain.findUnique({ where: { id }, select: CHAIN_ROW_SELECT }),
-    prisma.event.findMany({ where: { chainId: id }, orderBy: { seq: "asc" } }),
-    prisma.ledgerHead.findUnique({ where: { id: 1 } }),
-  ]);
-  if (!summary || rows.length === 0) throw new AppError("not_found", `No chain ${id}.`);
-  const input = (await loadChainInputs(prisma, [id])).get(id)!;
+  const { startedAt, events: parsed, head, externalRows, principals, keys } = await loadChainDetail(id);
+  if (startedAt === null || parsed.length === 0) throw new AppError("not_found", `No chain ${id}.`);
+  const input = chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
   const analysis = checkChain(input);
   const late = readTimeFindings(analysis, now);
 
@@ -205,13 +200,6 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
     principalIds.add(e.claims.iss);
     if ("aud" in e.claims) principalIds.add(e.claims.aud);
   }
-  const [principals, keys] = await Promise.all([
-    prisma.principal.findMany({ where: { id: { in: [...principalIds] } }, select: { id: true, kind: true, name: true } }),
-    prisma.principalKey.findMany({
-      where: { principalId: { in: [...new Set(rows.map((r) => r.iss))] } },
-      select: { principalId: true, kid: true, thumbprint: true },
-    }),
-  ]);
   const thumbprintOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
   const principalOf = new Map(principals.map((p) => [p.id, p]));
 
@@ -228,8 +216,8 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
   for (const [jti, f] of late) addFinding(jti, f, true);
 
   const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
-  const events: TChainEvent[] = rows.map((r) => {
-    const claims = claimsOf.get(r.jti)!;
+  const events: TChainEvent[] = parsed.map((r) => {
+    const claims = r.claims;
     return {
       seq: r.seq,
       jti: r.jti,
@@ -318,7 +306,12 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
   }
 
   const nodeFindings = new Map<string, TChainFinding[]>();
-  const touch = (id: string, fs: TChainFinding[]) => nodeFindings.set(id, [...(nodeFindings.get(id) ?? []), ...fs]);
+  const touch = (id: string, fs: TChainFinding[]) => {
+    // Appends in place: an agent that acts a thousand times must not copy its list a thousand times.
+    const list = nodeFindings.get(id);
+    if (list) list.push(...fs);
+    else nodeFindings.set(id, [...fs]);
+  };
   const nodes: TChainNode[] = [];
   const resources = new Set<string>();
   for (const e of events) {
@@ -366,7 +359,7 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
     id,
     status: chainStatus(allFindings, analysis.hasPending),
     root,
-    startedAt: summary.startedAt,
+    startedAt,
     hopCount: hops.length,
     eventCount: events.length,
     counts,

@@ -3,14 +3,15 @@
 //
 // Batch-shaped on purpose: signatures are verified before the transaction (CPU, parallel across
 // instances); inside it (lib/ingest/steps.ts), each step is one query for the whole batch, never one
-// per event per check. SQLite runs the transaction on the ingest's own connection, synchronously
-// (store-sqlite.ts); PostgreSQL through Prisma with the ledger head locked (store-prisma.ts).
+// per event per check. SQLite runs the transaction on the direct connection, synchronously
+// (sqlite.ts, store-sqlite.ts); PostgreSQL through Prisma with the ledger head locked (store-prisma.ts).
 import { isPostgres } from "@/lib/db";
 import { checkEnvelope } from "@/lib/protocol/envelope";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";
 import { loadRegistry } from "@/lib/ingest/registry";
 import { ingestSteps, runSync, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
-import { inWriteTransaction, sqliteStore } from "@/lib/ingest/store-sqlite";
+import { inWriteTransaction } from "@/lib/ingest/sqlite";
+import { sqliteStore } from "@/lib/ingest/store-sqlite";
 import { ingestWithPrisma } from "@/lib/ingest/store-prisma";
 
 export type { TIngestResult } from "@/lib/ingest/steps";
@@ -51,5 +52,5 @@ export async function ingestBatch(entries: unknown[], options: { now?: number } 
   const registry = await loadRegistry([...issuers]);
   const candidates = verifyAll(entries, registry, now);
   if (isPostgres()) return ingestWithPrisma(candidates);
-  return inWriteTransaction((connection) => runSync(ingestSteps(candidates, new Date()), sqliteStore(connection)));
+  return inWriteTransaction(() => runSync(ingestSteps(candidates, new Date()), sqliteStore()));
 }

@@ -1,9 +1,10 @@
 // The principal registry as the verifier sees it: principals with their public keys. Read once per
 // batch, never cached across batches: a key revoked a moment ago must fail the next batch. On SQLite
-// it is one statement on the ingest's connection (a Prisma query with its keys cost more than
+// it is one statement on the direct connection (lib/ingest/sqlite.ts) (a Prisma query with its keys cost more than
 // verifying a 100-event batch's signatures on a loaded machine).
 import { db, isPostgres } from "@/lib/db";
-import { ingestConnection } from "@/lib/ingest/store-sqlite";
+import { sqliteStatement } from "@/lib/ingest/sqlite";
+import { REGISTRY_SQL } from "@/lib/ingest/store-sqlite";
 import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
 
 type TKeyRow = { kid: string; jwk: string; revokedAt: number | null; thumbprint: string };
@@ -17,7 +18,7 @@ function toRegistryPrincipal(p: { id: string; kind: string; keys: TKeyRow[] }): 
 }
 
 function loadFromSqlite(ids: string[]): { id: string; kind: string; keys: TKeyRow[] }[] {
-  const rows = ingestConnection().sql.registry.all(JSON.stringify(ids)) as ({ id: string; kind: string } & { [K in keyof TKeyRow]: TKeyRow[K] | null })[];
+  const rows = sqliteStatement(REGISTRY_SQL).all(JSON.stringify(ids)) as ({ id: string; kind: string } & { [K in keyof TKeyRow]: TKeyRow[K] | null })[];
   const byId = new Map<string, { id: string; kind: string; keys: TKeyRow[] }>();
   for (const r of rows) {
     let p = byId.get(r.id);

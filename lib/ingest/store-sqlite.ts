@@ -1,25 +1,8 @@
-// The ingest's own connection to the embedded SQLite database, and the ingest store on it.
-//
-// Why not the Prisma client: through the driver adapter every statement goes through Prisma's query
-// compiler and interpreter, a fixed ~0.3–4 ms per statement plus a cost per parameter byte; a batch
-// of 1,000 events spent far longer there than verifying its signatures (docs/benchmarks.md).
-// better-sqlite3 with prepared statements does the same writes in a few milliseconds.
-//
-// The transaction runs synchronously from BEGIN IMMEDIATE to COMMIT, so nothing else in the process
-// runs in between: the Prisma client's connection can never wait on this one's write lock while this
-// one waits on the event loop. If another connection holds the write lock, BEGIN fails at once
-// (busy_timeout 0, never a synchronous spin) and is retried after an asynchronous pause.
-// Same durability as lib/db.ts: WAL, synchronous=FULL (one fsync per batch, at COMMIT).
-import Database from "better-sqlite3";
-import { sqliteFilePath } from "@/lib/db-url";
-import { env } from "@/lib/env";
+// The ingest store on the embedded SQLite database: prepared statements on the direct connection
+// (lib/ingest/sqlite.ts), run synchronously inside inWriteTransaction.
+import { IN_LIST, sqliteStatement, toSqliteDate } from "@/lib/ingest/sqlite";
 import type { TStoredEventRow, TExternalRow, TPrincipalKindRow } from "@/lib/chains/load";
 import type { TFindingRow, TIngestStore, TWritePlan } from "@/lib/ingest/steps";
-
-const MAX_WAIT_MS = 60_000;
-
-// Lists travel as one JSON parameter: no bound-parameter limit, one prepared statement per query.
-const IN_LIST = `(SELECT value FROM json_each(?))`;
 
 const CHAIN_COLUMNS = [
   "id",
@@ -42,13 +25,12 @@ const CHAIN_COLUMNS = [
   "lastEventAt",
 ] as const;
 
-function prepare(db: Database.Database) {
-  const q = (sql: string) => db.prepare(sql);
+export const REGISTRY_SQL = `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
+  LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`;
+
+function statements() {
+  const q = sqliteStatement;
   return {
-    registry: q(
-      `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
-       LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`,
-    ),
     head: q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`),
     storedTokens: q(`SELECT "jti", "token", "chainId" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
     dependantChains: q(`SELECT DISTINCT "chainId" FROM "Event" WHERE "ref" IN ${IN_LIST}`).pluck(),
@@ -75,30 +57,10 @@ function prepare(db: Database.Database) {
   };
 }
 
-type TConnection = { db: Database.Database; sql: ReturnType<typeof prepare> };
-
-const globalForIngest = globalThis as unknown as { delegraphIngestSqlite?: TConnection };
-
-export function ingestConnection(): TConnection {
-  if (!globalForIngest.delegraphIngestSqlite) {
-    const db = new Database(sqliteFilePath(env().DATABASE_URL));
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma("foreign_keys = ON");
-    db.pragma("busy_timeout = 0");
-    globalForIngest.delegraphIngestSqlite = { db, sql: prepare(db) };
-  }
-  return globalForIngest.delegraphIngestSqlite;
-}
-
-/** DateTime as Prisma's SQLite adapter stores it, so Prisma reads these rows back unchanged. */
-function sqliteDate(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
-}
-
 const json = (list: string[]) => JSON.stringify(list);
 
-export function sqliteStore({ sql }: TConnection): TIngestStore {
+export function sqliteStore(): TIngestStore {
+  const sql = statements();
   return {
     lockHead: () => {
       const row = sql.head.get() as { seq: number; hash: string } | undefined;
@@ -112,7 +74,7 @@ export function sqliteStore({ sql }: TConnection): TIngestStore {
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
     findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
     write: (plan: TWritePlan) => {
-      const at = sqliteDate(plan.at);
+      const at = toSqliteDate(plan.at);
       for (const e of plan.events) {
         sql.insertEvent.run(e.seq, e.jti, e.chainId, e.kind, e.iss, e.aud, e.ref, e.iat, e.exp, e.status, e.alg, e.kid, e.token, e.claims, e.purposeCode, e.prevHash, e.hash, at);
       }
@@ -150,33 +112,4 @@ export function sqliteStore({ sql }: TConnection): TIngestStore {
       for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw);
     },
   };
-}
-
-function isBusy(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
-}
-
-/** Runs `f` in one write transaction (BEGIN IMMEDIATE … COMMIT), waiting asynchronously for the lock. */
-export async function inWriteTransaction<T>(f: (connection: TConnection) => T): Promise<T> {
-  const connection = ingestConnection();
-  const { db } = connection;
-  const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      db.exec("BEGIN IMMEDIATE");
-    } catch (e) {
-      if (!isBusy(e) || Date.now() - started > MAX_WAIT_MS) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(50, 1 + attempt * 2)));
-      continue;
-    }
-    try {
-      const result = f(connection);
-      db.exec("COMMIT");
-      return result;
-    } catch (e) {
-      if (db.inTransaction) db.exec("ROLLBACK");
-      throw e;
-    }
-  }
 }
