@@ -1,5 +1,5 @@
 // Read models for the UI and the exports. Reads flow route → here → db; nothing here writes.
-import { db } from "@/lib/db";
+import { db, isPostgres } from "@/lib/db";
 import { AppError } from "@/lib/http";
 import { chainInputsFrom, loadChainDetail } from "@/lib/chains/load";
 import type { TChainFilters, TChainListQuery } from "@/lib/chains/filters";
@@ -14,7 +14,7 @@ import type {
 } from "@/lib/chains/types";
 import { chainStatus, checkChain, readTimeFindings } from "@/lib/protocol/chain";
 import { checkLedgerRun, GENESIS_HASH } from "@/lib/protocol/ledger";
-import { scopeCovers, scopeDiff } from "@/lib/protocol/scope";
+import { parseScope, scopeCovers, scopeDiff } from "@/lib/protocol/scope";
 import type { TChainStatus, TFinding, TFindingCode, TSeverity } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { Prisma } from "@/generated/sqlite/client";
@@ -96,11 +96,84 @@ function countOverdue(openGrantExps: string, now: number): number {
   return n;
 }
 
-/** All scope strings stored for chains that the filter scope covers or is covered by (§8). */
-async function scopesMatching(scope: string): Promise<string[]> {
+/**
+ * Where the stored scopes related to a filter scope can be, so the lookup reads a few index
+ * ranges instead of every distinct scope (tens of thousands, and re-parsed, on a big store):
+ * - scopes that cover it are finitely many: a wildcard over each prefix of its resource (a proper
+ *   prefix when the filter is concrete), or its own concrete resource, with its action or `*`;
+ * - scopes it covers all start with its resource and "/" (a wildcard filter), or are its own
+ *   resource with any action (a concrete filter with action `*`), or are itself.
+ * `prefix` "" means every scope can match (a bare `*` filter); null means no prefix is needed.
+ * Stored scopes are valid, hence canonical strings, so exact lookups are sound. The candidates are
+ * a superset: the caller keeps those that cover or are covered (spec §8).
+ */
+export function scopeFilterCandidates(filter: string): { exact: string[]; prefix: string | null } | null {
+  const f = parseScope(filter);
+  if (!f) return null;
+  const fp = f.resource === "*" ? [] : f.resource;
+  const actions = f.action === "*" ? ["*"] : [f.action, "*"];
+  const resource = (segments: string[], wildcard: boolean) => (segments.length === 0 ? "*" : segments.join("/") + (wildcard ? "/*" : ""));
+  const exact = new Set<string>();
+  for (let k = 0; k <= (f.wildcard ? fp.length : fp.length - 1); k++) for (const a of actions) exact.add(`${resource(fp.slice(0, k), true)}:${a}`);
+  if (!f.wildcard) for (const a of actions) exact.add(`${resource(fp, false)}:${a}`);
+  let prefix: string | null = null;
+  if (f.wildcard) prefix = fp.length === 0 ? "" : fp.join("/") + "/";
+  else if (f.action === "*") prefix = fp.join("/") + ":";
+  return { exact: [...exact], prefix };
+}
+
+/** The first string after every string that starts with `prefix` (ASCII scopes, byte order). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/**
+ * Stored scopes that start with `prefix`: a range on SQLite, which compares text bytewise and so
+ * reads it off the index; LIKE 'p%' on PostgreSQL, right under any collation. `isExact` is false
+ * when LIKE would also match other strings (Prisma does not escape "_").
+ */
+function startingWith(prefix: string): { where: Prisma.StringFilter<"ChainScope">; isExact: boolean } {
+  if (isPostgres()) return { where: { startsWith: prefix }, isExact: !prefix.includes("_") };
+  return { where: { gte: prefix, lt: prefixEnd(prefix) }, isExact: true };
+}
+
+/**
+ * The ChainScope condition of the `scope` filter (§8: a stored scope that covers the filter or that
+ * it covers). Written as index lookups: the covering scopes exactly, the covered ones as a prefix
+ * (and an action suffix). Stored scopes are lowercase, so SQLite's case-blind LIKE is exact; where
+ * LIKE's "_" could match more, the candidates are read and checked one by one instead.
+ */
+async function scopeMatchWhere(scope: string): Promise<Prisma.ChainScopeWhereInput> {
+  const candidates = scopeFilterCandidates(scope);
+  if (!candidates) return { scope: { in: [] } };
+  const { exact, prefix } = candidates;
+  const f = parseScope(scope)!;
+  const covered: Prisma.StringFilter<"ChainScope">[] = [];
+  let isExact = true;
+  if (prefix !== null) {
+    if (prefix !== "") {
+      const range = startingWith(prefix);
+      covered.push(range.where);
+      isExact &&= range.isExact;
+    }
+    // A wildcard filter covers only scopes with its action; a concrete one with action * (the
+    // only kind that needs a prefix) covers every action of its resource.
+    if (f.wildcard && f.action !== "*") {
+      covered.push({ endsWith: `:${f.action}` });
+      isExact &&= !f.action.includes("_");
+    }
+  }
+  // A bare `*:*` filter covers every scope: any chain with one matches.
+  if (prefix === "" && covered.length === 0) return {};
+  const coveredWhere: Prisma.ChainScopeWhereInput | null = prefix === null ? null : { AND: covered.map((c) => ({ scope: c })) };
+  if (isExact) return coveredWhere ? { OR: [{ scope: { in: exact } }, coveredWhere] } : { scope: { in: exact } };
   const prisma = await db();
-  const distinct = await prisma.chainScope.findMany({ distinct: ["scope"], select: { scope: true } });
-  return distinct.map((d) => d.scope).filter((s) => scopeCovers(s, scope) || scopeCovers(scope, s));
+  const distinct = await prisma.chainScope.findMany({
+    where: { OR: [{ scope: { in: exact } }, ...(coveredWhere ? [coveredWhere] : [])] },
+    distinct: ["scope"],
+    select: { scope: true },
+  });
+  return { scope: { in: distinct.map((d) => d.scope).filter((s) => scopeCovers(s, scope) || scopeCovers(scope, s)) } };
 }
 
 export async function chainWhere(filters: TChainFilters, now: number): Promise<Prisma.ChainWhereInput> {
@@ -118,10 +191,7 @@ export async function chainWhere(filters: TChainFilters, now: number): Promise<P
       break;
   }
   if (filters.principal) and.push({ principals: { some: { principalId: filters.principal } } });
-  if (filters.scope) {
-    const matching = await scopesMatching(filters.scope);
-    and.push({ scopes: { some: { scope: { in: matching } } } });
-  }
+  if (filters.scope) and.push({ scopes: { some: await scopeMatchWhere(filters.scope) } });
   if (filters.purpose) {
     and.push({
       purposes: {

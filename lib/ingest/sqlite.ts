@@ -25,6 +25,12 @@ export function sqliteConnection(): Database.Database {
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 0");
+    // Planner statistics (sqlite_stat1, shared by every connection to the file). Without them the
+    // chain list's filters scan chains in date order instead of looking matches up: 83 → 31 ms for
+    // a selective scope filter at a million events. Sampled (analysis_limit), so ~0.1 s once on a
+    // big database without statistics, then nothing until the tables have grown a lot.
+    db.pragma("analysis_limit = 400");
+    db.pragma("optimize = 0x10002");
     globalForSqlite.delegraphSqlite = db;
   }
   return globalForSqlite.delegraphSqlite;
@@ -68,6 +74,8 @@ function isBusy(e: unknown): boolean {
 }
 
 const MAX_WAIT_MS = 60_000;
+const OPTIMIZE_EVERY_COMMITS = 500;
+let commitsSinceOptimize = 0;
 
 /** Runs `f` in one write transaction (BEGIN IMMEDIATE … COMMIT), waiting asynchronously for the lock. */
 export async function inWriteTransaction<T>(f: () => T): Promise<T> {
@@ -84,6 +92,11 @@ export async function inWriteTransaction<T>(f: () => T): Promise<T> {
     try {
       const result = f();
       db.exec("COMMIT");
+      // Keeps the statistics in step as the store grows (a no-op unless a table changed a lot).
+      if (++commitsSinceOptimize >= OPTIMIZE_EVERY_COMMITS) {
+        commitsSinceOptimize = 0;
+        db.pragma("optimize");
+      }
       return result;
     } catch (e) {
       if (db.inTransaction) db.exec("ROLLBACK");
