@@ -1,0 +1,276 @@
+// `npm run bench [-- --quick | --smoke] [--json <file>] [--database sqlite|postgres] [--keep]
+//   [--server-node-options "--max-old-space-size=256"]`
+//
+// On a fresh database (its own temp SQLite file, or a fresh PostgreSQL database on 127.0.0.1:5432),
+// measures and prints: the raw Ed25519 verification rate of this machine; end-to-end verified ingest
+// over HTTP against the real server; chain-detail and chain-list latency with the store filled;
+// PDF and CSV export times; graph render time in Chromium; the server's peak memory.
+// Benchmarks are not tests: no figure fails the run. It exits 1 only when a measurement could not
+// be made (an error, a rejected event, a ledger that does not verify). docs/benchmarks.md explains
+// each figure. Modes and sizes: scripts/bench/config.ts.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureBuild } from "./build";
+import { migrate } from "./migrate";
+import { dropDatabase, postgresTestUrl } from "./postgres";
+import { startServer, TEST_ADMIN, type TTestServer } from "../tests/server";
+import { CONFIGS, type TMode } from "./bench/config";
+import { describeMachine, load } from "./bench/machine";
+import { watchMemory } from "./bench/memory";
+import { rawVerifyRate } from "./bench/raw-verify";
+import { download, getJson, getLatency, ingestOverHttp, type TApi } from "./bench/http";
+import { measureGraphs, withBrowser } from "./bench/graph";
+import { printReport, type TBenchReport } from "./bench/report";
+import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
+
+type TArgs = { mode: TMode; json: string | null; database: "sqlite" | "postgres"; keep: boolean; serverNodeOptions: string | null };
+
+function parseArgs(argv: string[]): TArgs {
+  const args: TArgs = { mode: "full", json: null, database: "sqlite", keep: false, serverNodeOptions: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--smoke" || a === "--quick" || a === "--full") args.mode = a.slice(2) as TMode;
+    else if (a === "--json") args.json = argv[++i] ?? "";
+    else if (a === "--database") args.database = argv[++i] === "postgres" ? "postgres" : "sqlite";
+    else if (a === "--keep") args.keep = true;
+    else if (a === "--server-node-options") args.serverNodeOptions = argv[++i] ?? "";
+    else throw new Error(`unknown argument ${a} (use --smoke, --quick, --full, --json <file>, --database sqlite|postgres, --keep, --server-node-options "<flags>")`);
+  }
+  if (args.json === "") throw new Error("--json needs a file name");
+  return args;
+}
+
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "delegraph-bench-"));
+    return { url: `file:${join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const pg = await postgresTestUrl();
+  if (!pg) throw new Error("--database postgres: no PostgreSQL server reachable (DATABASE_URL_POSTGRES or 127.0.0.1:5432)");
+  const url = await pg.fresh();
+  return { url, drop: () => dropDatabase(url) };
+}
+
+const ratio = (r: { eventsPerSec: number; rawVerifyPerSec: number }) => Math.round((r.eventsPerSec / r.rawVerifyPerSec) * 100) / 100;
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const cfg = CONFIGS[args.mode];
+  const machine = describeMachine();
+  const loadAtStart = load();
+  log(`mode ${cfg.mode} on ${args.database}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`);
+  // The server runs the production build; DELEGRAPH_SKIP_BUILD=1 trusts the one already there.
+  if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
+
+  // Keys and principals, then the raw verification rate on tokens shaped like the ingested ones.
+  const now = Math.floor(Date.now() / 1000);
+  const pop = population(cfg.population);
+  const rawTokens = Array.from({ length: Math.ceil(2000 / SMALL_CHAIN_EVENTS) }, (_, i) => smallChain(50_000_000 + i, pop, now)).flat();
+  const keyOf = new Map(allPrincipals(pop).map((p) => [p.id, p.key.publicKey]));
+  const issuerOf = (t: string) => (JSON.parse(Buffer.from(t.split(".")[1], "base64url").toString("utf8")) as { iss: string }).iss;
+  const rawSample = rawTokens.map((token) => ({ token, key: keyOf.get(issuerOf(token))! }));
+  const raw = rawVerifyRate(rawSample, cfg.rawVerifySeconds);
+  log(`raw Ed25519 verify: ${raw.perSec}/s (one core, ${raw.verified} verifications)`);
+
+  const database = await freshDatabase(args.database);
+  let server: TTestServer | undefined;
+  let serverOutput = "";
+  try {
+    migrate(database.url);
+    log(`fresh database migrated: ${args.database === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
+    process.env.DATABASE_URL = database.url;
+    const fill = await import("./bench/fill");
+
+    // The chains the read benchmarks look at.
+    const trees: { role: "query" | "pdf" | "graph"; chain: TTreeChain }[] = [
+      ...cfg.queryHops.map((h) => ({ role: "query" as const, chain: treeChain(`q${h}`, h, now, { leaves: true }) })),
+      { role: "pdf" as const, chain: treeChain(`r${cfg.pdfHops}`, cfg.pdfHops, now, { leaves: true }) },
+      ...cfg.graphNodes.map((n) => ({ role: "graph" as const, chain: treeChain(`g${n}`, n - 1, now) })),
+    ];
+    const principals = [...allPrincipals(pop), ...trees.flatMap((t) => t.chain.principals)];
+    await fill.registerPrincipals(principals);
+    log(`registered ${principals.length} principals`);
+
+    log(`filling: ${cfg.fillChains * SMALL_CHAIN_EVENTS} background events in batches of ${cfg.fillBatch}, then ${trees.length} tree chains, in-process through ingestBatch`);
+    const perBatch = cfg.fillBatch / SMALL_CHAIN_EVENTS;
+    const background = function* () {
+      for (let n = 0; n < cfg.fillChains; n += perBatch) {
+        const end = Math.min(cfg.fillChains, n + perBatch);
+        const batch: string[] = [];
+        for (let i = n; i < end; i++) batch.push(...smallChain(i, pop, now));
+        yield batch;
+      }
+    };
+    let lastLog = performance.now();
+    const fillBackground = await fill.ingestInProcess(background(), (events) => {
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now();
+        log(`  … ${events} events stored`);
+      }
+    });
+    const fillTrees = await fill.ingestInProcess(trees.flatMap((t) => slices(t.chain.tokens, cfg.fillBatch)));
+    await fill.closeFillClient();
+    const filled = fillBackground.events + fillTrees.events;
+    log(`filled ${filled} events in ${(fillBackground.seconds + fillTrees.seconds).toFixed(1)} s (${fillBackground.perSec} events/s for the background chains)`);
+
+    server = await startServer({ databaseUrl: database.url, env: args.serverNodeOptions ? { NODE_OPTIONS: args.serverNodeOptions } : {} });
+    // The server's last output, printed if a measurement fails.
+    server.child.stdout!.on("data", (d) => (serverOutput = (serverOutput + d).slice(-16_000)));
+    server.child.stderr!.on("data", (d) => (serverOutput = (serverOutput + d).slice(-16_000)));
+    server.child.on("exit", (code, signal) => (serverOutput += `\n[server exited: code ${code}, signal ${signal}]`));
+    const memory = watchMemory(server.child.pid!);
+    const api: TApi = { url: server.url, token: server.token };
+    log(`server up at ${server.url}`);
+
+    // Ingest over HTTP: new chains, pre-signed, sent by several producers at once. The raw rate is
+    // re-measured just before each run: on a shared machine the load moves minute by minute.
+    let nextChain = 10_000_000;
+    // One untimed round first: the route's first requests load and compile its code.
+    const warmup = await ingestOverHttp(api, chainBatches(nextChain, Math.min(2000, cfg.httpEvents[0].events), 100, pop, now), cfg.httpClients);
+    nextChain += 1000;
+    const ingest = [];
+    for (const { batchSize, events, interleaved } of cfg.httpEvents) {
+      const batches = chainBatches(nextChain, events, batchSize, pop, now, interleaved);
+      nextChain += Math.ceil(events / SMALL_CHAIN_EVENTS) + 100;
+      const rawNow = rawVerifyRate(rawSample, Math.min(1, cfg.rawVerifySeconds));
+      const loadBefore = load();
+      memory.phase(`ingest ${batchSize}${interleaved ? " interleaved" : ""}`);
+      const run = await ingestOverHttp(api, batches, cfg.httpClients);
+      ingest.push({ ...run, interleaved: interleaved ?? false, rawVerifyPerSec: rawNow.perSec, load: loadBefore });
+      log(
+        `HTTP ingest, batches of ${batchSize}${interleaved ? " (interleaved chains)" : ""}, ${cfg.httpClients} clients: ${run.eventsPerSec} events/s = ` +
+          `${Math.round((run.eventsPerSec / rawNow.perSec) * 100)}% of raw ${rawNow.perSec}/s (request p50 ${run.request.p50Ms} ms, p95 ${run.request.p95Ms} ms)`,
+      );
+    }
+    const headline = ingest.find((r) => r.batchSize === 1000 && !r.interleaved) ?? ingest[0];
+    const stored = filled + warmup.events + ingest.reduce((n, r) => n + r.events, 0);
+
+    // Chain detail and chain list, after one untimed pass over every route the reads use.
+    for (const t of trees.filter((x) => x.role === "query")) await getJson(api, `/api/v1/chains/${encodeURIComponent(t.chain.chainId)}`);
+    await getJson(api, "/api/v1/chains?status=violation");
+    const queryLoad = load();
+    memory.phase("chain detail");
+    const detail = [];
+    for (const t of trees.filter((x) => x.role === "query")) {
+      const l = await getLatency(api, `/api/v1/chains/${encodeURIComponent(t.chain.chainId)}`, cfg.queryRuns);
+      detail.push({ hops: t.chain.hops, events: t.chain.tokens.length, compressed: true, ...l });
+      log(`chain detail, ${t.chain.hops} hops (${t.chain.tokens.length} events): p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, ${(l.bytes / 1024).toFixed(0)} KiB`);
+    }
+    // The largest again without compression (accept-encoding: identity), to separate the server's
+    // own work from Next's gzip of a multi-megabyte answer.
+    const largest = trees.filter((x) => x.role === "query").at(-1)!.chain;
+    const plain = await getLatency(api, `/api/v1/chains/${encodeURIComponent(largest.chainId)}`, cfg.queryRuns, 3, { "accept-encoding": "identity" });
+    detail.push({ hops: largest.hops, events: largest.tokens.length, compressed: false, ...plain });
+    log(`chain detail, ${largest.hops} hops, uncompressed: p50 ${plain.p50Ms} ms, p95 ${plain.p95Ms} ms`);
+    const someAgent = pop.agents[42 % pop.agents.length].id;
+    const listFilters: Record<string, string> = {
+      "none (first page)": "",
+      "status=violation": "status=violation",
+      [`principal=${someAgent}`]: `principal=${encodeURIComponent(someAgent)}`,
+      "scope=d3/p93/ledger:read": `scope=${encodeURIComponent("d3/p93/ledger:read")}`,
+      "q=d3/p93/": `q=${encodeURIComponent("d3/p93/")}`,
+      "finding=scope_escalation": "finding=scope_escalation",
+      [`status=verified&principal=${someAgent}`]: `status=verified&principal=${encodeURIComponent(someAgent)}`,
+    };
+    const list = [];
+    memory.phase("chain list");
+    for (const [name, qs] of Object.entries(listFilters)) {
+      const l = await getLatency(api, `/api/v1/chains${qs ? `?${qs}` : ""}`, cfg.listRuns);
+      const items = (await getJson<{ items: unknown[] }>(api, `/api/v1/chains${qs ? `?${qs}` : ""}`)).items.length;
+      list.push({ filter: name, items, ...l });
+      log(`chain list, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${items} items)`);
+    }
+
+    // Exports, when their routes exist.
+    const bigQuery = trees.filter((t) => t.role === "query").at(-1)!.chain;
+    const pdfChain = trees.find((t) => t.role === "pdf")!.chain;
+    const exportLoad = load();
+    memory.phase("PDF");
+    const pdf = await download(api, `/api/v1/chains/${encodeURIComponent(pdfChain.chainId)}/report.pdf`);
+    memory.phase("CSV");
+    const csvChain = await download(api, `/api/v1/chains/${encodeURIComponent(bigQuery.chainId)}/export.csv`);
+    const csvAll = await download(api, `/api/v1/exports/events.csv${cfg.csvAllFilter ? `?${cfg.csvAllFilter}` : ""}`);
+    for (const [name, d] of [["PDF", pdf], ["CSV chain", csvChain], ["CSV all", csvAll]] as const) {
+      log(`${name}: ${d.status === "ok" ? `${d.ms.toFixed(0)} ms, ${d.rows} rows, ${(d.bytes / 1024).toFixed(0)} KiB` : `n/a (${d.reason})`}`);
+    }
+
+    // Graph rendering in Chromium.
+    const graphLoad = load();
+    memory.phase("graph");
+    const graphs = await withBrowser((browser) =>
+      measureGraphs(
+        browser,
+        server!.url,
+        TEST_ADMIN,
+        trees.filter((t) => t.role === "graph").map((t) => ({ chainId: t.chain.chainId, nodes: t.chain.nodes })),
+      ),
+    );
+    for (const g of graphs) log(`graph ${g.nodes} nodes: nodes drawn at ${g.firstNodesMs} ms (${g.renderedNodes} rendered), interactive at ${g.interactiveMs} ms`);
+
+    memory.phase("ledger verify");
+    const ledger = await getJson<{ ok: boolean; count: number }>(api, "/api/v1/ledger/verify");
+    log(`ledger verify: ok=${ledger.ok}, ${ledger.count} events`);
+    const peak = memory.stop();
+    await server.stop();
+    server = undefined;
+
+    const report: TBenchReport = {
+      mode: cfg.mode,
+      database: args.database,
+      at: new Date().toISOString(),
+      machine: { ...machine, loadAtStart, loadAtEnd: load() },
+      ingest: {
+        // The batches-of-1,000 run, and the raw rate measured just before it.
+        eventsPerSec: headline.eventsPerSec,
+        rawVerifyPerSec: headline.rawVerifyPerSec,
+        ratioToRawVerify: ratio(headline),
+        rawVerifyAtStartPerSec: raw.perSec,
+        runs: ingest,
+        fill: { events: filled, seconds: fillBackground.seconds + fillTrees.seconds, backgroundEventsPerSec: fillBackground.perSec },
+      },
+      chainQuery: {
+        storedEvents: stored,
+        p95Ms: detail.filter((d) => d.compressed).at(-1)!.p95Ms,
+        load: queryLoad,
+        detail,
+        list,
+        listP95Ms: Math.max(...list.map((l) => l.p95Ms)),
+      },
+      exports: { load: exportLoad, pdf: { hops: pdfChain.hops, ...pdf }, csvChain: { events: bigQuery.tokens.length, ...csvChain }, csvAll: { filter: cfg.csvAllFilter, ...csvAll } },
+      graph: { load: graphLoad, runs: graphs },
+      memory: {
+        peakTreeMiB: Math.round(peak.tree.treeMiB),
+        atPeak: peak.tree.byProcess,
+        peakByProcess: peak.byProcess,
+        peakServerMiB: Math.max(0, ...peak.byProcess.filter((p) => p.name.startsWith("next-server")).map((p) => p.mib)),
+        serverByPhase: peak.serverByPhase,
+      },
+      ledger,
+    };
+    printReport(report);
+    if (args.json) {
+      writeFileSync(args.json, JSON.stringify(report, null, 2) + "\n");
+      log(`figures written to ${args.json}`);
+    }
+    if (!ledger.ok || ledger.count !== stored) throw new Error(`ledger: ok=${ledger.ok}, count ${ledger.count}, expected ${stored}`);
+  } catch (e) {
+    if (serverOutput) console.error(`[bench] the server's last output:\n${serverOutput}`);
+    throw e;
+  } finally {
+    await server?.stop();
+    if (args.keep) log(`kept the database: ${database.url}`);
+    else await database.drop().catch((e: Error) => log(`could not remove the database: ${e.message}`));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`[bench] failed: ${e.stack ?? e.message}`);
+    process.exit(1);
+  },
+);
+

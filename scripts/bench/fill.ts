@@ -1,0 +1,46 @@
+// Filling the store in-process, before the server starts: the same lib/ingest ingestBatch the
+// HTTP route calls (every signature verified, every chain checked, every event on the ledger), minus
+// HTTP. Principals are registered through the registry's own validation (ZCreatePrincipal), in bulk.
+// process.env.DATABASE_URL must name the benchmark database before this module is imported.
+import { db } from "@/lib/db";
+import { ingestBatch } from "@/lib/ingest/ingest";
+import { closeSqliteConnection } from "@/lib/ingest/sqlite";
+import { jwkThumbprint } from "@/lib/protocol/envelope";
+import { ZCreatePrincipal } from "@/lib/registry/principals";
+import type { TBenchPrincipal } from "./tokens";
+import { slices } from "./workload";
+
+export async function registerPrincipals(principals: TBenchPrincipal[]): Promise<void> {
+  const prisma = await db();
+  for (const part of slices(principals, 500)) {
+    const inputs = part.map((p) => ZCreatePrincipal.parse({ id: p.id, kind: p.kind, keys: [p.key.publicJwk] }));
+    await prisma.$transaction([
+      prisma.principal.createMany({ data: inputs.map((p) => ({ id: p.id, kind: p.kind, name: null })) }),
+      prisma.principalKey.createMany({
+        data: inputs.flatMap((p) => p.keys.map((jwk) => ({ principalId: p.id, kid: jwk.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }))),
+      }),
+    ]);
+  }
+}
+
+export type TFillResult = { events: number; seconds: number; perSec: number };
+
+/** Ingests each batch the iterator yields; any rejection stops the fill (the data must be real). */
+export async function ingestInProcess(batches: Iterable<string[]>, onProgress?: (events: number) => void): Promise<TFillResult> {
+  const started = performance.now();
+  let events = 0;
+  for (const batch of batches) {
+    const results = await ingestBatch(batch);
+    const bad = results.find((r) => r.status === "rejected" || r.status === "duplicate");
+    if (bad) throw new Error(`fill: event ${bad.jti} was ${bad.status}: ${bad.error?.message ?? ""}`);
+    events += batch.length;
+    onProgress?.(events);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { events, seconds, perSec: Math.round(events / seconds) };
+}
+
+export async function closeFillClient(): Promise<void> {
+  closeSqliteConnection();
+  await (await db()).$disconnect();
+}

@@ -1,0 +1,82 @@
+// Everything the benchmark measures over HTTP against the real server.
+import { latency, timeRuns, type TLatency } from "./stats";
+
+export type TApi = { url: string; token: string };
+
+async function call(api: TApi, path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(api.url + path, { ...init, headers: { authorization: `Bearer ${api.token}`, ...init.headers } });
+  return res;
+}
+
+export async function getJson<T>(api: TApi, path: string): Promise<T> {
+  const res = await call(api, path);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+type TResult = { jti: string | null; status: string; error?: { code: string; message: string } };
+
+export async function postEvents(api: TApi, tokens: string[]): Promise<TResult[]> {
+  const res = await call(api, "/api/v1/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ events: tokens }) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST /api/v1/events (${tokens.length} events): ${res.status} ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { results: TResult[] }).results;
+}
+
+export type TIngestRun = { batchSize: number; clients: number; events: number; seconds: number; eventsPerSec: number; request: TLatency };
+
+/**
+ * `clients` concurrent producers, each sending the next unsent batch as soon as its previous one is
+ * answered (closed loop), until every batch is sent. Events per second over the whole wall time.
+ */
+export async function ingestOverHttp(api: TApi, batches: string[][], clients: number): Promise<TIngestRun> {
+  let next = 0;
+  const requestMs: number[] = [];
+  const started = performance.now();
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const t = performance.now();
+      const results = await postEvents(api, batch);
+      requestMs.push(performance.now() - t);
+      // Pending is stored and verified (a chain that lost its root, or a child overtaking its parent).
+      const bad = results.find((r) => r.status !== "accepted" && r.status !== "pending");
+      if (bad) throw new Error(`ingest: ${bad.jti} was ${bad.status} ${bad.error ? `(${bad.error.code}: ${bad.error.message})` : ""}`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const events = batches.reduce((n, b) => n + b.length, 0);
+  return { batchSize: batches[0]?.length ?? 0, clients, events, seconds, eventsPerSec: Math.round(events / seconds), request: latency(requestMs) };
+}
+
+/**
+ * Latency of a GET, sequentially, after warm-up; also checks the answer is 200. Node's fetch asks
+ * for gzip like a browser does, so Next compresses the answer unless `headers` say otherwise.
+ */
+export async function getLatency(api: TApi, path: string, n: number, warmup = 3, headers: Record<string, string> = {}): Promise<TLatency & { bytes: number }> {
+  let bytes = 0;
+  const samples = await timeRuns(n, warmup, async () => {
+    const res = await call(api, path, { headers });
+    const body = await res.arrayBuffer();
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${Buffer.from(body).toString("utf8", 0, 300)}`);
+    bytes = body.byteLength;
+  });
+  return { ...latency(samples), bytes };
+}
+
+export type TDownload = { status: "ok"; ms: number; bytes: number; rows: number } | { status: "n/a"; reason: string };
+
+/** Times one download; "n/a" when the route is not there (Next's own 404 page, not an API error). */
+export async function download(api: TApi, path: string): Promise<TDownload> {
+  const t = performance.now();
+  const res = await call(api, path);
+  const body = Buffer.from(await res.arrayBuffer());
+  const ms = performance.now() - t;
+  if (res.status === 404 && !(res.headers.get("content-type") ?? "").includes("application/json")) return { status: "n/a", reason: "not built yet" };
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.toString("utf8", 0, 300)}`);
+  let rows = 0;
+  for (let i = 0; i < body.length; i++) if (body[i] === 10) rows++;
+  return { status: "ok", ms, bytes: body.length, rows: Math.max(0, rows - 1) };
+}

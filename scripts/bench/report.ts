@@ -1,0 +1,128 @@
+// The results table printed at the end of a run, and the shape of --json.
+import type { TMachine } from "./machine";
+import type { TDownload, TIngestRun } from "./http";
+import type { TGraphRun } from "./graph";
+import type { TLatency } from "./stats";
+
+type TLoad = [number, number, number];
+
+export type TBenchReport = {
+  mode: string;
+  database: string;
+  at: string;
+  machine: TMachine & { loadAtStart: TLoad; loadAtEnd: TLoad };
+  ingest: {
+    /** the batches-of-1000 run, and the raw rate measured just before it */
+    eventsPerSec: number;
+    rawVerifyPerSec: number;
+    ratioToRawVerify: number;
+    rawVerifyAtStartPerSec: number;
+    /** each run with the raw rate measured just before it */
+    runs: (TIngestRun & { interleaved: boolean; rawVerifyPerSec: number; load: TLoad })[];
+    fill: { events: number; seconds: number; backgroundEventsPerSec: number };
+  };
+  chainQuery: {
+    storedEvents: number;
+    /** the largest chain's detail p95 */
+    p95Ms: number;
+    load: TLoad;
+    /** gzip as a browser asks for it; the largest chain once more uncompressed */
+    detail: ({ hops: number; events: number; compressed: boolean; bytes: number } & TLatency)[];
+    list: ({ filter: string; items: number; bytes: number } & TLatency)[];
+    listP95Ms: number;
+  };
+  exports: {
+    load: TLoad;
+    pdf: { hops: number } & TDownload;
+    csvChain: { events: number } & TDownload;
+    csvAll: { filter: string } & TDownload;
+  };
+  graph: { load: TLoad; runs: TGraphRun[] };
+  memory: {
+    peakTreeMiB: number;
+    atPeak: { name: string; mib: number }[];
+    peakByProcess: { name: string; mib: number }[];
+    peakServerMiB: number;
+    serverByPhase: { phase: string; mib: number }[];
+  };
+  ledger: { ok: boolean; count: number };
+};
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+function downloadCell(d: TDownload, what: (d: Extract<TDownload, { status: "ok" }>) => string): string {
+  return d.status === "ok" ? what(d) : `n/a (${d.reason})`;
+}
+
+function verdict(ok: boolean | null): string {
+  return ok === null ? "–" : ok ? "met" : "MISSED";
+}
+
+export function tableRows(r: TBenchReport): string[][] {
+  const rows: string[][] = [];
+  const l1 = (l: TLoad) => l[0].toFixed(2);
+  rows.push(["raw Ed25519 verify (1 core, node:crypto)", `${fmt(r.ingest.rawVerifyAtStartPerSec)} /s at start`, "reference", "–", l1(r.machine.loadAtStart)]);
+  for (const run of r.ingest.runs) {
+    rows.push([
+      `ingest over HTTP, batches of ${run.batchSize}${run.interleaved ? ", interleaved chains" : ""}, ${run.clients} clients`,
+      `${fmt(run.eventsPerSec)} events/s = ${Math.round((run.eventsPerSec / run.rawVerifyPerSec) * 100)}% of raw ${fmt(run.rawVerifyPerSec)}/s just before (req p95 ${run.request.p95Ms} ms)`,
+      "≥ 50% of raw",
+      verdict(run.eventsPerSec >= run.rawVerifyPerSec / 2),
+      l1(run.load),
+    ]);
+  }
+  for (const d of r.chainQuery.detail) {
+    rows.push([
+      `chain detail, ${fmt(d.hops)} hops (${fmt(d.events)} events, ${Math.round(d.bytes / 1024)} KiB${d.compressed ? "" : ", uncompressed"})`,
+      `p50 ${d.p50Ms} ms, p95 ${d.p95Ms} ms`,
+      d.hops >= 1000 && d.compressed ? "p95 ≤ 50 ms" : "–",
+      d.hops >= 1000 && d.compressed ? verdict(d.p95Ms <= 50) : "–",
+      l1(r.chainQuery.load),
+    ]);
+  }
+  for (const l of r.chainQuery.list) {
+    rows.push([`chain list, ${l.filter}`, `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${l.items} items)`, "p95 ≤ 100 ms", verdict(l.p95Ms <= 100), l1(r.chainQuery.load)]);
+  }
+  rows.push(["  (stored events during the reads)", fmt(r.chainQuery.storedEvents), "", "", ""]);
+  const e = r.exports;
+  rows.push([`PDF report, ${e.pdf.hops}-hop chain`, downloadCell(e.pdf, (d) => `${Math.round(d.ms)} ms (${Math.round(d.bytes / 1024)} KiB)`), "≤ 2 s", e.pdf.status === "ok" ? verdict(e.pdf.ms <= 2000) : "–", l1(e.load)]);
+  for (const [name, d] of [[`CSV, one chain (${fmt(e.csvChain.events)} events)`, e.csvChain], [`CSV, many-chain export (${e.csvAll.filter || "every event"})`, e.csvAll]] as const) {
+    const rate = d.status === "ok" ? Math.round(d.rows / (d.ms / 1000)) : 0;
+    rows.push([name, downloadCell(d, (x) => `${fmt(x.rows)} rows in ${Math.round(x.ms)} ms = ${fmt(rate)} rows/s`), "≥ 100k rows/s", d.status === "ok" ? verdict(rate >= 100_000) : "–", l1(e.load)]);
+  }
+  for (const g of r.graph.runs) {
+    rows.push([
+      `graph, ${fmt(g.nodes)} nodes (${g.renderedNodes} drawn)`,
+      `nodes at ${fmt(g.firstNodesMs)} ms, interactive at ${fmt(g.interactiveMs)} ms`,
+      g.nodes === 1000 ? "interactive ≤ 1.5 s" : "–",
+      g.nodes === 1000 ? verdict(g.interactiveMs <= 1500) : "–",
+      l1(r.graph.load),
+    ]);
+  }
+  const mb = (mib: number) => Math.round(mib * 1.048576);
+  const phases = r.memory.serverByPhase.map((p) => `${p.phase} ${mb(p.mib)}`).join(", ");
+  rows.push(["server peak RSS, next-server process", `${mb(r.memory.peakServerMiB)} MB (by phase: ${phases})`, "< 400 MB", verdict(mb(r.memory.peakServerMiB) < 400), l1(r.machine.loadAtEnd)]);
+  rows.push([
+    "server peak RSS, whole npm-start tree",
+    `${mb(r.memory.peakTreeMiB)} MB (${r.memory.atPeak.map((p) => `${p.name} ${mb(p.mib)}`).join(" + ")})`,
+    "< 400 MB",
+    verdict(mb(r.memory.peakTreeMiB) < 400),
+    l1(r.machine.loadAtEnd),
+  ]);
+  rows.push(["ledger verify at the end", `${r.ledger.ok ? "ok" : "BROKEN"}, ${fmt(r.ledger.count)} events`, "ok", verdict(r.ledger.ok), ""]);
+  return rows;
+}
+
+export function printReport(r: TBenchReport): void {
+  const m = r.machine;
+  console.log(`\nDelegraph benchmark — ${r.mode} mode, ${r.database}, ${r.at}`);
+  console.log(`${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}; load ${m.loadAtStart.join(" ")} at start, ${m.loadAtEnd.join(" ")} at end\n`);
+  const header = ["measurement", "result", "target", "", "load 1m"];
+  const rows = [header, ...tableRows(r)];
+  const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]) => "| " + row.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+  console.log(line(header));
+  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const row of rows.slice(1)) console.log(line(row));
+  console.log("");
+}
