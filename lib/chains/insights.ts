@@ -2,29 +2,11 @@
 import { containsText, db, isPostgres } from "@/lib/db";
 import { AppError } from "@/lib/http";
 import { countFindingsByIssuer } from "@/lib/registry/principals";
-import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import { CHAIN_ROW_SELECT, nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import { loadChainInputs } from "@/lib/chains/load";
 import { checkChain, readTimeFindings } from "@/lib/protocol/chain";
 import type { TClaims } from "@/lib/protocol/types";
 
-const CHAIN_SELECT = {
-  id: true,
-  status: true,
-  rootIss: true,
-  rootAud: true,
-  purposeCode: true,
-  purposeText: true,
-  startedAt: true,
-  hopCount: true,
-  eventCount: true,
-  criticalCount: true,
-  errorCount: true,
-  warningCount: true,
-  findingCodes: true,
-  evidenceDue: true,
-  openGrantExps: true,
-  lastEventAt: true,
-} as const;
 
 const DAY = 86_400;
 
@@ -40,7 +22,7 @@ export async function getStats(now = nowSeconds()) {
       where: { status: "violation" },
       orderBy: [{ lastEventAt: "desc" }],
       take: 8,
-      select: CHAIN_SELECT,
+      select: CHAIN_ROW_SELECT,
     }),
   ]);
   const chainsByStatus = { verified: 0, warning: 0, pending: 0, violation: 0 } as Record<string, number>;
@@ -127,7 +109,7 @@ export async function getPrincipal(id: string, now = nowSeconds()) {
       where: { principals: { some: { principalId: id } } },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take: 50,
-      select: CHAIN_SELECT,
+      select: CHAIN_ROW_SELECT,
     }),
     prisma.$queryRawUnsafe<{ code: string; severity: string; message: string; eventJti: string; chainId: string }[]>(
       `SELECT f."code", f."severity", f."message", f."eventJti", f."chainId" FROM "Finding" f
@@ -317,7 +299,7 @@ export async function principalActivity(principal: string, since: number, now = 
   const findings = await findingsFor(events.map((e) => e.jti));
   const chainIds = [...new Set(events.map((e) => e.chainId))];
   const chains = chainIds.length
-    ? await prisma.chain.findMany({ where: { id: { in: chainIds } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_SELECT })
+    ? await prisma.chain.findMany({ where: { id: { in: chainIds } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_ROW_SELECT })
     : [];
   return {
     events: events.map((e) => ({ ...e, findings: findings.get(e.jti) ?? [] })),

@@ -47,7 +47,8 @@ type TChainRow = {
   lastEventAt: Date;
 };
 
-const CHAIN_ROW_SELECT = {
+/** The summary columns a list row needs; shared by every read that returns chain summaries. */
+export const CHAIN_ROW_SELECT = {
   id: true,
   status: true,
   rootIss: true,

@@ -3,7 +3,7 @@
 // result set.
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/http";
-import { chainWhere, getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import { CHAIN_ROW_SELECT, chainWhere, getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import type { TChainFilters } from "@/lib/chains/filters";
 import type { TChainDetail, TChainSummary } from "@/lib/chains/types";
 import { attestationOf, readTimeFindings } from "@/lib/protocol/chain";
@@ -33,24 +33,6 @@ const DEFAULT_PAGING: TPaging = { chains: CHAIN_PAGE, events: EVENT_PAGE };
 // ---------------------------------------------------------------------------------------------
 // Chains matching the list filters, newest first (the list's order), one page at a time.
 
-const SUMMARY_SELECT = {
-  id: true,
-  status: true,
-  rootIss: true,
-  rootAud: true,
-  purposeCode: true,
-  purposeText: true,
-  startedAt: true,
-  hopCount: true,
-  eventCount: true,
-  criticalCount: true,
-  errorCount: true,
-  warningCount: true,
-  findingCodes: true,
-  evidenceDue: true,
-  openGrantExps: true,
-  lastEventAt: true,
-} as const;
 
 type TChainRow = Parameters<typeof toChainSummary>[0];
 
@@ -66,7 +48,7 @@ async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_
         : where,
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take,
-      select: SUMMARY_SELECT,
+      select: CHAIN_ROW_SELECT,
     });
     if (page.length === 0) return;
     yield page;
