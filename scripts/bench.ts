@@ -12,13 +12,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBuild } from "./build";
-import { migrate } from "./migrate";
+import { spawn } from "node:child_process";
 import { dropDatabase, postgresTestUrl } from "./postgres";
 import { startServer, TEST_ADMIN, type TTestServer } from "../tests/server";
 import { CONFIGS, type TMode } from "./bench/config";
 import { describeMachine, load } from "./bench/machine";
 import { watchMemory } from "./bench/memory";
 import { rawVerifyRate } from "./bench/raw-verify";
+import * as fill from "./bench/fill";
 import { download, getJson, getLatency, ingestOverHttp, type TApi } from "./bench/http";
 import { measureGraphs, withBrowser } from "./bench/graph";
 import { printReport, type TBenchReport } from "./bench/report";
@@ -54,6 +55,24 @@ async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string
   return { url, drop: () => dropDatabase(url) };
 }
 
+/**
+ * scripts/migrate.ts in a child process, awaited: its synchronous form would block this process's
+ * event loop for seconds (see rawVerifyRate on why that must not happen here).
+ */
+function migrateAsync(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const root = join(import.meta.dirname, "..");
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`migration failed (exit ${code}):\n${output}`))));
+  });
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
 const ratio = (r: { eventsPerSec: number; rawVerifyPerSec: number }) => Math.round((r.eventsPerSec / r.rawVerifyPerSec) * 100) / 100;
 
 async function main() {
@@ -72,24 +91,28 @@ async function main() {
   const keyOf = new Map(allPrincipals(pop).map((p) => [p.id, p.key.publicKey]));
   const issuerOf = (t: string) => (JSON.parse(Buffer.from(t.split(".")[1], "base64url").toString("utf8")) as { iss: string }).iss;
   const rawSample = rawTokens.map((token) => ({ token, key: keyOf.get(issuerOf(token))! }));
-  const raw = rawVerifyRate(rawSample, cfg.rawVerifySeconds);
+  const raw = await rawVerifyRate(rawSample, cfg.rawVerifySeconds);
   log(`raw Ed25519 verify: ${raw.perSec}/s (one core, ${raw.verified} verifications)`);
 
   const database = await freshDatabase(args.database);
   let server: TTestServer | undefined;
   let serverOutput = "";
   try {
-    migrate(database.url);
+    await migrateAsync(database.url);
     log(`fresh database migrated: ${args.database === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
     process.env.DATABASE_URL = database.url;
-    const fill = await import("./bench/fill");
 
     // The chains the read benchmarks look at.
-    const trees: { role: "query" | "pdf" | "graph"; chain: TTreeChain }[] = [
-      ...cfg.queryHops.map((h) => ({ role: "query" as const, chain: treeChain(`q${h}`, h, now, { leaves: true }) })),
-      { role: "pdf" as const, chain: treeChain(`r${cfg.pdfHops}`, cfg.pdfHops, now, { leaves: true }) },
-      ...cfg.graphNodes.map((n) => ({ role: "graph" as const, chain: treeChain(`g${n}`, n - 1, now) })),
-    ];
+    const trees: { role: "query" | "pdf" | "graph"; chain: TTreeChain }[] = [];
+    for (const h of cfg.queryHops) {
+      trees.push({ role: "query", chain: treeChain(`q${h}`, h, now, { leaves: true }) });
+      await tick();
+    }
+    trees.push({ role: "pdf", chain: treeChain(`r${cfg.pdfHops}`, cfg.pdfHops, now, { leaves: true }) });
+    for (const n of cfg.graphNodes) {
+      await tick();
+      trees.push({ role: "graph", chain: treeChain(`g${n}`, n - 1, now) });
+    }
     const principals = [...allPrincipals(pop), ...trees.flatMap((t) => t.chain.principals)];
     await fill.registerPrincipals(principals);
     log(`registered ${principals.length} principals`);
@@ -127,22 +150,27 @@ async function main() {
 
     // Ingest over HTTP: new chains, pre-signed, sent by several producers at once. The raw rate is
     // re-measured just before each run: on a shared machine the load moves minute by minute.
+    // Every run's batches are signed up front, so no connection sits idle while the next run is
+    // prepared (see ingestOverHttp on kept-alive connections).
     let nextChain = 10_000_000;
+    const runs = cfg.httpEvents.map(({ batchSize, events, interleaved }) => {
+      const { batches, next } = chainBatches(nextChain, events, batchSize, pop, now, interleaved);
+      nextChain = next;
+      return { batchSize, interleaved: interleaved ?? false, batches };
+    });
     // One untimed round first: the route's first requests load and compile its code.
-    const warmup = await ingestOverHttp(api, chainBatches(nextChain, Math.min(2000, cfg.httpEvents[0].events), 100, pop, now), cfg.httpClients);
-    nextChain += 1000;
+    const warmup = await ingestOverHttp(api, chainBatches(nextChain, Math.min(2000, cfg.httpEvents[0].events), 100, pop, now).batches, cfg.httpClients);
     const ingest = [];
-    for (const { batchSize, events, interleaved } of cfg.httpEvents) {
-      const batches = chainBatches(nextChain, events, batchSize, pop, now, interleaved);
-      nextChain += Math.ceil(events / SMALL_CHAIN_EVENTS) + 100;
-      const rawNow = rawVerifyRate(rawSample, Math.min(1, cfg.rawVerifySeconds));
+    for (const { batchSize, interleaved, batches } of runs) {
+      const rawNow = await rawVerifyRate(rawSample, Math.min(1, cfg.rawVerifySeconds));
       const loadBefore = load();
       memory.phase(`ingest ${batchSize}${interleaved ? " interleaved" : ""}`);
       const run = await ingestOverHttp(api, batches, cfg.httpClients);
-      ingest.push({ ...run, interleaved: interleaved ?? false, rawVerifyPerSec: rawNow.perSec, load: loadBefore });
+      ingest.push({ ...run, interleaved, rawVerifyPerSec: rawNow.perSec, load: loadBefore });
       log(
         `HTTP ingest, batches of ${batchSize}${interleaved ? " (interleaved chains)" : ""}, ${cfg.httpClients} clients: ${run.eventsPerSec} events/s = ` +
-          `${Math.round((run.eventsPerSec / rawNow.perSec) * 100)}% of raw ${rawNow.perSec}/s (request p50 ${run.request.p50Ms} ms, p95 ${run.request.p95Ms} ms)`,
+          `${Math.round((run.eventsPerSec / rawNow.perSec) * 100)}% of raw ${rawNow.perSec}/s (request p50 ${run.request.p50Ms} ms, p95 ${run.request.p95Ms} ms` +
+          `${run.retries ? `; ${run.retries} resent after a closed connection` : ""})`,
       );
     }
     const headline = ingest.find((r) => r.batchSize === 1000 && !r.interleaved) ?? ingest[0];

@@ -4,8 +4,15 @@ import { latency, timeRuns, type TLatency } from "./stats";
 export type TApi = { url: string; token: string };
 
 async function call(api: TApi, path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(api.url + path, { ...init, headers: { authorization: `Bearer ${api.token}`, ...init.headers } });
-  return res;
+  const request = () => fetch(api.url + path, { ...init, headers: { authorization: `Bearer ${api.token}`, ...init.headers } });
+  if (init.method && init.method !== "GET") return request();
+  try {
+    return await request();
+  } catch (e) {
+    // A GET may meet a kept-alive connection the server closed while idle; asking again is safe.
+    if (!(e instanceof TypeError) || e.message !== "fetch failed") throw e;
+    return request();
+  }
 }
 
 export async function getJson<T>(api: TApi, path: string): Promise<T> {
@@ -24,7 +31,7 @@ export async function postEvents(api: TApi, tokens: string[]): Promise<TResult[]
   return (JSON.parse(text) as { results: TResult[] }).results;
 }
 
-export type TIngestRun = { batchSize: number; clients: number; events: number; seconds: number; eventsPerSec: number; request: TLatency };
+export type TIngestRun = { batchSize: number; clients: number; events: number; seconds: number; eventsPerSec: number; request: TLatency; retries: number };
 
 /**
  * `clients` concurrent producers, each sending the next unsent batch as soon as its previous one is
@@ -32,23 +39,36 @@ export type TIngestRun = { batchSize: number; clients: number; events: number; s
  */
 export async function ingestOverHttp(api: TApi, batches: string[][], clients: number): Promise<TIngestRun> {
   let next = 0;
+  let retries = 0;
   const requestMs: number[] = [];
   const started = performance.now();
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
       const t = performance.now();
-      const results = await postEvents(api, batch);
+      let results: TResult[];
+      let isRetry = false;
+      try {
+        results = await postEvents(api, batch);
+      } catch (e) {
+        // A kept-alive connection the server closed while idle (its keep-alive timeout is 5 s, and a
+        // full run prepares the next 100,000 events for longer) fails before any answer. Sending
+        // the same bytes again is safe: events the server did store come back as duplicates.
+        if (!(e instanceof TypeError) || e.message !== "fetch failed") throw e;
+        retries++;
+        isRetry = true;
+        results = await postEvents(api, batch);
+      }
       requestMs.push(performance.now() - t);
       // Pending is stored and verified (a chain that lost its root, or a child overtaking its parent).
-      const bad = results.find((r) => r.status !== "accepted" && r.status !== "pending");
+      const bad = results.find((r) => r.status !== "accepted" && r.status !== "pending" && !(isRetry && r.status === "duplicate"));
       if (bad) throw new Error(`ingest: ${bad.jti} was ${bad.status} ${bad.error ? `(${bad.error.code}: ${bad.error.message})` : ""}`);
     }
   };
   await Promise.all(Array.from({ length: clients }, worker));
   const seconds = (performance.now() - started) / 1000;
   const events = batches.reduce((n, b) => n + b.length, 0);
-  return { batchSize: batches[0]?.length ?? 0, clients, events, seconds, eventsPerSec: Math.round(events / seconds), request: latency(requestMs) };
+  return { batchSize: batches[0]?.length ?? 0, clients, events, seconds, eventsPerSec: Math.round(events / seconds), request: latency(requestMs), retries };
 }
 
 /**

@@ -131,12 +131,20 @@ export function slices<T>(items: T[], size: number): T[][] {
  * Chains numbered from `first`, as one stream of tokens cut into batches of exactly `size`
  * (a chain may straddle two batches). `interleaved`: the chains' events arrive round-robin, as
  * from many agents working at once, so each batch carries one event of each of `size` chains and
- * every chain is re-checked once per event.
+ * every chain is re-checked once per event. `next` is the first chain number not used.
  */
-export function chainBatches(first: number, events: number, size: number, pop: TPopulation, now: number, interleaved = false): string[][] {
+export function chainBatches(
+  first: number,
+  events: number,
+  size: number,
+  pop: TPopulation,
+  now: number,
+  interleaved = false,
+): { batches: string[][]; next: number } {
   const chains: string[][] = [];
   let total = 0;
-  for (let n = first; total < events; n++) {
+  let n = first;
+  for (; total < events; n++) {
     const c = smallChain(n, pop, now);
     chains.push(c);
     total += c.length;
@@ -150,5 +158,5 @@ export function chainBatches(first: number, events: number, size: number, pop: T
   } else {
     for (const c of chains) stream.push(...c);
   }
-  return slices(stream.slice(0, events), size);
+  return { batches: slices(stream.slice(0, events), size), next: n };
 }
