@@ -2,6 +2,7 @@ import { calculateJwkThumbprint } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   checkEnvelope,
+  checkEnvelopeAsync,
   classifyReplay,
   decodeToken,
   importPublicKey,
@@ -9,6 +10,7 @@ import {
   jwkThumbprint,
   keyType,
   verifySignature,
+  verifySignatureAsync,
   ZClaims,
 } from "@/lib/protocol/envelope";
 import {
@@ -48,7 +50,12 @@ const REGISTRY = new Map<string, TRegistryPrincipal>([
 const ctx = { now: NOW, principals: (iss: string) => REGISTRY.get(iss) };
 const HEADER = { alg: "EdDSA", typ: "dep+jwt", kid: "alice-1" };
 
-const check = (token: string) => checkEnvelope(token, ctx);
+/** Every token this file checks; the last test gives each to checkEnvelopeAsync as well. */
+const checked: string[] = [];
+const check = (token: string) => {
+  checked.push(token);
+  return checkEnvelope(token, ctx);
+};
 const codeOf = (token: string) => {
   const r = check(token);
   return r.ok ? "ok" : r.code;
@@ -439,5 +446,43 @@ describe("keys", () => {
     expect(verifySignature(d, plannerKey.publicJwk)).toBe(false);
     expect(verifySignature({ ...d, signature: Buffer.alloc(0) }, aliceKey.publicJwk)).toBe(false);
     expect(verifySignature({ ...d, header: { ...d.header, alg: "none" } }, aliceKey.publicJwk)).toBe(false);
+  });
+});
+
+describe("checkEnvelopeAsync (signature on the thread pool)", () => {
+  it("gives checkEnvelope's exact result for every token checked above", async () => {
+    expect(checked.length).toBeGreaterThan(50);
+    const codes = new Set<string>();
+    for (const token of checked) {
+      const sync = checkEnvelope(token, ctx);
+      codes.add(sync.ok ? "ok" : sync.code);
+      expect(await checkEnvelopeAsync(token, ctx)).toEqual(sync);
+    }
+    // The comparison covered passes and every failure before, at and after the signature step.
+    for (const code of ["ok", "malformed", "alg_not_allowed", "unknown_principal", "unknown_key", "key_revoked", "signature_invalid", "iat_in_future"]) {
+      expect(codes).toContain(code);
+    }
+  });
+
+  it("verifySignatureAsync answers as verifySignature and never rejects", async () => {
+    const d = decodeToken(alice());
+    const p = decodeToken(signToken(plannerKey, delegateClaims(), { alg: "ES256", kid: "planner-1" }));
+    expect(d.ok && p.ok).toBe(true);
+    if (!d.ok || !p.ok) return;
+    const cases: [Parameters<typeof verifySignature>[0], object][] = [
+      [d, aliceKey.publicJwk],
+      [p, plannerKey.publicJwk],
+      [{ ...p, signingInput: p.signingInput + "x" }, plannerKey.publicJwk],
+      [d, {}],
+      [d, { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) }],
+      [d, plannerKey.publicJwk],
+      [{ ...d, signature: Buffer.alloc(0) }, aliceKey.publicJwk],
+      [{ ...d, signature: Buffer.alloc(64) }, aliceKey.publicJwk],
+      [{ ...d, header: { ...d.header, alg: "none" } }, aliceKey.publicJwk],
+    ];
+    const answers = await Promise.all(cases.map(([input, jwk]) => verifySignatureAsync(input, jwk)));
+    expect(answers).toEqual(cases.map(([input, jwk]) => verifySignature(input, jwk)));
+    expect(answers.slice(0, 2)).toEqual([true, true]);
+    expect(answers.slice(2).every((a) => a === false)).toBe(true);
   });
 });

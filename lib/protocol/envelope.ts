@@ -425,19 +425,50 @@ export function algFitsKey(alg: string, jwk: object): boolean {
   return needed !== undefined && keyType(jwk) === needed;
 }
 
+type TSignatureInput = { header: THeader; signingInput: string; signature: Buffer };
+type TSignatureCall = { algorithm: string | null; data: Buffer; key: KeyObject | { key: KeyObject; dsaEncoding: "ieee-p1363" }; signature: Buffer };
+
+/** The node:crypto call that decides the signature, or null when it is false without one. Throws on a bad key. */
+function signatureCall(decoded: TSignatureInput, jwk: object): TSignatureCall | null {
+  if (!algFitsKey(decoded.header.alg, jwk)) return null;
+  if (decoded.signature.length !== 64) return null;
+  const key = importPublicKey(jwk);
+  const data = Buffer.from(decoded.signingInput, "utf8");
+  if (decoded.header.alg === "ES256") return { algorithm: "sha256", data, key: { key, dsaEncoding: "ieee-p1363" }, signature: decoded.signature };
+  return { algorithm: null, data, key, signature: decoded.signature };
+}
+
 /** Never throws: a bad key, a wrong-length signature or an alg that does not fit the key is false. */
-export function verifySignature(decoded: { header: THeader; signingInput: string; signature: Buffer }, jwk: object): boolean {
+export function verifySignature(decoded: TSignatureInput, jwk: object): boolean {
   try {
-    if (!algFitsKey(decoded.header.alg, jwk)) return false;
-    if (decoded.signature.length !== 64) return false;
-    const key = importPublicKey(jwk);
-    const data = Buffer.from(decoded.signingInput, "utf8");
-    if (decoded.header.alg === "ES256")
-      return cryptoVerify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, decoded.signature);
-    return cryptoVerify(null, data, key, decoded.signature);
+    const call = signatureCall(decoded, jwk);
+    return call !== null && cryptoVerify(call.algorithm, call.data, call.key, call.signature);
   } catch {
     return false;
   }
+}
+
+/**
+ * verifySignature on libuv's thread pool (node:crypto's callback form): the same answer, never
+ * rejects. A server verifying a batch this way uses every core, and its main thread serves other
+ * requests meanwhile.
+ */
+export function verifySignatureAsync(decoded: TSignatureInput, jwk: object): Promise<boolean> {
+  let call: TSignatureCall | null;
+  try {
+    call = signatureCall(decoded, jwk);
+  } catch {
+    return Promise.resolve(false);
+  }
+  if (call === null) return Promise.resolve(false);
+  const { algorithm, data, key, signature } = call;
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(algorithm, data, key, signature, (error, valid) => resolve(!error && valid));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,18 +480,16 @@ export type TEnvelopeContext = {
   principals: (iss: string) => TRegistryPrincipal | undefined;
 };
 
-/** Spec §4 in order, stopping at the first failure: everything but `replay`. */
-export function checkEnvelope(token: string, ctx: TEnvelopeContext): TEnvelopeResult {
+type TFailure = Exclude<TEnvelopeResult, { ok: true }>;
+/** Every step of checkEnvelope before the signature's, then `finish` with the signature's verdict. */
+type TBeforeSignature = { decoded: TSignatureInput; jwk: object; finish: (signatureValid: boolean) => TEnvelopeResult };
+
+function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | TBeforeSignature {
   const decoded = decodeToken(token);
   if (!decoded.ok) return decoded;
   const { header, claims } = decoded;
   const jti = claims.jti;
-  const fail = (code: Exclude<TEnvelopeResult, { ok: true }>["code"], message: string): TEnvelopeResult => ({
-    ok: false,
-    code,
-    message,
-    jti,
-  });
+  const fail = (code: TFailure["code"], message: string): TFailure => ({ ok: false, code, message, jti });
 
   const principal = ctx.principals(claims.iss);
   if (!principal) return fail("unknown_principal", `issuer "${claims.iss}" is not a registered principal`);
@@ -471,19 +500,34 @@ export function checkEnvelope(token: string, ctx: TEnvelopeContext): TEnvelopeRe
       "key_revoked",
       `key "${header.kid}" of "${claims.iss}" was revoked at ${key.revokedAt}, at or before the token's iat ${claims.iat}`,
     );
-  if (!verifySignature(decoded, key.jwk)) {
-    const type = keyType(key.jwk);
-    const why = algFitsKey(header.alg, key.jwk)
-      ? "the signature does not match the signed content"
-      : `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`;
-    return fail("signature_invalid", `signature does not verify with key "${header.kid}" of "${claims.iss}": ${why}`);
-  }
-  if (claims.iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)
-    return fail(
-      "iat_in_future",
-      `iat ${claims.iat} is more than ${MAX_CLOCK_SKEW_SECONDS} s after the server's clock (${ctx.now})`,
-    );
-  return { ok: true, header, claims, principal, key };
+  const finish = (signatureValid: boolean): TEnvelopeResult => {
+    if (!signatureValid) {
+      const type = keyType(key.jwk);
+      const why = algFitsKey(header.alg, key.jwk)
+        ? "the signature does not match the signed content"
+        : `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`;
+      return fail("signature_invalid", `signature does not verify with key "${header.kid}" of "${claims.iss}": ${why}`);
+    }
+    if (claims.iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)
+      return fail(
+        "iat_in_future",
+        `iat ${claims.iat} is more than ${MAX_CLOCK_SKEW_SECONDS} s after the server's clock (${ctx.now})`,
+      );
+    return { ok: true, header, claims, principal, key };
+  };
+  return { decoded, jwk: key.jwk, finish };
+}
+
+/** Spec §4 in order, stopping at the first failure: everything but `replay`. */
+export function checkEnvelope(token: string, ctx: TEnvelopeContext): TEnvelopeResult {
+  const step = checkUntilSignature(token, ctx);
+  return "finish" in step ? step.finish(verifySignature(step.decoded, step.jwk)) : step;
+}
+
+/** checkEnvelope with the signature verified on the thread pool (verifySignatureAsync): the same result. */
+export async function checkEnvelopeAsync(token: string, ctx: TEnvelopeContext): Promise<TEnvelopeResult> {
+  const step = checkUntilSignature(token, ctx);
+  return "finish" in step ? step.finish(await verifySignatureAsync(step.decoded, step.jwk)) : step;
 }
 
 /** Spec §4 last step: unseen is new; seen with the byte-identical token is a duplicate; else replay. */
