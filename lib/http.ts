@@ -43,6 +43,25 @@ export function json(data: unknown, init?: ResponseInit): NextResponse {
   return NextResponse.json(data, init);
 }
 
+/**
+ * A JSON answer already serialised, with a weak ETag that makes it revalidatable: a request whose
+ * If-None-Match names it gets 304 and no body. The chain page polls its chain every few seconds;
+ * the browser revalidates by itself (`cache-control: no-cache`) and keeps the body it has.
+ * Compression stays Next's (it strips a Content-Encoding a route sets, so a route cannot send
+ * bytes it compressed itself).
+ */
+export type TJsonBody = { json: Buffer; etag: string };
+
+export function sendJson(req: Request, body: TJsonBody, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json");
+  headers.set("etag", body.etag);
+  headers.set("cache-control", "private, no-cache");
+  const match = (req.headers.get("if-none-match") ?? "").split(",").map((t) => t.trim());
+  if (match.includes(body.etag) || match.includes("*")) return new Response(null, { status: 304, headers });
+  return new Response(new Uint8Array(body.json.buffer, body.json.byteOffset, body.json.length) as Uint8Array<ArrayBuffer>, { ...init, headers });
+}
+
 function describeZod(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)

@@ -83,7 +83,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
             {hop && <WorkSection hop={hop} selectedJti={selection.jti} nameOf={nameOf} onSelect={onSelect} />}
             <RawSection events={[hop ? index.eventsByJti.get(hop.jti) : undefined, focusEvent ?? undefined].filter((e): e is TChainEvent => Boolean(e))} />
             <p className="px-5 pb-5 text-xs text-slate-400">
-              Chain read at <Time t={detail.generatedAt} mode="full" />.
+              Verdicts computed at <Time t={detail.generatedAt} mode="full" /> (recomputed whenever the chain changes).
             </p>
           </>
         )}

@@ -260,6 +260,15 @@ function worst(findings: { severity: TSeverity }[]): TSeverity | null {
 }
 
 export async function getChain(id: string, options: { now?: number; includeRaw?: boolean } = {}): Promise<TChainDetail> {
+  return (await readChain(id, options)).detail;
+}
+
+/**
+ * The chain's detail, and until when it stays what a read would return if the chain's stored rows
+ * do not change: read-time findings (`missing_evidence`) appear when a grant no complete has
+ * closed passes its exp, so the answer holds up to the earliest such exp still ahead.
+ */
+export async function readChain(id: string, options: { now?: number; includeRaw?: boolean } = {}): Promise<{ detail: TChainDetail; validUntil: number }> {
   const now = options.now ?? nowSeconds();
   const { startedAt, events: parsed, head, externalRows, principals, keys } = await loadChainDetail(id);
   if (startedAt === null || parsed.length === 0) throw new AppError("not_found", `No chain ${id}.`);
@@ -427,7 +436,9 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
       : null;
   const counts = { critical: 0, error: 0, warning: 0 };
   for (const f of allFindings) counts[f.severity]++;
-  return {
+  let validUntil = Infinity;
+  for (const g of analysis.openGrants) if (g.exp >= now && g.exp < validUntil) validUntil = g.exp;
+  const detail: TChainDetail = {
     id,
     status: chainStatus(allFindings, analysis.hasPending),
     root,
@@ -443,6 +454,7 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
     ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
     generatedAt: new Date(now * 1000).toISOString(),
   };
+  return { detail, validUntil };
 }
 
 // ---------------------------------------------------------------------------------------------

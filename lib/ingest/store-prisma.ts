@@ -42,7 +42,7 @@ function prismaStore(tx: TTx): TAsyncIngestStore {
         await tx.chain.upsert({
           where: { id: row.id },
           create: { ...row, lastEventAt: plan.at, createdAt: plan.at },
-          update: { ...row, lastEventAt: plan.at },
+          update: { ...row, lastEventAt: plan.at, version: { increment: 1 } },
         });
       }
       if (plan.findings.length) await tx.finding.createMany({ data: plan.findings });

@@ -45,7 +45,7 @@ function statements() {
     deleteFindings: q(`DELETE FROM "Finding" WHERE "chainId" IN ${IN_LIST}`),
     upsertChain: q(
       `INSERT INTO "Chain" (${CHAIN_COLUMNS.map((c) => `"${c}"`).join(", ")}, "createdAt") VALUES (${CHAIN_COLUMNS.map(() => "?").join(", ")}, ?)
-       ON CONFLICT ("id") DO UPDATE SET ${CHAIN_COLUMNS.slice(1).map((c) => `"${c}" = excluded."${c}"`).join(", ")}`,
+       ON CONFLICT ("id") DO UPDATE SET ${CHAIN_COLUMNS.slice(1).map((c) => `"${c}" = excluded."${c}"`).join(", ")}, "version" = "Chain"."version" + 1`,
     ),
     insertFinding: q(`INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message") VALUES (?, ?, ?, ?, ?)`),
     insertScope: q(`INSERT INTO "ChainScope" ("chainId", "scope") VALUES (?, ?) ON CONFLICT DO NOTHING`),

@@ -498,6 +498,33 @@ describe("reads", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("chain detail: revalidated by ETag, per role, and new as soon as the chain changes", async () => {
+    const root = authorizeClaims(human.id, planner.id, { scope: ["treasury/*:read"] });
+    const hop = delegateClaims(root, planner.id, worker.id, { scope: ["treasury/cash:read"] });
+    await post([signToken(root, human.key), signToken(hop, planner.key)]);
+    const path = `/api/v1/chains/${encodeURIComponent(root.chain)}`;
+    const first = await api(path);
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    expect(first.headers.get("cache-control")).toBe("private, no-cache");
+    expect(first.data.events).toHaveLength(2);
+    const again = await api(path, { headers: { "if-none-match": etag! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(etag);
+    // Another role's view is another body: no raw tokens for readers.
+    const reader = await api("/api/v1/tokens", { method: "POST", json: { name: uid("reader"), role: "viewer" } });
+    expect(reader.status).toBe(201);
+    const lean = await api(path, { token: reader.data.token, headers: { "if-none-match": etag! } });
+    expect(lean.status).toBe(200);
+    expect(lean.data.events.every((e: { token: string }) => e.token === "")).toBe(true);
+    // An event in the chain: the old ETag no longer matches and the new event is there.
+    await post([signToken(invokeClaims(hop, worker.id, { action: "treasury/cash:read" }), worker.key)]);
+    const changed = await api(path, { headers: { "if-none-match": etag! } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(changed.data.events).toHaveLength(3);
+  });
+
   it("404 for an unknown chain", async () => {
     const res = await api("/api/v1/chains/does-not-exist");
     expect(res.status).toBe(404);
