@@ -75,14 +75,25 @@ export async function ingestOverHttp(api: TApi, batches: string[][], clients: nu
  * Latency of a GET, sequentially, after warm-up; also checks the answer is 200. Node's fetch asks
  * for gzip like a browser does, so Next compresses the answer unless `headers` say otherwise.
  */
-export async function getLatency(api: TApi, path: string, n: number, warmup = 3, headers: Record<string, string> = {}): Promise<TLatency & { bytes: number }> {
+/** GET latency over `n` sequential requests after `warmup`; `before` (untimed) runs ahead of each. */
+export async function getLatency(
+  api: TApi,
+  path: string,
+  n: number,
+  options: { warmup?: number; headers?: Record<string, string>; before?: (i: number) => Promise<unknown> } = {},
+): Promise<TLatency & { bytes: number }> {
   let bytes = 0;
-  const samples = await timeRuns(n, warmup, async () => {
-    const res = await call(api, path, { headers });
-    const body = await res.arrayBuffer();
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${Buffer.from(body).toString("utf8", 0, 300)}`);
-    bytes = body.byteLength;
-  });
+  const samples = await timeRuns(
+    n,
+    options.warmup ?? 3,
+    async () => {
+      const res = await call(api, path, { headers: options.headers ?? {} });
+      const body = await res.arrayBuffer();
+      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${Buffer.from(body).toString("utf8", 0, 300)}`);
+      bytes = body.byteLength;
+    },
+    options.before,
+  );
   return { ...latency(samples), bytes };
 }
 

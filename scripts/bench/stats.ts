@@ -20,10 +20,15 @@ export function round(x: number, digits = 1): number {
 }
 
 /** Runs f n times after `warmup` untimed runs; returns each run's wall time in ms. */
-export async function timeRuns(n: number, warmup: number, f: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await f();
+/** `n` timings of `f` after `warmup` untimed calls; `before` runs ahead of every call, untimed. */
+export async function timeRuns(n: number, warmup: number, f: () => Promise<unknown>, before?: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) {
+    await before?.(i);
+    await f();
+  }
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
+    await before?.(warmup + i);
     const t = performance.now();
     await f();
     out.push(performance.now() - t);

@@ -77,7 +77,15 @@ export function smallChain(n: number, pop: TPopulation, now: number): string[] {
   return tokens;
 }
 
-export type TTreeChain = { chainId: string; principals: TBenchPrincipal[]; tokens: string[]; hops: number; nodes: number };
+export type TTreeChain = {
+  chainId: string;
+  principals: TBenchPrincipal[];
+  tokens: string[];
+  hops: number;
+  nodes: number;
+  /** the k-th invoke more by the last agent under its own grant: a change to the chain */
+  laterInvoke: (k: number) => string;
+};
 
 /**
  * A human root and `hops - 1` delegations in a tree of the given fan-out, each to a new agent named
@@ -117,7 +125,15 @@ export function treeChain(id: string, hops: number, now: number, options: { fano
       );
     }
   }
-  return { chainId: id, principals: [human, ...agents], tokens, hops, nodes: hops + 1 + leafCount };
+  const last = hops - 1;
+  const laterInvoke = (k: number) => {
+    const path = scopeOf[last].slice(0, -2);
+    return sign(
+      { jti: `${id}.later${k}`, iss: agents[last].id, iat: iat + 180 + k, chain: id, kind: "invoke", grant: jtiOf(last), action: `${path}/later:read`, resource: `warehouse://${path}/later` },
+      agents[last],
+    );
+  };
+  return { chainId: id, principals: [human, ...agents], tokens, hops, nodes: hops + 1 + leafCount, laterInvoke };
 }
 
 /** Consecutive slices of at most `size` (parents stay ahead of their children). */
