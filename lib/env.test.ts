@@ -37,3 +37,12 @@ describe("DATABASE_URL", () => {
     expect(() => parseEnv({ DATABASE_URL: "mysql://x", PORT: "99999" })).toThrow(/DATABASE_URL: .*\n {2}PORT: must be 1-65535/s);
   });
 });
+
+describe("DELEGRAPH_SERVER_HEAP_MB", () => {
+  it("defaults to 256 and takes a whole number of megabytes from 128", () => {
+    expect(parseEnv({}).DELEGRAPH_SERVER_HEAP_MB).toBe(256);
+    expect(parseEnv({ DELEGRAPH_SERVER_HEAP_MB: "1024" }).DELEGRAPH_SERVER_HEAP_MB).toBe(1024);
+    expect(() => parseEnv({ DELEGRAPH_SERVER_HEAP_MB: "64" })).toThrow(/DELEGRAPH_SERVER_HEAP_MB: must be at least 128/);
+    expect(() => parseEnv({ DELEGRAPH_SERVER_HEAP_MB: "lots" })).toThrow(/DELEGRAPH_SERVER_HEAP_MB: must be a number of megabytes/);
+  });
+});

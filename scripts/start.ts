@@ -75,10 +75,13 @@ async function main() {
   }
 
   if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
+  // A heap limit given in NODE_OPTIONS wins over DELEGRAPH_SERVER_HEAP_MB.
+  const nodeOptions = process.env.NODE_OPTIONS ?? "";
+  const heapOption = /--max-old-space-size/.test(nodeOptions) ? "" : `--max-old-space-size=${config.DELEGRAPH_SERVER_HEAP_MB}`;
   const child = spawn(
     join(root, "node_modules/.bin/next"),
     ["start", "-p", String(config.PORT), "-H", config.HOSTNAME],
-    { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: url } },
+    { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim() } },
   );
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

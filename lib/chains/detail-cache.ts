@@ -17,7 +17,7 @@ import { sqliteStatement } from "@/lib/ingest/sqlite";
 import { nowSeconds, readChain } from "./queries";
 
 /** What the cache may hold in all, in bytes of JSON. */
-export const DETAIL_CACHE_BYTES = 48 * 1024 * 1024;
+export const DETAIL_CACHE_BYTES = 32 * 1024 * 1024;
 
 type TEntry = { stamp: string; validUntil: number; body: TJsonBody };
 
