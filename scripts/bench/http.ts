@@ -80,7 +80,7 @@ export async function getLatency(
   api: TApi,
   path: string,
   n: number,
-  options: { warmup?: number; headers?: Record<string, string>; before?: (i: number) => Promise<unknown> } = {},
+  options: { warmup?: number; headers?: Record<string, string>; before?: (i: number) => Promise<unknown>; expectStatus?: number } = {},
 ): Promise<TLatency & { bytes: number }> {
   let bytes = 0;
   const samples = await timeRuns(
@@ -89,7 +89,7 @@ export async function getLatency(
     async () => {
       const res = await call(api, path, { headers: options.headers ?? {} });
       const body = await res.arrayBuffer();
-      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${Buffer.from(body).toString("utf8", 0, 300)}`);
+      if (res.status !== (options.expectStatus ?? 200)) throw new Error(`GET ${path}: ${res.status} ${Buffer.from(body).toString("utf8", 0, 300)}`);
       bytes = body.byteLength;
     },
     options.before,
