@@ -12,13 +12,15 @@ export type TBenchReport = {
   at: string;
   machine: TMachine & { loadAtStart: TLoad; loadAtEnd: TLoad };
   ingest: {
-    /** the batches-of-1000 run, and the raw rate measured just before it */
+    /** the batches-of-1000 run, and the raw rate on every core (what the server uses) measured just before it */
     eventsPerSec: number;
     rawVerifyPerSec: number;
+    rawVerifyOneCorePerSec: number;
     ratioToRawVerify: number;
     rawVerifyAtStartPerSec: number;
-    /** each run with the raw rate measured just before it */
-    runs: (TIngestRun & { interleaved: boolean; rawVerifyPerSec: number; load: TLoad })[];
+    rawVerifyOneCoreAtStartPerSec: number;
+    /** each run with the raw rates measured just before it */
+    runs: (TIngestRun & { interleaved: boolean; rawVerifyPerSec: number; rawVerifyOneCorePerSec: number; load: TLoad })[];
     fill: { events: number; seconds: number; backgroundEventsPerSec: number };
   };
   chainQuery: {
@@ -63,12 +65,19 @@ function verdict(ok: boolean | null): string {
 export function tableRows(r: TBenchReport): string[][] {
   const rows: string[][] = [];
   const l1 = (l: TLoad) => l[0].toFixed(2);
-  rows.push(["raw Ed25519 verify (1 core, node:crypto)", `${fmt(r.ingest.rawVerifyAtStartPerSec)} /s at start`, "reference", "–", l1(r.machine.loadAtStart)]);
+  rows.push([
+    "raw Ed25519 verify (node:crypto)",
+    `${fmt(r.ingest.rawVerifyAtStartPerSec)} /s on every core, ${fmt(r.ingest.rawVerifyOneCoreAtStartPerSec)} /s on one, at start`,
+    "reference",
+    "–",
+    l1(r.machine.loadAtStart),
+  ]);
   for (const run of r.ingest.runs) {
     rows.push([
       `ingest over HTTP, batches of ${run.batchSize}${run.interleaved ? ", interleaved chains" : ""}, ${run.clients} clients`,
-      `${fmt(run.eventsPerSec)} events/s = ${Math.round((run.eventsPerSec / run.rawVerifyPerSec) * 100)}% of raw ${fmt(run.rawVerifyPerSec)}/s just before (req p95 ${run.request.p95Ms} ms)`,
-      "≥ 50% of raw",
+      `${fmt(run.eventsPerSec)} events/s = ${Math.round((run.eventsPerSec / run.rawVerifyPerSec) * 100)}% of raw ${fmt(run.rawVerifyPerSec)}/s on every core just before ` +
+        `(${Math.round((run.eventsPerSec / run.rawVerifyOneCorePerSec) * 100)}% of one core's ${fmt(run.rawVerifyOneCorePerSec)}/s; req p95 ${run.request.p95Ms} ms)`,
+      "≥ 50% of raw, every core",
       verdict(run.eventsPerSec >= run.rawVerifyPerSec / 2),
       l1(run.load),
     ]);
