@@ -8,6 +8,20 @@ const nextConfig = {
   // detail cache otherwise answers in a few (docs/benchmarks.md).
   compress: false,
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "@react-pdf/renderer"],
+  // proxy.ts secures pages (with a per-request CSP nonce); API answers get these fixed headers.
+  async headers() {
+    return [
+      {
+        source: "/api/:path*",
+        headers: [
+          { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+        ],
+      },
+    ];
+  },
   typescript: { ignoreBuildErrors: true }, // `npm test` typechecks with tsc; the build need not do it twice
 };
 export default nextConfig;

@@ -128,6 +128,16 @@ describe("sessions", () => {
     expect(res.headers.get("location")).toContain("/sign-in");
   });
 
+  it("sends fixed security headers on API answers, errors included", async () => {
+    for (const path of ["/api/health", "/api/v1/chains", "/api/v1/does-not-exist"]) {
+      const res = await fetch(inject("serverUrl") + path);
+      expect(res.headers.get("content-security-policy"), path).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("referrer-policy"), path).toBeTruthy();
+    }
+  });
+
   it("sends security headers: CSP without inline script, no framing, nosniff, referrer policy", async () => {
     const res = await fetch(inject("serverUrl") + "/sign-in");
     const csp = res.headers.get("content-security-policy") ?? "";
