@@ -41,6 +41,7 @@ export function fontDir(): string {
 }
 
 type TGlyphFont = {
+  postscriptName: string;
   unitsPerEm: number;
   ascent: number;
   hasGlyphForCodePoint(cp: number): boolean;
@@ -88,6 +89,9 @@ export function loadFonts(): Promise<TMetrics> {
       if (!source?.data) throw new Error(`font ${d.fontFamily} did not load`);
       out[face] = source.data;
     }
+    // Painted text names each font by its PostScript name (TRun.name): they must be distinct.
+    const names = new Set(Object.values(out).map((f) => f.postscriptName));
+    if (names.size !== Object.keys(out).length) throw new Error(`PDF fonts share a PostScript name: ${[...names].join(", ")}`);
     return out;
   })();
   ready.catch(() => {
@@ -109,8 +113,11 @@ export type TMeasurer = {
   runs(text: string, face: TFace): TRun[];
 };
 
-/** `font` is the very fontkit object react-pdf draws with, so pdfkit embeds each font once. */
-export type TRun = { text: string; font: object; ascent: number };
+/**
+ * `font` is the very fontkit object react-pdf draws with, so pdfkit embeds each font once; `name`
+ * is its PostScript name, the key under which pdfkit keeps the font it opened for it (see paintLines).
+ */
+export type TRun = { text: string; font: object; name: string; ascent: number };
 
 
 
@@ -142,7 +149,7 @@ export function measurer(metrics: TMetrics): TMeasurer {
         const font = !primary.hasGlyphForCodePoint(cp) && metrics.cjk.hasGlyphForCodePoint(cp) ? metrics.cjk : primary;
         const last = out[out.length - 1];
         if (last && last.font === font) last.text += ch;
-        else out.push({ text: ch, font, ascent: ascentOf(font) });
+        else out.push({ text: ch, font, name: font.postscriptName, ascent: ascentOf(font) });
       }
       return out;
     },

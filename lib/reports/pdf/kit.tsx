@@ -163,7 +163,7 @@ const ROW_PAD_Y = 2.5;
 
 /** The subset of pdfkit that react-pdf's <Canvas paint> hands over. */
 export type TPainter = {
-  font(src: object): TPainter;
+  font(src: object, family?: string): TPainter;
   fontSize(size: number): TPainter;
   fillColor(color: string): TPainter;
   text(text: string, x: number, y: number, options?: object): TPainter;
@@ -210,9 +210,12 @@ export function paintLines(p: TPainter, lines: TLine[], x: number, y: number, st
     let cx = x;
     p.fontSize(l.size).fillColor(l.color);
     for (const run of m.runs(l.text, l.face)) {
-      // Switching fonts costs pdfkit a font lookup: only switch when the run needs another one.
+      // Only switch when the run needs another font. Named by its PostScript name: pdfkit files
+      // the fonts it opens under that name, so the switch is a lookup. Given the fontkit object
+      // alone (no name), pdfkit opens a new font object on every call and compares it with the one
+      // it has by their JSON-serialised name tables: 7,600 switches took ~300 ms of a 200-hop report.
       if (state.font !== run.font) {
-        p.font(run.font);
+        p.font(run.font, run.name);
         state.font = run.font;
       }
       p.text(run.text, cx, baseline - run.ascent * l.size, { lineBreak: false });
