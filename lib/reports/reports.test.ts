@@ -6,13 +6,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDeepChain, seedStoryChain, signForTest, useFreshDatabase } from "./test-fixtures";
+import { seedBroadRootChain, seedDeepChain, seedStoryChain, signForTest, useFreshDatabase } from "./test-fixtures";
 
 const dir = mkdtempSync(join(tmpdir(), "delegraph-reports-test-"));
 const squash = (s: string) => s.replace(/\s+/g, "");
 
 let story: Awaited<ReturnType<typeof seedStoryChain>>;
 let deep: Awaited<ReturnType<typeof seedDeepChain>>;
+let broad: Awaited<ReturnType<typeof seedBroadRootChain>>;
 let q: typeof import("./queries");
 let render: typeof import("./pdf/render");
 let chainReport: typeof import("./pdf/chain-report");
@@ -24,6 +25,7 @@ beforeAll(async () => {
   chainReport = await import("./pdf/chain-report");
   story = await seedStoryChain();
   deep = await seedDeepChain(200);
+  broad = await seedBroadRootChain(45);
 }, 240_000);
 
 function pdf(name: string, bytes: Buffer) {
@@ -82,6 +84,16 @@ describe("chain report PDF", () => {
       // The 80-character scope is there, whole, without an inserted hyphen.
       expect(squash(out.text)).toContain("payments/wire/very/long/path/segment/that/keeps/going/and/going:write");
     }
+  });
+
+  it("numbers every page right when the cover runs over one page", async () => {
+    const data = await q.getChainReportData(broad.chain);
+    const opts = await render.chainReportOptions(data, { paper: "A4", generatedBy: "reports.test" });
+    const out = pdf("broad-a4.pdf", await render.renderChainReportPdf(data, { paper: "A4", generatedBy: "reports.test" }));
+    expect(out.pages).toBe(chainReport.plannedPageCount(data, opts) + 1);
+    const numbers = [...out.text.matchAll(/Page (\d+) of (\d+)/g)].map((m) => `${m[1]}/${m[2]}`);
+    expect(numbers).toEqual(Array.from({ length: out.pages }, (_, i) => `${i + 1}/${out.pages}`));
+    expect(squash(out.text)).toContain("archive/d44/*:read");
   });
 
   it("renders a 200-hop chain, exactly as paginated, and says how long it took", async () => {

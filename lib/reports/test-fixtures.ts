@@ -159,6 +159,18 @@ export async function seedWideChain(hops = 200) {
   return { chain, tokens, hops: 1 + leadsCount + leadsCount * perLead };
 }
 
+/** A human granting `scopes` scopes at once: a cover too long for one page. */
+export async function seedBroadRootChain(scopes = 45) {
+  const t = now();
+  const tag = unique("b");
+  const human = await registerActor(`user:broad-${tag}@bank.example`, "human", "Broad grantor");
+  const agent = await registerActor(`agent:broad-${tag}`, "agent", "Broad agent");
+  const chain = `broad-${tag}`;
+  const scope = Array.from({ length: scopes }, (_, i) => `archive/d${i}/*:read`);
+  await ingest([sign(human, { kind: "authorize", jti: chain, chain, iss: human.id, aud: agent.id, iat: t - 600, exp: t + 3600, scope, purpose: { code: "audit.broad", text: "Archive review" } })]);
+  return { chain };
+}
+
 /** A linear chain `depth` grants deep: far past max_depth, and far too wide to draw on one page. */
 export async function seedDeepChain(depth = 60) {
   const t = now();

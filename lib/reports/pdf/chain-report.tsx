@@ -33,7 +33,12 @@ import {
 } from "./kit";
 import { contentHeight as contentH, FAINT, HAIRLINE, INK, MUTED, RULE, SEVERITY_COLOR, SIZE, utc, WASH, type TPaper } from "./theme";
 
-export type TChainReportOptions = { paper: TPaper; generatedBy: string; graph: TGraphPlan };
+/**
+ * `coverPages`: how many pages the cover takes (1 unless a very long root, e.g. dozens of scopes,
+ * pushes it over); every later page is numbered in advance from it. `onCoverPages` is told how
+ * many it actually took (see renderChainReportPdf).
+ */
+export type TChainReportOptions = { paper: TPaper; generatedBy: string; graph: TGraphPlan; coverPages?: number; onCoverPages?: (pages: number) => void };
 
 const SEVERITY_RANK: Record<TSeverity, number> = { critical: 0, error: 1, warning: 2 };
 const GREEN = "#15803d";
@@ -213,7 +218,7 @@ function graphPages(opts: TChainReportOptions): TGraphPage[] {
   return pages;
 }
 
-function GraphPages({ opts, header, footer }: { opts: TChainReportOptions; header: { left: string; right: string }; footer: string }) {
+function GraphPages({ opts, pages, header, footer, firstPage, total }: { opts: TChainReportOptions; pages: TGraphPage[]; header: { left: string; right: string }; footer: string; firstPage: number; total: number }) {
   const { overview, detail } = opts.graph;
   const width = contentW(opts.paper, true);
   const intro =
@@ -223,8 +228,8 @@ function GraphPages({ opts, header, footer }: { opts: TChainReportOptions; heade
     (!overview && detail ? " The chain is too large for a one-page map; it is shown at a readable scale in parts, and the hop table lists every grant." : "");
   return (
     <>
-      {graphPages(opts).map((p, i) => (
-        <ReportPage key={i} paper={opts.paper} landscape header={header} footer={footer}>
+      {pages.map((p, i) => (
+        <ReportPage key={i} paper={opts.paper} landscape header={header} footer={footer} number={{ page: firstPage + i, total }}>
           {heading(p.title, width).node}
           {i === 0 && paragraph([{ text: intro, size: SIZE.small, color: MUTED }], width).node}
           {p.parts.map((part, j) => (
@@ -578,14 +583,19 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
   const header = { left: "Delegraph · Delegation chain audit report", right: `chain ${detail.id.length > 60 ? `${detail.id.slice(0, 59)}…` : detail.id}` };
   const footer = `Generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
   const sections: TSection[] = [findingsSection(detail, opts.paper), hopsSection(detail, opts.paper, who), timelineSection(detail, opts.paper), appendixSection(data, opts.paper)];
+  const graph = graphPages(opts);
+  const paged = sections.map((s) => paginate(s, opts.paper));
+  const cover = opts.coverPages ?? 1;
+  const total = cover + graph.length + paged.reduce((n, p) => n + p.length, 0);
+  const firsts = paged.map((_, i) => cover + graph.length + 1 + paged.slice(0, i).reduce((n, p) => n + p.length, 0));
   return (
     <Document title={`Delegation chain audit report: ${detail.id}`} author="Delegraph" subject={`Chain ${detail.id}`} creator="Delegraph" producer="Delegraph" language="en">
-      <ReportPage paper={opts.paper} header={header} footer={footer}>
+      <ReportPage paper={opts.paper} header={header} footer={footer} onSplit={opts.onCoverPages}>
         <Cover data={data} opts={opts} who={who} />
       </ReportPage>
-      <GraphPages opts={opts} header={header} footer={footer} />
+      <GraphPages opts={opts} pages={graph} header={header} footer={footer} firstPage={cover + 1} total={total} />
       {sections.map((s, i) => (
-        <SectionPages key={i} section={s} paper={opts.paper} header={header} footer={footer} />
+        <SectionPages key={i} pages={paged[i]} landscape={s.landscape} paper={opts.paper} header={header} footer={footer} firstPage={firsts[i]} total={total} />
       ))}
     </Document>
   );

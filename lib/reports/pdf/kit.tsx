@@ -326,19 +326,34 @@ export function paginate(section: TSection, paper: TPaper): TBlock[][] {
   return pages;
 }
 
+/** "Page 3 of 105", when the caller knows: it paginated the content itself. */
+export type TPageNumber = { page: number; total: number };
+
+/**
+ * A page with the running header and footer. Pages we paginate ourselves get their number in
+ * advance (`number`). A page whose content we did not measure (the cover) is numbered by react-pdf
+ * instead, which lays the page out three more times to do so, and tells `onSplit` how many pages
+ * it split into. Numbering every page that way cost a 200-hop report ~300 ms, and laying out a
+ * page again is needed only where something on it depends on the page number.
+ */
 export function ReportPage({
   paper,
   landscape = false,
   header,
   footer,
+  number,
+  onSplit,
   children,
 }: {
   paper: TPaper;
   landscape?: boolean;
   header: { left: string; right: string };
   footer: string;
+  number?: TPageNumber;
+  onSplit?: (pages: number) => void;
   children: ReactNode;
 }) {
+  const numberStyle = [{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")];
   return (
     <Page
       size={paper}
@@ -353,18 +368,44 @@ export function ReportPage({
       {children}
       <View fixed style={{ position: "absolute", bottom: 24, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderTopWidth: 0.5, borderTopColor: RULE, paddingTop: 4 }}>
         <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}>{footer}</Text>
-        <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]} render={({ pageNumber, totalPages }) => `Page ${pageNumber} of ${totalPages}`} />
+        {number ? (
+          <Text style={numberStyle}>{`Page ${number.page} of ${number.total}`}</Text>
+        ) : (
+          <Text
+            style={numberStyle}
+            render={({ pageNumber, totalPages, subPageTotalPages }) => {
+              if (subPageTotalPages) onSplit?.(subPageTotalPages);
+              return `Page ${pageNumber} of ${totalPages}`;
+            }}
+          />
+        )}
       </View>
     </Page>
   );
 }
 
-/** A paginated section as <Page>s. */
-export function SectionPages({ section, paper, header, footer }: { section: TSection; paper: TPaper; header: { left: string; right: string }; footer: string }) {
+/** Pages of a paginated section (see paginate), numbered from `firstPage` of `total`. */
+export function SectionPages({
+  pages,
+  landscape,
+  paper,
+  header,
+  footer,
+  firstPage,
+  total,
+}: {
+  pages: TBlock[][];
+  landscape?: boolean;
+  paper: TPaper;
+  header: { left: string; right: string };
+  footer: string;
+  firstPage: number;
+  total: number;
+}) {
   return (
     <>
-      {paginate(section, paper).map((blocks, i) => (
-        <ReportPage key={i} paper={paper} landscape={section.landscape} header={header} footer={footer}>
+      {pages.map((blocks, i) => (
+        <ReportPage key={i} paper={paper} landscape={landscape} header={header} footer={footer} number={{ page: firstPage + i, total }}>
           {groupPainted(blocks).map((g, j) => (
             <Fragment key={j}>{Array.isArray(g) ? <PaintedRun width={g[0].paint!.width} blocks={g} /> : g.node}</Fragment>
           ))}

@@ -41,7 +41,12 @@ export async function chainReportOptions(data: TChainReportData, options: { pape
 }
 
 export async function renderChainReportPdf(data: TChainReportData, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
-  return renderToBuffer(<ChainReport data={data} opts={await chainReportOptions(data, options)} />);
+  const opts = await chainReportOptions(data, options);
+  // Pages after the cover are numbered in advance assuming a one-page cover. Should the cover run
+  // over (it is the one page we do not measure), render again knowing its length.
+  let coverPages = 1;
+  const pdf = await renderToBuffer(<ChainReport data={data} opts={{ ...opts, onCoverPages: (n) => (coverPages = Math.max(coverPages, n)) }} />);
+  return coverPages === 1 ? pdf : renderToBuffer(<ChainReport data={data} opts={{ ...opts, coverPages }} />);
 }
 
 export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {

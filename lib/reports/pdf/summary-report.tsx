@@ -5,7 +5,7 @@ import { FINDING_INFO } from "@/lib/ui/findings";
 import { FINDING_SEVERITY, type TChainStatus, type TFindingCode } from "@/lib/protocol/types";
 import type { TChainSummary } from "@/lib/chains/types";
 import type { TPeriodSummary } from "../queries";
-import { heading, paragraph, SectionPages, SEVERITY_MARK, spacer, STATUS_MARK, tableBlocks, width as contentW, type TPainter, type TSection } from "./kit";
+import { heading, paginate, paragraph, SectionPages, SEVERITY_MARK, spacer, STATUS_MARK, tableBlocks, width as contentW, type TPainter, type TSection } from "./kit";
 import { FAINT, INK, MUTED, SEVERITY_COLOR, SIZE, STATUS_COLOR, utc, type TPaper } from "./theme";
 
 const STATUSES: TChainStatus[] = ["violation", "pending", "warning", "verified"];
@@ -170,9 +170,10 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
       },
     ],
   };
+  const pages = paginate(section, opts.paper);
   return (
     <Document title="Delegation audit summary" author="Delegraph" creator="Delegraph" producer="Delegraph" language="en">
-      <SectionPages section={section} paper={opts.paper} header={header} footer={footer} />
+      <SectionPages pages={pages} landscape={section.landscape} paper={opts.paper} header={header} footer={footer} firstPage={1} total={pages.length} />
     </Document>
   );
 }
