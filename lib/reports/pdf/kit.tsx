@@ -11,7 +11,7 @@ import { Fragment, type ReactNode } from "react";
 import type { Style } from "@react-pdf/types";
 import type { TChainStatus, TSeverity } from "@/lib/protocol/types";
 import { MONO_STACK, SANS_STACK, wrapLines, type TFace, type TMeasurer } from "./fonts";
-import { contentHeight, contentWidth, FAINT, HAIRLINE, INK, MARGIN, MUTED, RULE, SEVERITY_COLOR, SIZE, STATUS_COLOR, type TPaper } from "./theme";
+import { contentHeight, contentWidth, FAINT, HAIRLINE, INK, MARGIN, MUTED, PAPER, RULE, SEVERITY_COLOR, SIZE, STATUS_COLOR, type TPaper } from "./theme";
 
 let current: TMeasurer | null = null;
 
@@ -335,6 +335,11 @@ export type TPageNumber = { page: number; total: number };
  * instead, which lays the page out three more times to do so, and tells `onSplit` how many pages
  * it split into. Numbering every page that way cost a 200-hop report ~300 ms, and laying out a
  * page again is needed only where something on it depends on the page number.
+ *
+ * A numbered page is also not split by react-pdf (wrap off): its content was packed to fit, and
+ * splitting costs one more layout of every page. Without wrap, react-pdf sizes a page to its
+ * content, hence the page height pinned with min/max height; a block taller than a whole page
+ * (a single hop row with ~80 scopes) runs past the bottom margin as it did before.
  */
 export function ReportPage({
   paper,
@@ -354,12 +359,13 @@ export function ReportPage({
   children: ReactNode;
 }) {
   const numberStyle = [{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")];
+  const height = landscape ? PAPER[paper].width : PAPER[paper].height;
   return (
     <Page
       size={paper}
       orientation={landscape ? "landscape" : "portrait"}
-      style={[{ paddingTop: MARGIN.top, paddingBottom: MARGIN.bottom, paddingHorizontal: MARGIN.x, fontSize: SIZE.body, color: INK }, fontStyle("sans")]}
-      wrap
+      style={[{ paddingTop: MARGIN.top, paddingBottom: MARGIN.bottom, paddingHorizontal: MARGIN.x, fontSize: SIZE.body, color: INK }, fontStyle("sans"), number ? { minHeight: height, maxHeight: height } : {}]}
+      wrap={!number}
     >
       <View fixed style={{ position: "absolute", top: 26, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderBottomWidth: 0.5, borderBottomColor: RULE, paddingBottom: 4 }}>
         <Text style={[{ fontSize: SIZE.caption, color: MUTED, letterSpacing: 0.4 }, fontStyle("bold")]}>{header.left.toUpperCase()}</Text>
