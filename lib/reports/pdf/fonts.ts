@@ -44,8 +44,11 @@ type TGlyphFont = {
   postscriptName: string;
   unitsPerEm: number;
   ascent: number;
+  descent: number;
+  lineGap: number;
   hasGlyphForCodePoint(cp: number): boolean;
   glyphForCodePoint(cp: number): { advanceWidth: number };
+  layout(text: string): { advanceWidth: number };
 };
 
 type TMetrics = Record<TFace | "cjk", TGlyphFont>;
@@ -111,6 +114,13 @@ export type TMeasurer = {
    * fallback where it has no glyph (what react-pdf's font stacks do glyph by glyph).
    */
   runs(text: string, face: TFace): TRun[];
+  /**
+   * Width of a run drawn by pdfkit: shaped, so with the font's kerning, as react-pdf's own <Text>
+   * measures it (width() ignores kerning, which only matters where text is right-aligned).
+   */
+  shapedWidth(run: TRun, size: number): number;
+  /** A face's ascent and its natural line height (what <Text> uses without lineHeight), in em. */
+  lineBox(face: TFace): { ascent: number; height: number };
 };
 
 /**
@@ -135,7 +145,22 @@ export function measurer(metrics: TMetrics): TMeasurer {
     return w;
   };
   const ascentOf = (f: TGlyphFont) => f.ascent / f.unitsPerEm;
+  const shaped = new Map<string, number>();
   return {
+    lineBox(face) {
+      const f = metrics[face];
+      return { ascent: f.ascent / f.unitsPerEm, height: (f.ascent - f.descent + f.lineGap) / f.unitsPerEm };
+    },
+    shapedWidth(run, size) {
+      const font = run.font as TGlyphFont;
+      const key = `${run.name}:${run.text}`;
+      let w = shaped.get(key);
+      if (w === undefined) {
+        w = font.layout(run.text).advanceWidth / font.unitsPerEm;
+        shaped.set(key, w);
+      }
+      return w * size;
+    },
     width(text, size, face) {
       let em = 0;
       for (const ch of text) em += advance(ch.codePointAt(0)!, face);

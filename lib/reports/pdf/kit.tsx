@@ -10,7 +10,7 @@ import { Canvas, Page, Text, View } from "@react-pdf/renderer";
 import { Fragment, type ReactNode } from "react";
 import type { Style } from "@react-pdf/types";
 import type { TChainStatus, TSeverity } from "@/lib/protocol/types";
-import { MONO_STACK, SANS_STACK, wrapLines, type TFace, type TMeasurer } from "./fonts";
+import { MONO_STACK, SANS_STACK, wrapLines, type TFace, type TMeasurer, type TRun } from "./fonts";
 import { contentHeight, contentWidth, FAINT, HAIRLINE, INK, MARGIN, MUTED, PAPER, RULE, SEVERITY_COLOR, SIZE, STATUS_COLOR, type TPaper } from "./theme";
 
 let current: TMeasurer | null = null;
@@ -174,6 +174,10 @@ export type TPainter = {
   lineWidth(w: number): TPainter;
   strokeColor(color: string): TPainter;
   stroke(): TPainter;
+  bezierCurveTo(cp1x: number, cp1y: number, cp2x: number, cp2y: number, x: number, y: number): TPainter;
+  save(): TPainter;
+  restore(): TPainter;
+  clip(): TPainter;
 };
 
 type TLine = { text: string; face: TFace; size: number; color: string };
@@ -326,6 +330,91 @@ export function paginate(section: TSection, paper: TPaper): TBlock[][] {
   return pages;
 }
 
+const HEADER_SPACING = 0.4;
+
+/**
+ * The running header or footer of a numbered page, painted on a <Canvas> covering the page,
+ * exactly where the <View>s of the cover put them (same fonts, baselines, kerning, letter spacing
+ * and rules; pixel-identical). As react-pdf <Text> they were four text layouts and four text
+ * renders per page, ~15% of the time of a 200-hop report. Frame text is ASCII (chain ids are
+ * [A-Za-z0-9._:-]), so each face's own line box applies.
+ */
+function PaintedFrame({
+  part,
+  width,
+  height,
+  header,
+  footer,
+  pageLabel,
+}: {
+  part: "header" | "footer";
+  width: number;
+  height: number;
+  header: { left: string; right: string };
+  footer: string;
+  pageLabel: string;
+}) {
+  const m = measure();
+  const size = SIZE.caption;
+  const lineOf = (faces: TFace[]) => Math.max(...faces.map((f) => m.lineBox(f).height)) * size;
+  const text = (p: TPainter, s: string, face: TFace, x: number, top: number, align: "left" | "right", spacing = 0) => {
+    const runs = m.runs(s, face);
+    const chars = (t: string) => Array.from(t).length;
+    const advance = (r: TRun) => m.shapedWidth(r, size) + spacing * chars(r.text);
+    // react-pdf adds letter spacing after every glyph but the last.
+    let cx = align === "left" ? x : x - (runs.reduce((w, r) => w + advance(r), 0) - spacing);
+    const baseline = top + m.lineBox(face).ascent * size;
+    p.fontSize(size).fillColor(MUTED);
+    for (const r of runs) {
+      p.font(r.font, r.name);
+      p.text(r.text, cx, baseline - r.ascent * size, { lineBreak: false, ...(spacing ? { characterSpacing: spacing } : {}) });
+      cx += advance(r);
+    }
+  };
+  const left = MARGIN.x;
+  const right = width - MARGIN.x;
+  // A 0.5 pt border drawn the way react-pdf draws the <View>'s: a 1 pt stroke along the box's
+  // outer edge, clipped to the border's band, both paths with zero-length curves at the corners
+  // (its rounded-corner path with radius 0). Viewers snap plain rectangles and straight strokes to
+  // the pixel grid, so a plain rect or line would render a shade darker than the cover's rules.
+  const rule = (p: TPainter, y: number, edge: "top" | "bottom") => {
+    const at = edge === "top" ? y : y + 0.5;
+    const corner = (x: number, cy: number) => p.bezierCurveTo(x, cy, x, cy, x, cy);
+    p.save();
+    p.moveTo(right, y + 0.5).lineTo(left, y + 0.5);
+    corner(left, y + 0.5).lineTo(left, y);
+    corner(left, y).lineTo(right, y);
+    corner(right, y).lineTo(right, y + 0.5);
+    corner(right, y + 0.5).clip();
+    if (edge === "top") p.moveTo(left, y + 0.5).bezierCurveTo(left, at, left, at, left, at).lineTo(right, at);
+    else p.moveTo(right, at).bezierCurveTo(right, at, right, at, right, at).lineTo(left, at);
+    corner(edge === "top" ? right : left, at);
+    p.lineWidth(1).strokeColor(RULE).stroke();
+    p.restore();
+  };
+  return (
+    <Canvas
+      fixed
+      style={{ position: "absolute", top: 0, left: 0, width, height }}
+      paint={(painter) => {
+        const p = painter as unknown as TPainter;
+        if (part === "header") {
+          const top = 26;
+          text(p, header.left.toUpperCase(), "bold", left, top, "left", HEADER_SPACING);
+          text(p, header.right, "mono", right, top, "right");
+          rule(p, top + lineOf(["bold", "mono"]) + 4, "bottom");
+        } else {
+          const top = height - 24 - lineOf(["sans"]) - 4 - 0.5;
+          rule(p, top, "top");
+          text(p, footer, "sans", left, top + 4.5, "left");
+          text(p, pageLabel, "sans", right, top + 4.5, "right");
+        }
+        return null;
+      }}
+    />
+  );
+}
+
 /** "Page 3 of 105", when the caller knows: it paginated the content itself. */
 export type TPageNumber = { page: number; total: number };
 
@@ -358,7 +447,7 @@ export function ReportPage({
   onSplit?: (pages: number) => void;
   children: ReactNode;
 }) {
-  const numberStyle = [{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")];
+  const width = landscape ? PAPER[paper].height : PAPER[paper].width;
   const height = landscape ? PAPER[paper].width : PAPER[paper].height;
   return (
     <Page
@@ -367,25 +456,29 @@ export function ReportPage({
       style={[{ paddingTop: MARGIN.top, paddingBottom: MARGIN.bottom, paddingHorizontal: MARGIN.x, fontSize: SIZE.body, color: INK }, fontStyle("sans"), number ? { minHeight: height, maxHeight: height } : {}]}
       wrap={!number}
     >
-      <View fixed style={{ position: "absolute", top: 26, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderBottomWidth: 0.5, borderBottomColor: RULE, paddingBottom: 4 }}>
-        <Text style={[{ fontSize: SIZE.caption, color: MUTED, letterSpacing: 0.4 }, fontStyle("bold")]}>{header.left.toUpperCase()}</Text>
-        <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("mono")]}>{header.right}</Text>
-      </View>
+      {number ? (
+        <PaintedFrame part="header" width={width} height={height} header={header} footer={footer} pageLabel={`Page ${number.page} of ${number.total}`} />
+      ) : (
+        <View fixed style={{ position: "absolute", top: 26, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderBottomWidth: 0.5, borderBottomColor: RULE, paddingBottom: 4 }}>
+          <Text style={[{ fontSize: SIZE.caption, color: MUTED, letterSpacing: HEADER_SPACING }, fontStyle("bold")]}>{header.left.toUpperCase()}</Text>
+          <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("mono")]}>{header.right}</Text>
+        </View>
+      )}
       {children}
-      <View fixed style={{ position: "absolute", bottom: 24, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderTopWidth: 0.5, borderTopColor: RULE, paddingTop: 4 }}>
-        <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}>{footer}</Text>
-        {number ? (
-          <Text style={numberStyle}>{`Page ${number.page} of ${number.total}`}</Text>
-        ) : (
+      {number ? (
+        <PaintedFrame part="footer" width={width} height={height} header={header} footer={footer} pageLabel={`Page ${number.page} of ${number.total}`} />
+      ) : (
+        <View fixed style={{ position: "absolute", bottom: 24, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderTopWidth: 0.5, borderTopColor: RULE, paddingTop: 4 }}>
+          <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}>{footer}</Text>
           <Text
-            style={numberStyle}
+            style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}
             render={({ pageNumber, totalPages, subPageTotalPages }) => {
               if (subPageTotalPages) onSplit?.(subPageTotalPages);
               return `Page ${pageNumber} of ${totalPages}`;
             }}
           />
-        )}
-      </View>
+        </View>
+      )}
     </Page>
   );
 }
