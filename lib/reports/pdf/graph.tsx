@@ -1,14 +1,14 @@
 // The chain graph as vectors (react-pdf Svg: Rect, Path, Text), drawn from the dashboard's graph
 // model and dagre layout: the same nodes, the same positions, the same edge semantics (solid =
 // signed grant, dashed = pending or inferred, red label = escalation, outline = worst finding).
-import { G, Path, Rect, Svg, Text } from "@react-pdf/renderer";
+import { Canvas, G, Path, Rect, Svg } from "@react-pdf/renderer";
 import type { TGraphEdge, TGraphNode } from "@/lib/ui/graph/build-graph";
 import type { TPoint } from "@/lib/ui/graph/layout";
 import { findingName } from "@/lib/ui/findings";
-import { clampLines, MONO_STACK, SANS_STACK, type TFace, type TMeasurer } from "./fonts";
+import { clampLines, type TFace, type TMeasurer } from "./fonts";
 import type { TGraphView, TTile } from "./graph-plan";
 import { FAINT, INK, MUTED, SEVERITY_COLOR } from "./theme";
-import { SEVERITY_MARK } from "./kit";
+import { SEVERITY_MARK, type TPainter } from "./kit";
 
 const KIND_CAPTION: Record<TGraphNode["kind"], string> = {
   human: "HUMAN",
@@ -20,32 +20,52 @@ const KIND_CAPTION: Record<TGraphNode["kind"], string> = {
   hidden: "HIDDEN",
 };
 
-const FONT: Record<TFace, { family: string[]; weight: number; style?: "italic" }> = {
-  sans: { family: SANS_STACK, weight: 400 },
-  bold: { family: SANS_STACK, weight: 700 },
-  italic: { family: SANS_STACK, weight: 400, style: "italic" },
-  mono: { family: MONO_STACK, weight: 400 },
-};
-
 type TLine = { text: string; size: number; face: TFace; fill: string; gap?: number };
 
-/** Stacked single-line Svg texts (Svg text never wraps: lines come pre-broken). */
-function TextBlock({ x, y, lines, anchor = "start" }: { x: number; y: number; lines: TLine[]; anchor?: "start" | "middle" }) {
+/** A line of graph text at its baseline, in layout units; drawn by paintTexts. */
+type TGraphText = { x: number; y: number; text: string; size: number; face: TFace; fill: string; anchor: "start" | "middle" };
+
+/** Stacked single lines (lines come pre-broken), collected into `out`. */
+function textBlock(out: TGraphText[], x: number, y: number, lines: TLine[], anchor: "start" | "middle" = "start"): void {
   let cy = y;
-  return (
-    <>
-      {lines.map((l, i) => {
-        cy += (l.gap ?? 0) + l.size * (i === 0 ? 1 : 1.22);
-        const f = FONT[l.face];
-        return (
-          // @ts-expect-error react-pdf's SVG text takes font props it does not declare in its types
-          <Text key={i} x={x} y={cy} fill={l.fill} fontSize={l.size} fontFamily={f.family} fontWeight={f.weight} fontStyle={f.style} textAnchor={anchor}>
-            {l.text}
-          </Text>
-        );
-      })}
-    </>
-  );
+  lines.forEach((l, i) => {
+    cy += (l.gap ?? 0) + l.size * (i === 0 ? 1 : 1.22);
+    out.push({ x, y: cy, text: l.text, size: l.size, face: l.face, fill: l.fill, anchor });
+  });
+}
+
+/**
+ * The graph's text, painted over the Svg on a <Canvas> of the same box, clipped and transformed
+ * the way react-pdf draws the Svg, and placed as react-pdf places Svg <Text> (baseline at y, a
+ * "middle" anchor centred on the shaped width): the same glyphs at the same positions. As Svg
+ * <Text>, every line was a full react-pdf text layout, ~10% of a 200-hop report. The text now
+ * comes after all shapes; no shape is drawn over a node's or a label's text in these layouts.
+ */
+function paintTexts(p: TPainter, texts: TGraphText[], m: TMeasurer, view: { width: number; height: number; scale: number; x: number; y: number }): void {
+  const { width: w, height: h } = view;
+  const corner = (x: number, y: number) => p.bezierCurveTo(x, y, x, y, x, y);
+  p.save();
+  p.moveTo(0, 0).lineTo(w, 0);
+  corner(w, 0).lineTo(w, h);
+  corner(w, h).lineTo(0, h);
+  corner(0, h).lineTo(0, 0);
+  corner(0, 0).clip();
+  p.scale(view.scale, view.scale).translate(-view.x, -view.y);
+  let font: object | null = null;
+  for (const t of texts) {
+    const runs = m.runs(t.text, t.face);
+    let x = t.anchor === "middle" ? t.x - runs.reduce((sum, r) => sum + m.shapedWidth(r, t.size), 0) / 2 : t.x;
+    p.fontSize(t.size).fillColor(t.fill);
+    for (const r of runs) {
+      if (font !== r.font) {
+        p.font(r.font, r.name);
+        font = r.font;
+      }
+      p.text(r.text, x, t.y - r.ascent * t.size, { lineBreak: false });
+      x += m.shapedWidth(r, t.size);
+    }
+  }
+  p.restore();
 }
 
 function nodeStyle(n: TGraphNode): { stroke: string; width: number; rx: number; fill: string; dash?: string } {
@@ -66,7 +86,7 @@ function severityLine(f: TGraphNode["findings"], width: number, m: TMeasurer): T
   return { text: clampLines(m, text, width, 10.5, "bold", 1)[0], size: 10.5, face: "bold", fill: SEVERITY_COLOR[f.worst].ink };
 }
 
-function GraphNode({ n, at, m, compact }: { n: TGraphNode; at: TPoint; m: TMeasurer; compact: boolean }) {
+function graphNode({ n, at, m, compact, texts }: { n: TGraphNode; at: TPoint; m: TMeasurer; compact: boolean; texts: TGraphText[] }) {
   const s = nodeStyle(n);
   const pad = 10;
   const inner = n.width - 2 * pad;
@@ -75,11 +95,11 @@ function GraphNode({ n, at, m, compact }: { n: TGraphNode; at: TPoint; m: TMeasu
     // A map too small to read: the box, its name and its worst finding; details are on later pages.
     const sev = severityLine(n.findings, inner, m);
     const title = clampLines(m, n.kind === "hidden" ? n.label : n.label, inner, 17, n.kind === "resource" ? "mono" : "bold", 1)[0];
+    textBlock(texts, at.x + pad, at.y + n.height / 2 - 14, [{ text: title, size: 17, face: n.kind === "resource" ? "mono" : "bold", fill: INK }]);
+    if (sev) textBlock(texts, at.x + pad, at.y + n.height - 22, [sev]);
     return (
       <G>
         <Rect x={at.x} y={at.y} width={n.width} height={n.height} rx={s.rx} ry={s.rx} fill={s.fill} stroke={s.stroke} strokeWidth={s.width} strokeDasharray={s.dash} />
-        <TextBlock x={at.x + pad} y={at.y + n.height / 2 - 14} lines={[{ text: title, size: 17, face: n.kind === "resource" ? "mono" : "bold", fill: INK }]} />
-        {sev && <TextBlock x={at.x + pad} y={at.y + n.height - 22} lines={[sev]} />}
       </G>
     );
   }
@@ -94,11 +114,11 @@ function GraphNode({ n, at, m, compact }: { n: TGraphNode; at: TPoint; m: TMeasu
   for (const t of clampLines(m, n.label, inner, titleSize, titleFace, Math.min(maxTitle, 3))) lines.push({ text: t, size: titleSize, face: titleFace, fill: INK, gap: 1 });
   if (hasName) for (const t of clampLines(m, n.ref, inner, 11, "mono", 1)) lines.push({ text: t, size: 11, face: "mono", fill: MUTED });
   if (n.kind === "hidden") for (const t of clampLines(m, n.ref, inner, 11, "sans", 2)) lines.push({ text: t, size: 11, face: "sans", fill: MUTED });
+  textBlock(texts, at.x + pad, at.y + 4, lines);
+  if (sev) textBlock(texts, at.x + pad, at.y + n.height - 20, [sev]);
   return (
     <G>
       <Rect x={at.x} y={at.y} width={n.width} height={n.height} rx={s.rx} ry={s.rx} fill={s.fill} stroke={s.stroke} strokeWidth={s.width} strokeDasharray={s.dash} />
-      <TextBlock x={at.x + pad} y={at.y + 4} lines={lines} />
-      {sev && <TextBlock x={at.x + pad} y={at.y + n.height - 20} lines={[sev]} />}
     </G>
   );
 }
@@ -162,7 +182,7 @@ function GraphEdge({ e, points }: { e: TGraphEdge; points: TPoint[] }) {
   );
 }
 
-function EdgeLabel({ e, plan, m }: { e: TGraphEdge; plan: TGraphView; m: TMeasurer }) {
+function edgeLabel({ e, plan, m, texts }: { e: TGraphEdge; plan: TGraphView; m: TMeasurer; texts: TGraphText[] }) {
   const at = plan.layout.edges[e.id]?.label;
   if (!at || e.kind === "hidden") return null;
   const maxW = e.kind === "grant" ? 170 : 150;
@@ -196,17 +216,9 @@ function EdgeLabel({ e, plan, m }: { e: TGraphEdge; plan: TGraphView; m: TMeasur
       {lines.map((l, i) => {
         const top = cy;
         cy += l.size * 1.22;
-        const f = FONT[l.face];
         const w = m.width(l.text, l.size, l.face);
-        return (
-          <G key={i}>
-            {l.box && <Rect x={at.x - w / 2 - 3} y={top + 0.5} width={w + 6} height={l.size * 1.18} rx={2} ry={2} fill={l.box} />}
-            {/* @ts-expect-error react-pdf's SVG text takes font props it does not declare in its types */}
-            <Text x={at.x} y={top + l.size * 0.95} fill={l.fill} fontSize={l.size} fontFamily={f.family} fontWeight={f.weight} textAnchor="middle">
-              {l.text}
-            </Text>
-          </G>
-        );
+        texts.push({ x: at.x, y: top + l.size * 0.95, text: l.text, size: l.size, face: l.face, fill: l.fill, anchor: "middle" });
+        return <G key={i}>{l.box && <Rect x={at.x - w / 2 - 3} y={top + 0.5} width={w + 6} height={l.size * 1.18} rx={2} ry={2} fill={l.box} />}</G>;
       })}
     </G>
   );
@@ -236,17 +248,28 @@ export function GraphTile({ plan, tile, m, compact = false }: { plan: TGraphView
     const at = plan.layout.edges[e.id]?.label;
     return at && inTile(at.x - 90, at.y - 30, 180, 60) && (!compact || e.findings.worst !== null);
   });
+  // Called as functions, not elements: they collect their text into `texts` as they draw.
+  const texts: TGraphText[] = [];
+  const nodeShapes = nodes.map((n) => <G key={n.id}>{graphNode({ n, at: plan.layout.positions[n.id], m, compact, texts })}</G>);
+  const labelShapes = labelled.map((e) => <G key={`l:${e.id}`}>{edgeLabel({ e, plan, m, texts })}</G>);
+  const width = tile.width * plan.scale;
+  const height = tile.height * plan.scale;
   return (
-    <Svg width={tile.width * plan.scale} height={tile.height * plan.scale} viewBox={`${tile.x} ${tile.y} ${tile.width} ${tile.height}`}>
-      {edges.map(({ e, points }) => (
-        <GraphEdge key={e.id} e={e} points={points} />
-      ))}
-      {nodes.map((n) => (
-        <GraphNode key={n.id} n={n} at={plan.layout.positions[n.id]} m={m} compact={compact} />
-      ))}
-      {labelled.map((e) => (
-        <EdgeLabel key={`l:${e.id}`} e={e} plan={plan} m={m} />
-      ))}
-    </Svg>
+    <>
+      <Svg width={width} height={height} viewBox={`${tile.x} ${tile.y} ${tile.width} ${tile.height}`}>
+        {edges.map(({ e, points }) => (
+          <GraphEdge key={e.id} e={e} points={points} />
+        ))}
+        {nodeShapes}
+        {labelShapes}
+      </Svg>
+      <Canvas
+        style={{ position: "absolute", top: 0, left: 0, width, height }}
+        paint={(painter) => {
+          paintTexts(painter as unknown as TPainter, texts, m, { width, height, scale: plan.scale, x: tile.x, y: tile.y });
+          return null;
+        }}
+      />
+    </>
   );
 }

@@ -175,6 +175,8 @@ export type TPainter = {
   strokeColor(color: string): TPainter;
   stroke(): TPainter;
   bezierCurveTo(cp1x: number, cp1y: number, cp2x: number, cp2y: number, x: number, y: number): TPainter;
+  scale(x: number, y: number): TPainter;
+  translate(x: number, y: number): TPainter;
   save(): TPainter;
   restore(): TPainter;
   clip(): TPainter;
