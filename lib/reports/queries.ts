@@ -21,6 +21,7 @@ import {
 } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { TEventRecord } from "./csv";
+import { exportReads, type TEventRow, type TExportReads, type TRefRow } from "./export-reads";
 import { buildEvidenceBundle, evidenceDigest, type TEvidenceBundle } from "./evidence";
 
 export const CHAIN_PAGE = 100;
@@ -38,18 +39,32 @@ type TChainRow = Parameters<typeof toChainSummary>[0];
 
 /** Pages of stored chain rows matching the filters, in the order GET /api/v1/chains lists them. */
 async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<TChainRow[]> {
+  yield* chainPages(filters, now, take, CHAIN_ROW_SELECT);
+}
+
+/** The same pages with only what the event exports need (every column read through Prisma costs). */
+function chainKeyPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<{ id: string; startedAt: number }[]> {
+  return chainPages(filters, now, take, { id: true, startedAt: true } as const);
+}
+
+async function* chainPages<R extends { id: string; startedAt: number }>(
+  filters: TChainFilters,
+  now: number,
+  take: number,
+  select: typeof CHAIN_ROW_SELECT | { id: true; startedAt: true },
+): AsyncGenerator<R[]> {
   const prisma = await db();
   const where = await chainWhere(filters, now);
   let cursor: { s: number; i: string } | null = null;
   for (;;) {
-    const page: TChainRow[] = await prisma.chain.findMany({
+    const page = (await prisma.chain.findMany({
       where: cursor
         ? { AND: [where, { OR: [{ startedAt: { lt: cursor.s } }, { startedAt: cursor.s, id: { lt: cursor.i } }] }] }
         : where,
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take,
-      select: CHAIN_ROW_SELECT,
-    });
+      select,
+    })) as R[];
     if (page.length === 0) return;
     yield page;
     if (page.length < take) return;
@@ -73,105 +88,101 @@ export async function assertChainExists(id: string): Promise<void> {
 // chain read derives on the fly: the read-time missing_evidence finding and a complete's
 // attestation level. Both are derived per page with the same protocol functions a chain read uses.
 
-type TEventRow = {
-  seq: number;
-  jti: string;
-  chainId: string;
-  kind: string;
-  status: string;
-  alg: string;
-  kid: string;
-  token: string;
-  claims: string;
-  prevHash: string;
-  hash: string;
-  receivedAt: Date;
-};
+type TGrantClaims = Extract<TClaims, { kind: "authorize" | "delegate" }>;
+const isGrantClaims = (c: TClaims): c is TGrantClaims => c.kind === "authorize" || c.kind === "delegate";
 
-const EVENT_SELECT = {
-  seq: true,
-  jti: true,
-  chainId: true,
-  kind: true,
-  status: true,
-  alg: true,
-  kid: true,
-  token: true,
-  claims: true,
-  prevHash: true,
-  hash: true,
-  receivedAt: true,
-} as const;
+// One pass over the rows, then one lookup of each kind for the page: this runs for every row of
+// every export, so it avoids intermediate arrays.
+async function recordsOfPage(reads: TExportReads, rows: TEventRow[], now: number): Promise<TEventRecord[]> {
+  const n = rows.length;
+  const claimsOf: TClaims[] = new Array(n);
+  const jtis: string[] = new Array(n);
+  const completeRefs = new Set<string>();
+  const issuers = new Set<string>();
+  const kindIds = new Set<string>();
+  const overdue: string[] = [];
+  const grantsOfPage = new Map<string, { chainId: string; claims: TGrantClaims }>();
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    const claims = (claimsOf[i] = JSON.parse(row.claims) as TClaims);
+    jtis[i] = row.jti;
+    indexOf.set(row.jti, i);
+    issuers.add(claims.iss);
+    if (claims.kind === "complete") {
+      completeRefs.add(claims.grant);
+      kindIds.add(claims.iss);
+    } else if (isGrantClaims(claims)) {
+      grantsOfPage.set(row.jti, { chainId: row.chainId, claims });
+      if (now > claims.exp) overdue.push(row.jti);
+    }
+  }
 
-const isGrantClaims = (c: TClaims) => c.kind === "authorize" || c.kind === "delegate";
-
-async function recordsOfPage(rows: TEventRow[], now: number): Promise<TEventRecord[]> {
-  const prisma = await db();
-  const parsed = rows.map((r) => ({ row: r, claims: JSON.parse(r.claims) as TClaims }));
-  const jtis = parsed.map((p) => p.row.jti);
-  const completeRefs = [...new Set(parsed.flatMap((p) => (p.claims.kind === "complete" ? [p.claims.grant] : [])))];
-  const overdue = parsed.filter((p) => isGrantClaims(p.claims) && now > (p.claims as { exp: number }).exp).map((p) => p.row.jti);
-
+  // The grants completes name are mostly on the same page (the chain's earlier events): only the
+  // others are read. A page row gives what the stored columns would (ingest derives them from claims).
+  const grantOf = new Map<string, TRefRow>();
+  const unread: string[] = [];
+  for (const ref of completeRefs) {
+    const i = indexOf.get(ref);
+    if (i === undefined) unread.push(ref);
+    else {
+      const c = claimsOf[i];
+      grantOf.set(ref, { jti: ref, chainId: rows[i].chainId, kind: rows[i].kind, iss: c.iss, aud: "aud" in c ? c.aud : null });
+    }
+  }
   const [findingRows, grantRows, closerRows, keyRows] = await Promise.all([
-    prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, chainId: true, code: true, severity: true, message: true } }),
-    completeRefs.length
-      ? prisma.event.findMany({ where: { jti: { in: completeRefs } }, select: { jti: true, chainId: true, kind: true, iss: true, aud: true } })
-      : Promise.resolve([]),
-    overdue.length
-      ? prisma.event.findMany({ where: { kind: "complete", ref: { in: overdue } }, select: { ref: true, iss: true, chainId: true } })
-      : Promise.resolve([]),
-    prisma.principalKey.findMany({
-      where: { principalId: { in: [...new Set(parsed.map((p) => p.claims.iss))] } },
-      select: { principalId: true, kid: true, thumbprint: true },
-    }),
+    reads.findings(jtis),
+    unread.length ? reads.events(unread) : Promise.resolve([]),
+    overdue.length ? reads.completesOf(overdue) : Promise.resolve([]),
+    reads.keys([...issuers]),
   ]);
 
-  const kindIds = [...new Set([...parsed.filter((p) => p.claims.kind === "complete").map((p) => p.claims.iss), ...closerRows.map((c) => c.iss)])];
-  const kinds = kindIds.length
-    ? new Map((await prisma.principal.findMany({ where: { id: { in: kindIds } }, select: { id: true, kind: true } })).map((p) => [p.id, p.kind]))
-    : new Map<string, string>();
+  for (const c of closerRows) kindIds.add(c.iss);
+  const kinds = kindIds.size ? new Map((await reads.kinds([...kindIds])).map((p) => [p.id, p.kind])) : new Map<string, string>();
 
   const findingsOf = new Map<string, TFinding[]>();
   for (const f of findingRows) {
-    const list = findingsOf.get(f.eventJti) ?? [];
-    list.push({ code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message });
-    findingsOf.set(f.eventJti, list);
+    const finding = { code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message };
+    const list = findingsOf.get(f.eventJti);
+    if (list) list.push(finding);
+    else findingsOf.set(f.eventJti, [finding]);
   }
-  const grantOf = new Map(grantRows.map((g) => [g.jti, g]));
+  for (const g of grantRows) grantOf.set(g.jti, g);
   const thumbprintOf = new Map(keyRows.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
 
   // missing_evidence: a grant of this page whose exp has passed, with no complete in its own chain
   // from a signer the protocol allows (spec §8: any status, even after exp, closes it).
-  const grantClaims = new Map(parsed.filter((p) => isGrantClaims(p.claims)).map((p) => [p.row.jti, p]));
   const closed = new Set<string>();
   for (const c of closerRows) {
-    const g = c.ref ? grantClaims.get(c.ref) : undefined;
-    if (!g || g.row.chainId !== c.chainId) continue;
-    const gc = g.claims as { iss: string; aud: string };
-    if (attestationOf(c.iss, gc, kinds.get(c.iss)) !== null) closed.add(g.row.jti);
+    const g = c.ref ? grantsOfPage.get(c.ref) : undefined;
+    if (!g || g.chainId !== c.chainId) continue;
+    if (attestationOf(c.iss, g.claims, kinds.get(c.iss)) !== null) closed.add(c.ref!);
   }
-  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: (grantClaims.get(j)!.claims as { exp: number }).exp }));
-  const late = readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now);
+  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: grantsOfPage.get(j)!.claims.exp }));
+  const late = openGrants.length ? readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now) : null;
 
-  return parsed.map(({ row, claims }) => {
-    const findings = [...(findingsOf.get(row.jti) ?? [])];
-    const lateFinding = late.get(row.jti);
-    if (lateFinding) findings.push(lateFinding);
+  const out: TEventRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    const claims = claimsOf[i];
+    const stored = findingsOf.get(row.jti);
+    const lateFinding = late?.get(row.jti);
+    const findings = lateFinding ? [...(stored ?? []), lateFinding] : (stored ?? []);
     let attestation: TAttestation | null = null;
     if (claims.kind === "complete") {
       const g = grantOf.get(claims.grant);
       if (g && g.chainId === row.chainId && (g.kind === "authorize" || g.kind === "delegate") && g.aud !== null)
         attestation = attestationOf(claims.iss, { iss: g.iss, aud: g.aud }, kinds.get(claims.iss));
     }
-    return {
+    out[i] = {
       seq: row.seq,
-      receivedAt: row.receivedAt.toISOString(),
+      receivedAt: row.receivedAt,
       chain: row.chainId,
       jti: row.jti,
       kind: row.kind as TEventKind,
       claims,
       status: row.status === "pending" ? "pending" : "accepted",
-      findings: sortFindings(findings),
+      findings: findings.length > 1 ? sortFindings(findings) : findings,
       attestation,
       alg: row.alg,
       kid: row.kid,
@@ -180,7 +191,8 @@ async function recordsOfPage(rows: TEventRow[], now: number): Promise<TEventReco
       prevHash: row.prevHash,
       hash: row.hash,
     };
-  });
+  }
+  return out;
 }
 
 /**
@@ -188,39 +200,44 @@ async function recordsOfPage(rows: TEventRow[], now: number): Promise<TEventReco
  * (keyset on seq). Rows of small chains are pooled so the lookups run once per `take` rows;
  * memory holds at most two pages of rows.
  */
-async function* eventRecordsOfChains(chainIds: string[], now: number, take = EVENT_PAGE): AsyncGenerator<TEventRecord[]> {
-  const prisma = await db();
+async function* eventRecordsOfChains(chainIds: string[], now: number, take: number, reads: TExportReads): AsyncGenerator<TEventRecord[]> {
   let batch: TEventRow[] = [];
   for (const chainId of chainIds) {
     let after = 0;
     for (;;) {
-      const rows: TEventRow[] = await prisma.event.findMany({
-        where: { chainId, seq: { gt: after } },
-        orderBy: { seq: "asc" },
-        take,
-        select: EVENT_SELECT,
-      });
+      const rows = await reads.chainEvents(chainId, after, take);
       batch.push(...rows);
-      while (batch.length >= take) yield await recordsOfPage(batch.splice(0, take), now);
+      while (batch.length >= take) yield await recordsOfPage(reads, batch.splice(0, take), now);
       if (rows.length < take) break;
       after = rows[rows.length - 1].seq;
     }
   }
-  if (batch.length) yield await recordsOfPage(batch, now);
+  if (batch.length) yield await recordsOfPage(reads, batch, now);
 }
 
-/** Event records of one chain, page by page. */
-export async function* chainEventRecords(chainId: string, now = nowSeconds(), paging: TPaging = DEFAULT_PAGING): AsyncGenerator<TEventRecord[]> {
-  yield* eventRecordsOfChains([chainId], now, paging.events);
+/** Event records of one chain, page by page. `reads`: tests compare the two implementations. */
+export async function* chainEventRecords(
+  chainId: string,
+  now = nowSeconds(),
+  paging: TPaging = DEFAULT_PAGING,
+  reads: TExportReads = exportReads(),
+): AsyncGenerator<TEventRecord[]> {
+  yield* eventRecordsOfChains([chainId], now, paging.events, reads);
 }
 
 /** Event records of every chain the filters match: chain pages newest first, events per page. */
-export async function* filteredEventRecords(filters: TChainFilters, now = nowSeconds(), paging: TPaging = DEFAULT_PAGING): AsyncGenerator<TEventRecord[]> {
-  for await (const rows of chainRowPages(filters, now, paging.chains))
+export async function* filteredEventRecords(
+  filters: TChainFilters,
+  now = nowSeconds(),
+  paging: TPaging = DEFAULT_PAGING,
+  reads: TExportReads = exportReads(),
+): AsyncGenerator<TEventRecord[]> {
+  for await (const rows of chainKeyPages(filters, now, paging.chains))
     yield* eventRecordsOfChains(
       rows.map((r) => r.id),
       now,
       paging.events,
+      reads,
     );
 }
 
