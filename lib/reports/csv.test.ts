@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { claimsOf, T0 } from "@/lib/protocol/test-helpers";
-import { attachmentHeader, csvField, csvRow, EVENT_COLUMNS, EVENT_CSV_HEADER, eventCsvRow, neutralizeFormula, type TEventRecord } from "./csv";
+import { attachmentHeader, csvField, csvRow, EVENT_COLUMNS, EVENT_CSV_HEADER, eventCells, eventCsvRow, isoSeconds, neutralizeFormula, type TEventRecord } from "./csv";
 
 describe("csvField (RFC 4180)", () => {
   it("leaves plain values bare", () => {
@@ -102,6 +102,54 @@ describe("event rows round-trip through csv-parse", () => {
     const text = EVENT_CSV_HEADER + eventCsvRow(record("authorize", { purpose: { code: "a", text: "x\ny" } }));
     expect(text.replace(/"[^"]*(?:""[^"]*)*"/g, "").match(/\n/g)?.length).toBe(2);
     expect(text.replace(/"[^"]*(?:""[^"]*)*"/g, "")).not.toMatch(/[^\r]\n/);
+  });
+});
+
+describe("eventCsvRow", () => {
+  // eventCsvRow is eventCells + csvRow written out for speed; they must agree byte for byte.
+  it("is exactly csvRow of eventCells, for every kind and hostile value", () => {
+    const texts = ["plain", "=1+2", "+a, b", '-say "hi"', "@x\ny", "\tt", "\rr", "a\r\nb", "'q", "Квартальный отчёт, 李小龙", "x,y", '"'];
+    const findings = [
+      { code: "no_attenuation", severity: "warning", message: 'same, "scope"' },
+      { code: "missing_evidence", severity: "warning", message: "=late" },
+      { code: "scope_escalation", severity: "critical", message: "adds\nx" },
+      { code: "purpose_mismatch", severity: "error", message: "-p" },
+    ] as const;
+    const times = [T0, T0 + 0.25, -1, 1e15, 253402300800, 0];
+    const records: TEventRecord[] = [];
+    // Valid claims first, then hostile values the decoder would refuse: the formatter must agree
+    // with eventCells whatever it is given.
+    const hostile = (kind: Parameters<typeof claimsOf>[0], over: Record<string, unknown>, extra: Partial<TEventRecord>) => {
+      const r = record(kind, {}, extra);
+      return { ...r, claims: { ...r.claims, ...over } as TEventRecord["claims"] };
+    };
+    texts.forEach((t, i) => {
+      const extra = { findings: findings.slice(0, i % 5), status: i % 3 ? "accepted" : "pending", attestation: i % 2 ? "third_party" : null, keyThumbprint: i % 4 ? t : null, kid: t } as const;
+      const iat = times[i % times.length];
+      records.push(
+        hostile("authorize", { iat, exp: times[(i + 1) % times.length], purpose: { code: t, text: t }, scope: [t, "b"] }, extra),
+        hostile("delegate", { iat, purpose: { code: "c", text: t }, parent: t }, extra),
+        hostile("invoke", { iat, action: t, resource: t, purpose: i % 2 ? t : undefined, grant: i % 3 ? t : undefined }, extra),
+        hostile("complete", { iat, status: "partial", result_hash: t, evidence: i % 2 ? { summary: t } : undefined }, extra),
+        hostile("revoke", { iat, reason: i % 2 ? t : undefined, target: t }, extra),
+      );
+    });
+    for (const r of records) {
+      const cells = eventCells(r);
+      expect(eventCsvRow(r)).toBe(csvRow(EVENT_COLUMNS.map((col) => cells[col])));
+    }
+  });
+
+  it("formats whole seconds the way Date does", () => {
+    const viaDate = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
+    for (const t of [0, 59, 60, 3599, 86399, 86400, 951782400, T0, 4102444799, 253402300799, -1, -86401, 1.5, 253402300800])
+      expect(isoSeconds(t), String(t)).toBe(viaDate(t));
+    for (let i = 0; i < 2000; i++) {
+      const t = Math.floor(Math.random() * 253402300800);
+      expect(isoSeconds(t)).toBe(viaDate(t));
+    }
+    expect(isoSeconds(1e13)).toBe("10000000000000");
+    expect(isoSeconds(Number.NaN)).toBe("");
   });
 });
 
