@@ -31,6 +31,8 @@ type TKindRow = { id: string; kind: string };
 export type TExportReads = {
   /** up to `take` events of the chain after seq `after`, in ledger order */
   chainEvents(chainId: string, after: number, take: number): Promise<TEventRow[]>;
+  /** every event of the chains, chain by chain in the given order, each in ledger order */
+  eventsOfChains(chainIds: string[]): Promise<TEventRow[]>;
   findings(jtis: string[]): Promise<TFindingRow[]>;
   events(jtis: string[]): Promise<TRefRow[]>;
   /** completes whose grant is one of `refs` */
@@ -60,6 +62,14 @@ export const prismaExportReads: TExportReads = {
     const rows = await prisma.event.findMany({ where: { chainId, seq: { gt: after } }, orderBy: { seq: "asc" }, take, select: EVENT_SELECT });
     return rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
   },
+  async eventsOfChains(chainIds) {
+    const prisma = await db();
+    const rows = await prisma.event.findMany({ where: { chainId: { in: chainIds } }, orderBy: [{ chainId: "asc" }, { seq: "asc" }], select: EVENT_SELECT });
+    return inChainOrder(
+      chainIds,
+      rows.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
+    );
+  },
   async findings(jtis) {
     return (await db()).finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true, message: true } });
   },
@@ -84,34 +94,57 @@ function isoOfStored(value: string | number): string {
   return fromSqliteDate(value).toISOString();
 }
 
-const EVENT_COLUMNS_SQL = `"seq", "jti", "kind", "status", "alg", "kid", "token", "claims", "prevHash", "hash", "receivedAt"`;
+const EVENT_COLUMNS_SQL = `"seq", "jti", "chainId", "kind", "status", "alg", "kid", "token", "claims", "prevHash", "hash", "receivedAt"`;
+
+/** Raw rows of EVENT_COLUMNS_SQL as event rows. Rows as arrays, built into objects of one shape: better-sqlite3's row objects are slow to read. */
+function eventRowsOf(raw: unknown[][]): TEventRow[] {
+  let lastStored: unknown = null;
+  let lastIso = "";
+  return raw.map((r) => {
+    // A batch's events share one receivedAt: convert it once.
+    if (r[11] !== lastStored) lastIso = isoOfStored((lastStored = r[11]) as string);
+    return {
+      seq: r[0] as number,
+      jti: r[1] as string,
+      chainId: r[2] as string,
+      kind: r[3] as string,
+      status: r[4] as string,
+      alg: r[5] as string,
+      kid: r[6] as string,
+      token: r[7] as string,
+      claims: r[8] as string,
+      prevHash: r[9] as string,
+      hash: r[10] as string,
+      receivedAt: lastIso,
+    };
+  });
+}
+
+/** Rows sorted by chain id then seq, put in the order of `chainIds` (each chain stays in seq order). */
+function inChainOrder(chainIds: string[], rows: TEventRow[]): TEventRow[] {
+  if (chainIds.length === 1) return rows;
+  const byChain = new Map<string, TEventRow[]>();
+  for (const r of rows) {
+    const list = byChain.get(r.chainId);
+    if (list) list.push(r);
+    else byChain.set(r.chainId, [r]);
+  }
+  const out: TEventRow[] = [];
+  for (const id of chainIds) for (const r of byChain.get(id) ?? []) out.push(r);
+  return out;
+}
 
 export const sqliteExportReads: TExportReads = {
   async chainEvents(chainId, after, take) {
-    // Rows as arrays, built into objects of one shape: better-sqlite3's row objects are slow to read.
-    const raw = sqliteStatement(`SELECT ${EVENT_COLUMNS_SQL} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
+    const raw = sqliteStatement(`SELECT ${EVENT_COLUMNS_SQL} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`).raw(true).all(chainId, after, take);
+    return eventRowsOf(raw as unknown[][]);
+  },
+  async eventsOfChains(chainIds) {
+    // One statement for a group of small chains (a statement per chain cost more than its rows).
+    const raw = sqliteStatement(`SELECT ${EVENT_COLUMNS_SQL} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`)
       .raw(true)
-      .all(chainId, after, take) as unknown[][];
-    let lastStored: unknown = null;
-    let lastIso = "";
-    return raw.map((r) => {
-      // A batch's events share one receivedAt: convert it once.
-      if (r[10] !== lastStored) lastIso = isoOfStored((lastStored = r[10]) as string);
-      return {
-        seq: r[0] as number,
-        jti: r[1] as string,
-        chainId,
-        kind: r[2] as string,
-        status: r[3] as string,
-        alg: r[4] as string,
-        kid: r[5] as string,
-        token: r[6] as string,
-        claims: r[7] as string,
-        prevHash: r[8] as string,
-        hash: r[9] as string,
-        receivedAt: lastIso,
-      };
-    });
+      .all(JSON.stringify(chainIds));
+    return inChainOrder(chainIds, eventRowsOf(raw as unknown[][]));
   },
   async findings(jtis) {
     return sqliteStatement(`SELECT "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST}`).all(JSON.stringify(jtis)) as TFindingRow[];

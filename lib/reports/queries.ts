@@ -1,6 +1,7 @@
 // Reads for the exports. The many-chain exports walk chains and events with keyset pagination so
 // memory stays bounded by one page, whatever the filters match: nothing here collects a whole
 // result set.
+import type { Prisma } from "@/generated/sqlite/client";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/http";
 import { CHAIN_ROW_SELECT, chainWhere, getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
@@ -43,32 +44,33 @@ async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_
 }
 
 /** The same pages with only what the event exports need (every column read through Prisma costs). */
-function chainKeyPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<{ id: string; startedAt: number }[]> {
-  return chainPages(filters, now, take, { id: true, startedAt: true } as const);
+function chainKeyPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<{ id: string; startedAt: number; eventCount: number }[]> {
+  return chainPages(filters, now, take, { id: true, startedAt: true, eventCount: true } as const);
 }
 
-async function* chainPages<R extends { id: string; startedAt: number }>(
+async function* chainPages<S extends Prisma.ChainSelect & { id: true; startedAt: true }>(
   filters: TChainFilters,
   now: number,
   take: number,
-  select: typeof CHAIN_ROW_SELECT | { id: true; startedAt: true },
-): AsyncGenerator<R[]> {
+  select: S,
+): AsyncGenerator<Prisma.ChainGetPayload<{ select: S }>[]> {
   const prisma = await db();
   const where = await chainWhere(filters, now);
   let cursor: { s: number; i: string } | null = null;
   for (;;) {
-    const page = (await prisma.chain.findMany({
+    const page: Prisma.ChainGetPayload<{ select: S }>[] = await prisma.chain.findMany({
       where: cursor
         ? { AND: [where, { OR: [{ startedAt: { lt: cursor.s } }, { startedAt: cursor.s, id: { lt: cursor.i } }] }] }
         : where,
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take,
       select,
-    })) as R[];
+    });
     if (page.length === 0) return;
     yield page;
     if (page.length < take) return;
-    const last = page[page.length - 1];
+    // S always selects both (its bound); the payload type of a generic select cannot show it.
+    const last = page[page.length - 1] as unknown as { id: string; startedAt: number };
     cursor = { s: last.startedAt, i: last.id };
   }
 }
@@ -195,22 +197,45 @@ async function recordsOfPage(reads: TExportReads, rows: TEventRow[], now: number
   return out;
 }
 
+type TChainKey = { id: string; eventCount: number };
+
 /**
- * Every event of the given chains, chain by chain in the given order, each chain in ledger order
- * (keyset on seq). Rows of small chains are pooled so the lookups run once per `take` rows;
- * memory holds at most two pages of rows.
+ * The events of the given chains, chain by chain in the given order, each chain in ledger order.
+ * Small chains are read together, as many as fit in `take` events by their stored count, in one
+ * query; a bigger chain is read alone with keyset paging on seq. A chain that grew since its count
+ * was read only makes its group's read a few rows longer.
  */
-async function* eventRecordsOfChains(chainIds: string[], now: number, take: number, reads: TExportReads): AsyncGenerator<TEventRecord[]> {
-  let batch: TEventRow[] = [];
-  for (const chainId of chainIds) {
-    let after = 0;
-    for (;;) {
-      const rows = await reads.chainEvents(chainId, after, take);
-      batch.push(...rows);
-      while (batch.length >= take) yield await recordsOfPage(reads, batch.splice(0, take), now);
-      if (rows.length < take) break;
-      after = rows[rows.length - 1].seq;
+async function* eventRowsOfChains(chains: TChainKey[], take: number, reads: TExportReads): AsyncGenerator<TEventRow[]> {
+  let group: string[] = [];
+  let grouped = 0;
+  for (const chain of chains) {
+    if (group.length && grouped + chain.eventCount > take) {
+      yield await reads.eventsOfChains(group);
+      group = [];
+      grouped = 0;
     }
+    if (chain.eventCount < take) {
+      group.push(chain.id);
+      grouped += chain.eventCount;
+      continue;
+    }
+    for (let after = 0; ; ) {
+      const rows = await reads.chainEvents(chain.id, after, take);
+      const isLast = rows.length < take;
+      if (!isLast) after = rows[rows.length - 1].seq;
+      yield rows;
+      if (isLast) break;
+    }
+  }
+  if (group.length) yield await reads.eventsOfChains(group);
+}
+
+/** Event records of the chains, in pages of `take` rows: memory holds at most two pages of rows. */
+async function* eventRecordsOfChains(chains: TChainKey[], now: number, take: number, reads: TExportReads): AsyncGenerator<TEventRecord[]> {
+  let batch: TEventRow[] = [];
+  for await (const rows of eventRowsOfChains(chains, take, reads)) {
+    batch = batch.concat(rows);
+    while (batch.length >= take) yield await recordsOfPage(reads, batch.splice(0, take), now);
   }
   if (batch.length) yield await recordsOfPage(reads, batch, now);
 }
@@ -222,7 +247,8 @@ export async function* chainEventRecords(
   paging: TPaging = DEFAULT_PAGING,
   reads: TExportReads = exportReads(),
 ): AsyncGenerator<TEventRecord[]> {
-  yield* eventRecordsOfChains([chainId], now, paging.events, reads);
+  // Its count is not known here: read with keyset paging whatever its size.
+  yield* eventRecordsOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, reads);
 }
 
 /** Event records of every chain the filters match: chain pages newest first, events per page. */
@@ -233,12 +259,7 @@ export async function* filteredEventRecords(
   reads: TExportReads = exportReads(),
 ): AsyncGenerator<TEventRecord[]> {
   for await (const rows of chainKeyPages(filters, now, paging.chains))
-    yield* eventRecordsOfChains(
-      rows.map((r) => r.id),
-      now,
-      paging.events,
-      reads,
-    );
+    yield* eventRecordsOfChains(rows, now, paging.events, reads);
 }
 
 // ---------------------------------------------------------------------------------------------
