@@ -29,6 +29,7 @@ type TKindRow = { id: string; kind: string };
 
 /** Where an export reads its rows: one page's worth of each read at a time. */
 export type TExportReads = {
+  chainExists(chainId: string): Promise<boolean>;
   /** up to `take` events of the chain after seq `after`, in ledger order */
   chainEvents(chainId: string, after: number, take: number): Promise<TEventRow[]>;
   /** every event of the chains, chain by chain in the given order, each in ledger order */
@@ -57,6 +58,9 @@ const EVENT_SELECT = {
 } as const;
 
 export const prismaExportReads: TExportReads = {
+  async chainExists(chainId) {
+    return (await (await db()).chain.findUnique({ where: { id: chainId }, select: { id: true } })) !== null;
+  },
   async chainEvents(chainId, after, take) {
     const prisma = await db();
     const rows = await prisma.event.findMany({ where: { chainId, seq: { gt: after } }, orderBy: { seq: "asc" }, take, select: EVENT_SELECT });
@@ -135,6 +139,9 @@ function inChainOrder(chainIds: string[], rows: TEventRow[]): TEventRow[] {
 }
 
 export const sqliteExportReads: TExportReads = {
+  async chainExists(chainId) {
+    return sqliteStatement(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined;
+  },
   async chainEvents(chainId, after, take) {
     const raw = sqliteStatement(`SELECT ${EVENT_COLUMNS_SQL} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`).raw(true).all(chainId, after, take);
     return eventRowsOf(raw as unknown[][]);

@@ -77,9 +77,7 @@ async function* chainPages<S extends Prisma.ChainSelect & { id: true; startedAt:
 
 
 export async function assertChainExists(id: string): Promise<void> {
-  const prisma = await db();
-  const row = await prisma.chain.findUnique({ where: { id }, select: { id: true } });
-  if (!row) throw new AppError("not_found", `No chain ${id}.`);
+  if (!(await exportReads().chainExists(id))) throw new AppError("not_found", `No chain ${id}.`);
 }
 
 // ---------------------------------------------------------------------------------------------
