@@ -5,6 +5,57 @@
 import { db, type TTx } from "@/lib/db";
 import { ingestSteps, runAsync, type TAsyncIngestStore, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
 
+// The two writes that grow with the batch, as one statement each over a JSON parameter: through
+// Prisma's createMany and one upsert per chain they were most of a batch (a 1,000-event batch
+// touches ~100 chains; every upsert is a round trip through the query interpreter).
+const EVENT_COLUMNS: [string, string][] = [
+  ["seq", "integer"],
+  ["jti", "text"],
+  ["chainId", "text"],
+  ["kind", "text"],
+  ["iss", "text"],
+  ["aud", "text"],
+  ["ref", "text"],
+  ["iat", "double precision"],
+  ["exp", "double precision"],
+  ["status", "text"],
+  ["alg", "text"],
+  ["kid", "text"],
+  ["token", "text"],
+  ["claims", "text"],
+  ["purposeCode", "text"],
+  ["prevHash", "text"],
+  ["hash", "text"],
+];
+const CHAIN_COLUMNS: [string, string][] = [
+  ["id", "text"],
+  ["status", "text"],
+  ["rootJti", "text"],
+  ["rootIss", "text"],
+  ["rootAud", "text"],
+  ["purposeCode", "text"],
+  ["purposeText", "text"],
+  ["startedAt", "double precision"],
+  ["hopCount", "integer"],
+  ["eventCount", "integer"],
+  ["criticalCount", "integer"],
+  ["errorCount", "integer"],
+  ["warningCount", "integer"],
+  ["findingCodes", "text"],
+  ["evidenceDue", "double precision"],
+  ["openGrantExps", "text"],
+  ["searchText", "text"],
+];
+const names = (cols: [string, string][], prefix = "") => cols.map(([c]) => `${prefix}"${c}"`).join(", ");
+const recordType = (cols: [string, string][]) => cols.map(([c, t]) => `"${c}" ${t}`).join(", ");
+const INSERT_EVENTS = `INSERT INTO "Event" (${names(EVENT_COLUMNS)}, "receivedAt")
+  SELECT ${names(EVENT_COLUMNS, "e.")}, $2::timestamp(3) FROM json_to_recordset($1::json) AS e(${recordType(EVENT_COLUMNS)})`;
+const UPSERT_CHAINS = `INSERT INTO "Chain" (${names(CHAIN_COLUMNS)}, "lastEventAt", "createdAt")
+  SELECT ${names(CHAIN_COLUMNS, "c.")}, $2::timestamp(3), $2::timestamp(3) FROM json_to_recordset($1::json) AS c(${recordType(CHAIN_COLUMNS)})
+  ON CONFLICT ("id") DO UPDATE SET ${CHAIN_COLUMNS.slice(1)
+    .map(([c]) => `"${c}" = excluded."${c}"`)
+    .join(", ")}, "lastEventAt" = excluded."lastEventAt", "version" = "Chain"."version" + 1`;
+
 function prismaStore(tx: TTx): TAsyncIngestStore {
   return {
     lockHead: async () => {
@@ -30,7 +81,8 @@ function prismaStore(tx: TTx): TAsyncIngestStore {
         (a, b) => a.id - b.id,
       ),
     write: async (plan) => {
-      if (plan.events.length) await tx.event.createMany({ data: plan.events.map((e) => ({ ...e, receivedAt: plan.at })) });
+      const at = plan.at.toISOString();
+      if (plan.events.length) await tx.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(plan.events), at);
       const chainIds = plan.recheckedChains;
       if (chainIds.length) {
         await tx.finding.deleteMany({ where: { chainId: { in: chainIds } } });
@@ -38,13 +90,7 @@ function prismaStore(tx: TTx): TAsyncIngestStore {
         await tx.chainPrincipal.deleteMany({ where: { chainId: { in: chainIds } } });
         await tx.chainPurpose.deleteMany({ where: { chainId: { in: chainIds } } });
       }
-      for (const row of plan.chains) {
-        await tx.chain.upsert({
-          where: { id: row.id },
-          create: { ...row, lastEventAt: plan.at, createdAt: plan.at },
-          update: { ...row, lastEventAt: plan.at, version: { increment: 1 } },
-        });
-      }
+      if (plan.chains.length) await tx.$executeRawUnsafe(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
       if (plan.findings.length) await tx.finding.createMany({ data: plan.findings });
       if (plan.scopes.length) await tx.chainScope.createMany({ data: plan.scopes });
       if (plan.principals.length) await tx.chainPrincipal.createMany({ data: plan.principals });
