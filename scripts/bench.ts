@@ -102,6 +102,9 @@ async function main() {
     await migrateAsync(database.url);
     log(`fresh database migrated: ${args.database === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
     process.env.DATABASE_URL = database.url;
+    // Open the database now: its client is imported on first use, and an import that follows the
+    // seconds of synchronous signing below never returned on PostgreSQL (tsx's esbuild service).
+    await fill.openFillClient();
 
     // The chains the read benchmarks look at.
     const trees: { role: "query" | "pdf" | "graph"; chain: TTreeChain }[] = [];

@@ -11,6 +11,15 @@ import { ZCreatePrincipal } from "@/lib/registry/principals";
 import type { TBenchPrincipal } from "./tokens";
 import { slices } from "./workload";
 
+/**
+ * Opens the client ahead of the bench's long synchronous signing, with a model query so Prisma
+ * also imports its query compiler: on PostgreSQL, a first import after that signing never
+ * returned (under tsx, whose loader runs beside a blocked main thread).
+ */
+export async function openFillClient(): Promise<void> {
+  await (await db()).principal.count();
+}
+
 export async function registerPrincipals(principals: TBenchPrincipal[]): Promise<void> {
   const prisma = await db();
   for (const part of slices(principals, 500)) {
