@@ -1,7 +1,7 @@
 // A chain's detail, serialised, kept between reads. The chain page polls its chain every few
 // seconds, and several people may look at the same incident: a thousand-hop chain costs ~30 ms
-// of reading and checking plus serialising and compressing 4.5 MB each time, for an answer that
-// only changes when an ingest writes the chain.
+// of reading and checking plus serialising 4.5 MB each time, for an answer that only changes when
+// an ingest writes the chain.
 //
 // When an entry is still current: every ingest that writes a chain's summary row bumps its
 // `version` (the re-check of a chain always rewrites that row), principals are only ever added
@@ -84,9 +84,4 @@ export async function readChainDetailBody(id: string, options: { includeRaw: boo
     evict();
   }
   return entry.body;
-}
-
-/** Forgets every entry (tests). */
-export function clearChainDetailCache(): void {
-  entries.clear();
 }
