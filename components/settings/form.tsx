@@ -2,6 +2,8 @@
 // (aria-describedby, aria-invalid), an error banner that explains the API's answer, and the
 // roles in plain words.
 import { isApiError } from "@/lib/ui/fetcher";
+import { IconCheck, IconClose } from "../ui/icons";
+import { Time } from "../ui/time";
 
 export const BTN_DANGER =
   "inline-flex items-center justify-center gap-1.5 rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-50";
@@ -23,6 +25,25 @@ export function RoleBadge({ role }: { role: string }) {
       title={ROLE_INFO[role]?.can}
     >
       {ROLE_INFO[role]?.word ?? role}
+    </span>
+  );
+}
+
+/** Active, or ended (a token revoked, a user disabled) with when, for a row of a settings table. */
+export function EndedStatus({ endedAt, endedLabel }: { endedAt: string | null; endedLabel: string }) {
+  if (!endedAt) {
+    return (
+      <span className="inline-flex items-center gap-1 text-xs font-medium text-green-800">
+        <IconCheck size={12} /> Active
+      </span>
+    );
+  }
+  return (
+    <span className="inline-flex flex-wrap items-center gap-1 text-xs text-slate-600">
+      <span className="inline-flex items-center gap-1 rounded-md bg-orange-50 px-1.5 py-0.5 font-medium text-orange-800 ring-1 ring-orange-600/30 ring-inset">
+        <IconClose size={11} /> {endedLabel}
+      </span>
+      <Time t={endedAt} />
     </span>
   );
 }

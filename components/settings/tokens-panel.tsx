@@ -4,12 +4,12 @@
 import { useEffect, useRef, useState } from "react";
 import { TOKEN_ROLES, type TApiToken, type TCreatedToken, type TTokenRole, useCreateToken, useRevokeToken, useTokens } from "@/lib/ui/hooks/use-settings";
 import { CopyButton } from "../ui/copy-button";
-import { IconCheck, IconClose, IconKey, IconWarning } from "../ui/icons";
+import { IconKey, IconWarning } from "../ui/icons";
 import { Card } from "../ui/page-header";
 import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { ConfirmDialog } from "./dialog";
-import { apiErrorMessage, describedBy, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
+import { apiErrorMessage, describedBy, EndedStatus, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
 
 const NAME_MAX = 100;
 
@@ -120,24 +120,6 @@ function NewTokenSecret({ created, onDone }: { created: TCreatedToken; onDone: (
   );
 }
 
-function TokenStatus({ token }: { token: TApiToken }) {
-  if (!token.revokedAt) {
-    return (
-      <span className="inline-flex items-center gap-1 text-xs font-medium text-green-800">
-        <IconCheck size={12} /> Active
-      </span>
-    );
-  }
-  return (
-    <span className="inline-flex flex-wrap items-center gap-1 text-xs text-slate-600">
-      <span className="inline-flex items-center gap-1 rounded-md bg-orange-50 px-1.5 py-0.5 font-medium text-orange-800 ring-1 ring-orange-600/30 ring-inset">
-        <IconClose size={11} /> Revoked
-      </span>
-      <Time t={token.revokedAt} />
-    </span>
-  );
-}
-
 export function TokensPanel() {
   const tokens = useTokens();
   const revoke = useRevokeToken();
@@ -199,7 +181,7 @@ export function TokensPanel() {
                       <RoleBadge role={t.role} />
                     </td>
                     <td>
-                      <TokenStatus token={t} />
+                      <EndedStatus endedAt={t.revokedAt} endedLabel="Revoked" />
                     </td>
                     <td className="text-slate-600">
                       <Time t={t.createdAt} />

@@ -5,12 +5,12 @@ import { useState } from "react";
 import { isApiError } from "@/lib/ui/fetcher";
 import { useMe } from "@/lib/ui/hooks/use-me";
 import { type TUser, type TUserRole, USER_ROLES, useCreateUser, useUpdateUser, useUsers } from "@/lib/ui/hooks/use-settings";
-import { IconCheck, IconClose } from "../ui/icons";
+import { IconCheck } from "../ui/icons";
 import { Card } from "../ui/page-header";
 import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { ConfirmDialog, Dialog } from "./dialog";
-import { apiErrorMessage, describedBy, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
+import { apiErrorMessage, describedBy, EndedStatus, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
 
 const PASSWORD_MIN = 8;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -129,24 +129,6 @@ function CreateUserForm() {
   );
 }
 
-function UserStatus({ user }: { user: TUser }) {
-  if (!user.disabledAt) {
-    return (
-      <span className="inline-flex items-center gap-1 text-xs font-medium text-green-800">
-        <IconCheck size={12} /> Active
-      </span>
-    );
-  }
-  return (
-    <span className="inline-flex flex-wrap items-center gap-1 text-xs text-slate-600">
-      <span className="inline-flex items-center gap-1 rounded-md bg-orange-50 px-1.5 py-0.5 font-medium text-orange-800 ring-1 ring-orange-600/30 ring-inset">
-        <IconClose size={11} /> Disabled
-      </span>
-      <Time t={user.disabledAt} />
-    </span>
-  );
-}
-
 function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; isSelf: boolean; onResetPassword: () => void; onDisable: () => void }) {
   const update = useUpdateUser();
   const [role, setRole] = useState(user.role);
@@ -216,7 +198,7 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
         )}
       </td>
       <td>
-        <UserStatus user={user} />
+        <EndedStatus endedAt={user.disabledAt} endedLabel="Disabled" />
       </td>
       <td className="text-slate-600">
         <Time t={user.createdAt} />
