@@ -5,24 +5,10 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, Position, type EdgeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { TGraphEdge } from "@/lib/ui/graph/build-graph";
-import type { TPoint } from "@/lib/ui/graph/layout";
+import { smoothPath } from "@/lib/ui/graph/layout";
 import { findingName } from "@/lib/ui/findings";
 import { SEVERITY_STYLE, SeverityIcon } from "../ui/severity";
 import type { TFlowEdge } from "./graph-types";
-
-function smoothPath(points: TPoint[]): string {
-  if (points.length < 2) return "";
-  let d = `M${points[0].x},${points[0].y}`;
-  for (let i = 1; i < points.length - 1; i++) {
-    const p = points[i];
-    const n = points[i + 1];
-    const mx = i === points.length - 2 ? n.x : (p.x + n.x) / 2;
-    const my = i === points.length - 2 ? n.y : (p.y + n.y) / 2;
-    d += ` Q${p.x},${p.y} ${mx},${my}`;
-  }
-  if (points.length === 2) d += ` L${points[1].x},${points[1].y}`;
-  return d;
-}
 
 export function scopeChangeText(edge: TGraphEdge): { text: string; isEscalation: boolean } | null {
   const c = edge.scopeChange;

@@ -1,26 +1,13 @@
 // The chain graph for print: the UI's own graph model (lib/ui/graph/build-graph.ts) laid out by the
 // UI's own dagre layout (lib/ui/graph/layout.ts), so the PDF draws what the dashboard draws.
-// toLayoutInput/edgeLabelSize live in use-graph-layout.ts, a React hook module ("use client",
-// React Query), which the server must not import: the two small functions are repeated here,
-// pure, with the same sizes. Then the layout is cut into page-sized tiles at a legible scale.
+// Grant labels are drawn 170 pt wide here (graph.tsx), so dagre keeps that much room for them.
+// Then the layout is cut into page-sized tiles at a legible scale.
 import type { TChainDetail } from "@/lib/chains/types";
 import { buildGraph, type TGraphModel } from "@/lib/ui/graph/build-graph";
-import { layoutGraph, type TLayoutInput, type TLayoutResult } from "@/lib/ui/graph/layout";
+import { layoutGraph, toLayoutInput, type TLayoutResult } from "@/lib/ui/graph/layout";
 
-/** Same as lib/ui/graph/use-graph-layout.ts: the room dagre keeps for each edge's label. */
-export function edgeLabelSize(kind: TGraphModel["edges"][number]["kind"]): { labelWidth: number; labelHeight: number } {
-  if (kind === "grant") return { labelWidth: 170, labelHeight: 52 };
-  if (kind === "invoke") return { labelWidth: 150, labelHeight: 26 };
-  return { labelWidth: 0, labelHeight: 0 };
-}
-
-/** Same as lib/ui/graph/use-graph-layout.ts. */
-export function toLayoutInput(model: TGraphModel): TLayoutInput {
-  return {
-    nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
-    edges: model.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...edgeLabelSize(e.kind) })),
-  };
-}
+/** The widest a grant's label is drawn (graph.tsx), and so the room dagre keeps for it. */
+export const GRANT_LABEL_WIDTH = 170;
 
 export type TTile = { x: number; y: number; width: number; height: number; row: number; col: number };
 
@@ -45,7 +32,7 @@ const OVERLAP = 30;
 
 function laidOut(detail: TChainDetail, budget?: number) {
   const model = buildGraph(detail, budget === undefined ? {} : { budget });
-  return { model, layout: layoutGraph(toLayoutInput(model)) };
+  return { model, layout: layoutGraph(toLayoutInput(model, GRANT_LABEL_WIDTH)) };
 }
 
 function tiled(model: TGraphModel, layout: TLayoutResult, area: { width: number; height: number }, scale: number): TGraphView {

@@ -3,10 +3,10 @@
 // signed grant, dashed = pending or inferred, red label = escalation, outline = worst finding).
 import { Canvas, G, Path, Rect, Svg } from "@react-pdf/renderer";
 import type { TGraphEdge, TGraphNode } from "@/lib/ui/graph/build-graph";
-import type { TPoint } from "@/lib/ui/graph/layout";
+import { smoothPath, type TPoint } from "@/lib/ui/graph/layout";
 import { findingName } from "@/lib/ui/findings";
 import { clampLines, type TFace, type TMeasurer } from "./fonts";
-import type { TGraphView, TTile } from "./graph-plan";
+import { GRANT_LABEL_WIDTH, type TGraphView, type TTile } from "./graph-plan";
 import { FAINT, INK, MUTED, SEVERITY_COLOR } from "./theme";
 import { SEVERITY_MARK, type TPainter } from "./kit";
 
@@ -123,21 +123,6 @@ function graphNode({ n, at, m, compact, texts }: { n: TGraphNode; at: TPoint; m:
   );
 }
 
-/** The dashboard's edge curve: quadratic segments through dagre's bend points. */
-export function smoothPath(points: TPoint[]): string {
-  if (points.length < 2) return "";
-  let d = `M${points[0].x},${points[0].y}`;
-  for (let i = 1; i < points.length - 1; i++) {
-    const p = points[i];
-    const n = points[i + 1];
-    const mx = i === points.length - 2 ? n.x : (p.x + n.x) / 2;
-    const my = i === points.length - 2 ? n.y : (p.y + n.y) / 2;
-    d += ` Q${p.x},${p.y} ${mx},${my}`;
-  }
-  if (points.length === 2) d += ` L${points[1].x},${points[1].y}`;
-  return d;
-}
-
 function arrowHead(from: TPoint, to: TPoint, size = 9): string {
   const a = Math.atan2(to.y - from.y, to.x - from.x);
   const l = { x: to.x - size * Math.cos(a - 0.45), y: to.y - size * Math.sin(a - 0.45) };
@@ -185,7 +170,7 @@ function GraphEdge({ e, points }: { e: TGraphEdge; points: TPoint[] }) {
 function edgeLabel({ e, plan, m, texts }: { e: TGraphEdge; plan: TGraphView; m: TMeasurer; texts: TGraphText[] }) {
   const at = plan.layout.edges[e.id]?.label;
   if (!at || e.kind === "hidden") return null;
-  const maxW = e.kind === "grant" ? 170 : 150;
+  const maxW = e.kind === "grant" ? GRANT_LABEL_WIDTH : 150;
   const lines: (TLine & { box?: string })[] = [];
   if (e.kind === "grant") {
     for (const t of clampLines(m, e.label, maxW - 12, 11.5, "mono", 1)) lines.push({ text: t, size: 11.5, face: "mono", fill: INK });

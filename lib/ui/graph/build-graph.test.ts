@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
 import { buildGraph, grantEdgeId, principalNodeId, resourceNodeId } from "./build-graph";
 import { layoutGraph } from "./layout";
-import { toLayoutInput } from "./use-graph-layout";
+import { toLayoutInput } from "./layout";
 import { highlightFor } from "./highlight";
 import { indexChain, resolveSelection } from "../chain-selection";
 
@@ -193,7 +193,7 @@ describe("buildGraph", () => {
 
   it("lays out left to right from the human", () => {
     const g = buildGraph(fanOut(3));
-    const l = layoutGraph(toLayoutInput(g));
+    const l = layoutGraph(toLayoutInput(g, 160));
     const x = (id: string) => l.positions[id].x;
     expect(x(principalNodeId("user:h"))).toBeLessThan(x(principalNodeId("agent:lead")));
     expect(x(principalNodeId("agent:lead"))).toBeLessThan(x(principalNodeId("agent:w0")));

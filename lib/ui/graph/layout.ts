@@ -1,6 +1,7 @@
 // Left-to-right layered layout with dagre. Pure (no DOM), so the same code runs on the main thread
 // for small chains and inside layout.worker.ts for big ones.
 import dagre from "@dagrejs/dagre";
+import type { TGraphModel } from "./build-graph";
 
 export type TLayoutInput = {
   nodes: { id: string; width: number; height: number }[];
@@ -49,4 +50,33 @@ export function layoutGraph(input: TLayoutInput): TLayoutResult {
   }
   const graph = g.graph() as { width?: number; height?: number };
   return { positions, edges, width: graph.width ?? 0, height: graph.height ?? 0 };
+}
+
+/**
+ * The layout input of a graph model: dagre keeps room for each edge's label, grant labels at most
+ * `grantLabelWidth` wide (the dashboard draws them in 160 px, the PDF report in 170 pt), invoke
+ * labels 150.
+ */
+export function toLayoutInput(model: TGraphModel, grantLabelWidth: number): TLayoutInput {
+  const labelSize = (kind: TGraphModel["edges"][number]["kind"]) =>
+    kind === "grant" ? { labelWidth: grantLabelWidth, labelHeight: 52 } : kind === "invoke" ? { labelWidth: 150, labelHeight: 26 } : { labelWidth: 0, labelHeight: 0 };
+  return {
+    nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
+    edges: model.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...labelSize(e.kind) })),
+  };
+}
+
+/** An edge's curve as an SVG path: quadratic segments through dagre's bend points (dashboard and PDF). */
+export function smoothPath(points: TPoint[]): string {
+  if (points.length < 2) return "";
+  let d = `M${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i];
+    const n = points[i + 1];
+    const mx = i === points.length - 2 ? n.x : (p.x + n.x) / 2;
+    const my = i === points.length - 2 ? n.y : (p.y + n.y) / 2;
+    d += ` Q${p.x},${p.y} ${mx},${my}`;
+  }
+  if (points.length === 2) d += ` L${points[1].x},${points[1].y}`;
+  return d;
 }

@@ -2,11 +2,13 @@
 // Lays a graph model out, off the main thread for big graphs, and caches the result by the
 // model's structural signature: a live refetch that adds no node or edge never re-lays out.
 import { useQuery } from "@tanstack/react-query";
-import { layoutGraph, type TLayoutInput, type TLayoutResult } from "./layout";
+import { layoutGraph, toLayoutInput, type TLayoutInput, type TLayoutResult } from "./layout";
 import type { TGraphModel } from "./build-graph";
 
 /** Below this many nodes + edges dagre takes a few milliseconds: not worth a worker round trip. */
 export const WORKER_THRESHOLD = 120;
+/** Room for a grant's label (components/graph/grant-edge.tsx draws it at most 158 px wide). */
+const GRANT_LABEL_WIDTH = 160;
 
 let worker: Worker | null = null;
 let workerBroken = false;
@@ -49,19 +51,6 @@ function layoutInWorker(input: TLayoutInput): Promise<TLayoutResult> {
   }).catch(() => layoutGraph(input));
 }
 
-export function edgeLabelSize(kind: TGraphModel["edges"][number]["kind"]): { labelWidth: number; labelHeight: number } {
-  if (kind === "grant") return { labelWidth: 160, labelHeight: 52 };
-  if (kind === "invoke") return { labelWidth: 150, labelHeight: 26 };
-  return { labelWidth: 0, labelHeight: 0 };
-}
-
-export function toLayoutInput(model: TGraphModel): TLayoutInput {
-  return {
-    nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
-    edges: model.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...edgeLabelSize(e.kind) })),
-  };
-}
-
 function hash(s: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0;
@@ -79,7 +68,7 @@ export function useGraphLayout(model: TGraphModel | null) {
   return useQuery({
     queryKey: ["graph-layout", key],
     queryFn: () => {
-      const input = toLayoutInput(model!);
+      const input = toLayoutInput(model!, GRANT_LABEL_WIDTH);
       return size > WORKER_THRESHOLD ? layoutInWorker(input) : Promise.resolve(layoutGraph(input));
     },
     enabled: model !== null,
