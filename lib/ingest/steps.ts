@@ -56,6 +56,30 @@ export type TEventInsert = {
   hash: string;
 };
 
+/**
+ * The columns of an event row in table order (all but receivedAt), with their PostgreSQL types;
+ * both ingest stores write them from this list (a field added to TEventInsert must be added here).
+ */
+export const EVENT_INSERT_COLUMNS: { [K in keyof TEventInsert]: "text" | "integer" | "double precision" } = {
+  seq: "integer",
+  jti: "text",
+  chainId: "text",
+  kind: "text",
+  iss: "text",
+  aud: "text",
+  ref: "text",
+  iat: "double precision",
+  exp: "double precision",
+  status: "text",
+  alg: "text",
+  kid: "text",
+  token: "text",
+  claims: "text",
+  purposeCode: "text",
+  prevHash: "text",
+  hash: "text",
+};
+
 export type TFindingInsert = { chainId: string; eventJti: string; code: string; severity: string; message: string };
 
 /** Everything one batch writes, in the order a store must write it (chains before their rows). */

@@ -3,49 +3,14 @@
 // app instances, so the ledger stays gapless and a child and its parent landing on two instances
 // are checked together.
 import { db, type TTx } from "@/lib/db";
-import { ingestSteps, runAsync, type TAsyncIngestStore, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
+import { EVENT_INSERT_COLUMNS, ingestSteps, runAsync, type TAsyncIngestStore, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
+import { CHAIN_SUMMARY_COLUMNS } from "@/lib/ingest/summary";
 
 // The two writes that grow with the batch, as one statement each over a JSON parameter: through
 // Prisma's createMany and one upsert per chain they were most of a batch (a 1,000-event batch
 // touches ~100 chains; every upsert is a round trip through the query interpreter).
-const EVENT_COLUMNS: [string, string][] = [
-  ["seq", "integer"],
-  ["jti", "text"],
-  ["chainId", "text"],
-  ["kind", "text"],
-  ["iss", "text"],
-  ["aud", "text"],
-  ["ref", "text"],
-  ["iat", "double precision"],
-  ["exp", "double precision"],
-  ["status", "text"],
-  ["alg", "text"],
-  ["kid", "text"],
-  ["token", "text"],
-  ["claims", "text"],
-  ["purposeCode", "text"],
-  ["prevHash", "text"],
-  ["hash", "text"],
-];
-const CHAIN_COLUMNS: [string, string][] = [
-  ["id", "text"],
-  ["status", "text"],
-  ["rootJti", "text"],
-  ["rootIss", "text"],
-  ["rootAud", "text"],
-  ["purposeCode", "text"],
-  ["purposeText", "text"],
-  ["startedAt", "double precision"],
-  ["hopCount", "integer"],
-  ["eventCount", "integer"],
-  ["criticalCount", "integer"],
-  ["errorCount", "integer"],
-  ["warningCount", "integer"],
-  ["findingCodes", "text"],
-  ["evidenceDue", "double precision"],
-  ["openGrantExps", "text"],
-  ["searchText", "text"],
-];
+const EVENT_COLUMNS = Object.entries(EVENT_INSERT_COLUMNS);
+const CHAIN_COLUMNS = Object.entries(CHAIN_SUMMARY_COLUMNS);
 const names = (cols: [string, string][], prefix = "") => cols.map(([c]) => `${prefix}"${c}"`).join(", ");
 const recordType = (cols: [string, string][]) => cols.map(([c, t]) => `"${c}" ${t}`).join(", ");
 const INSERT_EVENTS = `INSERT INTO "Event" (${names(EVENT_COLUMNS)}, "receivedAt")

@@ -2,28 +2,13 @@
 // (lib/ingest/sqlite.ts), run synchronously inside inWriteTransaction.
 import { IN_LIST, sqliteStatement, toSqliteDate } from "@/lib/ingest/sqlite";
 import type { TStoredEventRow, TExternalRow, TPrincipalKindRow } from "@/lib/chains/load";
-import type { TFindingRow, TIngestStore, TWritePlan } from "@/lib/ingest/steps";
+import { EVENT_INSERT_COLUMNS, type TFindingRow, type TIngestStore, type TWritePlan } from "@/lib/ingest/steps";
+import { CHAIN_SUMMARY_COLUMNS } from "@/lib/ingest/summary";
 
-const CHAIN_COLUMNS = [
-  "id",
-  "status",
-  "rootJti",
-  "rootIss",
-  "rootAud",
-  "purposeCode",
-  "purposeText",
-  "startedAt",
-  "hopCount",
-  "eventCount",
-  "criticalCount",
-  "errorCount",
-  "warningCount",
-  "findingCodes",
-  "evidenceDue",
-  "openGrantExps",
-  "searchText",
-  "lastEventAt",
-] as const;
+const CHAIN_COLUMNS = [...Object.keys(CHAIN_SUMMARY_COLUMNS), "lastEventAt"];
+const EVENT_COLUMNS = [...Object.keys(EVENT_INSERT_COLUMNS), "receivedAt"];
+const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(", ");
+const placeholders = (columns: string[]) => columns.map(() => "?").join(", ");
 
 export const REGISTRY_SQL = `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
   LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`;
@@ -39,12 +24,11 @@ function statements() {
     principalKinds: q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`),
     findingsOf: q(`SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST} ORDER BY "id"`),
     insertEvent: q(
-      `INSERT INTO "Event" ("seq", "jti", "chainId", "kind", "iss", "aud", "ref", "iat", "exp", "status", "alg", "kid", "token", "claims", "purposeCode", "prevHash", "hash", "receivedAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO "Event" (${quoted(EVENT_COLUMNS)}) VALUES (${placeholders(EVENT_COLUMNS)})`,
     ),
     deleteFindings: q(`DELETE FROM "Finding" WHERE "chainId" IN ${IN_LIST}`),
     upsertChain: q(
-      `INSERT INTO "Chain" (${CHAIN_COLUMNS.map((c) => `"${c}"`).join(", ")}, "createdAt") VALUES (${CHAIN_COLUMNS.map(() => "?").join(", ")}, ?)
+      `INSERT INTO "Chain" (${quoted(CHAIN_COLUMNS)}, "createdAt") VALUES (${placeholders(CHAIN_COLUMNS)}, ?)
        ON CONFLICT ("id") DO UPDATE SET ${CHAIN_COLUMNS.slice(1).map((c) => `"${c}" = excluded."${c}"`).join(", ")}, "version" = "Chain"."version" + 1`,
     ),
     insertFinding: q(`INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message") VALUES (?, ?, ?, ?, ?)`),

@@ -26,6 +26,30 @@ export type TChainSummaryRow = {
   searchText: string;
 };
 
+/**
+ * The columns of a chain summary row in table order, with their PostgreSQL types; both ingest stores
+ * write them from this list (a field added to TChainSummaryRow must be added here).
+ */
+export const CHAIN_SUMMARY_COLUMNS: { [K in keyof TChainSummaryRow]: "text" | "integer" | "double precision" } = {
+  id: "text",
+  status: "text",
+  rootJti: "text",
+  rootIss: "text",
+  rootAud: "text",
+  purposeCode: "text",
+  purposeText: "text",
+  startedAt: "double precision",
+  hopCount: "integer",
+  eventCount: "integer",
+  criticalCount: "integer",
+  errorCount: "integer",
+  warningCount: "integer",
+  findingCodes: "text",
+  evidenceDue: "double precision",
+  openGrantExps: "text",
+  searchText: "text",
+};
+
 const SEARCH_TEXT_LIMIT = 200_000;
 
 export function summariseChain(
