@@ -47,8 +47,8 @@ export function json(data: unknown, init?: ResponseInit): NextResponse {
  * A JSON answer already serialised, with a weak ETag that makes it revalidatable: a request whose
  * If-None-Match names it gets 304 and no body. The chain page polls its chain every few seconds;
  * the browser revalidates by itself (`cache-control: no-cache`) and keeps the body it has.
- * Compression stays Next's (it strips a Content-Encoding a route sets, so a route cannot send
- * bytes it compressed itself).
+ * No compression here: the server leaves it to the proxy (next.config.js), and a route could not
+ * send bytes it compressed itself anyway (Next strips a Content-Encoding a route sets).
  */
 export type TJsonBody = { json: Buffer; etag: string };
 
