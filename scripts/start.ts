@@ -78,11 +78,19 @@ async function main() {
   // A heap limit given in NODE_OPTIONS wins over DELEGRAPH_SERVER_HEAP_MB.
   const nodeOptions = process.env.NODE_OPTIONS ?? "";
   const heapOption = /--max-old-space-size/.test(nodeOptions) ? "" : `--max-old-space-size=${config.DELEGRAPH_SERVER_HEAP_MB}`;
-  const child = spawn(
-    join(root, "node_modules/.bin/next"),
-    ["start", "-p", String(config.PORT), "-H", config.HOSTNAME],
-    { cwd: root, stdio: "inherit", env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim() } },
-  );
+  // scripts/server.mjs: Next's handler behind the layer that records the socket's address.
+  const child = spawn(process.execPath, [join(root, "scripts/server.mjs")], {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: url,
+      PORT: String(config.PORT),
+      HOSTNAME: config.HOSTNAME,
+      NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim(),
+    },
+  });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
