@@ -15,6 +15,35 @@ export async function recordAudit(actor: Pick<TActor, "kind" | "name"> | string,
   });
 }
 
+const FAILED_SIGN_IN = "auth.sign_in_failed";
+const AGGREGATE_SECONDS = 15 * 60;
+const MAX_ADDRESSES = 10;
+
+type TFailedSignIns = { count: number; firstAt: string; lastAt: string; addresses: string[]; reasons: Record<string, number> };
+
+/**
+ * Failed sign-ins are aggregated: one audit row per account and 15-minute burst, counting the
+ * attempts, their reasons and up to ten client addresses, so a brute-force run cannot flood the
+ * log and still shows in it. `target` is the account as emailKey() allows it to be stored.
+ */
+export async function recordFailedSignIn(target: string, address: string, reason: "wrong_password" | "throttled") {
+  const prisma = await db();
+  const now = new Date();
+  const latest = await prisma.auditEntry.findFirst({
+    where: { action: FAILED_SIGN_IN, target, at: { gte: new Date(now.getTime() - AGGREGATE_SECONDS * 1000) } },
+    orderBy: { id: "desc" },
+  });
+  if (latest?.detail) {
+    const d = JSON.parse(latest.detail) as TFailedSignIns;
+    const addresses = d.addresses.includes(address) || d.addresses.length >= MAX_ADDRESSES ? d.addresses : [...d.addresses, address];
+    const detail: TFailedSignIns = { ...d, count: d.count + 1, lastAt: now.toISOString(), addresses, reasons: { ...d.reasons, [reason]: (d.reasons[reason] ?? 0) + 1 } };
+    await prisma.auditEntry.update({ where: { id: latest.id }, data: { detail: JSON.stringify(detail), ip: address } });
+    return;
+  }
+  const detail: TFailedSignIns = { count: 1, firstAt: now.toISOString(), lastAt: now.toISOString(), addresses: [address], reasons: { [reason]: 1 } };
+  await prisma.auditEntry.create({ data: { actor: "anonymous", action: FAILED_SIGN_IN, target, detail: JSON.stringify(detail), ip: address } });
+}
+
 export async function listAudit({ cursor, limit }: { cursor?: number; limit: number }) {
   const prisma = await db();
   const rows = await prisma.auditEntry.findMany({

@@ -2,6 +2,7 @@
 // the variable and says what would be valid.
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, databaseKind } from "@/lib/db-url";
+import { isAddressOrRange } from "@/lib/auth/client-address";
 
 const ZFlag = z
   .enum(["0", "1", "true", "false", "yes", "no", "on", "off"], {
@@ -29,7 +30,18 @@ export const ZEnv = z.object({
     .optional(),
   DELEGRAPH_DEMO: ZFlag.default(true),
   DELEGRAPH_ADMIN_EMAIL: z.email("must be an email address").optional(),
-  DELEGRAPH_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  DELEGRAPH_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  // The reverse proxies in front of the server, whose X-Forwarded-For is believed (lib/auth/client-address.ts).
+  DELEGRAPH_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((e) => e.trim()).filter(Boolean))
+    .refine((entries) => entries.every(isAddressOrRange), {
+      message: "must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8)",
+    }),
+  // How long a write waits for another process holding the SQLite write lock before the request
+  // answers 503 (lib/ingest/sqlite.ts); Prisma's own statements wait at most 10 s of it.
+  DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(600_000).default(60_000),
   DELEGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   // The server's V8 heap limit. Without one, Node on a large machine lets garbage pile up to
   // gigabytes before collecting; 256 MB keeps the server under 400 MB resident under the

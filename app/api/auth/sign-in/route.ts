@@ -1,9 +1,12 @@
-// POST /api/auth/sign-in — {email, password} (JSON or form) → session cookie. Anyone may call it;
-// failures are rate-limited per email and per client address.
+// POST /api/auth/sign-in — {email, password} (JSON or form) → session cookie. Anyone may call it,
+// but only from this site: a cross-site form post (login CSRF) is refused by its Origin or
+// Sec-Fetch-Site. Every attempt is counted before the password is checked, per account and per
+// client address (lib/auth/sign-in-throttle.ts); a refused one answers 429 with Retry-After.
 import { z } from "zod";
-import { AppError, assertStorableText, handleApiError, json, readBodyText } from "@/lib/http";
-import { clientAddress, isHttps, sessionCookie, signIn } from "@/lib/auth/sessions";
-import { recordAudit } from "@/lib/audit";
+import { AppError, assertStorableText, errorResponse, handleApiError, json, readBodyText } from "@/lib/http";
+import { isHttps, isSameOriginRequest, sessionCookie, signIn } from "@/lib/auth/sessions";
+import { requestAddress } from "@/lib/auth/request-address";
+import { recordAudit, recordFailedSignIn } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +14,7 @@ const ZSignIn = z.object({ email: z.string().trim().min(1).max(320), password: z
 
 export async function POST(req: Request) {
   try {
+    if (!isSameOriginRequest(req)) throw new AppError("forbidden", "Sign in from the Delegraph sign-in page: cross-site sign-in requests are refused.");
     const text = await readBodyText(req, 16 * 1024);
     const type = (req.headers.get("content-type") ?? "").split(";")[0].trim();
     let raw: unknown;
@@ -24,18 +28,25 @@ export async function POST(req: Request) {
     }
     assertStorableText(raw);
     const { email, password } = ZSignIn.parse(raw);
-    const address = clientAddress(req);
-    try {
-      const session = await signIn(email, password, address);
-      await recordAudit(`user:${session.user.email}`, "auth.sign_in", session.user.email, { address });
-      return json(
-        { user: session.user, csrfToken: session.csrf },
-        { headers: { "set-cookie": sessionCookie(session.value, session.expiresAt, isHttps(req)) } },
+    const address = requestAddress(req);
+    const result = await signIn(email, password, address);
+    if (result.outcome === "refused") {
+      await recordFailedSignIn(result.shown, address, "throttled");
+      return errorResponse(
+        "too_many_requests",
+        `Too many sign-in attempts for this account or from this address. Try again in ${result.retryAfter} s.`,
+        { "retry-after": String(result.retryAfter), "cache-control": "no-store" },
       );
-    } catch (e) {
-      if (e instanceof AppError) await recordAudit(`anonymous`, "auth.sign_in_failed", email.toLowerCase(), { address, reason: e.code });
-      throw e;
     }
+    if (result.outcome === "wrong") {
+      await recordFailedSignIn(result.shown, address, "wrong_password");
+      throw new AppError("unauthorized", "Wrong email or password.");
+    }
+    await recordAudit(`user:${result.user.email}`, "auth.sign_in", result.user.email, { address });
+    return json(
+      { user: result.user, csrfToken: result.csrf },
+      { headers: { "set-cookie": sessionCookie(result.value, result.expiresAt, isHttps(req)), "cache-control": "no-store" } },
+    );
   } catch (error) {
     return handleApiError(error);
   }

@@ -1,0 +1,64 @@
+// Sign-in limits (docs/operations.md, threat model). Every attempt is counted BEFORE its password
+// is checked, with a compare-and-swap on the key's row, so a burst of concurrent guesses is counted
+// one by one: at most FREE attempts of a burst reach the password check, however many arrive at
+// once. Past the free attempts the limit is a growing delay (1 s, 2 s, 4 s … up to 15 min) rather
+// than a lockout, so a forgotten password or a shared address costs a wait, not the account.
+// An attempt stays counted until it succeeds; a success clears the account's count.
+import { db } from "@/lib/db";
+
+export const THROTTLE_WINDOW_SECONDS = 15 * 60;
+export const MAX_DELAY_SECONDS = 15 * 60;
+/** Free attempts per account, and per client address (an office behind one address shares it). */
+export const FREE_ATTEMPTS = { email: 5, address: 20 } as const;
+const PRUNE_AFTER_SECONDS = 24 * 3600;
+const CAS_TRIES = 20;
+
+/** The wait imposed after the n-th counted attempt: none while n < free, then doubling. */
+export function delayAfter(n: number, free: number): number {
+  return n < free ? 0 : Math.min(2 ** (n - free), MAX_DELAY_SECONDS);
+}
+
+export type TClaim = { ok: true } | { ok: false; retryAfter: number };
+
+/** Counts one attempt against `key`, or says how long to wait when the key is in its delay. */
+export async function claimAttempt(key: string, free: number, now: number): Promise<TClaim> {
+  const prisma = await db();
+  for (let i = 0; i < CAS_TRIES; i++) {
+    const row = await prisma.loginThrottle.findUnique({ where: { key } });
+    if (!row) {
+      try {
+        await prisma.loginThrottle.create({ data: { key, failures: 1, lastAttemptAt: now, nextAllowedAt: now + delayAfter(1, free) } });
+        return { ok: true };
+      } catch (e) {
+        if ((e as { code?: unknown }).code === "P2002") continue; // another attempt made the row first
+        throw e;
+      }
+    }
+    const expired = now - row.lastAttemptAt > THROTTLE_WINDOW_SECONDS;
+    if (!expired && now < row.nextAllowedAt) return { ok: false, retryAfter: Math.max(1, Math.ceil(row.nextAllowedAt - now)) };
+    const n = (expired ? 0 : row.failures) + 1;
+    const { count } = await prisma.loginThrottle.updateMany({
+      where: { key, version: row.version },
+      data: { failures: n, lastAttemptAt: now, nextAllowedAt: now + delayAfter(n, free), version: row.version + 1 },
+    });
+    if (count === 1) return { ok: true };
+  }
+  // Lost the race every time: so many concurrent attempts on one key are an attack; make it wait.
+  return { ok: false, retryAfter: 1 };
+}
+
+/** A successful sign-in clears the account's count (not the address's: others may share it). */
+export async function clearAttempts(key: string): Promise<void> {
+  const prisma = await db();
+  await prisma.loginThrottle.updateMany({ where: { key }, data: { failures: 0, nextAllowedAt: 0 } });
+}
+
+let lastPrune = 0;
+
+/** Drops rows no attempt has touched for a day, at most every ten minutes per process. */
+export async function pruneAttempts(now: number): Promise<void> {
+  if (now - lastPrune < 600) return;
+  lastPrune = now;
+  const prisma = await db();
+  await prisma.loginThrottle.deleteMany({ where: { lastAttemptAt: { lt: now - PRUNE_AFTER_SECONDS } } });
+}
