@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import type { TEnv } from "@/lib/env";
 import { hashPassword, randomToken, sha256Hex } from "@/lib/auth/secrets";
 import type { TRole } from "@/lib/auth/roles";
+import { recordAudit } from "@/lib/audit";
 
 export const BOOTSTRAP_TOKEN_NAME = "bootstrap";
 
@@ -52,23 +53,18 @@ export async function claimDemoSeeding() {
 }
 
 /**
- * With DELEGRAPH_ADMIN_EMAIL/PASSWORD set, that admin exists with that password. With none set and
- * no users at all, an admin with a random password is created and the password returned once.
+ * The first admin. With DELEGRAPH_ADMIN_EMAIL/PASSWORD set, that admin is created when no user has
+ * that email; an existing account is left exactly as it is, so a start never re-enables a disabled
+ * admin, re-promotes a demoted one or undoes a password change. With none set and no users at
+ * all, an admin with a random password is created and the password returned once. Either
+ * creation is a row of the self-audit.
  */
 export async function ensureBootstrapAdmin(config: TEnv): Promise<{ email: string; password: string } | null> {
   const prisma = await db();
   const email = config.DELEGRAPH_ADMIN_EMAIL?.toLowerCase();
-  if (email && config.DELEGRAPH_ADMIN_PASSWORD) {
-    const passwordHash = await hashPassword(config.DELEGRAPH_ADMIN_PASSWORD);
-    await prisma.user.upsert({
-      where: { email },
-      create: { id: randomUUID(), email, role: "admin", passwordHash },
-      update: { passwordHash, role: "admin", disabledAt: null },
-    });
-    return null;
-  }
-  if ((await prisma.user.count()) > 0) return null;
-  const password = randomToken().slice(0, 20);
+  const fromEnv = Boolean(email && config.DELEGRAPH_ADMIN_PASSWORD);
+  if (fromEnv ? await prisma.user.findUnique({ where: { email: email! }, select: { id: true } }) : (await prisma.user.count()) > 0) return null;
+  const password = fromEnv ? config.DELEGRAPH_ADMIN_PASSWORD! : randomToken().slice(0, 20);
   const adminEmail = email ?? "admin@delegraph.local";
   try {
     await prisma.user.create({
@@ -78,5 +74,6 @@ export async function ensureBootstrapAdmin(config: TEnv): Promise<{ email: strin
     if (isUniqueViolation(e)) return null; // another instance starting at the same time made it
     throw e;
   }
-  return { email: adminEmail, password };
+  await recordAudit("system", "user.bootstrap_admin", adminEmail, { source: fromEnv ? "DELEGRAPH_ADMIN_EMAIL/DELEGRAPH_ADMIN_PASSWORD" : "generated" });
+  return fromEnv ? null : { email: adminEmail, password };
 }
