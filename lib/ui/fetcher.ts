@@ -94,9 +94,25 @@ export function signInUrl(next?: string): string {
   return target && target !== "/" ? `/sign-in?next=${encodeURIComponent(target)}` : "/sign-in";
 }
 
-/** Only same-origin paths: `?next=https://evil.example` or `//evil.example` must not redirect off-site. */
+// C0 and C1 controls: browsers strip TAB, CR and LF from URLs ("/\t/evil.host" becomes the
+// protocol-relative "//evil.host"), and CR/LF must never reach a Location header.
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+const PROBE_ORIGIN = "http://delegraph.invalid";
+
+/**
+ * Only same-origin paths: `next` is resolved against the origin the way a browser would, and
+ * anything that leaves it (`https://evil.example`, `//evil.example`, `/\evil.example`,
+ * `/%09/evil.example` once decoded) or carries control characters becomes "/".
+ */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  if (next.startsWith("/sign-in")) return "/";
-  return next;
+  if (!next || !next.startsWith("/") || CONTROL.test(next) || next.includes("\\")) return "/";
+  let url: URL;
+  try {
+    url = new URL(next, PROBE_ORIGIN);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== PROBE_ORIGIN || url.pathname.startsWith("//")) return "/";
+  const path = url.pathname + url.search + url.hash;
+  return path.startsWith("/sign-in") ? "/" : path;
 }
