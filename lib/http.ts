@@ -1,6 +1,8 @@
 // Response helpers and the one error mapper: every API error leaves as {"error": {code, message}}.
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { jsonDepth } from "@/lib/text";
+import { checkDatabase, isUnavailableError, RETRY_AFTER_SECONDS } from "@/lib/db-health";
 
 export type TErrorCode =
   | "unauthorized"
@@ -10,6 +12,7 @@ export type TErrorCode =
   | "invalid_request"
   | "payload_too_large"
   | "too_many_requests"
+  | "service_unavailable"
   | "internal";
 
 const STATUS: Record<TErrorCode, number> = {
@@ -20,6 +23,7 @@ const STATUS: Record<TErrorCode, number> = {
   invalid_request: 400,
   payload_too_large: 413,
   too_many_requests: 429,
+  service_unavailable: 503,
   internal: 500,
 };
 
@@ -69,18 +73,32 @@ function describeZod(error: z.ZodError): string {
     .join("; ");
 }
 
-/** Maps anything thrown inside a route to the envelope. Unknown errors are logged, never leaked. */
-export function handleApiError(error: unknown): NextResponse {
+/**
+ * Maps anything thrown inside a route to the envelope. A database that is down, locked or out of
+ * connections is a 503 with Retry-After (clients come back); an error no rule knows is checked
+ * against the database once more, since a dropped connection does not always carry a code, and is
+ * otherwise a logged, generic 500.
+ */
+export async function handleApiError(error: unknown): Promise<NextResponse> {
   if (error instanceof AppError) return errorResponse(error.code, error.message);
   if (error instanceof z.ZodError) return errorResponse("invalid_request", describeZod(error));
   const prismaCode = (error as { code?: unknown } | null)?.code;
   if (prismaCode === "P2002") return errorResponse("conflict", "That record already exists.");
   if (prismaCode === "P2025") return errorResponse("not_found", "Not found.");
+  if (isUnavailableError(error) || !(await checkDatabase()).ok) return unavailable();
   console.error("[delegraph] unhandled API error", error);
   return errorResponse("internal", "Internal error.");
 }
 
+export function unavailable(): NextResponse {
+  return errorResponse("service_unavailable", `The database is not available right now. Try again in ${RETRY_AFTER_SECONDS} s.`, {
+    "retry-after": String(RETRY_AFTER_SECONDS),
+  });
+}
+
 const MAX_JSON_BYTES = 1024 * 1024;
+/** No request body of the API needs more; a deeper one would only exercise recursive code. */
+export const MAX_JSON_DEPTH = 32;
 
 /** Reads a request body as text, bounded: over `limit` bytes is a 413, whatever Content-Length says. */
 export async function readBodyText(req: Request, limit = MAX_JSON_BYTES): Promise<string> {
@@ -107,6 +125,13 @@ export async function readBodyText(req: Request, limit = MAX_JSON_BYTES): Promis
   }
 }
 
+/** An id cursor of a list ordered by an integer key: a positive 32-bit integer, as the columns hold. */
+export const ZIntCursor = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1, { error: "cursor is not valid; use nextCursor from a previous page." });
+
 /** Parses a bounded JSON body against a zod schema. */
 export async function readJson<T>(req: Request, schema: z.ZodType<T>, limit = MAX_JSON_BYTES): Promise<T> {
   const text = await readBodyText(req, limit);
@@ -115,6 +140,9 @@ export async function readJson<T>(req: Request, schema: z.ZodType<T>, limit = MA
     value = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new AppError("invalid_request", "Body is not valid JSON.");
+  }
+  if (jsonDepth(value, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH) {
+    throw new AppError("invalid_request", `Body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
   }
   assertStorableText(value);
   const parsed = schema.safeParse(value);

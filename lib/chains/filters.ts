@@ -8,7 +8,12 @@ const ZTime = z
   .string()
   .trim()
   .transform((v, ctx) => {
-    if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+    const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+    if (Number.isFinite(n)) return n;
+    if (!Number.isNaN(n)) {
+      ctx.addIssue({ code: "custom", message: "must be a NumericDate (seconds) that fits a finite number" });
+      return z.NEVER;
+    }
     const ms = Date.parse(v);
     if (Number.isNaN(ms)) {
       ctx.addIssue({ code: "custom", message: "must be a NumericDate (seconds) or an ISO 8601 time" });

@@ -223,7 +223,7 @@ function encodeCursor(c: TCursor): string {
 function decodeCursor(raw: string): TCursor {
   try {
     const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as TCursor;
-    if (typeof c.s === "number" && typeof c.i === "string") return c;
+    if (typeof c.s === "number" && Number.isFinite(c.s) && typeof c.i === "string" && c.i.length <= 200) return c;
   } catch {
     // fall through
   }

@@ -1,13 +1,13 @@
 // GET /api/v1/audit?cursor&limit — the dashboard's own audit trail (admin).
 import { z } from "zod";
 import { apiRoute } from "@/lib/api-route";
-import { json } from "@/lib/http";
+import { json, ZIntCursor } from "@/lib/http";
 import { listAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
 const ZQuery = z.object({
-  cursor: z.coerce.number().int().positive().optional(),
+  cursor: ZIntCursor.optional(),
   limit: z.coerce.number().int().catch(50).transform((n) => Math.min(Math.max(n, 1), 200)).default(50),
 });
 

@@ -2,7 +2,7 @@
 // (investigators and admins).
 import { z } from "zod";
 import { apiRoute } from "@/lib/api-route";
-import { json } from "@/lib/http";
+import { json, ZIntCursor } from "@/lib/http";
 import { listQuarantine } from "@/lib/ingest/quarantine";
 import { REJECT_CODES } from "@/lib/protocol/types";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 const ZQuery = z.object({
   code: z.enum(REJECT_CODES).optional(),
-  cursor: z.coerce.number().int().positive().optional(),
+  cursor: ZIntCursor.optional(),
   limit: z.coerce.number().int().catch(50).transform((n) => Math.min(Math.max(n, 1), 200)).default(50),
 });
 
