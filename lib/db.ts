@@ -21,7 +21,7 @@ async function createClient(url: string): Promise<TDb> {
   // so an acknowledged ingest survives a power cut, not only a process crash.
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await client.$executeRawUnsafe("PRAGMA synchronous = FULL");
-  await client.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+  await client.$queryRawUnsafe(`PRAGMA busy_timeout = ${Math.min(10_000, env().DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS)}`);
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
   return client;
 }

@@ -73,7 +73,6 @@ function isBusy(e: unknown): boolean {
   return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
-const MAX_WAIT_MS = 60_000;
 const OPTIMIZE_EVERY_COMMITS = 500;
 let commitsSinceOptimize = 0;
 
@@ -85,7 +84,7 @@ export async function inWriteTransaction<T>(f: () => T): Promise<T> {
     try {
       db.exec("BEGIN IMMEDIATE");
     } catch (e) {
-      if (!isBusy(e) || Date.now() - started > MAX_WAIT_MS) throw e;
+      if (!isBusy(e) || Date.now() - started > env().DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS) throw e;
       await new Promise((r) => setTimeout(r, Math.min(50, 1 + attempt * 2)));
       continue;
     }

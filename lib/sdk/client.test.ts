@@ -68,6 +68,26 @@ describe("DelegraphClient.send", () => {
     expect(server.requests).toHaveLength(1 + FAST.retries);
   });
 
+  it("keeps coming back for as long as the server says to (a long outage), with no retry count", async () => {
+    let calls = 0;
+    server = await startTestServer((req) =>
+      ++calls <= 40 ? { status: 503, headers: { "retry-after": "0" }, body: { error: { code: "service_unavailable", message: "database down" } } } : acceptAll(req),
+    );
+    const client = new DelegraphClient({ baseUrl: server.url, token: "t", retry: { baseDelayMs: 1, maxDelayMs: 5, maxElapsedMs: 60_000 } });
+    const results = await client.send(["a", "b"]);
+    expect(results.map((r) => r.status)).toEqual(["accepted", "accepted"]);
+    expect(server.requests).toHaveLength(41);
+  });
+
+  it("stops at maxElapsedMs with the last answer", async () => {
+    server = await startTestServer(() => ({ status: 503, headers: { "retry-after": "0" }, body: { error: { code: "service_unavailable", message: "database down" } } }));
+    const client = new DelegraphClient({ baseUrl: server.url, token: "t", retry: { baseDelayMs: 20, maxDelayMs: 20, maxElapsedMs: 150 } });
+    const started = Date.now();
+    const err = (await client.send(["a"]).catch((e: unknown) => e)) as DelegraphApiError;
+    expect(err).toMatchObject({ status: 503, code: "service_unavailable" });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("does not retry a 4xx and surfaces it as a typed error", async () => {
     const { server, client } = await serve(() => ({ status: 400, body: { error: { code: "invalid_request", message: "too many events" } } }));
     await expect(client.send(["a"])).rejects.toMatchObject({ name: "DelegraphApiError", status: 400, code: "invalid_request" });

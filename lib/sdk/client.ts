@@ -2,6 +2,9 @@
 //
 // Sending events is retried on network errors, 5xx and 429: re-sending byte-identical tokens is
 // safe because the server answers `duplicate` for a jti it already stored with the same bytes.
+// Retries go on for as long as the server keeps asking to come back (503/429 with Retry-After,
+// while its database is down) or cannot be reached, up to `maxElapsedMs` (default 15 minutes), so a
+// producer loses nothing in a long outage.
 import type { TChainDetail, TChainList } from "@/lib/chains/types";
 import type { TChainStatus, TFinding, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
 import type { TPublicJwk } from "@/lib/sdk/keys";
@@ -44,13 +47,17 @@ export type TChainFilters = {
 export type TLedgerVerification = { ok: boolean; count: number; head: string };
 
 export type TRetryOptions = {
-  /** Attempts after the first; default 5. */
+  /** Attempts after the first; default unlimited (bounded by maxElapsedMs). */
   retries?: number;
+  /** No new attempt starts this long after the first one; default 15 minutes. */
+  maxElapsedMs?: number;
   /** First backoff, doubled each attempt; default 250 ms. */
   baseDelayMs?: number;
-  /** Cap on one wait, including a server's Retry-After; default 10 s. */
+  /** Cap on one wait, including a server's Retry-After; default 30 s. */
   maxDelayMs?: number;
 };
+
+export const DEFAULT_MAX_ELAPSED_MS = 15 * 60 * 1000;
 
 export type TDelegraphClientOptions = {
   baseUrl: string;
@@ -88,6 +95,7 @@ export class DelegraphClient {
   private readonly token: string;
   private readonly fetchImpl: typeof fetch;
   private readonly retries: number;
+  private readonly maxElapsedMs: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
 
@@ -95,9 +103,10 @@ export class DelegraphClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
     this.token = opts.token;
     this.fetchImpl = opts.fetch ?? globalThis.fetch;
-    this.retries = opts.retry?.retries ?? 5;
+    this.retries = opts.retry?.retries ?? Infinity;
+    this.maxElapsedMs = opts.retry?.maxElapsedMs ?? DEFAULT_MAX_ELAPSED_MS;
     this.baseDelayMs = opts.retry?.baseDelayMs ?? 250;
-    this.maxDelayMs = opts.retry?.maxDelayMs ?? 10_000;
+    this.maxDelayMs = opts.retry?.maxDelayMs ?? 30_000;
   }
 
   /**
@@ -179,23 +188,29 @@ export class DelegraphClient {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: "application/json" };
     if (req.body) headers["content-type"] = req.body.contentType;
 
+    const startedAt = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const canRetry = req.retry && attempt < this.retries;
+      // A wait that would end past the deadline is not started: the last error is reported instead.
+      const canRetry = (wait: number) => req.retry && attempt < this.retries && Date.now() + wait - startedAt <= this.maxElapsedMs;
       let response: Response;
       try {
         response = await this.fetchImpl(url, { method: req.method, headers, body: req.body?.data });
       } catch (err) {
-        if (canRetry) {
-          await sleep(this.backoff(attempt));
+        const wait = this.backoff(attempt);
+        if (canRetry(wait)) {
+          await sleep(wait);
           continue;
         }
         throw new DelegraphApiError(0, "network_error", `${req.method} ${url.pathname} failed: ${errorMessage(err)}`, { cause: err });
       }
       const body = await readBody(response);
       if (response.ok || req.accept?.includes(response.status)) return { status: response.status, body };
-      if (canRetry && (response.status >= 500 || response.status === 429)) {
-        await sleep(this.backoff(attempt, response.headers.get("retry-after")));
-        continue;
+      if (response.status >= 500 || response.status === 429) {
+        const wait = this.backoff(attempt, response.headers.get("retry-after"));
+        if (canRetry(wait)) {
+          await sleep(wait);
+          continue;
+        }
       }
       throw apiError(response, body);
     }
