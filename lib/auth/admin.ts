@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/http";
 import { ROLES, USER_ROLES } from "@/lib/auth/roles";
 import { hashPassword } from "@/lib/auth/secrets";
+import { ZPassword } from "@/lib/auth/passwords";
 import { createApiToken } from "@/lib/auth/bootstrap";
 import type { TActor } from "@/lib/auth/authenticate";
 
@@ -13,11 +14,11 @@ export const ZCreateUser = z.object({
   email: z.email().max(320).transform((e) => e.toLowerCase()),
   name: z.string().trim().min(1).max(200).nullish(),
   role: z.enum(USER_ROLES),
-  password: z.string().min(8, "must be at least 8 characters").max(1000),
+  password: ZPassword,
 });
 export const ZUpdateUser = z.object({
   role: z.enum(USER_ROLES).optional(),
-  password: z.string().min(8).max(1000).optional(),
+  password: ZPassword.optional(),
   disabled: z.boolean().optional(),
 });
 

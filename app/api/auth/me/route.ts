@@ -9,7 +9,8 @@ export async function GET(req: NextRequest) {
   try {
     const actor = await actorFromSessionCookie(req.cookies.get(SESSION_COOKIE)?.value ?? null);
     if (!actor) return errorResponse("unauthorized", "Not signed in.");
-    return json({ user: { id: actor.id, email: actor.name, role: actor.role }, csrfToken: actor.csrf });
+    // The CSRF token is a secret of this session: no cache may keep the answer.
+    return json({ user: { id: actor.id, email: actor.name, role: actor.role }, csrfToken: actor.csrf }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return handleApiError(error);
   }

@@ -11,7 +11,8 @@ export const POST = apiRoute("tokens:manage", async (req, actor) => {
   const input = await readJson(req, ZCreateToken);
   const created = await issueToken(input, actor);
   await recordAudit(actor, "token.create", created.id, { name: created.name, role: created.role });
-  return json(created, { status: 201 });
+  // The token is shown this once: no cache may keep it.
+  return json(created, { status: 201, headers: { "cache-control": "no-store" } });
 });
 
 export const GET = apiRoute("tokens:manage", async () => json(await listTokens()));
