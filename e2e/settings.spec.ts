@@ -79,9 +79,14 @@ test("an admin adds a viewer; short passwords and duplicate emails are explained
   await page.locator("#user-email").fill(viewerEmail);
   await page.locator("#user-password").fill("short");
   await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.locator("#user-password-error")).toContainText("at least 8 characters");
+  await expect(page.locator("#user-password-error")).toContainText("at least 12 characters");
   await expect(page.locator("#user-password")).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator("#user-password")).toBeFocused();
+
+  // Long enough, but on every breached-password list: the server says so on the field.
+  await page.locator("#user-password").fill("password1234");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.locator("#user-password-error")).toContainText("too common");
 
   await page.locator("#user-password").fill(viewerPassword);
   await page.locator("#user-name").fill(`Viewer ${tag}`);

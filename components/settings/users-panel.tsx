@@ -2,6 +2,7 @@
 // Dashboard users. Admins cannot change their own role or disable themselves here: the last admin
 // would lock everyone out, and another admin can always do it for them.
 import { useState } from "react";
+import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
 import { isApiError } from "@/lib/ui/fetcher";
 import { useMe } from "@/lib/ui/hooks/use-me";
 import { type TUser, type TUserRole, USER_ROLES, useCreateUser, useUpdateUser, useUsers } from "@/lib/ui/hooks/use-settings";
@@ -11,8 +12,9 @@ import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { ConfirmDialog, Dialog } from "./dialog";
 import { apiErrorMessage, describedBy, EndedStatus, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
+import { FreeText } from "@/components/ui/free-text";
 
-const PASSWORD_MIN = 8;
+const PASSWORD_MIN = MIN_PASSWORD_LENGTH;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function passwordProblem(p: string): string | null {
@@ -34,6 +36,9 @@ function CreateUserForm() {
 
   const conflict = isApiError(create.error) && create.error.status === 409;
   const emailError = errors.email ?? (conflict ? "A user with this email already exists." : undefined);
+  // The server also refuses common passwords ("password: is too common …"): shown on the field.
+  const serverPasswordError = isApiError(create.error) && create.error.status === 400 && create.error.message.startsWith("password:") ? create.error.message.replace(/^password:\s*/, "Password ") : undefined;
+  const passwordError = errors.password ?? serverPasswordError;
 
   const onSubmit = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -95,7 +100,7 @@ function CreateUserForm() {
             ))}
           </select>
         </Field>
-        <Field id="user-password" label="Initial password" error={errors.password} hint={`At least ${PASSWORD_MIN} characters. Share it through a safe channel.`}>
+        <Field id="user-password" label="Initial password" error={passwordError} hint={`At least ${PASSWORD_MIN} characters, not a common password. Share it through a safe channel.`}>
           <input
             id="user-password"
             name="password"
@@ -103,11 +108,12 @@ function CreateUserForm() {
             className="input"
             autoComplete="new-password"
             value={password}
-            aria-invalid={errors.password ? true : undefined}
-            aria-describedby={describedBy("user-password", { hint: !errors.password, error: errors.password })}
+            aria-invalid={passwordError ? true : undefined}
+            aria-describedby={describedBy("user-password", { hint: !passwordError, error: passwordError })}
             onChange={(e) => {
               setPassword(e.target.value);
               setErrors((x) => ({ ...x, password: undefined }));
+              if (serverPasswordError) create.reset();
             }}
           />
         </Field>
@@ -124,7 +130,7 @@ function CreateUserForm() {
           )}
         </span>
       </div>
-      {!conflict && <FormError error={create.error} what="add the user" />}
+      {!conflict && !serverPasswordError && <FormError error={create.error} what="add the user" />}
     </form>
   );
 }
@@ -143,7 +149,7 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
           {user.email}
           {isSelf && <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>}
         </span>
-        {user.name && <span className="block truncate text-xs text-slate-500">{user.name}</span>}
+        {user.name && <span className="block truncate text-xs text-slate-500"><FreeText value={user.name} /></span>}
       </td>
       <td>
         {isSelf ? (

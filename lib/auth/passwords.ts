@@ -4,7 +4,9 @@
 import { createRequire } from "node:module";
 import { z } from "zod";
 
-export const MIN_PASSWORD_LENGTH = 12;
+import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
+
+export { MIN_PASSWORD_LENGTH };
 export const MAX_PASSWORD_LENGTH = 1000;
 
 let common: Set<string> | undefined;
