@@ -1,6 +1,8 @@
 "use client";
 // Every event of the chain in ledger order. Long chains render in slices with an explicit
 // "show N more", and the selected event is always rendered and scrolled into view.
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail, TChainEvent } from "@/lib/chains/types";
 import { sortCodes } from "@/lib/ui/findings";
@@ -102,8 +104,8 @@ export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDeta
                   )}
                 </td>
                 <td className="max-w-[28rem] min-w-64">
-                  <span className="line-clamp-2 font-mono text-xs break-all text-slate-700" title={what(e)}>
-                    {what(e)}
+                  <span className="line-clamp-2 font-mono text-xs break-all text-slate-700" title={revealInvisible(what(e))}>
+                    <FreeText value={what(e)} />
                   </span>
                 </td>
                 <td>{e.findings.length ? <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} max={3} /> : <span className="text-xs text-slate-400">—</span>}</td>

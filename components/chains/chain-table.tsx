@@ -7,6 +7,8 @@ import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { chainHref } from "./chain-links";
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 
 export function ChainTable({ items, compact = false, caption }: { items: TChainSummary[]; compact?: boolean; caption?: string }) {
   return (
@@ -62,8 +64,8 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
               {c.purposeCode}
             </code>
             {c.purposeText && (
-              <span className="block truncate text-xs text-slate-500" title={c.purposeText}>
-                {c.purposeText}
+              <span className="block truncate text-xs text-slate-500" title={revealInvisible(c.purposeText)}>
+                <FreeText value={c.purposeText} />
               </span>
             )}
           </>

@@ -12,6 +12,7 @@ import { SearchInput } from "../ui/search-input";
 import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
 import { EmptyState, ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { Time } from "../ui/time";
+import { FreeText } from "@/components/ui/free-text";
 
 const SEVERITIES = ["critical", "error", "warning"] as const;
 
@@ -103,7 +104,7 @@ export function FindingsView() {
                       <FindingBadge code={f.code} />
                     </td>
                     <td className="max-w-md text-slate-700">
-                      <span className="line-clamp-3 break-words">{f.message}</span>
+                      <span className="line-clamp-3 break-words"><FreeText value={f.message} /></span>
                     </td>
                     <td className="max-w-56">
                       <Link href={principalHref(f.iss)} className="link block truncate font-mono text-xs" title={f.iss}>

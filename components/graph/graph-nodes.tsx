@@ -2,6 +2,8 @@
 // Node shapes tell the kind at a glance: the human is rounded with a strong outline, agents are
 // plain cards, tools and resources are small squares, hidden parts are dashed placeholders.
 // Every finding shows as icon + word, never colour alone.
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { TFindingSummary } from "@/lib/ui/graph/build-graph";
@@ -50,16 +52,16 @@ export const PrincipalNode = memo(function PrincipalNode({ data }: NodeProps<TFl
   return (
     <div
       className={`flex h-full w-full flex-col justify-center px-3 py-2 shadow-sm ${shape} ${ring} ${tint}`}
-      title={`${node.label}\n${node.ref}`}
+      title={revealInvisible(`${node.label}\n${node.ref}`)}
     >
       <Handle type="target" position={Position.Left} className={HANDLE} isConnectable={false} />
       <span className="flex items-center gap-1.5">
         <span className={`shrink-0 rounded px-1 text-[10px] font-semibold uppercase tracking-wide ${isHuman ? "bg-slate-900 text-white" : "bg-slate-100 text-slate-600"}`}>
           {KIND_WORD[node.kind] ?? node.kind}
         </span>
-        <span className="truncate text-[13px] font-semibold text-slate-900">{node.label}</span>
+        <span className="truncate text-[13px] font-semibold text-slate-900"><FreeText value={node.label} /></span>
       </span>
-      {node.label !== node.ref && <span className="truncate font-mono text-[11px] text-slate-500">{node.ref}</span>}
+      {node.label !== node.ref && <span className="truncate font-mono text-[11px] text-slate-500"><FreeText value={node.ref} /></span>}
       <span className="flex">
         <FindingLine f={node.findings} />
       </span>
@@ -86,7 +88,7 @@ export const SmallNode = memo(function SmallNode({ data }: NodeProps<TFlowNode>)
         <span className="text-[9px] font-semibold uppercase tracking-wide text-slate-500">{node.kind === "tool" ? "tool" : "res"}</span>
         <Handle type="source" position={Position.Right} className={HANDLE} isConnectable={false} />
       </div>
-      <span className="mt-1 line-clamp-2 w-full text-center font-mono text-[10px] leading-tight break-all text-slate-700">{node.label}</span>
+      <span className="mt-1 line-clamp-2 w-full text-center font-mono text-[10px] leading-tight break-all text-slate-700"><FreeText value={node.label} /></span>
       <FindingLine f={node.findings} compact />
     </div>
   );

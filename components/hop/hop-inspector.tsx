@@ -15,6 +15,8 @@ import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { Field, ScopeChip, Section } from "./section";
 import { Sentence } from "./sentence";
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 
 type TProps = {
   detail: TChainDetail;
@@ -114,7 +116,7 @@ function AuthorityPath({
       <h3 className="section-title mb-1">Authority path</h3>
       <ol className="flex flex-wrap items-center gap-x-1 gap-y-1 text-xs">
         <li>
-          <span className="rounded border-2 border-slate-900 px-1.5 py-px font-medium text-slate-900">{nameOf(path[0].from)}</span>
+          <span className="rounded border-2 border-slate-900 px-1.5 py-px font-medium text-slate-900"><FreeText value={nameOf(path[0].from)} /></span>
         </li>
         {shown.map((h, i) =>
           h === null ? (
@@ -130,7 +132,7 @@ function AuthorityPath({
                 className={`rounded border px-1.5 py-px ${h === hop && !event ? "border-blue-600 bg-blue-50 text-blue-900" : "border-slate-300 text-slate-700 hover:bg-slate-50"}`}
                 title={`${h.kind} ${h.jti}`}
               >
-                {nameOf(h.to)}
+                <FreeText value={nameOf(h.to)} />
               </button>
             </li>
           ),
@@ -153,7 +155,7 @@ function ReceivedSwitcher({ index, hop, nameOf, onSelect }: { index: TChainIndex
   return (
     <div className="mx-5 mt-3 rounded-md border border-slate-200 bg-slate-50 p-2 text-xs">
       <p className="mb-1 text-slate-600">
-        {nameOf(hop.to)} received {received.length} grants in this chain:
+        <FreeText value={nameOf(hop.to)} /> received {received.length} grants in this chain:
       </p>
       <ul className="space-y-0.5">
         {received.slice(0, 20).map((h) => (
@@ -183,7 +185,7 @@ function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSelect: (j
         {f.isReadTime && <span className="text-xs text-slate-500">(computed now, from the clock)</span>}
       </div>
       <p className="mt-1 text-sm text-slate-700">{findingExplain(f.code)}</p>
-      {f.message && <p className="mt-1 text-sm break-words text-slate-600">{f.message}</p>}
+      {f.message && <p className="mt-1 text-sm break-words text-slate-600"><FreeText value={f.message} /></p>}
       {showEvent && (
         <button type="button" className="link mt-1 font-mono text-xs" onClick={() => onSelect(f.eventJti)}>
           on event {f.eventJti}
@@ -316,11 +318,11 @@ function TermsSection({ hop }: { hop: THop }) {
       <dl>
         <Field label="Purpose">
           <code className="font-mono text-[13px]">{hop.purpose.code}</code>
-          <span className="mt-0.5 block whitespace-pre-wrap text-slate-600">“{hop.purpose.text}”</span>
+          <span className="mt-0.5 block whitespace-pre-wrap text-slate-600">“<FreeText value={hop.purpose.text} />”</span>
         </Field>
         <Field label="Data allowed">
           <List values={eff.data} />
-          {own?.data && eff.data && own.data.length !== eff.data.length && <span className="block text-xs text-slate-500">(asked for {own.data.join(", ")})</span>}
+          {own?.data && eff.data && own.data.length !== eff.data.length && <span className="block text-xs text-slate-500">(asked for <FreeText value={own.data.join(", ")} />)</span>}
         </Field>
         <Field label="Egress allowed">
           <List values={eff.egress} />
@@ -360,7 +362,7 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
   if (!sig) return null;
   return (
     <Section title="Signature" id="insp-signature">
-      <p className="mb-2 text-sm font-medium text-green-800">✓ Verified: signed with {nameOf(sig.signer)}&apos;s registered key</p>
+      <p className="mb-2 text-sm font-medium text-green-800">✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />&apos;s registered key</p>
       <dl>
         <Field label="Signer">
           <Link href={principalHref(sig.signer)} className="link font-mono text-[13px]">
@@ -420,13 +422,13 @@ function WorkSection({
                       <Time t={inv.iat} />
                     </span>
                   </span>
-                  <span className="block truncate font-mono text-xs text-slate-600" title={inv.resource}>
-                    {inv.resource}
+                  <span className="block truncate font-mono text-xs text-slate-600" title={revealInvisible(inv.resource)}>
+                    <FreeText value={inv.resource} />
                   </span>
                   <span className="block text-xs text-slate-500">
-                    by {nameOf(inv.iss)}
+                    by <FreeText value={nameOf(inv.iss)} />
                     {inv.purpose ? ` · purpose ${inv.purpose}` : ""}
-                    {inv.data.length ? ` · data ${inv.data.join(", ")}` : ""}
+                    {inv.data.length ? <> · data <FreeText value={inv.data.join(", ")} /></> : ""}
                   </span>
                   {inv.findings.length > 0 && (
                     <span className="mt-1 flex flex-wrap gap-1">
@@ -462,18 +464,18 @@ function WorkSection({
                       <span className="rounded bg-orange-50 px-1.5 py-px text-xs text-orange-800">signer not allowed: not evidence</span>
                     )}
                     <span className="text-xs text-slate-500">
-                      by {nameOf(c.iss)} · <Time t={c.iat} />
+                      by <FreeText value={nameOf(c.iss)} /> · <Time t={c.iat} />
                     </span>
                   </div>
                   {level && <p className="mt-0.5 text-xs text-slate-500">Attestation: {level.explain}.</p>}
-                  {c.evidence?.summary && <p className="mt-1.5 whitespace-pre-wrap break-words text-slate-700">{c.evidence.summary}</p>}
+                  {c.evidence?.summary && <p className="mt-1.5 whitespace-pre-wrap break-words text-slate-700"><FreeText value={c.evidence.summary} /></p>}
                   <p className="mt-1 font-mono text-xs break-all text-slate-500">result {c.resultHash}</p>
                   {c.evidence?.artifacts && c.evidence.artifacts.length > 0 && (
                     <ul className="mt-1 space-y-0.5 text-xs">
                       {c.evidence.artifacts.map((a, i) => (
                         <li key={`${a.name}-${i}`} className="break-all">
-                          <span className="text-slate-800">{a.name}</span> <code className="font-mono text-slate-500">{a.hash}</code>
-                          {a.uri && <span className="block font-mono text-slate-500">{a.uri}</span>}
+                          <span className="text-slate-800"><FreeText value={a.name} /></span> <code className="font-mono text-slate-500"><FreeText value={a.hash} /></code>
+                          {a.uri && <span className="block font-mono text-slate-500"><FreeText value={a.uri} /></span>}
                         </li>
                       ))}
                     </ul>

@@ -1,4 +1,5 @@
 import type { TSentencePart } from "@/lib/ui/hop-sentence";
+import { FreeText } from "@/components/ui/free-text";
 
 /** Renders sentence parts as text: principals bold, scopes and purposes in monospace. */
 export function Sentence({ parts }: { parts: TSentencePart[] }) {
@@ -7,7 +8,7 @@ export function Sentence({ parts }: { parts: TSentencePart[] }) {
       {parts.map((p, i) =>
         p.kind === "principal" ? (
           <strong key={i} className="font-semibold text-slate-900">
-            {p.text}
+            <FreeText value={p.text} />
           </strong>
         ) : p.kind === "scope" ? (
           <em key={i} className="font-mono text-[0.92em] not-italic text-slate-900">
@@ -22,7 +23,9 @@ export function Sentence({ parts }: { parts: TSentencePart[] }) {
             {p.text}
           </span>
         ) : (
-          <span key={i}>{p.text}</span>
+          <span key={i}>
+            <FreeText value={p.text} />
+          </span>
         ),
       )}
     </>

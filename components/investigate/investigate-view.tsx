@@ -15,6 +15,8 @@ import { SearchInput } from "../ui/search-input";
 import { FindingBadges } from "../ui/severity";
 import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 
 type TMode = "resource" | "principal";
 
@@ -108,8 +110,8 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
                     </td>
                     <td className="font-mono text-xs">{t.action}</td>
                     <td className="max-w-80">
-                      <span className="block truncate font-mono text-xs" title={t.resource}>
-                        {t.resource}
+                      <span className="block truncate font-mono text-xs" title={revealInvisible(t.resource)}>
+                        <FreeText value={t.resource} />
                       </span>
                       {t.status === "pending" && <span className="text-xs text-slate-500 italic">pending</span>}
                     </td>

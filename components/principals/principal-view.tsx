@@ -10,6 +10,7 @@ import { ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { CopyButton } from "../ui/copy-button";
 import { KindBadge } from "./kind-badge";
+import { FreeText } from "@/components/ui/free-text";
 
 export function PrincipalView({ id }: { id: string }) {
   const q = usePrincipal(id);
@@ -34,7 +35,7 @@ export function PrincipalView({ id }: { id: string }) {
         }
         description={
           <>
-            {principal.name && <span className="text-slate-800">{principal.name} · </span>}
+            {principal.name && <span className="text-slate-800"><FreeText value={principal.name} /> · </span>}
             registered <Time t={principal.createdAt} mode="full" /> · {activeKeys} active key{activeKeys === 1 ? "" : "s"}
             {keys.length - activeKeys > 0 ? `, ${keys.length - activeKeys} revoked` : ""}
           </>
@@ -113,7 +114,7 @@ export function PrincipalView({ id }: { id: string }) {
               {findings.map((f) => (
                 <li key={`${f.eventJti}:${f.code}`} className="flex flex-wrap items-start gap-x-3 gap-y-1 py-2 text-sm">
                   <FindingBadge code={f.code} />
-                  <span className="min-w-0 flex-1 break-words text-slate-700">{f.message}</span>
+                  <span className="min-w-0 flex-1 break-words text-slate-700"><FreeText value={f.message} /></span>
                   <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link font-mono text-xs">
                     open in chain
                   </Link>

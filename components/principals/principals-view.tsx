@@ -9,6 +9,7 @@ import { EmptyState, ErrorState, FirstEventHint, LoadingBlock } from "../ui/stat
 import { Time } from "../ui/time";
 import { SearchInput } from "../ui/search-input";
 import { KindBadge } from "./kind-badge";
+import { FreeText } from "@/components/ui/free-text";
 
 export function PrincipalsView() {
   const { searchParams, replace } = useUrlState();
@@ -62,7 +63,7 @@ export function PrincipalsView() {
                       <Link href={principalHref(p.id)} className="link block truncate font-mono text-[13px]" title={p.id}>
                         {p.id}
                       </Link>
-                      {p.name && <span className="block truncate text-xs text-slate-500">{p.name}</span>}
+                      {p.name && <span className="block truncate text-xs text-slate-500"><FreeText value={p.name} /></span>}
                     </td>
                     <td>
                       <KindBadge kind={p.kind} />

@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, LoadingBlock, StaleNotice } from "../ui/states"
 import { Time } from "../ui/time";
 import { RawSubmission } from "./raw-submission";
 import { REJECT_REASONS, rejectReason } from "./reject-reasons";
+import { FreeText } from "@/components/ui/free-text";
 
 const CAN_READ = new Set(["investigator", "admin"]);
 const COLUMNS = 5;
@@ -46,7 +47,7 @@ function QuarantineRow({ item }: { item: TQuarantineItem }) {
           )}
         </td>
         <td className="max-w-lg text-slate-700">
-          <span className={`break-words ${isOpen ? "" : "line-clamp-3"}`}>{item.message}</span>
+          <span className={`break-words ${isOpen ? "" : "line-clamp-3"}`}><FreeText value={item.message} /></span>
         </td>
         <td className="text-right">
           <button type="button" className="btn-secondary whitespace-nowrap" aria-expanded={isOpen} aria-controls={rawId} onClick={() => setOpen((o) => !o)}>

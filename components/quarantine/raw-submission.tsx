@@ -2,6 +2,7 @@
 // The bytes of a refused submission, exactly as received, shown as text. Raw input may hold
 // markup: it goes into the page only as React text children (escaped), never as HTML.
 // A JWS-shaped submission also shows its header and claims decoded, marked unverified.
+import { FreeText } from "@/components/ui/free-text";
 import { useMemo } from "react";
 import { formatBytes } from "@/lib/ui/format";
 import { CopyButton } from "../ui/copy-button";
@@ -50,7 +51,7 @@ function Block({ label, value, id }: { label: string; value: string; id: string 
         tabIndex={0}
         className="max-h-80 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs leading-relaxed break-all whitespace-pre-wrap text-slate-800"
       >
-        {shown}
+        <FreeText value={shown} />
       </pre>
       {shown.length < value.length && (
         <p className="mt-1 text-xs text-amber-800">

@@ -1,6 +1,8 @@
 "use client";
 // The dashboard's own audit trail, newest first. Actions read in plain words with the recorded
 // code beside them; details show as recorded (keys and values), never as markup.
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 import { type TAuditEntry, useAuditLog } from "@/lib/ui/hooks/use-settings";
 import { plural } from "@/lib/ui/format";
 import { Card } from "../ui/page-header";
@@ -57,8 +59,8 @@ function Details({ entry }: { entry: TAuditEntry }) {
       {pairs.map(([k, v]) => (
         <div key={k} className="flex min-w-0 gap-1">
           <dt className="text-slate-500">{k}</dt>
-          <dd className="max-w-72 truncate font-mono text-slate-800" title={text(v)}>
-            {text(v)}
+          <dd className="max-w-72 truncate font-mono text-slate-800" title={revealInvisible(text(v))}>
+            <FreeText value={text(v)} />
           </dd>
         </div>
       ))}

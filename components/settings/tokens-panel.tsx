@@ -10,6 +10,8 @@ import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { ConfirmDialog } from "./dialog";
 import { apiErrorMessage, describedBy, EndedStatus, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
+import { FreeText } from "@/components/ui/free-text";
+import { revealInvisible } from "@/lib/ui/invisible";
 
 const NAME_MAX = 100;
 
@@ -89,7 +91,7 @@ function NewTokenSecret({ created, onDone }: { created: TCreatedToken; onDone: (
     <section aria-labelledby="new-token-title" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="new-token">
       <h3 id="new-token-title" ref={heading} tabIndex={-1} className="flex items-center gap-2 text-sm font-semibold text-amber-950 outline-none">
         <IconWarning size={14} />
-        Copy the token for “{created.name}” now
+        Copy the token for “<FreeText value={created.name} />” now
       </h3>
       <p className="mt-1 text-sm text-amber-900">
         <strong>You will not see it again.</strong> Delegraph keeps only a hash of it. If it is lost, revoke it and create a new one.
@@ -169,8 +171,8 @@ export function TokensPanel() {
                     <td className="max-w-80">
                       <span className="flex items-center gap-1.5">
                         <IconKey size={12} className="shrink-0 text-slate-400" />
-                        <span className={`truncate font-medium ${t.revokedAt ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900"}`} title={t.name}>
-                          {t.name}
+                        <span className={`truncate font-medium ${t.revokedAt ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900"}`} title={revealInvisible(t.name)}>
+                          <FreeText value={t.name} />
                         </span>
                       </span>
                       <span className="block truncate font-mono text-[11px] text-slate-400" title={t.id}>
@@ -208,7 +210,7 @@ export function TokensPanel() {
       </Card>
       <ConfirmDialog
         open={toRevoke !== null}
-        title={`Revoke the token “${toRevoke?.name ?? ""}”?`}
+        title={`Revoke the token “${revealInvisible(toRevoke?.name ?? "")}”?`}
         confirmLabel="Revoke token"
         busyLabel="Revoking…"
         isBusy={revoke.isPending}

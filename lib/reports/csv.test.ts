@@ -36,6 +36,21 @@ describe("formula injection", () => {
     for (const v of ["a=b", "finance/*:read", "'already", "", "1-2"]) expect(neutralizeFormula(v)).toBe(v);
   });
 
+  it.each(["\n=1+2", "\u00A0=1+2", "\u200B=1+2", "\uFEFF=1+2", "\u2060@SUM(A1)", "＝1+2", "＋1", "－1", "＠SUM(A1)"])(
+    "also prefixes a cell led by %j, which importers skip or read as a sign",
+    (v) => {
+      expect(parse(csvRow([v]), { relax_column_count: false })[0][0]).toBe(`'${v}`);
+    },
+  );
+
+  it("removes bidi overrides and terminal escape codes from every cell, keeping lines and tabs", () => {
+    expect(csvField("Q1 \u202Efdp.exe")).toBe("Q1 fdp.exe");
+    expect(csvField("\u001b[31mred\u001b[0m")).toBe("[31mred[0m");
+    expect(csvField("\u202E=cmd")).toBe("'=cmd");
+    expect(parse(csvRow(["line 1\nline\t2"]))[0][0]).toBe("line 1\nline\t2");
+    expect(csvField("שלום \u2067x\u2069")).toBe("שלום x");
+  });
+
   it("neutralises before quoting, so a quoted formula cannot slip through", () => {
     expect(csvField('=cmd|" /C calc"!A0')).toBe(`"'=cmd|"" /C calc""!A0"`);
   });

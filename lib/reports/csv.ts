@@ -6,22 +6,35 @@
 // token an agent wrote. Such cells get a leading apostrophe (OWASP's advice), which spreadsheets
 // show as text and a reader recognises. The rule applies to every cell, so a consumer that needs
 // the exact value strips one leading `'` from cells whose second character is one of those.
+// Importers also skip leading invisible characters before looking, so LF, NBSP, zero-width
+// spaces, BOM and the full-width forms of those signs (＝ ＋ － ＠) trigger it too.
+//
+// Bidi overrides, escape codes and other control characters (lib/ui/invisible.ts) are removed from
+// every cell: a spreadsheet or a terminal would act on them (reverse text, recolour a console),
+// and a CSV reader has no way to see them. TAB, LF and CR stay (quoted).
 import { sortFindings } from "@/lib/protocol/findings";
 import type { TAttestation, TClaims, TEventKind, TFinding, TSeverity } from "@/lib/protocol/types";
 
-export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r"] as const;
+export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\u00A0", "\u200B", "\u2060", "\uFEFF", "＝", "＋", "－", "＠"] as const;
 
 /** Prefixes a cell that a spreadsheet would evaluate with `'`. */
 export function neutralizeFormula(value: string): string {
   return value.length > 0 && isFormulaTrigger(value.charCodeAt(0)) ? `'${value}` : value;
 }
 
-// = + - @ TAB CR, as char codes: FORMULA_TRIGGERS without a string per test (every cell is tested).
-const isFormulaTrigger = (c: number) => c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
+// FORMULA_TRIGGERS as char codes, without a string per test (every cell is tested).
+const TRIGGER_CODES = new Set(FORMULA_TRIGGERS.map((t) => t.charCodeAt(0)));
+const isFormulaTrigger = (c: number) => TRIGGER_CODES.has(c);
+// Removed from every cell: controls (but TAB, LF, CR) and bidi marks, embeddings, overrides and
+// isolates. Zero-width spaces, word joiners and BOMs stay (they reorder nothing) and count as
+// formula triggers when they lead a cell.
+const STRIP = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const HAS_STRIP = new RegExp(STRIP.source);
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** A text cell: formula-neutralised, then quoted when RFC 4180 requires it. */
-function textCell(value: string): string {
+function textCell(raw: string): string {
+  const value = HAS_STRIP.test(raw) ? raw.replace(STRIP, "") : raw;
   if (value.length === 0) return value;
   const text = isFormulaTrigger(value.charCodeAt(0)) ? `'${value}` : value;
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

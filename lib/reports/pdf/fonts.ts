@@ -7,6 +7,7 @@
 // "-" glyph. Neither suits a 120-character principal id or scope, which must wrap without a
 // hyphen that is not part of it. So text is broken into lines here, with the same font data
 // react-pdf will draw with, and handed over with explicit "\n".
+import { revealInvisible } from "@/lib/ui/invisible";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Font } from "@react-pdf/renderer";
@@ -193,7 +194,9 @@ const BREAK_AFTER = new Set(["/", ":", ".", "@", "_", "-", ",", "?", "&", "=", "
 export function wrapLines(m: TMeasurer, text: string, width: number, size: number, face: TFace): string[] {
   const limit = width * 0.98;
   const out: string[] = [];
-  for (const paragraph of text.split(/\r\n|\r|\n/)) {
+  // Every text of a report passes here: bidi overrides and control characters are printed as
+  // visible markers, so no token-supplied text can reorder or hide what the page says.
+  for (const paragraph of revealInvisible(text).split(/\r\n|\r|\n/)) {
     const words = paragraph.split(/( +)/).filter((w) => w.length > 0);
     let line = "";
     const push = () => {
