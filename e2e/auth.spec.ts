@@ -1,3 +1,4 @@
+import { BASE_URL as BASE_URL_FOR_CHECK } from "./support/env";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./support/env";
 import { expect, test } from "./support/session";
 
@@ -30,6 +31,16 @@ test("an off-site next parameter is ignored", async ({ page }) => {
   await page.locator('button[type="submit"]').click();
   await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+});
+
+test("a next parameter whose TAB the browser strips does not leave the site", async ({ page }) => {
+  // /%09/evil.host decodes to "/\t/evil.host", which a browser reads as //evil.host.
+  await page.goto("/sign-in?next=/%09/evil.host");
+  await page.locator('input[name="email"]').fill(ADMIN_EMAIL);
+  await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  expect(new URL(page.url()).host).toBe(new URL(BASE_URL_FOR_CHECK).host);
 });
 
 test("signing out ends the session", async ({ page }) => {
