@@ -43,21 +43,22 @@ export function thumbprintsOfKeyFile(text: string): string[] {
 
 type TIo = { out: (s: string) => void; err: (s: string) => void };
 
+const parse = (args: string[]) =>
+  parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: "boolean" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      key: { type: "string", multiple: true },
+      "key-file": { type: "string", multiple: true },
+    },
+  });
+
 export function main(argv: string[], io: TIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): number {
   let parsed: ReturnType<typeof parse>;
-  const parse = (args: string[]) =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        key: { type: "string", multiple: true },
-        "key-file": { type: "string", multiple: true },
-      },
-    });
   try {
     parsed = parse(argv);
   } catch (e) {

@@ -354,7 +354,8 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     checks.push(note ? { group, subject, ok, message, note } : { group, subject, ok, message });
   let signer: TVerifyReport["signer"] = null;
   let checkpoint: TVerifyReport["checkpoint"] = null;
-  const format = typeof (input as { format?: unknown } | null)?.format === "string" ? ((input as { format: string }).format) : null;
+  const stated = (input as { format?: unknown } | null)?.format;
+  const format = typeof stated === "string" ? stated : null;
   const finish = (b: TEvidenceBundle | null): TVerifyReport => {
     const failed = checks.filter((c) => !c.ok).length;
     return {
