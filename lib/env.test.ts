@@ -1,7 +1,8 @@
 // DATABASE_URL picks the database: file: is the embedded SQLite, postgresql:// or postgres:// is
 // PostgreSQL, and anything else stops start-up with a message naming the variable.
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "@/lib/env";
+import { resolve } from "node:path";
+import { ledgerKeyFile, parseEnv } from "@/lib/env";
 import { DEFAULT_DATABASE_URL, databaseKind } from "@/lib/db-url";
 
 describe("DATABASE_URL", () => {
@@ -44,5 +45,26 @@ describe("DELEGRAPH_SERVER_HEAP_MB", () => {
     expect(parseEnv({ DELEGRAPH_SERVER_HEAP_MB: "1024" }).DELEGRAPH_SERVER_HEAP_MB).toBe(1024);
     expect(() => parseEnv({ DELEGRAPH_SERVER_HEAP_MB: "64" })).toThrow(/DELEGRAPH_SERVER_HEAP_MB: must be at least 128/);
     expect(() => parseEnv({ DELEGRAPH_SERVER_HEAP_MB: "lots" })).toThrow(/DELEGRAPH_SERVER_HEAP_MB: must be a number of megabytes/);
+  });
+});
+
+describe("the ledger key file and checkpoint settings", () => {
+  it("puts the key beside the SQLite file, in ./data with PostgreSQL, or where DELEGRAPH_LEDGER_KEY_FILE says", () => {
+    expect(ledgerKeyFile(parseEnv({ DATABASE_URL: "file:/var/lib/delegraph/db.sqlite" }))).toBe("/var/lib/delegraph/ledger-key.json");
+    expect(ledgerKeyFile(parseEnv({}))).toBe(resolve(process.cwd(), "data", "ledger-key.json"));
+    expect(ledgerKeyFile(parseEnv({ DATABASE_URL: "postgresql://db/delegraph" }))).toBe(resolve(process.cwd(), "data", "ledger-key.json"));
+    expect(ledgerKeyFile(parseEnv({ DATABASE_URL: "postgresql://db/delegraph", DELEGRAPH_LEDGER_KEY_FILE: "/run/secrets/ledger-key.json" }))).toBe(
+      "/run/secrets/ledger-key.json",
+    );
+    expect(ledgerKeyFile(parseEnv({ DELEGRAPH_LEDGER_KEY_FILE: "keys/k.json" }))).toBe(resolve(process.cwd(), "keys/k.json"));
+  });
+
+  it("defaults to a checkpoint every 1000 events or 300 s, and refuses nonsense", () => {
+    const config = parseEnv({});
+    expect([config.DELEGRAPH_CHECKPOINT_EVENTS, config.DELEGRAPH_CHECKPOINT_SECONDS]).toEqual([1000, 300]);
+    expect(parseEnv({ DELEGRAPH_CHECKPOINT_EVENTS: "5" }).DELEGRAPH_CHECKPOINT_EVENTS).toBe(5);
+    expect(() => parseEnv({ DELEGRAPH_CHECKPOINT_EVENTS: "0" })).toThrow(/DELEGRAPH_CHECKPOINT_EVENTS: must be at least 1/);
+    expect(() => parseEnv({ DELEGRAPH_CHECKPOINT_SECONDS: "soon" })).toThrow(/DELEGRAPH_CHECKPOINT_SECONDS: must be a number of seconds/);
+    expect(() => parseEnv({ DELEGRAPH_LEDGER_KEY_FILE: "/etc/delegraph/" })).toThrow(/DELEGRAPH_LEDGER_KEY_FILE: must name a file/);
   });
 });

@@ -1,7 +1,8 @@
 // Configuration, validated once with zod. A bad value stops the process with a message that names
 // the variable and says what would be valid.
 import { z } from "zod";
-import { DEFAULT_DATABASE_URL, databaseKind } from "@/lib/db-url";
+import { dirname, resolve } from "node:path";
+import { DEFAULT_DATABASE_URL, databaseKind, sqliteFilePath } from "@/lib/db-url";
 import { isAddressOrRange } from "@/lib/auth/client-address";
 
 const ZFlag = z
@@ -47,6 +48,21 @@ export const ZEnv = z.object({
   // gigabytes before collecting; 256 MB keeps the server under 400 MB resident under the
   // benchmark's load and still reads a 27,500-event chain (47 MB of JSON) in one request.
   DELEGRAPH_SERVER_HEAP_MB: z.coerce.number({ error: "must be a number of megabytes" }).int("must be a whole number").min(128, "must be at least 128").default(256),
+  // The server's Ed25519 signing key (lib/ledger/server-key.ts). Default: ledger-key.json next to
+  // the SQLite database file, or ./data/ledger-key.json with PostgreSQL (see ledgerKeyFile).
+  DELEGRAPH_LEDGER_KEY_FILE: z
+    .string()
+    .refine((p) => !/[/\\]$/.test(p), "must name a file, not a directory")
+    .optional(),
+  // A signed checkpoint of the ledger head after an ingest once the head moved this many events
+  // past the last checkpoint, or the last one is this many seconds old (docs/operations.md).
+  DELEGRAPH_CHECKPOINT_EVENTS: z.coerce.number({ error: "must be a number of events" }).int("must be a whole number").min(1, "must be at least 1").default(1000),
+  DELEGRAPH_CHECKPOINT_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(7 * 24 * 3600, "must be at most a week (604800)")
+    .default(300),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
@@ -65,4 +81,15 @@ let cached: TEnv | undefined;
 export function env(): TEnv {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * The server key file's absolute path: DELEGRAPH_LEDGER_KEY_FILE against the working directory, else
+ * ledger-key.json beside the SQLite database, else ./data/ledger-key.json (PostgreSQL). Outside the
+ * database on purpose: whoever can write the database must not also hold the key that signs it.
+ */
+export function ledgerKeyFile(config: Pick<TEnv, "DATABASE_URL" | "DELEGRAPH_LEDGER_KEY_FILE">): string {
+  if (config.DELEGRAPH_LEDGER_KEY_FILE) return resolve(/*turbopackIgnore: true*/ process.cwd(), config.DELEGRAPH_LEDGER_KEY_FILE);
+  if (databaseKind(config.DATABASE_URL) === "sqlite") return resolve(dirname(sqliteFilePath(config.DATABASE_URL)), "ledger-key.json");
+  return resolve(/*turbopackIgnore: true*/ process.cwd(), "data", "ledger-key.json");
 }

@@ -1,9 +1,10 @@
-// `npm start`: validate configuration, apply migrations, make first-start credentials, build the
-// app when the build is missing or stale, serve it, and seed the demo chains on an empty database.
+// `npm start`: validate configuration, apply migrations, make first-start credentials and the
+// server's ledger signing key, sign the ledger head when it moved, build the app when the build is
+// missing or stale, serve it, and seed the demo chains on an empty database.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseEnv, type TEnv } from "@/lib/env";
+import { ledgerKeyFile, parseEnv, type TEnv } from "@/lib/env";
 import { databaseKind, sqliteFileUrl } from "@/lib/db-url";
 import { migrate } from "./migrate";
 import { ensureBuild } from "./build";
@@ -46,6 +47,23 @@ async function seedIfEmpty(base: string): Promise<void> {
   }
 }
 
+/** The server's signing key (made on first start) and a checkpoint of the head if it moved since the last. */
+async function prepareLedgerSigning(): Promise<void> {
+  const { isKeyFileExposed, loadServerKey } = await import("@/lib/ledger/server-key");
+  const { checkpointHead } = await import("@/lib/ledger/checkpoints");
+  const { key, created } = await loadServerKey();
+  if (created) log(`created the server's ledger signing key in ${key.path}: back this file up (docs/operations.md)`);
+  else log(`ledger signing key: ${key.path}`);
+  log(`ledger key thumbprint: ${key.kid} (printed on every PDF report; GET /api/v1/ledger/key; pin it with delegraph verify --key)`);
+  if (isKeyFileExposed(key.path)) log(`warning: ${key.path} can be read by other users; chmod 600 it`);
+  try {
+    const checkpoint = await checkpointHead();
+    if (checkpoint) log(`signed a ledger checkpoint at seq ${checkpoint.seq}`);
+  } catch (e) {
+    console.error(`[delegraph] signing a ledger checkpoint failed: ${(e as Error).message}`);
+  }
+}
+
 async function main() {
   let config: TEnv;
   try {
@@ -58,6 +76,8 @@ async function main() {
   // migrator, the server and the seeder all open the same file.
   const url = databaseKind(config.DATABASE_URL) === "sqlite" ? sqliteFileUrl(config.DATABASE_URL) : config.DATABASE_URL;
   process.env.DATABASE_URL = url;
+  // Resolved here for the same reason: the server runs in the repository, npm start maybe elsewhere.
+  process.env.DELEGRAPH_LEDGER_KEY_FILE = ledgerKeyFile({ ...config, DATABASE_URL: url });
   log(`database: ${databaseKind(url) === "sqlite" ? url : url.replace(/\/\/[^@]*@/, "//…@")}`);
   migrate(url);
   log("migrations applied");
@@ -73,6 +93,8 @@ async function main() {
     log("created the first admin user; the password is shown ONCE:");
     console.log(`\n    email: ${admin.email}\n    password: ${admin.password}\n`);
   }
+
+  await prepareLedgerSigning();
 
   if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
   // A heap limit given in NODE_OPTIONS wins over DELEGRAPH_SERVER_HEAP_MB.

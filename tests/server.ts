@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 
 export const TEST_ADMIN = { email: "admin@delegraph.test", password: "correct horse battery staple" };
 
-export type TTestServer = { url: string; token: string; databaseUrl: string; stop: () => Promise<void>; child: ChildProcess };
+export type TTestServer = { url: string; token: string; databaseUrl: string; stop: () => Promise<void>; child: ChildProcess; output: () => string };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,9 +25,21 @@ export function freshSqliteUrl(): string {
   return "file:" + join(mkdtempSync(join(tmpdir(), "delegraph-")), "test.db");
 }
 
+/**
+ * Where a test server on PostgreSQL keeps its ledger key: one file per database, outside the
+ * repository, so a restart on the same database finds the same key (as production would) and test
+ * runs do not leave keys in ./data. On SQLite the default (beside the database file) already is.
+ */
+export function testLedgerKeyFile(databaseUrl: string): string | undefined {
+  if (databaseUrl.startsWith("file:")) return undefined;
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || "postgres";
+  return join(tmpdir(), "delegraph-test-ledger-keys", `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`);
+}
+
 export async function startServer(options: { databaseUrl?: string; env?: Record<string, string>; port?: number } = {}): Promise<TTestServer> {
   const port = options.port ?? (await freePort());
   const databaseUrl = options.databaseUrl ?? freshSqliteUrl();
+  const keyFile = testLedgerKeyFile(databaseUrl);
   const token = "test-admin-token-" + Math.random().toString(36).slice(2);
   const child = spawn("node_modules/.bin/tsx", ["scripts/start.ts"], {
     cwd: join(import.meta.dirname, ".."),
@@ -41,6 +53,7 @@ export async function startServer(options: { databaseUrl?: string; env?: Record<
       DELEGRAPH_SKIP_BUILD: "1",
       DELEGRAPH_ADMIN_EMAIL: TEST_ADMIN.email,
       DELEGRAPH_ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...(keyFile ? { DELEGRAPH_LEDGER_KEY_FILE: keyFile } : {}),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -77,5 +90,5 @@ export async function startServer(options: { databaseUrl?: string; env?: Record<
       // already gone
     }
   };
-  return { url, token, databaseUrl, stop, child };
+  return { url, token, databaseUrl, stop, child, output: () => output };
 }

@@ -15,6 +15,7 @@ import type {
 } from "@/lib/chains/types";
 import { chainStatus, checkChain, readTimeFindings } from "@/lib/protocol/chain";
 import { checkLedgerRun, GENESIS_HASH } from "@/lib/protocol/ledger";
+import { checkpointAuditor } from "@/lib/ledger/checkpoints";
 import { parseScope, scopeCovers, scopeDiff } from "@/lib/protocol/scope";
 import type { TChainStatus, TFinding, TFindingCode, TSeverity } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
@@ -486,23 +487,31 @@ async function ledgerPage(afterSeq: number): Promise<TLedgerRow[]> {
   });
 }
 
-/** Re-walks the whole ledger in pages (constant memory) and checks the stored head against it. */
+/**
+ * Re-walks the whole ledger in pages (constant memory), checks the stored head against it, and
+ * checks every signed checkpoint (lib/ledger/checkpoints.ts) against the re-walked hashes: a ledger
+ * rewritten consistently from some seq on still links up, but no longer matches what was signed.
+ */
 export async function verifyLedger() {
+  const auditor = await checkpointAuditor();
   let cursor = { seq: 0, hash: GENESIS_HASH };
   let count = 0;
   for (;;) {
     const page = await ledgerPage(cursor.seq);
     const run = checkLedgerRun(page, cursor);
     count += run.count;
-    if (!run.ok) return { ok: false, count, head: run.head, brokenAt: run.brokenAt, reason: run.reason };
+    if (!run.ok) return { ok: false, count, head: run.head, brokenAt: run.brokenAt, reason: run.reason, checkpoints: auditor.summary() };
     if (page.length === 0) break;
+    await auditor.check(page);
     cursor = { seq: page[page.length - 1].seq, hash: run.head };
     if (page.length < LEDGER_PAGE) break;
   }
+  const { summary: checkpoints, firstBad } = await auditor.finish();
   const prisma = await db();
   const stored = await prisma.ledgerHead.findUnique({ where: { id: 1 } });
   if (!stored || stored.seq !== cursor.seq || stored.hash !== cursor.hash) {
-    return { ok: false, count, head: cursor.hash, reason: "the stored ledger head does not match the last event (events were removed from the end)" };
+    return { ok: false, count, head: cursor.hash, reason: "the stored ledger head does not match the last event (events were removed from the end)", checkpoints };
   }
-  return { ok: true, count, head: cursor.hash };
+  if (firstBad) return { ok: false, count, head: cursor.hash, brokenAt: firstBad.seq, reason: firstBad.reason, checkpoints };
+  return { ok: true, count, head: cursor.hash, checkpoints };
 }

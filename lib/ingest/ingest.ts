@@ -13,6 +13,7 @@ import { ingestSteps, runSync, type TCandidate, type TIngestResult } from "@/lib
 import { inWriteTransaction } from "@/lib/ingest/sqlite";
 import { sqliteStore } from "@/lib/ingest/store-sqlite";
 import { ingestWithPrisma } from "@/lib/ingest/store-prisma";
+import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
 
 export type { TIngestResult } from "@/lib/ingest/steps";
 
@@ -58,6 +59,10 @@ export async function ingestBatch(entries: unknown[], options: { now?: number } 
   issuers.delete("");
   const registry = await loadRegistry([...issuers]);
   const candidates = await verifyAll(entries, registry, now);
-  if (isPostgres()) return ingestWithPrisma(candidates);
-  return inWriteTransaction(() => runSync(ingestSteps(candidates, new Date()), sqliteStore()));
+  const results = isPostgres()
+    ? await ingestWithPrisma(candidates)
+    : await inWriteTransaction(() => runSync(ingestSteps(candidates, new Date()), sqliteStore()));
+  // After the commit, never inside it: usually no query at all, now and then one signed insert.
+  await checkpointAfterIngest(results.reduce((n, r) => (r.status === "accepted" || r.status === "pending" ? n + 1 : n), 0));
+  return results;
 }

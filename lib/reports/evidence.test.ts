@@ -1,3 +1,4 @@
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,8 +21,20 @@ import {
   type TTestKey,
 } from "@/lib/protocol/test-helpers";
 import type { TClaims, TEventKind, TPrincipalKind } from "@/lib/protocol/types";
+import { canonicalJson } from "@/lib/ledger/canonical-json";
+import { checkpointMessage, ed25519Thumbprint, signMessage, type TEd25519Jwk } from "@/lib/ledger/signing";
 import { main } from "./cli";
-import { buildEvidenceBundle, evidenceDigest, verifyEvidenceBundle, type TEvidenceBundle } from "./evidence";
+import { buildEvidenceBundle, evidenceDigest, verifyEvidenceBundle, type TBundleSigner, type TEvidenceBundle } from "./evidence";
+
+/** A server signing key as lib/ledger/server-key.ts makes one. */
+function makeServerKey(): TBundleSigner {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const { x } = publicKey.export({ format: "jwk" }) as { x: string };
+  const jwk: TEd25519Jwk = { kty: "OKP", crv: "Ed25519", x };
+  return { kid: ed25519Thumbprint(jwk), jwk, sign: (message) => signMessage(privateKey, message) };
+}
+
+const SERVER = makeServerKey();
 
 type TPrincipalFixture = { id: string; kind: TPrincipalKind; key: TTestKey; revokedAt?: number | null };
 
@@ -38,7 +51,15 @@ const principals: Record<string, TPrincipalFixture> = {
  */
 function makeBundle(
   claims: Record<string, unknown>[],
-  opts: { now?: number; chainId?: string; external?: { claims: Record<string, unknown>; signer: string }[]; fillers?: number[] } = {},
+  opts: {
+    now?: number;
+    chainId?: string;
+    external?: { claims: Record<string, unknown>; signer: string }[];
+    fillers?: number[];
+    /** false: no checkpoint yet; a number: checkpoint that ledger seq (default: the head) */
+    checkpoint?: false | number;
+    server?: TBundleSigner;
+  } = {},
 ): TEvidenceBundle {
   const now = opts.now ?? T0 + 100;
   const chainId = opts.chainId ?? "a1";
@@ -71,6 +92,9 @@ function makeBundle(
   const findingsOf = (jti: string) => [...(analysis.events.get(jti)?.findings ?? []), ...(late.has(jti) ? [late.get(jti)!] : [])];
   const all = own.flatMap((e) => findingsOf(e.claims.jti).map((f) => ({ ...f, eventJti: e.claims.jti, isReadTime: f.code === "missing_evidence" })));
   const receivedAt = new Date(T0 * 1000 + 200_000).toISOString();
+  const server = opts.server ?? SERVER;
+  const checkpointSeq = opts.checkpoint === false ? null : (opts.checkpoint ?? ledger.length);
+  const checkpointClaim = checkpointSeq === null ? null : { seq: checkpointSeq, hash: ledger[checkpointSeq - 1].hash, at: new Date((now + 1) * 1000).toISOString() };
   return buildEvidenceBundle({
     detail: {
       id: chainId,
@@ -98,6 +122,8 @@ function makeBundle(
     })),
     external: ext.map((e) => ({ seq: e.seq, jti: e.claims.jti, chainId: e.claims.chain, kind: e.claims.kind, token: e.token, prevHash: e.prevHash, hash: e.hash, receivedAt })),
     ledgerHead: { seq: ledger.length, hash: head },
+    checkpoint: checkpointClaim && { ...checkpointClaim, kid: server.kid, jwk: server.jwk, signature: server.sign(checkpointMessage(checkpointClaim)) },
+    signer: server,
   });
 }
 
@@ -108,8 +134,22 @@ const goodChain = () => [
   completeClaims({ iss: AUDITOR, evidence: { summary: "Отчёт готов — 李小龙 signed off" } }),
 ];
 
-const failedGroups = (b: unknown) => [...new Set(verifyEvidenceBundle(b).checks.filter((c) => !c.ok).map((c) => c.group))].sort();
 const clone = (b: TEvidenceBundle): TEvidenceBundle => JSON.parse(JSON.stringify(b));
+
+/** The digest and signature made again over altered content, by `server` (default: the real server key). */
+function reseal(b: TEvidenceBundle, server: TBundleSigner = SERVER): TEvidenceBundle {
+  const out = clone(b);
+  out.digest = evidenceDigest(out);
+  out.signature = { alg: "EdDSA", kid: server.kid, jwk: server.jwk, value: server.sign(out.digest) };
+  return out;
+}
+
+/**
+ * The check groups an altered bundle fails besides its digest and signature: resealed as if the
+ * server itself had signed the altered content, so each re-verification layer is seen on its own.
+ */
+const failedGroups = (b: TEvidenceBundle | Record<string, unknown>) =>
+  [...new Set(verifyEvidenceBundle(reseal(b as TEvidenceBundle)).checks.filter((c) => !c.ok).map((c) => c.group))].sort();
 
 /** Changes one character of a token segment to another valid base64url character. */
 function flipByte(token: string, segment: 0 | 1 | 2, offset = 5): string {
@@ -131,6 +171,13 @@ describe("verifyEvidenceBundle on a good bundle", () => {
     expect(r.tokens).toBe(4);
     expect(r.checks.filter((c) => c.group === "signatures")).toHaveLength(4);
     expect(r.checks.filter((c) => c.group === "ledger")).toHaveLength(4);
+    expect(r.format).toBe("delegraph-evidence/2");
+    expect(r.signer).toEqual({ thumbprint: SERVER.kid, pinned: null });
+    expect(r.checkpoint).toMatchObject({ seq: b.ledgerHead.seq, thumbprint: SERVER.kid });
+    // Unpinned: it passes, but says so.
+    const pin = r.checks.find((c) => c.subject === "pinned key")!;
+    expect(pin.ok).toBe(true);
+    expect(pin.note).toMatch(/the signer was not pinned.*GET \/api\/v1\/ledger\/key/);
   });
 
   it("re-derives findings, including read-time missing_evidence at generatedAt", () => {
@@ -196,12 +243,20 @@ describe("verifyEvidenceBundle on altered bundles", () => {
     }
   });
 
-  it("documents the limit: a rewritten bundle (clean leaf removed, digest recomputed) is caught only by comparing the digest", () => {
+  it("a rewritten bundle (clean leaf removed, digest recomputed) fails the server's signature, and a pin when re-signed", () => {
     const b = clone(good);
-    b.tokens.splice(2, 1); // the invoke, which carries no finding
-    b.digest = evidenceDigest(b.tokens);
-    expect(verifyEvidenceBundle(b).ok).toBe(true);
-    expect(b.digest).not.toBe(good.digest);
+    b.tokens.splice(2, 1); // the invoke, which carries no finding: every inner check still passes
+    b.digest = evidenceDigest(b);
+    const r = verifyEvidenceBundle(b);
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.subject)).toEqual(["signature"]);
+    // Re-signed with the forger's own key, the bundle is consistent; only pinning the server key tells.
+    const forger = makeServerKey();
+    const forged = reseal(b, forger);
+    expect(verifyEvidenceBundle(forged).ok).toBe(true);
+    const pinned = verifyEvidenceBundle(forged, { pinned: [SERVER.kid] });
+    expect(pinned.ok).toBe(false);
+    expect(pinned.checks.filter((c) => !c.ok).map((c) => c.subject)).toEqual(["pinned key"]);
+    expect(pinned.signer).toEqual({ thumbprint: forger.kid, pinned: false });
   });
 
   it("one key swapped for another key (same kid)", () => {
@@ -221,7 +276,7 @@ describe("verifyEvidenceBundle on altered bundles", () => {
     const r = verifyEvidenceBundle(b);
     expect(r.checks.find((c) => c.group === "signatures" && !c.ok)?.message).toMatch(/^key_revoked/);
     b.keys.find((k) => k.principalId === PLANNER)!.revokedAt = T0 + 11;
-    expect(verifyEvidenceBundle(b).ok).toBe(true);
+    expect(verifyEvidenceBundle(reseal(b)).ok).toBe(true);
   });
 
   it("a verdict edited to hide a finding", () => {
@@ -250,7 +305,7 @@ describe("verifyEvidenceBundle on altered bundles", () => {
   });
 
   it("not a bundle at all", () => {
-    expect(verifyEvidenceBundle({ format: "something" }).checks[0].message).toMatch(/not a delegraph-evidence\/1 bundle/);
+    expect(verifyEvidenceBundle({ format: "something" }).checks[0].message).toMatch(/not a delegraph-evidence\/2 bundle/);
     const b = clone(good) as unknown as Record<string, unknown>;
     delete b.tokens;
     const r = verifyEvidenceBundle(b);
@@ -293,5 +348,205 @@ describe("delegraph verify (CLI entry)", () => {
     expect(run(["verify", join(dir, "broken.json")]).code).toBe(2);
     expect(run(["verify", join(dir, "missing.json")]).code).toBe(2);
     expect(run(["frobnicate", file]).code).toBe(2);
+  });
+});
+
+describe("format 2: the digest binds everything, the server signs it", () => {
+  /** What a format-1 bundle's digest covered: "<seq> <hash>\n" of each token. An attacker can recompute it. */
+  const oldStyleDigest = (b: TEvidenceBundle) =>
+    "sha256:" + createHash("sha256").update(b.tokens.map((t) => `${t.seq} ${t.hash}\n`).join("")).digest("hex");
+  const failedSubjects = (r: ReturnType<typeof verifyEvidenceBundle>) => r.checks.filter((c) => !c.ok).map((c) => `${c.group}/${c.subject}`);
+
+  it("is sha256 of the RFC 8785 canonical JSON of everything but digest, signature and about", () => {
+    const b = makeBundle(goodChain());
+    const { digest, signature, about, ...content } = b;
+    expect(about).toBeTruthy();
+    expect(digest).toBe("sha256:" + createHash("sha256").update(canonicalJson(content), "utf8").digest("hex"));
+    expect(signature).toMatchObject({ alg: "EdDSA", kid: SERVER.kid, jwk: SERVER.jwk });
+    // Member order and whitespace are not content: the same bundle written differently still verifies.
+    const reordered = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(b).reverse()), null, 4));
+    expect(verifyEvidenceBundle(reordered).ok).toBe(true);
+    // The how-to text is outside the digest; a member the schema does not know is inside it.
+    expect(verifyEvidenceBundle({ ...clone(b), about: "edited" }).ok).toBe(true);
+    expect(failedSubjects(verifyEvidenceBundle({ ...clone(b), note: "added later" }))).toEqual(["bundle/digest", "server/signature"]);
+  });
+
+  it("covers fractional NumericDates exactly as JSON carries them", () => {
+    const b = makeBundle(goodChain());
+    const c = clone(b);
+    c.keys[0].revokedAt = T0 + 5000.123;
+    const resealed = reseal(c);
+    expect(verifyEvidenceBundle(JSON.parse(JSON.stringify(resealed))).ok).toBe(true);
+    const nudged = clone(resealed);
+    nudged.keys[0].revokedAt = T0 + 5000.1230001; // the next representable doubles are ~2e-7 apart here
+    expect(failedSubjects(verifyEvidenceBundle(nudged))).toEqual(["bundle/digest", "server/signature"]);
+  });
+
+  it("an unrooted chain relabelled as human-rooted fails on digest and on signature", () => {
+    const b = makeBundle([authorizeClaims({ iss: PLANNER, aud: ANALYST }), invokeClaims({ iss: ANALYST, grant: "a1" })]);
+    expect(b.verdict.findings.map((f) => f.code)).toContain("unrooted");
+    // The attack of the hardening issue: the root's signer relabelled as a human, the verdict edited to
+    // match, and the old-style digest recomputed (it does not change: no token moved).
+    const forged = clone(b);
+    for (const p of forged.principals) if (p.id === PLANNER) p.kind = "human";
+    for (const k of forged.keys) if (k.principalId === PLANNER) k.kind = "human";
+    forged.verdict = { status: "verified", findings: [] };
+    for (const t of forged.tokens) t.verdict.findings = [];
+    expect(oldStyleDigest(forged)).toBe(oldStyleDigest(b));
+    // Every re-computation agrees with the forgery: only the digest and the signature can tell.
+    expect(failedGroups(forged)).toEqual([]);
+    expect(failedSubjects(verifyEvidenceBundle(forged))).toEqual(["bundle/digest", "server/signature"]);
+    // With the new digest recomputed too, the server's signature still fails.
+    forged.digest = evidenceDigest(forged);
+    expect(failedSubjects(verifyEvidenceBundle(forged))).toEqual(["server/signature"]);
+  });
+
+  it("a missing_evidence chain moved back in time fails on digest and on signature", () => {
+    const b = makeBundle([authorizeClaims(), delegateClaims({ iss: PLANNER })], { now: T0 + 10_000 });
+    expect(b.verdict.findings.map((f) => f.code)).toEqual(["missing_evidence", "missing_evidence"]);
+    const forged = clone(b);
+    forged.generatedAt = new Date((T0 + 100) * 1000).toISOString();
+    forged.verdict = { status: "verified", findings: [] };
+    for (const t of forged.tokens) t.verdict.findings = [];
+    expect(failedGroups(forged)).toEqual([]);
+    expect(failedSubjects(verifyEvidenceBundle(forged))).toEqual(["bundle/digest", "server/signature"]);
+    forged.digest = evidenceDigest(forged);
+    expect(failedSubjects(verifyEvidenceBundle(forged))).toEqual(["server/signature"]);
+  });
+
+  it("refuses a format-1 bundle with one clear failed check", () => {
+    const b = clone(makeBundle(goodChain())) as unknown as Record<string, unknown>;
+    b.format = "delegraph-evidence/1";
+    b.digest = oldStyleDigest(b as unknown as TEvidenceBundle);
+    delete b.signature;
+    delete b.checkpoint;
+    const r = verifyEvidenceBundle(b);
+    expect(r.ok).toBe(false);
+    expect(r.format).toBe("delegraph-evidence/1");
+    expect(r.checks).toEqual([
+      {
+        group: "bundle",
+        subject: "format",
+        ok: false,
+        message: "format delegraph-evidence/1 is not verified by this version: its digest does not bind the verdict; export the chain again",
+      },
+    ]);
+  });
+
+  it("passes with the right pinned key and fails with a wrong one", () => {
+    const b = makeBundle(goodChain());
+    const right = verifyEvidenceBundle(b, { pinned: [SERVER.kid] });
+    expect(right.ok).toBe(true);
+    expect(right.signer).toEqual({ thumbprint: SERVER.kid, pinned: true });
+    expect(right.checks.find((c) => c.subject === "pinned key")!.note).toBeUndefined();
+    const other = makeServerKey().kid;
+    expect(verifyEvidenceBundle(b, { pinned: [other, SERVER.kid] }).ok).toBe(true);
+    const wrong = verifyEvidenceBundle(b, { pinned: [other] });
+    expect(wrong.ok).toBe(false);
+    expect(failedSubjects(wrong)).toEqual(["server/pinned key"]);
+    expect(wrong.checks.find((c) => !c.ok)!.message).toContain(SERVER.kid);
+  });
+
+  it("a signature whose kid is not its key's thumbprint, or that is not Ed25519, fails", () => {
+    const b = clone(makeBundle(goodChain()));
+    b.signature.kid = makeServerKey().kid;
+    expect(failedSubjects(verifyEvidenceBundle(b))).toEqual(["server/signature"]);
+    const c = clone(makeBundle(goodChain()));
+    c.signature.jwk = { ...makeKey("P-256").publicJwk };
+    expect(failedSubjects(verifyEvidenceBundle(c))).toEqual(["server/signature"]);
+  });
+});
+
+describe("the ledger checkpoint in a bundle", () => {
+  const checkpointCheck = (b: unknown, pinned?: string[]) => verifyEvidenceBundle(b, { pinned }).checks.filter((c) => c.group === "server" && c.subject !== "signature");
+
+  it("says so, and still passes, when the server has not signed that far yet", () => {
+    const b = makeBundle(goodChain(), { checkpoint: false });
+    expect(b.checkpoint).toBeNull();
+    const r = verifyEvidenceBundle(b);
+    expect(r.ok).toBe(true);
+    expect(r.checkpoint).toBeNull();
+    expect(r.checks.find((c) => c.subject === "checkpoint")).toMatchObject({ ok: true, message: "no signed ledger checkpoint covers these events yet" });
+  });
+
+  it("must be signed by the server, at or after every event, and agree with the bundle's ledger", () => {
+    const good = makeBundle(goodChain(), { fillers: [0, 2] });
+    expect(good.tokens.map((t) => t.seq)).toEqual([2, 3, 5, 6]);
+    // A checkpoint of seq 6, the chain's last event: its hash must be that event's.
+    const atLast = makeBundle(goodChain(), { fillers: [0, 2], checkpoint: 6 });
+    expect(verifyEvidenceBundle(atLast).ok).toBe(true);
+    const early = makeBundle(goodChain(), { fillers: [0, 2], checkpoint: 5 });
+    expect(checkpointCheck(early).find((c) => !c.ok)?.message).toMatch(/before the bundle's event at seq 6/);
+
+    const altered = clone(good);
+    altered.checkpoint!.hash = "e".repeat(64);
+    const r = verifyEvidenceBundle(reseal(altered));
+    expect(r.checks.find((c) => c.subject === "checkpoint")).toMatchObject({ ok: false });
+    expect(r.checks.find((c) => c.subject === "checkpoint")!.message).toMatch(/signature does not verify.*at the ledger head's seq but not its hash/);
+
+    const wrongEvent = clone(atLast);
+    wrongEvent.tokens[3].hash = "e".repeat(64);
+    expect(verifyEvidenceBundle(reseal(wrongEvent)).checks.find((c) => c.subject === "checkpoint")!.message).toMatch(/event at seq 6 has another hash/);
+  });
+
+  it("counts as a server signature for pinning", () => {
+    // The bundle signed by the pinned key, but its checkpoint by another: not all from the pinned server.
+    const other = makeServerKey();
+    const mixed = makeBundle(goodChain(), { server: other });
+    const b = reseal(mixed, SERVER);
+    expect(verifyEvidenceBundle(b).ok).toBe(true);
+    const pinned = checkpointCheck(b, [SERVER.kid]).find((c) => c.subject === "pinned key")!;
+    expect(pinned.ok).toBe(false);
+    expect(pinned.message).toContain(other.kid);
+    expect(verifyEvidenceBundle(b, { pinned: [SERVER.kid, other.kid] }).ok).toBe(true);
+  });
+});
+
+describe("delegraph verify --key / --key-file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "delegraph-verify-keys-"));
+  const run = (args: string[]) => {
+    let out = "";
+    let err = "";
+    const code = main(args, { out: (s) => (out += s), err: (s) => (err += s) });
+    return { code, out, err };
+  };
+  const file = join(dir, "bundle.json");
+  writeFileSync(file, JSON.stringify(makeBundle(goodChain())));
+
+  it("exit 0 with the right key, 1 with a wrong one, 2 for a malformed pin", () => {
+    const ok = run(["verify", file, "--key", SERVER.kid]);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toContain(`signed by server key ${SERVER.kid} (pinned)`);
+    const unpinned = run(["verify", file]);
+    expect(unpinned.code).toBe(0);
+    expect(unpinned.out).toContain("NOT pinned");
+    expect(unpinned.out).toMatch(/the signer was not pinned/);
+    const wrong = run(["verify", file, "--key", makeServerKey().kid]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/not a pinned key/);
+    expect(run(["verify", file, "--key", "not-a-thumbprint"]).code).toBe(2);
+    expect(run(["verify", file, "--no-such-flag"]).code).toBe(2);
+    expect(run(["verify", file, "--key"]).code).toBe(2);
+  });
+
+  it("reads pins from a JWK, a JWK Set or GET /api/v1/ledger/key's answer", () => {
+    const other = makeServerKey();
+    const files = {
+      jwk: SERVER.jwk,
+      set: { keys: [other.jwk, SERVER.jwk] },
+      api: { kid: other.kid, thumbprint: other.kid, jwk: other.jwk, previous: [{ kid: SERVER.kid, jwk: SERVER.jwk, trusted: true }] },
+    };
+    for (const [name, content] of Object.entries(files)) {
+      const f = join(dir, `${name}.json`);
+      writeFileSync(f, JSON.stringify(content));
+      expect(run(["verify", file, "--key-file", f]).code, name).toBe(0);
+    }
+    const onlyOther = join(dir, "other.json");
+    writeFileSync(onlyOther, JSON.stringify(other.jwk));
+    expect(run(["verify", file, "--key-file", onlyOther]).code).toBe(1);
+    const empty = join(dir, "empty.json");
+    writeFileSync(empty, JSON.stringify({ keys: [] }));
+    expect(run(["verify", file, "--key-file", empty]).code).toBe(2);
+    expect(run(["verify", file, "--key-file", join(dir, "missing.json")]).code).toBe(2);
   });
 });

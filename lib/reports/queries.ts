@@ -23,7 +23,9 @@ import {
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { TEventRecord } from "./csv";
 import { exportReads, type TEventRow, type TExportReads, type TRefRow } from "./export-reads";
-import { buildEvidenceBundle, evidenceDigest, type TEvidenceBundle } from "./evidence";
+import { serverKey } from "@/lib/ledger/server-key";
+import { ed25519PublicJwk, type TEd25519Jwk } from "@/lib/ledger/signing";
+import { buildEvidenceBundle, type TEvidenceBundle } from "./evidence";
 
 export const CHAIN_PAGE = 100;
 export const EVENT_PAGE = 1000;
@@ -265,7 +267,11 @@ export async function* filteredEventRecords(
 
 export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Promise<TEvidenceBundle> {
   const at = Math.floor(now * 1000) / 1000;
-  const detail = await getChain(chainId, { now: at, includeRaw: true });
+  return evidenceOf(await getChain(chainId, { now: at, includeRaw: true }));
+}
+
+/** The signed evidence bundle of a chain read (raw tokens included). */
+async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
   const prisma = await db();
   // References out of the chain (a cross-chain parent, grant or target): the bundle carries those
   // events too, so the verifier can check that they really belong to another chain.
@@ -294,20 +300,52 @@ export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Pr
   ]);
   // Read after the events: the ledger only grows, so this head is at or after every event read.
   const head = await prisma.ledgerHead.findUnique({ where: { id: 1 } });
+  const ledgerHead = { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
+  const lastSeq = Math.max(0, ...detail.events.map((e) => e.seq), ...externalRows.map((x) => x.seq));
+  const [checkpoint, signer] = await Promise.all([checkpointCovering(lastSeq, ledgerHead.seq), serverKey()]);
   return buildEvidenceBundle({
     detail,
     principals,
     keys: keys.map((k) => ({ ...k, jwk: JSON.parse(k.jwk) as Record<string, unknown> })),
     external: externalRows.map((x) => ({ ...x, receivedAt: x.receivedAt.toISOString() })),
-    ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
+    ledgerHead,
+    checkpoint,
+    signer,
   });
+}
+
+/**
+ * The latest signed checkpoint at or after `fromSeq` and not past the head the bundle states (one
+ * signed later may be beyond it), with its key; null when the server has not signed that far yet.
+ */
+async function checkpointCovering(fromSeq: number, headSeq: number) {
+  const prisma = await db();
+  const row = await prisma.ledgerCheckpoint.findFirst({ where: { seq: { gte: Math.max(1, fromSeq), lte: headSeq } }, orderBy: { seq: "desc" } });
+  if (!row) return null;
+  const key = await prisma.ledgerKey.findUnique({ where: { kid: row.kid } });
+  let jwk: TEd25519Jwk | null = null;
+  try {
+    jwk = key ? ed25519PublicJwk(JSON.parse(key.jwk)) : null;
+  } catch {
+    jwk = null;
+  }
+  // Without its key the verifier could not check it: leave it out rather than ship a bad one.
+  return jwk ? { seq: row.seq, hash: row.hash, at: row.at.toISOString(), kid: row.kid, signature: row.signature, jwk } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The chain report: the chain read plus what only the report shows (key records).
 
 export type TReportKey = { principalId: string; kid: string; thumbprint: string; revokedAt: number | null; kty: string | null; crv: string | null };
-export type TChainReportData = { detail: TChainDetail; keys: TReportKey[]; evidenceDigest: string };
+/**
+ * `evidence`: what the report shares with the evidence bundle of the same moment: its digest, the
+ * server key that signed it, the ledger head it states and the checkpoint it carries.
+ */
+export type TChainReportData = {
+  detail: TChainDetail;
+  keys: TReportKey[];
+  evidence: { digest: string; serverKey: string; ledgerHead: { seq: number; hash: string }; checkpoint: { seq: number; at: string } | null };
+};
 
 export async function getChainReportData(chainId: string, now = nowSeconds()): Promise<TChainReportData> {
   const at = Math.floor(now * 1000) / 1000;
@@ -325,7 +363,15 @@ export async function getChainReportData(chainId: string, now = nowSeconds()): P
       const jwk = JSON.parse(k.jwk) as { kty?: string; crv?: string };
       return { principalId: k.principalId, kid: k.kid, thumbprint: k.thumbprint, revokedAt: k.revokedAt, kty: jwk.kty ?? null, crv: jwk.crv ?? null };
     });
-  return { detail, keys, evidenceDigest: evidenceDigest(detail.events) };
+  // The bundle the report's digest names: the same chain read, so the same generatedAt and verdicts.
+  const bundle = await evidenceOf(detail);
+  const evidence = {
+    digest: bundle.digest,
+    serverKey: bundle.signature.kid,
+    ledgerHead: bundle.ledgerHead,
+    checkpoint: bundle.checkpoint ? { seq: bundle.checkpoint.seq, at: bundle.checkpoint.at } : null,
+  };
+  return { detail, keys, evidence };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,6 +391,8 @@ export type TPeriodSummary = {
   firstStartedAt: number | null;
   lastStartedAt: number | null;
   worst: TChainSummary[];
+  /** RFC 7638 thumbprint of the server's signing key, printed so a reader can pin bundles to it */
+  serverKey: string;
 };
 
 const STATUS_RANK: Record<TChainStatus, number> = { violation: 3, pending: 2, warning: 1, verified: 0 };
@@ -407,5 +455,6 @@ export async function getPeriodSummary(filters: TChainFilters, now = nowSeconds(
     firstStartedAt: first,
     lastStartedAt: last,
     worst,
+    serverKey: (await serverKey()).kid,
   };
 }

@@ -69,7 +69,13 @@ describe("chain report PDF", () => {
     for (const h of data.detail.hops) for (const s of h.scope) expect(flat, s).toContain(s);
     for (const f of data.detail.findings) expect(flat, f.code).toContain(f.code);
     for (const name of ["Escalation", "Ghostpermission", "Scopedrift", "Brokenaudittrail"]) expect(flat).toContain(name);
-    expect(flat).toContain(data.evidenceDigest);
+    expect(flat).toContain(data.evidence.digest);
+    // The server key an auditor pins the bundle to, and the bundle of the same read has that digest.
+    const { serverKey } = await import("@/lib/ledger/server-key");
+    const key = await serverKey();
+    expect(data.evidence.serverKey).toBe(key.kid);
+    expect(flat).toContain(squash(`Server signing key${key.kid}`));
+    expect(flat).toContain(`--key${key.kid}`);
     // Our own pagination is exact: no page spilled onto an unplanned one.
     expect(out.pages).toBe(chainReport.plannedPageCount(data, opts));
     expect(out.text).toContain(`Page ${out.pages} of ${out.pages}`);
@@ -122,6 +128,8 @@ describe("period summary PDF", () => {
     expect(summary.byFinding.find((b) => b.code === "scope_escalation")?.chains).toBeGreaterThanOrEqual(1);
     expect(summary.worst[0].status).toBe("violation");
     const out = pdf("summary.pdf", await render.renderSummaryPdf(summary, { paper: "LETTER", generatedBy: "reports.test" }));
+    const { serverKey } = await import("@/lib/ledger/server-key");
+    expect(squash(out.text)).toContain(squash(`Server signing key${(await serverKey()).kid}`));
     expect(squash(out.text)).toContain("Chainsbystatus");
     expect(squash(out.text)).toContain(story.chain);
   });
@@ -196,8 +204,13 @@ describe("evidence bundle from the database", () => {
     const { verifyEvidenceBundle } = await import("./evidence");
     const bundle = await q.getEvidenceBundle(story.chain);
     expect(bundle.tokens.map((t) => t.token)).toEqual(story.tokens);
-    const report = verifyEvidenceBundle(JSON.parse(JSON.stringify(bundle)));
+    const { serverKey } = await import("@/lib/ledger/server-key");
+    const key = await serverKey();
+    const report = verifyEvidenceBundle(JSON.parse(JSON.stringify(bundle)), { pinned: [key.kid] });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.signer).toEqual({ thumbprint: key.kid, pinned: true });
+    // The story was the first ingest into this database: the checkpoint signed after it covers it.
+    expect(bundle.checkpoint?.seq).toBeGreaterThanOrEqual(Math.max(...bundle.tokens.map((t) => t.seq)));
 
     // A delegate in a new chain whose parent is a grant of the story chain: unrooted, and the
     // bundle must carry that parent so the verifier can see it is another chain's.

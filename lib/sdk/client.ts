@@ -44,7 +44,15 @@ export type TChainFilters = {
   limit?: number;
 };
 
-export type TLedgerVerification = { ok: boolean; count: number; head: string };
+export type TLedgerVerification = {
+  ok: boolean;
+  count: number;
+  head: string;
+  brokenAt?: number;
+  reason?: string;
+  /** The signed checkpoints of the ledger head, each checked against the re-walked ledger. */
+  checkpoints?: { count: number; verified: number; lastSeq: number | null; lastAt: string | null };
+};
 
 export type TRetryOptions = {
   /** Attempts after the first; default unlimited (bounded by maxElapsedMs). */

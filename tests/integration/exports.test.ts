@@ -219,7 +219,7 @@ describe("GET /api/v1/chains/{id}/evidence.json and delegraph verify", () => {
   });
 
   it("carries every posted token byte for byte, with keys, principals, ledger links and verdicts", () => {
-    expect(bundle.format).toBe("delegraph-evidence/1");
+    expect(bundle.format).toBe("delegraph-evidence/2");
     expect(bundle.chain).toBe(chainId);
     expect(bundle.tokens.map((t: { token: string }) => t.token).sort()).toEqual([...tokens].sort());
     for (const t of bundle.tokens) expect(t.hash).toMatch(/^[0-9a-f]{64}$/);

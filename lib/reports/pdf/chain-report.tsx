@@ -156,8 +156,13 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             label: "Ledger head",
             value: (
               <View>
-                <W w={vw}>{`seq ${detail.ledgerHead.seq.toLocaleString("en-US")} at generation time`}</W>
-                <W w={vw} face="mono" size={SIZE.mono}>{detail.ledgerHead.hash}</W>
+                <W w={vw}>{`seq ${data.evidence.ledgerHead.seq.toLocaleString("en-US")} at generation time`}</W>
+                <W w={vw} face="mono" size={SIZE.mono}>{data.evidence.ledgerHead.hash}</W>
+                <W w={vw} size={SIZE.small} color={MUTED}>
+                  {data.evidence.checkpoint
+                    ? `The server signed the ledger at seq ${data.evidence.checkpoint.seq.toLocaleString("en-US")} on ${utc(data.evidence.checkpoint.at)}, after this chain's last event.`
+                    : "No signed checkpoint of the ledger covers this chain's last event yet."}
+                </W>
               </View>
             ),
           },
@@ -165,8 +170,21 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             label: "Evidence digest",
             value: (
               <View>
-                <W w={vw} face="mono" size={SIZE.mono}>{data.evidenceDigest}</W>
-                <W w={vw} size={SIZE.small} color={MUTED}>sha256 over “seq hash” of every event of this chain; the evidence bundle carries the same digest.</W>
+                <W w={vw} face="mono" size={SIZE.mono}>{data.evidence.digest}</W>
+                <W w={vw} size={SIZE.small} color={MUTED}>
+                  sha256 of the evidence bundle of this chain as of this report (everything in it: tokens, keys, principals, verdicts, time), which the server signed.
+                </W>
+              </View>
+            ),
+          },
+          {
+            label: "Server signing key",
+            value: (
+              <View>
+                <W w={vw} face="mono" size={SIZE.mono}>{data.evidence.serverKey}</W>
+                <W w={vw} size={SIZE.small} color={MUTED}>
+                  RFC 7638 thumbprint of the Ed25519 key this server signs evidence bundles and ledger checkpoints with (GET /api/v1/ledger/key).
+                </W>
               </View>
             ),
           },
@@ -176,7 +194,7 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
         <Text style={[{ fontSize: SIZE.small, color: INK, marginBottom: 3 }, fontStyle("bold")]}>How to read and re-verify this report</Text>
         <W w={width - 24} size={SIZE.small} color={MUTED} style={{ lineHeight: 1.45 }}>
           {"Findings are named as our users say them (Ghost permission, Scope drift, Broken audit trail, Escalation) with the protocol code beside them. Colours always come with a word or mark: ■ critical red, ◆ error orange, ▲ warning amber, ✓ verified green, ○ pending slate. Times are UTC. " +
-            `Everything here can be re-checked without Delegraph's server: download the evidence bundle (GET /api/v1/chains/${detail.id}/evidence.json) and run “npx delegraph verify <bundle.json>”. It re-verifies each token's signature, ledger link and findings, and prints the digest above.`}
+            `Everything here can be re-checked without Delegraph's server: download the evidence bundle (GET /api/v1/chains/${detail.id}/evidence.json) and run “npx delegraph verify <bundle.json> --key ${data.evidence.serverKey}”. It checks the server's signature with the key above, re-verifies each token's signature, ledger link and findings, and prints the bundle's digest.`}
         </W>
       </View>
     </View>

@@ -108,6 +108,7 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
     [
       ...(filterRows.length ? filterRows.map((r) => ({ ...r, mono: true })) : [{ label: "Filters", value: "none: every chain" }]),
       { label: "Generated", value: `${utc(summary.generatedAt)} by ${opts.generatedBy}` },
+      { label: "Server signing key", value: summary.serverKey, mono: true },
     ],
     width,
   );

@@ -1,4 +1,4 @@
-// GET /api/v1/chains/{id}/evidence.json — the chain's evidence bundle (format delegraph-evidence/1,
+// GET /api/v1/chains/{id}/evidence.json — the chain's evidence bundle (format delegraph-evidence/2,
 // docs/exports.md): raw tokens byte for byte, public keys, ledger links and verdicts, for
 // `npx delegraph verify` offline. Who: chains:export. Raw tokens are included for every role that
 // may export: a bundle without them could not be re-verified. Each export is audited.

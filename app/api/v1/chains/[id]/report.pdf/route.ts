@@ -1,7 +1,7 @@
 // GET /api/v1/chains/{id}/report.pdf[?size=a4|letter] — the chain's audit report, rendered on the
 // server with @react-pdf/renderer (docs/exports.md). Who: chains:export (viewers and up). Node
 // runtime: the renderer reads embedded fonts from public/fonts. Each export is audited with the
-// evidence digest the report prints, so a filed report can be traced to its export.
+// evidence digest and server key the report prints, so a filed report can be traced to its export.
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { attachmentHeader } from "@/lib/reports/csv";
@@ -16,7 +16,7 @@ export const GET = apiRoute<{ id: string }>("chains:export", async (req, actor, 
   const paper = paperFrom(req.nextUrl.searchParams);
   const data = await getChainReportData(chainId);
   const pdf = await renderChainReportPdf(data, { paper, generatedBy: describeActor(actor) });
-  await recordAudit(actor, "chain.export.pdf", chainId, { paper, digest: data.evidenceDigest, bytes: pdf.length });
+  await recordAudit(actor, "chain.export.pdf", chainId, { paper, digest: data.evidence.digest, serverKey: data.evidence.serverKey, bytes: pdf.length });
   return new Response(new Uint8Array(pdf), {
     headers: {
       "content-type": "application/pdf",
