@@ -65,6 +65,12 @@ const codeOf = (token: string) => {
 const alice = (over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
   signToken(aliceKey, authorizeClaims(over), header);
 
+/** n distinct valid entries of each list kind: the limits count entries, whatever they are. */
+const scopes = (n: number) => Array.from({ length: n }, (_, i) => `finance/p${i}/*:read`);
+const classes = (n: number) => Array.from({ length: n }, (_, i) => `class-${i}`);
+const hosts = (n: number) => Array.from({ length: n }, (_, i) => `*.h${i}.bank.example`);
+const artifacts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `a${i}`, hash: HASH_A }));
+
 describe("decodeToken: malformed structure and header", () => {
   const payload = authorizeClaims();
   it.each([
@@ -152,6 +158,9 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a data list of numbers", { constraints: { data: [1] } }, "constraints.data[0]"],
         ["an egress URL", { constraints: { egress: ["https://api.bank.example"] } }, "constraints.egress[0]"],
         ["an egress bare star", { constraints: { egress: ["*"] } }, "constraints.egress[0]"],
+        ["257 scopes (spec §8: at most 256)", { scope: scopes(257) }, "scope"],
+        ["257 data classes", { constraints: { data: classes(257) } }, "constraints.data"],
+        ["257 egress hosts", { constraints: { egress: hosts(257) } }, "constraints.egress"],
         ["a short instruction hash", { instruction_hash: "sha256:abc" }, "instruction_hash"],
         ["a md5 instruction hash", { instruction_hash: `md5:${"a".repeat(64)}` }, "instruction_hash"],
       ],
@@ -164,6 +173,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a null parent", { parent: null }, "parent"],
         ["a parent with a slash", { parent: "a/1" }, "parent"],
         ["a wildcard action scope", { scope: ["finance/q1/*:re*"] }, "scope[0]"],
+        ["8,000 scopes", { scope: scopes(8000) }, "scope"],
       ],
     ],
     [
@@ -180,6 +190,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a purpose object", { purpose: { code: "finance", text: "x" } }, "purpose"],
         ["an invalid purpose code", { purpose: "Finance" }, "purpose"],
         ["a data string", { data: "pii" }, "data"],
+        ["257 data classes", { data: classes(257) }, "data"],
         ["a grant with a space", { grant: "d 1" }, "grant"],
       ],
     ],
@@ -195,6 +206,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a summary of 2001 chars", { evidence: { summary: "x".repeat(2001) } }, "evidence.summary"],
         ["an artifact without a hash", { evidence: { artifacts: [{ name: "r.pdf" }] } }, "evidence.artifacts[0].hash"],
         ["evidence as a string", { evidence: "see attached" }, "evidence"],
+        ["257 artifacts (our bound: 256)", { evidence: { artifacts: artifacts(257) } }, "evidence.artifacts"],
       ],
     ],
     [
@@ -249,6 +261,9 @@ describe("decodeToken: well-formed", () => {
     ["zero NumericDates", authorizeClaims({ iat: 0, exp: 0 })],
     ["a principal id of 200 printable chars", authorizeClaims({ iss: `user:${"~".repeat(195)}` })],
     ["a jti of 128 chars", authorizeClaims({ jti: "A.b_c:d-".repeat(16), chain: "A.b_c:d-".repeat(16) })],
+    ["256 scopes, data classes and egress hosts", authorizeClaims({ scope: scopes(256), constraints: { data: classes(256), egress: hosts(256) } })],
+    ["an invoke touching 256 data classes", invokeClaims({ data: classes(256) })],
+    ["256 artifacts", completeClaims({ evidence: { artifacts: artifacts(256) } })],
   ])("%s decodes", (_, claims) => {
     const r = decodeToken(signToken(aliceKey, claims));
     expect(r.ok, !r.ok ? r.message : "").toBe(true);

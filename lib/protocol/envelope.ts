@@ -36,6 +36,10 @@ export type {
 /** Spec §4: an `iat` up to this many seconds ahead of the server's clock is tolerated. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 export const MAX_EVIDENCE_SUMMARY_CHARS = 2000;
+/** Spec §8: at most this many entries in a `scope`, `data` or `egress` list; longer is `malformed`. */
+export const MAX_LIST_ENTRIES = 256;
+/** Our choice, where the spec is silent (docs/protocol.md): `evidence.artifacts` is bounded alike. */
+export const MAX_EVIDENCE_ARTIFACTS = 256;
 
 // ---------------------------------------------------------------------------------------------
 // Claim schemas. Optional claims accept `null` as "absent" and the parsed claims carry no key for
@@ -53,6 +57,7 @@ const expect = (what: string) => (iss: TIssueLike) =>
   iss.input === undefined ? "is required" : iss.input === null ? `${what} (got null)` : what;
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const atMost = (n: number, what: string) => ({ error: `must list at most ${n} ${what}` });
 
 const ZJti = z.string({ error: expect("must be a string") }).regex(JTI, {
   error: "must be 1–128 characters of [A-Za-z0-9._:-]",
@@ -92,20 +97,24 @@ export const ZPurpose = z.object(
   { error: expect("must be an object {code, text}") },
 );
 
+const ZDataList = z
+  .array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
+    error: "must be an array of data class strings",
+  })
+  .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "data classes"));
+
 export const ZConstraints = z.object(
   {
-    data: opt(
-      z.array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
-        error: "must be an array of data class strings",
-      }),
-    ),
+    data: opt(ZDataList),
     egress: opt(
-      z.array(
-        z.string({ error: "must be a string" }).refine(isValidEgressEntry, {
-          error: 'must be a host name or "*." followed by a host name',
-        }),
-        { error: "must be an array of host names" },
-      ),
+      z
+        .array(
+          z.string({ error: "must be a string" }).refine(isValidEgressEntry, {
+            error: 'must be a host name or "*." followed by a host name',
+          }),
+          { error: "must be an array of host names" },
+        )
+        .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "hosts")),
     ),
   },
   { error: expect("must be an object {data?, egress?}") },
@@ -120,9 +129,10 @@ const ZResource = z
       ctx.addIssue({ code: "custom", message: `"${r}" is an http(s) resource without a valid URL host` });
   });
 
-const ZScopeList = z.array(ZScope, { error: expect("must be an array of scope strings") }).min(1, {
-  error: "must list at least one scope",
-});
+const ZScopeList = z
+  .array(ZScope, { error: expect("must be an array of scope strings") })
+  .min(1, { error: "must list at least one scope" })
+  .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "scopes"));
 
 const common = {
   v: z.literal(1, { error: expect("must be 1") }),
@@ -177,11 +187,7 @@ const ZInvokeObject = z.object({
   action: ZScope,
   resource: ZResource,
   purpose: opt(ZPurposeCode),
-  data: opt(
-    z.array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
-      error: "must be an array of data class strings",
-    }),
-  ),
+  data: opt(ZDataList),
 });
 
 const ZArtifact = z.object(
@@ -209,7 +215,11 @@ const ZCompleteObject = z.object({
               error: `must be at most ${MAX_EVIDENCE_SUMMARY_CHARS} characters`,
             }),
         ),
-        artifacts: opt(z.array(ZArtifact, { error: "must be an array of artifacts" })),
+        artifacts: opt(
+          z
+            .array(ZArtifact, { error: "must be an array of artifacts" })
+            .max(MAX_EVIDENCE_ARTIFACTS, atMost(MAX_EVIDENCE_ARTIFACTS, "artifacts")),
+        ),
       },
       { error: "must be an object {summary?, artifacts?}" },
     ),
