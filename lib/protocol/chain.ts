@@ -7,14 +7,14 @@
 // being re-derived by walking up from each event.
 import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
 import {
-  egressEntryCovers,
   egressHost,
-  hostMatches,
+  indexEgress,
+  indexScopes,
+  intersectEgress,
   isHttpResource,
   purposeCovers,
-  scopeCovers,
-  scopeDiff,
-  scopeSetsEquivalent,
+  type TEgressIndex,
+  type TScopeIndex,
 } from "./scope";
 import {
   type TAttestation,
@@ -77,23 +77,6 @@ function intersectData(own: string[] | undefined, parent: string[] | undefined):
   return unique.filter((d) => allowed.has(d));
 }
 
-// Host patterns are laminar (two patterns are nested or disjoint), so the intersection of two
-// lists is, pairwise, the narrower pattern of each nested pair.
-function intersectEgress(own: string[] | undefined, parent: string[] | undefined): string[] | undefined {
-  if (own === undefined) return parent;
-  const lowered = [...new Set(own.map((e) => e.toLowerCase()))];
-  if (parent === undefined) return lowered;
-  const out = new Set<string>();
-  for (const o of lowered) {
-    if (parent.some((p) => egressEntryCovers(p, o))) {
-      out.add(o);
-      continue;
-    }
-    for (const p of parent) if (egressEntryCovers(o, p)) out.add(p.toLowerCase());
-  }
-  return [...out];
-}
-
 function toConstraints(data: string[] | undefined, egress: string[] | undefined): TConstraints {
   const c: TConstraints = {};
   if (data !== undefined) c.data = data;
@@ -104,6 +87,12 @@ function toConstraints(data: string[] | undefined, egress: string[] | undefined)
 const listText = (list: string[]) => (list.length === 0 ? "[] (nothing allowed)" : `[${quoteList(list)}]`);
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * A grant's scope and effective egress list, each indexed once when first compared against (by a
+ * child delegate or an invoke), so a grant with n children costs n lookups, not n × |scope|.
+ */
+type TGrantIndexes = { scope: (jti: string) => TScopeIndex; egress: (jti: string) => TEgressIndex };
 
 type TGrantFacts = {
   depth: number | null;
@@ -159,6 +148,21 @@ export function checkChain(input: TChainInput): TChainAnalysis {
 
   // --- One depth-first walk carries ancestry facts down the forest.
   const facts = new Map<string, TGrantFacts>();
+  const scopeIndexes = new Map<string, TScopeIndex>();
+  const egressIndexes = new Map<string, TEgressIndex>();
+  const indexes: TGrantIndexes = {
+    scope: (jti) => {
+      let index = scopeIndexes.get(jti);
+      if (!index) scopeIndexes.set(jti, (index = indexScopes((byJti.get(jti) as TGrantClaims).scope)));
+      return index;
+    },
+    // Only asked for grants whose effective egress list is defined.
+    egress: (jti) => {
+      let index = egressIndexes.get(jti);
+      if (!index) egressIndexes.set(jti, (index = indexEgress(facts.get(jti)!.effective.egress!)));
+      return index;
+    },
+  };
   const revokeAuthorized = new Map<string, boolean>();
   const issuersOnPath = new Map<string, number>();
   const stack: { jti: string; entered: boolean }[] = roots.map((jti) => ({ jti, entered: false })).reverse();
@@ -197,9 +201,10 @@ export function checkChain(input: TChainInput): TChainAnalysis {
     }
 
     const parentEff = pf?.effective ?? {};
+    const ownEgress = g.constraints?.egress;
     const effective = toConstraints(
       intersectData(g.constraints?.data, parentEff.data),
-      intersectEgress(g.constraints?.egress, parentEff.egress),
+      intersectEgress(ownEgress, parentEff.egress, ownEgress !== undefined && parentEff.egress !== undefined ? indexes.egress(parentJti!) : undefined),
     );
 
     facts.set(top.jti, { depth, budget, budgetSource, effective, revokedAt, revokedBy });
@@ -258,9 +263,9 @@ export function checkChain(input: TChainInput): TChainAnalysis {
       else if (c.kind === "invoke") add("ghost_permission", what);
       else add("principal_mismatch", what);
     } else if (c.kind === "delegate") {
-      checkDelegate(jti, c, target, facts, cycleOf, add);
+      checkDelegate(jti, c, target, facts, cycleOf, indexes, add);
     } else if (c.kind === "invoke") {
-      checkInvoke(jti, c, target, facts.get(ref)!, add);
+      checkInvoke(jti, c, target, facts.get(ref)!, indexes, add);
     } else if (c.kind === "complete") {
       attestation = attestationOf(c.iss, target, principalKinds.get(c.iss));
       if (attestation === null)
@@ -309,6 +314,7 @@ function checkDelegate(
   parent: TGrantClaims,
   facts: Map<string, TGrantFacts>,
   cycleOf: Map<string, string[]>,
+  indexes: TGrantIndexes,
   add: TAdd,
 ): void {
   const cycle = cycleOf.get(jti);
@@ -326,13 +332,14 @@ function checkDelegate(
       `delegate ${q(jti)} is signed by ${q(c.iss)}, but its parent ${q(pj)} was granted to ${q(parent.aud)}`,
     );
 
-  const { added } = scopeDiff(c.scope, parent.scope);
+  const parentScopes = indexes.scope(pj);
+  const added = c.scope.filter((s) => !parentScopes.covers(s));
   if (added.length > 0)
     add(
       "scope_escalation",
       `delegate ${q(jti)} grants ${quoteList(added)}, which no single scope of its parent ${q(pj)} (${quoteList(parent.scope)}) covers`,
     );
-  else if (scopeSetsEquivalent(c.scope, parent.scope))
+  else if (parent.scope.every((s) => indexes.scope(jti).covers(s)))
     add(
       "no_attenuation",
       `delegate ${q(jti)} passes on the same authority as its parent ${q(pj)}: scopes ${quoteList(c.scope)} and ${quoteList(parent.scope)} cover each other`,
@@ -352,7 +359,8 @@ function checkDelegate(
   const ownEgress = c.constraints?.egress;
   if (ownEgress !== undefined && pe.egress !== undefined) {
     const parentEgress = pe.egress;
-    const outside = [...new Set(ownEgress.filter((h) => !parentEgress.some((p) => egressEntryCovers(p, h))))];
+    const covering = indexes.egress(pj);
+    const outside = [...new Set(ownEgress.filter((h) => !covering.coversEntry(h)))];
     if (outside.length > 0)
       add(
         "constraint_escalation",
@@ -404,12 +412,13 @@ function checkInvoke(
   c: Extract<TClaims, { kind: "invoke" }>,
   grant: TGrantClaims,
   gf: TGrantFacts,
+  indexes: TGrantIndexes,
   add: TAdd,
 ): void {
   const gj = grant.jti;
   if (c.iss !== grant.aud)
     add("ghost_permission", `invoke ${q(jti)} is signed by ${q(c.iss)}, but grant ${q(gj)} was issued to ${q(grant.aud)}`);
-  const covered = grant.scope.some((s) => scopeCovers(s, c.action));
+  const covered = indexes.scope(c.grant!).covers(c.action);
   if (!covered)
     add(
       "ghost_permission",
@@ -422,7 +431,7 @@ function checkInvoke(
       const egress = eff.egress;
       if (host === null)
         add("scope_drift", `resource ${q(c.resource)} leaves over http(s) with no valid host, and grant ${q(gj)} restricts egress to ${listText(egress)}`);
-      else if (!egress.some((p) => hostMatches(p, host)))
+      else if (!indexes.egress(c.grant!).matchesHost(host))
         add("scope_drift", `resource ${q(c.resource)} sends data to host ${q(host)}, outside the effective egress list of grant ${q(gj)}: ${listText(egress)}`);
     }
     if (eff.data !== undefined && c.data !== undefined) {
