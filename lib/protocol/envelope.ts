@@ -3,6 +3,7 @@
 // it is the hot path of every batch.
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { z } from "zod";
+import { validatePublicJwk } from "./keys";
 import { isValidEgressEntry, isValidPurposeCode, isValidScope, isHttpResource, egressHost } from "./scope";
 import {
   ALLOWED_ALGS,
@@ -414,13 +415,19 @@ export function jwkThumbprint(jwk: object): string {
 const KEY_CACHE = new Map<string, KeyObject>();
 const KEY_CACHE_MAX = 10_000;
 
-/** The public KeyObject of an Ed25519 or P-256 JWK; private members are ignored. Throws on a bad key. */
+/**
+ * The public KeyObject of an Ed25519 or P-256 JWK; private members are ignored. Throws on a bad key,
+ * including one validatePublicJwk refuses (a small-order or off-curve point registered before that
+ * check existed verifies nothing).
+ */
 export function importPublicKey(jwk: object): KeyObject {
   const type = keyType(jwk);
   if (type === null) throw new Error("unsupported JWK: expected an Ed25519 (OKP) or P-256 (EC) public key");
   const canonical = thumbprintInput(jwk);
   const cached = KEY_CACHE.get(canonical);
   if (cached) return cached;
+  const problem = validatePublicJwk(JSON.parse(canonical));
+  if (problem !== null) throw new Error(problem);
   const key = createPublicKey({ key: JSON.parse(canonical) as Record<string, string>, format: "jwk" });
   if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.delete(KEY_CACHE.keys().next().value as string);
   KEY_CACHE.set(canonical, key);
@@ -513,9 +520,12 @@ function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | T
   const finish = (signatureValid: boolean): TEnvelopeResult => {
     if (!signatureValid) {
       const type = keyType(key.jwk);
-      const why = algFitsKey(header.alg, key.jwk)
-        ? "the signature does not match the signed content"
-        : `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`;
+      const keyProblem = type === null ? null : validatePublicJwk(key.jwk);
+      const why = !algFitsKey(header.alg, key.jwk)
+        ? `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`
+        : keyProblem !== null
+          ? `the registered key is unusable: ${keyProblem}`
+          : "the signature does not match the signed content";
       return fail("signature_invalid", `signature does not verify with key "${header.kid}" of "${claims.iss}": ${why}`);
     }
     if (claims.iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)

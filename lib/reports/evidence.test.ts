@@ -215,6 +215,23 @@ describe("verifyEvidenceBundle on altered bundles", () => {
     expect(failedGroups(b)).toEqual(["findings", "signatures"]);
   });
 
+  it("a key that is a point of small order, and a token 'signed' with it without any private key", () => {
+    const b = clone(good);
+    const alice = b.keys.find((k) => k.principalId === ALICE)!;
+    const identity = Buffer.from("01".padEnd(64, "0"), "hex");
+    alice.jwk = { kty: "OKP", crv: "Ed25519", x: identity.toString("base64url"), kid: alice.kid };
+    alice.thumbprint = jwkThumbprint(alice.jwk);
+    // R = the identity point, S = 0: node:crypto verifies this over any message with that key.
+    const t = b.tokens[0];
+    t.token = `${t.token.split(".").slice(0, 2).join(".")}.${Buffer.concat([identity, Buffer.alloc(32)]).toString("base64url")}`;
+    t.hash = ledgerHash(t.prevHash, t.token);
+    b.digest = evidenceDigest(b.tokens);
+    const r = verifyEvidenceBundle(b);
+    expect(r.checks.find((c) => c.group === "keys" && !c.ok)?.message).toMatch(/small order/);
+    expect(r.checks.find((c) => c.group === "signatures" && !c.ok)?.message).toMatch(/^signature_invalid: .*small order/);
+    expect(r.ok).toBe(false);
+  });
+
   it("a key revoked at or before a token's iat fails that token", () => {
     const b = clone(good);
     b.keys.find((k) => k.principalId === PLANNER)!.revokedAt = T0 + 10; // the delegate's iat

@@ -8,7 +8,8 @@
 // through tsx from any working directory.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { checkEnvelope, isPublicJwk, jwkThumbprint } from "../protocol/envelope";
+import { checkEnvelope, jwkThumbprint } from "../protocol/envelope";
+import { validatePublicJwk } from "../protocol/keys";
 import { checkChain, chainStatus, readTimeFindings } from "../protocol/chain";
 import { sortFindings } from "../protocol/findings";
 import { GENESIS_HASH, ledgerHash } from "../protocol/ledger";
@@ -243,8 +244,9 @@ export function verifyEvidenceBundle(input: unknown): TVerifyReport {
   const principalKind = new Map(b.principals.map((p) => [p.id, p.kind]));
   for (const k of b.keys) {
     const subject = `${k.principalId} ${k.kid}`;
-    if (!isPublicJwk(k.jwk)) {
-      add("keys", subject, false, "not a usable public Ed25519 or P-256 JWK");
+    const problem = validatePublicJwk(k.jwk);
+    if (problem !== null) {
+      add("keys", subject, false, `not a usable public key: ${problem}`);
       continue;
     }
     const tp = jwkThumbprint(k.jwk);
