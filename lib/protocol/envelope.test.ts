@@ -30,6 +30,8 @@ import {
   revokeClaims,
   signToken,
   T0,
+  withNonCanonicalTail,
+  withOtherS,
 } from "@/lib/protocol/test-helpers";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";
 
@@ -403,9 +405,25 @@ describe("classifyReplay", () => {
     ["the byte-identical token", token, "duplicate"],
     ["the same jti with another token", alice({ iat: T0 + 1 }), "replay"],
     ["the same claims re-signed (Ed25519 is deterministic, so change the header)", alice({}, { alg: "Ed25519" }), "replay"],
-    ["a token differing only by trailing whitespace", `${token} `, "replay"],
+    ["the same signature over another payload segment", `${token.split(".")[0]}.${b64url(authorizeClaims({ scope: ["*:*"] }))}.${token.split(".")[2]}`, "replay"],
   ])("%s → %s", (_, stored, expected) => {
     expect(classifyReplay(token, stored)).toBe(expected);
+  });
+
+  it("a re-encoded signature over the same signed part is a duplicate, either way round (spec §8)", () => {
+    const es = signToken(plannerKey, delegateClaims());
+    const highLow = withOtherS(es);
+    const tail = withNonCanonicalTail(token);
+    // Each re-encoding is a different string that verifies on its own...
+    expect(highLow).not.toBe(es);
+    expect(tail).not.toBe(token);
+    expect(checkEnvelope(highLow, ctx)).toMatchObject({ ok: true });
+    expect(checkEnvelope(tail, ctx)).toMatchObject({ ok: true });
+    // ...and names the same event as the original.
+    expect(classifyReplay(highLow, es)).toBe("duplicate");
+    expect(classifyReplay(es, highLow)).toBe("duplicate");
+    expect(classifyReplay(tail, token)).toBe("duplicate");
+    expect(classifyReplay(token, tail)).toBe("duplicate");
   });
 });
 

@@ -550,8 +550,19 @@ export async function checkEnvelopeAsync(token: string, ctx: TEnvelopeContext): 
   return "finish" in step ? step.finish(await verifySignatureAsync(step.decoded, step.jwk)) : step;
 }
 
-/** Spec §4 last step: unseen is new; seen with the byte-identical token is a duplicate; else replay. */
+/** The part of a compact JWS its signature covers: the header and payload segments. */
+export function signedPart(token: string): string {
+  const last = token.lastIndexOf(".");
+  return last < 0 ? token : token.slice(0, last);
+}
+
+/**
+ * Spec §4 last step and §8, for a token whose signature verified: unseen is new; seen with the same
+ * signed part is a duplicate; else replay. Not the whole token: signatures are malleable (ES256's
+ * other S, n − s; non-zero trailing bits in the last base64url character), so a third party could
+ * re-encode a producer's token, send it first, and get the producer's own copy refused as replay.
+ */
 export function classifyReplay(token: string, storedToken: string | undefined): TReplayClass {
   if (storedToken === undefined) return "new";
-  return storedToken === token ? "duplicate" : "replay";
+  return signedPart(storedToken) === signedPart(token) ? "duplicate" : "replay";
 }
