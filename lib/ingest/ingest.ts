@@ -46,7 +46,7 @@ function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>
       }
       const result = await checkEnvelopeAsync(entry, { now, principals: (iss) => registry.get(iss) });
       if (!result.ok) return { index, kind: "rejected", rawEntry: entry, jti: result.jti, code: result.code, message: result.message };
-      return { index, kind: "verified", raw: entry, claims: result.claims, alg: result.header.alg, kid: result.header.kid };
+      return { index, kind: "verified", raw: entry, claims: result.claims, alg: result.header.alg, kid: result.header.kid, keyRevokedAt: result.key.revokedAt };
     }),
   );
 }

@@ -32,7 +32,7 @@ export type TIngestResult = {
 
 export type TCandidate =
   | { index: number; kind: "rejected"; rawEntry: unknown; jti: string | null; code: TRejectCode; message: string }
-  | { index: number; kind: "verified"; raw: string; claims: TClaims; alg: string; kid: string };
+  | { index: number; kind: "verified"; raw: string; claims: TClaims; alg: string; kid: string; keyRevokedAt: number | null };
 
 type TRejected = Extract<TCandidate, { kind: "rejected" }>;
 
@@ -54,6 +54,8 @@ export type TEventInsert = {
   purposeCode: string | null;
   prevHash: string;
   hash: string;
+  /** the signing key's revokedAt in the registry at receipt (late_after_revocation) */
+  keyRevokedAt: number | null;
 };
 
 /**
@@ -78,6 +80,7 @@ export const EVENT_INSERT_COLUMNS: { [K in keyof TEventInsert]: "text" | "intege
   purposeCode: "text",
   prevHash: "text",
   hash: "text",
+  keyRevokedAt: "double precision",
 };
 
 export type TFindingInsert = { chainId: string; eventJti: string; code: string; severity: string; message: string };
@@ -161,7 +164,7 @@ function refOf(c: TClaims): string | null {
   }
 }
 
-type TFresh = { index: number; claims: TClaims; raw: string; alg: string; kid: string; seq: number; prevHash: string; hash: string };
+type TFresh = { index: number; claims: TClaims; raw: string; alg: string; kid: string; keyRevokedAt: number | null; seq: number; prevHash: string; hash: string };
 
 type TRecheck = {
   statusOf: Map<string, "accepted" | "pending">;
@@ -218,6 +221,7 @@ function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
     purposeCode: c.kind === "authorize" || c.kind === "delegate" ? c.purpose.code : c.kind === "invoke" ? (c.purpose ?? null) : null,
     prevHash: f.prevHash,
     hash: f.hash,
+    keyRevokedAt: f.keyRevokedAt,
   };
 }
 
@@ -248,7 +252,7 @@ export function* ingestSteps(candidates: TCandidate[], at: Date): TSteps<TIngest
       const prevHash = hash;
       hash = ledgerHash(prevHash, c.raw);
       seq += 1;
-      fresh.push({ index: c.index, claims: c.claims, raw: c.raw, alg: c.alg, kid: c.kid, seq, prevHash, hash });
+      fresh.push({ index: c.index, claims: c.claims, raw: c.raw, alg: c.alg, kid: c.kid, keyRevokedAt: c.keyRevokedAt, seq, prevHash, hash });
       stored.set(c.claims.jti, { token: c.raw, chain: c.claims.chain });
     }
   }
@@ -261,7 +265,9 @@ export function* ingestSteps(candidates: TCandidate[], at: Date): TSteps<TIngest
     const dependants = yield* ask("dependantChains", fresh.map((f) => f.claims.jti));
     const affected = [...new Set([...fresh.map((f) => f.claims.chain), ...dependants])];
     const events = parseEventRows(yield* ask("chainEvents", affected));
-    for (const f of fresh) events.push({ seq: f.seq, jti: f.claims.jti, chainId: f.claims.chain, claims: f.claims, status: "accepted", ref: refOf(f.claims) });
+    const receivedAt = at.getTime() / 1000;
+    for (const f of fresh)
+      events.push({ seq: f.seq, jti: f.claims.jti, chainId: f.claims.chain, claims: f.claims, status: "accepted", ref: refOf(f.claims), keyRevokedAt: f.keyRevokedAt, receivedAt: f.keyRevokedAt === null ? null : receivedAt });
     const refs = missingRefs(events);
     const principalIds = principalIdsOf(events);
     const externalRows = refs.length ? yield* ask("eventKinds", refs) : [];

@@ -3,6 +3,7 @@
 // app instances, so the ledger stays gapless and a child and its parent landing on two instances
 // are checked together.
 import { db, type TTx } from "@/lib/db";
+import { EVENT_CHECK_SELECT, toStoredEventRow } from "@/lib/chains/load";
 import { EVENT_INSERT_COLUMNS, ingestSteps, runAsync, type TAsyncIngestStore, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
 import { CHAIN_SUMMARY_COLUMNS } from "@/lib/ingest/summary";
 
@@ -31,12 +32,8 @@ function prismaStore(tx: TTx): TAsyncIngestStore {
     storedTokens: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, token: true, chainId: true } }),
     dependantChains: async (jtis) =>
       (await tx.event.findMany({ where: { ref: { in: jtis } }, select: { chainId: true }, distinct: ["chainId"] })).map((d) => d.chainId),
-    chainEvents: (chainIds) =>
-      tx.event.findMany({
-        where: { chainId: { in: chainIds } },
-        select: { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true },
-        orderBy: { seq: "asc" },
-      }),
+    chainEvents: async (chainIds) =>
+      (await tx.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } })).map(toStoredEventRow),
     eventKinds: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }),
     principalKinds: (ids) => tx.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }),
     // Ordered here rather than in SQL: Prisma splits a long IN list over several queries only when

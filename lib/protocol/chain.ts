@@ -20,6 +20,7 @@ import {
   type TAttestation,
   type TChainAnalysis,
   type TChainInput,
+  type TCheckEvent,
   type TClaims,
   type TConstraints,
   type TEventKind,
@@ -111,7 +112,12 @@ export function checkChain(input: TChainInput): TChainAnalysis {
   const { chainId, external, principalKinds } = input;
 
   const byJti = new Map<string, TClaims>();
-  for (const e of input.events) if (!byJti.has(e.jti)) byJti.set(e.jti, e.claims);
+  const receiptOf = new Map<string, TCheckEvent>();
+  for (const e of input.events)
+    if (!byJti.has(e.jti)) {
+      byJti.set(e.jti, e.claims);
+      receiptOf.set(e.jti, e);
+    }
 
   // --- Structure: which delegates have a local grant as parent, and which of those form cycles.
   const parentGrant = new Map<string, string>();
@@ -285,6 +291,8 @@ export function checkChain(input: TChainInput): TChainAnalysis {
         );
     }
 
+    checkReceipt(jti, c, receiptOf.get(jti)!, add);
+
     const findings = sortFindings([...reasons].map(([code, list]) => makeFinding(code, list)));
     if (status === "pending") hasPending = true;
     all.push(...findings);
@@ -450,6 +458,22 @@ function checkInvoke(
     add("expired_grant", `invoke ${q(jti)} was issued at ${formatTime(c.iat)}, after grant ${q(gj)} expired at ${formatTime(grant.exp)}`);
   if (gf.revokedAt !== null && c.iat > gf.revokedAt)
     add("revoked_grant", `invoke ${q(jti)} was issued at ${formatTime(c.iat)}, after ${revocationText(gf, gj)}`);
+}
+
+/**
+ * late_after_revocation: accepted because its iat is before its key's revocation, but received
+ * after it. Spec §8 judges revocation by iat, so a holder of a revoked key can back-date tokens;
+ * this makes such an arrival visible. Judged from what was known at receipt (stored with the event),
+ * so every later re-check, read and export gives the same answer.
+ */
+function checkReceipt(jti: string, c: TClaims, e: TCheckEvent, add: TAdd): void {
+  const revokedAt = e.keyRevokedAt ?? null;
+  const receivedAt = e.receivedAt ?? null;
+  if (revokedAt === null || receivedAt === null || !(receivedAt > revokedAt) || !(c.iat < revokedAt)) return;
+  add(
+    "late_after_revocation",
+    `${c.kind} ${q(jti)} by ${q(c.iss)} claims iat ${formatTime(c.iat)}, before its signing key was revoked at ${formatTime(revokedAt)}, but was received at ${formatTime(receivedAt)}, after the revocation: it may have been back-dated with the revoked key`,
+  );
 }
 
 /** Spec §8: the first of self_reported (grant's aud), delegator_verified (grant's iss), third_party. */

@@ -92,7 +92,7 @@ describe("validatePublicJwk", () => {
 describe("the verifier refuses weak keys too (a key registered before the check existed)", () => {
   const identity = { ...ed(SMALL_ORDER["identity (0, 1)"]), kid: "weak" };
   const claims = authorizeClaims({ scope: ["*:*"], iat: T0 });
-  const header = { alg: "EdDSA", typ: "dep+jwt", kid: "weak" };
+  const header = { alg: "EdDSA", typ: "dep+jwt" as const, kid: "weak" };
   const signingInput = `${b64url(header)}.${b64url(claims)}`;
   const forged = `${signingInput}.${b64url(Buffer.concat([Buffer.from(SMALL_ORDER["identity (0, 1)"], "hex"), Buffer.alloc(32)]))}`;
 

@@ -189,11 +189,17 @@ export function toEvents(claims: TClaims[]): TCheckEvent[] {
 
 export function chainInput(
   claims: TClaims[],
-  opts: { chainId?: string; external?: [string, { chain: string; kind: TEventKind }][]; kinds?: Map<string, TPrincipalKind> } = {},
+  opts: {
+    chainId?: string;
+    external?: [string, { chain: string; kind: TEventKind }][];
+    kinds?: Map<string, TPrincipalKind>;
+    /** receipt facts by jti: the signing key's revocation time at receipt, and the receipt time */
+    receipts?: Record<string, { keyRevokedAt: number | null; receivedAt: number }>;
+  } = {},
 ): TChainInput {
   return {
     chainId: opts.chainId ?? "a1",
-    events: toEvents(claims),
+    events: toEvents(claims).map((e) => (opts.receipts?.[e.jti] ? { ...e, ...opts.receipts[e.jti] } : e)),
     external: new Map(opts.external ?? []),
     principalKinds: opts.kinds ?? PRINCIPAL_KINDS_FIXTURE,
   };

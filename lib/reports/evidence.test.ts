@@ -38,7 +38,14 @@ const principals: Record<string, TPrincipalFixture> = {
  */
 function makeBundle(
   claims: Record<string, unknown>[],
-  opts: { now?: number; chainId?: string; external?: { claims: Record<string, unknown>; signer: string }[]; fillers?: number[] } = {},
+  opts: {
+    now?: number;
+    chainId?: string;
+    external?: { claims: Record<string, unknown>; signer: string }[];
+    fillers?: number[];
+    /** by jti: the signing key's revokedAt when the server received the token (T0 + 200) */
+    keyRevokedAt?: Record<string, number>;
+  } = {},
 ): TEvidenceBundle {
   const now = opts.now ?? T0 + 100;
   const chainId = opts.chainId ?? "a1";
@@ -66,11 +73,18 @@ function makeBundle(
   const ext = ledger.filter((e) => e.external).map((e) => ({ ...e, claims: decoded(e.token) }));
   const external = new Map<string, { chain: string; kind: TEventKind }>(ext.map((e) => [e.claims.jti, { chain: e.claims.chain, kind: e.claims.kind }]));
   const kinds = new Map(Object.values(principals).map((p) => [p.id, p.kind]));
-  const analysis = checkChain({ chainId, events: own.map((e) => ({ jti: e.claims.jti, seq: e.seq, claims: e.claims })), external, principalKinds: kinds });
+  const receivedAtSeconds = T0 + 200;
+  const keyRevokedAt = (jti: string) => opts.keyRevokedAt?.[jti] ?? null;
+  const analysis = checkChain({
+    chainId,
+    events: own.map((e) => ({ jti: e.claims.jti, seq: e.seq, claims: e.claims, keyRevokedAt: keyRevokedAt(e.claims.jti), receivedAt: receivedAtSeconds })),
+    external,
+    principalKinds: kinds,
+  });
   const late = readTimeFindings(analysis, now);
   const findingsOf = (jti: string) => [...(analysis.events.get(jti)?.findings ?? []), ...(late.has(jti) ? [late.get(jti)!] : [])];
   const all = own.flatMap((e) => findingsOf(e.claims.jti).map((f) => ({ ...f, eventJti: e.claims.jti, isReadTime: f.code === "missing_evidence" })));
-  const receivedAt = new Date(T0 * 1000 + 200_000).toISOString();
+  const receivedAt = new Date(receivedAtSeconds * 1000).toISOString();
   return buildEvidenceBundle({
     detail: {
       id: chainId,
@@ -81,6 +95,7 @@ function makeBundle(
         seq: e.seq,
         jti: e.claims.jti,
         receivedAt,
+        keyRevokedAt: keyRevokedAt(e.claims.jti),
         token: e.token,
         prevHash: e.prevHash,
         hash: e.hash,
@@ -239,6 +254,22 @@ describe("verifyEvidenceBundle on altered bundles", () => {
     expect(r.checks.find((c) => c.group === "signatures" && !c.ok)?.message).toMatch(/^key_revoked/);
     b.keys.find((k) => k.principalId === PLANNER)!.revokedAt = T0 + 11;
     expect(verifyEvidenceBundle(b).ok).toBe(true);
+  });
+
+  it("late_after_revocation is re-computed from each token's keyRevokedAt and receivedAt", () => {
+    // The delegate (iat T0 + 10) arrived at T0 + 200, after its key was revoked at T0 + 100.
+    const late = makeBundle(goodChain(), { keyRevokedAt: { d1: T0 + 100 } });
+    expect(late.tokens[1].keyRevokedAt).toBe(T0 + 100);
+    expect(late.tokens[1].verdict.findings.map((f) => f.code)).toEqual(["late_after_revocation"]);
+    expect(verifyEvidenceBundle(late).ok).toBe(true);
+    // Hiding the revocation from the bundle leaves a verdict the tokens no longer support.
+    const hidden = clone(late);
+    hidden.tokens[1].keyRevokedAt = null;
+    expect(failedGroups(hidden)).toEqual(["findings"]);
+    // An older bundle without the field reads as "not revoked at receipt".
+    const old = clone(makeBundle(goodChain()));
+    for (const t of old.tokens) delete (t as { keyRevokedAt?: unknown }).keyRevokedAt;
+    expect(verifyEvidenceBundle(old).ok).toBe(true);
   });
 
   it("a verdict edited to hide a finding", () => {

@@ -49,6 +49,8 @@ export const ZEvidenceBundle = z.object({
       seq: ZSeq,
       jti: z.string(),
       receivedAt: z.iso.datetime(),
+      /** the signing key's revokedAt at receipt (late_after_revocation); absent in older bundles */
+      keyRevokedAt: z.number().nullable().optional(),
       token: z.string(),
       prevHash: ZHex64,
       hash: ZHex64,
@@ -108,7 +110,7 @@ function publicOnly(jwk: Record<string, unknown>): Record<string, unknown> {
 
 export type TBundleInput = {
   detail: Pick<TChainDetail, "id" | "generatedAt" | "status" | "findings"> & {
-    events: Pick<TChainEvent, "seq" | "jti" | "receivedAt" | "token" | "prevHash" | "hash" | "status" | "findings">[];
+    events: Pick<TChainEvent, "seq" | "jti" | "receivedAt" | "keyRevokedAt" | "token" | "prevHash" | "hash" | "status" | "findings">[];
   };
   principals: { id: string; kind: string; name: string | null }[];
   keys: { principalId: string; kid: string; jwk: Record<string, unknown>; thumbprint: string; revokedAt: number | null }[];
@@ -130,6 +132,7 @@ export function buildEvidenceBundle(input: TBundleInput): TEvidenceBundle {
       seq: e.seq,
       jti: e.jti,
       receivedAt: e.receivedAt,
+      keyRevokedAt: e.keyRevokedAt,
       token: e.token,
       prevHash: e.prevHash,
       hash: e.hash,
@@ -315,7 +318,9 @@ export function verifyEvidenceBundle(input: unknown): TVerifyReport {
   }
 
   // --- Findings: the chain check again, on the tokens that decoded, at the bundle's time.
-  const events = b.tokens.filter((t) => decoded.has(t.jti)).map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)! }));
+  const events = b.tokens
+    .filter((t) => decoded.has(t.jti))
+    .map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)!, keyRevokedAt: t.keyRevokedAt ?? null, receivedAt: seconds(t.receivedAt) }));
   for (const e of events) if (!external.has(e.jti)) external.set(e.jti, { chain: b.chain, kind: e.claims.kind });
   const analysis = checkChain({
     chainId: b.chain,
