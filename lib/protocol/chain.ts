@@ -1,10 +1,11 @@
 // The chain checks of spec §5 and §8, as one pure function of a chain's stored events.
 //
 // The verdicts depend on the set of events only, never on their order, so an event that arrives
-// late yields exactly what in-order arrival would have. The work is linear in events (times the
-// scope/constraint list sizes): ancestry facts (depth budget, effective constraints, revocation
-// time, issuers on the path) are carried down one depth-first walk of the grant forest instead of
-// being re-derived by walking up from each event.
+// late yields exactly what in-order arrival would have. The work is linear in the events and their
+// list entries: ancestry facts (depth budget, effective constraints, revocation time, issuers on the
+// path) are carried down one depth-first walk of the grant forest instead of being re-derived by
+// walking up from each event, and each grant's scope and egress lists are indexed once, so a
+// child's entry is one lookup in its parent's index, never a comparison with every parent entry.
 import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
 import {
   egressHost,
