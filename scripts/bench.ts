@@ -24,6 +24,7 @@ import { download, getJson, getLatency, ingestOverHttp, postEvents, type TApi } 
 import { measureGraphs, withBrowser } from "./bench/graph";
 import { printReport, type TBenchReport } from "./bench/report";
 import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
+import { measureWorstGrant, worstGrantPrincipals } from "./bench/worst-grant";
 
 type TArgs = { mode: TMode; json: string | null; database: "sqlite" | "postgres"; keep: boolean; serverNodeOptions: string | null };
 
@@ -117,7 +118,8 @@ async function main() {
       await tick();
       trees.push({ role: "graph", chain: treeChain(`g${n}`, n - 1, now) });
     }
-    const principals = [...allPrincipals(pop), ...trees.flatMap((t) => t.chain.principals)];
+    const worstSigners = worstGrantPrincipals();
+    const principals = [...allPrincipals(pop), ...trees.flatMap((t) => t.chain.principals), ...worstSigners];
     await fill.registerPrincipals(principals);
     log(`registered ${principals.length} principals`);
 
@@ -234,6 +236,17 @@ async function main() {
       log(`chain list, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${items} items)`);
     }
 
+    // The worst legal grant: what one batch within the list limits of spec §8 can cost.
+    const storedDuringReads = stored;
+    const worstLoad = load();
+    memory.phase("worst grant");
+    const worst = await measureWorstGrant(api, worstSigners, cfg.worstGrantRuns, now);
+    stored += worst.events * (worst.runs + 2);
+    log(
+      `worst legal grant (${Math.round(worst.tokenBytes / 1024)} KiB per batch): ingest p50 ${worst.ingest.p50Ms} ms, p95 ${worst.ingest.p95Ms} ms; ` +
+        `first chain read p50 ${worst.read.p50Ms} ms, p95 ${worst.read.p95Ms} ms (${worst.runs} chains)`,
+    );
+
     // Exports, when their routes exist.
     const bigQuery = trees.filter((t) => t.role === "query").at(-1)!.chain;
     const pdfChain = trees.find((t) => t.role === "pdf")!.chain;
@@ -291,7 +304,7 @@ async function main() {
         fill: { events: filled, seconds: fillBackground.seconds + fillTrees.seconds, backgroundEventsPerSec: fillBackground.perSec },
       },
       chainQuery: {
-        storedEvents: stored,
+        storedEvents: storedDuringReads,
         // The largest chain read right after each change: the slower of the two ways of reading.
         p95Ms: detail.filter((d) => d.reads === "after a change").at(-1)!.p95Ms,
         p95MsRepeatedReads: detail.filter((d) => d.reads === "repeated").at(-1)!.p95Ms,
@@ -301,6 +314,7 @@ async function main() {
         listP95Ms: Math.max(...list.map((l) => l.p95Ms)),
       },
       exports: { load: exportLoad, pdf: { hops: pdfChain.hops, ...pdf }, csvChain: { events: bigQuery.tokens.length, ...csvChain }, csvAll: { filter: cfg.csvAllFilter, ...csvAll } },
+      worstGrant: { ...worst, load: worstLoad },
       graph: { load: graphLoad, runs: graphs },
       memory: {
         peakTreeMiB: Math.round(peak.tree.treeMiB),

@@ -14,6 +14,13 @@ export type TStoredEventRow = {
   claims: string;
   status: string;
   ref: string | null;
+  /** the signing key's revokedAt at receipt (NumericDate), null when it was not revoked then */
+  keyRevokedAt: number | null;
+  /**
+   * receipt time as a NumericDate, read only where keyRevokedAt is set: the only events whose
+   * receipt time a check uses (late_after_revocation); null elsewhere.
+   */
+  receivedAt: number | null;
 };
 
 /** A chain event with its claims decoded (stored rows are parsed once, here). */
@@ -21,6 +28,18 @@ export type TParsed<R extends { claims: string }> = Omit<R, "claims"> & { claims
 export type TParsedEventRow = TParsed<TStoredEventRow>;
 
 export type TLoadedChain = TChainInput & { events: (TCheckEvent & { status: string })[] };
+
+/** An event row as chainInputsFrom takes it: from the ingest's reads, the detail read or a new event. */
+type TInputEventRow = Pick<TParsedEventRow, "seq" | "jti" | "chainId" | "claims" | "status"> & {
+  keyRevokedAt?: number | null;
+  receivedAt?: number | Date | null;
+};
+
+/** Receipt time in NumericDate seconds, where a check can need it (see TStoredEventRow.receivedAt). */
+function receiptSeconds(e: TInputEventRow): number | null {
+  if (e.keyRevokedAt === null || e.keyRevokedAt === undefined || e.receivedAt === null || e.receivedAt === undefined) return null;
+  return e.receivedAt instanceof Date ? e.receivedAt.getTime() / 1000 : e.receivedAt;
+}
 
 export type TExternalRow = { jti: string; chainId: string; kind: string };
 export type TPrincipalKindRow = { id: string; kind: string };
@@ -48,7 +67,7 @@ export function principalIdsOf(events: TParsedEventRow[]): string[] {
 /** The checker inputs of `chainIds` from their events (in ledger order), external refs and kinds. */
 export function chainInputsFrom(
   chainIds: string[],
-  events: TParsedEventRow[],
+  events: TInputEventRow[],
   externalRows: TExternalRow[],
   principalRows: TPrincipalKindRow[],
 ): Map<string, TLoadedChain> {
@@ -59,18 +78,26 @@ export function chainInputsFrom(
   for (const e of events) external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
   const principalKinds = new Map(principalRows.map((p) => [p.id, p.kind as TPrincipalKind]));
   for (const chainId of chainIds) out.set(chainId, { chainId, events: [], external, principalKinds });
-  for (const e of events) out.get(e.chainId)!.events.push({ jti: e.jti, seq: e.seq, claims: e.claims, status: e.status });
+  for (const e of events)
+    out.get(e.chainId)!.events.push({ jti: e.jti, seq: e.seq, claims: e.claims, status: e.status, keyRevokedAt: e.keyRevokedAt ?? null, receivedAt: receiptSeconds(e) });
   return out;
+}
+
+/** What the checks read of each stored event, through Prisma (the ingest's PostgreSQL store too). */
+export const EVENT_CHECK_SELECT = { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true, keyRevokedAt: true, receivedAt: true } as const;
+
+export function toStoredEventRow(r: Omit<TStoredEventRow, "receivedAt"> & { receivedAt: Date }): TStoredEventRow {
+  return { ...r, receivedAt: r.keyRevokedAt === null ? null : r.receivedAt.getTime() / 1000 };
 }
 
 export async function loadChainInputs(client: TDb | TTx, chainIds: string[]): Promise<Map<string, TLoadedChain>> {
   if (chainIds.length === 0) return new Map();
-  const stored: TStoredEventRow[] = await client.event.findMany({
+  const stored = await client.event.findMany({
     where: { chainId: { in: chainIds } },
-    select: { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true },
+    select: EVENT_CHECK_SELECT,
     orderBy: { seq: "asc" },
   });
-  const events = parseEventRows(stored);
+  const events = parseEventRows(stored.map(toStoredEventRow));
   const refs = missingRefs(events);
   const principalIds = principalIdsOf(events);
   const [externalRows, principalRows] = await Promise.all([
@@ -96,6 +123,7 @@ export type TEventDetailRow = {
   status: string;
   alg: string;
   kid: string;
+  keyRevokedAt: number | null;
   token: string;
   claims: string;
   prevHash: string;
@@ -128,7 +156,7 @@ function refsOf(events: { jti: string; ref: string | null; iss: string; aud: str
   return { refs: [...refs], principalIds: [...principalIds], issuers: [...issuers] };
 }
 
-const EVENT_DETAIL_COLUMNS = `"seq", "jti", "chainId", "kind", "iss", "aud", "ref", "iat", "exp", "status", "alg", "kid", "token", "claims", "prevHash", "hash", "receivedAt"`;
+const EVENT_DETAIL_COLUMNS = `"seq", "jti", "chainId", "kind", "iss", "aud", "ref", "iat", "exp", "status", "alg", "kid", "token", "claims", "prevHash", "hash", "receivedAt", "keyRevokedAt"`;
 
 /**
  * The chain's summary start, its events (ledger order), the ledger head, the events it references
@@ -160,6 +188,7 @@ export async function loadChainDetail(id: string): Promise<TChainDetailRows> {
       prevHash: r[14] as string,
       hash: r[15] as string,
       receivedAt: fromSqliteDate(r[16] as string),
+      keyRevokedAt: r[17] as number | null,
     }));
     const head = (sqliteStatement(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`).get() as { seq: number; hash: string } | undefined) ?? null;
     const { refs, principalIds, issuers } = refsOf(events);

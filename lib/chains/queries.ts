@@ -313,6 +313,7 @@ export async function readChain(id: string, options: { now?: number; includeRaw?
       receivedAt: r.receivedAt.toISOString(),
       alg: r.alg,
       kid: r.kid,
+      keyRevokedAt: r.keyRevokedAt,
       keyThumbprint: thumbprintOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
       token: options.includeRaw === false ? "" : r.token,
       tokenSha256: sha256Hex(r.token),

@@ -36,6 +36,8 @@ export type TChainEvent = {
   receivedAt: string; // ISO 8601
   alg: string;
   kid: string;
+  /** the signing key's revokedAt in the registry when the event was received; null when not revoked then */
+  keyRevokedAt: number | null;
   /** RFC 7638 thumbprint of the key that verified the signature */
   keyThumbprint: string | null;
   token: string;

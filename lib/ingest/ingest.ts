@@ -1,17 +1,17 @@
 // Accept a batch of event tokens: verify each (spec §4), store what passes in one transaction,
 // append it to the ledger (§7), re-check every chain the batch touches (§5) and quarantine the rest.
 //
-// Batch-shaped on purpose: signatures are verified before the transaction (CPU, parallel across
-// instances); inside it (lib/ingest/steps.ts), each step is one query for the whole batch, never one
-// per event per check. SQLite runs the transaction on the direct connection, synchronously
-// (sqlite.ts, store-sqlite.ts); PostgreSQL through Prisma with the ledger head locked (store-prisma.ts).
+// Batch-shaped on purpose: signatures are verified first (CPU, parallel across instances); then
+// (lib/ingest/steps.ts) each step is one query for the whole batch, never one per event per check,
+// and the chain checks run before the ledger is locked, which is held only to validate and write.
+// SQLite runs on the direct connection, synchronously (sqlite.ts, store-sqlite.ts); PostgreSQL
+// through Prisma, with the ledger head locked for the write (store-prisma.ts).
 import { isPostgres } from "@/lib/db";
 import { checkEnvelopeAsync } from "@/lib/protocol/envelope";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";
 import { loadRegistry } from "@/lib/ingest/registry";
-import { ingestSteps, runSync, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
-import { inWriteTransaction } from "@/lib/ingest/sqlite";
-import { sqliteStore } from "@/lib/ingest/store-sqlite";
+import type { TCandidate, TIngestResult } from "@/lib/ingest/steps";
+import { ingestWithSqlite } from "@/lib/ingest/store-sqlite";
 import { ingestWithPrisma } from "@/lib/ingest/store-prisma";
 import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
 
@@ -47,21 +47,24 @@ function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>
       }
       const result = await checkEnvelopeAsync(entry, { now, principals: (iss) => registry.get(iss) });
       if (!result.ok) return { index, kind: "rejected", rawEntry: entry, jti: result.jti, code: result.code, message: result.message };
-      return { index, kind: "verified", raw: entry, claims: result.claims, alg: result.header.alg, kid: result.header.kid };
+      return { index, kind: "verified", raw: entry, claims: result.claims, alg: result.header.alg, kid: result.header.kid, keyRevokedAt: result.key.revokedAt };
     }),
   );
 }
 
-export async function ingestBatch(entries: unknown[], options: { now?: number } = {}): Promise<TIngestResult[]> {
+/** The batch through spec §4's checks but `replay`, against the registry as it is now. */
+export async function verifyBatch(entries: unknown[], options: { now?: number } = {}): Promise<TCandidate[]> {
   const now = options.now ?? Date.now() / 1000;
   const issuers = new Set<string>();
   for (const e of entries) if (typeof e === "string") issuers.add(peekIssuer(e) ?? "");
   issuers.delete("");
   const registry = await loadRegistry([...issuers]);
-  const candidates = await verifyAll(entries, registry, now);
-  const results = isPostgres()
-    ? await ingestWithPrisma(candidates)
-    : await inWriteTransaction(() => runSync(ingestSteps(candidates, new Date()), sqliteStore()));
+  return verifyAll(entries, registry, now);
+}
+
+export async function ingestBatch(entries: unknown[], options: { now?: number } = {}): Promise<TIngestResult[]> {
+  const candidates = await verifyBatch(entries, options);
+  const results = isPostgres() ? await ingestWithPrisma(candidates) : await ingestWithSqlite(candidates);
   // After the commit, never inside it: usually no query at all, now and then one signed insert.
   await checkpointAfterIngest(results.reduce((n, r) => (r.status === "accepted" || r.status === "pending" ? n + 1 : n), 0));
   return results;

@@ -1,9 +1,18 @@
-// The ingest store on PostgreSQL, through the Prisma client inside one interactive transaction.
-// The ledger head row is locked FOR UPDATE first, which serialises every ingest transaction across
-// app instances, so the ledger stays gapless and a child and its parent landing on two instances
-// are checked together.
+// The ingest store on PostgreSQL, through the Prisma client. The steps' first phase reads through
+// the client outside any transaction; the locked phase is one interactive transaction that locks the
+// ledger head row FOR UPDATE first, which serialises every ingest's write across app instances, so
+// the ledger stays gapless and a child and its parent landing on two instances are checked together.
 import { db, type TTx } from "@/lib/db";
-import { EVENT_INSERT_COLUMNS, ingestSteps, runAsync, type TAsyncIngestStore, type TCandidate, type TIngestResult } from "@/lib/ingest/steps";
+import { EVENT_CHECK_SELECT, toStoredEventRow } from "@/lib/chains/load";
+import {
+  EVENT_INSERT_COLUMNS,
+  ingestSteps,
+  runPhasedAsync,
+  type TAsyncIngestStore,
+  type TAsyncLock,
+  type TCandidate,
+  type TIngestResult,
+} from "@/lib/ingest/steps";
 import { CHAIN_SUMMARY_COLUMNS } from "@/lib/ingest/summary";
 
 // The two writes that grow with the batch, as one statement each over a JSON parameter: through
@@ -21,7 +30,8 @@ const UPSERT_CHAINS = `INSERT INTO "Chain" (${names(CHAIN_COLUMNS)}, "lastEventA
     .map(([c]) => `"${c}" = excluded."${c}"`)
     .join(", ")}, "lastEventAt" = excluded."lastEventAt", "version" = "Chain"."version" + 1`;
 
-function prismaStore(tx: TTx): TAsyncIngestStore {
+/** The store on a transaction (the locked phase) or on the client itself (the unlocked one). */
+export function prismaStore(tx: TTx): TAsyncIngestStore {
   return {
     lockHead: async () => {
       const rows = await tx.$queryRawUnsafe<{ seq: number; hash: string }[]>(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1 FOR UPDATE`);
@@ -29,14 +39,11 @@ function prismaStore(tx: TTx): TAsyncIngestStore {
       return { seq: Number(rows[0].seq), hash: rows[0].hash };
     },
     storedTokens: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, token: true, chainId: true } }),
+    chainVersions: (chainIds) => tx.chain.findMany({ where: { id: { in: chainIds } }, select: { id: true, version: true } }),
     dependantChains: async (jtis) =>
       (await tx.event.findMany({ where: { ref: { in: jtis } }, select: { chainId: true }, distinct: ["chainId"] })).map((d) => d.chainId),
-    chainEvents: (chainIds) =>
-      tx.event.findMany({
-        where: { chainId: { in: chainIds } },
-        select: { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true },
-        orderBy: { seq: "asc" },
-      }),
+    chainEvents: async (chainIds) =>
+      (await tx.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } })).map(toStoredEventRow),
     eventKinds: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }),
     principalKinds: (ids) => tx.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }),
     // Ordered here rather than in SQL: Prisma splits a long IN list over several queries only when
@@ -80,7 +87,9 @@ function ingestTransactionOptions() {
   return { ...options, isolationLevel: "ReadCommitted" } as typeof options;
 }
 
+/** The locked scope on PostgreSQL: one READ COMMITTED transaction (lockHead locks the head row). */
+export const prismaLock: TAsyncLock = async (inside) => (await db()).$transaction((tx) => inside(prismaStore(tx)), ingestTransactionOptions());
+
 export async function ingestWithPrisma(candidates: TCandidate[]): Promise<TIngestResult[]> {
-  const prisma = await db();
-  return prisma.$transaction((tx) => runAsync(ingestSteps(candidates, new Date()), prismaStore(tx)), ingestTransactionOptions());
+  return runPhasedAsync(ingestSteps(candidates, new Date()), prismaStore(await db()), prismaLock);
 }

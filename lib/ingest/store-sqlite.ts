@@ -1,8 +1,19 @@
 // The ingest store on the embedded SQLite database: prepared statements on the direct connection
-// (lib/ingest/sqlite.ts), run synchronously inside inWriteTransaction.
-import { IN_LIST, sqliteStatement, toSqliteDate } from "@/lib/ingest/sqlite";
+// (lib/ingest/sqlite.ts). The steps' first phase reads outside any transaction; the locked phase runs
+// synchronously inside inWriteTransaction (BEGIN IMMEDIATE: SQLite's write lock).
+import { fromSqliteDate, IN_LIST, inWriteTransaction, sqliteStatement, toSqliteDate } from "@/lib/ingest/sqlite";
 import type { TStoredEventRow, TExternalRow, TPrincipalKindRow } from "@/lib/chains/load";
-import { EVENT_INSERT_COLUMNS, type TFindingRow, type TIngestStore, type TWritePlan } from "@/lib/ingest/steps";
+import {
+  EVENT_INSERT_COLUMNS,
+  ingestSteps,
+  runPhasedSync,
+  type TCandidate,
+  type TFindingRow,
+  type TIngestResult,
+  type TIngestStore,
+  type TSyncLock,
+  type TWritePlan,
+} from "@/lib/ingest/steps";
 import { CHAIN_SUMMARY_COLUMNS } from "@/lib/ingest/summary";
 
 const CHAIN_COLUMNS = [...Object.keys(CHAIN_SUMMARY_COLUMNS), "lastEventAt"];
@@ -18,8 +29,13 @@ function statements() {
   return {
     head: q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`),
     storedTokens: q(`SELECT "jti", "token", "chainId" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
+    chainVersions: q(`SELECT "id", "version" FROM "Chain" WHERE "id" IN ${IN_LIST}`),
     dependantChains: q(`SELECT DISTINCT "chainId" FROM "Event" WHERE "ref" IN ${IN_LIST}`).pluck(),
-    chainEvents: q(`SELECT "seq", "jti", "chainId", "claims", "status", "ref" FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "seq"`),
+    // receivedAt only where a check can use it (TStoredEventRow): no date to convert on every row.
+    chainEvents: q(
+      `SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt", CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE "receivedAt" END AS "receivedAt"
+       FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "seq"`,
+    ),
     eventKinds: q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
     principalKinds: q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`),
     findingsOf: q(`SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST} ORDER BY "id"`),
@@ -52,15 +68,21 @@ export function sqliteStore(): TIngestStore {
       return { seq: Number(row.seq), hash: row.hash };
     },
     storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
+    chainVersions: (chainIds) => sql.chainVersions.all(json(chainIds)) as { id: string; version: number }[],
     dependantChains: (jtis) => sql.dependantChains.all(json(jtis)) as string[],
-    chainEvents: (chainIds) => sql.chainEvents.all(json(chainIds)) as TStoredEventRow[],
+    chainEvents: (chainIds) => {
+      const rows = sql.chainEvents.all(json(chainIds)) as { receivedAt: string | number | null }[];
+      // The stored date as a NumericDate, in place: only the few rows that carry one.
+      for (const r of rows) if (typeof r.receivedAt === "string") r.receivedAt = fromSqliteDate(r.receivedAt).getTime() / 1000;
+      return rows as TStoredEventRow[];
+    },
     eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
     findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
     write: (plan: TWritePlan) => {
       const at = toSqliteDate(plan.at);
       for (const e of plan.events) {
-        sql.insertEvent.run(e.seq, e.jti, e.chainId, e.kind, e.iss, e.aud, e.ref, e.iat, e.exp, e.status, e.alg, e.kid, e.token, e.claims, e.purposeCode, e.prevHash, e.hash, at);
+        sql.insertEvent.run(e.seq, e.jti, e.chainId, e.kind, e.iss, e.aud, e.ref, e.iat, e.exp, e.status, e.alg, e.kid, e.token, e.claims, e.purposeCode, e.prevHash, e.hash, e.keyRevokedAt, at);
       }
       if (plan.recheckedChains.length) sql.deleteFindings.run(json(plan.recheckedChains));
       for (const c of plan.chains) {
@@ -96,4 +118,11 @@ export function sqliteStore(): TIngestStore {
       for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw);
     },
   };
+}
+
+/** The locked scope on SQLite: one BEGIN IMMEDIATE … COMMIT on the direct connection. */
+export const sqliteLock: TSyncLock = (inside) => inWriteTransaction(() => inside(sqliteStore()));
+
+export function ingestWithSqlite(candidates: TCandidate[]): Promise<TIngestResult[]> {
+  return runPhasedSync(ingestSteps(candidates, new Date()), sqliteStore(), sqliteLock);
 }

@@ -27,7 +27,7 @@ const R = (o: TOver = {}) => claimsOf("revoke", o);
 //                    analyst reads https://ledger.bank.example/q1/revenue (i1)
 const base = (a: TOver = {}, d: TOver = {}) => [A(a), D(d)];
 
-type TOpts = { chainId?: string; external?: [string, { chain: string; kind: TEventKind }][] };
+type TOpts = Pick<NonNullable<Parameters<typeof chainInput>[1]>, "chainId" | "external" | "receipts">;
 const analyse = (events: TClaims[], opts: TOpts = {}) => checkChain(chainInput(events, opts));
 const codes = (an: TChainAnalysis, jti: string) => {
   const v = an.events.get(jti);
@@ -230,6 +230,16 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["issued after an ancestor was revoked", () => [...base(), R({ target: "a1", iat: T0 + 15 }), I({ iat: T0 + 20 })], "i1", ["revoked_grant"]],
     ["pass: an unauthorized revoke revokes nothing", () => [...base(), R({ target: "d1", iss: MALLORY, iat: T0 + 15 }), I({ iat: T0 + 20 })], "i1", []],
     ["pass: issued before the revocation", () => [...base(), R({ target: "d1", iss: PLANNER, iat: T0 + 25 }), I({ iat: T0 + 20 })], "i1", []],
+  ],
+  late_after_revocation: [
+    // d1 (iat T0 + 10) signed with a key revoked at T0 + 50.
+    ["pass: received before its key's revocation", () => base(), "d1", [], { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 40 } } }],
+    ["pass: received exactly at the revocation ('after' is strict)", () => base(), "d1", [], { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 50 } } }],
+    ["pass: its key was not revoked when it arrived", () => base(), "d1", [], { receipts: { d1: { keyRevokedAt: null, receivedAt: T0 + 9999 } } }],
+    ["pass: no receipt facts (a caller that has none)", () => base(), "d1", []],
+    ["received after its key was revoked, with an iat before the revocation", () => base(), "d1", ["late_after_revocation"], { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 50.001 } } }],
+    ["an invoke, late, also gets its own findings", () => [...base(), I({ iss: MALLORY })], "i1", ["ghost_permission", "late_after_revocation"], { receipts: { i1: { keyRevokedAt: T0 + 21, receivedAt: T0 + 3600 } } }],
+    ["a pending event can be late too", () => [D()], "d1", ["late_after_revocation", "orphan"], { receipts: { d1: { keyRevokedAt: T0 + 11, receivedAt: T0 + 12 } } }],
   ],
   missing_evidence: [], // read-time: see its own block below
   attestation: [],

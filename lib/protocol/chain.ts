@@ -1,25 +1,27 @@
 // The chain checks of spec §5 and §8, as one pure function of a chain's stored events.
 //
 // The verdicts depend on the set of events only, never on their order, so an event that arrives
-// late yields exactly what in-order arrival would have. The work is linear in events (times the
-// scope/constraint list sizes): ancestry facts (depth budget, effective constraints, revocation
-// time, issuers on the path) are carried down one depth-first walk of the grant forest instead of
-// being re-derived by walking up from each event.
+// late yields exactly what in-order arrival would have. The work is linear in the events and their
+// list entries: ancestry facts (depth budget, effective constraints, revocation time, issuers on the
+// path) are carried down one depth-first walk of the grant forest instead of being re-derived by
+// walking up from each event, and each grant's scope and egress lists are indexed once, so a
+// child's entry is one lookup in its parent's index, never a comparison with every parent entry.
 import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
 import {
-  egressEntryCovers,
   egressHost,
-  hostMatches,
+  indexEgress,
+  indexScopes,
+  intersectEgress,
   isHttpResource,
   purposeCovers,
-  scopeCovers,
-  scopeDiff,
-  scopeSetsEquivalent,
+  type TEgressIndex,
+  type TScopeIndex,
 } from "./scope";
 import {
   type TAttestation,
   type TChainAnalysis,
   type TChainInput,
+  type TCheckEvent,
   type TClaims,
   type TConstraints,
   type TEventKind,
@@ -77,23 +79,6 @@ function intersectData(own: string[] | undefined, parent: string[] | undefined):
   return unique.filter((d) => allowed.has(d));
 }
 
-// Host patterns are laminar (two patterns are nested or disjoint), so the intersection of two
-// lists is, pairwise, the narrower pattern of each nested pair.
-function intersectEgress(own: string[] | undefined, parent: string[] | undefined): string[] | undefined {
-  if (own === undefined) return parent;
-  const lowered = [...new Set(own.map((e) => e.toLowerCase()))];
-  if (parent === undefined) return lowered;
-  const out = new Set<string>();
-  for (const o of lowered) {
-    if (parent.some((p) => egressEntryCovers(p, o))) {
-      out.add(o);
-      continue;
-    }
-    for (const p of parent) if (egressEntryCovers(o, p)) out.add(p.toLowerCase());
-  }
-  return [...out];
-}
-
 function toConstraints(data: string[] | undefined, egress: string[] | undefined): TConstraints {
   const c: TConstraints = {};
   if (data !== undefined) c.data = data;
@@ -104,6 +89,12 @@ function toConstraints(data: string[] | undefined, egress: string[] | undefined)
 const listText = (list: string[]) => (list.length === 0 ? "[] (nothing allowed)" : `[${quoteList(list)}]`);
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * A grant's scope and effective egress list, each indexed once when first compared against (by a
+ * child delegate or an invoke), so a grant with n children costs n lookups, not n × |scope|.
+ */
+type TGrantIndexes = { scope: (jti: string) => TScopeIndex; egress: (jti: string) => TEgressIndex };
 
 type TGrantFacts = {
   depth: number | null;
@@ -122,7 +113,12 @@ export function checkChain(input: TChainInput): TChainAnalysis {
   const { chainId, external, principalKinds } = input;
 
   const byJti = new Map<string, TClaims>();
-  for (const e of input.events) if (!byJti.has(e.jti)) byJti.set(e.jti, e.claims);
+  const receiptOf = new Map<string, TCheckEvent>();
+  for (const e of input.events)
+    if (!byJti.has(e.jti)) {
+      byJti.set(e.jti, e.claims);
+      receiptOf.set(e.jti, e);
+    }
 
   // --- Structure: which delegates have a local grant as parent, and which of those form cycles.
   const parentGrant = new Map<string, string>();
@@ -159,6 +155,21 @@ export function checkChain(input: TChainInput): TChainAnalysis {
 
   // --- One depth-first walk carries ancestry facts down the forest.
   const facts = new Map<string, TGrantFacts>();
+  const scopeIndexes = new Map<string, TScopeIndex>();
+  const egressIndexes = new Map<string, TEgressIndex>();
+  const indexes: TGrantIndexes = {
+    scope: (jti) => {
+      let index = scopeIndexes.get(jti);
+      if (!index) scopeIndexes.set(jti, (index = indexScopes((byJti.get(jti) as TGrantClaims).scope)));
+      return index;
+    },
+    // Only asked for grants whose effective egress list is defined.
+    egress: (jti) => {
+      let index = egressIndexes.get(jti);
+      if (!index) egressIndexes.set(jti, (index = indexEgress(facts.get(jti)!.effective.egress!)));
+      return index;
+    },
+  };
   const revokeAuthorized = new Map<string, boolean>();
   const issuersOnPath = new Map<string, number>();
   const stack: { jti: string; entered: boolean }[] = roots.map((jti) => ({ jti, entered: false })).reverse();
@@ -197,9 +208,10 @@ export function checkChain(input: TChainInput): TChainAnalysis {
     }
 
     const parentEff = pf?.effective ?? {};
+    const ownEgress = g.constraints?.egress;
     const effective = toConstraints(
       intersectData(g.constraints?.data, parentEff.data),
-      intersectEgress(g.constraints?.egress, parentEff.egress),
+      intersectEgress(ownEgress, parentEff.egress, ownEgress !== undefined && parentEff.egress !== undefined ? indexes.egress(parentJti!) : undefined),
     );
 
     facts.set(top.jti, { depth, budget, budgetSource, effective, revokedAt, revokedBy });
@@ -258,9 +270,9 @@ export function checkChain(input: TChainInput): TChainAnalysis {
       else if (c.kind === "invoke") add("ghost_permission", what);
       else add("principal_mismatch", what);
     } else if (c.kind === "delegate") {
-      checkDelegate(jti, c, target, facts, cycleOf, add);
+      checkDelegate(jti, c, target, facts, cycleOf, indexes, add);
     } else if (c.kind === "invoke") {
-      checkInvoke(jti, c, target, facts.get(ref)!, add);
+      checkInvoke(jti, c, target, facts.get(ref)!, indexes, add);
     } else if (c.kind === "complete") {
       attestation = attestationOf(c.iss, target, principalKinds.get(c.iss));
       if (attestation === null)
@@ -279,6 +291,8 @@ export function checkChain(input: TChainInput): TChainAnalysis {
           `revoke ${q(jti)} of grant ${q(ref)} is signed by ${q(c.iss)}, who issued neither that grant (issuer ${q(target.iss)}) nor any of its ancestors`,
         );
     }
+
+    checkReceipt(jti, c, receiptOf.get(jti)!, add);
 
     const findings = sortFindings([...reasons].map(([code, list]) => makeFinding(code, list)));
     if (status === "pending") hasPending = true;
@@ -309,6 +323,7 @@ function checkDelegate(
   parent: TGrantClaims,
   facts: Map<string, TGrantFacts>,
   cycleOf: Map<string, string[]>,
+  indexes: TGrantIndexes,
   add: TAdd,
 ): void {
   const cycle = cycleOf.get(jti);
@@ -326,13 +341,14 @@ function checkDelegate(
       `delegate ${q(jti)} is signed by ${q(c.iss)}, but its parent ${q(pj)} was granted to ${q(parent.aud)}`,
     );
 
-  const { added } = scopeDiff(c.scope, parent.scope);
+  const parentScopes = indexes.scope(pj);
+  const added = c.scope.filter((s) => !parentScopes.covers(s));
   if (added.length > 0)
     add(
       "scope_escalation",
       `delegate ${q(jti)} grants ${quoteList(added)}, which no single scope of its parent ${q(pj)} (${quoteList(parent.scope)}) covers`,
     );
-  else if (scopeSetsEquivalent(c.scope, parent.scope))
+  else if (parent.scope.every((s) => indexes.scope(jti).covers(s)))
     add(
       "no_attenuation",
       `delegate ${q(jti)} passes on the same authority as its parent ${q(pj)}: scopes ${quoteList(c.scope)} and ${quoteList(parent.scope)} cover each other`,
@@ -352,7 +368,8 @@ function checkDelegate(
   const ownEgress = c.constraints?.egress;
   if (ownEgress !== undefined && pe.egress !== undefined) {
     const parentEgress = pe.egress;
-    const outside = [...new Set(ownEgress.filter((h) => !parentEgress.some((p) => egressEntryCovers(p, h))))];
+    const covering = indexes.egress(pj);
+    const outside = [...new Set(ownEgress.filter((h) => !covering.coversEntry(h)))];
     if (outside.length > 0)
       add(
         "constraint_escalation",
@@ -404,12 +421,13 @@ function checkInvoke(
   c: Extract<TClaims, { kind: "invoke" }>,
   grant: TGrantClaims,
   gf: TGrantFacts,
+  indexes: TGrantIndexes,
   add: TAdd,
 ): void {
   const gj = grant.jti;
   if (c.iss !== grant.aud)
     add("ghost_permission", `invoke ${q(jti)} is signed by ${q(c.iss)}, but grant ${q(gj)} was issued to ${q(grant.aud)}`);
-  const covered = grant.scope.some((s) => scopeCovers(s, c.action));
+  const covered = indexes.scope(c.grant!).covers(c.action);
   if (!covered)
     add(
       "ghost_permission",
@@ -422,7 +440,7 @@ function checkInvoke(
       const egress = eff.egress;
       if (host === null)
         add("scope_drift", `resource ${q(c.resource)} leaves over http(s) with no valid host, and grant ${q(gj)} restricts egress to ${listText(egress)}`);
-      else if (!egress.some((p) => hostMatches(p, host)))
+      else if (!indexes.egress(c.grant!).matchesHost(host))
         add("scope_drift", `resource ${q(c.resource)} sends data to host ${q(host)}, outside the effective egress list of grant ${q(gj)}: ${listText(egress)}`);
     }
     if (eff.data !== undefined && c.data !== undefined) {
@@ -441,6 +459,22 @@ function checkInvoke(
     add("expired_grant", `invoke ${q(jti)} was issued at ${formatTime(c.iat)}, after grant ${q(gj)} expired at ${formatTime(grant.exp)}`);
   if (gf.revokedAt !== null && c.iat > gf.revokedAt)
     add("revoked_grant", `invoke ${q(jti)} was issued at ${formatTime(c.iat)}, after ${revocationText(gf, gj)}`);
+}
+
+/**
+ * late_after_revocation: accepted because its iat is before its key's revocation, but received
+ * after it. Spec §8 judges revocation by iat, so a holder of a revoked key can back-date tokens;
+ * this makes such an arrival visible. Judged from what was known at receipt (stored with the event),
+ * so every later re-check, read and export gives the same answer.
+ */
+function checkReceipt(jti: string, c: TClaims, e: TCheckEvent, add: TAdd): void {
+  const revokedAt = e.keyRevokedAt ?? null;
+  const receivedAt = e.receivedAt ?? null;
+  if (revokedAt === null || receivedAt === null || !(receivedAt > revokedAt) || !(c.iat < revokedAt)) return;
+  add(
+    "late_after_revocation",
+    `${c.kind} ${q(jti)} by ${q(c.iss)} claims iat ${formatTime(c.iat)}, before its signing key was revoked at ${formatTime(revokedAt)}, but was received at ${formatTime(receivedAt)}, after the revocation: it may have been back-dated with the revoked key`,
+  );
 }
 
 /** Spec §8: the first of self_reported (grant's aud), delegator_verified (grant's iss), third_party. */

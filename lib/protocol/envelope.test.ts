@@ -30,6 +30,8 @@ import {
   revokeClaims,
   signToken,
   T0,
+  withNonCanonicalTail,
+  withOtherS,
 } from "@/lib/protocol/test-helpers";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";
 
@@ -64,6 +66,12 @@ const codeOf = (token: string) => {
 /** A valid token with the payload and/or header changed: the signature is recomputed, so only the change matters. */
 const alice = (over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
   signToken(aliceKey, authorizeClaims(over), header);
+
+/** n distinct valid entries of each list kind: the limits count entries, whatever they are. */
+const scopes = (n: number) => Array.from({ length: n }, (_, i) => `finance/p${i}/*:read`);
+const classes = (n: number) => Array.from({ length: n }, (_, i) => `class-${i}`);
+const hosts = (n: number) => Array.from({ length: n }, (_, i) => `*.h${i}.bank.example`);
+const artifacts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `a${i}`, hash: HASH_A }));
 
 describe("decodeToken: malformed structure and header", () => {
   const payload = authorizeClaims();
@@ -152,6 +160,9 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a data list of numbers", { constraints: { data: [1] } }, "constraints.data[0]"],
         ["an egress URL", { constraints: { egress: ["https://api.bank.example"] } }, "constraints.egress[0]"],
         ["an egress bare star", { constraints: { egress: ["*"] } }, "constraints.egress[0]"],
+        ["257 scopes (spec §8: at most 256)", { scope: scopes(257) }, "scope"],
+        ["257 data classes", { constraints: { data: classes(257) } }, "constraints.data"],
+        ["257 egress hosts", { constraints: { egress: hosts(257) } }, "constraints.egress"],
         ["a short instruction hash", { instruction_hash: "sha256:abc" }, "instruction_hash"],
         ["a md5 instruction hash", { instruction_hash: `md5:${"a".repeat(64)}` }, "instruction_hash"],
       ],
@@ -164,6 +175,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a null parent", { parent: null }, "parent"],
         ["a parent with a slash", { parent: "a/1" }, "parent"],
         ["a wildcard action scope", { scope: ["finance/q1/*:re*"] }, "scope[0]"],
+        ["8,000 scopes", { scope: scopes(8000) }, "scope"],
       ],
     ],
     [
@@ -180,6 +192,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a purpose object", { purpose: { code: "finance", text: "x" } }, "purpose"],
         ["an invalid purpose code", { purpose: "Finance" }, "purpose"],
         ["a data string", { data: "pii" }, "data"],
+        ["257 data classes", { data: classes(257) }, "data"],
         ["a grant with a space", { grant: "d 1" }, "grant"],
       ],
     ],
@@ -195,6 +208,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a summary of 2001 chars", { evidence: { summary: "x".repeat(2001) } }, "evidence.summary"],
         ["an artifact without a hash", { evidence: { artifacts: [{ name: "r.pdf" }] } }, "evidence.artifacts[0].hash"],
         ["evidence as a string", { evidence: "see attached" }, "evidence"],
+        ["257 artifacts (our bound: 256)", { evidence: { artifacts: artifacts(257) } }, "evidence.artifacts"],
       ],
     ],
     [
@@ -249,6 +263,9 @@ describe("decodeToken: well-formed", () => {
     ["zero NumericDates", authorizeClaims({ iat: 0, exp: 0 })],
     ["a principal id of 200 printable chars", authorizeClaims({ iss: `user:${"~".repeat(195)}` })],
     ["a jti of 128 chars", authorizeClaims({ jti: "A.b_c:d-".repeat(16), chain: "A.b_c:d-".repeat(16) })],
+    ["256 scopes, data classes and egress hosts", authorizeClaims({ scope: scopes(256), constraints: { data: classes(256), egress: hosts(256) } })],
+    ["an invoke touching 256 data classes", invokeClaims({ data: classes(256) })],
+    ["256 artifacts", completeClaims({ evidence: { artifacts: artifacts(256) } })],
   ])("%s decodes", (_, claims) => {
     const r = decodeToken(signToken(aliceKey, claims));
     expect(r.ok, !r.ok ? r.message : "").toBe(true);
@@ -388,9 +405,25 @@ describe("classifyReplay", () => {
     ["the byte-identical token", token, "duplicate"],
     ["the same jti with another token", alice({ iat: T0 + 1 }), "replay"],
     ["the same claims re-signed (Ed25519 is deterministic, so change the header)", alice({}, { alg: "Ed25519" }), "replay"],
-    ["a token differing only by trailing whitespace", `${token} `, "replay"],
+    ["the same signature over another payload segment", `${token.split(".")[0]}.${b64url(authorizeClaims({ scope: ["*:*"] }))}.${token.split(".")[2]}`, "replay"],
   ])("%s → %s", (_, stored, expected) => {
     expect(classifyReplay(token, stored)).toBe(expected);
+  });
+
+  it("a re-encoded signature over the same signed part is a duplicate, either way round (spec §8)", () => {
+    const es = signToken(plannerKey, delegateClaims());
+    const highLow = withOtherS(es);
+    const tail = withNonCanonicalTail(token);
+    // Each re-encoding is a different string that verifies on its own...
+    expect(highLow).not.toBe(es);
+    expect(tail).not.toBe(token);
+    expect(checkEnvelope(highLow, ctx)).toMatchObject({ ok: true });
+    expect(checkEnvelope(tail, ctx)).toMatchObject({ ok: true });
+    // ...and names the same event as the original.
+    expect(classifyReplay(highLow, es)).toBe("duplicate");
+    expect(classifyReplay(es, highLow)).toBe("duplicate");
+    expect(classifyReplay(tail, token)).toBe("duplicate");
+    expect(classifyReplay(token, tail)).toBe("duplicate");
   });
 });
 

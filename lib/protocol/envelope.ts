@@ -3,6 +3,7 @@
 // it is the hot path of every batch.
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { z } from "zod";
+import { validatePublicJwk } from "./keys";
 import { isValidEgressEntry, isValidPurposeCode, isValidScope, isHttpResource, egressHost } from "./scope";
 import {
   ALLOWED_ALGS,
@@ -36,6 +37,10 @@ export type {
 /** Spec §4: an `iat` up to this many seconds ahead of the server's clock is tolerated. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 export const MAX_EVIDENCE_SUMMARY_CHARS = 2000;
+/** Spec §8: at most this many entries in a `scope`, `data` or `egress` list; longer is `malformed`. */
+export const MAX_LIST_ENTRIES = 256;
+/** Our choice, where the spec is silent (docs/protocol.md): `evidence.artifacts` is bounded alike. */
+export const MAX_EVIDENCE_ARTIFACTS = 256;
 
 // ---------------------------------------------------------------------------------------------
 // Claim schemas. Optional claims accept `null` as "absent" and the parsed claims carry no key for
@@ -53,6 +58,7 @@ const expect = (what: string) => (iss: TIssueLike) =>
   iss.input === undefined ? "is required" : iss.input === null ? `${what} (got null)` : what;
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const atMost = (n: number, what: string) => ({ error: `must list at most ${n} ${what}` });
 
 const ZJti = z.string({ error: expect("must be a string") }).regex(JTI, {
   error: "must be 1–128 characters of [A-Za-z0-9._:-]",
@@ -92,20 +98,24 @@ export const ZPurpose = z.object(
   { error: expect("must be an object {code, text}") },
 );
 
+const ZDataList = z
+  .array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
+    error: "must be an array of data class strings",
+  })
+  .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "data classes"));
+
 export const ZConstraints = z.object(
   {
-    data: opt(
-      z.array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
-        error: "must be an array of data class strings",
-      }),
-    ),
+    data: opt(ZDataList),
     egress: opt(
-      z.array(
-        z.string({ error: "must be a string" }).refine(isValidEgressEntry, {
-          error: 'must be a host name or "*." followed by a host name',
-        }),
-        { error: "must be an array of host names" },
-      ),
+      z
+        .array(
+          z.string({ error: "must be a string" }).refine(isValidEgressEntry, {
+            error: 'must be a host name or "*." followed by a host name',
+          }),
+          { error: "must be an array of host names" },
+        )
+        .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "hosts")),
     ),
   },
   { error: expect("must be an object {data?, egress?}") },
@@ -120,9 +130,10 @@ const ZResource = z
       ctx.addIssue({ code: "custom", message: `"${r}" is an http(s) resource without a valid URL host` });
   });
 
-const ZScopeList = z.array(ZScope, { error: expect("must be an array of scope strings") }).min(1, {
-  error: "must list at least one scope",
-});
+const ZScopeList = z
+  .array(ZScope, { error: expect("must be an array of scope strings") })
+  .min(1, { error: "must list at least one scope" })
+  .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "scopes"));
 
 const common = {
   v: z.literal(1, { error: expect("must be 1") }),
@@ -177,11 +188,7 @@ const ZInvokeObject = z.object({
   action: ZScope,
   resource: ZResource,
   purpose: opt(ZPurposeCode),
-  data: opt(
-    z.array(z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }), {
-      error: "must be an array of data class strings",
-    }),
-  ),
+  data: opt(ZDataList),
 });
 
 const ZArtifact = z.object(
@@ -209,7 +216,11 @@ const ZCompleteObject = z.object({
               error: `must be at most ${MAX_EVIDENCE_SUMMARY_CHARS} characters`,
             }),
         ),
-        artifacts: opt(z.array(ZArtifact, { error: "must be an array of artifacts" })),
+        artifacts: opt(
+          z
+            .array(ZArtifact, { error: "must be an array of artifacts" })
+            .max(MAX_EVIDENCE_ARTIFACTS, atMost(MAX_EVIDENCE_ARTIFACTS, "artifacts")),
+        ),
       },
       { error: "must be an object {summary?, artifacts?}" },
     ),
@@ -404,13 +415,19 @@ export function jwkThumbprint(jwk: object): string {
 const KEY_CACHE = new Map<string, KeyObject>();
 const KEY_CACHE_MAX = 10_000;
 
-/** The public KeyObject of an Ed25519 or P-256 JWK; private members are ignored. Throws on a bad key. */
+/**
+ * The public KeyObject of an Ed25519 or P-256 JWK; private members are ignored. Throws on a bad key,
+ * including one validatePublicJwk refuses (a small-order or off-curve point registered before that
+ * check existed verifies nothing).
+ */
 export function importPublicKey(jwk: object): KeyObject {
   const type = keyType(jwk);
   if (type === null) throw new Error("unsupported JWK: expected an Ed25519 (OKP) or P-256 (EC) public key");
   const canonical = thumbprintInput(jwk);
   const cached = KEY_CACHE.get(canonical);
   if (cached) return cached;
+  const problem = validatePublicJwk(JSON.parse(canonical));
+  if (problem !== null) throw new Error(problem);
   const key = createPublicKey({ key: JSON.parse(canonical) as Record<string, string>, format: "jwk" });
   if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.delete(KEY_CACHE.keys().next().value as string);
   KEY_CACHE.set(canonical, key);
@@ -503,9 +520,12 @@ function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | T
   const finish = (signatureValid: boolean): TEnvelopeResult => {
     if (!signatureValid) {
       const type = keyType(key.jwk);
-      const why = algFitsKey(header.alg, key.jwk)
-        ? "the signature does not match the signed content"
-        : `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`;
+      const keyProblem = type === null ? null : validatePublicJwk(key.jwk);
+      const why = !algFitsKey(header.alg, key.jwk)
+        ? `alg "${header.alg}" does not fit key type ${type ?? "unsupported"}`
+        : keyProblem !== null
+          ? `the registered key is unusable: ${keyProblem}`
+          : "the signature does not match the signed content";
       return fail("signature_invalid", `signature does not verify with key "${header.kid}" of "${claims.iss}": ${why}`);
     }
     if (claims.iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)
@@ -530,8 +550,19 @@ export async function checkEnvelopeAsync(token: string, ctx: TEnvelopeContext): 
   return "finish" in step ? step.finish(await verifySignatureAsync(step.decoded, step.jwk)) : step;
 }
 
-/** Spec §4 last step: unseen is new; seen with the byte-identical token is a duplicate; else replay. */
+/** The part of a compact JWS its signature covers: the header and payload segments. */
+export function signedPart(token: string): string {
+  const last = token.lastIndexOf(".");
+  return last < 0 ? token : token.slice(0, last);
+}
+
+/**
+ * Spec §4 last step and §8, for a token whose signature verified: unseen is new; seen with the same
+ * signed part is a duplicate; else replay. Not the whole token: signatures are malleable (ES256's
+ * other S, n − s; non-zero trailing bits in the last base64url character), so a third party could
+ * re-encode a producer's token, send it first, and get the producer's own copy refused as replay.
+ */
 export function classifyReplay(token: string, storedToken: string | undefined): TReplayClass {
   if (storedToken === undefined) return "new";
-  return storedToken === token ? "duplicate" : "replay";
+  return signedPart(storedToken) === signedPart(token) ? "duplicate" : "replay";
 }

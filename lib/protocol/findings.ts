@@ -19,6 +19,7 @@ export const FINDING_TITLES: Record<TFindingCode, string> = {
   scope_drift: "Scope drift",
   expired_grant: "Acted on an expired grant",
   revoked_grant: "Acted on a revoked grant",
+  late_after_revocation: "Arrived after its key was revoked",
   missing_evidence: "Broken audit trail",
 };
 

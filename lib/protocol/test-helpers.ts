@@ -189,11 +189,17 @@ export function toEvents(claims: TClaims[]): TCheckEvent[] {
 
 export function chainInput(
   claims: TClaims[],
-  opts: { chainId?: string; external?: [string, { chain: string; kind: TEventKind }][]; kinds?: Map<string, TPrincipalKind> } = {},
+  opts: {
+    chainId?: string;
+    external?: [string, { chain: string; kind: TEventKind }][];
+    kinds?: Map<string, TPrincipalKind>;
+    /** receipt facts by jti: the signing key's revocation time at receipt, and the receipt time */
+    receipts?: Record<string, { keyRevokedAt: number | null; receivedAt: number }>;
+  } = {},
 ): TChainInput {
   return {
     chainId: opts.chainId ?? "a1",
-    events: toEvents(claims),
+    events: toEvents(claims).map((e) => (opts.receipts?.[e.jti] ? { ...e, ...opts.receipts[e.jti] } : e)),
     external: new Map(opts.external ?? []),
     principalKinds: opts.kinds ?? PRINCIPAL_KINDS_FIXTURE,
   };
@@ -215,4 +221,26 @@ export function shuffled<T>(items: T[], seed: number): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signature malleability: the same signed part, another valid signature segment.
+
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** An ES256 token with S replaced by n − S: a different signature over the same signed part that still verifies. */
+export function withOtherS(token: string): string {
+  const [h, p, sig] = token.split(".");
+  const bytes = Buffer.from(sig, "base64url");
+  const s = BigInt(`0x${bytes.subarray(32).toString("hex")}`);
+  const other = Buffer.from((P256_ORDER - s).toString(16).padStart(64, "0"), "hex");
+  return `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), other]).toString("base64url")}`;
+}
+
+/** The token with its signature's last base64url character spelling non-zero unused bits: the same bytes. */
+export function withNonCanonicalTail(token: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = token.at(-1)!;
+  // 64 bytes are 86 characters, the last holding 2 data bits and 4 unused ones.
+  return token.slice(0, -1) + alphabet[alphabet.indexOf(last) | 1];
 }

@@ -43,6 +43,7 @@ export const FINDING_SEVERITY = {
   scope_drift: "critical",
   expired_grant: "error",
   revoked_grant: "error",
+  late_after_revocation: "warning",
   missing_evidence: "warning",
 } as const satisfies Record<string, TSeverity>;
 export type TFindingCode = keyof typeof FINDING_SEVERITY;
@@ -119,8 +120,12 @@ export type TEnvelopeResult =
 
 export type TReplayClass = "new" | "duplicate" | "replay";
 
-/** A stored event of one chain, in ledger order. */
-export type TCheckEvent = { jti: string; seq: number; claims: TClaims };
+/**
+ * A stored event of one chain, in ledger order, with the facts of its receipt the checks use:
+ * `keyRevokedAt`, the revocation time its signing key had in the registry when it was received
+ * (null when not revoked then), and `receivedAt`, the server's clock at receipt (NumericDate).
+ */
+export type TCheckEvent = { jti: string; seq: number; claims: TClaims; keyRevokedAt?: number | null; receivedAt?: number | null };
 
 export type TChainInput = {
   chainId: string;

@@ -2,21 +2,20 @@
 import { z } from "zod";
 import { containsText, db, isPostgres } from "@/lib/db";
 import { AppError } from "@/lib/http";
-import { isPublicJwk, jwkThumbprint, keyType } from "@/lib/protocol/envelope";
+import { jwkThumbprint } from "@/lib/protocol/envelope";
+import { validatePublicJwk } from "@/lib/protocol/keys";
 import { PRINCIPAL_KINDS } from "@/lib/protocol/types";
 
 const PRINCIPAL_ID = /^[\x20-\x7e]{1,200}$/;
-const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"];
 
+// The verifier's own key check (lib/protocol/keys.ts): a key registered here must be one it can
+// verify with, never a small-order or off-curve point that makes signatures forgeable.
 const ZJwk = z
   .object({ kid: z.string().min(1).max(200), kty: z.string() })
   .catchall(z.unknown())
   .superRefine((jwk, ctx) => {
-    if (PRIVATE_MEMBERS.some((m) => m in jwk)) {
-      ctx.addIssue({ code: "custom", message: `key ${jwk.kid} contains private key material; send only the public JWK` });
-    } else if (!isPublicJwk(jwk) || keyType(jwk) === null) {
-      ctx.addIssue({ code: "custom", message: `key ${jwk.kid} must be a public Ed25519 (OKP) or P-256 (EC) JWK` });
-    }
+    const problem = validatePublicJwk(jwk);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: `key ${jwk.kid}: ${problem}` });
   });
 
 export const ZCreatePrincipal = z.object({

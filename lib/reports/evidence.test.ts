@@ -59,6 +59,8 @@ function makeBundle(
     /** false: no checkpoint yet; a number: checkpoint that ledger seq (default: the head) */
     checkpoint?: false | number;
     server?: TBundleSigner;
+    /** by jti: the signing key's revokedAt when the server received the token (T0 + 200) */
+    keyRevokedAt?: Record<string, number>;
   } = {},
 ): TEvidenceBundle {
   const now = opts.now ?? T0 + 100;
@@ -87,11 +89,18 @@ function makeBundle(
   const ext = ledger.filter((e) => e.external).map((e) => ({ ...e, claims: decoded(e.token) }));
   const external = new Map<string, { chain: string; kind: TEventKind }>(ext.map((e) => [e.claims.jti, { chain: e.claims.chain, kind: e.claims.kind }]));
   const kinds = new Map(Object.values(principals).map((p) => [p.id, p.kind]));
-  const analysis = checkChain({ chainId, events: own.map((e) => ({ jti: e.claims.jti, seq: e.seq, claims: e.claims })), external, principalKinds: kinds });
+  const receivedAtSeconds = T0 + 200;
+  const keyRevokedAt = (jti: string) => opts.keyRevokedAt?.[jti] ?? null;
+  const analysis = checkChain({
+    chainId,
+    events: own.map((e) => ({ jti: e.claims.jti, seq: e.seq, claims: e.claims, keyRevokedAt: keyRevokedAt(e.claims.jti), receivedAt: receivedAtSeconds })),
+    external,
+    principalKinds: kinds,
+  });
   const late = readTimeFindings(analysis, now);
   const findingsOf = (jti: string) => [...(analysis.events.get(jti)?.findings ?? []), ...(late.has(jti) ? [late.get(jti)!] : [])];
   const all = own.flatMap((e) => findingsOf(e.claims.jti).map((f) => ({ ...f, eventJti: e.claims.jti, isReadTime: f.code === "missing_evidence" })));
-  const receivedAt = new Date(T0 * 1000 + 200_000).toISOString();
+  const receivedAt = new Date(receivedAtSeconds * 1000).toISOString();
   const server = opts.server ?? SERVER;
   const checkpointSeq = opts.checkpoint === false ? null : (opts.checkpoint ?? ledger.length);
   const checkpointClaim = checkpointSeq === null ? null : { seq: checkpointSeq, hash: ledger[checkpointSeq - 1].hash, at: new Date((now + 1) * 1000).toISOString() };
@@ -105,6 +114,7 @@ function makeBundle(
         seq: e.seq,
         jti: e.claims.jti,
         receivedAt,
+        keyRevokedAt: keyRevokedAt(e.claims.jti),
         token: e.token,
         prevHash: e.prevHash,
         hash: e.hash,
@@ -270,6 +280,23 @@ describe("verifyEvidenceBundle on altered bundles", () => {
     expect(failedGroups(b)).toEqual(["findings", "signatures"]);
   });
 
+  it("a key that is a point of small order, and a token 'signed' with it without any private key", () => {
+    const b = clone(good);
+    const alice = b.keys.find((k) => k.principalId === ALICE)!;
+    const identity = Buffer.from("01".padEnd(64, "0"), "hex");
+    alice.jwk = { kty: "OKP", crv: "Ed25519", x: identity.toString("base64url"), kid: alice.kid };
+    alice.thumbprint = jwkThumbprint(alice.jwk);
+    // R = the identity point, S = 0: node:crypto verifies this over any message with that key.
+    const t = b.tokens[0];
+    t.token = `${t.token.split(".").slice(0, 2).join(".")}.${Buffer.concat([identity, Buffer.alloc(32)]).toString("base64url")}`;
+    t.hash = ledgerHash(t.prevHash, t.token);
+    b.digest = evidenceDigest(b);
+    const r = verifyEvidenceBundle(b);
+    expect(r.checks.find((c) => c.group === "keys" && !c.ok)?.message).toMatch(/small order/);
+    expect(r.checks.find((c) => c.group === "signatures" && !c.ok)?.message).toMatch(/^signature_invalid: .*small order/);
+    expect(r.ok).toBe(false);
+  });
+
   it("a key revoked at or before a token's iat fails that token", () => {
     const b = clone(good);
     b.keys.find((k) => k.principalId === PLANNER)!.revokedAt = T0 + 10; // the delegate's iat
@@ -277,6 +304,19 @@ describe("verifyEvidenceBundle on altered bundles", () => {
     expect(r.checks.find((c) => c.group === "signatures" && !c.ok)?.message).toMatch(/^key_revoked/);
     b.keys.find((k) => k.principalId === PLANNER)!.revokedAt = T0 + 11;
     expect(verifyEvidenceBundle(reseal(b)).ok).toBe(true);
+  });
+
+  it("late_after_revocation is re-computed from each token's keyRevokedAt and receivedAt", () => {
+    // The delegate (iat T0 + 10) arrived at T0 + 200, after its key was revoked at T0 + 100.
+    const late = makeBundle(goodChain(), { keyRevokedAt: { d1: T0 + 100 } });
+    expect(late.tokens[1].keyRevokedAt).toBe(T0 + 100);
+    expect(late.tokens[1].verdict.findings.map((f) => f.code)).toEqual(["late_after_revocation"]);
+    expect(verifyEvidenceBundle(late).ok).toBe(true);
+    // Hiding the revocation from the bundle (and signing it again, as the server would have to)
+    // leaves a verdict the tokens no longer support.
+    const hidden = clone(late);
+    hidden.tokens[1].keyRevokedAt = null;
+    expect(failedGroups(hidden)).toEqual(["findings"]);
   });
 
   it("a verdict edited to hide a finding", () => {

@@ -14,7 +14,8 @@
 // Pure: no database, no HTTP; relative imports only, so `npx delegraph verify` loads it through tsx
 // from any working directory.
 import { z } from "zod";
-import { checkEnvelope, isPublicJwk, jwkThumbprint } from "../protocol/envelope";
+import { checkEnvelope, jwkThumbprint } from "../protocol/envelope";
+import { validatePublicJwk } from "../protocol/keys";
 import { checkChain, chainStatus, readTimeFindings } from "../protocol/chain";
 import { sortFindings } from "../protocol/findings";
 import { GENESIS_HASH, ledgerHash } from "../protocol/ledger";
@@ -62,6 +63,8 @@ const ZToken = z.object({
   seq: ZSeq,
   jti: z.string(),
   receivedAt: z.iso.datetime(),
+  /** the signing key's revokedAt at receipt (late_after_revocation), null when it was not revoked */
+  keyRevokedAt: z.number().nullable(),
   token: z.string(),
   prevHash: ZHex64,
   hash: ZHex64,
@@ -135,7 +138,7 @@ function publicOnly(jwk: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE_MEMBERS.has(k)));
 }
 
-type TBundleEvent = Pick<TChainEvent, "seq" | "jti" | "receivedAt" | "token" | "prevHash" | "hash" | "status" | "findings">;
+type TBundleEvent = Pick<TChainEvent, "seq" | "jti" | "receivedAt" | "keyRevokedAt" | "token" | "prevHash" | "hash" | "status" | "findings">;
 
 /** Signs a bundle's digest: the server's key (lib/ledger/server-key.ts), or a test's. */
 export type TBundleSigner = { kid: string; jwk: TEd25519Jwk; sign: (message: string) => string };
@@ -158,6 +161,7 @@ function tokenEntry(e: TBundleEvent): z.infer<typeof ZToken> {
     seq: e.seq,
     jti: e.jti,
     receivedAt: e.receivedAt,
+    keyRevokedAt: e.keyRevokedAt,
     token: e.token,
     prevHash: e.prevHash,
     hash: e.hash,
@@ -420,8 +424,9 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   const principalKind = new Map(b.principals.map((p) => [p.id, p.kind]));
   for (const k of b.keys) {
     const subject = `${k.principalId} ${k.kid}`;
-    if (!isPublicJwk(k.jwk)) {
-      add("keys", subject, false, "not a usable public Ed25519 or P-256 JWK");
+    const problem = validatePublicJwk(k.jwk);
+    if (problem !== null) {
+      add("keys", subject, false, `not a usable public key: ${problem}`);
       continue;
     }
     const tp = jwkThumbprint(k.jwk);
@@ -490,7 +495,9 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   }
 
   // --- Findings: the chain check again, on the tokens that decoded, at the bundle's time.
-  const events = b.tokens.filter((t) => decoded.has(t.jti)).map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)! }));
+  const events = b.tokens
+    .filter((t) => decoded.has(t.jti))
+    .map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)!, keyRevokedAt: t.keyRevokedAt ?? null, receivedAt: seconds(t.receivedAt) }));
   for (const e of events) if (!external.has(e.jti)) external.set(e.jti, { chain: b.chain, kind: e.claims.kind });
   const analysis = checkChain({
     chainId: b.chain,

@@ -12,6 +12,7 @@ import {
   hostMatches,
   isValidScope,
   purposeCovers,
+  scopeDiff,
   scopeSetsEquivalent,
   scopesWithin,
 } from "@/lib/protocol/scope";
@@ -238,7 +239,7 @@ export async function delegate(
       reasons.push({ code: "principal_mismatch", message: `${signer.id} is not the parent's audience ${parent.aud}` });
     }
     if (!scopesWithin(input.scope, parent.scope)) {
-      const outside = input.scope.filter((s) => !scopesWithin([s], parent.scope));
+      const { added: outside } = scopeDiff(input.scope, parent.scope);
       reasons.push({ code: "scope_escalation", message: `scope ${outside.join(", ")} is not within the parent's ${parent.scope.join(", ")}` });
     } else if (scopeSetsEquivalent(input.scope, parent.scope)) {
       reasons.push({ code: "no_attenuation", message: "scope is equivalent to the parent's: nothing was narrowed" });

@@ -18,6 +18,11 @@ const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
     name: "Scope drift",
     explain: "The action was inside the granted scope but broke the chain's constraints: data leaving to a host not allowed, or data classes the human did not allow.",
   },
+  late_after_revocation: {
+    name: "Arrived after its key was revoked",
+    explain:
+      "The event claims to be signed before its key was revoked, but reached us only after the revocation. Whoever still holds a revoked key can back-date what they sign: check that it is genuine.",
+  },
   missing_evidence: {
     name: "Broken audit trail",
     explain: "The grant expired and nobody reported back: there is no completion evidence for it.",

@@ -22,6 +22,8 @@ export type TBenchConfig = {
   listRuns: number;
   /** the filter of the many-chain CSV export ("" = every event) */
   csvAllFilter: string;
+  /** chains of the worst legal grant ingested and read (scripts/bench/worst-grant.ts) */
+  worstGrantRuns: number;
 };
 
 const SMALL_POPULATION = { humans: 10, agents: 60, tools: 10 };
@@ -46,6 +48,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
     queryRuns: 3,
     listRuns: 3,
     csvAllFilter: "",
+    worstGrantRuns: 3,
   },
   quick: {
     mode: "quick",
@@ -65,6 +68,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
     queryRuns: 40,
     listRuns: 40,
     csvAllFilter: "status=violation",
+    worstGrantRuns: 10,
   },
   full: {
     mode: "full",
@@ -84,5 +88,6 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
     queryRuns: 100,
     listRuns: 100,
     csvAllFilter: "",
+    worstGrantRuns: 20,
   },
 };

@@ -3,6 +3,7 @@ import type { TMachine } from "./machine";
 import type { TDownload, TIngestRun } from "./http";
 import type { TGraphRun } from "./graph";
 import type { TLatency } from "./stats";
+import type { TWorstGrant } from "./worst-grant";
 
 type TLoad = [number, number, number];
 
@@ -41,6 +42,8 @@ export type TBenchReport = {
     csvChain: { events: number } & TDownload;
     csvAll: { filter: string } & TDownload;
   };
+  /** one batch per chain: a 256-scope, 256-data, 256-egress authorize, a 256-scope delegate, an invoke; then its first read */
+  worstGrant: TWorstGrant & { load: TLoad };
   graph: { load: TLoad; runs: TGraphRun[] };
   memory: {
     peakTreeMiB: number;
@@ -97,6 +100,14 @@ export function tableRows(r: TBenchReport): string[][] {
     rows.push([`chain list, ${l.filter}`, `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${l.items} items)`, "p95 ≤ 100 ms", verdict(l.p95Ms <= 100), l1(r.chainQuery.load)]);
   }
   rows.push(["  (stored events during the reads)", fmt(r.chainQuery.storedEvents), "", "", ""]);
+  const w = r.worstGrant;
+  rows.push([
+    `worst legal grant (256 scopes/data/egress, a 256-scope delegate, an invoke; ${Math.round(w.tokenBytes / 1024)} KiB), one batch`,
+    `ingest p50 ${w.ingest.p50Ms} ms, p95 ${w.ingest.p95Ms} ms; first chain read p50 ${w.read.p50Ms} ms, p95 ${w.read.p95Ms} ms (${w.runs} chains)`,
+    "–",
+    "–",
+    l1(w.load),
+  ]);
   const e = r.exports;
   rows.push([`PDF report, ${e.pdf.hops}-hop chain`, downloadCell(e.pdf, (d) => `${Math.round(d.ms)} ms (${Math.round(d.bytes / 1024)} KiB)`), "≤ 2 s", e.pdf.status === "ok" ? verdict(e.pdf.ms <= 2000) : "–", l1(e.load)]);
   for (const [name, d] of [[`CSV, one chain (${fmt(e.csvChain.events)} events)`, e.csvChain], [`CSV, many-chain export (${e.csvAll.filter || "every event"})`, e.csvAll]] as const) {

@@ -53,6 +53,7 @@ function event(h: THop): TChainEvent {
     receivedAt: new Date(T * 1000).toISOString(),
     alg: "EdDSA",
     kid: "k",
+    keyRevokedAt: null,
     keyThumbprint: "t",
     token: "x.y.z",
     tokenSha256: "0",
