@@ -43,6 +43,9 @@ export const ZEnv = z.object({
   // How long a write waits for another process holding the SQLite write lock before the request
   // answers 503 (lib/ingest/sqlite.ts); Prisma's own statements wait at most 10 s of it.
   DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(600_000).default(60_000),
+  // What one sender (API token) may hold in the quarantine; past it, its oldest rejected
+  // submissions are dropped and the drop is recorded in the self-audit (lib/ingest/quarantine.ts).
+  DELEGRAPH_QUARANTINE_QUOTA_MB: z.coerce.number({ error: "must be a number of megabytes" }).positive().max(1024).default(64),
   DELEGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   // The server's V8 heap limit. Without one, Node on a large machine lets garbage pile up to
   // gigabytes before collecting; 256 MB keeps the server under 400 MB resident under the

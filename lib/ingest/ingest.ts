@@ -14,6 +14,7 @@ import type { TCandidate, TIngestResult } from "@/lib/ingest/steps";
 import { ingestWithSqlite } from "@/lib/ingest/store-sqlite";
 import { ingestWithPrisma } from "@/lib/ingest/store-prisma";
 import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
+import { enforceQuarantineQuota } from "@/lib/ingest/quarantine";
 
 export type { TIngestResult } from "@/lib/ingest/steps";
 
@@ -62,10 +63,13 @@ export async function verifyBatch(entries: unknown[], options: { now?: number } 
   return verifyAll(entries, registry, now);
 }
 
-export async function ingestBatch(entries: unknown[], options: { now?: number } = {}): Promise<TIngestResult[]> {
+/** `source`: who sent the batch ("token:<id>"), for the quarantine quota of its rejected entries. */
+export async function ingestBatch(entries: unknown[], options: { now?: number; source?: string } = {}): Promise<TIngestResult[]> {
   const candidates = await verifyBatch(entries, options);
-  const results = isPostgres() ? await ingestWithPrisma(candidates) : await ingestWithSqlite(candidates);
+  const source = options.source ?? null;
+  const results = isPostgres() ? await ingestWithPrisma(candidates, source) : await ingestWithSqlite(candidates, source);
   // After the commit, never inside it: usually no query at all, now and then one signed insert.
   await checkpointAfterIngest(results.reduce((n, r) => (r.status === "accepted" || r.status === "pending" ? n + 1 : n), 0));
+  if (source !== null && results.some((r) => r.status === "rejected")) await enforceQuarantineQuota(source);
   return results;
 }

@@ -114,7 +114,9 @@ export type TWritePlan = {
   toPending: string[];
   toAccepted: string[];
   head: { seq: number; hash: string } | null;
-  quarantine: { jti: string | null; code: string; message: string; raw: string }[];
+  quarantine: { jti: string | null; code: string; message: string; raw: string; bytes: number }[];
+  /** who sent the batch ("token:<id>", "session:<user id>"): the quarantine quota is per sender */
+  source: string | null;
 };
 
 export type TFindingRow = { id: number; eventJti: string; code: string; severity: string; message: string };
@@ -389,7 +391,7 @@ function* unchanged(p: TPrepared): TSteps<boolean> {
  * positions and hashes (§7), the write, and one result per entry, in order. Results carry exactly
  * what the write plan stores.
  */
-export function* ingestSteps(candidates: TCandidate[], at: Date): TSteps<TIngestResult[]> {
+export function* ingestSteps(candidates: TCandidate[], at: Date, source: string | null = null): TSteps<TIngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     const optimistic = attempt <= OPTIMISTIC_ATTEMPTS;
     let head = optimistic ? null : yield* ask("lockHead");
@@ -401,11 +403,11 @@ export function* ingestSteps(candidates: TCandidate[], at: Date): TSteps<TIngest
         continue;
       }
     }
-    return yield* finish(candidates.length, prepared, head!, at);
+    return yield* finish(candidates.length, prepared, head!, at, source);
   }
 }
 
-function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: string }, at: Date): TSteps<TIngestResult[]> {
+function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: string }, at: Date, source: string | null): TSteps<TIngestResult[]> {
   const { duplicates, rejected, checked } = prepared;
   let { seq, hash } = head;
   const fresh = prepared.fresh.map((f) => {
@@ -442,7 +444,11 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
     toPending: (checked?.plan.toPending ?? []).filter((jti) => !freshJtis.has(jti)),
     toAccepted: (checked?.plan.toAccepted ?? []).filter((jti) => !freshJtis.has(jti)),
     head: fresh.length ? { seq, hash } : null,
-    quarantine: rejected.map((r) => ({ jti: r.jti === null ? null : storableText(r.jti), code: r.code, message: storableText(r.message), raw: storableRaw(r.rawEntry) })),
+    quarantine: rejected.map((r) => {
+      const raw = storableRaw(r.rawEntry);
+      return { jti: r.jti === null ? null : storableText(r.jti), code: r.code, message: storableText(r.message), raw, bytes: Buffer.byteLength(raw, "utf8") };
+    }),
+    source,
   });
 
   const results: TIngestResult[] = new Array(count);

@@ -70,7 +70,17 @@ export function prismaStore(tx: TTx): TAsyncIngestStore {
       if (plan.toPending.length) await tx.event.updateMany({ where: { jti: { in: plan.toPending } }, data: { status: "pending" } });
       if (plan.toAccepted.length) await tx.event.updateMany({ where: { jti: { in: plan.toAccepted } }, data: { status: "accepted" } });
       if (plan.head) await tx.ledgerHead.update({ where: { id: 1 }, data: plan.head });
-      if (plan.quarantine.length) await tx.quarantine.createMany({ data: plan.quarantine.map((q) => ({ ...q, receivedAt: plan.at })) });
+      if (plan.quarantine.length) {
+        await tx.quarantine.createMany({ data: plan.quarantine.map((q) => ({ ...q, source: plan.source, receivedAt: plan.at })) });
+        if (plan.source !== null)
+          await tx.$executeRawUnsafe(
+            `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES ($1, $2, $3)
+             ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`,
+            plan.source,
+            plan.quarantine.reduce((n, r) => n + r.bytes, 0),
+            plan.quarantine.length,
+          );
+      }
     },
   };
 }
@@ -90,6 +100,6 @@ function ingestTransactionOptions() {
 /** The locked scope on PostgreSQL: one READ COMMITTED transaction (lockHead locks the head row). */
 export const prismaLock: TAsyncLock = async (inside) => (await db()).$transaction((tx) => inside(prismaStore(tx)), ingestTransactionOptions());
 
-export async function ingestWithPrisma(candidates: TCandidate[]): Promise<TIngestResult[]> {
-  return runPhasedAsync(ingestSteps(candidates, new Date()), prismaStore(await db()), prismaLock);
+export async function ingestWithPrisma(candidates: TCandidate[], source: string | null = null): Promise<TIngestResult[]> {
+  return runPhasedAsync(ingestSteps(candidates, new Date(), source), prismaStore(await db()), prismaLock);
 }

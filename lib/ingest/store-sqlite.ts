@@ -53,7 +53,11 @@ function statements() {
     insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
     setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
     setHead: q(`UPDATE "LedgerHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`),
-    insertQuarantine: q(`INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw") VALUES (?, ?, ?, ?, ?)`),
+    insertQuarantine: q(`INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes") VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    addQuarantineUsage: q(
+      `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES (?, ?, ?)
+       ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`,
+    ),
   };
 }
 
@@ -115,7 +119,9 @@ export function sqliteStore(): TIngestStore {
       if (plan.toPending.length) sql.setStatus.run("pending", json(plan.toPending));
       if (plan.toAccepted.length) sql.setStatus.run("accepted", json(plan.toAccepted));
       if (plan.head) sql.setHead.run(plan.head.seq, plan.head.hash);
-      for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw);
+      for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw, plan.source, r.bytes);
+      if (plan.source !== null && plan.quarantine.length)
+        sql.addQuarantineUsage.run(plan.source, plan.quarantine.reduce((n, r) => n + r.bytes, 0), plan.quarantine.length);
     },
   };
 }
@@ -123,6 +129,6 @@ export function sqliteStore(): TIngestStore {
 /** The locked scope on SQLite: one BEGIN IMMEDIATE … COMMIT on the direct connection. */
 export const sqliteLock: TSyncLock = (inside) => inWriteTransaction(() => inside(sqliteStore()));
 
-export function ingestWithSqlite(candidates: TCandidate[]): Promise<TIngestResult[]> {
-  return runPhasedSync(ingestSteps(candidates, new Date()), sqliteStore(), sqliteLock);
+export function ingestWithSqlite(candidates: TCandidate[], source: string | null = null): Promise<TIngestResult[]> {
+  return runPhasedSync(ingestSteps(candidates, new Date(), source), sqliteStore(), sqliteLock);
 }

@@ -266,3 +266,44 @@ describe("the suite's own server", () => {
     expect((await api("/api/v1/chains?limit=1")).status).toBe(200);
   });
 });
+
+describe("the quarantine quota", () => {
+  it("keeps each sender under its quota by dropping its oldest rejects, records the drop, and leaves other senders alone", async () => {
+    const s = await ownServer({ env: { DELEGRAPH_QUARANTINE_QUOTA_MB: "0.05" } }); // 52,428 bytes
+    try {
+      const newToken = async (name: string) => (await call(s, "/api/v1/tokens", { method: "POST", json: { name, role: "ingest" } })).data as { id: string; token: string };
+      const flooder = await newToken("flooder");
+      const other = await newToken("other");
+      const garbage = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}-${i}-${"x".repeat(480)}`);
+      const send = (t: { token: string }, events: string[]) => call({ url: s.url, token: t.token }, "/api/v1/events", { method: "POST", json: { events } });
+
+      expect((await send(other, garbage("other", 10))).status).toBe(200);
+      for (const batch of ["b1", "b2", "b3"]) {
+        const res = await send(flooder, garbage(batch, 60));
+        expect(res.status).toBe(200);
+        expect(res.data.results.every((r: { status: string }) => r.status === "rejected")).toBe(true);
+      }
+      const raws: string[] = [];
+      for (let cursor: string | null = null; ; ) {
+        const page = await call(s, `/api/v1/quarantine?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+        raws.push(...page.data.items.map((i: { raw: string }) => i.raw));
+        cursor = page.data.nextCursor;
+        if (!cursor) break;
+      }
+      const mine = raws.filter((r) => /^b\d-/.test(r));
+      const bytes = mine.reduce((n, r) => n + Buffer.byteLength(r), 0);
+      expect(bytes).toBeLessThanOrEqual(0.05 * 1024 * 1024);
+      // The newest batch is whole; the oldest went first.
+      expect(mine.filter((r) => r.startsWith("b3-"))).toHaveLength(60);
+      expect(mine.filter((r) => r.startsWith("b1-")).length).toBeLessThan(60);
+      // The other sender lost nothing.
+      expect(raws.filter((r) => r.startsWith("other-"))).toHaveLength(10);
+      const audit = await call(s, "/api/v1/audit?limit=200");
+      const drops = audit.data.items.filter((e: { action: string; target: string }) => e.action === "quarantine.dropped" && e.target === `token:${flooder.id}`);
+      expect(drops.length).toBeGreaterThan(0);
+      expect(drops.reduce((n: number, d: { detail: { rows: number } }) => n + d.detail.rows, 0)).toBe(180 - mine.length);
+    } finally {
+      await s.close();
+    }
+  });
+});

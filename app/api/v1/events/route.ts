@@ -39,7 +39,7 @@ async function readEntries(req: Request): Promise<unknown[]> {
   return parsed.data.events;
 }
 
-export const POST = apiRoute("events:write", async (req) => {
+export const POST = apiRoute("events:write", async (req, actor) => {
   const entries = await readEntries(req);
-  return json({ results: await ingestBatch(entries) });
+  return json({ results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) });
 });
