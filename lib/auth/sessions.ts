@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { randomToken, sha256Hex, verifyPassword } from "@/lib/auth/secrets";
 import { SESSION_COOKIE } from "@/lib/auth/authenticate";
-import { claimAttempt, clearAttempts, FREE_ATTEMPTS, pruneAttempts } from "@/lib/auth/sign-in-throttle";
+import { claimAttempt, clearAttempts, FREE_ATTEMPTS, pruneAttempts, uncountAttempt } from "@/lib/auth/sign-in-throttle";
 
 // Verifying against a fixed hash when the user does not exist keeps timing the same either way.
 const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -44,7 +44,7 @@ export async function signIn(email: string, password: string, address: string): 
   const user = account.key.startsWith("email:") ? await prisma.user.findUnique({ where: { email: account.shown } }) : null;
   const ok = (await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)) && !!user && !user.disabledAt;
   if (!ok || !user) return { outcome: "wrong", shown: account.shown };
-  await clearAttempts(account.key);
+  await Promise.all([clearAttempts(account.key), uncountAttempt(`ip:${address}`)]);
   const value = randomToken();
   const csrf = randomToken();
   const expiresAt = new Date(Date.now() + env().DELEGRAPH_SESSION_HOURS * 3600 * 1000);

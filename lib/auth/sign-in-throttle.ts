@@ -3,7 +3,8 @@
 // one by one: at most FREE attempts of a burst reach the password check, however many arrive at
 // once. Past the free attempts the limit is a growing delay (1 s, 2 s, 4 s … up to 15 min) rather
 // than a lockout, so a forgotten password or a shared address costs a wait, not the account.
-// An attempt stays counted until it succeeds; a success clears the account's count.
+// An attempt stays counted until it succeeds; a success clears the account's count and takes its
+// own count back from the address.
 import { db } from "@/lib/db";
 
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
@@ -47,10 +48,19 @@ export async function claimAttempt(key: string, free: number, now: number): Prom
   return { ok: false, retryAfter: 1 };
 }
 
-/** A successful sign-in clears the account's count (not the address's: others may share it). */
+/** A successful sign-in clears the account's count. */
 export async function clearAttempts(key: string): Promise<void> {
   const prisma = await db();
   await prisma.loginThrottle.updateMany({ where: { key }, data: { failures: 0, nextAllowedAt: 0 } });
+}
+
+/**
+ * A successful sign-in takes back its own count from the address (others behind the same address
+ * keep theirs): the address counts failed attempts, and the ones still in flight.
+ */
+export async function uncountAttempt(key: string): Promise<void> {
+  const prisma = await db();
+  await prisma.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } });
 }
 
 let lastPrune = 0;

@@ -109,6 +109,12 @@ describe("sign-in limits", () => {
     expect((await signIn(server, user.email, user.password, { "x-forwarded-for": freshAddress() })).status).toBe(200);
   });
 
+  it("successful sign-ins do not count against their address", async () => {
+    const user = await createUser();
+    const address = freshAddress();
+    for (let i = 0; i < 25; i++) expect((await signIn(server, user.email, user.password, { "x-forwarded-for": address })).status).toBe(200);
+  });
+
   it("aggregates failed sign-ins in the self-audit and never stores a non-email as typed", async () => {
     const user = await createUser();
     const address = freshAddress();
