@@ -1,17 +1,15 @@
 // The dashboard audits itself: who did what, when (sign-ins, chain views, exports, token and
 // principal changes). Admins read it at GET /api/v1/audit.
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
+import type { TAuditPage } from "@/lib/contracts/audit";
 import type { TActor } from "@/lib/auth/authenticate";
 
 export async function recordAudit(actor: Pick<TActor, "kind" | "name"> | string, action: string, target?: string, detail?: unknown) {
-  const prisma = await db();
-  await prisma.auditEntry.create({
-    data: {
-      actor: typeof actor === "string" ? actor : `${actor.kind}:${actor.name}`,
-      action,
-      target: target ?? null,
-      detail: detail === undefined ? null : JSON.stringify(detail),
-    },
+  await (await stores()).audit.append({
+    actor: typeof actor === "string" ? actor : `${actor.kind}:${actor.name}`,
+    action,
+    target: target ?? null,
+    detail: detail === undefined ? null : JSON.stringify(detail),
   });
 }
 
@@ -27,30 +25,22 @@ type TFailedSignIns = { count: number; firstAt: string; lastAt: string; addresse
  * log and still shows in it. `target` is the account as emailKey() allows it to be stored.
  */
 export async function recordFailedSignIn(target: string, address: string, reason: "wrong_password" | "throttled") {
-  const prisma = await db();
+  const store = (await stores()).audit;
   const now = new Date();
-  const latest = await prisma.auditEntry.findFirst({
-    where: { action: FAILED_SIGN_IN, target, at: { gte: new Date(now.getTime() - AGGREGATE_SECONDS * 1000) } },
-    orderBy: { id: "desc" },
-  });
+  const latest = await store.latest(FAILED_SIGN_IN, target, new Date(now.getTime() - AGGREGATE_SECONDS * 1000));
   if (latest?.detail) {
     const d = JSON.parse(latest.detail) as TFailedSignIns;
     const addresses = d.addresses.includes(address) || d.addresses.length >= MAX_ADDRESSES ? d.addresses : [...d.addresses, address];
     const detail: TFailedSignIns = { ...d, count: d.count + 1, lastAt: now.toISOString(), addresses, reasons: { ...d.reasons, [reason]: (d.reasons[reason] ?? 0) + 1 } };
-    await prisma.auditEntry.update({ where: { id: latest.id }, data: { detail: JSON.stringify(detail), ip: address } });
+    await store.updateDetail(latest.id, JSON.stringify(detail), address);
     return;
   }
   const detail: TFailedSignIns = { count: 1, firstAt: now.toISOString(), lastAt: now.toISOString(), addresses: [address], reasons: { [reason]: 1 } };
-  await prisma.auditEntry.create({ data: { actor: "anonymous", action: FAILED_SIGN_IN, target, detail: JSON.stringify(detail), ip: address } });
+  await store.append({ actor: "anonymous", action: FAILED_SIGN_IN, target, detail: JSON.stringify(detail), ip: address });
 }
 
-export async function listAudit({ cursor, limit }: { cursor?: number; limit: number }) {
-  const prisma = await db();
-  const rows = await prisma.auditEntry.findMany({
-    orderBy: { id: "desc" },
-    take: limit + 1,
-    ...(cursor ? { where: { id: { lt: cursor } } } : {}),
-  });
-  const items = rows.slice(0, limit).map((r) => ({ ...r, at: r.at.toISOString(), detail: r.detail ? JSON.parse(r.detail) : null }));
+export async function listAudit({ cursor, limit }: { cursor?: number; limit: number }): Promise<TAuditPage> {
+  const rows = await (await stores()).audit.list({ before: cursor, take: limit + 1 });
+  const items = rows.slice(0, limit).map((r) => ({ ...r, at: r.at.toISOString(), detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }));
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null };
 }

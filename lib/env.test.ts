@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { resolve } from "node:path";
 import { ledgerKeyFile, parseEnv } from "@/lib/env";
-import { DEFAULT_DATABASE_URL, databaseKind } from "@/lib/db-url";
+import { DEFAULT_DATABASE_URL, databaseKind } from "@/lib/db/url";
 
 describe("DATABASE_URL", () => {
   it("defaults to the embedded SQLite file when unset or empty", () => {

@@ -2,7 +2,7 @@
 // the variable and says what would be valid.
 import { z } from "zod";
 import { dirname, resolve } from "node:path";
-import { DEFAULT_DATABASE_URL, databaseKind, sqliteFilePath } from "@/lib/db-url";
+import { DEFAULT_DATABASE_URL, databaseKind, sqliteFilePath } from "@/lib/db/url";
 import { isAddressOrRange } from "@/lib/auth/client-address";
 
 const ZFlag = z

@@ -2,30 +2,10 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { jsonDepth } from "@/lib/text";
-import { checkDatabase, isUnavailableError, RETRY_AFTER_SECONDS } from "@/lib/db-health";
+import { isUnavailableError, RETRY_AFTER_SECONDS, stores } from "@/lib/db";
+import { ERROR_STATUS, type TErrorCode } from "@/lib/contracts/errors";
 
-export type TErrorCode =
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "invalid_request"
-  | "payload_too_large"
-  | "too_many_requests"
-  | "service_unavailable"
-  | "internal";
-
-const STATUS: Record<TErrorCode, number> = {
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  invalid_request: 400,
-  payload_too_large: 413,
-  too_many_requests: 429,
-  service_unavailable: 503,
-  internal: 500,
-};
+export type { TErrorCode } from "@/lib/contracts/errors";
 
 export class AppError extends Error {
   constructor(
@@ -35,12 +15,12 @@ export class AppError extends Error {
     super(message);
   }
   get status(): number {
-    return STATUS[this.code];
+    return ERROR_STATUS[this.code];
   }
 }
 
 export function errorResponse(code: TErrorCode, message: string, headers?: HeadersInit): NextResponse {
-  return NextResponse.json({ error: { code, message } }, { status: STATUS[code], headers });
+  return NextResponse.json({ error: { code, message } }, { status: ERROR_STATUS[code], headers });
 }
 
 export function json(data: unknown, init?: ResponseInit): NextResponse {
@@ -85,9 +65,18 @@ export async function handleApiError(error: unknown): Promise<NextResponse> {
   const prismaCode = (error as { code?: unknown } | null)?.code;
   if (prismaCode === "P2002") return errorResponse("conflict", "That record already exists.");
   if (prismaCode === "P2025") return errorResponse("not_found", "Not found.");
-  if (isUnavailableError(error) || !(await checkDatabase()).ok) return unavailable();
+  if (isUnavailableError(error) || !(await databaseAnswers())) return unavailable();
   console.error("[delegraph] unhandled API error", error);
   return errorResponse("internal", "Internal error.");
+}
+
+/** Never throws: an error while opening the database means it does not answer. */
+async function databaseAnswers(): Promise<boolean> {
+  try {
+    return (await (await stores()).check()).ok;
+  } catch {
+    return false;
+  }
 }
 
 export function unavailable(): NextResponse {

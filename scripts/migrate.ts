@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_DATABASE_URL, databaseKind, sqliteFilePath } from "@/lib/db-url";
+import { DEFAULT_DATABASE_URL, databaseKind, sqliteFilePath } from "@/lib/db/url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name: string) => join(root, "node_modules/.bin", name);

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { sqliteFileUrl } from "../lib/db-url";
+import { sqliteFileUrl } from "../lib/db/url";
 
 const root = join(import.meta.dirname, "..");
 

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ledgerKeyFile, parseEnv, type TEnv } from "@/lib/env";
-import { databaseKind, sqliteFileUrl } from "@/lib/db-url";
+import { databaseKind, sqliteFileUrl } from "@/lib/db/url";
 import { migrate } from "./migrate";
 import { ensureBuild } from "./build";
 
@@ -29,9 +29,8 @@ async function waitForServer(base: string, child: ReturnType<typeof spawn>): Pro
 }
 
 async function seedIfEmpty(base: string): Promise<void> {
-  const { db } = await import("@/lib/db");
-  const prisma = await db();
-  if ((await prisma.event.count()) > 0) return;
+  const { stores } = await import("@/lib/db");
+  if ((await (await stores()).eventCount()) > 0) return;
   const { claimDemoSeeding } = await import("@/lib/auth/bootstrap");
   const { DelegraphClient } = await import("@/lib/sdk/client");
   const { seedDemo } = await import("@/lib/sdk/demo");
@@ -43,7 +42,8 @@ async function seedIfEmpty(base: string): Promise<void> {
     const summary = await seedDemo(new DelegraphClient({ baseUrl: base, token: seeder.token }));
     log(`seeded ${summary.chains.length} demo chains (DELEGRAPH_DEMO=0 turns this off)`);
   } finally {
-    await prisma.apiToken.update({ where: { id: seeder.id }, data: { revokedAt: new Date() } });
+    const { revokeToken } = await import("@/lib/auth/admin");
+    await revokeToken(seeder.id);
   }
 }
 

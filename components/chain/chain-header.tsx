@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import type { TChainDetail } from "@/lib/chains/types";
+import type { TChainDetail } from "@/lib/contracts/chains";
 import { sortCodes } from "@/lib/ui/findings";
 import { plural } from "@/lib/ui/format";
 import { principalHref } from "../chains/chain-links";

@@ -4,7 +4,7 @@
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { TChainDetail, TChainEvent } from "@/lib/chains/types";
+import type { TChainDetail, TChainEvent } from "@/lib/contracts/chains";
 import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges } from "../ui/severity";
 import { Time } from "../ui/time";

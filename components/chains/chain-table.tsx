@@ -1,7 +1,7 @@
 "use client";
 // Dense, scannable rows: who authorized it, for what, how far it went, and what is wrong.
 import Link from "next/link";
-import type { TChainSummary } from "@/lib/chains/types";
+import type { TChainSummary } from "@/lib/contracts/chains";
 import { shortId } from "@/lib/ui/format";
 import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges, StatusBadge } from "../ui/severity";

@@ -107,14 +107,16 @@ export function FindingsView() {
                       <span className="line-clamp-3 break-words"><FreeText value={f.message} /></span>
                     </td>
                     <td className="max-w-56">
-                      <Link href={principalHref(f.iss)} className="link block truncate font-mono text-xs" title={f.iss}>
-                        {f.iss}
-                      </Link>
+                      {f.iss === null ? (
+                        <span className="text-xs text-slate-500">—</span>
+                      ) : (
+                        <Link href={principalHref(f.iss)} className="link block truncate font-mono text-xs" title={f.iss}>
+                          {f.iss}
+                        </Link>
+                      )}
                       <span className="text-xs text-slate-500">{f.eventKind}</span>
                     </td>
-                    <td className="text-slate-600">
-                      <Time t={f.iat} />
-                    </td>
+                    <td className="text-slate-600">{f.iat === null ? "—" : <Time t={f.iat} />}</td>
                     <td>
                       <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link text-sm whitespace-nowrap">
                         Open in chain →

@@ -13,7 +13,7 @@ import {
   useStore,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { TChainDetail } from "@/lib/chains/types";
+import type { TChainDetail } from "@/lib/contracts/chains";
 import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
 import { buildGraph, NODE_BUDGET, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { highlightFor } from "@/lib/ui/graph/highlight";

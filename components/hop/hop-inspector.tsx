@@ -3,7 +3,7 @@
 // how the authority changed, the terms of the grant, the proof (signature), what was done with it,
 // and finally the raw token. Every string from an event is rendered as text.
 import Link from "next/link";
-import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
+import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
 import { ATTESTATION_LABEL, findingExplain, SEVERITY_ORDER } from "@/lib/ui/findings";
 import { formatRelative, plural } from "@/lib/ui/format";

@@ -2,7 +2,7 @@
 // Findings by code over time: one small row of daily bars per code, on a shared scale so rows
 // compare honestly. Drawn by hand in SVG; the same numbers are one click away as a table.
 import Link from "next/link";
-import type { TStats } from "@/lib/ui/api-types";
+import type { TStats } from "@/lib/contracts/stats";
 import { findingName, findingSeverity, SEVERITY_ORDER } from "@/lib/ui/findings";
 import { SEVERITY_STYLE, SeverityIcon } from "../ui/severity";
 

@@ -9,8 +9,8 @@ import { Card, PageHeader } from "../ui/page-header";
 import { STATUS_STYLE, StatusIcon } from "../ui/severity";
 import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, StaleNotice } from "../ui/states";
 import { FindingsChart } from "./findings-chart";
+import { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
-const STATUS_ORDER: TChainStatus[] = ["violation", "pending", "warning", "verified"];
 const STATUS_TEXT: Record<TChainStatus, string> = {
   violation: "text-red-700",
   pending: "text-slate-600",
@@ -43,7 +43,7 @@ export function OverviewView() {
       />
       {stats.isError && <StaleNotice error={stats.error} onRetry={() => stats.refetch()} />}
       <section aria-label="Chains by status" className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-4">
-        {STATUS_ORDER.map((st) => (
+        {CHAIN_STATUSES.map((st) => (
           <Link
             key={st}
             href={`/chains?status=${st}`}

@@ -187,8 +187,8 @@ export function TokensPanel() {
                     </td>
                     <td className="text-slate-600">
                       <Time t={t.createdAt} />
-                      <span className="block max-w-72 truncate text-xs text-slate-500" title={t.createdBy}>
-                        by {t.createdBy}
+                      <span className="block max-w-72 truncate text-xs text-slate-500" title={t.createdBy ?? undefined}>
+                        by {t.createdBy ?? "—"}
                       </span>
                     </td>
                     <td className="text-right">

@@ -165,7 +165,7 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
               value={role}
               disabled={update.isPending}
               onChange={(e) => {
-                setRole(e.target.value);
+                setRole(e.target.value as TUserRole);
                 update.reset();
               }}
             >

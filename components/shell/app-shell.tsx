@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { TMe } from "@/lib/ui/api-types";
+import type { TMe } from "@/lib/contracts/auth";
 import { authKeys } from "@/lib/ui/query-keys";
 import { SideNav } from "./side-nav";
 import { TopBar } from "./top-bar";

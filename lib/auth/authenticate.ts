@@ -1,6 +1,7 @@
 // Authentication for /api/v1: a Bearer token (API tokens, or the bootstrap DELEGRAPH_API_TOKEN),
 // or the dashboard's session cookie. Cookie-authenticated writes must carry the session's CSRF token.
-import { db } from "@/lib/db";
+import type { NextRequest } from "next/server";
+import { stores } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/http";
 import { can, type TPermission, type TRole } from "@/lib/auth/roles";
@@ -18,49 +19,32 @@ export type TActor = {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-function readCookie(req: Request, name: string): string | null {
-  const header = req.headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k !== name) continue;
-    try {
-      return decodeURIComponent(v.join("="));
-    } catch {
-      return null; // a mangled cookie is no session
-    }
-  }
-  return null;
-}
-
 async function actorFromBearer(token: string): Promise<TActor | null> {
   const bootstrap = env().DELEGRAPH_API_TOKEN;
   if (bootstrap && safeEqual(sha256Hex(token), sha256Hex(bootstrap))) {
     return { kind: "token", id: "bootstrap", name: "DELEGRAPH_API_TOKEN", role: "admin" };
   }
-  const prisma = await db();
-  const row = await prisma.apiToken.findUnique({ where: { hash: sha256Hex(token) } });
+  const row = await (await stores()).auth.tokenByHash(sha256Hex(token));
   if (!row || row.revokedAt) return null;
   return { kind: "token", id: row.id, name: row.name, role: row.role as TRole };
 }
 
 export async function actorFromSessionCookie(value: string | null): Promise<(TActor & { csrf: string }) | null> {
   if (!value) return null;
-  const prisma = await db();
-  const session = await prisma.session.findUnique({ where: { id: sha256Hex(value) }, include: { user: true } });
+  const session = await (await stores()).auth.session(sha256Hex(value));
   if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabledAt) return null;
   return { kind: "session", id: session.user.id, name: session.user.email, role: session.user.role as TRole, csrf: session.csrf };
 }
 
 /** Authenticates, then authorizes `permission`. Throws 401 or 403 as an AppError. */
-export async function requireActor(req: Request, permission: TPermission): Promise<TActor> {
+export async function requireActor(req: NextRequest, permission: TPermission): Promise<TActor> {
   const authz = req.headers.get("authorization");
   let actor: TActor | null = null;
   if (authz !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authz);
     if (match) actor = await actorFromBearer(match[1]);
   } else {
-    const session = await actorFromSessionCookie(readCookie(req, SESSION_COOKIE));
+    const session = await actorFromSessionCookie(req.cookies.get(SESSION_COOKIE)?.value ?? null);
     if (session && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers.get(CSRF_HEADER) ?? "";
       if (!safeEqual(sent, session.csrf)) throw new AppError("forbidden", "Missing or wrong CSRF token.");

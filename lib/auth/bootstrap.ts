@@ -1,21 +1,19 @@
 // First-start credentials. Nothing secret is stored in clear: a generated API token or admin
 // password is printed once and only its hash is kept.
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
 import type { TEnv } from "@/lib/env";
 import { hashPassword, randomToken, sha256Hex } from "@/lib/auth/secrets";
-import type { TRole } from "@/lib/auth/roles";
+import type { TRole } from "@/lib/contracts/auth";
+import type { TCreatedToken } from "@/lib/contracts/admin";
 import { recordAudit } from "@/lib/audit";
 
 export const BOOTSTRAP_TOKEN_NAME = "bootstrap";
 
 /** Creates an API token row and returns the token (shown to its owner once). */
-export async function createApiToken(name: string, role: TRole, createdBy: string | null, id: string = randomUUID()) {
-  const prisma = await db();
+export async function createApiToken(name: string, role: TRole, createdBy: string | null, id: string = randomUUID()): Promise<TCreatedToken> {
   const token = randomToken("dgt_");
-  const row = await prisma.apiToken.create({
-    data: { id, name, role, hash: sha256Hex(token), createdBy },
-  });
+  const row = await (await stores()).auth.createToken({ id, name, role, hash: sha256Hex(token), createdBy });
   return { id: row.id, name: row.name, role: row.role as TRole, createdAt: row.createdAt.toISOString(), token };
 }
 
@@ -27,10 +25,7 @@ const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code
  */
 export async function ensureBootstrapToken(config: TEnv): Promise<string | null> {
   if (config.DELEGRAPH_API_TOKEN) return null;
-  const prisma = await db();
-  if (await prisma.apiToken.findFirst({ where: { OR: [{ id: BOOTSTRAP_TOKEN_NAME }, { name: BOOTSTRAP_TOKEN_NAME, createdBy: "first start" }] } })) {
-    return null;
-  }
+  if (await (await stores()).auth.findBootstrapToken(BOOTSTRAP_TOKEN_NAME, BOOTSTRAP_TOKEN_NAME, "first start")) return null;
   try {
     return (await createApiToken(BOOTSTRAP_TOKEN_NAME, "admin", "first start", BOOTSTRAP_TOKEN_NAME)).token;
   } catch (e) {
@@ -60,16 +55,14 @@ export async function claimDemoSeeding() {
  * creation is a row of the self-audit.
  */
 export async function ensureBootstrapAdmin(config: TEnv): Promise<{ email: string; password: string } | null> {
-  const prisma = await db();
+  const store = (await stores()).auth;
   const email = config.DELEGRAPH_ADMIN_EMAIL?.toLowerCase();
   const fromEnv = Boolean(email && config.DELEGRAPH_ADMIN_PASSWORD);
-  if (fromEnv ? await prisma.user.findUnique({ where: { email: email! }, select: { id: true } }) : (await prisma.user.count()) > 0) return null;
+  if (fromEnv ? await store.userByEmail(email!) : (await store.userCount()) > 0) return null;
   const password = fromEnv ? config.DELEGRAPH_ADMIN_PASSWORD! : randomToken().slice(0, 20);
   const adminEmail = email ?? "admin@delegraph.local";
   try {
-    await prisma.user.create({
-      data: { id: randomUUID(), email: adminEmail, role: "admin", passwordHash: await hashPassword(password) },
-    });
+    await store.createUser({ id: randomUUID(), email: adminEmail, name: null, role: "admin", passwordHash: await hashPassword(password) });
   } catch (e) {
     if (isUniqueViolation(e)) return null; // another instance starting at the same time made it
     throw e;

@@ -1,7 +1,7 @@
 // Who may do what. Roles are fixed; routes ask for a permission, never for a role.
-export const ROLES = ["admin", "investigator", "viewer", "ingest"] as const;
-export type TRole = (typeof ROLES)[number];
-export const USER_ROLES = ["admin", "investigator", "viewer"] as const;
+import type { TRole } from "@/lib/contracts/auth";
+
+export { ROLES, USER_ROLES, type TRole } from "@/lib/contracts/auth";
 
 export type TPermission =
   | "chains:read" // chains, principals, findings, ledger verification, stats

@@ -1,7 +1,8 @@
 // Dashboard sessions: a random cookie value whose SHA-256 is the session id, a per-session CSRF
 // token, an expiry, and sign-in limits by account and by client address (sign-in-throttle.ts).
+import type { NextResponse } from "next/server";
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
 import { env } from "@/lib/env";
 import { randomToken, sha256Hex, verifyPassword } from "@/lib/auth/secrets";
 import { SESSION_COOKIE } from "@/lib/auth/authenticate";
@@ -40,39 +41,33 @@ export async function signIn(email: string, password: string, address: string): 
   if (!byAddress.ok) return { outcome: "refused", retryAfter: byAddress.retryAfter, shown: account.shown };
   void pruneAttempts(now).catch((e) => console.error("[delegraph] pruning sign-in attempts failed", e));
 
-  const prisma = await db();
-  const user = account.key.startsWith("email:") ? await prisma.user.findUnique({ where: { email: account.shown } }) : null;
+  const store = (await stores()).auth;
+  const user = account.key.startsWith("email:") ? await store.userByEmail(account.shown) : null;
   const ok = (await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)) && !!user && !user.disabledAt;
   if (!ok || !user) return { outcome: "wrong", shown: account.shown };
   await Promise.all([clearAttempts(account.key), uncountAttempt(`ip:${address}`)]);
   const value = randomToken();
   const csrf = randomToken();
   const expiresAt = new Date(Date.now() + env().DELEGRAPH_SESSION_HOURS * 3600 * 1000);
-  await prisma.session.create({ data: { id: sha256Hex(value), userId: user.id, csrf, expiresAt } });
-  await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await store.createSession({ id: sha256Hex(value), userId: user.id, csrf, expiresAt });
+  await store.deleteExpiredSessions(new Date());
   return { outcome: "ok", shown: account.shown, value, csrf, expiresAt, user: { id: user.id, email: user.email, role: user.role } };
 }
 
 export async function signOut(value: string | null) {
   if (!value) return;
-  const prisma = await db();
-  await prisma.session.deleteMany({ where: { id: sha256Hex(value) } });
+  await (await stores()).auth.deleteSession(sha256Hex(value));
 }
 
-export function sessionCookie(value: string, expiresAt: Date, secure: boolean): string {
-  const parts = [
-    `${SESSION_COOKIE}=${value}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Expires=${expiresAt.toUTCString()}`,
-  ];
-  if (secure) parts.push("Secure");
-  return parts.join("; ");
+/** Sets the session cookie on a response: HttpOnly, SameSite=Lax, Secure behind https. */
+export function setSessionCookie(res: NextResponse, value: string, expiresAt: Date, secure: boolean): NextResponse {
+  res.cookies.set(SESSION_COOKIE, value, { path: "/", httpOnly: true, sameSite: "lax", expires: expiresAt, secure });
+  return res;
 }
 
-export function clearedSessionCookie(secure: boolean): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`;
+export function clearSessionCookie(res: NextResponse, secure: boolean): NextResponse {
+  res.cookies.set(SESSION_COOKIE, "", { path: "/", httpOnly: true, sameSite: "lax", maxAge: 0, secure });
+  return res;
 }
 
 /** Behind https (directly or through a proxy that says so) cookies get the Secure flag. */

@@ -5,7 +5,7 @@
 // than a lockout, so a forgotten password or a shared address costs a wait, not the account.
 // An attempt stays counted until it succeeds; a success clears the account's count and takes its
 // own count back from the address.
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
 
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
 export const MAX_DELAY_SECONDS = 15 * 60;
@@ -23,26 +23,17 @@ export type TClaim = { ok: true } | { ok: false; retryAfter: number };
 
 /** Counts one attempt against `key`, or says how long to wait when the key is in its delay. */
 export async function claimAttempt(key: string, free: number, now: number): Promise<TClaim> {
-  const prisma = await db();
+  const store = (await stores()).auth;
   for (let i = 0; i < CAS_TRIES; i++) {
-    const row = await prisma.loginThrottle.findUnique({ where: { key } });
+    const row = await store.throttle(key);
     if (!row) {
-      try {
-        await prisma.loginThrottle.create({ data: { key, failures: 1, lastAttemptAt: now, nextAllowedAt: now + delayAfter(1, free) } });
-        return { ok: true };
-      } catch (e) {
-        if ((e as { code?: unknown }).code === "P2002") continue; // another attempt made the row first
-        throw e;
-      }
+      if (await store.createThrottle({ key, failures: 1, lastAttemptAt: now, nextAllowedAt: now + delayAfter(1, free) })) return { ok: true };
+      continue; // another attempt made the row first
     }
     const expired = now - row.lastAttemptAt > THROTTLE_WINDOW_SECONDS;
     if (!expired && now < row.nextAllowedAt) return { ok: false, retryAfter: Math.max(1, Math.ceil(row.nextAllowedAt - now)) };
     const n = (expired ? 0 : row.failures) + 1;
-    const { count } = await prisma.loginThrottle.updateMany({
-      where: { key, version: row.version },
-      data: { failures: n, lastAttemptAt: now, nextAllowedAt: now + delayAfter(n, free), version: row.version + 1 },
-    });
-    if (count === 1) return { ok: true };
+    if (await store.swapThrottle(key, row.version, { failures: n, lastAttemptAt: now, nextAllowedAt: now + delayAfter(n, free) })) return { ok: true };
   }
   // Lost the race every time: so many concurrent attempts on one key are an attack; make it wait.
   return { ok: false, retryAfter: 1 };
@@ -50,8 +41,7 @@ export async function claimAttempt(key: string, free: number, now: number): Prom
 
 /** A successful sign-in clears the account's count. */
 export async function clearAttempts(key: string): Promise<void> {
-  const prisma = await db();
-  await prisma.loginThrottle.updateMany({ where: { key }, data: { failures: 0, nextAllowedAt: 0 } });
+  await (await stores()).auth.clearThrottle(key);
 }
 
 /**
@@ -59,8 +49,7 @@ export async function clearAttempts(key: string): Promise<void> {
  * keep theirs): the address counts failed attempts, and the ones still in flight.
  */
 export async function uncountAttempt(key: string): Promise<void> {
-  const prisma = await db();
-  await prisma.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } });
+  await (await stores()).auth.uncountThrottle(key);
 }
 
 let lastPrune = 0;
@@ -69,6 +58,5 @@ let lastPrune = 0;
 export async function pruneAttempts(now: number): Promise<void> {
   if (now - lastPrune < 600) return;
   lastPrune = now;
-  const prisma = await db();
-  await prisma.loginThrottle.deleteMany({ where: { lastAttemptAt: { lt: now - PRUNE_AFTER_SECONDS } } });
+  await (await stores()).auth.pruneThrottles(now - PRUNE_AFTER_SECONDS);
 }

@@ -3,7 +3,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ingest, registerActor, useFreshDatabase, type TActor } from "@/lib/reports/test-fixtures";
 import { signToken } from "@/lib/protocol/test-helpers";
-import type { TChainDetail } from "./types";
+import type { TChainDetail } from "@/lib/contracts/chains";
 
 let human: TActor;
 let planner: TActor;

@@ -11,9 +11,8 @@
 // built it. The check costs one small query per request. Entries are bounded by total size, and
 // a body is kept once in memory however many requests are sending it.
 import { createHash } from "node:crypto";
-import { db, isPostgres } from "@/lib/db";
+import { stores } from "@/lib/db";
 import { AppError, type TJsonBody } from "@/lib/http";
-import { sqliteStatement } from "@/lib/ingest/sqlite";
 import { nowSeconds, readChain } from "./queries";
 
 /** What the cache may hold in all, in bytes of JSON. */
@@ -36,19 +35,6 @@ function evict(): void {
   }
 }
 
-/** The chain's version and the number of principals, as one string; null when there is no such chain. */
-async function stampOf(id: string): Promise<string | null> {
-  let row: { version: number | bigint | null; principals: number | bigint } | undefined;
-  if (!isPostgres()) {
-    row = sqliteStatement(`SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`).get(id) as typeof row;
-  } else {
-    const prisma = await db();
-    [row] = await prisma.$queryRaw<NonNullable<typeof row>[]>`SELECT (SELECT "version" FROM "Chain" WHERE "id" = ${id}) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`;
-  }
-  if (!row || row.version === null) return null;
-  return `${row.version}/${row.principals}`;
-}
-
 async function build(id: string, includeRaw: boolean, stamp: string): Promise<TEntry> {
   const { detail, validUntil } = await readChain(id, { includeRaw });
   const json = Buffer.from(JSON.stringify(detail), "utf8");
@@ -61,7 +47,7 @@ async function build(id: string, includeRaw: boolean, stamp: string): Promise<TE
  * at a time per chain and role; concurrent requests wait for it). 404 when there is no such chain.
  */
 export async function readChainDetailBody(id: string, options: { includeRaw: boolean }): Promise<TJsonBody> {
-  const stamp = await stampOf(id);
+  const stamp = await (await stores()).chains.stamp(id);
   if (stamp === null) throw new AppError("not_found", `No chain ${id}.`);
   const key = `${options.includeRaw ? "raw" : "lean"}\u0000${id}`;
   const now = nowSeconds();

@@ -4,22 +4,19 @@
 // Batch-shaped on purpose: signatures are verified first (CPU, parallel across instances); then
 // (lib/ingest/steps.ts) each step is one query for the whole batch, never one per event per check,
 // and the chain checks run before the ledger is locked, which is held only to validate and write.
-// SQLite runs on the direct connection, synchronously (sqlite.ts, store-sqlite.ts); PostgreSQL
-// through Prisma, with the ledger head locked for the write (store-prisma.ts).
-import { isPostgres } from "@/lib/db";
+// The ingest store (lib/db/stores/ingest.ts) runs the steps: on SQLite synchronously on the direct
+// connection, on PostgreSQL through Prisma with the ledger head locked for the write.
+import { stores } from "@/lib/db";
 import { checkEnvelopeAsync } from "@/lib/protocol/envelope";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";
-import { loadRegistry } from "@/lib/ingest/registry";
-import type { TCandidate, TIngestResult } from "@/lib/ingest/steps";
-import { ingestWithSqlite } from "@/lib/ingest/store-sqlite";
-import { ingestWithPrisma } from "@/lib/ingest/store-prisma";
+import { PRINCIPAL_ID_PATTERN } from "@/lib/protocol/grammar";
+import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
+import type { TIngestResult } from "@/lib/contracts/events";
 import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
 import { enforceQuarantineQuota } from "@/lib/ingest/quarantine";
 
-export type { TIngestResult } from "@/lib/ingest/steps";
+export type { TIngestResult } from "@/lib/contracts/events";
 
-export const MAX_BATCH = 1000;
-const PRINCIPAL_ID = /^[\x20-\x7e]{1,200}$/;
 
 /** Reads `iss` without validating anything, so the registry can be loaded once for the batch. */
 function peekIssuer(token: string): string | null {
@@ -29,7 +26,7 @@ function peekIssuer(token: string): string | null {
     const iss = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))?.iss;
     // Only a well-formed principal id can name a registered principal; anything else is left to
     // the verifier to reject as malformed.
-    return typeof iss === "string" && PRINCIPAL_ID.test(iss) ? iss : null;
+    return typeof iss === "string" && PRINCIPAL_ID_PATTERN.test(iss) ? iss : null;
   } catch {
     return null;
   }
@@ -59,7 +56,7 @@ export async function verifyBatch(entries: unknown[], options: { now?: number } 
   const issuers = new Set<string>();
   for (const e of entries) if (typeof e === "string") issuers.add(peekIssuer(e) ?? "");
   issuers.delete("");
-  const registry = await loadRegistry([...issuers]);
+  const registry = await (await stores()).ingest.registry([...issuers]);
   return verifyAll(entries, registry, now);
 }
 
@@ -67,7 +64,7 @@ export async function verifyBatch(entries: unknown[], options: { now?: number } 
 export async function ingestBatch(entries: unknown[], options: { now?: number; source?: string } = {}): Promise<TIngestResult[]> {
   const candidates = await verifyBatch(entries, options);
   const source = options.source ?? null;
-  const results = isPostgres() ? await ingestWithPrisma(candidates, source) : await ingestWithSqlite(candidates, source);
+  const results = await (await stores()).ingest.run(ingestSteps(candidates, new Date(), source));
   // After the commit, never inside it: usually no query at all, now and then one signed insert.
   await checkpointAfterIngest(results.reduce((n, r) => (r.status === "accepted" || r.status === "pending" ? n + 1 : n), 0));
   if (source !== null && results.some((r) => r.status === "rejected")) await enforceQuarantineQuota(source);

@@ -1,10 +1,11 @@
 // The ingest's two phases (lib/ingest/steps.ts) on a real database, written once and run on both:
-// phases.test.ts (SQLite) and phases.postgres.test.ts (PostgreSQL). The stores are the production
+// phases.db.test.ts (SQLite) and phases.postgres.db.test.ts (PostgreSQL). The stores are the production
 // ones, wrapped to record the order of operations; checkChain is wrapped by the test files (vi.mock)
 // to record its calls in the same log. Another batch is made to land between a batch's unlocked
 // check and its lock by running it just before the lock is taken.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { TAsyncIngestStore, TCandidate, TIngestResult, TIngestStore } from "@/lib/ingest/steps";
+import type { TCandidate, TIngestResult } from "@/lib/ingest/steps";
+import type { TAsyncIngestStore, TIngestStore } from "@/lib/db/stores/ingest";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import type { TPrincipalKind } from "@/lib/protocol/types";
 
@@ -35,29 +36,30 @@ function recording<S extends TIngestStore | TAsyncIngestStore>(store: S, log: TO
 export type TRunBatch = (candidates: TCandidate[], log: TOpLog, beforeLock?: (attempt: number) => Promise<void>) => Promise<TIngestResult[]>;
 
 export async function runner(kind: "sqlite" | "postgres", wrap = recording): Promise<TRunBatch> {
-  const { ingestSteps, runPhasedAsync, runPhasedSync } = await import("@/lib/ingest/steps");
+  const { ingestSteps } = await import("@/lib/ingest/steps");
+  const ingest = await import("@/lib/db/stores/ingest");
+  const db = await (await import("@/lib/db")).database();
   if (kind === "sqlite") {
-    const { sqliteLock, sqliteStore } = await import("@/lib/ingest/store-sqlite");
+    const conn = db.sqlite!;
+    const lock = ingest.sqliteIngestLock(conn, db.busyTimeoutMs);
     return async (candidates, log, beforeLock) => {
       let attempt = 0;
-      return runPhasedSync(ingestSteps(candidates, new Date()), wrap(sqliteStore(), log), async (inside) => {
+      return ingest.runPhasedSync(ingestSteps(candidates, new Date()), wrap(ingest.sqliteIngestStore(conn), log), async (inside) => {
         await beforeLock?.(++attempt);
         log.ops.push("lock");
-        const out = await sqliteLock((store) => inside(wrap(store, log)));
+        const out = await lock((store) => inside(wrap(store, log)));
         log.ops.push("unlock");
         return out;
       });
     };
   }
-  const { prismaLock, prismaStore } = await import("@/lib/ingest/store-prisma");
-  const { db } = await import("@/lib/db");
-  const client = await db();
+  const lock = ingest.postgresIngestLock(db);
   return async (candidates, log, beforeLock) => {
     let attempt = 0;
-    return runPhasedAsync(ingestSteps(candidates, new Date()), wrap(prismaStore(client), log), async (inside) => {
+    return ingest.runPhasedAsync(ingestSteps(candidates, new Date()), wrap(ingest.postgresIngestStore(db.prisma), log), async (inside) => {
       await beforeLock?.(++attempt);
       log.ops.push("lock");
-      const out = await prismaLock((store) => inside(wrap(store, log)));
+      const out = await lock((store) => inside(wrap(store, log)));
       log.ops.push("unlock");
       return out;
     });
@@ -76,7 +78,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
   let human: TActor, planner: TActor, worker: TActor;
 
   const register = async (kindOf: TPrincipalKind, prefix: string): Promise<TActor> => {
-    const { createPrincipal } = await import("@/lib/registry/principals");
+    const { createPrincipal } = await import("@/lib/principals/queries");
     const id = `${prefix}:${unique(prefix)}`;
     const key = makeKey("Ed25519", unique("k"));
     await createPrincipal({ id, kind: kindOf, keys: [key.publicJwk as never] });

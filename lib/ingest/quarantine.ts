@@ -3,17 +3,12 @@
 // or push out what everyone else sent. Past DELEGRAPH_QUARANTINE_QUOTA_MB, the sender's OLDEST
 // rows are dropped first (its latest submissions are the ones someone is debugging), and every
 // drop is a row of the self-audit saying how many rows and bytes went, and up to which id.
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
 import { env } from "@/lib/env";
 import { recordAudit } from "@/lib/audit";
 
 export async function listQuarantine({ cursor, limit, code }: { cursor?: number; limit: number; code?: string }) {
-  const prisma = await db();
-  const rows = await prisma.quarantine.findMany({
-    where: { ...(cursor ? { id: { lt: cursor } } : {}), ...(code ? { code } : {}) },
-    orderBy: { id: "desc" },
-    take: limit + 1,
-  });
+  const rows = await (await stores()).quarantine.list({ before: cursor, code, take: limit + 1 });
   const items = rows.slice(0, limit).map((r) => ({
     id: r.id,
     receivedAt: r.receivedAt.toISOString(),
@@ -33,19 +28,14 @@ const PAGE = 2000;
  * while the sender is under its quota.
  */
 export async function enforceQuarantineQuota(source: string, quotaBytes = env().DELEGRAPH_QUARANTINE_QUOTA_MB * 1024 * 1024): Promise<{ rows: number; bytes: number } | null> {
-  const prisma = await db();
-  const usage = await prisma.quarantineUsage.findUnique({ where: { source } });
+  const store = (await stores()).quarantine;
+  const usage = await store.usage(source);
   if (!usage || usage.bytes <= quotaBytes) return null;
   // Newest first: keep rows while they fit; the first that does not is the newest to drop.
   let kept = 0;
   let cutoff: number | null = null;
   for (let before: number | undefined; cutoff === null; ) {
-    const page = await prisma.quarantine.findMany({
-      where: { source, ...(before === undefined ? {} : { id: { lt: before } }) },
-      orderBy: { id: "desc" },
-      take: PAGE,
-      select: { id: true, bytes: true },
-    });
+    const page = await store.sizes(source, before, PAGE);
     for (const r of page) {
       if (kept + r.bytes > quotaBytes) {
         cutoff = r.id;
@@ -57,14 +47,7 @@ export async function enforceQuarantineQuota(source: string, quotaBytes = env().
     before = page[page.length - 1].id;
   }
   if (cutoff === null) return null;
-  const dropped = await prisma.$transaction(async (tx) => {
-    const gone = await tx.quarantine.aggregate({ where: { source, id: { lte: cutoff } }, _sum: { bytes: true }, _count: { _all: true } });
-    const rows = gone._count._all;
-    const bytes = gone._sum.bytes ?? 0;
-    await tx.quarantine.deleteMany({ where: { source, id: { lte: cutoff } } });
-    await tx.quarantineUsage.update({ where: { source }, data: { bytes: { decrement: bytes }, rows: { decrement: rows } } });
-    return { rows, bytes };
-  });
+  const dropped = await store.dropUpTo(source, cutoff);
   if (dropped.rows > 0)
     await recordAudit("system", "quarantine.dropped", source, { rows: dropped.rows, bytes: dropped.bytes, upToId: cutoff, quotaBytes });
   return dropped;

@@ -1,8 +1,8 @@
 // One ingest batch against the store, written once for both databases.
 //
-// The steps are a generator that asks a store for what it needs (`yield* ask(...)`) and ends with
-// one write plan. SQLite runs it synchronously on its own connection (store-sqlite.ts); PostgreSQL
-// runs the same steps with awaits (store-prisma.ts). The batch's new events are checked from memory
+// The steps are a generator that asks the ingest store for what it needs (`yield* ask(...)`) and
+// ends with one write plan (lib/db/stores/ingest.ts: SQLite runs it synchronously on its own
+// connection, PostgreSQL with awaits). The batch's new events are checked from memory
 // together with what the chains already hold, never re-read.
 //
 // Two phases, so the chain checks (CPU: a big chain takes a while) never run while the ledger is
@@ -20,26 +20,15 @@ import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
 import { checkChain } from "@/lib/protocol/chain";
 import { classifyReplay } from "@/lib/protocol/envelope";
 import { ledgerHash } from "@/lib/protocol/ledger";
-import {
-  chainInputsFrom,
-  missingRefs,
-  parseEventRows,
-  principalIdsOf,
-  type TExternalRow,
-  type TParsedEventRow,
-  type TPrincipalKindRow,
-  type TStoredEventRow,
-} from "@/lib/chains/load";
-import { summariseChain, type TChainSummaryRow } from "@/lib/ingest/summary";
+import { eventRef } from "@/lib/protocol/grammar";
+import { chainInputsFrom, missingRefs, parseEventRows, principalIdsOf } from "@/lib/chains/load";
+import { summariseChain } from "@/lib/ingest/summary";
+import { ask, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
+import type { TEventInsert, TExternalRow, TParsedEventRow, TPrincipalKindRow } from "@/lib/db/rows";
 import { storableRaw, storableText } from "@/lib/text";
 
-export type TIngestResult = {
-  jti: string | null;
-  status: "accepted" | "duplicate" | "pending" | "rejected";
-  chain?: string;
-  findings: Pick<TFinding, "code" | "severity" | "message">[];
-  error?: { code: TRejectCode; message: string };
-};
+export type { TIngestResult } from "@/lib/contracts/events";
+import type { TIngestResult } from "@/lib/contracts/events";
 
 export type TCandidate =
   | { index: number; kind: "rejected"; rawEntry: unknown; jti: string | null; code: TRejectCode; message: string }
@@ -47,184 +36,6 @@ export type TCandidate =
 
 type TRejected = Extract<TCandidate, { kind: "rejected" }>;
 
-export type TEventInsert = {
-  seq: number;
-  jti: string;
-  chainId: string;
-  kind: string;
-  iss: string;
-  aud: string | null;
-  ref: string | null;
-  iat: number;
-  exp: number | null;
-  status: "accepted" | "pending";
-  alg: string;
-  kid: string;
-  token: string;
-  claims: string;
-  purposeCode: string | null;
-  prevHash: string;
-  hash: string;
-  /** the signing key's revokedAt in the registry at receipt (late_after_revocation) */
-  keyRevokedAt: number | null;
-};
-
-/**
- * The columns of an event row in table order (all but receivedAt), with their PostgreSQL types;
- * both ingest stores write them from this list (a field added to TEventInsert must be added here).
- */
-export const EVENT_INSERT_COLUMNS: { [K in keyof TEventInsert]: "text" | "integer" | "double precision" } = {
-  seq: "integer",
-  jti: "text",
-  chainId: "text",
-  kind: "text",
-  iss: "text",
-  aud: "text",
-  ref: "text",
-  iat: "double precision",
-  exp: "double precision",
-  status: "text",
-  alg: "text",
-  kid: "text",
-  token: "text",
-  claims: "text",
-  purposeCode: "text",
-  prevHash: "text",
-  hash: "text",
-  keyRevokedAt: "double precision",
-};
-
-export type TFindingInsert = { chainId: string; eventJti: string; code: string; severity: string; message: string };
-
-/** Everything one batch writes, in the order a store must write it (chains before their rows). */
-export type TWritePlan = {
-  /** the server's clock for receivedAt, lastEventAt and createdAt */
-  at: Date;
-  events: TEventInsert[];
-  /** chain summaries to insert or overwrite (createdAt only on insert) */
-  chains: TChainSummaryRow[];
-  /** chains whose findings are replaced by `findings` */
-  recheckedChains: string[];
-  findings: TFindingInsert[];
-  /** index rows only ever grow with a chain's events: insert, keeping rows already there */
-  scopes: { chainId: string; scope: string }[];
-  principals: { chainId: string; principalId: string }[];
-  purposes: { chainId: string; purposeCode: string }[];
-  /** stored events whose status the re-check changed */
-  toPending: string[];
-  toAccepted: string[];
-  head: { seq: number; hash: string } | null;
-  quarantine: { jti: string | null; code: string; message: string; raw: string; bytes: number }[];
-  /** who sent the batch ("token:<id>", "session:<user id>"): the quarantine quota is per sender */
-  source: string | null;
-};
-
-export type TFindingRow = { id: number; eventJti: string; code: string; severity: string; message: string };
-
-/** What the steps read. Every list argument is non-empty and has no duplicates. */
-export type TIngestStore = {
-  /** the ledger head: asked first inside the locked scope (see the runners), which it locks */
-  lockHead(): { seq: number; hash: string };
-  storedTokens(jtis: string[]): { jti: string; token: string; chainId: string }[];
-  /** the summary rows' versions: +1 at every write of the chain (absent: no such chain yet) */
-  chainVersions(chainIds: string[]): { id: string; version: number }[];
-  /** chains holding events that reference any of `jtis` */
-  dependantChains(jtis: string[]): string[];
-  /** every stored event of these chains, in ledger order */
-  chainEvents(chainIds: string[]): TStoredEventRow[];
-  eventKinds(jtis: string[]): TExternalRow[];
-  principalKinds(ids: string[]): TPrincipalKindRow[];
-  /** stored findings of these events, in insertion (id) order */
-  findingsOf(jtis: string[]): TFindingRow[];
-  write(plan: TWritePlan): void;
-};
-
-type TStoreOp = { [K in keyof TIngestStore]: { op: K; args: Parameters<TIngestStore[K]> } }[keyof TIngestStore];
-/** A store operation, or `release`: leave the locked scope without writing (the runners' business). */
-type TOp = TStoreOp | { op: "release"; args: [] };
-export type TSteps<T> = Generator<TOp, T, unknown>;
-
-function* ask<K extends keyof TIngestStore>(op: K, ...args: Parameters<TIngestStore[K]>): TSteps<ReturnType<TIngestStore[K]>> {
-  return (yield { op, args } as TOp) as ReturnType<TIngestStore[K]>;
-}
-
-export type TAsyncIngestStore = { [K in keyof TIngestStore]: (...args: Parameters<TIngestStore[K]>) => Promise<ReturnType<TIngestStore[K]>> };
-
-/**
- * Opens the database's locked scope (a write transaction), runs `inside` with the store to use in
- * it, and ends the scope when `inside` returns (commit) or throws (rollback). For SQLite, `inside`
- * is synchronous: nothing else in the process runs between BEGIN and COMMIT.
- */
-export type TSyncLock = <R>(inside: (store: TIngestStore) => R) => Promise<R>;
-export type TAsyncLock = <R>(inside: (store: TAsyncIngestStore) => Promise<R>) => Promise<R>;
-
-type TStep<T> = IteratorResult<TOp, T>;
-/** How a locked scope ended: the steps released it (validation failed), or they wrote and finished. */
-type TLockedOutcome<T> = { released: true } | { released: false; step: TStep<T> };
-
-const call = (store: TIngestStore | TAsyncIngestStore, op: TStoreOp) => (store[op.op] as (...a: unknown[]) => unknown)(...op.args);
-
-/**
- * Runs the steps: every operation before `lockHead` on `store` outside any transaction; from
- * `lockHead` to `release` (or to the end, which commits the write) synchronously inside `lock`.
- */
-export async function runPhasedSync<T>(steps: TSteps<T>, store: TIngestStore, lock: TSyncLock): Promise<T> {
-  let step: TStep<T> = steps.next();
-  for (;;) {
-    if (step.done) return step.value;
-    if (step.value.op === "release") throw new Error("release outside the locked scope");
-    if (step.value.op !== "lockHead") {
-      step = steps.next(call(store, step.value));
-      continue;
-    }
-    const first = step.value;
-    const outcome = await lock((locked): TLockedOutcome<T> => {
-      for (let s: TStep<T> = steps.next(call(locked, first)); ; ) {
-        if (s.done) return { released: false, step: s };
-        if (s.value.op === "release") return { released: true };
-        s = steps.next(call(locked, s.value));
-      }
-    });
-    step = outcome.released ? steps.next(undefined) : outcome.step;
-  }
-}
-
-/** runPhasedSync for an asynchronous store (PostgreSQL): the same phases, with awaits. */
-export async function runPhasedAsync<T>(steps: TSteps<T>, store: TAsyncIngestStore, lock: TAsyncLock): Promise<T> {
-  let step: TStep<T> = steps.next();
-  for (;;) {
-    if (step.done) return step.value;
-    if (step.value.op === "release") throw new Error("release outside the locked scope");
-    if (step.value.op !== "lockHead") {
-      step = steps.next(await call(store, step.value));
-      continue;
-    }
-    const first = step.value;
-    const outcome = await lock(async (locked): Promise<TLockedOutcome<T>> => {
-      for (let s: TStep<T> = steps.next(await call(locked, first)); ; ) {
-        if (s.done) return { released: false, step: s };
-        if (s.value.op === "release") return { released: true };
-        s = steps.next(await call(locked, s.value));
-      }
-    });
-    step = outcome.released ? steps.next(undefined) : outcome.step;
-  }
-}
-
-function refOf(c: TClaims): string | null {
-  switch (c.kind) {
-    case "delegate":
-      return c.parent;
-    case "invoke":
-      return c.grant ?? null;
-    case "complete":
-      return c.grant;
-    case "revoke":
-      return c.target;
-    default:
-      return null;
-  }
-}
 
 type TFresh = { index: number; claims: TClaims; raw: string; alg: string; kid: string; keyRevokedAt: number | null; seq: number; prevHash: string; hash: string };
 
@@ -272,7 +83,7 @@ function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
     kind: c.kind,
     iss: c.iss,
     aud: "aud" in c ? c.aud : null,
-    ref: refOf(c),
+    ref: eventRef(c),
     iat: c.iat,
     exp: "exp" in c ? c.exp : null,
     status,
@@ -311,7 +122,7 @@ type TPrepared = {
  * the new events touch or complete (§5), from reads alone. Ledger positions are not known yet (they
  * are given under the lock); no check reads them.
  */
-function* prepare(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
+function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
   const verified = candidates.filter((c) => c.kind === "verified");
   const jtis = [...new Set(verified.map((c) => c.claims.jti))];
   const existing = jtis.length ? yield* ask("storedTokens", jtis) : [];
@@ -351,7 +162,7 @@ function* prepare(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
     const events = parseEventRows(yield* ask("chainEvents", affected));
     const receivedAt = at.getTime() / 1000;
     for (const f of fresh)
-      events.push({ seq: f.seq, jti: f.claims.jti, chainId: f.claims.chain, claims: f.claims, status: "accepted", ref: refOf(f.claims), keyRevokedAt: f.keyRevokedAt, receivedAt: f.keyRevokedAt === null ? null : receivedAt });
+      events.push({ seq: f.seq, jti: f.claims.jti, chainId: f.claims.chain, claims: f.claims, status: "accepted", ref: eventRef(f.claims), keyRevokedAt: f.keyRevokedAt, receivedAt: f.keyRevokedAt === null ? null : receivedAt });
     refs = missingRefs(events);
     const principalIds = principalIdsOf(events);
     const externalRows = refs.length ? yield* ask("eventKinds", refs) : [];
@@ -395,7 +206,7 @@ export function* ingestSteps(candidates: TCandidate[], at: Date, source: string 
   for (let attempt = 1; ; attempt++) {
     const optimistic = attempt <= OPTIMISTIC_ATTEMPTS;
     let head = optimistic ? null : yield* ask("lockHead");
-    const prepared = yield* prepare(candidates, at);
+    const prepared = yield* readAndCheck(candidates, at);
     if (optimistic) {
       head = yield* ask("lockHead");
       if (!(yield* unchanged(prepared))) {

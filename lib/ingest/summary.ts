@@ -3,52 +3,9 @@
 import type { TChainAnalysis } from "@/lib/protocol/chain";
 import type { TClaims, TFinding } from "@/lib/protocol/types";
 import { storableText } from "@/lib/text";
+import type { TChainSummaryRow } from "@/lib/db/rows";
 
 export type TSummaryEvent = { jti: string; seq: number; claims: TClaims };
-
-export type TChainSummaryRow = {
-  id: string;
-  status: string;
-  rootJti: string | null;
-  rootIss: string | null;
-  rootAud: string | null;
-  purposeCode: string | null;
-  purposeText: string | null;
-  startedAt: number;
-  hopCount: number;
-  eventCount: number;
-  criticalCount: number;
-  errorCount: number;
-  warningCount: number;
-  findingCodes: string;
-  evidenceDue: number | null;
-  openGrantExps: string;
-  searchText: string;
-};
-
-/**
- * The columns of a chain summary row in table order, with their PostgreSQL types; both ingest stores
- * write them from this list (a field added to TChainSummaryRow must be added here).
- */
-export const CHAIN_SUMMARY_COLUMNS: { [K in keyof TChainSummaryRow]: "text" | "integer" | "double precision" } = {
-  id: "text",
-  status: "text",
-  rootJti: "text",
-  rootIss: "text",
-  rootAud: "text",
-  purposeCode: "text",
-  purposeText: "text",
-  startedAt: "double precision",
-  hopCount: "integer",
-  eventCount: "integer",
-  criticalCount: "integer",
-  errorCount: "integer",
-  warningCount: "integer",
-  findingCodes: "text",
-  evidenceDue: "double precision",
-  openGrantExps: "text",
-  searchText: "text",
-};
 
 const SEARCH_TEXT_LIMIT = 200_000;
 

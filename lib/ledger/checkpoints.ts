@@ -9,18 +9,16 @@
 // last one is DELEGRAPH_CHECKPOINT_SECONDS old. Never inside the ingest transaction: a checkpoint is
 // one small insert after it, and its failure is logged, never the ingest's.
 import { recordAudit } from "@/lib/audit";
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
 import { env } from "@/lib/env";
 import { serverKey, trustedServerKeys } from "./server-key";
 import { checkpointMessage, verifyMessage, type TSignedCheckpoint } from "./signing";
 
 type TCheckpointRow = { seq: number; hash: string; at: Date; kid: string; signature: string };
 const toSigned = (r: TCheckpointRow): TSignedCheckpoint => ({ seq: r.seq, hash: r.hash, at: r.at.toISOString(), kid: r.kid, signature: r.signature });
-const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === "P2002";
 
 export async function latestCheckpoint(): Promise<TSignedCheckpoint | null> {
-  const prisma = await db();
-  const row = await prisma.ledgerCheckpoint.findFirst({ orderBy: { seq: "desc" } });
+  const row = await (await stores()).ledger.latestCheckpoint();
   return row ? toSigned(row) : null;
 }
 
@@ -33,18 +31,13 @@ type TDue = (head: THead, last: TSignedCheckpoint | null) => boolean;
  * the same head write one row: the seq key refuses the second, which is then no error.
  */
 export async function checkpointHead(isDue: TDue = () => true): Promise<TSignedCheckpoint | null> {
-  const prisma = await db();
+  const store = (await stores()).ledger;
   const key = await serverKey();
-  const [head, last] = await Promise.all([prisma.ledgerHead.findUnique({ where: { id: 1 } }), latestCheckpoint()]);
+  const [head, last] = await Promise.all([store.head(), latestCheckpoint()]);
   if (!head || head.seq === 0 || (last && last.seq >= head.seq) || !isDue(head, last)) return null;
   const claim = { seq: head.seq, hash: head.hash, at: new Date().toISOString() };
   const checkpoint: TSignedCheckpoint = { ...claim, kid: key.kid, signature: key.sign(checkpointMessage(claim)) };
-  try {
-    await prisma.ledgerCheckpoint.create({ data: { ...checkpoint, at: new Date(checkpoint.at) } });
-  } catch (e) {
-    if (isUniqueViolation(e)) return null;
-    throw e;
-  }
+  if (!(await store.addCheckpoint({ ...checkpoint, at: new Date(checkpoint.at) }))) return null;
   await recordAudit("system", "ledger.checkpoint", `seq ${checkpoint.seq}`, checkpoint);
   return checkpoint;
 }
@@ -102,7 +95,7 @@ const CHECKPOINT_PAGE = 1000;
  * rows (already re-walked by the caller, so a row's hash is the recomputed one), `finish` the rest.
  */
 export async function checkpointAuditor() {
-  const prisma = await db();
+  const store = (await stores()).ledger;
   const { trusted, known } = await trustedServerKeys();
   const summary: TCheckpointSummary = { count: 0, verified: 0, lastSeq: null, lastAt: null };
   let firstBad: { seq: number; reason: string } | null = null;
@@ -115,7 +108,7 @@ export async function checkpointAuditor() {
     for (;;) {
       while (pending.length && pending[0].seq <= seq) out.push(pending.shift()!);
       if (pending.length || exhausted) return out;
-      const rows = await prisma.ledgerCheckpoint.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: CHECKPOINT_PAGE });
+      const rows = await store.checkpoints(after, CHECKPOINT_PAGE);
       if (rows.length < CHECKPOINT_PAGE) exhausted = true;
       if (rows.length) after = rows[rows.length - 1].seq;
       pending = rows.map(toSigned);

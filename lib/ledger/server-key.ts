@@ -12,7 +12,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } fr
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
 import { env, ledgerKeyFile } from "@/lib/env";
 import { ed25519PublicJwk, ed25519Thumbprint, signMessage, verifyMessage, type TEd25519Jwk } from "./signing";
 
@@ -145,8 +145,6 @@ export function isKeyFileExposed(path: string): boolean {
   }
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === "P2002";
-
 const globalForKey = globalThis as unknown as { delegraphLedgerKey?: Promise<{ key: TServerKey; created: boolean }> };
 
 /**
@@ -155,18 +153,10 @@ const globalForKey = globalThis as unknown as { delegraphLedgerKey?: Promise<{ k
  */
 export function loadServerKey(): Promise<{ key: TServerKey; created: boolean }> {
   globalForKey.delegraphLedgerKey ??= (async () => {
-    const prisma = await db();
-    const loaded = await loadOrCreateKeyFile(ledgerKeyFile(env()), async () =>
-      (await prisma.ledgerKey.findMany({ select: { kid: true }, orderBy: { firstSeenAt: "asc" } })).map((k) => k.kid),
-    );
+    const store = (await stores()).ledger;
+    const loaded = await loadOrCreateKeyFile(ledgerKeyFile(env()), async () => (await store.keys()).map((k) => k.kid));
     const { kid, jwk } = loaded.key;
-    if (!(await prisma.ledgerKey.findUnique({ where: { kid }, select: { kid: true } }))) {
-      try {
-        await prisma.ledgerKey.create({ data: { kid, jwk: JSON.stringify(jwk) } });
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-      }
-    }
+    if (!(await store.hasKey(kid))) await store.addKey(kid, JSON.stringify(jwk));
     return loaded;
   })().catch((e) => {
     // A failure (database down at start) must not stick for the life of the process.
@@ -188,8 +178,7 @@ export type TServerPublicKey = { kid: string; thumbprint: string; jwk: TEd25519J
  */
 export async function listServerKeys(): Promise<{ current: TServerKey; firstSeenAt: string | null; keys: TServerPublicKey[] }> {
   const current = await serverKey();
-  const prisma = await db();
-  const rows = await prisma.ledgerKey.findMany({ orderBy: [{ firstSeenAt: "asc" }, { kid: "asc" }] });
+  const rows = await (await stores()).ledger.keys();
   const vouched = new Set([current.kid, ...current.previous]);
   const keys: TServerPublicKey[] = [];
   let firstSeenAt: string | null = null;

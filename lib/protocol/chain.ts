@@ -6,6 +6,7 @@
 // path) are carried down one depth-first walk of the grant forest instead of being re-derived by
 // walking up from each event, and each grant's scope and egress lists are indexed once, so a
 // child's entry is one lookup in its parent's index, never a comparison with every parent entry.
+import { eventRef } from "./grammar";
 import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
 import {
   egressHost,
@@ -43,21 +44,6 @@ export function isGrant(c: TClaims): c is TGrantClaims {
   return c.kind === "authorize" || c.kind === "delegate";
 }
 
-/** The jti an event points at: `parent` (delegate), `grant` (invoke, complete) or `target` (revoke). */
-export function eventRef(c: TClaims): string | null {
-  switch (c.kind) {
-    case "delegate":
-      return c.parent;
-    case "invoke":
-      return c.grant ?? null;
-    case "complete":
-      return c.grant;
-    case "revoke":
-      return c.target;
-    default:
-      return null;
-  }
-}
 
 const REF_NAME: Record<TEventKind, string> = {
   authorize: "reference",

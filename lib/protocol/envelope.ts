@@ -4,6 +4,7 @@
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { validatePublicJwk } from "./keys";
+import { JTI_PATTERN, JTI_RULE, PRINCIPAL_ID_PATTERN, PRINCIPAL_ID_RULE, SHA256_REF_PATTERN } from "./grammar";
 import { isValidEgressEntry, isValidPurposeCode, isValidScope, isHttpResource, egressHost } from "./scope";
 import {
   ALLOWED_ALGS,
@@ -46,9 +47,9 @@ export const MAX_EVIDENCE_ARTIFACTS = 256;
 // Claim schemas. Optional claims accept `null` as "absent" and the parsed claims carry no key for
 // them (spec §8); unknown extra claims are dropped, so stored claims are exactly the protocol's.
 
-const JTI = /^[A-Za-z0-9._:-]{1,128}$/;
-const PRINCIPAL_ID = /^[\x20-\x7E]{1,200}$/;
-const SHA256 = /^sha256:[0-9a-fA-F]{64}$/;
+const JTI = JTI_PATTERN;
+const PRINCIPAL_ID = PRINCIPAL_ID_PATTERN;
+const SHA256 = SHA256_REF_PATTERN;
 // Control characters never belong in a URI; anything else is the producer's naming.
 const CONTROL = /[\x00-\x1F\x7F]/;
 
@@ -61,10 +62,10 @@ const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) =
 const atMost = (n: number, what: string) => ({ error: `must list at most ${n} ${what}` });
 
 const ZJti = z.string({ error: expect("must be a string") }).regex(JTI, {
-  error: "must be 1–128 characters of [A-Za-z0-9._:-]",
+  error: `must be ${JTI_RULE}`,
 });
 const ZPrincipalId = z.string({ error: expect("must be a string") }).regex(PRINCIPAL_ID, {
-  error: "must be a principal id of 1–200 printable ASCII characters (0x20–0x7E)",
+  error: `must be a principal id of ${PRINCIPAL_ID_RULE}`,
 });
 const ZNumericDate = z
   .number({ error: expect("must be a NumericDate: a finite number of seconds") })

@@ -9,6 +9,7 @@
 // every pair: one side is indexed once (indexScopes, indexEgress) and each element of the other is
 // looked up in it in a number of steps that grows with its own length, not with the other list's.
 // A grant with 8,000 scopes under a parent with 8,000 once cost 64 million comparisons.
+import { PURPOSE_CODE_PATTERN } from "./grammar";
 
 export type TParsedScope = {
   /** the fixed segments; `"*"` for a bare `*` resource */
@@ -19,8 +20,9 @@ export type TParsedScope = {
   action: string;
 };
 
+
 const SEGMENT = /^[a-z0-9_.-]+$/;
-const PURPOSE_CODE = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+const PURPOSE_CODE = PURPOSE_CODE_PATTERN;
 
 /**
  * Map lookups made by the coverage indexes since the process started. Tests read it to prove the

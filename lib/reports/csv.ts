@@ -14,6 +14,7 @@
 // and a CSV reader has no way to see them. TAB, LF and CR stay (quoted).
 import { sortFindings } from "@/lib/protocol/findings";
 import type { TAttestation, TClaims, TEventKind, TFinding, TSeverity } from "@/lib/protocol/types";
+import { severityRank } from "@/lib/protocol/grammar";
 
 export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\u00A0", "\u200B", "\u2060", "\uFEFF", "＝", "＋", "－", "＠"] as const;
 
@@ -107,7 +108,6 @@ export type TEventRecord = {
   hash: string;
 };
 
-const SEVERITY_RANK: Record<TSeverity, number> = { critical: 3, error: 2, warning: 1 };
 
 /** NumericDate → ISO 8601 UTC, without milliseconds when they are zero. */
 export function isoSeconds(t: number | undefined | null): string {
@@ -137,7 +137,7 @@ export function eventCells(r: TEventRecord): Record<TEventColumn, string | numbe
   const c = r.claims;
   const findings = sortFindings(r.findings);
   let worst: TSeverity | null = null;
-  for (const f of findings) if (!worst || SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst]) worst = f.severity;
+  for (const f of findings) if (!worst || severityRank(f.severity) < severityRank(worst)) worst = f.severity;
   const isGrant = c.kind === "authorize" || c.kind === "delegate";
   return {
     seq: r.seq,
@@ -189,7 +189,7 @@ export function eventCsvRow(r: TEventRecord): string {
     let worst: TSeverity | null = null;
     for (let i = 0; i < findings.length; i++) {
       const x = findings[i];
-      if (!worst || SEVERITY_RANK[x.severity] > SEVERITY_RANK[worst]) worst = x.severity;
+      if (!worst || severityRank(x.severity) < severityRank(worst)) worst = x.severity;
       codes += (i ? " " : "") + x.code;
       messages += (i ? "\n" : "") + `${x.code}: ${x.message}`;
     }

@@ -39,7 +39,7 @@ import {
   type TPrincipalKind,
   type TRegistryPrincipal,
 } from "../protocol/types";
-import type { TChainDetail, TChainEvent } from "../chains/types";
+import type { TChainDetail, TChainEvent } from "@/lib/contracts/chains";
 
 export const EVIDENCE_FORMAT = "delegraph-evidence/2";
 /** Formats this verifier recognises but refuses, with the reason it gives. */

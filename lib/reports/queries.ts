@@ -1,12 +1,13 @@
 // Reads for the exports. The many-chain exports walk chains and events with keyset pagination so
 // memory stays bounded by one page, whatever the filters match: nothing here collects a whole
 // result set.
-import type { Prisma } from "@/generated/sqlite/client";
-import { db } from "@/lib/db";
+import { stores } from "@/lib/db";
+import type { TChainKey, TChainRow } from "@/lib/db/stores/chains";
+import type { TEventRow, TExportStore, TRefRow } from "@/lib/db/stores/exports";
 import { AppError } from "@/lib/http";
-import { CHAIN_ROW_SELECT, chainWhere, getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
-import type { TChainFilters } from "@/lib/chains/filters";
-import type { TChainDetail, TChainSummary } from "@/lib/chains/types";
+import { getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import type { TChainFilters } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainSummary } from "@/lib/contracts/chains";
 import { attestationOf, readTimeFindings } from "@/lib/protocol/chain";
 import { sortFindings } from "@/lib/protocol/findings";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
@@ -22,10 +23,10 @@ import {
 } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { TEventRecord } from "./csv";
-import { exportReads, type TEventRow, type TExportReads, type TRefRow } from "./export-reads";
 import { serverKey } from "@/lib/ledger/server-key";
 import { ed25519PublicJwk, type TEd25519Jwk } from "@/lib/ledger/signing";
 import { buildEvidenceBundle, type TEvidenceBundle } from "./evidence";
+import { statusRank } from "@/lib/protocol/grammar";
 
 export const CHAIN_PAGE = 100;
 export const EVENT_PAGE = 1000;
@@ -38,48 +39,32 @@ const DEFAULT_PAGING: TPaging = { chains: CHAIN_PAGE, events: EVENT_PAGE };
 // Chains matching the list filters, newest first (the list's order), one page at a time.
 
 
-type TChainRow = Parameters<typeof toChainSummary>[0];
-
 /** Pages of stored chain rows matching the filters, in the order GET /api/v1/chains lists them. */
 async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<TChainRow[]> {
-  yield* chainPages(filters, now, take, CHAIN_ROW_SELECT);
-}
-
-/** The same pages with only what the event exports need (every column read through Prisma costs). */
-function chainKeyPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<{ id: string; startedAt: number; eventCount: number }[]> {
-  return chainPages(filters, now, take, { id: true, startedAt: true, eventCount: true } as const);
-}
-
-async function* chainPages<S extends Prisma.ChainSelect & { id: true; startedAt: true }>(
-  filters: TChainFilters,
-  now: number,
-  take: number,
-  select: S,
-): AsyncGenerator<Prisma.ChainGetPayload<{ select: S }>[]> {
-  const prisma = await db();
-  const where = await chainWhere(filters, now);
-  let cursor: { s: number; i: string } | null = null;
-  for (;;) {
-    const page: Prisma.ChainGetPayload<{ select: S }>[] = await prisma.chain.findMany({
-      where: cursor
-        ? { AND: [where, { OR: [{ startedAt: { lt: cursor.s } }, { startedAt: cursor.s, id: { lt: cursor.i } }] }] }
-        : where,
-      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-      take,
-      select,
-    });
+  const store = (await stores()).chains;
+  for (let after: { startedAt: number; id: string } | undefined; ; ) {
+    const page = await store.listRows(filters, now, { after, take });
     if (page.length === 0) return;
     yield page;
     if (page.length < take) return;
-    // S always selects both (its bound); the payload type of a generic select cannot show it.
-    const last = page[page.length - 1] as unknown as { id: string; startedAt: number };
-    cursor = { s: last.startedAt, i: last.id };
+    after = { startedAt: page[page.length - 1].startedAt, id: page[page.length - 1].id };
   }
 }
 
+/** The same pages with only what the event exports need. */
+async function* chainKeyPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<TChainKey[]> {
+  const store = (await stores()).chains;
+  for (let after: { startedAt: number; id: string } | undefined; ; ) {
+    const page = await store.listKeys(filters, now, { after, take });
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < take) return;
+    after = { startedAt: page[page.length - 1].startedAt, id: page[page.length - 1].id };
+  }
+}
 
 export async function assertChainExists(id: string): Promise<void> {
-  if (!(await exportReads().chainExists(id))) throw new AppError("not_found", `No chain ${id}.`);
+  if (!(await (await stores()).exports.chainExists(id))) throw new AppError("not_found", `No chain ${id}.`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +80,7 @@ const isGrantClaims = (c: TClaims): c is TGrantClaims => c.kind === "authorize" 
 
 // One pass over the rows, then one lookup of each kind for the page: this runs for every row of
 // every export, so it avoids intermediate arrays.
-async function recordsOfPage(reads: TExportReads, rows: TEventRow[], now: number): Promise<TEventRecord[]> {
+async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number): Promise<TEventRecord[]> {
   const n = rows.length;
   const claimsOf: TClaims[] = new Array(n);
   const jtis: string[] = new Array(n);
@@ -197,7 +182,7 @@ async function recordsOfPage(reads: TExportReads, rows: TEventRow[], now: number
   return out;
 }
 
-type TChainKey = { id: string; eventCount: number };
+type TChainRef = { id: string; eventCount: number };
 
 /**
  * The events of the given chains, chain by chain in the given order, each chain in ledger order.
@@ -205,7 +190,7 @@ type TChainKey = { id: string; eventCount: number };
  * query; a bigger chain is read alone with keyset paging on seq. A chain that grew since its count
  * was read only makes its group's read a few rows longer.
  */
-async function* eventRowsOfChains(chains: TChainKey[], take: number, reads: TExportReads): AsyncGenerator<TEventRow[]> {
+async function* eventRowsOfChains(chains: TChainRef[], take: number, reads: TExportStore): AsyncGenerator<TEventRow[]> {
   let group: string[] = [];
   let grouped = 0;
   for (const chain of chains) {
@@ -231,7 +216,7 @@ async function* eventRowsOfChains(chains: TChainKey[], take: number, reads: TExp
 }
 
 /** Event records of the chains, in pages of `take` rows: memory holds at most two pages of rows. */
-async function* eventRecordsOfChains(chains: TChainKey[], now: number, take: number, reads: TExportReads): AsyncGenerator<TEventRecord[]> {
+async function* eventRecordsOfChains(chains: TChainRef[], now: number, take: number, reads: TExportStore): AsyncGenerator<TEventRecord[]> {
   let batch: TEventRow[] = [];
   for await (const rows of eventRowsOfChains(chains, take, reads)) {
     batch = batch.concat(rows);
@@ -245,10 +230,10 @@ export async function* chainEventRecords(
   chainId: string,
   now = nowSeconds(),
   paging: TPaging = DEFAULT_PAGING,
-  reads: TExportReads = exportReads(),
+  reads?: TExportStore,
 ): AsyncGenerator<TEventRecord[]> {
   // Its count is not known here: read with keyset paging whatever its size.
-  yield* eventRecordsOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, reads);
+  yield* eventRecordsOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, reads ?? (await stores()).exports);
 }
 
 /** Event records of every chain the filters match: chain pages newest first, events per page. */
@@ -256,10 +241,10 @@ export async function* filteredEventRecords(
   filters: TChainFilters,
   now = nowSeconds(),
   paging: TPaging = DEFAULT_PAGING,
-  reads: TExportReads = exportReads(),
+  reads?: TExportStore,
 ): AsyncGenerator<TEventRecord[]> {
-  for await (const rows of chainKeyPages(filters, now, paging.chains))
-    yield* eventRecordsOfChains(rows, now, paging.events, reads);
+  const store = reads ?? (await stores()).exports;
+  for await (const rows of chainKeyPages(filters, now, paging.chains)) yield* eventRecordsOfChains(rows, now, paging.events, store);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,17 +257,12 @@ export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Pr
 
 /** The signed evidence bundle of a chain read (raw tokens included). */
 async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
-  const prisma = await db();
+  const store = (await stores()).exports;
   // References out of the chain (a cross-chain parent, grant or target): the bundle carries those
   // events too, so the verifier can check that they really belong to another chain.
   const own = new Set(detail.events.map((e) => e.jti));
   const externalRefs = [...new Set(detail.events.map((e) => e.ref).filter((r): r is string => r !== null && !own.has(r)))];
-  const externalRows = externalRefs.length
-    ? await prisma.event.findMany({
-        where: { jti: { in: externalRefs } },
-        select: { seq: true, jti: true, chainId: true, kind: true, iss: true, token: true, prevHash: true, hash: true, receivedAt: true },
-      })
-    : [];
+  const externalRows = await store.externalEvents(externalRefs);
   const principalIds = new Set<string>();
   for (const e of detail.events) {
     principalIds.add(e.iss);
@@ -290,19 +270,12 @@ async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
   }
   for (const x of externalRows) principalIds.add(x.iss);
   const issuers = [...new Set([...detail.events.map((e) => e.iss), ...externalRows.map((x) => x.iss)])];
-  const [principals, keys] = await Promise.all([
-    prisma.principal.findMany({ where: { id: { in: [...principalIds] } }, select: { id: true, kind: true, name: true }, orderBy: { id: "asc" } }),
-    prisma.principalKey.findMany({
-      where: { principalId: { in: issuers } },
-      select: { principalId: true, kid: true, jwk: true, thumbprint: true, revokedAt: true },
-      orderBy: [{ principalId: "asc" }, { kid: "asc" }],
-    }),
-  ]);
+  const [principals, keys] = await Promise.all([store.principals([...principalIds]), store.fullKeys(issuers)]);
   // Read after the events: the ledger only grows, so this head is at or after every event read.
-  const head = await prisma.ledgerHead.findUnique({ where: { id: 1 } });
+  const head = await store.ledgerHead();
   const ledgerHead = { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
   const lastSeq = Math.max(0, ...detail.events.map((e) => e.seq), ...externalRows.map((x) => x.seq));
-  const [checkpoint, signer] = await Promise.all([checkpointCovering(lastSeq, ledgerHead.seq), serverKey()]);
+  const [checkpoint, signer] = await Promise.all([checkpointCovering(store, lastSeq, ledgerHead.seq), serverKey()]);
   return buildEvidenceBundle({
     detail,
     principals,
@@ -318,14 +291,12 @@ async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
  * The latest signed checkpoint at or after `fromSeq` and not past the head the bundle states (one
  * signed later may be beyond it), with its key; null when the server has not signed that far yet.
  */
-async function checkpointCovering(fromSeq: number, headSeq: number) {
-  const prisma = await db();
-  const row = await prisma.ledgerCheckpoint.findFirst({ where: { seq: { gte: Math.max(1, fromSeq), lte: headSeq } }, orderBy: { seq: "desc" } });
+async function checkpointCovering(store: TExportStore, fromSeq: number, headSeq: number) {
+  const row = await store.checkpointCovering(fromSeq, headSeq);
   if (!row) return null;
-  const key = await prisma.ledgerKey.findUnique({ where: { kid: row.kid } });
   let jwk: TEd25519Jwk | null = null;
   try {
-    jwk = key ? ed25519PublicJwk(JSON.parse(key.jwk)) : null;
+    jwk = row.jwk ? ed25519PublicJwk(JSON.parse(row.jwk)) : null;
   } catch {
     jwk = null;
   }
@@ -350,13 +321,8 @@ export type TChainReportData = {
 export async function getChainReportData(chainId: string, now = nowSeconds()): Promise<TChainReportData> {
   const at = Math.floor(now * 1000) / 1000;
   const detail = await getChain(chainId, { now: at, includeRaw: true });
-  const prisma = await db();
   const used = new Set(detail.events.map((e) => `${e.iss}\u0000${e.kid}`));
-  const rows = await prisma.principalKey.findMany({
-    where: { principalId: { in: [...new Set(detail.events.map((e) => e.iss))] } },
-    select: { principalId: true, kid: true, jwk: true, thumbprint: true, revokedAt: true },
-    orderBy: [{ principalId: "asc" }, { kid: "asc" }],
-  });
+  const rows = await (await stores()).exports.fullKeys([...new Set(detail.events.map((e) => e.iss))]);
   const keys = rows
     .filter((k) => used.has(`${k.principalId}\u0000${k.kid}`))
     .map((k) => {
@@ -395,12 +361,11 @@ export type TPeriodSummary = {
   serverKey: string;
 };
 
-const STATUS_RANK: Record<TChainStatus, number> = { violation: 3, pending: 2, warning: 1, verified: 0 };
 
 /** Worst first: status, then critical, error and warning counts, then newest. */
 export function compareWorst(a: TChainSummary, b: TChainSummary): number {
   return (
-    STATUS_RANK[b.status] - STATUS_RANK[a.status] ||
+    statusRank(a.status) - statusRank(b.status) ||
     b.counts.critical - a.counts.critical ||
     b.counts.error - a.counts.error ||
     b.counts.warning - a.counts.warning ||
@@ -434,10 +399,8 @@ export async function getPeriodSummary(filters: TChainFilters, now = nowSeconds(
     }
     worst = [...worst, ...page.filter((c) => c.status !== "verified")].sort(compareWorst).slice(0, WORST_CHAINS);
   }
-  const prisma = await db();
-  const where = await chainWhere(filters, now);
-  const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });
-  const findingsOf = new Map(grouped.map((g) => [g.code as TFindingCode, g._count._all]));
+  const grouped = await (await stores()).chains.findingCounts(filters, now);
+  const findingsOf = new Map(grouped.map((g) => [g.code as TFindingCode, g.count]));
   if (overdueGrants > 0) findingsOf.set("missing_evidence", overdueGrants);
   const byFinding = FINDING_CODES.filter((code) => (chainsWith.get(code) ?? 0) > 0 || (findingsOf.get(code) ?? 0) > 0).map((code) => ({
     code,

@@ -169,10 +169,13 @@ describe("event records (the CSV exports)", () => {
 });
 
 describe("the export's two read paths", () => {
-  // SQLite exports read through the direct connection (export-reads.ts); PostgreSQL through Prisma.
-  // Both must give the same records, so the CSV bytes do not depend on the database.
+  // SQLite exports read through the direct connection (lib/db/stores/exports.ts); PostgreSQL through
+  // Prisma. Both must give the same records, so the CSV bytes do not depend on the database.
   it("give the same records through the direct SQLite connection as through Prisma", async () => {
-    const { prismaExportReads, sqliteExportReads } = await import("./export-reads");
+    const { exportStoresOf } = await import("@/lib/db/stores/exports");
+    const both = exportStoresOf(await (await import("@/lib/db")).database());
+    const prismaExportReads = both.prisma;
+    const sqliteExportReads = both.direct!;
     const { EVENT_CSV_HEADER, eventCsvRow } = await import("./csv");
     const cross = await signForTest.crossChainDelegate(story);
     // Now, and later: every grant overdue, so read-time missing_evidence is judged on every page.

@@ -5,23 +5,18 @@
 // Retries go on for as long as the server keeps asking to come back (503/429 with Retry-After,
 // while its database is down) or cannot be reached, up to `maxElapsedMs` (default 15 minutes), so a
 // producer loses nothing in a long outage.
-import type { TChainDetail, TChainList } from "@/lib/chains/types";
-import type { TChainStatus, TFinding, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
+import type { TChainDetail, TChainList } from "@/lib/contracts/chains";
+import { MAX_BATCH, type TIngestResult } from "@/lib/contracts/events";
+import type { TLedgerVerification } from "@/lib/contracts/ledger";
+import type { TChainStatus, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
 import type { TPublicJwk } from "@/lib/sdk/keys";
 
-export const MAX_EVENTS_PER_REQUEST = 1000;
+export type { TIngestResult, TIngestStatus } from "@/lib/contracts/events";
+export type { TLedgerVerification } from "@/lib/contracts/ledger";
+
+export const MAX_EVENTS_PER_REQUEST = MAX_BATCH;
 /** The server refuses bodies over 1 MiB (413); batches stay under it with room to spare. */
 export const MAX_BODY_BYTES = 1024 * 1024 - 1024;
-
-export type TIngestStatus = "accepted" | "duplicate" | "pending" | "rejected";
-
-export type TIngestResult = {
-  jti: string | null;
-  status: TIngestStatus;
-  chain?: string;
-  findings: TFinding[];
-  error?: { code: string; message: string };
-};
 
 export type TRegisterPrincipalInput = {
   id: string;
@@ -42,16 +37,6 @@ export type TChainFilters = {
   q?: string;
   cursor?: string;
   limit?: number;
-};
-
-export type TLedgerVerification = {
-  ok: boolean;
-  count: number;
-  head: string;
-  brokenAt?: number;
-  reason?: string;
-  /** The signed checkpoints of the ledger head, each checked against the re-walked ledger. */
-  checkpoints?: { count: number; verified: number; lastSeq: number | null; lastAt: string | null };
 };
 
 export type TRetryOptions = {

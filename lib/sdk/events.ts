@@ -16,6 +16,7 @@ import {
   scopeSetsEquivalent,
   scopesWithin,
 } from "@/lib/protocol/scope";
+import { JTI_PATTERN, JTI_RULE, PRINCIPAL_ID_PATTERN, PRINCIPAL_ID_RULE, PURPOSE_CODE_PATTERN, SHA256_REF_PATTERN } from "@/lib/protocol/grammar";
 import type {
   TAuthorizeClaims,
   TClaims,
@@ -34,9 +35,9 @@ import type { TSigningKey } from "@/lib/sdk/keys";
 export const EVENT_TYP = "dep+jwt";
 export const DEFAULT_GRANT_TTL_SECONDS = 3600;
 
-const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
-const PURPOSE_CODE_RE = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
-const SHA256_RE = /^sha256:[0-9a-f]{64}$/;
+const ID_RE = JTI_PATTERN;
+const PURPOSE_CODE_RE = PURPOSE_CODE_PATTERN;
+const SHA256_RE = SHA256_REF_PATTERN;
 
 type TDistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -116,11 +117,11 @@ function dropUndefined<T extends object>(obj: T): T {
 }
 
 function assertId(what: string, value: string): void {
-  if (!ID_RE.test(value)) throw new TypeError(`${what} must be 1-128 chars of [A-Za-z0-9._:-], got ${JSON.stringify(value)}`);
+  if (!ID_RE.test(value)) throw new TypeError(`${what} must be ${JTI_RULE}, got ${JSON.stringify(value)}`);
 }
 
 function assertPrincipalId(what: string, value: string): void {
-  if (!/^[\x20-\x7e]{1,200}$/.test(value)) throw new TypeError(`${what} must be 1-200 printable ASCII chars`);
+  if (!PRINCIPAL_ID_PATTERN.test(value)) throw new TypeError(`${what} must be ${PRINCIPAL_ID_RULE}`);
 }
 
 function assertScopes(scope: string[]): void {

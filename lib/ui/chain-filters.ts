@@ -2,8 +2,9 @@
 // go to the API. One parse, one serialise: the page, the export links and the query key agree.
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
 import { FINDING_CODES } from "@/lib/protocol/types";
+import { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
-export const CHAIN_STATUSES: readonly TChainStatus[] = ["violation", "pending", "warning", "verified"];
+export { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
 export const CHAIN_FILTER_KEYS = ["status", "principal", "scope", "purpose", "finding", "since", "until", "q"] as const;
 export type TChainFilterKey = (typeof CHAIN_FILTER_KEYS)[number];

@@ -1,7 +1,7 @@
 // What `?hop=<jti>` points at inside a chain. The jti may name a grant (a hop), or any other event
 // (an invoke, a completion, a revoke, a ghost action with no grant): findings link to events, so
 // every event jti must land somewhere meaningful.
-import type { TChainDetail, TChainEvent, THop } from "@/lib/chains/types";
+import type { TChainDetail, TChainEvent, THop } from "@/lib/contracts/chains";
 
 export type TChainIndex = {
   hopsByJti: Map<string, THop>;

@@ -1,6 +1,7 @@
 // Exports can take a while (a PDF of a thousand hops, a CSV of every event). Fetching them
 // ourselves lets the button show bytes received instead of a browser tab that seems frozen.
-import { ApiError } from "./fetcher";
+import type { TErrorBody } from "@/lib/contracts/errors";
+import { ApiError, type TApiErrorCode } from "./fetcher";
 
 export type TDownloadProgress = { received: number; total: number | null };
 
@@ -27,9 +28,9 @@ export async function downloadWithProgress(
   const res = await fetch(url, { credentials: "same-origin", signal });
   if (!res.ok) {
     let message = `Export failed (${res.status})`;
-    let code = `http_${res.status}`;
+    let code: TApiErrorCode = `http_${res.status}`;
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      const body = (await res.json()) as Partial<TErrorBody>;
       if (body.error?.message) message = body.error.message;
       if (body.error?.code) code = body.error.code;
     } catch {

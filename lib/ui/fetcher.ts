@@ -2,17 +2,10 @@
 // React Query hands every queryFn an AbortSignal; forwarding it cancels stale requests
 // (a filter typed fast, a page left) instead of letting them race.
 
-export type TApiErrorCode =
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "invalid_request"
-  | "payload_too_large"
-  | "rate_limited"
-  | "internal"
-  | "network"
-  | (string & {});
+import type { TErrorBody, TErrorCode } from "@/lib/contracts/errors";
+
+/** The server's error codes (lib/contracts/errors.ts), "network" when no answer came, or http_<status>. */
+export type TApiErrorCode = TErrorCode | "network" | `http_${number}`;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -47,10 +40,10 @@ export function toQueryString(params: Record<string, TQueryValue>): string {
 }
 
 async function toApiError(res: Response): Promise<ApiError> {
-  let code: TApiErrorCode = res.status === 429 ? "rate_limited" : `http_${res.status}`;
+  let code: TApiErrorCode = `http_${res.status}`;
   let message = res.statusText || `Request failed with status ${res.status}`;
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    const body = (await res.json()) as Partial<TErrorBody>;
     if (body?.error?.code) code = body.error.code;
     if (body?.error?.message) message = body.error.message;
   } catch {

@@ -4,6 +4,7 @@
 // word our users use; the code beside it tells them apart.
 import { FINDING_TITLES } from "@/lib/protocol/findings";
 import { FINDING_SEVERITY, type TFindingCode, type TSeverity } from "@/lib/protocol/types";
+import { SEVERITIES, severityRank } from "@/lib/protocol/grammar";
 
 type TFindingInfo = { name: string; explain: string };
 
@@ -97,13 +98,10 @@ export function findingSeverity(code: string): TSeverity {
   return (FINDING_SEVERITY as Record<string, TSeverity | undefined>)[code] ?? "warning";
 }
 
-export const SEVERITY_ORDER: Record<TSeverity, number> = { critical: 0, error: 1, warning: 2 };
+/** 0 for the worst severity (lib/protocol/grammar.ts), for sorting. */
+export const SEVERITY_ORDER = Object.fromEntries(SEVERITIES.map((s) => [s, severityRank(s)])) as Record<TSeverity, number>;
 
-export function worstSeverity(items: readonly { severity: TSeverity }[]): TSeverity | null {
-  let worst: TSeverity | null = null;
-  for (const f of items) if (worst === null || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[worst]) worst = f.severity;
-  return worst;
-}
+export { worstSeverity } from "@/lib/protocol/grammar";
 
 /** Unique codes ordered worst first, then by name, for badge rows. */
 export function sortCodes<T extends string>(codes: readonly T[]): T[] {

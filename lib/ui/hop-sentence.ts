@@ -1,6 +1,6 @@
 // The inspector's first line: one plain sentence a non-engineer can read aloud.
 // "treasury-planner delegated treasury/liquidity/summary:read to viz for finance.reporting.charts, until 14:05"
-import type { THop } from "@/lib/chains/types";
+import type { THop } from "@/lib/contracts/chains";
 import { formatTime } from "./format";
 
 export type TSentencePart = { text: string; kind: "plain" | "principal" | "scope" | "purpose" | "time" };

@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { databaseKind } from "../../lib/db-url";
+import { databaseKind } from "../../lib/db/url";
 
 const CATALOG_TEXT_OIDS = new Set([18, 19]);
 const TEXT_OID = 25;

@@ -2,7 +2,7 @@
 // the driver adapter, so no native engine is ever downloaded (see docs/operations.md).
 import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { sqliteFileUrl } from "../../lib/db-url";
+import { sqliteFileUrl } from "../../lib/db/url";
 
 export default defineConfig({
   experimental: { adapter: true },

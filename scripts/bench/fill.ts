@@ -3,11 +3,10 @@
 // HTTP. Principals are registered through the registry's own validation (ZCreatePrincipal), in bulk.
 // process.env.DATABASE_URL must name the benchmark database before the first call (lib/env reads it
 // once, lazily).
-import { db } from "@/lib/db";
+import { closeDatabase, stores } from "@/lib/db";
 import { ingestBatch } from "@/lib/ingest/ingest";
-import { closeSqliteConnection } from "@/lib/ingest/sqlite";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
-import { ZCreatePrincipal } from "@/lib/registry/principals";
+import { ZCreatePrincipal } from "@/lib/contracts/principals";
 import type { TBenchPrincipal } from "./tokens";
 import { slices } from "./workload";
 
@@ -17,19 +16,14 @@ import { slices } from "./workload";
  * returned (under tsx, whose loader runs beside a blocked main thread).
  */
 export async function openFillClient(): Promise<void> {
-  await (await db()).principal.count();
+  await (await stores()).eventCount();
 }
 
 export async function registerPrincipals(principals: TBenchPrincipal[]): Promise<void> {
-  const prisma = await db();
+  const store = (await stores()).registry;
   for (const part of slices(principals, 500)) {
     const inputs = part.map((p) => ZCreatePrincipal.parse({ id: p.id, kind: p.kind, keys: [p.key.publicJwk] }));
-    await prisma.$transaction([
-      prisma.principal.createMany({ data: inputs.map((p) => ({ id: p.id, kind: p.kind, name: null })) }),
-      prisma.principalKey.createMany({
-        data: inputs.flatMap((p) => p.keys.map((jwk) => ({ principalId: p.id, kid: jwk.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }))),
-      }),
-    ]);
+    await store.createMany(inputs.map((p) => ({ id: p.id, kind: p.kind, name: null, keys: p.keys.map((jwk) => ({ kid: jwk.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) })) })));
   }
 }
 
@@ -53,6 +47,5 @@ export async function ingestInProcess(batches: Iterable<string[]>, onProgress?: 
 }
 
 export async function closeFillClient(): Promise<void> {
-  closeSqliteConnection();
-  await (await db()).$disconnect();
+  await closeDatabase();
 }

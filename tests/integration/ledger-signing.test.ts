@@ -10,7 +10,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { sqliteFilePath } from "@/lib/db-url";
+import { sqliteFilePath } from "@/lib/db/url";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import { dropDatabase, postgresTestUrl } from "../../scripts/postgres";
 import { freshSqliteUrl, startServer, type TTestServer } from "../server";

@@ -2,7 +2,7 @@
 // explained in users' words, every hop in a ruled table, the timeline, and an appendix of token
 // hashes and key thumbprints that ties the paper to the ledger and to the evidence bundle.
 import { Document, Text, View } from "@react-pdf/renderer";
-import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
+import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { ATTESTATION_LABEL, FINDING_INFO } from "@/lib/ui/findings";
 import { FINDING_CODES, FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/types";
 import type { TChainReportData } from "../queries";
@@ -32,6 +32,7 @@ import {
   type TSection,
 } from "./kit";
 import { contentHeight as contentH, FAINT, HAIRLINE, INK, MUTED, RULE, SEVERITY_COLOR, SIZE, utc, WASH, type TPaper } from "./theme";
+import { severityRank } from "@/lib/protocol/grammar";
 
 /**
  * `coverPages`: how many pages the cover takes (1 unless a very long root, e.g. dozens of scopes,
@@ -40,7 +41,6 @@ import { contentHeight as contentH, FAINT, HAIRLINE, INK, MUTED, RULE, SEVERITY_
  */
 export type TChainReportOptions = { paper: TPaper; generatedBy: string; graph: TGraphPlan; coverPages?: number; onCoverPages?: (pages: number) => void };
 
-const SEVERITY_RANK: Record<TSeverity, number> = { critical: 0, error: 1, warning: 2 };
 const GREEN = "#15803d";
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -90,7 +90,7 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
         ? `The verifier found ${countsText(detail.counts)}; each is explained under Findings.`
         : "The verifier found nothing to report: every hop is signed, narrower than its parent, within purpose and closed with evidence.")
     : `This chain has no authorize event from a human: nothing in it is rooted in a human decision. It has ${plural(detail.eventCount, "signed event")} and ${countsText(detail.counts)}.`;
-  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => SEVERITY_RANK[FINDING_SEVERITY_OF(a)] - SEVERITY_RANK[FINDING_SEVERITY_OF(b)] || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
+  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => severityRank(FINDING_SEVERITY_OF(a)) - severityRank(FINDING_SEVERITY_OF(b)) || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
   return (
     <View>
       <Text style={[{ fontSize: SIZE.small, color: MUTED, letterSpacing: 1.2, marginBottom: 14 }, fontStyle("bold")]}>DELEGATION CHAIN AUDIT REPORT</Text>
@@ -275,7 +275,7 @@ function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
     intro.push(paragraph([{ text: "No findings. Every hop is signed by the principal who made it, narrower than its parent, bound to a purpose that derives from the human's, and closed with evidence." }], width));
     return { segments: [{ blocks: intro }] };
   }
-  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => SEVERITY_RANK[FINDING_SEVERITY[a]] - SEVERITY_RANK[FINDING_SEVERITY[b]] || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
+  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => severityRank(FINDING_SEVERITY[a]) - severityRank(FINDING_SEVERITY[b]) || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
   intro.push(
     paragraph(
       [{ text: `${plural(detail.findings.length, "finding")} of ${plural(codes.length, "kind")}, worst first. Critical and error findings make the chain a violation; warnings ask for attention. Each kind is explained once, then every occurrence is listed with what the verifier saw.`, size: SIZE.small, color: MUTED }],

@@ -2,7 +2,7 @@
 // UI's own dagre layout (lib/ui/graph/layout.ts), so the PDF draws what the dashboard draws.
 // Grant labels are drawn 170 pt wide here (graph.tsx), so dagre keeps that much room for them.
 // Then the layout is cut into page-sized tiles at a legible scale.
-import type { TChainDetail } from "@/lib/chains/types";
+import type { TChainDetail } from "@/lib/contracts/chains";
 import { buildGraph, type TGraphModel } from "@/lib/ui/graph/build-graph";
 import { layoutGraph, toLayoutInput, type TLayoutResult } from "@/lib/ui/graph/layout";
 

@@ -256,7 +256,7 @@ function PaintedRun({ width, blocks }: { width: number; blocks: Pick<TBlock, "he
 }
 
 /** A ruled table as blocks: the header row (repeated on every page it continues to) and one block per row. */
-export function tableBlocks<T>(columns: TColumn<T>[], rows: T[], width: number, options: { zebra?: boolean } = {}): { header: TBlock; rows: TBlock[] } {
+export function tableBlocks<T>(columns: TColumn<T>[], rows: readonly T[], width: number, options: { zebra?: boolean } = {}): { header: TBlock; rows: TBlock[] } {
   const sum = columns.reduce((a, c) => a + c.weight, 0);
   const widths = columns.map((c) => (width * c.weight) / sum);
   const xs = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));

@@ -3,12 +3,12 @@
 import { Document } from "@react-pdf/renderer";
 import { FINDING_INFO } from "@/lib/ui/findings";
 import { FINDING_SEVERITY, type TChainStatus, type TFindingCode } from "@/lib/protocol/types";
-import type { TChainSummary } from "@/lib/chains/types";
+import type { TChainSummary } from "@/lib/contracts/chains";
 import type { TPeriodSummary } from "../queries";
 import { heading, paginate, paragraph, SectionPages, SEVERITY_MARK, spacer, STATUS_MARK, tableBlocks, width as contentW, type TPainter, type TSection } from "./kit";
 import { FAINT, INK, MUTED, SEVERITY_COLOR, SIZE, STATUS_COLOR, utc, type TPaper } from "./theme";
+import { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
-const STATUSES: TChainStatus[] = ["violation", "pending", "warning", "verified"];
 
 const FILTER_LABEL: Record<string, string> = {
   status: "Status",
@@ -56,7 +56,7 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
       { title: "Share", weight: 12, parts: (s) => [{ text: summary.chainCount ? `${((100 * summary.byStatus[s]) / summary.chainCount).toFixed(1)} %` : "—", size: SIZE.table }] },
       { title: "", weight: 54, cell: (s, iw) => bar(iw, summary.chainCount ? summary.byStatus[s] / summary.chainCount : 0, STATUS_COLOR[s].stroke) },
     ],
-    STATUSES,
+    CHAIN_STATUSES,
     width,
   );
   const findings = tableBlocks<{ code: TFindingCode; chains: number; findings: number }>(

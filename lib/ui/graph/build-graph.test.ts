@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
+import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { buildGraph, grantEdgeId, principalNodeId, resourceNodeId } from "./build-graph";
 import { layoutGraph } from "./layout";
 import { toLayoutInput } from "./layout";

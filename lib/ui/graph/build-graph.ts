@@ -4,7 +4,7 @@
 // Big chains: past a node budget we show the focal neighbourhood of the selected hop and stand in
 // for everything else with "N hidden" placeholder nodes that carry the hidden part's findings and
 // keep the real edge directions. Nothing is ever cut silently.
-import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/chains/types";
+import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import type { TFindingCode, TSeverity } from "@/lib/protocol/types";
 import { SEVERITY_ORDER, sortCodes } from "../findings";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import type { TChainDetail } from "@/lib/chains/types";
+import type { TChainDetail } from "@/lib/contracts/chains";
 import { apiGet } from "../fetcher";
 import { chainKeys } from "../query-keys";
 import { LIVE_INTERVAL_MS, liveIntervalFor } from "../live";

@@ -1,6 +1,6 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { TChainList } from "@/lib/chains/types";
+import type { TChainList } from "@/lib/contracts/chains";
 import { apiGet, toQueryString } from "../fetcher";
 import { chainKeys } from "../query-keys";
 import { chainFilterParams, type TChainFilters } from "../chain-filters";

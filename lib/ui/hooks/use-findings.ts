@@ -2,7 +2,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { apiGet, toQueryString } from "../fetcher";
 import { findingKeys, type TFindingFilters } from "../query-keys";
-import type { TFindingList } from "../api-types";
+import type { TFindingList } from "@/lib/contracts/findings";
 import { LIVE_INTERVAL_MS } from "../live";
 
 export function useFindings(filters: TFindingFilters, cursor: string | null) {

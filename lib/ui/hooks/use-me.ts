@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiGet } from "../fetcher";
 import { authKeys } from "../query-keys";
-import type { TMe } from "../api-types";
+import type { TMe } from "@/lib/contracts/auth";
 
 /** The signed-in user and the CSRF token every cookie-authenticated write must echo back. */
 export function useMe() {

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiGet, toQueryString } from "../fetcher";
 import { investigateKeys } from "../query-keys";
-import type { TPrincipalInvestigation } from "../api-types";
+import type { TPrincipalInvestigation } from "@/lib/contracts/investigate";
 
 /** Blast radius: everything a principal did (and the chains it touched) since a moment. */
 export function usePrincipalInvestigation(principal: string, since: string) {

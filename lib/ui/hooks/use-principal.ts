@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiGet } from "../fetcher";
 import { principalKeys } from "../query-keys";
-import type { TPrincipalDetail } from "../api-types";
+import type { TPrincipalDetail } from "@/lib/contracts/principals";
 
 export function usePrincipal(id: string) {
   return useQuery({

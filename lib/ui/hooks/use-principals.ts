@@ -2,7 +2,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { apiGet, toQueryString } from "../fetcher";
 import { principalKeys } from "../query-keys";
-import type { TPrincipalList } from "../api-types";
+import type { TPrincipalList } from "@/lib/contracts/principals";
 
 export function usePrincipals(q: string, cursor: string | null) {
   return useQuery({

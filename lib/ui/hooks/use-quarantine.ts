@@ -4,8 +4,9 @@ import { REJECT_CODES, type TRejectCode } from "@/lib/protocol/types";
 import { apiGet, toQueryString } from "../fetcher";
 import { LIVE_INTERVAL_MS } from "../live";
 
-export type TQuarantineItem = { id: number; receivedAt: string; jti: string | null; code: string; message: string; raw: string };
-export type TQuarantinePage = { items: TQuarantineItem[]; nextCursor: string | null };
+import type { TQuarantinePage } from "@/lib/contracts/quarantine";
+
+export type { TQuarantineItem, TQuarantinePage } from "@/lib/contracts/quarantine";
 
 export const QUARANTINE_PAGE_SIZE = 50;
 

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiGet, toQueryString } from "../fetcher";
 import { investigateKeys } from "../query-keys";
-import type { TResourceInvestigation } from "../api-types";
+import type { TResourceInvestigation } from "@/lib/contracts/investigate";
 
 /** Who touched a resource: every invoke whose resource contains the substring. */
 export function useResourceInvestigation(resource: string) {

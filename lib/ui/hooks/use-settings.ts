@@ -6,23 +6,21 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { apiGet, apiRequest, toQueryString } from "../fetcher";
 import { useMe } from "./use-me";
 
-export const TOKEN_ROLES = ["ingest", "viewer", "investigator", "admin"] as const;
+import type { TRole, TUserRole } from "@/lib/contracts/auth";
+import type { TCreatedToken, TCreateToken, TCreateUser, TTokenList, TUpdateUser, TUser, TUserList } from "@/lib/contracts/admin";
+import type { TAuditPage } from "@/lib/contracts/audit";
+
+export type { TApiToken, TCreatedToken, TTokenList, TUser, TUserList } from "@/lib/contracts/admin";
+export type { TAuditEntry, TAuditPage } from "@/lib/contracts/audit";
+export type { TUserRole } from "@/lib/contracts/auth";
+
+/** In the order the forms offer them: the least powerful first. */
+export const TOKEN_ROLES = ["ingest", "viewer", "investigator", "admin"] as const satisfies readonly TRole[];
 export type TTokenRole = (typeof TOKEN_ROLES)[number];
-export const USER_ROLES = ["viewer", "investigator", "admin"] as const;
-export type TUserRole = (typeof USER_ROLES)[number];
-
-export type TApiToken = { id: string; name: string; role: string; createdAt: string; createdBy: string; revokedAt: string | null };
-export type TTokenList = { items: TApiToken[] };
-export type TCreatedToken = { id: string; name: string; role: string; createdAt: string; token: string };
-export type TCreateTokenInput = { name: string; role: TTokenRole };
-
-export type TUser = { id: string; email: string; name: string | null; role: string; createdAt: string; disabledAt: string | null };
-export type TUserList = { items: TUser[] };
-export type TCreateUserInput = { email: string; name?: string; role: TUserRole; password: string };
-export type TUpdateUserInput = { role?: TUserRole; password?: string; disabled?: boolean };
-
-export type TAuditEntry = { id: number; at: string; actor: string; action: string; target: string | null; detail: unknown; ip: string | null };
-export type TAuditPage = { items: TAuditEntry[]; nextCursor: string | null };
+export const USER_ROLES = ["viewer", "investigator", "admin"] as const satisfies readonly TUserRole[];
+export type TCreateTokenInput = TCreateToken;
+export type TCreateUserInput = TCreateUser;
+export type TUpdateUserInput = TUpdateUser;
 
 export const AUDIT_PAGE_SIZE = 50;
 

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { apiGet } from "../fetcher";
 import { statsKeys } from "../query-keys";
-import type { TStats } from "../api-types";
+import type { TStats } from "@/lib/contracts/stats";
 import { LIVE_INTERVAL_MS } from "../live";
 
 export function useStats() {

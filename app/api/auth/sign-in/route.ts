@@ -2,15 +2,13 @@
 // but only from this site: a cross-site form post (login CSRF) is refused by its Origin or
 // Sec-Fetch-Site. Every attempt is counted before the password is checked, per account and per
 // client address (lib/auth/sign-in-throttle.ts); a refused one answers 429 with Retry-After.
-import { z } from "zod";
 import { AppError, assertStorableText, errorResponse, handleApiError, json, readBodyText } from "@/lib/http";
-import { isHttps, isSameOriginRequest, sessionCookie, signIn } from "@/lib/auth/sessions";
+import { isHttps, isSameOriginRequest, setSessionCookie, signIn } from "@/lib/auth/sessions";
+import { ZSignIn } from "@/lib/contracts/auth";
 import { requestAddress } from "@/lib/auth/request-address";
 import { recordAudit, recordFailedSignIn } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
-
-const ZSignIn = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1000) });
 
 export async function POST(req: Request) {
   try {
@@ -43,10 +41,7 @@ export async function POST(req: Request) {
       throw new AppError("unauthorized", "Wrong email or password.");
     }
     await recordAudit(`user:${result.user.email}`, "auth.sign_in", result.user.email, { address });
-    return json(
-      { user: result.user, csrfToken: result.csrf },
-      { headers: { "set-cookie": sessionCookie(result.value, result.expiresAt, isHttps(req)), "cache-control": "no-store" } },
-    );
+    return setSessionCookie(json({ user: result.user, csrfToken: result.csrf }, { headers: { "cache-control": "no-store" } }), result.value, result.expiresAt, isHttps(req));
   } catch (error) {
     return handleApiError(error);
   }

@@ -1,6 +1,6 @@
 // POST /api/auth/sign-out — ends the session (needs its CSRF token) and clears the cookie.
 import { actorFromSessionCookie, CSRF_HEADER, SESSION_COOKIE } from "@/lib/auth/authenticate";
-import { clearedSessionCookie, isHttps, signOut } from "@/lib/auth/sessions";
+import { clearSessionCookie, isHttps, signOut } from "@/lib/auth/sessions";
 import { safeEqual } from "@/lib/auth/secrets";
 import { errorResponse, handleApiError, json } from "@/lib/http";
 import { recordAudit } from "@/lib/audit";
@@ -17,7 +17,7 @@ export async function POST(req: NextRequest) {
       await signOut(value);
       await recordAudit(actor, "auth.sign_out", actor.name);
     }
-    return json({ ok: true }, { headers: { "set-cookie": clearedSessionCookie(isHttps(req)) } });
+    return clearSessionCookie(json({ ok: true }), isHttps(req));
   } catch (error) {
     return handleApiError(error);
   }

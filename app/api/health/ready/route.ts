@@ -2,11 +2,11 @@
 // when the write lock can be taken), else 503 with Retry-After. No auth, no data. /api/health is
 // liveness only: it says the process serves, whatever the database does.
 import { json, unavailable } from "@/lib/http";
-import { checkDatabase } from "@/lib/db-health";
+import { stores } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const check = await checkDatabase();
+  const check = await (await stores()).check();
   return check.ok ? json({ ok: true }, { headers: { "cache-control": "no-store" } }) : unavailable();
 }

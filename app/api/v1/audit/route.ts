@@ -1,14 +1,9 @@
 // GET /api/v1/audit?cursor&limit — the dashboard's own audit trail (admin).
-import { z } from "zod";
 import { apiRoute } from "@/lib/api-route";
-import { json, ZIntCursor } from "@/lib/http";
+import { json } from "@/lib/http";
 import { listAudit } from "@/lib/audit";
+import { ZAuditQuery } from "@/lib/contracts/audit";
 
 export const dynamic = "force-dynamic";
 
-const ZQuery = z.object({
-  cursor: ZIntCursor.optional(),
-  limit: z.coerce.number().int().catch(50).transform((n) => Math.min(Math.max(n, 1), 200)).default(50),
-});
-
-export const GET = apiRoute("audit:read", async (req) => json(await listAudit(ZQuery.parse(Object.fromEntries(req.nextUrl.searchParams)))));
+export const GET = apiRoute({ permission: "audit:read", query: ZAuditQuery }, async ({ query }) => json(await listAudit(query)));

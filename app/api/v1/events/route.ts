@@ -1,14 +1,12 @@
 // POST /api/v1/events — ingest signed delegation events (spec §6).
 // Who: admin and ingest tokens. Body: one token as application/jwt, or {"events": [...]} (≤ 1000)
 // as application/json; ≤ 1 MiB. One result per token, in order; one transaction per batch.
-import { z } from "zod";
 import { apiRoute } from "@/lib/api-route";
 import { AppError, json, readBodyText } from "@/lib/http";
-import { ingestBatch, MAX_BATCH } from "@/lib/ingest/ingest";
+import { ingestBatch } from "@/lib/ingest/ingest";
+import { MAX_BATCH, ZEventBatch, type TIngestResponse } from "@/lib/contracts/events";
 
 export const dynamic = "force-dynamic";
-
-const ZBatch = z.object({ events: z.array(z.unknown()) });
 
 function mediaType(req: Request): string {
   return (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
@@ -31,7 +29,7 @@ async function readEntries(req: Request): Promise<unknown[]> {
   } catch {
     throw new AppError("invalid_request", "Body is not valid JSON.");
   }
-  const parsed = ZBatch.safeParse(body);
+  const parsed = ZEventBatch.safeParse(body);
   if (!parsed.success) throw new AppError("invalid_request", "Body must be an object {\"events\": [token, ...]}.");
   if (parsed.data.events.length > MAX_BATCH) {
     throw new AppError("invalid_request", `At most ${MAX_BATCH} events per request (got ${parsed.data.events.length}).`);
@@ -39,7 +37,8 @@ async function readEntries(req: Request): Promise<unknown[]> {
   return parsed.data.events;
 }
 
-export const POST = apiRoute("events:write", async (req, actor) => {
+export const POST = apiRoute({ permission: "events:write" }, async ({ req, actor }) => {
   const entries = await readEntries(req);
-  return json({ results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) });
+  const answer: TIngestResponse = { results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) };
+  return json(answer);
 });

@@ -2,8 +2,8 @@
 // principals with most findings (readers).
 import { apiRoute } from "@/lib/api-route";
 import { json } from "@/lib/http";
-import { getStats } from "@/lib/chains/insights";
+import { getStats } from "@/lib/stats/queries";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute("chains:read", async () => json(await getStats()));
+export const GET = apiRoute({ permission: "chains:read" }, async () => json(await getStats()));

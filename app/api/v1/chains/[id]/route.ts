@@ -10,7 +10,7 @@ import { recordAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>("chains:read", async (req, actor, { id }) => {
+export const GET = apiRoute<{ id: string }>({ permission: "chains:read" }, async ({ req, actor, params: { id } }) => {
   const body = await readChainDetailBody(id, { includeRaw: can(actor.role, "raw:read") });
   if (actor.kind === "session") await recordAudit(actor, "chain.view", id);
   return sendJson(req, body);

@@ -4,17 +4,15 @@
 // collected. `cursor` and `limit` are ignored: an export covers all matching chains.
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
-import { searchParamsObject, ZChainFilters } from "@/lib/chains/filters";
+import { ZChainFilters } from "@/lib/contracts/chains";
 import { filteredEventRecords } from "@/lib/reports/queries";
 import { eventCsvResponse, wantsBom } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute("chains:export", async (req, actor) => {
-  const params = req.nextUrl.searchParams;
-  const filters = ZChainFilters.parse(searchParamsObject(params));
+export const GET = apiRoute({ permission: "chains:export", query: ZChainFilters }, async ({ req, actor, query: filters }) => {
   await recordAudit(actor, "exports.events.csv", undefined, { filters });
   const day = new Date().toISOString().slice(0, 10);
-  return eventCsvResponse(filteredEventRecords(filters), `delegraph-events-${day}`, { bom: wantsBom(params) });
+  return eventCsvResponse(filteredEventRecords(filters), `delegraph-events-${day}`, { bom: wantsBom(req.nextUrl.searchParams) });
 });

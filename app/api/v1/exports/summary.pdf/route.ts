@@ -3,7 +3,7 @@
 // chains (docs/exports.md). Who: chains:export. One keyset pass over the chains, counters only.
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
-import { searchParamsObject, ZChainFilters } from "@/lib/chains/filters";
+import { ZChainFilters } from "@/lib/contracts/chains";
 import { attachmentHeader } from "@/lib/reports/csv";
 import { getPeriodSummary } from "@/lib/reports/queries";
 import { describeActor, paperFrom, renderSummaryPdf } from "@/lib/reports/pdf/render";
@@ -11,11 +11,9 @@ import { describeActor, paperFrom, renderSummaryPdf } from "@/lib/reports/pdf/re
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute("chains:export", async (req, actor) => {
-  const params = req.nextUrl.searchParams;
-  const paper = paperFrom(params);
-  // The filter schema ignores parameters it does not know, such as size.
-  const filters = ZChainFilters.parse(searchParamsObject(params));
+// The filter schema ignores parameters it does not know, such as size.
+export const GET = apiRoute({ permission: "chains:export", query: ZChainFilters }, async ({ req, actor, query: filters }) => {
+  const paper = paperFrom(req.nextUrl.searchParams);
   const summary = await getPeriodSummary(filters);
   const pdf = await renderSummaryPdf(summary, { paper, generatedBy: describeActor(actor) });
   await recordAudit(actor, "exports.summary.pdf", undefined, { filters, paper, chains: summary.chainCount });

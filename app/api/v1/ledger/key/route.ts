@@ -8,4 +8,4 @@ import { getLedgerKey } from "@/lib/ledger/queries";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute("chains:read", async () => json(await getLedgerKey()));
+export const GET = apiRoute({ permission: "chains:read" }, async () => json(await getLedgerKey()));

@@ -3,8 +3,8 @@
 // brokenAt and reason when not ok (docs/api.md). Who: chains:read.
 import { apiRoute } from "@/lib/api-route";
 import { json } from "@/lib/http";
-import { verifyLedger } from "@/lib/chains/queries";
+import { verifyLedger } from "@/lib/ledger/verify";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute("chains:read", async () => json(await verifyLedger()));
+export const GET = apiRoute({ permission: "chains:read" }, async () => json(await verifyLedger()));

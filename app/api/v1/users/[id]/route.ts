@@ -1,14 +1,14 @@
 // PATCH /api/v1/users/{id} — {role?, password?, disabled?} (admin). Ends the user's sessions on change.
 import { apiRoute } from "@/lib/api-route";
-import { json, readJson } from "@/lib/http";
-import { updateUser, ZUpdateUser } from "@/lib/auth/admin";
+import { json } from "@/lib/http";
+import { updateUser } from "@/lib/auth/admin";
+import { ZUpdateUser, type TUpdateUser } from "@/lib/contracts/admin";
 import { recordAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = apiRoute<{ id: string }>("users:manage", async (req, actor, { id }) => {
-  const input = await readJson(req, ZUpdateUser);
-  const user = await updateUser(id, input);
-  await recordAudit(actor, "user.update", user.email, { role: input.role, disabled: input.disabled, passwordChanged: !!input.password });
+export const PATCH = apiRoute<{ id: string }, undefined, TUpdateUser>({ permission: "users:manage", body: ZUpdateUser }, async ({ actor, params: { id }, body }) => {
+  const user = await updateUser(id, body);
+  await recordAudit(actor, "user.update", user.email, { role: body.role, disabled: body.disabled, passwordChanged: !!body.password });
   return json(user);
 });

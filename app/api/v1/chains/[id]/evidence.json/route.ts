@@ -10,7 +10,7 @@ import { getEvidenceBundle } from "@/lib/reports/queries";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>("chains:export", async (_req, actor, { id }) => {
+export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, async ({ actor, params: { id } }) => {
   const chainId = id;
   const bundle = await getEvidenceBundle(chainId);
   await recordAudit(actor, "chain.export.evidence", chainId, { digest: bundle.digest, tokens: bundle.tokens.length });

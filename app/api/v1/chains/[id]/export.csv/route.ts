@@ -9,7 +9,7 @@ import { eventCsvResponse, wantsBom } from "@/lib/reports/stream";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>("chains:export", async (req, actor, { id }) => {
+export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, async ({ req, actor, params: { id } }) => {
   const chainId = id;
   await assertChainExists(chainId);
   await recordAudit(actor, "chain.export.csv", chainId);

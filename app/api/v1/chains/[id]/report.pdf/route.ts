@@ -11,7 +11,7 @@ import { describeActor, paperFrom, renderChainReportPdf } from "@/lib/reports/pd
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute<{ id: string }>("chains:export", async (req, actor, { id }) => {
+export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, async ({ req, actor, params: { id } }) => {
   const chainId = id;
   const paper = paperFrom(req.nextUrl.searchParams);
   const data = await getChainReportData(chainId);

@@ -6,7 +6,7 @@ import { recordAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute<{ id: string }>("tokens:manage", async (_req, actor, { id }) => {
+export const POST = apiRoute<{ id: string }>({ permission: "tokens:manage" }, async ({ actor, params: { id } }) => {
   const result = await revokeToken(id);
   await recordAudit(actor, "token.revoke", result.id);
   return json(result);

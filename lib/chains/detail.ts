@@ -1,0 +1,208 @@
+// One chain's detail, assembled from its stored rows (lib/db/stores/chains.ts detailRows): the
+// chain check and read-time findings, then the view's hops, nodes and events. Pure, so it is
+// tested without a database (detail.test.ts).
+import type { TChainDetailRows } from "@/lib/db/stores/chains";
+import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
+import { chainInputsFrom, parseEventRows } from "@/lib/chains/load";
+import { chainStatus, checkChain, readTimeFindings } from "@/lib/protocol/chain";
+import { GENESIS_HASH } from "@/lib/protocol/ledger";
+import { scopeDiff } from "@/lib/protocol/scope";
+import { worstSeverity } from "@/lib/protocol/grammar";
+import type { TFinding } from "@/lib/protocol/types";
+import { sha256Hex } from "@/lib/auth/secrets";
+
+/**
+ * The chain's detail at `now`, and until when it stays what a read would return if the chain's
+ * stored rows do not change: read-time findings (`missing_evidence`) appear when a grant no
+ * complete has closed passes its exp, so the answer holds up to the earliest such exp still ahead.
+ * `includeRaw` false leaves every event's token empty (roles that may not read raw tokens).
+ */
+export function buildChainDetail(id: string, rows: TChainDetailRows, options: { now: number; includeRaw: boolean }): { detail: TChainDetail; validUntil: number } {
+  const { now } = options;
+  const { startedAt, head, externalRows, principals, keys } = rows;
+  const parsed = parseEventRows(rows.events);
+  const input = chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
+  const analysis = checkChain(input);
+  const late = readTimeFindings(analysis, now);
+
+  const principalIds = new Set<string>();
+  for (const e of input.events) {
+    principalIds.add(e.claims.iss);
+    if ("aud" in e.claims) principalIds.add(e.claims.aud);
+  }
+  const thumbprintOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
+  const principalOf = new Map(principals.map((p) => [p.id, p]));
+
+  const findingsOf = new Map<string, TChainFinding[]>();
+  const allFindings: TChainFinding[] = [];
+  const addFinding = (jti: string, f: TFinding, isReadTime: boolean) => {
+    const cf: TChainFinding = { ...f, eventJti: jti, isReadTime };
+    allFindings.push(cf);
+    const list = findingsOf.get(jti) ?? [];
+    list.push(cf);
+    findingsOf.set(jti, list);
+  };
+  for (const e of input.events) for (const f of analysis.events.get(e.jti)?.findings ?? []) addFinding(e.jti, f, false);
+  for (const [jti, f] of late) addFinding(jti, f, true);
+
+  const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
+  const events: TChainEvent[] = parsed.map((r) => {
+    const claims = r.claims;
+    return {
+      seq: r.seq,
+      jti: r.jti,
+      kind: r.kind as TChainEvent["kind"],
+      iss: r.iss,
+      aud: r.aud,
+      ref: r.ref,
+      iat: r.iat,
+      exp: r.exp,
+      status: (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"],
+      receivedAt: r.receivedAt.toISOString(),
+      alg: r.alg,
+      kid: r.kid,
+      keyRevokedAt: r.keyRevokedAt,
+      keyThumbprint: thumbprintOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
+      token: options.includeRaw ? r.token : "",
+      tokenSha256: sha256Hex(r.token),
+      claims,
+      prevHash: r.prevHash,
+      hash: r.hash,
+      findings: findingsOf.get(r.jti) ?? [],
+    };
+  });
+
+  const hops: THop[] = [];
+  const attached = new Set<string>();
+  for (const e of events) {
+    const c = e.claims;
+    if (c.kind !== "authorize" && c.kind !== "delegate") continue;
+    const verdict = analysis.events.get(e.jti);
+    const parentClaims = c.kind === "delegate" ? claimsOf.get(c.parent) : undefined;
+    const parentScope = parentClaims && (parentClaims.kind === "authorize" || parentClaims.kind === "delegate") ? parentClaims.scope : null;
+    const diff = parentScope ? scopeDiff(c.scope, parentScope) : { removed: [], added: [] };
+    hops.push({
+      jti: e.jti,
+      kind: c.kind,
+      parent: c.kind === "delegate" ? c.parent : null,
+      from: c.iss,
+      to: c.aud,
+      iat: c.iat,
+      exp: c.exp,
+      scope: c.scope,
+      scopeRemoved: diff.removed,
+      scopeAdded: diff.added,
+      purpose: c.purpose,
+      constraints: c.constraints ?? null,
+      effectiveConstraints: verdict?.effectiveConstraints ?? {},
+      maxDepth: c.max_depth ?? (c.kind === "authorize" ? 3 : null),
+      depth: verdict?.depth ?? null,
+      status: e.status,
+      revokedAt: verdict?.revokedAt ?? null,
+      signature: { alg: e.alg, kid: e.kid, thumbprint: e.keyThumbprint, verified: true },
+      findings: e.findings,
+      invocations: [],
+      completions: [],
+    });
+  }
+  const hopOf = new Map(hops.map((h) => [h.jti, h]));
+  for (const e of events) {
+    const c = e.claims;
+    if (c.kind === "invoke" && c.grant && hopOf.has(c.grant)) {
+      hopOf.get(c.grant)!.invocations.push({
+        jti: e.jti,
+        iss: c.iss,
+        iat: c.iat,
+        action: c.action,
+        resource: c.resource,
+        purpose: c.purpose ?? null,
+        data: c.data ?? [],
+        findings: e.findings,
+      });
+      attached.add(e.jti);
+    } else if (c.kind === "complete" && hopOf.has(c.grant)) {
+      hopOf.get(c.grant)!.completions.push({
+        jti: e.jti,
+        iss: c.iss,
+        iat: c.iat,
+        status: c.status,
+        resultHash: c.result_hash,
+        attestation: analysis.events.get(e.jti)?.attestation ?? null,
+        evidence: c.evidence ?? null,
+      });
+      attached.add(e.jti);
+    } else if (c.kind === "authorize" || c.kind === "delegate") {
+      attached.add(e.jti);
+    }
+  }
+
+  const nodeFindings = new Map<string, TChainFinding[]>();
+  const touch = (id: string, fs: TChainFinding[]) => {
+    // Appends in place: an agent that acts a thousand times must not copy its list a thousand times.
+    const list = nodeFindings.get(id);
+    if (list) list.push(...fs);
+    else nodeFindings.set(id, [...fs]);
+  };
+  const nodes: TChainNode[] = [];
+  const resources = new Set<string>();
+  for (const e of events) {
+    const c = e.claims;
+    touch(c.iss, e.findings);
+    if (c.kind === "authorize" || c.kind === "delegate") touch(c.aud, e.findings.filter((f) => f.code !== "principal_mismatch"));
+    if (c.kind === "invoke") {
+      resources.add(c.resource);
+      touch(c.resource, e.findings);
+    }
+  }
+  for (const pid of principalIds) {
+    const p = principalOf.get(pid);
+    const fs = nodeFindings.get(pid) ?? [];
+    nodes.push({
+      id: pid,
+      kind: p ? (p.kind as TChainNode["kind"]) : "unregistered",
+      name: p?.name ?? null,
+      worstSeverity: worstSeverity(fs),
+      findingCodes: [...new Set(fs.map((f) => f.code))],
+    });
+  }
+  for (const r of resources) {
+    if (principalIds.has(r)) continue;
+    const fs = nodeFindings.get(r) ?? [];
+    nodes.push({ id: r, kind: "resource", name: null, worstSeverity: worstSeverity(fs), findingCodes: [...new Set(fs.map((f) => f.code))] });
+  }
+
+  const rootClaims = claimsOf.get(id);
+  const root =
+    rootClaims && rootClaims.kind === "authorize"
+      ? {
+          jti: rootClaims.jti,
+          iss: rootClaims.iss,
+          aud: rootClaims.aud,
+          purpose: rootClaims.purpose,
+          scope: rootClaims.scope,
+          iat: rootClaims.iat,
+          exp: rootClaims.exp,
+        }
+      : null;
+  const counts = { critical: 0, error: 0, warning: 0 };
+  for (const f of allFindings) counts[f.severity]++;
+  let validUntil = Infinity;
+  for (const g of analysis.openGrants) if (g.exp >= now && g.exp < validUntil) validUntil = g.exp;
+  const detail: TChainDetail = {
+    id,
+    status: chainStatus(allFindings, analysis.hasPending),
+    root,
+    startedAt: startedAt ?? 0,
+    hopCount: hops.length,
+    eventCount: events.length,
+    counts,
+    nodes,
+    hops,
+    looseEvents: events.filter((e) => !attached.has(e.jti)).map((e) => e.jti),
+    events,
+    findings: allFindings,
+    ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
+    generatedAt: new Date(now * 1000).toISOString(),
+  };
+  return { detail, validUntil };
+}

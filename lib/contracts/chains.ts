@@ -1,0 +1,27 @@
+// The chains contract: the filters of GET /api/v1/chains (spec §6, §8), shared by the list, the
+// CSV export and the period report so that every export covers exactly the chains on screen, and
+// the read models the API returns (chain-models.ts, re-exported here).
+import { z } from "zod";
+import { FINDING_CODES } from "@/lib/protocol/types";
+import { ZLimit, ZTime } from "./common";
+
+export { searchParamsObject } from "./common";
+export type * from "./chain-models";
+
+export const ZChainFilters = z.object({
+  status: z.enum(["verified", "warning", "pending", "violation"]).optional(),
+  principal: z.string().min(1).max(200).optional(),
+  scope: z.string().min(1).max(500).optional(),
+  purpose: z.string().min(1).max(200).optional(),
+  finding: z.enum(FINDING_CODES as [string, ...string[]]).optional(),
+  since: ZTime.optional(),
+  until: ZTime.optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+});
+export type TChainFilters = z.infer<typeof ZChainFilters>;
+
+export const ZChainListQuery = ZChainFilters.extend({
+  cursor: z.string().max(500).optional(),
+  limit: ZLimit,
+});
+export type TChainListQuery = z.infer<typeof ZChainListQuery>;

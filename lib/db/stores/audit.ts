@@ -1,0 +1,24 @@
+// The dashboard's self-audit: who did what, when.
+import type { TDatabase } from "../connect";
+
+export type TAuditRecord = { id: number; at: Date; actor: string; action: string; target: string | null; detail: string | null; ip: string | null };
+
+export type TAuditStore = {
+  append(e: { actor: string; action: string; target: string | null; detail: string | null; ip?: string | null }): Promise<void>;
+  /** the newest entry of this action and target since `since` */
+  latest(action: string, target: string, since: Date): Promise<TAuditRecord | null>;
+  /** rewrites an aggregated entry's detail (failed sign-ins) */
+  updateDetail(id: number, detail: string, ip: string | null): Promise<void>;
+  /** newest first, below `before` */
+  list(q: { before?: number; take: number }): Promise<TAuditRecord[]>;
+};
+
+export function createAuditStore(db: TDatabase): TAuditStore {
+  const prisma = db.prisma;
+  return {
+    append: async (e) => void (await prisma.auditEntry.create({ data: { actor: e.actor, action: e.action, target: e.target, detail: e.detail, ip: e.ip ?? null } })),
+    latest: (action, target, since) => prisma.auditEntry.findFirst({ where: { action, target, at: { gte: since } }, orderBy: { id: "desc" } }),
+    updateDetail: async (id, detail, ip) => void (await prisma.auditEntry.update({ where: { id }, data: { detail, ip } })),
+    list: (q) => prisma.auditEntry.findMany({ orderBy: { id: "desc" }, take: q.take, ...(q.before ? { where: { id: { lt: q.before } } } : {}) }),
+  };
+}

@@ -1,0 +1,319 @@
+// The chain store: the list (every filter of spec §6/§8 as index lookups), what one chain's detail
+// and the checker read, the cheap stamp a cached detail is keyed on, and the ledger walk.
+import type Database from "better-sqlite3";
+import type { Prisma } from "@/generated/sqlite/client";
+import type { TChainFilters } from "@/lib/contracts/chains";
+import { parseScope, scopeCovers } from "@/lib/protocol/scope";
+import type { TDatabase, TPrisma } from "../connect";
+import { startsWithText } from "../dialect";
+import { type TExternalRow, type TPrincipalKindRow, type TStoredEventRow } from "../rows";
+import { fromSqliteDate, IN_LIST, statement } from "../sqlite";
+
+/** The summary columns a list row needs; shared by every read that returns chain summaries. */
+export const CHAIN_ROW_SELECT = {
+  id: true,
+  status: true,
+  rootIss: true,
+  rootAud: true,
+  purposeCode: true,
+  purposeText: true,
+  startedAt: true,
+  hopCount: true,
+  eventCount: true,
+  criticalCount: true,
+  errorCount: true,
+  warningCount: true,
+  findingCodes: true,
+  evidenceDue: true,
+  openGrantExps: true,
+  lastEventAt: true,
+} as const satisfies Prisma.ChainSelect;
+export type TChainRow = Prisma.ChainGetPayload<{ select: typeof CHAIN_ROW_SELECT }>;
+
+const CHAIN_KEY_SELECT = { id: true, startedAt: true, eventCount: true } as const satisfies Prisma.ChainSelect;
+export type TChainKey = Prisma.ChainGetPayload<{ select: typeof CHAIN_KEY_SELECT }>;
+
+/** What one chain's detail view reads of each event. */
+const EVENT_DETAIL_SELECT = {
+  seq: true,
+  jti: true,
+  chainId: true,
+  kind: true,
+  iss: true,
+  aud: true,
+  ref: true,
+  iat: true,
+  exp: true,
+  status: true,
+  alg: true,
+  kid: true,
+  token: true,
+  claims: true,
+  prevHash: true,
+  hash: true,
+  receivedAt: true,
+  keyRevokedAt: true,
+} as const satisfies Prisma.EventSelect;
+export type TEventDetailRow = Prisma.EventGetPayload<{ select: typeof EVENT_DETAIL_SELECT }>;
+const EVENT_DETAIL_KEYS = Object.keys(EVENT_DETAIL_SELECT) as (keyof TEventDetailRow)[];
+
+/** What the checker reads of each stored event (receipt time only where a check uses it). */
+const EVENT_CHECK_SELECT = { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true, keyRevokedAt: true, receivedAt: true } as const satisfies Prisma.EventSelect;
+
+export type TChainDetailRows = {
+  startedAt: number | null;
+  /** claims still as stored (JSON text): the caller parses them once */
+  events: TEventDetailRow[];
+  head: { seq: number; hash: string } | null;
+  externalRows: TExternalRow[];
+  principals: { id: string; kind: string; name: string | null }[];
+  keys: { principalId: string; kid: string; thumbprint: string }[];
+};
+
+export type TLedgerRow = { seq: number; prevHash: string; hash: string; token: string };
+export type TListPage = { after?: { startedAt: number; id: string }; take: number };
+
+export type TChainStore = {
+  /** Summary rows matching the filters, newest first (startedAt, then id, descending). */
+  listRows(filters: TChainFilters, now: number, page: TListPage): Promise<TChainRow[]>;
+  /** The same order, with only what the event exports need. */
+  listKeys(filters: TChainFilters, now: number, page: TListPage): Promise<TChainKey[]>;
+  /** Stored findings per code over the chains the filters match. */
+  findingCounts(filters: TChainFilters, now: number): Promise<{ code: string; count: number }[]>;
+  /** Everything one chain's detail view reads; `startedAt` null when there is no such chain. */
+  detailRows(id: string): Promise<TChainDetailRows>;
+  /** Every stored event of these chains, in ledger order, as the checker reads them. */
+  checkEvents(chainIds: string[]): Promise<TStoredEventRow[]>;
+  /** Which chain and kind these events have (the references a chain makes elsewhere). */
+  eventKinds(jtis: string[]): Promise<TExternalRow[]>;
+  principalKinds(ids: string[]): Promise<TPrincipalKindRow[]>;
+  /** The chain's version and the number of principals, as one string; null when there is no such chain. */
+  stamp(id: string): Promise<string | null>;
+  /** One page of the ledger after `afterSeq`, in seq order. */
+  ledgerPage(afterSeq: number, take: number): Promise<TLedgerRow[]>;
+  ledgerHead(): Promise<{ seq: number; hash: string } | null>;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The list's filters as a Prisma where (shared by both databases; scope prefixes differ).
+
+/**
+ * Where the stored scopes related to a filter scope can be, so the lookup reads a few index
+ * ranges instead of every distinct scope (tens of thousands, and re-parsed, on a big store):
+ * - scopes that cover it are finitely many: a wildcard over each prefix of its resource (a proper
+ *   prefix when the filter is concrete), or its own concrete resource, with its action or `*`;
+ * - scopes it covers all start with its resource and "/" (a wildcard filter), or are its own
+ *   resource with any action (a concrete filter with action `*`), or are itself.
+ * `prefix` "" means every scope can match (a bare `*` filter); null means no prefix is needed.
+ * Stored scopes are valid, hence canonical strings, so exact lookups are sound. The candidates are
+ * a superset: the caller keeps those that cover or are covered (spec §8).
+ */
+export function scopeFilterCandidates(filter: string): { exact: string[]; prefix: string | null } | null {
+  const f = parseScope(filter);
+  if (!f) return null;
+  const fp = f.resource === "*" ? [] : f.resource;
+  const actions = f.action === "*" ? ["*"] : [f.action, "*"];
+  const resource = (segments: string[], wildcard: boolean) => (segments.length === 0 ? "*" : segments.join("/") + (wildcard ? "/*" : ""));
+  const exact = new Set<string>();
+  for (let k = 0; k <= (f.wildcard ? fp.length : fp.length - 1); k++) for (const a of actions) exact.add(`${resource(fp.slice(0, k), true)}:${a}`);
+  if (!f.wildcard) for (const a of actions) exact.add(`${resource(fp, false)}:${a}`);
+  let prefix: string | null = null;
+  if (f.wildcard) prefix = fp.length === 0 ? "" : fp.join("/") + "/";
+  else if (f.action === "*") prefix = fp.join("/") + ":";
+  return { exact: [...exact], prefix };
+}
+
+/**
+ * The ChainScope condition of the `scope` filter (§8: a stored scope that covers the filter or that
+ * it covers). Written as index lookups: the covering scopes exactly, the covered ones as a prefix
+ * (and an action suffix). Stored scopes are lowercase, so SQLite's case-blind LIKE is exact; where
+ * LIKE's "_" could match more, the candidates are read and checked one by one instead.
+ */
+async function scopeMatchWhere(db: TDatabase, scope: string): Promise<Prisma.ChainScopeWhereInput> {
+  const candidates = scopeFilterCandidates(scope);
+  if (!candidates) return { scope: { in: [] } };
+  const { exact, prefix } = candidates;
+  const f = parseScope(scope)!;
+  const covered: Prisma.StringFilter<"ChainScope">[] = [];
+  let isExact = true;
+  if (prefix !== null) {
+    if (prefix !== "") {
+      const range = startsWithText(db, prefix);
+      covered.push(range.where);
+      isExact &&= range.isExact;
+    }
+    // A wildcard filter covers only scopes with its action; a concrete one with action * (the
+    // only kind that needs a prefix) covers every action of its resource.
+    if (f.wildcard && f.action !== "*") {
+      covered.push({ endsWith: `:${f.action}` });
+      isExact &&= !f.action.includes("_");
+    }
+  }
+  // A bare `*:*` filter covers every scope: any chain with one matches.
+  if (prefix === "" && covered.length === 0) return {};
+  const coveredWhere: Prisma.ChainScopeWhereInput | null = prefix === null ? null : { AND: covered.map((c) => ({ scope: c })) };
+  if (isExact) return coveredWhere ? { OR: [{ scope: { in: exact } }, coveredWhere] } : { scope: { in: exact } };
+  const distinct = await db.prisma.chainScope.findMany({
+    where: { OR: [{ scope: { in: exact } }, ...(coveredWhere ? [coveredWhere] : [])] },
+    distinct: ["scope"],
+    select: { scope: true },
+  });
+  return { scope: { in: distinct.map((d) => d.scope).filter((s) => scopeCovers(s, scope) || scopeCovers(scope, s)) } };
+}
+
+/** The chains the filters match (status with read-time missing_evidence at `now`). */
+export async function chainWhere(db: TDatabase, filters: TChainFilters, now: number): Promise<Prisma.ChainWhereInput> {
+  const and: Prisma.ChainWhereInput[] = [];
+  switch (filters.status) {
+    case "violation":
+    case "pending":
+      and.push({ status: filters.status });
+      break;
+    case "warning":
+      and.push({ OR: [{ status: "warning" }, { status: "verified", evidenceDue: { lt: now } }] });
+      break;
+    case "verified":
+      and.push({ status: "verified", OR: [{ evidenceDue: null }, { evidenceDue: { gte: now } }] });
+      break;
+  }
+  if (filters.principal) and.push({ principals: { some: { principalId: filters.principal } } });
+  if (filters.scope) and.push({ scopes: { some: await scopeMatchWhere(db, filters.scope) } });
+  if (filters.purpose) {
+    and.push({
+      purposes: {
+        some: { OR: [{ purposeCode: filters.purpose }, { purposeCode: { startsWith: filters.purpose + "." } }] },
+      },
+    });
+  }
+  if (filters.finding) {
+    and.push(filters.finding === "missing_evidence" ? { evidenceDue: { lt: now } } : { findings: { some: { code: filters.finding } } });
+  }
+  if (filters.since !== undefined) and.push({ startedAt: { gte: filters.since } });
+  if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
+  // searchText is stored lowercase: a plain substring match on the lowercased query.
+  if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
+  return and.length ? { AND: and } : {};
+}
+
+function pageWhere(where: Prisma.ChainWhereInput, page: TListPage): Prisma.ChainWhereInput {
+  const a = page.after;
+  return a ? { AND: [where, { OR: [{ startedAt: { lt: a.startedAt } }, { startedAt: a.startedAt, id: { lt: a.id } }] }] } : where;
+}
+
+const NEWEST_FIRST = [{ startedAt: "desc" }, { id: "desc" }] as const satisfies Prisma.ChainOrderByWithRelationInput[];
+
+// ---------------------------------------------------------------------------------------------
+
+/** What the chain's events point at outside it, and who they name (from columns, before parsing). */
+function refsOf(events: { jti: string; ref: string | null; iss: string; aud: string | null }[]) {
+  const known = new Set(events.map((e) => e.jti));
+  const refs = new Set<string>();
+  const principalIds = new Set<string>();
+  const issuers = new Set<string>();
+  for (const e of events) {
+    if (e.ref !== null && !known.has(e.ref)) refs.add(e.ref);
+    principalIds.add(e.iss);
+    issuers.add(e.iss);
+    if (e.aud !== null) principalIds.add(e.aud);
+  }
+  return { refs: [...refs], principalIds: [...principalIds], issuers: [...issuers] };
+}
+
+const json = (list: string[]) => JSON.stringify(list);
+
+/** Shared by both databases: Prisma. */
+function prismaChainStore(db: TDatabase): TChainStore {
+  const prisma: TPrisma = db.prisma;
+  return {
+    listRows: async (filters, now, page) =>
+      prisma.chain.findMany({ where: pageWhere(await chainWhere(db, filters, now), page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT }),
+    listKeys: async (filters, now, page) =>
+      prisma.chain.findMany({ where: pageWhere(await chainWhere(db, filters, now), page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT }),
+    findingCounts: async (filters, now) => {
+      const where = await chainWhere(db, filters, now);
+      const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });
+      return grouped.map((g) => ({ code: g.code, count: g._count._all }));
+    },
+    detailRows: async (id) => {
+      const [summary, events, head] = await Promise.all([
+        prisma.chain.findUnique({ where: { id }, select: { startedAt: true } }),
+        prisma.event.findMany({ where: { chainId: id }, orderBy: { seq: "asc" }, select: EVENT_DETAIL_SELECT }),
+        prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
+      ]);
+      const { refs, principalIds, issuers } = refsOf(events);
+      const [externalRows, principals, keys] = await Promise.all([
+        refs.length ? prisma.event.findMany({ where: { jti: { in: refs } }, select: { jti: true, chainId: true, kind: true } }) : Promise.resolve([]),
+        principalIds.length ? prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true, name: true } }) : Promise.resolve([]),
+        issuers.length ? prisma.principalKey.findMany({ where: { principalId: { in: issuers } }, select: { principalId: true, kid: true, thumbprint: true } }) : Promise.resolve([]),
+      ]);
+      return { startedAt: summary?.startedAt ?? null, events, head, externalRows, principals, keys };
+    },
+    checkEvents: async (chainIds) => {
+      if (chainIds.length === 0) return [];
+      const stored = await prisma.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } });
+      return stored.map((r) => ({ ...r, receivedAt: r.keyRevokedAt === null ? null : r.receivedAt.getTime() / 1000 }));
+    },
+    eventKinds: async (jtis) => (jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }) : []),
+    principalKinds: async (ids) => (ids.length ? prisma.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }) : []),
+    stamp: async (id) => {
+      const [row] = await prisma.$queryRawUnsafe<{ version: number | bigint | null; principals: number | bigint }[]>(
+        `SELECT (SELECT "version" FROM "Chain" WHERE "id" = ${db.kind === "postgres" ? "$1" : "?"}) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`,
+        id,
+      );
+      return !row || row.version === null ? null : `${row.version}/${row.principals}`;
+    },
+    ledgerPage: (afterSeq, take) =>
+      prisma.event.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, take, select: { seq: true, prevHash: true, hash: true, token: true } }),
+    ledgerHead: () => prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
+  };
+}
+
+/**
+ * SQLite overrides: the reads that return many rows go through the direct connection (rows through
+ * Prisma cost ~50 µs each: most of a 1,000-hop chain's read), rows as arrays turned into objects of
+ * one literal shape (better-sqlite3's own row objects are slow to read and to copy).
+ */
+function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
+  const shared = prismaChainStore(db);
+  const q = (sql: string) => statement(conn, sql);
+  const detailColumns = EVENT_DETAIL_KEYS.map((c) => `"${c}"`).join(", ");
+  return {
+    ...shared,
+    detailRows: async (id) => {
+      const summary = q(`SELECT "startedAt" FROM "Chain" WHERE "id" = ?`).get(id) as { startedAt: number } | undefined;
+      const raw = q(`SELECT ${detailColumns} FROM "Event" WHERE "chainId" = ? ORDER BY "seq"`).raw(true).all(id) as unknown[][];
+      const at = EVENT_DETAIL_KEYS.indexOf("receivedAt");
+      const events = raw.map((r) => {
+        const row = {} as Record<string, unknown>;
+        for (let i = 0; i < EVENT_DETAIL_KEYS.length; i++) row[EVENT_DETAIL_KEYS[i]] = i === at ? fromSqliteDate(r[i] as string) : r[i];
+        return row as TEventDetailRow;
+      });
+      const head = (q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`).get() as { seq: number; hash: string } | undefined) ?? null;
+      const { refs, principalIds, issuers } = refsOf(events);
+      return {
+        startedAt: summary?.startedAt ?? null,
+        events,
+        head,
+        externalRows: refs.length ? (q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(refs)) as TExternalRow[]) : [],
+        principals: principalIds.length ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TChainDetailRows["principals"]) : [],
+        keys: issuers.length ? (q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(issuers)) as TChainDetailRows["keys"]) : [],
+      };
+    },
+    stamp: async (id) => {
+      const row = q(`SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`).get(id) as
+        | { version: number | null; principals: number }
+        | undefined;
+      return !row || row.version === null ? null : `${row.version}/${row.principals}`;
+    },
+    // A million events through Prisma's row mapping took ~14 s and grew the server by hundreds of
+    // MB of garbage; the caller yields between pages (the walk is synchronous per page).
+    ledgerPage: async (afterSeq, take) => {
+      const rows = q(`SELECT "seq", "prevHash", "hash", "token" FROM "Event" WHERE "seq" > ? ORDER BY "seq" LIMIT ?`).raw(true).all(afterSeq, take) as [number, string, string, string][];
+      return rows.map(([seq, prevHash, hash, token]) => ({ seq, prevHash, hash, token }));
+    },
+  };
+}
+
+export function createChainStore(db: TDatabase): TChainStore {
+  return db.sqlite ? sqliteChainStore(db, db.sqlite) : prismaChainStore(db);
+}

@@ -1,0 +1,366 @@
+// The ingest store: what one batch reads and writes (lib/ingest/steps.ts is the batch itself, written
+// once as a generator that asks this store for each read and ends with one write plan), and the two
+// runners that execute those steps: synchronously on SQLite's direct connection, with awaits on
+// PostgreSQL through Prisma. Both run the steps in two phases: reads outside any lock, then the
+// locked scope (SQLite's write lock; PostgreSQL's ledger-head row FOR UPDATE) from `lockHead` to the
+// write or to `release`.
+import type Database from "better-sqlite3";
+import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
+import type { TDatabase, TTx } from "../connect";
+import { fromSqliteDate, IN_LIST, statement, toSqliteDate, writeTransaction } from "../sqlite";
+import {
+  CHAIN_SUMMARY_COLUMNS,
+  EVENT_INSERT_COLUMNS,
+  type TChainSummaryRow,
+  type TEventInsert,
+  type TExternalRow,
+  type TFindingRow,
+  type TPrincipalKindRow,
+  type TStoredEventRow,
+} from "../rows";
+
+export type TFindingInsert = { chainId: string; eventJti: string; code: string; severity: string; message: string };
+
+/** Everything one batch writes, in the order a store must write it (chains before their rows). */
+export type TWritePlan = {
+  /** the server's clock for receivedAt, lastEventAt and createdAt */
+  at: Date;
+  events: TEventInsert[];
+  /** chain summaries to insert or overwrite (createdAt only on insert) */
+  chains: TChainSummaryRow[];
+  /** chains whose findings are replaced by `findings` */
+  recheckedChains: string[];
+  findings: TFindingInsert[];
+  /** index rows only ever grow with a chain's events: insert, keeping rows already there */
+  scopes: { chainId: string; scope: string }[];
+  principals: { chainId: string; principalId: string }[];
+  purposes: { chainId: string; purposeCode: string }[];
+  /** stored events whose status the re-check changed */
+  toPending: string[];
+  toAccepted: string[];
+  head: { seq: number; hash: string } | null;
+  quarantine: { jti: string | null; code: string; message: string; raw: string; bytes: number }[];
+  /** who sent the batch ("token:<id>", "session:<user id>"): the quarantine quota is per sender */
+  source: string | null;
+};
+
+/** What the steps read. Every list argument is non-empty and has no duplicates. */
+export type TIngestStore = {
+  /** the ledger head: asked first inside the locked scope (see the runners), which it locks */
+  lockHead(): { seq: number; hash: string };
+  storedTokens(jtis: string[]): { jti: string; token: string; chainId: string }[];
+  /** the summary rows' versions: +1 at every write of the chain (absent: no such chain yet) */
+  chainVersions(chainIds: string[]): { id: string; version: number }[];
+  /** chains holding events that reference any of `jtis` */
+  dependantChains(jtis: string[]): string[];
+  /** every stored event of these chains, in ledger order */
+  chainEvents(chainIds: string[]): TStoredEventRow[];
+  eventKinds(jtis: string[]): TExternalRow[];
+  principalKinds(ids: string[]): TPrincipalKindRow[];
+  /** stored findings of these events, in insertion (id) order */
+  findingsOf(jtis: string[]): TFindingRow[];
+  write(plan: TWritePlan): void;
+};
+
+type TStoreOp = { [K in keyof TIngestStore]: { op: K; args: Parameters<TIngestStore[K]> } }[keyof TIngestStore];
+/** A store operation, or `release`: leave the locked scope without writing (the runners' business). */
+export type TOp = TStoreOp | { op: "release"; args: [] };
+export type TSteps<T> = Generator<TOp, T, unknown>;
+
+/** One read or write of the steps: `yield* ask("storedTokens", jtis)`. */
+export function* ask<K extends keyof TIngestStore>(op: K, ...args: Parameters<TIngestStore[K]>): TSteps<ReturnType<TIngestStore[K]>> {
+  return (yield { op, args } as TOp) as ReturnType<TIngestStore[K]>;
+}
+
+export type TAsyncIngestStore = { [K in keyof TIngestStore]: (...args: Parameters<TIngestStore[K]>) => Promise<ReturnType<TIngestStore[K]>> };
+
+/**
+ * Opens the database's locked scope (a write transaction), runs `inside` with the store to use in
+ * it, and ends the scope when `inside` returns (commit) or throws (rollback). For SQLite, `inside`
+ * is synchronous: nothing else in the process runs between BEGIN and COMMIT.
+ */
+export type TSyncLock = <R>(inside: (store: TIngestStore) => R) => Promise<R>;
+export type TAsyncLock = <R>(inside: (store: TAsyncIngestStore) => Promise<R>) => Promise<R>;
+
+type TStep<T> = IteratorResult<TOp, T>;
+/** How a locked scope ended: the steps released it (validation failed), or they wrote and finished. */
+type TLockedOutcome<T> = { released: true } | { released: false; step: TStep<T> };
+
+const call = (store: TIngestStore | TAsyncIngestStore, op: TStoreOp) => (store[op.op] as (...a: unknown[]) => unknown)(...op.args);
+
+/**
+ * Runs the steps: every operation before `lockHead` on `store` outside any transaction; from
+ * `lockHead` to `release` (or to the end, which commits the write) synchronously inside `lock`.
+ */
+export async function runPhasedSync<T>(steps: TSteps<T>, store: TIngestStore, lock: TSyncLock): Promise<T> {
+  let step: TStep<T> = steps.next();
+  for (;;) {
+    if (step.done) return step.value;
+    if (step.value.op === "release") throw new Error("release outside the locked scope");
+    if (step.value.op !== "lockHead") {
+      step = steps.next(call(store, step.value));
+      continue;
+    }
+    const first = step.value;
+    const outcome = await lock((locked): TLockedOutcome<T> => {
+      for (let s: TStep<T> = steps.next(call(locked, first)); ; ) {
+        if (s.done) return { released: false, step: s };
+        if (s.value.op === "release") return { released: true };
+        s = steps.next(call(locked, s.value));
+      }
+    });
+    step = outcome.released ? steps.next(undefined) : outcome.step;
+  }
+}
+
+/** runPhasedSync for an asynchronous store (PostgreSQL): the same phases, with awaits. */
+export async function runPhasedAsync<T>(steps: TSteps<T>, store: TAsyncIngestStore, lock: TAsyncLock): Promise<T> {
+  let step: TStep<T> = steps.next();
+  for (;;) {
+    if (step.done) return step.value;
+    if (step.value.op === "release") throw new Error("release outside the locked scope");
+    if (step.value.op !== "lockHead") {
+      step = steps.next(await call(store, step.value));
+      continue;
+    }
+    const first = step.value;
+    const outcome = await lock(async (locked): Promise<TLockedOutcome<T>> => {
+      for (let s: TStep<T> = steps.next(await call(locked, first)); ; ) {
+        if (s.done) return { released: false, step: s };
+        if (s.value.op === "release") return { released: true };
+        s = steps.next(await call(locked, s.value));
+      }
+    });
+    step = outcome.released ? steps.next(undefined) : outcome.step;
+  }
+}
+
+const json = (list: string[]) => JSON.stringify(list);
+const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(", ");
+const placeholders = (columns: string[]) => columns.map(() => "?").join(", ");
+const usage = (plan: TWritePlan) => plan.quarantine.reduce((n, r) => n + r.bytes, 0);
+
+// ---------------------------------------------------------------------------------------------
+// SQLite: prepared statements on the direct connection; the locked phase is BEGIN IMMEDIATE.
+
+const SQLITE_EVENT_COLUMNS = [...Object.keys(EVENT_INSERT_COLUMNS), "receivedAt"] as (keyof TEventInsert | "receivedAt")[];
+const SQLITE_CHAIN_COLUMNS = [...Object.keys(CHAIN_SUMMARY_COLUMNS), "lastEventAt"] as (keyof TChainSummaryRow | "lastEventAt")[];
+
+function sqliteStatements(conn: Database.Database) {
+  const q = (sql: string) => statement(conn, sql);
+  return {
+    head: q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`),
+    storedTokens: q(`SELECT "jti", "token", "chainId" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
+    chainVersions: q(`SELECT "id", "version" FROM "Chain" WHERE "id" IN ${IN_LIST}`),
+    dependantChains: q(`SELECT DISTINCT "chainId" FROM "Event" WHERE "ref" IN ${IN_LIST}`).pluck(),
+    // receivedAt only where a check can use it (TStoredEventRow): no date to convert on every row.
+    chainEvents: q(
+      `SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt", CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE "receivedAt" END AS "receivedAt"
+       FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "seq"`,
+    ),
+    eventKinds: q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
+    principalKinds: q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`),
+    findingsOf: q(`SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST} ORDER BY "id"`),
+    insertEvent: q(`INSERT INTO "Event" (${quoted(SQLITE_EVENT_COLUMNS)}) VALUES (${placeholders(SQLITE_EVENT_COLUMNS)})`),
+    deleteFindings: q(`DELETE FROM "Finding" WHERE "chainId" IN ${IN_LIST}`),
+    upsertChain: q(
+      `INSERT INTO "Chain" (${quoted(SQLITE_CHAIN_COLUMNS)}, "createdAt") VALUES (${placeholders(SQLITE_CHAIN_COLUMNS)}, ?)
+       ON CONFLICT ("id") DO UPDATE SET ${SQLITE_CHAIN_COLUMNS.slice(1)
+         .map((c) => `"${c}" = excluded."${c}"`)
+         .join(", ")}, "version" = "Chain"."version" + 1`,
+    ),
+    insertFinding: q(`INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message") VALUES (?, ?, ?, ?, ?)`),
+    insertScope: q(`INSERT INTO "ChainScope" ("chainId", "scope") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    insertPrincipal: q(`INSERT INTO "ChainPrincipal" ("chainId", "principalId") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
+    setHead: q(`UPDATE "LedgerHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`),
+    insertQuarantine: q(`INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes") VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    addQuarantineUsage: q(
+      `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES (?, ?, ?)
+       ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`,
+    ),
+  };
+}
+
+export function sqliteIngestStore(conn: Database.Database): TIngestStore {
+  const sql = sqliteStatements(conn);
+  return {
+    lockHead: () => {
+      const row = sql.head.get() as { seq: number; hash: string } | undefined;
+      if (!row) throw new Error("ledger head row missing: migrations not applied");
+      return { seq: Number(row.seq), hash: row.hash };
+    },
+    storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
+    chainVersions: (chainIds) => sql.chainVersions.all(json(chainIds)) as { id: string; version: number }[],
+    dependantChains: (jtis) => sql.dependantChains.all(json(jtis)) as string[],
+    chainEvents: (chainIds) => {
+      const rows = sql.chainEvents.all(json(chainIds)) as { receivedAt: string | number | null }[];
+      // The stored date as a NumericDate, in place: only the few rows that carry one.
+      for (const r of rows) if (typeof r.receivedAt === "string") r.receivedAt = fromSqliteDate(r.receivedAt).getTime() / 1000;
+      return rows as TStoredEventRow[];
+    },
+    eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
+    principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
+    findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
+    write: (plan: TWritePlan) => {
+      const at = toSqliteDate(plan.at);
+      for (const e of plan.events) sql.insertEvent.run(...SQLITE_EVENT_COLUMNS.map((c) => (c === "receivedAt" ? at : e[c])));
+      if (plan.recheckedChains.length) sql.deleteFindings.run(json(plan.recheckedChains));
+      for (const c of plan.chains) sql.upsertChain.run(...SQLITE_CHAIN_COLUMNS.map((k) => (k === "lastEventAt" ? at : c[k])), at);
+      for (const f of plan.findings) sql.insertFinding.run(f.chainId, f.eventJti, f.code, f.severity, f.message);
+      for (const r of plan.scopes) sql.insertScope.run(r.chainId, r.scope);
+      for (const r of plan.principals) sql.insertPrincipal.run(r.chainId, r.principalId);
+      for (const r of plan.purposes) sql.insertPurpose.run(r.chainId, r.purposeCode);
+      if (plan.toPending.length) sql.setStatus.run("pending", json(plan.toPending));
+      if (plan.toAccepted.length) sql.setStatus.run("accepted", json(plan.toAccepted));
+      if (plan.head) sql.setHead.run(plan.head.seq, plan.head.hash);
+      for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw, plan.source, r.bytes);
+      if (plan.source !== null && plan.quarantine.length) sql.addQuarantineUsage.run(plan.source, usage(plan), plan.quarantine.length);
+    },
+  };
+}
+
+/** The locked scope on SQLite: one BEGIN IMMEDIATE … COMMIT on the direct connection. */
+export function sqliteIngestLock(conn: Database.Database, busyTimeoutMs: number): TSyncLock {
+  return (inside) => writeTransaction(conn, () => inside(sqliteIngestStore(conn)), busyTimeoutMs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: Prisma, with the two writes that grow with the batch as one statement each over a
+// JSON parameter (through createMany and one upsert per chain they were most of a batch: a
+// 1,000-event batch touches ~100 chains, each upsert a round trip through the query interpreter).
+
+const PG_EVENT_COLUMNS = Object.entries(EVENT_INSERT_COLUMNS);
+const PG_CHAIN_COLUMNS = Object.entries(CHAIN_SUMMARY_COLUMNS);
+const names = (cols: [string, string][], prefix = "") => cols.map(([c]) => `${prefix}"${c}"`).join(", ");
+const recordType = (cols: [string, string][]) => cols.map(([c, t]) => `"${c}" ${t}`).join(", ");
+const INSERT_EVENTS = `INSERT INTO "Event" (${names(PG_EVENT_COLUMNS)}, "receivedAt")
+  SELECT ${names(PG_EVENT_COLUMNS, "e.")}, $2::timestamp(3) FROM json_to_recordset($1::json) AS e(${recordType(PG_EVENT_COLUMNS)})`;
+const UPSERT_CHAINS = `INSERT INTO "Chain" (${names(PG_CHAIN_COLUMNS)}, "lastEventAt", "createdAt")
+  SELECT ${names(PG_CHAIN_COLUMNS, "c.")}, $2::timestamp(3), $2::timestamp(3) FROM json_to_recordset($1::json) AS c(${recordType(PG_CHAIN_COLUMNS)})
+  ON CONFLICT ("id") DO UPDATE SET ${PG_CHAIN_COLUMNS.slice(1)
+    .map(([c]) => `"${c}" = excluded."${c}"`)
+    .join(", ")}, "lastEventAt" = excluded."lastEventAt", "version" = "Chain"."version" + 1`;
+const ADD_USAGE = `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES ($1, $2, $3)
+  ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`;
+
+const EVENT_CHECK_SELECT = { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true, keyRevokedAt: true, receivedAt: true } as const;
+
+/** The store on a transaction (the locked phase) or on the client itself (the unlocked one). */
+export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
+  return {
+    lockHead: async () => {
+      const rows = await tx.$queryRawUnsafe<{ seq: number; hash: string }[]>(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1 FOR UPDATE`);
+      if (!rows[0]) throw new Error("ledger head row missing: migrations not applied");
+      return { seq: Number(rows[0].seq), hash: rows[0].hash };
+    },
+    storedTokens: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, token: true, chainId: true } }),
+    chainVersions: (chainIds) => tx.chain.findMany({ where: { id: { in: chainIds } }, select: { id: true, version: true } }),
+    dependantChains: async (jtis) => (await tx.event.findMany({ where: { ref: { in: jtis } }, select: { chainId: true }, distinct: ["chainId"] })).map((d) => d.chainId),
+    chainEvents: async (chainIds) =>
+      (await tx.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } })).map((r) => ({
+        ...r,
+        receivedAt: r.keyRevokedAt === null ? null : r.receivedAt.getTime() / 1000,
+      })),
+    eventKinds: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }),
+    principalKinds: (ids) => tx.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }),
+    // Ordered here rather than in SQL: Prisma splits a long IN list over several queries only when
+    // the query has no ORDER BY.
+    findingsOf: async (jtis) =>
+      (await tx.finding.findMany({ where: { eventJti: { in: jtis } }, select: { id: true, eventJti: true, code: true, severity: true, message: true } })).sort((a, b) => a.id - b.id),
+    write: async (plan) => {
+      const at = plan.at.toISOString();
+      if (plan.events.length) await tx.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(plan.events), at);
+      const chainIds = plan.recheckedChains;
+      if (chainIds.length) {
+        await tx.finding.deleteMany({ where: { chainId: { in: chainIds } } });
+        await tx.chainScope.deleteMany({ where: { chainId: { in: chainIds } } });
+        await tx.chainPrincipal.deleteMany({ where: { chainId: { in: chainIds } } });
+        await tx.chainPurpose.deleteMany({ where: { chainId: { in: chainIds } } });
+      }
+      if (plan.chains.length) await tx.$executeRawUnsafe(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
+      if (plan.findings.length) await tx.finding.createMany({ data: plan.findings });
+      if (plan.scopes.length) await tx.chainScope.createMany({ data: plan.scopes });
+      if (plan.principals.length) await tx.chainPrincipal.createMany({ data: plan.principals });
+      if (plan.purposes.length) await tx.chainPurpose.createMany({ data: plan.purposes });
+      if (plan.toPending.length) await tx.event.updateMany({ where: { jti: { in: plan.toPending } }, data: { status: "pending" } });
+      if (plan.toAccepted.length) await tx.event.updateMany({ where: { jti: { in: plan.toAccepted } }, data: { status: "accepted" } });
+      if (plan.head) await tx.ledgerHead.update({ where: { id: 1 }, data: plan.head });
+      if (plan.quarantine.length) {
+        await tx.quarantine.createMany({ data: plan.quarantine.map((q) => ({ ...q, source: plan.source, receivedAt: plan.at })) });
+        if (plan.source !== null) await tx.$executeRawUnsafe(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
+      }
+    },
+  };
+}
+
+/**
+ * The locked scope on PostgreSQL: one READ COMMITTED transaction (lockHead locks the head row).
+ * The lock only serialises correctly under READ COMMITTED, where each later statement sees what
+ * the previous holder committed; under a server default of REPEATABLE READ or SERIALIZABLE the
+ * snapshot would predate the lock wait, and every ingest that waited would fail with 40001.
+ */
+export function postgresIngestLock(db: TDatabase): TAsyncLock {
+  // The client is typed as SQLite's (lib/db/connect.ts), whose isolation levels lack ReadCommitted.
+  const options = { timeout: 120_000, maxWait: 60_000, isolationLevel: "ReadCommitted" } as unknown as { timeout: number; maxWait: number };
+  return (inside) => db.prisma.$transaction((tx) => inside(postgresIngestStore(tx)), options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The registry as the verifier sees it: principals with their public keys, read once per batch and
+// never cached across batches (a key revoked a moment ago must fail the next batch).
+
+type TKeyRow = { kid: string; jwk: string; revokedAt: number | null; thumbprint: string };
+
+function toRegistryPrincipal(p: { id: string; kind: string; keys: TKeyRow[] }): TRegistryPrincipal {
+  return {
+    id: p.id,
+    kind: p.kind as TPrincipalKind,
+    keys: p.keys.map((k) => ({ kid: k.kid, jwk: JSON.parse(k.jwk) as object, revokedAt: k.revokedAt, thumbprint: k.thumbprint })),
+  };
+}
+
+const REGISTRY_SQL = `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
+  LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`;
+
+export type TIngestStores = {
+  /** Runs a batch's steps against this database (see the top of this file). */
+  run<T>(steps: TSteps<T>): Promise<T>;
+  /** The principals (with their keys) of these ids, for the envelope checks. */
+  registry(ids: string[]): Promise<Map<string, TRegistryPrincipal>>;
+};
+
+export function createIngestStores(db: TDatabase): TIngestStores {
+  const conn = db.sqlite;
+  if (conn !== null) {
+    const store = sqliteIngestStore(conn);
+    const lock = sqliteIngestLock(conn, db.busyTimeoutMs);
+    return {
+      run: (steps) => runPhasedSync(steps, store, lock),
+      // One statement on the direct connection: a Prisma query with its keys cost more than
+      // verifying a 100-event batch's signatures on a loaded machine.
+      registry: async (ids) => {
+        if (ids.length === 0) return new Map();
+        const rows = statement(conn, REGISTRY_SQL).all(json(ids)) as ({ id: string; kind: string } & { [K in keyof TKeyRow]: TKeyRow[K] | null })[];
+        const byId = new Map<string, { id: string; kind: string; keys: TKeyRow[] }>();
+        for (const r of rows) {
+          let p = byId.get(r.id);
+          if (!p) byId.set(r.id, (p = { id: r.id, kind: r.kind, keys: [] }));
+          if (r.kid !== null) p.keys.push({ kid: r.kid, jwk: r.jwk!, revokedAt: r.revokedAt, thumbprint: r.thumbprint! });
+        }
+        return new Map([...byId.values()].map((p) => [p.id, toRegistryPrincipal(p)]));
+      },
+    };
+  }
+  const store = postgresIngestStore(db.prisma);
+  const lock = postgresIngestLock(db);
+  return {
+    run: (steps) => runPhasedAsync(steps, store, lock),
+    registry: async (ids) => {
+      if (ids.length === 0) return new Map();
+      const rows = await db.prisma.principal.findMany({ where: { id: { in: ids } }, include: { keys: true } });
+      return new Map(rows.map((p) => [p.id, toRegistryPrincipal(p)]));
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// Reads beyond single chains: the overview's counts, a principal's page, the findings list and the
+// investigations. Shared by both databases (Prisma); the few raw statements name their placeholders
+// through `placeholder`.
+import type { Prisma } from "@/generated/sqlite/client";
+import type { TDatabase } from "../connect";
+import { containsText } from "../dialect";
+import { CHAIN_ROW_SELECT, type TChainRow } from "./chains";
+
+export type TStoredFinding = { id: number; code: string; severity: string; message: string; eventJti: string; chainId: string };
+export type TEventBrief = { jti: string; kind: string; iss: string; iat: number };
+
+export type TInsightStore = {
+  counts(now: number): Promise<{ chains: number; events: number; byStatus: { status: string; count: number }[]; overdueVerified: number }>;
+  /** the chains with a violation whose latest activity is newest */
+  recentViolations(take: number): Promise<TChainRow[]>;
+  /** finding codes with the latest activity of their chain, since then (at most `take`) */
+  findingDays(since: Date, take: number): Promise<{ code: string; lastEventAt: Date }[]>;
+  /** open-grant expiries of chains with evidence overdue at `now` (at most `take` chains) */
+  overdueExpiries(now: number, take: number): Promise<string[]>;
+  /** every principal (at most `take`), id and kind */
+  principalKinds(take: number): Promise<{ id: string; kind: string }[]>;
+  /** findings on events each principal signed */
+  findingCountsByIssuer(ids: string[]): Promise<Map<string, number>>;
+  principal(id: string): Promise<{ id: string; kind: string; name: string | null; createdAt: Date; keys: { kid: string; jwk: string; thumbprint: string; revokedAt: number | null; createdAt: Date }[] } | null>;
+  /** chains the principal takes part in, newest first */
+  chainsOfPrincipal(id: string, take: number): Promise<TChainRow[]>;
+  /** findings on events the principal signed, newest first */
+  findingsOfIssuer(id: string, take: number): Promise<{ code: string; severity: string; message: string; eventJti: string; chainId: string }[]>;
+  /** stored findings, newest (highest id) first, below `before` */
+  findings(q: { code?: string; severity?: string; chain?: string; principal?: string; before?: number; take: number }): Promise<TStoredFinding[]>;
+  eventBriefs(jtis: string[]): Promise<TEventBrief[]>;
+  /** how many chains have evidence overdue at `now` */
+  overdueChainCount(q: { now: number; chain?: string; principal?: string }): Promise<number>;
+  /** ids of chains with evidence overdue at `now`, by id, after `after` */
+  overdueChainIds(q: { now: number; chain?: string; principal?: string; after?: string; take: number }): Promise<string[]>;
+  /** codes and severities of the stored findings of these events */
+  findingBriefs(jtis: string[]): Promise<{ eventJti: string; code: string; severity: string }[]>;
+  /** invokes whose claims mention `text` (case-insensitive), newest first */
+  invokesMentioning(text: string, take: number): Promise<{ jti: string; chainId: string; iss: string; iat: number; status: string; claims: string }[]>;
+  /** events a principal signed or received since `since`, newest first */
+  eventsOfPrincipal(principal: string, since: number, take: number): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number }[]>;
+  /** summary rows of these chains, newest first */
+  chainRows(ids: string[]): Promise<TChainRow[]>;
+};
+
+export function createInsightStore(db: TDatabase): TInsightStore {
+  const prisma = db.prisma;
+  const placeholder = (n: number) => (db.kind === "postgres" ? `$${n}` : "?");
+  const overdueWhere = (q: { now: number; chain?: string; principal?: string }): Prisma.ChainWhereInput => ({
+    evidenceDue: { lt: q.now },
+    ...(q.chain ? { id: q.chain } : {}),
+    ...(q.principal ? { principals: { some: { principalId: q.principal } } } : {}),
+  });
+  return {
+    counts: async (now) => {
+      const [chains, events, byStatus, overdueVerified] = await Promise.all([
+        prisma.chain.count(),
+        prisma.event.count(),
+        prisma.chain.groupBy({ by: ["status"], _count: { _all: true } }),
+        prisma.chain.count({ where: { status: "verified", evidenceDue: { lt: now } } }),
+      ]);
+      return { chains, events, byStatus: byStatus.map((r) => ({ status: r.status, count: r._count._all })), overdueVerified };
+    },
+    recentViolations: (take) => prisma.chain.findMany({ where: { status: "violation" }, orderBy: [{ lastEventAt: "desc" }], take, select: CHAIN_ROW_SELECT }),
+    findingDays: async (since, take) =>
+      (
+        await prisma.finding.findMany({
+          where: { chain: { lastEventAt: { gte: since } } },
+          select: { code: true, chain: { select: { lastEventAt: true } } },
+          take,
+        })
+      ).map((r) => ({ code: r.code, lastEventAt: r.chain.lastEventAt })),
+    overdueExpiries: async (now, take) => (await prisma.chain.findMany({ where: { evidenceDue: { lt: now } }, select: { openGrantExps: true }, take })).map((r) => r.openGrantExps),
+    principalKinds: (take) => prisma.principal.findMany({ select: { id: true, kind: true }, take }),
+    findingCountsByIssuer: async (ids) => {
+      if (ids.length === 0) return new Map();
+      const rows = await prisma.$queryRawUnsafe<{ iss: string; n: number | bigint }[]>(
+        `SELECT e."iss" AS iss, COUNT(*) AS n FROM "Finding" f JOIN "Event" e ON e."jti" = f."eventJti"
+         WHERE e."iss" IN (${ids.map((_, i) => placeholder(i + 1)).join(",")}) GROUP BY e."iss"`,
+        ...ids,
+      );
+      return new Map(rows.map((r) => [r.iss, Number(r.n)]));
+    },
+    principal: (id) => prisma.principal.findUnique({ where: { id }, include: { keys: { orderBy: { createdAt: "asc" } } } }),
+    chainsOfPrincipal: (id, take) =>
+      prisma.chain.findMany({ where: { principals: { some: { principalId: id } } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take, select: CHAIN_ROW_SELECT }),
+    findingsOfIssuer: (id, take) =>
+      prisma.$queryRawUnsafe<{ code: string; severity: string; message: string; eventJti: string; chainId: string }[]>(
+        `SELECT f."code", f."severity", f."message", f."eventJti", f."chainId" FROM "Finding" f
+         JOIN "Event" e ON e."jti" = f."eventJti" WHERE e."iss" = ${placeholder(1)} ORDER BY f."id" DESC LIMIT ${Number(take)}`,
+        id,
+      ),
+    findings: (q) =>
+      prisma.finding.findMany({
+        where: {
+          ...(q.code ? { code: q.code } : {}),
+          ...(q.severity ? { severity: q.severity } : {}),
+          ...(q.chain ? { chainId: q.chain } : {}),
+          ...(q.before ? { id: { lt: q.before } } : {}),
+          ...(q.principal ? { chain: { principals: { some: { principalId: q.principal } } } } : {}),
+        },
+        orderBy: { id: "desc" },
+        take: q.take,
+      }),
+    eventBriefs: async (jtis) => (jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true } }) : []),
+    overdueChainCount: (q) => prisma.chain.count({ where: overdueWhere(q) }),
+    overdueChainIds: async (q) =>
+      (
+        await prisma.chain.findMany({
+          where: { ...overdueWhere(q), ...(q.after ? { id: { gt: q.after } } : {}) },
+          orderBy: { id: "asc" },
+          take: q.take,
+          select: { id: true },
+        })
+      ).map((c) => c.id),
+    findingBriefs: async (jtis) => (jtis.length ? prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true } }) : []),
+    invokesMentioning: (text, take) =>
+      prisma.event.findMany({
+        where: { kind: "invoke", claims: containsText(db, text) },
+        orderBy: { seq: "desc" },
+        take,
+        select: { jti: true, chainId: true, iss: true, iat: true, status: true, claims: true },
+      }),
+    eventsOfPrincipal: (principal, since, take) =>
+      prisma.event.findMany({
+        where: { OR: [{ iss: principal }, { aud: principal }], iat: { gte: since } },
+        orderBy: { seq: "desc" },
+        take,
+        select: { jti: true, kind: true, chainId: true, iss: true, aud: true, ref: true, iat: true },
+      }),
+    chainRows: async (ids) => (ids.length ? prisma.chain.findMany({ where: { id: { in: ids } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_ROW_SELECT }) : []),
+  };
+}

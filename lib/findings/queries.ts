@@ -1,0 +1,72 @@
+// The findings list: stored findings newest first, and the read-time broken audit trails
+// (missing_evidence), computed now from the chains whose evidence is overdue.
+import { stores } from "@/lib/db";
+import { AppError } from "@/lib/http";
+import { loadChainInputs } from "@/lib/chains/load";
+import { nowSeconds } from "@/lib/chains/queries";
+import type { TFindingItem, TFindingList, TFindingsQuery } from "@/lib/contracts/findings";
+import { checkChain, readTimeFindings } from "@/lib/protocol/chain";
+import type { TEventKind, TFindingCode, TSeverity } from "@/lib/protocol/types";
+
+const READ_TIME_CHAIN_PAGE = 50;
+
+/**
+ * Findings, newest first. Stored findings page by id; `code=missing_evidence` lists the read-time
+ * broken audit trails instead, paged by chain. Without a code filter the answer also says how many
+ * chains have overdue evidence.
+ */
+export async function listFindings(q: TFindingsQuery, now = nowSeconds()): Promise<TFindingList> {
+  if (q.code === "missing_evidence") return listMissingEvidence(q, now);
+  const cursor = q.cursor === undefined ? undefined : Number(q.cursor);
+  if (cursor !== undefined && !(Number.isSafeInteger(cursor) && cursor > 0)) {
+    throw new AppError("invalid_request", "cursor is not valid; use nextCursor from a previous page.");
+  }
+  const store = (await stores()).insights;
+  const rows = await store.findings({ code: q.code, severity: q.severity, chain: q.chain, principal: q.principal, before: cursor, take: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  const eventOf = new Map((await store.eventBriefs([...new Set(page.map((f) => f.eventJti))])).map((e) => [e.jti, e]));
+  const overdueChains = q.severity && q.severity !== "warning" ? 0 : await store.overdueChainCount({ now, chain: q.chain, principal: q.principal });
+  const items: TFindingItem[] = page.map((f) => ({
+    id: f.id,
+    code: f.code as TFindingCode,
+    severity: f.severity as TSeverity,
+    message: f.message,
+    eventJti: f.eventJti,
+    chainId: f.chainId,
+    eventKind: (eventOf.get(f.eventJti)?.kind ?? null) as TEventKind | null,
+    iss: eventOf.get(f.eventJti)?.iss ?? null,
+    iat: eventOf.get(f.eventJti)?.iat ?? null,
+    isReadTime: false,
+  }));
+  return { items, nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null, readTime: { missingEvidenceChains: overdueChains } };
+}
+
+async function listMissingEvidence(q: TFindingsQuery, now: number): Promise<TFindingList> {
+  if (q.severity && q.severity !== "warning") return { items: [], nextCursor: null, readTime: { missingEvidenceChains: 0 } };
+  const s = await stores();
+  const take = Math.min(q.limit, READ_TIME_CHAIN_PAGE);
+  const ids = await s.insights.overdueChainIds({ now, chain: q.chain, principal: q.principal, after: q.cursor, take: take + 1 });
+  const page = ids.slice(0, take);
+  const inputs = await loadChainInputs(s.chains, page);
+  const items: TFindingItem[] = [];
+  for (const input of inputs.values()) {
+    const late = readTimeFindings(checkChain(input), now);
+    const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
+    for (const [jti, f] of late) {
+      const c = claimsOf.get(jti);
+      items.push({
+        id: `${input.chainId}#${jti}`,
+        code: f.code,
+        severity: f.severity,
+        message: f.message,
+        eventJti: jti,
+        chainId: input.chainId,
+        eventKind: c?.kind ?? null,
+        iss: c?.iss ?? null,
+        iat: c?.iat ?? null,
+        isReadTime: true,
+      });
+    }
+  }
+  return { items, nextCursor: ids.length > page.length ? page[page.length - 1] : null, readTime: { missingEvidenceChains: null } };
+}
