@@ -1,4 +1,4 @@
-// The shape every /api/v1 handler takes: authenticate and authorize first (spec §8: before
+// The shape every /api/v1 handler takes: authenticate and authorize first (docs/protocol.md §8: before
 // anything else), then the query and the JSON body parsed with the route's schemas, then the
 // handler with the parsed values; every throw is mapped by the one error mapper.
 import type { NextRequest } from "next/server";

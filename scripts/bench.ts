@@ -236,7 +236,7 @@ async function main() {
       log(`chain list, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${items} items)`);
     }
 
-    // The worst legal grant: what one batch within the list limits of spec §8 can cost.
+    // The worst legal grant: what one batch within the list limits of docs/protocol.md §8 can cost.
     const storedDuringReads = stored;
     const worstLoad = load();
     memory.phase("worst grant");

@@ -1,4 +1,4 @@
-// Why a submission was refused, in plain words (spec §4, checked in this order). The code stays
+// Why a submission was refused, in plain words (docs/protocol.md §4, checked in this order). The code stays
 // beside the words everywhere, in monospace, so nothing is lost in translation.
 import type { TRejectCode } from "@/lib/protocol/types";
 

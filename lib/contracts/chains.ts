@@ -1,4 +1,4 @@
-// The chains contract: the filters of GET /api/v1/chains (spec §6, §8), shared by the list, the
+// The chains contract: the filters of GET /api/v1/chains (docs/protocol.md §6, §8), shared by the list, the
 // CSV export and the period report so that every export covers exactly the chains on screen, and
 // the read models the API returns (chain-models.ts, re-exported here).
 import { z } from "zod";

@@ -1,4 +1,4 @@
-// The error envelope every API answer uses: {"error": {"code", "message"}} (spec §8), and the codes
+// The error envelope every API answer uses: {"error": {"code", "message"}} (docs/protocol.md §8), and the codes
 // with their HTTP statuses. The server maps to it (lib/http.ts); the dashboard and the SDK read it.
 export const ERROR_STATUS = {
   unauthorized: 401,

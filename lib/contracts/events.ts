@@ -1,4 +1,4 @@
-// The ingest contract: POST /api/v1/events (spec §6, §8).
+// The ingest contract: POST /api/v1/events (docs/protocol.md §6, §8).
 import { z } from "zod";
 import type { TFinding, TRejectCode } from "@/lib/protocol/types";
 

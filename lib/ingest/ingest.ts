@@ -1,4 +1,4 @@
-// Accept a batch of event tokens: verify each (spec §4), store what passes in one transaction,
+// Accept a batch of event tokens: verify each (docs/protocol.md §4), store what passes in one transaction,
 // append it to the ledger (§7), re-check every chain the batch touches (§5) and quarantine the rest.
 //
 // Batch-shaped on purpose: signatures are verified first (CPU, parallel across instances); then
@@ -50,7 +50,7 @@ function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>
   );
 }
 
-/** The batch through spec §4's checks but `replay`, against the registry as it is now. */
+/** The batch through docs/protocol.md §4's checks but `replay`, against the registry as it is now. */
 export async function verifyBatch(entries: unknown[], options: { now?: number } = {}): Promise<TCandidate[]> {
   const now = options.now ?? Date.now() / 1000;
   const issuers = new Set<string>();

@@ -1,4 +1,4 @@
-// Rejected submissions, kept with their raw bytes and reason (spec §4: nothing sent is lost), up to
+// Rejected submissions, kept with their raw bytes and reason (docs/protocol.md §4: nothing sent is lost), up to
 // a quota per sender: one ingest token flooding the quarantine with garbage must not fill the disk
 // or push out what everyone else sent. Past DELEGRAPH_QUARANTINE_QUOTA_MB, the sender's OLDEST
 // rows are dropped first (its latest submissions are the ones someone is debugging), and every

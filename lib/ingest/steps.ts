@@ -14,7 +14,7 @@
 //    have changed meanwhile (which of the jtis and references are stored, which chains depend on the
 //    new events, the chains' versions). Unchanged: give ledger positions and write. Changed: release
 //    the lock and start again; after OPTIMISTIC_ATTEMPTS, read and check under the lock (bounded
-//    work: the list limits of spec §8 bound every check).
+//    work: the list limits of docs/protocol.md §8 bound every check).
 // Either way the verdicts are those of the store as the write finds it, as with one locked phase.
 import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
 import { checkChain } from "@/lib/protocol/chain";

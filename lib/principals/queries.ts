@@ -1,4 +1,4 @@
-// Principals: registering them with their public keys (spec §1, §6), revoking keys, the list and
+// Principals: registering them with their public keys (docs/protocol.md §1, §6), revoking keys, the list and
 // one principal's page (its keys, chains and the findings on events it signed).
 import { stores } from "@/lib/db";
 import { AppError } from "@/lib/http";
@@ -24,7 +24,7 @@ export async function createPrincipal(input: TCreatePrincipal): Promise<TPrincip
   return { id: created.id, kind: created.kind as TPrincipalKind, name: created.name, createdAt: created.createdAt.toISOString(), keys: created.keys.map(publicKeyView) };
 }
 
-/** Revocation keeps the earlier time when a key is revoked twice (spec §8). */
+/** Revocation keeps the earlier time when a key is revoked twice (docs/protocol.md §8). */
 export async function revokeKey(principalId: string, kid: string, at: number): Promise<TKeyRevoked> {
   const store = (await stores()).registry;
   const key = await store.key(principalId, kid);

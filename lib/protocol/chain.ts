@@ -1,4 +1,4 @@
-// The chain checks of spec §5 and §8, as one pure function of a chain's stored events.
+// The chain checks of docs/protocol.md §5 and §8, as one pure function of a chain's stored events.
 //
 // The verdicts depend on the set of events only, never on their order, so an event that arrives
 // late yields exactly what in-order arrival would have. The work is linear in the events and their
@@ -94,7 +94,7 @@ type TGrantFacts = {
   revokedBy: { grant: string; revoke: string; iss: string } | null;
 };
 
-/** Every chain check of spec §5 and §8, except read-time missing_evidence (see readTimeFindings). */
+/** Every chain check of docs/protocol.md §5 and §8, except read-time missing_evidence (see readTimeFindings). */
 export function checkChain(input: TChainInput): TChainAnalysis {
   const { chainId, external, principalKinds } = input;
 
@@ -501,7 +501,7 @@ function findCycles(parentOf: Map<string, string>): Map<string, string[]> {
 }
 
 /**
- * Read-time findings (spec §8): missing_evidence, keyed by grant jti, for each grant with no
+ * Read-time findings (docs/protocol.md §8): missing_evidence, keyed by grant jti, for each grant with no
  * complete from an allowed signer whose exp has passed (now > exp, strictly).
  */
 export function readTimeFindings(analysis: TChainAnalysis, now: number): Map<string, TFinding> {

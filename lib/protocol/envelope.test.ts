@@ -160,7 +160,7 @@ describe("decodeToken: malformed claims name the claim", () => {
         ["a data list of numbers", { constraints: { data: [1] } }, "constraints.data[0]"],
         ["an egress URL", { constraints: { egress: ["https://api.bank.example"] } }, "constraints.egress[0]"],
         ["an egress bare star", { constraints: { egress: ["*"] } }, "constraints.egress[0]"],
-        ["257 scopes (spec §8: at most 256)", { scope: scopes(257) }, "scope"],
+        ["257 scopes (docs/protocol.md §8: at most 256)", { scope: scopes(257) }, "scope"],
         ["257 data classes", { constraints: { data: classes(257) } }, "constraints.data"],
         ["257 egress hosts", { constraints: { egress: hosts(257) } }, "constraints.egress"],
         ["a short instruction hash", { instruction_hash: "sha256:abc" }, "instruction_hash"],
@@ -410,7 +410,7 @@ describe("classifyReplay", () => {
     expect(classifyReplay(token, stored)).toBe(expected);
   });
 
-  it("a re-encoded signature over the same signed part is a duplicate, either way round (spec §8)", () => {
+  it("a re-encoded signature over the same signed part is a duplicate, either way round (docs/protocol.md §8)", () => {
     const es = signToken(plannerKey, delegateClaims());
     const highLow = withOtherS(es);
     const tail = withNonCanonicalTail(token);

@@ -1,4 +1,4 @@
-// The envelope of spec §1 and the ordered ingest checks of spec §4 (all but `replay`'s storage
+// The envelope of docs/protocol.md §1 and the ordered ingest checks of docs/protocol.md §4 (all but `replay`'s storage
 // lookup, which the ingest does with classifyReplay). Verification is synchronous node:crypto:
 // it is the hot path of every batch.
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
@@ -45,7 +45,7 @@ export const MAX_EVIDENCE_ARTIFACTS = 256;
 
 // ---------------------------------------------------------------------------------------------
 // Claim schemas. Optional claims accept `null` as "absent" and the parsed claims carry no key for
-// them (spec §8); unknown extra claims are dropped, so stored claims are exactly the protocol's.
+// them (docs/protocol.md §8); unknown extra claims are dropped, so stored claims are exactly the protocol's.
 
 const JTI = JTI_PATTERN;
 const PRINCIPAL_ID = PRINCIPAL_ID_PATTERN;

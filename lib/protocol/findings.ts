@@ -1,4 +1,4 @@
-// Findings as compliance officers read them: a fixed severity per code (spec §5), a short title in
+// Findings as compliance officers read them: a fixed severity per code (docs/protocol.md §5), a short title in
 // users' words, and messages that name the scopes and principals involved.
 import { FINDING_CODES, FINDING_SEVERITY, type TChainStatus, type TFinding, type TFindingCode } from "./types";
 
@@ -28,7 +28,7 @@ export function findingMessage(f: Pick<TFinding, "code" | "message">): string {
   return f.message ? `${FINDING_TITLES[f.code]}: ${f.message}` : FINDING_TITLES[f.code];
 }
 
-/** One finding per code per event (spec §8): several reasons are joined into one message. */
+/** One finding per code per event (docs/protocol.md §8): several reasons are joined into one message. */
 export function makeFinding(code: TFindingCode, reasons: string | string[]): TFinding {
   const list = (Array.isArray(reasons) ? reasons : [reasons]).filter((r) => r.length > 0);
   return { code, severity: FINDING_SEVERITY[code], message: list.join("; ") };

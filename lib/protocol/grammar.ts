@@ -1,16 +1,16 @@
-// The protocol's vocabulary, declared once (spec §1, §2, §5, §8): the id, jti, purpose-code and hash
+// The protocol's vocabulary, declared once (docs/protocol.md §1, §2, §5, §8): the id, jti, purpose-code and hash
 // patterns, the severities and chain statuses with their order, and which claim an event points
 // at. The verifier, the SDK, the registry, ingest, the reports and the dashboard all import these;
 // none re-declares them.
 import type { TChainStatus, TClaims, TSeverity } from "./types";
 
-/** jti and chain ids: 1–128 characters of [A-Za-z0-9._:-] (spec §1). */
+/** jti and chain ids: 1–128 characters of [A-Za-z0-9._:-] (docs/protocol.md §1). */
 export const JTI_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const JTI_RULE = "1–128 characters of [A-Za-z0-9._:-]";
-/** Principal ids: 1–200 printable ASCII characters, 0x20–0x7E (spec §8). */
+/** Principal ids: 1–200 printable ASCII characters, 0x20–0x7E (docs/protocol.md §8). */
 export const PRINCIPAL_ID_PATTERN = /^[\x20-\x7E]{1,200}$/;
 export const PRINCIPAL_ID_RULE = "1–200 printable ASCII characters (0x20–0x7E)";
-/** Purpose codes: a dot-separated path of [a-z0-9_-] segments (spec §8). */
+/** Purpose codes: a dot-separated path of [a-z0-9_-] segments (docs/protocol.md §8). */
 export const PURPOSE_CODE_PATTERN = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
 /**
  * `sha256:<64 hex>` as a producer signs it (result hashes, instruction hashes, artifact hashes):
@@ -18,7 +18,7 @@ export const PURPOSE_CODE_PATTERN = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
  */
 export const SHA256_REF_PATTERN = /^sha256:[0-9a-fA-F]{64}$/;
 
-/** Severities, worst first (spec §5). */
+/** Severities, worst first (docs/protocol.md §5). */
 export const SEVERITIES = ["critical", "error", "warning"] as const satisfies readonly TSeverity[];
 /** 0 for the worst severity, larger for milder ones. */
 export function severityRank(s: TSeverity): number {
@@ -35,7 +35,7 @@ export function worstSeverity(findings: readonly { severity: TSeverity }[]): TSe
   return worst;
 }
 
-/** Chain statuses in precedence order, most serious first (spec §8: violation > pending > warning > verified). */
+/** Chain statuses in precedence order, most serious first (docs/protocol.md §8: violation > pending > warning > verified). */
 export const CHAIN_STATUSES = ["violation", "pending", "warning", "verified"] as const satisfies readonly TChainStatus[];
 /** 0 for violation, 3 for verified. */
 export function statusRank(s: TChainStatus): number {

@@ -1,4 +1,4 @@
-// The hash-chained ledger of spec §7 and §8: hash = sha256(utf8(prev_hash_hex + "\n" + token)),
+// The hash-chained ledger of docs/protocol.md §7 and §8: hash = sha256(utf8(prev_hash_hex + "\n" + token)),
 // lowercase hex; seq starts at 1; the head of an empty ledger is 64 zeros.
 import { createHash } from "node:crypto";
 

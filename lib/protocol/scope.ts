@@ -1,4 +1,4 @@
-// The scope, purpose and egress algebra of spec §3. Pure functions over strings.
+// The scope, purpose and egress algebra of docs/protocol.md §3. Pure functions over strings.
 //
 // A resource pattern is a list of segments, optionally followed by a final `*` that matches ONE OR
 // MORE further segments. A bare `*` matches every resource, which is the same thing as a `*` after

@@ -11,7 +11,7 @@ export type TPrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 export const ALLOWED_ALGS = ["EdDSA", "Ed25519", "ES256"] as const;
 export type TAllowedAlg = (typeof ALLOWED_ALGS)[number];
 
-/** Ingest reject codes (spec §4), in the order the checks run. */
+/** Ingest reject codes (docs/protocol.md §4), in the order the checks run. */
 export const REJECT_CODES = [
   "malformed",
   "alg_not_allowed",
@@ -26,7 +26,7 @@ export type TRejectCode = (typeof REJECT_CODES)[number];
 
 export type TSeverity = "critical" | "error" | "warning";
 
-/** Chain finding codes (spec §5) and their fixed severities. */
+/** Chain finding codes (docs/protocol.md §5) and their fixed severities. */
 export const FINDING_SEVERITY = {
   orphan: "warning",
   unrooted: "critical",

@@ -153,7 +153,7 @@ export function eventCells(r: TEventRecord): Record<TEventColumn, string | numbe
     reason: c.kind === "revoke" ? (c.reason ?? null) : null,
     iat: isoSeconds(c.iat),
     exp: isGrant ? isoSeconds(c.exp) : null,
-    // Scope strings never contain spaces (spec §3), so a space separates them unambiguously.
+    // Scope strings never contain spaces (docs/protocol.md §3), so a space separates them unambiguously.
     scope: isGrant ? c.scope.join(" ") : null,
     action: c.kind === "invoke" ? c.action : null,
     resource: c.kind === "invoke" ? c.resource : null,

@@ -138,7 +138,7 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
   const thumbprintOf = new Map(keyRows.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
 
   // missing_evidence: a grant of this page whose exp has passed, with no complete in its own chain
-  // from a signer the protocol allows (spec §8: any status, even after exp, closes it).
+  // from a signer the protocol allows (docs/protocol.md §8: any status, even after exp, closes it).
   const closed = new Set<string>();
   for (const c of closerRows) {
     const g = c.ref ? grantsOfPage.get(c.ref) : undefined;

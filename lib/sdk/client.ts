@@ -1,4 +1,4 @@
-// HTTP client for the Delegraph API v1 (spec §6).
+// HTTP client for the Delegraph API v1 (docs/protocol.md §6).
 //
 // Sending events is retried on network errors, 5xx and 429: re-sending byte-identical tokens is
 // safe because the server answers `duplicate` for a jti it already stored with the same bytes.

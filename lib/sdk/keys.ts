@@ -1,6 +1,6 @@
 // Signing keys for producers: generate, save as a private JWK, reload.
 // A key always carries its kid and alg so the public half can be registered as-is and the
-// header of every event it signs names it (spec §1).
+// header of every event it signs names it (docs/protocol.md §1).
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 
 export type TSigningAlg = "EdDSA" | "ES256";

@@ -1,4 +1,4 @@
-// The worst grant the protocol allows (spec §8: at most 256 entries in a scope, data or egress list),
+// The worst grant the protocol allows (docs/protocol.md §8: at most 256 entries in a scope, data or egress list),
 // ingested and read over HTTP: what one producer can make a single batch cost. Before the limits, a
 // delegate with 8,000 scopes under a parent with 8,000 froze the server for 34 s.
 //

@@ -1,4 +1,4 @@
-// The chain store: the list (every filter of spec §6/§8 as index lookups), what one chain's detail
+// The chain store: the list (every filter of docs/protocol.md §6/§8 as index lookups), what one chain's detail
 // and the checker read, the cheap stamp a cached detail is keyed on, and the ledger walk.
 import type Database from "better-sqlite3";
 import type { Prisma } from "@/generated/sqlite/client";
@@ -106,7 +106,7 @@ export type TChainStore = {
  *   resource with any action (a concrete filter with action `*`), or are itself.
  * `prefix` "" means every scope can match (a bare `*` filter); null means no prefix is needed.
  * Stored scopes are valid, hence canonical strings, so exact lookups are sound. The candidates are
- * a superset: the caller keeps those that cover or are covered (spec §8).
+ * a superset: the caller keeps those that cover or are covered (docs/protocol.md §8).
  */
 export function scopeFilterCandidates(filter: string): { exact: string[]; prefix: string | null } | null {
   const f = parseScope(filter);

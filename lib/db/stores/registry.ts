@@ -1,4 +1,4 @@
-// The principal registry: principals and their public keys (spec §1, §6).
+// The principal registry: principals and their public keys (docs/protocol.md §1, §6).
 import type { TDatabase } from "../connect";
 import { containsText } from "../dialect";
 

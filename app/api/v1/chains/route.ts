@@ -1,4 +1,4 @@
-// GET /api/v1/chains — chains, newest first, with every filter of spec §6/§8 and an opaque cursor.
+// GET /api/v1/chains — chains, newest first, with every filter of docs/protocol.md §6/§8 and an opaque cursor.
 import { apiRoute } from "@/lib/api-route";
 import { json } from "@/lib/http";
 import { ZChainListQuery } from "@/lib/contracts/chains";

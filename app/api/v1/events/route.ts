@@ -1,4 +1,4 @@
-// POST /api/v1/events — ingest signed delegation events (spec §6).
+// POST /api/v1/events — ingest signed delegation events (docs/protocol.md §6).
 // Who: admin and ingest tokens. Body: one token as application/jwt, or {"events": [...]} (≤ 1000)
 // as application/json; ≤ 1 MiB. One result per token, in order; one transaction per batch.
 import { apiRoute } from "@/lib/api-route";

@@ -1,4 +1,4 @@
-// GET /api/v1/ledger/verify — re-walks the whole ledger (spec §7) and checks every signed checkpoint
+// GET /api/v1/ledger/verify — re-walks the whole ledger (docs/protocol.md §7) and checks every signed checkpoint
 // of its head against it → {ok, count, head, checkpoints: {count, verified, lastSeq, lastAt}}, with
 // brokenAt and reason when not ok (docs/api.md). Who: chains:read.
 import { apiRoute } from "@/lib/api-route";

@@ -1,5 +1,5 @@
 // POST /api/v1/principals/{id}/keys/{kid}/revoke — {at?: NumericDate} (default now) → 200 (admin).
-// Revoking twice keeps the earlier time; verdicts already given never change (spec §8).
+// Revoking twice keeps the earlier time; verdicts already given never change (docs/protocol.md §8).
 import type { z } from "zod";
 import { apiRoute } from "@/lib/api-route";
 import { json } from "@/lib/http";
