@@ -41,7 +41,7 @@ export const ZEnv = z.object({
       message: "must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8)",
     }),
   // How long a write waits for another process holding the SQLite write lock before the request
-  // answers 503 (lib/ingest/sqlite.ts); Prisma's own statements wait at most 10 s of it.
+  // answers 503 (lib/db/sqlite.ts); Prisma's own statements wait at most 10 s of it.
   DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(600_000).default(60_000),
   // What one sender (API token) may hold in the quarantine; past it, its oldest rejected
   // submissions are dropped and the drop is recorded in the self-audit (lib/ingest/quarantine.ts).

@@ -1,4 +1,4 @@
-// Types of the Delegation Event Protocol v1 (shared/spec/delegation-events.md).
+// Types of the Delegation Event Protocol v1 (docs/protocol.md).
 // Pure data: imported by the verifier, ingest, read models, reports, the SDK and the UI.
 
 export const EVENT_KINDS = ["authorize", "delegate", "invoke", "complete", "revoke"] as const;

@@ -1,4 +1,4 @@
-// Signing and building Delegation Event Protocol v1 events (shared/spec/delegation-events.md).
+// Signing and building Delegation Event Protocol v1 events (docs/protocol.md).
 //
 // The builders refuse to mint what the verifier would flag, judged from what a producer holds: the
 // parent grant's claims. Checks that need the whole chain (ancestors' constraints, depth limits set

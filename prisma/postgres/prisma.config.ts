@@ -3,7 +3,7 @@
 // DATABASE_URL names the database; scripts/migrate.ts creates it first when it does not exist.
 //
 // Two gaps in adapter-pg 6.19 that only the schema engine hits, fixed here and nowhere else (the
-// app's runtime client, lib/db-postgres.ts, uses a plain PrismaPg):
+// app's runtime client, lib/db/connect.ts, uses a plain PrismaPg):
 // 1. The engine reads catalog columns of PostgreSQL's "char" (OID 18) and name (OID 19) types,
 //    which the adapter cannot map ("Column type 'name' could not be deserialized"). pg already
 //    parses those values as plain strings, so reporting them as text (OID 25) is all it needs. A
