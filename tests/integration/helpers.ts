@@ -1,8 +1,9 @@
-// Builds raw tokens by hand (so tests control every byte) and talks to the test server.
-import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from "node:crypto";
+// The integration suite's builders over the one home of test keys and tokens
+// (lib/protocol/test-helpers.ts), and a client for the test server.
 import { inject } from "vitest";
+import { makeKey as makeTestKey, rawToken, signToken as signWithKey, type TTestKey } from "@/lib/protocol/test-helpers";
 
-export type TKey = { kid: string; alg: "EdDSA" | "ES256"; privateKey: KeyObject; publicJwk: Record<string, unknown> };
+export type TKey = TTestKey & { alg: "EdDSA" | "ES256" };
 
 let counter = 0;
 export function uid(prefix: string): string {
@@ -10,25 +11,16 @@ export function uid(prefix: string): string {
 }
 
 export function makeKey(alg: "EdDSA" | "ES256" = "EdDSA"): TKey {
-  const kid = uid("k");
-  const pair = alg === "EdDSA" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return { kid, alg, privateKey: pair.privateKey, publicJwk: { ...pair.publicKey.export({ format: "jwk" }), kid } };
+  return { ...makeTestKey(alg === "EdDSA" ? "Ed25519" : "P-256", uid("k")), alg };
 }
 
-const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
-
+/** Claims with `v: 1`, signed with the key's alg and kid; `header` overrides or adds members. */
 export function signToken(claims: Record<string, unknown>, key: TKey, header: Record<string, unknown> = {}): string {
-  const h = { alg: key.alg, typ: "dep+jwt", kid: key.kid, ...header };
-  const input = `${b64(h)}.${b64({ v: 1, ...claims })}`;
-  const sig =
-    key.alg === "EdDSA"
-      ? cryptoSign(null, Buffer.from(input), key.privateKey)
-      : cryptoSign("sha256", Buffer.from(input), { key: key.privateKey, dsaEncoding: "ieee-p1363" });
-  return `${input}.${sig.toString("base64url")}`;
+  return signWithKey(key, { v: 1, ...claims }, { alg: key.alg, ...header });
 }
 
 export function unsignedToken(header: Record<string, unknown>, claims: Record<string, unknown>, sig = ""): string {
-  return `${b64(header)}.${b64(claims)}.${sig}`;
+  return rawToken(header, claims, sig);
 }
 
 export const now = () => Math.floor(Date.now() / 1000);
