@@ -1,5 +1,5 @@
 // The ingest's two phases (lib/ingest/steps.ts) on a real database, written once and run on both:
-// phases.test.ts (SQLite) and phases.postgres.test.ts (PostgreSQL). The stores are the production
+// phases.db.test.ts (SQLite) and phases-postgres.db.test.ts (PostgreSQL). The stores are the production
 // ones, wrapped to record the order of operations; checkChain is wrapped by the test files (vi.mock)
 // to record its calls in the same log. Another batch is made to land between a batch's unlocked
 // check and its lock by running it just before the lock is taken.
