@@ -7,7 +7,19 @@ describe("npm run bench arguments", () => {
   });
 
   it("reads every flag, and the last mode flag wins", () => {
-    expect(parseBenchArgs(["--smoke", "--quick", "--json", "f.json", "--database", "postgres", "--keep", "--server-node-options", "--max-old-space-size=256"])).toEqual({
+    expect(
+      parseBenchArgs([
+        "--smoke",
+        "--quick",
+        "--json",
+        "f.json",
+        "--database",
+        "postgres",
+        "--keep",
+        "--server-node-options",
+        "--max-old-space-size=256",
+      ]),
+    ).toEqual({
       mode: "quick",
       json: "f.json",
       database: "postgres",
