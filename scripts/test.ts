@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildState, markBuilt } from "./build";
 import { dropTestDatabasesSince, postgresTestUrl } from "./postgres";
+import { playwrightTally, type TPlaywrightReport } from "./test-report";
 
 const STEPS = ["static", "lint", "unit", "db", "pdf", "integration", "e2e", "bench"] as const;
 type TStep = (typeof STEPS)[number];
@@ -132,26 +133,6 @@ async function vitest(name: string, config: string, env: Record<string, string |
   else if (status !== 0) check(`${name} (exit ${status})`, 1);
 }
 
-type TPlaywrightSuite = {
-  title: string;
-  file?: string;
-  suites?: TPlaywrightSuite[];
-  specs?: { title: string; file: string; tests: { status: "expected" | "unexpected" | "flaky" | "skipped" }[] }[];
-};
-
-/** The titles of the tests whose status is `status`, as `file › describe › test`. */
-function testsWithStatus(suites: TPlaywrightSuite[], status: string, path: string[] = []): string[] {
-  const out: string[] = [];
-  for (const suite of suites) {
-    const here = suite.title && suite.title !== suite.file ? [...path, suite.title] : path;
-    for (const spec of suite.specs ?? []) {
-      if (spec.tests.some((t) => t.status === status)) out.push([spec.file, ...here.filter((t) => t !== spec.file), spec.title].join(" › "));
-    }
-    out.push(...testsWithStatus(suite.suites ?? [], status, here));
-  }
-  return out;
-}
-
 async function playwright(name: string, env: Record<string, string | undefined>) {
   const dir = mkdtempSync(join(tmpdir(), "delegraph-pw-"));
   const out = join(dir, "report.json");
@@ -164,19 +145,15 @@ async function playwright(name: string, env: Record<string, string | undefined>)
     DELEGRAPH_SKIP_BUILD: "1",
   });
   if (!existsSync(out)) return check(`${name} (no report)`, 1);
-  const report = JSON.parse(readFileSync(out, "utf8")) as {
-    stats: { expected: number; unexpected: number; flaky: number };
-    suites: TPlaywrightSuite[];
-  };
-  const { expected, unexpected, flaky: flakyCount } = report.stats;
-  passed += expected;
-  failed += unexpected + flakyCount;
-  if (unexpected > 0) failures.push(`${name}: ${unexpected} failed`);
-  if (flakyCount > 0) {
-    failures.push(`${name}: ${flakyCount} flaky`);
-    flaky.push(...testsWithStatus(report.suites, "flaky").map((t) => `${name}: ${t}`));
+  const tally = playwrightTally(JSON.parse(readFileSync(out, "utf8")) as TPlaywrightReport);
+  passed += tally.passed;
+  failed += tally.failed;
+  if (tally.unexpected.length > 0) failures.push(`${name}: ${tally.unexpected.length} failed (${tally.unexpected.join("; ")})`);
+  if (tally.flaky.length > 0) {
+    failures.push(`${name}: ${tally.flaky.length} flaky`);
+    flaky.push(...tally.flaky.map((t) => `${name}: ${t}`));
   }
-  if (unexpected === 0 && flakyCount === 0 && status !== 0) check(`${name} (exit ${status})`, 1);
+  if (tally.failed === 0 && status !== 0) check(`${name} (exit ${status})`, 1);
 }
 
 /** Runs lanes of steps side by side (one after another with --serial). */
