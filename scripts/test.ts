@@ -7,8 +7,8 @@
 //   integration  the real server over HTTP, on SQLite and, when a server is reachable, PostgreSQL
 //   e2e          Playwright in Debian's Chromium, on both databases, against one shared Next build
 //   bench        a tiny smoke run of the benchmark script
-// Steps that share no port, database or build output run at the same time (see `main`); each
-// step's output is printed whole when it ends, so logs stay readable. A Playwright test that only
+// Steps that share no port, database or build output, and have no tight timing, run at the same
+// time (see `main`); each step's output is printed whole when it ends, so logs stay readable. A Playwright test that only
 // passed on a retry ("flaky") counts as failed and is named before the closing line; retries are 0.
 // `--only unit,integration` runs a subset; `--no-postgres` skips the PostgreSQL runs; `--serial`
 // runs one step at a time (for timing a step alone, or reading a log as it is written).
@@ -236,18 +236,16 @@ async function main() {
     },
   );
 
-  // 3. The e2e suite on both databases, against the same build: each run has its own server on a
-  //    free port, its own database and its own output folder.
+  // 3. The e2e suite on SQLite, then on PostgreSQL, against the same build (each run has its own
+  //    server on a free port, database and output folder). Not side by side: two browsers and two
+  //    servers on two cores made UI steps 2-5x slower (one test went from 3-5 s to 14 s against
+  //    a 15 s retry window), for 70 s saved; with retries off that is a flaky gate.
   if (built && wants("e2e") && existsSync("playwright.config.ts")) {
-    await lanes(
-      () => timed("e2e (SQLite)", () => playwright("e2e (SQLite)", {})),
-      async () => {
-        if (pg) {
-          const env = { E2E_DATABASE_URL: await pg.fresh() };
-          await timed("e2e (PostgreSQL)", () => playwright("e2e (PostgreSQL)", env));
-        }
-      },
-    );
+    await timed("e2e (SQLite)", () => playwright("e2e (SQLite)", {}));
+    if (pg) {
+      const env = { E2E_DATABASE_URL: await pg.fresh() };
+      await timed("e2e (PostgreSQL)", () => playwright("e2e (PostgreSQL)", env));
+    }
   }
 
   if (pg) {
