@@ -15,7 +15,8 @@ import { ensureBuild } from "./build";
 import { spawn } from "node:child_process";
 import { dropDatabase, postgresTestUrl } from "./postgres";
 import { startServer, TEST_ADMIN, type TTestServer } from "../tests/server";
-import { CONFIGS, type TMode } from "./bench/config";
+import { parseBenchArgs } from "./bench/args";
+import { CONFIGS } from "./bench/config";
 import { describeMachine, load } from "./bench/machine";
 import { watchMemory } from "./bench/memory";
 import { rawVerifyRate, rawVerifyRateAllCores } from "./bench/raw-verify";
@@ -25,23 +26,6 @@ import { measureGraphs, withBrowser } from "./bench/graph";
 import { printReport, type TBenchReport } from "./bench/report";
 import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
 import { measureWorstGrant, worstGrantPrincipals } from "./bench/worst-grant";
-
-type TArgs = { mode: TMode; json: string | null; database: "sqlite" | "postgres"; keep: boolean; serverNodeOptions: string | null };
-
-function parseArgs(argv: string[]): TArgs {
-  const args: TArgs = { mode: "full", json: null, database: "sqlite", keep: false, serverNodeOptions: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--smoke" || a === "--quick" || a === "--full") args.mode = a.slice(2) as TMode;
-    else if (a === "--json") args.json = argv[++i] ?? "";
-    else if (a === "--database") args.database = argv[++i] === "postgres" ? "postgres" : "sqlite";
-    else if (a === "--keep") args.keep = true;
-    else if (a === "--server-node-options") args.serverNodeOptions = argv[++i] ?? "";
-    else throw new Error(`unknown argument ${a} (use --smoke, --quick, --full, --json <file>, --database sqlite|postgres, --keep, --server-node-options "<flags>")`);
-  }
-  if (args.json === "") throw new Error("--json needs a file name");
-  return args;
-}
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -77,7 +61,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 const ratio = (r: { eventsPerSec: number; rawVerifyPerSec: number }) => Math.round((r.eventsPerSec / r.rawVerifyPerSec) * 100) / 100;
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
   const cfg = CONFIGS[args.mode];
   const machine = describeMachine();
   const loadAtStart = load();

@@ -24,13 +24,24 @@ export function sourceFingerprint(): string {
   return hash.digest("hex");
 }
 
-export function ensureBuild(): void {
+/** Whether .next holds a build of the sources as they are now; `fingerprint` is theirs. */
+export function buildState(): { current: boolean; fingerprint: string } {
   const marker = join(root, ".next/delegraph-fingerprint");
   const fingerprint = sourceFingerprint();
-  if (existsSync(join(root, ".next/BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === fingerprint) return;
+  const current = existsSync(join(root, ".next/BUILD_ID")) && existsSync(marker) && readFileSync(marker, "utf8") === fingerprint;
+  return { current, fingerprint };
+}
+
+/** Records that the build in .next was made from sources with this fingerprint (taken before building). */
+export function markBuilt(fingerprint: string): void {
+  writeFileSync(join(root, ".next/delegraph-fingerprint"), fingerprint);
+}
+
+export function ensureBuild(): void {
+  const { current, fingerprint } = buildState();
+  if (current) return;
   console.log("[delegraph] building the dashboard (first start or sources changed)…");
   const result = spawnSync(join(root, "node_modules/.bin/next"), ["build"], { cwd: root, stdio: "inherit", env: process.env });
   if (result.status !== 0) throw new Error("next build failed");
-  writeFileSync(marker, fingerprint);
+  markBuilt(fingerprint);
 }
-

@@ -1,4 +1,4 @@
-// Test-only Prisma config for scripts/migrations.test.ts: the SQLite config, with a shadow database
+// Test-only Prisma config for scripts/migrations.db.test.ts: the SQLite config, with a shadow database
 // that can replay multi-statement migrations. The SQLite adapter's shadow runs each migration through
 // executeRaw, which takes one statement, so `migrate diff --from-migrations` fails with P3006
 // (docs: /work/shared/notes/offline-stack.md); parameterless SQL falls back to executeScript here.

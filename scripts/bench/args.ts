@@ -1,0 +1,56 @@
+// `npm run bench`'s arguments, through node:util's parseArgs.
+import { parseArgs } from "node:util";
+import type { TMode } from "./config";
+
+export type TBenchArgs = { mode: TMode; json: string | null; database: "sqlite" | "postgres"; keep: boolean; serverNodeOptions: string | null };
+
+export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres, --keep, --server-node-options "<flags>"`;
+
+const MODES: TMode[] = ["smoke", "quick", "full"];
+
+/** Options whose value is itself a command-line flag (`--server-node-options "--max-old-space-size=256"`). */
+const FLAG_VALUED = new Set(["--server-node-options"]);
+
+export function parseBenchArgs(argv: string[]): TBenchArgs {
+  // parseArgs refuses a value that starts with a dash unless it is attached with `=`; attach it.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (FLAG_VALUED.has(argv[i]) && i + 1 < argv.length) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        smoke: { type: "boolean" },
+        quick: { type: "boolean" },
+        full: { type: "boolean" },
+        json: { type: "string" },
+        database: { type: "string" },
+        keep: { type: "boolean" },
+        "server-node-options": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message.split("\n")[0]} (${BENCH_USAGE})`, { cause: e });
+  }
+  const { values, tokens } = parsed;
+  // The last of --smoke/--quick/--full wins, as the flags read left to right.
+  const modes = tokens.flatMap((t) => (t.kind === "option" && MODES.includes(t.name as TMode) ? [t.name as TMode] : []));
+  const mode = modes.at(-1) ?? "full";
+  if (values.json === "") throw new Error("--json needs a file name");
+  if (values.database !== undefined && values.database !== "sqlite" && values.database !== "postgres") {
+    throw new Error(`--database ${values.database}: use sqlite or postgres`);
+  }
+  return {
+    mode,
+    json: values.json ?? null,
+    database: values.database ?? "sqlite",
+    keep: values.keep ?? false,
+    serverNodeOptions: values["server-node-options"] ?? null,
+  };
+}
