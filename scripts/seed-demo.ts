@@ -20,7 +20,7 @@ async function readKeys(path: string): Promise<TDemoKeys> {
     return JSON.parse(await readFile(path, "utf8")) as TDemoKeys;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new Error(`cannot read demo keys from ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read demo keys from ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const keyFile = values.keys!;
+  const keyFile = values.keys;
   const client = new DelegraphClient({ baseUrl: values.url, token });
   const summary = await seedDemo(client, {
     now,

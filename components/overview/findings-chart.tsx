@@ -26,7 +26,7 @@ export function FindingsChart({ data }: { data: TStats["findingsOverTime"] }) {
   for (const d of data) {
     if (!inRange.has(d.day)) continue;
     let m = byCode.get(d.code);
-    if (!m) byCode.set(d.code, (m = new Map()));
+    if (!m) byCode.set(d.code, (m = new Map<string, number>()));
     m.set(d.day, (m.get(d.day) ?? 0) + d.count);
   }
   const codes = [...byCode.keys()].sort(

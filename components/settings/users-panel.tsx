@@ -141,7 +141,7 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
   const isChanged = role !== user.role;
   const selectId = `role-${user.id}`;
 
-  const saveRole = () => update.mutate({ id: user.id, role: role as TUserRole }, { onSuccess: () => update.reset() });
+  const saveRole = () => update.mutate({ id: user.id, role: role }, { onSuccess: () => update.reset() });
   return (
     <tr data-user-email={user.email} className={user.disabledAt ? "text-slate-500" : undefined}>
       <td className="max-w-80">

@@ -33,7 +33,7 @@ const delegate = (chain: string, jti: string, over: Record<string, unknown> = {}
 
 async function read(id: string, includeRaw = true): Promise<{ etag: string; detail: TChainDetail }> {
   const body = await cache.readChainDetailBody(id, { includeRaw });
-  return { etag: body.etag!, detail: JSON.parse(body.json.toString("utf8")) as TChainDetail };
+  return { etag: body.etag, detail: JSON.parse(body.json.toString("utf8")) as TChainDetail };
 }
 
 /** The detail as an uncached read would give it, without the fields that name the read itself. */

@@ -15,7 +15,7 @@ const statements = new WeakMap<Database.Database, Map<string, Database.Statement
 /** A prepared statement of the connection, prepared once per connection. */
 export function statement(conn: Database.Database, sql: string): Database.Statement {
   let cache = statements.get(conn);
-  if (!cache) statements.set(conn, (cache = new Map()));
+  if (!cache) statements.set(conn, (cache = new Map<string, Database.Statement>()));
   let stmt = cache.get(sql);
   if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
   return stmt;

@@ -11,7 +11,6 @@ import { migrate } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
 import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
-import type { TClaims } from "@/lib/protocol/types";
 import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
 import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
@@ -57,7 +56,7 @@ function candidates(tokens: string[]): TCandidate[] {
   return tokens.map((raw, index) => {
     const d = decodeToken(raw);
     if (!d.ok) throw new Error(d.message);
-    return { index, kind: "verified", raw, claims: d.claims as TClaims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
+    return { index, kind: "verified", raw, claims: d.claims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
   });
 }
 

@@ -23,7 +23,7 @@ function peekIssuer(token: string): string | null {
   const payload = token.split(".")[1];
   if (!payload) return null;
   try {
-    const iss = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"))?.iss;
+    const iss = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: unknown } | null)?.iss;
     // Only a well-formed principal id can name a registered principal; anything else is left to
     // the verifier to reject as malformed.
     return typeof iss === "string" && PRINCIPAL_ID_PATTERN.test(iss) ? iss : null;

@@ -81,7 +81,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
     const { createPrincipal } = await import("@/lib/principals/queries");
     const id = `${prefix}:${unique(prefix)}`;
     const key = makeKey("Ed25519", unique("k"));
-    await createPrincipal({ id, kind: kindOf, keys: [key.publicJwk as never] });
+    await createPrincipal({ id, kind: kindOf, keys: [key.publicJwk] });
     return { id, key };
   };
   const sign = (a: TActor, claims: Record<string, unknown>) => signToken(a.key, { v: 1, ...claims });
@@ -148,7 +148,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       expect(count("lock")).toBe(2);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const detail = await getChain(raced.chain);
-      expect(detail.events.map((e) => `${e.jti} ${e.status} ${e.findings.map((f) => f.code)}`).sort()).toEqual(
+      expect(detail.events.map((e) => `${e.jti} ${e.status} ${e.findings.map((f) => f.code).join(",")}`).sort()).toEqual(
         [`${raced.rootJti} accepted `, `${raced.hopJti} accepted `].sort(),
       );
       expect(detail.status).toBe("verified");

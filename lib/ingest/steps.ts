@@ -262,7 +262,7 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
     source,
   });
 
-  const results: TIngestResult[] = new Array(count);
+  const results = new Array<TIngestResult>(count);
   const findingsOf = (jti: string) => checked?.findingsOf.get(jti) ?? storedFindings.get(jti) ?? [];
   for (const f of fresh) {
     const jti = f.claims.jti;

@@ -145,7 +145,7 @@ describe("checkpoints on a real database", () => {
     expect((await cp.latestCheckpoint())?.kid).toBe(fresh.kid);
     const v = await q.verifyLedger();
     expect(v.ok).toBe(true);
-    expect(v.checkpoints!.verified).toBe(v.checkpoints!.count);
+    expect(v.checkpoints.verified).toBe(v.checkpoints.count);
     const { getLedgerKey } = await import("./queries");
     expect(await getLedgerKey()).toMatchObject({ kid: fresh.kid, thumbprint: fresh.kid, previous: [expect.objectContaining({ kid: old.kid, trusted: true })] });
   });

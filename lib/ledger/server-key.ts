@@ -176,6 +176,15 @@ export type TServerPublicKey = { kid: string; thumbprint: string; jwk: TEd25519J
  * Every server key the database records, each with whether this server trusts it: the current key,
  * and the earlier keys its key file vouches for, whose stored JWK really has that thumbprint.
  */
+/** A stored public JWK, or null when it does not parse as an Ed25519 key. */
+export function parsePublicJwk(text: string): TEd25519Jwk | null {
+  try {
+    return ed25519PublicJwk(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
 export async function listServerKeys(): Promise<{ current: TServerKey; firstSeenAt: string | null; keys: TServerPublicKey[] }> {
   const current = await serverKey();
   const rows = await (await stores()).ledger.keys();
@@ -183,12 +192,7 @@ export async function listServerKeys(): Promise<{ current: TServerKey; firstSeen
   const keys: TServerPublicKey[] = [];
   let firstSeenAt: string | null = null;
   for (const row of rows) {
-    let jwk: TEd25519Jwk | null = null;
-    try {
-      jwk = ed25519PublicJwk(JSON.parse(row.jwk));
-    } catch {
-      jwk = null;
-    }
+    const jwk = parsePublicJwk(row.jwk);
     if (row.kid === current.kid) firstSeenAt = row.firstSeenAt.toISOString();
     if (!jwk) continue;
     const thumbprint = ed25519Thumbprint(jwk);

@@ -13,7 +13,7 @@ import {
   shuffled,
   T0,
 } from "@/lib/protocol/test-helpers";
-import type { TChainAnalysis, TClaims, TEventKind, TFinding, TFindingCode } from "@/lib/protocol/types";
+import type { TChainAnalysis, TClaims, TFindingCode } from "@/lib/protocol/types";
 
 type TOver = Record<string, unknown>;
 const A = (o: TOver = {}) => claimsOf("authorize", o);
@@ -307,7 +307,7 @@ describe("statuses", () => {
     [["critical", "warning"], false, "violation"],
     [["error"], false, "violation"],
   ] as const)("chainStatus(%j, pending %s) = %s", (severities, pending, expected) => {
-    const findings = severities.map((severity) => ({ code: "orphan", severity, message: "" }) as TFinding);
+    const findings = severities.map((severity) => ({ code: "orphan" as const, severity, message: "" }));
     expect(chainStatus(findings, pending)).toBe(expected);
   });
 });

@@ -10,7 +10,6 @@ import {
   ALLOWED_ALGS,
   EVENT_KINDS,
   type TAuthorizeClaims,
-  type TClaims,
   type TCompleteClaims,
   type TDecodeFailure,
   type TDecodeResult,
@@ -18,7 +17,6 @@ import {
   type TEnvelopeResult,
   type THeader,
   type TInvokeClaims,
-  type TRegistryKey,
   type TRegistryPrincipal,
   type TReplayClass,
   type TRevokeClaims,
@@ -78,7 +76,8 @@ const ZScope = z.string({ error: expect("must be a scope string") }).superRefine
     });
 });
 const ZPurposeCode = z.string({ error: expect("must be a purpose code string") }).superRefine((s, ctx) => {
-  if (!isValidPurposeCode(s))
+  const code: string = s;
+  if (!isValidPurposeCode(code))
     ctx.addIssue({ code: "custom", message: `"${s}" is not a purpose code: expected a dot-separated lowercase path such as "finance.reporting"` });
 });
 const ZSha256 = z.string({ error: expect("must be a string") }).regex(SHA256, {
@@ -349,7 +348,7 @@ export function decodeToken(token: string): TDecodeResult {
   return {
     ok: true,
     header: { alg: headerValue.alg, typ: headerValue.typ, kid: headerValue.kid },
-    claims: parsedClaims.data as TClaims,
+    claims: parsedClaims.data,
     signingInput: `${headerSeg}.${payloadSeg}`,
     signature,
   };
@@ -393,7 +392,7 @@ function thumbprintInput(jwk: object): string {
   const k = jwk as Record<string, unknown>;
   const str = (name: string) => {
     if (typeof k[name] !== "string") throw new Error(`JWK member "${name}" is missing or not a string`);
-    return k[name] as string;
+    return k[name];
   };
   switch (k.kty) {
     case "OKP":

@@ -93,7 +93,7 @@ describe("event rows round-trip through csv-parse", () => {
       record("revoke", { reason: "@admin asked" }),
     ];
     const text = EVENT_CSV_HEADER + rows.map(eventCsvRow).join("");
-    const parsed = parse(text, { columns: true }) as Record<string, string>[];
+    const parsed = parse<Record<string, string>>(text, { columns: true });
     expect(Object.keys(parsed[0])).toEqual([...EVENT_COLUMNS]);
     expect(parsed).toHaveLength(4);
     expect(parsed[0].purpose_text).toBe(hostile);

@@ -23,8 +23,7 @@ import {
 } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { TEventRecord } from "./csv";
-import { serverKey } from "@/lib/ledger/server-key";
-import { ed25519PublicJwk, type TEd25519Jwk } from "@/lib/ledger/signing";
+import { parsePublicJwk, serverKey } from "@/lib/ledger/server-key";
 import { buildEvidenceBundle, type TEvidenceBundle } from "./evidence";
 import { statusRank } from "@/lib/protocol/grammar";
 
@@ -82,8 +81,8 @@ const isGrantClaims = (c: TClaims): c is TGrantClaims => c.kind === "authorize" 
 // every export, so it avoids intermediate arrays.
 async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number): Promise<TEventRecord[]> {
   const n = rows.length;
-  const claimsOf: TClaims[] = new Array(n);
-  const jtis: string[] = new Array(n);
+  const claimsOf = new Array<TClaims>(n);
+  const jtis = new Array<string>(n);
   const completeRefs = new Set<string>();
   const issuers = new Set<string>();
   const kindIds = new Set<string>();
@@ -148,7 +147,7 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
   const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: grantsOfPage.get(j)!.claims.exp }));
   const late = openGrants.length ? readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now) : null;
 
-  const out: TEventRecord[] = new Array(n);
+  const out = new Array<TEventRecord>(n);
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     const claims = claimsOf[i];
@@ -294,12 +293,7 @@ async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
 async function checkpointCovering(store: TExportStore, fromSeq: number, headSeq: number) {
   const row = await store.checkpointCovering(fromSeq, headSeq);
   if (!row) return null;
-  let jwk: TEd25519Jwk | null = null;
-  try {
-    jwk = row.jwk ? ed25519PublicJwk(JSON.parse(row.jwk)) : null;
-  } catch {
-    jwk = null;
-  }
+  const jwk = row.jwk ? parsePublicJwk(row.jwk) : null;
   // Without its key the verifier could not check it: leave it out rather than ship a bad one.
   return jwk ? { seq: row.seq, hash: row.hash, at: row.at.toISOString(), kid: row.kid, signature: row.signature, jwk } : null;
 }

@@ -18,7 +18,7 @@ export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: { 
             return;
           }
           const page = next.value;
-          const rows: string[] = new Array(page.length);
+          const rows = new Array<string>(page.length);
           for (let i = 0; i < page.length; i++) rows[i] = eventCsvRow(page[i]);
           // One join: a flat string for the encoder, where += leaves a rope it must flatten first.
           controller.enqueue(encoder.encode(rows.join("")));

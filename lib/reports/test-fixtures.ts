@@ -24,7 +24,7 @@ const unique = (p: string) => `${p}-${Date.now().toString(36)}${(n++).toString(3
 export async function registerActor(id: string, kind: TPrincipalKind, name: string | null = null, alg: "Ed25519" | "P-256" = "Ed25519"): Promise<TActor> {
   const { createPrincipal } = await import("@/lib/principals/queries");
   const key = makeKey(alg, unique("k"));
-  await createPrincipal({ id, kind, name, keys: [key.publicJwk as never] });
+  await createPrincipal({ id, kind, name, keys: [key.publicJwk] });
   return { id, kind, name, key };
 }
 

@@ -48,7 +48,7 @@ export async function downloadWithProgress(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value as Uint8Array<ArrayBuffer>);
+      chunks.push(value);
       received += value.byteLength;
       onProgress({ received, total });
     }

@@ -32,7 +32,7 @@ export function toQueryString(params: Record<string, TQueryValue>): string {
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === null || v === undefined || v === "") continue;
-    if (Array.isArray(v)) for (const item of v) sp.append(k, item);
+    if (Array.isArray(v)) for (const item of v as readonly string[]) sp.append(k, item);
     else sp.set(k, String(v));
   }
   const s = sp.toString();

@@ -66,7 +66,7 @@ export function eventSentence(
       { text: " revoked grant ", kind: "plain" },
       { text: String(c.target), kind: "purpose" },
       ...at,
-      ...(c.reason ? [{ text: `: “${String(c.reason)}”`, kind: "plain" as const }] : []),
+      ...(typeof c.reason === "string" && c.reason ? [{ text: `: “${c.reason}”`, kind: "plain" as const }] : []),
     ];
   }
   return [who, { text: ` signed a ${event.kind} event`, kind: "plain" }, ...at];

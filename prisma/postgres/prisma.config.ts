@@ -34,7 +34,9 @@ function catalogColumnsAsText<T>(result: T): T {
 
 /** A pg client whose results report "char" and name columns as text. */
 export class CatalogClient extends pg.Client {
-  // pg's query() takes (config, values?, callback?) and returns a promise when no callback is given.
+  // pg's query() takes (config, values?, callback?) and returns a promise when no callback is given;
+  // its overloads cannot be restated one by one in an override, hence the anys here and only here.
+  /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call */
   override query(config: any, values?: any, callback?: any): any {
     if (typeof values === "function") [values, callback] = [undefined, values];
     if (typeof callback === "function") {
@@ -43,6 +45,7 @@ export class CatalogClient extends pg.Client {
     const out = super.query(config, values);
     return out instanceof Promise ? out.then(catalogColumnsAsText) : out;
   }
+  /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call */
 }
 
 function poolConfig(url: string): pg.PoolConfig {

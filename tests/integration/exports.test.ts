@@ -65,11 +65,11 @@ beforeAll(async () => {
   const done = completeClaims(toWriter, attester.id, { evidence: { summary: "Отчёт проверен — reviewed, with a \"quote\", a comma and\na newline" } });
   const claims = [root, toWriter, escalated, invoke, ghost, done];
   const keyOf = new Map([human, planner, writer, attester].map((p) => [p.id, p.key]));
-  tokens = claims.map((c) => signToken(c, keyOf.get(c.iss as string)!));
+  tokens = claims.map((c) => signToken(c, keyOf.get(c.iss)!));
   const results = await post(tokens);
   for (const r of results) expect(r.status, JSON.stringify(r)).toBe("accepted");
   chainId = root.chain;
-  jtis = claims.map((c) => c.jti as string);
+  jtis = claims.map((c) => c.jti);
   const v = await api("/api/v1/tokens", { method: "POST", json: { name: "exports viewer", role: "viewer" } });
   expect(v.status).toBe(201);
   viewer = v.data.token;
@@ -134,7 +134,7 @@ describe("GET /api/v1/chains/{id}/export.csv", () => {
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename=".+\.csv"$/);
     const text = res.bytes.toString("utf8");
     expect(text.split("\r\n")[0].startsWith("seq,received_at,chain,jti,kind,iss,aud,parent,grant,target")).toBe(true);
-    const rows = parse(text, { columns: true, record_delimiter: "\r\n" }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(text, { columns: true, record_delimiter: "\r\n" });
     expect(rows).toHaveLength(tokens.length);
     expect(rows.map((r) => r.jti).sort()).toEqual([...jtis].sort());
     const byJti = new Map(rows.map((r) => [r.jti, r]));
@@ -166,7 +166,7 @@ describe("GET /api/v1/exports/events.csv", () => {
     const res = await fetchRaw(`/api/v1/exports/events.csv?principal=${encodeURIComponent(human.id)}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="delegraph-events-.+\.csv"$/);
-    const rows = parse(res.bytes.toString("utf8"), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(res.bytes.toString("utf8"), { columns: true });
     expect(new Set(rows.map((r) => r.chain))).toEqual(new Set([chainId, other.chain]));
     expect(rows).toHaveLength(tokens.length + 1);
     // Grouped by chain, in ledger order within each.

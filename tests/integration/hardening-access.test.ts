@@ -214,7 +214,7 @@ describe("no 5xx from input", () => {
 
   it("answers 400 for since/until and cursors that overflow to Infinity", async () => {
     const huge = "1" + "0".repeat(400);
-    for (const q of [`since=${huge}`, `until=${huge}`, `cursor=${Buffer.from(JSON.stringify({ s: 1e999, i: "x" }).replace("null", "1e999")).toString("base64url")}`]) {
+    for (const q of [`since=${huge}`, `until=${huge}`, `cursor=${Buffer.from('{"s":1e999,"i":"x"}').toString("base64url")}`]) {
       const res = await call(server, `/api/v1/chains?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.data.error.code, q).toBe("invalid_request");

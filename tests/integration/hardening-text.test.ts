@@ -56,7 +56,7 @@ describe("text that lies", () => {
     const csv = (await fetchBytes(`/api/v1/chains/${chainId}/export.csv`)).toString("utf8");
     expect(csv).not.toContain(RLO);
     expect(csv).not.toContain(ESC);
-    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv, { columns: true });
     const root = rows.find((r) => r.kind === "authorize")!;
     expect(root.purpose_text).toBe("Pay invoice fdp.exe");
     const done = rows.find((r) => r.kind === "complete")!;

@@ -225,7 +225,7 @@ describe("10. late_after_revocation: signed with a back-dated iat after the key 
     expect(detail.status).toBe("warning");
 
     const csv = await fetch(`${inject("serverUrl")}/api/v1/chains/${encodeURIComponent(root.chain)}/export.csv`, { headers: { authorization: `Bearer ${inject("apiToken")}` } });
-    const rows = parse(await csv.text(), { columns: true, record_delimiter: "\r\n" }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(await csv.text(), { columns: true, record_delimiter: "\r\n" });
     expect(rows.find((r) => r.jti === late.jti)!.findings).toBe("late_after_revocation");
     expect(rows.find((r) => r.jti === before.jti)!.findings).toBe("");
 

@@ -178,7 +178,7 @@ function canonical(bundle: Record<string, unknown>): string {
       ? JSON.stringify(v)
       : Array.isArray(v)
         ? `[${v.map(jcs).join(",")}]`
-        : `{${Object.keys(v as object)
+        : `{${Object.keys(v)
             .sort()
             .map((k) => `${JSON.stringify(k)}:${jcs((v as Record<string, unknown>)[k])}`)
             .join(",")}}`;

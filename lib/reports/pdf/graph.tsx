@@ -251,7 +251,7 @@ export function GraphTile({ plan, tile, m, compact = false }: { plan: TGraphView
       <Canvas
         style={{ position: "absolute", top: 0, left: 0, width, height }}
         paint={(painter) => {
-          paintTexts(painter as unknown as TPainter, texts, m, { width, height, scale: plan.scale, x: tile.x, y: tile.y });
+          paintTexts(painter as TPainter, texts, m, { width, height, scale: plan.scale, x: tile.x, y: tile.y });
           return null;
         }}
       />
