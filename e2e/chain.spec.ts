@@ -14,8 +14,7 @@ test.beforeEach(async ({ page }) => {
 });
 
 const chainUrl = (q = "") => `/chains/${encodeURIComponent(chain.chainId)}${q}`;
-const principalNode = (page: import("@playwright/test").Page, id: string) =>
-  page.locator(`.react-flow__node[data-id="p:${encodeURIComponent(id)}"]`);
+const principalNode = (page: import("@playwright/test").Page, id: string) => page.locator(`.react-flow__node[data-id="p:${encodeURIComponent(id)}"]`);
 
 test("a violation chain draws one node per principal and names its findings", async ({ page }) => {
   await page.goto(chainUrl());

@@ -13,7 +13,12 @@ test.beforeAll(async () => {
   const c = client();
   const human = await principal(c, `user:bidi.${tag}@bank.test`, "human", `Mallory ${RLO}yrrallim`);
   const agent = await principal(c, `agent:bidi-${tag}`, "agent");
-  const root = await authorize(human, { aud: agent.id, scope: ["finance/*:read"], purpose: { code: "finance.payments", text: `Pay invoice ${RLO}fdp.exe` }, ttl: 3600 });
+  const root = await authorize(human, {
+    aud: agent.id,
+    scope: ["finance/*:read"],
+    purpose: { code: "finance.payments", text: `Pay invoice ${RLO}fdp.exe` },
+    ttl: 3600,
+  });
   const act = await invoke(root.claims, agent, { action: "finance/q1:read", resource: `db://finance/${RLO}q1` });
   await c.send([root.token, act.token]);
   chainId = root.claims.chain;

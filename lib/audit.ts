@@ -5,7 +5,9 @@ import type { TAuditPage } from "@/lib/contracts/audit";
 import type { TActor } from "@/lib/auth/authenticate";
 
 export async function recordAudit(actor: Pick<TActor, "kind" | "name"> | string, action: string, target?: string, detail?: unknown) {
-  await (await stores()).audit.append({
+  await (
+    await stores()
+  ).audit.append({
     actor: typeof actor === "string" ? actor : `${actor.kind}:${actor.name}`,
     action,
     target: target ?? null,
@@ -31,7 +33,13 @@ export async function recordFailedSignIn(target: string, address: string, reason
   if (latest?.detail) {
     const d = JSON.parse(latest.detail) as TFailedSignIns;
     const addresses = d.addresses.includes(address) || d.addresses.length >= MAX_ADDRESSES ? d.addresses : [...d.addresses, address];
-    const detail: TFailedSignIns = { ...d, count: d.count + 1, lastAt: now.toISOString(), addresses, reasons: { ...d.reasons, [reason]: (d.reasons[reason] ?? 0) + 1 } };
+    const detail: TFailedSignIns = {
+      ...d,
+      count: d.count + 1,
+      lastAt: now.toISOString(),
+      addresses,
+      reasons: { ...d.reasons, [reason]: (d.reasons[reason] ?? 0) + 1 },
+    };
     await store.updateDetail(latest.id, JSON.stringify(detail), address);
     return;
   }

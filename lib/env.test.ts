@@ -22,17 +22,15 @@ describe("DATABASE_URL", () => {
     expect(databaseKind(url)).toBe(kind);
   });
 
-  it.each([
-    "mysql://root@localhost/delegraph",
-    "sqlite:./data/delegraph.db",
-    "./data/delegraph.db",
-    "postgresql:/missing-slashes",
-  ])("refuses %s with a clear configuration error", (url) => {
-    expect(databaseKind(url)).toBeNull();
-    expect(() => parseEnv({ DATABASE_URL: url })).toThrow(
-      /Invalid configuration:\n {2}DATABASE_URL: must start with file: \(embedded SQLite\) or postgresql:\/\/ \/ postgres:\/\/ \(PostgreSQL\)/,
-    );
-  });
+  it.each(["mysql://root@localhost/delegraph", "sqlite:./data/delegraph.db", "./data/delegraph.db", "postgresql:/missing-slashes"])(
+    "refuses %s with a clear configuration error",
+    (url) => {
+      expect(databaseKind(url)).toBeNull();
+      expect(() => parseEnv({ DATABASE_URL: url })).toThrow(
+        /Invalid configuration:\n {2}DATABASE_URL: must start with file: \(embedded SQLite\) or postgresql:\/\/ \/ postgres:\/\/ \(PostgreSQL\)/,
+      );
+    },
+  );
 
   it("reports DATABASE_URL alongside other bad variables", () => {
     expect(() => parseEnv({ DATABASE_URL: "mysql://x", PORT: "99999" })).toThrow(/DATABASE_URL: .*\n {2}PORT: must be 1-65535/s);

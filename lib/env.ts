@@ -36,7 +36,12 @@ export const ZEnv = z.object({
   DELEGRAPH_TRUSTED_PROXIES: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((e) => e.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .refine((entries) => entries.every(isAddressOrRange), {
       message: "must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8, fd00::/8)",
     }),
@@ -46,11 +51,19 @@ export const ZEnv = z.object({
   // What one sender (API token) may hold in the quarantine; past it, its oldest rejected
   // submissions are dropped and the drop is recorded in the self-audit (lib/ingest/quarantine.ts).
   DELEGRAPH_QUARANTINE_QUOTA_MB: z.coerce.number({ error: "must be a number of megabytes" }).positive().max(1024).default(64),
-  DELEGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  DELEGRAPH_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   // The server's V8 heap limit. Without one, Node on a large machine lets garbage pile up to
   // gigabytes before collecting; 256 MB keeps the server under 400 MB resident under the
   // benchmark's load and still reads a 27,500-event chain (47 MB of JSON) in one request.
-  DELEGRAPH_SERVER_HEAP_MB: z.coerce.number({ error: "must be a number of megabytes" }).int("must be a whole number").min(128, "must be at least 128").default(256),
+  DELEGRAPH_SERVER_HEAP_MB: z.coerce
+    .number({ error: "must be a number of megabytes" })
+    .int("must be a whole number")
+    .min(128, "must be at least 128")
+    .default(256),
   // The server's Ed25519 signing key (lib/ledger/server-key.ts). Default: ledger-key.json next to
   // the SQLite database file, or ./data/ledger-key.json with PostgreSQL (see ledgerKeyFile).
   DELEGRAPH_LEDGER_KEY_FILE: z
@@ -59,7 +72,11 @@ export const ZEnv = z.object({
     .optional(),
   // A signed checkpoint of the ledger head after an ingest once the head moved this many events
   // past the last checkpoint, or the last one is this many seconds old (docs/operations.md).
-  DELEGRAPH_CHECKPOINT_EVENTS: z.coerce.number({ error: "must be a number of events" }).int("must be a whole number").min(1, "must be at least 1").default(1000),
+  DELEGRAPH_CHECKPOINT_EVENTS: z.coerce
+    .number({ error: "must be a number of events" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(1000),
   DELEGRAPH_CHECKPOINT_SECONDS: z.coerce
     .number({ error: "must be a number of seconds" })
     .int("must be a whole number")

@@ -3,7 +3,7 @@ import { jsonDepth, jsonText, storableRaw } from "@/lib/text";
 
 describe("jsonText", () => {
   it("writes what JSON.stringify writes", () => {
-    for (const v of [null, 1, -0.5, "a\"b\n", true, [], {}, [1, [2, [3]]], { a: { b: [1, { c: "x" }] }, d: null, e: [] }, { u: undefined, k: 1 }])
+    for (const v of [null, 1, -0.5, 'a"b\n', true, [], {}, [1, [2, [3]]], { a: { b: [1, { c: "x" }] }, d: null, e: [] }, { u: undefined, k: 1 }])
       expect(jsonText(v)).toBe(JSON.stringify(v));
   });
 

@@ -47,7 +47,11 @@ async function freshDatabase(kind: "sqlite" | "postgres"): Promise<{ url: string
 function migrateAsync(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const root = join(import.meta.dirname, "..");
-    const child = spawn(join(root, "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["scripts/migrate.ts"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -65,7 +69,9 @@ async function main() {
   const cfg = CONFIGS[args.mode];
   const machine = describeMachine();
   const loadAtStart = load();
-  log(`mode ${cfg.mode} on ${args.database}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`);
+  log(
+    `mode ${cfg.mode} on ${args.database}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`,
+  );
   // The server runs the production build; DELEGRAPH_SKIP_BUILD=1 trusts the one already there.
   if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
 
@@ -107,7 +113,9 @@ async function main() {
     await fill.registerPrincipals(principals);
     log(`registered ${principals.length} principals`);
 
-    log(`filling: ${cfg.fillChains * SMALL_CHAIN_EVENTS} background events in batches of ${cfg.fillBatch}, then ${trees.length} tree chains, in-process through ingestBatch`);
+    log(
+      `filling: ${cfg.fillChains * SMALL_CHAIN_EVENTS} background events in batches of ${cfg.fillBatch}, then ${trees.length} tree chains, in-process through ingestBatch`,
+    );
     const perBatch = cfg.fillBatch / SMALL_CHAIN_EVENTS;
     const background = function* () {
       for (let n = 0; n < cfg.fillChains; n += perBatch) {
@@ -127,7 +135,9 @@ async function main() {
     const fillTrees = await fill.ingestInProcess(trees.flatMap((t) => slices(t.chain.tokens, cfg.fillBatch)));
     await fill.closeFillClient();
     const filled = fillBackground.events + fillTrees.events;
-    log(`filled ${filled} events in ${(fillBackground.seconds + fillTrees.seconds).toFixed(1)} s (${fillBackground.perSec} events/s for the background chains)`);
+    log(
+      `filled ${filled} events in ${(fillBackground.seconds + fillTrees.seconds).toFixed(1)} s (${fillBackground.perSec} events/s for the background chains)`,
+    );
 
     server = await startServer({ databaseUrl: database.url, env: args.serverNodeOptions ? { NODE_OPTIONS: args.serverNodeOptions } : {} });
     // The server's last output, printed if a measurement fails.
@@ -149,7 +159,11 @@ async function main() {
       return { batchSize, interleaved: interleaved ?? false, batches };
     });
     // One untimed round first: the route's first requests load and compile its code.
-    const warmup = await ingestOverHttp(api, chainBatches(nextChain, Math.min(2000, cfg.httpEvents[0].events), 100, pop, now).batches, cfg.httpClients);
+    const warmup = await ingestOverHttp(
+      api,
+      chainBatches(nextChain, Math.min(2000, cfg.httpEvents[0].events), 100, pop, now).batches,
+      cfg.httpClients,
+    );
     const ingest = [];
     for (const { batchSize, interleaved, batches } of runs) {
       // The server verifies on every core (libuv's pool), so its reference is the all-core rate.
@@ -181,7 +195,9 @@ async function main() {
       const path = `/api/v1/chains/${encodeURIComponent(t.chain.chainId)}`;
       const repeated = await getLatency(api, path, cfg.queryRuns);
       detail.push({ hops: t.chain.hops, events: t.chain.tokens.length, reads: "repeated" as const, ...repeated });
-      log(`chain detail, ${t.chain.hops} hops (${t.chain.tokens.length} events), repeated reads: p50 ${repeated.p50Ms} ms, p95 ${repeated.p95Ms} ms, ${(repeated.bytes / 1024).toFixed(0)} KiB`);
+      log(
+        `chain detail, ${t.chain.hops} hops (${t.chain.tokens.length} events), repeated reads: p50 ${repeated.p50Ms} ms, p95 ${repeated.p95Ms} ms, ${(repeated.bytes / 1024).toFixed(0)} KiB`,
+      );
       let k = 0;
       const changed = await getLatency(api, path, cfg.queryRuns, {
         before: async () => {
@@ -238,7 +254,8 @@ async function main() {
     // request loads its code (react-pdf and its fonts: ~0.5 s) and runs it cold.
     const smallest = trees.filter((t) => t.role === "query")[0].chain;
     const firstPdf = await download(api, `/api/v1/chains/${encodeURIComponent(smallest.chainId)}/report.pdf`);
-    if (firstPdf.status === "ok") log(`first PDF since the server started (${smallest.hops}-hop chain, untimed warm-up): ${firstPdf.ms.toFixed(0)} ms`);
+    if (firstPdf.status === "ok")
+      log(`first PDF since the server started (${smallest.hops}-hop chain, untimed warm-up): ${firstPdf.ms.toFixed(0)} ms`);
     await download(api, `/api/v1/chains/${encodeURIComponent(smallest.chainId)}/export.csv`);
     await download(api, `/api/v1/exports/events.csv?q=${encodeURIComponent(smallest.chainId)}`);
     const exportLoad = load();
@@ -247,7 +264,11 @@ async function main() {
     memory.phase("CSV");
     const csvChain = await download(api, `/api/v1/chains/${encodeURIComponent(bigQuery.chainId)}/export.csv`);
     const csvAll = await download(api, `/api/v1/exports/events.csv${cfg.csvAllFilter ? `?${cfg.csvAllFilter}` : ""}`);
-    for (const [name, d] of [["PDF", pdf], ["CSV chain", csvChain], ["CSV all", csvAll]] as const) {
+    for (const [name, d] of [
+      ["PDF", pdf],
+      ["CSV chain", csvChain],
+      ["CSV all", csvAll],
+    ] as const) {
       log(`${name}: ${d.status === "ok" ? `${d.ms.toFixed(0)} ms, ${d.rows} rows, ${(d.bytes / 1024).toFixed(0)} KiB` : `n/a (${d.reason})`}`);
     }
 
@@ -262,7 +283,8 @@ async function main() {
         trees.filter((t) => t.role === "graph").map((t) => ({ chainId: t.chain.chainId, nodes: t.chain.nodes })),
       ),
     );
-    for (const g of graphs) log(`graph ${g.nodes} nodes: nodes drawn at ${g.firstNodesMs} ms (${g.renderedNodes} rendered), interactive at ${g.interactiveMs} ms`);
+    for (const g of graphs)
+      log(`graph ${g.nodes} nodes: nodes drawn at ${g.firstNodesMs} ms (${g.renderedNodes} rendered), interactive at ${g.interactiveMs} ms`);
 
     memory.phase("ledger verify");
     const ledger = await getJson<{ ok: boolean; count: number }>(api, "/api/v1/ledger/verify");
@@ -297,7 +319,12 @@ async function main() {
         list,
         listP95Ms: Math.max(...list.map((l) => l.p95Ms)),
       },
-      exports: { load: exportLoad, pdf: { hops: pdfChain.hops, ...pdf }, csvChain: { events: bigQuery.tokens.length, ...csvChain }, csvAll: { filter: cfg.csvAllFilter, ...csvAll } },
+      exports: {
+        load: exportLoad,
+        pdf: { hops: pdfChain.hops, ...pdf },
+        csvChain: { events: bigQuery.tokens.length, ...csvChain },
+        csvAll: { filter: cfg.csvAllFilter, ...csvAll },
+      },
       worstGrant: { ...worst, load: worstLoad },
       graph: { load: graphLoad, runs: graphs },
       memory: {
@@ -332,4 +359,3 @@ main().then(
     process.exit(1);
   },
 );
-

@@ -23,8 +23,7 @@ export function renderSchemas(template = readTemplate()): Record<string, string>
       .replaceAll("{{provider}}", provider)
       .replaceAll("{{url}}", url)
       .replace("../../generated/" + provider, "../../generated/" + dir);
-    out[`prisma/${dir}/schema.prisma`] =
-      "// GENERATED from prisma/schema.template.prisma by scripts/gen-schemas.ts. Do not edit.\n" + body;
+    out[`prisma/${dir}/schema.prisma`] = "// GENERATED from prisma/schema.template.prisma by scripts/gen-schemas.ts. Do not edit.\n" + body;
   }
   return out;
 }

@@ -16,10 +16,15 @@ function diffFromMigrations(provider: "sqlite" | "postgres", config: string, dat
   const result = spawnSync(
     join(root, "node_modules/.bin/prisma"),
     [
-      "migrate", "diff",
-      "--from-migrations", `prisma/${provider}/migrations`,
-      "--to-schema-datamodel", `prisma/${provider}/schema.prisma`,
-      "--exit-code", "--config", config,
+      "migrate",
+      "diff",
+      "--from-migrations",
+      `prisma/${provider}/migrations`,
+      "--to-schema-datamodel",
+      `prisma/${provider}/schema.prisma`,
+      "--exit-code",
+      "--config",
+      config,
     ],
     { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8" },
   );

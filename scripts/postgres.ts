@@ -75,7 +75,9 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 }
 
 export async function pendingMigrations(url: string, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const committed = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const committed = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   const applied = await withClient(url, async (c) => {
     const table = await c.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"') AS t`);
     if (!table.rows[0]?.t) return new Set<string>();
@@ -144,7 +146,10 @@ export async function dropTestDatabasesSince(base: string, since: number): Promi
   for (const name of names) {
     const stamp = /^delegraph_test_(?:multi_)?([0-9a-z]+)_[0-9a-f]+$/.exec(name)?.[1];
     if (!stamp || parseInt(stamp, 36) < since) continue;
-    await dropDatabase(withDatabase(base, name)).then(() => dropped++, () => undefined);
+    await dropDatabase(withDatabase(base, name)).then(
+      () => dropped++,
+      () => undefined,
+    );
   }
   return dropped;
 }

@@ -12,8 +12,7 @@ import { parseArgs } from "node:util";
 import { DelegraphApiError, DelegraphClient } from "@/lib/sdk/client";
 import { seedDemo, type TDemoKeys } from "@/lib/sdk/demo";
 
-const USAGE =
-  "usage: tsx scripts/seed-demo.ts --url <base url> --token <api token> [--keys <file>] [--now <seconds>] [--json]";
+const USAGE = "usage: tsx scripts/seed-demo.ts --url <base url> --token <api token> [--keys <file>] [--now <seconds>] [--json]";
 
 async function readKeys(path: string): Promise<TDemoKeys> {
   try {
@@ -65,7 +64,13 @@ async function main(): Promise<number> {
   });
 
   if (values.json) {
-    console.log(JSON.stringify({ chains: summary.chains, stories: summary.stories.map(({ events, results, ...s }) => ({ ...s, events: events.length })) }, null, 2));
+    console.log(
+      JSON.stringify(
+        { chains: summary.chains, stories: summary.stories.map(({ events, results, ...s }) => ({ ...s, events: events.length })) },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const story of summary.stories) {
       console.log(`${story.chain}  ${story.expectedStatus.padEnd(9)}  ${story.title}`);

@@ -38,9 +38,7 @@ export function SignInForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" noValidate={false}>
       <h1 className="text-base font-semibold text-slate-900">Sign in</h1>
-      {searchParams.get("next") && !error && (
-        <p className="text-sm text-slate-600">Sign in to continue to the page you asked for.</p>
-      )}
+      {searchParams.get("next") && !error && <p className="text-sm text-slate-600">Sign in to continue to the page you asked for.</p>}
       {error && (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {error}

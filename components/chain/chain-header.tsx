@@ -34,7 +34,9 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
             <h1 className="min-w-0 text-lg font-semibold text-slate-900">
               {detail.root ? (
                 <>
-                  <span className="break-words"><FreeText value={nameOf(detail.root.iss)} /></span>{" "}
+                  <span className="break-words">
+                    <FreeText value={nameOf(detail.root.iss)} />
+                  </span>{" "}
                   <span className="font-normal text-slate-500">authorized</span>{" "}
                   <code className="font-mono text-base break-all">{detail.root.purpose.code}</code>
                 </>
@@ -44,7 +46,9 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
             </h1>
           </div>
           {detail.root && (
-            <p className="mt-1 max-w-3xl text-sm break-words whitespace-pre-wrap text-slate-600">“<FreeText value={detail.root.purpose.text} />”</p>
+            <p className="mt-1 max-w-3xl text-sm break-words whitespace-pre-wrap text-slate-600">
+              “<FreeText value={detail.root.purpose.text} />”
+            </p>
           )}
           <p className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
             {detail.root && (

@@ -108,7 +108,13 @@ export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDeta
                     <FreeText value={what(e)} />
                   </span>
                 </td>
-                <td>{e.findings.length ? <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} max={3} /> : <span className="text-xs text-slate-400">—</span>}</td>
+                <td>
+                  {e.findings.length ? (
+                    <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} max={3} />
+                  ) : (
+                    <span className="text-xs text-slate-400">—</span>
+                  )}
+                </td>
               </tr>
             );
           })}

@@ -23,7 +23,14 @@ export function ChainFiltersBar({ filters, onChange }: { filters: TChainFilters;
     <section aria-label="Filters" className="mb-4 rounded-lg border border-slate-200 bg-white p-3">
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-8">
         <div className="col-span-2">
-          <SearchInput showLabel id="q" label="Search" value={filters.q ?? ""} onCommit={(v) => set({ q: v })} placeholder="id, principal, purpose, scope, resource" />
+          <SearchInput
+            showLabel
+            id="q"
+            label="Search"
+            value={filters.q ?? ""}
+            onCommit={(v) => set({ q: v })}
+            placeholder="id, principal, purpose, scope, resource"
+          />
         </div>
         <div>
           <label htmlFor="status" className="label">
@@ -51,10 +58,37 @@ export function ChainFiltersBar({ filters, onChange }: { filters: TChainFilters;
             ))}
           </select>
         </div>
-        <SearchInput showLabel icon={false} id="principal" label="Principal" value={filters.principal ?? ""} onCommit={(v) => set({ principal: v })} placeholder="agent:planner" mono />
-        <SearchInput showLabel icon={false} id="scope" label="Scope" value={filters.scope ?? ""} onCommit={(v) => set({ scope: v })} placeholder="treasury/*:read" mono />
+        <SearchInput
+          showLabel
+          icon={false}
+          id="principal"
+          label="Principal"
+          value={filters.principal ?? ""}
+          onCommit={(v) => set({ principal: v })}
+          placeholder="agent:planner"
+          mono
+        />
+        <SearchInput
+          showLabel
+          icon={false}
+          id="scope"
+          label="Scope"
+          value={filters.scope ?? ""}
+          onCommit={(v) => set({ scope: v })}
+          placeholder="treasury/*:read"
+          mono
+        />
         <div className="col-span-2">
-          <SearchInput showLabel icon={false} id="purpose" label="Purpose" value={filters.purpose ?? ""} onCommit={(v) => set({ purpose: v })} placeholder="finance.reporting" mono />
+          <SearchInput
+            showLabel
+            icon={false}
+            id="purpose"
+            label="Purpose"
+            value={filters.purpose ?? ""}
+            onCommit={(v) => set({ purpose: v })}
+            placeholder="finance.reporting"
+            mono
+          />
         </div>
       </div>
       <div className="mt-3 flex flex-wrap items-end gap-3">

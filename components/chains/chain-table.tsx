@@ -75,7 +75,11 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
       </td>
       {!compact && <td className="text-right tabular-nums">{c.hopCount}</td>}
       <td>
-        {c.findingCodes.length ? <FindingBadges codes={sortCodes(c.findingCodes)} max={compact ? 2 : 3} /> : <span className="text-xs text-slate-400">none</span>}
+        {c.findingCodes.length ? (
+          <FindingBadges codes={sortCodes(c.findingCodes)} max={compact ? 2 : 3} />
+        ) : (
+          <span className="text-xs text-slate-400">none</span>
+        )}
       </td>
       <td className="text-slate-600">
         <Time t={c.startedAt} />

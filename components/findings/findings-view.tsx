@@ -30,7 +30,10 @@ export function FindingsView() {
 
   return (
     <>
-      <PageHeader title="Findings" description="Problems found on accepted events, newest first. Open one to see it in its chain, at the event it concerns." />
+      <PageHeader
+        title="Findings"
+        description="Problems found on accepted events, newest first. Open one to see it in its chain, at the event it concerns."
+      />
       <section aria-label="Filters" className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 md:grid-cols-4">
         <div>
           <label htmlFor="f-code" className="label">
@@ -49,7 +52,13 @@ export function FindingsView() {
           <label htmlFor="f-severity" className="label">
             Severity
           </label>
-          <select id="f-severity" name="severity" className="input" value={filters.severity ?? ""} onChange={(e) => set({ severity: e.target.value || null })}>
+          <select
+            id="f-severity"
+            name="severity"
+            className="input"
+            value={filters.severity ?? ""}
+            onChange={(e) => set({ severity: e.target.value || null })}
+          >
             <option value="">Any severity</option>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>
@@ -58,8 +67,26 @@ export function FindingsView() {
             ))}
           </select>
         </div>
-        <SearchInput showLabel icon={false} mono id="f-principal" label="Principal" value={filters.principal ?? ""} placeholder="agent:planner" onCommit={(v) => set({ principal: v || null })} />
-        <SearchInput showLabel icon={false} mono id="f-chain" label="Chain id" value={filters.chain ?? ""} placeholder="chain id" onCommit={(v) => set({ chain: v || null })} />
+        <SearchInput
+          showLabel
+          icon={false}
+          mono
+          id="f-principal"
+          label="Principal"
+          value={filters.principal ?? ""}
+          placeholder="agent:planner"
+          onCommit={(v) => set({ principal: v || null })}
+        />
+        <SearchInput
+          showLabel
+          icon={false}
+          mono
+          id="f-chain"
+          label="Chain id"
+          value={filters.chain ?? ""}
+          placeholder="chain id"
+          onCommit={(v) => set({ chain: v || null })}
+        />
       </section>
       {findings.isError && findings.data && <StaleNotice error={findings.error} onRetry={() => findings.refetch()} />}
       {findings.isPending ? (
@@ -104,7 +131,9 @@ export function FindingsView() {
                       <FindingBadge code={f.code} />
                     </td>
                     <td className="max-w-md text-slate-700">
-                      <span className="line-clamp-3 break-words"><FreeText value={f.message} /></span>
+                      <span className="line-clamp-3 break-words">
+                        <FreeText value={f.message} />
+                      </span>
                     </td>
                     <td className="max-w-56">
                       {f.iss === null ? (
@@ -131,7 +160,14 @@ export function FindingsView() {
             </table>
           </div>
           <div className="px-3 pb-3">
-            <Pager hasPrev={pager.hasPrev} nextCursor={findings.data.nextCursor} onPrev={pager.back} onNext={pager.next} page={pager.page} isFetching={findings.isPlaceholderData} />
+            <Pager
+              hasPrev={pager.hasPrev}
+              nextCursor={findings.data.nextCursor}
+              onPrev={pager.back}
+              onNext={pager.next}
+              page={pager.page}
+              isFetching={findings.isPlaceholderData}
+            />
           </div>
         </div>
       )}

@@ -3,15 +3,7 @@
 // chains; past the node budget only the selected hop's neighbourhood is drawn and the rest is
 // summarised by "N hidden" placeholders that keep their findings visible.
 import "@xyflow/react/dist/style.css";
-import {
-  Controls,
-  MarkerType,
-  Panel,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-  useStore,
-} from "@xyflow/react";
+import { Controls, MarkerType, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail } from "@/lib/contracts/chains";
 import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
@@ -320,8 +312,7 @@ function ViewportKeeper({
       const left = p.x * zoom + vx;
       const top = p.y * zoom + vy;
       const margin = 40;
-      const isVisible =
-        left >= margin && top >= margin && left + n.width * zoom <= width - margin && top + n.height * zoom <= height - margin;
+      const isVisible = left >= margin && top >= margin && left + n.width * zoom <= width - margin && top + n.height * zoom <= height - margin;
       if (!force && isVisible) return true;
       void rf.setCenter(p.x + n.width / 2, p.y + n.height / 2, { zoom: force ? 0.85 : Math.max(zoom, LEGIBLE_ZOOM), duration: force ? 0 : 250 });
       return true;
@@ -361,7 +352,12 @@ function ViewportKeeper({
 }
 
 /** The zoom at which the whole graph would fit the canvas. */
-function fitZoom(positions: Record<string, { x: number; y: number }> | null, nodeById: Map<string, TGraphNode>, width: number, height: number): number {
+function fitZoom(
+  positions: Record<string, { x: number; y: number }> | null,
+  nodeById: Map<string, TGraphNode>,
+  width: number,
+  height: number,
+): number {
   if (!positions || !width || !height) return 0;
   let x0 = Infinity;
   let y0 = Infinity;
@@ -386,7 +382,11 @@ function GraphNotice({ model, onJump }: { model: TGraphModel; onJump: (nodeId: s
     .filter((n) => n.kind === "hidden" && n.findings.worst)
     .sort((a, b) => SEVERITY_ORDER[a.findings.worst!] - SEVERITY_ORDER[b.findings.worst!]);
   return (
-    <div className="max-w-md rounded-md border border-slate-300 bg-white/95 px-2.5 py-1.5 text-xs text-slate-700 shadow-sm" role="status" aria-live="polite">
+    <div
+      className="max-w-md rounded-md border border-slate-300 bg-white/95 px-2.5 py-1.5 text-xs text-slate-700 shadow-sm"
+      role="status"
+      aria-live="polite"
+    >
       <p>
         Showing {shown.toLocaleString("en-US")} of {model.totalNodes.toLocaleString("en-US")} nodes around the selected hop.{" "}
         <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong> behind dashed placeholders, which keep their findings visible. The

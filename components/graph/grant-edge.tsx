@@ -84,7 +84,9 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
                   {edge.isDashed && <span className="text-[10px] text-slate-500 italic">pending</span>}
                 </span>
                 {f.worst && (
-                  <span className={`inline-flex max-w-full items-center gap-0.5 rounded px-1 text-[10px] font-medium ring-1 ring-inset ${SEVERITY_STYLE[f.worst].badge}`}>
+                  <span
+                    className={`inline-flex max-w-full items-center gap-0.5 rounded px-1 text-[10px] font-medium ring-1 ring-inset ${SEVERITY_STYLE[f.worst].badge}`}
+                  >
                     <SeverityIcon severity={f.worst} size={10} />
                     <span className="truncate">
                       {findingName(f.codes[0])}
@@ -94,7 +96,9 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
                 )}
               </div>
             ) : (
-              <div className={`flex max-w-[148px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${isSelected ? "border-blue-600" : "border-slate-200"}`}>
+              <div
+                className={`flex max-w-[148px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${isSelected ? "border-blue-600" : "border-slate-200"}`}
+              >
                 {f.worst && (
                   <span className={SEVERITY_STYLE[f.worst].text}>
                     <SeverityIcon severity={f.worst} size={10} />

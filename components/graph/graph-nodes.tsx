@@ -21,9 +21,7 @@ function FindingLine({ f, compact }: { f: TFindingSummary; compact?: boolean }) 
     <span className={`mt-1 inline-flex max-w-full items-center gap-1 rounded px-1 py-px text-[11px] font-medium ring-1 ring-inset ${s.badge}`}>
       <SeverityIcon severity={f.worst} size={11} />
       <span className="truncate">
-        {compact
-          ? `${total} ${s.word.toLowerCase()}`
-          : `${f.codes.length ? findingName(f.codes[0]) : s.word}${total > 1 ? ` +${total - 1}` : ""}`}
+        {compact ? `${total} ${s.word.toLowerCase()}` : `${f.codes.length ? findingName(f.codes[0]) : s.word}${total > 1 ? ` +${total - 1}` : ""}`}
       </span>
     </span>
   );
@@ -47,8 +45,7 @@ export const PrincipalNode = memo(function PrincipalNode({ data }: NodeProps<TFl
       ? "rounded-md border border-dashed border-slate-500"
       : "rounded-md border border-slate-400";
   const ring = isSelected ? "ring-[3px] ring-blue-600" : isOnPath ? "ring-2 ring-blue-300" : "";
-  const tint =
-    node.findings.worst === "critical" ? "bg-red-50/50" : node.findings.worst === "error" ? "bg-orange-50/50" : "bg-white";
+  const tint = node.findings.worst === "critical" ? "bg-red-50/50" : node.findings.worst === "error" ? "bg-orange-50/50" : "bg-white";
   return (
     <div
       className={`flex h-full w-full flex-col justify-center px-3 py-2 shadow-sm ${shape} ${ring} ${tint}`}
@@ -56,12 +53,20 @@ export const PrincipalNode = memo(function PrincipalNode({ data }: NodeProps<TFl
     >
       <Handle type="target" position={Position.Left} className={HANDLE} isConnectable={false} />
       <span className="flex items-center gap-1.5">
-        <span className={`shrink-0 rounded px-1 text-[10px] font-semibold uppercase tracking-wide ${isHuman ? "bg-slate-900 text-white" : "bg-slate-100 text-slate-600"}`}>
+        <span
+          className={`shrink-0 rounded px-1 text-[10px] font-semibold uppercase tracking-wide ${isHuman ? "bg-slate-900 text-white" : "bg-slate-100 text-slate-600"}`}
+        >
           {KIND_WORD[node.kind] ?? node.kind}
         </span>
-        <span className="truncate text-[13px] font-semibold text-slate-900"><FreeText value={node.label} /></span>
+        <span className="truncate text-[13px] font-semibold text-slate-900">
+          <FreeText value={node.label} />
+        </span>
       </span>
-      {node.label !== node.ref && <span className="truncate font-mono text-[11px] text-slate-500"><FreeText value={node.ref} /></span>}
+      {node.label !== node.ref && (
+        <span className="truncate font-mono text-[11px] text-slate-500">
+          <FreeText value={node.ref} />
+        </span>
+      )}
       <span className="flex">
         <FindingLine f={node.findings} />
       </span>
@@ -88,7 +93,9 @@ export const SmallNode = memo(function SmallNode({ data }: NodeProps<TFlowNode>)
         <span className="text-[9px] font-semibold uppercase tracking-wide text-slate-500">{node.kind === "tool" ? "tool" : "res"}</span>
         <Handle type="source" position={Position.Right} className={HANDLE} isConnectable={false} />
       </div>
-      <span className="mt-1 line-clamp-2 w-full text-center font-mono text-[10px] leading-tight break-all text-slate-700"><FreeText value={node.label} /></span>
+      <span className="mt-1 line-clamp-2 w-full text-center font-mono text-[10px] leading-tight break-all text-slate-700">
+        <FreeText value={node.label} />
+      </span>
       <FindingLine f={node.findings} compact />
     </div>
   );
@@ -107,7 +114,10 @@ export const HiddenNode = memo(function HiddenNode({ data }: NodeProps<TFlowNode
           {(["critical", "error", "warning"] as const)
             .filter((k) => f[k] > 0)
             .map((k) => (
-              <span key={k} className={`inline-flex items-center gap-0.5 rounded px-1 text-[10px] font-medium ring-1 ring-inset ${SEVERITY_STYLE[k].badge}`}>
+              <span
+                key={k}
+                className={`inline-flex items-center gap-0.5 rounded px-1 text-[10px] font-medium ring-1 ring-inset ${SEVERITY_STYLE[k].badge}`}
+              >
                 <SeverityIcon severity={k} size={10} />
                 {f[k]} {SEVERITY_STYLE[k].word.toLowerCase()}
               </span>

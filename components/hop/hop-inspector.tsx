@@ -79,11 +79,13 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
               )}
             </div>
             <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} />
-            {hop && <ScopeSection hop={hop} parent={hop.parent ? index.hopsByJti.get(hop.parent) ?? null : null} />}
+            {hop && <ScopeSection hop={hop} parent={hop.parent ? (index.hopsByJti.get(hop.parent) ?? null) : null} />}
             {hop && <TermsSection hop={hop} />}
-            <SignatureSection event={event ?? (hop ? index.eventsByJti.get(hop.jti) ?? null : null)} hop={hop} nameOf={nameOf} />
+            <SignatureSection event={event ?? (hop ? (index.eventsByJti.get(hop.jti) ?? null) : null)} hop={hop} nameOf={nameOf} />
             {hop && <WorkSection hop={hop} selectedJti={selection.jti} nameOf={nameOf} onSelect={onSelect} />}
-            <RawSection events={[hop ? index.eventsByJti.get(hop.jti) : undefined, focusEvent ?? undefined].filter((e): e is TChainEvent => Boolean(e))} />
+            <RawSection
+              events={[hop ? index.eventsByJti.get(hop.jti) : undefined, focusEvent ?? undefined].filter((e): e is TChainEvent => Boolean(e))}
+            />
             <p className="px-5 pb-5 text-xs text-slate-400">
               Verdicts computed at <Time t={detail.generatedAt} mode="full" /> (recomputed whenever the chain changes).
             </p>
@@ -116,7 +118,9 @@ function AuthorityPath({
       <h3 className="section-title mb-1">Authority path</h3>
       <ol className="flex flex-wrap items-center gap-x-1 gap-y-1 text-xs">
         <li>
-          <span className="rounded border-2 border-slate-900 px-1.5 py-px font-medium text-slate-900"><FreeText value={nameOf(path[0].from)} /></span>
+          <span className="rounded border-2 border-slate-900 px-1.5 py-px font-medium text-slate-900">
+            <FreeText value={nameOf(path[0].from)} />
+          </span>
         </li>
         {shown.map((h, i) =>
           h === null ? (
@@ -149,7 +153,17 @@ function AuthorityPath({
 }
 
 /** A principal that received several grants: let the reader pick which one to inspect. */
-function ReceivedSwitcher({ index, hop, nameOf, onSelect }: { index: TChainIndex; hop: THop; nameOf: (id: string) => string; onSelect: (jti: string) => void }) {
+function ReceivedSwitcher({
+  index,
+  hop,
+  nameOf,
+  onSelect,
+}: {
+  index: TChainIndex;
+  hop: THop;
+  nameOf: (id: string) => string;
+  onSelect: (jti: string) => void;
+}) {
   const received = index.hopsTo.get(hop.to) ?? [];
   if (received.length < 2) return null;
   return (
@@ -185,7 +199,11 @@ function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSelect: (j
         {f.isReadTime && <span className="text-xs text-slate-500">(computed now, from the clock)</span>}
       </div>
       <p className="mt-1 text-sm text-slate-700">{findingExplain(f.code)}</p>
-      {f.message && <p className="mt-1 text-sm break-words text-slate-600"><FreeText value={f.message} /></p>}
+      {f.message && (
+        <p className="mt-1 text-sm break-words text-slate-600">
+          <FreeText value={f.message} />
+        </p>
+      )}
       {showEvent && (
         <button type="button" className="link mt-1 font-mono text-xs" onClick={() => onSelect(f.eventJti)}>
           on event {f.eventJti}
@@ -221,9 +239,7 @@ function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TC
         </ul>
       )}
       {!event && underHop > 0 && (
-        <p className="mt-2 text-xs text-slate-600">
-          {plural(underHop, "more finding")} on actions taken under this grant (see Invocations below).
-        </p>
+        <p className="mt-2 text-xs text-slate-600">{plural(underHop, "more finding")} on actions taken under this grant (see Invocations below).</p>
       )}
     </Section>
   );
@@ -272,7 +288,9 @@ function ScopeSection({ hop, parent }: { hop: THop; parent: THop | null }) {
                   ))}
                 </ul>
               ) : (
-                <p className="text-xs text-slate-500">Nothing: the parent&apos;s authority was passed on {hop.scopeAdded.length ? "and extended" : "unchanged"}.</p>
+                <p className="text-xs text-slate-500">
+                  Nothing: the parent&apos;s authority was passed on {hop.scopeAdded.length ? "and extended" : "unchanged"}.
+                </p>
               )}
             </div>
             {parent && (
@@ -318,11 +336,17 @@ function TermsSection({ hop }: { hop: THop }) {
       <dl>
         <Field label="Purpose">
           <code className="font-mono text-[13px]">{hop.purpose.code}</code>
-          <span className="mt-0.5 block whitespace-pre-wrap text-slate-600">“<FreeText value={hop.purpose.text} />”</span>
+          <span className="mt-0.5 block whitespace-pre-wrap text-slate-600">
+            “<FreeText value={hop.purpose.text} />”
+          </span>
         </Field>
         <Field label="Data allowed">
           <List values={eff.data} />
-          {own?.data && eff.data && own.data.length !== eff.data.length && <span className="block text-xs text-slate-500">(asked for <FreeText value={own.data.join(", ")} />)</span>}
+          {own?.data && eff.data && own.data.length !== eff.data.length && (
+            <span className="block text-xs text-slate-500">
+              (asked for <FreeText value={own.data.join(", ")} />)
+            </span>
+          )}
         </Field>
         <Field label="Egress allowed">
           <List values={eff.egress} />
@@ -332,7 +356,9 @@ function TermsSection({ hop }: { hop: THop }) {
         </Field>
         <Field label="Expires">
           <Time t={hop.exp} mode="full" />{" "}
-          <span className={expired ? "text-amber-800" : "text-slate-500"}>({expired ? `expired ${formatRelative(hop.exp)}` : formatRelative(hop.exp)})</span>
+          <span className={expired ? "text-amber-800" : "text-slate-500"}>
+            ({expired ? `expired ${formatRelative(hop.exp)}` : formatRelative(hop.exp)})
+          </span>
         </Field>
         {hop.revokedAt !== null && (
           <Field label="Revoked">
@@ -342,8 +368,18 @@ function TermsSection({ hop }: { hop: THop }) {
           </Field>
         )}
         <Field label="Depth">
-          {hop.depth === null ? <span className="text-slate-500">unknown until the chain&apos;s root arrives</span> : <span>{hop.depth} {hop.depth === 0 ? "(root)" : `hop${hop.depth === 1 ? "" : "s"} from the human`}</span>}
-          {hop.maxDepth !== null && <span className="text-slate-500">; may delegate {hop.maxDepth} more level{hop.maxDepth === 1 ? "" : "s"}</span>}
+          {hop.depth === null ? (
+            <span className="text-slate-500">unknown until the chain&apos;s root arrives</span>
+          ) : (
+            <span>
+              {hop.depth} {hop.depth === 0 ? "(root)" : `hop${hop.depth === 1 ? "" : "s"} from the human`}
+            </span>
+          )}
+          {hop.maxDepth !== null && (
+            <span className="text-slate-500">
+              ; may delegate {hop.maxDepth} more level{hop.maxDepth === 1 ? "" : "s"}
+            </span>
+          )}
         </Field>
         <Field label="Status">
           {hop.status === "pending" ? <span className="text-slate-700">pending (parent not received yet)</span> : "accepted"}
@@ -362,7 +398,10 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
   if (!sig) return null;
   return (
     <Section title="Signature" id="insp-signature">
-      <p className="mb-2 text-sm font-medium text-green-800">✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />&apos;s registered key</p>
+      <p className="mb-2 text-sm font-medium text-green-800">
+        ✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />
+        &apos;s registered key
+      </p>
       <dl>
         <Field label="Signer">
           <Link href={principalHref(sig.signer)} className="link font-mono text-[13px]">
@@ -376,7 +415,11 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
           <code className="font-mono text-[13px] break-all">{sig.kid}</code>
         </Field>
         <Field label="Key thumbprint">
-          {sig.thumbprint ? <code className="font-mono text-xs break-all">{sig.thumbprint}</code> : <span className="text-slate-500">not recorded</span>}
+          {sig.thumbprint ? (
+            <code className="font-mono text-xs break-all">{sig.thumbprint}</code>
+          ) : (
+            <span className="text-slate-500">not recorded</span>
+          )}
         </Field>
         {event && (
           <Field label="Ledger">
@@ -428,7 +471,14 @@ function WorkSection({
                   <span className="block text-xs text-slate-500">
                     by <FreeText value={nameOf(inv.iss)} />
                     {inv.purpose ? ` · purpose ${inv.purpose}` : ""}
-                    {inv.data.length ? <> · data <FreeText value={inv.data.join(", ")} /></> : ""}
+                    {inv.data.length ? (
+                      <>
+                        {" "}
+                        · data <FreeText value={inv.data.join(", ")} />
+                      </>
+                    ) : (
+                      ""
+                    )}
                   </span>
                   {inv.findings.length > 0 && (
                     <span className="mt-1 flex flex-wrap gap-1">
@@ -451,9 +501,14 @@ function WorkSection({
             {hop.completions.map((c) => {
               const level = c.attestation ? ATTESTATION_LABEL[c.attestation] : null;
               return (
-                <li key={c.jti} className={`rounded-md border px-3 py-2 text-sm ${c.jti === selectedJti ? "border-blue-600 bg-blue-50/50" : "border-slate-200"}`}>
+                <li
+                  key={c.jti}
+                  className={`rounded-md border px-3 py-2 text-sm ${c.jti === selectedJti ? "border-blue-600 bg-blue-50/50" : "border-slate-200"}`}
+                >
                   <div className="flex flex-wrap items-center gap-2">
-                    <span className={`font-medium ${c.status === "completed" ? "text-green-800" : c.status === "failed" ? "text-red-800" : "text-amber-800"}`}>
+                    <span
+                      className={`font-medium ${c.status === "completed" ? "text-green-800" : c.status === "failed" ? "text-red-800" : "text-amber-800"}`}
+                    >
                       {c.status}
                     </span>
                     {level ? (
@@ -468,14 +523,27 @@ function WorkSection({
                     </span>
                   </div>
                   {level && <p className="mt-0.5 text-xs text-slate-500">Attestation: {level.explain}.</p>}
-                  {c.evidence?.summary && <p className="mt-1.5 whitespace-pre-wrap break-words text-slate-700"><FreeText value={c.evidence.summary} /></p>}
+                  {c.evidence?.summary && (
+                    <p className="mt-1.5 whitespace-pre-wrap break-words text-slate-700">
+                      <FreeText value={c.evidence.summary} />
+                    </p>
+                  )}
                   <p className="mt-1 font-mono text-xs break-all text-slate-500">result {c.resultHash}</p>
                   {c.evidence?.artifacts && c.evidence.artifacts.length > 0 && (
                     <ul className="mt-1 space-y-0.5 text-xs">
                       {c.evidence.artifacts.map((a, i) => (
                         <li key={`${a.name}-${i}`} className="break-all">
-                          <span className="text-slate-800"><FreeText value={a.name} /></span> <code className="font-mono text-slate-500"><FreeText value={a.hash} /></code>
-                          {a.uri && <span className="block font-mono text-slate-500"><FreeText value={a.uri} /></span>}
+                          <span className="text-slate-800">
+                            <FreeText value={a.name} />
+                          </span>{" "}
+                          <code className="font-mono text-slate-500">
+                            <FreeText value={a.hash} />
+                          </code>
+                          {a.uri && (
+                            <span className="block font-mono text-slate-500">
+                              <FreeText value={a.uri} />
+                            </span>
+                          )}
                         </li>
                       ))}
                     </ul>
@@ -519,7 +587,9 @@ function RawSection({ events }: { events: TChainEvent[] }) {
                     {e.token && <CopyButton value={e.token} label="Copy token" />}
                   </div>
                   {e.token ? (
-                    <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] break-all whitespace-pre-wrap text-slate-700">{e.token}</pre>
+                    <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] break-all whitespace-pre-wrap text-slate-700">
+                      {e.token}
+                    </pre>
                   ) : (
                     <p className="text-xs text-slate-500">Raw tokens are hidden for your role. Its SHA-256 is {e.tokenSha256}.</p>
                   )}

@@ -29,7 +29,10 @@ export function InvestigateView() {
 
   return (
     <>
-      <PageHeader title="Investigate" description="Follow an incident: who acted on a resource, or everything one principal did since a given time." />
+      <PageHeader
+        title="Investigate"
+        description="Follow an incident: who acted on a resource, or everything one principal did since a given time."
+      />
       <div role="tablist" aria-label="Investigations" className="mb-4 flex gap-1 border-b border-slate-200">
         {(
           [
@@ -74,7 +77,9 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
         />
       </div>
       {!resource ? (
-        <p className="text-sm text-slate-600">Enter part of a resource URI to list every action taken on matching resources, by whom, under which chain.</p>
+        <p className="text-sm text-slate-600">
+          Enter part of a resource URI to list every action taken on matching resources, by whom, under which chain.
+        </p>
       ) : q.isPending ? (
         <LoadingBlock label="Searching" />
       ) : !q.data ? (
@@ -115,7 +120,13 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
                       </span>
                       {t.status === "pending" && <span className="text-xs text-slate-500 italic">pending</span>}
                     </td>
-                    <td>{t.findings.length ? <FindingBadges codes={sortCodes(t.findings.map((f) => f.code))} /> : <span className="text-xs text-slate-400">none</span>}</td>
+                    <td>
+                      {t.findings.length ? (
+                        <FindingBadges codes={sortCodes(t.findings.map((f) => f.code))} />
+                      ) : (
+                        <span className="text-xs text-slate-400">none</span>
+                      )}
+                    </td>
                     <td>
                       <Link href={chainHref(t.chainId, { hop: t.jti })} className="link text-sm whitespace-nowrap">
                         Open →
@@ -132,13 +143,30 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
   );
 }
 
-function PrincipalPanel({ principal, since, onChange }: { principal: string; since: string; onChange: (patch: Record<string, string | null>) => void }) {
+function PrincipalPanel({
+  principal,
+  since,
+  onChange,
+}: {
+  principal: string;
+  since: string;
+  onChange: (patch: Record<string, string | null>) => void;
+}) {
   const q = usePrincipalInvestigation(principal, since);
   return (
     <div role="tabpanel" className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
         <div className="w-96 max-w-full">
-          <SearchInput showLabel icon={false} mono id="principal" label="Principal id" value={principal} placeholder="agent:ledger-writer" onCommit={(v) => onChange({ principal: v || null })} />
+          <SearchInput
+            showLabel
+            icon={false}
+            mono
+            id="principal"
+            label="Principal id"
+            value={principal}
+            placeholder="agent:ledger-writer"
+            onCommit={(v) => onChange({ principal: v || null })}
+          />
         </div>
         <div>
           <label htmlFor="since" className="label">
@@ -169,12 +197,15 @@ function PrincipalPanel({ principal, since, onChange }: { principal: string; sin
       ) : !q.data ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} />
       ) : q.data.events.length === 0 ? (
-        <EmptyState title={`No activity for ${principal}${since ? " in that period" : ""}`}>Check the id on the Principals page, or move the start time back.</EmptyState>
+        <EmptyState title={`No activity for ${principal}${since ? " in that period" : ""}`}>
+          Check the id on the Principals page, or move the start time back.
+        </EmptyState>
       ) : (
         <>
           {q.data.truncated && <TruncatedNotice what="events" />}
           <p className="text-sm text-slate-700">
-            <strong className="font-mono">{principal}</strong> appears in {plural(q.data.events.length, "event")} across {plural(q.data.chains.length, "chain")}
+            <strong className="font-mono">{principal}</strong> appears in {plural(q.data.events.length, "event")} across{" "}
+            {plural(q.data.chains.length, "chain")}
             {since ? (
               <>
                 {" "}
@@ -223,7 +254,13 @@ function PrincipalPanel({ principal, since, onChange }: { principal: string; sin
                           </span>
                         )}
                       </td>
-                      <td>{e.findings.length ? <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} /> : <span className="text-xs text-slate-400">none</span>}</td>
+                      <td>
+                        {e.findings.length ? (
+                          <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} />
+                        ) : (
+                          <span className="text-xs text-slate-400">none</span>
+                        )}
+                      </td>
                       <td>
                         <Link href={chainHref(e.chainId, { hop: e.jti })} className="link text-sm whitespace-nowrap">
                           Open →
@@ -244,8 +281,8 @@ function PrincipalPanel({ principal, since, onChange }: { principal: string; sin
 function TruncatedNotice({ what }: { what: string }) {
   return (
     <p role="status" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-1.5 text-sm text-amber-900">
-      Only the first {what} are listed: the server stopped at its limit. Narrow the search (a longer part of the URI, a later start time) to see
-      the rest.
+      Only the first {what} are listed: the server stopped at its limit. Narrow the search (a longer part of the URI, a later start time) to see the
+      rest.
     </p>
   );
 }

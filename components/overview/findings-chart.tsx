@@ -29,9 +29,7 @@ export function FindingsChart({ data }: { data: TStats["findingsOverTime"] }) {
     if (!m) byCode.set(d.code, (m = new Map<string, number>()));
     m.set(d.day, (m.get(d.day) ?? 0) + d.count);
   }
-  const codes = [...byCode.keys()].sort(
-    (a, b) => SEVERITY_ORDER[findingSeverity(a)] - SEVERITY_ORDER[findingSeverity(b)] || a.localeCompare(b),
-  );
+  const codes = [...byCode.keys()].sort((a, b) => SEVERITY_ORDER[findingSeverity(a)] - SEVERITY_ORDER[findingSeverity(b)] || a.localeCompare(b));
   const max = Math.max(1, ...[...byCode.values()].flatMap((m) => [...m.values()]));
   const olderCount = data.filter((d) => !inRange.has(d.day)).reduce((s, d) => s + d.count, 0);
 
@@ -43,9 +41,7 @@ export function FindingsChart({ data }: { data: TStats["findingsOverTime"] }) {
   const BAR_W = 10;
   const GAP = 3;
   const plotW = days.length * (BAR_W + GAP);
-  const summary = codes
-    .map((c) => `${findingName(c)} (${c}): ${[...byCode.get(c)!.values()].reduce((a, b) => a + b, 0)}`)
-    .join("; ");
+  const summary = codes.map((c) => `${findingName(c)} (${c}): ${[...byCode.get(c)!.values()].reduce((a, b) => a + b, 0)}`).join("; ");
 
   return (
     <figure>

@@ -35,7 +35,11 @@ export function PrincipalView({ id }: { id: string }) {
         }
         description={
           <>
-            {principal.name && <span className="text-slate-800"><FreeText value={principal.name} /> · </span>}
+            {principal.name && (
+              <span className="text-slate-800">
+                <FreeText value={principal.name} /> ·{" "}
+              </span>
+            )}
             registered <Time t={principal.createdAt} mode="full" /> · {activeKeys} active key{activeKeys === 1 ? "" : "s"}
             {keys.length - activeKeys > 0 ? `, ${keys.length - activeKeys} revoked` : ""}
           </>
@@ -114,7 +118,9 @@ export function PrincipalView({ id }: { id: string }) {
               {findings.map((f) => (
                 <li key={`${f.eventJti}:${f.code}`} className="flex flex-wrap items-start gap-x-3 gap-y-1 py-2 text-sm">
                   <FindingBadge code={f.code} />
-                  <span className="min-w-0 flex-1 break-words text-slate-700"><FreeText value={f.message} /></span>
+                  <span className="min-w-0 flex-1 break-words text-slate-700">
+                    <FreeText value={f.message} />
+                  </span>
                   <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link font-mono text-xs">
                     open in chain
                   </Link>

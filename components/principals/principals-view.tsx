@@ -21,7 +21,13 @@ export function PrincipalsView() {
     <>
       <PageHeader title="Principals" description="Humans, agents, tools and attesters registered with their public keys." />
       <div className="mb-4 max-w-md">
-        <SearchInput id="principal-q" label="Search principals" value={q} placeholder="id or name" onCommit={(v) => replace({ q: v, cursor: null, prev: null })} />
+        <SearchInput
+          id="principal-q"
+          label="Search principals"
+          value={q}
+          placeholder="id or name"
+          onCommit={(v) => replace({ q: v, cursor: null, prev: null })}
+        />
       </div>
       {principals.isPending ? (
         <LoadingBlock label="Loading principals" />
@@ -63,7 +69,11 @@ export function PrincipalsView() {
                       <Link href={principalHref(p.id)} className="link block truncate font-mono text-[13px]" title={p.id}>
                         {p.id}
                       </Link>
-                      {p.name && <span className="block truncate text-xs text-slate-500"><FreeText value={p.name} /></span>}
+                      {p.name && (
+                        <span className="block truncate text-xs text-slate-500">
+                          <FreeText value={p.name} />
+                        </span>
+                      )}
                     </td>
                     <td>
                       <KindBadge kind={p.kind} />
@@ -83,7 +93,14 @@ export function PrincipalsView() {
             </table>
           </div>
           <div className="px-3 pb-3">
-            <Pager hasPrev={pager.hasPrev} nextCursor={principals.data.nextCursor} onPrev={pager.back} onNext={pager.next} page={pager.page} isFetching={principals.isPlaceholderData} />
+            <Pager
+              hasPrev={pager.hasPrev}
+              nextCursor={principals.data.nextCursor}
+              onPrev={pager.back}
+              onNext={pager.next}
+              page={pager.page}
+              isFetching={principals.isPlaceholderData}
+            />
           </div>
         </div>
       )}

@@ -47,10 +47,18 @@ function QuarantineRow({ item }: { item: TQuarantineItem }) {
           )}
         </td>
         <td className="max-w-lg text-slate-700">
-          <span className={`break-words ${isOpen ? "" : "line-clamp-3"}`}><FreeText value={item.message} /></span>
+          <span className={`break-words ${isOpen ? "" : "line-clamp-3"}`}>
+            <FreeText value={item.message} />
+          </span>
         </td>
         <td className="text-right">
-          <button type="button" className="btn-secondary whitespace-nowrap" aria-expanded={isOpen} aria-controls={rawId} onClick={() => setOpen((o) => !o)}>
+          <button
+            type="button"
+            className="btn-secondary whitespace-nowrap"
+            aria-expanded={isOpen}
+            aria-controls={rawId}
+            onClick={() => setOpen((o) => !o)}
+          >
             <IconChevronRight size={12} className={`transition-transform ${isOpen ? "rotate-90" : ""}`} />
             {isOpen ? "Hide raw" : "Show raw"}
             <span className="sr-only"> bytes of submission {item.jti ?? `#${item.id}`}</span>
@@ -105,10 +113,7 @@ export function QuarantineView() {
   const quarantine = useQuarantine(code, pager.cursor, canRead);
 
   const header = (
-    <PageHeader
-      title="Quarantine"
-      description="Submissions Delegraph refused, newest first, with the reason and the bytes exactly as received."
-    />
+    <PageHeader title="Quarantine" description="Submissions Delegraph refused, newest first, with the reason and the bytes exactly as received." />
   );
   if (me.isPending) return <LoadingBlock label="Loading" rows={3} />;
   if (!me.data) return <ErrorState error={me.error} onRetry={() => me.refetch()} />;

@@ -80,7 +80,8 @@ export function AuditPanel() {
   return (
     <Card title="Audit log" actions={audit.data ? refresh : undefined}>
       <p className="-mt-1 mb-3 text-sm text-slate-600">
-        What people and tokens did in Delegraph itself: sign-ins, chain views, exports, and changes to tokens, users, principals and keys. Newest first.
+        What people and tokens did in Delegraph itself: sign-ins, chain views, exports, and changes to tokens, users, principals and keys. Newest
+        first.
       </p>
       {audit.isRefetchError && <StaleNotice error={audit.error} onRetry={() => audit.refetch()} />}
       {audit.isPending ? (
@@ -115,7 +116,9 @@ export function AuditPanel() {
                       </span>
                     </td>
                     <td>
-                      <span className={`block whitespace-nowrap ${isAlert(e.action) ? "font-medium text-orange-800" : "text-slate-800"}`}>{actionWords(e.action)}</span>
+                      <span className={`block whitespace-nowrap ${isAlert(e.action) ? "font-medium text-orange-800" : "text-slate-800"}`}>
+                        {actionWords(e.action)}
+                      </span>
                       <code className="font-mono text-[11px] text-slate-500">{e.action}</code>
                     </td>
                     <td className="max-w-72">

@@ -23,8 +23,8 @@ function parseTab(v: string | null): TTab {
 export function AdminsOnly({ role }: { role: string }) {
   return (
     <EmptyState title="Settings are for admins only" action={{ href: "/", label: "Go to the overview" }}>
-      You are signed in as <strong>{role}</strong>. API tokens, users and the audit log are managed by an administrator; ask one if you need a token or a
-      change to your account.
+      You are signed in as <strong>{role}</strong>. API tokens, users and the audit log are managed by an administrator; ask one if you need a token
+      or a change to your account.
     </EmptyState>
   );
 }
@@ -41,7 +41,15 @@ export function SettingsView() {
   const onTabKey = (e: React.KeyboardEvent) => {
     const i = TABS.findIndex((t) => t.id === tab);
     const to =
-      e.key === "ArrowRight" ? (i + 1) % TABS.length : e.key === "ArrowLeft" ? (i - 1 + TABS.length) % TABS.length : e.key === "Home" ? 0 : e.key === "End" ? TABS.length - 1 : -1;
+      e.key === "ArrowRight"
+        ? (i + 1) % TABS.length
+        : e.key === "ArrowLeft"
+          ? (i - 1 + TABS.length) % TABS.length
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? TABS.length - 1
+              : -1;
     if (to < 0) return;
     e.preventDefault();
     select(TABS[to].id);

@@ -2,7 +2,15 @@
 // API tokens for producers and scripts. The secret exists in the browser only in this component's
 // state, right after creation: it is never cached, and leaving the page forgets it.
 import { useEffect, useRef, useState } from "react";
-import { TOKEN_ROLES, type TApiToken, type TCreatedToken, type TTokenRole, useCreateToken, useRevokeToken, useTokens } from "@/lib/ui/hooks/use-settings";
+import {
+  TOKEN_ROLES,
+  type TApiToken,
+  type TCreatedToken,
+  type TTokenRole,
+  useCreateToken,
+  useRevokeToken,
+  useTokens,
+} from "@/lib/ui/hooks/use-settings";
 import { CopyButton } from "../ui/copy-button";
 import { IconKey, IconWarning } from "../ui/icons";
 import { Card } from "../ui/page-header";
@@ -171,7 +179,10 @@ export function TokensPanel() {
                     <td className="max-w-80">
                       <span className="flex items-center gap-1.5">
                         <IconKey size={12} className="shrink-0 text-slate-400" />
-                        <span className={`truncate font-medium ${t.revokedAt ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900"}`} title={revealInvisible(t.name)}>
+                        <span
+                          className={`truncate font-medium ${t.revokedAt ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900"}`}
+                          title={revealInvisible(t.name)}
+                        >
                           <FreeText value={t.name} />
                         </span>
                       </span>
@@ -193,7 +204,12 @@ export function TokensPanel() {
                     </td>
                     <td className="text-right">
                       {!t.revokedAt && (
-                        <button type="button" className="btn-secondary text-red-800" onClick={() => setToRevoke(t)} aria-label={`Revoke token ${t.name}`}>
+                        <button
+                          type="button"
+                          className="btn-secondary text-red-800"
+                          onClick={() => setToRevoke(t)}
+                          aria-label={`Revoke token ${t.name}`}
+                        >
                           Revoke…
                         </button>
                       )}

@@ -37,7 +37,10 @@ function CreateUserForm() {
   const conflict = isApiError(create.error) && create.error.status === 409;
   const emailError = errors.email ?? (conflict ? "A user with this email already exists." : undefined);
   // The server also refuses common passwords ("password: is too common …"): shown on the field.
-  const serverPasswordError = isApiError(create.error) && create.error.status === 400 && create.error.message.startsWith("password:") ? create.error.message.replace(/^password:\s*/, "Password ") : undefined;
+  const serverPasswordError =
+    isApiError(create.error) && create.error.status === 400 && create.error.message.startsWith("password:")
+      ? create.error.message.replace(/^password:\s*/, "Password ")
+      : undefined;
   const passwordError = errors.password ?? serverPasswordError;
 
   const onSubmit = (e: React.FormEvent<HTMLFormElement>) => {
@@ -89,10 +92,25 @@ function CreateUserForm() {
           />
         </Field>
         <Field id="user-name" label="Name (optional)">
-          <input id="user-name" name="name" className="input" autoComplete="off" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="user-name"
+            name="name"
+            className="input"
+            autoComplete="off"
+            value={name}
+            maxLength={200}
+            onChange={(e) => setName(e.target.value)}
+          />
         </Field>
         <Field id="user-role" label="Role" hint={ROLE_INFO[role].can}>
-          <select id="user-role" name="role" className="input" value={role} aria-describedby="user-role-hint" onChange={(e) => setRole(e.target.value as TUserRole)}>
+          <select
+            id="user-role"
+            name="role"
+            className="input"
+            value={role}
+            aria-describedby="user-role-hint"
+            onChange={(e) => setRole(e.target.value as TUserRole)}
+          >
             {USER_ROLES.map((r) => (
               <option key={r} value={r}>
                 {ROLE_INFO[r].word}
@@ -100,7 +118,12 @@ function CreateUserForm() {
             ))}
           </select>
         </Field>
-        <Field id="user-password" label="Initial password" error={passwordError} hint={`At least ${PASSWORD_MIN} characters, not a common password. Share it through a safe channel.`}>
+        <Field
+          id="user-password"
+          label="Initial password"
+          error={passwordError}
+          hint={`At least ${PASSWORD_MIN} characters, not a common password. Share it through a safe channel.`}
+        >
           <input
             id="user-password"
             name="password"
@@ -149,7 +172,11 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
           {user.email}
           {isSelf && <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>}
         </span>
-        {user.name && <span className="block truncate text-xs text-slate-500"><FreeText value={user.name} /></span>}
+        {user.name && (
+          <span className="block truncate text-xs text-slate-500">
+            <FreeText value={user.name} />
+          </span>
+        )}
       </td>
       <td>
         {isSelf ? (
@@ -196,7 +223,9 @@ function UserRow({ user, isSelf, onResetPassword, onDisable }: { user: TUser; is
             )}
           </div>
         )}
-        {isChanged && !update.isError && <p className="mt-1 max-w-64 text-xs text-slate-500">Saving signs them out; they sign in again with the new role.</p>}
+        {isChanged && !update.isError && (
+          <p className="mt-1 max-w-64 text-xs text-slate-500">Saving signs them out; they sign in again with the new role.</p>
+        )}
         {update.isError && (
           <p role="alert" className="mt-1 max-w-64 text-xs font-medium text-red-700">
             {apiErrorMessage(update.error, "change this user")}
@@ -259,7 +288,11 @@ function ResetPasswordDialog({ user, isSelf, onClose }: { user: TUser | null; is
   return (
     <Dialog open={user !== null} title={`Reset the password of ${user?.email ?? ""}`} onClose={close} isBusy={update.isPending}>
       <form onSubmit={onSubmit} noValidate className="space-y-3">
-        <p>{isSelf ? "You will be signed out and sign in again with the new password." : "They are signed out everywhere and sign in with the new password."}</p>
+        <p>
+          {isSelf
+            ? "You will be signed out and sign in again with the new password."
+            : "They are signed out everywhere and sign in with the new password."}
+        </p>
         <Field id="reset-password" label="New password" error={error} hint={`At least ${PASSWORD_MIN} characters.`}>
           <input
             id="reset-password"

@@ -15,7 +15,10 @@ export function AppShell({ me, children }: { me: TMe; children: React.ReactNode 
   });
   return (
     <div className="flex h-screen min-h-0 overflow-hidden">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+      >
         Skip to content
       </a>
       <SideNav />

@@ -9,7 +9,7 @@ function GlobalSearch() {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const current = pathname === "/chains" ? searchParams.get("q") ?? "" : "";
+  const current = pathname === "/chains" ? (searchParams.get("q") ?? "") : "";
   const [value, setValue] = useState(current);
   useEffect(() => setValue(current), [current]);
 

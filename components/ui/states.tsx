@@ -106,7 +106,10 @@ export function FirstEventHint() {
           Send it: <code className="mono-chip">POST /api/v1/events</code> with <code className="mono-chip">Authorization: Bearer &lt;token&gt;</code>
         </li>
       </ol>
-      <p>New chains appear here within a few seconds, no reload needed. To explore first, start the server with <code className="mono-chip">DELEGRAPH_DEMO=1</code> on an empty database to load six demo chains.</p>
+      <p>
+        New chains appear here within a few seconds, no reload needed. To explore first, start the server with{" "}
+        <code className="mono-chip">DELEGRAPH_DEMO=1</code> on an empty database to load six demo chains.
+      </p>
     </div>
   );
 }
@@ -118,9 +121,7 @@ export function StaleNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   return (
     <p role="status" className="mb-3 flex items-center gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-1.5 text-sm text-amber-900">
       <IconError size={14} />
-      <span>
-        Live updates paused ({title.toLowerCase()}); showing the last data received.
-      </span>
+      <span>Live updates paused ({title.toLowerCase()}); showing the last data received.</span>
       {onRetry && (
         <button type="button" className="btn-ghost ml-auto text-sm" onClick={onRetry}>
           Retry now

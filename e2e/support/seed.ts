@@ -1,15 +1,6 @@
 // Seeding through the public API with the producer SDK, exactly as agents would: register
 // principals with their public keys, sign events with their private keys, send them.
-import {
-  authorize,
-  complete,
-  delegate,
-  DelegraphClient,
-  generateSigningKey,
-  invoke,
-  type TSigner,
-  type TSigningKey,
-} from "@/lib/sdk";
+import { authorize, complete, delegate, DelegraphClient, generateSigningKey, invoke, type TSigner, type TSigningKey } from "@/lib/sdk";
 import type { TPrincipalKind } from "@/lib/protocol/types";
 import { API_TOKEN, BASE_URL } from "./env";
 
@@ -208,7 +199,13 @@ export async function seedManyChains(tag: string, count: number): Promise<{ purp
   const tokens: string[] = [];
   const chainIds: string[] = [];
   for (let i = 0; i < count; i++) {
-    const a = await authorize(human, { aud: agent.id, scope: [`ops/item${i}:read`], purpose: { code: purposeCode, text: `Item ${i}` }, ttl: 3600, iat: now - count + i });
+    const a = await authorize(human, {
+      aud: agent.id,
+      scope: [`ops/item${i}:read`],
+      purpose: { code: purposeCode, text: `Item ${i}` },
+      ttl: 3600,
+      iat: now - count + i,
+    });
     tokens.push(a.token);
     chainIds.push(a.claims.chain);
   }

@@ -7,7 +7,17 @@ import { passwordProblem } from "@/lib/auth/passwords";
 import { createApiToken } from "@/lib/auth/bootstrap";
 import type { TActor } from "@/lib/auth/authenticate";
 import type { TRole, TUserRole } from "@/lib/contracts/auth";
-import type { TApiToken, TCreatedToken, TCreateToken, TCreateUser, TRevokedToken, TTokenList, TUpdateUser, TUser, TUserList } from "@/lib/contracts/admin";
+import type {
+  TApiToken,
+  TCreatedToken,
+  TCreateToken,
+  TCreateUser,
+  TRevokedToken,
+  TTokenList,
+  TUpdateUser,
+  TUser,
+  TUserList,
+} from "@/lib/contracts/admin";
 import type { TUserRecord } from "@/lib/db/stores/auth";
 
 export async function issueToken(input: TCreateToken, actor: TActor): Promise<TCreatedToken> {
@@ -17,16 +27,14 @@ export async function issueToken(input: TCreateToken, actor: TActor): Promise<TC
 export async function listTokens(): Promise<TTokenList> {
   const rows = await (await stores()).auth.tokens();
   return {
-    items: rows.map(
-      (t): TApiToken => ({
-        id: t.id,
-        name: t.name,
-        role: t.role as TRole,
-        createdAt: t.createdAt.toISOString(),
-        createdBy: t.createdBy,
-        revokedAt: t.revokedAt?.toISOString() ?? null,
-      }),
-    ),
+    items: rows.map((t): TApiToken => ({
+      id: t.id,
+      name: t.name,
+      role: t.role as TRole,
+      createdAt: t.createdAt.toISOString(),
+      createdBy: t.createdBy,
+      revokedAt: t.revokedAt?.toISOString() ?? null,
+    })),
   };
 }
 
@@ -39,7 +47,14 @@ export async function revokeToken(id: string): Promise<TRevokedToken> {
 }
 
 function userView(u: TUserRecord): TUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role as TUserRole, createdAt: u.createdAt.toISOString(), disabledAt: u.disabledAt?.toISOString() ?? null };
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role as TUserRole,
+    createdAt: u.createdAt.toISOString(),
+    disabledAt: u.disabledAt?.toISOString() ?? null,
+  };
 }
 
 /** The schema checks the length; the common-password list lives on the server only. */
@@ -57,7 +72,13 @@ export async function createUser(input: TCreateUser): Promise<TUser> {
   const store = (await stores()).auth;
   const email = input.email.toLowerCase();
   if (await store.userByEmail(email)) throw new AppError("conflict", `User ${email} already exists.`);
-  const user = await store.createUser({ id: randomUUID(), email, name: input.name ?? null, role: input.role, passwordHash: await hashPassword(input.password) });
+  const user = await store.createUser({
+    id: randomUUID(),
+    email,
+    name: input.name ?? null,
+    role: input.role,
+    passwordHash: await hashPassword(input.password),
+  });
   return userView(user);
 }
 

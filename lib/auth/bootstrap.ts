@@ -67,6 +67,8 @@ export async function ensureBootstrapAdmin(config: TEnv): Promise<{ email: strin
     if (isUniqueViolation(e)) return null; // another instance starting at the same time made it
     throw e;
   }
-  await recordAudit("system", "user.bootstrap_admin", adminEmail, { source: fromEnv ? "DELEGRAPH_ADMIN_EMAIL/DELEGRAPH_ADMIN_PASSWORD" : "generated" });
+  await recordAudit("system", "user.bootstrap_admin", adminEmail, {
+    source: fromEnv ? "DELEGRAPH_ADMIN_EMAIL/DELEGRAPH_ADMIN_PASSWORD" : "generated",
+  });
   return fromEnv ? null : { email: adminEmail, password };
 }

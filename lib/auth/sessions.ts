@@ -77,7 +77,6 @@ export function isHttps(req: Request): boolean {
   return new URL(req.url).protocol === "https:";
 }
 
-
 /**
  * Login CSRF: a browser says where a request comes from (Sec-Fetch-Site, else Origin), and a
  * sign-in from any other site is refused, so no page can sign a victim into an attacker's account.

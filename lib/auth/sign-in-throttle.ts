@@ -33,7 +33,8 @@ export async function claimAttempt(key: string, free: number, now: number): Prom
     const expired = now - row.lastAttemptAt > THROTTLE_WINDOW_SECONDS;
     if (!expired && now < row.nextAllowedAt) return { ok: false, retryAfter: Math.max(1, Math.ceil(row.nextAllowedAt - now)) };
     const n = (expired ? 0 : row.failures) + 1;
-    if (await store.swapThrottle(key, row.version, { failures: n, lastAttemptAt: now, nextAllowedAt: now + delayAfter(n, free) })) return { ok: true };
+    if (await store.swapThrottle(key, row.version, { failures: n, lastAttemptAt: now, nextAllowedAt: now + delayAfter(n, free) }))
+      return { ok: true };
   }
   // Lost the race every time: so many concurrent attempts on one key are an attack; make it wait.
   return { ok: false, retryAfter: 1 };

@@ -27,9 +27,30 @@ afterEach(() => {
 const t0 = Math.floor(Date.now() / 1000);
 const sign = (a: TActor, claims: Record<string, unknown>) => signToken(a.key, { v: 1, iss: a.id, ...claims });
 const root = (chain: string, over: Record<string, unknown> = {}) =>
-  sign(human, { kind: "authorize", jti: chain, chain, aud: planner.id, iat: t0 - 100, exp: t0 + 3600, scope: ["finance/*:read"], purpose: { code: "finance.reporting", text: "Q1" }, ...over });
+  sign(human, {
+    kind: "authorize",
+    jti: chain,
+    chain,
+    aud: planner.id,
+    iat: t0 - 100,
+    exp: t0 + 3600,
+    scope: ["finance/*:read"],
+    purpose: { code: "finance.reporting", text: "Q1" },
+    ...over,
+  });
 const delegate = (chain: string, jti: string, over: Record<string, unknown> = {}) =>
-  sign(planner, { kind: "delegate", jti, chain, parent: chain, aud: analyst.id, iat: t0 - 90, exp: t0 + 1800, scope: ["finance/q1/*:read"], purpose: { code: "finance.reporting.q1", text: "Q1 revenue" }, ...over });
+  sign(planner, {
+    kind: "delegate",
+    jti,
+    chain,
+    parent: chain,
+    aud: analyst.id,
+    iat: t0 - 90,
+    exp: t0 + 1800,
+    scope: ["finance/q1/*:read"],
+    purpose: { code: "finance.reporting.q1", text: "Q1 revenue" },
+    ...over,
+  });
 
 async function read(id: string, includeRaw = true): Promise<{ etag: string; detail: TChainDetail }> {
   const body = await cache.readChainDetailBody(id, { includeRaw });
@@ -62,7 +83,17 @@ describe("readChainDetailBody", () => {
 
   it("reads anew when an event lands in the chain", async () => {
     const before = await read("cache-a");
-    await ingest([sign(analyst, { kind: "invoke", jti: "cache-a.i", chain: "cache-a", grant: "cache-a.d", iat: t0 - 50, action: "finance/q1/revenue:read", resource: "db://q1/revenue" })]);
+    await ingest([
+      sign(analyst, {
+        kind: "invoke",
+        jti: "cache-a.i",
+        chain: "cache-a",
+        grant: "cache-a.d",
+        iat: t0 - 50,
+        action: "finance/q1/revenue:read",
+        resource: "db://q1/revenue",
+      }),
+    ]);
     const after = await read("cache-a");
     expect(after.etag).not.toBe(before.etag);
     expect(after.detail.events.map((e) => e.jti)).toContain("cache-a.i");

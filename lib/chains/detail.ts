@@ -17,7 +17,11 @@ import { sha256Hex } from "@/lib/auth/secrets";
  * complete has closed passes its exp, so the answer holds up to the earliest such exp still ahead.
  * `includeRaw` false leaves every event's token empty (roles that may not read raw tokens).
  */
-export function buildChainDetail(id: string, rows: TChainDetailRows, options: { now: number; includeRaw: boolean }): { detail: TChainDetail; validUntil: number } {
+export function buildChainDetail(
+  id: string,
+  rows: TChainDetailRows,
+  options: { now: number; includeRaw: boolean },
+): { detail: TChainDetail; validUntil: number } {
   const { now } = options;
   const { startedAt, head, externalRows, principals, keys } = rows;
   const parsed = parseEventRows(rows.events);
@@ -148,7 +152,11 @@ export function buildChainDetail(id: string, rows: TChainDetailRows, options: { 
   for (const e of events) {
     const c = e.claims;
     touch(c.iss, e.findings);
-    if (c.kind === "authorize" || c.kind === "delegate") touch(c.aud, e.findings.filter((f) => f.code !== "principal_mismatch"));
+    if (c.kind === "authorize" || c.kind === "delegate")
+      touch(
+        c.aud,
+        e.findings.filter((f) => f.code !== "principal_mismatch"),
+      );
     if (c.kind === "invoke") {
       resources.add(c.resource);
       touch(c.resource, e.findings);

@@ -23,7 +23,6 @@ function receiptSeconds(e: TInputEventRow): number | null {
   return e.receivedAt instanceof Date ? e.receivedAt.getTime() / 1000 : e.receivedAt;
 }
 
-
 export function parseEventRows<R extends { claims: string }>(rows: R[]): TParsed<R>[] {
   return rows.map((r) => ({ ...r, claims: JSON.parse(r.claims) as TClaims }));
 }
@@ -59,7 +58,14 @@ export function chainInputsFrom(
   const principalKinds = new Map(principalRows.map((p) => [p.id, p.kind as TPrincipalKind]));
   for (const chainId of chainIds) out.set(chainId, { chainId, events: [], external, principalKinds });
   for (const e of events)
-    out.get(e.chainId)!.events.push({ jti: e.jti, seq: e.seq, claims: e.claims, status: e.status, keyRevokedAt: e.keyRevokedAt ?? null, receivedAt: receiptSeconds(e) });
+    out.get(e.chainId)!.events.push({
+      jti: e.jti,
+      seq: e.seq,
+      claims: e.claims,
+      status: e.status,
+      keyRevokedAt: e.keyRevokedAt ?? null,
+      receivedAt: receiptSeconds(e),
+    });
   return out;
 }
 

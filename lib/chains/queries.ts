@@ -63,7 +63,9 @@ function decodeCursor(raw: string): TCursor {
 
 export async function listChains(query: TChainListQuery, now = nowSeconds()): Promise<TChainList> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const page = await (await stores()).chains.listRows(query, now, { after: cursor ? { startedAt: cursor.s, id: cursor.i } : undefined, take: query.limit + 1 });
+  const page = await (
+    await stores()
+  ).chains.listRows(query, now, { after: cursor ? { startedAt: cursor.s, id: cursor.i } : undefined, take: query.limit + 1 });
   const items = page.slice(0, query.limit);
   const last = items[items.length - 1];
   return {
@@ -83,7 +85,10 @@ export async function getChain(id: string, options: { now?: number; includeRaw?:
  * The chain's detail, and until when it stays what a read would return if the chain's stored rows
  * do not change (see buildChainDetail).
  */
-export async function readChain(id: string, options: { now?: number; includeRaw?: boolean } = {}): Promise<{ detail: TChainDetail; validUntil: number }> {
+export async function readChain(
+  id: string,
+  options: { now?: number; includeRaw?: boolean } = {},
+): Promise<{ detail: TChainDetail; validUntil: number }> {
   const rows = await (await stores()).chains.detailRows(id);
   if (rows.startedAt === null || rows.events.length === 0) throw new AppError("not_found", `No chain ${id}.`);
   return buildChainDetail(id, rows, { now: options.now ?? nowSeconds(), includeRaw: options.includeRaw !== false });

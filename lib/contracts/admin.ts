@@ -5,13 +5,19 @@ import { z } from "zod";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
 import { ROLES, USER_ROLES, type TRole, type TUserRole } from "./auth";
 
-const ZPasswordLength = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(1000, "must be at most 1000 characters");
+const ZPasswordLength = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(1000, "must be at most 1000 characters");
 
 export const ZCreateToken = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(ROLES) });
 export type TCreateToken = z.infer<typeof ZCreateToken>;
 
 export const ZCreateUser = z.object({
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(320)
+    .transform((e) => e.toLowerCase()),
   name: z.string().trim().min(1).max(200).nullish(),
   role: z.enum(USER_ROLES),
   password: ZPasswordLength,

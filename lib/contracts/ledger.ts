@@ -12,4 +12,11 @@ export type TLedgerVerification = {
 };
 
 export type TServerPublicKey = { kid: string; thumbprint: string; jwk: TEd25519Jwk; firstSeenAt: string; trusted: boolean };
-export type TLedgerKey = { kid: string; thumbprint: string; jwk: TEd25519Jwk; createdAt: string; firstSeenAt: string | null; previous: TServerPublicKey[] };
+export type TLedgerKey = {
+  kid: string;
+  thumbprint: string;
+  jwk: TEd25519Jwk;
+  createdAt: string;
+  firstSeenAt: string | null;
+  previous: TServerPublicKey[];
+};

@@ -16,7 +16,13 @@ describe("isUnavailableError", () => {
   });
 
   it("does not take a request's own fault for an outage", () => {
-    for (const e of [new Error("boom"), Object.assign(new Error("dup"), { code: "P2002" }), { cause: { kind: "postgres", originalCode: "22P02" } }, null, "text"])
+    for (const e of [
+      new Error("boom"),
+      Object.assign(new Error("dup"), { code: "P2002" }),
+      { cause: { kind: "postgres", originalCode: "22P02" } },
+      null,
+      "text",
+    ])
       expect(isUnavailableError(e)).toBe(false);
   });
 });

@@ -9,7 +9,17 @@ export const RETRY_AFTER_SECONDS = 5;
 // Prisma's codes for an unreachable server, a timeout, a closed connection, an exhausted pool, a
 // transaction that could not start or finish in time, and too many connections.
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2037"]);
-const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ECONNABORTED"]);
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ECONNABORTED",
+]);
 // PostgreSQL SQLSTATEs: class 08 (connection exception), shutting down / starting up, out of
 // resources, and a deadlock the next try resolves.
 const PG_STATES = /^(08...|57P0[1-3]|53[0-9]00|40P01)$/;
@@ -33,13 +43,23 @@ function codesOf(error: unknown): string[] {
 /** The error says the database is unavailable (not that the request or the code is wrong). */
 export function isUnavailableError(error: unknown): boolean {
   return codesOf(error).some(
-    (c) => PRISMA_CODES.has(c) || SOCKET_CODES.has(c) || PG_STATES.test(c) || SQLITE_CODES.test(c) || c === "DatabaseNotReachable" || c === "ConnectionClosed" || c === "SocketTimeout" || c === "TooManyConnections",
+    (c) =>
+      PRISMA_CODES.has(c) ||
+      SOCKET_CODES.has(c) ||
+      PG_STATES.test(c) ||
+      SQLITE_CODES.test(c) ||
+      c === "DatabaseNotReachable" ||
+      c === "ConnectionClosed" ||
+      c === "SocketTimeout" ||
+      c === "TooManyConnections",
   );
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,6 +88,9 @@ export async function checkDatabase(db: TDatabase, timeoutMs = 2000): Promise<{ 
       }
     }
   } catch (e) {
-    return { ok: false, reason: isUnavailableError(e) || (e as Error).message === "timed out" ? "the database is not answering" : "the database check failed" };
+    return {
+      ok: false,
+      reason: isUnavailableError(e) || (e as Error).message === "timed out" ? "the database is not answering" : "the database check failed",
+    };
   }
 }

@@ -6,7 +6,13 @@ import type { Chain, Event } from "@/generated/sqlite/client";
 import type { TClaims } from "@/lib/protocol/types";
 
 /** A PostgreSQL type for json_to_recordset, checked against the field's TypeScript type. */
-type TPgType<V> = [V] extends [string | null] ? "text" : [V] extends [number | null] ? "integer" | "double precision" : [V] extends [Date] ? "timestamp(3)" : never;
+type TPgType<V> = [V] extends [string | null]
+  ? "text"
+  : [V] extends [number | null]
+    ? "integer" | "double precision"
+    : [V] extends [Date]
+      ? "timestamp(3)"
+      : never;
 /** Every field of model M but the excluded ones, each with its PostgreSQL type. */
 export type TColumns<M, X extends keyof M = never> = { [K in Exclude<keyof M, X>]-?: TPgType<M[K]> };
 

@@ -38,7 +38,8 @@ export function fromSqliteDate(value: string | number): Date {
 /** A stored DateTime as toISOString writes it; the ingest's own format is converted without a Date. */
 export function isoOfStored(value: string | number): string {
   // toSqliteDate's "2026-01-02T03:04:05.678+00:00" → "2026-01-02T03:04:05.678Z"
-  if (typeof value === "string" && value.length === 29 && value.endsWith("+00:00") && value[10] === "T" && value[19] === ".") return value.slice(0, 23) + "Z";
+  if (typeof value === "string" && value.length === 29 && value.endsWith("+00:00") && value[10] === "T" && value[19] === ".")
+    return value.slice(0, 23) + "Z";
   return fromSqliteDate(value).toISOString();
 }
 

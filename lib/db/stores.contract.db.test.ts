@@ -36,15 +36,72 @@ function sign(who: { id: string; key: TTestKey }, claims: Record<string, unknown
 
 /** The same story in both databases: a chain with findings, a cross-chain reference, an orphan, a revocation. */
 function storyTokens(): string[] {
-  const root = { kind: "authorize", jti: "c1", chain: "c1", aud: planner.id, iat: T - 600, exp: T - 60, scope: ["finance/*:read", "mail/out:send"], purpose: { code: "finance.reporting", text: "Q1 report" }, constraints: { egress: ["*.bank.example"], data: ["financial"] } };
+  const root = {
+    kind: "authorize",
+    jti: "c1",
+    chain: "c1",
+    aud: planner.id,
+    iat: T - 600,
+    exp: T - 60,
+    scope: ["finance/*:read", "mail/out:send"],
+    purpose: { code: "finance.reporting", text: "Q1 report" },
+    constraints: { egress: ["*.bank.example"], data: ["financial"] },
+  };
   return [
     sign(human, root),
-    sign(planner, { kind: "delegate", jti: "c1.d1", chain: "c1", parent: "c1", aud: "agent:contract-viz", iat: T - 500, exp: T + 3600, scope: ["finance/q1/*:read", "payments/*:write"], purpose: { code: "finance.reporting.charts", text: "Charts" } }),
-    sign(planner, { kind: "invoke", jti: "c1.i1", chain: "c1", grant: "c1", iat: T - 400, action: "finance/q1/revenue:read", resource: "https://render.chartcloud.io/x", data: ["financial", "pii"] }),
-    sign(attester, { kind: "complete", jti: "c1.done", chain: "c1", grant: "c1.d1", iat: T - 300, status: "completed", result_hash: `sha256:${"ab".repeat(32)}`, evidence: { summary: "done" } }),
+    sign(planner, {
+      kind: "delegate",
+      jti: "c1.d1",
+      chain: "c1",
+      parent: "c1",
+      aud: "agent:contract-viz",
+      iat: T - 500,
+      exp: T + 3600,
+      scope: ["finance/q1/*:read", "payments/*:write"],
+      purpose: { code: "finance.reporting.charts", text: "Charts" },
+    }),
+    sign(planner, {
+      kind: "invoke",
+      jti: "c1.i1",
+      chain: "c1",
+      grant: "c1",
+      iat: T - 400,
+      action: "finance/q1/revenue:read",
+      resource: "https://render.chartcloud.io/x",
+      data: ["financial", "pii"],
+    }),
+    sign(attester, {
+      kind: "complete",
+      jti: "c1.done",
+      chain: "c1",
+      grant: "c1.d1",
+      iat: T - 300,
+      status: "completed",
+      result_hash: `sha256:${"ab".repeat(32)}`,
+      evidence: { summary: "done" },
+    }),
     sign(human, { kind: "revoke", jti: "c1.r", chain: "c1", target: "c1.d1", iat: T - 200 }),
-    sign(human, { kind: "authorize", jti: "c2", chain: "c2", aud: planner.id, iat: T - 100, exp: T + 3600, scope: ["hr/*:read"], purpose: { code: "hr", text: "HR" } }),
-    sign(planner, { kind: "delegate", jti: "c2.x", chain: "c2", parent: "c1", aud: "agent:x", iat: T - 90, exp: T + 60, scope: ["hr/a:read"], purpose: { code: "hr.a", text: "cross" } }),
+    sign(human, {
+      kind: "authorize",
+      jti: "c2",
+      chain: "c2",
+      aud: planner.id,
+      iat: T - 100,
+      exp: T + 3600,
+      scope: ["hr/*:read"],
+      purpose: { code: "hr", text: "HR" },
+    }),
+    sign(planner, {
+      kind: "delegate",
+      jti: "c2.x",
+      chain: "c2",
+      parent: "c1",
+      aud: "agent:x",
+      iat: T - 90,
+      exp: T + 60,
+      scope: ["hr/a:read"],
+      purpose: { code: "hr.a", text: "cross" },
+    }),
     sign(planner, { kind: "invoke", jti: "c3.orphan", chain: "c3", grant: "nowhere", iat: T - 80, action: "x:read", resource: "db://x" }),
   ];
 }
@@ -71,7 +128,13 @@ function normalise(v: unknown): unknown {
 }
 
 async function seed(stores: TStores, db: TDatabase) {
-  for (const p of [human, planner, attester]) await stores.registry.create({ id: p.id, kind: p.id.split(":")[0] === "user" ? "human" : p.id.split(":")[0], name: `name of ${p.id}`, keys: [key(p.key)] });
+  for (const p of [human, planner, attester])
+    await stores.registry.create({
+      id: p.id,
+      kind: p.id.split(":")[0] === "user" ? "human" : p.id.split(":")[0],
+      name: `name of ${p.id}`,
+      keys: [key(p.key)],
+    });
   await stores.registry.createMany([{ id: "agent:bulk", kind: "agent", name: null, keys: [key(makeKey())] }]);
   await stores.ingest.run(ingestSteps(candidates(STORY), FIXED, "token:t1"));
   await stores.ingest.run(
@@ -88,15 +151,37 @@ async function seed(stores: TStores, db: TDatabase) {
   void db;
 }
 
-const FILTERS = [{}, { status: "violation" as const }, { scope: "finance/q1/*:read" }, { scope: "*:*" }, { principal: planner.id }, { purpose: "finance" }, { finding: "missing_evidence" }, { finding: "scope_drift" }, { q: "REPORT" }, { since: T - 150 }];
+const FILTERS = [
+  {},
+  { status: "violation" as const },
+  { scope: "finance/q1/*:read" },
+  { scope: "*:*" },
+  { principal: planner.id },
+  { purpose: "finance" },
+  { finding: "missing_evidence" },
+  { finding: "scope_drift" },
+  { q: "REPORT" },
+  { since: T - 150 },
+];
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */
-const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "ingest">]: { [O in keyof TStores[S]]: (s: TStores) => Promise<unknown> } } = {
+const CASES: {
+  [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "ingest">]: { [O in keyof TStores[S]]: (s: TStores) => Promise<unknown> };
+} = {
   chains: {
     listRows: (s) => Promise.all(FILTERS.map((f) => s.chains.listRows(f, T, { take: 10 }))),
     listKeys: (s) => s.chains.listKeys({}, T, { after: { startedAt: T, id: "zzz" }, take: 1 }),
     findingCounts: (s) => Promise.all(FILTERS.map((f) => s.chains.findingCounts(f, T).then((r) => r.sort((a, b) => a.code.localeCompare(b.code))))),
-    detailRows: (s) => Promise.all(["c1", "c2", "missing"].map((id) => s.chains.detailRows(id).then((r) => ({ ...r, keys: [...r.keys].sort((a, b) => a.kid.localeCompare(b.kid)), principals: [...r.principals].sort((a, b) => a.id.localeCompare(b.id)) })))),
+    detailRows: (s) =>
+      Promise.all(
+        ["c1", "c2", "missing"].map((id) =>
+          s.chains.detailRows(id).then((r) => ({
+            ...r,
+            keys: [...r.keys].sort((a, b) => a.kid.localeCompare(b.kid)),
+            principals: [...r.principals].sort((a, b) => a.id.localeCompare(b.id)),
+          })),
+        ),
+      ),
     checkEvents: (s) => s.chains.checkEvents(["c1", "c2", "c3"]),
     eventKinds: (s) => s.chains.eventKinds(["c1", "c1.d1", "nowhere"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
     principalKinds: (s) => s.chains.principalKinds([human.id, planner.id, "unknown"]).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
@@ -108,7 +193,8 @@ const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "i
     chainExists: (s) => Promise.all([s.exports.chainExists("c1"), s.exports.chainExists("nope")]),
     chainEvents: (s) => s.exports.chainEvents("c1", 1, 2),
     eventsOfChains: (s) => s.exports.eventsOfChains(["c2", "c1"]),
-    findings: (s) => s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
+    findings: (s) =>
+      s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
     events: (s) => s.exports.events(["c1", "c1.d1"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
     completesOf: (s) => s.exports.completesOf(["c1.d1"]),
     keys: (s) => s.exports.keys([human.id, planner.id]).then((r) => r.sort((a, b) => a.kid.localeCompare(b.kid))),
@@ -129,11 +215,19 @@ const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "i
     principal: (s) => Promise.all([s.insights.principal(planner.id), s.insights.principal("nobody")]),
     chainsOfPrincipal: (s) => s.insights.chainsOfPrincipal(planner.id, 10),
     findingsOfIssuer: (s) => s.insights.findingsOfIssuer(planner.id, 10),
-    findings: (s) => Promise.all([s.insights.findings({ take: 100 }), s.insights.findings({ code: "scope_drift", take: 10 }), s.insights.findings({ principal: planner.id, severity: "critical", take: 10 }), s.insights.findings({ before: 3, take: 10 })]),
+    findings: (s) =>
+      Promise.all([
+        s.insights.findings({ take: 100 }),
+        s.insights.findings({ code: "scope_drift", take: 10 }),
+        s.insights.findings({ principal: planner.id, severity: "critical", take: 10 }),
+        s.insights.findings({ before: 3, take: 10 }),
+      ]),
     eventBriefs: (s) => s.insights.eventBriefs(["c1", "c1.i1"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
-    overdueChainCount: (s) => Promise.all([s.insights.overdueChainCount({ now: T }), s.insights.overdueChainCount({ now: T, principal: planner.id })]),
+    overdueChainCount: (s) =>
+      Promise.all([s.insights.overdueChainCount({ now: T }), s.insights.overdueChainCount({ now: T, principal: planner.id })]),
     overdueChainIds: (s) => s.insights.overdueChainIds({ now: T + 7200, take: 10 }),
-    findingBriefs: (s) => s.insights.findingBriefs(["c1.i1", "c1.d1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
+    findingBriefs: (s) =>
+      s.insights.findingBriefs(["c1.i1", "c1.d1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
     invokesMentioning: (s) => Promise.all([s.insights.invokesMentioning("CHARTCLOUD", 10), s.insights.invokesMentioning("db://", 10)]),
     eventsOfPrincipal: (s) => s.insights.eventsOfPrincipal(planner.id, 0, 100),
     chainRows: (s) => s.insights.chainRows(["c1", "c2", "c3"]),
@@ -143,8 +237,10 @@ const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "i
     create: (s) => s.registry.create({ id: "agent:made-in-case", kind: "agent", name: null, keys: [{ kid: "k", jwk: "{}", thumbprint: "t" }] }),
     key: (s) => s.registry.key(human.id, human.key.kid),
     setKeyRevokedAt: (s) => s.registry.setKeyRevokedAt(planner.id, planner.key.kid, T + 1),
-    list: (s) => Promise.all([s.registry.list({ take: 100 }), s.registry.list({ q: "PLANNER", take: 10 }), s.registry.list({ after: human.id, take: 2 })]),
-    createMany: (s) => s.registry.createMany([{ id: "agent:many-in-case", kind: "agent", name: "m", keys: [] }]).then(() => s.registry.exists("agent:many-in-case")),
+    list: (s) =>
+      Promise.all([s.registry.list({ take: 100 }), s.registry.list({ q: "PLANNER", take: 10 }), s.registry.list({ after: human.id, take: 2 })]),
+    createMany: (s) =>
+      s.registry.createMany([{ id: "agent:many-in-case", kind: "agent", name: "m", keys: [] }]).then(() => s.registry.exists("agent:many-in-case")),
     chainCounts: (s) => s.registry.chainCounts([planner.id, human.id, "nobody"]),
   },
   auth: {
@@ -166,8 +262,15 @@ const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "i
     deleteSessionsOf: (s) => s.auth.deleteSessionsOf("nobody"),
     deleteExpiredSessions: (s) => s.auth.deleteExpiredSessions(new Date(0)).then(() => s.auth.session("s1")),
     throttle: (s) => s.auth.throttle("email:u1@x.example"),
-    createThrottle: (s) => Promise.all([s.auth.createThrottle({ key: "ip:case", failures: 1, lastAttemptAt: T, nextAllowedAt: T }), s.auth.createThrottle({ key: "ip:case", failures: 1, lastAttemptAt: T, nextAllowedAt: T })]),
-    swapThrottle: async (s) => [await s.auth.swapThrottle("ip:case", 0, { failures: 2, lastAttemptAt: T, nextAllowedAt: T + 1 }), await s.auth.swapThrottle("ip:case", 0, { failures: 9, lastAttemptAt: T, nextAllowedAt: T })],
+    createThrottle: (s) =>
+      Promise.all([
+        s.auth.createThrottle({ key: "ip:case", failures: 1, lastAttemptAt: T, nextAllowedAt: T }),
+        s.auth.createThrottle({ key: "ip:case", failures: 1, lastAttemptAt: T, nextAllowedAt: T }),
+      ]),
+    swapThrottle: async (s) => [
+      await s.auth.swapThrottle("ip:case", 0, { failures: 2, lastAttemptAt: T, nextAllowedAt: T + 1 }),
+      await s.auth.swapThrottle("ip:case", 0, { failures: 9, lastAttemptAt: T, nextAllowedAt: T }),
+    ],
     clearThrottle: (s) => s.auth.clearThrottle("ip:case").then(() => s.auth.throttle("ip:case")),
     uncountThrottle: (s) => s.auth.uncountThrottle("email:u1@x.example").then(() => s.auth.throttle("email:u1@x.example")),
     pruneThrottles: (s) => s.auth.pruneThrottles(T + 10).then(() => s.auth.throttle("ip:case")),
@@ -175,7 +278,11 @@ const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "i
   audit: {
     append: (s) => s.audit.append({ actor: "a", action: "case", target: "t", detail: null }).then(() => s.audit.latest("case", "t", new Date(0))),
     latest: (s) => Promise.all([s.audit.latest("a.b", "x", new Date(0)), s.audit.latest("a.b", "x", new Date(Date.now() + 60_000))]),
-    updateDetail: (s) => s.audit.latest("a.b", "x", new Date(0)).then((e) => s.audit.updateDetail(e!.id, '{"n":1}', null)).then(() => s.audit.latest("a.b", "x", new Date(0))),
+    updateDetail: (s) =>
+      s.audit
+        .latest("a.b", "x", new Date(0))
+        .then((e) => s.audit.updateDetail(e!.id, '{"n":1}', null))
+        .then(() => s.audit.latest("a.b", "x", new Date(0))),
     list: (s) => Promise.all([s.audit.list({ take: 10 }), s.audit.list({ before: 2, take: 10 })]),
   },
   ledger: {
@@ -188,7 +295,8 @@ const CASES: { [S in Exclude<keyof TStores, "kind" | "check" | "eventCount" | "i
     addKey: (s) => s.ledger.addKey("kid1", "{}").then(() => s.ledger.keys()),
   },
   quarantine: {
-    list: (s) => Promise.all([s.quarantine.list({ take: 10 }), s.quarantine.list({ code: "malformed", take: 10 }), s.quarantine.list({ before: 1, take: 10 })]),
+    list: (s) =>
+      Promise.all([s.quarantine.list({ take: 10 }), s.quarantine.list({ code: "malformed", take: 10 }), s.quarantine.list({ before: 1, take: 10 })]),
     usage: (s) => Promise.all([s.quarantine.usage("token:t1"), s.quarantine.usage("none")]),
     sizes: (s) => s.quarantine.sizes("token:t1", undefined, 10),
     dropUpTo: (s) => s.quarantine.dropUpTo("token:t1", 1).then(async (r) => [r, await s.quarantine.usage("token:t1")]),

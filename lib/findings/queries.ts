@@ -22,7 +22,14 @@ export async function listFindings(q: TFindingsQuery, now = nowSeconds()): Promi
     throw new AppError("invalid_request", "cursor is not valid; use nextCursor from a previous page.");
   }
   const store = (await stores()).insights;
-  const rows = await store.findings({ code: q.code, severity: q.severity, chain: q.chain, principal: q.principal, before: cursor, take: q.limit + 1 });
+  const rows = await store.findings({
+    code: q.code,
+    severity: q.severity,
+    chain: q.chain,
+    principal: q.principal,
+    before: cursor,
+    take: q.limit + 1,
+  });
   const page = rows.slice(0, q.limit);
   const eventOf = new Map((await store.eventBriefs([...new Set(page.map((f) => f.eventJti))])).map((e) => [e.jti, e]));
   const overdueChains = q.severity && q.severity !== "warning" ? 0 : await store.overdueChainCount({ now, chain: q.chain, principal: q.principal });

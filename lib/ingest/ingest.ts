@@ -17,7 +17,6 @@ import { enforceQuarantineQuota } from "@/lib/ingest/quarantine";
 
 export type { TIngestResult } from "@/lib/contracts/events";
 
-
 /** Reads `iss` without validating anything, so the registry can be loaded once for the batch. */
 function peekIssuer(token: string): string | null {
   const payload = token.split(".")[1];
@@ -41,11 +40,26 @@ function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>
   return Promise.all(
     entries.map(async (entry, index): Promise<TCandidate> => {
       if (typeof entry !== "string") {
-        return { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message: "Each entry of events must be a compact JWS string." };
+        return {
+          index,
+          kind: "rejected",
+          rawEntry: entry,
+          jti: null,
+          code: "malformed",
+          message: "Each entry of events must be a compact JWS string.",
+        };
       }
       const result = await checkEnvelopeAsync(entry, { now, principals: (iss) => registry.get(iss) });
       if (!result.ok) return { index, kind: "rejected", rawEntry: entry, jti: result.jti, code: result.code, message: result.message };
-      return { index, kind: "verified", raw: entry, claims: result.claims, alg: result.header.alg, kid: result.header.kid, keyRevokedAt: result.key.revokedAt };
+      return {
+        index,
+        kind: "verified",
+        raw: entry,
+        claims: result.claims,
+        alg: result.header.alg,
+        kid: result.header.kid,
+        keyRevokedAt: result.key.revokedAt,
+      };
     }),
   );
 }

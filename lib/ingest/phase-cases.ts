@@ -67,7 +67,14 @@ export async function runner(kind: "sqlite" | "postgres", wrap = recording): Pro
 }
 
 /** What a reader compares: per result, its status and finding codes (ids differ between runs). */
-const verdicts = (results: TIngestResult[]) => results.map((r) => `${r.status} ${r.error?.code ?? ""} [${r.findings.map((f) => f.code).sort().join(",")}]`);
+const verdicts = (results: TIngestResult[]) =>
+  results.map(
+    (r) =>
+      `${r.status} ${r.error?.code ?? ""} [${r.findings
+        .map((f) => f.code)
+        .sort()
+        .join(",")}]`,
+  );
 
 export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
   let run: TRunBatch;
@@ -90,9 +97,39 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
   function story() {
     const t = now();
     const chain = unique("c");
-    const root = { kind: "authorize", jti: chain, chain, iss: human.id, aud: planner.id, iat: t - 60, exp: t + 3600, scope: ["finance/*:read"], purpose: { code: "finance", text: "Report" } };
-    const hop = { kind: "delegate", jti: unique("d"), chain, parent: chain, iss: planner.id, aud: worker.id, iat: t - 50, exp: t + 1800, scope: ["finance/q1/*:read"], purpose: { code: "finance.q1", text: "Q1" } };
-    const act = { kind: "invoke", jti: unique("i"), chain, grant: hop.jti, iss: worker.id, iat: t - 40, action: "finance/q1/revenue:read", resource: "db://finance/q1" };
+    const root = {
+      kind: "authorize",
+      jti: chain,
+      chain,
+      iss: human.id,
+      aud: planner.id,
+      iat: t - 60,
+      exp: t + 3600,
+      scope: ["finance/*:read"],
+      purpose: { code: "finance", text: "Report" },
+    };
+    const hop = {
+      kind: "delegate",
+      jti: unique("d"),
+      chain,
+      parent: chain,
+      iss: planner.id,
+      aud: worker.id,
+      iat: t - 50,
+      exp: t + 1800,
+      scope: ["finance/q1/*:read"],
+      purpose: { code: "finance.q1", text: "Q1" },
+    };
+    const act = {
+      kind: "invoke",
+      jti: unique("i"),
+      chain,
+      grant: hop.jti,
+      iss: worker.id,
+      iat: t - 40,
+      action: "finance/q1/revenue:read",
+      resource: "db://finance/q1",
+    };
     return { chain, root: sign(human, root), hop: sign(planner, hop), act: sign(worker, act), rootJti: root.jti, hopJti: hop.jti };
   }
 
@@ -130,7 +167,10 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
 
     it("a parent that lands between a child's check and its lock: retried, as if it had come first", async () => {
       const raced = story();
-      const results = await batch([raced.hop, raced.act], once(async () => void (await ingestBatch([raced.root]))));
+      const results = await batch(
+        [raced.hop, raced.act],
+        once(async () => void (await ingestBatch([raced.root]))),
+      );
       expect(count("lock")).toBe(2);
       expect(releases()).toBe(1);
       const inOrder = story();
@@ -143,7 +183,10 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
     it("a child that lands between its parent's check and lock is re-checked with it", async () => {
       const raced = story();
       let childWhileRacing: TIngestResult[] = [];
-      const results = await batch([raced.root], once(async () => void (childWhileRacing = await ingestBatch([raced.hop]))));
+      const results = await batch(
+        [raced.root],
+        once(async () => void (childWhileRacing = await ingestBatch([raced.hop]))),
+      );
       expect(verdicts(childWhileRacing)).toEqual(["pending  [orphan]"]);
       expect(count("lock")).toBe(2);
       expect(verdicts(results)).toEqual(["accepted  []"]);
@@ -160,8 +203,22 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       // A delegate in its own chain pointing at parent's root: a cross-chain reference (unrooted) once
       // the root is stored, an orphan before. Only the dependants re-read can notice it.
       const other = unique("x");
-      const foreign = sign(planner, { kind: "delegate", jti: other, chain: other, parent: parent.rootJti, iss: planner.id, aud: worker.id, iat: t - 30, exp: t + 60, scope: ["finance/q1:read"], purpose: { code: "finance", text: "x" } });
-      const results = await batch([parent.root], once(async () => void (await ingestBatch([foreign]))));
+      const foreign = sign(planner, {
+        kind: "delegate",
+        jti: other,
+        chain: other,
+        parent: parent.rootJti,
+        iss: planner.id,
+        aud: worker.id,
+        iat: t - 30,
+        exp: t + 60,
+        scope: ["finance/q1:read"],
+        purpose: { code: "finance", text: "x" },
+      });
+      const results = await batch(
+        [parent.root],
+        once(async () => void (await ingestBatch([foreign]))),
+      );
       expect(count("lock")).toBe(2);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const stored = (await getChain(other)).events.find((e) => e.jti === other)!;
@@ -172,20 +229,44 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       const t = now();
       const parent = story();
       const other = unique("x");
-      const foreign = sign(planner, { kind: "delegate", jti: other, chain: other, parent: parent.rootJti, iss: planner.id, aud: worker.id, iat: t - 30, exp: t + 60, scope: ["finance/q1:read"], purpose: { code: "finance", text: "x" } });
-      const results = await batch([foreign], once(async () => void (await ingestBatch([parent.root]))));
+      const foreign = sign(planner, {
+        kind: "delegate",
+        jti: other,
+        chain: other,
+        parent: parent.rootJti,
+        iss: planner.id,
+        aud: worker.id,
+        iat: t - 30,
+        exp: t + 60,
+        scope: ["finance/q1:read"],
+        purpose: { code: "finance", text: "x" },
+      });
+      const results = await batch(
+        [foreign],
+        once(async () => void (await ingestBatch([parent.root]))),
+      );
       expect(count("lock")).toBe(2);
       expect(verdicts(results)).toEqual(["accepted  [unrooted]"]);
     });
 
     it("the same jti stored meanwhile: the retry classifies against it (duplicate or replay)", async () => {
       const s = story();
-      const results = await batch([s.root], once(async () => void (await ingestBatch([s.root]))));
+      const results = await batch(
+        [s.root],
+        once(async () => void (await ingestBatch([s.root]))),
+      );
       expect(count("lock")).toBe(2);
       expect(verdicts(results)).toEqual(["duplicate  []"]);
       const t = story();
       const other = sign(human, { ...JSON.parse(Buffer.from(t.root.split(".")[1], "base64url").toString()), iat: now() - 61 });
-      expect(verdicts(await batch([other], once(async () => void (await ingestBatch([t.root])))))).toEqual(["rejected replay []"]);
+      expect(
+        verdicts(
+          await batch(
+            [other],
+            once(async () => void (await ingestBatch([t.root]))),
+          ),
+        ),
+      ).toEqual(["rejected replay []"]);
     });
 
     it("after 3 optimistic attempts, checks under the lock (bounded), with the right verdicts", async () => {
@@ -194,7 +275,16 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       const t0 = now();
       // Before every lock, another invoke lands in the chain: each optimistic round is outdated.
       const results = await batch([s.act], async (attempt) => {
-        const extra = { kind: "invoke", jti: unique(`i${attempt}`), chain: s.chain, grant: s.hopJti, iss: worker.id, iat: t0 - 5, action: "finance/q1/x:read", resource: "db://x" };
+        const extra = {
+          kind: "invoke",
+          jti: unique(`i${attempt}`),
+          chain: s.chain,
+          grant: s.hopJti,
+          iss: worker.id,
+          iat: t0 - 5,
+          action: "finance/q1/x:read",
+          resource: "db://x",
+        };
         await ingestBatch([sign(worker, extra)]);
       });
       expect(OPTIMISTIC_ATTEMPTS).toBe(3);

@@ -27,14 +27,17 @@ const PAGE = 2000;
  * records the drop. Called after an ingest that quarantined something; a no-op (one indexed read)
  * while the sender is under its quota.
  */
-export async function enforceQuarantineQuota(source: string, quotaBytes = env().DELEGRAPH_QUARANTINE_QUOTA_MB * 1024 * 1024): Promise<{ rows: number; bytes: number } | null> {
+export async function enforceQuarantineQuota(
+  source: string,
+  quotaBytes = env().DELEGRAPH_QUARANTINE_QUOTA_MB * 1024 * 1024,
+): Promise<{ rows: number; bytes: number } | null> {
   const store = (await stores()).quarantine;
   const usage = await store.usage(source);
   if (!usage || usage.bytes <= quotaBytes) return null;
   // Newest first: keep rows while they fit; the first that does not is the newest to drop.
   let kept = 0;
   let cutoff: number | null = null;
-  for (let before: number | undefined; cutoff === null; ) {
+  for (let before: number | undefined; cutoff === null;) {
     const page = await store.sizes(source, before, PAGE);
     for (const r of page) {
       if (kept + r.bytes > quotaBytes) {

@@ -36,8 +36,17 @@ export type TCandidate =
 
 type TRejected = Extract<TCandidate, { kind: "rejected" }>;
 
-
-type TFresh = { index: number; claims: TClaims; raw: string; alg: string; kid: string; keyRevokedAt: number | null; seq: number; prevHash: string; hash: string };
+type TFresh = {
+  index: number;
+  claims: TClaims;
+  raw: string;
+  alg: string;
+  kid: string;
+  keyRevokedAt: number | null;
+  seq: number;
+  prevHash: string;
+  hash: string;
+};
 
 type TRecheck = {
   statusOf: Map<string, "accepted" | "pending">;
@@ -50,7 +59,16 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
   const inputs = chainInputsFrom(chainIds, events, externalRows, principalRows);
   const statusOf = new Map<string, "accepted" | "pending">();
   const findingsOf = new Map<string, TIngestResult["findings"]>();
-  const plan: TRecheck["plan"] = { chains: [], recheckedChains: chainIds, findings: [], scopes: [], principals: [], purposes: [], toPending: [], toAccepted: [] };
+  const plan: TRecheck["plan"] = {
+    chains: [],
+    recheckedChains: chainIds,
+    findings: [],
+    scopes: [],
+    principals: [],
+    purposes: [],
+    toPending: [],
+    toAccepted: [],
+  };
   for (const input of inputs.values()) {
     const analysis = checkChain(input);
     for (const e of input.events) {
@@ -138,9 +156,26 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
     if (verdict === "duplicate") {
       duplicates.push({ index: c.index, jti: c.claims.jti, chain: prior!.chain });
     } else if (verdict === "replay") {
-      rejected.push({ index: c.index, kind: "rejected", rawEntry: c.raw, jti: c.claims.jti, code: "replay", message: `jti ${c.claims.jti} was already used by a different token.` });
+      rejected.push({
+        index: c.index,
+        kind: "rejected",
+        rawEntry: c.raw,
+        jti: c.claims.jti,
+        code: "replay",
+        message: `jti ${c.claims.jti} was already used by a different token.`,
+      });
     } else {
-      fresh.push({ index: c.index, claims: c.claims, raw: c.raw, alg: c.alg, kid: c.kid, keyRevokedAt: c.keyRevokedAt, seq: 0, prevHash: "", hash: "" });
+      fresh.push({
+        index: c.index,
+        claims: c.claims,
+        raw: c.raw,
+        alg: c.alg,
+        kid: c.kid,
+        keyRevokedAt: c.keyRevokedAt,
+        seq: 0,
+        prevHash: "",
+        hash: "",
+      });
       stored.set(c.claims.jti, { token: c.raw, chain: c.claims.chain });
     }
   }
@@ -162,7 +197,16 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
     const events = parseEventRows(yield* ask("chainEvents", affected));
     const receivedAt = at.getTime() / 1000;
     for (const f of fresh)
-      events.push({ seq: f.seq, jti: f.claims.jti, chainId: f.claims.chain, claims: f.claims, status: "accepted", ref: eventRef(f.claims), keyRevokedAt: f.keyRevokedAt, receivedAt: f.keyRevokedAt === null ? null : receivedAt });
+      events.push({
+        seq: f.seq,
+        jti: f.claims.jti,
+        chainId: f.claims.chain,
+        claims: f.claims,
+        status: "accepted",
+        ref: eventRef(f.claims),
+        keyRevokedAt: f.keyRevokedAt,
+        receivedAt: f.keyRevokedAt === null ? null : receivedAt,
+      });
     refs = missingRefs(events);
     const principalIds = principalIdsOf(events);
     const externalRows = refs.length ? yield* ask("eventKinds", refs) : [];
@@ -189,7 +233,13 @@ const sameSet = <T>(a: Set<T>, b: Iterable<T>) => {
 function* unchanged(p: TPrepared): TSteps<boolean> {
   if (p.watched.length) {
     const present = yield* ask("eventKinds", p.watched);
-    if (!sameSet(p.storedOfWatched, present.map((r) => r.jti))) return false;
+    if (
+      !sameSet(
+        p.storedOfWatched,
+        present.map((r) => r.jti),
+      )
+    )
+      return false;
   }
   if (p.freshJtis.length === 0) return true;
   if (!sameSet(p.dependants, yield* ask("dependantChains", p.freshJtis))) return false;
@@ -257,7 +307,13 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
     head: fresh.length ? { seq, hash } : null,
     quarantine: rejected.map((r) => {
       const raw = storableRaw(r.rawEntry);
-      return { jti: r.jti === null ? null : storableText(r.jti), code: r.code, message: storableText(r.message), raw, bytes: Buffer.byteLength(raw, "utf8") };
+      return {
+        jti: r.jti === null ? null : storableText(r.jti),
+        code: r.code,
+        message: storableText(r.message),
+        raw,
+        bytes: Buffer.byteLength(raw, "utf8"),
+      };
     }),
     source,
   });

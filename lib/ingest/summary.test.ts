@@ -5,21 +5,52 @@ import type { TClaims } from "@/lib/protocol/types";
 
 const now = 1_800_000_000;
 const root: TClaims = {
-  v: 1, kind: "authorize", jti: "root", chain: "root", iss: "user:alice", iat: now - 100, aud: "agent:a",
-  scope: ["finance/*:read"], purpose: { code: "finance.reporting", text: "Quarterly\u0000 report" }, exp: now + 100,
+  v: 1,
+  kind: "authorize",
+  jti: "root",
+  chain: "root",
+  iss: "user:alice",
+  iat: now - 100,
+  aud: "agent:a",
+  scope: ["finance/*:read"],
+  purpose: { code: "finance.reporting", text: "Quarterly\u0000 report" },
+  exp: now + 100,
 };
 const hop: TClaims = {
-  v: 1, kind: "delegate", jti: "hop", chain: "root", parent: "root", iss: "agent:a", iat: now - 50, aud: "agent:b",
-  scope: ["finance/q1:read"], purpose: { code: "finance.reporting.q1", text: "Q1" }, exp: now + 50,
+  v: 1,
+  kind: "delegate",
+  jti: "hop",
+  chain: "root",
+  parent: "root",
+  iss: "agent:a",
+  iat: now - 50,
+  aud: "agent:b",
+  scope: ["finance/q1:read"],
+  purpose: { code: "finance.reporting.q1", text: "Q1" },
+  exp: now + 50,
 };
-const inv: TClaims = { v: 1, kind: "invoke", jti: "inv", chain: "root", grant: "hop", iss: "agent:b", iat: now - 10, action: "finance/q1:read", resource: "https://Render.Example/x" };
+const inv: TClaims = {
+  v: 1,
+  kind: "invoke",
+  jti: "inv",
+  chain: "root",
+  grant: "hop",
+  iss: "agent:b",
+  iat: now - 10,
+  action: "finance/q1:read",
+  resource: "https://Render.Example/x",
+};
 
 function summarise(events: TClaims[]) {
   const input = {
     chainId: "root",
     events: events.map((claims, i) => ({ jti: claims.jti, seq: i + 1, claims })),
     external: new Map(),
-    principalKinds: new Map([["user:alice", "human" as const], ["agent:a", "agent" as const], ["agent:b", "agent" as const]]),
+    principalKinds: new Map([
+      ["user:alice", "human" as const],
+      ["agent:a", "agent" as const],
+      ["agent:b", "agent" as const],
+    ]),
   };
   return summariseChain("root", input.events, checkChain(input));
 }
@@ -27,7 +58,15 @@ function summarise(events: TClaims[]) {
 describe("chain summary", () => {
   it("takes root, purpose and start from the authorize, counts hops and indexes scopes, principals, purposes", () => {
     const s = summarise([root, hop, inv]);
-    expect(s.row).toMatchObject({ rootIss: "user:alice", rootAud: "agent:a", purposeCode: "finance.reporting", startedAt: now - 100, hopCount: 2, eventCount: 3, status: "verified" });
+    expect(s.row).toMatchObject({
+      rootIss: "user:alice",
+      rootAud: "agent:a",
+      purposeCode: "finance.reporting",
+      startedAt: now - 100,
+      hopCount: 2,
+      eventCount: 3,
+      status: "verified",
+    });
     expect(s.scopes.sort()).toEqual(["finance/*:read", "finance/q1:read"]);
     expect(s.principals.sort()).toEqual(["agent:a", "agent:b", "user:alice"]);
     expect(s.purposes.sort()).toEqual(["finance.reporting", "finance.reporting.q1"]);

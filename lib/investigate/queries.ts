@@ -26,7 +26,16 @@ export async function whoTouchedResource(resource: string): Promise<TResourceInv
   return {
     items: hits.map((h) => {
       const c = h.parsed as Extract<TClaims, { kind: "invoke" }>;
-      return { jti: h.jti, chainId: h.chainId, iss: h.iss, action: c.action, resource: c.resource, iat: h.iat, status: h.status, findings: findings.get(h.jti) ?? [] };
+      return {
+        jti: h.jti,
+        chainId: h.chainId,
+        iss: h.iss,
+        action: c.action,
+        resource: c.resource,
+        iat: h.iat,
+        status: h.status,
+        findings: findings.get(h.jti) ?? [],
+      };
     }),
     truncated: hits.length === INVESTIGATION_LIMIT,
   };

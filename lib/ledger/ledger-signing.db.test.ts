@@ -24,7 +24,12 @@ describe("the key file", () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const file = JSON.parse(readFileSync(path, "utf8"));
-    expect(file).toMatchObject({ format: "delegraph-ledger-key/1", kid: results[0].key.kid, previous: ["old-key"], jwk: { kty: "OKP", crv: "Ed25519" } });
+    expect(file).toMatchObject({
+      format: "delegraph-ledger-key/1",
+      kid: results[0].key.kid,
+      previous: ["old-key"],
+      jwk: { kty: "OKP", crv: "Ed25519" },
+    });
     expect(file.jwk.d).toBeTruthy();
     // No temporary files left behind, and the next start reads the same key.
     expect(readdirSync(join(dir, "race"))).toEqual(["ledger-key.json"]);
@@ -56,7 +61,18 @@ describe("checkpoints on a real database", () => {
   const t = Math.floor(Date.now() / 1000);
   const chain = () => {
     const jti = `cp-${t}-${n++}`;
-    return signToken(human.key, { v: 1, kind: "authorize", jti, chain: jti, iss: human.id, aud: agent.id, iat: t - 60, exp: t + 3600, scope: ["a/*:read"], purpose: { code: "p", text: "p" } });
+    return signToken(human.key, {
+      v: 1,
+      kind: "authorize",
+      jti,
+      chain: jti,
+      iss: human.id,
+      aud: agent.id,
+      iat: t - 60,
+      exp: t + 3600,
+      scope: ["a/*:read"],
+      purpose: { code: "p", text: "p" },
+    });
   };
   let q: typeof import("./verify");
   let cp: typeof import("./checkpoints");
@@ -109,7 +125,9 @@ describe("checkpoints on a real database", () => {
     const head = (await prisma.ledgerHead.findUnique({ where: { id: 1 } }))!;
     await ingest([chain()]);
     const claim = { seq: head.seq + 1, hash: (await prisma.event.findUnique({ where: { seq: head.seq + 1 } }))!.hash, at: new Date().toISOString() };
-    await prisma.ledgerCheckpoint.create({ data: { ...claim, at: new Date(claim.at), kid, signature: signMessage(privateKey, checkpointMessage(claim)) } });
+    await prisma.ledgerCheckpoint.create({
+      data: { ...claim, at: new Date(claim.at), kid, signature: signMessage(privateKey, checkpointMessage(claim)) },
+    });
     const v = await q.verifyLedger();
     expect(v.ok).toBe(false);
     expect(v.brokenAt).toBe(claim.seq);
@@ -129,7 +147,9 @@ describe("checkpoints on a real database", () => {
     expect((await q.verifyLedger()).ok).toBe(true);
     const server = await key.serverKey();
     const claim = { seq: 10_000, hash: "a".repeat(64), at: new Date().toISOString() };
-    await prisma.ledgerCheckpoint.create({ data: { ...claim, at: new Date(claim.at), kid: server.kid, signature: server.sign(checkpointMessage(claim)) } });
+    await prisma.ledgerCheckpoint.create({
+      data: { ...claim, at: new Date(claim.at), kid: server.kid, signature: server.sign(checkpointMessage(claim)) },
+    });
     expect((await q.verifyLedger()).reason).toMatch(/beyond the ledger's last event/);
     await prisma.ledgerCheckpoint.delete({ where: { seq: 10_000 } });
   });
@@ -147,6 +167,10 @@ describe("checkpoints on a real database", () => {
     expect(v.ok).toBe(true);
     expect(v.checkpoints.verified).toBe(v.checkpoints.count);
     const { getLedgerKey } = await import("./queries");
-    expect(await getLedgerKey()).toMatchObject({ kid: fresh.kid, thumbprint: fresh.kid, previous: [expect.objectContaining({ kid: old.kid, trusted: true })] });
+    expect(await getLedgerKey()).toMatchObject({
+      kid: fresh.kid,
+      thumbprint: fresh.kid,
+      previous: [expect.objectContaining({ kid: old.kid, trusted: true })],
+    });
   });
 });

@@ -28,7 +28,13 @@ export async function verifyLedger() {
   const { summary: checkpoints, firstBad } = await auditor.finish();
   const stored = await store.ledgerHead();
   if (!stored || stored.seq !== cursor.seq || stored.hash !== cursor.hash) {
-    return { ok: false, count, head: cursor.hash, reason: "the stored ledger head does not match the last event (events were removed from the end)", checkpoints };
+    return {
+      ok: false,
+      count,
+      head: cursor.hash,
+      reason: "the stored ledger head does not match the last event (events were removed from the end)",
+      checkpoints,
+    };
   }
   if (firstBad) return { ok: false, count, head: cursor.hash, brokenAt: firstBad.seq, reason: firstBad.reason, checkpoints };
   return { ok: true, count, head: cursor.hash, checkpoints };

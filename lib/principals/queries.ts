@@ -9,7 +9,14 @@ import type { TCreatePrincipal, TKeyRevoked, TPrincipalCreated, TPrincipalDetail
 
 function publicKeyView(k: { kid: string; jwk: string; thumbprint: string; revokedAt: number | null; createdAt: Date }): TPrincipalKey {
   const jwk = JSON.parse(k.jwk) as { kty?: string; crv?: string };
-  return { kid: k.kid, kty: jwk.kty ?? null, crv: jwk.crv ?? null, thumbprint: k.thumbprint, revokedAt: k.revokedAt, createdAt: k.createdAt.toISOString() };
+  return {
+    kid: k.kid,
+    kty: jwk.kty ?? null,
+    crv: jwk.crv ?? null,
+    thumbprint: k.thumbprint,
+    revokedAt: k.revokedAt,
+    createdAt: k.createdAt.toISOString(),
+  };
 }
 
 export async function createPrincipal(input: TCreatePrincipal): Promise<TPrincipalCreated> {
@@ -21,7 +28,13 @@ export async function createPrincipal(input: TCreatePrincipal): Promise<TPrincip
     name: input.name ?? null,
     keys: input.keys.map((jwk) => ({ kid: jwk.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) })),
   });
-  return { id: created.id, kind: created.kind as TPrincipalKind, name: created.name, createdAt: created.createdAt.toISOString(), keys: created.keys.map(publicKeyView) };
+  return {
+    id: created.id,
+    kind: created.kind as TPrincipalKind,
+    name: created.name,
+    createdAt: created.createdAt.toISOString(),
+    keys: created.keys.map(publicKeyView),
+  };
 }
 
 /** Revocation keeps the earlier time when a key is revoked twice (docs/protocol.md §8). */

@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chainStatus, checkChain, findingMessage, FINDING_TITLES, readTimeFindings } from "@/lib/protocol/chain";
 import { FINDING_CODES } from "@/lib/protocol/types";
-import {
-  ALICE,
-  ANALYST,
-  AUDITOR,
-  chainInput,
-  claimsOf,
-  FETCHER,
-  MALLORY,
-  PLANNER,
-  shuffled,
-  T0,
-} from "@/lib/protocol/test-helpers";
+import { ALICE, ANALYST, AUDITOR, chainInput, claimsOf, FETCHER, MALLORY, PLANNER, shuffled, T0 } from "@/lib/protocol/test-helpers";
 import type { TChainAnalysis, TClaims, TFindingCode } from "@/lib/protocol/types";
 
 type TOver = Record<string, unknown>;
@@ -34,8 +23,7 @@ const codes = (an: TChainAnalysis, jti: string) => {
   if (!v) throw new Error(`no verdict for ${jti}`);
   return v.findings.map((f) => f.code).sort();
 };
-const finding = (an: TChainAnalysis, jti: string, code: TFindingCode) =>
-  an.events.get(jti)!.findings.find((f) => f.code === code);
+const finding = (an: TChainAnalysis, jti: string, code: TFindingCode) => an.events.get(jti)!.findings.find((f) => f.code === code);
 
 /**
  * A straight line a1 → d1 → … → dn, each hop strictly narrower than its parent (no
@@ -69,10 +57,26 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["an invoke whose grant has not arrived", () => [...base(), I({ grant: "d9" })], "i1", ["orphan"]],
     ["a complete whose grant has not arrived", () => [...base(), C({ grant: "d9" })], "c1", ["orphan"]],
     ["a revoke whose target has not arrived", () => [...base(), R({ target: "d9" })], "r1", ["orphan"]],
-    ["pass: the child of a pending delegate is checked against it, not pending", () => [D(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })], "d2", []],
-    ["the child of a pending delegate still gets its own findings", () => [D(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/*:read"] })], "d2", ["scope_escalation"]],
+    [
+      "pass: the child of a pending delegate is checked against it, not pending",
+      () => [D(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })],
+      "d2",
+      [],
+    ],
+    [
+      "the child of a pending delegate still gets its own findings",
+      () => [D(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/*:read"] })],
+      "d2",
+      ["scope_escalation"],
+    ],
     ["pass: an invoke under a pending delegate is checked against it", () => [D(), I()], "i1", []],
-    ["a reference listed as external but in this same chain is still unknown", () => [D()], "d1", ["orphan"], { external: [["a1", { chain: "a1", kind: "authorize" }]] }],
+    [
+      "a reference listed as external but in this same chain is still unknown",
+      () => [D()],
+      "d1",
+      ["orphan"],
+      { external: [["a1", { chain: "a1", kind: "authorize" }]] },
+    ],
   ],
   unrooted: [
     ["pass: an authorize signed by a human", () => base(), "a1", []],
@@ -85,12 +89,48 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["two delegates that are each other's parent (first)", () => [A(), D({ parent: "d2" }), D({ jti: "d2", parent: "d1" })], "d1", ["unrooted"]],
     ["two delegates that are each other's parent (second)", () => [A(), D({ parent: "d2" }), D({ jti: "d2", parent: "d1" })], "d2", ["unrooted"]],
     ["a parent in another chain", () => [A(), D({ parent: "x1" })], "d1", ["unrooted"], { external: [["x1", { chain: "x1", kind: "authorize" }]] }],
-    ["a parent in another chain that is not a grant", () => [A(), D({ parent: "x1" })], "d1", ["unrooted"], { external: [["x1", { chain: "x1", kind: "invoke" }]] }],
-    ["a chain whose root grant is not an authorize", () => [D({ chain: "c9" }), D({ jti: "d2", chain: "c9", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })], "d1", ["unrooted"], { chainId: "c9", external: [["a1", { chain: "a1", kind: "authorize" }]] }],
-    ["pass: below an unrooted hop, the next hop is only checked against its parent", () => [D({ chain: "c9" }), D({ jti: "d2", chain: "c9", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })], "d2", [], { chainId: "c9", external: [["a1", { chain: "a1", kind: "authorize" }]] }],
-    ["an invoke whose grant is in another chain", () => [...base(), I({ grant: "x2" })], "i1", ["unrooted"], { external: [["x2", { chain: "x1", kind: "delegate" }]] }],
-    ["a revoke whose target is in another chain", () => [...base(), R({ target: "x2" })], "r1", ["unrooted"], { external: [["x2", { chain: "x1", kind: "delegate" }]] }],
-    ["a complete whose grant is in another chain", () => [...base(), C({ grant: "x2" })], "c1", ["unrooted"], { external: [["x2", { chain: "x1", kind: "delegate" }]] }],
+    [
+      "a parent in another chain that is not a grant",
+      () => [A(), D({ parent: "x1" })],
+      "d1",
+      ["unrooted"],
+      { external: [["x1", { chain: "x1", kind: "invoke" }]] },
+    ],
+    [
+      "a chain whose root grant is not an authorize",
+      () => [D({ chain: "c9" }), D({ jti: "d2", chain: "c9", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })],
+      "d1",
+      ["unrooted"],
+      { chainId: "c9", external: [["a1", { chain: "a1", kind: "authorize" }]] },
+    ],
+    [
+      "pass: below an unrooted hop, the next hop is only checked against its parent",
+      () => [D({ chain: "c9" }), D({ jti: "d2", chain: "c9", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"] })],
+      "d2",
+      [],
+      { chainId: "c9", external: [["a1", { chain: "a1", kind: "authorize" }]] },
+    ],
+    [
+      "an invoke whose grant is in another chain",
+      () => [...base(), I({ grant: "x2" })],
+      "i1",
+      ["unrooted"],
+      { external: [["x2", { chain: "x1", kind: "delegate" }]] },
+    ],
+    [
+      "a revoke whose target is in another chain",
+      () => [...base(), R({ target: "x2" })],
+      "r1",
+      ["unrooted"],
+      { external: [["x2", { chain: "x1", kind: "delegate" }]] },
+    ],
+    [
+      "a complete whose grant is in another chain",
+      () => [...base(), C({ grant: "x2" })],
+      "c1",
+      ["unrooted"],
+      { external: [["x2", { chain: "x1", kind: "delegate" }]] },
+    ],
   ],
   principal_mismatch: [
     ["pass: a delegate signed by its parent's aud", () => base(), "d1", []],
@@ -103,7 +143,13 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["a complete by a tool that is neither aud nor iss", () => [...base(), C({ iss: FETCHER })], "c1", ["principal_mismatch"]],
     ["a complete by the root's human for a hop she did not issue", () => [...base(), C({ iss: ALICE })], "c1", ["principal_mismatch"]],
     ["a complete whose grant is an invoke", () => [...base(), I(), C({ grant: "i1" })], "c1", ["principal_mismatch"]],
-    ["a complete whose grant is in another chain and not a grant", () => [...base(), C({ grant: "x2" })], "c1", ["principal_mismatch", "unrooted"], { external: [["x2", { chain: "x1", kind: "complete" }]] }],
+    [
+      "a complete whose grant is in another chain and not a grant",
+      () => [...base(), C({ grant: "x2" })],
+      "c1",
+      ["principal_mismatch", "unrooted"],
+      { external: [["x2", { chain: "x1", kind: "complete" }]] },
+    ],
     ["pass: a revoke by the target's issuer", () => [...base(), R({ target: "d1", iss: PLANNER })], "r1", []],
     ["pass: a revoke by an ancestor's issuer", () => [...base(), R({ target: "d1", iss: ALICE })], "r1", []],
     ["pass: a revoke by the root's issuer two levels up", () => [...line(3), R({ target: "d3", iss: ALICE })], "r1", []],
@@ -111,41 +157,136 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["a revoke by the target's aud", () => [...base(), R({ target: "d1", iss: ANALYST })], "r1", ["principal_mismatch"]],
     ["a revoke by a descendant's issuer", () => [...line(3), R({ target: "d1", iss: "agent:h3" })], "r1", ["principal_mismatch"]],
     ["a revoke whose target is an invoke", () => [...base(), I(), R({ target: "i1", iss: ANALYST })], "r1", ["principal_mismatch"]],
-    ["a revoke whose target is a revoke", () => [...base(), R({ jti: "r0", target: "d1", iss: PLANNER }), R({ target: "r0" })], "r1", ["principal_mismatch"]],
+    [
+      "a revoke whose target is a revoke",
+      () => [...base(), R({ jti: "r0", target: "d1", iss: PLANNER }), R({ target: "r0" })],
+      "r1",
+      ["principal_mismatch"],
+    ],
   ],
   scope_escalation: [
     ["pass: a narrower scope", () => base(), "d1", []],
-    ["pass: several scopes each covered", () => base({ scope: ["finance/*:read", "hr/*:read"] }, { scope: ["finance/q1:read", "hr/people:read"] }), "d1", []],
+    [
+      "pass: several scopes each covered",
+      () => base({ scope: ["finance/*:read", "hr/*:read"] }, { scope: ["finance/q1:read", "hr/people:read"] }),
+      "d1",
+      [],
+    ],
     ["a wider action", () => base({}, { scope: ["finance/q1/*:*"] }), "d1", ["scope_escalation"]],
     ["a sibling resource", () => base({}, { scope: ["hr/*:read"] }), "d1", ["scope_escalation"]],
     ["one escalating scope among narrower ones", () => base({}, { scope: ["finance/q1:read", "finance/*:write"] }), "d1", ["scope_escalation"]],
-    ["a scope only the union of two parent scopes covers", () => base({ scope: ["finance/*:read", "finance/*:write"] }, { scope: ["finance/*:*"] }), "d1", ["scope_escalation"]],
-    ["the wildcard itself under an exact parent", () => base({ scope: ["finance/q1:read"] }, { scope: ["finance/q1/*:read"] }), "d1", ["scope_escalation"]],
+    [
+      "a scope only the union of two parent scopes covers",
+      () => base({ scope: ["finance/*:read", "finance/*:write"] }, { scope: ["finance/*:*"] }),
+      "d1",
+      ["scope_escalation"],
+    ],
+    [
+      "the wildcard itself under an exact parent",
+      () => base({ scope: ["finance/q1:read"] }, { scope: ["finance/q1/*:read"] }),
+      "d1",
+      ["scope_escalation"],
+    ],
     ["pass: an authorize is never compared (no parent)", () => [A({ scope: ["*:*"] })], "a1", []],
   ],
   no_attenuation: [
     ["pass: a narrower scope set", () => base(), "d1", []],
     ["the same scope", () => base({}, { scope: ["finance/*:read"] }), "d1", ["no_attenuation"]],
     ["a redundant but equivalent set", () => base({}, { scope: ["finance/*:read", "finance/q1/*:read"] }), "d1", ["no_attenuation"]],
-    ["the same scope with narrower constraints and lifetime (scope sets only)", () => base({}, { scope: ["finance/*:read"], exp: T0 + 60, constraints: { data: [] } }), "d1", ["no_attenuation"]],
+    [
+      "the same scope with narrower constraints and lifetime (scope sets only)",
+      () => base({}, { scope: ["finance/*:read"], exp: T0 + 60, constraints: { data: [] } }),
+      "d1",
+      ["no_attenuation"],
+    ],
     ["pass: one scope of two dropped", () => base({ scope: ["finance/*:read", "hr/*:read"] }, { scope: ["finance/*:read"] }), "d1", []],
   ],
   constraint_escalation: [
-    ["pass: a data list within the parent's", () => base({ constraints: { data: ["balances", "pii"] } }, { constraints: { data: ["balances"] } }), "d1", []],
-    ["a data class outside the parent's list", () => base({ constraints: { data: ["balances"] } }, { constraints: { data: ["balances", "pii"] } }), "d1", ["constraint_escalation"]],
-    ["a data class when the parent allows none ([])", () => base({ constraints: { data: [] } }, { constraints: { data: ["balances"] } }), "d1", ["constraint_escalation"]],
+    [
+      "pass: a data list within the parent's",
+      () => base({ constraints: { data: ["balances", "pii"] } }, { constraints: { data: ["balances"] } }),
+      "d1",
+      [],
+    ],
+    [
+      "a data class outside the parent's list",
+      () => base({ constraints: { data: ["balances"] } }, { constraints: { data: ["balances", "pii"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
+    [
+      "a data class when the parent allows none ([])",
+      () => base({ constraints: { data: [] } }, { constraints: { data: ["balances"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
     ["pass: [] under []", () => base({ constraints: { data: [] } }, { constraints: { data: [] } }), "d1", []],
-    ["data classes compare exactly (case)", () => base({ constraints: { data: ["pii"] } }, { constraints: { data: ["PII"] } }), "d1", ["constraint_escalation"]],
+    [
+      "data classes compare exactly (case)",
+      () => base({ constraints: { data: ["pii"] } }, { constraints: { data: ["PII"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
     ["pass: any list under an unconstrained parent", () => base({}, { constraints: { data: ["x"], egress: ["*.anything.example"] } }), "d1", []],
-    ["pass: an egress host under the parent's wildcard", () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["api.bank.example", "*.eu.bank.example"] } }), "d1", []],
-    ["pass: hosts compare case-insensitively", () => base({ constraints: { egress: ["API.Bank.Example"] } }, { constraints: { egress: ["api.bank.example"] } }), "d1", []],
-    ["an egress host outside the parent's list", () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["api.partner.example"] } }), "d1", ["constraint_escalation"]],
-    ["the apex under a `*.` pattern (strict sub-domains only)", () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["bank.example"] } }), "d1", ["constraint_escalation"]],
-    ["a wildcard under an exact host", () => base({ constraints: { egress: ["api.bank.example"] } }, { constraints: { egress: ["*.bank.example"] } }), "d1", ["constraint_escalation"]],
-    ["data and egress both outside: one finding", () => base({ constraints: { data: ["a"], egress: ["a.example"] } }, { constraints: { data: ["b"], egress: ["b.example"] } }), "d1", ["constraint_escalation"]],
-    ["outside a grandparent's list when the parent omits it (inherits)", () => [...line(1, { constraints: { data: ["a", "b"] } }), ...line(2).slice(2).map((e) => ({ ...e, constraints: { data: ["a", "c"] } }) as TClaims)], "d2", ["constraint_escalation"]],
-    ["outside the intersection along ancestors", () => line(2, { constraints: { data: ["a", "b"] } }, (k) => ({ constraints: { data: k === 1 ? ["a"] : ["b"] } })), "d2", ["constraint_escalation"]],
-    ["pass: within the intersection along ancestors", () => line(2, { constraints: { data: ["a", "b"] } }, (k) => ({ constraints: { data: k === 1 ? ["a", "z"] : ["a"] } })), "d2", []],
+    [
+      "pass: an egress host under the parent's wildcard",
+      () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["api.bank.example", "*.eu.bank.example"] } }),
+      "d1",
+      [],
+    ],
+    [
+      "pass: hosts compare case-insensitively",
+      () => base({ constraints: { egress: ["API.Bank.Example"] } }, { constraints: { egress: ["api.bank.example"] } }),
+      "d1",
+      [],
+    ],
+    [
+      "an egress host outside the parent's list",
+      () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["api.partner.example"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
+    [
+      "the apex under a `*.` pattern (strict sub-domains only)",
+      () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["bank.example"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
+    [
+      "a wildcard under an exact host",
+      () => base({ constraints: { egress: ["api.bank.example"] } }, { constraints: { egress: ["*.bank.example"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
+    [
+      "data and egress both outside: one finding",
+      () => base({ constraints: { data: ["a"], egress: ["a.example"] } }, { constraints: { data: ["b"], egress: ["b.example"] } }),
+      "d1",
+      ["constraint_escalation"],
+    ],
+    [
+      "outside a grandparent's list when the parent omits it (inherits)",
+      () => [
+        ...line(1, { constraints: { data: ["a", "b"] } }),
+        ...line(2)
+          .slice(2)
+          .map((e) => ({ ...e, constraints: { data: ["a", "c"] } }) as TClaims),
+      ],
+      "d2",
+      ["constraint_escalation"],
+    ],
+    [
+      "outside the intersection along ancestors",
+      () => line(2, { constraints: { data: ["a", "b"] } }, (k) => ({ constraints: { data: k === 1 ? ["a"] : ["b"] } })),
+      "d2",
+      ["constraint_escalation"],
+    ],
+    [
+      "pass: within the intersection along ancestors",
+      () => line(2, { constraints: { data: ["a", "b"] } }, (k) => ({ constraints: { data: k === 1 ? ["a", "z"] : ["a"] } })),
+      "d2",
+      [],
+    ],
   ],
   purpose_mismatch: [
     ["pass: a derived purpose", () => base(), "d1", []],
@@ -153,7 +294,15 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["an unrelated purpose", () => base({}, { purpose: { code: "hr.payroll", text: "x" } }), "d1", ["purpose_mismatch"]],
     ["a broader purpose", () => base({}, { purpose: { code: "finance", text: "x" } }), "d1", ["purpose_mismatch"]],
     ["a string-prefix that is not a path prefix", () => base({}, { purpose: { code: "finance.reportingx", text: "x" } }), "d1", ["purpose_mismatch"]],
-    ["broader than the direct parent though within the root", () => [...base(), D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"], purpose: { code: "finance.reporting", text: "x" } })], "d2", ["purpose_mismatch"]],
+    [
+      "broader than the direct parent though within the root",
+      () => [
+        ...base(),
+        D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/x:read"], purpose: { code: "finance.reporting", text: "x" } }),
+      ],
+      "d2",
+      ["purpose_mismatch"],
+    ],
     ["pass: an invoke with a derived purpose", () => [...base(), I({ purpose: "finance.reporting.liquidity.daily" })], "i1", []],
     ["pass: an invoke without a purpose is not checked", () => [...base(), I()], "i1", []],
     ["an invoke whose purpose is not its grant's", () => [...base(), I({ purpose: "marketing" })], "i1", ["purpose_mismatch"]],
@@ -165,12 +314,32 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["every hop beyond the limit", () => line(5), "d5", ["depth_exceeded"]],
     ["max_depth 0 forbids any delegation", () => line(1, { max_depth: 0 }), "d1", ["depth_exceeded"]],
     ["pass: max_depth 1 allows depth 1", () => line(1, { max_depth: 1 }), "d1", []],
-    ["an ancestor's limit still applies below a hop that raises its own", () => line(2, { max_depth: 1 }, () => ({ max_depth: 9 })), "d2", ["depth_exceeded"]],
-    ["a delegate's own max_depth 0 forbids its children", () => line(2, { max_depth: 9 }, (k) => (k === 1 ? { max_depth: 0 } : {})), "d2", ["depth_exceeded"]],
+    [
+      "an ancestor's limit still applies below a hop that raises its own",
+      () => line(2, { max_depth: 1 }, () => ({ max_depth: 9 })),
+      "d2",
+      ["depth_exceeded"],
+    ],
+    [
+      "a delegate's own max_depth 0 forbids its children",
+      () => line(2, { max_depth: 9 }, (k) => (k === 1 ? { max_depth: 0 } : {})),
+      "d2",
+      ["depth_exceeded"],
+    ],
     ["pass: a delegate without max_depth adds no limit", () => line(6, { max_depth: 10 }), "d6", []],
-    ["a mid-chain limit: d1 (depth 1, max_depth 1) allows down to depth 2 only", () => line(3, { max_depth: 10 }, (k) => (k === 1 ? { max_depth: 1 } : {})), "d3", ["depth_exceeded"]],
+    [
+      "a mid-chain limit: d1 (depth 1, max_depth 1) allows down to depth 2 only",
+      () => line(3, { max_depth: 10 }, (k) => (k === 1 ? { max_depth: 1 } : {})),
+      "d3",
+      ["depth_exceeded"],
+    ],
     ["pass: a mid-chain limit reached exactly", () => line(2, { max_depth: 10 }, (k) => (k === 1 ? { max_depth: 1 } : {})), "d2", []],
-    ["relative depth under a pending hop (absolute depth unknown)", () => line(2, {}, (k) => (k === 1 ? { max_depth: 0 } : {})).slice(1), "d2", ["depth_exceeded"]],
+    [
+      "relative depth under a pending hop (absolute depth unknown)",
+      () => line(2, {}, (k) => (k === 1 ? { max_depth: 0 } : {})).slice(1),
+      "d2",
+      ["depth_exceeded"],
+    ],
   ],
   lifetime_escalation: [
     ["pass: the same exp as the parent", () => base({}, { exp: T0 + 3600 }), "d1", []],
@@ -184,18 +353,44 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ["pass: issued exactly when the parent was revoked", () => [...base({}, { iat: T0 + 5 }), R({ target: "a1", iat: T0 + 5 })], "d1", []],
     ["issued after the parent was revoked", () => [...base({}, { iat: T0 + 10 }), R({ target: "a1", iat: T0 + 5 })], "d1", ["parent_revoked"]],
     ["issued after an ancestor was revoked", () => [...line(2), R({ target: "a1", iat: T0 + 1 })], "d2", ["parent_revoked"]],
-    ["issued after its parent was revoked by an ancestor's issuer", () => [...line(2), R({ target: "d1", iss: ALICE, iat: T0 + 1 })], "d2", ["parent_revoked"]],
+    [
+      "issued after its parent was revoked by an ancestor's issuer",
+      () => [...line(2), R({ target: "d1", iss: ALICE, iat: T0 + 1 })],
+      "d2",
+      ["parent_revoked"],
+    ],
     ["pass: a revoke by a stranger revokes nothing", () => [...base({}, { iat: T0 + 10 }), R({ target: "a1", iss: MALLORY, iat: T0 + 5 })], "d1", []],
-    ["pass: the earliest AUTHORIZED revoke counts, not an earlier unauthorized one", () => [...base({}, { iat: T0 + 10 }), R({ jti: "r0", target: "a1", iss: MALLORY, iat: T0 + 1 }), R({ target: "a1", iat: T0 + 20 })], "d1", []],
-    ["the earliest of several authorized revokes counts", () => [...base({}, { iat: T0 + 10 }), R({ jti: "r0", target: "a1", iat: T0 + 30 }), R({ target: "a1", iat: T0 + 5 })], "d1", ["parent_revoked"]],
-    ["pass: a revoke of the delegate itself does not flag its own issuance", () => [...base({}, { iat: T0 + 10 }), R({ target: "d1", iss: PLANNER, iat: T0 + 5 })], "d1", []],
+    [
+      "pass: the earliest AUTHORIZED revoke counts, not an earlier unauthorized one",
+      () => [...base({}, { iat: T0 + 10 }), R({ jti: "r0", target: "a1", iss: MALLORY, iat: T0 + 1 }), R({ target: "a1", iat: T0 + 20 })],
+      "d1",
+      [],
+    ],
+    [
+      "the earliest of several authorized revokes counts",
+      () => [...base({}, { iat: T0 + 10 }), R({ jti: "r0", target: "a1", iat: T0 + 30 }), R({ target: "a1", iat: T0 + 5 })],
+      "d1",
+      ["parent_revoked"],
+    ],
+    [
+      "pass: a revoke of the delegate itself does not flag its own issuance",
+      () => [...base({}, { iat: T0 + 10 }), R({ target: "d1", iss: PLANNER, iat: T0 + 5 })],
+      "d1",
+      [],
+    ],
   ],
   ghost_permission: [
     ["pass: covered by the grant, signed by its aud", () => [...base(), I()], "i1", []],
     ["an invoke with no grant", () => [...base(), I({ grant: undefined })], "i1", ["ghost_permission"]],
     ["an invoke whose grant is an invoke", () => [...base(), I({ jti: "i0" }), I({ grant: "i0" })], "i1", ["ghost_permission"]],
     ["an invoke whose grant is a complete", () => [...base(), C(), I({ grant: "c1" })], "i1", ["ghost_permission"]],
-    ["an invoke whose grant is in another chain and not a grant", () => [...base(), I({ grant: "x2" })], "i1", ["ghost_permission", "unrooted"], { external: [["x2", { chain: "x1", kind: "invoke" }]] }],
+    [
+      "an invoke whose grant is in another chain and not a grant",
+      () => [...base(), I({ grant: "x2" })],
+      "i1",
+      ["ghost_permission", "unrooted"],
+      { external: [["x2", { chain: "x1", kind: "invoke" }]] },
+    ],
     ["an invoke signed by someone other than the grant's aud", () => [...base(), I({ iss: MALLORY })], "i1", ["ghost_permission"]],
     ["an invoke by the grant's issuer", () => [...base(), I({ iss: PLANNER })], "i1", ["ghost_permission"]],
     ["an action outside the grant's scope", () => [...base(), I({ action: "finance/q2/revenue:read" })], "i1", ["ghost_permission"]],
@@ -205,20 +400,70 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
   ],
   scope_drift: [
     ["pass: a host within the effective egress", () => [...base({ constraints: { egress: ["*.bank.example"] } }), I()], "i1", []],
-    ["pass: a host matched case-insensitively", () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "HTTPS://LEDGER.Bank.Example/q1" })], "i1", []],
+    [
+      "pass: a host matched case-insensitively",
+      () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "HTTPS://LEDGER.Bank.Example/q1" })],
+      "i1",
+      [],
+    ],
     ["pass: a non-http resource is not egress", () => [...base({ constraints: { egress: [] } }), I({ resource: "s3://exports/q1.csv" })], "i1", []],
-    ["pass: an ftp resource is not egress (http and https only)", () => [...base({ constraints: { egress: [] } }), I({ resource: "ftp://evil.example/x" })], "i1", []],
-    ["an external host outside egress", () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "https://paste.evil.example/x" })], "i1", ["scope_drift"]],
-    ["the apex host under `*.` (strict sub-domains only)", () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "http://bank.example/x" })], "i1", ["scope_drift"]],
+    [
+      "pass: an ftp resource is not egress (http and https only)",
+      () => [...base({ constraints: { egress: [] } }), I({ resource: "ftp://evil.example/x" })],
+      "i1",
+      [],
+    ],
+    [
+      "an external host outside egress",
+      () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "https://paste.evil.example/x" })],
+      "i1",
+      ["scope_drift"],
+    ],
+    [
+      "the apex host under `*.` (strict sub-domains only)",
+      () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "http://bank.example/x" })],
+      "i1",
+      ["scope_drift"],
+    ],
     ["any http host when egress is []", () => [...base({ constraints: { egress: [] } }), I()], "i1", ["scope_drift"]],
-    ["outside an ancestor's egress the grant inherits", () => [...base({ constraints: { egress: ["ledger.bank.example"] } }, {}), I({ resource: "https://api.bank.example/x" })], "i1", ["scope_drift"]],
-    ["outside the grant's own narrower egress", () => [...base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["api.bank.example"] } }), I()], "i1", ["scope_drift"]],
-    ["a data class outside the effective data list", () => [...base({ constraints: { data: ["balances"] } }), I({ data: ["balances", "pii"] })], "i1", ["scope_drift"]],
+    [
+      "outside an ancestor's egress the grant inherits",
+      () => [...base({ constraints: { egress: ["ledger.bank.example"] } }, {}), I({ resource: "https://api.bank.example/x" })],
+      "i1",
+      ["scope_drift"],
+    ],
+    [
+      "outside the grant's own narrower egress",
+      () => [...base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["api.bank.example"] } }), I()],
+      "i1",
+      ["scope_drift"],
+    ],
+    [
+      "a data class outside the effective data list",
+      () => [...base({ constraints: { data: ["balances"] } }), I({ data: ["balances", "pii"] })],
+      "i1",
+      ["scope_drift"],
+    ],
     ["pass: data classes within the list", () => [...base({ constraints: { data: ["balances"] } }), I({ data: ["balances"] })], "i1", []],
     ["pass: no data declared", () => [...base({ constraints: { data: [] } }), I()], "i1", []],
-    ["host and data both outside: one finding", () => [...base({ constraints: { data: [], egress: [] } }), I({ data: ["pii"] })], "i1", ["scope_drift"]],
-    ["an uncovered action is a ghost permission, not drift", () => [...base({ constraints: { egress: [] } }), I({ action: "hr:read" })], "i1", ["ghost_permission"]],
-    ["a covered action by the wrong signer outside egress: both", () => [...base({ constraints: { egress: [] } }), I({ iss: MALLORY })], "i1", ["ghost_permission", "scope_drift"]],
+    [
+      "host and data both outside: one finding",
+      () => [...base({ constraints: { data: [], egress: [] } }), I({ data: ["pii"] })],
+      "i1",
+      ["scope_drift"],
+    ],
+    [
+      "an uncovered action is a ghost permission, not drift",
+      () => [...base({ constraints: { egress: [] } }), I({ action: "hr:read" })],
+      "i1",
+      ["ghost_permission"],
+    ],
+    [
+      "a covered action by the wrong signer outside egress: both",
+      () => [...base({ constraints: { egress: [] } }), I({ iss: MALLORY })],
+      "i1",
+      ["ghost_permission", "scope_drift"],
+    ],
   ],
   expired_grant: [
     ["pass: issued exactly at the grant's exp", () => [...base(), I({ iat: T0 + 1800 })], "i1", []],
@@ -226,20 +471,54 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
   ],
   revoked_grant: [
     ["pass: issued exactly at the revocation", () => [...base(), R({ target: "d1", iss: PLANNER, iat: T0 + 15 }), I({ iat: T0 + 15 })], "i1", []],
-    ["issued after the grant was revoked", () => [...base(), R({ target: "d1", iss: PLANNER, iat: T0 + 15 }), I({ iat: T0 + 20 })], "i1", ["revoked_grant"]],
+    [
+      "issued after the grant was revoked",
+      () => [...base(), R({ target: "d1", iss: PLANNER, iat: T0 + 15 }), I({ iat: T0 + 20 })],
+      "i1",
+      ["revoked_grant"],
+    ],
     ["issued after an ancestor was revoked", () => [...base(), R({ target: "a1", iat: T0 + 15 }), I({ iat: T0 + 20 })], "i1", ["revoked_grant"]],
-    ["pass: an unauthorized revoke revokes nothing", () => [...base(), R({ target: "d1", iss: MALLORY, iat: T0 + 15 }), I({ iat: T0 + 20 })], "i1", []],
+    [
+      "pass: an unauthorized revoke revokes nothing",
+      () => [...base(), R({ target: "d1", iss: MALLORY, iat: T0 + 15 }), I({ iat: T0 + 20 })],
+      "i1",
+      [],
+    ],
     ["pass: issued before the revocation", () => [...base(), R({ target: "d1", iss: PLANNER, iat: T0 + 25 }), I({ iat: T0 + 20 })], "i1", []],
   ],
   late_after_revocation: [
     // d1 (iat T0 + 10) signed with a key revoked at T0 + 50.
     ["pass: received before its key's revocation", () => base(), "d1", [], { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 40 } } }],
-    ["pass: received exactly at the revocation ('after' is strict)", () => base(), "d1", [], { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 50 } } }],
+    [
+      "pass: received exactly at the revocation ('after' is strict)",
+      () => base(),
+      "d1",
+      [],
+      { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 50 } } },
+    ],
     ["pass: its key was not revoked when it arrived", () => base(), "d1", [], { receipts: { d1: { keyRevokedAt: null, receivedAt: T0 + 9999 } } }],
     ["pass: no receipt facts (a caller that has none)", () => base(), "d1", []],
-    ["received after its key was revoked, with an iat before the revocation", () => base(), "d1", ["late_after_revocation"], { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 50.001 } } }],
-    ["an invoke, late, also gets its own findings", () => [...base(), I({ iss: MALLORY })], "i1", ["ghost_permission", "late_after_revocation"], { receipts: { i1: { keyRevokedAt: T0 + 21, receivedAt: T0 + 3600 } } }],
-    ["a pending event can be late too", () => [D()], "d1", ["late_after_revocation", "orphan"], { receipts: { d1: { keyRevokedAt: T0 + 11, receivedAt: T0 + 12 } } }],
+    [
+      "received after its key was revoked, with an iat before the revocation",
+      () => base(),
+      "d1",
+      ["late_after_revocation"],
+      { receipts: { d1: { keyRevokedAt: T0 + 50, receivedAt: T0 + 50.001 } } },
+    ],
+    [
+      "an invoke, late, also gets its own findings",
+      () => [...base(), I({ iss: MALLORY })],
+      "i1",
+      ["ghost_permission", "late_after_revocation"],
+      { receipts: { i1: { keyRevokedAt: T0 + 21, receivedAt: T0 + 3600 } } },
+    ],
+    [
+      "a pending event can be late too",
+      () => [D()],
+      "d1",
+      ["late_after_revocation", "orphan"],
+      { receipts: { d1: { keyRevokedAt: T0 + 11, receivedAt: T0 + 12 } } },
+    ],
   ],
   missing_evidence: [], // read-time: see its own block below
   attestation: [],
@@ -258,8 +537,14 @@ describe("checkChain: a passing and a failing case for every finding code", () =
   it("the table covers every stored finding code with both a pass and a fail", () => {
     for (const [code, rows] of Object.entries(TABLE)) {
       if (code === "missing_evidence" || code === "attestation") continue;
-      expect(rows.some((r) => r[3].length === 0), `${code} pass`).toBe(true);
-      expect(rows.some((r) => r[3].includes(code as TFindingCode)), `${code} fail`).toBe(true);
+      expect(
+        rows.some((r) => r[3].length === 0),
+        `${code} pass`,
+      ).toBe(true);
+      expect(
+        rows.some((r) => r[3].includes(code as TFindingCode)),
+        `${code} fail`,
+      ).toBe(true);
     }
   });
 });
@@ -324,7 +609,10 @@ describe("one finding per code per event", () => {
 
   it("never repeats a code on an event whatever combines", () => {
     const an = analyse([
-      ...base({ constraints: { data: ["a"], egress: ["a.example"] } }, { iss: MALLORY, scope: ["*:*"], constraints: { data: ["b"], egress: ["b.example"] }, exp: T0 + 9999, iat: T0 + 9000 }),
+      ...base(
+        { constraints: { data: ["a"], egress: ["a.example"] } },
+        { iss: MALLORY, scope: ["*:*"], constraints: { data: ["b"], egress: ["b.example"] }, exp: T0 + 9999, iat: T0 + 9000 },
+      ),
       R({ target: "a1", iat: T0 + 1 }),
     ]);
     const list = codes(an, "d1");
@@ -339,11 +627,21 @@ describe("messages name what is involved", () => {
   it.each([
     ["scope_escalation", () => base({}, { scope: ["finance/*:write"] }), "d1", ["finance/*:write", "finance/*:read", "a1"]],
     ["principal_mismatch", () => base({}, { iss: MALLORY }), "d1", [MALLORY, PLANNER]],
-    ["constraint_escalation", () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["evil.example"] } }), "d1", ["evil.example", "*.bank.example"]],
+    [
+      "constraint_escalation",
+      () => base({ constraints: { egress: ["*.bank.example"] } }, { constraints: { egress: ["evil.example"] } }),
+      "d1",
+      ["evil.example", "*.bank.example"],
+    ],
     ["purpose_mismatch", () => base({}, { purpose: { code: "hr", text: "x" } }), "d1", ["hr", "finance.reporting"]],
     ["depth_exceeded", () => line(4), "d4", ["depth 4", "a1", "max_depth 3"]],
     ["parent_revoked", () => [...base({}, { iat: T0 + 10 }), R({ target: "a1", iat: T0 + 5 })], "d1", ["a1", ALICE, "r1"]],
-    ["scope_drift", () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "https://paste.evil.example/x" })], "i1", ["paste.evil.example", "*.bank.example"]],
+    [
+      "scope_drift",
+      () => [...base({ constraints: { egress: ["*.bank.example"] } }), I({ resource: "https://paste.evil.example/x" })],
+      "i1",
+      ["paste.evil.example", "*.bank.example"],
+    ],
     ["unrooted", () => [A(), D({ parent: "d2" }), D({ jti: "d2", parent: "d1" })], "d1", ["cycle", "d1", "d2"]],
   ] as const)("%s", (code, events, jti, words) => {
     const f = finding(analyse(events()), jti, code);
@@ -370,7 +668,11 @@ describe("attestation and closing (complete)", () => {
     ["the grant's iss → delegator_verified", () => [...base(), C({ iss: PLANNER })], "delegator_verified"],
     ["an attester → third_party", () => [...base(), C({ iss: AUDITOR })], "third_party"],
     ["an attester who is the grant's aud → self_reported first", () => [...grantAud(AUDITOR), C({ iss: AUDITOR })], "self_reported"],
-    ["an attester who is the grant's iss → delegator_verified first", () => [A({ aud: AUDITOR }), D({ iss: AUDITOR, aud: ANALYST }), C({ iss: AUDITOR })], "delegator_verified"],
+    [
+      "an attester who is the grant's iss → delegator_verified first",
+      () => [A({ aud: AUDITOR }), D({ iss: AUDITOR, aud: ANALYST }), C({ iss: AUDITOR })],
+      "delegator_verified",
+    ],
     ["a principal both aud and iss (self-delegation) → self_reported first", () => [A(), D({ aud: PLANNER })], "self_reported"],
     ["a stranger → none", () => [...base(), C({ iss: MALLORY })], null],
   ] as const)("%s", (_, events, expected) => {
@@ -468,7 +770,16 @@ function richChain(): TClaims[] {
     D({ constraints: { data: ["balances"] } }),
     D({ jti: "d2", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/revenue:read"], iat: T0 + 12 }),
     D({ jti: "d3", parent: "d2", iss: FETCHER, aud: MALLORY, scope: ["finance/q1/revenue:read"], iat: T0 + 14 }),
-    D({ jti: "dx", parent: "d1", iss: MALLORY, aud: FETCHER, scope: ["hr/*:read"], iat: T0 + 16, exp: T0 + 9999, constraints: { egress: ["evil.example"] } }),
+    D({
+      jti: "dx",
+      parent: "d1",
+      iss: MALLORY,
+      aud: FETCHER,
+      scope: ["hr/*:read"],
+      iat: T0 + 16,
+      exp: T0 + 9999,
+      constraints: { egress: ["evil.example"] },
+    }),
     D({ jti: "dy", parent: "dz", iss: ANALYST }),
     D({ jti: "dz", parent: "dy", iss: ANALYST }),
     D({ jti: "dp", parent: "nowhere", iss: ANALYST }),
@@ -497,7 +808,19 @@ describe("arrival order does not change verdicts", () => {
 
   it("the rich chain exercises many codes", () => {
     const all = new Set(Object.values(inOrder.events).flatMap((v) => v.findings.map((f) => f.code)));
-    for (const c of ["orphan", "unrooted", "principal_mismatch", "scope_escalation", "constraint_escalation", "depth_exceeded", "lifetime_escalation", "ghost_permission", "scope_drift", "revoked_grant", "no_attenuation"])
+    for (const c of [
+      "orphan",
+      "unrooted",
+      "principal_mismatch",
+      "scope_escalation",
+      "constraint_escalation",
+      "depth_exceeded",
+      "lifetime_escalation",
+      "ghost_permission",
+      "scope_drift",
+      "revoked_grant",
+      "no_attenuation",
+    ])
       expect(all.has(c as TFindingCode), c).toBe(true);
   });
 

@@ -8,16 +8,7 @@
 // child's entry is one lookup in its parent's index, never a comparison with every parent entry.
 import { eventRef } from "./grammar";
 import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
-import {
-  egressHost,
-  indexEgress,
-  indexScopes,
-  intersectEgress,
-  isHttpResource,
-  purposeCovers,
-  type TEgressIndex,
-  type TScopeIndex,
-} from "./scope";
+import { egressHost, indexEgress, indexScopes, intersectEgress, isHttpResource, purposeCovers, type TEgressIndex, type TScopeIndex } from "./scope";
 import {
   type TAttestation,
   type TChainAnalysis,
@@ -43,7 +34,6 @@ const q = (s: string) => JSON.stringify(s);
 export function isGrant(c: TClaims): c is TGrantClaims {
   return c.kind === "authorize" || c.kind === "delegate";
 }
-
 
 const REF_NAME: Record<TEventKind, string> = {
   authorize: "reference",
@@ -197,7 +187,11 @@ export function checkChain(input: TChainInput): TChainAnalysis {
     const ownEgress = g.constraints?.egress;
     const effective = toConstraints(
       intersectData(g.constraints?.data, parentEff.data),
-      intersectEgress(ownEgress, parentEff.egress, ownEgress !== undefined && parentEff.egress !== undefined ? indexes.egress(parentJti!) : undefined),
+      intersectEgress(
+        ownEgress,
+        parentEff.egress,
+        ownEgress !== undefined && parentEff.egress !== undefined ? indexes.egress(parentJti!) : undefined,
+      ),
     );
 
     facts.set(top.jti, { depth, budget, budgetSource, effective, revokedAt, revokedBy });
@@ -322,10 +316,7 @@ function checkDelegate(
   const pf = facts.get(pj)!;
 
   if (c.iss !== parent.aud)
-    add(
-      "principal_mismatch",
-      `delegate ${q(jti)} is signed by ${q(c.iss)}, but its parent ${q(pj)} was granted to ${q(parent.aud)}`,
-    );
+    add("principal_mismatch", `delegate ${q(jti)} is signed by ${q(c.iss)}, but its parent ${q(pj)} was granted to ${q(parent.aud)}`);
 
   const parentScopes = indexes.scope(pj);
   const added = c.scope.filter((s) => !parentScopes.covers(s));
@@ -380,20 +371,11 @@ function checkDelegate(
   }
 
   if (c.exp > parent.exp)
-    add(
-      "lifetime_escalation",
-      `delegate ${q(jti)} expires at ${formatTime(c.exp)}, after its parent ${q(pj)} (${formatTime(parent.exp)})`,
-    );
+    add("lifetime_escalation", `delegate ${q(jti)} expires at ${formatTime(c.exp)}, after its parent ${q(pj)} (${formatTime(parent.exp)})`);
   if (c.iat > parent.exp)
-    add(
-      "parent_expired",
-      `delegate ${q(jti)} was issued at ${formatTime(c.iat)}, after its parent ${q(pj)} expired at ${formatTime(parent.exp)}`,
-    );
+    add("parent_expired", `delegate ${q(jti)} was issued at ${formatTime(c.iat)}, after its parent ${q(pj)} expired at ${formatTime(parent.exp)}`);
   if (pf.revokedAt !== null && c.iat > pf.revokedAt)
-    add(
-      "parent_revoked",
-      `delegate ${q(jti)} was issued at ${formatTime(c.iat)}, after ${revocationText(pf, pj)}`,
-    );
+    add("parent_revoked", `delegate ${q(jti)} was issued at ${formatTime(c.iat)}, after ${revocationText(pf, pj)}`);
 }
 
 function revocationText(f: TGrantFacts, grantJti: string): string {
@@ -411,29 +393,33 @@ function checkInvoke(
   add: TAdd,
 ): void {
   const gj = grant.jti;
-  if (c.iss !== grant.aud)
-    add("ghost_permission", `invoke ${q(jti)} is signed by ${q(c.iss)}, but grant ${q(gj)} was issued to ${q(grant.aud)}`);
+  if (c.iss !== grant.aud) add("ghost_permission", `invoke ${q(jti)} is signed by ${q(c.iss)}, but grant ${q(gj)} was issued to ${q(grant.aud)}`);
   const covered = indexes.scope(c.grant!).covers(c.action);
-  if (!covered)
-    add(
-      "ghost_permission",
-      `action ${q(c.action)} is not covered by any scope of grant ${q(gj)} (${quoteList(grant.scope)})`,
-    );
+  if (!covered) add("ghost_permission", `action ${q(c.action)} is not covered by any scope of grant ${q(gj)} (${quoteList(grant.scope)})`);
   else {
     const eff = gf.effective;
     if (eff.egress !== undefined && isHttpResource(c.resource)) {
       const host = egressHost(c.resource);
       const egress = eff.egress;
       if (host === null)
-        add("scope_drift", `resource ${q(c.resource)} leaves over http(s) with no valid host, and grant ${q(gj)} restricts egress to ${listText(egress)}`);
+        add(
+          "scope_drift",
+          `resource ${q(c.resource)} leaves over http(s) with no valid host, and grant ${q(gj)} restricts egress to ${listText(egress)}`,
+        );
       else if (!indexes.egress(c.grant!).matchesHost(host))
-        add("scope_drift", `resource ${q(c.resource)} sends data to host ${q(host)}, outside the effective egress list of grant ${q(gj)}: ${listText(egress)}`);
+        add(
+          "scope_drift",
+          `resource ${q(c.resource)} sends data to host ${q(host)}, outside the effective egress list of grant ${q(gj)}: ${listText(egress)}`,
+        );
     }
     if (eff.data !== undefined && c.data !== undefined) {
       const allowed = new Set(eff.data);
       const outside = [...new Set(c.data.filter((d) => !allowed.has(d)))];
       if (outside.length > 0)
-        add("scope_drift", `invoke ${q(jti)} touches data ${quoteList(outside)}, outside the effective data list of grant ${q(gj)}: ${listText(eff.data)}`);
+        add(
+          "scope_drift",
+          `invoke ${q(jti)} touches data ${quoteList(outside)}, outside the effective data list of grant ${q(gj)}: ${listText(eff.data)}`,
+        );
     }
   }
   if (c.purpose !== undefined && !purposeCovers(grant.purpose.code, c.purpose))
@@ -464,11 +450,7 @@ function checkReceipt(jti: string, c: TClaims, e: TCheckEvent, add: TAdd): void 
 }
 
 /** Spec §8: the first of self_reported (grant's aud), delegator_verified (grant's iss), third_party. */
-export function attestationOf(
-  signer: string,
-  grant: { iss: string; aud: string },
-  signerKind: string | undefined,
-): TAttestation | null {
+export function attestationOf(signer: string, grant: { iss: string; aud: string }, signerKind: string | undefined): TAttestation | null {
   if (signer === grant.aud) return "self_reported";
   if (signer === grant.iss) return "delegator_verified";
   if (signerKind === "attester") return "third_party";
@@ -524,4 +506,3 @@ export function chainStatusAt(analysis: TChainAnalysis, now: number): ReturnType
   for (const v of analysis.events.values()) stored.push(...v.findings);
   return chainStatus([...stored, ...readTimeFindings(analysis, now).values()], analysis.hasPending);
 }
-

@@ -64,8 +64,7 @@ const codeOf = (token: string) => {
 };
 
 /** A valid token with the payload and/or header changed: the signature is recomputed, so only the change matters. */
-const alice = (over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
-  signToken(aliceKey, authorizeClaims(over), header);
+const alice = (over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => signToken(aliceKey, authorizeClaims(over), header);
 
 /** n distinct valid entries of each list kind: the limits count entries, whatever they are. */
 const scopes = (n: number) => Array.from({ length: n }, (_, i) => `finance/p${i}/*:read`);
@@ -251,7 +250,10 @@ describe("decodeToken: malformed claims name the claim", () => {
 describe("decodeToken: well-formed", () => {
   it.each([
     ["authorize", authorizeClaims()],
-    ["authorize with every optional claim", authorizeClaims({ max_depth: 0, constraints: { data: [], egress: ["*.bank.example", "API.Partner.Example"] }, instruction_hash: HASH_A })],
+    [
+      "authorize with every optional claim",
+      authorizeClaims({ max_depth: 0, constraints: { data: [], egress: ["*.bank.example", "API.Partner.Example"] }, instruction_hash: HASH_A }),
+    ],
     ["delegate", delegateClaims()],
     ["invoke", invokeClaims({ purpose: "finance.reporting", data: ["balances"] })],
     ["invoke without a grant", invokeClaims({ grant: undefined })],
@@ -273,10 +275,7 @@ describe("decodeToken: well-formed", () => {
 
   it("normalises null optional claims away, at every level", () => {
     const r = decodeToken(
-      signToken(
-        aliceKey,
-        authorizeClaims({ max_depth: null, instruction_hash: null, constraints: { data: null, egress: ["a.example"] } }),
-      ),
+      signToken(aliceKey, authorizeClaims({ max_depth: null, instruction_hash: null, constraints: { data: null, egress: ["a.example"] } })),
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -405,7 +404,11 @@ describe("classifyReplay", () => {
     ["the byte-identical token", token, "duplicate"],
     ["the same jti with another token", alice({ iat: T0 + 1 }), "replay"],
     ["the same claims re-signed (Ed25519 is deterministic, so change the header)", alice({}, { alg: "Ed25519" }), "replay"],
-    ["the same signature over another payload segment", `${token.split(".")[0]}.${b64url(authorizeClaims({ scope: ["*:*"] }))}.${token.split(".")[2]}`, "replay"],
+    [
+      "the same signature over another payload segment",
+      `${token.split(".")[0]}.${b64url(authorizeClaims({ scope: ["*:*"] }))}.${token.split(".")[2]}`,
+      "replay",
+    ],
   ])("%s → %s", (_, stored, expected) => {
     expect(classifyReplay(token, stored)).toBe(expected);
   });
@@ -492,7 +495,16 @@ describe("checkEnvelopeAsync (signature on the thread pool)", () => {
       expect(await checkEnvelopeAsync(token, ctx)).toEqual(sync);
     }
     // The comparison covered passes and every failure before, at and after the signature step.
-    for (const code of ["ok", "malformed", "alg_not_allowed", "unknown_principal", "unknown_key", "key_revoked", "signature_invalid", "iat_in_future"]) {
+    for (const code of [
+      "ok",
+      "malformed",
+      "alg_not_allowed",
+      "unknown_principal",
+      "unknown_key",
+      "key_revoked",
+      "signature_invalid",
+      "iat_in_future",
+    ]) {
       expect(codes).toContain(code);
     }
   });

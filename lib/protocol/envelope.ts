@@ -53,8 +53,7 @@ const CONTROL = /[\x00-\x1F\x7F]/;
 
 type TIssueLike = { input?: unknown };
 /** A schema-level message that still says "is required" / "must not be null" when that is the problem. */
-const expect = (what: string) => (iss: TIssueLike) =>
-  iss.input === undefined ? "is required" : iss.input === null ? `${what} (got null)` : what;
+const expect = (what: string) => (iss: TIssueLike) => (iss.input === undefined ? "is required" : iss.input === null ? `${what} (got null)` : what);
 
 const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 const atMost = (n: number, what: string) => ({ error: `must list at most ${n} ${what}` });
@@ -65,9 +64,7 @@ const ZJti = z.string({ error: expect("must be a string") }).regex(JTI, {
 const ZPrincipalId = z.string({ error: expect("must be a string") }).regex(PRINCIPAL_ID, {
   error: `must be a principal id of ${PRINCIPAL_ID_RULE}`,
 });
-const ZNumericDate = z
-  .number({ error: expect("must be a NumericDate: a finite number of seconds") })
-  .min(0, { error: "must be a NumericDate ≥ 0" });
+const ZNumericDate = z.number({ error: expect("must be a NumericDate: a finite number of seconds") }).min(0, { error: "must be a NumericDate ≥ 0" });
 const ZScope = z.string({ error: expect("must be a scope string") }).superRefine((s, ctx) => {
   if (!isValidScope(s))
     ctx.addIssue({
@@ -91,9 +88,7 @@ const ZMaxDepth = z
 export const ZPurpose = z.object(
   {
     code: ZPurposeCode,
-    text: z
-      .string({ error: expect("must be a string") })
-      .refine((t) => t.trim().length > 0, { error: "must not be empty" }),
+    text: z.string({ error: expect("must be a string") }).refine((t) => t.trim().length > 0, { error: "must not be empty" }),
   },
   { error: expect("must be an object {code, text}") },
 );
@@ -210,16 +205,12 @@ const ZCompleteObject = z.object({
     z.object(
       {
         summary: opt(
-          z
-            .string({ error: "must be a string" })
-            .refine((s) => Array.from(s).length <= MAX_EVIDENCE_SUMMARY_CHARS, {
-              error: `must be at most ${MAX_EVIDENCE_SUMMARY_CHARS} characters`,
-            }),
+          z.string({ error: "must be a string" }).refine((s) => Array.from(s).length <= MAX_EVIDENCE_SUMMARY_CHARS, {
+            error: `must be at most ${MAX_EVIDENCE_SUMMARY_CHARS} characters`,
+          }),
         ),
         artifacts: opt(
-          z
-            .array(ZArtifact, { error: "must be an array of artifacts" })
-            .max(MAX_EVIDENCE_ARTIFACTS, atMost(MAX_EVIDENCE_ARTIFACTS, "artifacts")),
+          z.array(ZArtifact, { error: "must be an array of artifacts" }).max(MAX_EVIDENCE_ARTIFACTS, atMost(MAX_EVIDENCE_ARTIFACTS, "artifacts")),
         ),
       },
       { error: "must be an object {summary?, artifacts?}" },
@@ -240,13 +231,7 @@ export const ZInvokeClaims = ZInvokeObject.transform((c) => dropUndefined(c) as 
 export const ZCompleteClaims = ZCompleteObject.transform((c) => dropUndefined(c) as TCompleteClaims);
 export const ZRevokeClaims = ZRevokeObject.transform((c) => dropUndefined(c) as TRevokeClaims);
 
-export const ZClaims = z.discriminatedUnion("kind", [
-  ZAuthorizeClaims,
-  ZDelegateClaims,
-  ZInvokeClaims,
-  ZCompleteClaims,
-  ZRevokeClaims,
-]);
+export const ZClaims = z.discriminatedUnion("kind", [ZAuthorizeClaims, ZDelegateClaims, ZInvokeClaims, ZCompleteClaims, ZRevokeClaims]);
 
 const CLAIM_SCHEMAS = {
   authorize: ZAuthorizeClaims,
@@ -312,8 +297,7 @@ function malformed(message: string, jti: string | null): TDecodeFailure {
 export function decodeToken(token: string): TDecodeResult {
   if (typeof token !== "string") return malformed("the token must be a string", null);
   const parts = token.split(".");
-  if (parts.length !== 3)
-    return malformed(`not a compact JWS: expected 3 dot-separated segments, found ${parts.length}`, null);
+  if (parts.length !== 3) return malformed(`not a compact JWS: expected 3 dot-separated segments, found ${parts.length}`, null);
   const [headerSeg, payloadSeg, signatureSeg] = parts;
 
   const payload = decodeJsonObject(payloadSeg);
@@ -373,8 +357,7 @@ function is32ByteCoordinate(v: unknown): boolean {
 export function keyType(jwk: object): "Ed25519" | "P-256" | null {
   if (!isPlainObject(jwk)) return null;
   if (jwk.kty === "OKP" && jwk.crv === "Ed25519" && is32ByteCoordinate(jwk.x)) return "Ed25519";
-  if (jwk.kty === "EC" && jwk.crv === "P-256" && is32ByteCoordinate(jwk.x) && is32ByteCoordinate(jwk.y))
-    return "P-256";
+  if (jwk.kty === "EC" && jwk.crv === "P-256" && is32ByteCoordinate(jwk.x) && is32ByteCoordinate(jwk.y)) return "P-256";
   return null;
 }
 
@@ -513,10 +496,7 @@ function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | T
   const key = principal.keys.find((k) => k.kid === header.kid);
   if (!key) return fail("unknown_key", `kid "${header.kid}" is not one of the keys of "${claims.iss}"`);
   if (key.revokedAt !== null && key.revokedAt <= claims.iat)
-    return fail(
-      "key_revoked",
-      `key "${header.kid}" of "${claims.iss}" was revoked at ${key.revokedAt}, at or before the token's iat ${claims.iat}`,
-    );
+    return fail("key_revoked", `key "${header.kid}" of "${claims.iss}" was revoked at ${key.revokedAt}, at or before the token's iat ${claims.iat}`);
   const finish = (signatureValid: boolean): TEnvelopeResult => {
     if (!signatureValid) {
       const type = keyType(key.jwk);
@@ -529,10 +509,7 @@ function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | T
       return fail("signature_invalid", `signature does not verify with key "${header.kid}" of "${claims.iss}": ${why}`);
     }
     if (claims.iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)
-      return fail(
-        "iat_in_future",
-        `iat ${claims.iat} is more than ${MAX_CLOCK_SKEW_SECONDS} s after the server's clock (${ctx.now})`,
-      );
+      return fail("iat_in_future", `iat ${claims.iat} is more than ${MAX_CLOCK_SKEW_SECONDS} s after the server's clock (${ctx.now})`);
     return { ok: true, header, claims, principal, key };
   };
   return { decoded, jwk: key.jwk, finish };

@@ -105,7 +105,9 @@ describe("the verifier refuses weak keys too (a key registered before the check 
     const r = checkEnvelope(forged, {
       now: T0 + 10,
       principals: (iss) =>
-        iss === ALICE ? { id: ALICE, kind: "human", keys: [{ kid: "weak", jwk: identity, revokedAt: null, thumbprint: jwkThumbprint(identity) }] } : undefined,
+        iss === ALICE
+          ? { id: ALICE, kind: "human", keys: [{ kid: "weak", jwk: identity, revokedAt: null, thumbprint: jwkThumbprint(identity) }] }
+          : undefined,
     });
     expect(r).toMatchObject({ ok: false, code: "signature_invalid" });
     if (!r.ok) expect(r.message).toMatch(/registered key is unusable: .*small order/);

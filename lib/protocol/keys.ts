@@ -66,7 +66,7 @@ function decodeEd25519(bytes: Buffer): TEdPoint | string {
 }
 
 function edAdd(a: TEdPoint, b: TEdPoint): TEdPoint {
-  const t = (ED_D * a.x * b.x % ED_P) * a.y * b.y % ED_P;
+  const t = (((ED_D * a.x * b.x) % ED_P) * a.y * b.y) % ED_P;
   const x = (a.x * b.y + a.y * b.x) * modPow(1n + t, ED_P - 2n, ED_P);
   const y = (a.y * b.y + a.x * b.x) * modPow(mod(1n - t, ED_P), ED_P - 2n, ED_P);
   return { x: mod(x, ED_P), y: mod(y, ED_P) };

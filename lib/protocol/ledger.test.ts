@@ -14,7 +14,9 @@ function build(tokens: string[]): TLedgerEntry[] {
 
 describe("ledger", () => {
   it("hashes prev_hash, a newline and the token as UTF-8, in lowercase hex", () => {
-    const expected = createHash("sha256").update(Buffer.from(GENESIS_HASH + "\n" + "a.b.c", "utf8")).digest("hex");
+    const expected = createHash("sha256")
+      .update(Buffer.from(GENESIS_HASH + "\n" + "a.b.c", "utf8"))
+      .digest("hex");
     expect(ledgerHash(GENESIS_HASH, "a.b.c")).toBe(expected);
     expect(expected).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -11,8 +11,7 @@ export function ledgerHash(prevHash: string, token: string): string {
 
 export type TLedgerEntry = { seq: number; token: string; prevHash: string; hash: string };
 export type TLedgerRunResult =
-  | { ok: true; count: number; head: string }
-  | { ok: false; count: number; head: string; brokenAt: number; reason: string };
+  { ok: true; count: number; head: string } | { ok: false; count: number; head: string; brokenAt: number; reason: string };
 
 /**
  * Re-walks a run of entries in seq order, from the start of the ledger or from a trusted

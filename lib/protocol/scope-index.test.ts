@@ -133,7 +133,11 @@ describe("the indexes give exactly the pairwise answers", () => {
 
   it("nested own entries that are all wider than the parent's keep the parent's order", () => {
     const parent = ["z.c.b.a", "*.d.c.b.a", "y.b.a", "c.b.a", "x.d.c.b.a", "*.c.b.a", "w.e.a", "v.b.a", "u.c.b.a"];
-    for (const own of [["*.c.b.a", "*.b.a", "*.a"], ["*.a", "*.b.a"], ["*.b.a", "c.b.a", "*.e.a", "*.a"]])
+    for (const own of [
+      ["*.c.b.a", "*.b.a", "*.a"],
+      ["*.a", "*.b.a"],
+      ["*.b.a", "c.b.a", "*.e.a", "*.a"],
+    ])
       expect(intersectEgress(own, parent)).toEqual(refIntersectEgress(own, parent));
   });
 });
@@ -172,7 +176,12 @@ describe("coverage work is near-linear", () => {
 
   it("egress: 256 own entries against 256 parent entries, and nested own entries wider than all of them", () => {
     const parent = Array.from({ length: 256 }, (_, i) => `h${i}.x.bank.example`);
-    const exact = probes(() => intersectEgress(parent.map((h) => h.toUpperCase()), parent));
+    const exact = probes(() =>
+      intersectEgress(
+        parent.map((h) => h.toUpperCase()),
+        parent,
+      ),
+    );
     expect(exact).toBeLessThanOrEqual(256 * 10);
     // Own entries nested 256 deep, none covered by the parent, each covering every parent entry:
     // pairwise, each would walk all 256 parent entries again.
@@ -188,7 +197,10 @@ describe("coverage work is near-linear", () => {
     const parentScopes = wildcards(256);
     const build = (n: number) => {
       const events = [
-        claimsOf("authorize", { scope: parentScopes.slice(0, n), constraints: { egress: Array.from({ length: n }, (_, i) => `*.h${i}.bank.example`), data: concrete(n, "data") } }),
+        claimsOf("authorize", {
+          scope: parentScopes.slice(0, n),
+          constraints: { egress: Array.from({ length: n }, (_, i) => `*.h${i}.bank.example`), data: concrete(n, "data") },
+        }),
         claimsOf("delegate", { scope: concrete(n), constraints: { egress: Array.from({ length: n }, (_, i) => `a.h${i}.bank.example`) } }),
         ...Array.from({ length: n }, (_, i) =>
           claimsOf("invoke", { jti: `i${i}`, action: `d${i % 16}/p${i}/x:read`, resource: `https://a.h${i}.bank.example/x` }),

@@ -198,14 +198,12 @@ describe("scopeCovers: laws over the pool", () => {
 
   it("never lets a pattern cover a strictly broader one: whatever it covers, it matches", () => {
     for (const p of POOL)
-      for (const c of POOL)
-        if (scopeCovers(p, c)) for (const w of witnesses(c)) expect(toRegex(p).test(w), `${p} ⊇ ${c} but misses ${w}`).toBe(true);
+      for (const c of POOL) if (scopeCovers(p, c)) for (const w of witnesses(c)) expect(toRegex(p).test(w), `${p} ⊇ ${c} but misses ${w}`).toBe(true);
   });
 
   it("action `*` is covered only by action `*`", () => {
     for (const p of POOL)
-      for (const c of POOL.filter((s) => s.endsWith(":*")))
-        if (scopeCovers(p, c)) expect(p.endsWith(":*"), `${p} ⊇ ${c}`).toBe(true);
+      for (const c of POOL.filter((s) => s.endsWith(":*"))) if (scopeCovers(p, c)) expect(p.endsWith(":*"), `${p} ⊇ ${c}`).toBe(true);
   });
 
   it("`*:*` covers everything; only `*:*` covers `*:*`", () => {
@@ -270,9 +268,8 @@ describe("purposes", () => {
   it.each(["finance", "finance.reporting", "finance.reporting.liquidity", "a_b-c.d0", "0"])("valid %s", (c) =>
     expect(isValidPurposeCode(c)).toBe(true),
   );
-  it.each(["", "Finance", "finance.", ".finance", "finance..reporting", "finance reporting", "finance/reporting", 7, null])(
-    "invalid %j",
-    (c) => expect(isValidPurposeCode(c)).toBe(false),
+  it.each(["", "Finance", "finance.", ".finance", "finance..reporting", "finance reporting", "finance/reporting", 7, null])("invalid %j", (c) =>
+    expect(isValidPurposeCode(c)).toBe(false),
   );
   it.each([
     ["finance", "finance", true],
@@ -318,8 +315,7 @@ describe("egress", () => {
     const hosts = ["bank.example", "a.bank.example", "x.a.bank.example", "y.x.a.bank.example", "b.bank.example", "other.example"];
     for (const p of entries)
       for (const c of entries)
-        if (egressEntryCovers(p, c))
-          for (const h of hosts) if (hostMatches(c, h)) expect(hostMatches(p, h), `${p} ⊇ ${c} on ${h}`).toBe(true);
+        if (egressEntryCovers(p, c)) for (const h of hosts) if (hostMatches(c, h)) expect(hostMatches(p, h), `${p} ⊇ ${c} on ${h}`).toBe(true);
   });
 
   it.each([

@@ -20,7 +20,6 @@ export type TParsedScope = {
   action: string;
 };
 
-
 const SEGMENT = /^[a-z0-9_.-]+$/;
 const PURPOSE_CODE = PURPOSE_CODE_PATTERN;
 

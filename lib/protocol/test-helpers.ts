@@ -2,15 +2,7 @@
 // build chain fixtures whose claims went through the same decoder the ingest uses.
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { decodeToken, jwkThumbprint } from "./envelope";
-import type {
-  TChainInput,
-  TCheckEvent,
-  TClaims,
-  TEventKind,
-  TPrincipalKind,
-  TRegistryKey,
-  TRegistryPrincipal,
-} from "./types";
+import type { TChainInput, TCheckEvent, TClaims, TEventKind, TPrincipalKind, TRegistryKey, TRegistryPrincipal } from "./types";
 
 export const T0 = 1_700_000_000;
 
@@ -22,8 +14,7 @@ export type TTestKey = {
 };
 
 export function makeKey(type: "Ed25519" | "P-256" = "Ed25519", kid = `${type.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}`): TTestKey {
-  const { privateKey, publicKey } =
-    type === "Ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const { privateKey, publicKey } = type === "Ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
   const jwk = publicKey.export({ format: "jwk" }) as { kty: string; crv: string; x: string; y?: string };
   return { kid, type, privateKey, publicJwk: { ...jwk, kid } };
 }

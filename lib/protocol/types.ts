@@ -114,9 +114,7 @@ export type TDecoded = { ok: true; header: THeader; claims: TClaims; signingInpu
 export type TDecodeResult = TDecoded | TDecodeFailure;
 
 export type TEnvelopeFailure = { ok: false; code: TRejectCode; message: string; jti: string | null };
-export type TEnvelopeResult =
-  | { ok: true; header: THeader; claims: TClaims; principal: TRegistryPrincipal; key: TRegistryKey }
-  | TEnvelopeFailure;
+export type TEnvelopeResult = { ok: true; header: THeader; claims: TClaims; principal: TRegistryPrincipal; key: TRegistryKey } | TEnvelopeFailure;
 
 export type TReplayClass = "new" | "duplicate" | "replay";
 

@@ -1,7 +1,18 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { claimsOf, T0 } from "@/lib/protocol/test-helpers";
-import { attachmentHeader, csvField, csvRow, EVENT_COLUMNS, EVENT_CSV_HEADER, eventCells, eventCsvRow, isoSeconds, neutralizeFormula, type TEventRecord } from "./csv";
+import {
+  attachmentHeader,
+  csvField,
+  csvRow,
+  EVENT_COLUMNS,
+  EVENT_CSV_HEADER,
+  eventCells,
+  eventCsvRow,
+  isoSeconds,
+  neutralizeFormula,
+  type TEventRecord,
+} from "./csv";
 
 describe("csvField (RFC 4180)", () => {
   it("leaves plain values bare", () => {
@@ -83,12 +94,16 @@ describe("event rows round-trip through csv-parse", () => {
     const hostile = 'Квартальный отчёт, "Q1"\r\nfor 李小龙 — Élodie';
     const rows = [
       record("authorize", { purpose: { code: "finance.reporting", text: hostile }, scope: ["finance/*:read", "mail/outbox:send"] }),
-      record("delegate", { purpose: { code: "finance.reporting.q1", text: "=HYPERLINK(\"http://evil\")" } }, {
-        findings: [
-          { code: "no_attenuation", severity: "warning", message: 'same, "scope"' },
-          { code: "scope_escalation", severity: "critical", message: "adds x" },
-        ],
-      }),
+      record(
+        "delegate",
+        { purpose: { code: "finance.reporting.q1", text: '=HYPERLINK("http://evil")' } },
+        {
+          findings: [
+            { code: "no_attenuation", severity: "warning", message: 'same, "scope"' },
+            { code: "scope_escalation", severity: "critical", message: "adds x" },
+          ],
+        },
+      ),
       record("complete", { evidence: { summary: "-2 rows\nchanged" } }, { attestation: "self_reported" }),
       record("revoke", { reason: "@admin asked" }),
     ];
@@ -99,7 +114,7 @@ describe("event rows round-trip through csv-parse", () => {
     expect(parsed[0].purpose_text).toBe(hostile);
     expect(parsed[0].scope).toBe("finance/*:read mail/outbox:send");
     expect(parsed[0].exp).toBe(new Date((T0 + 3600) * 1000).toISOString().replace(".000Z", "Z"));
-    expect(parsed[1].purpose_text).toBe("'=HYPERLINK(\"http://evil\")");
+    expect(parsed[1].purpose_text).toBe('\'=HYPERLINK("http://evil")');
     // Findings in the protocol's fixed order, worst severity summarised.
     expect(parsed[1].findings).toBe("scope_escalation no_attenuation");
     expect(parsed[1].severity).toBe("critical");
@@ -139,7 +154,13 @@ describe("eventCsvRow", () => {
       return { ...r, claims: { ...r.claims, ...over } as TEventRecord["claims"] };
     };
     texts.forEach((t, i) => {
-      const extra = { findings: findings.slice(0, i % 5), status: i % 3 ? "accepted" : "pending", attestation: i % 2 ? "third_party" : null, keyThumbprint: i % 4 ? t : null, kid: t } as const;
+      const extra = {
+        findings: findings.slice(0, i % 5),
+        status: i % 3 ? "accepted" : "pending",
+        attestation: i % 2 ? "third_party" : null,
+        keyThumbprint: i % 4 ? t : null,
+        kid: t,
+      } as const;
       const iat = times[i % times.length];
       records.push(
         hostile("authorize", { iat, exp: times[(i + 1) % times.length], purpose: { code: t, text: t }, scope: [t, "b"] }, extra),

@@ -108,7 +108,6 @@ export type TEventRecord = {
   hash: string;
 };
 
-
 /** NumericDate → ISO 8601 UTC, without milliseconds when they are zero. */
 export function isoSeconds(t: number | undefined | null): string {
   if (t === undefined || t === null || !Number.isFinite(t)) return "";

@@ -87,13 +87,21 @@ function makeBundle(
   };
   const own = ledger.filter((e) => e.own).map((e) => ({ ...e, claims: decoded(e.token) }));
   const ext = ledger.filter((e) => e.external).map((e) => ({ ...e, claims: decoded(e.token) }));
-  const external = new Map<string, { chain: string; kind: TEventKind }>(ext.map((e) => [e.claims.jti, { chain: e.claims.chain, kind: e.claims.kind }]));
+  const external = new Map<string, { chain: string; kind: TEventKind }>(
+    ext.map((e) => [e.claims.jti, { chain: e.claims.chain, kind: e.claims.kind }]),
+  );
   const kinds = new Map(Object.values(principals).map((p) => [p.id, p.kind]));
   const receivedAtSeconds = T0 + 200;
   const keyRevokedAt = (jti: string) => opts.keyRevokedAt?.[jti] ?? null;
   const analysis = checkChain({
     chainId,
-    events: own.map((e) => ({ jti: e.claims.jti, seq: e.seq, claims: e.claims, keyRevokedAt: keyRevokedAt(e.claims.jti), receivedAt: receivedAtSeconds })),
+    events: own.map((e) => ({
+      jti: e.claims.jti,
+      seq: e.seq,
+      claims: e.claims,
+      keyRevokedAt: keyRevokedAt(e.claims.jti),
+      receivedAt: receivedAtSeconds,
+    })),
     external,
     principalKinds: kinds,
   });
@@ -103,7 +111,8 @@ function makeBundle(
   const receivedAt = new Date(receivedAtSeconds * 1000).toISOString();
   const server = opts.server ?? SERVER;
   const checkpointSeq = opts.checkpoint === false ? null : (opts.checkpoint ?? ledger.length);
-  const checkpointClaim = checkpointSeq === null ? null : { seq: checkpointSeq, hash: ledger[checkpointSeq - 1].hash, at: new Date((now + 1) * 1000).toISOString() };
+  const checkpointClaim =
+    checkpointSeq === null ? null : { seq: checkpointSeq, hash: ledger[checkpointSeq - 1].hash, at: new Date((now + 1) * 1000).toISOString() };
   return buildEvidenceBundle({
     detail: {
       id: chainId,
@@ -130,9 +139,23 @@ function makeBundle(
       thumbprint: jwkThumbprint(p.key.publicJwk),
       revokedAt: p.revokedAt ?? null,
     })),
-    external: ext.map((e) => ({ seq: e.seq, jti: e.claims.jti, chainId: e.claims.chain, kind: e.claims.kind, token: e.token, prevHash: e.prevHash, hash: e.hash, receivedAt })),
+    external: ext.map((e) => ({
+      seq: e.seq,
+      jti: e.claims.jti,
+      chainId: e.claims.chain,
+      kind: e.claims.kind,
+      token: e.token,
+      prevHash: e.prevHash,
+      hash: e.hash,
+      receivedAt,
+    })),
     ledgerHead: { seq: ledger.length, hash: head },
-    checkpoint: checkpointClaim && { ...checkpointClaim, kid: server.kid, jwk: server.jwk, signature: server.sign(checkpointMessage(checkpointClaim)) },
+    checkpoint: checkpointClaim && {
+      ...checkpointClaim,
+      kid: server.kid,
+      jwk: server.jwk,
+      signature: server.sign(checkpointMessage(checkpointClaim)),
+    },
     signer: server,
   });
 }
@@ -159,7 +182,13 @@ function reseal(b: TEvidenceBundle, server: TBundleSigner = SERVER): TEvidenceBu
  * server itself had signed the altered content, so each re-verification layer is seen on its own.
  */
 const failedGroups = (b: TEvidenceBundle | Record<string, unknown>) =>
-  [...new Set(verifyEvidenceBundle(reseal(b as TEvidenceBundle)).checks.filter((c) => !c.ok).map((c) => c.group))].sort();
+  [
+    ...new Set(
+      verifyEvidenceBundle(reseal(b as TEvidenceBundle))
+        .checks.filter((c) => !c.ok)
+        .map((c) => c.group),
+    ),
+  ].sort();
 
 /** Changes one character of a token segment to another valid base64url character. */
 function flipByte(token: string, segment: 0 | 1 | 2, offset = 5): string {
@@ -394,7 +423,10 @@ describe("delegraph verify (CLI entry)", () => {
 describe("format 2: the digest binds everything, the server signs it", () => {
   /** What a format-1 bundle's digest covered: "<seq> <hash>\n" of each token. An attacker can recompute it. */
   const oldStyleDigest = (b: TEvidenceBundle) =>
-    "sha256:" + createHash("sha256").update(b.tokens.map((t) => `${t.seq} ${t.hash}\n`).join("")).digest("hex");
+    "sha256:" +
+    createHash("sha256")
+      .update(b.tokens.map((t) => `${t.seq} ${t.hash}\n`).join(""))
+      .digest("hex");
   const failedSubjects = (r: ReturnType<typeof verifyEvidenceBundle>) => r.checks.filter((c) => !c.ok).map((c) => `${c.group}/${c.subject}`);
 
   it("is sha256 of the RFC 8785 canonical JSON of everything but digest, signature and about", () => {
@@ -498,7 +530,8 @@ describe("format 2: the digest binds everything, the server signs it", () => {
 });
 
 describe("the ledger checkpoint in a bundle", () => {
-  const checkpointCheck = (b: unknown, pinned?: string[]) => verifyEvidenceBundle(b, { pinned }).checks.filter((c) => c.group === "server" && c.subject !== "signature");
+  const checkpointCheck = (b: unknown, pinned?: string[]) =>
+    verifyEvidenceBundle(b, { pinned }).checks.filter((c) => c.group === "server" && c.subject !== "signature");
 
   it("says so, and still passes, when the server has not signed that far yet", () => {
     const b = makeBundle(goodChain(), { checkpoint: false });
@@ -506,7 +539,10 @@ describe("the ledger checkpoint in a bundle", () => {
     const r = verifyEvidenceBundle(b);
     expect(r.ok).toBe(true);
     expect(r.checkpoint).toBeNull();
-    expect(r.checks.find((c) => c.subject === "checkpoint")).toMatchObject({ ok: true, message: "no signed ledger checkpoint covers these events yet" });
+    expect(r.checks.find((c) => c.subject === "checkpoint")).toMatchObject({
+      ok: true,
+      message: "no signed ledger checkpoint covers these events yet",
+    });
   });
 
   it("must be signed by the server, at or after every event, and agree with the bundle's ledger", () => {
@@ -526,7 +562,9 @@ describe("the ledger checkpoint in a bundle", () => {
 
     const wrongEvent = clone(atLast);
     wrongEvent.tokens[3].hash = "e".repeat(64);
-    expect(verifyEvidenceBundle(reseal(wrongEvent)).checks.find((c) => c.subject === "checkpoint")!.message).toMatch(/event at seq 6 has another hash/);
+    expect(verifyEvidenceBundle(reseal(wrongEvent)).checks.find((c) => c.subject === "checkpoint")!.message).toMatch(
+      /event at seq 6 has another hash/,
+    );
   });
 
   it("counts as a server signature for pinning", () => {

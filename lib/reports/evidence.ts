@@ -106,9 +106,7 @@ export const ZEvidenceBundle = z.object({
   ),
   ledgerHead: z.object({ seq: z.number().int().min(0), hash: ZHex64 }),
   /** The latest signed checkpoint of the ledger head at or after every event here; null before there is one */
-  checkpoint: z
-    .object({ seq: ZSeq, hash: ZHex64, at: z.iso.datetime(), kid: z.string(), jwk: ZJwk, signature: z.string() })
-    .nullable(),
+  checkpoint: z.object({ seq: ZSeq, hash: ZHex64, at: z.iso.datetime(), kid: z.string(), jwk: ZJwk, signature: z.string() }).nullable(),
   verdict: z.object({
     status: z.enum(["verified", "warning", "pending", "violation"]),
     findings: z.array(ZFinding.extend({ eventJti: z.string(), isReadTime: z.boolean() })),
@@ -121,7 +119,7 @@ const ABOUT =
   "`digest` is sha256 over the RFC 8785 canonical JSON of this object without digest, signature and about, and " +
   "`signature` is the Delegraph server's Ed25519 signature over the digest; pin the server key with the thumbprint printed " +
   "on the chain's PDF report or served at GET /api/v1/ledger/key. The verifier also checks every token's signature against " +
-  "the keys below (a key revoked at or before the token's iat fails), every ledger link hash = sha256(prevHash + \"\\n\" + token) " +
+  'the keys below (a key revoked at or before the token\'s iat fails), every ledger link hash = sha256(prevHash + "\\n" + token) ' +
   "with increasing seqs, the signed ledger checkpoint, and re-computes the chain's findings with the same verifier as the server.";
 
 /** The members the digest leaves out: itself, the signature over it, and the how-to text. */
@@ -194,7 +192,14 @@ export function buildEvidenceBundle(input: TBundleInput): TEvidenceBundle {
     ),
     ledgerHead: input.ledgerHead,
     checkpoint: input.checkpoint
-      ? { seq: input.checkpoint.seq, hash: input.checkpoint.hash, at: input.checkpoint.at, kid: input.checkpoint.kid, jwk: input.checkpoint.jwk, signature: input.checkpoint.signature }
+      ? {
+          seq: input.checkpoint.seq,
+          hash: input.checkpoint.hash,
+          at: input.checkpoint.at,
+          kid: input.checkpoint.kid,
+          jwk: input.checkpoint.jwk,
+          signature: input.checkpoint.signature,
+        }
       : null,
     verdict: {
       status: detail.status,
@@ -432,7 +437,12 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     const tp = jwkThumbprint(k.jwk);
     if (tp !== k.thumbprint) add("keys", subject, false, `thumbprint recomputes to ${tp}, the bundle says ${k.thumbprint}`);
     else if (principalKind.get(k.principalId) !== k.kind)
-      add("keys", subject, false, `the key says its principal is a ${k.kind}, the principal list says ${principalKind.get(k.principalId) ?? "nothing"}`);
+      add(
+        "keys",
+        subject,
+        false,
+        `the key says its principal is a ${k.kind}, the principal list says ${principalKind.get(k.principalId) ?? "nothing"}`,
+      );
     else add("keys", subject, true, `thumbprint ${tp}${k.revokedAt !== null ? `, revoked at ${k.revokedAt}` : ""}`);
   }
 
@@ -444,7 +454,12 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     registry.set(k.principalId, p);
   }
   const decoded = new Map<string, TClaims>();
-  const envelope = (subject: string, token: string, receivedAt: string, expect: { jti: string; chain?: string; notChain?: string; kind?: TEventKind }) => {
+  const envelope = (
+    subject: string,
+    token: string,
+    receivedAt: string,
+    expect: { jti: string; chain?: string; notChain?: string; kind?: TEventKind },
+  ) => {
     const r = checkEnvelope(token, { now: seconds(receivedAt), principals: (iss) => registry.get(iss) });
     if (!r.ok) {
       add("signatures", subject, false, `${r.code}: ${r.message}`);
@@ -480,18 +495,30 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   for (const t of b.tokens) {
     const subject = `seq ${t.seq} ${t.jti}`;
     const problems: string[] = [];
-    if (ledgerHash(t.prevHash, t.token) !== t.hash) problems.push("hash ≠ sha256(prevHash + \"\\n\" + token): the token or its ledger record was altered");
+    if (ledgerHash(t.prevHash, t.token) !== t.hash)
+      problems.push('hash ≠ sha256(prevHash + "\\n" + token): the token or its ledger record was altered');
     if (prev && t.seq <= prev.seq) problems.push(`seq ${t.seq} does not come after seq ${prev.seq}`);
-    if (prev && t.seq === prev.seq + 1 && t.prevHash !== prev.hash) problems.push(`prevHash is not the hash of seq ${prev.seq}, the event just before it`);
+    if (prev && t.seq === prev.seq + 1 && t.prevHash !== prev.hash)
+      problems.push(`prevHash is not the hash of seq ${prev.seq}, the event just before it`);
     if (t.seq === 1 && t.prevHash !== GENESIS_HASH) problems.push("seq 1 must follow the genesis hash (64 zeros)");
     if (t.seq > b.ledgerHead.seq) problems.push(`seq ${t.seq} is beyond the ledger head ${b.ledgerHead.seq}`);
     if (t.seq === b.ledgerHead.seq && t.hash !== b.ledgerHead.hash) problems.push("it is the ledger head's seq but not its hash");
-    add("ledger", subject, problems.length === 0, problems.length ? problems.join("; ") : `hash ${t.hash.slice(0, 16)}… recomputes from prevHash and token`);
+    add(
+      "ledger",
+      subject,
+      problems.length === 0,
+      problems.length ? problems.join("; ") : `hash ${t.hash.slice(0, 16)}… recomputes from prevHash and token`,
+    );
     prev = { seq: t.seq, hash: t.hash };
   }
   for (const [jti, x] of Object.entries(b.external)) {
     const ok = ledgerHash(x.prevHash, x.token) === x.hash && x.seq <= b.ledgerHead.seq;
-    add("ledger", `external ${jti}`, ok, ok ? `hash recomputes (seq ${x.seq}, chain ${x.chain})` : "hash does not recompute or seq is beyond the ledger head");
+    add(
+      "ledger",
+      `external ${jti}`,
+      ok,
+      ok ? `hash recomputes (seq ${x.seq}, chain ${x.chain})` : "hash does not recompute or seq is beyond the ledger head",
+    );
   }
 
   // --- Findings: the chain check again, on the tokens that decoded, at the bundle's time.
@@ -525,7 +552,11 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     if (v.status !== t.verdict.status) problems.push(`status re-computes to ${v.status}, the bundle says ${t.verdict.status}`);
     if (!sameList(want, got)) problems.push(`findings re-compute to [${got.join(", ") || "none"}], the bundle says [${want.join(", ") || "none"}]`);
     const msgDiffer =
-      problems.length === 0 && !sameList(t.verdict.findings.map((f) => `${f.code}/${f.message}`), actual.map((f) => `${f.code}/${f.message}`));
+      problems.length === 0 &&
+      !sameList(
+        t.verdict.findings.map((f) => `${f.code}/${f.message}`),
+        actual.map((f) => `${f.code}/${f.message}`),
+      );
     add(
       "findings",
       subject,
@@ -538,7 +569,8 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   for (const e of events) for (const f of analysis.events.get(e.jti)?.findings ?? []) all.push({ ...f, eventJti: e.jti, isReadTime: false });
   for (const [jti, f] of late) all.push({ ...f, eventJti: jti, isReadTime: true });
   const status: TChainStatus = chainStatus(all, analysis.hasPending);
-  const chainKey = (f: { eventJti: string; code: string; severity: string; isReadTime: boolean }) => `${f.eventJti}/${f.code}/${f.severity}${f.isReadTime ? "/read-time" : ""}`;
+  const chainKey = (f: { eventJti: string; code: string; severity: string; isReadTime: boolean }) =>
+    `${f.eventJti}/${f.code}/${f.severity}${f.isReadTime ? "/read-time" : ""}`;
   const wantAll = b.verdict.findings.map(chainKey);
   const gotAll = all.map(chainKey);
   const chainProblems: string[] = [];
@@ -554,7 +586,9 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     "findings",
     "chain",
     chainProblems.length === 0,
-    chainProblems.length ? chainProblems.join("; ") : `chain status ${status} with ${all.length} finding${all.length === 1 ? "" : "s"}, as the bundle says`,
+    chainProblems.length
+      ? chainProblems.join("; ")
+      : `chain status ${status} with ${all.length} finding${all.length === 1 ? "" : "s"}, as the bundle says`,
   );
   return finish(b);
 }
@@ -579,7 +613,11 @@ export function formatVerifyReport(r: TVerifyReport, options: { verbose?: boolea
   if (r.signer)
     lines.push(
       `signed by server key ${r.signer.thumbprint} ${
-        r.signer.pinned === null ? "(NOT pinned: compare it with the PDF report's cover or GET /api/v1/ledger/key)" : r.signer.pinned ? "(pinned)" : "(NOT one of the pinned keys)"
+        r.signer.pinned === null
+          ? "(NOT pinned: compare it with the PDF report's cover or GET /api/v1/ledger/key)"
+          : r.signer.pinned
+            ? "(pinned)"
+            : "(NOT one of the pinned keys)"
       }`,
     );
   if (r.checkpoint) lines.push(`ledger checkpoint seq ${r.checkpoint.seq}, signed ${r.checkpoint.at}`);

@@ -37,11 +37,10 @@ const DEFAULT_PAGING: TPaging = { chains: CHAIN_PAGE, events: EVENT_PAGE };
 // ---------------------------------------------------------------------------------------------
 // Chains matching the list filters, newest first (the list's order), one page at a time.
 
-
 /** Pages of stored chain rows matching the filters, in the order GET /api/v1/chains lists them. */
 async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<TChainRow[]> {
   const store = (await stores()).chains;
-  for (let after: { startedAt: number; id: string } | undefined; ; ) {
+  for (let after: { startedAt: number; id: string } | undefined; ;) {
     const page = await store.listRows(filters, now, { after, take });
     if (page.length === 0) return;
     yield page;
@@ -53,7 +52,7 @@ async function* chainRowPages(filters: TChainFilters, now: number, take = CHAIN_
 /** The same pages with only what the event exports need. */
 async function* chainKeyPages(filters: TChainFilters, now: number, take = CHAIN_PAGE): AsyncGenerator<TChainKey[]> {
   const store = (await stores()).chains;
-  for (let after: { startedAt: number; id: string } | undefined; ; ) {
+  for (let after: { startedAt: number; id: string } | undefined; ;) {
     const page = await store.listKeys(filters, now, { after, take });
     if (page.length === 0) return;
     yield page;
@@ -203,7 +202,7 @@ async function* eventRowsOfChains(chains: TChainRef[], take: number, reads: TExp
       grouped += chain.eventCount;
       continue;
     }
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = await reads.chainEvents(chain.id, after, take);
       const isLast = rows.length < take;
       if (!isLast) after = rows[rows.length - 1].seq;
@@ -354,7 +353,6 @@ export type TPeriodSummary = {
   /** RFC 7638 thumbprint of the server's signing key, printed so a reader can pin bundles to it */
   serverKey: string;
 };
-
 
 /** Worst first: status, then critical, error and warning counts, then newest. */
 export function compareWorst(a: TChainSummary, b: TChainSummary): number {

@@ -163,7 +163,12 @@ describe("event records (the CSV exports)", () => {
     expect(new Set(all.map((r) => r.jti)).size).toBe(all.length);
     const filtered = [];
     for await (const page of q.filteredEventRecords({ q: story.chain }, undefined, { chains: 1, events: 3 })) filtered.push(...page);
-    expect(filtered.map((r) => r.jti).sort()).toEqual(all.filter((r) => r.chain === story.chain).map((r) => r.jti).sort());
+    expect(filtered.map((r) => r.jti).sort()).toEqual(
+      all
+        .filter((r) => r.chain === story.chain)
+        .map((r) => r.jti)
+        .sort(),
+    );
     expect(filtered).toHaveLength(story.tokens.length);
   });
 });
@@ -180,7 +185,10 @@ describe("the export's two read paths", () => {
     const cross = await signForTest.crossChainDelegate(story);
     // Now, and later: every grant overdue, so read-time missing_evidence is judged on every page.
     for (const now of [Math.floor(Date.now() / 1000), Math.floor(Date.now() / 1000) + 30 * 86400]) {
-      for (const paging of [{ chains: 100, events: 1000 }, { chains: 1, events: 3 }]) {
+      for (const paging of [
+        { chains: 100, events: 1000 },
+        { chains: 1, events: 3 },
+      ]) {
         const csv = async (reads: typeof prismaExportReads) => {
           let text = EVENT_CSV_HEADER;
           for await (const page of q.filteredEventRecords({}, now, paging, reads)) for (const r of page) text += eventCsvRow(r);

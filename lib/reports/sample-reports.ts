@@ -26,7 +26,9 @@ for (const [name, id] of Object.entries(chains)) {
     const t2 = performance.now();
     const used = process.cpuUsage(cpu);
     writeFileSync(join(out, `${name}-${paper.toLowerCase()}.pdf`), pdf);
-    console.log(`${name} ${paper}: ${data.detail.hopCount} hops, ${data.detail.eventCount} events; read ${(t1 - t0).toFixed(0)} ms, render ${(t2 - t1).toFixed(0)} ms (${((used.user + used.system) / 1000).toFixed(0)} ms CPU), ${pdf.length} bytes`);
+    console.log(
+      `${name} ${paper}: ${data.detail.hopCount} hops, ${data.detail.eventCount} events; read ${(t1 - t0).toFixed(0)} ms, render ${(t2 - t1).toFixed(0)} ms (${((used.user + used.system) / 1000).toFixed(0)} ms CPU), ${pdf.length} bytes`,
+    );
   }
 }
 const summary = await getPeriodSummary({});

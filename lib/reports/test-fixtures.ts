@@ -21,7 +21,12 @@ export type TActor = { id: string; kind: TPrincipalKind; name: string | null; ke
 let n = 0;
 const unique = (p: string) => `${p}-${Date.now().toString(36)}${(n++).toString(36)}`;
 
-export async function registerActor(id: string, kind: TPrincipalKind, name: string | null = null, alg: "Ed25519" | "P-256" = "Ed25519"): Promise<TActor> {
+export async function registerActor(
+  id: string,
+  kind: TPrincipalKind,
+  name: string | null = null,
+  alg: "Ed25519" | "P-256" = "Ed25519",
+): Promise<TActor> {
   const { createPrincipal } = await import("@/lib/principals/queries");
   const key = makeKey(alg, unique("k"));
   await createPrincipal({ id, kind, name, keys: [key.publicJwk] });
@@ -107,10 +112,46 @@ export async function seedStoryChain() {
     sign(planner, toWriter),
     sign(planner, toFetcher),
     sign(writer, toRogue),
-    sign(writer, { kind: "invoke", jti: `${chain}.read`, chain, grant: toWriter.jti, iss: writer.id, iat: t - 600, action: "treasury/liquidity/positions:read", resource: "db://treasury/liquidity/positions" }),
-    sign(writer, { kind: "invoke", jti: `${chain}.publish`, chain, grant: toWriter.jti, iss: writer.id, iat: t - 500, action: "finance/reports/q3:write", resource: "https://reports.bank.example/q3/liquidity", data: ["financial"] }),
-    sign(rogue, { kind: "invoke", jti: `${chain}.wire`, chain, grant: toRogue.jti, iss: rogue.id, iat: t - 400, action: "treasury/liquidity/summary:read", resource: "https://paste.example.net/upload" }),
-    sign(rogue, { kind: "invoke", jti: `${chain}.ghost`, chain, iss: rogue.id, iat: t - 300, action: "payments/wire:write", resource: "bank://payments/wire/42" }),
+    sign(writer, {
+      kind: "invoke",
+      jti: `${chain}.read`,
+      chain,
+      grant: toWriter.jti,
+      iss: writer.id,
+      iat: t - 600,
+      action: "treasury/liquidity/positions:read",
+      resource: "db://treasury/liquidity/positions",
+    }),
+    sign(writer, {
+      kind: "invoke",
+      jti: `${chain}.publish`,
+      chain,
+      grant: toWriter.jti,
+      iss: writer.id,
+      iat: t - 500,
+      action: "finance/reports/q3:write",
+      resource: "https://reports.bank.example/q3/liquidity",
+      data: ["financial"],
+    }),
+    sign(rogue, {
+      kind: "invoke",
+      jti: `${chain}.wire`,
+      chain,
+      grant: toRogue.jti,
+      iss: rogue.id,
+      iat: t - 400,
+      action: "treasury/liquidity/summary:read",
+      resource: "https://paste.example.net/upload",
+    }),
+    sign(rogue, {
+      kind: "invoke",
+      jti: `${chain}.ghost`,
+      chain,
+      iss: rogue.id,
+      iat: t - 300,
+      action: "payments/wire:write",
+      resource: "bank://payments/wire/42",
+    }),
     sign(attester, {
       kind: "complete",
       jti: `${chain}.done`,
@@ -120,7 +161,10 @@ export async function seedStoryChain() {
       iat: t - 200,
       status: "completed",
       result_hash: "sha256:" + "5e".repeat(32),
-      evidence: { summary: "Отчёт проверен. Summary reviewed and filed by Finance Controls, ref FC-2291.", artifacts: [{ name: "q3-liquidity.pdf", hash: "sha256:" + "ab".repeat(32) }] },
+      evidence: {
+        summary: "Отчёт проверен. Summary reviewed and filed by Finance Controls, ref FC-2291.",
+        artifacts: [{ name: "q3-liquidity.pdf", hash: "sha256:" + "ab".repeat(32) }],
+      },
     }),
   ];
   await ingest(tokens);
@@ -142,17 +186,75 @@ export async function seedWideChain(hops = 200) {
   for (let i = 0; i < leadsCount * perLead; i++) workers.push(await registerActor(`agent:worker-${i}-${tag}`, "agent", null));
   const tokens: string[] = [];
   tokens.push(
-    sign(human, { kind: "authorize", jti: chain, chain, iss: human.id, aud: planner.id, iat: t - 3000, exp: t + 7200, scope: ["ops/*:read", "ops/*:write"], purpose: { code: "ops.batch", text: "Nightly batch" } }),
+    sign(human, {
+      kind: "authorize",
+      jti: chain,
+      chain,
+      iss: human.id,
+      aud: planner.id,
+      iat: t - 3000,
+      exp: t + 7200,
+      scope: ["ops/*:read", "ops/*:write"],
+      purpose: { code: "ops.batch", text: "Nightly batch" },
+    }),
   );
   leads.forEach((lead, li) => {
     const g = `${chain}.l${li}`;
-    tokens.push(sign(planner, { kind: "delegate", jti: g, chain, parent: chain, iss: planner.id, aud: lead.id, iat: t - 2900, exp: t + 7000, scope: [`ops/region-${li}/*:read`, `ops/region-${li}/*:write`], purpose: { code: "ops.batch.region", text: `Region ${li}` } }));
+    tokens.push(
+      sign(planner, {
+        kind: "delegate",
+        jti: g,
+        chain,
+        parent: chain,
+        iss: planner.id,
+        aud: lead.id,
+        iat: t - 2900,
+        exp: t + 7000,
+        scope: [`ops/region-${li}/*:read`, `ops/region-${li}/*:write`],
+        purpose: { code: "ops.batch.region", text: `Region ${li}` },
+      }),
+    );
     for (let wi = 0; wi < perLead; wi++) {
       const worker = workers[li * perLead + wi];
       const wg = `${g}.w${wi}`;
-      tokens.push(sign(lead, { kind: "delegate", jti: wg, chain, parent: g, iss: lead.id, aud: worker.id, iat: t - 2800, exp: t + 6000, scope: [`ops/region-${li}/shard-${wi}:write`], purpose: { code: "ops.batch.region.shard", text: `Shard ${wi}` } }));
-      tokens.push(sign(worker, { kind: "invoke", jti: `${wg}.i`, chain, grant: wg, iss: worker.id, iat: t - 2000, action: `ops/region-${li}/shard-${wi}:write`, resource: `db://ops/region-${li}/shard-${wi}` }));
-      tokens.push(sign(worker, { kind: "complete", jti: `${wg}.c`, chain, grant: wg, iss: worker.id, iat: t - 1000, status: "completed", result_hash: "sha256:" + "0f".repeat(32) }));
+      tokens.push(
+        sign(lead, {
+          kind: "delegate",
+          jti: wg,
+          chain,
+          parent: g,
+          iss: lead.id,
+          aud: worker.id,
+          iat: t - 2800,
+          exp: t + 6000,
+          scope: [`ops/region-${li}/shard-${wi}:write`],
+          purpose: { code: "ops.batch.region.shard", text: `Shard ${wi}` },
+        }),
+      );
+      tokens.push(
+        sign(worker, {
+          kind: "invoke",
+          jti: `${wg}.i`,
+          chain,
+          grant: wg,
+          iss: worker.id,
+          iat: t - 2000,
+          action: `ops/region-${li}/shard-${wi}:write`,
+          resource: `db://ops/region-${li}/shard-${wi}`,
+        }),
+      );
+      tokens.push(
+        sign(worker, {
+          kind: "complete",
+          jti: `${wg}.c`,
+          chain,
+          grant: wg,
+          iss: worker.id,
+          iat: t - 1000,
+          status: "completed",
+          result_hash: "sha256:" + "0f".repeat(32),
+        }),
+      );
     }
   });
   await ingest(tokens);
@@ -167,7 +269,19 @@ export async function seedBroadRootChain(scopes = 45) {
   const agent = await registerActor(`agent:broad-${tag}`, "agent", "Broad agent");
   const chain = `broad-${tag}`;
   const scope = Array.from({ length: scopes }, (_, i) => `archive/d${i}/*:read`);
-  await ingest([sign(human, { kind: "authorize", jti: chain, chain, iss: human.id, aud: agent.id, iat: t - 600, exp: t + 3600, scope, purpose: { code: "audit.broad", text: "Archive review" } })]);
+  await ingest([
+    sign(human, {
+      kind: "authorize",
+      jti: chain,
+      chain,
+      iss: human.id,
+      aud: agent.id,
+      iat: t - 600,
+      exp: t + 3600,
+      scope,
+      purpose: { code: "audit.broad", text: "Archive review" },
+    }),
+  ]);
   return { chain };
 }
 
@@ -179,11 +293,37 @@ export async function seedDeepChain(depth = 60) {
   const agents: TActor[] = [];
   for (let i = 0; i < depth; i++) agents.push(await registerActor(`agent:hop-${i}-${tag}`, "agent", null));
   const chain = `deep-${tag}`;
-  const tokens = [sign(human, { kind: "authorize", jti: chain, chain, iss: human.id, aud: agents[0].id, iat: t - 5000, exp: t + 9000, max_depth: 200, scope: ["data/*:read"], purpose: { code: "research", text: "Deep delegation" } })];
+  const tokens = [
+    sign(human, {
+      kind: "authorize",
+      jti: chain,
+      chain,
+      iss: human.id,
+      aud: agents[0].id,
+      iat: t - 5000,
+      exp: t + 9000,
+      max_depth: 200,
+      scope: ["data/*:read"],
+      purpose: { code: "research", text: "Deep delegation" },
+    }),
+  ];
   let parent = chain;
   for (let i = 1; i < depth; i++) {
     const jti = `${chain}.${i}`;
-    tokens.push(sign(agents[i - 1], { kind: "delegate", jti, chain, parent, iss: agents[i - 1].id, aud: agents[i].id, iat: t - 5000 + i, exp: t + 9000 - i, scope: [`data/${"x/".repeat(Math.min(i, 6))}*:read`], purpose: { code: "research", text: `Hop ${i}` } }));
+    tokens.push(
+      sign(agents[i - 1], {
+        kind: "delegate",
+        jti,
+        chain,
+        parent,
+        iss: agents[i - 1].id,
+        aud: agents[i].id,
+        iat: t - 5000 + i,
+        exp: t + 9000 - i,
+        scope: [`data/${"x/".repeat(Math.min(i, 6))}*:read`],
+        purpose: { code: "research", text: `Hop ${i}` },
+      }),
+    );
     parent = jti;
   }
   await ingest(tokens);

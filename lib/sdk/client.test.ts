@@ -71,7 +71,9 @@ describe("DelegraphClient.send", () => {
   it("keeps coming back for as long as the server says to (a long outage), with no retry count", async () => {
     let calls = 0;
     server = await startTestServer((req) =>
-      ++calls <= 40 ? { status: 503, headers: { "retry-after": "0" }, body: { error: { code: "service_unavailable", message: "database down" } } } : acceptAll(req),
+      ++calls <= 40
+        ? { status: 503, headers: { "retry-after": "0" }, body: { error: { code: "service_unavailable", message: "database down" } } }
+        : acceptAll(req),
     );
     const client = new DelegraphClient({ baseUrl: server.url, token: "t", retry: { baseDelayMs: 1, maxDelayMs: 5, maxElapsedMs: 60_000 } });
     const results = await client.send(["a", "b"]);
@@ -80,7 +82,11 @@ describe("DelegraphClient.send", () => {
   });
 
   it("stops at maxElapsedMs with the last answer", async () => {
-    server = await startTestServer(() => ({ status: 503, headers: { "retry-after": "0" }, body: { error: { code: "service_unavailable", message: "database down" } } }));
+    server = await startTestServer(() => ({
+      status: 503,
+      headers: { "retry-after": "0" },
+      body: { error: { code: "service_unavailable", message: "database down" } },
+    }));
     const client = new DelegraphClient({ baseUrl: server.url, token: "t", retry: { baseDelayMs: 20, maxDelayMs: 20, maxElapsedMs: 150 } });
     const started = Date.now();
     const err = (await client.send(["a"]).catch((e: unknown) => e)) as DelegraphApiError;
@@ -137,7 +143,11 @@ describe("DelegraphClient other routes", () => {
       seen.add(id);
       return { status: 201, body: { id } };
     });
-    const input = { id: "agent:planner", kind: "agent" as const, keys: [{ kty: "OKP", crv: "Ed25519", x: "AA", kid: "k", alg: "EdDSA" as const, use: "sig" as const }] };
+    const input = {
+      id: "agent:planner",
+      kind: "agent" as const,
+      keys: [{ kty: "OKP", crv: "Ed25519", x: "AA", kid: "k", alg: "EdDSA" as const, use: "sig" as const }],
+    };
     expect(await client.registerPrincipal(input)).toEqual({ created: true });
     expect(await client.registerPrincipal(input, { ifMissing: true })).toEqual({ created: false });
     await expect(client.registerPrincipal(input)).rejects.toMatchObject({ status: 409, code: "conflict" });
@@ -155,7 +165,10 @@ describe("DelegraphClient other routes", () => {
     await client.revokeKey("agent:reconciler/instance 1", "key/1?", 1_700_000_000);
     await client.revokeKey("agent:a", "k");
     await client.getChain("auth_1/../x");
-    expect(await client.listChains({ status: "violation", principal: "user:a@b.example", limit: 20, q: undefined })).toEqual({ items: [], nextCursor: null });
+    expect(await client.listChains({ status: "violation", principal: "user:a@b.example", limit: 20, q: undefined })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     expect(await client.verifyLedger()).toEqual({ ok: true, count: 3, head: "ab" });
 
     const raw = server.requests.map((r) => r.path);

@@ -106,10 +106,7 @@ export class DelegraphClient {
    * Register a principal with its public keys. With `ifMissing`, an existing id (409) is not an
    * error: the result says `created: false`. The server keeps the keys it was first given.
    */
-  async registerPrincipal(
-    input: TRegisterPrincipalInput,
-    opts: { ifMissing?: boolean } = {},
-  ): Promise<{ created: boolean }> {
+  async registerPrincipal(input: TRegisterPrincipalInput, opts: { ifMissing?: boolean } = {}): Promise<{ created: boolean }> {
     const res = await this.request({
       method: "POST",
       path: "/api/v1/principals",
@@ -211,9 +208,7 @@ export class DelegraphClient {
 
   private backoff(attempt: number, retryAfter?: string | null): number {
     const seconds = retryAfter ? Number(retryAfter) : NaN;
-    const wait = Number.isFinite(seconds) && seconds >= 0
-      ? seconds * 1000
-      : this.baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
+    const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
     return Math.min(wait, this.maxDelayMs);
   }
 }
@@ -264,7 +259,11 @@ function apiError(response: Response, body: unknown): DelegraphApiError {
 function ingestResults(body: unknown, expected: number): TIngestResult[] {
   const results = (body as { results?: unknown } | null)?.results;
   if (!Array.isArray(results) || results.length !== expected) {
-    throw new DelegraphApiError(200, "invalid_response", `expected ${expected} ingest results, got ${Array.isArray(results) ? results.length : "none"}`);
+    throw new DelegraphApiError(
+      200,
+      "invalid_response",
+      `expected ${expected} ingest results, got ${Array.isArray(results) ? results.length : "none"}`,
+    );
   }
   return results as TIngestResult[];
 }

@@ -70,7 +70,13 @@ function story(summary: TDemoSummary, id: TDemoStory["id"]) {
   const claims = s.events.map((e) => e.claims);
   const grants = claims.filter((c): c is TGrantClaims => c.kind === "authorize" || c.kind === "delegate");
   const grant = (jti: string | undefined) => grants.find((g) => g.jti === jti);
-  return { s, claims, grants, grant, of: <K extends TClaims["kind"]>(kind: K) => claims.filter((c) => c.kind === kind) as Extract<TClaims, { kind: K }>[] };
+  return {
+    s,
+    claims,
+    grants,
+    grant,
+    of: <K extends TClaims["kind"]>(kind: K) => claims.filter((c) => c.kind === kind) as Extract<TClaims, { kind: K }>[],
+  };
 }
 
 describe("seedDemo", () => {
@@ -95,9 +101,7 @@ describe("seedDemo", () => {
 
   it("every event is well-formed: header, ids, times, scopes, purposes, chain membership", async () => {
     const { summary, server } = await seeded();
-    const sent = server.requests
-      .filter((r) => r.path === "/api/v1/events")
-      .flatMap((r) => (JSON.parse(r.body) as { events: string[] }).events);
+    const sent = server.requests.filter((r) => r.path === "/api/v1/events").flatMap((r) => (JSON.parse(r.body) as { events: string[] }).events);
     expect(sent).toEqual(summary.stories.flatMap((s) => s.events.map((e) => e.token)));
 
     const humans = new Set(DEMO_PRINCIPALS.filter((p) => p.kind === "human").map((p) => p.id));
@@ -215,7 +219,9 @@ describe("seedDemo", () => {
     expect(instance).toMatch(/^agent:reconciler\/instance-/);
 
     const revokeKeyReq = server.requests.find((r) => r.path.endsWith("/revoke"))!;
-    expect(revokeKeyReq.path).toBe(`/api/v1/principals/${encodeURIComponent(instance)}/keys/${encodeURIComponent([...state.principals.get(instance)!.keys.keys()][0])}/revoke`);
+    expect(revokeKeyReq.path).toBe(
+      `/api/v1/principals/${encodeURIComponent(instance)}/keys/${encodeURIComponent([...state.principals.get(instance)!.keys.keys()][0])}/revoke`,
+    );
     const T = (JSON.parse(revokeKeyReq.body) as { at: number }).at;
     expect(T).toBeLessThan(NOW);
 

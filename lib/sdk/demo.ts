@@ -9,24 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { TChainStatus, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
 import type { DelegraphClient, TIngestResult } from "@/lib/sdk/client";
-import {
-  authorize,
-  complete,
-  delegate,
-  invoke,
-  nowSeconds,
-  revoke,
-  sha256Digest,
-  type TSignedEvent,
-  type TSigner,
-} from "@/lib/sdk/events";
-import {
-  exportSigningKey,
-  generateSigningKey,
-  importSigningKey,
-  type TPrivateJwk,
-  type TSigningAlg,
-} from "@/lib/sdk/keys";
+import { authorize, complete, delegate, invoke, nowSeconds, revoke, sha256Digest, type TSignedEvent, type TSigner } from "@/lib/sdk/events";
+import { exportSigningKey, generateSigningKey, importSigningKey, type TPrivateJwk, type TSigningAlg } from "@/lib/sdk/keys";
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -69,12 +53,7 @@ export const DEMO_PRINCIPALS: readonly TDemoPrincipal[] = [
 export type TDemoKeys = Record<string, TPrivateJwk>;
 
 export type TDemoStoryId =
-  | "treasury-reporting"
-  | "least-privilege-payment"
-  | "ghost-permission"
-  | "scope-drift"
-  | "broken-audit-trail"
-  | "compromised-key";
+  "treasury-reporting" | "least-privilege-payment" | "ghost-permission" | "scope-drift" | "broken-audit-trail" | "compromised-key";
 
 export type TDemoStory = {
   id: TDemoStoryId;
@@ -231,12 +210,7 @@ async function treasuryReporting({ now, who, day }: TStoryContext): Promise<TSto
     iat: t0,
     exp: now + 5 * HOUR,
     aud: planner.id,
-    scope: [
-      "treasury/positions/*:read",
-      "treasury/forecasts/*:read",
-      "treasury/reports/liquidity/*:write",
-      "comms/email/internal:send",
-    ],
+    scope: ["treasury/positions/*:read", "treasury/forecasts/*:read", "treasury/reports/liquidity/*:write", "comms/email/internal:send"],
     purpose: { code: "finance.reporting.liquidity", text: "Prepare the weekly liquidity report for the CFO staff meeting" },
     max_depth: 2,
     constraints: { data: ["treasury.positions", "treasury.forecasts"], egress: ["*.treasury.example"] },

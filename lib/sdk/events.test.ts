@@ -25,10 +25,7 @@ describe("signEvent", () => {
   it.each(["EdDSA", "ES256"] as const)("%s: dep+jwt header, v and iat filled in, signature verifies with node:crypto", async (alg) => {
     const key = await generateSigningKey({ alg });
     const before = Math.floor(Date.now() / 1000);
-    const token = await signEvent(
-      { kind: "revoke", jti: "rvk_1", iss: "user:alice@bank.example", chain: "auth_1", target: "auth_1" },
-      key,
-    );
+    const token = await signEvent({ kind: "revoke", jti: "rvk_1", iss: "user:alice@bank.example", chain: "auth_1", target: "auth_1" }, key);
     const { header, claims } = decodeToken(token);
     expect(header).toEqual({ alg, typ: "dep+jwt", kid: key.kid });
     expect(claims).toMatchObject({ v: 1, kind: "revoke", jti: "rvk_1", iss: "user:alice@bank.example", target: "auth_1" });

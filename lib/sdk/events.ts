@@ -87,7 +87,9 @@ export function nowSeconds(): number {
  */
 export function newEventId(prefix = "evt"): string {
   if (!/^[A-Za-z0-9._:-]{0,100}$/.test(prefix)) throw new TypeError(`invalid id prefix: ${prefix}`);
-  const random = BigInt(`0x${randomUUID().replaceAll("-", "")}`).toString(36).padStart(25, "0");
+  const random = BigInt(`0x${randomUUID().replaceAll("-", "")}`)
+    .toString(36)
+    .padStart(25, "0");
   return prefix ? `${prefix}_${random}` : random;
 }
 
@@ -100,9 +102,7 @@ export function sha256Digest(data: string | Uint8Array): string {
 export async function signEvent(claims: TUnsignedClaims, key: TSigningKey): Promise<string> {
   const full = { v: 1, ...claims, iat: claims.iat ?? nowSeconds() };
   const header: THeader = { alg: key.alg, typ: EVENT_TYP, kid: key.kid };
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(full)))
-    .setProtectedHeader(header)
-    .sign(key.privateKey);
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(full))).setProtectedHeader(header).sign(key.privateKey);
 }
 
 async function mint<C extends TClaims>(claims: C, signer: TSigner): Promise<TSignedEvent<C>> {
@@ -192,8 +192,7 @@ export async function authorize(
 ): Promise<TSignedEvent<TAuthorizeClaims>> {
   assertGrantInput(input, input.purpose);
   const { jti, iat } = commonClaims(signer, input, "auth");
-  const instruction_hash =
-    input.instruction_hash ?? (input.instruction !== undefined ? sha256Digest(input.instruction) : undefined);
+  const instruction_hash = input.instruction_hash ?? (input.instruction !== undefined ? sha256Digest(input.instruction) : undefined);
   if (instruction_hash !== undefined && !SHA256_RE.test(instruction_hash)) {
     throw new TypeError("instruction_hash must be sha256:<64 hex>");
   }

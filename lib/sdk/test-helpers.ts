@@ -21,9 +21,7 @@ export type TTestServer = {
 };
 
 /** Serve `handler` on 127.0.0.1 at a free port; "destroy" drops the connection without answering. */
-export async function startTestServer(
-  handler: (req: TRecordedRequest) => TReply | Promise<TReply>,
-): Promise<TTestServer> {
+export async function startTestServer(handler: (req: TRecordedRequest) => TReply | Promise<TReply>): Promise<TTestServer> {
   const requests: TRecordedRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => void serve(req, res));
   async function serve(req: IncomingMessage, res: ServerResponse) {

@@ -28,7 +28,9 @@ export async function getStats(now = nowSeconds()): Promise<TStats> {
     totalEvents: counts.events,
     chainsByStatus,
     recentViolations: recent.map((r) => toChainSummary(r, now)),
-    findingsOverTime: [...findingsByDay(findingDays), ...overdueEvidenceByDay(overdue, since, now)].sort((a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code)),
+    findingsOverTime: [...findingsByDay(findingDays), ...overdueEvidenceByDay(overdue, since, now)].sort(
+      (a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code),
+    ),
     topPrincipals,
   };
 }

@@ -54,7 +54,12 @@ export function hasChainFilters(f: TChainFilters): boolean {
 export function localInputToIso(value: string): string | undefined {
   if (!value) return undefined;
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace(/:00\.000Z$/, "Z").replace(/\.000Z$/, "Z");
+  return Number.isNaN(d.getTime())
+    ? undefined
+    : d
+        .toISOString()
+        .replace(/:00\.000Z$/, "Z")
+        .replace(/\.000Z$/, "Z");
 }
 
 /** ISO instant from the URL → `datetime-local` input value in the reader's time zone. */

@@ -46,7 +46,7 @@ export function resolveSelection(index: TChainIndex, jti: string | null): TSelec
   const event = index.eventsByJti.get(jti) ?? null;
   if (hop) return { jti, hop, event };
   if (!event) return { jti, hop: null, event: null };
-  const ref = event.ref ? index.hopsByJti.get(event.ref) ?? null : null;
+  const ref = event.ref ? (index.hopsByJti.get(event.ref) ?? null) : null;
   return { jti, hop: ref, event };
 }
 
@@ -58,7 +58,7 @@ export function authorityPath(index: TChainIndex, hop: THop | null): THop[] {
   while (cur && !seen.has(cur.jti)) {
     seen.add(cur.jti);
     path.push(cur);
-    cur = cur.parent ? index.hopsByJti.get(cur.parent) ?? null : null;
+    cur = cur.parent ? (index.hopsByJti.get(cur.parent) ?? null) : null;
   }
   return path.reverse();
 }

@@ -13,11 +13,13 @@ const NAME_OVERRIDES: Partial<Record<TFindingCode, string>> = { scope_escalation
 const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
   ghost_permission: {
     name: "Ghost permission",
-    explain: "An action was taken without a grant that allows it: no grant at all, a grant given to someone else, or an action outside the granted scope.",
+    explain:
+      "An action was taken without a grant that allows it: no grant at all, a grant given to someone else, or an action outside the granted scope.",
   },
   scope_drift: {
     name: "Scope drift",
-    explain: "The action was inside the granted scope but broke the chain's constraints: data leaving to a host not allowed, or data classes the human did not allow.",
+    explain:
+      "The action was inside the granted scope but broke the chain's constraints: data leaving to a host not allowed, or data classes the human did not allow.",
   },
   late_after_revocation: {
     name: "Arrived after its key was revoked",
@@ -83,7 +85,10 @@ const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
 };
 
 export const FINDING_INFO = Object.fromEntries(
-  (Object.keys(EXPLAIN) as TFindingCode[]).map((c) => [c, { name: NAME_OVERRIDES[c] ?? FINDING_TITLES[c] ?? EXPLAIN[c].name, explain: EXPLAIN[c].explain }]),
+  (Object.keys(EXPLAIN) as TFindingCode[]).map((c) => [
+    c,
+    { name: NAME_OVERRIDES[c] ?? FINDING_TITLES[c] ?? EXPLAIN[c].name, explain: EXPLAIN[c].explain },
+  ]),
 ) as Record<TFindingCode, TFindingInfo>;
 
 export function findingName(code: string): string {
@@ -105,9 +110,7 @@ export { worstSeverity } from "@/lib/protocol/grammar";
 
 /** Unique codes ordered worst first, then by name, for badge rows. */
 export function sortCodes<T extends string>(codes: readonly T[]): T[] {
-  return [...new Set(codes)].sort(
-    (a, b) => SEVERITY_ORDER[findingSeverity(a)] - SEVERITY_ORDER[findingSeverity(b)] || a.localeCompare(b),
-  );
+  return [...new Set(codes)].sort((a, b) => SEVERITY_ORDER[findingSeverity(a)] - SEVERITY_ORDER[findingSeverity(b)] || a.localeCompare(b));
 }
 
 export const ATTESTATION_LABEL: Record<string, { name: string; explain: string }> = {

@@ -44,7 +44,10 @@ export function eventSentence(
   now: Date = new Date(),
 ): TSentencePart[] {
   const who: TSentencePart = { text: nameOf(event.iss), kind: "principal" };
-  const at: TSentencePart[] = [{ text: " at ", kind: "plain" }, { text: formatTime(event.iat, now), kind: "time" }];
+  const at: TSentencePart[] = [
+    { text: " at ", kind: "plain" },
+    { text: formatTime(event.iat, now), kind: "time" },
+  ];
   const c = event.claims;
   if (c.kind === "invoke") {
     return [

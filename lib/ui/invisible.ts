@@ -7,7 +7,8 @@
 // are kept too: scripts and emoji need them.
 
 /** C0/C1 controls (but TAB, LF, CR), bidi embeddings, overrides, isolates and marks, invisible formatting. */
-export const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+export const INVISIBLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 const HAS_INVISIBLE = new RegExp(INVISIBLE.source);
 
 const NAMES: Record<number, string> = {

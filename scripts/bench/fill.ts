@@ -23,7 +23,14 @@ export async function registerPrincipals(principals: TBenchPrincipal[]): Promise
   const store = (await stores()).registry;
   for (const part of slices(principals, 500)) {
     const inputs = part.map((p) => ZCreatePrincipal.parse({ id: p.id, kind: p.kind, keys: [p.key.publicJwk] }));
-    await store.createMany(inputs.map((p) => ({ id: p.id, kind: p.kind, name: null, keys: p.keys.map((jwk) => ({ kid: jwk.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) })) })));
+    await store.createMany(
+      inputs.map((p) => ({
+        id: p.id,
+        kind: p.kind,
+        name: null,
+        keys: p.keys.map((jwk) => ({ kid: jwk.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) })),
+      })),
+    );
   }
 }
 

@@ -3,9 +3,23 @@
 // inspector: the page is interactive. Debian's /usr/bin/chromium; no browser is downloaded.
 import { chromium, type Browser } from "playwright-core";
 
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
-export type TGraphRun = { chainId: string; nodes: number; renderedNodes: number; firstNodesMs: number; interactiveMs: number; clickToInspectorMs: number };
+export type TGraphRun = {
+  chainId: string;
+  nodes: number;
+  renderedNodes: number;
+  firstNodesMs: number;
+  interactiveMs: number;
+  clickToInspectorMs: number;
+};
 
 export async function withBrowser<T>(f: (b: Browser) => Promise<T>): Promise<T> {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });

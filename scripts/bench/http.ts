@@ -25,13 +25,25 @@ export async function getJson<T>(api: TApi, path: string): Promise<T> {
 type TResult = { jti: string | null; status: string; error?: { code: string; message: string } };
 
 export async function postEvents(api: TApi, tokens: string[]): Promise<TResult[]> {
-  const res = await call(api, "/api/v1/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ events: tokens }) });
+  const res = await call(api, "/api/v1/events", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ events: tokens }),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`POST /api/v1/events (${tokens.length} events): ${res.status} ${text.slice(0, 300)}`);
   return (JSON.parse(text) as { results: TResult[] }).results;
 }
 
-export type TIngestRun = { batchSize: number; clients: number; events: number; seconds: number; eventsPerSec: number; request: TLatency; retries: number };
+export type TIngestRun = {
+  batchSize: number;
+  clients: number;
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  request: TLatency;
+  retries: number;
+};
 
 /**
  * `clients` concurrent producers, each sending the next unsent batch as soon as its previous one is
@@ -68,7 +80,15 @@ export async function ingestOverHttp(api: TApi, batches: string[][], clients: nu
   await Promise.all(Array.from({ length: clients }, worker));
   const seconds = (performance.now() - started) / 1000;
   const events = batches.reduce((n, b) => n + b.length, 0);
-  return { batchSize: batches[0]?.length ?? 0, clients, events, seconds, eventsPerSec: Math.round(events / seconds), request: latency(requestMs), retries };
+  return {
+    batchSize: batches[0]?.length ?? 0,
+    clients,
+    events,
+    seconds,
+    eventsPerSec: Math.round(events / seconds),
+    request: latency(requestMs),
+    retries,
+  };
 }
 
 /**

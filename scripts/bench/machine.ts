@@ -12,7 +12,13 @@ export function describeMachine(): TMachine {
   } catch {
     // not Linux
   }
-  return { nproc: availableParallelism(), cpu, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 /** 1-, 5- and 15-minute load averages, rounded. */

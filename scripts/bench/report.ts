@@ -85,7 +85,11 @@ export function tableRows(r: TBenchReport): string[][] {
       l1(run.load),
     ]);
   }
-  const readsLabel = { repeated: "repeated reads", "after a change": "each read right after a change", revalidated: "revalidated, If-None-Match → 304" } as const;
+  const readsLabel = {
+    repeated: "repeated reads",
+    "after a change": "each read right after a change",
+    revalidated: "revalidated, If-None-Match → 304",
+  } as const;
   for (const d of r.chainQuery.detail) {
     const isTarget = d.hops >= 1000 && d.reads !== "revalidated";
     rows.push([
@@ -97,7 +101,13 @@ export function tableRows(r: TBenchReport): string[][] {
     ]);
   }
   for (const l of r.chainQuery.list) {
-    rows.push([`chain list, ${l.filter}`, `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${l.items} items)`, "p95 ≤ 100 ms", verdict(l.p95Ms <= 100), l1(r.chainQuery.load)]);
+    rows.push([
+      `chain list, ${l.filter}`,
+      `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${l.items} items)`,
+      "p95 ≤ 100 ms",
+      verdict(l.p95Ms <= 100),
+      l1(r.chainQuery.load),
+    ]);
   }
   rows.push(["  (stored events during the reads)", fmt(r.chainQuery.storedEvents), "", "", ""]);
   const w = r.worstGrant;
@@ -109,10 +119,25 @@ export function tableRows(r: TBenchReport): string[][] {
     l1(w.load),
   ]);
   const e = r.exports;
-  rows.push([`PDF report, ${e.pdf.hops}-hop chain`, downloadCell(e.pdf, (d) => `${Math.round(d.ms)} ms (${Math.round(d.bytes / 1024)} KiB)`), "≤ 2 s", e.pdf.status === "ok" ? verdict(e.pdf.ms <= 2000) : "–", l1(e.load)]);
-  for (const [name, d] of [[`CSV, one chain (${fmt(e.csvChain.events)} events)`, e.csvChain], [`CSV, many-chain export (${e.csvAll.filter || "every event"})`, e.csvAll]] as const) {
+  rows.push([
+    `PDF report, ${e.pdf.hops}-hop chain`,
+    downloadCell(e.pdf, (d) => `${Math.round(d.ms)} ms (${Math.round(d.bytes / 1024)} KiB)`),
+    "≤ 2 s",
+    e.pdf.status === "ok" ? verdict(e.pdf.ms <= 2000) : "–",
+    l1(e.load),
+  ]);
+  for (const [name, d] of [
+    [`CSV, one chain (${fmt(e.csvChain.events)} events)`, e.csvChain],
+    [`CSV, many-chain export (${e.csvAll.filter || "every event"})`, e.csvAll],
+  ] as const) {
     const rate = d.status === "ok" ? Math.round(d.rows / (d.ms / 1000)) : 0;
-    rows.push([name, downloadCell(d, (x) => `${fmt(x.rows)} rows in ${Math.round(x.ms)} ms = ${fmt(rate)} rows/s`), "≥ 100k rows/s", d.status === "ok" ? verdict(rate >= 100_000) : "–", l1(e.load)]);
+    rows.push([
+      name,
+      downloadCell(d, (x) => `${fmt(x.rows)} rows in ${Math.round(x.ms)} ms = ${fmt(rate)} rows/s`),
+      "≥ 100k rows/s",
+      d.status === "ok" ? verdict(rate >= 100_000) : "–",
+      l1(e.load),
+    ]);
   }
   for (const g of r.graph.runs) {
     rows.push([
@@ -125,7 +150,13 @@ export function tableRows(r: TBenchReport): string[][] {
   }
   const mb = (mib: number) => Math.round(mib * 1.048576);
   const phases = r.memory.serverByPhase.map((p) => `${p.phase} ${mb(p.mib)}`).join(", ");
-  rows.push(["server peak RSS, next-server process", `${mb(r.memory.peakServerMiB)} MB (by phase: ${phases})`, "< 400 MB", verdict(mb(r.memory.peakServerMiB) < 400), l1(r.machine.loadAtEnd)]);
+  rows.push([
+    "server peak RSS, next-server process",
+    `${mb(r.memory.peakServerMiB)} MB (by phase: ${phases})`,
+    "< 400 MB",
+    verdict(mb(r.memory.peakServerMiB) < 400),
+    l1(r.machine.loadAtEnd),
+  ]);
   rows.push([
     "server peak RSS, whole npm-start tree",
     `${mb(r.memory.peakTreeMiB)} MB (${r.memory.atPeak.map((p) => `${p.name} ${mb(p.mib)}`).join(" + ")})`,
@@ -140,7 +171,9 @@ export function tableRows(r: TBenchReport): string[][] {
 export function printReport(r: TBenchReport): void {
   const m = r.machine;
   console.log(`\nDelegraph benchmark — ${r.mode} mode, ${r.database}, ${r.at}`);
-  console.log(`${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}; load ${m.loadAtStart.join(" ")} at start, ${m.loadAtEnd.join(" ")} at end\n`);
+  console.log(
+    `${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}; load ${m.loadAtStart.join(" ")} at start, ${m.loadAtEnd.join(" ")} at end\n`,
+  );
   const header = ["measurement", "result", "target", "", "load 1m"];
   const rows = [header, ...tableRows(r)];
   const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i].length)));

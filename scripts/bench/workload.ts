@@ -56,16 +56,47 @@ export function smallChain(n: number, pop: TPopulation, now: number): string[] {
   const tokens: string[] = [];
   const put = (claims: TBenchClaims, signer: TBenchPrincipal) => tokens.push(sign(claims, signer));
   if (!isOrphaned) {
-    put({ ...common(0, human, 0), kind: "authorize", aud: planner.id, scope: [`${base}/*:read`, `${base}/*:write`], purpose, exp, max_depth: 3 }, human);
+    put(
+      { ...common(0, human, 0), kind: "authorize", aud: planner.id, scope: [`${base}/*:read`, `${base}/*:write`], purpose, exp, max_depth: 3 },
+      human,
+    );
   }
   put({ ...common(1, planner, 1), kind: "delegate", parent: chain, aud: reader.id, scope: [`${base}/*:read`], purpose: task, exp }, planner);
   put(
-    { ...common(2, planner, 2), kind: "delegate", parent: chain, aud: writer.id, scope: isEscalation ? [`d${d}/*:write`] : [`${base}/out:write`], purpose: task, exp },
+    {
+      ...common(2, planner, 2),
+      kind: "delegate",
+      parent: chain,
+      aud: writer.id,
+      scope: isEscalation ? [`d${d}/*:write`] : [`${base}/out:write`],
+      purpose: task,
+      exp,
+    },
     planner,
   );
   put({ ...common(3, reader, 3), kind: "delegate", parent: `${chain}.1`, aud: tool.id, scope: [`${base}/ledger:read`], purpose: task, exp }, reader);
-  put({ ...common(4, tool, 4), kind: "invoke", grant: `${chain}.3`, action: `${base}/ledger:read`, resource: `warehouse://${base}/ledger`, purpose: task.code }, tool);
-  put({ ...common(5, writer, 5), kind: "invoke", grant: `${chain}.2`, action: `${base}/out:write`, resource: `s3://reports/${base}/q.pdf`, purpose: task.code }, writer);
+  put(
+    {
+      ...common(4, tool, 4),
+      kind: "invoke",
+      grant: `${chain}.3`,
+      action: `${base}/ledger:read`,
+      resource: `warehouse://${base}/ledger`,
+      purpose: task.code,
+    },
+    tool,
+  );
+  put(
+    {
+      ...common(5, writer, 5),
+      kind: "invoke",
+      grant: `${chain}.2`,
+      action: `${base}/out:write`,
+      resource: `s3://reports/${base}/q.pdf`,
+      purpose: task.code,
+    },
+    writer,
+  );
   if (!isExpired) {
     const done = (k: number, grant: string, signer: TBenchPrincipal) =>
       put({ ...common(k, signer, k), kind: "complete", grant, status: "completed", result_hash: resultHash(`${chain}:${k}`) }, signer);
@@ -120,8 +151,32 @@ export function treeChain(id: string, hops: number, now: number, options: { fano
       const who = agents[i];
       const path = scopeOf[i].slice(0, -2);
       tokens.push(
-        sign({ jti: `${id}.i${i}`, iss: who.id, iat: iat + 60, chain: id, kind: "invoke", grant: jtiOf(i), action: `${path}/x:read`, resource: `warehouse://${path}/x` }, who),
-        sign({ jti: `${id}.c${i}`, iss: who.id, iat: iat + 120, chain: id, kind: "complete", grant: jtiOf(i), status: "completed", result_hash: resultHash(`${id}:${i}`) }, who),
+        sign(
+          {
+            jti: `${id}.i${i}`,
+            iss: who.id,
+            iat: iat + 60,
+            chain: id,
+            kind: "invoke",
+            grant: jtiOf(i),
+            action: `${path}/x:read`,
+            resource: `warehouse://${path}/x`,
+          },
+          who,
+        ),
+        sign(
+          {
+            jti: `${id}.c${i}`,
+            iss: who.id,
+            iat: iat + 120,
+            chain: id,
+            kind: "complete",
+            grant: jtiOf(i),
+            status: "completed",
+            result_hash: resultHash(`${id}:${i}`),
+          },
+          who,
+        ),
       );
     }
   }
@@ -129,7 +184,16 @@ export function treeChain(id: string, hops: number, now: number, options: { fano
   const laterInvoke = (k: number) => {
     const path = scopeOf[last].slice(0, -2);
     return sign(
-      { jti: `${id}.later${k}`, iss: agents[last].id, iat: iat + 180 + k, chain: id, kind: "invoke", grant: jtiOf(last), action: `${path}/later:read`, resource: `warehouse://${path}/later` },
+      {
+        jti: `${id}.later${k}`,
+        iss: agents[last].id,
+        iat: iat + 180 + k,
+        chain: id,
+        kind: "invoke",
+        grant: jtiOf(last),
+        action: `${path}/later:read`,
+        resource: `warehouse://${path}/later`,
+      },
       agents[last],
     );
   };

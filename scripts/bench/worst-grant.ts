@@ -15,7 +15,11 @@ export const WORST_LIST = 256;
 export type TWorstGrant = { runs: number; events: number; tokenBytes: number; ingest: TLatency; read: TLatency & { bytes: number } };
 
 export function worstGrantPrincipals(): TBenchPrincipal[] {
-  return [principal("user:worst-grant@corp.example", "human"), principal("agent:worst-grant-planner", "agent"), principal("agent:worst-grant-worker", "agent")];
+  return [
+    principal("user:worst-grant@corp.example", "human"),
+    principal("agent:worst-grant-planner", "agent"),
+    principal("agent:worst-grant-worker", "agent"),
+  ];
 }
 
 function worstChain(n: number, [human, planner, worker]: TBenchPrincipal[], now: number): { chainId: string; tokens: string[] } {

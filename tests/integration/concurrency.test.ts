@@ -81,7 +81,11 @@ function buildChains(p: Record<"human" | "planner" | "worker" | "attester", TPri
         scope: ["finance/q1/revenue:read"],
         purpose: { code: "finance.reporting.q1.revenue", text: "r" },
       });
-      events.push(ev(d1, p.planner.key), ev(d2, p.worker.key), ev(invokeClaims(d2, p.planner.id, { action: "finance/q1/revenue:read" }), p.planner.key));
+      events.push(
+        ev(d1, p.planner.key),
+        ev(d2, p.worker.key),
+        ev(invokeClaims(d2, p.planner.id, { action: "finance/q1/revenue:read" }), p.planner.key),
+      );
     }
     chains.push({ id: root.chain, events });
   }
@@ -149,7 +153,12 @@ describe(onPostgres ? "two instances on one PostgreSQL database" : "one SQLite i
     for (let s = 0; s < CHAINS; s += SLOT) {
       const slot = chains.slice(s, s + SLOT);
       const roots = slot.map((c) => c.events[0].token);
-      const racing = slot.flatMap((c) => c.events.filter((e) => e.kind === "invoke").slice(0, 1).map((e) => e.token));
+      const racing = slot.flatMap((c) =>
+        c.events
+          .filter((e) => e.kind === "invoke")
+          .slice(0, 1)
+          .map((e) => e.token),
+      );
       const children = shuffle(slot.flatMap((c) => c.events.slice(1).map((e) => e.token)));
       const half = Math.ceil(children.length / 2);
       requests.push({ target: a, tokens: shuffle([...roots, ...racing]) });
@@ -182,9 +191,7 @@ describe(onPostgres ? "two instances on one PostgreSQL database" : "one SQLite i
       }
     }
     for (const c of chains) {
-      const [fromA, fromB, expected] = await Promise.all(
-        [a, b, reference].map((t) => call(t, `/api/v1/chains/${encodeURIComponent(c.id)}`)),
-      );
+      const [fromA, fromB, expected] = await Promise.all([a, b, reference].map((t) => call(t, `/api/v1/chains/${encodeURIComponent(c.id)}`)));
       expect(verdicts(fromA), c.id).toEqual(verdicts(expected));
       expect(verdicts(fromB), c.id).toEqual(verdicts(expected));
     }

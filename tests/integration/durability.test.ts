@@ -31,7 +31,10 @@ describe("crash safety", () => {
       { ...human, kind: "human" },
       { ...agent, kind: "agent" },
     ]) {
-      const res = await call(server, "/api/v1/principals", { method: "POST", body: JSON.stringify({ id: p.id, kind: p.kind, keys: [p.key.publicJwk] }) });
+      const res = await call(server, "/api/v1/principals", {
+        method: "POST",
+        body: JSON.stringify({ id: p.id, kind: p.kind, keys: [p.key.publicJwk] }),
+      });
       expect(res.status).toBe(201);
     }
 
@@ -48,7 +51,10 @@ describe("crash safety", () => {
           sent++;
           if (res.status !== 200) continue;
           const ok = res.data.results.filter((r: { status: string }) => r.status === "accepted" || r.status === "pending");
-          acknowledged.set(root.chain, ok.map((r: { jti: string }) => r.jti));
+          acknowledged.set(
+            root.chain,
+            ok.map((r: { jti: string }) => r.jti),
+          );
         } catch {
           return; // the server is gone: this request was never acknowledged
         }

@@ -56,13 +56,19 @@ beforeAll(async () => {
     registerNamed("attester", "Finance Controls"),
   ]);
   const root = authorizeClaims(human.id, planner.id, { scope: SCOPES.slice(0, 2), purpose: { code: "treasury.reporting", text: PURPOSE_TEXT } });
-  const toWriter = delegateClaims(root, planner.id, writer.id, { scope: [SCOPES[2], SCOPES[4]], purpose: { code: "treasury.reporting.q3", text: "=HYPERLINK(\"http://evil.example\",\"Q3\")" } });
+  const toWriter = delegateClaims(root, planner.id, writer.id, {
+    scope: [SCOPES[2], SCOPES[4]],
+    purpose: { code: "treasury.reporting.q3", text: '=HYPERLINK("http://evil.example","Q3")' },
+  });
   // Escalation: the writer passes on a scope nobody gave it.
-  const escalated = delegateClaims(toWriter, writer.id, planner.id, { scope: [SCOPES[3]], purpose: { code: "treasury.reporting.q3", text: "Wire, please" } });
+  const escalated = delegateClaims(toWriter, writer.id, planner.id, {
+    scope: [SCOPES[3]],
+    purpose: { code: "treasury.reporting.q3", text: "Wire, please" },
+  });
   const invoke = invokeClaims(toWriter, writer.id, { action: "treasury/liquidity/positions:read", resource: "db://treasury/liquidity/positions" });
   // Ghost permission: an action under no grant at all.
   const ghost = invokeClaims(toWriter, planner.id, { grant: undefined, action: "payments/wire:write", resource: "bank://wire/42" });
-  const done = completeClaims(toWriter, attester.id, { evidence: { summary: "Отчёт проверен — reviewed, with a \"quote\", a comma and\na newline" } });
+  const done = completeClaims(toWriter, attester.id, { evidence: { summary: 'Отчёт проверен — reviewed, with a "quote", a comma and\na newline' } });
   const claims = [root, toWriter, escalated, invoke, ghost, done];
   const keyOf = new Map([human, planner, writer, attester].map((p) => [p.id, p.key]));
   tokens = claims.map((c) => signToken(c, keyOf.get(c.iss)!));
@@ -142,11 +148,11 @@ describe("GET /api/v1/chains/{id}/export.csv", () => {
     expect(byJti.get(jtis[0])!.purpose_text).toBe(PURPOSE_TEXT);
     expect(byJti.get(jtis[0])!.purpose_code).toBe("treasury.reporting");
     // A formula in a signed claim reaches the spreadsheet as text.
-    expect(byJti.get(jtis[1])!.purpose_text).toBe("'=HYPERLINK(\"http://evil.example\",\"Q3\")");
+    expect(byJti.get(jtis[1])!.purpose_text).toBe('\'=HYPERLINK("http://evil.example","Q3")');
     expect(byJti.get(jtis[2])!.findings).toContain("scope_escalation");
     expect(byJti.get(jtis[4])!.findings).toContain("ghost_permission");
     expect(byJti.get(jtis[5])!.attestation).toBe("third_party");
-    expect(byJti.get(jtis[5])!.evidence_summary).toBe("Отчёт проверен — reviewed, with a \"quote\", a comma and\na newline");
+    expect(byJti.get(jtis[5])!.evidence_summary).toBe('Отчёт проверен — reviewed, with a "quote", a comma and\na newline');
     for (const r of rows) {
       expect(r.chain).toBe(chainId);
       expect(r.token_sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -266,7 +272,11 @@ describe("GET /api/v1/chains/{id}/evidence.json and delegraph verify", () => {
 });
 
 describe("access", () => {
-  const chainRoutes = () => [`/api/v1/chains/${chainId}/report.pdf`, `/api/v1/chains/${chainId}/export.csv`, `/api/v1/chains/${chainId}/evidence.json`];
+  const chainRoutes = () => [
+    `/api/v1/chains/${chainId}/report.pdf`,
+    `/api/v1/chains/${chainId}/export.csv`,
+    `/api/v1/chains/${chainId}/evidence.json`,
+  ];
   const manyRoutes = ["/api/v1/exports/events.csv", "/api/v1/exports/summary.pdf"];
 
   it("401 without a token", async () => {

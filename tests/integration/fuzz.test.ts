@@ -16,9 +16,33 @@ function rng(seed: number) {
 }
 
 const WEIRD_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1e308, -1e308, 3.14, "", " ", "\u0000", "\ud800", "💥", "<script>alert(1)</script>",
-  "a".repeat(5000), [], [[]], {}, { __proto__: { polluted: true } }, { constructor: { prototype: {} } },
-  "Bearer x", "../../etc/passwd", "%00", "' OR 1=1 --", NaN, "2026-13-45", "1e999",
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  3.14,
+  "",
+  " ",
+  "\u0000",
+  "\ud800",
+  "💥",
+  "<script>alert(1)</script>",
+  "a".repeat(5000),
+  [],
+  [[]],
+  {},
+  { __proto__: { polluted: true } },
+  { constructor: { prototype: {} } },
+  "Bearer x",
+  "../../etc/passwd",
+  "%00",
+  "' OR 1=1 --",
+  NaN,
+  "2026-13-45",
+  "1e999",
 ];
 
 function mutateString(s: string, r: () => number): string {
@@ -51,7 +75,7 @@ function mutateValue(v: unknown, r: () => number, depth = 0): unknown {
   return WEIRD_VALUES[Math.floor(r() * WEIRD_VALUES.length)];
 }
 
-const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v) ?? "null").toString("base64url");
+const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : (JSON.stringify(v) ?? "null")).toString("base64url");
 
 let human: TPrincipal;
 let agent: TPrincipal;
@@ -129,9 +153,12 @@ describe("hostile input never produces a 5xx", () => {
       const [method, path] = routes[Math.floor(r() * routes.length)];
       const type = types[Math.floor(r() * types.length)];
       const body =
-        r() < 0.5 ? JSON.stringify(mutateValue(seeds[Math.floor(r() * seeds.length)], r)) : mutateString(JSON.stringify(seeds[Math.floor(r() * seeds.length)]), r);
+        r() < 0.5
+          ? JSON.stringify(mutateValue(seeds[Math.floor(r() * seeds.length)], r))
+          : mutateString(JSON.stringify(seeds[Math.floor(r() * seeds.length)]), r);
       const qs = new URLSearchParams();
-      for (let j = 0; j < 3; j++) qs.set(params[Math.floor(r() * params.length)], mutateString(String(WEIRD_VALUES[Math.floor(r() * WEIRD_VALUES.length)]), r));
+      for (let j = 0; j < 3; j++)
+        qs.set(params[Math.floor(r() * params.length)], mutateString(String(WEIRD_VALUES[Math.floor(r() * WEIRD_VALUES.length)]), r));
       const res = await send(method, `${path}${path.includes("?") ? "&" : "?"}${qs}`, body, type);
       if (res.status >= 500) failures.push(`${method} ${path}?${qs.toString().slice(0, 120)} ${type} ${res.status} ${body.slice(0, 80)}`);
     }

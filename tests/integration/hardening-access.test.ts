@@ -174,7 +174,14 @@ describe("the bootstrap admin", () => {
       const admin = users.data.items.find((u: { email: string }) => u.email === email);
       expect(admin.role).toBe("admin");
       // Another admin demotes and disables it, and its password is rotated.
-      expect((await call(s, `/api/v1/users/${admin.id}`, { method: "PATCH", json: { role: "viewer", disabled: true, password: "rotated password 2 long" } })).status).toBe(200);
+      expect(
+        (
+          await call(s, `/api/v1/users/${admin.id}`, {
+            method: "PATCH",
+            json: { role: "viewer", disabled: true, password: "rotated password 2 long" },
+          })
+        ).status,
+      ).toBe(200);
       await s.stop();
       s = { ...(await ownServer({ databaseUrl, env })), close: s.close };
       const after = (await call(s, "/api/v1/users")).data.items.find((u: { email: string }) => u.email === email);
@@ -182,7 +189,9 @@ describe("the bootstrap admin", () => {
       expect(after.disabledAt).not.toBeNull();
       expect((await signIn(s, email, env.DELEGRAPH_ADMIN_PASSWORD)).status).toBe(401);
       const audit = await call(s, "/api/v1/audit?limit=200");
-      expect(audit.data.items.filter((e: { action: string; target: string }) => e.action === "user.bootstrap_admin" && e.target === email)).toHaveLength(1);
+      expect(
+        audit.data.items.filter((e: { action: string; target: string }) => e.action === "user.bootstrap_admin" && e.target === email),
+      ).toHaveLength(1);
     } finally {
       await s.stop();
     }
@@ -254,7 +263,8 @@ describe("answers that carry secrets are never cached", () => {
 
 describe("passwords", () => {
   it("need 12 characters and must not be common", async () => {
-    const create = (password: string) => call(server, "/api/v1/users", { method: "POST", json: { email: `${uid("p")}@delegraph.test`, password, role: "viewer" } });
+    const create = (password: string) =>
+      call(server, "/api/v1/users", { method: "POST", json: { email: `${uid("p")}@delegraph.test`, password, role: "viewer" } });
     for (const weak of ["short pass", "password1234", "qwerty123456", "Password2024!"]) {
       const res = await create(weak);
       expect(res.status, weak).toBe(400);
@@ -277,11 +287,13 @@ describe("the quarantine quota", () => {
   it("keeps each sender under its quota by dropping its oldest rejects, records the drop, and leaves other senders alone", async () => {
     const s = await ownServer({ env: { DELEGRAPH_QUARANTINE_QUOTA_MB: "0.05" } }); // 52,428 bytes
     try {
-      const newToken = async (name: string) => (await call(s, "/api/v1/tokens", { method: "POST", json: { name, role: "ingest" } })).data as { id: string; token: string };
+      const newToken = async (name: string) =>
+        (await call(s, "/api/v1/tokens", { method: "POST", json: { name, role: "ingest" } })).data as { id: string; token: string };
       const flooder = await newToken("flooder");
       const other = await newToken("other");
       const garbage = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}-${i}-${"x".repeat(480)}`);
-      const send = (t: { token: string }, events: string[]) => call({ url: s.url, token: t.token }, "/api/v1/events", { method: "POST", json: { events } });
+      const send = (t: { token: string }, events: string[]) =>
+        call({ url: s.url, token: t.token }, "/api/v1/events", { method: "POST", json: { events } });
 
       expect((await send(other, garbage("other", 10))).status).toBe(200);
       for (const batch of ["b1", "b2", "b3"]) {
@@ -290,7 +302,7 @@ describe("the quarantine quota", () => {
         expect(res.data.results.every((r: { status: string }) => r.status === "rejected")).toBe(true);
       }
       const raws: string[] = [];
-      for (let cursor: string | null = null; ; ) {
+      for (let cursor: string | null = null; ;) {
         const page = await call(s, `/api/v1/quarantine?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
         raws.push(...page.data.items.map((i: { raw: string }) => i.raw));
         cursor = page.data.nextCursor;
@@ -305,7 +317,9 @@ describe("the quarantine quota", () => {
       // The other sender lost nothing.
       expect(raws.filter((r) => r.startsWith("other-"))).toHaveLength(10);
       const audit = await call(s, "/api/v1/audit?limit=200");
-      const drops = audit.data.items.filter((e: { action: string; target: string }) => e.action === "quarantine.dropped" && e.target === `token:${flooder.id}`);
+      const drops = audit.data.items.filter(
+        (e: { action: string; target: string }) => e.action === "quarantine.dropped" && e.target === `token:${flooder.id}`,
+      );
       expect(drops.length).toBeGreaterThan(0);
       expect(drops.reduce((n: number, d: { detail: { rows: number } }) => n + d.detail.rows, 0)).toBe(180 - mine.length);
     } finally {

@@ -25,7 +25,9 @@ async function fetchBytes(path: string) {
 beforeAll(async () => {
   const human = { id: `user:${uid("h")}@bank.example`, key: makeKey() };
   const agent = { id: `agent:${uid("a")}`, key: makeKey() };
-  expect((await api("/api/v1/principals", { method: "POST", json: { id: human.id, kind: "human", name: NAME, keys: [human.key.publicJwk] } })).status).toBe(201);
+  expect(
+    (await api("/api/v1/principals", { method: "POST", json: { id: human.id, kind: "human", name: NAME, keys: [human.key.publicJwk] } })).status,
+  ).toBe(201);
   expect((await api("/api/v1/principals", { method: "POST", json: { id: agent.id, kind: "agent", keys: [agent.key.publicJwk] } })).status).toBe(201);
   const root = authorizeClaims(human.id, agent.id, { purpose: { code: "finance.payments", text: PURPOSE } });
   const act = invokeClaims(root, agent.id, { action: "finance/q1/revenue:read", resource: `db://finance/${RLO}q1` });

@@ -60,11 +60,30 @@ describe("1. list limits: one grant cannot make the chain checks quadratic", () 
       signToken(authorizeClaims(human.id, planner.id, { constraints: { data: classes(257) } }), human.key),
       signToken(authorizeClaims(human.id, planner.id, { constraints: { egress: hosts(257) } }), human.key),
       signToken(invokeClaims(ok, planner.id, { data: classes(257) }), planner.key),
-      signToken({ kind: "complete", jti: uid("cmp"), chain: ok.chain, grant: ok.jti, iss: planner.id, iat: now(), status: "completed", result_hash: "sha256:" + "ab".repeat(32), evidence: { artifacts: Array.from({ length: 257 }, (_, i) => ({ name: `a${i}`, hash: "h" })) } }, planner.key),
+      signToken(
+        {
+          kind: "complete",
+          jti: uid("cmp"),
+          chain: ok.chain,
+          grant: ok.jti,
+          iss: planner.id,
+          iat: now(),
+          status: "completed",
+          result_hash: "sha256:" + "ab".repeat(32),
+          evidence: { artifacts: Array.from({ length: 257 }, (_, i) => ({ name: `a${i}`, hash: "h" })) },
+        },
+        planner.key,
+      ),
       signToken(ok, human.key),
     ]);
     expect(results.map((r) => r.error?.code ?? r.status)).toEqual(["malformed", "malformed", "malformed", "malformed", "malformed", "accepted"]);
-    expect(results.slice(0, 5).map((r) => /"([a-z.]+)": must list at most 256/.exec(r.error!.message)?.[1])).toEqual(["scope", "constraints.data", "constraints.egress", "data", "evidence.artifacts"]);
+    expect(results.slice(0, 5).map((r) => /"([a-z.]+)": must list at most 256/.exec(r.error!.message)?.[1])).toEqual([
+      "scope",
+      "constraints.data",
+      "constraints.egress",
+      "data",
+      "evidence.artifacts",
+    ]);
   });
 
   it("the worst legal grant (256 scopes, data classes and hosts) and a 256-scope delegate under it: exact verdicts, quickly", async () => {
@@ -72,7 +91,10 @@ describe("1. list limits: one grant cannot make the chain checks quadratic", () 
     // Every delegate scope is under one root scope except the last, which no single one covers.
     const own = scopes(256).map((s) => s.replace("/*:", "/x:"));
     own[255] = "finance/*:r";
-    const hop = delegateClaims(root, planner.id, worker.id, { scope: own, constraints: { data: classes(256).slice(1), egress: hosts(256).map((h) => h.replace("*.", "a.")) } });
+    const hop = delegateClaims(root, planner.id, worker.id, {
+      scope: own,
+      constraints: { data: classes(256).slice(1), egress: hosts(256).map((h) => h.replace("*.", "a.")) },
+    });
     const act = invokeClaims(hop, worker.id, { action: own[100], resource: "https://a.h100.bank.example/x", data: ["class-100", "class-0"] });
     const started = Date.now();
     const results = await post([signToken(root, human.key), signToken(hop, planner.key), signToken(act, worker.key)]);
@@ -137,11 +159,18 @@ describe("2. weak keys are refused: registration, then nothing verifies with the
   it("the attack: an authorize for *:* 'signed' with the identity point and no private key is never accepted", async () => {
     const id = `user:${uid("mallory")}`;
     const identity = ed(SMALL_ORDER[0]);
-    const reg = await api("/api/v1/principals", { method: "POST", json: { id, kind: "human", keys: [makeKey().publicJwk, { kid: "id-1", kty: "OKP", crv: "Ed25519", x: identity }] } });
+    const reg = await api("/api/v1/principals", {
+      method: "POST",
+      json: { id, kind: "human", keys: [makeKey().publicJwk, { kid: "id-1", kty: "OKP", crv: "Ed25519", x: identity }] },
+    });
     expect(reg.status).toBe(400);
     const claims = { v: 1, ...authorizeClaims(id, planner.id, { scope: ["*:*"] }) };
     // R = the identity point, S = 0: verifies over any message with the identity point as the key.
-    const forged = unsignedToken({ alg: "EdDSA", typ: "dep+jwt", kid: "id-1" }, claims, Buffer.concat([Buffer.from(SMALL_ORDER[0], "hex"), Buffer.alloc(32)]).toString("base64url"));
+    const forged = unsignedToken(
+      { alg: "EdDSA", typ: "dep+jwt", kid: "id-1" },
+      claims,
+      Buffer.concat([Buffer.from(SMALL_ORDER[0], "hex"), Buffer.alloc(32)]).toString("base64url"),
+    );
     const [r] = await post([forged]);
     expect(r.status).toBe("rejected");
     expect(r.error?.code).toBe("unknown_principal");
@@ -201,7 +230,10 @@ describe("10. late_after_revocation: signed with a back-dated iat after the key 
     expect([r0.status, r1.status, ...codes(r1)]).toEqual(["accepted", "accepted"]);
 
     const revokedAt = now() - 100;
-    const rev = await api(`/api/v1/principals/${encodeURIComponent(agent.id)}/keys/${agent.key.kid}/revoke`, { method: "POST", json: { at: revokedAt } });
+    const rev = await api(`/api/v1/principals/${encodeURIComponent(agent.id)}/keys/${agent.key.kid}/revoke`, {
+      method: "POST",
+      json: { at: revokedAt },
+    });
     expect(rev.status).toBe(200);
 
     // Back-dated before the revocation, sent after it: accepted (spec §8), with the warning.
@@ -224,7 +256,9 @@ describe("10. late_after_revocation: signed with a back-dated iat after the key 
     expect(detail.events.find((e: { jti: string }) => e.jti === before.jti).keyRevokedAt).toBeNull();
     expect(detail.status).toBe("warning");
 
-    const csv = await fetch(`${inject("serverUrl")}/api/v1/chains/${encodeURIComponent(root.chain)}/export.csv`, { headers: { authorization: `Bearer ${inject("apiToken")}` } });
+    const csv = await fetch(`${inject("serverUrl")}/api/v1/chains/${encodeURIComponent(root.chain)}/export.csv`, {
+      headers: { authorization: `Bearer ${inject("apiToken")}` },
+    });
     const rows = parse<Record<string, string>>(await csv.text(), { columns: true, record_delimiter: "\r\n" });
     expect(rows.find((r) => r.jti === late.jti)!.findings).toBe("late_after_revocation");
     expect(rows.find((r) => r.jti === before.jti)!.findings).toBe("");
@@ -237,6 +271,10 @@ describe("10. late_after_revocation: signed with a back-dated iat after the key 
     bundle.tokens.find((t: { jti: string }) => t.jti === late.jti).keyRevokedAt = null;
     const bad = await verifyOffline(bundle);
     expect(bad.status).toBe(1);
-    expect(JSON.parse(bad.stdout).checks.filter((c: { ok: boolean }) => !c.ok).map((c: { group: string }) => c.group)).toContain("findings");
+    expect(
+      JSON.parse(bad.stdout)
+        .checks.filter((c: { ok: boolean }) => !c.ok)
+        .map((c: { group: string }) => c.group),
+    ).toContain("findings");
   });
 });

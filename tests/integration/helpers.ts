@@ -58,7 +58,13 @@ export type TPrincipal = Awaited<ReturnType<typeof register>>;
 export async function post(tokens: unknown[]) {
   const res = await api("/api/v1/events", { method: "POST", json: { events: tokens } });
   if (res.status !== 200) throw new Error(`ingest failed ${res.status} ${JSON.stringify(res.data)}`);
-  return res.data.results as { jti: string | null; status: string; chain?: string; findings: { code: string; severity: string; message: string }[]; error?: { code: string; message: string } }[];
+  return res.data.results as {
+    jti: string | null;
+    status: string;
+    chain?: string;
+    findings: { code: string; severity: string; message: string }[];
+    error?: { code: string; message: string };
+  }[];
 }
 
 export async function chain(id: string) {

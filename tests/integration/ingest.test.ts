@@ -336,7 +336,10 @@ describe("chain findings (spec §5), through the API", () => {
   it("depth_exceeded beyond max_depth", async () => {
     const root = authorizeClaims(human.id, planner.id, { max_depth: 1 });
     const d1 = delegateClaims(root, planner.id, worker.id);
-    const d2 = delegateClaims(d1, worker.id, stranger.id, { scope: ["finance/q1/revenue:read"], purpose: { code: "finance.reporting.q1.revenue", text: "r" } });
+    const d2 = delegateClaims(d1, worker.id, stranger.id, {
+      scope: ["finance/q1/revenue:read"],
+      purpose: { code: "finance.reporting.q1.revenue", text: "r" },
+    });
     const [, a, b] = await post([signToken(root, human.key), signToken(d1, planner.key), signToken(d2, worker.key)]);
     expect(codes(a)).toEqual([]);
     expect(codes(b)).toEqual(["depth_exceeded"]);
@@ -549,7 +552,13 @@ describe("read-time broken audit trails outside chain reads", () => {
     const res = await api(`/api/v1/findings?code=missing_evidence&chain=${encodeURIComponent(root.chain)}`);
     expect(res.status).toBe(200);
     expect(res.data.items).toHaveLength(1);
-    expect(res.data.items[0]).toMatchObject({ code: "missing_evidence", severity: "warning", eventJti: root.jti, chainId: root.chain, isReadTime: true });
+    expect(res.data.items[0]).toMatchObject({
+      code: "missing_evidence",
+      severity: "warning",
+      eventJti: root.jti,
+      chainId: root.chain,
+      isReadTime: true,
+    });
     const all = await api(`/api/v1/findings?chain=${encodeURIComponent(root.chain)}`);
     expect(all.data.readTime.missingEvidenceChains).toBe(1);
     const stats = await api("/api/v1/stats");

@@ -43,7 +43,10 @@ const failed = (r: TReport | null) => (r?.checks ?? []).filter((c) => !c.ok).map
 
 /** What a format-1 digest covered, which an attacker recomputes at will: "<seq> <hash>\n" per token. */
 const oldStyleDigest = (b: { tokens: { seq: number; hash: string }[] }) =>
-  "sha256:" + createHash("sha256").update(b.tokens.map((t) => `${t.seq} ${t.hash}\n`).join("")).digest("hex");
+  "sha256:" +
+  createHash("sha256")
+    .update(b.tokens.map((t) => `${t.seq} ${t.hash}\n`).join(""))
+    .digest("hex");
 
 /** The attacker's edit of the verdict: every finding gone, the chain verified. */
 function clearVerdict(b: any) {
@@ -125,7 +128,13 @@ describe("an evidence bundle's digest binds the verdict, and the server signs it
     const v1 = { ...structuredClone(forged), format: "delegraph-evidence/1", digest: oldStyleDigest(forged) };
     const r3 = await verify(v1, "relabelled-v1.json", "--json");
     expect(r3.status).toBe(1);
-    expect(r3.report!.checks).toEqual([expect.objectContaining({ subject: "format", ok: false, message: expect.stringMatching(/delegraph-evidence\/1 is not verified by this version/) })]);
+    expect(r3.report!.checks).toEqual([
+      expect.objectContaining({
+        subject: "format",
+        ok: false,
+        message: expect.stringMatching(/delegraph-evidence\/1 is not verified by this version/),
+      }),
+    ]);
   });
 
   it("generatedAt moved before the grant's exp (missing_evidence → verified) fails on digest and on signature", async () => {
@@ -191,7 +200,10 @@ describe("a rewrite of the hash chain with database access", () => {
   const isPostgres = (process.env.TEST_DATABASE_URL ?? "").startsWith("postgres");
 
   const call = async (path: string, init: RequestInit = {}) => {
-    const res = await fetch(server.url + path, { ...init, headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json", ...init.headers } });
+    const res = await fetch(server.url + path, {
+      ...init,
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json", ...init.headers },
+    });
     return { status: res.status, data: await res.json() };
   };
 
@@ -210,7 +222,9 @@ describe("a rewrite of the hash chain with database access", () => {
     expect(server.output()).toMatch(/ledger key thumbprint: [A-Za-z0-9_-]{43}/);
     const keyOf = async (kind: "human" | "agent") => {
       const p = { id: `${kind}:rewrite-${Math.random().toString(36).slice(2)}`, key: makeKey() };
-      expect((await call("/api/v1/principals", { method: "POST", body: JSON.stringify({ id: p.id, kind, keys: [p.key.publicJwk] }) })).status).toBe(201);
+      expect((await call("/api/v1/principals", { method: "POST", body: JSON.stringify({ id: p.id, kind, keys: [p.key.publicJwk] }) })).status).toBe(
+        201,
+      );
       return p;
     };
     const human = await keyOf("human");
@@ -218,7 +232,10 @@ describe("a rewrite of the hash chain with database access", () => {
     const root = authorizeClaims(human.id, agent.id);
     const batches = [
       [signToken(root, human.key)],
-      [signToken(invokeClaims(root, agent.id, { resource: "db://finance/q1/a" }), agent.key), signToken(invokeClaims(root, agent.id, { resource: "db://finance/q1/b" }), agent.key)],
+      [
+        signToken(invokeClaims(root, agent.id, { resource: "db://finance/q1/a" }), agent.key),
+        signToken(invokeClaims(root, agent.id, { resource: "db://finance/q1/b" }), agent.key),
+      ],
       [signToken(invokeClaims(root, agent.id, { resource: "db://finance/q1/c" }), agent.key)],
     ];
     for (const events of batches) expect((await call("/api/v1/events", { method: "POST", body: JSON.stringify({ events }) })).status).toBe(200);
@@ -226,7 +243,12 @@ describe("a rewrite of the hash chain with database access", () => {
     const before = await call("/api/v1/ledger/verify");
     expect(before.data).toMatchObject({ ok: true, count: 4, checkpoints: { count: 3, verified: 3, lastSeq: 4 } });
     const audit = await call("/api/v1/audit?limit=100");
-    expect(audit.data.items.filter((e: { action: string }) => e.action === "ledger.checkpoint").map((e: { target: string }) => e.target).sort()).toEqual(["seq 1", "seq 3", "seq 4"]);
+    expect(
+      audit.data.items
+        .filter((e: { action: string }) => e.action === "ledger.checkpoint")
+        .map((e: { target: string }) => e.target)
+        .sort(),
+    ).toEqual(["seq 1", "seq 3", "seq 4"]);
 
     // The attacker replaces the invoke at seq 2 with another validly signed one, then recomputes
     // every later link and the head, so the hash chain itself is consistent again.
@@ -249,7 +271,11 @@ async function rewriteLedger(databaseUrl: string, at: number, token: string): Pr
     db.pragma("busy_timeout = 10000");
     try {
       db.transaction(() => {
-        const rows = db.prepare(`SELECT "seq", "token", "prevHash" FROM "Event" WHERE "seq" >= ? ORDER BY "seq"`).all(at) as { seq: number; token: string; prevHash: string }[];
+        const rows = db.prepare(`SELECT "seq", "token", "prevHash" FROM "Event" WHERE "seq" >= ? ORDER BY "seq"`).all(at) as {
+          seq: number;
+          token: string;
+          prevHash: string;
+        }[];
         let prev = rows[0].prevHash;
         const update = db.prepare(`UPDATE "Event" SET "token" = ?, "prevHash" = ?, "hash" = ? WHERE "seq" = ?`);
         for (const r of rows) {
@@ -269,7 +295,10 @@ async function rewriteLedger(databaseUrl: string, at: number, token: string): Pr
   await client.connect();
   try {
     await client.query("BEGIN");
-    const { rows } = await client.query<{ seq: number; token: string; prevHash: string }>(`SELECT "seq", "token", "prevHash" FROM "Event" WHERE "seq" >= $1 ORDER BY "seq"`, [at]);
+    const { rows } = await client.query<{ seq: number; token: string; prevHash: string }>(
+      `SELECT "seq", "token", "prevHash" FROM "Event" WHERE "seq" >= $1 ORDER BY "seq"`,
+      [at],
+    );
     let prev = rows[0].prevHash;
     for (const r of rows) {
       const t = Number(r.seq) === at ? token : r.token;

@@ -99,7 +99,10 @@ describe("a database outage", () => {
       expect(ingest.status).toBe(503);
       expect(ingest.data.error.code).toBe("service_unavailable");
       expect(Number(ingest.headers.get("retry-after"))).toBeGreaterThan(0);
-      const register = await call(server, "/api/v1/principals", { method: "POST", json: { id: `agent:${uid("a")}`, kind: "agent", keys: [makeKey().publicJwk] } });
+      const register = await call(server, "/api/v1/principals", {
+        method: "POST",
+        json: { id: `agent:${uid("a")}`, kind: "agent", keys: [makeKey().publicJwk] },
+      });
       expect(register.status).toBe(503);
       if (onPostgres) expect((await call(server, "/api/v1/chains")).status).toBe(503);
       expect((await call(server, "/api/health", { token: null })).status).toBe(200);
@@ -120,7 +123,11 @@ describe("a database outage", () => {
     const human = await registerHuman(server);
     const tokens = Array.from({ length: 5 }, () => signToken(authorizeClaims(human.id, "agent:x"), human.key));
     await outage.start();
-    const client = new DelegraphClient({ baseUrl: server.url, token: server.token, retry: { baseDelayMs: 200, maxDelayMs: 1000, maxElapsedMs: 60_000 } });
+    const client = new DelegraphClient({
+      baseUrl: server.url,
+      token: server.token,
+      retry: { baseDelayMs: 200, maxDelayMs: 1000, maxElapsedMs: 60_000 },
+    });
     const sending = client.send(tokens);
     await new Promise((r) => setTimeout(r, 4000));
     await outage.end();

@@ -16,7 +16,8 @@ export type TAuditStore = {
 export function createAuditStore(db: TDatabase): TAuditStore {
   const prisma = db.prisma;
   return {
-    append: async (e) => void (await prisma.auditEntry.create({ data: { actor: e.actor, action: e.action, target: e.target, detail: e.detail, ip: e.ip ?? null } })),
+    append: async (e) =>
+      void (await prisma.auditEntry.create({ data: { actor: e.actor, action: e.action, target: e.target, detail: e.detail, ip: e.ip ?? null } })),
     latest: (action, target, since) => prisma.auditEntry.findFirst({ where: { action, target, at: { gte: since } }, orderBy: { id: "desc" } }),
     updateDetail: async (id, detail, ip) => void (await prisma.auditEntry.update({ where: { id }, data: { detail, ip } })),
     list: (q) => prisma.auditEntry.findMany({ orderBy: { id: "desc" }, take: q.take, ...(q.before ? { where: { id: { lt: q.before } } } : {}) }),

@@ -1,8 +1,25 @@
 // API tokens, dashboard users, sessions and the sign-in throttle. Secrets are stored as hashes.
 import type { TDatabase } from "../connect";
 
-export type TTokenRecord = { id: string; name: string; role: string; hash: string; createdAt: Date; createdBy: string | null; revokedAt: Date | null; lastUsedAt: Date | null };
-export type TUserRecord = { id: string; email: string; name: string | null; role: string; passwordHash: string; createdAt: Date; disabledAt: Date | null };
+export type TTokenRecord = {
+  id: string;
+  name: string;
+  role: string;
+  hash: string;
+  createdAt: Date;
+  createdBy: string | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+export type TUserRecord = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  passwordHash: string;
+  createdAt: Date;
+  disabledAt: Date | null;
+};
 export type TThrottleRecord = { key: string; failures: number; lastAttemptAt: number; nextAllowedAt: number; version: number };
 
 export type TAuthStore = {
@@ -68,9 +85,11 @@ export function createAuthStore(db: TDatabase): TAuthStore {
         throw e;
       }
     },
-    swapThrottle: async (key, version, data) => (await prisma.loginThrottle.updateMany({ where: { key, version }, data: { ...data, version: version + 1 } })).count === 1,
+    swapThrottle: async (key, version, data) =>
+      (await prisma.loginThrottle.updateMany({ where: { key, version }, data: { ...data, version: version + 1 } })).count === 1,
     clearThrottle: async (key) => void (await prisma.loginThrottle.updateMany({ where: { key }, data: { failures: 0, nextAllowedAt: 0 } })),
-    uncountThrottle: async (key) => void (await prisma.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } })),
+    uncountThrottle: async (key) =>
+      void (await prisma.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } })),
     pruneThrottles: async (before) => void (await prisma.loginThrottle.deleteMany({ where: { lastAttemptAt: { lt: before } } })),
   };
 }

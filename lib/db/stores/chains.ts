@@ -58,7 +58,16 @@ export type TEventDetailRow = Prisma.EventGetPayload<{ select: typeof EVENT_DETA
 const EVENT_DETAIL_KEYS = Object.keys(EVENT_DETAIL_SELECT) as (keyof TEventDetailRow)[];
 
 /** What the checker reads of each stored event (receipt time only where a check uses it). */
-const EVENT_CHECK_SELECT = { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true, keyRevokedAt: true, receivedAt: true } as const satisfies Prisma.EventSelect;
+const EVENT_CHECK_SELECT = {
+  seq: true,
+  jti: true,
+  chainId: true,
+  claims: true,
+  status: true,
+  ref: true,
+  keyRevokedAt: true,
+  receivedAt: true,
+} as const satisfies Prisma.EventSelect;
 
 export type TChainDetailRows = {
   startedAt: number | null;
@@ -226,9 +235,19 @@ function prismaChainStore(db: TDatabase): TChainStore {
   const prisma: TPrisma = db.prisma;
   return {
     listRows: async (filters, now, page) =>
-      prisma.chain.findMany({ where: pageWhere(await chainWhere(db, filters, now), page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT }),
+      prisma.chain.findMany({
+        where: pageWhere(await chainWhere(db, filters, now), page),
+        orderBy: NEWEST_FIRST,
+        take: page.take,
+        select: CHAIN_ROW_SELECT,
+      }),
     listKeys: async (filters, now, page) =>
-      prisma.chain.findMany({ where: pageWhere(await chainWhere(db, filters, now), page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT }),
+      prisma.chain.findMany({
+        where: pageWhere(await chainWhere(db, filters, now), page),
+        orderBy: NEWEST_FIRST,
+        take: page.take,
+        select: CHAIN_KEY_SELECT,
+      }),
     findingCounts: async (filters, now) => {
       const where = await chainWhere(db, filters, now);
       const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });
@@ -243,8 +262,12 @@ function prismaChainStore(db: TDatabase): TChainStore {
       const { refs, principalIds, issuers } = refsOf(events);
       const [externalRows, principals, keys] = await Promise.all([
         refs.length ? prisma.event.findMany({ where: { jti: { in: refs } }, select: { jti: true, chainId: true, kind: true } }) : Promise.resolve([]),
-        principalIds.length ? prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true, name: true } }) : Promise.resolve([]),
-        issuers.length ? prisma.principalKey.findMany({ where: { principalId: { in: issuers } }, select: { principalId: true, kid: true, thumbprint: true } }) : Promise.resolve([]),
+        principalIds.length
+          ? prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true, name: true } })
+          : Promise.resolve([]),
+        issuers.length
+          ? prisma.principalKey.findMany({ where: { principalId: { in: issuers } }, select: { principalId: true, kid: true, thumbprint: true } })
+          : Promise.resolve([]),
       ]);
       return { startedAt: summary?.startedAt ?? null, events, head, externalRows, principals, keys };
     },
@@ -253,7 +276,8 @@ function prismaChainStore(db: TDatabase): TChainStore {
       const stored = await prisma.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } });
       return stored.map((r) => ({ ...r, receivedAt: r.keyRevokedAt === null ? null : r.receivedAt.getTime() / 1000 }));
     },
-    eventKinds: async (jtis) => (jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }) : []),
+    eventKinds: async (jtis) =>
+      jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }) : [],
     principalKinds: async (ids) => (ids.length ? prisma.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }) : []),
     stamp: async (id) => {
       const [row] = await prisma.$queryRawUnsafe<{ version: number | bigint | null; principals: number | bigint }[]>(
@@ -263,7 +287,12 @@ function prismaChainStore(db: TDatabase): TChainStore {
       return !row || row.version === null ? null : `${row.version}/${row.principals}`;
     },
     ledgerPage: (afterSeq, take) =>
-      prisma.event.findMany({ where: { seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, take, select: { seq: true, prevHash: true, hash: true, token: true } }),
+      prisma.event.findMany({
+        where: { seq: { gt: afterSeq } },
+        orderBy: { seq: "asc" },
+        take,
+        select: { seq: true, prevHash: true, hash: true, token: true },
+      }),
     ledgerHead: () => prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
   };
 }
@@ -294,21 +323,31 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
         startedAt: summary?.startedAt ?? null,
         events,
         head,
-        externalRows: refs.length ? (q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(refs)) as TExternalRow[]) : [],
-        principals: principalIds.length ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TChainDetailRows["principals"]) : [],
-        keys: issuers.length ? (q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(issuers)) as TChainDetailRows["keys"]) : [],
+        externalRows: refs.length
+          ? (q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(refs)) as TExternalRow[])
+          : [],
+        principals: principalIds.length
+          ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TChainDetailRows["principals"])
+          : [],
+        keys: issuers.length
+          ? (q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(
+              json(issuers),
+            ) as TChainDetailRows["keys"])
+          : [],
       };
     },
     stamp: async (id) => {
-      const row = q(`SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`).get(id) as
-        | { version: number | null; principals: number }
-        | undefined;
+      const row = q(`SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`).get(
+        id,
+      ) as { version: number | null; principals: number } | undefined;
       return !row || row.version === null ? null : `${row.version}/${row.principals}`;
     },
     // A million events through Prisma's row mapping took ~14 s and grew the server by hundreds of
     // MB of garbage; the caller yields between pages (the walk is synchronous per page).
     ledgerPage: async (afterSeq, take) => {
-      const rows = q(`SELECT "seq", "prevHash", "hash", "token" FROM "Event" WHERE "seq" > ? ORDER BY "seq" LIMIT ?`).raw(true).all(afterSeq, take) as [number, string, string, string][];
+      const rows = q(`SELECT "seq", "prevHash", "hash", "token" FROM "Event" WHERE "seq" > ? ORDER BY "seq" LIMIT ?`)
+        .raw(true)
+        .all(afterSeq, take) as [number, string, string, string][];
       return rows.map(([seq, prevHash, hash, token]) => ({ seq, prevHash, hash, token }));
     },
   };

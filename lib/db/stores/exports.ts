@@ -33,7 +33,17 @@ export type TKeyRow = { principalId: string; kid: string; thumbprint: string };
 export type TKindRow = { id: string; kind: string };
 
 /** An event outside a chain that the chain points at, as an evidence bundle carries it. */
-export type TExternalEventRow = { seq: number; jti: string; chainId: string; kind: string; iss: string; token: string; prevHash: string; hash: string; receivedAt: Date };
+export type TExternalEventRow = {
+  seq: number;
+  jti: string;
+  chainId: string;
+  kind: string;
+  iss: string;
+  token: string;
+  prevHash: string;
+  hash: string;
+  receivedAt: Date;
+};
 export type TFullKeyRow = { principalId: string; kid: string; jwk: string; thumbprint: string; revokedAt: number | null };
 export type TCheckpointRow = { seq: number; hash: string; at: Date; kid: string; signature: string };
 
@@ -82,11 +92,18 @@ function prismaExportStore(prisma: TPrisma): TExportStore {
     chainEvents: async (chainId, after, take) =>
       (await prisma.event.findMany({ where: { chainId, seq: { gt: after } }, orderBy: { seq: "asc" }, take, select: EVENT_SELECT })).map(toExportRow),
     eventsOfChains: async (chainIds) =>
-      inChainOrder(chainIds, (await prisma.event.findMany({ where: { chainId: { in: chainIds } }, orderBy: [{ chainId: "asc" }, { seq: "asc" }], select: EVENT_SELECT })).map(toExportRow)),
-    findings: (jtis) => prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true, message: true } }),
+      inChainOrder(
+        chainIds,
+        (
+          await prisma.event.findMany({ where: { chainId: { in: chainIds } }, orderBy: [{ chainId: "asc" }, { seq: "asc" }], select: EVENT_SELECT })
+        ).map(toExportRow),
+      ),
+    findings: (jtis) =>
+      prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true, message: true } }),
     events: (jtis) => prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true, iss: true, aud: true } }),
     completesOf: (refs) => prisma.event.findMany({ where: { kind: "complete", ref: { in: refs } }, select: { ref: true, iss: true, chainId: true } }),
-    keys: (principalIds) => prisma.principalKey.findMany({ where: { principalId: { in: principalIds } }, select: { principalId: true, kid: true, thumbprint: true } }),
+    keys: (principalIds) =>
+      prisma.principalKey.findMany({ where: { principalId: { in: principalIds } }, select: { principalId: true, kid: true, thumbprint: true } }),
     kinds: (principalIds) => prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true } }),
     externalEvents: async (jtis) =>
       jtis.length
@@ -95,7 +112,10 @@ function prismaExportStore(prisma: TPrisma): TExportStore {
             select: { seq: true, jti: true, chainId: true, kind: true, iss: true, token: true, prevHash: true, hash: true, receivedAt: true },
           })
         : [],
-    principals: async (ids) => (ids.length ? prisma.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true, name: true }, orderBy: { id: "asc" } }) : []),
+    principals: async (ids) =>
+      ids.length
+        ? prisma.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true, name: true }, orderBy: { id: "asc" } })
+        : [],
     fullKeys: async (principalIds) =>
       principalIds.length
         ? prisma.principalKey.findMany({
@@ -135,14 +155,26 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
     ...prismaExportStore(prisma),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
-      eventRowsOf(q(`SELECT ${columns} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`).raw(true).all(chainId, after, take) as unknown[][]),
+      eventRowsOf(
+        q(`SELECT ${columns} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
+          .raw(true)
+          .all(chainId, after, take) as unknown[][],
+      ),
     // One statement for a group of small chains (a statement per chain cost more than its rows).
     eventsOfChains: async (chainIds) =>
-      inChainOrder(chainIds, eventRowsOf(q(`SELECT ${columns} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`).raw(true).all(json(chainIds)) as unknown[][])),
-    findings: async (jtis) => q(`SELECT "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST}`).all(json(jtis)) as TFindingOfEvent[],
+      inChainOrder(
+        chainIds,
+        eventRowsOf(
+          q(`SELECT ${columns} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`).raw(true).all(json(chainIds)) as unknown[][],
+        ),
+      ),
+    findings: async (jtis) =>
+      q(`SELECT "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST}`).all(json(jtis)) as TFindingOfEvent[],
     events: async (jtis) => q(`SELECT "jti", "chainId", "kind", "iss", "aud" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(jtis)) as TRefRow[],
-    completesOf: async (refs) => q(`SELECT "ref", "iss", "chainId" FROM "Event" WHERE "kind" = 'complete' AND "ref" IN ${IN_LIST}`).all(json(refs)) as TCloserRow[],
-    keys: async (principalIds) => q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(principalIds)) as TKeyRow[],
+    completesOf: async (refs) =>
+      q(`SELECT "ref", "iss", "chainId" FROM "Event" WHERE "kind" = 'complete' AND "ref" IN ${IN_LIST}`).all(json(refs)) as TCloserRow[],
+    keys: async (principalIds) =>
+      q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(principalIds)) as TKeyRow[],
     kinds: async (principalIds) => q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TKindRow[],
   };
 }

@@ -103,7 +103,7 @@ export async function runPhasedSync<T>(steps: TSteps<T>, store: TIngestStore, lo
     }
     const first = step.value;
     const outcome = await lock((locked): TLockedOutcome<T> => {
-      for (let s: TStep<T> = steps.next(call(locked, first)); ; ) {
+      for (let s: TStep<T> = steps.next(call(locked, first)); ;) {
         if (s.done) return { released: false, step: s };
         if (s.value.op === "release") return { released: true };
         s = steps.next(call(locked, s.value));
@@ -125,7 +125,7 @@ export async function runPhasedAsync<T>(steps: TSteps<T>, store: TAsyncIngestSto
     }
     const first = step.value;
     const outcome = await lock(async (locked): Promise<TLockedOutcome<T>> => {
-      for (let s: TStep<T> = steps.next(await call(locked, first)); ; ) {
+      for (let s: TStep<T> = steps.next(await call(locked, first)); ;) {
         if (s.done) return { released: false, step: s };
         if (s.value.op === "release") return { released: true };
         s = steps.next(await call(locked, s.value));
@@ -245,7 +245,16 @@ const UPSERT_CHAINS = `INSERT INTO "Chain" (${names(PG_CHAIN_COLUMNS)}, "lastEve
 const ADD_USAGE = `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES ($1, $2, $3)
   ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`;
 
-const EVENT_CHECK_SELECT = { seq: true, jti: true, chainId: true, claims: true, status: true, ref: true, keyRevokedAt: true, receivedAt: true } as const;
+const EVENT_CHECK_SELECT = {
+  seq: true,
+  jti: true,
+  chainId: true,
+  claims: true,
+  status: true,
+  ref: true,
+  keyRevokedAt: true,
+  receivedAt: true,
+} as const;
 
 /** The store on a transaction (the locked phase) or on the client itself (the unlocked one). */
 export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
@@ -257,7 +266,8 @@ export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
     },
     storedTokens: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, token: true, chainId: true } }),
     chainVersions: (chainIds) => tx.chain.findMany({ where: { id: { in: chainIds } }, select: { id: true, version: true } }),
-    dependantChains: async (jtis) => (await tx.event.findMany({ where: { ref: { in: jtis } }, select: { chainId: true }, distinct: ["chainId"] })).map((d) => d.chainId),
+    dependantChains: async (jtis) =>
+      (await tx.event.findMany({ where: { ref: { in: jtis } }, select: { chainId: true }, distinct: ["chainId"] })).map((d) => d.chainId),
     chainEvents: async (chainIds) =>
       (await tx.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } })).map((r) => ({
         ...r,
@@ -268,7 +278,12 @@ export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
     // Ordered here rather than in SQL: Prisma splits a long IN list over several queries only when
     // the query has no ORDER BY.
     findingsOf: async (jtis) =>
-      (await tx.finding.findMany({ where: { eventJti: { in: jtis } }, select: { id: true, eventJti: true, code: true, severity: true, message: true } })).sort((a, b) => a.id - b.id),
+      (
+        await tx.finding.findMany({
+          where: { eventJti: { in: jtis } },
+          select: { id: true, eventJti: true, code: true, severity: true, message: true },
+        })
+      ).sort((a, b) => a.id - b.id),
     write: async (plan) => {
       const at = plan.at.toISOString();
       if (plan.events.length) await tx.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(plan.events), at);

@@ -21,7 +21,13 @@ export type TInsightStore = {
   principalKinds(take: number): Promise<{ id: string; kind: string }[]>;
   /** findings on events each principal signed */
   findingCountsByIssuer(ids: string[]): Promise<Map<string, number>>;
-  principal(id: string): Promise<{ id: string; kind: string; name: string | null; createdAt: Date; keys: { kid: string; jwk: string; thumbprint: string; revokedAt: number | null; createdAt: Date }[] } | null>;
+  principal(id: string): Promise<{
+    id: string;
+    kind: string;
+    name: string | null;
+    createdAt: Date;
+    keys: { kid: string; jwk: string; thumbprint: string; revokedAt: number | null; createdAt: Date }[];
+  } | null>;
   /** chains the principal takes part in, newest first */
   chainsOfPrincipal(id: string, take: number): Promise<TChainRow[]>;
   /** findings on events the principal signed, newest first */
@@ -36,9 +42,16 @@ export type TInsightStore = {
   /** codes and severities of the stored findings of these events */
   findingBriefs(jtis: string[]): Promise<{ eventJti: string; code: string; severity: string }[]>;
   /** invokes whose claims mention `text` (case-insensitive), newest first */
-  invokesMentioning(text: string, take: number): Promise<{ jti: string; chainId: string; iss: string; iat: number; status: string; claims: string }[]>;
+  invokesMentioning(
+    text: string,
+    take: number,
+  ): Promise<{ jti: string; chainId: string; iss: string; iat: number; status: string; claims: string }[]>;
   /** events a principal signed or received since `since`, newest first */
-  eventsOfPrincipal(principal: string, since: number, take: number): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number }[]>;
+  eventsOfPrincipal(
+    principal: string,
+    since: number,
+    take: number,
+  ): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number }[]>;
   /** summary rows of these chains, newest first */
   chainRows(ids: string[]): Promise<TChainRow[]>;
 };
@@ -61,7 +74,8 @@ export function createInsightStore(db: TDatabase): TInsightStore {
       ]);
       return { chains, events, byStatus: byStatus.map((r) => ({ status: r.status, count: r._count._all })), overdueVerified };
     },
-    recentViolations: (take) => prisma.chain.findMany({ where: { status: "violation" }, orderBy: [{ lastEventAt: "desc" }], take, select: CHAIN_ROW_SELECT }),
+    recentViolations: (take) =>
+      prisma.chain.findMany({ where: { status: "violation" }, orderBy: [{ lastEventAt: "desc" }], take, select: CHAIN_ROW_SELECT }),
     findingDays: async (since, take) =>
       (
         await prisma.finding.findMany({
@@ -70,7 +84,8 @@ export function createInsightStore(db: TDatabase): TInsightStore {
           take,
         })
       ).map((r) => ({ code: r.code, lastEventAt: r.chain.lastEventAt })),
-    overdueExpiries: async (now, take) => (await prisma.chain.findMany({ where: { evidenceDue: { lt: now } }, select: { openGrantExps: true }, take })).map((r) => r.openGrantExps),
+    overdueExpiries: async (now, take) =>
+      (await prisma.chain.findMany({ where: { evidenceDue: { lt: now } }, select: { openGrantExps: true }, take })).map((r) => r.openGrantExps),
     principalKinds: (take) => prisma.principal.findMany({ select: { id: true, kind: true }, take }),
     findingCountsByIssuer: async (ids) => {
       if (ids.length === 0) return new Map();
@@ -83,7 +98,12 @@ export function createInsightStore(db: TDatabase): TInsightStore {
     },
     principal: (id) => prisma.principal.findUnique({ where: { id }, include: { keys: { orderBy: { createdAt: "asc" } } } }),
     chainsOfPrincipal: (id, take) =>
-      prisma.chain.findMany({ where: { principals: { some: { principalId: id } } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take, select: CHAIN_ROW_SELECT }),
+      prisma.chain.findMany({
+        where: { principals: { some: { principalId: id } } },
+        orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+        take,
+        select: CHAIN_ROW_SELECT,
+      }),
     findingsOfIssuer: (id, take) =>
       prisma.$queryRawUnsafe<{ code: string; severity: string; message: string; eventJti: string; chainId: string }[]>(
         `SELECT f."code", f."severity", f."message", f."eventJti", f."chainId" FROM "Finding" f
@@ -102,7 +122,8 @@ export function createInsightStore(db: TDatabase): TInsightStore {
         orderBy: { id: "desc" },
         take: q.take,
       }),
-    eventBriefs: async (jtis) => (jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true } }) : []),
+    eventBriefs: async (jtis) =>
+      jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true } }) : [],
     overdueChainCount: (q) => prisma.chain.count({ where: overdueWhere(q) }),
     overdueChainIds: async (q) =>
       (
@@ -113,7 +134,8 @@ export function createInsightStore(db: TDatabase): TInsightStore {
           select: { id: true },
         })
       ).map((c) => c.id),
-    findingBriefs: async (jtis) => (jtis.length ? prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true } }) : []),
+    findingBriefs: async (jtis) =>
+      jtis.length ? prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true } }) : [],
     invokesMentioning: (text, take) =>
       prisma.event.findMany({
         where: { kind: "invoke", claims: containsText(db, text) },
@@ -128,6 +150,7 @@ export function createInsightStore(db: TDatabase): TInsightStore {
         take,
         select: { jti: true, kind: true, chainId: true, iss: true, aud: true, ref: true, iat: true },
       }),
-    chainRows: async (ids) => (ids.length ? prisma.chain.findMany({ where: { id: { in: ids } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_ROW_SELECT }) : []),
+    chainRows: async (ids) =>
+      ids.length ? prisma.chain.findMany({ where: { id: { in: ids } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_ROW_SELECT }) : [],
   };
 }

@@ -25,7 +25,12 @@ export function createQuarantineStore(db: TDatabase): TQuarantineStore {
       }),
     usage: (source) => prisma.quarantineUsage.findUnique({ where: { source }, select: { bytes: true, rows: true } }),
     sizes: (source, before, take) =>
-      prisma.quarantine.findMany({ where: { source, ...(before === undefined ? {} : { id: { lt: before } }) }, orderBy: { id: "desc" }, take, select: { id: true, bytes: true } }),
+      prisma.quarantine.findMany({
+        where: { source, ...(before === undefined ? {} : { id: { lt: before } }) },
+        orderBy: { id: "desc" },
+        take,
+        select: { id: true, bytes: true },
+      }),
     dropUpTo: (source, upToId) =>
       prisma.$transaction(async (tx) => {
         const gone = await tx.quarantine.aggregate({ where: { source, id: { lte: upToId } }, _sum: { bytes: true }, _count: { _all: true } });

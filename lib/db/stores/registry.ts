@@ -12,7 +12,11 @@ export type TRegistryStore = {
   key(principalId: string, kid: string): Promise<TKeyRecord | null>;
   setKeyRevokedAt(principalId: string, kid: string, revokedAt: number): Promise<TKeyRecord>;
   /** principals by id after `after`, matching `q` in id or name (case-insensitive), with their keys' revocations */
-  list(q: { q?: string; after?: string; take: number }): Promise<{ id: string; kind: string; name: string | null; createdAt: Date; keys: { revokedAt: number | null }[] }[]>;
+  list(q: {
+    q?: string;
+    after?: string;
+    take: number;
+  }): Promise<{ id: string; kind: string; name: string | null; createdAt: Date; keys: { revokedAt: number | null }[] }[]>;
   /** creates many principals with their keys at once (the benchmark's fill) */
   createMany(ps: { id: string; kind: string; name: string | null; keys: { kid: string; jwk: string; thumbprint: string }[] }[]): Promise<void>;
   /** how many chains each principal takes part in */
@@ -25,7 +29,8 @@ export function createRegistryStore(db: TDatabase): TRegistryStore {
     exists: async (id) => (await prisma.principal.findUnique({ where: { id }, select: { id: true } })) !== null,
     create: (p) => prisma.principal.create({ data: { id: p.id, kind: p.kind, name: p.name, keys: { create: p.keys } }, include: { keys: true } }),
     key: (principalId, kid) => prisma.principalKey.findUnique({ where: { principalId_kid: { principalId, kid } } }),
-    setKeyRevokedAt: (principalId, kid, revokedAt) => prisma.principalKey.update({ where: { principalId_kid: { principalId, kid } }, data: { revokedAt } }),
+    setKeyRevokedAt: (principalId, kid, revokedAt) =>
+      prisma.principalKey.update({ where: { principalId_kid: { principalId, kid } }, data: { revokedAt } }),
     list: (q) =>
       prisma.principal.findMany({
         where: q.q ? { OR: [{ id: containsText(db, q.q) }, { name: containsText(db, q.q) }] } : undefined,

@@ -23,7 +23,10 @@ describe("scopeFilterCandidates", () => {
       const expected = all.filter((s) => scopeCovers(s, f) || scopeCovers(f, s));
       const c = scopeFilterCandidates(f)!;
       const candidates = all.filter((s) => c.exact.includes(s) || (c.prefix !== null && s.startsWith(c.prefix)));
-      expect(candidates.filter((s) => scopeCovers(s, f) || scopeCovers(f, s)), f).toEqual(expected);
+      expect(
+        candidates.filter((s) => scopeCovers(s, f) || scopeCovers(f, s)),
+        f,
+      ).toEqual(expected);
       if (f.startsWith("*:")) expect(c.prefix).toBe("");
       else expect(candidates.length, f).toBeLessThan(all.length);
     }

@@ -39,7 +39,13 @@ import { severityRank } from "@/lib/protocol/grammar";
  * pushes it over); every later page is numbered in advance from it. `onCoverPages` is told how
  * many it actually took (see renderChainReportPdf).
  */
-export type TChainReportOptions = { paper: TPaper; generatedBy: string; graph: TGraphPlan; coverPages?: number; onCoverPages?: (pages: number) => void };
+export type TChainReportOptions = {
+  paper: TPaper;
+  generatedBy: string;
+  graph: TGraphPlan;
+  coverPages?: number;
+  onCoverPages?: (pages: number) => void;
+};
 
 const GREEN = "#15803d";
 
@@ -48,7 +54,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 function countsText(c: TChainDetail["counts"]): string {
-  const parts = [c.critical ? `${c.critical} critical` : "", c.error ? plural(c.error, "error") : "", c.warning ? plural(c.warning, "warning") : ""].filter(Boolean);
+  const parts = [
+    c.critical ? `${c.critical} critical` : "",
+    c.error ? plural(c.error, "error") : "",
+    c.warning ? plural(c.warning, "warning") : "",
+  ].filter(Boolean);
   return parts.length ? parts.join(" · ") : "no findings";
 }
 
@@ -90,10 +100,14 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
         ? `The verifier found ${countsText(detail.counts)}; each is explained under Findings.`
         : "The verifier found nothing to report: every hop is signed, narrower than its parent, within purpose and closed with evidence.")
     : `This chain has no authorize event from a human: nothing in it is rooted in a human decision. It has ${plural(detail.eventCount, "signed event")} and ${countsText(detail.counts)}.`;
-  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => severityRank(FINDING_SEVERITY_OF(a)) - severityRank(FINDING_SEVERITY_OF(b)) || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
+  const codes = [...new Set(detail.findings.map((f) => f.code))].sort(
+    (a, b) => severityRank(FINDING_SEVERITY_OF(a)) - severityRank(FINDING_SEVERITY_OF(b)) || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b),
+  );
   return (
     <View>
-      <Text style={[{ fontSize: SIZE.small, color: MUTED, letterSpacing: 1.2, marginBottom: 14 }, fontStyle("bold")]}>DELEGATION CHAIN AUDIT REPORT</Text>
+      <Text style={[{ fontSize: SIZE.small, color: MUTED, letterSpacing: 1.2, marginBottom: 14 }, fontStyle("bold")]}>
+        DELEGATION CHAIN AUDIT REPORT
+      </Text>
       <Caption>Chain</Caption>
       <W w={width} size={15} face="mono" style={{ marginBottom: 10 }}>
         {detail.id}
@@ -111,7 +125,11 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             textBlock(
               codes.map((code) => {
                 const n = detail.findings.filter((f) => f.code === code).length;
-                return severityPart(FINDING_SEVERITY_OF(code), `${SEVERITY_COLOR[FINDING_SEVERITY_OF(code)].word}: ${findingTitle(code)}${n > 1 ? ` ×${n}` : ""}`, SIZE.small);
+                return severityPart(
+                  FINDING_SEVERITY_OF(code),
+                  `${SEVERITY_COLOR[FINDING_SEVERITY_OF(code)].word}: ${findingTitle(code)}${n > 1 ? ` ×${n}` : ""}`,
+                  SIZE.small,
+                );
               }),
               width,
             ).node
@@ -122,17 +140,36 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
         width={width}
         labelWidth={label}
         rows={[
-          { label: "Chain id", value: <W w={vw} face="mono" size={SIZE.mono + 0.5}>{detail.id}</W> },
-          { label: "Status", value: <W w={vw} face="bold">{`${detail.status[0].toUpperCase()}${detail.status.slice(1)} — ${countsText(detail.counts)}`}</W> },
+          {
+            label: "Chain id",
+            value: (
+              <W w={vw} face="mono" size={SIZE.mono + 0.5}>
+                {detail.id}
+              </W>
+            ),
+          },
+          {
+            label: "Status",
+            value: <W w={vw} face="bold">{`${detail.status[0].toUpperCase()}${detail.status.slice(1)} — ${countsText(detail.counts)}`}</W>,
+          },
           {
             label: "Human root",
             value: root ? (
               <View>
-                <W w={vw} face="bold">{who.name(root.iss) ?? root.iss}</W>
-                <W w={vw} face="mono" size={SIZE.mono} color={MUTED}>{`${root.iss} · ${detail.nodes.find((n) => n.id === root.iss)?.kind ?? "unregistered"}`}</W>
+                <W w={vw} face="bold">
+                  {who.name(root.iss) ?? root.iss}
+                </W>
+                <W
+                  w={vw}
+                  face="mono"
+                  size={SIZE.mono}
+                  color={MUTED}
+                >{`${root.iss} · ${detail.nodes.find((n) => n.id === root.iss)?.kind ?? "unregistered"}`}</W>
               </View>
             ) : (
-              <W w={vw} color={SEVERITY_COLOR.critical.ink} face="bold">None: the chain has no authorize event (not rooted in a human decision)</W>
+              <W w={vw} color={SEVERITY_COLOR.critical.ink} face="bold">
+                None: the chain has no authorize event (not rooted in a human decision)
+              </W>
             ),
           },
           ...(root
@@ -141,23 +178,39 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
                   label: "Purpose",
                   value: (
                     <View>
-                      <W w={vw} face="mono" size={SIZE.mono + 0.5}>{root.purpose.code}</W>
+                      <W w={vw} face="mono" size={SIZE.mono + 0.5}>
+                        {root.purpose.code}
+                      </W>
                       <W w={vw}>{root.purpose.text}</W>
                     </View>
                   ),
                 },
-                { label: "Authority granted", value: <W w={vw} face="mono" size={SIZE.mono + 0.5}>{root.scope.join("\n")}</W> },
+                {
+                  label: "Authority granted",
+                  value: (
+                    <W w={vw} face="mono" size={SIZE.mono + 0.5}>
+                      {root.scope.join("\n")}
+                    </W>
+                  ),
+                },
                 { label: "Authorized / expires", value: <W w={vw}>{`${utc(root.iat)} / ${utc(root.exp)}`}</W> },
               ]
             : []),
-          { label: "Size", value: <W w={vw}>{`${plural(detail.hopCount, "hop")} · ${plural(detail.eventCount, "event")} · ${plural(principals.length, "principal")}`}</W> },
+          {
+            label: "Size",
+            value: (
+              <W w={vw}>{`${plural(detail.hopCount, "hop")} · ${plural(detail.eventCount, "event")} · ${plural(principals.length, "principal")}`}</W>
+            ),
+          },
           { label: "Generated", value: <W w={vw}>{`${utc(detail.generatedAt)} by ${opts.generatedBy}`}</W> },
           {
             label: "Ledger head",
             value: (
               <View>
                 <W w={vw}>{`seq ${data.evidence.ledgerHead.seq.toLocaleString("en-US")} at generation time`}</W>
-                <W w={vw} face="mono" size={SIZE.mono}>{data.evidence.ledgerHead.hash}</W>
+                <W w={vw} face="mono" size={SIZE.mono}>
+                  {data.evidence.ledgerHead.hash}
+                </W>
                 <W w={vw} size={SIZE.small} color={MUTED}>
                   {data.evidence.checkpoint
                     ? `The server signed the ledger at seq ${data.evidence.checkpoint.seq.toLocaleString("en-US")} on ${utc(data.evidence.checkpoint.at)}, after this chain's last event.`
@@ -170,9 +223,12 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             label: "Evidence digest",
             value: (
               <View>
-                <W w={vw} face="mono" size={SIZE.mono}>{data.evidence.digest}</W>
+                <W w={vw} face="mono" size={SIZE.mono}>
+                  {data.evidence.digest}
+                </W>
                 <W w={vw} size={SIZE.small} color={MUTED}>
-                  sha256 of the evidence bundle of this chain as of this report (everything in it: tokens, keys, principals, verdicts, time), which the server signed.
+                  sha256 of the evidence bundle of this chain as of this report (everything in it: tokens, keys, principals, verdicts, time), which
+                  the server signed.
                 </W>
               </View>
             ),
@@ -181,7 +237,9 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             label: "Server signing key",
             value: (
               <View>
-                <W w={vw} face="mono" size={SIZE.mono}>{data.evidence.serverKey}</W>
+                <W w={vw} face="mono" size={SIZE.mono}>
+                  {data.evidence.serverKey}
+                </W>
                 <W w={vw} size={SIZE.small} color={MUTED}>
                   RFC 7638 thumbprint of the Ed25519 key this server signs evidence bundles and ledger checkpoints with (GET /api/v1/ledger/key).
                 </W>
@@ -201,7 +259,6 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
   );
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Graph pages
 
@@ -219,7 +276,9 @@ function graphPages(opts: TChainReportOptions): TGraphPage[] {
   const hidden = hiddenIn(detail);
   const caption = (i: number, tile: TTile) =>
     `Part ${i + 1} of ${detail.tiles.length}: row ${tile.row + 1}, column ${tile.col + 1}; neighbouring parts overlap slightly.` +
-    (i === 0 && hidden > hiddenIn(overview) ? ` To fit, this view shows the human root's neighbourhood; ${plural(hidden, "node")} are stood in for by “hidden” boxes that keep their findings.` : "");
+    (i === 0 && hidden > hiddenIn(overview)
+      ? ` To fit, this view shows the human root's neighbourhood; ${plural(hidden, "node")} are stood in for by “hidden” boxes that keep their findings.`
+      : "");
   let room = 0;
   detail.tiles.forEach((tile, i) => {
     const need = tile.height * detail.scale + 32;
@@ -236,14 +295,34 @@ function graphPages(opts: TChainReportOptions): TGraphPage[] {
   return pages;
 }
 
-function GraphPages({ opts, pages, header, footer, firstPage, total }: { opts: TChainReportOptions; pages: TGraphPage[]; header: { left: string; right: string }; footer: string; firstPage: number; total: number }) {
+function GraphPages({
+  opts,
+  pages,
+  header,
+  footer,
+  firstPage,
+  total,
+}: {
+  opts: TChainReportOptions;
+  pages: TGraphPage[];
+  header: { left: string; right: string };
+  footer: string;
+  firstPage: number;
+  total: number;
+}) {
   const { overview, detail } = opts.graph;
   const width = contentW(opts.paper, true);
   const intro =
     "Left to right from the human. Each arrow between principals is one signed grant, labelled with its purpose and scope change (“−2 scopes” narrowed; a red “+scope” is an escalation); arrows to resources are actions. Solid lines are signed and resolved; dashed lines are pending or inferred. A box's outline takes the colour of its worst finding, named under it." +
-    (hiddenIn(overview) ? ` ${plural(hiddenIn(overview), "node")} are stood in for by “hidden” boxes that keep their findings; the hop table lists every grant.` : "") +
-    (overview && detail ? ` At this size the whole graph is a map: the ${plural(detail.tiles.length, "part")} after it show it at a readable scale.` : "") +
-    (!overview && detail ? " The chain is too large for a one-page map; it is shown at a readable scale in parts, and the hop table lists every grant." : "");
+    (hiddenIn(overview)
+      ? ` ${plural(hiddenIn(overview), "node")} are stood in for by “hidden” boxes that keep their findings; the hop table lists every grant.`
+      : "") +
+    (overview && detail
+      ? ` At this size the whole graph is a map: the ${plural(detail.tiles.length, "part")} after it show it at a readable scale.`
+      : "") +
+    (!overview && detail
+      ? " The chain is too large for a one-page map; it is shown at a readable scale in parts, and the hop table lists every grant."
+      : "");
   return (
     <>
       {pages.map((p, i) => (
@@ -272,13 +351,30 @@ function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
   const byJti = new Map(detail.events.map((e) => [e.jti, e]));
   const intro: TBlock[] = [heading("Findings", width)];
   if (detail.findings.length === 0) {
-    intro.push(paragraph([{ text: "No findings. Every hop is signed by the principal who made it, narrower than its parent, bound to a purpose that derives from the human's, and closed with evidence." }], width));
+    intro.push(
+      paragraph(
+        [
+          {
+            text: "No findings. Every hop is signed by the principal who made it, narrower than its parent, bound to a purpose that derives from the human's, and closed with evidence.",
+          },
+        ],
+        width,
+      ),
+    );
     return { segments: [{ blocks: intro }] };
   }
-  const codes = [...new Set(detail.findings.map((f) => f.code))].sort((a, b) => severityRank(FINDING_SEVERITY[a]) - severityRank(FINDING_SEVERITY[b]) || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b));
+  const codes = [...new Set(detail.findings.map((f) => f.code))].sort(
+    (a, b) => severityRank(FINDING_SEVERITY[a]) - severityRank(FINDING_SEVERITY[b]) || FINDING_CODES.indexOf(a) - FINDING_CODES.indexOf(b),
+  );
   intro.push(
     paragraph(
-      [{ text: `${plural(detail.findings.length, "finding")} of ${plural(codes.length, "kind")}, worst first. Critical and error findings make the chain a violation; warnings ask for attention. Each kind is explained once, then every occurrence is listed with what the verifier saw.`, size: SIZE.small, color: MUTED }],
+      [
+        {
+          text: `${plural(detail.findings.length, "finding")} of ${plural(codes.length, "kind")}, worst first. Critical and error findings make the chain a violation; warnings ask for attention. Each kind is explained once, then every occurrence is listed with what the verifier saw.`,
+          size: SIZE.small,
+          color: MUTED,
+        },
+      ],
       width,
       4,
     ),
@@ -290,13 +386,31 @@ function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
     const title = textBlock(
       [
         { text: `${SEVERITY_MARK[sev]} ${s.word.toUpperCase()} · ${FINDING_INFO[code]?.name ?? code}`, face: "bold", size: SIZE.h2, color: s.ink },
-        { text: `${code} · ${plural(list.length, "occurrence")}${list.some((f) => f.isReadTime) ? " · judged when this report was generated" : ""}`, face: "mono", size: SIZE.mono, color: MUTED },
+        {
+          text: `${code} · ${plural(list.length, "occurrence")}${list.some((f) => f.isReadTime) ? " · judged when this report was generated" : ""}`,
+          face: "mono",
+          size: SIZE.mono,
+          color: MUTED,
+        },
         { text: FINDING_INFO[code]?.explain ?? "", size: SIZE.small },
       ],
       width - 12,
     );
     const block: TBlock = {
-      node: <View style={{ marginTop: i === 0 ? 4 : 12, marginBottom: 4, paddingLeft: 9, paddingVertical: 2, borderLeftWidth: 2.5, borderLeftColor: s.stroke }}>{title.node}</View>,
+      node: (
+        <View
+          style={{
+            marginTop: i === 0 ? 4 : 12,
+            marginBottom: 4,
+            paddingLeft: 9,
+            paddingVertical: 2,
+            borderLeftWidth: 2.5,
+            borderLeftColor: s.stroke,
+          }}
+        >
+          {title.node}
+        </View>
+      ),
       height: title.height + 4 + (i === 0 ? 4 : 12) + 4,
     };
     const table = tableBlocks<TChainFinding>(
@@ -317,7 +431,13 @@ function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
       list,
       width,
     );
-    return { blocks: [block], table: { ...table, continued: paragraph([{ text: `${FINDING_INFO[code]?.name ?? code} (continued)`, face: "bold", size: SIZE.h2, color: s.ink }], width, 4) } };
+    return {
+      blocks: [block],
+      table: {
+        ...table,
+        continued: paragraph([{ text: `${FINDING_INFO[code]?.name ?? code} (continued)`, face: "bold", size: SIZE.h2, color: s.ink }], width, 4),
+      },
+    };
   });
   return { segments: [{ blocks: intro }, ...segments] };
 }
@@ -335,7 +455,11 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
         weight: 4,
         parts: (h) => [
           { text: String(index.get(h.jti)), face: "bold", size: SIZE.table },
-          { text: h.kind === "authorize" ? "root" : `of #${h.parent && index.has(h.parent) ? index.get(h.parent) : "?"}`, size: SIZE.caption, color: FAINT },
+          {
+            text: h.kind === "authorize" ? "root" : `of #${h.parent && index.has(h.parent) ? index.get(h.parent) : "?"}`,
+            size: SIZE.caption,
+            color: FAINT,
+          },
           { text: h.depth === null ? "d ?" : `d ${h.depth}`, size: SIZE.caption, color: FAINT },
         ],
       },
@@ -345,7 +469,14 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
         parts: (h) => [
           { text: `${who.label(h.from)} → ${who.label(h.to)}`, face: "bold", size: SIZE.table },
           {
-            text: [`jti ${h.jti}`, h.maxDepth !== null ? `max depth ${h.maxDepth}` : "", h.status === "pending" ? "PENDING" : "", h.revokedAt !== null ? `REVOKED ${utc(h.revokedAt)}` : ""].filter(Boolean).join(" · "),
+            text: [
+              `jti ${h.jti}`,
+              h.maxDepth !== null ? `max depth ${h.maxDepth}` : "",
+              h.status === "pending" ? "PENDING" : "",
+              h.revokedAt !== null ? `REVOKED ${utc(h.revokedAt)}` : "",
+            ]
+              .filter(Boolean)
+              .join(" · "),
             face: "mono",
             size: SIZE.caption,
             color: h.revokedAt !== null || h.status === "pending" ? INK : FAINT,
@@ -370,9 +501,22 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
             : h.scopeRemoved.length === 0 && h.scopeAdded.length === 0
               ? [{ text: "Same as the parent: not narrowed", size: SIZE.caption, color: SEVERITY_COLOR.warning.ink }]
               : [
-                  ...(h.scopeRemoved.length ? [{ text: h.scopeRemoved.map((s) => `−\u00a0${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: MUTED }] : []),
-                  ...(h.scopeAdded.length ? [{ text: h.scopeAdded.map((s) => `+\u00a0${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: SEVERITY_COLOR.critical.ink }] : []),
-                  ...(h.scopeAdded.length ? [{ text: "escalation", face: "bold" as const, size: SIZE.caption, color: SEVERITY_COLOR.critical.ink }] : []),
+                  ...(h.scopeRemoved.length
+                    ? [{ text: h.scopeRemoved.map((s) => `−\u00a0${s}`).join("\n"), face: "mono" as const, size: SIZE.mono, color: MUTED }]
+                    : []),
+                  ...(h.scopeAdded.length
+                    ? [
+                        {
+                          text: h.scopeAdded.map((s) => `+\u00a0${s}`).join("\n"),
+                          face: "mono" as const,
+                          size: SIZE.mono,
+                          color: SEVERITY_COLOR.critical.ink,
+                        },
+                      ]
+                    : []),
+                  ...(h.scopeAdded.length
+                    ? [{ text: "escalation", face: "bold" as const, size: SIZE.caption, color: SEVERITY_COLOR.critical.ink }]
+                    : []),
                 ],
       },
       {
@@ -380,7 +524,12 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
         weight: 13,
         parts: (h) => {
           const eff = h.effectiveConstraints;
-          const constraints = [eff.data ? `data: ${eff.data.length ? eff.data.join(", ") : "none"}` : "", eff.egress ? `egress: ${eff.egress.length ? eff.egress.join(", ") : "none"}` : ""].filter(Boolean).join("\n");
+          const constraints = [
+            eff.data ? `data: ${eff.data.length ? eff.data.join(", ") : "none"}` : "",
+            eff.egress ? `egress: ${eff.egress.length ? eff.egress.join(", ") : "none"}` : "",
+          ]
+            .filter(Boolean)
+            .join("\n");
           return [
             { text: h.purpose.code, face: "mono", size: SIZE.mono },
             { text: h.purpose.text, size: SIZE.caption, color: MUTED },
@@ -408,14 +557,25 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
           const out: TPart[] = [];
           if (h.completions.length === 0) {
             const broken = h.findings.some((f) => f.code === "missing_evidence");
-            out.push({ text: broken ? "▲ None, and the grant has expired: broken audit trail" : "None yet", face: broken ? "bold" : "sans", size: SIZE.caption, color: broken ? SEVERITY_COLOR.warning.ink : MUTED });
+            out.push({
+              text: broken ? "▲ None, and the grant has expired: broken audit trail" : "None yet",
+              face: broken ? "bold" : "sans",
+              size: SIZE.caption,
+              color: broken ? SEVERITY_COLOR.warning.ink : MUTED,
+            });
           }
           for (const c of h.completions) {
             const att = c.attestation ? (ATTESTATION_LABEL[c.attestation]?.name ?? c.attestation) : "signer not allowed";
-            out.push({ text: `${c.status === "completed" ? "✓" : c.status === "failed" ? "✕" : "◐"} ${c.status} · ${att} · by ${c.iss}`, face: "bold", size: SIZE.caption, color: c.attestation ? INK : SEVERITY_COLOR.error.ink });
+            out.push({
+              text: `${c.status === "completed" ? "✓" : c.status === "failed" ? "✕" : "◐"} ${c.status} · ${att} · by ${c.iss}`,
+              face: "bold",
+              size: SIZE.caption,
+              color: c.attestation ? INK : SEVERITY_COLOR.error.ink,
+            });
             out.push({ text: `result ${shortHash(c.resultHash)}`, face: "mono", size: SIZE.caption, color: FAINT });
             if (c.evidence?.summary) out.push({ text: `“${c.evidence.summary}”`, face: "italic", size: SIZE.caption, color: MUTED });
-            for (const a of c.evidence?.artifacts ?? []) out.push({ text: `${a.name} ${shortHash(a.hash)}`, face: "mono", size: SIZE.caption, color: FAINT });
+            for (const a of c.evidence?.artifacts ?? [])
+              out.push({ text: `${a.name} ${shortHash(a.hash)}`, face: "mono", size: SIZE.caption, color: FAINT });
           }
           if (h.invocations.length) {
             out.push({ text: `${plural(h.invocations.length, "action")}:`, face: "bold", size: SIZE.caption, color: INK });
@@ -440,17 +600,17 @@ function hopsSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection
     segments: [
       {
         blocks: [
-      heading("Hops", width),
-      paragraph(
-        [
-          {
-            text: `${plural(detail.hops.length, "grant")} in ledger order: who gave what to whom (# of the parent hop, d = depth from the human), how it changed from the parent (“−” not passed on, “+” added: an escalation), for which purpose and constraints, until when, how it was signed (key thumbprints in the appendix), and what came back. Findings are explained under Findings.`,
-            size: SIZE.small,
-            color: MUTED,
-          },
-        ],
-        width,
-      ),
+          heading("Hops", width),
+          paragraph(
+            [
+              {
+                text: `${plural(detail.hops.length, "grant")} in ledger order: who gave what to whom (# of the parent hop, d = depth from the human), how it changed from the parent (“−” not passed on, “+” added: an escalation), for which purpose and constraints, until when, how it was signed (key thumbprints in the appendix), and what came back. Findings are explained under Findings.`,
+                size: SIZE.small,
+                color: MUTED,
+              },
+            ],
+            width,
+          ),
         ],
         table: { ...table, continued: paragraph([{ text: "Hops (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
       },
@@ -473,7 +633,11 @@ function eventWhat(e: TChainEvent): TPart[] {
     case "invoke":
       return [
         { text: `${c.action} on ${c.resource}`, face: "mono", size: SIZE.mono },
-        { text: [c.purpose ? `purpose ${c.purpose}` : "", c.data?.length ? `data ${c.data.join(", ")}` : ""].filter(Boolean).join(" · "), size: SIZE.caption, color: MUTED },
+        {
+          text: [c.purpose ? `purpose ${c.purpose}` : "", c.data?.length ? `data ${c.data.join(", ")}` : ""].filter(Boolean).join(" · "),
+          size: SIZE.caption,
+          color: MUTED,
+        },
       ];
     case "complete":
       return [
@@ -502,7 +666,11 @@ function timelineSection(detail: TChainDetail, paper: TPaper): TSection {
     [
       { title: "Seq", weight: 4.5, parts: (e) => [{ text: String(e.seq), size: SIZE.table }] },
       { title: "Signed (UTC)", weight: 10.5, parts: (e) => [{ text: utc(e.iat).replace(" UTC", ""), size: SIZE.table }] },
-      { title: "Event", weight: 7, parts: (e) => [{ text: `${e.kind}${e.status === "pending" ? " (pending)" : ""}`, face: "bold", size: SIZE.table }] },
+      {
+        title: "Event",
+        weight: 7,
+        parts: (e) => [{ text: `${e.kind}${e.status === "pending" ? " (pending)" : ""}`, face: "bold", size: SIZE.table }],
+      },
       { title: "jti", weight: 15, parts: (e) => [{ text: e.jti, face: "mono", size: SIZE.caption, color: MUTED }] },
       { title: "Who", weight: 22, parts: (e) => [{ text: eventWho(e), face: "mono", size: SIZE.mono }] },
       { title: "What", weight: 26, parts: eventWhat },
@@ -525,7 +693,16 @@ function timelineSection(detail: TChainDetail, paper: TPaper): TSection {
       {
         blocks: [
           heading("Timeline", width),
-          paragraph([{ text: `All ${plural(detail.events.length, "signed event")} of the chain in ledger order (seq), with the time each was signed (iat) and the verifier's verdict.`, size: SIZE.small, color: MUTED }], width),
+          paragraph(
+            [
+              {
+                text: `All ${plural(detail.events.length, "signed event")} of the chain in ledger order (seq), with the time each was signed (iat) and the verifier's verdict.`,
+                size: SIZE.small,
+                color: MUTED,
+              },
+            ],
+            width,
+          ),
         ],
         table: { ...table, continued: paragraph([{ text: "Timeline (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
       },
@@ -598,22 +775,46 @@ function appendixSection(data: TChainReportData, paper: TPaper): TSection {
 export function ChainReport({ data, opts }: { data: TChainReportData; opts: TChainReportOptions }) {
   const { detail } = data;
   const who = names(detail);
-  const header = { left: "Delegraph · Delegation chain audit report", right: `chain ${detail.id.length > 60 ? `${detail.id.slice(0, 59)}…` : detail.id}` };
+  const header = {
+    left: "Delegraph · Delegation chain audit report",
+    right: `chain ${detail.id.length > 60 ? `${detail.id.slice(0, 59)}…` : detail.id}`,
+  };
   const footer = `Generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
-  const sections: TSection[] = [findingsSection(detail, opts.paper), hopsSection(detail, opts.paper, who), timelineSection(detail, opts.paper), appendixSection(data, opts.paper)];
+  const sections: TSection[] = [
+    findingsSection(detail, opts.paper),
+    hopsSection(detail, opts.paper, who),
+    timelineSection(detail, opts.paper),
+    appendixSection(data, opts.paper),
+  ];
   const graph = graphPages(opts);
   const paged = sections.map((s) => paginate(s, opts.paper));
   const cover = opts.coverPages ?? 1;
   const total = cover + graph.length + paged.reduce((n, p) => n + p.length, 0);
   const firsts = paged.map((_, i) => cover + graph.length + 1 + paged.slice(0, i).reduce((n, p) => n + p.length, 0));
   return (
-    <Document title={`Delegation chain audit report: ${detail.id}`} author="Delegraph" subject={`Chain ${detail.id}`} creator="Delegraph" producer="Delegraph" language="en">
+    <Document
+      title={`Delegation chain audit report: ${detail.id}`}
+      author="Delegraph"
+      subject={`Chain ${detail.id}`}
+      creator="Delegraph"
+      producer="Delegraph"
+      language="en"
+    >
       <ReportPage paper={opts.paper} header={header} footer={footer} onSplit={opts.onCoverPages}>
         <Cover data={data} opts={opts} who={who} />
       </ReportPage>
       <GraphPages opts={opts} pages={graph} header={header} footer={footer} firstPage={cover + 1} total={total} />
       {sections.map((s, i) => (
-        <SectionPages key={i} pages={paged[i]} landscape={s.landscape} paper={opts.paper} header={header} footer={footer} firstPage={firsts[i]} total={total} />
+        <SectionPages
+          key={i}
+          pages={paged[i]}
+          landscape={s.landscape}
+          paper={opts.paper}
+          header={header}
+          footer={footer}
+          firstPage={firsts[i]}
+          total={total}
+        />
       ))}
     </Document>
   );
@@ -627,5 +828,10 @@ export function plannedPageCount(data: TChainReportData, opts: TChainReportOptio
 /** The paginated sections by name (profiling and tests). */
 export function sectionsFor(data: TChainReportData, paper: TPaper): Record<string, TSection> {
   const who = names(data.detail);
-  return { findings: findingsSection(data.detail, paper), hops: hopsSection(data.detail, paper, who), timeline: timelineSection(data.detail, paper), appendix: appendixSection(data, paper) };
+  return {
+    findings: findingsSection(data.detail, paper),
+    hops: hopsSection(data.detail, paper, who),
+    timeline: timelineSection(data.detail, paper),
+    appendix: appendixSection(data, paper),
+  };
 }

@@ -36,8 +36,7 @@ const FILES = {
  */
 export function fontDir(): string {
   const dir = process.env.DELEGRAPH_FONT_DIR || join(process.cwd(), "public", "fonts");
-  if (!existsSync(join(dir, FILES.sans)))
-    throw new Error(`PDF fonts not found in ${dir}: run from the repository root or set DELEGRAPH_FONT_DIR`);
+  if (!existsSync(join(dir, FILES.sans))) throw new Error(`PDF fonts not found in ${dir}: run from the repository root or set DELEGRAPH_FONT_DIR`);
   return dir;
 }
 
@@ -68,7 +67,13 @@ export function loadFonts(): Promise<TMetrics> {
         { src: join(dir, FILES.italic), fontWeight: 400, fontStyle: "italic" },
       ],
     });
-    Font.register({ family: MONO, fonts: [{ src: join(dir, FILES.mono), fontWeight: 400 }, { src: join(dir, FILES.mono), fontWeight: 700 }] });
+    Font.register({
+      family: MONO,
+      fonts: [
+        { src: join(dir, FILES.mono), fontWeight: 400 },
+        { src: join(dir, FILES.mono), fontWeight: 700 },
+      ],
+    });
     Font.register({
       family: CJK,
       fonts: [
@@ -129,8 +134,6 @@ export type TMeasurer = {
  * is its PostScript name, the key under which pdfkit keeps the font it opened for it (see paintLines).
  */
 export type TRun = { text: string; font: object; name: string; ascent: number };
-
-
 
 export function measurer(metrics: TMetrics): TMeasurer {
   const cache = new Map<string, number>();

@@ -41,7 +41,12 @@ function textBlock(out: TGraphText[], x: number, y: number, lines: TLine[], anch
  * <Text>, every line was a full react-pdf text layout, ~10% of a 200-hop report. The text now
  * comes after all shapes; no shape is drawn over a node's or a label's text in these layouts.
  */
-function paintTexts(p: TPainter, texts: TGraphText[], m: TMeasurer, view: { width: number; height: number; scale: number; x: number; y: number }): void {
+function paintTexts(
+  p: TPainter,
+  texts: TGraphText[],
+  m: TMeasurer,
+  view: { width: number; height: number; scale: number; x: number; y: number },
+): void {
   const { width: w, height: h } = view;
   const corner = (x: number, y: number) => p.bezierCurveTo(x, y, x, y, x, y);
   p.save();
@@ -99,7 +104,18 @@ function graphNode({ n, at, m, compact, texts }: { n: TGraphNode; at: TPoint; m:
     if (sev) textBlock(texts, at.x + pad, at.y + n.height - 22, [sev]);
     return (
       <G>
-        <Rect x={at.x} y={at.y} width={n.width} height={n.height} rx={s.rx} ry={s.rx} fill={s.fill} stroke={s.stroke} strokeWidth={s.width} strokeDasharray={s.dash} />
+        <Rect
+          x={at.x}
+          y={at.y}
+          width={n.width}
+          height={n.height}
+          rx={s.rx}
+          ry={s.rx}
+          fill={s.fill}
+          stroke={s.stroke}
+          strokeWidth={s.width}
+          strokeDasharray={s.dash}
+        />
       </G>
     );
   }
@@ -111,14 +127,26 @@ function graphNode({ n, at, m, compact, texts }: { n: TGraphNode; at: TPoint; m:
   const hasName = n.label !== n.ref && n.kind !== "hidden";
   const maxTitle = Math.max(1, Math.floor((budget - (hasName ? 14 : 0)) / (titleSize * 1.22)));
   const titleFace: TFace = n.kind === "resource" || (!hasName && n.kind !== "hidden") ? "mono" : "bold";
-  for (const t of clampLines(m, n.label, inner, titleSize, titleFace, Math.min(maxTitle, 3))) lines.push({ text: t, size: titleSize, face: titleFace, fill: INK, gap: 1 });
+  for (const t of clampLines(m, n.label, inner, titleSize, titleFace, Math.min(maxTitle, 3)))
+    lines.push({ text: t, size: titleSize, face: titleFace, fill: INK, gap: 1 });
   if (hasName) for (const t of clampLines(m, n.ref, inner, 11, "mono", 1)) lines.push({ text: t, size: 11, face: "mono", fill: MUTED });
   if (n.kind === "hidden") for (const t of clampLines(m, n.ref, inner, 11, "sans", 2)) lines.push({ text: t, size: 11, face: "sans", fill: MUTED });
   textBlock(texts, at.x + pad, at.y + 4, lines);
   if (sev) textBlock(texts, at.x + pad, at.y + n.height - 20, [sev]);
   return (
     <G>
-      <Rect x={at.x} y={at.y} width={n.width} height={n.height} rx={s.rx} ry={s.rx} fill={s.fill} stroke={s.stroke} strokeWidth={s.width} strokeDasharray={s.dash} />
+      <Rect
+        x={at.x}
+        y={at.y}
+        width={n.width}
+        height={n.height}
+        rx={s.rx}
+        ry={s.rx}
+        fill={s.fill}
+        stroke={s.stroke}
+        strokeWidth={s.width}
+        strokeDasharray={s.dash}
+      />
     </G>
   );
 }
@@ -161,7 +189,13 @@ function GraphEdge({ e, points }: { e: TGraphEdge; points: TPoint[] }) {
   const stroke = edgeStroke(e);
   return (
     <G>
-      <Path d={smoothPath(points)} stroke={stroke} strokeWidth={e.kind === "grant" ? 2 : 1.5} strokeDasharray={e.isDashed ? "7 5" : undefined} fill="none" />
+      <Path
+        d={smoothPath(points)}
+        stroke={stroke}
+        strokeWidth={e.kind === "grant" ? 2 : 1.5}
+        strokeDasharray={e.isDashed ? "7 5" : undefined}
+        fill="none"
+      />
       <Path d={arrowHead(points[points.length - 2], end)} fill={stroke} stroke={stroke} strokeWidth={1} />
     </G>
   );
@@ -178,16 +212,24 @@ function edgeLabel({ e, plan, m, texts }: { e: TGraphEdge; plan: TGraphView; m: 
     const tags = [change?.text, e.isRevoked ? "revoked" : null, e.isDashed ? "pending" : null].filter(Boolean).join(" · ");
     if (tags)
       for (const t of clampLines(m, tags, maxW - 12, 11, change?.isEscalation ? "bold" : "sans", 1))
-        lines.push({ text: t, size: 11, face: change?.isEscalation ? "bold" : "sans", fill: change?.isEscalation ? "#ffffff" : MUTED, box: change?.isEscalation ? SEVERITY_COLOR.critical.stroke : undefined });
+        lines.push({
+          text: t,
+          size: 11,
+          face: change?.isEscalation ? "bold" : "sans",
+          fill: change?.isEscalation ? "#ffffff" : MUTED,
+          box: change?.isEscalation ? SEVERITY_COLOR.critical.stroke : undefined,
+        });
     if (e.findings.worst) {
       const f = e.findings;
       const text = `${SEVERITY_COLOR[f.worst!].word}: ${findingName(f.codes[0])}${f.codes.length > 1 ? ` +${f.codes.length - 1}` : ""}`;
-      for (const t of clampLines(m, text, maxW - 12, 10.5, "bold", 1)) lines.push({ text: t, size: 10.5, face: "bold", fill: SEVERITY_COLOR[f.worst!].ink });
+      for (const t of clampLines(m, text, maxW - 12, 10.5, "bold", 1))
+        lines.push({ text: t, size: 10.5, face: "bold", fill: SEVERITY_COLOR[f.worst!].ink });
     }
   } else {
     const sev = e.findings.worst;
     const text = `${sev ? `${SEVERITY_COLOR[sev].word}: ` : ""}${e.label}`;
-    for (const t of clampLines(m, text, maxW - 10, 10.5, "mono", 1)) lines.push({ text: t, size: 10.5, face: "mono", fill: sev ? SEVERITY_COLOR[sev].ink : MUTED });
+    for (const t of clampLines(m, text, maxW - 10, 10.5, "mono", 1))
+      lines.push({ text: t, size: 10.5, face: "mono", fill: sev ? SEVERITY_COLOR[sev].ink : MUTED });
   }
   if (lines.length === 0) return null;
   const width = Math.min(maxW, Math.max(...lines.map((l) => m.width(l.text, l.size, l.face))) + 12);
@@ -212,7 +254,8 @@ function edgeLabel({ e, plan, m, texts }: { e: TGraphEdge; plan: TGraphView; m: 
 /** One tile of the graph, `plan.scale` points per layout unit. */
 export function GraphTile({ plan, tile, m, compact = false }: { plan: TGraphView; tile: TTile; m: TMeasurer; compact?: boolean }) {
   // Only what touches this tile is drawn (the Svg clips the rest): a big chain's tiles stay small.
-  const inTile = (x: number, y: number, w: number, h: number) => x + w >= tile.x && x <= tile.x + tile.width && y + h >= tile.y && y <= tile.y + tile.height;
+  const inTile = (x: number, y: number, w: number, h: number) =>
+    x + w >= tile.x && x <= tile.x + tile.width && y + h >= tile.y && y <= tile.y + tile.height;
   const nodeOf = new Map(plan.model.nodes.map((n) => [n.id, n]));
   const nodes = plan.model.nodes.filter((n) => {
     const p = plan.layout.positions[n.id];

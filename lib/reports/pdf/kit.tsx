@@ -11,7 +11,21 @@ import { Fragment, type ReactNode } from "react";
 import type { Style } from "@react-pdf/types";
 import type { TChainStatus, TSeverity } from "@/lib/protocol/types";
 import { MONO_STACK, SANS_STACK, wrapLines, type TFace, type TMeasurer, type TRun } from "./fonts";
-import { contentHeight, contentWidth, FAINT, HAIRLINE, INK, MARGIN, MUTED, PAPER, RULE, SEVERITY_COLOR, SIZE, STATUS_COLOR, type TPaper } from "./theme";
+import {
+  contentHeight,
+  contentWidth,
+  FAINT,
+  HAIRLINE,
+  INK,
+  MARGIN,
+  MUTED,
+  PAPER,
+  RULE,
+  SEVERITY_COLOR,
+  SIZE,
+  STATUS_COLOR,
+  type TPaper,
+} from "./theme";
 
 let current: TMeasurer | null = null;
 
@@ -77,15 +91,48 @@ export function textBlock(parts: TPart[], width: number, style: Style = {}): TSi
 }
 
 /** Text wrapped to `w` points (no height bookkeeping): for the cover and other one-off places. */
-export function W({ w, size = SIZE.body, face = "sans", color = INK, style, children }: { w: number; size?: number; face?: TFace; color?: string; style?: Style; children: string | number | null | undefined }) {
+export function W({
+  w,
+  size = SIZE.body,
+  face = "sans",
+  color = INK,
+  style,
+  children,
+}: {
+  w: number;
+  size?: number;
+  face?: TFace;
+  color?: string;
+  style?: Style;
+  children: string | number | null | undefined;
+}) {
   const text = children === null || children === undefined ? "" : String(children);
-  return <Text style={[{ fontSize: size, color, lineHeight: LINE_HEIGHT }, fontStyle(face), style ?? {}]}>{wrapLines(measure(), text, w, size, face).join("\n")}</Text>;
+  return (
+    <Text style={[{ fontSize: size, color, lineHeight: LINE_HEIGHT }, fontStyle(face), style ?? {}]}>
+      {wrapLines(measure(), text, w, size, face).join("\n")}
+    </Text>
+  );
 }
 
 export function Badge({ color, wash, children, size = SIZE.small }: { color: string; wash: string; children: string; size?: number }) {
   return (
     <View style={{ flexDirection: "row" }}>
-      <Text style={[{ fontSize: size, color, backgroundColor: wash, borderWidth: 0.75, borderColor: color, borderRadius: 2, paddingHorizontal: 3, paddingTop: 1, paddingBottom: 0.5 }, fontStyle("bold")]}>
+      <Text
+        style={[
+          {
+            fontSize: size,
+            color,
+            backgroundColor: wash,
+            borderWidth: 0.75,
+            borderColor: color,
+            borderRadius: 2,
+            paddingHorizontal: 3,
+            paddingTop: 1,
+            paddingBottom: 0.5,
+          },
+          fontStyle("bold"),
+        ]}
+      >
         {children}
       </Text>
     </View>
@@ -256,16 +303,31 @@ function PaintedRun({ width, blocks }: { width: number; blocks: Pick<TBlock, "he
 }
 
 /** A ruled table as blocks: the header row (repeated on every page it continues to) and one block per row. */
-export function tableBlocks<T>(columns: TColumn<T>[], rows: readonly T[], width: number, options: { zebra?: boolean } = {}): { header: TBlock; rows: TBlock[] } {
+export function tableBlocks<T>(
+  columns: TColumn<T>[],
+  rows: readonly T[],
+  width: number,
+  options: { zebra?: boolean } = {},
+): { header: TBlock; rows: TBlock[] } {
   const sum = columns.reduce((a, c) => a + c.weight, 0);
   const widths = columns.map((c) => (width * c.weight) / sum);
   const xs = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));
-  const head = columns.map((c, i) => layoutParts([{ text: c.title.toUpperCase(), face: "bold", size: SIZE.caption, color: MUTED }], widths[i] - 2 * CELL_PAD_X));
+  const head = columns.map((c, i) =>
+    layoutParts([{ text: c.title.toUpperCase(), face: "bold", size: SIZE.caption, color: MUTED }], widths[i] - 2 * CELL_PAD_X),
+  );
   const headHeight = Math.max(...head.map((h) => h.height)) + 2 * ROW_PAD_Y;
   const header = painted(width, headHeight + 1.75, (p, y, state) => {
-    p.moveTo(0, y + 0.5).lineTo(width, y + 0.5).lineWidth(1).strokeColor(INK).stroke();
+    p.moveTo(0, y + 0.5)
+      .lineTo(width, y + 0.5)
+      .lineWidth(1)
+      .strokeColor(INK)
+      .stroke();
     head.forEach((h, i) => paintLines(p, h.lines, xs[i] + CELL_PAD_X, y + 1 + ROW_PAD_Y, state));
-    p.moveTo(0, y + headHeight + 1.25).lineTo(width, y + headHeight + 1.25).lineWidth(0.75).strokeColor(INK).stroke();
+    p.moveTo(0, y + headHeight + 1.25)
+      .lineTo(width, y + headHeight + 1.25)
+      .lineWidth(0.75)
+      .strokeColor(INK)
+      .stroke();
   });
   const blocks = rows.map((row, r) => {
     const cells = columns.map((c, i) => {
@@ -279,7 +341,11 @@ export function tableBlocks<T>(columns: TColumn<T>[], rows: readonly T[], width:
     return painted(width, height, (p, y, state) => {
       if (zebra) p.rect(0, y, width, height - 0.5).fill("#f8fafc");
       cells.forEach((c, i) => c.paint(p, xs[i] + CELL_PAD_X, y + ROW_PAD_Y, state));
-      p.moveTo(0, y + height - 0.25).lineTo(width, y + height - 0.25).lineWidth(0.5).strokeColor(HAIRLINE).stroke();
+      p.moveTo(0, y + height - 0.25)
+        .lineTo(width, y + height - 0.25)
+        .lineWidth(0.5)
+        .strokeColor(HAIRLINE)
+        .stroke();
     });
   });
   return { header, rows: blocks };
@@ -313,7 +379,8 @@ export function paginate(section: TSection, paper: TPaper): TBlock[][] {
   for (const seg of section.segments) {
     const blocks = seg.blocks ?? [];
     // A heading or intro stays with the table's header and first row.
-    const lead = blocks.reduce((h, b) => h + b.height, 0) + (seg.table && seg.table.rows.length ? seg.table.header.height + seg.table.rows[0].height : 0);
+    const lead =
+      blocks.reduce((h, b) => h + b.height, 0) + (seg.table && seg.table.rows.length ? seg.table.header.height + seg.table.rows[0].height : 0);
     if (seg.table && used + lead > capacity && page.length > 0 && lead <= capacity) newPage();
     for (const b of blocks) add(b);
     if (!seg.table) continue;
@@ -388,7 +455,10 @@ function PaintedFrame({
     corner(left, y).lineTo(right, y);
     corner(right, y).lineTo(right, y + 0.5);
     corner(right, y + 0.5).clip();
-    if (edge === "top") p.moveTo(left, y + 0.5).bezierCurveTo(left, at, left, at, left, at).lineTo(right, at);
+    if (edge === "top")
+      p.moveTo(left, y + 0.5)
+        .bezierCurveTo(left, at, left, at, left, at)
+        .lineTo(right, at);
     else p.moveTo(right, at).bezierCurveTo(right, at, right, at, right, at).lineTo(left, at);
     corner(edge === "top" ? right : left, at);
     p.lineWidth(1).strokeColor(RULE).stroke();
@@ -455,22 +525,68 @@ export function ReportPage({
     <Page
       size={paper}
       orientation={landscape ? "landscape" : "portrait"}
-      style={[{ paddingTop: MARGIN.top, paddingBottom: MARGIN.bottom, paddingHorizontal: MARGIN.x, fontSize: SIZE.body, color: INK }, fontStyle("sans"), number ? { minHeight: height, maxHeight: height } : {}]}
+      style={[
+        { paddingTop: MARGIN.top, paddingBottom: MARGIN.bottom, paddingHorizontal: MARGIN.x, fontSize: SIZE.body, color: INK },
+        fontStyle("sans"),
+        number ? { minHeight: height, maxHeight: height } : {},
+      ]}
       wrap={!number}
     >
       {number ? (
-        <PaintedFrame part="header" width={width} height={height} header={header} footer={footer} pageLabel={`Page ${number.page} of ${number.total}`} />
+        <PaintedFrame
+          part="header"
+          width={width}
+          height={height}
+          header={header}
+          footer={footer}
+          pageLabel={`Page ${number.page} of ${number.total}`}
+        />
       ) : (
-        <View fixed style={{ position: "absolute", top: 26, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderBottomWidth: 0.5, borderBottomColor: RULE, paddingBottom: 4 }}>
-          <Text style={[{ fontSize: SIZE.caption, color: MUTED, letterSpacing: HEADER_SPACING }, fontStyle("bold")]}>{header.left.toUpperCase()}</Text>
+        <View
+          fixed
+          style={{
+            position: "absolute",
+            top: 26,
+            left: MARGIN.x,
+            right: MARGIN.x,
+            flexDirection: "row",
+            justifyContent: "space-between",
+            borderBottomWidth: 0.5,
+            borderBottomColor: RULE,
+            paddingBottom: 4,
+          }}
+        >
+          <Text style={[{ fontSize: SIZE.caption, color: MUTED, letterSpacing: HEADER_SPACING }, fontStyle("bold")]}>
+            {header.left.toUpperCase()}
+          </Text>
           <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("mono")]}>{header.right}</Text>
         </View>
       )}
       {children}
       {number ? (
-        <PaintedFrame part="footer" width={width} height={height} header={header} footer={footer} pageLabel={`Page ${number.page} of ${number.total}`} />
+        <PaintedFrame
+          part="footer"
+          width={width}
+          height={height}
+          header={header}
+          footer={footer}
+          pageLabel={`Page ${number.page} of ${number.total}`}
+        />
       ) : (
-        <View fixed style={{ position: "absolute", bottom: 24, left: MARGIN.x, right: MARGIN.x, flexDirection: "row", justifyContent: "space-between", borderTopWidth: 0.5, borderTopColor: RULE, paddingTop: 4 }}>
+        <View
+          fixed
+          style={{
+            position: "absolute",
+            bottom: 24,
+            left: MARGIN.x,
+            right: MARGIN.x,
+            flexDirection: "row",
+            justifyContent: "space-between",
+            borderTopWidth: 0.5,
+            borderTopColor: RULE,
+            paddingTop: 4,
+          }}
+        >
           <Text style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}>{footer}</Text>
           <Text
             style={[{ fontSize: SIZE.caption, color: MUTED }, fontStyle("sans")]}

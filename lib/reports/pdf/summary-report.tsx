@@ -5,10 +5,21 @@ import { FINDING_INFO } from "@/lib/ui/findings";
 import { FINDING_SEVERITY, type TChainStatus, type TFindingCode } from "@/lib/protocol/types";
 import type { TChainSummary } from "@/lib/contracts/chains";
 import type { TPeriodSummary } from "../queries";
-import { heading, paginate, paragraph, SectionPages, SEVERITY_MARK, spacer, STATUS_MARK, tableBlocks, width as contentW, type TPainter, type TSection } from "./kit";
+import {
+  heading,
+  paginate,
+  paragraph,
+  SectionPages,
+  SEVERITY_MARK,
+  spacer,
+  STATUS_MARK,
+  tableBlocks,
+  width as contentW,
+  type TPainter,
+  type TSection,
+} from "./kit";
 import { FAINT, INK, MUTED, SEVERITY_COLOR, SIZE, STATUS_COLOR, utc, type TPaper } from "./theme";
 import { CHAIN_STATUSES } from "@/lib/protocol/grammar";
-
 
 const FILTER_LABEL: Record<string, string> = {
   status: "Status",
@@ -51,9 +62,19 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
 
   const status = tableBlocks<TChainStatus>(
     [
-      { title: "Status", weight: 22, parts: (s) => [{ text: `${STATUS_MARK[s]} ${STATUS_COLOR[s].word.toUpperCase()}`, face: "bold", size: SIZE.table, color: STATUS_COLOR[s].ink }] },
+      {
+        title: "Status",
+        weight: 22,
+        parts: (s) => [
+          { text: `${STATUS_MARK[s]} ${STATUS_COLOR[s].word.toUpperCase()}`, face: "bold", size: SIZE.table, color: STATUS_COLOR[s].ink },
+        ],
+      },
       { title: "Chains", weight: 12, parts: (s) => [{ text: n(summary.byStatus[s]), face: "bold", size: SIZE.table }] },
-      { title: "Share", weight: 12, parts: (s) => [{ text: summary.chainCount ? `${((100 * summary.byStatus[s]) / summary.chainCount).toFixed(1)} %` : "—", size: SIZE.table }] },
+      {
+        title: "Share",
+        weight: 12,
+        parts: (s) => [{ text: summary.chainCount ? `${((100 * summary.byStatus[s]) / summary.chainCount).toFixed(1)} %` : "—", size: SIZE.table }],
+      },
       { title: "", weight: 54, cell: (s, iw) => bar(iw, summary.chainCount ? summary.byStatus[s] / summary.chainCount : 0, STATUS_COLOR[s].stroke) },
     ],
     CHAIN_STATUSES,
@@ -82,18 +103,54 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
   );
   const worst = tableBlocks<TChainSummary>(
     [
-      { title: "Chain", weight: 26, parts: (c) => [{ text: c.id, face: "mono", size: SIZE.caption }, { text: `started ${utc(c.startedAt)}`, size: SIZE.caption, color: FAINT }] },
+      {
+        title: "Chain",
+        weight: 26,
+        parts: (c) => [
+          { text: c.id, face: "mono", size: SIZE.caption },
+          { text: `started ${utc(c.startedAt)}`, size: SIZE.caption, color: FAINT },
+        ],
+      },
       { title: "Human root", weight: 22, parts: (c) => [{ text: c.rootIss ?? "none (unrooted)", face: "mono", size: SIZE.caption }] },
-      { title: "Purpose", weight: 20, parts: (c) => [{ text: c.purposeCode ?? "—", face: "mono", size: SIZE.caption }, { text: c.purposeText ?? "", size: SIZE.caption, color: MUTED }] },
+      {
+        title: "Purpose",
+        weight: 20,
+        parts: (c) => [
+          { text: c.purposeCode ?? "—", face: "mono", size: SIZE.caption },
+          { text: c.purposeText ?? "", size: SIZE.caption, color: MUTED },
+        ],
+      },
       {
         title: "Status",
         weight: 14,
         parts: (c) => [
-          { text: `${STATUS_MARK[c.status]} ${STATUS_COLOR[c.status].word.toUpperCase()}`, face: "bold", size: SIZE.caption, color: STATUS_COLOR[c.status].ink },
-          { text: [c.counts.critical ? `${c.counts.critical} critical` : "", c.counts.error ? `${c.counts.error} error` : "", c.counts.warning ? `${c.counts.warning} warning` : ""].filter(Boolean).join(", ") || "—", size: SIZE.caption, color: MUTED },
+          {
+            text: `${STATUS_MARK[c.status]} ${STATUS_COLOR[c.status].word.toUpperCase()}`,
+            face: "bold",
+            size: SIZE.caption,
+            color: STATUS_COLOR[c.status].ink,
+          },
+          {
+            text:
+              [
+                c.counts.critical ? `${c.counts.critical} critical` : "",
+                c.counts.error ? `${c.counts.error} error` : "",
+                c.counts.warning ? `${c.counts.warning} warning` : "",
+              ]
+                .filter(Boolean)
+                .join(", ") || "—",
+            size: SIZE.caption,
+            color: MUTED,
+          },
         ],
       },
-      { title: "Findings", weight: 18, parts: (c) => [{ text: [...new Set(c.findingCodes.map((code) => FINDING_INFO[code]?.name ?? code))].join(", ") || "—", size: SIZE.caption, color: INK }] },
+      {
+        title: "Findings",
+        weight: 18,
+        parts: (c) => [
+          { text: [...new Set(c.findingCodes.map((code) => FINDING_INFO[code]?.name ?? code))].join(", ") || "—", size: SIZE.caption, color: INK },
+        ],
+      },
     ],
     summary.worst,
     width,
@@ -117,8 +174,16 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
       {
         blocks: [
           paragraph([{ text: "DELEGATION AUDIT SUMMARY", face: "bold", size: SIZE.small, color: MUTED }], width, 8),
-          paragraph([{ text: `${n(summary.chainCount)} delegation chain${summary.chainCount === 1 ? "" : "s"}`, face: "bold", size: SIZE.title }], width, 4),
-          paragraph([{ text: `Period: ${period}. ${n(summary.eventCount)} signed events, ${n(summary.hopCount)} grants.`, size: 10, color: MUTED }], width, 12),
+          paragraph(
+            [{ text: `${n(summary.chainCount)} delegation chain${summary.chainCount === 1 ? "" : "s"}`, face: "bold", size: SIZE.title }],
+            width,
+            4,
+          ),
+          paragraph(
+            [{ text: `Period: ${period}. ${n(summary.eventCount)} signed events, ${n(summary.hopCount)} grants.`, size: 10, color: MUTED }],
+            width,
+            12,
+          ),
         ],
         table: { ...about, continued: cont("Scope of this summary") },
       },
@@ -126,7 +191,13 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
       {
         blocks: [
           paragraph(
-            [{ text: `${STATUS_MARK.violation} violation: a critical or error finding · ${STATUS_MARK.pending} pending: an event waits for its parent · ${STATUS_MARK.warning} warning: warnings only · ${STATUS_MARK.verified} verified: nothing to report.`, size: SIZE.caption, color: FAINT }],
+            [
+              {
+                text: `${STATUS_MARK.violation} violation: a critical or error finding · ${STATUS_MARK.pending} pending: an event waits for its parent · ${STATUS_MARK.warning} warning: warnings only · ${STATUS_MARK.verified} verified: nothing to report.`,
+                size: SIZE.caption,
+                color: FAINT,
+              },
+            ],
             width,
           ),
           spacer(10),
@@ -174,7 +245,15 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
   const pages = paginate(section, opts.paper);
   return (
     <Document title="Delegation audit summary" author="Delegraph" creator="Delegraph" producer="Delegraph" language="en">
-      <SectionPages pages={pages} landscape={section.landscape} paper={opts.paper} header={header} footer={footer} firstPage={1} total={pages.length} />
+      <SectionPages
+        pages={pages}
+        landscape={section.landscape}
+        paper={opts.paper}
+        header={header}
+        footer={footer}
+        firstPage={1}
+        total={pages.length}
+      />
     </Document>
   );
 }

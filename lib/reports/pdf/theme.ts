@@ -61,5 +61,8 @@ export function utc(t: number | string | null | undefined): string {
   if (t === null || t === undefined) return "—";
   const d = typeof t === "number" ? new Date(t * 1000) : new Date(t);
   if (Number.isNaN(d.getTime())) return String(t);
-  return d.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return d
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }

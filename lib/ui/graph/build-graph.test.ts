@@ -58,7 +58,19 @@ function event(h: THop): TChainEvent {
     token: "x.y.z",
     tokenSha256: "0",
     claims: h.parent
-      ? { v: 1, kind: "delegate", jti: h.jti, iss: h.from, iat: h.iat, chain: "c", parent: h.parent, aud: h.to, scope: h.scope, purpose: h.purpose, exp: h.exp }
+      ? {
+          v: 1,
+          kind: "delegate",
+          jti: h.jti,
+          iss: h.from,
+          iat: h.iat,
+          chain: "c",
+          parent: h.parent,
+          aud: h.to,
+          scope: h.scope,
+          purpose: h.purpose,
+          exp: h.exp,
+        }
       : { v: 1, kind: "authorize", jti: h.jti, iss: h.from, iat: h.iat, chain: "c", aud: h.to, scope: h.scope, purpose: h.purpose, exp: h.exp },
     prevHash: "0",
     hash: "0",
@@ -109,7 +121,9 @@ function fanOut(n: number, escalateLast = true): TChainDetail {
       scopeRemoved: ["a/*:read"],
       scope: [`a/${i}:read`],
       ...(isBad ? { scopeAdded: ["b/*:read"], findings: [finding("scope_escalation", "critical", `d${i}`)] } : {}),
-      invocations: [{ jti: `i${i}`, iss: `agent:w${i}`, iat: T, action: `a/${i}:read`, resource: `res://${i}`, purpose: null, data: [], findings: [] }],
+      invocations: [
+        { jti: `i${i}`, iss: `agent:w${i}`, iat: T, action: `a/${i}:read`, resource: `res://${i}`, purpose: null, data: [], findings: [] },
+      ],
     });
     hops.push(h);
   }
@@ -170,7 +184,9 @@ describe("buildGraph", () => {
       hops.push(hop(`t${t}`, "root", "agent:lead", `agent:t${t}`));
       for (let w = 0; w < 20; w++) {
         const bad = t === 59 && w === 19;
-        hops.push(hop(`w${t}-${w}`, `t${t}`, `agent:t${t}`, `agent:w${t}-${w}`, bad ? { findings: [finding("depth_exceeded", "error", `w${t}-${w}`)] } : {}));
+        hops.push(
+          hop(`w${t}-${w}`, `t${t}`, `agent:t${t}`, `agent:w${t}-${w}`, bad ? { findings: [finding("depth_exceeded", "error", `w${t}-${w}`)] } : {}),
+        );
       }
     }
     const g = buildGraph(chain(hops), { budget: 70 });

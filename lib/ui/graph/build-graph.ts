@@ -37,10 +37,7 @@ export type TGraphNode = {
 };
 
 export type TScopeChange =
-  | { kind: "root"; scopes: string[] }
-  | { kind: "escalation"; added: string[] }
-  | { kind: "attenuation"; removed: number }
-  | { kind: "same" };
+  { kind: "root"; scopes: string[] } | { kind: "escalation"; added: string[] } | { kind: "attenuation"; removed: number } | { kind: "same" };
 
 export type TGraphEdge = {
   id: string;
@@ -252,7 +249,8 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
 
   const all = [...nodes.values()];
   const totalNodes = all.length;
-  const visible = totalNodes <= budget ? new Set(all.map((n) => n.id)) : chooseVisible(detail, nodes, all, edges, budget, options.focusNodeId ?? null, rootIss);
+  const visible =
+    totalNodes <= budget ? new Set(all.map((n) => n.id)) : chooseVisible(detail, nodes, all, edges, budget, options.focusNodeId ?? null, rootIss);
 
   const outNodes: TGraphNode[] = [];
   for (const n of all) {
@@ -466,7 +464,10 @@ function hiddenPlaceholders(
     const resources = g.members.length - principals;
     const id = `h:${n++}`;
     const what =
-      [principals ? `${principals} principal${principals === 1 ? "" : "s"}` : "", resources ? `${resources} resource${resources === 1 ? "" : "s"}` : ""]
+      [
+        principals ? `${principals} principal${principals === 1 ? "" : "s"}` : "",
+        resources ? `${resources} resource${resources === 1 ? "" : "s"}` : "",
+      ]
         .filter(Boolean)
         .join(", ") + (g.isElsewhere ? " in other branches" : "");
     const findings = bag.summary();

@@ -38,9 +38,7 @@ export function layoutGraph(input: TLayoutInput): TLayoutResult {
   }
   const edges: TLayoutResult["edges"] = {};
   for (const e of input.edges) {
-    const d = g.edge({ v: e.source, w: e.target, name: e.id }) as
-      | { points?: TPoint[]; x?: number; y?: number }
-      | undefined;
+    const d = g.edge({ v: e.source, w: e.target, name: e.id }) as { points?: TPoint[]; x?: number; y?: number } | undefined;
     if (!d) continue;
     const pts = d.points ?? [];
     edges[e.id] = {
@@ -59,7 +57,11 @@ export function layoutGraph(input: TLayoutInput): TLayoutResult {
  */
 export function toLayoutInput(model: TGraphModel, grantLabelWidth: number): TLayoutInput {
   const labelSize = (kind: TGraphModel["edges"][number]["kind"]) =>
-    kind === "grant" ? { labelWidth: grantLabelWidth, labelHeight: 52 } : kind === "invoke" ? { labelWidth: 150, labelHeight: 26 } : { labelWidth: 0, labelHeight: 0 };
+    kind === "grant"
+      ? { labelWidth: grantLabelWidth, labelHeight: 52 }
+      : kind === "invoke"
+        ? { labelWidth: 150, labelHeight: 26 }
+        : { labelWidth: 0, labelHeight: 0 };
   return {
     nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
     edges: model.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...labelSize(e.kind) })),

@@ -12,10 +12,7 @@ export function useChains(filters: TChainFilters, cursor: string | null) {
   return useQuery({
     queryKey: chainKeys.list(filters, cursor),
     queryFn: ({ signal }) =>
-      apiGet<TChainList>(
-        `/api/v1/chains${toQueryString({ ...chainFilterParams(filters), cursor, limit: CHAIN_PAGE_SIZE })}`,
-        signal,
-      ),
+      apiGet<TChainList>(`/api/v1/chains${toQueryString({ ...chainFilterParams(filters), cursor, limit: CHAIN_PAGE_SIZE })}`, signal),
     placeholderData: keepPreviousData,
     refetchInterval: LIVE_INTERVAL_MS,
   });

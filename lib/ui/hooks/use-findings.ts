@@ -8,8 +8,7 @@ import { LIVE_INTERVAL_MS } from "../live";
 export function useFindings(filters: TFindingFilters, cursor: string | null) {
   return useQuery({
     queryKey: findingKeys.list(filters, cursor),
-    queryFn: ({ signal }) =>
-      apiGet<TFindingList>(`/api/v1/findings${toQueryString({ ...filters, cursor, limit: 100 })}`, signal),
+    queryFn: ({ signal }) => apiGet<TFindingList>(`/api/v1/findings${toQueryString({ ...filters, cursor, limit: 100 })}`, signal),
     placeholderData: keepPreviousData,
     refetchInterval: LIVE_INTERVAL_MS * 2,
   });

@@ -8,8 +8,7 @@ import type { TPrincipalInvestigation } from "@/lib/contracts/investigate";
 export function usePrincipalInvestigation(principal: string, since: string) {
   return useQuery({
     queryKey: investigateKeys.principal(principal, since),
-    queryFn: ({ signal }) =>
-      apiGet<TPrincipalInvestigation>(`/api/v1/investigate/principal${toQueryString({ principal, since })}`, signal),
+    queryFn: ({ signal }) => apiGet<TPrincipalInvestigation>(`/api/v1/investigate/principal${toQueryString({ principal, since })}`, signal),
     enabled: principal.length > 0,
   });
 }

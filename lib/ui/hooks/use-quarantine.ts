@@ -24,8 +24,7 @@ export function parseRejectCode(value: string | null): TRejectCode | null {
 export function useQuarantine(code: TRejectCode | null, cursor: string | null, enabled = true) {
   return useQuery({
     queryKey: quarantineKeys.list(code, cursor),
-    queryFn: ({ signal }) =>
-      apiGet<TQuarantinePage>(`/api/v1/quarantine${toQueryString({ code, cursor, limit: QUARANTINE_PAGE_SIZE })}`, signal),
+    queryFn: ({ signal }) => apiGet<TQuarantinePage>(`/api/v1/quarantine${toQueryString({ code, cursor, limit: QUARANTINE_PAGE_SIZE })}`, signal),
     enabled,
     placeholderData: keepPreviousData,
     refetchInterval: LIVE_INTERVAL_MS * 2,

@@ -8,8 +8,7 @@ import type { TResourceInvestigation } from "@/lib/contracts/investigate";
 export function useResourceInvestigation(resource: string) {
   return useQuery({
     queryKey: investigateKeys.resource(resource),
-    queryFn: ({ signal }) =>
-      apiGet<TResourceInvestigation>(`/api/v1/investigate/resource${toQueryString({ resource })}`, signal),
+    queryFn: ({ signal }) => apiGet<TResourceInvestigation>(`/api/v1/investigate/resource${toQueryString({ resource })}`, signal),
     enabled: resource.length > 0,
   });
 }

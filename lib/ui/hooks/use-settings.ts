@@ -95,8 +95,7 @@ export function useUpdateUser() {
 export function useAuditLog() {
   return useInfiniteQuery({
     queryKey: settingsKeys.audit(),
-    queryFn: ({ signal, pageParam }) =>
-      apiGet<TAuditPage>(`/api/v1/audit${toQueryString({ cursor: pageParam, limit: AUDIT_PAGE_SIZE })}`, signal),
+    queryFn: ({ signal, pageParam }) => apiGet<TAuditPage>(`/api/v1/audit${toQueryString({ cursor: pageParam, limit: AUDIT_PAGE_SIZE })}`, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });

@@ -12,7 +12,8 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request) {
   try {
-    if (!isSameOriginRequest(req)) throw new AppError("forbidden", "Sign in from the Delegraph sign-in page: cross-site sign-in requests are refused.");
+    if (!isSameOriginRequest(req))
+      throw new AppError("forbidden", "Sign in from the Delegraph sign-in page: cross-site sign-in requests are refused.");
     const text = await readBodyText(req, 16 * 1024);
     const type = (req.headers.get("content-type") ?? "").split(";")[0].trim();
     let raw: unknown;
@@ -41,7 +42,12 @@ export async function POST(req: Request) {
       throw new AppError("unauthorized", "Wrong email or password.");
     }
     await recordAudit(`user:${result.user.email}`, "auth.sign_in", result.user.email, { address });
-    return setSessionCookie(json({ user: result.user, csrfToken: result.csrf }, { headers: { "cache-control": "no-store" } }), result.value, result.expiresAt, isHttps(req));
+    return setSessionCookie(
+      json({ user: result.user, csrfToken: result.csrf }, { headers: { "cache-control": "no-store" } }),
+      result.value,
+      result.expiresAt,
+      isHttps(req),
+    );
   } catch (error) {
     return handleApiError(error);
   }

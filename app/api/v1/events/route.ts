@@ -15,7 +15,7 @@ function mediaType(req: Request): string {
 async function readEntries(req: Request): Promise<unknown[]> {
   const type = mediaType(req);
   if (type !== "application/jwt" && type !== "application/json") {
-    throw new AppError("invalid_request", "Send one token as application/jwt or {\"events\": [...]} as application/json.");
+    throw new AppError("invalid_request", 'Send one token as application/jwt or {"events": [...]} as application/json.');
   }
   const text = await readBodyText(req);
   if (type === "application/jwt") {
@@ -30,7 +30,7 @@ async function readEntries(req: Request): Promise<unknown[]> {
     throw new AppError("invalid_request", "Body is not valid JSON.");
   }
   const parsed = ZEventBatch.safeParse(body);
-  if (!parsed.success) throw new AppError("invalid_request", "Body must be an object {\"events\": [token, ...]}.");
+  if (!parsed.success) throw new AppError("invalid_request", 'Body must be an object {"events": [token, ...]}.');
   if (parsed.data.events.length > MAX_BATCH) {
     throw new AppError("invalid_request", `At most ${MAX_BATCH} events per request (got ${parsed.data.events.length}).`);
   }

@@ -7,4 +7,6 @@ import { ZPrincipalActivityQuery } from "@/lib/contracts/investigate";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ permission: "investigate", query: ZPrincipalActivityQuery }, async ({ query }) => json(await principalActivity(query.principal, query.since)));
+export const GET = apiRoute({ permission: "investigate", query: ZPrincipalActivityQuery }, async ({ query }) =>
+  json(await principalActivity(query.principal, query.since)),
+);

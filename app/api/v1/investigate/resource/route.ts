@@ -6,4 +6,6 @@ import { ZResourceQuery } from "@/lib/contracts/investigate";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ permission: "investigate", query: ZResourceQuery }, async ({ query }) => json(await whoTouchedResource(query.resource)));
+export const GET = apiRoute({ permission: "investigate", query: ZResourceQuery }, async ({ query }) =>
+  json(await whoTouchedResource(query.resource)),
+);

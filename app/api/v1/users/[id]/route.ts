@@ -7,8 +7,11 @@ import { recordAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = apiRoute<{ id: string }, undefined, TUpdateUser>({ permission: "users:manage", body: ZUpdateUser }, async ({ actor, params: { id }, body }) => {
-  const user = await updateUser(id, body);
-  await recordAudit(actor, "user.update", user.email, { role: body.role, disabled: body.disabled, passwordChanged: !!body.password });
-  return json(user);
-});
+export const PATCH = apiRoute<{ id: string }, undefined, TUpdateUser>(
+  { permission: "users:manage", body: ZUpdateUser },
+  async ({ actor, params: { id }, body }) => {
+    const user = await updateUser(id, body);
+    await recordAudit(actor, "user.update", user.email, { role: body.role, disabled: body.disabled, passwordChanged: !!body.password });
+    return json(user);
+  },
+);

@@ -16,7 +16,12 @@ export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, asy
   const paper = paperFrom(req.nextUrl.searchParams);
   const data = await getChainReportData(chainId);
   const pdf = await renderChainReportPdf(data, { paper, generatedBy: describeActor(actor) });
-  await recordAudit(actor, "chain.export.pdf", chainId, { paper, digest: data.evidence.digest, serverKey: data.evidence.serverKey, bytes: pdf.length });
+  await recordAudit(actor, "chain.export.pdf", chainId, {
+    paper,
+    digest: data.evidence.digest,
+    serverKey: data.evidence.serverKey,
+    bytes: pdf.length,
+  });
   return new Response(new Uint8Array(pdf), {
     headers: {
       "content-type": "application/pdf",
