@@ -8,6 +8,7 @@ import { CopyButton } from "../ui/copy-button";
 import { DownloadButton } from "../ui/download-button";
 import { FindingBadge, SeverityCounts, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
+import { SourceTag } from "../ui/source-tag";
 import { FreeText } from "@/components/ui/free-text";
 
 export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDetail; nameOf: (id: string) => string; isFetching: boolean }) {
@@ -31,6 +32,7 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
           </nav>
           <div className="flex flex-wrap items-center gap-2">
             <StatusBadge status={detail.status} />
+            <SourceTag source={detail.source} />
             <h1 className="min-w-0 text-lg font-semibold text-slate-900">
               {detail.root ? (
                 <>

@@ -7,6 +7,7 @@ import { findingName, sortCodes } from "@/lib/ui/findings";
 import type { TParamPatch } from "@/lib/ui/use-url-state";
 import { SearchInput } from "../ui/search-input";
 import { STATUS_STYLE } from "../ui/severity";
+import { CHAIN_SOURCES, SOURCE_LABEL } from "@/lib/ui/sources";
 
 const RESET_PAGE = { cursor: null, prev: null } as const;
 
@@ -118,6 +119,19 @@ export function ChainFiltersBar({ filters, onChange }: { filters: TChainFilters;
             onChange={(e) => set({ until: localInputToIso(e.target.value) ?? null })}
           />
         </div>
+        <div>
+          <label htmlFor="source" className="label">
+            Source
+          </label>
+          <select id="source" name="source" className="input" value={filters.source ?? ""} onChange={(e) => set({ source: e.target.value })}>
+            <option value="">Any source</option>
+            {CHAIN_SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {SOURCE_LABEL[s].word}
+              </option>
+            ))}
+          </select>
+        </div>
         <div className="flex items-center gap-1" role="group" aria-label="Quick time ranges">
           <span className="mr-1 text-xs text-slate-500">Last</span>
           {PRESETS.map((p) => (
@@ -135,7 +149,9 @@ export function ChainFiltersBar({ filters, onChange }: { filters: TChainFilters;
           <button
             type="button"
             className="btn-ghost ml-auto text-sm"
-            onClick={() => set({ q: null, status: null, finding: null, principal: null, scope: null, purpose: null, since: null, until: null })}
+            onClick={() =>
+              set({ q: null, status: null, finding: null, principal: null, scope: null, purpose: null, since: null, until: null, source: null })
+            }
           >
             Clear all filters
           </button>

@@ -6,6 +6,7 @@ import { shortId } from "@/lib/ui/format";
 import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
+import { SourceTag } from "../ui/source-tag";
 import { chainHref } from "./chain-links";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
@@ -45,7 +46,10 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
   return (
     <tr data-chain-id={c.id}>
       <td>
-        <StatusBadge status={c.status} />
+        <span className="flex flex-wrap items-center gap-1">
+          <StatusBadge status={c.status} />
+          <SourceTag source={c.source} />
+        </span>
       </td>
       <td className="max-w-64">
         <Link href={href} className="link block truncate font-mono text-[13px]" title={c.rootIss ?? "no human root"}>

@@ -7,7 +7,7 @@ import { chainInputsFrom, parseEventRows } from "@/lib/chains/load";
 import { chainStatus, checkChain, readTimeFindings } from "@/lib/protocol/chain";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
 import { scopeDiff } from "@/lib/protocol/scope";
-import { worstSeverity } from "@/lib/protocol/grammar";
+import { worstSeverity, type TChainSource } from "@/lib/protocol/grammar";
 import type { TFinding } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
 
@@ -23,7 +23,7 @@ export function buildChainDetail(
   options: { now: number; includeRaw: boolean },
 ): { detail: TChainDetail; validUntil: number } {
   const { now } = options;
-  const { startedAt, head, externalRows, principals, keys } = rows;
+  const { startedAt, source, head, externalRows, principals, keys } = rows;
   const parsed = parseEventRows(rows.events);
   const input = chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
   const analysis = checkChain(input);
@@ -199,6 +199,7 @@ export function buildChainDetail(
   const detail: TChainDetail = {
     id,
     status: chainStatus(allFindings, analysis.hasPending),
+    source: source as TChainSource,
     root,
     startedAt: startedAt ?? 0,
     hopCount: hops.length,

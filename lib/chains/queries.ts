@@ -4,6 +4,7 @@
 import { stores } from "@/lib/db";
 import type { TChainRow } from "@/lib/db/stores/chains";
 import { AppError } from "@/lib/http";
+import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TChainDetail, TChainList, TChainListQuery, TChainSummary } from "@/lib/contracts/chains";
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
 import { buildChainDetail } from "./detail";
@@ -25,6 +26,7 @@ export function toChainSummary(row: TChainRow, now: number): TChainSummary {
   return {
     id: row.id,
     status,
+    source: row.source as TChainSource,
     rootIss: row.rootIss,
     rootAud: row.rootAud,
     purposeCode: row.purposeCode,

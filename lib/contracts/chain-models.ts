@@ -12,6 +12,7 @@ import type {
   TPurpose,
   TSeverity,
 } from "@/lib/protocol/types";
+import type { TChainSource } from "@/lib/protocol/grammar";
 
 export type TChainFinding = {
   code: TFindingCode;
@@ -109,6 +110,7 @@ export type THop = {
 export type TChainDetail = {
   id: string;
   status: TChainStatus;
+  source: TChainSource;
   root: { jti: string; iss: string; aud: string; purpose: TPurpose; scope: string[]; iat: number; exp: number } | null;
   startedAt: number;
   hopCount: number;
@@ -127,6 +129,7 @@ export type TChainDetail = {
 export type TChainSummary = {
   id: string;
   status: TChainStatus;
+  source: TChainSource;
   rootIss: string | null;
   rootAud: string | null;
   purposeCode: string | null;

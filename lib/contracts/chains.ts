@@ -2,6 +2,7 @@
 // CSV export and the period report so that every export covers exactly the chains on screen, and
 // the read models the API returns (chain-models.ts, re-exported here).
 import { z } from "zod";
+import { CHAIN_SOURCES } from "@/lib/protocol/grammar";
 import { FINDING_CODES } from "@/lib/protocol/types";
 import { ZLimit, ZTime } from "./common";
 
@@ -17,6 +18,7 @@ export const ZChainFilters = z.object({
   since: ZTime.optional(),
   until: ZTime.optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  source: z.enum(CHAIN_SOURCES).optional(),
 });
 export type TChainFilters = z.infer<typeof ZChainFilters>;
 

@@ -44,6 +44,7 @@ export type TChainSummaryRow = Omit<Chain, "lastEventAt" | "version" | "createdA
 export const CHAIN_SUMMARY_COLUMNS: TColumns<Chain, "lastEventAt" | "version" | "createdAt"> = {
   id: "text",
   status: "text",
+  source: "text",
   rootJti: "text",
   rootIss: "text",
   rootAud: "text",

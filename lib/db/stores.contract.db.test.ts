@@ -162,6 +162,8 @@ const FILTERS = [
   { finding: "scope_drift" },
   { q: "REPORT" },
   { since: T - 150 },
+  { source: "dep" as const },
+  { source: "aip" as const },
 ];
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */

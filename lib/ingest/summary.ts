@@ -50,6 +50,7 @@ export function summariseChain(
     row: {
       id: chainId,
       status: analysis.status,
+      source: "dep",
       rootJti: root ? root.jti : null,
       rootIss: root ? root.iss : null,
       rootAud: root && root.kind === "authorize" ? root.aud : null,

@@ -35,6 +35,14 @@ export function worstSeverity(findings: readonly { severity: TSeverity }[]): TSe
   return worst;
 }
 
+/**
+ * Where a chain's hops come from: `dep` signed delegation events, `aip` Agent Identity Protocol
+ * tokens, `otel` OpenTelemetry spans and `capture` MCP/A2A captures. The last two are observed, never
+ * verified (docs/protocol.md §8).
+ */
+export const CHAIN_SOURCES = ["dep", "aip", "otel", "capture"] as const;
+export type TChainSource = (typeof CHAIN_SOURCES)[number];
+
 /** Chain statuses in precedence order, most serious first (docs/protocol.md §8: violation > pending > warning > verified). */
 export const CHAIN_STATUSES = ["violation", "pending", "warning", "verified"] as const satisfies readonly TChainStatus[];
 /** 0 for violation, 3 for verified. */

@@ -2,11 +2,12 @@
 // go to the API. One parse, one serialise: the page, the export links and the query key agree.
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
 import { FINDING_CODES } from "@/lib/protocol/types";
-import { CHAIN_STATUSES } from "@/lib/protocol/grammar";
+import { CHAIN_STATUSES, type TChainSource } from "@/lib/protocol/grammar";
+import { isChainSource } from "./sources";
 
 export { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
-export const CHAIN_FILTER_KEYS = ["status", "principal", "scope", "purpose", "finding", "since", "until", "q"] as const;
+export const CHAIN_FILTER_KEYS = ["status", "principal", "scope", "purpose", "finding", "since", "until", "q", "source"] as const;
 export type TChainFilterKey = (typeof CHAIN_FILTER_KEYS)[number];
 
 export type TChainFilters = {
@@ -19,6 +20,7 @@ export type TChainFilters = {
   since?: string;
   until?: string;
   q?: string;
+  source?: TChainSource;
 };
 
 type TReadable = { get(name: string): string | null };
@@ -29,6 +31,8 @@ export function parseChainFilters(sp: TReadable): TChainFilters {
   if (status && (CHAIN_STATUSES as readonly string[]).includes(status)) f.status = status as TChainStatus;
   const finding = sp.get("finding");
   if (finding && (FINDING_CODES as readonly string[]).includes(finding)) f.finding = finding as TFindingCode;
+  const source = sp.get("source");
+  if (isChainSource(source)) f.source = source;
   for (const k of ["principal", "scope", "purpose", "since", "until", "q"] as const) {
     const v = sp.get(k)?.trim();
     if (v) f[k] = v;

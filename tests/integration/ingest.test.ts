@@ -491,6 +491,13 @@ describe("reads", () => {
     expect(verified.data.items).toHaveLength(5);
     const violation = await api(`/api/v1/chains?q=${tag}&status=violation`);
     expect(violation.data.items).toHaveLength(0);
+    // Signed events make dep chains: the source filter finds them and no other source does.
+    const dep = await api(`/api/v1/chains?q=${tag}&source=dep`);
+    expect(dep.data.items).toHaveLength(5);
+    expect(dep.data.items.every((c: { source: string }) => c.source === "dep")).toBe(true);
+    expect((await api(`/api/v1/chains?q=${tag}&source=otel`)).data.items).toHaveLength(0);
+    const bad = await api(`/api/v1/chains?source=carrier-pigeon`);
+    expect(bad.status).toBe(400);
   });
 
   it("limit is clamped to 200 and a bad cursor is a 400", async () => {

@@ -13,6 +13,7 @@ import { fromSqliteDate, IN_LIST, statement } from "../sqlite";
 export const CHAIN_ROW_SELECT = {
   id: true,
   status: true,
+  source: true,
   rootIss: true,
   rootAud: true,
   purposeCode: true,
@@ -71,6 +72,8 @@ const EVENT_CHECK_SELECT = {
 
 export type TChainDetailRows = {
   startedAt: number | null;
+  /** the chain's stored source (dep, aip, otel, capture) */
+  source: string;
   /** claims still as stored (JSON text): the caller parses them once */
   events: TEventDetailRow[];
   head: { seq: number; hash: string } | null;
@@ -200,6 +203,7 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   if (filters.since !== undefined) and.push({ startedAt: { gte: filters.since } });
   if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
   // searchText is stored lowercase: a plain substring match on the lowercased query.
+  if (filters.source) and.push({ source: filters.source });
   if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
   return and.length ? { AND: and } : {};
 }
@@ -255,7 +259,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
     },
     detailRows: async (id) => {
       const [summary, events, head] = await Promise.all([
-        prisma.chain.findUnique({ where: { id }, select: { startedAt: true } }),
+        prisma.chain.findUnique({ where: { id }, select: { startedAt: true, source: true } }),
         prisma.event.findMany({ where: { chainId: id }, orderBy: { seq: "asc" }, select: EVENT_DETAIL_SELECT }),
         prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
       ]);
@@ -269,7 +273,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
           ? prisma.principalKey.findMany({ where: { principalId: { in: issuers } }, select: { principalId: true, kid: true, thumbprint: true } })
           : Promise.resolve([]),
       ]);
-      return { startedAt: summary?.startedAt ?? null, events, head, externalRows, principals, keys };
+      return { startedAt: summary?.startedAt ?? null, source: summary?.source ?? "dep", events, head, externalRows, principals, keys };
     },
     checkEvents: async (chainIds) => {
       if (chainIds.length === 0) return [];
@@ -309,7 +313,7 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
   return {
     ...shared,
     detailRows: async (id) => {
-      const summary = q(`SELECT "startedAt" FROM "Chain" WHERE "id" = ?`).get(id) as { startedAt: number } | undefined;
+      const summary = q(`SELECT "startedAt", "source" FROM "Chain" WHERE "id" = ?`).get(id) as { startedAt: number; source: string } | undefined;
       const raw = q(`SELECT ${detailColumns} FROM "Event" WHERE "chainId" = ? ORDER BY "seq"`).raw(true).all(id) as unknown[][];
       const at = EVENT_DETAIL_KEYS.indexOf("receivedAt");
       const events = raw.map((r) => {
@@ -321,6 +325,7 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
       const { refs, principalIds, issuers } = refsOf(events);
       return {
         startedAt: summary?.startedAt ?? null,
+        source: summary?.source ?? "dep",
         events,
         head,
         externalRows: refs.length

@@ -97,6 +97,7 @@ function chain(hops: THop[], extraEvents: TChainEvent[] = []): TChainDetail {
   return {
     id: "c",
     status: "verified",
+    source: "dep",
     root: { jti: hops[0].jti, iss: hops[0].from, aud: hops[0].to, purpose: hops[0].purpose, scope: hops[0].scope, iat: T, exp: T + 3600 },
     startedAt: T,
     hopCount: hops.length,
