@@ -107,7 +107,9 @@ function warmUp(b: TBiscuitEngine): void {
     try {
       const a = new b.AuthorizerBuilder();
       a.addCode('tool("a"); time(2026-01-01T00:00:00Z); allow if tool("a");');
-      a.buildAuthenticated(token).authorizeWithLimits(AUTHORIZER_LIMITS);
+      const authorizer = a.buildAuthenticated(token);
+      authorizer.authorizeWithLimits(AUTHORIZER_LIMITS);
+      safeFree(authorizer);
     } catch {
       // only warming
     }
@@ -154,7 +156,7 @@ export function verifyBiscuit(b: TBiscuitEngine, token: string, rootKey: Uint8Ar
   } catch (e) {
     return { ok: false, kind: errorKind(e), message: describeEngineError(e) };
   } finally {
-    key.free();
+    safeFree(key);
   }
   try {
     const n = parsed.countBlocks();
@@ -164,7 +166,7 @@ export function verifyBiscuit(b: TBiscuitEngine, token: string, rootKey: Uint8Ar
   } catch (e) {
     return { ok: false, kind: "format", message: describeEngineError(e) };
   } finally {
-    parsed.free();
+    safeFree(parsed);
   }
 }
 
@@ -190,16 +192,24 @@ export function authorizeTool(
     parsed = b.Biscuit.fromBase64(token, key);
     builder = new b.AuthorizerBuilder();
     builder.addCode(`tool("${tool}");\ntime(${rfc3339Seconds(nowSeconds)});\ndepth(${depth});\nallow if tool("${tool}");\n`);
-    authorizer = builder.buildAuthenticated(parsed);
+    // buildAuthenticated consumes the builder: it must not be freed afterwards.
+    const b2 = builder;
+    builder = null;
+    authorizer = b2.buildAuthenticated(parsed);
     authorizer.authorizeWithLimits(AUTHORIZER_LIMITS);
     return null;
   } catch (e) {
     return describeEngineError(e);
   } finally {
-    authorizer?.free();
-    builder?.free();
-    parsed?.free();
-    key?.free();
+    for (const o of [authorizer, builder, parsed, key]) safeFree(o);
+  }
+}
+
+function safeFree(o: { free(): void } | null): void {
+  try {
+    o?.free();
+  } catch {
+    // already consumed by the engine
   }
 }
 
@@ -303,10 +313,10 @@ export function mintAuthority(b: TBiscuitEngine, privateKeySeed: Uint8Array, sou
     try {
       return token.toBase64();
     } finally {
-      token.free();
+      safeFree(token);
     }
   } finally {
-    key.free();
+    safeFree(key);
   }
 }
 
@@ -321,11 +331,9 @@ export function appendBlock(b: TBiscuitEngine, token: string, rootKey: Uint8Arra
     try {
       return next.toBase64();
     } finally {
-      next.free();
+      safeFree(next);
     }
   } finally {
-    block.free();
-    parsed.free();
-    key.free();
+    for (const o of [block, parsed, key]) safeFree(o);
   }
 }
