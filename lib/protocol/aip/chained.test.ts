@@ -227,6 +227,9 @@ describe("chained tokens: the reference's policy step and A2A checks", () => {
     expect((await run(mint([rootBlock()]), { audience: BOB })).result.aip.error).toBe("aip_chain_invalid");
     expect((await run(token(), { audience: CAROL })).result.aip.error).toBe("aip_audience_mismatch");
     expect((await run(token(), { audience: BOB })).result.aip.verdict).toBe("valid");
+    // A completion block last: the reference finds no delegate fact in it.
+    const completed = appendBlock(b, token(), root.publicKey, completionSource({ context: "ok", status: "completed", resultHash: "sha256:00" }));
+    expect((await run(completed, { audience: BOB })).result.aip.error).toBe("aip_chain_invalid");
   });
 });
 
