@@ -57,6 +57,9 @@ describe("compact tokens: spec §4, each row in order", () => {
     expect(out.result.findings.map((f) => f.code)).toEqual(["unrooted"]);
     expect(out.newIdentity).toMatchObject({ id: aipKeyId(k), kind: "agent" });
     expect(out.result.aip.verdict).toBe("valid");
+    // Its one key is used whatever kid the producer wrote.
+    const withKid = await importAipToken(compactToken(k, claims(aipKeyId(k)), { alg: "EdDSA", typ: "aip+jwt", kid: "key-1" }), {}, makeContext());
+    expect(withKid.result.status).toBe("accepted");
   });
 
   it("row 3: an aip:key id with a short or non-canonical key → malformed", async () => {
@@ -190,5 +193,15 @@ describe("compact tokens: spec §4, each row in order", () => {
     expect(r.status).toBe("rejected");
     const junk = await run(`eyJ\u0000\uffff.\ud800.${"%".repeat(100)}`);
     expect(junk.error?.code).toBe("malformed");
+  });
+});
+
+describe("aipTokenHint (POST /api/v1/events stays DEP-only)", async () => {
+  const { aipTokenHint } = await import("./index");
+  it("points an aip+jwt to /api/v1/aip/tokens and says nothing of other tokens", () => {
+    expect(aipTokenHint(compactToken(alice, claims(ALICE)))).toContain("/api/v1/aip/tokens");
+    expect(aipTokenHint(compactToken(alice, claims(ALICE), { alg: "EdDSA", typ: "dep+jwt" }))).toBeNull();
+    expect(aipTokenHint("eyJ!!!")).toBeNull();
+    expect(aipTokenHint(42)).toBeNull();
   });
 });

@@ -61,7 +61,8 @@ export function checkCompact(token: string, ctx: TAipContext): TCompactCheck {
   if (!isInt(payload.iat)) return fail("malformed", 'claim "iat" must be an integer NumericDate');
   const iat = payload.iat;
   if (header.kid !== undefined && typeof header.kid !== "string") return fail("malformed", 'header "kid" must be a string');
-  const kid = header.kid as string | undefined;
+  // An aip:key id has exactly the key it names, whatever kid the producer wrote.
+  const kid = resolved.id.scheme === "key" ? undefined : (header.kid as string | undefined);
   const candidates = kid === undefined ? identity.keys : identity.keys.filter((k) => k.kid === kid);
   if (candidates.length === 0)
     return fail("unknown_key", kid === undefined ? `${JSON.stringify(identity.id)} has no keys` : `kid ${JSON.stringify(kid)} is not a key of ${JSON.stringify(identity.id)}`);

@@ -113,3 +113,20 @@ async function importChained(token: string, id: string, options: TAipImportOptio
     newIdentity: checked.created ? checked.identity : null,
   };
 }
+
+/**
+ * For POST /api/v1/events, which stays DEP-only (spec §2): the message of its `malformed` result
+ * when the token is an AIP compact token, else null.
+ */
+export function aipTokenHint(token: unknown): string | null {
+  if (typeof token !== "string" || !token.startsWith("eyJ")) return null;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8"));
+    const typ = header !== null && typeof header === "object" ? (header as { typ?: unknown }).typ : undefined;
+    if (typeof typ === "string" && typ.toLowerCase() === "aip+jwt")
+      return 'this is an AIP compact token (typ "aip+jwt"): post it to /api/v1/aip/tokens; /api/v1/events takes dep+jwt events only';
+  } catch {
+    // not JSON: not ours to explain
+  }
+  return null;
+}
