@@ -331,6 +331,20 @@ describe("chained tokens: rejections and hostile input", () => {
     expect(big.status).toBe("rejected");
   });
 
+  it("more than 256 blocks are refused before any signature is checked", async () => {
+    let biscuit = b.Biscuit.fromBase64(mint([rootBlock()]), b.PublicKey.fromBytes(root.publicKey, b.SignatureAlgorithm.Ed25519));
+    for (let i = 0; i < 257; i++) {
+      const block = new b.BlockBuilder();
+      block.addCode('context("x");');
+      biscuit = biscuit.appendBlock(block);
+    }
+    const token = biscuit.toBase64();
+    const started = Date.now();
+    const r = (await run(token)).result;
+    expect(r.error).toMatchObject({ code: "malformed", message: "the token has 258 blocks; at most 256 are accepted" });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("a block of a thousand injected facts is read whole and quickly", async () => {
     const many = Array.from({ length: 1000 }, (_, i) => `delegate("aip:web:x.example/${i}")`).join(");\n").concat(");\n");
     const source = `delegator("${ALICE}");\ncontext("x");\n${many.replace(/\)\);/g, ");")}`;

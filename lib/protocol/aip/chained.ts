@@ -29,6 +29,8 @@ import {
 
 /** A token past this size is refused before the engine sees it (the route caps bodies at 1 MiB). */
 export const MAX_CHAINED_TOKEN_CHARS = 1_048_576;
+/** A delegation chain deeper than this is refused before any signature is checked (each block is judged against its whole ancestry). */
+export const MAX_CHAINED_BLOCKS = 256;
 
 export type TChainedOptions = { tool?: string; audience?: string };
 
@@ -71,6 +73,8 @@ export async function checkChained(token: string, ctx: TAipContext): Promise<TCh
   if (token.length > MAX_CHAINED_TOKEN_CHARS) return fail("malformed", "the token is larger than 1 MiB", null, true);
   const decoded = decodeBiscuit(token);
   if (!decoded.ok) return fail("malformed", `not a Biscuit token: ${decoded.message}`, null, true);
+  if (decoded.blocks.length > MAX_CHAINED_BLOCKS)
+    return fail("malformed", `the token has ${decoded.blocks.length} blocks; at most ${MAX_CHAINED_BLOCKS} are accepted`);
   const block0 = readBlock(decoded.blocks[0]);
   const ids = factStrings(block0, "identity");
   if (ids.length === 0) return fail("malformed", 'block 0 has no identity("…") fact: the root identity is unknown');
