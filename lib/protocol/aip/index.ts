@@ -16,6 +16,7 @@
 //       adds missing_evidence, as readTimeFindings does for DEP chains.
 //   aipScopeCovers / aipScopesWithin / aipScopeSetsEquivalent     the AIP scope rule (§5)
 //   parseAipId, ed25519Jwk, keyHoldsAt                              identities and keys
+//   aipTokenHint(token)                               the `malformed` message POST /api/v1/events gives an aip+jwt
 //   biscuit.ts: loadBiscuit, verifyBiscuit, mint helpers (tests, demo)
 import { aipReadTimeFindings, checkAipChain } from "./check";
 import { checkCompact, aipTokenId, compactIssuer, keyHoldingNow, referenceCompactVerdict } from "./compact";
