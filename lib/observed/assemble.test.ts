@@ -36,6 +36,10 @@ describe("assembleObserved is a function of the set of spans", () => {
     for (let seed = 1; seed <= 25; seed++) expect(assemble(shuffledWith(MIXED, seed))).toEqual(reference);
   });
 
+  it("makes nothing of nothing", () => {
+    expect(assemble([])).toEqual({ chains: [], ignoredTraceIds: [], settlingTraceIds: [] });
+  });
+
   it("ignores re-sent spans", () => {
     expect(assemble([...MIXED, ...shuffledWith(MIXED, 3)])).toEqual(assemble(MIXED));
   });

@@ -1,8 +1,10 @@
 // End to end through the REAL OpenTelemetry JS SDK and OTLP exporters (protobuf and JSON, gzip on
 // and off): one scenario per producer style, decoded and assembled into its observed chain.
-import { beforeAll, describe, expect, it } from "vitest";
+import { diag, DiagLogLevel } from "@opentelemetry/api";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assembleObserved } from "./assemble";
-import { decodeExportRequest } from "./otlp/decode";
+import { decodeExportRequest, encodingOf } from "./otlp/decode";
+import { encodeExportResponse } from "./otlp/response";
 import { captureExports, EXPORT_FORMATS, formatName, INGEST_TOKEN, type TCapturedRequest } from "./testing/exporters";
 import { SCENARIOS, type TScenario } from "./testing/producers";
 import { summarize } from "./testing/spans";
@@ -51,6 +53,24 @@ describe("the real exporters' requests", () => {
         }
       }
     }
+  });
+
+  describe("read our answer", () => {
+    afterEach(() => diag.disable());
+
+    it.each(EXPORT_FORMATS.map((f) => [formatName(f), f] as const))("%s: a partial_success reaches the exporter intact", async (_name, format) => {
+      const warnings: string[] = [];
+      const record = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+      diag.setLogger({ error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+      await captureExports(format, SCENARIOS[0].run, (request) => ({
+        status: 200,
+        ...encodeExportResponse({ rejectedSpans: 2, errorMessage: "2 spans rejected: span \"x\": traceId is all zeros" }, encodingOf(request.contentType)!),
+      }));
+      const partial = warnings.filter((w) => w.startsWith("Received Partial Success response:"));
+      expect(partial.length).toBeGreaterThan(0);
+      expect(partial[0]).toContain('2 spans rejected: span \\"x\\": traceId is all zeros');
+      expect(partial[0]).toMatch(/"rejectedSpans":"?2"?/);
+    });
   });
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))("%s: decode to the same spans in all four formats", (_name, scenario) => {

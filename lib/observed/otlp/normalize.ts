@@ -57,7 +57,12 @@ const fail = (reason: string): never => {
 };
 
 function snakeOf(camel: string): string {
-  return SNAKE[camel] ?? camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let snake = SNAKE[camel];
+  if (snake === undefined) {
+    snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    SNAKE[camel] = snake; // field names are the schema's, a small fixed set
+  }
+  return snake;
 }
 
 /** A field of a message: camelCase, or (JSON only) the proto field name. */

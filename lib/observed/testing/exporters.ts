@@ -65,23 +65,31 @@ export type TSpanOpts = {
 /** 2026-01-15T10:00:00Z: fixtures are in the past, so they are never within a quiet period. */
 export const FIXTURE_BASE_MS = Date.UTC(2026, 0, 15, 10, 0, 0);
 
-async function startCaptureServer(): Promise<{ url: string; requests: TCapturedRequest[]; close: () => Promise<void> }> {
+/** What the capture server answers; by default an empty ExportTraceServiceResponse (full success). */
+export type TAnswer = (request: TCapturedRequest) => { status: number; body: Buffer; contentType: string };
+
+const acceptAll: TAnswer = (request) => {
+  const answer = encodeExportResponse({ rejectedSpans: 0, errorMessage: null }, request.contentType?.includes("json") ? "json" : "protobuf");
+  return { status: 200, ...answer };
+};
+
+async function startCaptureServer(answerWith: TAnswer): Promise<{ url: string; requests: TCapturedRequest[]; close: () => Promise<void> }> {
   const requests: TCapturedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const header = (name: string) => (typeof req.headers[name] === "string" ? (req.headers[name] as string) : null);
-      requests.push({
+      const request: TCapturedRequest = {
         path: req.url ?? "",
         contentType: header("content-type"),
         contentEncoding: header("content-encoding"),
         authorization: header("authorization"),
         body: Buffer.concat(chunks),
-      });
-      const encoding: TOtlpEncoding = header("content-type")?.includes("json") ? "json" : "protobuf";
-      const answer = encodeExportResponse({ rejectedSpans: 0, errorMessage: null }, encoding);
-      res.writeHead(200, { "content-type": answer.contentType });
+      };
+      requests.push(request);
+      const answer = answerWith(request);
+      res.writeHead(answer.status, { "content-type": answer.contentType });
       res.end(answer.body);
     });
   });
@@ -99,8 +107,8 @@ async function startCaptureServer(): Promise<{ url: string; requests: TCapturedR
  * a producer would configure Delegraph (endpoint `<base>/api/otel`, so traces go to
  * `/api/otel/v1/traces`, with `Authorization: Bearer <token>`), flushes, and returns the requests.
  */
-export async function captureExports(format: TExportFormat, scenario: (kit: TProducerKit) => void): Promise<TCapturedRequest[]> {
-  const server = await startCaptureServer();
+export async function captureExports(format: TExportFormat, scenario: (kit: TProducerKit) => void, answer: TAnswer = acceptAll): Promise<TCapturedRequest[]> {
+  const server = await startCaptureServer(answer);
   const ids = counterIds();
   const providers = new Map<string, BasicTracerProvider>();
   const config: TExporterConfig = {
