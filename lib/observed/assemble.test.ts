@@ -7,7 +7,8 @@ import type { TObservedChain, TObservedSpan } from "./types";
 const BASE_MS = Date.UTC(2026, 0, 15, 10, 0, 0);
 const NOW = BASE_MS + 3_600_000;
 const spans = (...specs: TSpanSpec[]) => specs.map(makeSpan);
-const assemble = (input: TObservedSpan[], options: Partial<Parameters<typeof assembleObserved>[1]> = {}) => assembleObserved(input, { now: NOW, ...options });
+const assemble = (input: TObservedSpan[], options: Partial<Parameters<typeof assembleObserved>[1]> = {}) =>
+  assembleObserved(input, { now: NOW, ...options });
 function single(input: TObservedSpan[], options = {}): TObservedChain {
   const { chains } = assemble(input, options);
   expect(chains).toHaveLength(1);
@@ -18,7 +19,12 @@ function single(input: TObservedSpan[], options = {}): TObservedChain {
 const MIXED = spans(
   { trace: 1, span: 1, attributes: agentAttrs("planner", { "user.id": "alice", "gen_ai.conversation.id": "c1" }), end: 100 },
   { trace: 1, span: 2, parent: 1, attributes: toolAttrs("search", { "gen_ai.agent.name": "planner" }), status: "error" },
-  { trace: 1, span: 3, parent: 1, attributes: { "gen_ai.transfer.target.name": "writer", "gen_ai.agent.name": "planner", "gen_ai.operation.name": "execute_tool" } },
+  {
+    trace: 1,
+    span: 3,
+    parent: 1,
+    attributes: { "gen_ai.transfer.target.name": "writer", "gen_ai.agent.name": "planner", "gen_ai.operation.name": "execute_tool" },
+  },
   { trace: 1, span: 4, parent: 3, attributes: agentAttrs("writer") },
   { trace: 2, span: 5, attributes: agentAttrs("planner", { "gen_ai.conversation.id": "c1" }) },
   { trace: 3, span: 6, attributes: agentAttrs("reviewer", { "session.id": "s9" }), links: [{ trace: 2, span: 5 }] },
@@ -100,14 +106,22 @@ describe("stitching traces into chains", () => {
       ),
     );
     expect(chain.stitchedBy).toEqual([{ kind: "traceparent", value: `${traceIdOf(1)}~${traceIdOf(2)}` }]);
-    expect(summarize(chain).edges).toEqual(["root human:alice -> agent:name:caller completed x1", "agent_call agent:name:caller -> agent:name:callee completed x1"]);
+    expect(summarize(chain).edges).toEqual([
+      "root human:alice -> agent:name:caller completed x1",
+      "agent_call agent:name:caller -> agent:name:callee completed x1",
+    ]);
   });
 
   it("joins by A2A reference task ids and a2a.context.id", () => {
     const refs = assemble(
       spans(
         { trace: 1, span: 1, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.task.id": "t1", "gen_ai.agent.name": "x" } },
-        { trace: 2, span: 2, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.message.reference_task_ids": ["t1"], "gen_ai.agent.name": "x" } },
+        {
+          trace: 2,
+          span: 2,
+          kind: "client",
+          attributes: { "a2a.method.name": "SendMessage", "a2a.message.reference_task_ids": ["t1"], "gen_ai.agent.name": "x" },
+        },
         { trace: 3, span: 3, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.context.id": "ctx", "gen_ai.agent.name": "y" } },
         { trace: 4, span: 4, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.context.id": "ctx", "gen_ai.agent.name": "y" } },
       ),
@@ -186,7 +200,12 @@ describe("the principal: asserted, never inferred", () => {
     const chain = single(
       spans(
         { trace: 1, span: 1, attributes: agentAttrs("bot", { "user.id": "u" }) },
-        { trace: 1, span: 2, parent: 1, attributes: { "gen_ai.transfer.target.name": "desk", "gen_ai.transfer.target.type": "human", "gen_ai.transfer.mode": "pass_control" } },
+        {
+          trace: 1,
+          span: 2,
+          parent: 1,
+          attributes: { "gen_ai.transfer.target.name": "desk", "gen_ai.transfer.target.type": "human", "gen_ai.transfer.mode": "pass_control" },
+        },
       ),
     );
     expect(chain.principal).toEqual({ kind: "asserted", userIds: ["u"], assertedBy: ["svc"] });
@@ -204,7 +223,10 @@ describe("nodes and edges", () => {
         { trace: 1, span: 3, parent: 2, attributes: agentAttrs("b", { "gen_ai.agent.id": "id-b" }) },
       ),
     );
-    expect(summarize(chain).edges).toEqual(["root principal:unknown -> agent:id:id-a completed x1", "agent_call agent:id:id-a -> agent:id:id-b completed x1"]);
+    expect(summarize(chain).edges).toEqual([
+      "root principal:unknown -> agent:id:id-a completed x1",
+      "agent_call agent:id:id-a -> agent:id:id-b completed x1",
+    ]);
   });
 
   it("keeps a name shared by two agent ids as its own node", () => {
@@ -236,7 +258,17 @@ describe("nodes and edges", () => {
   it("counts every call of an edge, lists the newest, and takes the latest outcome", () => {
     const input = [makeSpan({ trace: 1, span: 1, attributes: agentAttrs("a"), end: 10_000 })];
     for (let i = 0; i < 60; i++) {
-      input.push(makeSpan({ trace: 1, span: 100 + i, parent: 1, start: 10 + i * 10, end: 15 + i * 10, attributes: toolAttrs("t"), status: i === 59 || i === 3 ? "error" : "ok" }));
+      input.push(
+        makeSpan({
+          trace: 1,
+          span: 100 + i,
+          parent: 1,
+          start: 10 + i * 10,
+          end: 15 + i * 10,
+          attributes: toolAttrs("t"),
+          status: i === 59 || i === 3 ? "error" : "ok",
+        }),
+      );
     }
     const edge = single(input).edges.find((e) => e.kind === "tool_call")!;
     expect(edge).toMatchObject({ calls: 60, failures: 2, outcome: "failed", hiddenCalls: 10 });
@@ -252,9 +284,33 @@ describe("nodes and edges", () => {
       spans(
         { trace: 1, span: 1, attributes: agentAttrs("a") },
         { trace: 1, span: 2, parent: 1, attributes: toolAttrs("typed", { "error.type": "timeout" }) },
-        { trace: 1, span: 3, parent: 1, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.task.id": "t", "a2a.task.state": "TASK_STATE_WORKING", "gen_ai.agent.name": "slow" } },
-        { trace: 1, span: 4, parent: 1, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.task.id": "u", "a2a.task.state": "TASK_STATE_SUBMITTED", "gen_ai.agent.name": "flaky" } },
-        { trace: 1, span: 5, parent: 1, kind: "client", start: 90, attributes: { "a2a.method.name": "GetTask", "a2a.task.id": "u", "a2a.task.state": "TASK_STATE_FAILED" } },
+        {
+          trace: 1,
+          span: 3,
+          parent: 1,
+          kind: "client",
+          attributes: { "a2a.method.name": "SendMessage", "a2a.task.id": "t", "a2a.task.state": "TASK_STATE_WORKING", "gen_ai.agent.name": "slow" },
+        },
+        {
+          trace: 1,
+          span: 4,
+          parent: 1,
+          kind: "client",
+          attributes: {
+            "a2a.method.name": "SendMessage",
+            "a2a.task.id": "u",
+            "a2a.task.state": "TASK_STATE_SUBMITTED",
+            "gen_ai.agent.name": "flaky",
+          },
+        },
+        {
+          trace: 1,
+          span: 5,
+          parent: 1,
+          kind: "client",
+          start: 90,
+          attributes: { "a2a.method.name": "GetTask", "a2a.task.id": "u", "a2a.task.state": "TASK_STATE_FAILED" },
+        },
       ),
     );
     const to = (id: string) => chain.edges.find((e) => e.to === id)!;
@@ -268,8 +324,19 @@ describe("nodes and edges", () => {
     const chain = single(
       spans(
         { trace: 1, span: 1, attributes: agentAttrs("a") },
-        { trace: 1, span: 2, parent: 1, kind: "client", attributes: { "a2a.method.name": "SendMessage", "a2a.message.id": "m", "a2a.task.id": "t", "gen_ai.agent.name": "b" } },
-        { trace: 2, span: 3, kind: "server", attributes: { "a2a.method.name": "SendMessage", "a2a.message.id": "m", "a2a.task.id": "t", "gen_ai.agent.name": "b" } },
+        {
+          trace: 1,
+          span: 2,
+          parent: 1,
+          kind: "client",
+          attributes: { "a2a.method.name": "SendMessage", "a2a.message.id": "m", "a2a.task.id": "t", "gen_ai.agent.name": "b" },
+        },
+        {
+          trace: 2,
+          span: 3,
+          kind: "server",
+          attributes: { "a2a.method.name": "SendMessage", "a2a.message.id": "m", "a2a.task.id": "t", "gen_ai.agent.name": "b" },
+        },
         { trace: 2, span: 4, parent: 3, attributes: toolAttrs("x") },
       ),
     );
@@ -281,7 +348,9 @@ describe("nodes and edges", () => {
   });
 
   it("hangs an MCP server span with no client span off the principal", () => {
-    const chain = single(spans({ trace: 1, span: 2, parent: 1, kind: "server", attributes: { "mcp.method.name": "tools/call", "gen_ai.tool.name": "t" } }));
+    const chain = single(
+      spans({ trace: 1, span: 2, parent: 1, kind: "server", attributes: { "mcp.method.name": "tools/call", "gen_ai.tool.name": "t" } }),
+    );
     expect(summarize(chain).edges).toEqual(["tool_call principal:unknown -> tool:t completed x1"]);
     expect(chain.edges[0].via).toBe("mcp");
   });
@@ -308,7 +377,16 @@ describe("nodes and edges", () => {
     const depth = 5_000;
     for (let i = 1; i <= depth; i++) {
       // Deeper spans start earlier, so nothing is resolved top-down before the deepest is asked.
-      deep.push(makeSpan({ trace: 1, span: i, parent: i === 1 ? null : i - 1, start: depth - i, end: depth, attributes: i === 1 ? agentAttrs("top") : i === depth ? toolAttrs("bottom") : {} }));
+      deep.push(
+        makeSpan({
+          trace: 1,
+          span: i,
+          parent: i === 1 ? null : i - 1,
+          start: depth - i,
+          end: depth,
+          attributes: i === 1 ? agentAttrs("top") : i === depth ? toolAttrs("bottom") : {},
+        }),
+      );
     }
     const t0 = performance.now();
     const chain = single(deep);
@@ -329,7 +407,12 @@ describe("content in calls", () => {
     expect(call.contentDigests).toEqual({ "gen_ai.tool.call.arguments": contentDigest('{"q":1}') });
     expect(call.content).toBeUndefined();
 
-    const redacted = makeSpan({ trace: 1, span: 2, parent: 1, attributes: toolAttrs("t", { "gen_ai.tool.call.arguments": contentDigest('{"q":1}') }) });
+    const redacted = makeSpan({
+      trace: 1,
+      span: 2,
+      parent: 1,
+      attributes: toolAttrs("t", { "gen_ai.tool.call.arguments": contentDigest('{"q":1}') }),
+    });
     redacted.redactedKeys = ["gen_ai.tool.call.arguments"];
     const fromDecode = single([kept()[0], redacted]).edges.find((e) => e.kind === "tool_call")!.spans[0];
     expect(fromDecode.contentDigests).toEqual(call.contentDigests);

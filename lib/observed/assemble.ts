@@ -238,7 +238,11 @@ function buildChain(
         const name = f.transferTargetName ?? f.transferTargetId ?? "unnamed target";
         const type = f.transferTargetType?.toLowerCase();
         const to =
-          type === "human" ? humanNode(c, name, false) : type === "workflow" ? workflowNode(c, name) : agentNode(c, f.transferTargetId, f.transferTargetName, name);
+          type === "human"
+            ? humanNode(c, name, false)
+            : type === "workflow"
+              ? workflowNode(c, name)
+              : agentNode(c, f.transferTargetId, f.transferTargetName, name);
         t = { id: to, edge: "handoff" };
         break;
       }
@@ -250,7 +254,11 @@ function buildChain(
         } else if (method.startsWith("resources/") && f.mcpResourceUri !== undefined) {
           t = { id: node(`resource:${f.mcpResourceUri}`, "resource", f.mcpResourceUri, c.span.startMs).id, edge: "resource_access", via: "mcp" };
         } else if (method === "prompts/get" && f.promptName !== undefined) {
-          t = { id: node(`resource:prompt:${f.promptName}`, "resource", `prompt ${f.promptName}`, c.span.startMs).id, edge: "resource_access", via: "mcp" };
+          t = {
+            id: node(`resource:prompt:${f.promptName}`, "resource", `prompt ${f.promptName}`, c.span.startMs).id,
+            edge: "resource_access",
+            via: "mcp",
+          };
         }
         break;
       }
@@ -279,7 +287,8 @@ function buildChain(
         return f.agentId !== undefined || f.agentName !== undefined ? agentNode(c, f.agentId, f.agentName, serviceOf(c)) : null;
       case "handoff":
         if (f.agentId !== undefined || f.agentName !== undefined) return agentNode(c, f.agentId, f.agentName, serviceOf(c));
-        if (f.transferSourceId !== undefined || f.transferSourceName !== undefined) return agentNode(c, f.transferSourceId, f.transferSourceName, serviceOf(c));
+        if (f.transferSourceId !== undefined || f.transferSourceName !== undefined)
+          return agentNode(c, f.transferSourceId, f.transferSourceName, serviceOf(c));
         return null;
       default:
         return null;
@@ -314,7 +323,10 @@ function buildChain(
     }
     for (let i = 0; p === null && i < s.links.length; i++) p = byKey.get(keyOf(s.links[i].traceId, s.links[i].spanId)) ?? null;
     if (p === null && c.role === "a2a_message" && c.span.kind === "server") {
-      p = (c.facts.a2aMessageId && a2aClients.get(`m:${c.facts.a2aMessageId}`)) || (c.facts.a2aTaskId && a2aClients.get(`t:${c.facts.a2aTaskId}`)) || null;
+      p =
+        (c.facts.a2aMessageId && a2aClients.get(`m:${c.facts.a2aMessageId}`)) ||
+        (c.facts.a2aTaskId && a2aClients.get(`t:${c.facts.a2aTaskId}`)) ||
+        null;
     }
     if (p === c) p = null;
     parents.set(c, p);
@@ -400,7 +412,7 @@ function buildChain(
       contentDigests,
     };
     if (options.keepContent && s.contentKept) {
-      const content: TAttributes = Object.create(null);
+      const content = Object.create(null) as TAttributes;
       for (const key of Object.keys(s.attributes)) if (isContentKey(key)) content[key] = s.attributes[key];
       if (Object.keys(content).length > 0) call.content = content;
     }
@@ -480,8 +492,14 @@ function buildChain(
       calls: calls.length,
       failures: calls.filter((call) => call.outcome === "failed").length,
       errorTypes: [...new Set(calls.map((call) => call.errorType).filter((x): x is string => x !== null))].sort(),
-      firstMs: minOf(times.map((t) => t.startMs), nodes.get(e.to)!.firstMs),
-      lastMs: maxOf(times.map((t) => t.endMs), nodes.get(e.to)!.firstMs),
+      firstMs: minOf(
+        times.map((t) => t.startMs),
+        nodes.get(e.to)!.firstMs,
+      ),
+      lastMs: maxOf(
+        times.map((t) => t.endMs),
+        nodes.get(e.to)!.firstMs,
+      ),
       spans: shown,
       hiddenCalls: calls.length - shown.length,
     };
@@ -501,7 +519,11 @@ function buildChain(
     });
 
   const humans = finishedNodes.filter((n) => n.kind === "human" && nodes.get(n.id)!.principal);
-  const worst = finishedEdges.some((e) => e.outcome === "failed") ? "failed" : finishedEdges.some((e) => e.outcome === "pending") ? "pending" : "completed";
+  const worst = finishedEdges.some((e) => e.outcome === "failed")
+    ? "failed"
+    : finishedEdges.some((e) => e.outcome === "pending")
+      ? "pending"
+      : "completed";
   return {
     id,
     status: "observed",
@@ -599,8 +621,17 @@ export function assembleObserved(spans: readonly TObservedSpan[], options: TAsse
   for (const [root, traceIdsUnsorted] of members) {
     const traceIds = [...traceIdsUnsorted].sort();
     const spansOfGroup = traceIds.flatMap((t) => traces.get(t)!).sort(bySpanOrder);
-    const stitchedBy = (stitchesByGroup.get(root) ?? []).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    const chain = buildChain(`obs:${traceIds[0]}`, traceIds, spansOfGroup, stitchedBy, traceIds.filter((t) => settlingSet.has(t)), opts);
+    const stitchedBy = (stitchesByGroup.get(root) ?? []).sort((a, b) =>
+      a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0,
+    );
+    const chain = buildChain(
+      `obs:${traceIds[0]}`,
+      traceIds,
+      spansOfGroup,
+      stitchedBy,
+      traceIds.filter((t) => settlingSet.has(t)),
+      opts,
+    );
     if (chain === null) ignoredTraceIds.push(...traceIds);
     else chains.push(chain);
   }

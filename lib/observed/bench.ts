@@ -37,7 +37,11 @@ type TJsonKv = { key: string; value: Record<string, unknown> };
 const kv = (key: string, value: string | number): TJsonKv =>
   typeof value === "number" ? { key, value: { intValue: value } } : { key, value: { stringValue: value } };
 
-const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, "0").replace(/^0/, "c");
+const hex = (n: number, bytes: number) =>
+  n
+    .toString(16)
+    .padStart(bytes * 2, "0")
+    .replace(/^0/, "c");
 const BASE_NS = 1_768_471_200_000_000_000n; // 2026-01-15T10:00:00Z
 const CONTENT = JSON.stringify([{ role: "user", parts: [{ type: "text", content: "x".repeat(800) }] }]);
 
@@ -81,8 +85,18 @@ function synthTrace(t: number, nextSpan: () => string): TSynthSpan[] {
     kv("gen_ai.conversation.id", `conv-${Math.floor(t / 2)}`),
     kv("user.id", `user-${t % 200}`),
   ]);
-  add("chat gpt-4.1", root, 10, 200, 3, [kv("gen_ai.operation.name", "chat"), kv("gen_ai.request.model", "gpt-4.1"), kv("gen_ai.input.messages", CONTENT), kv("gen_ai.usage.input_tokens", 812)]);
-  add("execute_tool lookup", root, 210, 260, 1, [kv("gen_ai.operation.name", "execute_tool"), kv("gen_ai.tool.name", "lookup"), kv("gen_ai.tool.call.arguments", '{"id":42}'), kv("gen_ai.agent.name", agent)]);
+  add("chat gpt-4.1", root, 10, 200, 3, [
+    kv("gen_ai.operation.name", "chat"),
+    kv("gen_ai.request.model", "gpt-4.1"),
+    kv("gen_ai.input.messages", CONTENT),
+    kv("gen_ai.usage.input_tokens", 812),
+  ]);
+  add("execute_tool lookup", root, 210, 260, 1, [
+    kv("gen_ai.operation.name", "execute_tool"),
+    kv("gen_ai.tool.name", "lookup"),
+    kv("gen_ai.tool.call.arguments", '{"id":42}'),
+    kv("gen_ai.agent.name", agent),
+  ]);
   const transfer = add("execute_tool transfer", root, 270, 600, 1, [
     kv("gen_ai.operation.name", "execute_tool"),
     kv("gen_ai.tool.name", "transfer_to_specialist"),
@@ -90,8 +104,20 @@ function synthTrace(t: number, nextSpan: () => string): TSynthSpan[] {
     kv("gen_ai.transfer.mode", "return_to_caller"),
     kv("gen_ai.transfer.target.name", `specialist-${t % 7}`),
   ]);
-  const specialist = add(`specialist-${t % 7}`, transfer, 280, 590, 1, [kv("openinference.span.kind", "AGENT"), kv("agent.name", `specialist-${t % 7}`), kv("graph.node.id", `specialist-${t % 7}`)]);
-  add("web_search", specialist, 290, 400, 1, [kv("openinference.span.kind", "TOOL"), kv("tool.name", "web_search"), kv("input.value", '{"q":"otlp"}')], t % 10 === 0);
+  const specialist = add(`specialist-${t % 7}`, transfer, 280, 590, 1, [
+    kv("openinference.span.kind", "AGENT"),
+    kv("agent.name", `specialist-${t % 7}`),
+    kv("graph.node.id", `specialist-${t % 7}`),
+  ]);
+  add(
+    "web_search",
+    specialist,
+    290,
+    400,
+    1,
+    [kv("openinference.span.kind", "TOOL"), kv("tool.name", "web_search"), kv("input.value", '{"q":"otlp"}')],
+    t % 10 === 0,
+  );
   const mcpCall = add("tools/call create_ticket", specialist, 410, 500, 3, [
     kv("mcp.method.name", "tools/call"),
     kv("gen_ai.tool.name", "create_ticket"),
@@ -99,7 +125,12 @@ function synthTrace(t: number, nextSpan: () => string): TSynthSpan[] {
     kv("server.address", "tickets.internal"),
   ]);
   add("tools/call create_ticket", mcpCall, 420, 490, 2, [kv("mcp.method.name", "tools/call"), kv("gen_ai.tool.name", "create_ticket")]);
-  const remote = add("invoke_agent billing", root, 610, 800, 3, [kv("gen_ai.operation.name", "invoke_agent"), kv("gen_ai.agent.name", "billing"), kv("gen_ai.caller.name", agent), kv("gen_ai.caller.type", "agent")]);
+  const remote = add("invoke_agent billing", root, 610, 800, 3, [
+    kv("gen_ai.operation.name", "invoke_agent"),
+    kv("gen_ai.agent.name", "billing"),
+    kv("gen_ai.caller.name", agent),
+    kv("gen_ai.caller.type", "agent"),
+  ]);
   add("invoke_agent billing", remote, 620, 790, 1, [kv("gen_ai.operation.name", "invoke_agent"), kv("gen_ai.agent.name", "billing")]);
   return spans;
 }
@@ -126,9 +157,9 @@ export function synthesizeRequests(spanCount: number, spansPerRequest: number): 
 
 /** The same document as protobuf bytes: hex ids become bytes, everything else converts as is. */
 function toProtobuf(doc: object): Buffer {
-  const withBytes = JSON.parse(JSON.stringify(doc), (key, value) =>
+  const withBytes = JSON.parse(JSON.stringify(doc), (key, value: unknown) =>
     (key === "traceId" || key === "spanId" || key === "parentSpanId") && typeof value === "string" ? Buffer.from(value, "hex") : value,
-  );
+  ) as Record<string, unknown>;
   return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(withBytes)).finish());
 }
 

@@ -53,7 +53,11 @@ describe("CLASSIFICATION_RULES", () => {
   });
 
   it("decides by priority, not attribute order: a transfer on an execute_tool span is a handoff", () => {
-    const c = classify({ "gen_ai.transfer.target.name": "refund", "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "transfer_to_refund" });
+    const c = classify({
+      "gen_ai.transfer.target.name": "refund",
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": "transfer_to_refund",
+    });
     expect(c.role).toBe("handoff");
   });
 
@@ -102,8 +106,14 @@ describe("facts", () => {
       transferTargetType: "agent",
       transferMode: "pass_control",
     });
-    expect(classify({ "gen_ai.handoff.from_agent": "a", "gen_ai.handoff.to_agent": "b" }).facts).toMatchObject({ transferSourceName: "a", transferTargetName: "b" });
-    expect(classify({ "gen_ai.agent.handoff.source.name": "a", "gen_ai.agent.handoff.target.name": "b" }).facts).toMatchObject({ transferSourceName: "a", transferTargetName: "b" });
+    expect(classify({ "gen_ai.handoff.from_agent": "a", "gen_ai.handoff.to_agent": "b" }).facts).toMatchObject({
+      transferSourceName: "a",
+      transferTargetName: "b",
+    });
+    expect(classify({ "gen_ai.agent.handoff.source.name": "a", "gen_ai.agent.handoff.target.name": "b" }).facts).toMatchObject({
+      transferSourceName: "a",
+      transferTargetName: "b",
+    });
   });
 
   it("reads the user from user.id, enduser.id or Traceloop's association property, on the span or its resource", () => {
@@ -127,9 +137,21 @@ describe("facts", () => {
       "gen_ai.conversation.id": "ctx",
       "session.id": "s",
     }).facts;
-    expect(a2a).toMatchObject({ a2aTaskId: "t1", a2aMessageId: "m1", a2aTaskState: "TASK_STATE_WORKING", a2aReferenceTaskIds: ["t0", "t-1"], a2aContextId: "ctx", conversationId: "ctx", sessionId: "s" });
+    expect(a2a).toMatchObject({
+      a2aTaskId: "t1",
+      a2aMessageId: "m1",
+      a2aTaskState: "TASK_STATE_WORKING",
+      a2aReferenceTaskIds: ["t0", "t-1"],
+      a2aContextId: "ctx",
+      conversationId: "ctx",
+      sessionId: "s",
+    });
     expect(classify({ "gen_ai.conversation.id": "ctx" }).facts.a2aContextId).toBeUndefined();
-    expect(classify({ "mcp.method.name": "resources/read", "mcp.resource.uri": "file:///a", "mcp.session.id": "m" }).facts).toMatchObject({ mcpMethod: "resources/read", mcpResourceUri: "file:///a", mcpSessionId: "m" });
+    expect(classify({ "mcp.method.name": "resources/read", "mcp.resource.uri": "file:///a", "mcp.session.id": "m" }).facts).toMatchObject({
+      mcpMethod: "resources/read",
+      mcpResourceUri: "file:///a",
+      mcpSessionId: "m",
+    });
   });
 
   it("finds a traceparent under its own name or any <prefix>.traceparent", () => {

@@ -29,9 +29,7 @@
 import type { TAttrValue, TAttributes, TClassifiedSpan, TObservedSpan, TProducer, TRole, TSpanFacts, TSpanKind } from "./types";
 
 type TCondition =
-  | { keys: readonly string[]; equals: readonly string[] }
-  | { keys: readonly string[]; present: true }
-  | { spanKind: readonly TSpanKind[] };
+  { keys: readonly string[]; equals: readonly string[] } | { keys: readonly string[]; present: true } | { spanKind: readonly TSpanKind[] };
 
 type TNameFacts = "agentName" | "toolName" | "workflowName";
 
@@ -50,7 +48,12 @@ const TL_KIND = ["traceloop.span.kind"] as const;
 
 export const CLASSIFICATION_RULES: readonly TClassificationRule[] = [
   // Handoffs first: a transfer is recorded on an execute_tool span, which must not count as a tool call.
-  { id: "genai.transfer", role: "handoff", producer: "genai", when: [{ keys: ["gen_ai.transfer.target.name", "gen_ai.transfer.target.id"], present: true }] },
+  {
+    id: "genai.transfer",
+    role: "handoff",
+    producer: "genai",
+    when: [{ keys: ["gen_ai.transfer.target.name", "gen_ai.transfer.target.id"], present: true }],
+  },
   {
     id: "legacy.agent_handoff",
     role: "handoff",
@@ -66,7 +69,12 @@ export const CLASSIFICATION_RULES: readonly TClassificationRule[] = [
   // Protocol spans before generic operations: an MCP tools/call also says execute_tool.
   { id: "a2a", role: "a2a_message", producer: "a2a", when: [{ keys: ["a2a.method.name"], present: true }] },
   { id: "mcp", role: "mcp_request", producer: "mcp", when: [{ keys: ["mcp.method.name"], present: true }] },
-  { id: "genai.invoke_agent.client", role: "agent_invoke_client", producer: "genai", when: [{ keys: OP, equals: ["invoke_agent"] }, { spanKind: ["client"] }] },
+  {
+    id: "genai.invoke_agent.client",
+    role: "agent_invoke_client",
+    producer: "genai",
+    when: [{ keys: OP, equals: ["invoke_agent"] }, { spanKind: ["client"] }],
+  },
   { id: "genai.invoke_agent", role: "agent_invoke_internal", producer: "genai", when: [{ keys: OP, equals: ["invoke_agent"] }] },
   { id: "genai.create_agent", role: "agent_create", producer: "genai", when: [{ keys: OP, equals: ["create_agent"] }] },
   { id: "genai.invoke_workflow", role: "workflow", producer: "genai", when: [{ keys: OP, equals: ["invoke_workflow"] }] },
@@ -77,7 +85,13 @@ export const CLASSIFICATION_RULES: readonly TClassificationRule[] = [
     producer: "genai",
     when: [{ keys: OP, equals: ["chat", "text_completion", "generate_content", "embeddings", "retrieval"] }],
   },
-  { id: "openinference.agent", role: "agent_invoke_internal", producer: "openinference", when: [{ keys: OI_KIND, equals: ["AGENT"] }], names: { agentName: ["graph.node.name"] } },
+  {
+    id: "openinference.agent",
+    role: "agent_invoke_internal",
+    producer: "openinference",
+    when: [{ keys: OI_KIND, equals: ["AGENT"] }],
+    names: { agentName: ["graph.node.name"] },
+  },
   { id: "openinference.tool", role: "tool_execute", producer: "openinference", when: [{ keys: OI_KIND, equals: ["TOOL"] }] },
   {
     id: "openinference.llm",
@@ -86,8 +100,20 @@ export const CLASSIFICATION_RULES: readonly TClassificationRule[] = [
     when: [{ keys: OI_KIND, equals: ["LLM", "EMBEDDING", "RETRIEVER", "RERANKER"] }],
   },
   { id: "openinference.other", role: "other", producer: "openinference", when: [{ keys: OI_KIND, present: true }] },
-  { id: "openllmetry.agent", role: "agent_invoke_internal", producer: "openllmetry", when: [{ keys: TL_KIND, equals: ["agent"] }], names: { agentName: ["traceloop.entity.name"] } },
-  { id: "openllmetry.tool", role: "tool_execute", producer: "openllmetry", when: [{ keys: TL_KIND, equals: ["tool"] }], names: { toolName: ["traceloop.entity.name"] } },
+  {
+    id: "openllmetry.agent",
+    role: "agent_invoke_internal",
+    producer: "openllmetry",
+    when: [{ keys: TL_KIND, equals: ["agent"] }],
+    names: { agentName: ["traceloop.entity.name"] },
+  },
+  {
+    id: "openllmetry.tool",
+    role: "tool_execute",
+    producer: "openllmetry",
+    when: [{ keys: TL_KIND, equals: ["tool"] }],
+    names: { toolName: ["traceloop.entity.name"] },
+  },
   {
     id: "openllmetry.workflow",
     role: "workflow",
@@ -262,7 +288,8 @@ export function extractFacts(span: TObservedSpan, rule: TClassificationRule): TS
   const refList = (Array.isArray(refs) ? refs : [refs]).map(asText).filter((x): x is string => x !== undefined);
   if (refList.length > 0) facts.a2aReferenceTaskIds = refList.slice(0, 64);
   // A2A records its contextId as gen_ai.conversation.id (model/a2a/common.yaml).
-  if (facts.a2aContextId === undefined && rule.role === "a2a_message" && facts.conversationId !== undefined) facts.a2aContextId = facts.conversationId;
+  if (facts.a2aContextId === undefined && rule.role === "a2a_message" && facts.conversationId !== undefined)
+    facts.a2aContextId = facts.conversationId;
   return facts;
 }
 

@@ -93,7 +93,7 @@ export function contentDigest(value: TAttrValue): string {
  * already replaced by the decoder is its own digest.
  */
 export function digestContent(attributes: TAttributes, redacted: ReadonlySet<string>, prefix = "", eventName?: string): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(attributes)) {
     const name = prefix + key;
     const value = attributes[key];

@@ -64,7 +64,10 @@ describe("the real exporters' requests", () => {
       diag.setLogger({ error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
       await captureExports(format, SCENARIOS[0].run, (request) => ({
         status: 200,
-        ...encodeExportResponse({ rejectedSpans: 2, errorMessage: "2 spans rejected: span \"x\": traceId is all zeros" }, encodingOf(request.contentType)!),
+        ...encodeExportResponse(
+          { rejectedSpans: 2, errorMessage: '2 spans rejected: span "x": traceId is all zeros' },
+          encodingOf(request.contentType)!,
+        ),
       }));
       const partial = warnings.filter((w) => w.startsWith("Received Partial Success response:"));
       expect(partial.length).toBeGreaterThan(0);

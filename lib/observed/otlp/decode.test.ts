@@ -145,7 +145,15 @@ describe("the OTLP/JSON rules", () => {
 
   it("takes 64-bit integers as strings or numbers", () => {
     const s = decodeJson(
-      request([span({ startTimeUnixNano: 1768471200000000000, attributes: [{ key: "n", value: { intValue: 7 } }, { key: "m", value: { intValue: "7" } }] })]),
+      request([
+        span({
+          startTimeUnixNano: 1768471200000000000,
+          attributes: [
+            { key: "n", value: { intValue: 7 } },
+            { key: "m", value: { intValue: "7" } },
+          ],
+        }),
+      ]),
     ).spans[0];
     expect(s.startMs).toBe(1768471200000);
     expect([s.attributes.n, s.attributes.m]).toEqual([7, 7]);
@@ -180,7 +188,16 @@ describe("the OTLP/JSON rules", () => {
   });
 
   it("keeps ProtoJSON's non-finite doubles as their strings", () => {
-    const s = decodeJson(request([span({ attributes: [{ key: "x", value: { doubleValue: "NaN" } }, { key: "y", value: { doubleValue: "-Infinity" } }] })])).spans[0];
+    const s = decodeJson(
+      request([
+        span({
+          attributes: [
+            { key: "x", value: { doubleValue: "NaN" } },
+            { key: "y", value: { doubleValue: "-Infinity" } },
+          ],
+        }),
+      ]),
+    ).spans[0];
     expect([s.attributes.x, s.attributes.y]).toEqual(["NaN", "-Infinity"]);
   });
 
@@ -215,9 +232,19 @@ describe("attribute maps", () => {
   });
 
   it("cut strings longer than the limit and count them", () => {
-    const s = decodeJson(request([span({ attributes: [{ key: "long", value: { stringValue: "x".repeat(50) } }, { key: "short", value: { stringValue: "y" } }] })]), {
-      limits: { maxStringLength: 10 },
-    }).spans[0];
+    const s = decodeJson(
+      request([
+        span({
+          attributes: [
+            { key: "long", value: { stringValue: "x".repeat(50) } },
+            { key: "short", value: { stringValue: "y" } },
+          ],
+        }),
+      ]),
+      {
+        limits: { maxStringLength: 10 },
+      },
+    ).spans[0];
     expect(s.attributes.long).toBe("x".repeat(10));
     expect(s.attributes.short).toBe("y");
     expect(s.truncatedValues).toBe(1);
@@ -230,12 +257,24 @@ describe("content is dropped at decode time unless kept", () => {
     span({
       attributes: [
         { key: "gen_ai.input.messages", value: { stringValue: messages } },
-        { key: "gen_ai.tool.call.arguments", value: { kvlistValue: { values: [{ key: "b", value: { intValue: 2 } }, { key: "a", value: { stringValue: "x" } }] } } },
+        {
+          key: "gen_ai.tool.call.arguments",
+          value: {
+            kvlistValue: {
+              values: [
+                { key: "b", value: { intValue: 2 } },
+                { key: "a", value: { stringValue: "x" } },
+              ],
+            },
+          },
+        },
         { key: "gen_ai.prompt.name", value: { stringValue: "greeting" } },
         { key: "llm.input_messages.0.message.content", value: { stringValue: "hello" } },
         { key: "gen_ai.agent.name", value: { stringValue: "support" } },
       ],
-      events: [{ timeUnixNano: "1768471200000000001", name: "gen_ai.user.message", attributes: [{ key: "content", value: { stringValue: "hello" } }] }],
+      events: [
+        { timeUnixNano: "1768471200000000001", name: "gen_ai.user.message", attributes: [{ key: "content", value: { stringValue: "hello" } }] },
+      ],
     }),
   ]);
 
@@ -249,7 +288,12 @@ describe("content is dropped at decode time unless kept", () => {
     // Names are not content.
     expect(s.attributes["gen_ai.prompt.name"]).toBe("greeting");
     expect(s.attributes["gen_ai.agent.name"]).toBe("support");
-    expect([...s.redactedKeys].sort()).toEqual(["event:gen_ai.user.message:content", "gen_ai.input.messages", "gen_ai.tool.call.arguments", "llm.input_messages.0.message.content"]);
+    expect([...s.redactedKeys].sort()).toEqual([
+      "event:gen_ai.user.message:content",
+      "gen_ai.input.messages",
+      "gen_ai.tool.call.arguments",
+      "llm.input_messages.0.message.content",
+    ]);
     expect(s.contentKept).toBe(false);
     expect(JSON.stringify(s)).not.toContain("4111");
   });
@@ -264,9 +308,13 @@ describe("content is dropped at decode time unless kept", () => {
 
   it("digests the whole content even when a kept copy would be cut", () => {
     const long = "z".repeat(100);
-    const d = decodeJson(request([span({ attributes: [{ key: "input.value", value: { stringValue: long } }] })]), { limits: { maxStringLength: 10 } }).spans[0];
+    const d = decodeJson(request([span({ attributes: [{ key: "input.value", value: { stringValue: long } }] })]), { limits: { maxStringLength: 10 } })
+      .spans[0];
     expect(d.attributes["input.value"]).toBe(contentDigest(long));
-    const kept = decodeJson(request([span({ attributes: [{ key: "input.value", value: { stringValue: long } }] })]), { limits: { maxStringLength: 10 }, keepContent: true }).spans[0];
+    const kept = decodeJson(request([span({ attributes: [{ key: "input.value", value: { stringValue: long } }] })]), {
+      limits: { maxStringLength: 10 },
+      keepContent: true,
+    }).spans[0];
     expect(kept.attributes["input.value"]).toBe("z".repeat(10));
   });
 });
@@ -292,7 +340,16 @@ describe("spans refused one by one (partial success)", () => {
   });
 
   it("drops a link that points nowhere and counts it as dropped", () => {
-    const s = decodeJson(request([span({ links: [{ traceId: "abc", spanId: SPAN }, { traceId: "1".repeat(32), spanId: "2".repeat(16) }] })])).spans[0];
+    const s = decodeJson(
+      request([
+        span({
+          links: [
+            { traceId: "abc", spanId: SPAN },
+            { traceId: "1".repeat(32), spanId: "2".repeat(16) },
+          ],
+        }),
+      ]),
+    ).spans[0];
     expect(s.links).toHaveLength(1);
     expect(s.dropped.links).toBe(1);
   });

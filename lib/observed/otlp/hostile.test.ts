@@ -40,7 +40,12 @@ const str = (no: number, s: string) => field(no, Buffer.from(s));
 
 /** A request with one span whose attribute list is `attributes` (encoded KeyValues). */
 function requestWithAttributes(attributes: Buffer[]): Buffer {
-  const spanBytes = Buffer.concat([field(1, Buffer.alloc(16, 1)), field(2, Buffer.alloc(8, 2)), str(5, "s"), ...attributes.map((kv) => field(9, kv))]);
+  const spanBytes = Buffer.concat([
+    field(1, Buffer.alloc(16, 1)),
+    field(2, Buffer.alloc(8, 2)),
+    str(5, "s"),
+    ...attributes.map((kv) => field(9, kv)),
+  ]);
   return field(1, field(2, field(2, spanBytes)));
 }
 
@@ -58,15 +63,19 @@ beforeAll(async () => {
 });
 
 describe("wrong content type, encoding or size", () => {
-  it.each([["text/plain"], [""], ["application/protobuf"], ["application/jsonx"], ["multipart/form-data; boundary=x"]])("%j → 400, answered in JSON", (type) => {
-    const result = decodeExportRequest(Buffer.from("{}"), type, null);
-    refused(result, 400, /^wrong content type .*: send application\/x-protobuf or application\/json$/);
-    expect(result.ok ? null : result.encoding).toBe("json");
-  });
+  it.each([["text/plain"], [""], ["application/protobuf"], ["application/jsonx"], ["multipart/form-data; boundary=x"]])(
+    "%j → 400, answered in JSON",
+    (type) => {
+      const result = decodeExportRequest(Buffer.from("{}"), type, null);
+      refused(result, 400, /^wrong content type .*: send application\/x-protobuf or application\/json$/);
+      expect(result.ok ? null : result.encoding).toBe("json");
+    },
+  );
 
   it("a missing content type → 400", () => refused(decodeExportRequest(Buffer.from("{}"), null, null), 400, /wrong content type/));
 
-  it("an unsupported content encoding → 400", () => refused(decodeExportRequest(Buffer.from("{}"), JSON_TYPE, "br"), 400, /unsupported content encoding "br"/));
+  it("an unsupported content encoding → 400", () =>
+    refused(decodeExportRequest(Buffer.from("{}"), JSON_TYPE, "br"), 400, /unsupported content encoding "br"/));
 
   it("a body that is not gzip → 400", () => refused(decodeExportRequest(Buffer.from("not gzip at all"), PROTO, "gzip"), 400, /not valid gzip/));
 
@@ -109,7 +118,7 @@ describe("malformed protobuf", () => {
 
   it("random byte corruption is a success or a 400/413, never an exception", () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 300; i++) {
       const body = Buffer.from(realBody);
       for (let j = 0; j < 4; j++) body[Math.floor(rand() * body.length)] = Math.floor(rand() * 256);
@@ -152,7 +161,8 @@ describe("deep nesting", () => {
   });
 
   it("the depth bound is exact: 16 levels pass, 17 do not", () => {
-    const at = (depth: number) => decodeExportRequest(requestWithAttributes([Buffer.concat([str(1, "k"), field(2, nestedAnyValue(depth))])]), PROTO, null);
+    const at = (depth: number) =>
+      decodeExportRequest(requestWithAttributes([Buffer.concat([str(1, "k"), field(2, nestedAnyValue(depth))])]), PROTO, null);
     const ok = at(16);
     expect(ok.ok).toBe(true);
     expect(ok.ok && ok.rejectedSpans).toBe(1); // the hand-made span has no times: refused alone
@@ -189,7 +199,9 @@ describe("100 000 attributes", () => {
 
   it("JSON → 400", () => {
     const attributes = Array.from({ length: count }, (_, i) => ({ key: `a${i}`, value: { stringValue: "v" } }));
-    const body = Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "1".repeat(32), spanId: "2".repeat(16), attributes }] }] }] }));
+    const body = Buffer.from(
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "1".repeat(32), spanId: "2".repeat(16), attributes }] }] }] }),
+    );
     const { result, ms } = timed(() => decodeExportRequest(body, JSON_TYPE, null));
     refused(result, 400, /^a span holds more than 4096 attributes$/);
     expect(ms).toBeLessThan(HANG_GUARD_MS);
@@ -204,11 +216,20 @@ describe("100 000 attributes", () => {
       [{ resourceSpans: [{ scopeSpans: [{ scope: { attributes: many }, spans: [] }] }] }, /an instrumentation scope holds more than 4/],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...base, events: [{ name: "e", attributes: many }] }] }] }] }, /a span event holds more than 4/],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...base, links: [{ ...base, attributes: many }] }] }] }] }, /a span link holds more than 4/],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...base, attributes: [{ key: "kv", value: { kvlistValue: { values: many } } }] }] }] }] }, /a key-value list value holds more than 4/],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: [{ ...base, attributes: [{ key: "kv", value: { kvlistValue: { values: many } } }] }] }] }] },
+        /a key-value list value holds more than 4/,
+      ],
     ];
     for (const [doc, reason] of cases) {
       refused(decodeExportRequest(Buffer.from(JSON.stringify(doc)), JSON_TYPE, null, { limits }), 400, reason);
-      const proto = Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(JSON.parse(JSON.stringify(doc), (k, v) => (k === "traceId" || k === "spanId" ? Buffer.from(v, "hex") : v)))).finish());
+      const proto = Buffer.from(
+        ExportTraceServiceRequest.encode(
+          ExportTraceServiceRequest.fromObject(
+            JSON.parse(JSON.stringify(doc), (k, v) => (k === "traceId" || k === "spanId" ? Buffer.from(v, "hex") : v)),
+          ),
+        ).finish(),
+      );
       refused(decodeExportRequest(proto, PROTO, null, { limits }), 400, reason);
     }
   });
@@ -227,15 +248,35 @@ describe("other bounds", () => {
 
   it("too many values in the request → 413", () => {
     const attributes = Array.from({ length: 20 }, (_, i) => ({ key: `a${i}`, value: { intValue: i } }));
-    refused(decodeExportRequest(doc([{ ...oneSpan, attributes }]), JSON_TYPE, null, { limits: { maxValues: 30 } }), 413, /more than 30 attribute values/);
+    refused(
+      decodeExportRequest(doc([{ ...oneSpan, attributes }]), JSON_TYPE, null, { limits: { maxValues: 30 } }),
+      413,
+      /more than 30 attribute values/,
+    );
   });
 
   it("an overlong key, too many events or links, a huge array → 400", () => {
-    refused(decodeExportRequest(doc([{ ...oneSpan, attributes: [{ key: "k".repeat(2000), value: {} }] }]), JSON_TYPE, null), 400, /key is longer than 1024/);
-    refused(decodeExportRequest(doc([{ ...oneSpan, events: [{}, {}, {}] }]), JSON_TYPE, null, { limits: { maxEventsPerSpan: 2 } }), 400, /more than 2 events/);
-    refused(decodeExportRequest(doc([{ ...oneSpan, links: [{}, {}, {}] }]), JSON_TYPE, null, { limits: { maxLinksPerSpan: 2 } }), 400, /more than 2 links/);
+    refused(
+      decodeExportRequest(doc([{ ...oneSpan, attributes: [{ key: "k".repeat(2000), value: {} }] }]), JSON_TYPE, null),
+      400,
+      /key is longer than 1024/,
+    );
+    refused(
+      decodeExportRequest(doc([{ ...oneSpan, events: [{}, {}, {}] }]), JSON_TYPE, null, { limits: { maxEventsPerSpan: 2 } }),
+      400,
+      /more than 2 events/,
+    );
+    refused(
+      decodeExportRequest(doc([{ ...oneSpan, links: [{}, {}, {}] }]), JSON_TYPE, null, { limits: { maxLinksPerSpan: 2 } }),
+      400,
+      /more than 2 links/,
+    );
     const arr = { arrayValue: { values: [{ intValue: 1 }, { intValue: 2 }, { intValue: 3 }] } };
-    refused(decodeExportRequest(doc([{ ...oneSpan, attributes: [{ key: "a", value: arr }] }]), JSON_TYPE, null, { limits: { maxArrayItems: 2 } }), 400, /more than 2 items/);
+    refused(
+      decodeExportRequest(doc([{ ...oneSpan, attributes: [{ key: "a", value: arr }] }]), JSON_TYPE, null, { limits: { maxArrayItems: 2 } }),
+      400,
+      /more than 2 items/,
+    );
   });
 });
 
@@ -258,11 +299,17 @@ describe("malformed JSON", () => {
       [{ resourceSpans: [{ scopeSpans: [{ spans: "x" }] }] }, /resourceSpans\[0\]\.scopeSpans\[0\]\.spans must be an array/],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: [1] }] }] }] }, /spans\[0\]\.attributes\[0\] must be a KeyValue object/],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: [{ key: 5, value: {} }] }] }] }] }, /attributes\[0\]\.key must be a string/],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: [{ key: "b", value: { boolValue: "yes" } }] }] }] }] }, /boolValue must be a boolean/],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: [{ key: "b", value: { boolValue: "yes" } }] }] }] }] },
+        /boolValue must be a boolean/,
+      ],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, startTimeUnixNano: "soon" }] }] }] }, /startTimeUnixNano must be a decimal integer/],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, traceId: 12 }] }] }] }, /traceId must be a hex string/],
       [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, kind: "SIDEWAYS" }] }] }] }, /kind: unknown value "SIDEWAYS"/],
-      [{ resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: [{ key: "b", value: { bytesValue: "not base64!" } }] }] }] }] }, /bytesValue must be base64/],
+      [
+        { resourceSpans: [{ scopeSpans: [{ spans: [{ ...span, attributes: [{ key: "b", value: { bytesValue: "not base64!" } }] }] }] }] },
+        /bytesValue must be base64/,
+      ],
     ];
     for (const [doc, reason] of cases) refusedJson(JSON.stringify(doc), reason);
   });

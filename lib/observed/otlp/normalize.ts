@@ -14,17 +14,7 @@
 // must be able to keep them) and are cut at maxStringLength. Content attributes become digests
 // here, before anything is stored, unless keepContent (lib/observed/content.ts).
 import { contentDigest, isContentKey } from "../content";
-import {
-  SPAN_KINDS,
-  STATUS_CODES,
-  type TAttrValue,
-  type TAttributes,
-  type TObservedEvent,
-  type TObservedLink,
-  type TObservedSpan,
-  type TSpanKind,
-  type TStatusCode,
-} from "../types";
+import { SPAN_KINDS, STATUS_CODES, type TAttrValue, type TAttributes, type TObservedEvent, type TObservedLink, type TObservedSpan } from "../types";
 import { badRequest, limitMessages, OtlpLimitError, tooLarge, type TOtlpLimits } from "./limits";
 
 export type TFlavour = "protobuf" | "json";
@@ -153,7 +143,14 @@ function enumIndex(v: unknown, names: readonly string[], path: string): number {
   return fail(`${path} must be an integer or an enum name`);
 }
 
-const KIND_NAMES = ["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"];
+const KIND_NAMES = [
+  "SPAN_KIND_UNSPECIFIED",
+  "SPAN_KIND_INTERNAL",
+  "SPAN_KIND_SERVER",
+  "SPAN_KIND_CLIENT",
+  "SPAN_KIND_PRODUCER",
+  "SPAN_KIND_CONSUMER",
+];
 const STATUS_NAMES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
 
 function countValue(ctx: TCtx) {
@@ -220,17 +217,9 @@ function anyValue(ctx: TCtx, av: unknown, depth: number, path: string, cut: bool
 type TRedact = { prefix: string; eventName?: string; redacted: string[] };
 
 /** A KeyValue list as a null-prototype map; the first occurrence of a key wins. */
-function keyValues(
-  ctx: TCtx,
-  entries: unknown[],
-  owner: string,
-  path: string,
-  depth: number,
-  cut: boolean,
-  redact: TRedact | null,
-): TAttributes {
+function keyValues(ctx: TCtx, entries: unknown[], owner: string, path: string, depth: number, cut: boolean, redact: TRedact | null): TAttributes {
   if (entries.length > ctx.limits.maxAttributes) fail(limitMessages.attributes(owner, ctx.limits.maxAttributes));
-  const out: TAttributes = Object.create(null);
+  const out = Object.create(null) as TAttributes;
   for (let i = 0; i < entries.length; i++) {
     const kv = entries[i];
     if (!isObject(kv)) return fail(`${path}[${i}] must be a KeyValue object`);
@@ -265,7 +254,7 @@ function cutValue(ctx: TCtx, v: TAttrValue): TAttrValue {
   }
   if (Array.isArray(v)) return v.map((x) => cutValue(ctx, x));
   if (v !== null && typeof v === "object") {
-    const out: TAttributes = Object.create(null);
+    const out = Object.create(null) as TAttributes;
     for (const k of Object.keys(v)) out[k] = cutValue(ctx, v[k]);
     return out;
   }
@@ -281,13 +270,7 @@ function checkId(hex: string, bytes: number, name: string): string | null {
   return null;
 }
 
-function span(
-  ctx: TCtx,
-  s: TObj,
-  path: string,
-  resource: TAttributes,
-  scope: { name: string; version: string },
-): TObservedSpan | string {
+function span(ctx: TCtx, s: TObj, path: string, resource: TAttributes, scope: { name: string; version: string }): TObservedSpan | string {
   const traceId = hexId(ctx, field(ctx, s, "traceId"), `${path}.traceId`);
   const spanId = hexId(ctx, field(ctx, s, "spanId"), `${path}.spanId`);
   const parentHex = hexId(ctx, field(ctx, s, "parentSpanId"), `${path}.parentSpanId`);
@@ -345,12 +328,12 @@ function span(
     parentSpanId: parentHex === "" || isZero(parentHex) ? null : parentHex,
     traceState,
     name,
-    kind: SPAN_KINDS[kindIndex] ?? ("unspecified" as TSpanKind),
+    kind: SPAN_KINDS[kindIndex] ?? "unspecified",
     startTimeUnixNano: start.toString(),
     endTimeUnixNano: end.toString(),
     startMs: Number(start / NS_PER_MS),
     endMs: Number(end / NS_PER_MS),
-    status: { code: STATUS_CODES[statusIndex] ?? ("unset" as TStatusCode), message: statusMessage },
+    status: { code: STATUS_CODES[statusIndex] ?? "unset", message: statusMessage },
     attributes,
     events,
     links,
@@ -377,13 +360,18 @@ export function normalizeExportRequest(root: unknown, flavour: TFlavour, options
     const rp = `resourceSpans[${i}]`;
     if (!isObject(rs)) return fail(`${rp} must be an object`);
     const res = message(ctx, rs, "resource", rp);
-    const resource = res ? keyValues(ctx, list(ctx, res, "attributes", `${rp}.resource`), "a resource", `${rp}.resource.attributes`, 0, true, null) : Object.create(null);
+    const resource = res
+      ? keyValues(ctx, list(ctx, res, "attributes", `${rp}.resource`), "a resource", `${rp}.resource.attributes`, 0, true, null)
+      : (Object.create(null) as TAttributes);
     list(ctx, rs, "scopeSpans", rp).forEach((ss, j) => {
       const sp = `${rp}.scopeSpans[${j}]`;
       if (!isObject(ss)) return fail(`${sp} must be an object`);
       const sc = message(ctx, ss, "scope", sp);
       if (sc) keyValues(ctx, list(ctx, sc, "attributes", `${sp}.scope`), "an instrumentation scope", `${sp}.scope.attributes`, 0, true, null);
-      const scope = { name: sc ? text(ctx, field(ctx, sc, "name"), `${sp}.scope.name`) : "", version: sc ? text(ctx, field(ctx, sc, "version"), `${sp}.scope.version`) : "" };
+      const scope = {
+        name: sc ? text(ctx, field(ctx, sc, "name"), `${sp}.scope.name`) : "",
+        version: sc ? text(ctx, field(ctx, sc, "version"), `${sp}.scope.version`) : "",
+      };
       list(ctx, ss, "spans", sp).forEach((s, k) => {
         const path = `${sp}.spans[${k}]`;
         if (!isObject(s)) return fail(`${path} must be an object`);

@@ -9,16 +9,11 @@ export type TOtlpResponse = { body: Buffer; contentType: string };
 
 const CONTENT_TYPE: Record<TOtlpEncoding, string> = { protobuf: "application/x-protobuf", json: "application/json" };
 
-export function encodeExportResponse(
-  result: { rejectedSpans: number; errorMessage: string | null },
-  encoding: TOtlpEncoding,
-): TOtlpResponse {
+export function encodeExportResponse(result: { rejectedSpans: number; errorMessage: string | null }, encoding: TOtlpEncoding): TOtlpResponse {
   const partial = result.rejectedSpans > 0 || (result.errorMessage ?? "") !== "";
   if (encoding === "json") {
     // ProtoJSON writes int64 as a decimal string.
-    const body = partial
-      ? { partialSuccess: { rejectedSpans: String(result.rejectedSpans), errorMessage: result.errorMessage ?? "" } }
-      : {};
+    const body = partial ? { partialSuccess: { rejectedSpans: String(result.rejectedSpans), errorMessage: result.errorMessage ?? "" } } : {};
     return { body: Buffer.from(JSON.stringify(body)), contentType: CONTENT_TYPE.json };
   }
   const message = ExportTraceServiceResponse.create(

@@ -124,8 +124,7 @@ export function scanExportRequest(bytes: Uint8Array, limits: TOtlpLimits): { ok:
     else if (wire === LEN) {
       const length = varint(end); // read first: `pos += varint()` would add to the old pos
       pos += length;
-    }
-    else throw malformed(`wire type ${wire} in ${where}`);
+    } else throw malformed(`wire type ${wire} in ${where}`);
     if (pos > end) throw malformed(`truncated field in ${where}`);
   };
 

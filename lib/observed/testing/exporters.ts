@@ -79,7 +79,7 @@ async function startCaptureServer(answerWith: TAnswer): Promise<{ url: string; r
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const header = (name: string) => (typeof req.headers[name] === "string" ? (req.headers[name] as string) : null);
+      const header = (name: string) => (typeof req.headers[name] === "string" ? req.headers[name] : null);
       const request: TCapturedRequest = {
         path: req.url ?? "",
         contentType: header("content-type"),
@@ -107,7 +107,11 @@ async function startCaptureServer(answerWith: TAnswer): Promise<{ url: string; r
  * a producer would configure Delegraph (endpoint `<base>/api/otel`, so traces go to
  * `/api/otel/v1/traces`, with `Authorization: Bearer <token>`), flushes, and returns the requests.
  */
-export async function captureExports(format: TExportFormat, scenario: (kit: TProducerKit) => void, answer: TAnswer = acceptAll): Promise<TCapturedRequest[]> {
+export async function captureExports(
+  format: TExportFormat,
+  scenario: (kit: TProducerKit) => void,
+  answer: TAnswer = acceptAll,
+): Promise<TCapturedRequest[]> {
   const server = await startCaptureServer(answer);
   const ids = counterIds();
   const providers = new Map<string, BasicTracerProvider>();
@@ -131,8 +135,13 @@ export async function captureExports(format: TExportFormat, scenario: (kit: TPro
       return provider.getTracer(`delegraph-fixture/${serviceName}`, "1.0.0");
     },
     start: (tracer, name, opts) => {
-      const parent = opts.parent === undefined ? ROOT_CONTEXT : "spanContext" in opts.parent ? trace.setSpan(context.active(), opts.parent) : opts.parent;
-      return tracer.startSpan(name, { kind: opts.kind, attributes: opts.attributes, links: opts.links, startTime: FIXTURE_BASE_MS + opts.atMs }, parent);
+      const parent =
+        opts.parent === undefined ? ROOT_CONTEXT : "spanContext" in opts.parent ? trace.setSpan(context.active(), opts.parent) : opts.parent;
+      return tracer.startSpan(
+        name,
+        { kind: opts.kind, attributes: opts.attributes, links: opts.links, startTime: FIXTURE_BASE_MS + opts.atMs },
+        parent,
+      );
     },
     end: (span, atMs) => span.end(FIXTURE_BASE_MS + atMs),
     remote: (span) => trace.setSpanContext(ROOT_CONTEXT, { ...span.spanContext(), isRemote: true }),

@@ -36,7 +36,12 @@ export const genaiCurrent: TScenario = {
       parent: support,
       atMs: 10,
       kind: SpanKind.CLIENT,
-      attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4.1", "gen_ai.input.messages": MESSAGES, "gen_ai.system_instructions": "You are a support agent." },
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4.1",
+        "gen_ai.input.messages": MESSAGES,
+        "gen_ai.system_instructions": "You are a support agent.",
+      },
     });
     end(chat, 400);
     const lookup = start(app, "execute_tool lookup_order", {
@@ -146,7 +151,12 @@ export const genaiLegacy: TScenario = {
       atMs: 1,
       attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "triage", "gen_ai.system": "openai" },
     });
-    const llm = start(app, "chat", { parent: triage, atMs: 5, kind: SpanKind.CLIENT, attributes: { "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.prompt.0.content": "hi" } });
+    const llm = start(app, "chat", {
+      parent: triage,
+      atMs: 5,
+      kind: SpanKind.CLIENT,
+      attributes: { "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.prompt.0.content": "hi" },
+    });
     end(llm, 50);
     const handoff = start(app, "triage → billing.handoff", {
       parent: triage,
@@ -187,7 +197,10 @@ export const openInference: TScenario = {
   name: "openinference",
   run: ({ tracer, start, end }) => {
     const app = tracer("research-crew");
-    const chain = start(app, "Crew.kickoff", { atMs: 0, attributes: { "openinference.span.kind": "CHAIN", "session.id": "sess-9", "input.value": "Research OTLP." } });
+    const chain = start(app, "Crew.kickoff", {
+      atMs: 0,
+      attributes: { "openinference.span.kind": "CHAIN", "session.id": "sess-9", "input.value": "Research OTLP." },
+    });
     const planner = start(app, "planner", {
       parent: chain,
       atMs: 5,
@@ -209,7 +222,12 @@ export const openInference: TScenario = {
     const researcher = start(app, "researcher", {
       parent: chain,
       atMs: 51,
-      attributes: { "openinference.span.kind": "AGENT", "agent.name": "researcher", "graph.node.id": "researcher", "graph.node.parent_id": "planner" },
+      attributes: {
+        "openinference.span.kind": "AGENT",
+        "agent.name": "researcher",
+        "graph.node.id": "researcher",
+        "graph.node.parent_id": "planner",
+      },
     });
     const search = start(app, "web_search", {
       parent: researcher,
@@ -238,25 +256,54 @@ export const openLlmetry: TScenario = {
   name: "openllmetry",
   run: ({ tracer, start, end }) => {
     const app = tracer("helpdesk");
-    const common = { "traceloop.workflow.name": "support_flow", "traceloop.association.properties.user_id": "bob", "traceloop.association.properties.session_id": "s-42" };
+    const common = {
+      "traceloop.workflow.name": "support_flow",
+      "traceloop.association.properties.user_id": "bob",
+      "traceloop.association.properties.session_id": "s-42",
+    };
     const workflow = start(app, "support_flow.workflow", {
       atMs: 0,
-      attributes: { ...common, "traceloop.span.kind": "workflow", "traceloop.entity.name": "support_flow", "traceloop.entity.input": '{"q":"reset password"}' },
+      attributes: {
+        ...common,
+        "traceloop.span.kind": "workflow",
+        "traceloop.entity.name": "support_flow",
+        "traceloop.entity.input": '{"q":"reset password"}',
+      },
     });
-    const agent = start(app, "triage.agent", { parent: workflow, atMs: 2, attributes: { ...common, "traceloop.span.kind": "agent", "traceloop.entity.name": "triage" } });
+    const agent = start(app, "triage.agent", {
+      parent: workflow,
+      atMs: 2,
+      attributes: { ...common, "traceloop.span.kind": "agent", "traceloop.entity.name": "triage" },
+    });
     const llm = start(app, "openai.chat", {
       parent: agent,
       atMs: 3,
       kind: SpanKind.CLIENT,
-      attributes: { "llm.request.type": "chat", "gen_ai.system": "OpenAI", "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "reset password", "gen_ai.completion.0.content": "ok" },
+      attributes: {
+        "llm.request.type": "chat",
+        "gen_ai.system": "OpenAI",
+        "gen_ai.prompt.0.role": "user",
+        "gen_ai.prompt.0.content": "reset password",
+        "gen_ai.completion.0.content": "ok",
+      },
     });
     end(llm, 30);
-    const task = start(app, "classify.task", { parent: agent, atMs: 31, attributes: { ...common, "traceloop.span.kind": "task", "traceloop.entity.name": "classify" } });
+    const task = start(app, "classify.task", {
+      parent: agent,
+      atMs: 31,
+      attributes: { ...common, "traceloop.span.kind": "task", "traceloop.entity.name": "classify" },
+    });
     end(task, 32);
     const tool = start(app, "kb_search.tool", {
       parent: agent,
       atMs: 33,
-      attributes: { ...common, "traceloop.span.kind": "tool", "traceloop.entity.name": "kb_search", "traceloop.entity.input": '{"q":"reset"}', "traceloop.entity.output": "[doc1]" },
+      attributes: {
+        ...common,
+        "traceloop.span.kind": "tool",
+        "traceloop.entity.name": "kb_search",
+        "traceloop.entity.input": '{"q":"reset"}',
+        "traceloop.entity.output": "[doc1]",
+      },
     });
     end(tool, 60);
     end(agent, 61);
@@ -278,7 +325,12 @@ export const mcp: TScenario = {
       atMs: 0,
       attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "desk", "user.id": "erin" },
     });
-    const list = start(agentApp, "tools/list", { parent: desk, kind: SpanKind.CLIENT, atMs: 1, attributes: { "mcp.method.name": "tools/list", "mcp.session.id": "mcp-s1" } });
+    const list = start(agentApp, "tools/list", {
+      parent: desk,
+      kind: SpanKind.CLIENT,
+      atMs: 1,
+      attributes: { "mcp.method.name": "tools/list", "mcp.session.id": "mcp-s1" },
+    });
     end(list, 5);
     const call = start(agentApp, "tools/call create_ticket", {
       parent: desk,
@@ -298,7 +350,12 @@ export const mcp: TScenario = {
       parent: remote(call),
       kind: SpanKind.SERVER,
       atMs: 11,
-      attributes: { "mcp.method.name": "tools/call", "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "create_ticket", "mcp.session.id": "mcp-s1" },
+      attributes: {
+        "mcp.method.name": "tools/call",
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": "create_ticket",
+        "mcp.session.id": "mcp-s1",
+      },
     });
     end(handled, 30);
     end(call, 31);
@@ -350,7 +407,12 @@ export const a2a: TScenario = {
       parent: root,
       kind: SpanKind.CLIENT,
       atMs: 5_000,
-      attributes: { "a2a.method.name": "GetTask", "a2a.task.id": "task-1", "a2a.task.state": "TASK_STATE_COMPLETED", "gen_ai.conversation.id": "ctx-7" },
+      attributes: {
+        "a2a.method.name": "GetTask",
+        "a2a.task.id": "task-1",
+        "a2a.task.state": "TASK_STATE_COMPLETED",
+        "gen_ai.conversation.id": "ctx-7",
+      },
     });
     end(poll, 5_010);
     end(root, 5_020);

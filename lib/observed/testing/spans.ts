@@ -24,12 +24,17 @@ export type TSpanSpec = {
   receivedAtMs?: number | null;
 };
 
-const attrs = (o: Record<string, TAttrValue> = {}): TAttributes => Object.assign(Object.create(null), o);
+const attrs = (o: Record<string, TAttrValue> = {}): TAttributes => Object.assign(Object.create(null) as TAttributes, o);
 
 export function makeSpan(spec: TSpanSpec): TObservedSpan {
   const start = BASE_MS + (spec.start ?? spec.span);
   const end = BASE_MS + (spec.end ?? (spec.start ?? spec.span) + 1);
-  const links: TObservedLink[] = (spec.links ?? []).map((l) => ({ traceId: traceIdOf(l.trace), spanId: spanIdOf(l.span), traceState: "", attributes: attrs() }));
+  const links: TObservedLink[] = (spec.links ?? []).map((l) => ({
+    traceId: traceIdOf(l.trace),
+    spanId: spanIdOf(l.span),
+    traceState: "",
+    attributes: attrs(),
+  }));
   return {
     traceId: traceIdOf(spec.trace),
     spanId: spanIdOf(spec.span),
@@ -55,8 +60,16 @@ export function makeSpan(spec: TSpanSpec): TObservedSpan {
   };
 }
 
-export const agentAttrs = (name: string, extra: Record<string, TAttrValue> = {}) => ({ "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": name, ...extra });
-export const toolAttrs = (name: string, extra: Record<string, TAttrValue> = {}) => ({ "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name, ...extra });
+export const agentAttrs = (name: string, extra: Record<string, TAttrValue> = {}) => ({
+  "gen_ai.operation.name": "invoke_agent",
+  "gen_ai.agent.name": name,
+  ...extra,
+});
+export const toolAttrs = (name: string, extra: Record<string, TAttrValue> = {}) => ({
+  "gen_ai.operation.name": "execute_tool",
+  "gen_ai.tool.name": name,
+  ...extra,
+});
 
 /** A deterministic shuffle (mulberry32), so order-independence tests are reproducible. */
 export function shuffledWith<T>(items: readonly T[], seed: number): T[] {
@@ -77,7 +90,10 @@ export function shuffledWith<T>(items: readonly T[], seed: number): T[] {
 }
 
 /** The chain as short lines, for readable expectations. */
-export function summarize(chain: { nodes: { id: string; kind: string; note?: string }[]; edges: { kind: string; from: string; to: string; outcome: string; calls: number }[] }) {
+export function summarize(chain: {
+  nodes: { id: string; kind: string; note?: string }[];
+  edges: { kind: string; from: string; to: string; outcome: string; calls: number }[];
+}) {
   return {
     nodes: chain.nodes.map((n) => `${n.kind} ${n.id}${n.note ? ` (${n.note})` : ""}`),
     edges: chain.edges.map((e) => `${e.kind} ${e.from} -> ${e.to} ${e.outcome} x${e.calls}`),

@@ -18,11 +18,7 @@ export type TTerm =
   | { t: "other" };
 
 export type TPredicate = { name: string; terms: TTerm[] };
-export type TOp =
-  | { op: "value"; term: TTerm }
-  | { op: "unary"; kind: number }
-  | { op: "binary"; kind: number }
-  | { op: "closure" };
+export type TOp = { op: "value"; term: TTerm } | { op: "unary"; kind: number } | { op: "binary"; kind: number } | { op: "closure" };
 export type TQuery = { head: TPredicate | null; body: TPredicate[]; expressions: TOp[][]; scoped: boolean };
 /** kind: 0 = `check if`, 1 = `check all`, 2 = `reject if` */
 export type TCheck = { kind: number; queries: TQuery[] };
@@ -34,9 +30,34 @@ export const OP = { lessThan: 0, greaterThan: 1, lessOrEqual: 2, greaterOrEqual:
 
 // biscuit-auth's default symbol table; a token's own symbols start at 1024.
 const DEFAULT_SYMBOLS = [
-  "read", "write", "resource", "operation", "right", "time", "role", "owner", "tenant", "namespace",
-  "user", "team", "service", "admin", "email", "group", "member", "ip_address", "client", "client_ip",
-  "domain", "path", "version", "cluster", "node", "hostname", "nonce", "query",
+  "read",
+  "write",
+  "resource",
+  "operation",
+  "right",
+  "time",
+  "role",
+  "owner",
+  "tenant",
+  "namespace",
+  "user",
+  "team",
+  "service",
+  "admin",
+  "email",
+  "group",
+  "member",
+  "ip_address",
+  "client",
+  "client_ip",
+  "domain",
+  "path",
+  "version",
+  "cluster",
+  "node",
+  "hostname",
+  "nonce",
+  "query",
 ];
 const SYMBOL_OFFSET = 1024;
 const MAX_DEPTH = 32;
@@ -111,16 +132,35 @@ function readTerm(buf: Uint8Array, sym: SymbolTable, depth: number): TTerm {
   let out: TTerm = { t: "other" };
   for (const f of fields(buf)) {
     switch (f.no) {
-      case 1: out = { t: "var", name: sym.get(f.varint) }; break;
-      case 2: out = { t: "int", v: toSigned(f.varint ?? 0n) }; break;
-      case 3: out = { t: "str", v: sym.get(f.varint) }; break;
-      case 4: out = { t: "date", v: Number(f.varint ?? 0n) }; break;
-      case 5: out = { t: "bytes", hex: Buffer.from(f.bytes ?? []).toString("hex") }; break;
-      case 6: out = { t: "bool", v: (f.varint ?? 0n) !== 0n }; break;
-      case 7: out = { t: "set", items: readRepeatedTerms(f.bytes, sym, depth) }; break;
-      case 8: out = { t: "null" }; break;
-      case 9: out = { t: "array", items: readRepeatedTerms(f.bytes, sym, depth) }; break;
-      default: out = { t: "other" };
+      case 1:
+        out = { t: "var", name: sym.get(f.varint) };
+        break;
+      case 2:
+        out = { t: "int", v: toSigned(f.varint ?? 0n) };
+        break;
+      case 3:
+        out = { t: "str", v: sym.get(f.varint) };
+        break;
+      case 4:
+        out = { t: "date", v: Number(f.varint ?? 0n) };
+        break;
+      case 5:
+        out = { t: "bytes", hex: Buffer.from(f.bytes ?? []).toString("hex") };
+        break;
+      case 6:
+        out = { t: "bool", v: (f.varint ?? 0n) !== 0n };
+        break;
+      case 7:
+        out = { t: "set", items: readRepeatedTerms(f.bytes, sym, depth) };
+        break;
+      case 8:
+        out = { t: "null" };
+        break;
+      case 9:
+        out = { t: "array", items: readRepeatedTerms(f.bytes, sym, depth) };
+        break;
+      default:
+        out = { t: "other" };
     }
   }
   return out;

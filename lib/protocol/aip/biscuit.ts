@@ -48,10 +48,11 @@ let enginePromise: Promise<TBiscuitEngine> | null = null;
 
 /** The engine, loaded on first use and shared by the process. Rejects only if the package is missing. */
 export function loadBiscuit(): Promise<TBiscuitEngine> {
-  if (!enginePromise) enginePromise = instantiate().catch((e) => {
-    enginePromise = null;
-    throw e;
-  });
+  if (!enginePromise)
+    enginePromise = instantiate().catch((e) => {
+      enginePromise = null;
+      throw e;
+    });
   return enginePromise;
 }
 
@@ -175,14 +176,7 @@ export function verifyBiscuit(b: TBiscuitEngine, token: string, rootKey: Uint8Ar
  * the tool interpolated into Datalog exactly as the reference does. Returns null when every check
  * and the policy pass, else the engine's reason.
  */
-export function authorizeTool(
-  b: TBiscuitEngine,
-  token: string,
-  rootKey: Uint8Array,
-  tool: string,
-  nowSeconds: number,
-  depth: number,
-): string | null {
+export function authorizeTool(b: TBiscuitEngine, token: string, rootKey: Uint8Array, tool: string, nowSeconds: number, depth: number): string | null {
   let key: TWasmPublicKey | null = null;
   let parsed: TWasmBiscuit | null = null;
   let builder: TWasmAuthorizerBuilder | null = null;

@@ -28,9 +28,24 @@ const EXP = rfc3339Seconds(NOW + 3600);
 const human = identity(ALICE, "human", [registryKey(root)]);
 
 const rootBlock = (extra: Partial<Parameters<typeof authoritySource>[0]> = {}) =>
-  authoritySource({ identity: ALICE, scopes: ["tool:search", "tool:read", "files:*"], maxDepth: 3, expires: EXP, budgetCents: 500, principal: "user:alice", ...extra });
+  authoritySource({
+    identity: ALICE,
+    scopes: ["tool:search", "tool:read", "files:*"],
+    maxDepth: 3,
+    expires: EXP,
+    budgetCents: 500,
+    principal: "user:alice",
+    ...extra,
+  });
 const deleg = (extra: Partial<TDelegationInput> = {}) =>
-  delegationSource({ delegator: ALICE, delegate: BOB, context: "quarterly research", scopes: ["tool:search", "files:*"], budgetCents: 200, ...extra });
+  delegationSource({
+    delegator: ALICE,
+    delegate: BOB,
+    context: "quarterly research",
+    scopes: ["tool:search", "files:*"],
+    budgetCents: 200,
+    ...extra,
+  });
 
 function mint(blocks: string[], key = root): string {
   let token = mintAuthority(b, key.seed, blocks[0]);
@@ -49,7 +64,14 @@ describe("chained tokens: a clean delegation", () => {
       rootBlock(),
       deleg(),
       deleg({ delegator: BOB, delegate: CAROL, scopes: ["files:reports*"], budgetCents: 100, context: "draft the report" }),
-      completionSource({ context: "done", status: "completed", resultHash: `sha256:${"a".repeat(64)}`, verificationStatus: "self_reported", tokensUsed: 1200, durationMs: 4500 }),
+      completionSource({
+        context: "done",
+        status: "completed",
+        resultHash: `sha256:${"a".repeat(64)}`,
+        verificationStatus: "self_reported",
+        tokensUsed: 1200,
+        durationMs: 4500,
+      }),
       counterSignatureSource({ context: "checked", verifier: BOB }),
     ]);
     const out = await run(token, { tool: "files:reports/q1", audience: CAROL });
@@ -60,7 +82,15 @@ describe("chained tokens: a clean delegation", () => {
     expect(r.events).toHaveLength(5);
     expect(r.chain).toBe(r.events[0]);
     const [b0, b1, b2, done, counter] = out.store.map((e) => e.claims);
-    expect(b0).toMatchObject({ kind: "authorize", iss: ALICE, aud: ALICE, scope: ["tool:search", "tool:read", "files:*"], max_depth: 3, iat: NOW, exp: NOW + 3600 });
+    expect(b0).toMatchObject({
+      kind: "authorize",
+      iss: ALICE,
+      aud: ALICE,
+      scope: ["tool:search", "tool:read", "files:*"],
+      max_depth: 3,
+      iat: NOW,
+      exp: NOW + 3600,
+    });
     expect(b0.aip).toMatchObject({ role: "root", block: 0, unverified: null, principal: "user:alice", budget: { cents: 500 }, iatIsReceipt: true });
     expect(b1).toMatchObject({ kind: "delegate", parent: b0.jti, iss: ALICE, aud: BOB, purpose: { code: "aip", text: "quarterly research" } });
     expect(b1.aip.unverified).toMatch(/block 1 .*ephemeral key/);
@@ -130,7 +160,9 @@ describe("chained tokens: stories where the verdicts differ", () => {
     const source = deleg({ principal: 'user:alice"); principal("user:eve' });
     const r = (await run(mint([rootBlock(), source]))).result;
     expect(r.aip.verdict).toBe("valid");
-    expect(r.findings.find((f) => f.code === "principal_mismatch")?.message).toContain('changes the on-behalf-of principal from "user:alice" to "user:eve"');
+    expect(r.findings.find((f) => f.code === "principal_mismatch")?.message).toContain(
+      'changes the on-behalf-of principal from "user:alice" to "user:eve"',
+    );
   });
 
   it("a changed principal: aip token_malformed, Delegraph principal_mismatch", async () => {
@@ -143,7 +175,9 @@ describe("chained tokens: stories where the verdicts differ", () => {
     const missing = `delegator("${ALICE}");\ndelegate("${BOB}");\ncheck if tool($t), ["tool:search"].contains($t);\n`;
     const r1 = (await run(mint([rootBlock(), missing]))).result;
     expect(r1.aip.error).toBe("token_malformed");
-    expect(r1.findings.find((f) => f.code === "purpose_mismatch")?.message).toBe("block 1 (delegation) has no context: the delegation states no purpose");
+    expect(r1.findings.find((f) => f.code === "purpose_mismatch")?.message).toBe(
+      "block 1 (delegation) has no context: the delegation states no purpose",
+    );
     const r2 = (await run(mint([rootBlock(), deleg({ context: "   " })]))).result;
     expect(r2.aip.error).toBe("token_malformed");
     expect(codes(r2)).toContain("purpose_mismatch");
@@ -158,7 +192,9 @@ describe("chained tokens: stories where the verdicts differ", () => {
   it("a raised or negative budget: aip budget_exceeded, Delegraph constraint_escalation", async () => {
     const raised = (await run(mint([rootBlock(), deleg({ budgetCents: 900 })]))).result;
     expect(raised.aip.error).toBe("budget_exceeded");
-    expect(raised.findings.find((f) => f.code === "constraint_escalation")?.message).toContain("raises the budget ceiling to 900 cents, above block 0 (root)'s 500");
+    expect(raised.findings.find((f) => f.code === "constraint_escalation")?.message).toContain(
+      "raises the budget ceiling to 900 cents, above block 0 (root)'s 500",
+    );
     const negative = (await run(mint([rootBlock(), deleg({ budgetCents: -1 })]))).result;
     expect(negative.aip.error).toBe("budget_exceeded");
     expect(codes(negative)).toContain("constraint_escalation");
@@ -168,20 +204,35 @@ describe("chained tokens: stories where the verdicts differ", () => {
   });
 
   it("too deep: both reject; but completion blocks count for aip's depth and not for Delegraph's", async () => {
-    const deep = (await run(mint([rootBlock({ maxDepth: 1 }), deleg({ scopes: ["tool:search"] }), deleg({ delegator: BOB, delegate: CAROL, scopes: ["tool:search"] })]))).result;
+    const deep = (
+      await run(
+        mint([rootBlock({ maxDepth: 1 }), deleg({ scopes: ["tool:search"] }), deleg({ delegator: BOB, delegate: CAROL, scopes: ["tool:search"] })]),
+      )
+    ).result;
     expect(deep.aip.error).toBe("depth_exceeded");
     expect(deep.findings.find((f) => f.code === "depth_exceeded")?.message).toMatch(/^block 2 \(delegation\) is delegation 2, but block 0 allows 1/);
-    const withCompletion = (await run(mint([rootBlock({ maxDepth: 1 }), deleg({ scopes: ["tool:search"] }), completionSource({ context: "ok", status: "completed", resultHash: "sha256:00" })]))).result;
+    const withCompletion = (
+      await run(
+        mint([
+          rootBlock({ maxDepth: 1 }),
+          deleg({ scopes: ["tool:search"] }),
+          completionSource({ context: "ok", status: "completed", resultHash: "sha256:00" }),
+        ]),
+      )
+    ).result;
     expect(withCompletion.aip.error).toBe("depth_exceeded");
     expect(codes(withCompletion)).not.toContain("depth_exceeded");
     // Without max_depth Delegraph allows three delegations; the reference checks no depth at all.
     const noMax = authoritySource({ identity: ALICE, scopes: ["tool:*"], maxDepth: 0, expires: EXP }).replace("max_depth(0);\n", "");
     const blocks = [noMax];
     const chain = [ALICE, BOB, CAROL, MALLORY, "aip:web:x.example/dave"];
-    for (let i = 0; i < 4; i++) blocks.push(deleg({ delegator: chain[i], delegate: chain[i + 1], scopes: [`tool:${"s".repeat(i + 1)}*`], budgetCents: null }));
+    for (let i = 0; i < 4; i++)
+      blocks.push(deleg({ delegator: chain[i], delegate: chain[i + 1], scopes: [`tool:${"s".repeat(i + 1)}*`], budgetCents: null }));
     const r = (await run(mint(blocks))).result;
     expect(r.aip.verdict).toBe("valid");
-    expect(r.findings.find((f) => f.code === "depth_exceeded")?.message).toContain("block 4 (delegation) is delegation 4, but block 0 allows 3 (max_depth absent: default 3)");
+    expect(r.findings.find((f) => f.code === "depth_exceeded")?.message).toContain(
+      "block 4 (delegation) is delegation 4, but block 0 allows 3 (max_depth absent: default 3)",
+    );
   });
 
   it("no_attenuation: a delegation declaring its parent's exact scope set, or none", async () => {
@@ -201,9 +252,16 @@ describe("chained tokens: stories where the verdicts differ", () => {
   });
 
   it("a counter-signature by someone other than the delegator: principal_mismatch", async () => {
-    const token = mint([rootBlock(), deleg(), completionSource({ context: "ok", status: "completed", resultHash: "sha256:00" }), counterSignatureSource({ context: "ok", verifier: MALLORY })]);
+    const token = mint([
+      rootBlock(),
+      deleg(),
+      completionSource({ context: "ok", status: "completed", resultHash: "sha256:00" }),
+      counterSignatureSource({ context: "ok", verifier: MALLORY }),
+    ]);
     const r = (await run(token)).result;
-    expect(r.findings.find((f) => f.code === "principal_mismatch")?.message).toMatch(/block 3 \(counter-signature\) is counter-signed by .*mallory.*only the delegator may counter-sign/);
+    expect(r.findings.find((f) => f.code === "principal_mismatch")?.message).toMatch(
+      /block 3 \(counter-signature\) is counter-signed by .*mallory.*only the delegator may counter-sign/,
+    );
   });
 });
 
@@ -273,12 +331,29 @@ describe("chained tokens: storage identity", () => {
     const a1 = checkAipChain({ chainId: open.result.chain!, events: open.store, principalKinds: new Map([[ALICE, "human"]]) });
     expect([...aipReadTimeFindings(a1, NOW + 11).keys()]).toEqual(open.result.events);
     expect(aipReadTimeFindings(a1, NOW + 10).size).toBe(0);
-    const closed = await run(mint([rootBlock({ expires: NOW + 10 }), deleg(), completionSource({ context: "ok", status: "failed", resultHash: "sha256:00" })]));
+    const closed = await run(
+      mint([rootBlock({ expires: NOW + 10 }), deleg(), completionSource({ context: "ok", status: "failed", resultHash: "sha256:00" })]),
+    );
     const a2 = checkAipChain({ chainId: closed.result.chain!, events: closed.store, principalKinds: new Map([[ALICE, "human"]]) });
     expect([...aipReadTimeFindings(a2, NOW + 11).keys()]).toEqual([closed.result.events[0]]);
     const grant = closed.store[1].claims;
-    const invoke = { v: 1 as const, kind: "invoke" as const, jti: "inv-1", chain: grant.chain, iss: BOB, iat: NOW + 20, grant: grant.jti, action: "files:reports/q1", resource: "mcp://files" };
-    const a3 = checkAipChain({ chainId: grant.chain, events: closed.store, principalKinds: new Map([[ALICE, "human"]]), invokes: [{ jti: "inv-1", claims: invoke }] });
+    const invoke = {
+      v: 1 as const,
+      kind: "invoke" as const,
+      jti: "inv-1",
+      chain: grant.chain,
+      iss: BOB,
+      iat: NOW + 20,
+      grant: grant.jti,
+      action: "files:reports/q1",
+      resource: "mcp://files",
+    };
+    const a3 = checkAipChain({
+      chainId: grant.chain,
+      events: closed.store,
+      principalKinds: new Map([[ALICE, "human"]]),
+      invokes: [{ jti: "inv-1", claims: invoke }],
+    });
     expect(a3.events.get("inv-1")?.findings.map((f) => f.code)).toEqual(["expired_grant"]);
     const early = { ...invoke, jti: "inv-2", iat: NOW, action: "admin:drop" };
     const a4 = checkAipChain({ chainId: grant.chain, events: closed.store, principalKinds: new Map(), invokes: [{ jti: "inv-2", claims: early }] });
@@ -325,7 +400,7 @@ describe("chained tokens: rejections and hostile input", () => {
   });
 
   it("block 0 without identity is malformed; a 1 MiB string is rejected without a throw", async () => {
-    const r = (await run(mint(["right(\"x\");\ncheck if time($t), $t <= 2030-01-01T00:00:00Z;\n"]))).result;
+    const r = (await run(mint(['right("x");\ncheck if time($t), $t <= 2030-01-01T00:00:00Z;\n']))).result;
     expect(r.error?.code).toBe("malformed");
     const big = (await run("A".repeat(1024 * 1024 + 1))).result;
     expect(big.status).toBe("rejected");
@@ -346,7 +421,9 @@ describe("chained tokens: rejections and hostile input", () => {
   });
 
   it("a block of a thousand injected facts is read whole and quickly", async () => {
-    const many = Array.from({ length: 1000 }, (_, i) => `delegate("aip:web:x.example/${i}")`).join(");\n").concat(");\n");
+    const many = Array.from({ length: 1000 }, (_, i) => `delegate("aip:web:x.example/${i}")`)
+      .join(");\n")
+      .concat(");\n");
     const source = `delegator("${ALICE}");\ncontext("x");\n${many.replace(/\)\);/g, ");")}`;
     const started = Date.now();
     const r = (await run(mint([rootBlock(), source]))).result;

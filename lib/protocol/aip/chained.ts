@@ -2,13 +2,7 @@
 // under the root identity's key, turn each block into one event of one chain, judge them, and say
 // what the reference's from_base64 + authorize walk would answer.
 import { createHash } from "node:crypto";
-import {
-  authorizeTool,
-  loadBiscuit,
-  verifyBiscuit,
-  type TBiscuitEngine,
-  type TVerifiedBiscuit,
-} from "./biscuit";
+import { authorizeTool, loadBiscuit, verifyBiscuit, type TBiscuitEngine, type TVerifiedBiscuit } from "./biscuit";
 import { decodeBiscuit } from "./biscuit-proto";
 import { factInts, factStrings, readBlock, refFinalDelegate, refIntFact, refScopes, refStrFact, type TBlockReading } from "./datalog";
 import { resolveAipIdentity, type TAipContext } from "./resolve";
@@ -105,7 +99,11 @@ export async function checkChained(token: string, ctx: TAipContext): Promise<TCh
   }
   if (!verified || !key) {
     if (formatMessage !== null) return fail("malformed", `not a valid Biscuit token: ${formatMessage}`, identity, true);
-    return fail("signature_invalid", `the block signatures do not verify under ${candidates.length === 1 ? `key ${JSON.stringify(candidates[0].kid)}` : `any of ${candidates.length} keys`} of ${JSON.stringify(identity.id)}`, identity);
+    return fail(
+      "signature_invalid",
+      `the block signatures do not verify under ${candidates.length === 1 ? `key ${JSON.stringify(candidates[0].kid)}` : `any of ${candidates.length} keys`} of ${JSON.stringify(identity.id)}`,
+      identity,
+    );
   }
   if (verified.sources.length !== decoded.blocks.length || verified.revocationIds.length !== decoded.blocks.length)
     return fail("malformed", "the token's blocks could not be read consistently", identity, true);
@@ -183,7 +181,18 @@ export async function checkChained(token: string, ctx: TAipContext): Promise<TCh
       lastCompletion = { status: factStrings(r, "status")[0] ?? "", result_hash: factStrings(r, "result_hash")[0] ?? "" };
       events.push({
         jti,
-        claims: { v: 1, kind: "complete", jti, chain, iss: grant!.aud, iat: now, grant: grant!.jti, ...lastCompletion, attestation_claimed: "self_reported", aip: meta },
+        claims: {
+          v: 1,
+          kind: "complete",
+          jti,
+          chain,
+          iss: grant!.aud,
+          iat: now,
+          grant: grant!.jti,
+          ...lastCompletion,
+          attestation_claimed: "self_reported",
+          aip: meta,
+        },
       });
     } else {
       const verifier = factStrings(r, "verifier")[0] ?? "(no verifier)";

@@ -102,9 +102,15 @@ export function checkAipChain(input: TAipChainInput): TChainAnalysis {
           } else {
             const verifiers = [...new Set(factStrings(r, "verifier"))];
             if (verifiers.length !== 1)
-              add("principal_mismatch", `${me} names ${verifiers.length === 0 ? "no verifier" : `${verifiers.length} verifiers: ${quoteList(verifiers)}`}`);
+              add(
+                "principal_mismatch",
+                `${me} names ${verifiers.length === 0 ? "no verifier" : `${verifiers.length} verifiers: ${quoteList(verifiers)}`}`,
+              );
             else if (verifiers[0] !== parentGrant.iss)
-              add("principal_mismatch", `${me} is counter-signed by ${q(verifiers[0])}, but ${label(parentGrant)} was delegated by ${q(parentGrant.iss)}: only the delegator may counter-sign`);
+              add(
+                "principal_mismatch",
+                `${me} is counter-signed by ${q(verifiers[0])}, but ${label(parentGrant)} was delegated by ${q(parentGrant.iss)}: only the delegator may counter-sign`,
+              );
             else {
               attestation = "delegator_verified";
               closes = parentGrant.jti;
@@ -116,7 +122,10 @@ export function checkAipChain(input: TAipChainInput): TChainAnalysis {
           const limits = factInts(root.aip.reading ?? EMPTY, "max_depth");
           const max = Math.max(0, limits.length > 0 ? Math.min(...limits) : AIP_DEFAULT_MAX_DEPTH);
           if (depth !== null && depth > max)
-            add("depth_exceeded", `${me} is delegation ${depth}, but block 0 allows ${max} (max_depth${limits.length > 0 ? "" : " absent: default 3"})`);
+            add(
+              "depth_exceeded",
+              `${me} is delegation ${depth}, but block 0 allows ${max} (max_depth${limits.length > 0 ? "" : " absent: default 3"})`,
+            );
         }
       }
     }
@@ -130,7 +139,15 @@ export function checkAipChain(input: TAipChainInput): TChainAnalysis {
   for (const inv of input.invokes ?? []) {
     const findings = checkInvoke(inv.jti, inv.claims, byJti);
     all.push(...findings);
-    verdicts.set(inv.jti, { status: "accepted", findings, depth: null, revokedAt: null, attestation: null, closes: null, effectiveConstraints: null });
+    verdicts.set(inv.jti, {
+      status: "accepted",
+      findings,
+      depth: null,
+      revokedAt: null,
+      attestation: null,
+      closes: null,
+      effectiveConstraints: null,
+    });
   }
 
   const openGrants: { jti: string; exp: number }[] = [];
@@ -156,9 +173,15 @@ function judgeBlock(
     const delegators = factStrings(r, "delegator");
     const delegates = factStrings(r, "delegate");
     if (delegators.length !== 1)
-      add("principal_mismatch", `${me} has ${delegators.length === 0 ? "no delegator fact" : `${delegators.length} delegator facts: ${quoteList(delegators)}`}`);
+      add(
+        "principal_mismatch",
+        `${me} has ${delegators.length === 0 ? "no delegator fact" : `${delegators.length} delegator facts: ${quoteList(delegators)}`}`,
+      );
     if (delegates.length !== 1)
-      add("principal_mismatch", `${me} has ${delegates.length === 0 ? "no delegate fact" : `${delegates.length} delegate facts: ${quoteList(delegates)}`}`);
+      add(
+        "principal_mismatch",
+        `${me} has ${delegates.length === 0 ? "no delegate fact" : `${delegates.length} delegate facts: ${quoteList(delegates)}`}`,
+      );
     if (parentGrant) {
       const holder = parentGrant.aud;
       const wrong = delegators.filter((d) => d !== holder);
@@ -179,7 +202,8 @@ function judgeBlock(
   const own = [...new Set(factStrings(r, "principal"))];
   if (own.length > 1) add("principal_mismatch", `${me} asserts ${own.length} on-behalf-of principals: ${quoteList(own)}`);
   if (established !== undefined)
-    for (const p of own) if (p !== established) add("principal_mismatch", `${me} changes the on-behalf-of principal from ${q(established)} to ${q(p)}`);
+    for (const p of own)
+      if (p !== established) add("principal_mismatch", `${me} changes the on-behalf-of principal from ${q(established)} to ${q(p)}`);
 
   // Scope: every tool check against the nearest ancestor that declares one (all of its checks).
   const scoped = [...ancestors].reverse().find((a) => readingOf(a).toolChecks.length > 0);
@@ -187,9 +211,15 @@ function judgeBlock(
     const decl = readingOf(scoped).toolChecks;
     const added = [...new Set(r.toolChecks.flat().filter((s) => !aipScopeAllowedBy(s, decl)))];
     if (added.length > 0)
-      add("scope_escalation", `${me} allows ${quoteList(added)}, which ${label(scoped)}'s scope (${decl.map((d) => `[${quoteList(d)}]`).join(" and ")}) does not cover`);
+      add(
+        "scope_escalation",
+        `${me} allows ${quoteList(added)}, which ${label(scoped)}'s scope (${decl.map((d) => `[${quoteList(d)}]`).join(" and ")}) does not cover`,
+      );
     else if (c.aip.role === "delegation" && decl.flat().every((s) => r.toolChecks.every((own) => own.some((p) => aipScopeCovers(p, s)))))
-      add("no_attenuation", `${me} declares the same scope as ${label(scoped)} (${quoteList(r.toolChecks.flat())}): the authority is passed on unchanged`);
+      add(
+        "no_attenuation",
+        `${me} declares the same scope as ${label(scoped)} (${quoteList(r.toolChecks.flat())}): the authority is passed on unchanged`,
+      );
   }
 
   // Budget: never negative, never above the nearest ancestor's ceiling.
@@ -234,6 +264,9 @@ export function aipReadTimeFindings(analysis: TChainAnalysis, now: number): Map<
   const out = new Map<string, TFinding>();
   for (const g of analysis.openGrants)
     if (now > g.exp)
-      out.set(g.jti, makeFinding("missing_evidence", `grant ${q(g.jti)} expired at ${formatTime(g.exp)} with no completion block: the audit trail is broken`));
+      out.set(
+        g.jti,
+        makeFinding("missing_evidence", `grant ${q(g.jti)} expired at ${formatTime(g.exp)} with no completion block: the audit trail is broken`),
+      );
   return out;
 }

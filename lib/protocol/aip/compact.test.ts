@@ -20,7 +20,16 @@ describe("compact tokens: spec §4, each row in order", () => {
     expect(out.result.events).toEqual([id]);
     expect(out.result.chain).toBe(id);
     const c = out.store[0].claims;
-    expect(c).toMatchObject({ kind: "authorize", jti: id, chain: id, iss: ALICE, aud: "aip:web:tools.example/worker", scope: ["tool:search"], max_depth: 1, purpose: { code: "aip", text: "AIP compact token" } });
+    expect(c).toMatchObject({
+      kind: "authorize",
+      jti: id,
+      chain: id,
+      iss: ALICE,
+      aud: "aip:web:tools.example/worker",
+      scope: ["tool:search"],
+      max_depth: 1,
+      purpose: { code: "aip", text: "AIP compact token" },
+    });
     expect(c.aip).toMatchObject({ mode: "compact", typ: "aip+jwt", budget: { usd: 1.5 }, unverified: null });
     expect(out.store[0].token).toBe(token);
   });
@@ -94,7 +103,10 @@ describe("compact tokens: spec §4, each row in order", () => {
 
   it("row 4: the kid header narrows the choice to a rotated key whose window holds iat", async () => {
     const next = makeAipKey();
-    const rotated = identity(ALICE, "human", [registryKey(alice, "old", { validUntil: NOW - 100 }), registryKey(next, "new", { validFrom: NOW - 100 })]);
+    const rotated = identity(ALICE, "human", [
+      registryKey(alice, "old", { validUntil: NOW - 100 }),
+      registryKey(next, "new", { validFrom: NOW - 100 }),
+    ]);
     const r = await run(compactToken(next, claims(ALICE), { alg: "EdDSA", typ: "aip+jwt", kid: "new" }), makeContext([rotated]));
     expect(r.status).toBe("accepted");
     const r2 = await run(compactToken(next, claims(ALICE), { alg: "EdDSA", kid: "old" }), makeContext([rotated]));

@@ -52,7 +52,10 @@ export function checkCompact(token: string, ctx: TAipContext): TCompactCheck {
   if (!signature) return fail("malformed", "the JWS signature segment is not base64url");
 
   if (header.alg !== "EdDSA")
-    return fail("alg_not_allowed", `alg ${JSON.stringify(header.alg ?? null)} is not allowed for AIP compact tokens: only "EdDSA" (as the reference)`);
+    return fail(
+      "alg_not_allowed",
+      `alg ${JSON.stringify(header.alg ?? null)} is not allowed for AIP compact tokens: only "EdDSA" (as the reference)`,
+    );
 
   const resolved = resolveAipIdentity(payload.iss, ctx);
   if (!resolved.ok) return fail(resolved.code, `iss: ${resolved.message}`);
@@ -62,17 +65,27 @@ export function checkCompact(token: string, ctx: TAipContext): TCompactCheck {
   const iat = payload.iat;
   if (header.kid !== undefined && typeof header.kid !== "string") return fail("malformed", 'header "kid" must be a string');
   // An aip:key id has exactly the key it names, whatever kid the producer wrote.
-  const kid = resolved.id.scheme === "key" ? undefined : (header.kid as string | undefined);
+  const kid = resolved.id.scheme === "key" ? undefined : header.kid;
   const candidates = kid === undefined ? identity.keys : identity.keys.filter((k) => k.kid === kid);
   if (candidates.length === 0)
-    return fail("unknown_key", kid === undefined ? `${JSON.stringify(identity.id)} has no keys` : `kid ${JSON.stringify(kid)} is not a key of ${JSON.stringify(identity.id)}`);
+    return fail(
+      "unknown_key",
+      kid === undefined ? `${JSON.stringify(identity.id)} has no keys` : `kid ${JSON.stringify(kid)} is not a key of ${JSON.stringify(identity.id)}`,
+    );
   const holding = candidates.filter((k) => keyHoldsAt(k, iat));
   if (holding.length === 0)
-    return fail("key_revoked", `no key of ${JSON.stringify(identity.id)}${kid === undefined ? "" : ` with kid ${JSON.stringify(kid)}`} was valid at iat ${iat}: outside its window or revoked`);
+    return fail(
+      "key_revoked",
+      `no key of ${JSON.stringify(identity.id)}${kid === undefined ? "" : ` with kid ${JSON.stringify(kid)}`} was valid at iat ${iat}: outside its window or revoked`,
+    );
 
   const signingInput = Buffer.from(`${parts[0]}.${parts[1]}`, "utf8");
   const key = holding.find((k) => ed25519Verify(k.publicKey, signingInput, signature));
-  if (!key) return fail("signature_invalid", `the signature does not verify with ${holding.length === 1 ? `key ${JSON.stringify(holding[0].kid)}` : `any of ${holding.length} keys`} of ${JSON.stringify(identity.id)}`);
+  if (!key)
+    return fail(
+      "signature_invalid",
+      `the signature does not verify with ${holding.length === 1 ? `key ${JSON.stringify(holding[0].kid)}` : `any of ${holding.length} keys`} of ${JSON.stringify(identity.id)}`,
+    );
 
   if (iat > ctx.now + MAX_CLOCK_SKEW_SECONDS)
     return fail("iat_in_future", `iat ${iat} is more than ${MAX_CLOCK_SKEW_SECONDS} s after the server's clock (${ctx.now})`);
@@ -99,7 +112,7 @@ export function checkCompact(token: string, ctx: TAipContext): TCompactCheck {
     aud: payload.sub,
     iat,
     exp: payload.exp,
-    scope: [...new Set(scope as string[])],
+    scope: [...new Set(scope)],
     purpose: { code: "aip", text: "AIP compact token" },
     max_depth: Math.max(0, isInt(payload.max_depth) ? payload.max_depth : 0),
     aip: {
@@ -193,7 +206,13 @@ export function referenceCompactVerdict(token: string, key: Uint8Array | null, n
   if (!Array.isArray(payload.scope) || !payload.scope.every((s) => typeof s === "string"))
     return malformed("scope: Input should be a valid list of strings");
   const b = payload.budget_usd;
-  if (b !== undefined && b !== null && typeof b !== "number" && typeof b !== "boolean" && !(typeof b === "string" && b.trim() !== "" && Number.isFinite(Number(b))))
+  if (
+    b !== undefined &&
+    b !== null &&
+    typeof b !== "number" &&
+    typeof b !== "boolean" &&
+    !(typeof b === "string" && b.trim() !== "" && Number.isFinite(Number(b)))
+  )
     return malformed("budget_usd: Input should be a valid number");
   if (payload.max_depth !== undefined && !pydanticInt(payload.max_depth)) return malformed("max_depth: Input should be a valid integer");
   if (!pydanticInt(payload.iat)) return malformed("iat: Input should be a valid integer");

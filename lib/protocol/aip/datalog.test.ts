@@ -21,7 +21,16 @@ function block0(source: string) {
 
 describe("readBlock: every fact and check, exactly as signed", () => {
   it("reads the reference's block 0 shape", () => {
-    const r = block0(authoritySource({ identity: "aip:web:a.example/x", scopes: ["tool:search", "files:*", "*"], maxDepth: 2, expires: "2030-01-01T00:00:00Z", budgetCents: 500, principal: "user:bob" }));
+    const r = block0(
+      authoritySource({
+        identity: "aip:web:a.example/x",
+        scopes: ["tool:search", "files:*", "*"],
+        maxDepth: 2,
+        expires: "2030-01-01T00:00:00Z",
+        budgetCents: 500,
+        principal: "user:bob",
+      }),
+    );
     expect(r.facts.identity).toEqual(["aip:web:a.example/x"]);
     expect(r.facts.max_depth).toEqual([2]);
     expect(r.facts.budget_ceiling).toEqual([500]);
@@ -44,12 +53,14 @@ describe("readBlock: every fact and check, exactly as signed", () => {
   });
 
   it("never throws on garbage", () => {
-    for (const t of ["", "A", "!!!", "AAAAAAAA", Buffer.from([0x12, 0xff, 0xff]).toString("base64url"), "CgA="]) expect(decodeBiscuit(t).ok).toBe(false);
+    for (const t of ["", "A", "!!!", "AAAAAAAA", Buffer.from([0x12, 0xff, 0xff]).toString("base64url"), "CgA="])
+      expect(decodeBiscuit(t).ok).toBe(false);
   });
 });
 
 describe("the reference's reading of the printed source", () => {
-  const src = 'context("x");\ndelegate("bob");\ndelegate("mallory");\nprincipal("a"b");\nbudget_ceiling(-5);\ncheck if time($t), $t <= 2030-01-01T00:00:00Z;\ncheck if tool($t), ["a"].contains($t);\n';
+  const src =
+    'context("x");\ndelegate("bob");\ndelegate("mallory");\nprincipal("a"b");\nbudget_ceiling(-5);\ncheck if time($t), $t <= 2030-01-01T00:00:00Z;\ncheck if tool($t), ["a"].contains($t);\n';
   it("first fact only; a value with a quote is not read at all", () => {
     expect(refStrFact(src, "delegate")).toBe("bob");
     expect(refStrFact(src, "principal")).toBeNull();
@@ -59,7 +70,9 @@ describe("the reference's reading of the printed source", () => {
 
   it("the first check is the scope declaration: a time check first means no scope", () => {
     expect(refScopes(src)).toBeNull();
-    expect(refScopes('check if tool($t), ["a", "b"].contains($t) or tool($t), $t.starts_with("c:") or tool($t);\n')).toEqual(new Set(["a", "b", "c:*", "*"]));
+    expect(refScopes('check if tool($t), ["a", "b"].contains($t) or tool($t), $t.starts_with("c:") or tool($t);\n')).toEqual(
+      new Set(["a", "b", "c:*", "*"]),
+    );
   });
 
   it("Python's MULTILINE anchors: \\r does not start a line", () => {

@@ -28,16 +28,26 @@ export type TBlockReading = {
 
 export function termText(t: TTerm): string {
   switch (t.t) {
-    case "var": return `$${t.name}`;
-    case "int": return String(t.v);
-    case "str": return JSON.stringify(t.v);
-    case "date": return new Date(t.v * 1000).toISOString().replace(".000Z", "Z");
-    case "bytes": return `hex:${t.hex}`;
-    case "bool": return String(t.v);
-    case "set": return `{${t.items.map(termText).join(", ")}}`;
-    case "array": return `[${t.items.map(termText).join(", ")}]`;
-    case "null": return "null";
-    default: return "?";
+    case "var":
+      return `$${t.name}`;
+    case "int":
+      return String(t.v);
+    case "str":
+      return JSON.stringify(t.v);
+    case "date":
+      return new Date(t.v * 1000).toISOString().replace(".000Z", "Z");
+    case "bytes":
+      return `hex:${t.hex}`;
+    case "bool":
+      return String(t.v);
+    case "set":
+      return `{${t.items.map(termText).join(", ")}}`;
+    case "array":
+      return `[${t.items.map(termText).join(", ")}]`;
+    case "null":
+      return "null";
+    default:
+      return "?";
   }
 }
 
@@ -131,7 +141,7 @@ export function readBlock(block: TBlock): TBlockReading {
     if (c.kind === 0 && c.queries.length > 0) {
       const scopes = c.queries.map(toolQueryScopes);
       if (scopes.every((s) => s !== null)) {
-        r.toolChecks.push([...new Set(scopes.flat() as string[])]);
+        r.toolChecks.push([...new Set(scopes.flat())]);
         continue;
       }
       if (c.queries.length === 1) {

@@ -52,10 +52,24 @@ export function pyB64Decode(s: string, urlsafe = false): Uint8Array | null {
     if (v === undefined || v < 0) continue;
     pads = 0;
     switch (quad) {
-      case 0: quad = 1; left = v; break;
-      case 1: quad = 2; out.push(((left << 2) | (v >> 4)) & 0xff); left = v & 0x0f; break;
-      case 2: quad = 3; out.push(((left << 4) | (v >> 2)) & 0xff); left = v & 0x03; break;
-      default: quad = 0; out.push(((left << 6) | v) & 0xff); left = 0;
+      case 0:
+        quad = 1;
+        left = v;
+        break;
+      case 1:
+        quad = 2;
+        out.push(((left << 2) | (v >> 4)) & 0xff);
+        left = v & 0x0f;
+        break;
+      case 2:
+        quad = 3;
+        out.push(((left << 4) | (v >> 2)) & 0xff);
+        left = v & 0x03;
+        break;
+      default:
+        quad = 0;
+        out.push(((left << 6) | v) & 0xff);
+        left = 0;
     }
   }
   return quad === 0 ? new Uint8Array(out) : null;

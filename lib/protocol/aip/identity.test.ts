@@ -35,20 +35,33 @@ describe("identity documents: the three signature forms", () => {
     // A non-ASCII name makes the three signed byte strings differ (Python escapes it, JCS and serde do not).
     const py = signedDocument(keys, "python", { name: "Zoë" });
     const raw = Buffer.from(py.document_signature as string, "base64");
-    for (const variant of [raw.toString("base64url"), raw.toString("base64").replace(/=+$/, ""), raw.toString("hex").toUpperCase(), ` ${py.document_signature}`]) {
+    for (const variant of [
+      raw.toString("base64url"),
+      raw.toString("base64").replace(/=+$/, ""),
+      raw.toString("hex").toUpperCase(),
+      ` ${String(py.document_signature)}`,
+    ]) {
       const j = judgeIdentityDocument({ ...py, document_signature: variant }, NOW);
-      expect(j.ok, variant).toBe(false);
+      expect(j.ok, String(variant)).toBe(false);
     }
     const draft = signedDocument(keys, "draft", { name: "Zoë" });
     const draftRaw = Buffer.from(draft.document_signature as string, "base64url");
-    expect(judgeIdentityDocument({ ...draft, document_signature: `${draft.document_signature}==` }, NOW).ok).toBe(false);
+    expect(judgeIdentityDocument({ ...draft, document_signature: `${String(draft.document_signature)}==` }, NOW).ok).toBe(false);
     expect(judgeIdentityDocument({ ...draft, document_signature: draftRaw.toString("base64") }, NOW).ok).toBe(false);
     const rust = signedDocument(keys, "rust", { name: "Zoë" });
     expect(judgeIdentityDocument({ ...rust, document_signature: (rust.document_signature as string).toUpperCase() }, NOW).ok).toBe(false);
   });
 
   it("any listed key may sign for Delegraph (recorded); the reference checks the first only", () => {
-    const doc = signedDocument([{ key: k1, id: "key-1" }, { key: k2, id: "key-2" }], "python", {}, k2);
+    const doc = signedDocument(
+      [
+        { key: k1, id: "key-1" },
+        { key: k2, id: "key-2" },
+      ],
+      "python",
+      {},
+      k2,
+    );
     expect(judgeIdentityDocument(doc, NOW)).toMatchObject({ ok: true, signedBy: "key-2", aip: { verdict: "invalid", error: "SignatureInvalid" } });
   });
 });
@@ -108,7 +121,10 @@ describe("identity documents: refusals (400) and the reference's verdict", () =>
     const small = new Uint8Array(32);
     small[0] = 1; // the neutral element
     const doc = signedDocument(keys, "python");
-    const withSmall = { ...doc, public_keys: [...(doc.public_keys as object[]), { id: "bad", type: "Ed25519", public_key_multibase: encodeMultibase(small) }] };
+    const withSmall = {
+      ...doc,
+      public_keys: [...(doc.public_keys as object[]), { id: "bad", type: "Ed25519", public_key_multibase: encodeMultibase(small) }],
+    };
     refused(withSmall, /large order/);
     refused({ ...doc, public_keys: [{ id: "k", type: "Ed25519", public_key_multibase: "z111" }] }, /32 bytes/);
   });
@@ -116,7 +132,10 @@ describe("identity documents: refusals (400) and the reference's verdict", () =>
   it("protocols as an object is accepted, with the reference's ValidationError", () => {
     const j = judgeIdentityDocument(signedDocument(keys, "draft", { protocols: { mcp: { version: "1" } } }), NOW);
     expect(j).toMatchObject({ ok: true, signatureForm: "draft", aip: { error: "ValidationError" } });
-    expect(judgeIdentityDocument(signedDocument(keys, "python", { protocols: [{ name: "mcp" }] }), NOW)).toMatchObject({ ok: true, aip: { verdict: "valid" } });
+    expect(judgeIdentityDocument(signedDocument(keys, "python", { protocols: [{ name: "mcp" }] }), NOW)).toMatchObject({
+      ok: true,
+      aip: { verdict: "valid" },
+    });
   });
 
   it("ten thousand keys are refused quickly, and the reference's verdict still comes back", () => {
@@ -129,7 +148,13 @@ describe("identity documents: refusals (400) and the reference's verdict", () =>
   });
 
   it("hostile values never throw", () => {
-    for (const doc of [null, 5, [], { id: {}, public_keys: [null] }, { aip: "1", id: "aip:web:x", public_keys: [{ id: "a", type: "Ed25519", public_key_multibase: "z\u0000" }], document_signature: "\ud800" }])
+    for (const doc of [
+      null,
+      5,
+      [],
+      { id: {}, public_keys: [null] },
+      { aip: "1", id: "aip:web:x", public_keys: [{ id: "a", type: "Ed25519", public_key_multibase: "z\u0000" }], document_signature: "\ud800" },
+    ])
       expect(() => judgeIdentityDocument(doc, NOW)).not.toThrow();
   });
 });

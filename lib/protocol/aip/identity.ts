@@ -4,14 +4,7 @@
 // and the reference's (`aip`).
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import canonicalize from "canonicalize";
-import {
-  b64StdStrict,
-  b64UrlStrict,
-  decodeMultibase,
-  hexLowerStrict,
-  isValidEd25519PublicKey,
-  pyB64Decode,
-} from "./encoding";
+import { b64StdStrict, b64UrlStrict, decodeMultibase, hexLowerStrict, isValidEd25519PublicKey, pyB64Decode } from "./encoding";
 import { aipInvalid, aipValid, keyHoldsAt, type TAipKey, type TAipVerdict } from "./types";
 
 /** Documents are bounded: a registry entry with more keys than this is refused, never slow. */
@@ -103,8 +96,6 @@ export function parseRfc3339(s: unknown): number | null {
 
 export type TSignatureForm = "python" | "draft" | "rust";
 
-type TJson = null | boolean | number | string | TJson[] | { [k: string]: TJson };
-
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Code-point order (Python's str ordering and Rust's byte-wise UTF-8 ordering agree on it). */
@@ -154,7 +145,7 @@ export function pythonSigningInput(doc: Record<string, unknown>): string {
     if (v === null || v === undefined) continue;
     if (f === "public_keys" && Array.isArray(v)) {
       out[f] = v.map((entry) => {
-        if (!isObject(entry)) return entry;
+        if (!isObject(entry)) return entry as unknown;
         const e: Record<string, unknown> = {};
         for (const k of PY_KEY_FIELDS) if (entry[k] !== null && entry[k] !== undefined) e[k] = entry[k];
         return e;
@@ -215,7 +206,8 @@ function pydanticError(doc: unknown): string | null {
   for (const f of ["name", "document_signature", "expires"]) if (!optStr(doc[f])) return `"${f}" must be a string or null`;
   for (const f of ["delegation", "revocation", "extensions"]) if (!optDict(doc[f])) return `"${f}" must be an object or null`;
   const p = doc.protocols;
-  if (p !== undefined && p !== null && !(Array.isArray(p) && p.every(isObject))) return '"protocols" must be a list of objects (the reference\'s model)';
+  if (p !== undefined && p !== null && !(Array.isArray(p) && p.every(isObject)))
+    return '"protocols" must be a list of objects (the reference\'s model)';
   return null;
 }
 
@@ -233,10 +225,9 @@ export function referenceDocumentVerdict(doc: unknown, now: number): TAipVerdict
   const d = doc as Record<string, unknown>;
   const major = pythonMajor(d.aip as string);
   if (major === null) return aipInvalid("VersionUnsupported", `cannot parse version: ${JSON.stringify(d.aip)}`);
-  if (major > 1) return aipInvalid("VersionUnsupported", `unsupported AIP version: ${d.aip}`);
+  if (major > 1) return aipInvalid("VersionUnsupported", `unsupported AIP version: ${String(d.aip)}`);
   const keys = (d.public_keys ?? []) as Record<string, string | null>[];
-  if (typeof d.document_signature !== "string" || d.document_signature === "")
-    return aipInvalid("SignatureInvalid", "document_signature is missing");
+  if (typeof d.document_signature !== "string" || d.document_signature === "") return aipInvalid("SignatureInvalid", "document_signature is missing");
   if (keys.length === 0) return aipInvalid("SignatureInvalid", "no public keys in document");
   const sig = pyB64Decode(d.document_signature);
   if (!sig) return aipInvalid("SignatureInvalid", "invalid base64 signature");

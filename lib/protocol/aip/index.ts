@@ -18,7 +18,7 @@
 //   parseAipId, ed25519Jwk, keyHoldsAt                              identities and keys
 //   aipTokenHint(token)                               the `malformed` message POST /api/v1/events gives an aip+jwt
 //   biscuit.ts: loadBiscuit, verifyBiscuit, mint helpers (tests, demo)
-import { aipReadTimeFindings, checkAipChain } from "./check";
+import { checkAipChain } from "./check";
 import { checkCompact, aipTokenId, compactIssuer, keyHoldingNow, referenceCompactVerdict } from "./compact";
 import { checkChained, referenceChainedVerdict, type TChainedOptions } from "./chained";
 import { resolveAipIdentity, type TAipContext } from "./resolve";
@@ -59,7 +59,15 @@ export async function importAipToken(token: string, options: TAipImportOptions, 
     // Defence in depth: a bug must not become a 500 for hostile input.
     const message = `the token could not be judged: ${e instanceof Error ? e.message : String(e)}`;
     return {
-      result: { id, mode, status: "rejected", events: [], findings: [], error: { code: "malformed", message }, aip: aipInvalid(mode === "compact" ? "token_malformed" : "BiscuitValidationError", message) },
+      result: {
+        id,
+        mode,
+        status: "rejected",
+        events: [],
+        findings: [],
+        error: { code: "malformed", message },
+        aip: aipInvalid(mode === "compact" ? "token_malformed" : "BiscuitValidationError", message),
+      },
       store: [],
       newIdentity: null,
     };
@@ -67,7 +75,7 @@ export async function importAipToken(token: string, options: TAipImportOptions, 
 }
 
 function kindsOf(identity: TAipIdentity | null): Map<string, TPrincipalKind> {
-  return identity ? new Map([[identity.id, identity.kind]]) : new Map();
+  return identity ? new Map([[identity.id, identity.kind]]) : new Map<string, TPrincipalKind>();
 }
 
 function importCompact(token: string, id: string, _options: TAipImportOptions, ctx: TAipContext): TAipImport {
@@ -75,7 +83,8 @@ function importCompact(token: string, id: string, _options: TAipImportOptions, c
   // Spec §6: CompactToken.verify only; `tool` and `audience` are chained-token steps of the reference.
   const aip: TAipVerdict = referenceCompactVerdict(token, keyHoldingNow(issuer, ctx.now)?.publicKey ?? null, ctx.now);
   const checked = checkCompact(token, ctx);
-  if (!checked.ok) return { result: { id, mode: "compact", status: "rejected", events: [], findings: [], error: checked.error, aip }, store: [], newIdentity: null };
+  if (!checked.ok)
+    return { result: { id, mode: "compact", status: "rejected", events: [], findings: [], error: checked.error, aip }, store: [], newIdentity: null };
   const { claims } = checked;
   const analysis = checkAipChain({ chainId: claims.chain, events: [{ jti: claims.jti, claims }], principalKinds: kindsOf(checked.identity) });
   const findings = analysis.events.get(claims.jti)?.findings ?? [];

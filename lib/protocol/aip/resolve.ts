@@ -13,8 +13,7 @@ export type TAipContext = {
 };
 
 export type TResolved =
-  | { ok: true; id: TAipId; identity: TAipIdentity; created: boolean }
-  | { ok: false; code: "malformed" | "unknown_principal"; message: string };
+  { ok: true; id: TAipId; identity: TAipIdentity; created: boolean } | { ok: false; code: "malformed" | "unknown_principal"; message: string };
 
 /** An aip:web id must be registered; an aip:key id becomes an agent with its one key on first use. */
 export function resolveAipIdentity(id: unknown, ctx: TAipContext): TResolved {

@@ -50,7 +50,16 @@ export function compactToken(k: TTestAipKey, payload: unknown, header: Record<st
 }
 
 export function claims(iss: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss, sub: "aip:web:tools.example/worker", scope: ["tool:search"], budget_usd: 1.5, max_depth: 1, iat: NOW - 10, exp: NOW + 3600, ...extra };
+  return {
+    iss,
+    sub: "aip:web:tools.example/worker",
+    scope: ["tool:search"],
+    budget_usd: 1.5,
+    max_depth: 1,
+    iat: NOW - 10,
+    exp: NOW + 3600,
+    ...extra,
+  };
 }
 
 /** An identity document signed in one of the three forms by `signer` (default: the first key). */
