@@ -134,18 +134,32 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /**
- * Drops the test databases (named delegraph_test_[multi_]<base36 ms>_<hex>) created at or after
- * `since`, so a test run leaves the server as it found it and never touches another run's.
+ * The tag of this test run: `npm test` sets DELEGRAPH_TEST_RUN once and its children inherit it, so
+ * every database the run creates carries it; a run started by hand gets its own.
  */
-export async function dropTestDatabasesSince(base: string, since: number): Promise<number> {
+export function testRunTag(): string {
+  process.env.DELEGRAPH_TEST_RUN ||= randomBytes(4).toString("hex");
+  return process.env.DELEGRAPH_TEST_RUN;
+}
+
+/** A fresh test database name: delegraph_test_[<prefix>_]<run tag>_<base36 ms><hex>. */
+export function testDatabaseName(prefix?: string): string {
+  return `delegraph_test_${prefix ? prefix + "_" : ""}${testRunTag()}_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * Drops the test databases this run created (their names carry its tag), so a test run leaves the
+ * server as it found it and never touches another run's, even one that started after it.
+ */
+export async function dropTestDatabasesOfThisRun(base: string): Promise<number> {
+  const tag = testRunTag();
   const names = await withClient(base, async (c) => {
     const rows = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'delegraph_test_%'");
     return rows.rows.map((r) => r.datname);
   });
   let dropped = 0;
   for (const name of names) {
-    const stamp = /^delegraph_test_(?:multi_)?([0-9a-z]+)_[0-9a-f]+$/.exec(name)?.[1];
-    if (!stamp || parseInt(stamp, 36) < since) continue;
+    if (!new RegExp(`^delegraph_test_(?:[a-z]+_)?${tag}_[0-9a-z]+$`).test(name)) continue;
     await dropDatabase(withDatabase(base, name)).then(
       () => dropped++,
       () => undefined,
@@ -164,7 +178,7 @@ export async function postgresTestUrl(): Promise<{ base: string; fresh: () => Pr
   return {
     base,
     fresh: async () => {
-      const name = `delegraph_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+      const name = testDatabaseName();
       await withClient(base, (admin) => admin.query(createDatabase(name)));
       return withDatabase(base, name);
     },

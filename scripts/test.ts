@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildState, markBuilt } from "./build";
-import { dropTestDatabasesSince, postgresTestUrl } from "./postgres";
+import { dropTestDatabasesOfThisRun, postgresTestUrl, testRunTag } from "./postgres";
 import { playwrightTally, type TPlaywrightReport } from "./test-report";
 
 const STEPS = ["static", "lint", "unit", "db", "pdf", "integration", "e2e", "bench"] as const;
@@ -177,6 +177,7 @@ async function build(): Promise<boolean> {
 
 async function main() {
   const startedAt = Date.now();
+  testRunTag(); // set before any step starts, so every child names its databases with it
   const pg = withPostgres ? await postgresTestUrl() : null;
   if (withPostgres && !pg) console.log("\n(no PostgreSQL server reachable: PostgreSQL runs skipped)");
   const needsBuild = wants("integration") || wants("e2e") || wants("bench");
@@ -249,7 +250,7 @@ async function main() {
   }
 
   if (pg) {
-    const dropped = await dropTestDatabasesSince(pg.base, startedAt).catch(() => 0);
+    const dropped = await dropTestDatabasesOfThisRun(pg.base).catch(() => 0);
     if (dropped) console.log(`\n(dropped ${dropped} PostgreSQL test databases made by this run)`);
   }
   console.log(`\nWall time per step, s (load average over 1 min at its start → end):`);

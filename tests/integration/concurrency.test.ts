@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { freshSqliteUrl, startServer, type TTestServer } from "../server";
-import { dropDatabase, postgresTestUrl, withDatabase } from "../../scripts/postgres";
+import { dropDatabase, postgresTestUrl, testDatabaseName, withDatabase } from "../../scripts/postgres";
 import { authorizeClaims, completeClaims, delegateClaims, invokeClaims, makeKey, now, signToken, uid, type TKey } from "./helpers";
 
 const onPostgres = /^postgres(ql)?:\/\//.test(process.env.TEST_DATABASE_URL ?? "");
@@ -118,7 +118,7 @@ describe(onPostgres ? "two instances on one PostgreSQL database" : "one SQLite i
       // A database that does not exist yet: both instances race to create and migrate it.
       const pg = await postgresTestUrl();
       if (!pg) throw new Error("TEST_DATABASE_URL is PostgreSQL but no server is reachable");
-      databaseUrl = withDatabase(pg.base, `delegraph_test_multi_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`);
+      databaseUrl = withDatabase(pg.base, testDatabaseName("multi"));
       servers = await Promise.all([0, 1].map(() => startServer({ databaseUrl, env: { DELEGRAPH_API_TOKEN: token } })));
     } else {
       databaseUrl = freshSqliteUrl();
