@@ -23,6 +23,8 @@ type TProps = {
   index: TChainIndex;
   selection: TSelection | null;
   onSelect: (jti: string | null) => void;
+  /** a principal's node opens "this principal in this chain" when given */
+  onSelectPrincipal?: (principalId: string) => void;
 };
 
 export function ChainGraph(props: TProps) {
@@ -62,7 +64,7 @@ function nodeType(n: TGraphNode): TFlowNode["type"] {
   return "principal";
 }
 
-function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
+function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal }: TProps) {
   const highlight = useMemo(() => highlightFor(index, selection), [index, selection]);
   const target = highlight.selectedNode;
   const [focus, setFocus] = useState<string | null>(target);
@@ -90,12 +92,13 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         if (into?.jtis[0]) onSelect(into.jtis[0]);
         return;
       }
+      if (onSelectPrincipal) return onSelectPrincipal(n.ref);
       const hop = hopForPrincipal(index, n.ref);
       if (hop) return onSelect(hop.jti);
       const issued = detail.events.find((e) => e.iss === n.ref);
       if (issued) onSelect(issued.jti);
     },
-    [nodeById, model.edges, index, detail.events, onSelect],
+    [nodeById, model.edges, index, detail.events, onSelect, onSelectPrincipal],
   );
 
   const activateEdge = useCallback(

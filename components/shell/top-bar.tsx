@@ -3,7 +3,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useMe } from "@/lib/ui/hooks/use-me";
 import { useSignOut } from "@/lib/ui/hooks/use-sign-out";
-import { IconSearch, IconSignOut } from "../ui/icons";
+import { setTimeZone, useTimeZone } from "@/lib/ui/time-zone";
+import { IconMenu, IconSearch, IconSignOut } from "../ui/icons";
 
 function GlobalSearch() {
   const router = useRouter();
@@ -59,10 +60,35 @@ function UserMenu() {
   );
 }
 
-export function TopBar() {
+/** The UTC/local switch for every time in the dashboard; remembered in this browser. */
+function ZoneSwitch() {
+  const zone = useTimeZone();
   return (
-    <header className="flex h-14 shrink-0 items-center justify-between gap-4 border-b border-slate-200 bg-white px-5">
+    <div role="group" aria-label="Show times in" className="flex shrink-0 overflow-hidden rounded-md border border-slate-300 text-xs">
+      {(["local", "utc"] as const).map((z) => (
+        <button
+          key={z}
+          type="button"
+          aria-pressed={zone === z}
+          onClick={() => setTimeZone(z)}
+          title={z === "utc" ? "Show every time in UTC" : "Show every time in this browser's zone"}
+          className={`px-2 py-1 ${zone === z ? "bg-slate-900 text-white" : "bg-white text-slate-700 hover:bg-slate-50"}`}
+        >
+          {z === "utc" ? "UTC" : "Local"}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function TopBar({ navOpen = false, onMenu }: { navOpen?: boolean; onMenu?: () => void }) {
+  return (
+    <header className="flex h-14 shrink-0 items-center justify-between gap-2 border-b border-slate-200 bg-white px-3 sm:gap-4 sm:px-5">
+      <button type="button" className="btn-ghost md:hidden" aria-label="Menu" aria-controls="main-nav" aria-expanded={navOpen} onClick={onMenu}>
+        <IconMenu size={18} />
+      </button>
       <GlobalSearch />
+      <ZoneSwitch />
       <UserMenu />
     </header>
   );
