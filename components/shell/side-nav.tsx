@@ -11,7 +11,7 @@ const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; 
   { href: "/chains", label: "Chains", icon: IconChains },
   { href: "/findings", label: "Findings", icon: IconFindings },
   { href: "/principals", label: "Principals", icon: IconPrincipals },
-  { href: "/investigate", label: "Investigate", icon: IconInvestigate },
+  { href: "/investigate", label: "Investigate", icon: IconInvestigate, roles: ["investigator", "admin"] },
   { href: "/quarantine", label: "Quarantine", icon: IconError, roles: ["investigator", "admin"] },
   { href: "/settings", label: "Settings", icon: IconSettings, roles: ["admin"] },
 ];
