@@ -44,7 +44,7 @@ test("clicking a principal opens what it did in this chain, and its grant opens 
   // The panel sits beside the graph, never over the selected node.
   const nodeBox0 = (await principalNode(page, chain.viz.id).boundingBox())!;
   expect(nodeBox0.x + nodeBox0.width).toBeLessThanOrEqual((await panel.boundingBox())!.x);
-  await panel.getByRole("button", { name: new RegExp(`${chain.purposeCode}.charts`) }).click();
+  await panel.getByRole("button", { name: new RegExp(`${chain.purposeCode}.charts from`) }).click();
   await expect(page).toHaveURL(new RegExp(`hop=${chain.vizGrantJti}`));
   const inspector = page.getByTestId("hop-inspector");
   await expect(inspector).toBeVisible();

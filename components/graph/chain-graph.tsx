@@ -7,7 +7,7 @@ import { Controls, MarkerType, Panel, ReactFlow, ReactFlowProvider, useReactFlow
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail } from "@/lib/contracts/chains";
 import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
-import { buildGraph, NODE_BUDGET, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
+import { buildGraph, NODE_BUDGET, principalNodeId, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { highlightFor } from "@/lib/ui/graph/highlight";
 import { useGraphLayout } from "@/lib/ui/graph/use-graph-layout";
 import { findingName, SEVERITY_ORDER } from "@/lib/ui/findings";
@@ -25,6 +25,8 @@ type TProps = {
   onSelect: (jti: string | null) => void;
   /** a principal's node opens "this principal in this chain" when given */
   onSelectPrincipal?: (principalId: string) => void;
+  /** the principal whose panel is open: its node is the selection */
+  selectedPrincipal?: string | null;
 };
 
 export function ChainGraph(props: TProps) {
@@ -64,9 +66,9 @@ function nodeType(n: TGraphNode): TFlowNode["type"] {
   return "principal";
 }
 
-function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal }: TProps) {
+function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal, selectedPrincipal = null }: TProps) {
   const highlight = useMemo(() => highlightFor(index, selection), [index, selection]);
-  const target = highlight.selectedNode;
+  const target = highlight.selectedNode ?? (selectedPrincipal ? principalNodeId(selectedPrincipal) : null);
   const [focus, setFocus] = useState<string | null>(target);
   const model: TGraphModel = useMemo(() => buildGraph(detail, { focusNodeId: focus, budget: NODE_BUDGET }), [detail, focus]);
   const nodeById = useMemo(() => new Map(model.nodes.map((n) => [n.id, n] as const)), [model]);
@@ -129,7 +131,7 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
     const cache = nodeCache.current;
     const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>();
     const out = model.nodes.map((n) => {
-      const sel = highlight.selectedNode === n.id;
+      const sel = target === n.id;
       const path = highlight.nodes.has(n.id);
       const pos = positions[n.id];
       const hit = cache.get(n.id);
@@ -155,7 +157,7 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
     });
     nodeCache.current = next;
     return out;
-  }, [model.nodes, positions, highlight]);
+  }, [model.nodes, positions, highlight, target]);
 
   const edgeCache = useRef(new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>());
   const edges: TFlowEdge[] = useMemo(() => {
