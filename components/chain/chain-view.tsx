@@ -102,7 +102,14 @@ export function ChainView({ id }: { id: string }) {
       <div className="flex min-h-0 flex-1 flex-col lg:flex-row">
         <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="relative min-h-[420px] min-w-0 flex-1 bg-slate-50">
           {tab === "graph" ? (
-            <ChainGraph detail={detail} index={index} selection={selection} onSelect={onSelect} onSelectPrincipal={onSelectPrincipal} selectedPrincipal={principalId} />
+            <ChainGraph
+              detail={detail}
+              index={index}
+              selection={selection}
+              onSelect={onSelect}
+              onSelectPrincipal={onSelectPrincipal}
+              selectedPrincipal={principalId}
+            />
           ) : (
             <Timeline detail={detail} selectedJti={hopJti} onSelect={onSelect} />
           )}

@@ -123,7 +123,9 @@ export function createInsightStore(db: TDatabase): TInsightStore {
         take: q.take,
       }),
     eventBriefs: async (jtis) =>
-      jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true, chainId: true } }) : [],
+      jtis.length
+        ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true, chainId: true } })
+        : [],
     overdueChainCount: (q) => prisma.chain.count({ where: overdueWhere(q) }),
     overdueChainIds: async (q) =>
       (
