@@ -107,8 +107,12 @@ test("markup in names and purposes stays inert text", async ({ page }) => {
 
 test("exports download through the page with their real file names", async ({ page }) => {
   await page.goto(chainUrl());
-  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV", exact: true }).click()]);
   expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+  const [excel] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV for Excel" }).click()]);
+  expect(excel.suggestedFilename()).toMatch(/-excel\.csv$/);
+  const bytes = await (await import("node:fs/promises")).readFile(await excel.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const [bundle] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Evidence bundle" }).click()]);
   expect(bundle.suggestedFilename()).toMatch(/\.json$/);
 });
