@@ -82,6 +82,7 @@ export function invokeEvent(h: THop, i: THop["invocations"][number]): TChainEven
     iss: i.iss,
     aud: null,
     ref: h.jti,
+    iat: i.iat,
     exp: null,
     claims: { v: 1, kind: "invoke", jti: i.jti, iss: i.iss, iat: i.iat, chain: "c", grant: h.jti, action: i.action, resource: i.resource },
     findings: i.findings,
