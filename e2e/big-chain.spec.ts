@@ -30,11 +30,11 @@ test("a 1,000-hop chain renders its focal neighbourhood and says what is hidden"
   // The hidden part's escalation stays visible.
   await expect(notice.getByRole("list", { name: "Findings in hidden parts" })).toContainText("Escalation");
 
-  // Still interactive: a click opens the inspector promptly.
+  // Still interactive: a click opens the principal's panel promptly.
   const lead = page.locator(`.react-flow__node[data-id="p:${encodeURIComponent(`agent:lead-${tag}`)}"]`);
   const t0 = Date.now();
   await lead.click();
-  await expect(page.getByTestId("hop-inspector")).toBeVisible();
+  await expect(page.getByTestId("principal-panel")).toBeVisible();
   expect(Date.now() - t0).toBeLessThan(5_000);
 });
 

@@ -45,7 +45,8 @@ export function eventCsvResponse(pages: AsyncIterator<TEventRecord[]>, baseName:
   return new Response(eventCsvStream(pages, options), {
     headers: {
       "content-type": "text/csv; charset=utf-8; header=present",
-      "content-disposition": attachmentHeader(baseName, "csv"),
+      // The Excel flavour says so in its name: both may land in one Downloads folder.
+      "content-disposition": attachmentHeader(options.times === "excel" ? `${baseName}-excel` : baseName, "csv"),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     },
