@@ -16,6 +16,8 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
+import { ed25519Jwk } from "@/lib/protocol/aip";
+import { makeAipKey } from "@/lib/protocol/aip/test-helpers";
 
 const pg = await postgresTestUrl();
 
@@ -29,6 +31,12 @@ const key = (k: TTestKey) => ({ kid: k.kid, jwk: JSON.stringify(k.publicJwk), th
 const human = { id: "user:contract@bank.example", key: makeKey() };
 const planner = { id: "agent:contract-planner", key: makeKey("P-256") };
 const attester = { id: "attester:contract", key: makeKey() };
+const aipKeys = [makeAipKey(), makeAipKey(), makeAipKey()];
+const aipKey = (i: number, kid: string, validFrom: number | null = null, validUntil: number | null = null) => {
+  const jwk = ed25519Jwk(aipKeys[i].publicKey, kid);
+  return { kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk), validFrom, validUntil };
+};
+const AIP_WEB = "aip:web:contract.example/alice";
 
 function sign(who: { id: string; key: TTestKey }, claims: Record<string, unknown>): string {
   return signToken(who.key, { v: 1, iss: who.id, ...claims });
@@ -136,6 +144,15 @@ async function seed(stores: TStores, db: TDatabase) {
       keys: [key(p.key)],
     });
   await stores.registry.createMany([{ id: "agent:bulk", kind: "agent", name: null, keys: [key(makeKey())] }]);
+  await stores.aip.register({
+    id: AIP_WEB,
+    kind: "human",
+    name: "Alice",
+    keys: [aipKey(0, "key-1", T - 3600, T + 3600), aipKey(1, "key-2")],
+    document: '{"id":"aip:web:contract.example/alice"}',
+    signatureForm: "python",
+    signedBy: "key-1",
+  });
   await stores.ingest.run(ingestSteps(candidates(STORY), FIXED, "token:t1"));
   await stores.ingest.run(
     ingestSteps([{ index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" }], FIXED, "token:t1"),
@@ -295,6 +312,41 @@ const CASES: {
     keys: (s) => s.ledger.keys(),
     hasKey: (s) => Promise.all([s.ledger.hasKey("kid1"), s.ledger.hasKey("nope")]),
     addKey: (s) => s.ledger.addKey("kid1", "{}").then(() => s.ledger.keys()),
+  },
+  aip: {
+    identities: (s) => s.aip.identities([AIP_WEB, human.id, "nobody"]),
+    register: (s) =>
+      s.aip.register({
+        id: "aip:web:contract.example/case",
+        kind: "agent",
+        name: null,
+        keys: [aipKey(2, "k")],
+        document: "{}",
+        signatureForm: "draft",
+        signedBy: "k",
+      }),
+    replace: (s) =>
+      Promise.all([
+        s.aip
+          .replace({
+            id: AIP_WEB,
+            keys: [aipKey(1, "key-2", T, null), aipKey(2, "key-3")],
+            document: '{"v":2}',
+            signatureForm: "rust",
+            signedBy: "key-3",
+            at: T + 5,
+          })
+          .then(async (r) => [r, await s.aip.document(AIP_WEB)]),
+        s.aip.replace({ id: "aip:web:nobody", keys: [], document: "{}", signatureForm: "python", signedBy: "k", at: T }),
+      ]),
+    document: (s) => Promise.all([s.aip.document(AIP_WEB), s.aip.document(human.id)]),
+    ensureKeyIdentities: (s) =>
+      s.aip
+        .ensureKeyIdentities([
+          { id: "aip:key:ed25519:zcase", kind: "agent", key: aipKey(2, "zcase") },
+          { id: AIP_WEB, kind: "agent", key: aipKey(2, "other") },
+        ])
+        .then(() => s.aip.identities(["aip:key:ed25519:zcase", AIP_WEB])),
   },
   quarantine: {
     list: (s) =>
