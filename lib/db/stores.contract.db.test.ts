@@ -16,8 +16,9 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
-import { ed25519Jwk } from "@/lib/protocol/aip";
-import { makeAipKey } from "@/lib/protocol/aip/test-helpers";
+import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
+import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
+import type { TClaims } from "@/lib/protocol/types";
 
 const pg = await postgresTestUrl();
 
@@ -153,6 +154,27 @@ async function seed(stores: TStores, db: TDatabase) {
     signatureForm: "python",
     signedBy: "key-1",
   });
+  // An AIP chain (source "aip") through the same batch steps, sent twice: the second is a duplicate.
+  const aipToken = compactToken(aipKeys[0], { iss: AIP_WEB, sub: "aip:web:contract.example/bob", scope: ["tool:*"], iat: T - 100, exp: T + 3600 });
+  const aipKeyRow = { kid: "key-1", publicKey: aipKeys[0].publicKey, validFrom: null, validUntil: null, revokedAt: null };
+  const imported = await importAipToken(
+    aipToken,
+    {},
+    { now: T, resolveIdentity: (id) => (id === AIP_WEB ? { id, kind: "human", keys: [aipKeyRow] } : undefined), isStored: () => false },
+  );
+  const aipCandidates = (): TCandidate[] =>
+    imported.store.map((e, index) => ({
+      index,
+      kind: "verified",
+      raw: e.token,
+      claims: e.claims as unknown as TClaims,
+      alg: "EdDSA",
+      kid: "key-1",
+      keyRevokedAt: null,
+      aip: true,
+    }));
+  await stores.ingest.run(ingestSteps(aipCandidates(), FIXED, "token:t1"));
+  await stores.ingest.run(ingestSteps(aipCandidates(), FIXED, "token:t1"));
   await stores.ingest.run(ingestSteps(candidates(STORY), FIXED, "token:t1"));
   await stores.ingest.run(
     ingestSteps([{ index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" }], FIXED, "token:t1"),
@@ -424,6 +446,16 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       expect(await pair.p.eventCount()).toBe(await pair.s.eventCount());
       expect(await pair.p.check()).toEqual(await pair.s.check());
     });
+  });
+
+  it("an AIP token is stored as an aip chain, listed under source aip only, and a second send is a duplicate", async () => {
+    for (const st of [pair.s, pair.p]) {
+      const aip = await st.chains.listRows({ source: "aip" }, T, { take: 10 });
+      expect(aip.map((c) => c.source)).toEqual(["aip"]);
+      const chain = await st.chains.detailRows(aip[0].id);
+      expect(chain.events).toHaveLength(1);
+      expect((await st.chains.listRows({ source: "dep" }, T, { take: 100 })).some((c) => c.id === aip[0].id)).toBe(false);
+    }
   });
 
   it("the SQLite export reads equal the Prisma ones on the same database", async () => {
