@@ -67,10 +67,14 @@ test.beforeEach(async ({ page }) => {
 
 test("an AIP chain is listed under source aip and its swapped hop shows both verdicts", async ({ page }) => {
   await page.goto(`/chains?source=aip&q=${encodeURIComponent(`e2e${tag}`)}`);
-  const row = page.getByRole("link", { name: new RegExp(chainId.slice(0, 12)) }).first();
-  await expect(page.getByText("AIP").first()).toBeVisible();
+  const table = page.getByRole("table", { name: "Delegation chains" });
+  const row = table.getByRole("row").filter({ has: page.locator(`a[href="/chains/${chainId}"]`) });
+  await expect(row).toHaveCount(1);
+  await expect(row.locator('[data-source="aip"]')).toHaveText("AIP tokens");
+  await expect(row).toContainText("Signed by the wrong principal");
   await page.goto(`/chains/${encodeURIComponent(chainId)}?hop=${encodeURIComponent(swappedJti)}`);
-  void row;
+  // Blocks after block 0 are drawn dashed and labelled unverified.
+  await expect(page.getByText("unverified", { exact: true }).first()).toBeVisible();
   const inspector = page.getByTestId("hop-inspector");
   await expect(inspector).toBeVisible();
   await expect(inspector.getByTestId("aip-unverified")).toContainText("Unverified hop: delegator asserted, not signed");
@@ -85,5 +89,8 @@ test("an AIP chain is listed under source aip and its swapped hop shows both ver
   await expect(inspector).toContainText(`delegator("${MALLORY}")`);
   await page.screenshot({ path: `/tmp/aip-chain-1440.png`, fullPage: false });
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByTestId("aip-verdicts")).toBeVisible();
+  await page.getByTestId("aip-verdicts").scrollIntoViewIfNeeded();
   await page.screenshot({ path: `/tmp/aip-chain-390.png`, fullPage: false });
 });
