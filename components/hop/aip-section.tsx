@@ -30,7 +30,7 @@ export function AipSection({ hop }: { hop: THop }) {
       )}
       {pair && (
         <div className="mb-2 grid grid-cols-1 gap-2 sm:grid-cols-2" data-testid="aip-verdicts">
-          <div className="rounded-md border border-slate-200 px-2 py-1.5">
+          <div className="min-w-0 rounded-md border border-slate-200 px-2 py-1.5 break-words">
             <div className="text-xs text-slate-500">AIP verifier says</div>
             <div
               className={`text-sm font-medium ${aip.reference?.verdict === "valid" ? "text-slate-900" : "text-amber-800"}`}
@@ -39,7 +39,7 @@ export function AipSection({ hop }: { hop: THop }) {
               {pair.reference}
             </div>
           </div>
-          <div className="rounded-md border border-slate-200 px-2 py-1.5">
+          <div className="min-w-0 rounded-md border border-slate-200 px-2 py-1.5 break-words">
             <div className="text-xs text-slate-500">Delegraph says</div>
             <div className={`text-sm font-medium ${pair.agree ? "text-slate-900" : "text-red-800"}`} data-testid="aip-ours">
               {pair.ours}
