@@ -2,7 +2,7 @@
 // tokens minted in the reference's formats, both verdicts, storage as chains with source "aip",
 // and hostile input answered with 400s and rejected results, never a 5xx. Runs on whichever
 // database TEST_DATABASE_URL names (SQLite by default, PostgreSQL in the second run).
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   appendBlock,
   authoritySource,
@@ -13,6 +13,7 @@ import {
   type TBiscuitEngine,
 } from "@/lib/protocol/aip/biscuit";
 import { aipKeyId, compactToken, makeAipKey, signedDocument } from "@/lib/protocol/aip/test-helpers";
+import { verifyEvidenceBundle } from "@/lib/reports/evidence";
 import { api, now, uid } from "./helpers";
 
 let b: TBiscuitEngine;
@@ -127,6 +128,30 @@ describe("POST /api/v1/aip/tokens", () => {
     expect(hops.map((h) => h.signature.verified)).toEqual([true, false, false]);
     expect(hops[2].aip.reference?.verdict).toBe("valid");
     expect(detail.data.status).toBe("violation");
+
+    // Exports (spec §7): the PDF and CSV include the chain; the evidence bundle re-verifies offline,
+    // Biscuit signatures and AIP findings included.
+    const base = `/api/v1/chains/${encodeURIComponent(r.chain!)}`;
+    const pdf = await fetch(`${inject("serverUrl")}${base}/report.pdf`, { headers: { authorization: `Bearer ${inject("apiToken")}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toContain("pdf");
+    const csv = await api(`${base}/export.csv`);
+    expect(csv.status).toBe(200);
+    expect(String(csv.data)).toContain(r.events[2]);
+    const bundle = await api(`${base}/evidence.json`);
+    expect(bundle.status).toBe(200);
+    const report = verifyEvidenceBundle(bundle.data, { biscuit: b });
+    expect(
+      report.checks.filter((c) => !c.ok),
+      JSON.stringify(report.checks.filter((c) => !c.ok)),
+    ).toEqual([]);
+    expect(report.checks.filter((c) => c.group === "signatures").map((c) => c.message)).toContain(
+      `AIP chained token: block 2, every block signature verifies under ${ALICE}'s key key-1`,
+    );
+    // Without the engine the chained tokens cannot be checked, and the report says so.
+    const unchecked = verifyEvidenceBundle(bundle.data);
+    expect(unchecked.ok).toBe(false);
+    expect(unchecked.checks.some((c) => !c.ok && c.message.includes("Biscuit engine is not loaded"))).toBe(true);
   });
 
   it("the same token again is a duplicate; a token extended by one block adds one event to the same chain", async () => {
