@@ -87,6 +87,7 @@ export type THop = {
   from: string; // iss
   to: string; // aud
   iat: number;
+  /** an AIP grant that no time check bounds carries null here at run time (docs/aip.md, known limits) */
   exp: number;
   scope: string[];
   /** parent scopes this hop did not pass on whole (attenuation) */
