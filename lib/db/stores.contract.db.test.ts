@@ -203,6 +203,9 @@ const FILTERS = [
   { since: T - 150 },
   { source: "dep" as const },
   { source: "aip" as const },
+  { scope: "tool:search" },
+  { scope: "tool*" },
+  { scope: "tools:*" },
 ];
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */
@@ -455,6 +458,17 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       const chain = await st.chains.detailRows(aip[0].id);
       expect(chain.events).toHaveLength(1);
       expect((await st.chains.listRows({ source: "dep" }, T, { take: 100 })).some((c) => c.id === aip[0].id)).toBe(false);
+      // The scope filter on AIP chains follows the prefix-`*` rule: tool:* covers tool:search, tool* covers tool:*.
+      for (const [scope, hit] of [
+        ["tool:search", true],
+        ["tool*", true],
+        ["tools:*", false],
+        ["*:*", false],
+      ] as const)
+        expect(
+          (await st.chains.listRows({ scope }, T, { take: 100 })).some((c) => c.id === aip[0].id),
+          scope,
+        ).toBe(hit);
     }
   });
 
