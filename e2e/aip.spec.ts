@@ -94,3 +94,12 @@ test("an AIP chain is listed under source aip and its swapped hop shows both ver
   await page.getByTestId("aip-verdicts").scrollIntoViewIfNeeded();
   await page.screenshot({ path: `/tmp/aip-chain-390.png`, fullPage: false });
 });
+
+test("the root identity's page shows its AIP document as published", async ({ page }) => {
+  await page.goto(`/principals/${encodeURIComponent(ALICE)}`);
+  const card = page.getByTestId("aip-document");
+  await expect(card).toContainText("python");
+  await expect(card).toContainText("key-1");
+  await page.getByText("The document as published").click();
+  await expect(page.getByText(`"id": "${ALICE}"`)).toBeVisible();
+});
