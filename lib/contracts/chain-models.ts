@@ -39,6 +39,8 @@ export type TChainEvent = {
   kid: string;
   /** the signing key's revokedAt in the registry when the event was received; null when not revoked then */
   keyRevokedAt: number | null;
+  /** the signing key's revokedAt in the registry now: set and later than the event when the key was revoked after it was accepted */
+  keyRevokedNow: number | null;
   /** RFC 7638 thumbprint of the key that verified the signature */
   keyThumbprint: string | null;
   token: string;

@@ -49,6 +49,7 @@ export function event(h: THop): TChainEvent {
     alg: "EdDSA",
     kid: "k",
     keyRevokedAt: null,
+    keyRevokedNow: null,
     keyThumbprint: "t",
     token: "x.y.z",
     tokenSha256: "0",

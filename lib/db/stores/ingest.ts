@@ -175,7 +175,9 @@ function sqliteStatements(conn: Database.Database) {
     insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
     setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
     setHead: q(`UPDATE "LedgerHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`),
-    insertQuarantine: q(`INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes", "chainId") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertQuarantine: q(
+      `INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes", "chainId") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     addQuarantineUsage: q(
       `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES (?, ?, ?)
        ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`,
