@@ -20,6 +20,7 @@ import { CONFIGS } from "./bench/config";
 import { describeMachine, load } from "./bench/machine";
 import { watchMemory } from "./bench/memory";
 import { rawVerifyRate, rawVerifyRateAllCores } from "./bench/raw-verify";
+import { aipIngestOverHttp, mintAipTokens } from "./bench/aip";
 import * as fill from "./bench/fill";
 import { download, getJson, getLatency, ingestOverHttp, postEvents, type TApi } from "./bench/http";
 import { measureGraphs, withBrowser } from "./bench/graph";
@@ -182,6 +183,20 @@ async function main() {
     const headline = ingest.find((r) => r.batchSize === 1000 && !r.interleaved) ?? ingest[0];
     let stored = filled + warmup.events + ingest.reduce((n, r) => n + r.events, 0);
 
+    // AIP ingest: chained tokens verified block by block (Biscuit, on the server's main thread).
+    const aipTokens = await mintAipTokens(api, cfg.aipTokens + 10, now, `run${Date.now().toString(36)}`);
+    stored += (await aipIngestOverHttp(api, aipTokens.slice(0, 10), 10)).blocks; // untimed: loads the engine
+    const aipRawOne = await rawVerifyRate(rawSample, Math.min(1, cfg.rawVerifySeconds));
+    const aipRawAll = await rawVerifyRateAllCores(rawSample, Math.min(1, cfg.rawVerifySeconds));
+    memory.phase("aip ingest");
+    const aipRun = await aipIngestOverHttp(api, aipTokens.slice(10), 100);
+    stored += aipRun.blocks;
+    const aipIngest = { ...aipRun, rawVerifyPerSec: aipRawAll.perSec, rawVerifyOneCorePerSec: aipRawOne.perSec };
+    log(
+      `AIP ingest, 3-block chained tokens: ${aipRun.tokensPerSec} tokens/s = ${aipRun.blockVerificationsPerSec} block signatures/s, ` +
+        `${Math.round((aipRun.blockVerificationsPerSec / aipRawOne.perSec) * 100)}% of one core's raw ${aipRawOne.perSec}/s`,
+    );
+
     // Chain detail and chain list, after one untimed pass over every route the reads use.
     for (const t of trees.filter((x) => x.role === "query")) await getJson(api, `/api/v1/chains/${encodeURIComponent(t.chain.chainId)}`);
     await getJson(api, "/api/v1/chains?status=violation");
@@ -298,6 +313,7 @@ async function main() {
       database: args.database,
       at: new Date().toISOString(),
       machine: { ...machine, loadAtStart, loadAtEnd: load() },
+      aipIngest,
       ingest: {
         // The batches-of-1,000 run, and the all-core raw rate measured just before it.
         eventsPerSec: headline.eventsPerSec,

@@ -39,8 +39,12 @@ async function seedIfEmpty(base: string): Promise<void> {
   const seeder = await claimDemoSeeding();
   if (!seeder) return;
   try {
-    const summary = await seedDemo(new DelegraphClient({ baseUrl: base, token: seeder.token }));
+    const client = new DelegraphClient({ baseUrl: base, token: seeder.token });
+    const summary = await seedDemo(client);
     log(`seeded ${summary.chains.length} demo chains (DELEGRAPH_DEMO=0 turns this off)`);
+    const { seedAipDemo } = await import("@/lib/sdk/demo-aip");
+    const aip = await seedAipDemo(client, Math.floor(Date.now() / 1000));
+    log(aip.skipped ? `AIP demo skipped: ${aip.skipped}` : `seeded ${aip.stories.length} AIP demo chains`);
   } finally {
     const { revokeToken } = await import("@/lib/auth/admin");
     await revokeToken(seeder.id);

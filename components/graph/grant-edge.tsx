@@ -81,7 +81,7 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
                     </code>
                   )}
                   {edge.isRevoked && <span className="rounded bg-slate-700 px-1 text-[10px] text-white">revoked</span>}
-                  {edge.isDashed && <span className="text-[10px] text-slate-500 italic">pending</span>}
+                  {edge.isDashed && <span className="text-[10px] text-slate-500 italic">{edge.isUnverified ? "unverified" : "pending"}</span>}
                 </span>
                 {f.worst && (
                   <span

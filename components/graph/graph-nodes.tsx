@@ -39,11 +39,13 @@ const KIND_WORD: Record<string, string> = {
 export const PrincipalNode = memo(function PrincipalNode({ data }: NodeProps<TFlowNode>) {
   const { node, isSelected, isOnPath } = data;
   const isHuman = node.kind === "human";
-  const shape = isHuman
-    ? "rounded-2xl border-2 border-slate-900"
-    : node.kind === "unregistered"
-      ? "rounded-md border border-dashed border-slate-500"
-      : "rounded-md border border-slate-400";
+  const shape = node.isAsserted
+    ? "rounded-2xl border-2 border-dashed border-slate-500"
+    : isHuman
+      ? "rounded-2xl border-2 border-slate-900"
+      : node.kind === "unregistered"
+        ? "rounded-md border border-dashed border-slate-500"
+        : "rounded-md border border-slate-400";
   const ring = isSelected ? "ring-[3px] ring-blue-600" : isOnPath ? "ring-2 ring-blue-300" : "";
   const tint = node.findings.worst === "critical" ? "bg-red-50/50" : node.findings.worst === "error" ? "bg-orange-50/50" : "bg-white";
   return (

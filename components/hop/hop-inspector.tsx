@@ -16,6 +16,7 @@ import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { Field, ScopeChip, Section } from "./section";
 import { Sentence } from "./sentence";
+import { AipSection } from "./aip-section";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
 
@@ -81,6 +82,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
               )}
             </div>
             <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} />
+            {hop?.aip && <AipSection hop={hop} />}
             {hop && <ScopeSection hop={hop} parent={hop.parent ? (index.hopsByJti.get(hop.parent) ?? null) : null} />}
             {hop && <TermsSection hop={hop} />}
             <SignatureSection event={event ?? (hop ? (index.eventsByJti.get(hop.jti) ?? null) : null)} hop={hop} nameOf={nameOf} />
@@ -401,12 +403,20 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
       ? { alg: hop.signature.alg, kid: hop.signature.kid, thumbprint: hop.signature.thumbprint, signer: hop.from }
       : null;
   if (!sig) return null;
+  const unverified = hop !== null && !hop.signature.verified && (!event || event.jti === hop.jti);
   return (
     <Section title="Signature" id="insp-signature">
-      <p className="mb-2 text-sm font-medium text-green-800">
-        ✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />
-        &apos;s registered key
-      </p>
+      {unverified ? (
+        <p className="mb-2 text-sm font-medium text-amber-800">
+          Unverified: signed with an ephemeral key, not <FreeText value={nameOf(sig.signer)} />
+          &apos;s own key (never counted as verified)
+        </p>
+      ) : (
+        <p className="mb-2 text-sm font-medium text-green-800">
+          ✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />
+          &apos;s registered key
+        </p>
+      )}
       {event?.keyRevokedNow != null && (
         // The signature was valid when the event was accepted; the key's later fate belongs beside it.
         <p className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-2 py-1 text-sm text-amber-900" data-testid="key-revoked-later">
@@ -604,7 +614,9 @@ function RawSection({ events }: { events: TChainEvent[] }) {
                 </div>
                 <div>
                   <div className="mb-1 flex items-center justify-between">
-                    <span className="text-xs font-medium text-slate-600">Token (compact JWS)</span>
+                    <span className="text-xs font-medium text-slate-600">
+                      {e.alg === "biscuit-ed25519" ? "Token (AIP chained, Biscuit)" : "Token (compact JWS)"}
+                    </span>
                     {e.token && <CopyButton value={e.token} label="Copy token" />}
                   </div>
                   {e.token ? (

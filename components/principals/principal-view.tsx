@@ -110,6 +110,21 @@ export function PrincipalView({ id }: { id: string }) {
             </div>
           )}
         </Card>
+        {q.data.aipDocument && (
+          <Card title="AIP identity document">
+            <p className="text-sm text-slate-700" data-testid="aip-document">
+              Registered from its AIP identity document; the signature verified in the{" "}
+              <code className="mono-chip">{q.data.aipDocument.signatureForm}</code> form under key{" "}
+              <code className="mono-chip">{q.data.aipDocument.signedBy}</code>, last replaced <Time t={q.data.aipDocument.updatedAt} />.
+            </p>
+            <details className="mt-2 rounded-md border border-slate-200">
+              <summary className="cursor-pointer px-3 py-1.5 text-sm text-slate-700">The document as published</summary>
+              <pre className="max-h-96 overflow-auto border-t border-slate-100 bg-slate-50 p-2 font-mono text-[11px] leading-snug whitespace-pre-wrap text-slate-800">
+                {JSON.stringify(q.data.aipDocument.document, null, 2)}
+              </pre>
+            </details>
+          </Card>
+        )}
         <Card title={`Findings (${findings.length})`}>
           {findings.length === 0 ? (
             <p className="text-sm text-slate-600">No findings on events this principal issued or received.</p>

@@ -4,7 +4,9 @@
 import type { TChainDetailRows } from "@/lib/db/stores/chains";
 import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
 import { chainInputsFrom, parseEventRows } from "@/lib/chains/load";
-import { chainStatus, checkChain, readTimeFindings } from "@/lib/protocol/chain";
+import { chainStatus } from "@/lib/protocol/chain";
+import { anyReadTimeFindings, checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
+import { aipScopesAdded } from "@/lib/protocol/aip/scope";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
 import { scopeDiff } from "@/lib/protocol/scope";
 import { worstSeverity, type TChainSource } from "@/lib/protocol/grammar";
@@ -26,8 +28,8 @@ export function buildChainDetail(
   const { startedAt, source, head, externalRows, principals, keys } = rows;
   const parsed = parseEventRows(rows.events);
   const input = chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
-  const analysis = checkChain(input);
-  const late = readTimeFindings(analysis, now);
+  const analysis = checkAnyChain(input);
+  const late = anyReadTimeFindings(input, analysis, now);
 
   const principalIds = new Set<string>();
   for (const e of input.events) {
@@ -86,7 +88,13 @@ export function buildChainDetail(
     const verdict = analysis.events.get(e.jti);
     const parentClaims = c.kind === "delegate" ? claimsOf.get(c.parent) : undefined;
     const parentScope = parentClaims && (parentClaims.kind === "authorize" || parentClaims.kind === "delegate") ? parentClaims.scope : null;
-    const diff = parentScope ? scopeDiff(c.scope, parentScope) : { removed: [], added: [] };
+    const aip = isAipClaims(c) ? c.aip : null;
+    // AIP scopes are opaque strings compared with the prefix-`*` rule (shared/spec/aip-import.md §5).
+    const diff = !parentScope
+      ? { removed: [], added: [] }
+      : aip
+        ? { added: aipScopesAdded(c.scope, parentScope), removed: aipScopesAdded(parentScope, c.scope) }
+        : scopeDiff(c.scope, parentScope);
     hops.push({
       jti: e.jti,
       kind: c.kind,
@@ -105,7 +113,25 @@ export function buildChainDetail(
       depth: verdict?.depth ?? null,
       status: e.status,
       revokedAt: verdict?.revokedAt ?? null,
-      signature: { alg: e.alg, kid: e.kid, thumbprint: e.keyThumbprint, verified: true },
+      // An AIP block signed with Biscuit's ephemeral key proves nothing about its delegator.
+      signature: { alg: e.alg, kid: e.kid, thumbprint: aip?.unverified ? null : e.keyThumbprint, verified: !aip?.unverified },
+      ...(aip
+        ? {
+            aip: {
+              mode: aip.mode,
+              role: aip.role,
+              block: aip.block,
+              typ: aip.typ,
+              unverified: aip.unverified,
+              onBehalfOf: aip.principal,
+              budget: aip.budget,
+              datalog: aip.source,
+              verifiedBy: aip.verifiedBy,
+              iatIsReceipt: aip.iatIsReceipt,
+              reference: aip.reference ?? null,
+            },
+          }
+        : {}),
       findings: e.findings,
       invocations: [],
       completions: [],

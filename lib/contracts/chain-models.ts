@@ -89,6 +89,7 @@ export type THop = {
   from: string; // iss
   to: string; // aud
   iat: number;
+  /** an AIP grant that no time check bounds carries null here at run time (docs/aip.md, known limits) */
   exp: number;
   scope: string[];
   /** parent scopes this hop did not pass on whole (attenuation) */
@@ -103,10 +104,35 @@ export type THop = {
   depth: number | null;
   status: TEventStatus;
   revokedAt: number | null;
-  signature: { alg: string; kid: string; thumbprint: string | null; verified: true };
+  /** verified false: an AIP block signed with an ephemeral key (its delegator is asserted, not proven) */
+  signature: { alg: string; kid: string; thumbprint: string | null; verified: boolean };
+  /** hops that came from AIP tokens (chain source "aip") */
+  aip?: THopAip;
   findings: TChainFinding[];
   invocations: TInvocation[];
   completions: TCompletion[];
+};
+
+/** What an AIP hop carries beyond a DEP hop (shared/spec/aip-import.md §4–§6). */
+export type THopAip = {
+  mode: "compact" | "chained";
+  role: "compact" | "root" | "delegation" | "completion" | "counter_signature";
+  /** the block index of a chained token */
+  block: number | null;
+  /** compact: the typ header as sent */
+  typ: string | null;
+  /** why the hop is drawn dashed; null when signed by a key of the issuer's own identity */
+  unverified: string | null;
+  /** the on-behalf-of principal the block asserts (principal("…")) */
+  onBehalfOf: string | null;
+  budget: { cents?: number | null; usd?: number | null } | null;
+  /** the block's Datalog as the engine prints it */
+  datalog: string | null;
+  verifiedBy: string | null;
+  /** chained blocks carry no time: iat is when Delegraph received the block */
+  iatIsReceipt: boolean;
+  /** what AIP's own verifier answered for the token that brought this hop, at its receipt */
+  reference: { verdict: "valid" | "invalid"; error: string | null; message: string } | null;
 };
 
 export type TChainDetail = {

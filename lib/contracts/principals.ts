@@ -59,4 +59,6 @@ export type TPrincipalDetail = {
   keys: TPrincipalKey[];
   chains: TChainSummary[];
   findings: TPrincipalFinding[];
+  /** the AIP identity document the principal was registered with, as published (docs/aip.md) */
+  aipDocument?: { document: unknown; signatureForm: string; signedBy: string; createdAt: string; updatedAt: string } | null;
 };

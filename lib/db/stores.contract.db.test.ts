@@ -16,6 +16,9 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
+import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
+import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
+import type { TClaims } from "@/lib/protocol/types";
 
 const pg = await postgresTestUrl();
 
@@ -29,6 +32,12 @@ const key = (k: TTestKey) => ({ kid: k.kid, jwk: JSON.stringify(k.publicJwk), th
 const human = { id: "user:contract@bank.example", key: makeKey() };
 const planner = { id: "agent:contract-planner", key: makeKey("P-256") };
 const attester = { id: "attester:contract", key: makeKey() };
+const aipKeys = [makeAipKey(), makeAipKey(), makeAipKey()];
+const aipKey = (i: number, kid: string, validFrom: number | null = null, validUntil: number | null = null) => {
+  const jwk = ed25519Jwk(aipKeys[i].publicKey, kid);
+  return { kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk), validFrom, validUntil };
+};
+const AIP_WEB = "aip:web:contract.example/alice";
 
 function sign(who: { id: string; key: TTestKey }, claims: Record<string, unknown>): string {
   return signToken(who.key, { v: 1, iss: who.id, ...claims });
@@ -136,6 +145,36 @@ async function seed(stores: TStores, db: TDatabase) {
       keys: [key(p.key)],
     });
   await stores.registry.createMany([{ id: "agent:bulk", kind: "agent", name: null, keys: [key(makeKey())] }]);
+  await stores.aip.register({
+    id: AIP_WEB,
+    kind: "human",
+    name: "Alice",
+    keys: [aipKey(0, "key-1", T - 3600, T + 3600), aipKey(1, "key-2")],
+    document: '{"id":"aip:web:contract.example/alice"}',
+    signatureForm: "python",
+    signedBy: "key-1",
+  });
+  // An AIP chain (source "aip") through the same batch steps, sent twice: the second is a duplicate.
+  const aipToken = compactToken(aipKeys[0], { iss: AIP_WEB, sub: "aip:web:contract.example/bob", scope: ["tool:*"], iat: T - 100, exp: T + 3600 });
+  const aipKeyRow = { kid: "key-1", publicKey: aipKeys[0].publicKey, validFrom: null, validUntil: null, revokedAt: null };
+  const imported = await importAipToken(
+    aipToken,
+    {},
+    { now: T, resolveIdentity: (id) => (id === AIP_WEB ? { id, kind: "human", keys: [aipKeyRow] } : undefined), isStored: () => false },
+  );
+  const aipCandidates = (): TCandidate[] =>
+    imported.store.map((e, index) => ({
+      index,
+      kind: "verified",
+      raw: e.token,
+      claims: e.claims as unknown as TClaims,
+      alg: "EdDSA",
+      kid: "key-1",
+      keyRevokedAt: null,
+      aip: true,
+    }));
+  await stores.ingest.run(ingestSteps(aipCandidates(), FIXED, "token:t1"));
+  await stores.ingest.run(ingestSteps(aipCandidates(), FIXED, "token:t1"));
   await stores.ingest.run(ingestSteps(candidates(STORY), FIXED, "token:t1"));
   await stores.ingest.run(
     ingestSteps(
@@ -179,6 +218,9 @@ const FILTERS = [
   { since: T - 150 },
   { source: "dep" as const },
   { source: "aip" as const },
+  { scope: "tool:search" },
+  { scope: "tool*" },
+  { scope: "tools:*" },
 ];
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */
@@ -311,6 +353,41 @@ const CASES: {
     hasKey: (s) => Promise.all([s.ledger.hasKey("kid1"), s.ledger.hasKey("nope")]),
     addKey: (s) => s.ledger.addKey("kid1", "{}").then(() => s.ledger.keys()),
   },
+  aip: {
+    identities: (s) => s.aip.identities([AIP_WEB, human.id, "nobody"]),
+    register: (s) =>
+      s.aip.register({
+        id: "aip:web:contract.example/case",
+        kind: "agent",
+        name: null,
+        keys: [aipKey(2, "k")],
+        document: "{}",
+        signatureForm: "draft",
+        signedBy: "k",
+      }),
+    replace: (s) =>
+      Promise.all([
+        s.aip
+          .replace({
+            id: AIP_WEB,
+            keys: [aipKey(1, "key-2", T, null), aipKey(2, "key-3")],
+            document: '{"v":2}',
+            signatureForm: "rust",
+            signedBy: "key-3",
+            at: T + 5,
+          })
+          .then(async (r) => [r, await s.aip.document(AIP_WEB)]),
+        s.aip.replace({ id: "aip:web:nobody", keys: [], document: "{}", signatureForm: "python", signedBy: "k", at: T }),
+      ]),
+    document: (s) => Promise.all([s.aip.document(AIP_WEB), s.aip.document(human.id)]),
+    ensureKeyIdentities: (s) =>
+      s.aip
+        .ensureKeyIdentities([
+          { id: "aip:key:ed25519:zcase", kind: "agent", key: aipKey(2, "zcase") },
+          { id: AIP_WEB, kind: "agent", key: aipKey(2, "other") },
+        ])
+        .then(() => s.aip.identities(["aip:key:ed25519:zcase", AIP_WEB])),
+  },
   quarantine: {
     ofChain: (s) => Promise.all([s.quarantine.ofChain("c1", 10), s.quarantine.ofChain("c2", 10)]),
     countOfChain: (s) => Promise.all([s.quarantine.countOfChain("c1"), s.quarantine.countOfChain("nope")]),
@@ -389,6 +466,27 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       expect(await pair.p.eventCount()).toBe(await pair.s.eventCount());
       expect(await pair.p.check()).toEqual(await pair.s.check());
     });
+  });
+
+  it("an AIP token is stored as an aip chain, listed under source aip only, and a second send is a duplicate", async () => {
+    for (const st of [pair.s, pair.p]) {
+      const aip = await st.chains.listRows({ source: "aip" }, T, { take: 10 });
+      expect(aip.map((c) => c.source)).toEqual(["aip"]);
+      const chain = await st.chains.detailRows(aip[0].id);
+      expect(chain.events).toHaveLength(1);
+      expect((await st.chains.listRows({ source: "dep" }, T, { take: 100 })).some((c) => c.id === aip[0].id)).toBe(false);
+      // The scope filter on AIP chains follows the prefix-`*` rule: tool:* covers tool:search, tool* covers tool:*.
+      for (const [scope, hit] of [
+        ["tool:search", true],
+        ["tool*", true],
+        ["tools:*", false],
+        ["*:*", false],
+      ] as const)
+        expect(
+          (await st.chains.listRows({ scope }, T, { take: 100 })).some((c) => c.id === aip[0].id),
+          scope,
+        ).toBe(hit);
+    }
   });
 
   it("the SQLite export reads equal the Prisma ones on the same database", async () => {

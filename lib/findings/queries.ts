@@ -5,7 +5,7 @@ import { AppError } from "@/lib/http";
 import { loadChainInputs } from "@/lib/chains/load";
 import { nowSeconds } from "@/lib/chains/queries";
 import type { TFindingItem, TFindingList, TFindingsQuery } from "@/lib/contracts/findings";
-import { checkChain, readTimeFindings } from "@/lib/protocol/chain";
+import { anyReadTimeFindings, checkAnyChain } from "@/lib/protocol/any-chain";
 import type { TEventKind, TFindingCode, TSeverity } from "@/lib/protocol/types";
 
 const READ_TIME_CHAIN_PAGE = 50;
@@ -57,7 +57,7 @@ async function listMissingEvidence(q: TFindingsQuery, now: number): Promise<TFin
   const inputs = await loadChainInputs(s.chains, page);
   const items: TFindingItem[] = [];
   for (const input of inputs.values()) {
-    const late = readTimeFindings(checkChain(input), now);
+    const late = anyReadTimeFindings(input, checkAnyChain(input), now);
     const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
     for (const [jti, f] of late) {
       const c = claimsOf.get(jti);

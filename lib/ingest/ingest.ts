@@ -14,6 +14,7 @@ import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
 import type { TIngestResult } from "@/lib/contracts/events";
 import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
 import { enforceQuarantineQuota } from "@/lib/ingest/quarantine";
+import { aipTokenHint } from "@/lib/protocol/aip";
 
 export type { TIngestResult } from "@/lib/contracts/events";
 
@@ -49,6 +50,9 @@ function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>
           message: "Each entry of events must be a compact JWS string.",
         };
       }
+      // This route stays DEP-only (shared/spec/aip-import.md §2): an AIP token is pointed elsewhere.
+      const hint = aipTokenHint(entry);
+      if (hint !== null) return { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message: hint };
       const result = await checkEnvelopeAsync(entry, { now, principals: (iss) => registry.get(iss) });
       if (!result.ok) return { index, kind: "rejected", rawEntry: entry, jti: result.jti, code: result.code, message: result.message };
       return {

@@ -17,7 +17,7 @@
 //    work: the list limits of docs/protocol.md §8 bound every check).
 // Either way the verdicts are those of the store as the write finds it, as with one locked phase.
 import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
-import { checkChain } from "@/lib/protocol/chain";
+import { checkAnyChain } from "@/lib/protocol/any-chain";
 import { claimedChain, classifyReplay } from "@/lib/protocol/envelope";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import { eventRef } from "@/lib/protocol/grammar";
@@ -32,7 +32,20 @@ import type { TIngestResult } from "@/lib/contracts/events";
 
 export type TCandidate =
   | { index: number; kind: "rejected"; rawEntry: unknown; jti: string | null; code: TRejectCode; message: string }
-  | { index: number; kind: "verified"; raw: string; claims: TClaims; alg: string; kid: string; keyRevokedAt: number | null };
+  | {
+      index: number;
+      kind: "verified";
+      raw: string;
+      claims: TClaims;
+      alg: string;
+      kid: string;
+      keyRevokedAt: number | null;
+      /**
+       * An AIP block or compact token (lib/aip/tokens.ts): its id comes from its signature, so a stored
+       * id is a duplicate whatever token carried it (an extended chained token repeats its blocks).
+       */
+      aip?: true;
+    };
 
 type TRejected = Extract<TCandidate, { kind: "rejected" }>;
 
@@ -70,7 +83,7 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
     toAccepted: [],
   };
   for (const input of inputs.values()) {
-    const analysis = checkChain(input);
+    const analysis = checkAnyChain(input);
     for (const e of input.events) {
       const status = analysis.events.get(e.jti)?.status ?? "accepted";
       statusOf.set(e.jti, status);
@@ -152,7 +165,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
   const duplicates: TPrepared["duplicates"] = [];
   for (const c of verified) {
     const prior = stored.get(c.claims.jti);
-    const verdict = classifyReplay(c.raw, prior?.token);
+    const verdict = c.aip && prior ? "duplicate" : classifyReplay(c.raw, prior?.token);
     if (verdict === "duplicate") {
       duplicates.push({ index: c.index, jti: c.claims.jti, chain: prior!.chain });
     } else if (verdict === "replay") {

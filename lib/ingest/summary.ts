@@ -1,6 +1,7 @@
 // The per-chain summary row and its index rows, derived from a chain's events and their verdicts.
 // Pure: ingest writes what this returns.
 import type { TChainAnalysis } from "@/lib/protocol/chain";
+import { isAipClaims } from "@/lib/protocol/any-chain";
 import type { TClaims, TFinding } from "@/lib/protocol/types";
 import { storableText } from "@/lib/text";
 import type { TChainSummaryRow } from "@/lib/db/rows";
@@ -50,7 +51,7 @@ export function summariseChain(
     row: {
       id: chainId,
       status: analysis.status,
-      source: "dep",
+      source: events.some((e) => isAipClaims(e.claims)) ? "aip" : "dep",
       rootJti: root ? root.jti : null,
       rootIss: root ? root.iss : null,
       rootAud: root && root.kind === "authorize" ? root.aud : null,

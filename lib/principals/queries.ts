@@ -1,6 +1,7 @@
 // Principals: registering them with their public keys (docs/protocol.md §1, §6), revoking keys, the list and
 // one principal's page (its keys, chains and the findings on events it signed).
 import { stores } from "@/lib/db";
+import { aipDocumentOf } from "@/lib/aip/identities";
 import { AppError } from "@/lib/http";
 import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
@@ -71,11 +72,12 @@ export async function getPrincipal(id: string, now = nowSeconds()): Promise<TPri
   const store = (await stores()).insights;
   const principal = await store.principal(id);
   if (!principal) throw new AppError("not_found", `No principal ${id}.`);
-  const [chains, findings] = await Promise.all([store.chainsOfPrincipal(id, 50), store.findingsOfIssuer(id, 100)]);
+  const [chains, findings, aipDocument] = await Promise.all([store.chainsOfPrincipal(id, 50), store.findingsOfIssuer(id, 100), aipDocumentOf(id)]);
   return {
     principal: { id: principal.id, kind: principal.kind as TPrincipalKind, name: principal.name, createdAt: principal.createdAt.toISOString() },
     keys: principal.keys.map(publicKeyView),
     chains: chains.map((c) => toChainSummary(c, now)),
     findings: findings.map((f) => ({ ...f, code: f.code as TFindingCode, severity: f.severity as TSeverity })),
+    aipDocument,
   };
 }

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ed25519PublicJwk, ed25519Thumbprint } from "../ledger/signing";
-import { formatVerifyReport, verifyEvidenceBundle } from "./evidence";
+import { bundleNeedsBiscuit, formatVerifyReport, verifyEvidenceBundle } from "./evidence";
+import { loadBiscuit, type TBiscuitEngine } from "../protocol/aip/biscuit";
 
 const USAGE = `Usage: delegraph verify <bundle.json> [--key <thumbprint>]... [--key-file <file>]... [--json] [--verbose]
 
@@ -57,7 +58,10 @@ const parse = (args: string[]) =>
     },
   });
 
-export function main(argv: string[], io: TIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): number {
+export function main(
+  argv: string[],
+  io: TIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
+): number | Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -104,7 +108,15 @@ export function main(argv: string[], io: TIo = { out: (s) => process.stdout.writ
   } catch (e) {
     return fail(`${file} ${e instanceof SyntaxError ? `is not JSON (${e.message})` : `cannot be read (${(e as Error).message})`}`);
   }
-  const report = verifyEvidenceBundle(input, { pinned });
-  io.out((values.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report, { verbose: values.verbose })) + "\n");
-  return report.ok ? 0 : 1;
+  const answer = (biscuit?: TBiscuitEngine) => {
+    const report = verifyEvidenceBundle(input, { pinned, biscuit });
+    io.out((values.json ? JSON.stringify(report, null, 2) : formatVerifyReport(report, { verbose: values.verbose })) + "\n");
+    return report.ok ? 0 : 1;
+  };
+  // AIP chained tokens need the Biscuit engine (WebAssembly, loaded asynchronously); DEP bundles do not.
+  if (!bundleNeedsBiscuit(input)) return answer();
+  return loadBiscuit().then(
+    (b) => answer(b),
+    () => answer(),
+  );
 }

@@ -16,7 +16,12 @@
 import { z } from "zod";
 import { checkEnvelope, jwkThumbprint } from "../protocol/envelope";
 import { validatePublicJwk } from "../protocol/keys";
-import { checkChain, chainStatus, readTimeFindings } from "../protocol/chain";
+import { chainStatus } from "../protocol/chain";
+import { anyReadTimeFindings, checkAnyChain } from "../protocol/any-chain";
+import { checkCompact } from "../protocol/aip/compact";
+import { checkChainedWith, type TChainedCheck } from "../protocol/aip/chained";
+import type { TBiscuitEngine } from "../protocol/aip/biscuit";
+import type { TAipClaims, TAipIdentity, TAipKey } from "../protocol/aip/types";
 import { sortFindings } from "../protocol/findings";
 import { GENESIS_HASH, ledgerHash } from "../protocol/ledger";
 import {
@@ -241,7 +246,34 @@ export type TVerifyReport = {
 };
 
 /** `pinned`: RFC 7638 thumbprints of the server keys the bundle must be signed with (`--key`). */
-export type TVerifyOptions = { pinned?: readonly string[] };
+export type TVerifyOptions = {
+  pinned?: readonly string[];
+  /** the Biscuit engine (lib/protocol/aip/biscuit.ts loadBiscuit), to check AIP chained tokens offline */
+  biscuit?: TBiscuitEngine;
+};
+
+/**
+ * An AIP token rather than a DEP event (docs/aip.md): a chained (Biscuit) token, or a compact JWS
+ * whose header is not DEP's `typ: "dep+jwt"`.
+ */
+export function isAipToken(token: string): boolean {
+  if (!token.startsWith("eyJ")) return true;
+  try {
+    const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { typ?: unknown } | null;
+    return header?.typ !== "dep+jwt";
+  } catch {
+    return false;
+  }
+}
+
+/** The bundle holds AIP chained tokens: `npx delegraph verify` loads the Biscuit engine for them. */
+export function bundleNeedsBiscuit(input: unknown): boolean {
+  const tokens = (input as { tokens?: unknown } | null)?.tokens;
+  return (
+    Array.isArray(tokens) &&
+    tokens.some((t) => typeof (t as { token?: unknown })?.token === "string" && !(t as { token: string }).token.startsWith("eyJ"))
+  );
+}
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;
 const findingKey = (f: { code: string; severity: string }) => `${f.code}/${f.severity}`;
@@ -478,8 +510,69 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     add("signatures", subject, true, `${r.header.alg} signature by ${c.iss} verifies with key ${r.key.kid} (${r.key.thumbprint})`);
     return c;
   };
+  // AIP tokens: the import's own checks (lib/protocol/aip), the bundle's Ed25519 keys as identities,
+  // at each token's receipt. The bundle carries no key windows, so only revocations narrow the keys.
+  const aipIdentity = (id: string): TAipIdentity | undefined => {
+    const p = registry.get(id);
+    if (!p) return undefined;
+    const keys: TAipKey[] = [];
+    for (const k of p.keys) {
+      const jwk = k.jwk as { crv?: unknown; x?: unknown };
+      if (jwk.crv === "Ed25519" && typeof jwk.x === "string")
+        keys.push({
+          kid: k.kid,
+          publicKey: new Uint8Array(Buffer.from(jwk.x, "base64url")),
+          validFrom: null,
+          validUntil: null,
+          revokedAt: k.revokedAt,
+        });
+    }
+    return { id, kind: p.kind, keys };
+  };
+  const chainedChecks = new Map<string, TChainedCheck>();
+  const aipEnvelope = (subject: string, token: string, receivedAt: string, expect: { jti: string; chain: string }): TClaims | null => {
+    const ctx = { now: seconds(receivedAt), resolveIdentity: aipIdentity, isStored: () => false };
+    let claims: TAipClaims;
+    let how: string;
+    if (token.startsWith("eyJ")) {
+      const r = checkCompact(token, ctx);
+      if (!r.ok) {
+        add("signatures", subject, false, `AIP compact token: ${r.error.code}: ${r.error.message}`);
+        return null;
+      }
+      claims = r.claims;
+      how = `AIP compact token: EdDSA signature by ${r.claims.iss} verifies with key ${r.key.kid}`;
+    } else {
+      if (!options.biscuit) {
+        add("signatures", subject, false, "AIP chained token: the Biscuit engine is not loaded, so its block signatures were not checked");
+        return null;
+      }
+      const key = `${ctx.now}\u0000${token}`;
+      const r = chainedChecks.get(key) ?? checkChainedWith(options.biscuit, token, ctx);
+      chainedChecks.set(key, r);
+      if (!r.ok) {
+        add("signatures", subject, false, `AIP chained token: ${r.error.code}: ${r.error.message}`);
+        return null;
+      }
+      const ev = r.events.find((e) => e.jti === expect.jti);
+      if (!ev) {
+        add("signatures", subject, false, `the AIP chained token verifies, but none of its blocks has the id ${expect.jti}`);
+        return null;
+      }
+      claims = ev.claims;
+      how = `AIP chained token: block ${ev.claims.aip.block}, every block signature verifies under ${r.identity.id}'s key ${r.key.kid}`;
+    }
+    if (claims.jti !== expect.jti || claims.chain !== expect.chain) {
+      add("signatures", subject, false, `the AIP token verifies, but it is ${claims.jti} of chain ${claims.chain}`);
+      return null;
+    }
+    add("signatures", subject, true, how);
+    return claims as unknown as TClaims;
+  };
   for (const t of b.tokens) {
-    const c = envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
+    const c = isAipToken(t.token)
+      ? aipEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
+      : envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
     if (c) decoded.set(t.jti, c);
   }
   const external = new Map<string, { chain: string; kind: TEventKind }>();
@@ -526,13 +619,14 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     .filter((t) => decoded.has(t.jti))
     .map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)!, keyRevokedAt: t.keyRevokedAt ?? null, receivedAt: seconds(t.receivedAt) }));
   for (const e of events) if (!external.has(e.jti)) external.set(e.jti, { chain: b.chain, kind: e.claims.kind });
-  const analysis = checkChain({
+  const chainInput = {
     chainId: b.chain,
     events,
     external,
     principalKinds: new Map(b.principals.map((p) => [p.id, p.kind])),
-  });
-  const late = readTimeFindings(analysis, seconds(b.generatedAt));
+  };
+  const analysis = checkAnyChain(chainInput);
+  const late = anyReadTimeFindings(chainInput, analysis, seconds(b.generatedAt));
   const actualOf = (jti: string): TFinding[] => {
     const v = analysis.events.get(jti);
     const l = late.get(jti);

@@ -6,6 +6,7 @@
 // while its database is down) or cannot be reached, up to `maxElapsedMs` (default 15 minutes), so a
 // producer loses nothing in a long outage.
 import type { TChainDetail, TChainList } from "@/lib/contracts/chains";
+import type { TAipTokenResult } from "@/lib/contracts/aip";
 import { MAX_BATCH, type TIngestResult } from "@/lib/contracts/events";
 import type { TLedgerVerification } from "@/lib/contracts/ledger";
 import type { TChainStatus, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
@@ -165,6 +166,31 @@ export class DelegraphClient {
   async getChain(id: string): Promise<TChainDetail> {
     const res = await this.request({ method: "GET", path: `/api/v1/chains/${encodeURIComponent(id)}`, retry: true });
     return res.body as TChainDetail;
+  }
+
+  /**
+   * Register an AIP identity by its published document (docs/aip.md). With `ifMissing`, an existing
+   * id (409) is not an error: the result says `created: false`.
+   */
+  async registerAipIdentity(
+    document: unknown,
+    kind: "agent" | "human" | "tool" | "attester" = "agent",
+    opts: { ifMissing?: boolean } = {},
+  ): Promise<{ created: boolean }> {
+    const res = await this.request({
+      method: "POST",
+      path: "/api/v1/aip/identities",
+      body: json({ document, kind }),
+      retry: opts.ifMissing === true,
+      accept: opts.ifMissing ? [409] : [],
+    });
+    return { created: res.status !== 409 };
+  }
+
+  /** Send AIP tokens (compact or chained) in one request: one result per entry, in order, with both verdicts. */
+  async sendAip(entries: (string | { token: string; tool?: string; audience?: string })[]): Promise<TAipTokenResult[]> {
+    const res = await this.request({ method: "POST", path: "/api/v1/aip/tokens", body: json({ tokens: entries }), retry: true });
+    return (res.body as { results: TAipTokenResult[] }).results;
   }
 
   async verifyLedger(): Promise<TLedgerVerification> {

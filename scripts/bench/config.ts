@@ -24,6 +24,8 @@ export type TBenchConfig = {
   csvAllFilter: string;
   /** chains of the worst legal grant ingested and read (scripts/bench/worst-grant.ts) */
   worstGrantRuns: number;
+  /** 3-block AIP chained tokens posted to /api/v1/aip/tokens (scripts/bench/aip.ts) */
+  aipTokens: number;
 };
 
 const SMALL_POPULATION = { humans: 10, agents: 60, tools: 10 };
@@ -49,6 +51,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
     listRuns: 3,
     csvAllFilter: "",
     worstGrantRuns: 3,
+    aipTokens: 30,
   },
   quick: {
     mode: "quick",
@@ -69,6 +72,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
     listRuns: 40,
     csvAllFilter: "status=violation",
     worstGrantRuns: 10,
+    aipTokens: 300,
   },
   full: {
     mode: "full",
@@ -89,5 +93,6 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
     listRuns: 100,
     csvAllFilter: "",
     worstGrantRuns: 20,
+    aipTokens: 1000,
   },
 };

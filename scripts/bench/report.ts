@@ -12,6 +12,17 @@ export type TBenchReport = {
   database: string;
   at: string;
   machine: TMachine & { loadAtStart: TLoad; loadAtEnd: TLoad };
+  /** AIP chained tokens (3 blocks = 3 verifications each) against the raw rate measured just before */
+  aipIngest?: {
+    tokens: number;
+    blocks: number;
+    batchSize: number;
+    seconds: number;
+    tokensPerSec: number;
+    blockVerificationsPerSec: number;
+    rawVerifyPerSec: number;
+    rawVerifyOneCorePerSec: number;
+  };
   ingest: {
     /** the batches-of-1000 run, and the raw rate on every core (what the server uses) measured just before it */
     eventsPerSec: number;
@@ -83,6 +94,18 @@ export function tableRows(r: TBenchReport): string[][] {
       "≥ 50% of raw, every core",
       verdict(run.eventsPerSec >= run.rawVerifyPerSec / 2),
       l1(run.load),
+    ]);
+  }
+  if (r.aipIngest) {
+    const a = r.aipIngest;
+    rows.push([
+      `AIP ingest, 3-block chained tokens, batches of ${a.batchSize}`,
+      `${fmt(a.tokensPerSec)} tokens/s = ${fmt(a.blockVerificationsPerSec)} block signatures/s, ` +
+        `${Math.round((a.blockVerificationsPerSec / a.rawVerifyOneCorePerSec) * 100)}% of one core's raw ${fmt(a.rawVerifyOneCorePerSec)}/s ` +
+        `(${Math.round((a.blockVerificationsPerSec / a.rawVerifyPerSec) * 100)}% of every core's ${fmt(a.rawVerifyPerSec)}/s)`,
+      "reported",
+      "–",
+      "–",
     ]);
   }
   const readsLabel = {

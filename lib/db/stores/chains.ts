@@ -181,6 +181,29 @@ async function scopeMatchWhere(db: TDatabase, scope: string): Promise<Prisma.Cha
   return { scope: { in: distinct.map((d) => d.scope).filter((s) => scopeCovers(s, scope) || scopeCovers(scope, s)) } };
 }
 
+/**
+ * The ChainScope condition of the `scope` filter on AIP chains: their scopes are opaque strings
+ * compared with the prefix-`*` rule (shared/spec/aip-import.md §5), never DEP's grammar. The scopes
+ * that cover the filter are finitely many (`*`, the filter, each of its prefixes + `*`); those it
+ * covers (a filter ending in `*`) share its prefix.
+ */
+async function aipScopeMatchWhere(db: TDatabase, scope: string): Promise<Prisma.ChainScopeWhereInput> {
+  const covering = new Set<string>([scope, "*"]);
+  for (let k = 0; k < scope.length; k++) covering.add(`${scope.slice(0, k)}*`);
+  const or: Prisma.ChainScopeWhereInput[] = [{ scope: { in: [...covering] } }];
+  if (scope.endsWith("*")) {
+    const prefix = scope.slice(0, -1);
+    if (prefix === "") return {};
+    const range = startsWithText(db, prefix);
+    if (range.isExact && !prefix.includes("%") && !prefix.includes("\\")) or.push({ scope: range.where });
+    else {
+      const rows = await db.prisma.chainScope.findMany({ where: { scope: range.where }, distinct: ["scope"], select: { scope: true } });
+      or.push({ scope: { in: rows.map((r) => r.scope).filter((x) => x.startsWith(prefix)) } });
+    }
+  }
+  return { OR: or };
+}
+
 /** The chains the filters match (status with read-time missing_evidence at `now`). */
 export async function chainWhere(db: TDatabase, filters: TChainFilters, now: number): Promise<Prisma.ChainWhereInput> {
   const and: Prisma.ChainWhereInput[] = [];
@@ -197,7 +220,17 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
       break;
   }
   if (filters.principal) and.push({ principals: { some: { principalId: filters.principal } } });
-  if (filters.scope) and.push({ scopes: { some: await scopeMatchWhere(db, filters.scope) } });
+  if (filters.scope) {
+    // DEP chains by DEP's scope grammar, AIP chains by AIP's prefix rule.
+    const dep = await scopeMatchWhere(db, filters.scope);
+    const aip = await aipScopeMatchWhere(db, filters.scope);
+    and.push({
+      OR: [
+        { source: { not: "aip" }, scopes: { some: dep } },
+        { source: "aip", scopes: { some: aip } },
+      ],
+    });
+  }
   if (filters.purpose) {
     and.push({
       purposes: {

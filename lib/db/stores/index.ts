@@ -1,6 +1,7 @@
 // The stores of one database, chosen once when it is opened: every concern's contract, with the
 // implementation for this database.
 import type { TDatabase } from "../connect";
+import { createAipStore, type TAipStore } from "./aip";
 import { checkDatabase } from "../health";
 import { createAuditStore, type TAuditStore } from "./audit";
 import { createAuthStore, type TAuthStore } from "./auth";
@@ -23,6 +24,7 @@ export type TStores = {
   audit: TAuditStore;
   ledger: TLedgerStore;
   quarantine: TQuarantineStore;
+  aip: TAipStore;
   /** the database answers now (see lib/db/health.ts); never throws */
   check(timeoutMs?: number): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** how many events are stored (start-up decides on demo seeding from it) */
@@ -41,6 +43,7 @@ export function createStores(db: TDatabase): TStores {
     audit: createAuditStore(db),
     ledger: createLedgerStore(db),
     quarantine: createQuarantineStore(db),
+    aip: createAipStore(db),
     check: (timeoutMs) => checkDatabase(db, timeoutMs),
     eventCount: () => db.prisma.event.count(),
   };

@@ -85,6 +85,35 @@ export async function checkChained(token: string, ctx: TAipContext): Promise<TCh
   } catch (e) {
     return fail("malformed", `the Biscuit engine is unavailable: ${e instanceof Error ? e.message : String(e)}`, identity);
   }
+  return checkChainedWith(engine, token, ctx);
+}
+
+/**
+ * checkChained with an engine already loaded: synchronous, for callers that cannot await (the
+ * evidence bundle's offline check). Same answers.
+ */
+export function checkChainedWith(engine: TBiscuitEngine, token: string, ctx: TAipContext): TChainedCheck {
+  const fail = (code: TAipReject["code"], message: string, identity: TAipIdentity | null = null, formatError = false): TChainedCheck => ({
+    ok: false,
+    error: { code, message },
+    identity,
+    formatError,
+  });
+  if (token.length > MAX_CHAINED_TOKEN_CHARS) return fail("malformed", "the token is larger than 1 MiB", null, true);
+  const decoded = decodeBiscuit(token);
+  if (!decoded.ok) return fail("malformed", `not a Biscuit token: ${decoded.message}`, null, true);
+  if (decoded.blocks.length > MAX_CHAINED_BLOCKS)
+    return fail("malformed", `the token has ${decoded.blocks.length} blocks; at most ${MAX_CHAINED_BLOCKS} are accepted`);
+  const block0 = readBlock(decoded.blocks[0]);
+  const ids = factStrings(block0, "identity");
+  if (ids.length === 0) return fail("malformed", 'block 0 has no identity("…") fact: the root identity is unknown');
+  const resolved = resolveAipIdentity(ids[0], ctx);
+  if (!resolved.ok) return fail(resolved.code, `block 0 identity: ${resolved.message}`);
+  const { identity } = resolved;
+  const candidates = identity.keys.filter((k) => keyHoldsAt(k, ctx.now));
+  if (candidates.length === 0)
+    return fail(identity.keys.length === 0 ? "unknown_key" : "key_revoked", `no key of ${JSON.stringify(identity.id)} is valid now`, identity);
+
   let verified: TVerifiedBiscuit | null = null;
   let key: TAipKey | null = null;
   let formatMessage: string | null = null;

@@ -20,7 +20,9 @@
 //   biscuit.ts: loadBiscuit, verifyBiscuit, mint helpers (tests, demo)
 import { checkAipChain } from "./check";
 import { checkCompact, aipTokenId, compactIssuer, keyHoldingNow, referenceCompactVerdict } from "./compact";
-import { checkChained, referenceChainedVerdict, type TChainedOptions } from "./chained";
+import { checkChained, referenceChainedVerdict, MAX_CHAINED_TOKEN_CHARS, type TChainedOptions } from "./chained";
+import { decodeBiscuit } from "./biscuit-proto";
+import { factStrings, readBlock } from "./datalog";
 import { resolveAipIdentity, type TAipContext } from "./resolve";
 import type { TPrincipalKind, TFinding } from "../types";
 import { aipInvalid, keyHoldsAt, type TAipEvent, type TAipIdentity, type TAipMode, type TAipTokenResult, type TAipVerdict } from "./types";
@@ -37,6 +39,25 @@ export * from "./types";
 
 export type TAipImportOptions = TChainedOptions;
 export type TAipImport = { result: TAipTokenResult; store: TAipEvent[]; newIdentity: TAipIdentity | null };
+
+/**
+ * The AIP identity a token names (a compact token's `iss`, block 0's first `identity` fact), read
+ * without verifying anything, so the caller can load the batch's identities at once; null if none.
+ */
+export function aipIdentityOf(token: string): string | null {
+  try {
+    if (detectAipMode(token) === "compact") {
+      const iss = compactIssuer(token);
+      return typeof iss === "string" ? iss : null;
+    }
+    if (token.length > MAX_CHAINED_TOKEN_CHARS) return null;
+    const decoded = decodeBiscuit(token);
+    if (!decoded.ok || decoded.blocks.length === 0) return null;
+    return factStrings(readBlock(decoded.blocks[0]), "identity")[0] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** Spec §2: the reference's rule. */
 export function detectAipMode(token: string): TAipMode {

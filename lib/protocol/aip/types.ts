@@ -55,6 +55,11 @@ export type TAipMeta = {
   iatIsReceipt: boolean;
   /** which key verified: "<identity>#<kid>" */
   verifiedBy: string | null;
+  /**
+   * What the reference's verifier answered for the token that first brought this event, at its
+   * receipt (set by the import service before storing; the inspector shows it beside our verdict)
+   */
+  reference?: TAipVerdict;
 };
 
 export type TAipGrantClaims = {

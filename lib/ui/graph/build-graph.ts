@@ -34,6 +34,8 @@ export type TGraphNode = {
   height: number;
   /** hidden placeholders only */
   hidden?: { count: number; jumpTo: string | null };
+  /** an on-behalf-of principal an AIP block asserts (drawn dashed): named, not signed by that person */
+  isAsserted?: boolean;
 };
 
 export type TScopeChange =
@@ -51,6 +53,8 @@ export type TGraphEdge = {
   findings: TFindingSummary;
   isDashed: boolean;
   dashReason: string | null;
+  /** an AIP hop signed with an ephemeral key, or an asserted on-behalf-of link: who delegated is not proven */
+  isUnverified?: boolean;
   isRevoked: boolean;
   hasEvidence: boolean;
 };
@@ -170,6 +174,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
     bag.add(hop.findings);
     const isPending = hop.status === "pending";
     const isInferred = hop.depth === null && !isPending;
+    const isUnverified = !hop.signature.verified;
     edges.push({
       id: grantEdgeId(hop.jti),
       kind: "grant",
@@ -179,11 +184,41 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
       label: hop.purpose.code,
       scopeChange: scopeChangeOf(hop),
       bag,
-      isDashed: isPending || isInferred,
-      dashReason: isPending ? "pending: its parent has not arrived" : isInferred ? "ancestry incomplete" : null,
+      isDashed: isPending || isInferred || isUnverified,
+      dashReason: isPending
+        ? "pending: its parent has not arrived"
+        : isInferred
+          ? "ancestry incomplete"
+          : isUnverified
+            ? "unverified hop: delegator asserted, not signed"
+            : null,
+      isUnverified,
       isRevoked: hop.revokedAt !== null,
       hasEvidence: hop.completions.length > 0,
     });
+    // AIP: an on-behalf-of principal asserted by the root block, as a dashed human behind the holder.
+    const onBehalfOf = hop.aip?.role === "root" ? hop.aip.onBehalfOf : null;
+    if (onBehalfOf && onBehalfOf !== hop.from) {
+      const known = kindOf.get(onBehalfOf);
+      const n = ensurePrincipal(onBehalfOf);
+      if (!known) n.kind = "human";
+      n.isAsserted = true;
+      edges.push({
+        id: `o:${encodeURIComponent(hop.jti)}`,
+        kind: "grant",
+        source: n.id,
+        target: from.id,
+        jtis: [hop.jti],
+        label: "on behalf of",
+        scopeChange: null,
+        bag: new FindingBag(),
+        isDashed: true,
+        dashReason: "on-behalf-of principal asserted in block 0, not signed by that person",
+        isUnverified: true,
+        isRevoked: false,
+        hasEvidence: false,
+      });
+    }
   }
 
   // Invocations: one edge per (actor, resource), whether under a grant or loose (ghost).
