@@ -42,6 +42,14 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
                   <span className="font-normal text-slate-500">authorized</span>{" "}
                   <code className="font-mono text-base break-all">{detail.root.purpose.code}</code>
                 </>
+              ) : detail.observed ? (
+                <span>
+                  <FreeText
+                    value={detail.observed.principal.kind === "asserted" ? detail.observed.principal.userIds.join(", ") : "Unknown principal"}
+                  />{" "}
+                  <span className="font-normal text-slate-500">observed with</span>{" "}
+                  {detail.observed.nodes.filter((n) => n.kind === "agent" || n.kind === "workflow").length} agents
+                </span>
               ) : (
                 <span>Chain with no human root</span>
               )}
@@ -62,7 +70,7 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
               started <Time t={detail.startedAt} mode="full" />
             </span>
             <span>{plural(detail.hopCount, "hop")}</span>
-            <span>{plural(detail.eventCount, "event")}</span>
+            <span>{plural(detail.eventCount, detail.observed ? "span" : "event")}</span>
             <span className="inline-flex items-center gap-1" title="Refreshes every few seconds">
               <span className={`size-1.5 rounded-full ${isFetching ? "bg-blue-500" : "bg-green-500"}`} aria-hidden="true" /> live
             </span>

@@ -9,6 +9,7 @@ import { ChainGraph } from "../graph/chain-graph";
 import { HopInspector } from "../hop/hop-inspector";
 import { ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { ChainHeader } from "./chain-header";
+import { ObservedBanner, ObservedCalls, ObservedInspector } from "./observed-panel";
 import { Timeline } from "./timeline";
 
 const TABS = [
@@ -55,6 +56,7 @@ export function ChainView({ id }: { id: string }) {
   return (
     <div className="flex h-full min-h-0 flex-col">
       <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      {detail.observed && <ObservedBanner detail={detail} />}
       {chain.isError && (
         <div className="bg-white px-6 pt-2">
           <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />
@@ -75,8 +77,10 @@ export function ChainView({ id }: { id: string }) {
               tab === t.id ? "border-slate-900 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
             }`}
           >
-            {t.label}
-            {t.id === "timeline" && <span className="ml-1 text-xs font-normal text-slate-400">{detail.eventCount}</span>}
+            {t.id === "timeline" && detail.observed ? "Calls" : t.label}
+            {t.id === "timeline" && (
+              <span className="ml-1 text-xs font-normal text-slate-400">{detail.observed ? detail.observed.edges.length : detail.eventCount}</span>
+            )}
           </button>
         ))}
       </div>
@@ -84,11 +88,18 @@ export function ChainView({ id }: { id: string }) {
         <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="relative min-h-[420px] min-w-0 flex-1 bg-slate-50">
           {tab === "graph" ? (
             <ChainGraph detail={detail} index={index} selection={selection} onSelect={onSelect} />
+          ) : detail.observed ? (
+            <ObservedCalls detail={detail} selectedId={hopJti} onSelect={onSelect} />
           ) : (
             <Timeline detail={detail} selectedJti={hopJti} onSelect={onSelect} />
           )}
         </div>
-        {selection && (
+        {detail.observed && hopJti && (
+          <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
+            <ObservedInspector detail={detail} edgeId={hopJti} onSelect={onSelect} />
+          </div>
+        )}
+        {!detail.observed && selection && (
           <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
             <HopInspector detail={detail} index={index} selection={selection} nameOf={nameOf} onSelect={onSelect} />
           </div>

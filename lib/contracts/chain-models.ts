@@ -13,6 +13,9 @@ import type {
   TSeverity,
 } from "@/lib/protocol/types";
 import type { TChainSource } from "@/lib/protocol/grammar";
+import type { TObservedChain } from "@/lib/observed/types";
+
+export type { TObservedChain, TObservedEdge, TObservedNode, TObservedCall } from "@/lib/observed/types";
 
 export type TChainFinding = {
   code: TFindingCode;
@@ -124,6 +127,11 @@ export type TChainDetail = {
   findings: TChainFinding[];
   ledgerHead: { seq: number; hash: string };
   generatedAt: string;
+  /**
+   * Observed chains (source otel or capture, status "observed"; docs/observed.md): the assembled
+   * chain, whose edges are all dashed and never verified. hops, events and root are empty for them.
+   */
+  observed?: TObservedChain;
 };
 
 export type TChainSummary = {

@@ -255,6 +255,12 @@ export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Pr
 
 /** The signed evidence bundle of a chain read (raw tokens included). */
 async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
+  if (detail.observed) {
+    throw new AppError(
+      "invalid_request",
+      `Chain ${detail.id} is observed (${detail.source}), not signed: it has no signed events to bundle as evidence.`,
+    );
+  }
   const store = (await stores()).exports;
   // References out of the chain (a cross-chain parent, grant or target): the bundle carries those
   // events too, so the verifier can check that they really belong to another chain.
@@ -367,7 +373,7 @@ export function compareWorst(a: TChainSummary, b: TChainSummary): number {
 }
 
 export async function getPeriodSummary(filters: TChainFilters, now = nowSeconds()): Promise<TPeriodSummary> {
-  const byStatus: Record<TChainStatus, number> = { violation: 0, pending: 0, warning: 0, verified: 0 };
+  const byStatus: Record<TChainStatus, number> = { violation: 0, pending: 0, warning: 0, verified: 0, observed: 0 };
   const chainsWith = new Map<TFindingCode, number>();
   let chainCount = 0;
   let eventCount = 0;

@@ -1,0 +1,180 @@
+// The observed store (docs/observed.md): spans received over OTLP or built from MCP/A2A captures,
+// the stitching keys of their traces, and the assembled observed chains with their Chain rows (so
+// they join the chain list with source otel or capture and status "observed"). The service
+// (lib/observed-ingest) decides what to write; everything of one request is written in one
+// transaction. Shared by both databases (Prisma).
+import type { TDatabase, TTx } from "../connect";
+
+export type TObservedSpanRow = { traceId: string; spanId: string; source: string; data: string };
+export type TStoredObservedSpan = TObservedSpanRow & { chainId: string | null; receivedAt: Date };
+
+/** One observed chain as written: its list row, its findings and the assembled chain (JSON). */
+export type TObservedChainWrite = {
+  id: string;
+  source: string;
+  rootIss: string;
+  rootAud: string | null;
+  purposeText: string | null;
+  startedAt: number;
+  lastEventAt: Date;
+  hopCount: number;
+  eventCount: number;
+  warningCount: number;
+  findingCodes: string;
+  searchText: string;
+  findings: { eventJti: string; code: string; severity: string; message: string }[];
+  traceIds: string[];
+  data: string;
+};
+
+export type TObservedWrite = {
+  spans: TObservedSpanRow[];
+  keys: { key: string; traceId: string }[];
+  chains: TObservedChainWrite[];
+  /** observed chains that no longer exist (merged into another) */
+  removeChainIds: string[];
+  /** which chain each trace now belongs to (null: no agent activity yet) */
+  chainOfTrace: { traceId: string; chainId: string | null }[];
+};
+
+export type TObservedStore = {
+  /** traces that stated any of these stitching keys */
+  tracesWithKeys(keys: string[]): Promise<string[]>;
+  /** the stitching keys these traces stated */
+  keysOfTraces(traceIds: string[]): Promise<{ key: string; traceId: string }[]>;
+  /** every stored span of these traces */
+  spansOfTraces(traceIds: string[]): Promise<TStoredObservedSpan[]>;
+  /** the traces whose spans belong to these chains */
+  traceIdsOfChains(chainIds: string[]): Promise<string[]>;
+  /** one request's spans, keys and re-assembled chains, in one transaction; ids of chains not written (a signed chain holds the id) */
+  write(w: TObservedWrite): Promise<{ skipped: string[] }>;
+  /** the assembled chain behind an otel/capture Chain row */
+  chain(id: string): Promise<{ traceIds: string[]; data: string } | null>;
+};
+
+const CHUNK = 500;
+function chunks<T>(xs: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+const OBSERVED = ["otel", "capture"];
+
+async function writeChain(tx: TTx, c: TObservedChainWrite): Promise<boolean> {
+  const existing = await tx.chain.findUnique({ where: { id: c.id }, select: { source: true } });
+  if (existing && !OBSERVED.includes(existing.source)) return false;
+  const row = {
+    status: "observed",
+    source: c.source,
+    rootJti: null,
+    rootIss: c.rootIss,
+    rootAud: c.rootAud,
+    purposeCode: null,
+    purposeText: c.purposeText,
+    startedAt: c.startedAt,
+    hopCount: c.hopCount,
+    eventCount: c.eventCount,
+    criticalCount: 0,
+    errorCount: 0,
+    warningCount: c.warningCount,
+    findingCodes: c.findingCodes,
+    evidenceDue: null,
+    openGrantExps: "[]",
+    searchText: c.searchText,
+    lastEventAt: c.lastEventAt,
+  };
+  await tx.chain.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: { ...row, version: { increment: 1 } } });
+  await tx.finding.deleteMany({ where: { chainId: c.id } });
+  for (const part of chunks(c.findings)) await tx.finding.createMany({ data: part.map((f) => ({ chainId: c.id, ...f })) });
+  const observed = { traceIds: JSON.stringify(c.traceIds), data: c.data };
+  await tx.observedChain.upsert({ where: { id: c.id }, create: { id: c.id, ...observed }, update: observed });
+  return true;
+}
+
+export function createObservedStore(db: TDatabase): TObservedStore {
+  const prisma = db.prisma;
+  return {
+    tracesWithKeys: async (keys) => {
+      const out = new Set<string>();
+      for (const part of chunks([...new Set(keys)])) {
+        for (const r of await prisma.observedKey.findMany({ where: { key: { in: part } }, select: { traceId: true } })) out.add(r.traceId);
+      }
+      return [...out].sort();
+    },
+    keysOfTraces: async (traceIds) => {
+      const out: { key: string; traceId: string }[] = [];
+      for (const part of chunks([...new Set(traceIds)])) {
+        out.push(...(await prisma.observedKey.findMany({ where: { traceId: { in: part } }, select: { key: true, traceId: true } })));
+      }
+      return out.sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    spansOfTraces: async (traceIds) => {
+      const out: TStoredObservedSpan[] = [];
+      for (const part of chunks([...new Set(traceIds)])) {
+        out.push(
+          ...(await prisma.observedSpan.findMany({
+            where: { traceId: { in: part } },
+            orderBy: [{ traceId: "asc" }, { spanId: "asc" }],
+            select: { traceId: true, spanId: true, source: true, data: true, chainId: true, receivedAt: true },
+          })),
+        );
+      }
+      return out;
+    },
+    traceIdsOfChains: async (chainIds) => {
+      const out = new Set<string>();
+      for (const part of chunks([...new Set(chainIds)])) {
+        const rows = await prisma.observedSpan.findMany({ where: { chainId: { in: part } }, distinct: ["traceId"], select: { traceId: true } });
+        for (const r of rows) out.add(r.traceId);
+      }
+      return [...out].sort();
+    },
+    write: (w) =>
+      prisma.$transaction(
+        async (tx) => {
+          // Spans: a re-sent span replaces its row.
+          const byTrace = new Map<string, TObservedSpanRow[]>();
+          for (const s of w.spans) {
+            if (!byTrace.has(s.traceId)) byTrace.set(s.traceId, []);
+            byTrace.get(s.traceId)!.push(s);
+          }
+          for (const [traceId, spans] of byTrace) {
+            for (const part of chunks(spans)) {
+              await tx.observedSpan.deleteMany({ where: { traceId, spanId: { in: part.map((s) => s.spanId) } } });
+              await tx.observedSpan.createMany({ data: part.map((s) => ({ ...s, chainId: null })) });
+            }
+          }
+          // Keys: only the new ones (SQLite has no insert-or-skip in createMany).
+          const wanted = new Map(w.keys.map((k) => [`${k.traceId}\u0000${k.key}`, k] as const));
+          for (const part of chunks([...new Set(w.keys.map((k) => k.traceId))])) {
+            const have = await tx.observedKey.findMany({ where: { traceId: { in: part } }, select: { key: true, traceId: true } });
+            for (const h of have) wanted.delete(`${h.traceId}\u0000${h.key}`);
+          }
+          for (const part of chunks([...wanted.values()])) await tx.observedKey.createMany({ data: part });
+          // Chains.
+          const skipped: string[] = [];
+          for (const id of w.removeChainIds) {
+            await tx.observedChain.deleteMany({ where: { id } });
+            await tx.chain.deleteMany({ where: { id, source: { in: OBSERVED } } });
+          }
+          for (const c of w.chains) if (!(await writeChain(tx, c))) skipped.push(c.id);
+          const skippedSet = new Set(skipped);
+          const byChain = new Map<string | null, string[]>();
+          for (const { traceId, chainId } of w.chainOfTrace) {
+            const key = chainId !== null && skippedSet.has(chainId) ? null : chainId;
+            if (!byChain.has(key)) byChain.set(key, []);
+            byChain.get(key)!.push(traceId);
+          }
+          for (const [chainId, traceIds] of byChain) {
+            for (const part of chunks(traceIds)) await tx.observedSpan.updateMany({ where: { traceId: { in: part } }, data: { chainId } });
+          }
+          return { skipped };
+        },
+        { timeout: 60_000, maxWait: 30_000 },
+      ),
+    chain: async (id) => {
+      const row = await prisma.observedChain.findUnique({ where: { id }, select: { traceIds: true, data: true } });
+      return row ? { traceIds: JSON.parse(row.traceIds) as string[], data: row.data } : null;
+    },
+  };
+}
