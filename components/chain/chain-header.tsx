@@ -80,7 +80,7 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
           <div className="flex flex-wrap justify-end gap-1.5">
             <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
             <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />
-            <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />
+            {!detail.observed && <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />}
           </div>
           <SeverityCounts counts={detail.counts} />
         </div>
