@@ -43,12 +43,14 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
                   <code className="font-mono text-base break-all">{detail.root.purpose.code}</code>
                 </>
               ) : detail.observed ? (
-                <span>
+                <span className="break-all">
                   <FreeText
                     value={detail.observed.principal.kind === "asserted" ? detail.observed.principal.userIds.join(", ") : "Unknown principal"}
                   />{" "}
-                  <span className="font-normal text-slate-500">observed with</span>{" "}
-                  {detail.observed.nodes.filter((n) => n.kind === "agent" || n.kind === "workflow").length} agents
+                  <span className="font-normal break-normal text-slate-500">observed with</span>{" "}
+                  <span className="break-normal">
+                    {plural(detail.observed.nodes.filter((n) => n.kind === "agent" || n.kind === "workflow").length, "agent")}
+                  </span>
                 </span>
               ) : (
                 <span>Chain with no human root</span>

@@ -32,9 +32,13 @@ export function ObservedBanner({ detail }: { detail: TChainDetail }) {
   const chain = detail.observed!;
   const source = SOURCE_LABEL[detail.source];
   return (
-    <div className="border-b border-dashed border-slate-300 bg-slate-50 px-6 py-2 text-sm text-slate-700" role="note" data-testid="observed-banner">
-      <strong className="font-semibold">Observed, not verified.</strong> {source.long}. Dashed edges are what the telemetry claims; no signature backs
-      them, and none counts as verified.{" "}
+    <div
+      className="border-b border-dashed border-slate-300 bg-slate-50 px-6 py-2 text-sm break-words text-slate-700"
+      role="note"
+      data-testid="observed-banner"
+    >
+      <strong className="font-semibold">Observed, not verified.</strong> {source.long.replace(/, not verified$/, "")}: dashed edges are what the
+      traffic claims, and no signature backs them.{" "}
       {chain.principal.kind === "asserted" ? (
         <span>
           Principal <FreeText value={chain.principal.userIds.join(", ")} /> asserted by <FreeText value={chain.principal.assertedBy.join(", ")} />.
