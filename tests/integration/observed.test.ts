@@ -13,6 +13,14 @@ import { captureExports, counterIds, EXPORT_FORMATS, formatName, type TCapturedR
 import { SCENARIOS } from "@/lib/observed/testing/producers";
 import { summarize } from "@/lib/observed/testing/spans";
 import type { TObservedChain } from "@/lib/observed/types";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+import { startCaptureProxy } from "@/lib/capture-proxy/proxy";
 import { api } from "./helpers";
 
 const RUN = randomBytes(4).toString("hex");
@@ -215,5 +223,61 @@ describe("POST /api/v1/captures", () => {
     expect((await api("/api/v1/captures", { method: "POST", json: { captures: [] } })).status).toBe(400);
     expect((await api("/api/v1/captures", { method: "POST", json: { captures: [{ kind: "smtp" }] } })).status).toBe(400);
     expect((await api("/api/v1/captures", { method: "POST", json: { captures: [] }, token: null })).status).toBe(401);
+  });
+});
+
+describe("npx delegraph mcp-proxy in front of an MCP server, posting to this server", () => {
+  it("turns the calls it forwards into a capture chain", async () => {
+    const mcp = http.createServer((req, res) => {
+      const server = new McpServer({ name: "orders", version: "1.0.0" });
+      server.registerTool("lookup_order", { inputSchema: { order: z.string() } }, ({ order }) => ({
+        content: [{ type: "text", text: `order ${order}` }],
+      }));
+      server.registerTool("refund", { inputSchema: { order: z.string() } }, () => ({ content: [{ type: "text", text: "no" }], isError: true }));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.on("close", () => void transport.close());
+      void server.connect(transport).then(() => transport.handleRequest(req, res));
+    });
+    await new Promise<void>((r) => mcp.listen(0, "127.0.0.1", r));
+    const upstream = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
+    const proxy = await startCaptureProxy({
+      listen: { host: "127.0.0.1", port: 0 },
+      upstream,
+      delegraph: { url: inject("serverUrl"), token: inject("apiToken") },
+      service: `mcp-proxy-${RUN}`,
+      flushMs: 60_000,
+    });
+    const client = new Client({ name: "agent", version: "1.0.0" });
+    try {
+      const claims = Buffer.from(JSON.stringify({ sub: `carol-${RUN}`, azp: `proxy-agent-${RUN}` })).toString("base64url");
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${proxy.url}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer eyJhbGciOiJSUzI1NiJ9.${claims}.c2ln` } },
+        }),
+      );
+      expect(await client.callTool({ name: "lookup_order", arguments: { order: "1" } })).toMatchObject({
+        content: [{ type: "text", text: "order 1" }],
+      });
+      await client.callTool({ name: "refund", arguments: { order: "1" } });
+      await proxy.flush();
+      expect(proxy.stats).toMatchObject({ dropped: 0, failedBatches: 0 });
+      expect(proxy.stats.sent).toBe(proxy.stats.captured);
+    } finally {
+      await client.close();
+      await proxy.close();
+      mcp.closeAllConnections();
+      await new Promise<void>((r) => mcp.close(() => r()));
+    }
+    const list = await api(`/api/v1/chains?source=capture&q=proxy-agent-${RUN}`);
+    expect(list.data.items.length).toBeGreaterThan(0);
+    const edges: string[] = [];
+    for (const item of list.data.items as { id: string }[]) {
+      const detail = await api(`/api/v1/chains/${encodeURIComponent(item.id)}`);
+      edges.push(...summarize(detail.data.observed as TObservedChain).edges.filter((e) => e.startsWith("tool_call")));
+    }
+    expect(edges.sort()).toEqual([
+      `tool_call agent:name:proxy-agent-${RUN} -> tool:lookup_order completed x1`,
+      `tool_call agent:name:proxy-agent-${RUN} -> tool:refund failed x1`,
+    ]);
   });
 });
