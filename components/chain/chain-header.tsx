@@ -80,8 +80,8 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
         </div>
         <div className="flex flex-col items-end gap-2">
           <div className="flex flex-wrap justify-end gap-1.5">
-            {/* Observed chains have no signed events: no per-chain PDF, CSV or evidence bundle (docs/observed.md). */}
-            {!detail.observed && <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />}
+            {/* Observed chains have no signed events: no per-event CSV or evidence bundle; their PDF says "observed, not verified". */}
+            <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
             {!detail.observed && <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />}
             {!detail.observed && <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />}
           </div>

@@ -317,6 +317,12 @@ export type TChainReportData = {
   evidence: { digest: string; serverKey: string; ledgerHead: { seq: number; hash: string }; checkpoint: { seq: number; at: string } | null };
 };
 
+/** The detail of an observed chain (source otel or capture), for its own report; null for a signed chain. */
+export async function observedChainDetail(chainId: string, now = nowSeconds()): Promise<TChainDetail | null> {
+  const detail = await getChain(chainId, { now, includeRaw: false });
+  return detail.observed ? detail : null;
+}
+
 export async function getChainReportData(chainId: string, now = nowSeconds()): Promise<TChainReportData> {
   const at = Math.floor(now * 1000) / 1000;
   const detail = await getChain(chainId, { now: at, includeRaw: true });
