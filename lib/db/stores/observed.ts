@@ -60,10 +60,8 @@ function chunks<T>(xs: readonly T[], size = CHUNK): T[][] {
 }
 const OBSERVED = ["otel", "capture"];
 
-async function writeChain(tx: TTx, c: TObservedChainWrite): Promise<boolean> {
-  const existing = await tx.chain.findUnique({ where: { id: c.id }, select: { source: true } });
-  if (existing && !OBSERVED.includes(existing.source)) return false;
-  const row = {
+function chainRow(c: TObservedChainWrite) {
+  return {
     status: "observed",
     source: c.source,
     rootJti: null,
@@ -83,12 +81,31 @@ async function writeChain(tx: TTx, c: TObservedChainWrite): Promise<boolean> {
     searchText: c.searchText,
     lastEventAt: c.lastEventAt,
   };
-  await tx.chain.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: { ...row, version: { increment: 1 } } });
-  await tx.finding.deleteMany({ where: { chainId: c.id } });
-  for (const part of chunks(c.findings)) await tx.finding.createMany({ data: part.map((f) => ({ chainId: c.id, ...f })) });
-  const observed = { traceIds: JSON.stringify(c.traceIds), data: c.data };
-  await tx.observedChain.upsert({ where: { id: c.id }, create: { id: c.id, ...observed }, update: observed });
-  return true;
+}
+
+/** Writes the chains (a few statements per chain, the rest batched); the ids a signed chain holds are skipped. */
+async function writeChains(tx: TTx, chains: TObservedChainWrite[]): Promise<string[]> {
+  const ids = chains.map((c) => c.id);
+  const signed = new Set<string>();
+  for (const part of chunks(ids)) {
+    const rows = await tx.chain.findMany({ where: { id: { in: part }, source: { notIn: OBSERVED } }, select: { id: true } });
+    for (const r of rows) signed.add(r.id);
+  }
+  const writable = chains.filter((c) => !signed.has(c.id));
+  for (const c of writable) {
+    const row = chainRow(c);
+    await tx.chain.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: { ...row, version: { increment: 1 } } });
+  }
+  const writableIds = writable.map((c) => c.id);
+  for (const part of chunks(writableIds)) {
+    await tx.finding.deleteMany({ where: { chainId: { in: part } } });
+    await tx.observedChain.deleteMany({ where: { id: { in: part } } });
+  }
+  const findings = writable.flatMap((c) => c.findings.map((f) => ({ chainId: c.id, ...f })));
+  for (const part of chunks(findings)) await tx.finding.createMany({ data: part });
+  const observed = writable.map((c) => ({ id: c.id, traceIds: JSON.stringify(c.traceIds), data: c.data }));
+  for (const part of chunks(observed, 100)) await tx.observedChain.createMany({ data: part });
+  return ids.filter((id) => signed.has(id));
 }
 
 export function createObservedStore(db: TDatabase): TObservedStore {
@@ -133,16 +150,9 @@ export function createObservedStore(db: TDatabase): TObservedStore {
       prisma.$transaction(
         async (tx) => {
           // Spans: a re-sent span replaces its row.
-          const byTrace = new Map<string, TObservedSpanRow[]>();
-          for (const s of w.spans) {
-            if (!byTrace.has(s.traceId)) byTrace.set(s.traceId, []);
-            byTrace.get(s.traceId)!.push(s);
-          }
-          for (const [traceId, spans] of byTrace) {
-            for (const part of chunks(spans)) {
-              await tx.observedSpan.deleteMany({ where: { traceId, spanId: { in: part.map((s) => s.spanId) } } });
-              await tx.observedSpan.createMany({ data: part.map((s) => ({ ...s, chainId: null })) });
-            }
+          for (const part of chunks(w.spans, 200)) {
+            await tx.observedSpan.deleteMany({ where: { OR: part.map((s) => ({ traceId: s.traceId, spanId: s.spanId })) } });
+            await tx.observedSpan.createMany({ data: part.map((s) => ({ ...s, chainId: null })) });
           }
           // Keys: only the new ones (SQLite has no insert-or-skip in createMany).
           const wanted = new Map(w.keys.map((k) => [`${k.traceId}\u0000${k.key}`, k] as const));
@@ -152,12 +162,12 @@ export function createObservedStore(db: TDatabase): TObservedStore {
           }
           for (const part of chunks([...wanted.values()])) await tx.observedKey.createMany({ data: part });
           // Chains.
-          const skipped: string[] = [];
-          for (const id of w.removeChainIds) {
-            await tx.observedChain.deleteMany({ where: { id } });
-            await tx.chain.deleteMany({ where: { id, source: { in: OBSERVED } } });
+          for (const part of chunks(w.removeChainIds)) {
+            const gone = (await tx.chain.findMany({ where: { id: { in: part }, source: { in: OBSERVED } }, select: { id: true } })).map((r) => r.id);
+            await tx.observedChain.deleteMany({ where: { id: { in: gone } } });
+            await tx.chain.deleteMany({ where: { id: { in: gone } } });
           }
-          for (const c of w.chains) if (!(await writeChain(tx, c))) skipped.push(c.id);
+          const skipped = await writeChains(tx, w.chains);
           const skippedSet = new Set(skipped);
           const byChain = new Map<string | null, string[]>();
           for (const { traceId, chainId } of w.chainOfTrace) {
