@@ -83,7 +83,7 @@ const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
     explain: "The action happened after the grant it relied on (or one above it) was revoked.",
   },
   unauthorized_activity: {
-    name: "Activity no signed grant covers",
+    name: "Unsigned activity",
     explain:
       "Telemetry shows an agent calling another agent, handing off, or using a tool or resource, and no signed delegation covers it: this is where signed delegation is missing.",
   },
