@@ -64,6 +64,7 @@ function storyTokens(): string[] {
     sign(planner, {
       kind: "invoke",
       jti: "c1.i1",
+      traceparent: `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`,
       chain: "c1",
       grant: "c1",
       iat: T - 400,
@@ -385,6 +386,7 @@ const CASES: {
     spansOfTraces: (s) => s.observed.spansOfTraces(["t2", "t1"]),
     traceIdsOfChains: (s) => Promise.all([s.observed.traceIdsOfChains(["obs:t1"]), s.observed.traceIdsOfChains(["obs:t2", "c1"])]),
     chain: (s) => Promise.all(["obs:t1", "obs:t2", "c1"].map((id) => s.observed.chain(id))),
+    signedEventsOfTraces: (s) => Promise.all([s.observed.signedEventsOfTraces(["ab".repeat(16), "t1"]), s.observed.signedEventsOfTraces([])]),
   },
 };
 

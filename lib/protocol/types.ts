@@ -61,7 +61,8 @@ export type TAttestation = "self_reported" | "delegator_verified" | "third_party
 export type TPurpose = { code: string; text: string };
 export type TConstraints = { data?: string[]; egress?: string[] };
 
-type TCommon = { v: 1; jti: string; iss: string; iat: number; chain: string };
+/** traceparent: the W3C trace context of the step (optional; links the event to observed spans, docs/observed.md) */
+type TCommon = { v: 1; jti: string; iss: string; iat: number; chain: string; traceparent?: string };
 
 export type TAuthorizeClaims = TCommon & {
   kind: "authorize";

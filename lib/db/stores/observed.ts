@@ -50,6 +50,19 @@ export type TObservedStore = {
   write(w: TObservedWrite): Promise<{ skipped: string[] }>;
   /** the assembled chain behind an otel/capture Chain row */
   chain(id: string): Promise<{ traceIds: string[]; data: string } | null>;
+  /** stored signed events whose traceparent claim names one of these traces, in ledger order */
+  signedEventsOfTraces(traceIds: string[]): Promise<TSignedEventOfTrace[]>;
+};
+
+export type TSignedEventOfTrace = {
+  jti: string;
+  chainId: string;
+  kind: string;
+  iss: string;
+  aud: string | null;
+  status: string;
+  traceId: string;
+  claims: string;
 };
 
 const CHUNK = 500;
@@ -182,6 +195,18 @@ export function createObservedStore(db: TDatabase): TObservedStore {
         },
         { timeout: 60_000, maxWait: 30_000 },
       ),
+    signedEventsOfTraces: async (traceIds) => {
+      const out: TSignedEventOfTrace[] = [];
+      for (const part of chunks([...new Set(traceIds)])) {
+        const rows = await prisma.event.findMany({
+          where: { traceId: { in: part } },
+          orderBy: { seq: "asc" },
+          select: { jti: true, chainId: true, kind: true, iss: true, aud: true, status: true, traceId: true, claims: true },
+        });
+        for (const r of rows) out.push({ ...r, traceId: r.traceId! });
+      }
+      return out;
+    },
     chain: async (id) => {
       const row = await prisma.observedChain.findUnique({ where: { id }, select: { traceIds: true, data: true } });
       return row ? { traceIds: JSON.parse(row.traceIds) as string[], data: row.data } : null;

@@ -29,3 +29,8 @@ CREATE TABLE "ObservedChain" (
 
     CONSTRAINT "ObservedChain_pkey" PRIMARY KEY ("id")
 );
+
+-- A signed event's optional traceparent claim, by trace id: observed spans of that trace show the
+-- signed event beside them.
+ALTER TABLE "Event" ADD COLUMN "traceId" TEXT;
+CREATE INDEX "Event_traceId_idx" ON "Event"("traceId");

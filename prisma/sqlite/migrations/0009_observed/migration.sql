@@ -27,3 +27,8 @@ CREATE TABLE "ObservedChain" (
     "traceIds" TEXT NOT NULL,
     "data" TEXT NOT NULL
 );
+
+-- A signed event's optional traceparent claim, by trace id: observed spans of that trace show the
+-- signed event beside them.
+ALTER TABLE "Event" ADD COLUMN "traceId" TEXT;
+CREATE INDEX "Event_traceId_idx" ON "Event"("traceId");
