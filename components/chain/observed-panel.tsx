@@ -3,11 +3,13 @@
 // what joined its traces, and every observed edge with its calls. Nothing here is verified: the
 // panel says so first, and each acting edge carries its `unauthorized_activity` warning (where
 // signed delegation is missing).
+import Link from "next/link";
 import type { TChainDetail, TObservedChain, TObservedEdge } from "@/lib/contracts/chains";
 import { observedEdgeLabel } from "@/lib/ui/graph/observed-graph";
 import { plural } from "@/lib/ui/format";
 import { SOURCE_LABEL } from "@/lib/ui/sources";
 import { FreeText } from "@/components/ui/free-text";
+import { chainHref } from "../chains/chain-links";
 import { IconClose } from "../ui/icons";
 import { FindingBadge } from "../ui/severity";
 import { Time } from "../ui/time";
@@ -137,6 +139,17 @@ export function ObservedInspector({ detail, edgeId, onSelect }: { detail: TChain
           <p className="rounded border border-dashed border-slate-300 bg-slate-50 px-2 py-1.5 text-xs text-slate-600">
             Observed from {SOURCE_LABEL[detail.source].word}, not signed: drawn dashed and never counted as verified.
           </p>
+          {(detail.observedSigned ?? [])
+            .filter((m) => m.edgeId === edge.id)
+            .map((m) => (
+              <p key={m.jti} className="rounded border border-slate-300 bg-white px-2 py-1.5 text-xs text-slate-700" data-testid="observed-signed">
+                Signed beside it: <strong className="font-semibold">{m.kind}</strong>{" "}
+                <Link href={chainHref(m.chainId, { hop: m.jti })} className="link font-mono break-all">
+                  {m.jti}
+                </Link>{" "}
+                ({m.status}), traceparent <span className="font-mono break-all">{m.traceparent}</span>. Drawn solid beside this dashed edge.
+              </p>
+            ))}
           {finding && (
             <div className="space-y-1">
               <FindingBadge code={finding.code} />

@@ -99,7 +99,8 @@ export async function readChain(
     const observed = await s.observed.chain(id);
     if (observed === null) throw new AppError("not_found", `No chain ${id}.`);
     const stored = JSON.parse(observed.data) as TStoredObservedChain;
-    return buildObservedDetail(stored, rows.source, rows.head, (options.now ?? nowSeconds()) * 1000);
+    const signed = await s.observed.signedEventsOfTraces(observed.traceIds);
+    return buildObservedDetail(stored, rows.source, rows.head, (options.now ?? nowSeconds()) * 1000, signed);
   }
   if (rows.startedAt === null || rows.events.length === 0) throw new AppError("not_found", `No chain ${id}.`);
   return buildChainDetail(id, rows, { now: options.now ?? nowSeconds(), includeRaw: options.includeRaw !== false });

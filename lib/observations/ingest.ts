@@ -14,7 +14,7 @@ import type { TObservedChainWrite } from "@/lib/db/stores/observed";
 import { env } from "@/lib/env";
 import { assembleObserved, DEFAULT_QUIET_PERIOD_MS } from "@/lib/observed/assemble";
 import type { TStoredObservedChain } from "./detail";
-import { observedSummary, parseStoredSpan, serializeSpan, stitchKeys, type TObservedSource } from "@/lib/observed/stored";
+import { observedSummary, parseStoredSpan, serializeSpan, signedMatches, stitchKeys, type TObservedSource } from "@/lib/observed/stored";
 import type { TObservedSpan } from "@/lib/observed/types";
 
 /** How many stored traces one batch may pull into its re-assembly. */
@@ -81,6 +81,8 @@ async function ingestNow(spans: TObservedSpan[], source: TObservedSource, now: n
 
   const keepContent = env().DELEGRAPH_KEEP_CONTENT;
   const assembly = assembleObserved([...all.values()], { now, keepContent });
+  // Signed events that describe an observed step (their traceparent claim): no finding for those.
+  const signed = await store.signedEventsOfTraces(assembly.chains.flatMap((c) => c.traceIds));
   const chainOfTrace = new Map<string, string | null>();
   for (const t of assembly.ignoredTraceIds) chainOfTrace.set(t, null);
   const writes: TObservedChainWrite[] = assembly.chains.map((chain) => {
@@ -88,7 +90,8 @@ async function ingestNow(spans: TObservedSpan[], source: TObservedSource, now: n
     const traceSet = new Set(chain.traceIds);
     // A chain is "capture" only when every span of it came from captures.
     const onlyCaptures = [...all.entries()].every(([key, s]) => !traceSet.has(s.traceId) || sourceOf.get(key) === "capture");
-    const { findings, ...summary } = observedSummary(chain, onlyCaptures ? "capture" : "otel");
+    const covered = new Set(signedMatches(chain, signed).map((m) => m.edgeId));
+    const { findings, ...summary } = observedSummary(chain, onlyCaptures ? "capture" : "otel", covered);
     return {
       ...summary,
       findings: findings.map(({ eventJti, code, severity, message }) => ({ eventJti, code, severity, message })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assembleObserved } from "./assemble";
-import { observedSummary, parseStoredSpan, serializeSpan, stitchKeys, unauthorizedFindings } from "./stored";
+import { observedSummary, parseStoredSpan, serializeSpan, signedMatches, stitchKeys, unauthorizedFindings } from "./stored";
 import { agentAttrs, makeSpan, toolAttrs, traceIdOf } from "./testing/spans";
 
 const NOW = Date.UTC(2026, 0, 16);
@@ -106,5 +106,52 @@ describe("observedSummary", () => {
     expect(s.rootIss).toBe("unknown principal");
     expect(s.warningCount).toBe(0);
     expect(s.findingCodes).toBe("");
+  });
+});
+
+describe("signedMatches", () => {
+  const spans = [
+    makeSpan({ trace: 1, span: 1, attributes: agentAttrs("support", { "user.id": "alice" }) }),
+    makeSpan({ trace: 1, span: 2, parent: 1, attributes: toolAttrs("lookup") }),
+    makeSpan({ trace: 1, span: 3, parent: 1, attributes: toolAttrs("refund") }),
+  ];
+  const [chain] = assembleObserved(spans, { now: NOW }).chains;
+  const event = (jti: string, traceparent: string | undefined) => ({
+    jti,
+    chainId: "c1",
+    kind: "invoke",
+    iss: "agent:support",
+    aud: null,
+    status: "accepted",
+    claims: JSON.stringify({ jti, traceparent }),
+  });
+
+  it("matches a signed event to the observed call its traceparent names; that edge is then no finding", () => {
+    const matches = signedMatches(chain, [
+      event("i1", `00-${traceIdOf(1)}-${"0".repeat(15)}2-01`),
+      event("other-span", `00-${traceIdOf(1)}-${"0".repeat(15)}9-01`),
+      event("other-trace", `00-${traceIdOf(7)}-${"0".repeat(15)}2-01`),
+      event("none", undefined),
+    ]);
+    const lookup = chain.edges.find((e) => e.to === "tool:lookup")!;
+    expect(matches).toEqual([
+      {
+        edgeId: lookup.id,
+        jti: "i1",
+        chainId: "c1",
+        kind: "invoke",
+        iss: "agent:support",
+        aud: null,
+        status: "accepted",
+        traceparent: `00-${traceIdOf(1)}-${"0".repeat(15)}2-01`,
+      },
+    ]);
+    const findings = unauthorizedFindings(chain, new Set(matches.map((m) => m.edgeId)));
+    expect(findings.map((f) => f.eventJti)).toEqual([chain.edges.find((e) => e.to === "tool:refund")!.id]);
+    expect(observedSummary(chain, "otel", new Set([lookup.id])).warningCount).toBe(1);
+  });
+
+  it("ignores claims that are not JSON or carry no usable traceparent", () => {
+    expect(signedMatches(chain, [{ ...event("x", "junk"), claims: "{" }, event("y", "junk")])).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@
 //   null-prototype objects (a hostile key such as `__proto__` stays an ordinary key).
 // - observedSummary(chain, source): the Chain row of the list (status "observed", never a signed
 //   status) and the chain's findings: one `unauthorized_activity` (warning) per observed agent call,
-//   handoff, tool call or resource access, since no signed grant covers observed activity.
+//   handoff, tool call or resource access that no signed event describes.
+// - signedMatches(chain, signed events of its traces): the signed events whose `traceparent` claim
+//   names one of an edge's calls; drawn beside the observed edge, never merged with it.
 import { classifySpan } from "./classify";
 import type { TAttributes, TObservedChain, TObservedEdge, TObservedSpan } from "./types";
 
@@ -48,6 +50,46 @@ export function parseStoredSpan(text: string): TObservedSpan {
   return s;
 }
 
+/** A stored signed event whose traceparent claim names a trace of the chain (lib/db observed.signedEventsOfTraces). */
+export type TSignedEventRow = { jti: string; chainId: string; kind: string; iss: string; aud: string | null; status: string; claims: string };
+
+/** A signed event drawn beside the observed edge of the same step (never merged with it). */
+export type TSignedMatch = {
+  edgeId: string;
+  jti: string;
+  chainId: string;
+  kind: string;
+  iss: string;
+  aud: string | null;
+  status: string;
+  traceparent: string;
+};
+
+/**
+ * The signed events that describe an observed step: the event's `traceparent` claim names the
+ * trace and span of one of the edge's calls. Such an edge is covered by a signed event, so it is
+ * not `unauthorized_activity`; both are drawn, the signed one solid, the observed one dashed.
+ */
+export function signedMatches(chain: TObservedChain, signed: readonly TSignedEventRow[]): TSignedMatch[] {
+  const bySpan = new Map<string, string>();
+  for (const e of chain.edges) for (const c of e.spans) bySpan.set(`${c.traceId}/${c.spanId}`, e.id);
+  const out: TSignedMatch[] = [];
+  for (const ev of signed) {
+    let traceparent: unknown;
+    try {
+      traceparent = (JSON.parse(ev.claims) as { traceparent?: unknown }).traceparent;
+    } catch {
+      continue;
+    }
+    if (typeof traceparent !== "string" || !TRACEPARENT.test(traceparent)) continue;
+    const tp = traceparent.toLowerCase();
+    const edgeId = bySpan.get(`${tp.slice(3, 35)}/${tp.slice(36, 52)}`);
+    if (edgeId === undefined) continue;
+    out.push({ edgeId, jti: ev.jti, chainId: ev.chainId, kind: ev.kind, iss: ev.iss, aud: ev.aud, status: ev.status, traceparent: tp });
+  }
+  return out;
+}
+
 export type TObservedFinding = { code: "unauthorized_activity"; severity: "warning"; eventJti: string; message: string };
 
 export type TObservedSummary = {
@@ -76,13 +118,13 @@ const ACTIVITY: Record<TObservedEdge["kind"], string | null> = {
   resource_access: "accessed",
 };
 
-/** One finding per observed edge that acts: nothing observed is covered by a signed grant. */
-export function unauthorizedFindings(chain: TObservedChain): TObservedFinding[] {
+/** One finding per observed edge that acts, unless a signed event describes the same step (`covered`: edge ids). */
+export function unauthorizedFindings(chain: TObservedChain, covered: ReadonlySet<string> = new Set()): TObservedFinding[] {
   const label = new Map(chain.nodes.map((n) => [n.id, n.label] as const));
   const out: TObservedFinding[] = [];
   for (const e of chain.edges) {
     const verb = ACTIVITY[e.kind];
-    if (verb === null) continue;
+    if (verb === null || covered.has(e.id)) continue;
     const via = e.via ? ` over ${e.via.toUpperCase()}` : "";
     const times = e.calls === 1 ? "once" : `${e.calls} times`;
     out.push({
@@ -95,11 +137,11 @@ export function unauthorizedFindings(chain: TObservedChain): TObservedFinding[] 
   return out;
 }
 
-export function observedSummary(chain: TObservedChain, source: TObservedSource): TObservedSummary {
+export function observedSummary(chain: TObservedChain, source: TObservedSource, covered: ReadonlySet<string> = new Set()): TObservedSummary {
   const principal = chain.nodes.find((n) => n.kind === "human" || n.kind === "unknown_principal");
   const rootEdge = chain.edges.find((e) => e.kind === "root");
   const top = rootEdge ? chain.nodes.find((n) => n.id === rootEdge.to) : undefined;
-  const findings = unauthorizedFindings(chain);
+  const findings = unauthorizedFindings(chain, covered);
   const words = new Set<string>([chain.id, ...chain.traceIds]);
   for (const n of chain.nodes) {
     words.add(n.label);

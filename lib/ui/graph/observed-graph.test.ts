@@ -68,10 +68,34 @@ describe("the observed chain's graph", () => {
     expect(chain.settling).toBe(true);
     const settling = buildObservedDetail({ chain, settlingUntilMs: NOW + 30_000 }, "capture", null, NOW + 1000);
     expect(settling.detail.observed?.settling).toBe(true);
-    expect(settling.validUntil).toBe((NOW + 30_000) / 1000);
+    expect(settling.validUntil).toBe((NOW + 1000) / 1000 + 5);
     const settled = buildObservedDetail({ chain, settlingUntilMs: NOW + 30_000 }, "capture", null, NOW + 31_000);
     expect(settled.detail.observed?.settling).toBe(false);
-    expect(settled.validUntil).toBe(Infinity);
+    expect(settled.validUntil).toBe((NOW + 31_000) / 1000 + 5);
+  });
+
+  it("draws a signed event of the same step solid beside the dashed observed edge, never merged", () => {
+    const [chain] = assembleObserved(
+      [
+        makeSpan({ trace: 1, span: 1, attributes: agentAttrs("support", { "user.id": "alice" }) }),
+        makeSpan({ trace: 1, span: 2, parent: 1, attributes: toolAttrs("lookup") }),
+      ],
+      { now: NOW },
+    ).chains;
+    const traceparent = `00-${"0".repeat(31)}1-${"0".repeat(15)}2-01`;
+    const signed = [
+      { jti: "i1", chainId: "c1", kind: "invoke", iss: "agent:support", aud: null, status: "accepted", claims: JSON.stringify({ traceparent }) },
+    ];
+    const { detail } = buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, NOW, signed);
+    expect(detail.findings).toEqual([]);
+    expect(detail.counts.warning).toBe(0);
+    const g = buildGraph(detail);
+    const tool = g.edges.filter((e) => e.target === resourceNodeId("tool:lookup"));
+    expect(tool.map((e) => [e.label, e.isDashed])).toEqual([
+      ["tool call", true],
+      ["signed invoke", false],
+    ]);
+    expect(tool[1].jtis).toEqual(tool[0].jtis);
   });
 
   it("writes the protocol and the count on an edge's label", () => {

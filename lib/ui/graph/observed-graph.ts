@@ -76,6 +76,26 @@ export function buildObservedGraph(detail: TChainDetail): TGraphModel {
     hasEvidence: false,
     observed: { source, kind: e.kind, outcome: e.outcome, calls: e.calls },
   }));
+  // Signed events of the same steps: solid, beside the dashed observed edge (never merged with it).
+  const byEdge = new Map(chain.edges.map((e) => [e.id, e] as const));
+  for (const m of detail.observedSigned ?? []) {
+    const e = byEdge.get(m.edgeId);
+    if (!e) continue;
+    edges.push({
+      id: `s:${encodeURIComponent(m.jti)}`,
+      kind: e.kind === "tool_call" || e.kind === "resource_access" ? "invoke" : "grant",
+      source: observedNodeId(chain, e.from),
+      target: observedNodeId(chain, e.to),
+      jtis: [e.id],
+      label: `signed ${m.kind}`,
+      scopeChange: null,
+      findings: noFindings(),
+      isDashed: false,
+      dashReason: null,
+      isRevoked: false,
+      hasEvidence: false,
+    });
+  }
   const signature = [
     nodes.map((n) => `${n.id}/${n.width}x${n.height}`).join("|"),
     edges.map((e) => `${e.id}:${e.source}>${e.target}`).join("|"),
