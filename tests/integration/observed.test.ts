@@ -21,7 +21,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 import { startCaptureProxy } from "@/lib/capture-proxy/proxy";
-import { api } from "./helpers";
+import { api, authorizeClaims, invokeClaims, post, register, signToken } from "./helpers";
 
 const RUN = randomBytes(4).toString("hex");
 /** In every trace id of this run (counterIds turns a leading 0 into "a": the first character is left out). */
@@ -280,5 +280,72 @@ describe("npx delegraph mcp-proxy in front of an MCP server, posting to this ser
       `tool_call agent:name:proxy-agent-${RUN} -> tool:lookup_order completed x1`,
       `tool_call agent:name:proxy-agent-${RUN} -> tool:refund failed x1`,
     ]);
+  });
+});
+
+describe("signed beside observed", () => {
+  it("draws a signed invoke whose traceparent names an observed tool call beside it, and that call is no finding", async () => {
+    const human = await register("human");
+    const agent = await register("agent");
+    const traceId = randomBytes(16).toString("hex");
+    const [agentSpan, lookupSpan, refundSpan] = [randomBytes(8), randomBytes(8), randomBytes(8)].map((b) => b.toString("hex"));
+    const root = authorizeClaims(human.id, agent.id);
+    const traceparent = `00-${traceId}-${lookupSpan}-01`;
+    const invoke = invokeClaims(root, agent.id, { traceparent });
+    const results = await post([signToken(root, human.key), signToken(invoke, agent.key)]);
+    expect(results.map((r: { status: string }) => r.status)).toEqual(["accepted", "accepted"]);
+
+    const at = BigInt(Date.now() - 60_000) * 1_000_000n;
+    const s = (spanId: string, parent: string | null, attrs: Record<string, string>, offsetMs: number) => ({
+      traceId,
+      spanId,
+      ...(parent ? { parentSpanId: parent } : {}),
+      name: attrs["gen_ai.operation.name"],
+      kind: 1,
+      startTimeUnixNano: (at + BigInt(offsetMs) * 1_000_000n).toString(),
+      endTimeUnixNano: (at + BigInt(offsetMs + 5) * 1_000_000n).toString(),
+      attributes: Object.entries(attrs).map(([key, value]) => ({ key, value: { stringValue: value } })),
+    });
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "signed-app" } }] },
+          scopeSpans: [
+            {
+              spans: [
+                s(agentSpan, null, { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent.id, "user.id": human.id }, 0),
+                s(lookupSpan, agentSpan, { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup" }, 10),
+                s(refundSpan, agentSpan, { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "refund" }, 20),
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect((await sendOtlp(Buffer.from(JSON.stringify(body)), { "content-type": "application/json" })).status).toBe(200);
+
+    const detail = await api(`/api/v1/chains/${encodeURIComponent(`obs:${traceId}`)}`);
+    expect(detail.status).toBe(200);
+    const lookupEdge = (detail.data.observed as TObservedChain).edges.find((e) => e.to === "tool:lookup")!;
+    expect(detail.data.observedSigned).toEqual([
+      {
+        edgeId: lookupEdge.id,
+        jti: invoke.jti,
+        chainId: root.chain,
+        kind: "invoke",
+        iss: agent.id,
+        aud: null,
+        status: "accepted",
+        traceparent,
+      },
+    ]);
+    expect(detail.data.findings.map((f: { eventJti: string }) => f.eventJti)).toEqual([
+      (detail.data.observed as TObservedChain).edges.find((e) => e.to === "tool:refund")!.id,
+    ]);
+    const list = await api(`/api/v1/chains?source=otel&q=${traceId}`);
+    expect(list.data.items[0].counts.warning).toBe(1);
+    // The signed chain is unchanged and still verified on its own.
+    const signedChain = await api(`/api/v1/chains/${encodeURIComponent(root.chain)}`);
+    expect(signedChain.data.source).toBe("dep");
   });
 });
