@@ -30,6 +30,9 @@ export const ZEnv = z.object({
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
     .optional(),
   DELEGRAPH_DEMO: ZFlag.default(true),
+  // Observed chains (docs/observed.md): keep message contents (prompts, tool arguments and results)
+  // instead of their SHA-256 digests. Off by default: privacy first.
+  DELEGRAPH_KEEP_CONTENT: ZFlag.default(false),
   DELEGRAPH_ADMIN_EMAIL: z.email("must be an email address").optional(),
   DELEGRAPH_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   // The reverse proxies in front of the server, whose X-Forwarded-For is believed (lib/auth/client-address.ts).

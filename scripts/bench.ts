@@ -27,6 +27,7 @@ import { measureGraphs, withBrowser } from "./bench/graph";
 import { printReport, type TBenchReport } from "./bench/report";
 import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
 import { measureWorstGrant, worstGrantPrincipals } from "./bench/worst-grant";
+import { measureObservedIngest } from "./bench/observed";
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -262,6 +263,14 @@ async function main() {
         `first chain read p50 ${worst.read.p50Ms} ms, p95 ${worst.read.p95Ms} ms (${worst.runs} chains)`,
     );
 
+    // OTLP ingest: the pure core, then the server's receiver end to end (docs/observed.md).
+    const observedLoad = load();
+    memory.phase("otlp ingest");
+    const observed = await measureObservedIngest(api, cfg.mode);
+    for (const f of observed.pure) log(`otlp ${f.encoding}${f.gzip ? "+gzip" : ""} decode+assemble: ${f.spansPerSec} spans/s`);
+    for (const h of observed.http)
+      log(`otlp ${h.encoding}${h.gzip ? "+gzip" : ""} over HTTP, stored: ${h.spansPerSec} spans/s (${h.requests} requests)`);
+
     // Exports, when their routes exist.
     const bigQuery = trees.filter((t) => t.role === "query").at(-1)!.chain;
     const pdfChain = trees.find((t) => t.role === "pdf")!.chain;
@@ -342,6 +351,7 @@ async function main() {
         csvAll: { filter: cfg.csvAllFilter, ...csvAll },
       },
       worstGrant: { ...worst, load: worstLoad },
+      observed: { ...observed, load: observedLoad },
       graph: { load: graphLoad, runs: graphs },
       memory: {
         peakTreeMiB: Math.round(peak.tree.treeMiB),

@@ -42,6 +42,16 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
                   <span className="font-normal text-slate-500">authorized</span>{" "}
                   <code className="font-mono text-base break-all">{detail.root.purpose.code}</code>
                 </>
+              ) : detail.observed ? (
+                <span className="break-all">
+                  <FreeText
+                    value={detail.observed.principal.kind === "asserted" ? detail.observed.principal.userIds.join(", ") : "Unknown principal"}
+                  />{" "}
+                  <span className="font-normal break-normal text-slate-500">observed with</span>{" "}
+                  <span className="break-normal">
+                    {plural(detail.observed.nodes.filter((n) => n.kind === "agent" || n.kind === "workflow").length, "agent")}
+                  </span>
+                </span>
               ) : (
                 <span>Chain with no human root</span>
               )}
@@ -62,7 +72,7 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
               started <Time t={detail.startedAt} mode="full" />
             </span>
             <span>{plural(detail.hopCount, "hop")}</span>
-            <span>{plural(detail.eventCount, "event")}</span>
+            <span>{plural(detail.eventCount, detail.observed ? "span" : "event")}</span>
             <span className="inline-flex items-center gap-1" title="Refreshes every few seconds">
               <span className={`size-1.5 rounded-full ${isFetching ? "bg-blue-500" : "bg-green-500"}`} aria-hidden="true" /> live
             </span>
@@ -70,10 +80,11 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
         </div>
         <div className="flex flex-col items-end gap-2">
           <div className="flex flex-wrap justify-end gap-1.5">
+            {/* Observed chains have no signed events: no per-event CSV or evidence bundle; their PDF says "observed, not verified". */}
             <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
-            <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />
-            <DownloadButton href={`${base}/export.csv?excel=1`} label="CSV for Excel" filename={`${safeName}-excel.csv`} />
-            <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />
+            {!detail.observed && <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />}
+            {!detail.observed && <DownloadButton href={`${base}/export.csv?excel=1`} label="CSV for Excel" filename={`${safeName}-excel.csv`} />}
+            {!detail.observed && <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />}
           </div>
           <SeverityCounts counts={detail.counts} />
         </div>

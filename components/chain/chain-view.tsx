@@ -11,6 +11,7 @@ import { PrincipalPanel } from "../hop/principal-panel";
 import { ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { ChainHeader } from "./chain-header";
 import { RefusalsBanner } from "./refusals-banner";
+import { ObservedBanner, ObservedCalls, ObservedInspector } from "./observed-panel";
 import { Timeline } from "./timeline";
 
 const TABS = [
@@ -76,6 +77,7 @@ export function ChainView({ id }: { id: string }) {
     <div className="flex h-full min-h-0 flex-col">
       <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
       <RefusalsBanner chainId={detail.id} />
+      {detail.observed && <ObservedBanner detail={detail} />}
       {chain.isError && (
         <div className="bg-white px-6 pt-2">
           <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />
@@ -96,8 +98,10 @@ export function ChainView({ id }: { id: string }) {
               tab === t.id ? "border-slate-900 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
             }`}
           >
-            {t.label}
-            {t.id === "timeline" && <span className="ml-1 text-xs font-normal text-slate-400">{detail.eventCount}</span>}
+            {t.id === "timeline" && detail.observed ? "Calls" : t.label}
+            {t.id === "timeline" && (
+              <span className="ml-1 text-xs font-normal text-slate-400">{detail.observed ? detail.observed.edges.length : detail.eventCount}</span>
+            )}
           </button>
         ))}
       </div>
@@ -109,19 +113,26 @@ export function ChainView({ id }: { id: string }) {
               index={index}
               selection={selection}
               onSelect={onSelect}
-              onSelectPrincipal={onSelectPrincipal}
-              selectedPrincipal={principalId}
+              onSelectPrincipal={detail.observed ? undefined : onSelectPrincipal}
+              selectedPrincipal={detail.observed ? null : principalId}
             />
+          ) : detail.observed ? (
+            <ObservedCalls detail={detail} selectedId={hopJti} onSelect={onSelect} />
           ) : (
             <Timeline detail={detail} selectedJti={hopJti} onSelect={onSelect} />
           )}
         </div>
-        {principalId && (
+        {!detail.observed && principalId && (
           <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
             <PrincipalPanel detail={detail} principalId={principalId} nameOf={nameOf} onSelect={onSelect} onClose={closePrincipal} />
           </div>
         )}
-        {selection && (
+        {detail.observed && hopJti && (
+          <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
+            <ObservedInspector detail={detail} edgeId={hopJti} onSelect={onSelect} />
+          </div>
+        )}
+        {!detail.observed && selection && (
           <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
             <HopInspector detail={detail} index={index} selection={selection} nameOf={nameOf} onSelect={onSelect} />
           </div>

@@ -76,6 +76,11 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
               </span>
             )}
           </>
+        ) : c.purposeText ? (
+          // Observed chains carry no signed purpose: what was observed, in words.
+          <span className="block truncate text-xs text-slate-500" title={revealInvisible(c.purposeText)}>
+            <FreeText value={c.purposeText} />
+          </span>
         ) : (
           <span className="text-slate-400">—</span>
         )}

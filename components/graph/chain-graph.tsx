@@ -55,6 +55,7 @@ function edgeAriaLabel(e: TGraphEdge, labelOf: (id: string) => string): string {
   const from = labelOf(e.source);
   const to = labelOf(e.target);
   if (e.kind === "hidden") return `${from} to ${to}, stands in for hidden grants`;
+  if (e.observed) return `${from} to ${to}: ${e.label}, ${e.observed.outcome}; ${e.dashReason}; ${findingWords(e.findings)}`;
   if (e.kind === "invoke") return `${from} invoked ${e.label} on ${to}; ${findingWords(e.findings)}${e.isDashed ? "; pending" : ""}`;
   const change = scopeChangeText(e);
   return `${from} delegated to ${to} for ${e.label}${change ? `, ${change.isEscalation ? "escalation " : ""}${change.text}` : ""}; ${findingWords(e.findings)}${e.isDashed ? `; dashed: ${e.dashReason}` : ""}${e.isRevoked ? "; revoked" : ""}`;

@@ -7,6 +7,7 @@ import { memo } from "react";
 import type { TGraphEdge } from "@/lib/ui/graph/build-graph";
 import { smoothPath } from "@/lib/ui/graph/layout";
 import { findingName } from "@/lib/ui/findings";
+import { SOURCE_LABEL } from "@/lib/ui/sources";
 import { SEVERITY_STYLE, SeverityIcon } from "../ui/severity";
 import type { TFlowEdge } from "./graph-types";
 
@@ -21,6 +22,7 @@ export function scopeChangeText(edge: TGraphEdge): { text: string; isEscalation:
 
 export function edgeStroke(edge: TGraphEdge, isSelected: boolean, isOnPath: boolean): string {
   if (isSelected || isOnPath) return "#2563eb";
+  if (edge.observed) return edge.observed.outcome === "failed" ? SEVERITY_STYLE.error.stroke : "#64748b";
   if (edge.scopeChange?.kind === "escalation") return SEVERITY_STYLE.critical.stroke;
   if (edge.findings.worst) return SEVERITY_STYLE[edge.findings.worst].stroke;
   return edge.kind === "grant" ? "#64748b" : "#94a3b8";
@@ -63,7 +65,27 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
             onClick={() => onActivate(id)}
             aria-hidden="true"
           >
-            {edge.kind === "grant" ? (
+            {edge.observed ? (
+              // Observed (OpenTelemetry, MCP/A2A capture): dashed, labelled with its source, never verified.
+              <div
+                className={`flex max-w-[168px] flex-col items-center gap-0.5 rounded-md border border-dashed bg-white/95 px-1.5 py-1 text-center ${
+                  isSelected ? "border-blue-600" : "border-slate-400"
+                }`}
+                data-observed-edge={edge.observed.kind}
+              >
+                <span className="max-w-full truncate text-[10.5px] leading-tight text-slate-700">{edge.label}</span>
+                <span className="flex max-w-full items-center gap-1 text-[10px] leading-tight text-slate-500 italic">
+                  <span className="truncate">observed · {SOURCE_LABEL[edge.observed.source].word}</span>
+                  {edge.observed.outcome !== "completed" && (
+                    <span
+                      className={`rounded px-1 not-italic ${edge.observed.outcome === "failed" ? "bg-orange-600 text-white" : "bg-slate-100 text-slate-600"}`}
+                    >
+                      {edge.observed.outcome}
+                    </span>
+                  )}
+                </span>
+              </div>
+            ) : edge.kind === "grant" ? (
               <div
                 className={`flex max-w-[158px] flex-col items-center gap-0.5 rounded-md border bg-white/95 px-1.5 py-1 text-center shadow-sm ${
                   isSelected ? "border-blue-600" : "border-slate-200"

@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<TChainStatus, string> = {
   pending: "text-slate-600",
   warning: "text-amber-700",
   verified: "text-green-700",
+  observed: "text-slate-600",
 };
 
 export function OverviewView() {

@@ -3,7 +3,7 @@
 // an icon and a word so meaning never rests on colour alone.
 import type { TChainStatus, TSeverity } from "@/lib/protocol/types";
 import { findingName, findingSeverity } from "@/lib/ui/findings";
-import { IconCheck, IconClock, IconCritical, IconError, IconWarning } from "./icons";
+import { IconCheck, IconClock, IconCritical, IconError, IconEye, IconWarning } from "./icons";
 
 export const SEVERITY_STYLE: Record<TSeverity, { badge: string; text: string; stroke: string; fill: string; word: string }> = {
   critical: { badge: "bg-red-50 text-red-800 ring-red-600/30", text: "text-red-700", stroke: "#dc2626", fill: "#fee2e2", word: "Critical" },
@@ -16,6 +16,8 @@ export const STATUS_STYLE: Record<TChainStatus, { badge: string; word: string; s
   warning: { badge: "bg-amber-50 text-amber-900 ring-amber-600/35", word: "Warning", stroke: "#d97706" },
   pending: { badge: "bg-slate-100 text-slate-700 ring-slate-500/30", word: "Pending", stroke: "#64748b" },
   verified: { badge: "bg-green-50 text-green-800 ring-green-600/30", word: "Verified", stroke: "#16a34a" },
+  // Observed chains (docs/observed.md): a neutral, dashed badge, never a signed status.
+  observed: { badge: "bg-white text-slate-700 ring-0 border border-dashed border-slate-400", word: "Observed", stroke: "#64748b" },
 };
 
 export function SeverityIcon({ severity, size }: { severity: TSeverity; size?: number }) {
@@ -28,6 +30,7 @@ export function StatusIcon({ status, size }: { status: TChainStatus; size?: numb
   if (status === "violation") return <IconCritical size={size} />;
   if (status === "warning") return <IconWarning size={size} />;
   if (status === "pending") return <IconClock size={size} />;
+  if (status === "observed") return <IconEye size={size} />;
   return <IconCheck size={size} />;
 }
 

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/http";
 import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TChainDetail, TChainList, TChainListQuery, TChainSummary } from "@/lib/contracts/chains";
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
+import { buildObservedDetail, type TStoredObservedChain } from "@/lib/observations/detail";
 import { buildChainDetail } from "./detail";
 
 export function nowSeconds(): number {
@@ -91,7 +92,16 @@ export async function readChain(
   id: string,
   options: { now?: number; includeRaw?: boolean } = {},
 ): Promise<{ detail: TChainDetail; validUntil: number }> {
-  const rows = await (await stores()).chains.detailRows(id);
+  const s = await stores();
+  const rows = await s.chains.detailRows(id);
+  if (rows.startedAt !== null && (rows.source === "otel" || rows.source === "capture")) {
+    // An observed chain (docs/observed.md): its assembly, not signed events.
+    const observed = await s.observed.chain(id);
+    if (observed === null) throw new AppError("not_found", `No chain ${id}.`);
+    const stored = JSON.parse(observed.data) as TStoredObservedChain;
+    const signed = await s.observed.signedEventsOfTraces(observed.traceIds);
+    return buildObservedDetail(stored, rows.source, rows.head, (options.now ?? nowSeconds()) * 1000, signed);
+  }
   if (rows.startedAt === null || rows.events.length === 0) throw new AppError("not_found", `No chain ${id}.`);
   return buildChainDetail(id, rows, { now: options.now ?? nowSeconds(), includeRaw: options.includeRaw !== false });
 }

@@ -13,6 +13,11 @@ import type {
   TSeverity,
 } from "@/lib/protocol/types";
 import type { TChainSource } from "@/lib/protocol/grammar";
+import type { TObservedChain } from "@/lib/observed/types";
+import type { TSignedMatch } from "@/lib/observed/stored";
+
+export type { TObservedChain, TObservedEdge, TObservedNode, TObservedCall } from "@/lib/observed/types";
+export type { TSignedMatch } from "@/lib/observed/stored";
 
 export type TChainFinding = {
   code: TFindingCode;
@@ -152,6 +157,13 @@ export type TChainDetail = {
   findings: TChainFinding[];
   ledgerHead: { seq: number; hash: string };
   generatedAt: string;
+  /**
+   * Observed chains (source otel or capture, status "observed"; docs/observed.md): the assembled
+   * chain, whose edges are all dashed and never verified. hops, events and root are empty for them.
+   */
+  observed?: TObservedChain;
+  /** observed chains: signed events whose traceparent names an observed call, drawn beside its edge (never merged) */
+  observedSigned?: TSignedMatch[];
 };
 
 export type TChainSummary = {

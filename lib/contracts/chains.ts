@@ -10,7 +10,7 @@ export { searchParamsObject } from "./common";
 export type * from "./chain-models";
 
 export const ZChainFilters = z.object({
-  status: z.enum(["verified", "warning", "pending", "violation"]).optional(),
+  status: z.enum(["verified", "warning", "pending", "violation", "observed"]).optional(),
   principal: z.string().min(1).max(200).optional(),
   scope: z.string().min(1).max(500).optional(),
   purpose: z.string().min(1).max(200).optional(),

@@ -37,6 +37,7 @@ export const EVENT_INSERT_COLUMNS: TColumns<Event, "receivedAt"> = {
   prevHash: "text",
   hash: "text",
   keyRevokedAt: "double precision",
+  traceId: "text",
 };
 
 /** A chain's summary row as ingest writes it: all but what the database keeps itself. */

@@ -19,6 +19,7 @@ import { exportStoresOf } from "./stores/exports";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
+import type { TObservedWrite } from "./stores/observed";
 
 const pg = await postgresTestUrl();
 
@@ -72,6 +73,7 @@ function storyTokens(): string[] {
     sign(planner, {
       kind: "invoke",
       jti: "c1.i1",
+      traceparent: `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`,
       chain: "c1",
       grant: "c1",
       iat: T - 400,
@@ -221,6 +223,71 @@ const FILTERS = [
   { scope: "tool:search" },
   { scope: "tool*" },
   { scope: "tools:*" },
+];
+
+/** Two observed writes (lib/db/stores/observed.ts): a chain per trace, then a span that joins them. */
+function observedChainWrite(id: string, traceIds: string[], warnings: number): TObservedWrite["chains"][number] {
+  return {
+    id,
+    source: "otel",
+    rootIss: "alice@example.com",
+    rootAud: "support",
+    purposeText: "observed (genai)",
+    startedAt: T - 100,
+    lastEventAt: FIXED,
+    hopCount: 2,
+    eventCount: 3,
+    warningCount: warnings,
+    findingCodes: warnings > 0 ? "unauthorized_activity" : "",
+    searchText: `${id} support`,
+    findings: Array.from({ length: warnings }, (_, i) => ({
+      eventJti: `tool_call:agent:${i}->tool:x`,
+      code: "unauthorized_activity",
+      severity: "warning",
+      message: `call ${i}`,
+    })),
+    traceIds,
+    data: JSON.stringify({ id, traceIds }),
+  };
+}
+const OBSERVED_WRITES: TObservedWrite[] = [
+  {
+    spans: [
+      { traceId: "t1", spanId: "s1", source: "otel", data: '{"a":1}' },
+      { traceId: "t1", spanId: "s2", source: "otel", data: '{"a":2}' },
+      { traceId: "t2", spanId: "s3", source: "capture", data: '{"a":3}' },
+    ],
+    keys: [
+      { key: "t:t1", traceId: "t1" },
+      { key: "t:t2", traceId: "t2" },
+      { key: "conversation:k", traceId: "t1" },
+    ],
+    chains: [observedChainWrite("obs:t1", ["t1"], 2), observedChainWrite("obs:t2", ["t2"], 1)],
+    removeChainIds: [],
+    chainOfTrace: [
+      { traceId: "t1", chainId: "obs:t1" },
+      { traceId: "t2", chainId: "obs:t2" },
+    ],
+  },
+  {
+    spans: [
+      { traceId: "t2", spanId: "s3", source: "capture", data: '{"a":"re-sent"}' },
+      { traceId: "t2", spanId: "s4", source: "capture", data: '{"a":4}' },
+      { traceId: "t3", spanId: "s5", source: "otel", data: '{"a":5}' },
+    ],
+    keys: [
+      { key: "t:t2", traceId: "t2" },
+      { key: "conversation:k", traceId: "t2" },
+      { key: "t:t3", traceId: "t3" },
+    ],
+    chains: [observedChainWrite("obs:t1", ["t1", "t2"], 1), observedChainWrite("c1", ["t3"], 0)],
+    removeChainIds: ["obs:t2", "c1"],
+    chainOfTrace: [
+      { traceId: "t1", chainId: "obs:t1" },
+      { traceId: "t2", chainId: "obs:t1" },
+      { traceId: "t3", chainId: "c1" },
+    ],
+  },
 ];
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */
@@ -396,6 +463,24 @@ const CASES: {
     usage: (s) => Promise.all([s.quarantine.usage("token:t1"), s.quarantine.usage("none")]),
     sizes: (s) => s.quarantine.sizes("token:t1", undefined, 10),
     dropUpTo: (s) => s.quarantine.dropUpTo("token:t1", 1).then(async (r) => [r, await s.quarantine.usage("token:t1")]),
+  },
+  // Written first (object order is run order), then read back; the second write merges obs:t2 into
+  // obs:t1, re-sends a span and tries to take the signed chain c1's id (refused: skipped).
+  observed: {
+    write: async (s) => [
+      await s.observed.write(OBSERVED_WRITES[0]),
+      await s.observed.write(OBSERVED_WRITES[1]),
+      await s.chains.listRows({ source: "otel" }, T, { take: 10 }),
+      await s.chains.listRows({ status: "observed" }, T, { take: 10 }),
+      await s.chains.findingCounts({ source: "otel" }, T),
+      await s.chains.detailRows("c1").then((r) => r.source),
+    ],
+    tracesWithKeys: (s) => Promise.all([s.observed.tracesWithKeys(["conversation:k", "t:t2", "nope"]), s.observed.tracesWithKeys([])]),
+    keysOfTraces: (s) => s.observed.keysOfTraces(["t1", "t2", "t9"]),
+    spansOfTraces: (s) => s.observed.spansOfTraces(["t2", "t1"]),
+    traceIdsOfChains: (s) => Promise.all([s.observed.traceIdsOfChains(["obs:t1"]), s.observed.traceIdsOfChains(["obs:t2", "c1"])]),
+    chain: (s) => Promise.all(["obs:t1", "obs:t2", "c1"].map((id) => s.observed.chain(id))),
+    signedEventsOfTraces: (s) => Promise.all([s.observed.signedEventsOfTraces(["ab".repeat(16), "t1"]), s.observed.signedEventsOfTraces([])]),
   },
 };
 

@@ -126,6 +126,7 @@ function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
     prevHash: f.prevHash,
     hash: f.hash,
     keyRevokedAt: f.keyRevokedAt,
+    traceId: c.traceparent ? c.traceparent.slice(3, 35) : null,
   };
 }
 

@@ -58,8 +58,8 @@ type TSynthSpan = {
 };
 
 /** One trace of ten spans; every pair of traces shares a conversation. */
-function synthTrace(t: number, nextSpan: () => string): TSynthSpan[] {
-  const traceId = hex(t + 1, 16);
+function synthTrace(t: number, nextSpan: () => string, tag = ""): TSynthSpan[] {
+  const traceId = tag + hex(t + 1, 16).slice(tag.length);
   const at = (ms: number) => (BASE_NS + BigInt(t) * 1_000_000_000n + BigInt(ms) * 1_000_000n).toString();
   const spans: TSynthSpan[] = [];
   const add = (name: string, parent: string | undefined, from: number, to: number, kind: number, attributes: TJsonKv[], error = false) => {
@@ -82,7 +82,7 @@ function synthTrace(t: number, nextSpan: () => string): TSynthSpan[] {
     kv("gen_ai.operation.name", "invoke_agent"),
     kv("gen_ai.agent.name", agent),
     kv("gen_ai.agent.id", `asst_${t % 50}`),
-    kv("gen_ai.conversation.id", `conv-${Math.floor(t / 2)}`),
+    kv("gen_ai.conversation.id", `conv-${tag}${Math.floor(t / 2)}`),
     kv("user.id", `user-${t % 200}`),
   ]);
   add("chat gpt-4.1", root, 10, 200, 3, [
@@ -136,11 +136,12 @@ function synthTrace(t: number, nextSpan: () => string): TSynthSpan[] {
 }
 
 /** The synthetic spans as OTLP/JSON request documents, spansPerRequest spans each. */
-export function synthesizeRequests(spanCount: number, spansPerRequest: number): object[] {
+/** `tag` (hex, a few characters) makes one workload's trace and conversation ids its own, for runs against one store. */
+export function synthesizeRequests(spanCount: number, spansPerRequest: number, tag = ""): object[] {
   let spanSeq = 0;
   const nextSpan = () => hex(++spanSeq, 8);
   const all: TSynthSpan[] = [];
-  for (let t = 0; all.length < spanCount; t++) all.push(...synthTrace(t, nextSpan));
+  for (let t = 0; all.length < spanCount; t++) all.push(...synthTrace(t, nextSpan, tag));
   const requests: object[] = [];
   for (let i = 0; i < all.length; i += spansPerRequest) {
     requests.push({
@@ -156,7 +157,7 @@ export function synthesizeRequests(spanCount: number, spansPerRequest: number): 
 }
 
 /** The same document as protobuf bytes: hex ids become bytes, everything else converts as is. */
-function toProtobuf(doc: object): Buffer {
+export function toProtobuf(doc: object): Buffer {
   const withBytes = JSON.parse(JSON.stringify(doc), (key, value: unknown) =>
     (key === "traceId" || key === "spanId" || key === "parentSpanId") && typeof value === "string" ? Buffer.from(value, "hex") : value,
   ) as Record<string, unknown>;

@@ -521,6 +521,7 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
     ],
   ],
   missing_evidence: [], // read-time: see its own block below
+  unauthorized_activity: [], // observed chains only (lib/observed/stored.ts), never from signed events
   attestation: [],
 };
 
@@ -536,7 +537,7 @@ describe("checkChain: a passing and a failing case for every finding code", () =
 
   it("the table covers every stored finding code with both a pass and a fail", () => {
     for (const [code, rows] of Object.entries(TABLE)) {
-      if (code === "missing_evidence" || code === "attestation") continue;
+      if (code === "missing_evidence" || code === "unauthorized_activity" || code === "attestation") continue;
       expect(
         rows.some((r) => r[3].length === 0),
         `${code} pass`,

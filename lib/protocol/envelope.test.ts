@@ -550,3 +550,21 @@ describe("claimedChain", () => {
     expect(claimedChain(`${b64url("{}")}.${b64url("[1]")}.sig`)).toBeNull();
   });
 });
+
+describe("the optional traceparent claim (docs/observed.md: signed beside observed)", () => {
+  const invoke = { v: 1, kind: "invoke", jti: "i1", chain: "c1", iss: "agent:a", iat: 1_700_000_000, action: "db/x:read", resource: "db://x" };
+  const tp = `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`;
+  it("is kept when it is a W3C traceparent, absent otherwise", () => {
+    expect(ZClaims.parse({ ...invoke, traceparent: tp })).toMatchObject({ traceparent: tp });
+    expect(ZClaims.parse(invoke)).not.toHaveProperty("traceparent");
+  });
+  it.each([
+    ["not one"],
+    [`00-${"AB".repeat(16)}-${"cd".repeat(8)}-01`],
+    [`00-${"0".repeat(32)}-${"cd".repeat(8)}-01`],
+    [`00-${"ab".repeat(16)}-${"0".repeat(16)}-01`],
+    [42],
+  ])("%j is malformed", (value) => {
+    expect(ZClaims.safeParse({ ...invoke, traceparent: value }).success).toBe(false);
+  });
+});

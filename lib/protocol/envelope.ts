@@ -130,12 +130,19 @@ const ZScopeList = z
   .min(1, { error: "must list at least one scope" })
   .max(MAX_LIST_ENTRIES, atMost(MAX_LIST_ENTRIES, "scopes"));
 
+/** W3C trace context of the step the event describes (docs/observed.md: signed beside observed). */
+const ZTraceparent = z
+  .string({ error: expect("must be a string") })
+  .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, { error: "must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>, lowercase)" })
+  .refine((t) => !/^..-0{32}-/.test(t) && !/-0{16}-..$/.test(t), { error: "must not have an all-zero trace or span id" });
+
 const common = {
   v: z.literal(1, { error: expect("must be 1") }),
   jti: ZJti,
   iss: ZPrincipalId,
   iat: ZNumericDate,
   chain: ZJti,
+  traceparent: opt(ZTraceparent),
 };
 
 /** Drops keys whose value is undefined (normalised nulls), at every depth of plain objects. */

@@ -21,6 +21,7 @@ export const FINDING_TITLES: Record<TFindingCode, string> = {
   revoked_grant: "Acted on a revoked grant",
   late_after_revocation: "Arrived after its key was revoked",
   missing_evidence: "Broken audit trail",
+  unauthorized_activity: "Unsigned activity",
 };
 
 /** A finding as one line for people: its title in users' words, then what happened. */

@@ -44,8 +44,8 @@ export const CHAIN_SOURCES = ["dep", "aip", "otel", "capture"] as const;
 export type TChainSource = (typeof CHAIN_SOURCES)[number];
 
 /** Chain statuses in precedence order, most serious first (docs/protocol.md §8: violation > pending > warning > verified). */
-export const CHAIN_STATUSES = ["violation", "pending", "warning", "verified"] as const satisfies readonly TChainStatus[];
-/** 0 for violation, 3 for verified. */
+export const CHAIN_STATUSES = ["violation", "pending", "warning", "verified", "observed"] as const satisfies readonly TChainStatus[];
+/** 0 for violation, 3 for verified, 4 for observed (never signed). */
 export function statusRank(s: TChainStatus): number {
   return CHAIN_STATUSES.indexOf(s);
 }

@@ -45,20 +45,24 @@ export const FINDING_SEVERITY = {
   revoked_grant: "error",
   late_after_revocation: "warning",
   missing_evidence: "warning",
+  // Observed chains only (docs/observed.md): an observed agent or tool call no signed grant covers.
+  unauthorized_activity: "warning",
 } as const satisfies Record<string, TSeverity>;
 export type TFindingCode = keyof typeof FINDING_SEVERITY;
 export const FINDING_CODES = Object.keys(FINDING_SEVERITY) as TFindingCode[];
 
 export type TFinding = { code: TFindingCode; severity: TSeverity; message: string };
 
-export type TChainStatus = "verified" | "warning" | "pending" | "violation";
+/** "observed": an otel/capture chain (docs/observed.md), never verified and never any signed status. */
+export type TChainStatus = "verified" | "warning" | "pending" | "violation" | "observed";
 export type TEventStatus = "accepted" | "pending";
 export type TAttestation = "self_reported" | "delegator_verified" | "third_party";
 
 export type TPurpose = { code: string; text: string };
 export type TConstraints = { data?: string[]; egress?: string[] };
 
-type TCommon = { v: 1; jti: string; iss: string; iat: number; chain: string };
+/** traceparent: the W3C trace context of the step (optional; links the event to observed spans, docs/observed.md) */
+type TCommon = { v: 1; jti: string; iss: string; iat: number; chain: string; traceparent?: string };
 
 export type TAuthorizeClaims = TCommon & {
   kind: "authorize";

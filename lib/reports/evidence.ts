@@ -174,6 +174,8 @@ function tokenEntry(e: TBundleEvent): z.infer<typeof ZToken> {
 
 export function buildEvidenceBundle(input: TBundleInput): TEvidenceBundle {
   const { detail } = input;
+  // Observed chains (docs/observed.md) have no signed events: nothing to bundle as evidence.
+  if (detail.status === "observed") throw new Error(`chain ${detail.id} is observed, not signed: it has no evidence bundle`);
   const kindOf = new Map(input.principals.map((p) => [p.id, p.kind as TPrincipalKind]));
   const content = {
     format: EVIDENCE_FORMAT,

@@ -269,6 +269,12 @@ export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Pr
 
 /** The signed evidence bundle of a chain read (raw tokens included). */
 async function evidenceOf(detail: TChainDetail): Promise<TEvidenceBundle> {
+  if (detail.observed) {
+    throw new AppError(
+      "invalid_request",
+      `Chain ${detail.id} is observed (${detail.source}), not signed: it has no signed events to bundle as evidence.`,
+    );
+  }
   const store = (await stores()).exports;
   // References out of the chain (a cross-chain parent, grant or target): the bundle carries those
   // events too, so the verifier can check that they really belong to another chain.
@@ -327,6 +333,12 @@ export type TChainReportData = {
   evidence: { digest: string; serverKey: string; ledgerHead: { seq: number; hash: string }; checkpoint: { seq: number; at: string } | null };
 };
 
+/** The detail of an observed chain (source otel or capture), for its own report; null for a signed chain. */
+export async function observedChainDetail(chainId: string, now = nowSeconds()): Promise<TChainDetail | null> {
+  const detail = await getChain(chainId, { now, includeRaw: false });
+  return detail.observed ? detail : null;
+}
+
 export async function getChainReportData(chainId: string, now = nowSeconds()): Promise<TChainReportData> {
   const at = Math.floor(now * 1000) / 1000;
   const detail = await getChain(chainId, { now: at, includeRaw: true });
@@ -383,7 +395,7 @@ export function compareWorst(a: TChainSummary, b: TChainSummary): number {
 }
 
 export async function getPeriodSummary(filters: TChainFilters, now = nowSeconds()): Promise<TPeriodSummary> {
-  const byStatus: Record<TChainStatus, number> = { violation: 0, pending: 0, warning: 0, verified: 0 };
+  const byStatus: Record<TChainStatus, number> = { violation: 0, pending: 0, warning: 0, verified: 0, observed: 0 };
   const chainsWith = new Map<TFindingCode, number>();
   let chainCount = 0;
   let eventCount = 0;

@@ -79,6 +79,15 @@ describe("builders", () => {
     return { alice, planner, root };
   }
 
+  it("any builder signs a traceparent when given one, and refuses one that is not W3C", async () => {
+    const { planner, root } = await rootGrant();
+    const traceparent = `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`;
+    const inv = await invoke(root.claims, planner, { action: "finance/q1:read", resource: "db://finance/q1", traceparent });
+    expect(decodeToken(inv.token).claims).toMatchObject({ traceparent });
+    expect(root.claims).not.toHaveProperty("traceparent");
+    await expect(invoke(root.claims, planner, { action: "finance/q1:read", resource: "db://x", traceparent: "nope" })).rejects.toThrow(/traceparent/);
+  });
+
   it("authorize: chain is its own jti, claims returned equal the signed payload", async () => {
     const { alice, root } = await rootGrant();
     expect(root.claims.chain).toBe(root.claims.jti);

@@ -143,6 +143,11 @@ type TCommonInput = {
   iat?: number;
   /** Event id; defaults to `newEventId()`. */
   jti?: string;
+  /**
+   * The W3C traceparent of the step this event describes (the span you are in when you sign):
+   * Delegraph then draws it beside the observed spans of that step (docs/observed.md).
+   */
+  traceparent?: string;
 };
 
 type TGrantInput = TCommonInput & {
@@ -162,7 +167,11 @@ function commonClaims(signer: TSigner, input: TCommonInput, prefix: string) {
   assertId("jti", jti);
   const iat = input.iat ?? nowSeconds();
   assertTime("iat", iat);
-  return { jti, iat };
+  const traceparent = input.traceparent;
+  if (traceparent !== undefined && !/^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/.test(traceparent)) {
+    throw new TypeError(`traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>), got ${JSON.stringify(traceparent)}`);
+  }
+  return { jti, iat, traceparent };
 }
 
 function grantExp(input: TGrantInput, iat: number, fallback: number): number {
@@ -191,7 +200,7 @@ export async function authorize(
   },
 ): Promise<TSignedEvent<TAuthorizeClaims>> {
   assertGrantInput(input, input.purpose);
-  const { jti, iat } = commonClaims(signer, input, "auth");
+  const { jti, iat, traceparent } = commonClaims(signer, input, "auth");
   const instruction_hash = input.instruction_hash ?? (input.instruction !== undefined ? sha256Digest(input.instruction) : undefined);
   if (instruction_hash !== undefined && !SHA256_RE.test(instruction_hash)) {
     throw new TypeError("instruction_hash must be sha256:<64 hex>");
@@ -203,6 +212,7 @@ export async function authorize(
       jti,
       iss: signer.id,
       iat,
+      traceparent,
       chain: jti,
       aud: input.aud,
       scope: input.scope,
@@ -230,7 +240,7 @@ export async function delegate(
 ): Promise<TSignedEvent<TDelegateClaims>> {
   const purpose = input.purpose ?? parent.purpose;
   assertGrantInput(input, purpose);
-  const { jti, iat } = commonClaims(signer, input, "dlg");
+  const { jti, iat, traceparent } = commonClaims(signer, input, "dlg");
   const exp = grantExp(input, iat, parent.exp);
 
   if (!opts.force) {
@@ -270,6 +280,7 @@ export async function delegate(
       jti,
       iss: signer.id,
       iat,
+      traceparent,
       chain: parent.chain,
       parent: parent.jti,
       aud: input.aud,
@@ -309,7 +320,7 @@ export async function invoke(
   const chain = input.chain ?? grant?.chain;
   if (chain === undefined) throw new TypeError("an invoke without a grant needs an explicit chain");
   assertId("chain", chain);
-  const { jti, iat } = commonClaims(signer, input, "inv");
+  const { jti, iat, traceparent } = commonClaims(signer, input, "inv");
 
   if (!opts.force) {
     const reasons: TRefusal[] = [];
@@ -341,6 +352,7 @@ export async function invoke(
       jti,
       iss: signer.id,
       iat,
+      traceparent,
       chain,
       grant: grant?.jti,
       action: input.action,
@@ -374,7 +386,7 @@ export async function complete(
   if (input.evidence?.summary !== undefined && input.evidence.summary.length > 2000) {
     throw new TypeError("evidence summary is limited to 2000 characters");
   }
-  const { jti, iat } = commonClaims(signer, input, "cmp");
+  const { jti, iat, traceparent } = commonClaims(signer, input, "cmp");
   return mint<TCompleteClaims>(
     {
       v: 1,
@@ -382,6 +394,7 @@ export async function complete(
       jti,
       iss: signer.id,
       iat,
+      traceparent,
       chain: grant.chain,
       grant: grant.jti,
       status: input.status ?? "completed",
@@ -398,9 +411,9 @@ export async function revoke(
   signer: TSigner,
   input: TCommonInput & { reason?: string } = {},
 ): Promise<TSignedEvent<TRevokeClaims>> {
-  const { jti, iat } = commonClaims(signer, input, "rvk");
+  const { jti, iat, traceparent } = commonClaims(signer, input, "rvk");
   return mint<TRevokeClaims>(
-    { v: 1, kind: "revoke", jti, iss: signer.id, iat, chain: target.chain, target: target.jti, reason: input.reason },
+    { v: 1, kind: "revoke", jti, iss: signer.id, iat, traceparent, chain: target.chain, target: target.jti, reason: input.reason },
     signer,
   );
 }

@@ -18,7 +18,7 @@ export async function getStats(now = nowSeconds()): Promise<TStats> {
     store.overdueExpiries(now, SCAN_LIMIT),
     principalsWithMostFindings(8),
   ]);
-  const chainsByStatus: Record<TChainStatus, number> = { verified: 0, warning: 0, pending: 0, violation: 0 };
+  const chainsByStatus: Record<TChainStatus, number> = { verified: 0, warning: 0, pending: 0, violation: 0, observed: 0 };
   for (const row of counts.byStatus) chainsByStatus[row.status as TChainStatus] = row.count;
   // Read-time missing_evidence turns verified chains into warnings.
   chainsByStatus.verified -= counts.overdueVerified;

@@ -82,6 +82,11 @@ const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
     name: "Revoked grant used",
     explain: "The action happened after the grant it relied on (or one above it) was revoked.",
   },
+  unauthorized_activity: {
+    name: "Unsigned activity",
+    explain:
+      "Telemetry shows an agent calling another agent, handing off, or using a tool or resource, and no signed delegation covers it: this is where signed delegation is missing.",
+  },
 };
 
 export const FINDING_INFO = Object.fromEntries(

@@ -4,6 +4,7 @@ import type { TDownload, TIngestRun } from "./http";
 import type { TGraphRun } from "./graph";
 import type { TLatency } from "./stats";
 import type { TWorstGrant } from "./worst-grant";
+import type { TObservedIngest } from "./observed";
 
 type TLoad = [number, number, number];
 
@@ -55,6 +56,8 @@ export type TBenchReport = {
   };
   /** one batch per chain: a 256-scope, 256-data, 256-egress authorize, a 256-scope delegate, an invoke; then its first read */
   worstGrant: TWorstGrant & { load: TLoad };
+  /** OTLP ingest, spans per second (scripts/bench/observed.ts) */
+  observed: TObservedIngest & { load: TLoad };
   graph: { load: TLoad; runs: TGraphRun[] };
   memory: {
     peakTreeMiB: number;
@@ -141,6 +144,24 @@ export function tableRows(r: TBenchReport): string[][] {
     "–",
     l1(w.load),
   ]);
+  for (const f of r.observed.pure) {
+    rows.push([
+      `OTLP ${f.encoding}${f.gzip ? "+gzip" : ""} decode + assemble (pure, ${f.spans} spans)`,
+      `${fmt(f.spansPerSec)} spans/s`,
+      "–",
+      "–",
+      l1(r.observed.load),
+    ]);
+  }
+  for (const h of r.observed.http) {
+    rows.push([
+      `OTLP ${h.encoding}${h.gzip ? "+gzip" : ""} over HTTP, stored (${h.spans} spans, ${h.requests} requests)`,
+      `${fmt(h.spansPerSec)} spans/s`,
+      "–",
+      "–",
+      l1(r.observed.load),
+    ]);
+  }
   const e = r.exports;
   rows.push([
     `PDF report, ${e.pdf.hops}-hop chain`,

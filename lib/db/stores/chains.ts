@@ -210,6 +210,7 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   switch (filters.status) {
     case "violation":
     case "pending":
+    case "observed":
       and.push({ status: filters.status });
       break;
     case "warning":

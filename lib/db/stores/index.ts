@@ -10,6 +10,7 @@ import { createExportStore, type TExportStore } from "./exports";
 import { createIngestStores, type TIngestStores } from "./ingest";
 import { createInsightStore, type TInsightStore } from "./insights";
 import { createLedgerStore, type TLedgerStore } from "./ledger";
+import { createObservedStore, type TObservedStore } from "./observed";
 import { createQuarantineStore, type TQuarantineStore } from "./quarantine";
 import { createRegistryStore, type TRegistryStore } from "./registry";
 
@@ -25,6 +26,7 @@ export type TStores = {
   ledger: TLedgerStore;
   quarantine: TQuarantineStore;
   aip: TAipStore;
+  observed: TObservedStore;
   /** the database answers now (see lib/db/health.ts); never throws */
   check(timeoutMs?: number): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** how many events are stored (start-up decides on demo seeding from it) */
@@ -44,6 +46,7 @@ export function createStores(db: TDatabase): TStores {
     ledger: createLedgerStore(db),
     quarantine: createQuarantineStore(db),
     aip: createAipStore(db),
+    observed: createObservedStore(db),
     check: (timeoutMs) => checkDatabase(db, timeoutMs),
     eventCount: () => db.prisma.event.count(),
   };

@@ -33,12 +33,16 @@ export const INGEST_TOKEN = "test-ingest-token";
 
 type TExporterConfig = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
 
-/** Trace and span ids from counters: fixtures get the same ids on every run and in every format. */
-export function counterIds(): IdGenerator {
+/**
+ * Trace and span ids from counters: fixtures get the same ids on every run and in every format.
+ * `prefix` (hex, up to 12 characters) makes the trace ids of one run distinct from another's, for
+ * tests that send fixtures to a shared server.
+ */
+export function counterIds(prefix = ""): IdGenerator {
   let traces = 0;
   let spans = 0;
   return {
-    generateTraceId: () => (++traces).toString(16).padStart(32, "0").replace(/^0/, "a"),
+    generateTraceId: () => (prefix + (++traces).toString(16).padStart(32 - prefix.length, "0")).replace(/^0/, "a"),
     generateSpanId: () => (++spans).toString(16).padStart(16, "0").replace(/^0/, "b"),
   };
 }
@@ -111,9 +115,9 @@ export async function captureExports(
   format: TExportFormat,
   scenario: (kit: TProducerKit) => void,
   answer: TAnswer = acceptAll,
+  ids: IdGenerator = counterIds(),
 ): Promise<TCapturedRequest[]> {
   const server = await startCaptureServer(answer);
-  const ids = counterIds();
   const providers = new Map<string, BasicTracerProvider>();
   const config: TExporterConfig = {
     url: `${server.url}/api/otel/v1/traces`,

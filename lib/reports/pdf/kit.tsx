@@ -55,7 +55,7 @@ export function fontStyle(face: TFace): Style {
 }
 
 export const SEVERITY_MARK: Record<TSeverity, string> = { critical: "■", error: "◆", warning: "▲" };
-export const STATUS_MARK: Record<TChainStatus, string> = { violation: "■", warning: "▲", pending: "○", verified: "✓" };
+export const STATUS_MARK: Record<TChainStatus, string> = { violation: "■", warning: "▲", pending: "○", verified: "✓", observed: "◌" };
 
 // ---------------------------------------------------------------------------------------------
 // Text that knows its height.

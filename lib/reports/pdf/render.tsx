@@ -7,6 +7,8 @@ import { loadFonts, measurer } from "./fonts";
 import { planGraph } from "./graph-plan";
 import { setMeasurer } from "./kit";
 import { SummaryReport } from "./summary-report";
+import { ObservedReport } from "./observed-report";
+import type { TChainDetail } from "@/lib/contracts/chains";
 import { contentHeight, contentWidth, type TPaper } from "./theme";
 
 export type { TPaper } from "./theme";
@@ -47,6 +49,12 @@ export async function renderChainReportPdf(data: TChainReportData, options: { pa
   let coverPages = 1;
   const pdf = await renderToBuffer(<ChainReport data={data} opts={{ ...opts, onCoverPages: (n) => (coverPages = Math.max(coverPages, n)) }} />);
   return coverPages === 1 ? pdf : renderToBuffer(<ChainReport data={data} opts={{ ...opts, coverPages }} />);
+}
+
+/** The report of an observed chain (docs/observed.md): "observed, not verified" on every page. */
+export async function renderObservedReportPdf(detail: TChainDetail, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
+  await ready();
+  return renderToBuffer(<ObservedReport detail={detail} opts={options} />);
 }
 
 export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {

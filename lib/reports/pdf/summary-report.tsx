@@ -193,7 +193,7 @@ export function SummaryReport({ summary, opts }: { summary: TPeriodSummary; opts
           paragraph(
             [
               {
-                text: `${STATUS_MARK.violation} violation: a critical or error finding · ${STATUS_MARK.pending} pending: an event waits for its parent · ${STATUS_MARK.warning} warning: warnings only · ${STATUS_MARK.verified} verified: nothing to report.`,
+                text: `${STATUS_MARK.violation} violation: a critical or error finding · ${STATUS_MARK.pending} pending: an event waits for its parent · ${STATUS_MARK.warning} warning: warnings only · ${STATUS_MARK.verified} verified: nothing to report · ${STATUS_MARK.observed} observed: seen in telemetry or captured traffic, never verified.`,
                 size: SIZE.caption,
                 color: FAINT,
               },

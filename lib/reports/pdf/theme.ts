@@ -42,6 +42,7 @@ export const STATUS_COLOR: Record<TChainStatus, { ink: string; stroke: string; w
   warning: { ink: "#b45309", stroke: "#d97706", wash: "#fffbeb", word: "Warning" },
   pending: { ink: "#475569", stroke: "#64748b", wash: "#f1f5f9", word: "Pending" },
   verified: { ink: "#15803d", stroke: "#16a34a", wash: "#f0fdf4", word: "Verified" },
+  observed: { ink: "#475569", stroke: "#64748b", wash: "#ffffff", word: "Observed, not verified" },
 };
 
 /** Type sizes in points. */

@@ -4,9 +4,11 @@
 // Big chains: past a node budget we show the focal neighbourhood of the selected hop and stand in
 // for everything else with "N hidden" placeholder nodes that carry the hidden part's findings and
 // keep the real edge directions. Nothing is ever cut silently.
-import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainEvent, TChainFinding, THop, TObservedEdge } from "@/lib/contracts/chains";
+import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TFindingCode, TSeverity } from "@/lib/protocol/types";
 import { SEVERITY_ORDER, sortCodes } from "../findings";
+import { buildObservedGraph } from "./observed-graph";
 
 export const NODE_BUDGET = 400;
 const MAX_PLACEHOLDERS = 24;
@@ -57,6 +59,8 @@ export type TGraphEdge = {
   isUnverified?: boolean;
   isRevoked: boolean;
   hasEvidence: boolean;
+  /** observed chains only (observed-graph.ts): drawn dashed and labelled with their source, never verified */
+  observed?: { source: TChainSource; kind: TObservedEdge["kind"]; outcome: TObservedEdge["outcome"]; calls: number };
 };
 
 export type TGraphModel = {
@@ -129,6 +133,7 @@ export type TBuildOptions = {
 };
 
 export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): TGraphModel {
+  if (detail.observed) return buildObservedGraph(detail);
   const budget = Math.max(8, options.budget ?? NODE_BUDGET);
   const nodes = new Map<string, TFullNode>();
   const edges: TFullEdge[] = [];

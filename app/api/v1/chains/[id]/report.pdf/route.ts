@@ -5,8 +5,8 @@
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { attachmentHeader } from "@/lib/reports/csv";
-import { getChainReportData } from "@/lib/reports/queries";
-import { describeActor, paperFrom, renderChainReportPdf } from "@/lib/reports/pdf/render";
+import { getChainReportData, observedChainDetail } from "@/lib/reports/queries";
+import { describeActor, paperFrom, renderChainReportPdf, renderObservedReportPdf } from "@/lib/reports/pdf/render";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -14,6 +14,20 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, async ({ req, actor, params: { id } }) => {
   const chainId = id;
   const paper = paperFrom(req.nextUrl.searchParams);
+  // An observed chain (docs/observed.md) has no signed events: its own report, "observed, not verified" on every page.
+  const observed = await observedChainDetail(chainId);
+  if (observed) {
+    const pdf = await renderObservedReportPdf(observed, { paper, generatedBy: describeActor(actor) });
+    await recordAudit(actor, "chain.export.pdf", chainId, { paper, observed: true, bytes: pdf.length });
+    return new Response(new Uint8Array(pdf), {
+      headers: {
+        "content-type": "application/pdf",
+        "content-length": String(pdf.length),
+        "content-disposition": attachmentHeader(`delegraph-observed-${chainId}`, "pdf"),
+        "cache-control": "no-store",
+      },
+    });
+  }
   const data = await getChainReportData(chainId);
   const pdf = await renderChainReportPdf(data, { paper, generatedBy: describeActor(actor) });
   await recordAudit(actor, "chain.export.pdf", chainId, {

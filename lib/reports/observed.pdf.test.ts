@@ -1,0 +1,43 @@
+// The observed chain's report (docs/observed.md): "observed, not verified" on every page, the
+// principal as asserted, every observed edge, and no word of a signature or verification.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildObservedDetail } from "@/lib/observations/detail";
+import { assembleObserved } from "@/lib/observed/assemble";
+import { agentAttrs, makeSpan, toolAttrs } from "@/lib/observed/testing/spans";
+import { renderObservedReportPdf } from "./pdf/render";
+
+const NOW = Date.UTC(2026, 0, 16);
+
+describe("the observed chain's PDF", () => {
+  it("says observed, not verified on every page and lists every observed edge", async () => {
+    const spans = [
+      makeSpan({
+        trace: 1,
+        span: 1,
+        attributes: agentAttrs("support", { "user.id": "alice@example.com" }),
+        resource: { "service.name": "support-app" },
+      }),
+      ...Array.from({ length: 70 }, (_, i) =>
+        makeSpan({ trace: 1, span: i + 2, parent: 1, attributes: toolAttrs(`tool_${i}`), status: i === 3 ? "error" : "unset" }),
+      ),
+    ];
+    const [chain] = assembleObserved(spans, { now: NOW }).chains;
+    const { detail } = buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, NOW);
+    const bytes = await renderObservedReportPdf(detail, { paper: "A4", generatedBy: "test" });
+    const file = join(mkdtempSync(join(tmpdir(), "delegraph-observed-pdf-")), "observed.pdf");
+    writeFileSync(file, bytes);
+    const text = execFileSync("pdftotext", ["-raw", "-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+    const pages = text.split("\f").filter((p) => p.trim().length > 0);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(page).toContain("OBSERVED, NOT VERIFIED");
+    expect(text).toContain("alice@example.com (asserted by support-app; not verified)");
+    for (let i = 0; i < 70; i++) expect(text).toContain(`tool_${i}`);
+    expect(text).toContain("unauthorized_activity");
+    expect(text).toContain("Observed from OpenTelemetry spans, not verified");
+    expect(text).not.toMatch(/signature verified|✓ VERIFIED/i);
+  }, 120_000);
+});
