@@ -303,6 +303,16 @@ const CASES: {
     sizes: (s) => s.quarantine.sizes("token:t1", undefined, 10),
     dropUpTo: (s) => s.quarantine.dropUpTo("token:t1", 1).then(async (r) => [r, await s.quarantine.usage("token:t1")]),
   },
+  leastPrivilege: {
+    grantsReceived: (s) =>
+      Promise.all([
+        s.leastPrivilege.grantsReceived({ aud: planner.id, since: 0, until: T + 10, take: 10 }),
+        s.leastPrivilege.grantsReceived({ since: T - 550, until: T, take: 10 }),
+        s.leastPrivilege.grantsReceived({ since: 0, until: T, take: 1 }),
+      ]),
+    grantsOfChains: (s) => s.leastPrivilege.grantsOfChains(["c1", "c2", "nope"]),
+    invokesUnder: (s) => s.leastPrivilege.invokesUnder(["c1", "c1.d1", "nowhere"]),
+  },
 };
 
 /** The ingest store's own operations, on each database's implementation. */
