@@ -82,3 +82,12 @@ export type TLeastPrivilegeRanking = TLeastPrivilegeWindow & {
   analysedGrants: number;
   truncated: boolean;
 };
+
+/** A suggested grant as the API gives it, for readers of saved JSON (the SDK's delegateFromSuggestion). */
+export const ZSuggestedGrant = z.object({
+  scope: z.array(z.string().min(1)).max(256),
+  constraints: z.object({ data: z.array(z.string()).max(256), egress: z.array(z.string()).max(256) }),
+  max_depth: z.number().int().min(0),
+  ttl: z.number().positive().nullable(),
+  purpose: z.string().regex(PURPOSE_CODE_PATTERN).nullable(),
+});
