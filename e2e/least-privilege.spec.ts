@@ -12,6 +12,7 @@ const purpose = `finance.lp${tag}`;
 let planner: TSigner;
 let viz: TSigner;
 let chainId: string;
+let secondChainId: string;
 
 test.beforeAll(async () => {
   const c = client();
@@ -37,6 +38,22 @@ test.beforeAll(async () => {
   const results = await c.send([root.token, toViz.token, read.token, vizRead.token]);
   expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted", "accepted"]);
   chainId = root.claims.chain;
+  // The same purpose another day, with one more scope for the planner.
+  const root2 = await authorize(human, {
+    aud: planner.id,
+    scope: ["finance/*:read", "hr/*:read", "mail/out:send", "payments/*:write"],
+    purpose: { code: purpose, text: "Quarterly figures" },
+    ttl: 3 * 3600,
+    iat: now - 60,
+  });
+  const toViz2 = await delegate(root2.claims, planner, {
+    aud: viz.id,
+    scope: ["finance/q1/*:read"],
+    purpose: { code: `${purpose}.charts`, text: "Charts" },
+    iat: now - 50,
+  });
+  expect((await c.send([root2.token, toViz2.token])).map((r) => r.status)).toEqual(["accepted", "accepted"]);
+  secondChainId = root2.claims.chain;
 });
 
 test.beforeEach(async ({ page }) => {
@@ -56,12 +73,12 @@ test("the Least privilege page ranks the planner by the scopes it never used", a
   await expect(rows).toHaveCount(2);
   // Most unused first: the planner (2 of 3 unused), then viz (used all it was given).
   await expect(rows.nth(0)).toContainText(planner.id);
-  await expect(rows.nth(0)).toContainText("2 of 3 (67%)");
+  await expect(rows.nth(0)).toContainText("5 of 7 (71%)");
   await expect(rows.nth(0).getByRole("list", { name: "Scopes never used" })).toContainText("hr/*:read");
   await expect(rows.nth(0).getByRole("list", { name: "Scopes never used" })).toContainText("mail/out:send");
   await expect(rows.nth(1)).toContainText(viz.id);
-  await expect(rows.nth(1)).toContainText("0 of 1 (0%)");
-  await expect(page.getByTestId("lp-summary")).toContainText("2 grants");
+  await expect(rows.nth(1)).toContainText("1 of 2 (50%)");
+  await expect(page.getByTestId("lp-summary")).toContainText("4 grants");
 
   await page.screenshot({ path: "/tmp/h-lp-page-1440.png", fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
@@ -81,13 +98,14 @@ test("the principal page marks each granted scope and suggests the narrowest gra
   await page.getByTestId("lp-ranking").getByRole("link", { name: planner.id }).click();
   await expect(page).toHaveURL(/#least-privilege$/);
   const panel = page.locator("#least-privilege");
-  await expect(panel.getByTestId("plp-summary")).toContainText("1 grant received");
-  await expect(panel.getByTestId("plp-summary")).toContainText("2 granted scopes of 3 never used");
+  await expect(panel.getByTestId("plp-summary")).toContainText("2 grants received");
+  await expect(panel.getByTestId("plp-summary")).toContainText("5 granted scopes of 7 never used");
   const grants = panel.getByTestId("plp-grants");
   await expect(grants).toContainText(chainId);
-  await expect(grants.getByTestId("scope-used")).toHaveCount(1);
-  await expect(grants.getByTestId("scope-used")).toContainText("1 invocation, 1 delegation");
-  await expect(grants.getByTestId("scope-unused")).toHaveCount(2);
+  await expect(grants.getByTestId("scope-used")).toHaveCount(2);
+  await expect(grants.getByTestId("scope-used").first()).toContainText("1 delegation");
+  await expect(grants.getByTestId("scope-used").last()).toContainText("1 invocation, 1 delegation");
+  await expect(grants.getByTestId("scope-unused")).toHaveCount(5);
   const suggested = JSON.parse((await panel.getByTestId("plp-suggested").textContent()) ?? "") as Record<string, unknown>;
   expect(suggested).toEqual({ scope: ["finance/q1/*:read"], constraints: { data: [], egress: [] }, max_depth: 1, ttl: 60, purpose });
   await expect(panel.getByRole("button", { name: "Copy JSON" })).toBeVisible();
@@ -115,6 +133,31 @@ test("the CSV report carries every granted scope and the suggestion", async ({ r
   expect(res.headers()["content-type"]).toContain("text/csv");
   const lines = (await res.text()).trimEnd().split("\r\n");
   expect(lines[0]).toBe("record,principal,purpose,chain,grant,scope,status,invocations,delegations,uses,suggestion");
-  expect(lines.filter((l) => l.includes(",unused,"))).toHaveLength(2);
+  expect(lines.filter((l) => l.includes(",unused,"))).toHaveLength(5);
   expect(lines.find((l) => l.startsWith("suggestion,"))).toContain("finance/q1/*:read,suggested");
+});
+
+test("compare: a chain against its suggested grants, and the same purpose on two days", async ({ page }) => {
+  await page.goto(`/chains/${encodeURIComponent(chainId)}?hop=${encodeURIComponent(chainId)}`);
+  await page.getByTestId("hop-inspector").getByRole("link", { name: "Compare with the suggested grants" }).click();
+  await expect(page).toHaveURL(/\/least-privilege\/compare\?a=/);
+  const table = page.getByTestId("compare-table");
+  await expect(page.getByTestId("compare-summary")).toContainText("2 hop pairs, 2 pairs differ");
+  const planned = table.locator("tbody tr", { hasText: planner.id });
+  await expect(planned).toContainText("Differs");
+  await expect(planned).toContainText("finance/q1/*:read");
+  await expect(planned.locator("td").last()).toContainText("hr/*:read");
+  await page.screenshot({ path: "/tmp/h-lp-compare-suggested-1440.png", fullPage: true });
+
+  await page.getByLabel("Chain B (empty: A's suggested grants)").fill(secondChainId);
+  await page.getByLabel("Chain B (empty: A's suggested grants)").press("Enter");
+  await expect(page.getByTestId("compare-summary")).toContainText("2 hop pairs, 1 pair differs");
+  const rows = table.locator("tbody tr");
+  await expect(rows.nth(0)).toHaveAttribute("data-differs", "true");
+  await expect(rows.nth(0).locator("td").last()).toContainText("+payments/*:write");
+  await expect(rows.nth(1)).toHaveAttribute("data-differs", "false");
+  await expect(rows.nth(1)).toContainText("Same");
+  await page.screenshot({ path: "/tmp/h-lp-compare-1440.png", fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "/tmp/h-lp-compare-390.png", fullPage: true });
 });

@@ -267,6 +267,10 @@ function ScopeSection({ hop, parent, detail }: { hop: THop; parent: THop | null;
             {usage.outside.length > 0 && `; ${plural(usage.outside.length, "action")} outside the grant`}.{" "}
             <Link href={`${principalHref(hop.to)}#least-privilege`} className="link">
               Least privilege of {hop.to}
+            </Link>{" "}
+            ·{" "}
+            <Link href={`/least-privilege/compare?a=${encodeURIComponent(detail.id)}`} className="link">
+              Compare with the suggested grants
             </Link>
           </p>
         </div>

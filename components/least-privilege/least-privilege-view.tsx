@@ -27,7 +27,14 @@ export function LeastPrivilegeView() {
       <PageHeader
         title="Least privilege"
         description="What agents were given against what they used. Principals and purposes are ranked by granted scopes no action or delegation ever needed: authority to take away."
-        actions={<DownloadButton href={lpReportHref(query)} label="Report (CSV)" filename="delegraph-least-privilege.csv" />}
+        actions={
+          <>
+            <Link href="/least-privilege/compare" className="btn-secondary">
+              Compare chains…
+            </Link>
+            <DownloadButton href={lpReportHref(query)} label="Report (CSV)" filename="delegraph-least-privilege.csv" />
+          </>
+        }
       />
       <section aria-label="Filters" className="mb-4 rounded-lg border border-slate-200 bg-white p-3">
         <WindowFilters idPrefix="lp" windowId={windowId} purpose={purpose} onChange={(patch) => replace(patch)} />

@@ -3,9 +3,10 @@
 // pick from, and a hop's granted-against-used worked out in the browser from the chain already
 // loaded (the same lib/protocol function the server uses, so the chain page and the API agree).
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { THop } from "@/lib/contracts/chains";
+import type { TChainDetail, THop } from "@/lib/contracts/chains";
 import type { TLeastPrivilegeRanking, TPrincipalLeastPrivilege } from "@/lib/contracts/least-privilege";
-import { analyseGrants, type TGrantUsage, type TLpGrant } from "@/lib/protocol/least-privilege";
+import type { TCompareHop } from "@/lib/protocol/compare";
+import { analyseGrants, suggestGrant, type TGrantUsage, type TLpGrant } from "@/lib/protocol/least-privilege";
 import { apiGet, toQueryString } from "./fetcher";
 
 export const LP_WINDOWS = [
@@ -87,4 +88,34 @@ export function hopUsage(hop: THop, hops: readonly THop[], chain: string): TGran
 /** The report's link for exactly what is on screen. */
 export function lpReportHref(q: { since: number; purpose?: string; principal?: string }): string {
   return `/api/v1/least-privilege/report.csv${toQueryString(q)}`;
+}
+
+/** A hop as the chain compare takes it. */
+export function compareHopOf(h: THop): TCompareHop {
+  const last = h.completions.length ? h.completions[h.completions.length - 1] : null;
+  const findings = new Set<string>([...h.findings.map((f) => f.code), ...h.invocations.flatMap((i) => i.findings.map((f) => f.code))]);
+  return {
+    jti: h.jti,
+    to: h.to,
+    purpose: h.purpose.code,
+    iat: h.iat,
+    scope: h.scope,
+    constraints: h.effectiveConstraints,
+    depth: h.depth,
+    maxDepth: h.maxDepth,
+    outcome: last ? last.status : "open",
+    findings: [...findings].sort(),
+  };
+}
+
+/**
+ * The chain as its suggested grants would have drawn it: each hop with the narrowest scope,
+ * constraints and max_depth that covered its own observed use (same principals, purposes, depth,
+ * outcome and findings, so only authority differs).
+ */
+export function suggestedHopsOf(detail: TChainDetail): TCompareHop[] {
+  return detail.hops.map((h) => {
+    const s = suggestGrant([hopUsage(h, detail.hops, detail.id)]);
+    return { ...compareHopOf(h), jti: `${h.jti} (suggested)`, scope: s.scope, constraints: s.constraints, maxDepth: s.max_depth };
+  });
 }
