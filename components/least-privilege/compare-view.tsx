@@ -80,7 +80,8 @@ function Comparison({ a, b }: { a: string; b: string | null }) {
   return (
     <>
       <p className="mb-2 text-sm text-slate-700" data-testid="compare-summary">
-        {plural(pairs.length, "hop pair")}, {differing === 0 ? "no differences" : differing === 1 ? "1 pair differs" : `${plural(differing, "pair")} differ`}.
+        {plural(pairs.length, "hop pair")},{" "}
+        {differing === 0 ? "no differences" : differing === 1 ? "1 pair differs" : `${plural(differing, "pair")} differ`}.
       </p>
       <div className="rounded-lg border border-slate-200 bg-white">
         <div className="overflow-x-auto">
@@ -92,7 +93,7 @@ function Comparison({ a, b }: { a: string; b: string | null }) {
               <tr>
                 <th scope="col">Received by, for</th>
                 <th scope="col">
-                  <Link href={chainHref(a)} className="link">
+                  <Link href={chainHref(a)} className="link font-mono normal-case">
                     Chain A: {a}
                   </Link>
                 </th>
@@ -100,7 +101,7 @@ function Comparison({ a, b }: { a: string; b: string | null }) {
                   {b === null ? (
                     labelB
                   ) : (
-                    <Link href={chainHref(b)} className="link">
+                    <Link href={chainHref(b)} className="link font-mono normal-case">
                       {labelB}
                     </Link>
                   )}
@@ -202,10 +203,19 @@ function HopCell({ hop, chain }: { hop: TCompareHop | null; chain: string | null
   );
 }
 
-function ChangeLine({ label, change }: { label: string; change: TListChange }) {
+function ChangeLine({ label, change }: { label: string; change: TListChange & { narrowed?: string[] } }) {
   return (
     <li>
       <span className="font-medium text-slate-700">{label}:</span>{" "}
+      {change.narrowed?.map((x) => (
+        <code
+          key={`~${x}`}
+          className="mr-1 rounded bg-slate-50 px-1 font-mono text-slate-800 ring-1 ring-slate-300 ring-inset"
+          title="narrower than A's"
+        >
+          →{x}
+        </code>
+      ))}
       {change.added.map((x) => (
         <code key={`+${x}`} className="mr-1 rounded bg-red-50 px-1 font-mono text-red-800">
           +{x}

@@ -43,7 +43,7 @@ describe("compareHops", () => {
       ],
     );
     expect(p.differences).toEqual({
-      scope: { added: ["payments:write"], removed: ["finance/*:read", "hr/*:read"] },
+      scope: { added: ["payments:write"], removed: ["finance/*:read", "hr/*:read"], narrowed: ["finance/q1:read"] },
       data: { added: ["pii"], removed: [] },
       egress: { added: ["api.bank.example"], removed: ["any"] },
       depth: { a: 0, b: 1 },
@@ -57,6 +57,11 @@ describe("compareHops", () => {
   it("treats two spellings of the same authority as no scope difference", () => {
     const [p] = compareHops([hop({ jti: "a", scope: ["a:x", "a:*"] })], [hop({ jti: "b", scope: ["a:*"] })]);
     expect(p.differences.scope).toBeUndefined();
+  });
+
+  it("says an empty constraint list allows none", () => {
+    const [p] = compareHops([hop({ jti: "a" })], [hop({ jti: "b", constraints: { data: [] } })]);
+    expect(p.differences.data).toEqual({ added: ["none"], removed: ["any"] });
   });
 
   it("lists hops on one side only, in order of issue, and pairs repeated keys in order", () => {

@@ -24,6 +24,8 @@ export type TCompareHop = {
 };
 
 export type TListChange = { added: string[]; removed: string[] };
+/** `narrowed`: B's scopes that A covers without holding them as such (authority kept, narrower). */
+export type TScopeChange = TListChange & { narrowed: string[] };
 
 export type THopPair = {
   principal: string;
@@ -32,7 +34,7 @@ export type THopPair = {
   b: TCompareHop | null;
   /** only what differs; empty when the pair is the same or one side is missing */
   differences: {
-    scope?: TListChange;
+    scope?: TScopeChange;
     data?: TListChange;
     egress?: TListChange;
     depth?: { a: number | null; b: number | null };
@@ -42,10 +44,12 @@ export type THopPair = {
   };
 };
 
-function listChange(a: readonly string[] | undefined, b: readonly string[] | undefined): TListChange | undefined {
-  // Absent (unconstrained) and a list differ even when the list is long: say it as "any".
-  const left = a ?? ["any"];
-  const right = b ?? ["any"];
+function listChange(a: readonly string[] | undefined, b: readonly string[] | undefined, asConstraint = true): TListChange | undefined {
+  // Absent (unconstrained) and a list differ even when the list is long: say it as "any"; an
+  // empty list allows nothing: "none".
+  const words = (l: readonly string[] | undefined) => (!asConstraint ? (l ?? []) : l === undefined ? ["any"] : l.length === 0 ? ["none"] : l);
+  const left = words(a);
+  const right = words(b);
   const inA = new Set(left);
   const inB = new Set(right);
   const added = [...inB].filter((x) => !inA.has(x)).sort();
@@ -58,7 +62,12 @@ function differences(a: TCompareHop, b: TCompareHop): THopPair["differences"] {
   // By coverage, not by string: `finance/*:read` against `finance/q1:read` is a narrowing, and
   // the same authority spelled in two patterns is no difference.
   const d = scopeDiff(b.scope, a.scope);
-  if (d.added.length || d.removed.length) out.scope = { added: [...d.added].sort(), removed: [...d.removed].sort() };
+  if (d.added.length || d.removed.length) {
+    const inA = new Set(a.scope);
+    const added = new Set(d.added);
+    const narrowed = [...new Set(b.scope)].filter((s) => !inA.has(s) && !added.has(s)).sort();
+    out.scope = { added: [...d.added].sort(), removed: [...d.removed].sort(), narrowed };
+  }
   const data = listChange(a.constraints.data, b.constraints.data);
   if (data) out.data = data;
   const egress = listChange(
@@ -69,7 +78,7 @@ function differences(a: TCompareHop, b: TCompareHop): THopPair["differences"] {
   if (a.depth !== b.depth) out.depth = { a: a.depth, b: b.depth };
   if (a.maxDepth !== b.maxDepth) out.maxDepth = { a: a.maxDepth, b: b.maxDepth };
   if (a.outcome !== b.outcome) out.outcome = { a: a.outcome, b: b.outcome };
-  const findings = listChange(a.findings, b.findings);
+  const findings = listChange(a.findings, b.findings, false);
   if (findings) out.findings = findings;
   return out;
 }
