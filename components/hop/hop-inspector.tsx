@@ -2,6 +2,7 @@
 // The hop inspector, in the order people read it: what happened in one sentence, what is wrong,
 // how the authority changed, the terms of the grant, the proof (signature), what was done with it,
 // and finally the raw token. Every string from an event is rendered as text.
+import { useMemo } from "react";
 import Link from "next/link";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
@@ -248,7 +249,8 @@ function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TC
 }
 
 function ScopeSection({ hop, parent, detail }: { hop: THop; parent: THop | null; detail: TChainDetail }) {
-  const usage = hopUsage(hop, detail.hops, detail.id);
+  // Recomputed only when the chain or the hop changes, not on every render of the inspector.
+  const usage = useMemo(() => hopUsage(hop, detail.hops, detail.id), [hop, detail.hops, detail.id]);
   return (
     <Section title="Scope" id="insp-scope">
       <div className="space-y-3">

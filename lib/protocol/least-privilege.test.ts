@@ -185,6 +185,22 @@ describe("analyseGrants", () => {
     expect(u.hostsUsed).toEqual(["api.bank.example"]);
   });
 
+  it("handles a chain 50,000 hops deep without deep recursion", () => {
+    const hops = Array.from({ length: 50_000 }, (_, i) =>
+      grant({
+        jti: `h${i}`,
+        parent: i === 0 ? null : `h${i - 1}`,
+        iss: i === 0 ? "user:alice" : `agent:${i - 1}`,
+        aud: `agent:${i}`,
+        scope: ["finance/*:read"],
+        constraints: i === 0 ? { data: ["financial"] } : null,
+      }),
+    );
+    const [root, last] = analyseGrants({ targets: [hops[0], hops[hops.length - 1]], chainGrants: hops, invokes: [] });
+    expect(root.depthUsed).toBe(49_999);
+    expect(last.effectiveConstraints).toEqual({ data: ["financial"] });
+  });
+
   it("survives a parent cycle", () => {
     const a = grant({ jti: "a", parent: "b" });
     const b = grant({ jti: "b", parent: "a", iss: "agent:planner" });

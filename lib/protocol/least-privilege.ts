@@ -120,24 +120,48 @@ function intersectData(own: string[] | undefined, parent: string[] | undefined):
   return [...new Set(own)].filter((d) => allowed.has(d));
 }
 
-/** Effective constraints of each grant of `grants`, walking parents within the set. */
-function effectiveConstraintsOf(grants: ReadonlyMap<string, TLpGrant>): Map<string, TConstraints> {
-  const out = new Map<string, TConstraints>();
-  const visit = (jti: string, seen: Set<string>): TConstraints => {
-    const done = out.get(jti);
-    if (done) return done;
-    const g = grants.get(jti);
-    if (!g) return {};
-    seen.add(jti);
-    const parent = g.parent !== null && grants.has(g.parent) && !seen.has(g.parent) ? visit(g.parent, seen) : {};
+/**
+ * Effective constraints of a grant: its own lists intersected with its ancestors' within `grants`.
+ * Iterative (a chain may be tens of thousands of hops deep) and memoised in `memo`.
+ */
+function effectiveConstraintsOf(jti: string, grants: ReadonlyMap<string, TLpGrant>, memo: Map<string, TConstraints>): TConstraints {
+  // Walk up to the nearest known (or the root, or a cycle), then come back down.
+  const path: TLpGrant[] = [];
+  const onPath = new Set<string>();
+  let at: string | null = jti;
+  while (at !== null && !memo.has(at) && !onPath.has(at)) {
+    const g = grants.get(at);
+    if (!g) break;
+    path.push(g);
+    onPath.add(at);
+    at = g.parent !== null && grants.has(g.parent) ? g.parent : null;
+  }
+  let parent: TConstraints = at !== null ? (memo.get(at) ?? {}) : {};
+  for (let i = path.length - 1; i >= 0; i--) {
+    const g = path[i];
     const data = intersectData(g.constraints?.data, parent.data);
     const egress = intersectEgress(g.constraints?.egress, parent.egress);
-    const eff: TConstraints = { ...(data !== undefined ? { data } : {}), ...(egress !== undefined ? { egress } : {}) };
-    out.set(jti, eff);
-    return eff;
-  };
-  for (const jti of grants.keys()) visit(jti, new Set());
-  return out;
+    parent = { ...(data !== undefined ? { data } : {}), ...(egress !== undefined ? { egress } : {}) };
+    memo.set(g.jti, parent);
+  }
+  return memo.get(jti) ?? {};
+}
+
+/** The depth of the deepest delegate below `jti` (0 when none), iteratively, ignoring cycles. */
+function depthBelow(jti: string, children: ReadonlyMap<string, TLpGrant[]>): number {
+  let deepest = 0;
+  const seen = new Set<string>([jti]);
+  const stack: { jti: string; depth: number }[] = [{ jti, depth: 0 }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    deepest = Math.max(deepest, top.depth);
+    for (const c of children.get(top.jti) ?? [])
+      if (!seen.has(c.jti)) {
+        seen.add(c.jti);
+        stack.push({ jti: c.jti, depth: top.depth + 1 });
+      }
+  }
+  return deepest;
 }
 
 /**
@@ -167,18 +191,7 @@ export function analyseGrants(input: {
     if (list) list.push(inv);
     else invokesOf.set(inv.grant, [inv]);
   }
-  const effective = effectiveConstraintsOf(byJti);
-
-  const depthBelow = new Map<string, number>();
-  const depthOf = (jti: string, seen: Set<string>): number => {
-    const known = depthBelow.get(jti);
-    if (known !== undefined) return known;
-    seen.add(jti);
-    let d = 0;
-    for (const c of children.get(jti) ?? []) if (!seen.has(c.jti)) d = Math.max(d, 1 + depthOf(c.jti, seen));
-    depthBelow.set(jti, d);
-    return d;
-  };
+  const effectiveMemo = new Map<string, TConstraints>();
 
   return input.targets.map((g) => {
     const granted = [...new Set(g.scope)];
@@ -186,7 +199,7 @@ export function analyseGrants(input: {
       granted.map((s) => [s, { invocations: 0, delegations: 0, uses: new Set<string>() }]),
     );
     const outside = new Map<string, number>();
-    const eff = effective.get(g.jti) ?? {};
+    const eff = effectiveConstraintsOf(g.jti, byJti, effectiveMemo);
     const data = new Set<string>();
     const hosts = new Set<string>();
     let lastUse: number | null = null;
@@ -240,7 +253,7 @@ export function analyseGrants(input: {
       effectiveConstraints: eff,
       dataUsed: [...data].sort(),
       hostsUsed: [...hosts].sort(),
-      depthUsed: depthOf(g.jti, new Set()),
+      depthUsed: depthBelow(g.jti, children),
       lifetimeUsed: lastUse === null ? null : Math.max(0, (lastUse as number) - g.iat),
     };
   });
