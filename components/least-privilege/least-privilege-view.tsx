@@ -32,6 +32,7 @@ export function LeastPrivilegeView() {
             <Link href="/least-privilege/compare" className="btn-secondary">
               Compare chains…
             </Link>
+            <DownloadButton href={lpReportHref(query, "pdf")} label="Report (PDF)" filename="delegraph-least-privilege.pdf" />
             <DownloadButton href={lpReportHref(query)} label="Report (CSV)" filename="delegraph-least-privilege.csv" />
           </>
         }

@@ -29,7 +29,12 @@ export function PrincipalLeastPrivilege({ id }: { id: string }) {
     <div id="least-privilege" className="scroll-mt-4">
       <Card
         title="Least privilege: granted against used"
-        actions={<DownloadButton href={lpReportHref({ ...query, principal: id })} label="CSV" filename="delegraph-least-privilege.csv" />}
+        actions={
+          <span className="flex gap-2">
+            <DownloadButton href={lpReportHref({ ...query, principal: id }, "pdf")} label="PDF" filename="delegraph-least-privilege.pdf" />
+            <DownloadButton href={lpReportHref({ ...query, principal: id })} label="CSV" filename="delegraph-least-privilege.csv" />
+          </span>
+        }
       >
         <div className="mb-4">
           <WindowFilters

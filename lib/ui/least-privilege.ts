@@ -86,8 +86,8 @@ export function hopUsage(hop: THop, hops: readonly THop[], chain: string): TGran
 }
 
 /** The report's link for exactly what is on screen. */
-export function lpReportHref(q: { since: number; purpose?: string; principal?: string }): string {
-  return `/api/v1/least-privilege/report.csv${toQueryString(q)}`;
+export function lpReportHref(q: { since: number; purpose?: string; principal?: string }, format: "csv" | "pdf" = "csv"): string {
+  return `/api/v1/least-privilege/report.${format}${toQueryString(q)}`;
 }
 
 /** A hop as the chain compare takes it. */

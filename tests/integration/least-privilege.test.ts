@@ -92,5 +92,15 @@ describe("GET /api/v1/least-privilege and the CSV report", () => {
     expect(lines[1]).toBe(`grant,${planner.id},${purpose},${rootJti},${rootJti},finance/*:read,used,1,1,finance/q1/*:read finance/q1/revenue:read,`);
     expect(lines[2]).toBe(`grant,${planner.id},${purpose},${rootJti},${rootJti},mail/outbox:send,unused,0,0,,`);
     expect(lines[3]).toContain(`suggestion,${planner.id},${purpose},,,finance/q1/*:read,suggested,,,,`);
+    const pdf = await fetch(`${inject("serverUrl")}/api/v1/least-privilege/report.pdf?purpose=${purpose}&size=letter`, {
+      headers: { authorization: `Bearer ${viewer.data.token}` },
+    });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
   });
 });
