@@ -143,3 +143,8 @@ export type TChainSummary = {
 };
 
 export type TChainList = { items: TChainSummary[]; nextCursor: string | null };
+
+/** A refused submission that names the chain (GET /api/v1/chains/{id}/refused); raw bytes stay in the quarantine. */
+export type TChainRefusal = { id: number; receivedAt: string; jti: string | null; code: string; message: string };
+/** The newest refusals (at most 50) and how many there are. */
+export type TChainRefusals = { items: TChainRefusal[]; total: number };
