@@ -109,6 +109,7 @@ test("the principal page marks each granted scope and suggests the narrowest gra
   const suggested = JSON.parse((await panel.getByTestId("plp-suggested").textContent()) ?? "") as Record<string, unknown>;
   expect(suggested).toEqual({ scope: ["finance/q1/*:read"], constraints: { data: [], egress: [] }, max_depth: 1, ttl: 60, purpose });
   await expect(panel.getByRole("button", { name: "Copy JSON" })).toBeVisible();
+  await expect(panel.getByTestId("plp-drift")).toContainText("Behavioural drift (0)");
   await page.screenshot({ path: "/tmp/h-lp-principal-1440.png", fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: "/tmp/h-lp-principal-390.png", fullPage: true });

@@ -12,9 +12,14 @@ import { CopyButton } from "../ui/copy-button";
 import { DownloadButton } from "../ui/download-button";
 import { Card } from "../ui/page-header";
 import { ErrorState, LoadingBlock } from "../ui/states";
+import { IconWarning } from "../ui/icons";
+import { FreeText } from "../ui/free-text";
+import { DEFAULT_DRIFT_SETTINGS } from "@/lib/protocol/drift";
 import { Time } from "../ui/time";
 import { UsedMark } from "./used-mark";
 import { WindowFilters } from "./window-filters";
+
+const DRIFT_WARM_UP = DEFAULT_DRIFT_SETTINGS.minBaselineEvents;
 
 export function PrincipalLeastPrivilege({ id }: { id: string }) {
   const { searchParams, replace } = useUrlState();
@@ -81,6 +86,30 @@ export function PrincipalLeastPrivilege({ id }: { id: string }) {
               >
                 {suggestionJson}
               </pre>
+            </div>
+            <div data-testid="plp-drift">
+              <h3 className="mb-1 text-xs font-semibold text-slate-700">Behavioural drift ({data.drift.length})</h3>
+              {data.drift.length === 0 ? (
+                <p className="text-xs text-slate-600">
+                  Nothing new against this principal&apos;s own history in the window (judged after {DRIFT_WARM_UP} actions per purpose).
+                </p>
+              ) : (
+                <ul className="space-y-1">
+                  {data.drift.map((d) => (
+                    <li key={d.jti} className="flex flex-wrap items-start gap-x-2 gap-y-1 text-sm">
+                      <span className="inline-flex items-center gap-1 rounded-md bg-amber-50 px-1.5 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-amber-600/30 ring-inset">
+                        <IconWarning size={11} /> Drift
+                      </span>
+                      <span className="min-w-0 flex-1 break-words text-slate-700">
+                        <FreeText value={d.message} />
+                      </span>
+                      <Link href={chainHref(d.chain, { hop: d.jti })} className="link font-mono text-xs">
+                        open in chain
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
             </div>
             <div className="-mx-4 overflow-x-auto">
               <table className="data-table" data-testid="plp-grants">

@@ -57,8 +57,21 @@ export type TSuggestedGrantView = {
 
 export type TLeastPrivilegeWindow = { since: number; until: number; purpose: string | null };
 
+/** A behavioural drift found when read (lib/protocol/drift.ts), with the baseline it was compared to. */
+export type TDriftView = {
+  jti: string;
+  chain: string;
+  purpose: string;
+  iat: number;
+  aspects: { aspect: "action" | "resource" | "data" | "host" | "rate"; value: string }[];
+  baseline: { since: number; events: number; actions: number; resources: number; dataClasses: number; hosts: number; usualRate: number };
+  message: string;
+};
+
 export type TPrincipalLeastPrivilege = TLeastPrivilegeWindow & {
   principal: string;
+  /** behavioural drift of the principal's invokes in the window, oldest first (computed when read) */
+  drift: TDriftView[];
   grants: TGrantUsageView[];
   suggested: TSuggestedGrantView;
   totals: { grants: number; granted: number; unused: number; uses: number };

@@ -126,12 +126,60 @@ export function defineLeastPrivilegeTests(kind: "sqlite" | "postgres") {
       await expect(queries.getPrincipalLeastPrivilege("agent:nobody", {})).rejects.toMatchObject({ code: "not_found" });
     });
 
+    it("reports behavioural drift of the principal's own invokes, per purpose, after the warm-up", async () => {
+      const quiet = await queries.getPrincipalLeastPrivilege(planner.id, { since: t - 1000, purpose: "finance" });
+      expect(quiet.drift).toEqual([]);
+      const id = `lp-${tag}-drift`;
+      const tokens = [
+        sign(human, {
+          kind: "authorize",
+          jti: id,
+          chain: id,
+          aud: planner.id,
+          iat: t - 900,
+          exp: t + 3600,
+          scope: ["ops/*:read"],
+          purpose: { code: "ops.drift", text: "Drift" },
+        }),
+      ];
+      for (let i = 0; i < 25; i++)
+        tokens.push(
+          sign(planner, {
+            kind: "invoke",
+            jti: `${id}.i${i}`,
+            chain: id,
+            grant: id,
+            iat: t - 800 + i,
+            action: "ops/logs:read",
+            resource: "db://ops/logs",
+          }),
+        );
+      tokens.push(
+        sign(planner, { kind: "invoke", jti: `${id}.new`, chain: id, grant: id, iat: t - 700, action: "ops/keys:read", resource: "db://ops/keys" }),
+      );
+      await ingest(tokens);
+      const lp = await queries.getPrincipalLeastPrivilege(planner.id, { since: t - 1000, purpose: "ops" });
+      expect(lp.drift.map((d) => [d.jti, d.chain, d.purpose, d.aspects])).toEqual([
+        [
+          `${id}.new`,
+          id,
+          "ops.drift",
+          [
+            { aspect: "action", value: "ops/keys:read" },
+            { aspect: "resource", value: "db://ops/keys" },
+          ],
+        ],
+      ]);
+      expect(lp.drift[0].baseline).toMatchObject({ events: 25, actions: 1, resources: 1 });
+    });
+
     it("ranks principals and purposes by unused authority", async () => {
       const ranking = await queries.getLeastPrivilegeRanking({ since: t - 1000 });
       const mine = ranking.items.filter((r) => r.principal === planner.id || r.principal === viz.id);
       expect(mine.map((r) => [r.principal, r.purpose, r.grants, r.granted, r.unused])).toEqual([
         [planner.id, "finance.reporting", 2, 6, 4],
         [planner.id, "hr.onboarding", 1, 3, 2],
+        [planner.id, "ops.drift", 1, 1, 0],
         [viz.id, "finance.reporting.charts", 2, 2, 0],
         [viz.id, "hr.onboarding.charts", 1, 1, 0],
       ]);

@@ -15,12 +15,15 @@ import {
   type TLpInvoke,
 } from "@/lib/protocol/least-privilege";
 import type { TClaims } from "@/lib/protocol/types";
+import { replayDrift } from "@/lib/protocol/drift";
+import { egressHost } from "@/lib/protocol/scope";
 import {
   LP_DEFAULT_WINDOW_SECONDS,
   LP_MAX_GRANTS,
   type TGrantUsageView,
   type TLeastPrivilegeRanking,
   type TLeastPrivilegeWindow,
+  type TDriftView,
   type TPrincipalLeastPrivilege,
 } from "@/lib/contracts/least-privilege";
 
@@ -56,19 +59,25 @@ function toInvoke(row: TLpInvokeRow): TLpInvoke | null {
 const present = <T>(x: T | null): x is T => x !== null;
 
 /** The usages of the grants `aud` received in the window (every grant when absent), newest first. */
-async function analyseWindow(window: TLeastPrivilegeWindow, aud?: string): Promise<{ usages: TGrantUsage[]; truncated: boolean }> {
+async function analyseWindow(
+  window: TLeastPrivilegeWindow,
+  aud?: string,
+): Promise<{ usages: TGrantUsage[]; truncated: boolean; targets: TLpGrant[]; invokes: TLpInvoke[] }> {
   const store = (await stores()).leastPrivilege;
   const rows = await store.grantsReceived({ aud, since: window.since, until: window.until, take: LP_MAX_GRANTS + 1 });
   const truncated = rows.length > LP_MAX_GRANTS;
   const targets = grantsForPurpose(rows.slice(0, LP_MAX_GRANTS).map(toGrant).filter(present), window.purpose);
-  if (targets.length === 0) return { usages: [], truncated };
+  if (targets.length === 0) return { usages: [], truncated, targets, invokes: [] };
   const [chainGrants, invokes] = await Promise.all([
     store.grantsOfChains([...new Set(targets.map((g) => g.chain))]),
     store.invokesUnder(targets.map((g) => g.jti)),
   ]);
+  const parsedInvokes = invokes.map(toInvoke).filter(present);
   return {
-    usages: analyseGrants({ targets, chainGrants: chainGrants.map(toGrant).filter(present), invokes: invokes.map(toInvoke).filter(present) }),
+    usages: analyseGrants({ targets, chainGrants: chainGrants.map(toGrant).filter(present), invokes: parsedInvokes }),
     truncated,
+    targets,
+    invokes: parsedInvokes,
   };
 }
 
@@ -87,6 +96,31 @@ function grantView(u: TGrantUsage): TGrantUsageView {
   };
 }
 
+/**
+ * Behavioural drift in the window, computed when read (lib/protocol/drift.ts): the principal's own
+ * invokes under the grants it received, replayed per purpose. The baseline starts with the window.
+ */
+function driftOf(principal: string, targets: TLpGrant[], invokes: TLpInvoke[]): TDriftView[] {
+  const grantOf = new Map(targets.map((g) => [g.jti, g]));
+  const events = invokes.flatMap((i) => {
+    const g = i.grant !== null ? grantOf.get(i.grant) : undefined;
+    if (!g || i.iss !== principal) return [];
+    return [
+      { jti: i.jti, principal, purpose: g.purpose, iat: i.iat, action: i.action, resource: i.resource, data: i.data, host: egressHost(i.resource) },
+    ];
+  });
+  const chainOf = new Map(invokes.map((i) => [i.jti, i.grant !== null ? (grantOf.get(i.grant)?.chain ?? "") : ""]));
+  return replayDrift(events).map((d) => ({
+    jti: d.jti,
+    chain: chainOf.get(d.jti) ?? "",
+    purpose: d.purpose,
+    iat: d.iat,
+    aspects: d.aspects,
+    baseline: d.baseline,
+    message: d.message,
+  }));
+}
+
 export async function getPrincipalLeastPrivilege(
   id: string,
   query: { since?: number; until?: number; purpose?: string },
@@ -94,9 +128,10 @@ export async function getPrincipalLeastPrivilege(
 ): Promise<TPrincipalLeastPrivilege> {
   if (!(await (await stores()).registry.exists(id))) throw new AppError("not_found", `No principal ${id}.`);
   const window = windowOf(query, now);
-  const { usages, truncated } = await analyseWindow(window, id);
+  const { usages, truncated, targets, invokes } = await analyseWindow(window, id);
   return {
     principal: id,
+    drift: driftOf(id, targets, invokes),
     ...window,
     grants: usages.map(grantView),
     suggested: suggestGrant(usages, window.purpose),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DRIFT_SETTINGS, newDriftBaseline, observeDrift, type TDriftObservation } from "./drift";
+import { DEFAULT_DRIFT_SETTINGS, newDriftBaseline, observeDrift, replayDrift, type TDriftObservation } from "./drift";
 
 const DAY = 24 * 3600;
 const T0 = 1_800_000_000;
@@ -90,4 +90,17 @@ describe("observeDrift", () => {
     expect(b.buckets.size).toBeLessThanOrEqual(30 * 24 + 1);
     expect(ms).toBeLessThan(20_000);
   }, 60_000);
+});
+
+describe("replayDrift", () => {
+  it("keeps one baseline per principal and purpose, in iat order whatever the input order", () => {
+    const events = [];
+    for (let i = 0; i < 30; i++) {
+      events.push({ ...obs(T0 + i * 3600), jti: `p${i}`, principal: "agent:p", purpose: "finance" });
+      events.push({ ...obs(T0 + i * 3600, { resource: "db://hr" }), jti: `h${i}`, principal: "agent:p", purpose: "hr" });
+    }
+    events.push({ ...obs(T0 + 31 * 3600, { resource: "db://hr" }), jti: "cross", principal: "agent:p", purpose: "finance" });
+    const drifts = replayDrift(events.reverse());
+    expect(drifts.map((d) => [d.jti, d.purpose, d.aspects])).toEqual([["cross", "finance", [{ aspect: "resource", value: "db://hr" }]]]);
+  });
 });

@@ -167,3 +167,26 @@ export function observeDrift(b: TDriftBaseline, o: TDriftObservation, s: TDriftS
   b.first = Math.min(b.first, o.iat);
   return drift;
 }
+
+export type TDriftEvent = TDriftObservation & { jti: string; principal: string; purpose: string };
+
+/**
+ * Replays events in `iat` order through one baseline per principal and purpose, and returns the
+ * drifts with the event that caused each: how a read model applies the detector to a window.
+ */
+export function replayDrift(
+  events: readonly TDriftEvent[],
+  s: TDriftSettings = DEFAULT_DRIFT_SETTINGS,
+): (TDrift & { jti: string; principal: string; purpose: string; iat: number })[] {
+  const baselines = new Map<string, TDriftBaseline>();
+  const out: (TDrift & { jti: string; principal: string; purpose: string; iat: number })[] = [];
+  const ordered = [...events].sort((a, b) => a.iat - b.iat || (a.jti < b.jti ? -1 : a.jti > b.jti ? 1 : 0));
+  for (const e of ordered) {
+    const key = `${e.principal}\u0000${e.purpose}`;
+    let b = baselines.get(key);
+    if (!b) baselines.set(key, (b = newDriftBaseline()));
+    const d = observeDrift(b, e, s);
+    if (d) out.push({ ...d, jti: e.jti, principal: e.principal, purpose: e.purpose, iat: e.iat });
+  }
+  return out;
+}
