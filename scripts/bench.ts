@@ -252,6 +252,16 @@ async function main() {
       log(`chain list, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${items} items)`);
     }
 
+    // Least privilege (docs/least-privilege.md): one agent's granted-vs-used answer and the ranking.
+    memory.phase("least privilege");
+    for (const [name, path] of [
+      [`principal ${someAgent}`, `/api/v1/principals/${encodeURIComponent(someAgent)}/least-privilege`],
+      ["ranking", "/api/v1/least-privilege"],
+    ] as const) {
+      const l = await getLatency(api, path, cfg.listRuns);
+      log(`least privilege, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms`);
+    }
+
     // The worst legal grant: what one batch within the list limits of docs/protocol.md §8 can cost.
     const storedDuringReads = stored;
     const worstLoad = load();

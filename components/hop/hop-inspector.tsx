@@ -2,6 +2,7 @@
 // The hop inspector, in the order people read it: what happened in one sentence, what is wrong,
 // how the authority changed, the terms of the grant, the proof (signature), what was done with it,
 // and finally the raw token. Every string from an event is rendered as text.
+import { useMemo } from "react";
 import Link from "next/link";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
@@ -15,6 +16,8 @@ import { IconCheck, IconChevronRight, IconClose } from "../ui/icons";
 import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { Field, ScopeChip, Section } from "./section";
+import { UsedMark } from "../least-privilege/used-mark";
+import { hopUsage } from "@/lib/ui/least-privilege";
 import { Sentence } from "./sentence";
 import { AipSection } from "./aip-section";
 import { FreeText } from "@/components/ui/free-text";
@@ -83,7 +86,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
             </div>
             <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} />
             {hop?.aip && <AipSection hop={hop} />}
-            {hop && <ScopeSection hop={hop} parent={hop.parent ? (index.hopsByJti.get(hop.parent) ?? null) : null} />}
+            {hop && <ScopeSection hop={hop} parent={hop.parent ? (index.hopsByJti.get(hop.parent) ?? null) : null} detail={detail} />}
             {hop && <TermsSection hop={hop} />}
             <SignatureSection event={event ?? (hop ? (index.eventsByJti.get(hop.jti) ?? null) : null)} hop={hop} nameOf={nameOf} />
             {hop && <WorkSection hop={hop} selectedJti={selection.jti} nameOf={nameOf} onSelect={onSelect} />}
@@ -252,7 +255,9 @@ function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TC
   );
 }
 
-function ScopeSection({ hop, parent }: { hop: THop; parent: THop | null }) {
+function ScopeSection({ hop, parent, detail }: { hop: THop; parent: THop | null; detail: TChainDetail }) {
+  // Recomputed only when the chain or the hop changes, not on every render of the inspector.
+  const usage = useMemo(() => hopUsage(hop, detail.hops, detail.id), [hop, detail.hops, detail.id]);
   return (
     <Section title="Scope" id="insp-scope">
       <div className="space-y-3">
@@ -260,11 +265,23 @@ function ScopeSection({ hop, parent }: { hop: THop; parent: THop | null }) {
           <p className="mb-1 text-xs font-medium text-slate-600">Received ({hop.scope.length})</p>
           <ul className="flex flex-wrap gap-1" aria-label="Received scopes">
             {hop.scope.map((s) => (
-              <li key={s}>
+              <li key={s} className="inline-flex items-center gap-1">
                 <ScopeChip scope={s} />
+                <UsedMark use={usage.used.find((u) => u.scope === s) ?? null} />
               </li>
             ))}
           </ul>
+          <p className="mt-1 text-xs text-slate-500">
+            {usage.unused.length === 0 ? "Every scope was used in this chain." : `${plural(usage.unused.length, "scope")} never used in this chain`}
+            {usage.outside.length > 0 && `; ${plural(usage.outside.length, "action")} outside the grant`}.{" "}
+            <Link href={`${principalHref(hop.to)}#least-privilege`} className="link">
+              Least privilege of {hop.to}
+            </Link>{" "}
+            ·{" "}
+            <Link href={`/least-privilege/compare?a=${encodeURIComponent(detail.id)}`} className="link">
+              Compare with the suggested grants
+            </Link>
+          </p>
         </div>
         {hop.kind === "authorize" ? (
           <p className="text-xs text-slate-600">The root of the chain: this is everything the human authorized.</p>

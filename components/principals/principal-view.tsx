@@ -11,6 +11,7 @@ import { Time } from "../ui/time";
 import { CopyButton } from "../ui/copy-button";
 import { KindBadge } from "./kind-badge";
 import { FreeText } from "@/components/ui/free-text";
+import { PrincipalLeastPrivilege } from "../least-privilege/principal-least-privilege";
 
 export function PrincipalView({ id }: { id: string }) {
   const q = usePrincipal(id);
@@ -144,6 +145,7 @@ export function PrincipalView({ id }: { id: string }) {
             </ul>
           )}
         </Card>
+        <PrincipalLeastPrivilege id={principal.id} />
         <Card title={`Chains involved (${chains.length})`}>
           {chains.length === 0 ? (
             <p className="text-sm text-slate-600">This principal has not appeared in any chain yet.</p>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect } from "react";
 import { useMe } from "@/lib/ui/hooks/use-me";
-import { IconChains, IconError, IconFindings, IconInvestigate, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
+import { IconChains, IconError, IconFindings, IconInvestigate, IconKey, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
 
 // `roles`: shown only to these roles (the API refuses the others anyway).
 const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; roles?: readonly string[] }[] = [
@@ -11,6 +11,7 @@ const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; 
   { href: "/chains", label: "Chains", icon: IconChains },
   { href: "/findings", label: "Findings", icon: IconFindings },
   { href: "/principals", label: "Principals", icon: IconPrincipals },
+  { href: "/least-privilege", label: "Least privilege", icon: IconKey },
   { href: "/investigate", label: "Investigate", icon: IconInvestigate, roles: ["investigator", "admin"] },
   { href: "/quarantine", label: "Quarantine", icon: IconError, roles: ["investigator", "admin"] },
   { href: "/settings", label: "Settings", icon: IconSettings, roles: ["admin"] },

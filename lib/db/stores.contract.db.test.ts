@@ -482,6 +482,16 @@ const CASES: {
     chain: (s) => Promise.all(["obs:t1", "obs:t2", "c1"].map((id) => s.observed.chain(id))),
     signedEventsOfTraces: (s) => Promise.all([s.observed.signedEventsOfTraces(["ab".repeat(16), "t1"]), s.observed.signedEventsOfTraces([])]),
   },
+  leastPrivilege: {
+    grantsReceived: (s) =>
+      Promise.all([
+        s.leastPrivilege.grantsReceived({ aud: planner.id, since: 0, until: T + 10, take: 10 }),
+        s.leastPrivilege.grantsReceived({ since: T - 550, until: T, take: 10 }),
+        s.leastPrivilege.grantsReceived({ since: 0, until: T, take: 1 }),
+      ]),
+    grantsOfChains: (s) => s.leastPrivilege.grantsOfChains(["c1", "c2", "nope"]),
+    invokesUnder: (s) => s.leastPrivilege.invokesUnder(["c1", "c1.d1", "nowhere"]),
+  },
 };
 
 /** The ingest store's own operations, on each database's implementation. */

@@ -42,6 +42,7 @@ export {
   type TRegisterPrincipalInput,
   type TRetryOptions,
 } from "@/lib/sdk/client";
+export { delegateFromSuggestion, type TDelegateInput } from "@/lib/sdk/least-privilege";
 export {
   DEMO_PRINCIPALS,
   prepareDemoKeys,

@@ -9,6 +9,7 @@ import { createChainStore, type TChainStore } from "./chains";
 import { createExportStore, type TExportStore } from "./exports";
 import { createIngestStores, type TIngestStores } from "./ingest";
 import { createInsightStore, type TInsightStore } from "./insights";
+import { createLeastPrivilegeStore, type TLeastPrivilegeStore } from "./least-privilege";
 import { createLedgerStore, type TLedgerStore } from "./ledger";
 import { createObservedStore, type TObservedStore } from "./observed";
 import { createQuarantineStore, type TQuarantineStore } from "./quarantine";
@@ -27,6 +28,7 @@ export type TStores = {
   quarantine: TQuarantineStore;
   aip: TAipStore;
   observed: TObservedStore;
+  leastPrivilege: TLeastPrivilegeStore;
   /** the database answers now (see lib/db/health.ts); never throws */
   check(timeoutMs?: number): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** how many events are stored (start-up decides on demo seeding from it) */
@@ -47,6 +49,7 @@ export function createStores(db: TDatabase): TStores {
     quarantine: createQuarantineStore(db),
     aip: createAipStore(db),
     observed: createObservedStore(db),
+    leastPrivilege: createLeastPrivilegeStore(db),
     check: (timeoutMs) => checkDatabase(db, timeoutMs),
     eventCount: () => db.prisma.event.count(),
   };
