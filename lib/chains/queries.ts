@@ -7,6 +7,7 @@ import { AppError } from "@/lib/http";
 import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TChainDetail, TChainList, TChainListQuery, TChainSummary } from "@/lib/contracts/chains";
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
+import type { TChainReviewStatus } from "@/lib/contracts/review";
 import { buildChainDetail } from "./detail";
 
 export function nowSeconds(): number {
@@ -37,6 +38,7 @@ export function toChainSummary(row: TChainRow, now: number): TChainSummary {
     counts: { critical: row.criticalCount, error: row.errorCount, warning: row.warningCount + overdue },
     findingCodes: codes.sort(),
     lastEventAt: row.lastEventAt.toISOString(),
+    review: (row.review?.status ?? "unreviewed") as TChainReviewStatus,
   };
 }
 

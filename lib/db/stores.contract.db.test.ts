@@ -16,6 +16,7 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
+import { findingTarget, type TFindingReviewRow } from "./stores/review";
 
 const pg = await postgresTestUrl();
 
@@ -164,6 +165,8 @@ const FILTERS = [
   { since: T - 150 },
   { source: "dep" as const },
   { source: "aip" as const },
+  { review: "unreviewed" as const },
+  { review: "signed_off" as const },
 ];
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */
@@ -285,7 +288,14 @@ const CASES: {
         .latest("a.b", "x", new Date(0))
         .then((e) => s.audit.updateDetail(e!.id, '{"n":1}', null))
         .then(() => s.audit.latest("a.b", "x", new Date(0))),
-    list: (s) => Promise.all([s.audit.list({ take: 10 }), s.audit.list({ before: 2, take: 10 })]),
+    list: (s) =>
+      Promise.all([
+        s.audit.list({ take: 10 }),
+        s.audit.list({ before: 2, take: 10 }),
+        s.audit.list({ take: 10, actor: "SYSTEM", action: "a.", target: "x" }),
+        s.audit.list({ take: 10, since: new Date(0), until: new Date(Date.now() + 60_000) }),
+        s.audit.list({ take: 10, until: new Date(0) }),
+      ]),
   },
   ledger: {
     head: (s) => s.ledger.head(),
@@ -295,6 +305,75 @@ const CASES: {
     keys: (s) => s.ledger.keys(),
     hasKey: (s) => Promise.all([s.ledger.hasKey("kid1"), s.ledger.hasKey("nope")]),
     addKey: (s) => s.ledger.addKey("kid1", "{}").then(() => s.ledger.keys()),
+  },
+  review: {
+    // Written first: the reads below see these rows. Three findings of the story: one acknowledged
+    // and assigned, one accepted as a risk against a finding that has changed since (reads open),
+    // one accepted as a risk that has expired (reads open).
+    writeFinding: async (s) => {
+      const all = await s.insights.findings({ take: 100 });
+      const [a, b, c] = all.slice(-3);
+      const row = (f: typeof a, over: Partial<TFindingReviewRow>): TFindingReviewRow => ({
+        eventJti: f.eventJti,
+        code: f.code,
+        chainId: f.chainId,
+        state: "acknowledged",
+        assignee: null,
+        note: null,
+        acceptedUntil: null,
+        basis: `${f.severity}|${f.message}`,
+        updatedAt: FIXED,
+        updatedBy: "user:a",
+        ...over,
+      });
+      const entry = { actor: "user:a", action: "state", fromState: "open", toState: "acknowledged", assignee: null, note: null, acceptedUntil: null };
+      await s.review.writeFinding(row(a, { assignee: "ana@x.example" }), [entry]);
+      await s.review.writeFinding(row(a, { assignee: "ana@x.example", state: "resolved", note: "fixed" }), [
+        { ...entry, toState: "resolved", note: "fixed" },
+      ]);
+      await s.review.writeFinding(row(b, { state: "accepted_risk", note: "n", basis: "error|old" }), [entry]);
+      await s.review.writeFinding(row(c, { state: "accepted_risk", note: "n", acceptedUntil: T - 1 }), [entry]);
+      return s.review.reviews([a, b, c].map((f) => ({ eventJti: f.eventJti, code: f.code })));
+    },
+    findings: (s) =>
+      Promise.all([
+        s.review.findings({ take: 100, now: T }),
+        s.review.findings({ take: 100, now: T, state: "open" }),
+        s.review.findings({ take: 100, now: T, state: "resolved" }),
+        s.review.findings({ take: 100, now: T - 10, state: "accepted_risk" }),
+        s.review.findings({ take: 100, now: T, assignee: "ana@x.example" }),
+        s.review.findings({ take: 100, now: T, assignee: "" }),
+        s.review.findings({ take: 5, now: T, principal: planner.id, severity: "critical", before: 100 }),
+        s.review.findings({ take: 5, now: T, code: "scope_drift", chain: "c1" }),
+      ]),
+    finding: (s) => Promise.all([s.review.finding(1), s.review.finding(99_999)]),
+    reviews: (s) => s.review.reviews([{ eventJti: "nope", code: "orphan" }]),
+    chainFindingReviews: (s) =>
+      Promise.all(
+        ["c1", "c2", "c3", "nope"].map((c) =>
+          s.review.chainFindingReviews(c).then((r) => r.sort((x, y) => `${x.eventJti}${x.code}`.localeCompare(`${y.eventJti}${y.code}`))),
+        ),
+      ),
+    history: (s) => s.review.findings({ take: 100, now: T }).then((all) => s.review.history(findingTarget(all[all.length - 1]))),
+    writeChainReview: (s) =>
+      s.review
+        .writeChainReview(
+          {
+            chainId: "c2",
+            status: "signed_off",
+            reviewer: "ana@x.example",
+            statement: "ok",
+            signedOffAt: FIXED,
+            updatedAt: FIXED,
+            updatedBy: "user:a",
+          },
+          { actor: "user:a", action: "sign_off", fromState: "unreviewed", toState: "signed_off", assignee: null, note: "ok", acceptedUntil: null },
+        )
+        .then(() =>
+          Promise.all([s.chains.listRows({ review: "signed_off" }, T, { take: 10 }), s.chains.listRows({ review: "unreviewed" }, T, { take: 10 })]),
+        ),
+    chainReview: (s) => Promise.all([s.review.chainReview("c2"), s.review.chainReview("c1")]),
+    chainHistory: (s) => Promise.all(["c1", "c2", "nope"].map((c) => s.review.chainHistory(c))),
   },
   quarantine: {
     list: (s) =>

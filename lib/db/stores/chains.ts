@@ -28,6 +28,7 @@ export const CHAIN_ROW_SELECT = {
   evidenceDue: true,
   openGrantExps: true,
   lastEventAt: true,
+  review: { select: { status: true } },
 } as const satisfies Prisma.ChainSelect;
 export type TChainRow = Prisma.ChainGetPayload<{ select: typeof CHAIN_ROW_SELECT }>;
 
@@ -204,6 +205,13 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
   // searchText is stored lowercase: a plain substring match on the lowercased query.
   if (filters.source) and.push({ source: filters.source });
+  if (filters.review) {
+    and.push(
+      filters.review === "unreviewed"
+        ? { OR: [{ review: { is: null } }, { review: { is: { status: "unreviewed" } } }] }
+        : { review: { is: { status: filters.review } } },
+    );
+  }
   if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
   return and.length ? { AND: and } : {};
 }

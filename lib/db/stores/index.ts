@@ -11,6 +11,7 @@ import { createInsightStore, type TInsightStore } from "./insights";
 import { createLedgerStore, type TLedgerStore } from "./ledger";
 import { createQuarantineStore, type TQuarantineStore } from "./quarantine";
 import { createRegistryStore, type TRegistryStore } from "./registry";
+import { createReviewStore, type TReviewStore } from "./review";
 
 export type TStores = {
   kind: TDatabase["kind"];
@@ -23,6 +24,7 @@ export type TStores = {
   audit: TAuditStore;
   ledger: TLedgerStore;
   quarantine: TQuarantineStore;
+  review: TReviewStore;
   /** the database answers now (see lib/db/health.ts); never throws */
   check(timeoutMs?: number): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** how many events are stored (start-up decides on demo seeding from it) */
@@ -41,6 +43,7 @@ export function createStores(db: TDatabase): TStores {
     audit: createAuditStore(db),
     ledger: createLedgerStore(db),
     quarantine: createQuarantineStore(db),
+    review: createReviewStore(db),
     check: (timeoutMs) => checkDatabase(db, timeoutMs),
     eventCount: () => db.prisma.event.count(),
   };
