@@ -44,10 +44,13 @@ test("triage one finding: acknowledge and assign, with its history", async ({ pa
   await expect(dialog.getByRole("list", { name: "History" })).toContainText("assigned to ana@bank.test");
   await expect(dialog.getByRole("list", { name: "History" })).toContainText("open → acknowledged");
 
-  // A false positive needs a reason: the form says so before sending.
+  // A false positive needs a reason: the note becomes required and the form is not sent without it.
   await dialog.getByLabel("State").selectOption("false_positive");
+  const why = dialog.getByLabel("Why (required)");
+  await expect(why).toHaveAttribute("required", "");
   await dialog.getByRole("button", { name: "Save" }).click();
-  await expect(dialog.getByRole("alert")).toContainText("a note is required");
+  expect(await why.evaluate((el) => (el as HTMLTextAreaElement).validity.valueMissing)).toBe(true);
+  await expect(dialog.getByRole("list", { name: "History" })).not.toContainText("false positive");
   await dialog.getByRole("button", { name: "Close" }).click();
 
   await expect(page.locator(`tr[data-finding-id="${id}"]`)).toHaveAttribute("data-state", "acknowledged");
@@ -116,6 +119,25 @@ test("sign the chain off from its header; the list and the PDF show it", async (
   expect(text).toContain("Pilot only; the rogue agent is a test double.");
   expect(text).toContain("Accepted risk");
   info.annotations.push({ type: "pdf", description: file });
+});
+
+test("save the filtered Findings list as a view, open it from the navigation", async ({ page }) => {
+  await page.goto(`${findingsUrl()}&state=accepted_risk`);
+  await expect(page.locator("tbody tr[data-finding-id]").first()).toBeVisible();
+  await page.getByRole("button", { name: "Save view" }).click();
+  const dialog = page.getByRole("dialog", { name: "Save this view" });
+  await dialog.getByLabel("Name").fill(`Accepted risks ${tag}`);
+  await dialog.getByLabel(/Shared/).check();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  const nav = page.getByRole("region", { name: "Saved views" });
+  const link = nav.getByRole("link", { name: new RegExp(`Accepted risks ${tag}`) });
+  await expect(link).toBeVisible();
+  await page.goto("/chains");
+  await link.click();
+  await expect(page).toHaveURL(/\/findings\?chain=.*&state=accepted_risk$/);
+  await expect(page.getByLabel("State")).toHaveValue("accepted_risk");
+  await expect(page.locator('tbody tr[data-state="accepted_risk"]').first()).toBeVisible();
 });
 
 test("screenshots of the Findings page at 1440 and 390", async ({ page }) => {

@@ -9,6 +9,7 @@ import { Pager, usePagerState } from "../ui/pager";
 import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, Spinner, StaleNotice } from "../ui/states";
 import { ChainFiltersBar } from "./chain-filters-bar";
 import { ChainTable } from "./chain-table";
+import { SaveViewButton } from "../review/saved-views";
 
 export function ChainsView() {
   const { searchParams, replace } = useUrlState();
@@ -27,6 +28,7 @@ export function ChainsView() {
           <>
             <DownloadButton href={`/api/v1/exports/events.csv${exportQs}`} label="Events CSV" filename="delegraph-events.csv" />
             <DownloadButton href={`/api/v1/exports/summary.pdf${exportQs}`} label="Summary PDF" filename="delegraph-summary.pdf" />
+            <SaveViewButton page="chains" />
           </>
         }
       />

@@ -8,6 +8,7 @@ import { canReview, STATE_INFO } from "@/lib/ui/review";
 import { BulkReviewBar } from "../review/bulk-review";
 import { FindingReviewDialog } from "../review/finding-review-dialog";
 import { FindingStateBadge } from "../review/state-badge";
+import { SaveViewButton } from "../review/saved-views";
 import { DownloadButton } from "../ui/download-button";
 import { FINDING_CODES } from "@/lib/protocol/types";
 import { findingName, sortCodes } from "@/lib/ui/findings";
@@ -57,11 +58,14 @@ export function FindingsView() {
         title="Findings"
         description="Problems found on accepted events, newest first. Triage each one (acknowledge, resolve, accept a risk, mark a false positive), or open it in its chain."
         actions={
-          <DownloadButton
-            href={`/api/v1/exports/findings.csv${toQueryString({ ...filters })}`}
-            label="CSV"
-            filename={`delegraph-findings-${day}.csv`}
-          />
+          <>
+            <DownloadButton
+              href={`/api/v1/exports/findings.csv${toQueryString({ ...filters })}`}
+              label="CSV"
+              filename={`delegraph-findings-${day}.csv`}
+            />
+            <SaveViewButton page="findings" />
+          </>
         }
       />
       <section
@@ -181,11 +185,11 @@ export function FindingsView() {
                   )}
                   <th scope="col">Severity</th>
                   <th scope="col">Finding</th>
+                  <th scope="col">Review</th>
                   <th scope="col">What happened</th>
                   <th scope="col">Signed by</th>
                   <th scope="col">When</th>
                   <th scope="col">Where</th>
-                  <th scope="col">Review</th>
                 </tr>
               </thead>
               <tbody>
@@ -206,6 +210,12 @@ export function FindingsView() {
                     </td>
                     <td>
                       <FindingBadge code={f.code} />
+                    </td>
+                    <td>
+                      <button type="button" className="group text-left" onClick={() => setOpenId(f.id)} aria-label={`Review finding ${String(f.id)}`}>
+                        <FindingStateBadge review={f.review} />
+                        <span className="block text-xs text-blue-700 group-hover:underline">{isEditor ? "Triage" : "History"}</span>
+                      </button>
                     </td>
                     <td className="max-w-md text-slate-700">
                       <span className="line-clamp-3 break-words">
@@ -230,12 +240,6 @@ export function FindingsView() {
                       <span className="block max-w-48 truncate font-mono text-[11px] text-slate-400" title={f.chainId}>
                         {f.chainId}
                       </span>
-                    </td>
-                    <td>
-                      <button type="button" className="group text-left" onClick={() => setOpenId(f.id)} aria-label={`Review finding ${String(f.id)}`}>
-                        <FindingStateBadge review={f.review} />
-                        <span className="block text-xs text-blue-700 group-hover:underline">{isEditor ? "Triage" : "History"}</span>
-                      </button>
                     </td>
                   </tr>
                 ))}

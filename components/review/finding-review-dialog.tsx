@@ -4,7 +4,7 @@
 import { useState } from "react";
 import type { TReviewEntry } from "@/lib/contracts/review";
 import { useFindingReview, useReviewFinding } from "@/lib/ui/hooks/use-review";
-import { actorLabel, STATE_INFO } from "@/lib/ui/review";
+import { actorLabel, CHAIN_REVIEW_INFO, STATE_INFO } from "@/lib/ui/review";
 import { Dialog } from "../settings/dialog";
 import { apiErrorMessage } from "../settings/form";
 import { FreeText } from "../ui/free-text";
@@ -13,7 +13,12 @@ import { draftToPatch, EMPTY_DRAFT, ReviewFields, type TReviewDraft } from "./re
 import { FindingStateBadge } from "./state-badge";
 
 function entryText(e: TReviewEntry): string {
-  const word = (s: string | null) => (s && s in STATE_INFO ? STATE_INFO[s as keyof typeof STATE_INFO].word.toLowerCase() : (s ?? ""));
+  const word = (s: string | null) =>
+    s && s in STATE_INFO
+      ? STATE_INFO[s as keyof typeof STATE_INFO].word.toLowerCase()
+      : s && s in CHAIN_REVIEW_INFO
+        ? CHAIN_REVIEW_INFO[s as keyof typeof CHAIN_REVIEW_INFO].word.toLowerCase()
+        : (s ?? "");
   switch (e.action) {
     case "state":
       return `${word(e.fromState)} → ${word(e.toState)}${e.acceptedUntil ? ` until ${new Date(e.acceptedUntil * 1000).toISOString().slice(0, 10)}` : ""}`;

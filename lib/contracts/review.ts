@@ -116,3 +116,43 @@ export type TChainReview = {
   findingStates: Record<TFindingState, number>;
   history: TReviewEntry[];
 };
+
+/** GET /api/v1/stream: `since` a cursor from the last line of a previous answer; `limit` events and findings each (≤ 5000). */
+export const ZStreamQuery = z.object({
+  since: z.string().max(40).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .catch(500)
+    .transform((n) => Math.min(Math.max(n, 1), 5000))
+    .default(500),
+});
+export type TStreamQuery = z.infer<typeof ZStreamQuery>;
+
+export const SAVED_VIEW_PAGES = ["chains", "findings"] as const;
+export type TSavedViewPage = (typeof SAVED_VIEW_PAGES)[number];
+
+/** POST /api/v1/views: `query` is the list's query string (with or without "?"); paging is dropped. */
+export const ZSavedViewBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    page: z.enum(SAVED_VIEW_PAGES),
+    query: z.string().max(2000),
+    shared: z.boolean().default(false),
+  })
+  .strict();
+export type TSavedViewBody = z.infer<typeof ZSavedViewBody>;
+
+export type TSavedView = {
+  id: string;
+  name: string;
+  page: TSavedViewPage;
+  query: string;
+  /** the view's URL: it reproduces the list */
+  href: string;
+  owner: string;
+  shared: boolean;
+  isMine: boolean;
+  createdAt: string;
+};
+export type TSavedViewList = { items: TSavedView[] };

@@ -374,6 +374,17 @@ const CASES: {
         ),
     chainReview: (s) => Promise.all([s.review.chainReview("c2"), s.review.chainReview("c1")]),
     chainHistory: (s) => Promise.all(["c1", "c2", "nope"].map((c) => s.review.chainHistory(c))),
+    streamEvents: (s) => Promise.all([s.review.streamEvents(0, 3), s.review.streamEvents(3, 100), s.review.streamEvents(10_000, 10)]),
+    streamFindings: (s) => Promise.all([s.review.streamFindings(0, 2), s.review.streamFindings(2, 100)]),
+    createView: (s) =>
+      Promise.all([
+        s.review.createView({ id: "v1", name: "Violations", page: "chains", query: "status=violation", owner: "session:a@x.example", shared: false }),
+        s.review.createView({ id: "v2", name: "Open findings", page: "findings", query: "state=open", owner: "session:b@x.example", shared: true }),
+        s.review.createView({ id: "v3", name: "B private", page: "findings", query: "state=resolved", owner: "session:b@x.example", shared: false }),
+      ]),
+    views: (s) => Promise.all([s.review.views("session:a@x.example"), s.review.views("session:b@x.example"), s.review.views("nobody")]),
+    view: (s) => Promise.all([s.review.view("v1"), s.review.view("nope")]),
+    deleteView: (s) => s.review.deleteView("v3").then(() => Promise.all([s.review.view("v3"), s.review.deleteView("nope")])),
   },
   quarantine: {
     list: (s) =>

@@ -222,3 +222,69 @@ describe("exports of the review", () => {
     expect((await api("/api/v1/audit?action=finding.", { token: viewer })).status).toBe(403);
   });
 });
+
+describe("the SIEM stream", () => {
+  it("pages events and findings after a cursor as NDJSON, the next cursor in the last line", async () => {
+    const { chain, items } = await chainWithFindings();
+    type TLine = { type: string; chain?: string; id?: number; next?: string; more?: boolean };
+    const seen: TLine[] = [];
+    let since = "";
+    let last: TLine | undefined;
+    for (let i = 0; i < 1000; i++) {
+      const res = await api(`/api/v1/stream?limit=50${since ? `&since=${since}` : ""}`, { token: viewer });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+      const lines = (res.data as string)
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as TLine);
+      last = lines.at(-1)!;
+      expect(last.type).toBe("cursor");
+      seen.push(...lines.slice(0, -1));
+      since = last.next!;
+      if (!last.more) break;
+    }
+    expect(seen.filter((l) => l.type === "event" && l.chain === chain)).toHaveLength(3);
+    expect(seen.filter((l) => l.type === "finding" && l.chain === chain).map((l) => l.id)).toEqual(expect.arrayContaining(items.map((f) => f.id)));
+    const after = await api(`/api/v1/stream?since=${since}`, { token: viewer });
+    expect((after.data as string).trimEnd().split("\n")).toEqual([JSON.stringify({ type: "cursor", next: since, more: false })]);
+    expect((await api("/api/v1/stream?since=nonsense")).status).toBe(400);
+  });
+});
+
+describe("saved views", () => {
+  it("saves a list's filters under a name, private or shared, and deletes them", async () => {
+    const mine = await api("/api/v1/views", {
+      method: "POST",
+      token: viewer,
+      json: { name: "Unreviewed violations", page: "chains", query: "?status=violation&review=unreviewed&cursor=abc&q=" },
+    });
+    expect(mine.status).toBe(201);
+    expect(mine.data).toMatchObject({
+      page: "chains",
+      query: "status=violation&review=unreviewed",
+      href: "/chains?status=violation&review=unreviewed",
+      shared: false,
+      isMine: true,
+    });
+    const shared = await api("/api/v1/views", {
+      method: "POST",
+      token: investigator,
+      json: { name: "Open findings", page: "findings", query: "state=open", shared: true },
+    });
+    expect(shared.status).toBe(201);
+
+    const asViewer = await api("/api/v1/views", { token: viewer });
+    const names = asViewer.data.items.map((v: { name: string }) => v.name);
+    expect(names).toEqual(expect.arrayContaining(["Unreviewed violations", "Open findings"]));
+    const asInvestigator = await api("/api/v1/views", { token: investigator });
+    expect(asInvestigator.data.items.map((v: { id: string }) => v.id)).not.toContain(mine.data.id);
+
+    // Another's private view does not exist for you; a shared one is deleted by its owner or an admin.
+    expect((await api(`/api/v1/views/${mine.data.id}`, { method: "DELETE", token: investigator })).status).toBe(404);
+    expect((await api(`/api/v1/views/${shared.data.id}`, { method: "DELETE", token: viewer })).status).toBe(403);
+    expect((await api(`/api/v1/views/${mine.data.id}`, { method: "DELETE", token: viewer })).status).toBe(204);
+    expect((await api(`/api/v1/views/${shared.data.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api("/api/v1/views", { method: "POST", token: viewer, json: { name: "x", page: "principals", query: "" } })).status).toBe(400);
+  });
+});

@@ -76,6 +76,31 @@ export type TReviewStore = {
   chainReview(chainId: string): Promise<TChainReviewRow | null>;
   /** writes a chain's review and its history entry, together */
   writeChainReview(row: TChainReviewRow, entry: TReviewEntryInsert): Promise<void>;
+  /** stored events after ledger position `afterSeq`, in seq order (the SIEM stream) */
+  streamEvents(afterSeq: number, take: number): Promise<TStreamEventRow[]>;
+  /** stored findings after id `afterId`, in id order (the SIEM stream) */
+  streamFindings(afterId: number, take: number): Promise<TStoredFinding[]>;
+  /** saved views `owner` may see (their own and every shared one), by name */
+  views(owner: string): Promise<TSavedViewRow[]>;
+  view(id: string): Promise<TSavedViewRow | null>;
+  createView(v: Omit<TSavedViewRow, "createdAt">): Promise<TSavedViewRow>;
+  deleteView(id: string): Promise<void>;
+};
+
+export type TSavedViewRow = { id: string; name: string; page: string; query: string; owner: string; shared: boolean; createdAt: Date };
+
+export type TStreamEventRow = {
+  seq: number;
+  jti: string;
+  chainId: string;
+  kind: string;
+  iss: string;
+  aud: string | null;
+  ref: string | null;
+  iat: number;
+  status: string;
+  hash: string;
+  receivedAt: Date;
 };
 
 export const findingTarget = (k: TFindingKey) => `finding:${k.eventJti}:${k.code}`;
@@ -136,5 +161,29 @@ export function createReviewStore(db: TDatabase): TReviewStore {
         prisma.reviewEntry.create({ data: { ...entry, target: chainTarget(chainId), chainId } }),
       ]);
     },
+    streamEvents: (afterSeq, take) =>
+      prisma.event.findMany({
+        where: { seq: { gt: afterSeq } },
+        orderBy: { seq: "asc" },
+        take,
+        select: {
+          seq: true,
+          jti: true,
+          chainId: true,
+          kind: true,
+          iss: true,
+          aud: true,
+          ref: true,
+          iat: true,
+          status: true,
+          hash: true,
+          receivedAt: true,
+        },
+      }),
+    streamFindings: (afterId, take) => prisma.finding.findMany({ where: { id: { gt: afterId } }, orderBy: { id: "asc" }, take }),
+    views: (owner) => prisma.savedView.findMany({ where: { OR: [{ owner }, { shared: true }] }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    view: (id) => prisma.savedView.findUnique({ where: { id } }),
+    createView: (v) => prisma.savedView.create({ data: v }),
+    deleteView: async (id) => void (await prisma.savedView.deleteMany({ where: { id } })),
   };
 }

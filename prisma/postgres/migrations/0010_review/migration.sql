@@ -49,3 +49,18 @@ CREATE TABLE "ReviewEntry" (
 );
 CREATE INDEX "ReviewEntry_target_id_idx" ON "ReviewEntry"("target", "id");
 CREATE INDEX "ReviewEntry_chainId_id_idx" ON "ReviewEntry"("chainId", "id");
+
+-- Saved views of the chains and findings lists, private to their owner or shared.
+CREATE TABLE "SavedView" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "page" TEXT NOT NULL,
+    "query" TEXT NOT NULL,
+    "owner" TEXT NOT NULL,
+    "shared" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SavedView_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "SavedView_owner_idx" ON "SavedView"("owner");
+CREATE INDEX "SavedView_shared_idx" ON "SavedView"("shared");
