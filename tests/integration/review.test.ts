@@ -223,6 +223,14 @@ describe("exports of the review", () => {
   });
 });
 
+/** An NDJSON answer as its lines (the api() helper would parse a one-line answer as JSON). */
+async function ndjson(path: string, token: string) {
+  const { inject } = await import("vitest");
+  const res = await fetch(inject("serverUrl") + path, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get("content-type"), lines: text.trimEnd().split("\n") };
+}
+
 describe("the SIEM stream", () => {
   it("pages events and findings after a cursor as NDJSON, the next cursor in the last line", async () => {
     const { chain, items } = await chainWithFindings();
@@ -231,13 +239,10 @@ describe("the SIEM stream", () => {
     let since = "";
     let last: TLine | undefined;
     for (let i = 0; i < 1000; i++) {
-      const res = await api(`/api/v1/stream?limit=50${since ? `&since=${since}` : ""}`, { token: viewer });
+      const res = await ndjson(`/api/v1/stream?limit=50${since ? `&since=${since}` : ""}`, viewer);
       expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
-      const lines = (res.data as string)
-        .trimEnd()
-        .split("\n")
-        .map((l) => JSON.parse(l) as TLine);
+      expect(res.type).toMatch(/^application\/x-ndjson/);
+      const lines = res.lines.map((l) => JSON.parse(l) as TLine);
       last = lines.at(-1)!;
       expect(last.type).toBe("cursor");
       seen.push(...lines.slice(0, -1));
@@ -246,8 +251,8 @@ describe("the SIEM stream", () => {
     }
     expect(seen.filter((l) => l.type === "event" && l.chain === chain)).toHaveLength(3);
     expect(seen.filter((l) => l.type === "finding" && l.chain === chain).map((l) => l.id)).toEqual(expect.arrayContaining(items.map((f) => f.id)));
-    const after = await api(`/api/v1/stream?since=${since}`, { token: viewer });
-    expect((after.data as string).trimEnd().split("\n")).toEqual([JSON.stringify({ type: "cursor", next: since, more: false })]);
+    const after = await ndjson(`/api/v1/stream?since=${since}`, viewer);
+    expect(after.lines).toEqual([JSON.stringify({ type: "cursor", next: since, more: false })]);
     expect((await api("/api/v1/stream?since=nonsense")).status).toBe(400);
   });
 });
