@@ -8,6 +8,8 @@ import { FindingBadges, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { SourceTag } from "../ui/source-tag";
 import { ChainReviewBadge } from "../review/state-badge";
+import { DemoTag } from "../ui/demo-tag";
+import { isDemoRoot } from "@/lib/ui/demo";
 import { chainHref } from "./chain-links";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
@@ -51,6 +53,7 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
           <StatusBadge status={c.status} />
           <SourceTag source={c.source} />
           {c.review !== "unreviewed" && <ChainReviewBadge status={c.review} />}
+          {isDemoRoot(c.rootIss) && <DemoTag />}
         </span>
       </td>
       <td className="max-w-64">

@@ -63,7 +63,7 @@ export function SaveViewButton({ page }: { page: TSavedViewPage }) {
   );
 }
 
-export function SavedViewsNav() {
+export function SavedViewsNav({ onNavigate }: { onNavigate?: () => void }) {
   const me = useMe();
   const views = useSavedViews(me.data !== undefined);
   const remove = useDeleteView();
@@ -80,6 +80,7 @@ export function SavedViewsNav() {
           <li key={v.id} className="group flex items-center">
             <Link
               href={v.href}
+              onClick={onNavigate}
               aria-current={here === v.href ? "page" : undefined}
               className={`min-w-0 flex-1 truncate rounded-md px-2.5 py-1 text-sm ${here === v.href ? "bg-slate-100 font-medium text-slate-900" : "text-slate-600 hover:bg-slate-50 hover:text-slate-900"}`}
               title={`${v.name} (${v.page}${v.shared ? ", shared" : ""})`}

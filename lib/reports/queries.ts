@@ -116,12 +116,23 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
       grantOf.set(ref, { jti: ref, chainId: rows[i].chainId, kind: rows[i].kind, iss: c.iss, aud: "aud" in c ? c.aud : null });
     }
   }
-  const [findingRows, grantRows, closerRows, keyRows] = await Promise.all([
+  // The human root of each chain: its root authorize (jti = chain id) signed it, in this page or not.
+  const rootOf = new Map<string, string | null>();
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (row.jti === row.chainId && claimsOf[i].kind === "authorize") rootOf.set(row.chainId, claimsOf[i].iss);
+  }
+  const rootless = [...new Set(rows.map((r) => r.chainId))].filter((id) => !rootOf.has(id));
+  const [findingRows, grantRows, closerRows, keyRows, nameRows, rootRows] = await Promise.all([
     reads.findings(jtis),
     unread.length ? reads.events(unread) : Promise.resolve([]),
     overdue.length ? reads.completesOf(overdue) : Promise.resolve([]),
     reads.keys([...issuers]),
+    reads.principals([...issuers]),
+    rootless.length ? reads.events(rootless) : Promise.resolve([]),
   ]);
+  for (const r of rootRows) if (r.kind === "authorize" && r.chainId === r.jti) rootOf.set(r.chainId, r.iss);
+  const nameOf = new Map(nameRows.map((p) => [p.id, p.name]));
 
   for (const c of closerRows) kindIds.add(c.iss);
   const kinds = kindIds.size ? new Map((await reads.kinds([...kindIds])).map((p) => [p.id, p.kind])) : new Map<string, string>();
@@ -176,6 +187,8 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
       tokenSha256: sha256Hex(row.token),
       prevHash: row.prevHash,
       hash: row.hash,
+      issName: nameOf.get(claims.iss) ?? null,
+      humanRoot: rootOf.get(row.chainId) ?? null,
     };
   }
   return out;

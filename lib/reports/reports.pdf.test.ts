@@ -149,6 +149,12 @@ describe("event records (the CSV exports)", () => {
     }
     expect(records.find((r) => r.claims.kind === "complete")!.attestation).toBe("third_party");
     expect(records.some((r) => r.findings.some((f) => f.code === "missing_evidence"))).toBe(true);
+    // Every row names the chain's human and its signer's display name (null for an unnamed one).
+    const names = new Map(detail.nodes.map((n) => [n.id, n.name] as const));
+    for (const r of records) {
+      expect(r.humanRoot).toBe(detail.root!.iss);
+      expect(r.issName).toBe(names.get(r.claims.iss) ?? null);
+    }
   });
 
   it("walk every page boundary of chains and events without losing or repeating a row", async () => {

@@ -38,3 +38,8 @@ export const investigateKeys = {
   resource: (resource: string) => [...investigateKeys.all, "resource", resource] as const,
   principal: (principal: string, since: string) => [...investigateKeys.all, "principal", principal, since] as const,
 };
+
+export const searchKeys = {
+  all: ["search"] as const,
+  query: (q: string) => [...searchKeys.all, q] as const,
+};
