@@ -5,7 +5,7 @@ import { listAudit } from "@/lib/audit";
 import type { TAuditFilters } from "@/lib/contracts/audit";
 import type { TFindingsQuery } from "@/lib/contracts/findings";
 import { listFindings } from "@/lib/findings/queries";
-import { attachmentHeader, csvRow } from "@/lib/reports/csv";
+import { attachmentHeader, csvRow, excelTime, isoSeconds, type TCsvTimes } from "@/lib/reports/csv";
 
 const PAGE = 200;
 
@@ -32,9 +32,17 @@ export const FINDING_COLUMNS = [
 
 export const AUDIT_COLUMNS = ["id", "at", "actor", "action", "target", "ip", "detail"] as const;
 
-const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+/** ISO 8601 UTC without zero milliseconds, or for Excel its plain UTC date-time (the event CSV's rule). */
+function timeCell(times: TCsvTimes) {
+  return (t: string | number | null): string | null => {
+    if (t === null) return null;
+    const iso = typeof t === "number" ? isoSeconds(t) : t.replace(/\.000Z$/, "Z");
+    return times === "excel" ? excelTime(iso) : iso;
+  };
+}
 
-export async function* findingCsvLines(filters: Omit<TFindingsQuery, "cursor" | "limit">): AsyncGenerator<string> {
+export async function* findingCsvLines(filters: Omit<TFindingsQuery, "cursor" | "limit">, times: TCsvTimes = "iso"): AsyncGenerator<string> {
+  const time = timeCell(times);
   yield csvRow(FINDING_COLUMNS);
   let cursor: string | undefined;
   do {
@@ -47,7 +55,7 @@ export async function* findingCsvLines(filters: Omit<TFindingsQuery, "cursor" | 
           f.eventJti,
           f.eventKind,
           f.iss,
-          iso(f.iat),
+          time(f.iat),
           f.code,
           f.severity,
           f.message,
@@ -55,9 +63,9 @@ export async function* findingCsvLines(filters: Omit<TFindingsQuery, "cursor" | 
           f.review.state,
           f.review.assignee,
           f.review.note,
-          iso(f.review.acceptedUntil),
+          time(f.review.acceptedUntil),
           f.review.reopened ? (f.review.reopened.kind === "expired" ? "accepted risk expired" : "finding changed") : null,
-          f.review.updatedAt,
+          time(f.review.updatedAt),
           f.review.updatedBy,
         ]),
       )
@@ -66,13 +74,14 @@ export async function* findingCsvLines(filters: Omit<TFindingsQuery, "cursor" | 
   } while (cursor);
 }
 
-export async function* auditCsvLines(filters: TAuditFilters): AsyncGenerator<string> {
+export async function* auditCsvLines(filters: TAuditFilters, times: TCsvTimes = "iso"): AsyncGenerator<string> {
+  const time = timeCell(times);
   yield csvRow(AUDIT_COLUMNS);
   let cursor: number | undefined;
   do {
     const page = await listAudit({ ...filters, cursor, limit: PAGE });
     yield page.items
-      .map((e) => csvRow([e.id, e.at, e.actor, e.action, e.target, e.ip, e.detail === null ? null : JSON.stringify(e.detail)]))
+      .map((e) => csvRow([e.id, time(e.at), e.actor, e.action, e.target, e.ip, e.detail === null ? null : JSON.stringify(e.detail)]))
       .join("");
     cursor = page.nextCursor === null ? undefined : Number(page.nextCursor);
   } while (cursor);

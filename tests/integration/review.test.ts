@@ -202,6 +202,10 @@ describe("exports of the review", () => {
     );
     expect(lines).toHaveLength(items.length + 1);
     expect(lines.find((l) => l.startsWith(`${items[0].id},`))).toContain(`false_positive,,"'=HYPERLINK(""x"")"`);
+    expect(lines[1].split(",")[5]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // CSV for Excel: the same rows, times as plain UTC date-times.
+    const excel = await api(`/api/v1/exports/findings.csv?excel=1&chain=${encodeURIComponent(chain)}`, { token: viewer });
+    expect((excel.data as string).split("\r\n")[1].split(",")[5]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
 
   it("the self-audit filters by actor, action, target and time, and exports as CSV (admins only)", async () => {

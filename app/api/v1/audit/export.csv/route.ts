@@ -4,13 +4,14 @@ import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZAuditFilters } from "@/lib/contracts/audit";
 import { auditCsvLines, csvResponse } from "@/lib/review/exports";
-import { wantsBom } from "@/lib/reports/stream";
+import { csvOptions } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ permission: "audit:read", query: ZAuditFilters }, async ({ req, actor, query }) => {
   await recordAudit(actor, "exports.audit.csv", undefined, { filters: query });
+  const options = csvOptions(req.nextUrl.searchParams);
   const day = new Date().toISOString().slice(0, 10);
-  return csvResponse(auditCsvLines(query), `delegraph-audit-${day}`, { bom: wantsBom(req.nextUrl.searchParams) });
+  return csvResponse(auditCsvLines(query, options.times), `delegraph-audit-${day}`, { bom: options.bom });
 });

@@ -5,7 +5,7 @@ import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZFindingsQuery } from "@/lib/contracts/findings";
 import { csvResponse, findingCsvLines } from "@/lib/review/exports";
-import { wantsBom } from "@/lib/reports/stream";
+import { csvOptions } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -13,6 +13,7 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute({ permission: "chains:export", query: ZFindingsQuery }, async ({ req, actor, query }) => {
   const { cursor: _cursor, limit: _limit, ...filters } = query;
   await recordAudit(actor, "exports.findings.csv", undefined, { filters });
+  const options = csvOptions(req.nextUrl.searchParams);
   const day = new Date().toISOString().slice(0, 10);
-  return csvResponse(findingCsvLines(filters), `delegraph-findings-${day}`, { bom: wantsBom(req.nextUrl.searchParams) });
+  return csvResponse(findingCsvLines(filters, options.times), `delegraph-findings-${day}`, { bom: options.bom });
 });
