@@ -105,6 +105,10 @@ test("sign the chain off from its header; the list and the PDF show it", async (
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 
+  // The chain view shows each finding's state where it shows the finding.
+  await page.goto(`/chains/${encodeURIComponent(seeded.chainId)}?hop=${seeded.ghostInvokeJti}`);
+  await expect(page.getByTestId("hop-inspector").getByTestId("finding-review-chip").first()).toContainText("Accepted risk");
+
   await page.goto("/chains?review=signed_off");
   await expect(page.locator(`tr[data-chain-id="${seeded.chainId}"]`)).toBeVisible();
   await expect(page.locator(`tr[data-chain-id="${seeded.chainId}"] [data-review="signed_off"]`)).toBeVisible();
