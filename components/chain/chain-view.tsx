@@ -10,6 +10,7 @@ import { HopInspector } from "../hop/hop-inspector";
 import { PrincipalPanel } from "../hop/principal-panel";
 import { ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { ChainHeader } from "./chain-header";
+import { RefusalsBanner } from "./refusals-banner";
 import { Timeline } from "./timeline";
 
 const TABS = [
@@ -74,6 +75,7 @@ export function ChainView({ id }: { id: string }) {
   return (
     <div className="flex h-full min-h-0 flex-col">
       <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      <RefusalsBanner chainId={detail.id} />
       {chain.isError && (
         <div className="bg-white px-6 pt-2">
           <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />

@@ -409,6 +409,22 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
         ✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />
         &apos;s registered key
       </p>
+      {event?.keyRevokedNow != null && (
+        // The signature was valid when the event was accepted; the key's later fate belongs beside it.
+        <p className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-2 py-1 text-sm text-amber-900" data-testid="key-revoked-later">
+          {event.keyRevokedAt !== null ? (
+            <>
+              ⚠ Key revoked at <Time t={event.keyRevokedAt} mode="full" />, before this event arrived (signed earlier, at{" "}
+              <Time t={event.iat} mode="full" />
+              ).
+            </>
+          ) : (
+            <>
+              ✓ Valid at signing · key revoked later, at <Time t={event.keyRevokedNow} mode="full" />. Anything it signs from then on is refused.
+            </>
+          )}
+        </p>
+      )}
       <dl>
         <Field label="Signer">
           <Link href={principalHref(sig.signer)} className="link font-mono text-[13px]">

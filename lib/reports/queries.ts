@@ -7,7 +7,8 @@ import type { TEventRow, TExportStore, TRefRow } from "@/lib/db/stores/exports";
 import { AppError } from "@/lib/http";
 import { getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import type { TChainFilters } from "@/lib/contracts/chains";
-import type { TChainDetail, TChainSummary } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainRefusals, TChainSummary } from "@/lib/contracts/chains";
+import { refusalsOfChain } from "@/lib/chains/refusals";
 import { attestationOf, readTimeFindings } from "@/lib/protocol/chain";
 import { sortFindings } from "@/lib/protocol/findings";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
@@ -324,6 +325,8 @@ export type TChainReportData = {
   keys: TReportKey[];
   /** the chain's review and every finding's state (docs/review.md); absent in reports built without one */
   review?: TReportReview;
+  /** submissions refused at ingest that named the chain (the newest 50, and how many) */
+  refused: TChainRefusals;
   evidence: { digest: string; serverKey: string; ledgerHead: { seq: number; hash: string }; checkpoint: { seq: number; at: string } | null };
 };
 
@@ -346,7 +349,7 @@ export async function getChainReportData(chainId: string, now = nowSeconds()): P
     ledgerHead: bundle.ledgerHead,
     checkpoint: bundle.checkpoint ? { seq: bundle.checkpoint.seq, at: bundle.checkpoint.at } : null,
   };
-  return { detail, keys, evidence, review: await reportReview(chainId, at) };
+  return { detail, keys, evidence, review: await reportReview(chainId, at), refused: await refusalsOfChain(chainId) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ export const chainKeys = {
   list: (filters: TChainFilters, cursor: string | null) => [...chainKeys.lists(), filters, cursor] as const,
   details: () => [...chainKeys.all, "detail"] as const,
   detail: (id: string) => [...chainKeys.details(), id] as const,
+  refusals: (id: string) => [...chainKeys.all, "refusals", id] as const,
 };
 
 export const statsKeys = {
