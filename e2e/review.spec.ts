@@ -45,6 +45,8 @@ test("triage one finding: acknowledge and assign, with its history", async ({ pa
   await expect(dialog.getByRole("list", { name: "History" })).toContainText("open → acknowledged");
 
   // A false positive needs a reason: the note becomes required and the form is not sent without it.
+  // (The form clears itself once the save has settled: wait for that before choosing again.)
+  await expect(dialog.getByLabel("State")).toHaveValue("");
   await dialog.getByLabel("State").selectOption("false_positive");
   const why = dialog.getByLabel("Why (required)");
   await expect(why).toHaveAttribute("required", "");
