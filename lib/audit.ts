@@ -1,7 +1,7 @@
 // The dashboard audits itself: who did what, when (sign-ins, chain views, exports, token and
 // principal changes). Admins read it at GET /api/v1/audit.
 import { stores } from "@/lib/db";
-import type { TAuditPage } from "@/lib/contracts/audit";
+import type { TAuditFilters, TAuditPage } from "@/lib/contracts/audit";
 import type { TActor } from "@/lib/auth/authenticate";
 
 export async function recordAudit(actor: Pick<TActor, "kind" | "name"> | string, action: string, target?: string, detail?: unknown) {
@@ -47,8 +47,20 @@ export async function recordFailedSignIn(target: string, address: string, reason
   await store.append({ actor: "anonymous", action: FAILED_SIGN_IN, target, detail: JSON.stringify(detail), ip: address });
 }
 
-export async function listAudit({ cursor, limit }: { cursor?: number; limit: number }): Promise<TAuditPage> {
-  const rows = await (await stores()).audit.list({ before: cursor, take: limit + 1 });
+const toDate = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000));
+
+export async function listAudit({ cursor, limit, ...f }: TAuditFilters & { cursor?: number; limit: number }): Promise<TAuditPage> {
+  const rows = await (
+    await stores()
+  ).audit.list({
+    before: cursor,
+    take: limit + 1,
+    actor: f.actor,
+    action: f.action,
+    target: f.target,
+    since: toDate(f.since),
+    until: toDate(f.until),
+  });
   const items = rows.slice(0, limit).map((r) => ({ ...r, at: r.at.toISOString(), detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }));
   return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null };
 }

@@ -9,6 +9,7 @@ import { DownloadButton } from "../ui/download-button";
 import { FindingBadge, SeverityCounts, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { SourceTag } from "../ui/source-tag";
+import { ChainReviewControl } from "../review/chain-review";
 import { FreeText } from "@/components/ui/free-text";
 
 export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDetail; nameOf: (id: string) => string; isFetching: boolean }) {
@@ -33,6 +34,7 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
           <div className="flex flex-wrap items-center gap-2">
             <StatusBadge status={detail.status} />
             <SourceTag source={detail.source} />
+            <ChainReviewControl chainId={detail.id} />
             <h1 className="min-w-0 text-lg font-semibold text-slate-900">
               {detail.root ? (
                 <>

@@ -8,6 +8,8 @@ import type { TParamPatch } from "@/lib/ui/use-url-state";
 import { SearchInput } from "../ui/search-input";
 import { STATUS_STYLE } from "../ui/severity";
 import { CHAIN_SOURCES, SOURCE_LABEL } from "@/lib/ui/sources";
+import { CHAIN_REVIEW_STATUSES } from "@/lib/contracts/review";
+import { CHAIN_REVIEW_INFO } from "@/lib/ui/review";
 
 const RESET_PAGE = { cursor: null, prev: null } as const;
 
@@ -132,6 +134,19 @@ export function ChainFiltersBar({ filters, onChange }: { filters: TChainFilters;
             ))}
           </select>
         </div>
+        <div>
+          <label htmlFor="review" className="label">
+            Review
+          </label>
+          <select id="review" name="review" className="input" value={filters.review ?? ""} onChange={(e) => set({ review: e.target.value })}>
+            <option value="">Any review</option>
+            {CHAIN_REVIEW_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {CHAIN_REVIEW_INFO[s].word}
+              </option>
+            ))}
+          </select>
+        </div>
         <div className="flex items-center gap-1" role="group" aria-label="Quick time ranges">
           <span className="mr-1 text-xs text-slate-500">Last</span>
           {PRESETS.map((p) => (
@@ -150,7 +165,18 @@ export function ChainFiltersBar({ filters, onChange }: { filters: TChainFilters;
             type="button"
             className="btn-ghost ml-auto text-sm"
             onClick={() =>
-              set({ q: null, status: null, finding: null, principal: null, scope: null, purpose: null, since: null, until: null, source: null })
+              set({
+                q: null,
+                status: null,
+                finding: null,
+                principal: null,
+                scope: null,
+                purpose: null,
+                since: null,
+                until: null,
+                source: null,
+                review: null,
+              })
             }
           >
             Clear all filters

@@ -7,6 +7,7 @@ import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { SourceTag } from "../ui/source-tag";
+import { ChainReviewBadge } from "../review/state-badge";
 import { DemoTag } from "../ui/demo-tag";
 import { isDemoRoot } from "@/lib/ui/demo";
 import { chainHref } from "./chain-links";
@@ -51,6 +52,7 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
         <span className="flex flex-wrap items-center gap-1">
           <StatusBadge status={c.status} />
           <SourceTag source={c.source} />
+          {c.review !== "unreviewed" && <ChainReviewBadge status={c.review} />}
           {isDemoRoot(c.rootIss) && <DemoTag />}
         </span>
       </td>

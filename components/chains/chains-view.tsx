@@ -9,6 +9,7 @@ import { Pager, usePagerState } from "../ui/pager";
 import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, Spinner, StaleNotice } from "../ui/states";
 import { ChainFiltersBar } from "./chain-filters-bar";
 import { ChainTable } from "./chain-table";
+import { SaveViewButton } from "../review/saved-views";
 
 export function ChainsView() {
   const { searchParams, replace } = useUrlState();
@@ -32,6 +33,7 @@ export function ChainsView() {
               filename="delegraph-events-excel.csv"
             />
             <DownloadButton href={`/api/v1/exports/summary.pdf${exportQs}`} label="Summary PDF" filename="delegraph-summary.pdf" />
+            <SaveViewButton page="chains" />
           </>
         }
       />

@@ -1,5 +1,15 @@
 "use client";
 import Link from "next/link";
+import { useState } from "react";
+import { FINDING_STATES } from "@/lib/contracts/review";
+import { toQueryString } from "@/lib/ui/fetcher";
+import { useMe } from "@/lib/ui/hooks/use-me";
+import { canReview, STATE_INFO } from "@/lib/ui/review";
+import { BulkReviewBar } from "../review/bulk-review";
+import { FindingReviewDialog } from "../review/finding-review-dialog";
+import { FindingStateBadge } from "../review/state-badge";
+import { SaveViewButton } from "../review/saved-views";
+import { DownloadButton } from "../ui/download-button";
 import { FINDING_CODES } from "@/lib/protocol/types";
 import { findingName, sortCodes } from "@/lib/ui/findings";
 import { useFindings } from "@/lib/ui/hooks/use-findings";
@@ -19,7 +29,7 @@ const SEVERITIES = ["critical", "error", "warning"] as const;
 export function FindingsView() {
   const { searchParams, replace } = useUrlState();
   const filters: TFindingFilters = {};
-  for (const k of ["code", "severity", "principal", "chain"] as const) {
+  for (const k of ["code", "severity", "principal", "chain", "state", "assignee"] as const) {
     const v = searchParams.get(k);
     if (v) filters[k] = v;
   }
@@ -27,14 +37,41 @@ export function FindingsView() {
   const findings = useFindings(filters, pager.cursor);
   const set = (patch: Record<string, string | null>) => replace({ ...patch, cursor: null, prev: null });
   const isFiltered = Object.keys(filters).length > 0;
+  const me = useMe();
+  const isEditor = canReview(me.data?.user.role);
+  const [selected, setSelected] = useState<Set<string | number>>(new Set());
+  const [openId, setOpenId] = useState<string | number | null>(null);
+  const toggle = (id: string | number) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const pageIds = findings.data?.items.map((f) => f.id) ?? [];
+  const allSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
+  const day = new Date().toISOString().slice(0, 10);
 
   return (
     <>
       <PageHeader
         title="Findings"
-        description="Problems found on accepted events, newest first. Open one to see it in its chain, at the event it concerns."
+        description="Problems found on accepted events, newest first. Triage each one (acknowledge, resolve, accept a risk, mark a false positive), or open it in its chain."
+        actions={
+          <>
+            <DownloadButton
+              href={`/api/v1/exports/findings.csv${toQueryString({ ...filters })}`}
+              label="CSV"
+              filename={`delegraph-findings-${day}.csv`}
+            />
+            <SaveViewButton page="findings" />
+          </>
+        }
       />
-      <section aria-label="Filters" className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 md:grid-cols-4">
+      <section
+        aria-label="Filters"
+        className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 md:grid-cols-3 xl:grid-cols-6"
+      >
         <div>
           <label htmlFor="f-code" className="label">
             Finding
@@ -67,6 +104,28 @@ export function FindingsView() {
             ))}
           </select>
         </div>
+        <div>
+          <label htmlFor="f-state" className="label">
+            State
+          </label>
+          <select id="f-state" name="state" className="input" value={filters.state ?? ""} onChange={(e) => set({ state: e.target.value || null })}>
+            <option value="">Any state</option>
+            {FINDING_STATES.map((st) => (
+              <option key={st} value={st}>
+                {STATE_INFO[st].word}
+              </option>
+            ))}
+          </select>
+        </div>
+        <SearchInput
+          showLabel
+          icon={false}
+          id="f-assignee"
+          label="Assignee"
+          value={filters.assignee ?? ""}
+          placeholder="email, or none"
+          onCommit={(v) => set({ assignee: v || null })}
+        />
         <SearchInput
           showLabel
           icon={false}
@@ -108,13 +167,25 @@ export function FindingsView() {
         </EmptyState>
       ) : (
         <div className="rounded-lg border border-slate-200 bg-white">
+          {isEditor && selected.size > 0 && <BulkReviewBar ids={[...selected]} onDone={() => setSelected(new Set())} />}
           <div className="overflow-x-auto">
             <table className="data-table">
               <caption className="sr-only">Findings</caption>
               <thead>
                 <tr>
+                  {isEditor && (
+                    <th scope="col" className="w-8">
+                      <input
+                        type="checkbox"
+                        aria-label="Select every finding on this page"
+                        checked={allSelected}
+                        onChange={() => setSelected(allSelected ? new Set() : new Set(pageIds))}
+                      />
+                    </th>
+                  )}
                   <th scope="col">Severity</th>
                   <th scope="col">Finding</th>
+                  <th scope="col">Review</th>
                   <th scope="col">What happened</th>
                   <th scope="col">Signed by</th>
                   <th scope="col">When</th>
@@ -123,12 +194,28 @@ export function FindingsView() {
               </thead>
               <tbody>
                 {findings.data.items.map((f) => (
-                  <tr key={f.id}>
+                  <tr key={f.id} data-finding-id={String(f.id)} data-state={f.review.state}>
+                    {isEditor && (
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select finding ${String(f.id)}`}
+                          checked={selected.has(f.id)}
+                          onChange={() => toggle(f.id)}
+                        />
+                      </td>
+                    )}
                     <td>
                       <SeverityBadge severity={f.severity} />
                     </td>
                     <td>
                       <FindingBadge code={f.code} />
+                    </td>
+                    <td>
+                      <button type="button" className="group text-left" onClick={() => setOpenId(f.id)} aria-label={`Review finding ${String(f.id)}`}>
+                        <FindingStateBadge review={f.review} />
+                        <span className="block text-xs text-blue-700 group-hover:underline">{isEditor ? "Triage" : "History"}</span>
+                      </button>
                     </td>
                     <td className="max-w-md text-slate-700">
                       <span className="line-clamp-3 break-words">
@@ -171,6 +258,7 @@ export function FindingsView() {
           </div>
         </div>
       )}
+      <FindingReviewDialog id={openId} onClose={() => setOpenId(null)} canEdit={isEditor} />
     </>
   );
 }

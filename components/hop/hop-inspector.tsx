@@ -22,6 +22,7 @@ import { Sentence } from "./sentence";
 import { AipSection } from "./aip-section";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
+import { FindingReviewChip } from "../review/finding-review-chip";
 
 type TProps = {
   detail: TChainDetail;
@@ -204,6 +205,7 @@ export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSel
         <FindingBadge code={f.code} />
         <span className={`text-xs font-medium ${SEVERITY_STYLE[f.severity].text}`}>{SEVERITY_STYLE[f.severity].word}</span>
         {f.isReadTime && <span className="text-xs text-slate-500">(computed now, from the clock)</span>}
+        <FindingReviewChip eventJti={f.eventJti} code={f.code} />
       </div>
       <p className="mt-1 text-sm text-slate-700">{findingExplain(f.code)}</p>
       {f.message && (

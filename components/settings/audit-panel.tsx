@@ -3,7 +3,11 @@
 // code beside them; details show as recorded (keys and values), never as markup.
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
-import { type TAuditEntry, useAuditLog } from "@/lib/ui/hooks/use-settings";
+import { useState } from "react";
+import { type TAuditEntry, type TAuditLogFilters, useAuditLog } from "@/lib/ui/hooks/use-settings";
+import { toQueryString } from "@/lib/ui/fetcher";
+import { DownloadButton } from "../ui/download-button";
+import { SearchInput } from "../ui/search-input";
 import { plural } from "@/lib/ui/format";
 import { Card } from "../ui/page-header";
 import { EmptyState, ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
@@ -25,6 +29,13 @@ const ACTION_WORDS: Record<string, string> = {
   "user.update": "Changed a user",
   "principal.create": "Registered a principal",
   "key.revoke": "Revoked a key",
+  "finding.state": "Changed a finding's state",
+  "finding.assign": "Assigned a finding",
+  "finding.comment": "Commented on a finding",
+  "chain.review_status": "Changed a chain's review",
+  "chain.sign_off": "Signed a chain off",
+  "exports.findings.csv": "Exported findings (CSV)",
+  "exports.audit.csv": "Exported the audit log (CSV)",
 };
 
 function actionWords(action: string): string {
@@ -68,8 +79,25 @@ function Details({ entry }: { entry: TAuditEntry }) {
   );
 }
 
+/** A date input (YYYY-MM-DD) as the start or the end of that UTC day. */
+const dayBound = (v: string, end: boolean) => (v ? `${v}T${end ? "23:59:59" : "00:00:00"}Z` : undefined);
+
 export function AuditPanel() {
-  const audit = useAuditLog();
+  const [f, setF] = useState<{ actor: string; action: string; target: string; since: string; until: string }>({
+    actor: "",
+    action: "",
+    target: "",
+    since: "",
+    until: "",
+  });
+  const filters: TAuditLogFilters = {};
+  if (f.actor) filters.actor = f.actor;
+  if (f.action) filters.action = f.action;
+  if (f.target) filters.target = f.target;
+  if (f.since) filters.since = dayBound(f.since, false);
+  if (f.until) filters.until = dayBound(f.until, true);
+  const audit = useAuditLog(filters);
+  const day = new Date().toISOString().slice(0, 10);
   const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
   const refresh = (
     <button type="button" className="btn-ghost text-xs" onClick={() => audit.refetch()} disabled={audit.isFetching}>
@@ -83,13 +111,64 @@ export function AuditPanel() {
         What people and tokens did in Delegraph itself: sign-ins, chain views, exports, and changes to tokens, users, principals and keys. Newest
         first.
       </p>
+      <div role="group" aria-label="Audit filters" className="mb-3 grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-6">
+        <SearchInput
+          showLabel
+          icon={false}
+          mono
+          id="a-actor"
+          label="Who"
+          value={f.actor}
+          placeholder="session:ana@"
+          onCommit={(v) => setF({ ...f, actor: v })}
+        />
+        <SearchInput
+          showLabel
+          icon={false}
+          mono
+          id="a-action"
+          label="Action"
+          value={f.action}
+          placeholder="finding."
+          onCommit={(v) => setF({ ...f, action: v })}
+        />
+        <SearchInput
+          showLabel
+          icon={false}
+          mono
+          id="a-target"
+          label="Target"
+          value={f.target}
+          placeholder="chain or finding"
+          onCommit={(v) => setF({ ...f, target: v })}
+        />
+        <div>
+          <label htmlFor="a-since" className="label">
+            From (UTC)
+          </label>
+          <input id="a-since" type="date" className="input" value={f.since} onChange={(e) => setF({ ...f, since: e.target.value })} />
+        </div>
+        <div>
+          <label htmlFor="a-until" className="label">
+            Until (UTC)
+          </label>
+          <input id="a-until" type="date" className="input" value={f.until} onChange={(e) => setF({ ...f, until: e.target.value })} />
+        </div>
+        <div className="flex items-end">
+          <DownloadButton href={`/api/v1/audit/export.csv${toQueryString({ ...filters })}`} label="CSV" filename={`delegraph-audit-${day}.csv`} />
+        </div>
+      </div>
       {audit.isRefetchError && <StaleNotice error={audit.error} onRetry={() => audit.refetch()} />}
       {audit.isPending ? (
         <LoadingBlock label="Loading the audit log" rows={5} />
       ) : !audit.data ? (
         <ErrorState error={audit.error} onRetry={() => audit.refetch()} compact />
       ) : entries.length === 0 ? (
-        <EmptyState title="Nothing recorded yet">Sign-ins, chain views, exports and admin changes are recorded here as they happen.</EmptyState>
+        Object.keys(filters).length ? (
+          <EmptyState title="No entries match these filters">Clear a filter to see more.</EmptyState>
+        ) : (
+          <EmptyState title="Nothing recorded yet">Sign-ins, chain views, exports and admin changes are recorded here as they happen.</EmptyState>
+        )
       ) : (
         <>
           <div className="-mx-4 overflow-x-auto border-t border-slate-100">

@@ -10,7 +10,10 @@ export const BTN_DANGER =
 
 export const ROLE_INFO: Record<string, { word: string; can: string }> = {
   admin: { word: "Admin", can: "Everything: users, API tokens, principals, the audit log, sending events." },
-  investigator: { word: "Investigator", can: "Reads chains, raw tokens and the quarantine; runs investigations." },
+  investigator: {
+    word: "Investigator",
+    can: "Reads chains, raw tokens and the quarantine; runs investigations; triages findings and signs chains off.",
+  },
   viewer: { word: "Viewer", can: "Reads and exports chains." },
   ingest: { word: "Ingest", can: "Sends events only (for producers and agents)." },
 };

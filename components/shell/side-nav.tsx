@@ -4,6 +4,7 @@ import { usePathname } from "next/navigation";
 import { useEffect } from "react";
 import { useMe } from "@/lib/ui/hooks/use-me";
 import { IconChains, IconError, IconFindings, IconInvestigate, IconKey, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
+import { SavedViewsNav } from "../review/saved-views";
 
 // `roles`: shown only to these roles (the API refuses the others anyway).
 const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; roles?: readonly string[] }[] = [
@@ -68,6 +69,7 @@ export function SideNav({ open = false, onClose }: { open?: boolean; onClose?: (
             );
           })}
         </ul>
+        <SavedViewsNav onNavigate={onClose} />
         {me.data && (
           <p className="border-t border-slate-100 px-4 py-3 text-xs text-slate-500">
             Role: <span className="font-medium text-slate-700">{me.data.user.role}</span>

@@ -13,11 +13,12 @@ export type TPermission =
   | "principals:write"
   | "tokens:manage"
   | "users:manage"
-  | "audit:read";
+  | "audit:read"
+  | "findings:review"; // finding states, assignees, notes; chain review and sign-off (docs/review.md)
 
 const GRANTS: Record<TRole, readonly TPermission[]> = {
   viewer: ["chains:read", "chains:export"],
-  investigator: ["chains:read", "chains:export", "raw:read", "quarantine:read", "investigate"],
+  investigator: ["chains:read", "chains:export", "raw:read", "quarantine:read", "investigate", "findings:review"],
   admin: [
     "chains:read",
     "chains:export",
@@ -29,6 +30,7 @@ const GRANTS: Record<TRole, readonly TPermission[]> = {
     "tokens:manage",
     "users:manage",
     "audit:read",
+    "findings:review",
   ],
   ingest: ["events:write"],
 };

@@ -8,6 +8,7 @@ import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TChainDetail, TChainList, TChainListQuery, TChainSummary } from "@/lib/contracts/chains";
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
 import { buildObservedDetail, type TStoredObservedChain } from "@/lib/observations/detail";
+import type { TChainReviewStatus } from "@/lib/contracts/review";
 import { buildChainDetail } from "./detail";
 
 export function nowSeconds(): number {
@@ -38,6 +39,7 @@ export function toChainSummary(row: TChainRow, now: number): TChainSummary {
     counts: { critical: row.criticalCount, error: row.errorCount, warning: row.warningCount + overdue },
     findingCodes: codes.sort(),
     lastEventAt: row.lastEventAt.toISOString(),
+    review: (row.review?.status ?? "unreviewed") as TChainReviewStatus,
   };
 }
 

@@ -1,5 +1,6 @@
 // The read model of a chain, as GET /api/v1/chains/{id} returns it and as the UI, the PDF/CSV
 // reports and the evidence bundle consume it. Plain JSON: no Dates, no Prisma types.
+import type { TChainReviewStatus } from "./review";
 import type {
   TAttestation,
   TChainStatus,
@@ -180,6 +181,8 @@ export type TChainSummary = {
   counts: { critical: number; error: number; warning: number };
   findingCodes: TFindingCode[];
   lastEventAt: string;
+  /** the chain's review (docs/review.md) */
+  review: TChainReviewStatus;
 };
 
 export type TChainList = { items: TChainSummary[]; nextCursor: string | null };

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { CHAIN_SOURCES } from "@/lib/protocol/grammar";
 import { FINDING_CODES } from "@/lib/protocol/types";
 import { ZLimit, ZTime } from "./common";
+import { CHAIN_REVIEW_STATUSES } from "./review";
 
 export { searchParamsObject } from "./common";
 export type * from "./chain-models";
@@ -19,6 +20,7 @@ export const ZChainFilters = z.object({
   until: ZTime.optional(),
   q: z.string().trim().min(1).max(200).optional(),
   source: z.enum(CHAIN_SOURCES).optional(),
+  review: z.enum(CHAIN_REVIEW_STATUSES).optional(),
 });
 export type TChainFilters = z.infer<typeof ZChainFilters>;
 

@@ -20,6 +20,7 @@ import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import type { TObservedWrite } from "./stores/observed";
+import { findingTarget, type TFindingReviewRow } from "./stores/review";
 
 const pg = await postgresTestUrl();
 
@@ -223,6 +224,8 @@ const FILTERS = [
   { scope: "tool:search" },
   { scope: "tool*" },
   { scope: "tools:*" },
+  { review: "unreviewed" as const },
+  { review: "signed_off" as const },
 ];
 
 /** Two observed writes (lib/db/stores/observed.ts): a chain per trace, then a span that joins them. */
@@ -409,7 +412,14 @@ const CASES: {
         .latest("a.b", "x", new Date(0))
         .then((e) => s.audit.updateDetail(e!.id, '{"n":1}', null))
         .then(() => s.audit.latest("a.b", "x", new Date(0))),
-    list: (s) => Promise.all([s.audit.list({ take: 10 }), s.audit.list({ before: 2, take: 10 })]),
+    list: (s) =>
+      Promise.all([
+        s.audit.list({ take: 10 }),
+        s.audit.list({ before: 2, take: 10 }),
+        s.audit.list({ take: 10, actor: "SYSTEM", action: "a.", target: "x" }),
+        s.audit.list({ take: 10, since: new Date(0), until: new Date(Date.now() + 60_000) }),
+        s.audit.list({ take: 10, until: new Date(0) }),
+      ]),
   },
   ledger: {
     head: (s) => s.ledger.head(),
@@ -454,6 +464,86 @@ const CASES: {
           { id: AIP_WEB, kind: "agent", key: aipKey(2, "other") },
         ])
         .then(() => s.aip.identities(["aip:key:ed25519:zcase", AIP_WEB])),
+  },
+  review: {
+    // Written first: the reads below see these rows. Three findings of the story: one acknowledged
+    // and assigned, one accepted as a risk against a finding that has changed since (reads open),
+    // one accepted as a risk that has expired (reads open).
+    writeFinding: async (s) => {
+      const all = await s.insights.findings({ take: 100 });
+      const [a, b, c] = all.slice(-3);
+      const row = (f: typeof a, over: Partial<TFindingReviewRow>): TFindingReviewRow => ({
+        eventJti: f.eventJti,
+        code: f.code,
+        chainId: f.chainId,
+        state: "acknowledged",
+        assignee: null,
+        note: null,
+        acceptedUntil: null,
+        basis: `${f.severity}|${f.message}`,
+        updatedAt: FIXED,
+        updatedBy: "user:a",
+        ...over,
+      });
+      const entry = { actor: "user:a", action: "state", fromState: "open", toState: "acknowledged", assignee: null, note: null, acceptedUntil: null };
+      await s.review.writeFinding(row(a, { assignee: "ana@x.example" }), [entry]);
+      await s.review.writeFinding(row(a, { assignee: "ana@x.example", state: "resolved", note: "fixed" }), [
+        { ...entry, toState: "resolved", note: "fixed" },
+      ]);
+      await s.review.writeFinding(row(b, { state: "accepted_risk", note: "n", basis: "error|old" }), [entry]);
+      await s.review.writeFinding(row(c, { state: "accepted_risk", note: "n", acceptedUntil: T - 1 }), [entry]);
+      return s.review.reviews([a, b, c].map((f) => ({ eventJti: f.eventJti, code: f.code })));
+    },
+    findings: (s) =>
+      Promise.all([
+        s.review.findings({ take: 100, now: T }),
+        s.review.findings({ take: 100, now: T, state: "open" }),
+        s.review.findings({ take: 100, now: T, state: "resolved" }),
+        s.review.findings({ take: 100, now: T - 10, state: "accepted_risk" }),
+        s.review.findings({ take: 100, now: T, assignee: "ana@x.example" }),
+        s.review.findings({ take: 100, now: T, assignee: "" }),
+        s.review.findings({ take: 5, now: T, principal: planner.id, severity: "critical", before: 100 }),
+        s.review.findings({ take: 5, now: T, code: "scope_drift", chain: "c1" }),
+      ]),
+    finding: (s) => Promise.all([s.review.finding(1), s.review.finding(99_999)]),
+    reviews: (s) => s.review.reviews([{ eventJti: "nope", code: "orphan" }]),
+    chainFindingReviews: (s) =>
+      Promise.all(
+        ["c1", "c2", "c3", "nope"].map((c) =>
+          s.review.chainFindingReviews(c).then((r) => r.sort((x, y) => `${x.eventJti}${x.code}`.localeCompare(`${y.eventJti}${y.code}`))),
+        ),
+      ),
+    history: (s) => s.review.findings({ take: 100, now: T }).then((all) => s.review.history(findingTarget(all[all.length - 1]))),
+    writeChainReview: (s) =>
+      s.review
+        .writeChainReview(
+          {
+            chainId: "c2",
+            status: "signed_off",
+            reviewer: "ana@x.example",
+            statement: "ok",
+            signedOffAt: FIXED,
+            updatedAt: FIXED,
+            updatedBy: "user:a",
+          },
+          { actor: "user:a", action: "sign_off", fromState: "unreviewed", toState: "signed_off", assignee: null, note: "ok", acceptedUntil: null },
+        )
+        .then(() =>
+          Promise.all([s.chains.listRows({ review: "signed_off" }, T, { take: 10 }), s.chains.listRows({ review: "unreviewed" }, T, { take: 10 })]),
+        ),
+    chainReview: (s) => Promise.all([s.review.chainReview("c2"), s.review.chainReview("c1")]),
+    chainHistory: (s) => Promise.all(["c1", "c2", "nope"].map((c) => s.review.chainHistory(c))),
+    streamEvents: (s) => Promise.all([s.review.streamEvents(0, 3), s.review.streamEvents(3, 100), s.review.streamEvents(10_000, 10)]),
+    streamFindings: (s) => Promise.all([s.review.streamFindings(0, 2), s.review.streamFindings(2, 100)]),
+    createView: (s) =>
+      Promise.all([
+        s.review.createView({ id: "v1", name: "Violations", page: "chains", query: "status=violation", owner: "session:a@x.example", shared: false }),
+        s.review.createView({ id: "v2", name: "Open findings", page: "findings", query: "state=open", owner: "session:b@x.example", shared: true }),
+        s.review.createView({ id: "v3", name: "B private", page: "findings", query: "state=resolved", owner: "session:b@x.example", shared: false }),
+      ]),
+    views: (s) => Promise.all([s.review.views("session:a@x.example"), s.review.views("session:b@x.example"), s.review.views("nobody")]),
+    view: (s) => Promise.all([s.review.view("v1"), s.review.view("nope")]),
+    deleteView: (s) => s.review.deleteView("v3").then(() => Promise.all([s.review.view("v3"), s.review.deleteView("nope")])),
   },
   quarantine: {
     ofChain: (s) => Promise.all([s.quarantine.ofChain("c1", 10), s.quarantine.ofChain("c2", 10)]),

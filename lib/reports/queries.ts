@@ -26,6 +26,7 @@ import { sha256Hex } from "@/lib/auth/secrets";
 import type { TEventRecord } from "./csv";
 import { parsePublicJwk, serverKey } from "@/lib/ledger/server-key";
 import { buildEvidenceBundle, type TEvidenceBundle } from "./evidence";
+import { reportReview, type TReportReview } from "@/lib/review/report";
 import { statusRank } from "@/lib/protocol/grammar";
 
 export const CHAIN_PAGE = 100;
@@ -328,6 +329,8 @@ export type TReportKey = { principalId: string; kid: string; thumbprint: string;
 export type TChainReportData = {
   detail: TChainDetail;
   keys: TReportKey[];
+  /** the chain's review and every finding's state (docs/review.md); absent in reports built without one */
+  review?: TReportReview;
   /** submissions refused at ingest that named the chain (the newest 50, and how many) */
   refused: TChainRefusals;
   evidence: { digest: string; serverKey: string; ledgerHead: { seq: number; hash: string }; checkpoint: { seq: number; at: string } | null };
@@ -358,7 +361,7 @@ export async function getChainReportData(chainId: string, now = nowSeconds()): P
     ledgerHead: bundle.ledgerHead,
     checkpoint: bundle.checkpoint ? { seq: bundle.checkpoint.seq, at: bundle.checkpoint.at } : null,
   };
-  return { detail, keys, evidence, refused: await refusalsOfChain(chainId) };
+  return { detail, keys, evidence, review: await reportReview(chainId, at), refused: await refusalsOfChain(chainId) };
 }
 
 // ---------------------------------------------------------------------------------------------

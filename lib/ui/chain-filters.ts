@@ -4,10 +4,11 @@ import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
 import { FINDING_CODES } from "@/lib/protocol/types";
 import { CHAIN_STATUSES, type TChainSource } from "@/lib/protocol/grammar";
 import { isChainSource } from "./sources";
+import { CHAIN_REVIEW_STATUSES, type TChainReviewStatus } from "@/lib/contracts/review";
 
 export { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
-export const CHAIN_FILTER_KEYS = ["status", "principal", "scope", "purpose", "finding", "since", "until", "q", "source"] as const;
+export const CHAIN_FILTER_KEYS = ["status", "principal", "scope", "purpose", "finding", "since", "until", "q", "source", "review"] as const;
 export type TChainFilterKey = (typeof CHAIN_FILTER_KEYS)[number];
 
 export type TChainFilters = {
@@ -21,6 +22,7 @@ export type TChainFilters = {
   until?: string;
   q?: string;
   source?: TChainSource;
+  review?: TChainReviewStatus;
 };
 
 type TReadable = { get(name: string): string | null };
@@ -33,6 +35,8 @@ export function parseChainFilters(sp: TReadable): TChainFilters {
   if (finding && (FINDING_CODES as readonly string[]).includes(finding)) f.finding = finding as TFindingCode;
   const source = sp.get("source");
   if (isChainSource(source)) f.source = source;
+  const review = sp.get("review");
+  if (review && (CHAIN_REVIEW_STATUSES as readonly string[]).includes(review)) f.review = review as TChainReviewStatus;
   for (const k of ["principal", "scope", "purpose", "since", "until", "q"] as const) {
     const v = sp.get(k)?.trim();
     if (v) f[k] = v;

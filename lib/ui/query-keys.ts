@@ -27,7 +27,7 @@ export const principalKeys = {
   detail: (id: string) => [...principalKeys.all, "detail", id] as const,
 };
 
-export type TFindingFilters = { code?: string; severity?: string; principal?: string; chain?: string };
+export type TFindingFilters = { code?: string; severity?: string; principal?: string; chain?: string; state?: string; assignee?: string };
 
 export const findingKeys = {
   all: ["findings"] as const,

@@ -1,7 +1,10 @@
 // The dashboard's self-audit: who did what, when.
 import type { TDatabase } from "../connect";
+import { containsText } from "../dialect";
 
 export type TAuditRecord = { id: number; at: Date; actor: string; action: string; target: string | null; detail: string | null; ip: string | null };
+
+export type TAuditListQuery = { before?: number; take: number; actor?: string; action?: string; target?: string; since?: Date; until?: Date };
 
 export type TAuditStore = {
   append(e: { actor: string; action: string; target: string | null; detail: string | null; ip?: string | null }): Promise<void>;
@@ -9,8 +12,11 @@ export type TAuditStore = {
   latest(action: string, target: string, since: Date): Promise<TAuditRecord | null>;
   /** rewrites an aggregated entry's detail (failed sign-ins) */
   updateDetail(id: number, detail: string, ip: string | null): Promise<void>;
-  /** newest first, below `before` */
-  list(q: { before?: number; take: number }): Promise<TAuditRecord[]>;
+  /**
+   * newest first, below `before`; `actor` and `target` match as case-insensitive substrings,
+   * `action` as a prefix ("finding." is every finding change), `since`/`until` bound `at`
+   */
+  list(q: TAuditListQuery): Promise<TAuditRecord[]>;
 };
 
 export function createAuditStore(db: TDatabase): TAuditStore {
@@ -20,6 +26,17 @@ export function createAuditStore(db: TDatabase): TAuditStore {
       void (await prisma.auditEntry.create({ data: { actor: e.actor, action: e.action, target: e.target, detail: e.detail, ip: e.ip ?? null } })),
     latest: (action, target, since) => prisma.auditEntry.findFirst({ where: { action, target, at: { gte: since } }, orderBy: { id: "desc" } }),
     updateDetail: async (id, detail, ip) => void (await prisma.auditEntry.update({ where: { id }, data: { detail, ip } })),
-    list: (q) => prisma.auditEntry.findMany({ orderBy: { id: "desc" }, take: q.take, ...(q.before ? { where: { id: { lt: q.before } } } : {}) }),
+    list: (q) =>
+      prisma.auditEntry.findMany({
+        orderBy: { id: "desc" },
+        take: q.take,
+        where: {
+          ...(q.before ? { id: { lt: q.before } } : {}),
+          ...(q.actor ? { actor: containsText(db, q.actor) } : {}),
+          ...(q.action ? { action: { startsWith: q.action } } : {}),
+          ...(q.target ? { target: containsText(db, q.target) } : {}),
+          ...(q.since || q.until ? { at: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lte: q.until } : {}) } } : {}),
+        },
+      }),
   };
 }

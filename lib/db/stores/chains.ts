@@ -28,6 +28,7 @@ export const CHAIN_ROW_SELECT = {
   evidenceDue: true,
   openGrantExps: true,
   lastEventAt: true,
+  review: { select: { status: true } },
 } as const satisfies Prisma.ChainSelect;
 /** How many keys are revoked: part of a chain's stamp (a revocation only ever adds one). */
 const REVOKED_KEYS = `(SELECT COUNT(*) FROM "PrincipalKey" WHERE "revokedAt" IS NOT NULL)`;
@@ -246,6 +247,13 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
   // searchText is stored lowercase: a plain substring match on the lowercased query.
   if (filters.source) and.push({ source: filters.source });
+  if (filters.review) {
+    and.push(
+      filters.review === "unreviewed"
+        ? { OR: [{ review: { is: null } }, { review: { is: { status: "unreviewed" } } }] }
+        : { review: { is: { status: filters.review } } },
+    );
+  }
   if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
   return and.length ? { AND: and } : {};
 }

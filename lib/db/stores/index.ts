@@ -14,6 +14,7 @@ import { createLedgerStore, type TLedgerStore } from "./ledger";
 import { createObservedStore, type TObservedStore } from "./observed";
 import { createQuarantineStore, type TQuarantineStore } from "./quarantine";
 import { createRegistryStore, type TRegistryStore } from "./registry";
+import { createReviewStore, type TReviewStore } from "./review";
 
 export type TStores = {
   kind: TDatabase["kind"];
@@ -29,6 +30,7 @@ export type TStores = {
   aip: TAipStore;
   observed: TObservedStore;
   leastPrivilege: TLeastPrivilegeStore;
+  review: TReviewStore;
   /** the database answers now (see lib/db/health.ts); never throws */
   check(timeoutMs?: number): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** how many events are stored (start-up decides on demo seeding from it) */
@@ -50,6 +52,7 @@ export function createStores(db: TDatabase): TStores {
     aip: createAipStore(db),
     observed: createObservedStore(db),
     leastPrivilege: createLeastPrivilegeStore(db),
+    review: createReviewStore(db),
     check: (timeoutMs) => checkDatabase(db, timeoutMs),
     eventCount: () => db.prisma.event.count(),
   };

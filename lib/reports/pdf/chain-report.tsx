@@ -6,6 +6,7 @@ import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contr
 import { ATTESTATION_LABEL, FINDING_INFO } from "@/lib/ui/findings";
 import { FINDING_CODES, FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/types";
 import type { TChainReportData } from "../queries";
+import type { TReportReview } from "@/lib/review/report";
 import { GraphTile } from "./graph";
 import type { TGraphPlan, TGraphView, TTile } from "./graph-plan";
 import {
@@ -341,6 +342,128 @@ function GraphPages({
       ))}
     </>
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review and sign-off (docs/review.md): who reviewed the chain, what they stated, and what was
+// decided about every finding. Filled from the chain's review; a blank sign-off when none.
+
+const STATE_WORD: Record<string, string> = {
+  open: "Open",
+  acknowledged: "Acknowledged",
+  resolved: "Resolved",
+  accepted_risk: "Accepted risk",
+  false_positive: "False positive",
+};
+
+function reviewSection(data: TChainReportData, paper: TPaper): TSection | null {
+  const review = data.review;
+  if (!review) return null;
+  const width = contentW(paper);
+  const blocks: TBlock[] = [heading("Review and sign-off", width)];
+  if (review.status === "signed_off") {
+    blocks.push(
+      paragraph(
+        [
+          {
+            text: `✓ Signed off by ${review.reviewer ?? "unknown"} on ${review.signedOffAt ? utc(Date.parse(review.signedOffAt) / 1000) : "?"}`,
+            face: "bold",
+            color: GREEN,
+          },
+        ],
+        width,
+        4,
+      ),
+      paragraph([{ text: `“${review.statement ?? ""}”` }], width, 8),
+    );
+  } else {
+    blocks.push(
+      paragraph(
+        [
+          {
+            text: review.status === "in_review" ? "In review: not signed off yet." : "Not reviewed: nobody has signed this chain off.",
+            face: "bold",
+          },
+          { text: "Reviewer: ____________________________   Date: ______________   Signature: ____________________", size: SIZE.small, color: MUTED },
+        ],
+        width,
+        8,
+      ),
+    );
+  }
+  const counts = Object.entries(review.findingStates)
+    .filter(([, n]) => n > 0)
+    .map(([st, n]) => `${n} ${STATE_WORD[st]?.toLowerCase() ?? st}`)
+    .join(" · ");
+  blocks.push(
+    paragraph(
+      [
+        {
+          text: review.findings.length
+            ? `Every finding's state as it reads at generation (${counts}). An accepted risk past its expiry, or a finding a re-check changed, reads as open again.`
+            : "The chain has no findings to decide.",
+          size: SIZE.small,
+          color: MUTED,
+        },
+      ],
+      width,
+      4,
+    ),
+  );
+  if (review.findings.length === 0) return { segments: [{ blocks }] };
+  const table = tableBlocks<TReportReview["findings"][number]>(
+    [
+      {
+        title: "Finding",
+        weight: 30,
+        parts: (f) => [
+          { text: findingTitle(f.code as TChainFinding["code"]), size: SIZE.caption, face: "bold" },
+          { text: f.eventJti, face: "mono", size: SIZE.caption, color: FAINT },
+        ],
+      },
+      {
+        title: "State",
+        weight: 18,
+        parts: (f) => [
+          { text: STATE_WORD[f.review.state] ?? f.review.state, size: SIZE.caption, face: "bold" },
+          ...(f.review.acceptedUntil ? [{ text: `until ${utc(f.review.acceptedUntil)}`, size: SIZE.caption, color: FAINT }] : []),
+          ...(f.review.reopened
+            ? [
+                {
+                  text: f.review.reopened.kind === "expired" ? "reopened: risk expired" : "reopened: finding changed",
+                  size: SIZE.caption,
+                  color: FAINT,
+                },
+              ]
+            : []),
+        ],
+      },
+      { title: "Assignee", weight: 16, parts: (f) => [{ text: f.review.assignee ?? "—", size: SIZE.caption }] },
+      {
+        title: "Note",
+        weight: 36,
+        parts: (f) => [
+          { text: f.review.note ?? "—", size: SIZE.caption },
+          ...(f.review.updatedBy
+            ? [
+                {
+                  text: `${f.review.updatedBy}, ${f.review.updatedAt ? utc(Date.parse(f.review.updatedAt) / 1000) : ""}`,
+                  size: SIZE.caption,
+                  color: FAINT,
+                },
+              ]
+            : []),
+        ],
+      },
+    ],
+    review.findings,
+    width,
+  );
+  return {
+    segments: [
+      { blocks, table: { ...table, continued: paragraph([{ text: "Review and sign-off (continued)", face: "bold", size: SIZE.h2 }], width, 4) } },
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -814,7 +937,9 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
     right: `chain ${detail.id.length > 60 ? `${detail.id.slice(0, 59)}…` : detail.id}`,
   };
   const footer = `Generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
+  const review = reviewSection(data, opts.paper);
   const sections: TSection[] = [
+    ...(review ? [review] : []),
     findingsSection(detail, opts.paper),
     hopsSection(detail, opts.paper, who),
     timelineSection(detail, opts.paper, data.refused),
@@ -862,7 +987,9 @@ export function plannedPageCount(data: TChainReportData, opts: TChainReportOptio
 /** The paginated sections by name (profiling and tests). */
 export function sectionsFor(data: TChainReportData, paper: TPaper): Record<string, TSection> {
   const who = names(data.detail);
+  const review = reviewSection(data, paper);
   return {
+    ...(review ? { review } : {}),
     findings: findingsSection(data.detail, paper),
     hops: hopsSection(data.detail, paper, who),
     timeline: timelineSection(data.detail, paper, data.refused),

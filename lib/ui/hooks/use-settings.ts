@@ -28,7 +28,7 @@ export const settingsKeys = {
   all: ["settings"] as const,
   tokens: () => [...settingsKeys.all, "tokens"] as const,
   users: () => [...settingsKeys.all, "users"] as const,
-  audit: () => [...settingsKeys.all, "audit"] as const,
+  audit: (filters?: TAuditLogFilters) => [...settingsKeys.all, "audit", ...(filters ? [filters] : [])] as const,
 };
 
 export function useTokens() {
@@ -92,10 +92,14 @@ export function useUpdateUser() {
 }
 
 /** Newest first; "Load more" appends the next page instead of replacing the one on screen. */
-export function useAuditLog() {
+/** The self-audit's filters (docs/review.md): actor and target substrings, action prefix, ISO times. */
+export type TAuditLogFilters = { actor?: string; action?: string; target?: string; since?: string; until?: string };
+
+export function useAuditLog(filters: TAuditLogFilters = {}) {
   return useInfiniteQuery({
-    queryKey: settingsKeys.audit(),
-    queryFn: ({ signal, pageParam }) => apiGet<TAuditPage>(`/api/v1/audit${toQueryString({ cursor: pageParam, limit: AUDIT_PAGE_SIZE })}`, signal),
+    queryKey: settingsKeys.audit(filters),
+    queryFn: ({ signal, pageParam }) =>
+      apiGet<TAuditPage>(`/api/v1/audit${toQueryString({ ...filters, cursor: pageParam, limit: AUDIT_PAGE_SIZE })}`, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
