@@ -309,7 +309,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         nodesFocusable
         edgesFocusable
         onlyRenderVisibleElements={isBig}
-        minZoom={0.02}
+        minZoom={0.005}
         maxZoom={2}
         attributionPosition="top-right"
         aria-describedby="chain-graph-help"
@@ -433,7 +433,7 @@ function ViewportKeeper({
     (maxZoom: number) => {
       const b = bounds(positions, nodeById);
       if (!b || !width || !height) return;
-      const zoom = Math.max(0.02, Math.min(maxZoom, (width * 0.9) / (b.x1 - b.x0), (height * 0.9) / (b.y1 - b.y0)));
+      const zoom = Math.max(0.005, Math.min(maxZoom, (width * 0.9) / (b.x1 - b.x0), (height * 0.9) / (b.y1 - b.y0)));
       void rf.setViewport({ x: (width - (b.x1 - b.x0) * zoom) / 2 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
     },
     [positions, nodeById, rf, width, height],
@@ -538,7 +538,9 @@ function GraphNotice({
         aria-live="polite"
       >
         <p>
-          Showing all {total} nodes. Zoomed out, labels give way to colour by severity; zoom in to read them. {back}
+          Showing all {total} nodes.{" "}
+          <span className="hidden sm:inline">Zoomed out, labels give way to colour by severity; zoom in to read them. </span>
+          {back}
         </p>
       </div>
     );
@@ -554,8 +556,10 @@ function GraphNotice({
       aria-live="polite"
     >
       <p>
-        Showing {shown.toLocaleString("en-US")} of {total} nodes: breadth-first from the human root, every finding with its path first.{" "}
-        <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong> behind dashed stubs; click one to expand it.{" "}
+        Showing {shown.toLocaleString("en-US")} of {total} nodes
+        <span className="hidden sm:inline">: breadth-first from the human root, every finding with its path first</span>.{" "}
+        <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong>
+        <span className="hidden sm:inline"> behind dashed stubs; click one to expand it</span>.{" "}
         <button type="button" className="link font-semibold" onClick={onShowAll}>
           Show all {total}
         </button>

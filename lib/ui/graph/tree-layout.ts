@@ -4,11 +4,16 @@
 //
 // Iterative throughout (a 20,000-hop line would overflow the stack of a recursive walk), and
 // cycle-safe: each node is placed once, under the first node that reaches it breadth-first from
-// the roots. Small fan-outs stack their children in a column; past FANOUT_LIMIT children the
+// the roots. Small fan-outs stack their children in a column; past COLUMN_LIMIT children the
 // subtrees are packed on shelves so a wide fan-out keeps the picture about 1.6 times wider than tall.
 import type { TLayoutInput, TLayoutResult, TPoint } from "./layout";
 
-const FANOUT_LIMIT = 15;
+/**
+ * Up to this many children stack in one column. The opening view draws at most 15 children of a
+ * parent plus its stub and the odd child drawn for its finding; a fan-out wider than that is the
+ * whole of a big one ("Show all", an expanded stub) and goes on shelves.
+ */
+const COLUMN_LIMIT = 20;
 const ASPECT = 1.6;
 const GAP_Y = 24;
 const SHELF_GAP_X = 48;
@@ -102,7 +107,7 @@ export function treeLayout(input: TLayoutInput): TLayoutResult {
     const left = w[v] + gapX;
     let packW = 0;
     let packH = 0;
-    if (k <= FANOUT_LIMIT) {
+    if (k <= COLUMN_LIMIT) {
       for (let j = c0; j < c1; j++) {
         const c = children[j];
         offX[c] = left;
@@ -153,7 +158,7 @@ export function treeLayout(input: TLayoutInput): TLayoutResult {
   let shelfH = 0;
   let rootArea = 0;
   for (const r of roots) rootArea += (boxW[r] + SHELF_GAP_X) * (boxH[r] + GAP_Y);
-  const rootLimit = roots.length > FANOUT_LIMIT ? Math.sqrt(rootArea * ASPECT) : Infinity;
+  const rootLimit = roots.length > COLUMN_LIMIT ? Math.sqrt(rootArea * ASPECT) : Infinity;
   let width = 0;
   for (const r of roots) {
     if (rootLimit === Infinity) {
