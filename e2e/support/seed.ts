@@ -144,7 +144,7 @@ export async function seedBigChain(
   tag: string,
   groups = 20,
   leaves = 49,
-): Promise<{ chainId: string; hops: number; escalationJti: string; teamJtis: string[] }> {
+): Promise<{ chainId: string; hops: number; escalationJti: string; teamJtis: string[]; team0WorkerJtis: string[] }> {
   const c = client();
   const shared = await generateSigningKey();
   const signerFor = async (id: string, kind: TPrincipalKind): Promise<TSigner> => {
@@ -168,6 +168,7 @@ export async function seedBigChain(
   tokens.push(root.token);
   let escalationJti = "";
   const teamJtis: string[] = [];
+  const team0WorkerJtis: string[] = [];
   let hops = 1;
   for (let g = 0; g < groups; g++) {
     const teamLead = await signerFor(`agent:team-${g}-${tag}`, "agent");
@@ -185,6 +186,7 @@ export async function seedBigChain(
         { force: isEscalation },
       );
       if (isEscalation) escalationJti = toLeaf.claims.jti;
+      if (g === 0) team0WorkerJtis.push(toLeaf.claims.jti);
       tokens.push(toLeaf.token);
       hops++;
       const act = await invoke(toLeaf.claims, leaf, { action: `data/g${g}/s${l}:read`, resource: `warehouse://g${g}/s${l}`, iat: now - 300 });
@@ -192,7 +194,7 @@ export async function seedBigChain(
     }
   }
   await sendAll(c, tokens);
-  return { chainId: root.claims.chain, hops, escalationJti, teamJtis };
+  return { chainId: root.claims.chain, hops, escalationJti, teamJtis, team0WorkerJtis };
 }
 
 /** `count` one-event chains (a bare authorization each) sharing one purpose code, for paging. */

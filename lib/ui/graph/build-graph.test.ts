@@ -170,12 +170,13 @@ describe("buildGraph", () => {
     const ids = new Set(real.map((n) => n.id));
     for (const id of ["user:h", "agent:lead", "agent:w599"]) expect(ids.has(principalNodeId(id))).toBe(true);
     expect(g.edges.some((e) => e.id === grantEdgeId("d599"))).toBe(true);
-    // The lead offers 15 workers (each with its resource); the other 584 wait behind one stub.
-    expect(real.filter((n) => n.kind === "agent").length).toBe(1 + 15 + 1);
+    // The lead shows 15 workers (the one with the finding among them, each with its resource);
+    // the other 585 wait behind one stub.
+    expect(real.filter((n) => n.kind === "agent").length).toBe(1 + 15);
     expect(hidden).toHaveLength(1);
-    expect(hidden[0].label).toBe("584 more delegations ▸");
+    expect(hidden[0].label).toBe("585 more delegations ▸");
     expect(hidden[0].hidden!.expand).toBe(principalNodeId("agent:lead"));
-    expect(hidden[0].hidden!.count).toBe(584 * 2);
+    expect(hidden[0].hidden!.count).toBe(585 * 2);
     // Every hidden edge is dashed: it stands in for grants, it is not one.
     for (const e of g.edges.filter((x) => x.kind === "hidden")) expect(e.isDashed).toBe(true);
 
@@ -265,7 +266,7 @@ describe("buildGraph", () => {
     // The finding deep in team 59 is drawn, with its path.
     expect(g.nodes.some((n) => n.ref === "agent:w59-19" && n.findings.codes.includes("depth_exceeded"))).toBe(true);
     expect(g.nodes.some((n) => n.ref === "agent:t59")).toBe(true);
-    expect(hidden.find((n) => n.hidden!.expand === principalNodeId("agent:lead"))!.label).toBe("44 more delegations ▸");
+    expect(hidden.find((n) => n.hidden!.expand === principalNodeId("agent:lead"))!.label).toBe("45 more delegations ▸");
   });
 
   it("re-centres on a focus deep in the hidden part, keeping the path to the human", () => {

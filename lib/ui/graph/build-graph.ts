@@ -357,8 +357,8 @@ export function graphTree(
  * Which nodes the opening view draws, in priority order: the root; the focus, its path to the root
  * and its neighbourhood; every node carrying a finding with its path to the root (worst first, within
  * the budget); the fan-outs the reader expanded (forced, past the budget); then breadth-first from
- * the root until the budget is full, offering at most FANOUT_LIMIT children of a parent unless it
- * was expanded. A leaf resource comes with its principal.
+ * the root until the budget is full, drawing at most FANOUT_LIMIT children of a parent (those
+ * already drawn included) unless it was expanded. A leaf resource comes with its principal.
  */
 export function chooseVisible(
   all: readonly { id: string; kind: TGraphNodeKind; worst: TSeverity | null }[],
@@ -420,19 +420,20 @@ export function chooseVisible(
   for (let i = 0; i < queue.length && visible.size < budget; i++) {
     const id = queue[i];
     const cap = expanded.has(id) ? Infinity : FANOUT_LIMIT;
-    let offered = 0;
-    for (const c of tree.children.get(id) ?? []) {
+    const kids = tree.children.get(id) ?? [];
+    // Children already drawn (the focus, a finding's path) count toward the parent's 15.
+    let shown = 0;
+    for (const c of kids) if (visible.has(c) && !isLeafResource(c)) shown += 1;
+    for (const c of kids) {
       if (isLeafResource(c) && visible.has(c)) continue;
-      if (visible.size >= budget) break;
-      if (visible.has(c) || offered < cap) {
-        if (!visible.has(c)) {
-          offered += 1;
-          takeOne(c);
-        }
-        if (!queued.has(c)) {
-          queued.add(c);
-          queue.push(c);
-        }
+      if (!visible.has(c)) {
+        if (shown >= cap || visible.size >= budget) continue;
+        shown += 1;
+        takeOne(c);
+      }
+      if (!queued.has(c)) {
+        queued.add(c);
+        queue.push(c);
       }
     }
   }
