@@ -58,21 +58,21 @@ async function panZoomFrames(page: Page): Promise<number[]> {
   const box = (await page.locator(`${GRAPH} .react-flow__pane`).boundingBox())!;
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
-    w.__frames = [];
-    w.__framesOn = true;
+  // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__framesOn = true;
     let last = performance.now();
-    const tick = (t: number) => {
-      w.__frames.push(t - last);
+    const tick = (t) => {
+      window.__frames.push(t - last);
       last = t;
-      if (w.__framesOn) requestAnimationFrame(tick);
+      if (window.__framesOn) requestAnimationFrame(tick);
     };
     requestAnimationFrame((t) => {
       last = t;
       requestAnimationFrame(tick);
     });
-  });
+  })()`);
   await page.mouse.move(cx, cy);
   for (let i = 0; i < 12; i++) {
     await page.mouse.wheel(0, -120);
@@ -134,18 +134,22 @@ export async function measureGraphs(
     if (await button.count()) {
       const t0 = Date.now();
       await button.click();
-      await page.waitForFunction(
-        (sel) => {
-          const el = document.querySelector(sel);
-          if (!el || el.getAttribute("data-layout-ready") !== "true") return false;
-          const total = Number(el.getAttribute("data-total-nodes"));
-          if (Number(el.getAttribute("data-model-nodes")) !== total) return false;
-          if (el.getAttribute("data-render") === "canvas") return Number(el.getAttribute("data-painted-nodes")) === total;
-          return el.querySelectorAll(".react-flow__node").length >= total;
-        },
-        GRAPH,
-        { timeout: timeoutMs, polling: "raf" },
-      );
+      await page
+        .waitForFunction(
+          (sel) => {
+            const el = document.querySelector(sel);
+            if (!el || el.getAttribute("data-layout-ready") !== "true") return false;
+            const total = Number(el.getAttribute("data-total-nodes"));
+            if (Number(el.getAttribute("data-model-nodes")) !== total) return false;
+            if (el.getAttribute("data-render") === "canvas") return Number(el.getAttribute("data-painted-nodes")) === total;
+            return el.querySelectorAll(".react-flow__node").length >= total;
+          },
+          GRAPH,
+          { timeout: timeoutMs, polling: "raf" },
+        )
+        .catch(async (e: unknown) => {
+          throw new Error(`"Show all" never drew every node of ${nodes}: ${JSON.stringify(await graphState(page))}`, { cause: e });
+        });
       const st = await graphState(page);
       showAll = { nodes: st.model, ms: Date.now() - t0, render: st.render, painted: st.render === "canvas" ? st.painted : st.model };
     }

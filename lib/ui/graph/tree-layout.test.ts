@@ -78,5 +78,9 @@ describe("treeLayout", () => {
     const l = treeLayout({ nodes, edges });
     expect(performance.now() - t0).toBeLessThan(1_500);
     expect(Object.keys(l.positions)).toHaveLength(20_000);
+    // Small fan-outs do not stack into a tower: the picture stays roughly as wide as 1.6 × tall.
+    expect(l.width / l.height).toBeGreaterThan(0.8);
+    expect(l.width / l.height).toBeLessThan(3.5);
+    expect(overlaps({ nodes, edges }, l.positions)).toBe(0);
   });
 });

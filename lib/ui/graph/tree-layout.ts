@@ -4,8 +4,8 @@
 //
 // Iterative throughout (a 20,000-hop line would overflow the stack of a recursive walk), and
 // cycle-safe: each node is placed once, under the first node that reaches it breadth-first from
-// the roots. Small fan-outs stack their children in a column; past COLUMN_LIMIT children the
-// subtrees are packed on shelves so a wide fan-out keeps the picture about 1.6 times wider than tall.
+// the roots. Small fan-outs stack their children in a column; past COLUMN_LIMIT children, or when
+// the column would tower over the picture, the subtrees are packed on shelves so a wide fan-out keeps the picture about 1.6 times wider than tall.
 import type { TLayoutInput, TLayoutResult, TPoint } from "./layout";
 
 /**
@@ -15,6 +15,8 @@ import type { TLayoutInput, TLayoutResult, TPoint } from "./layout";
  */
 const COLUMN_LIMIT = 20;
 const ASPECT = 1.6;
+/** A column of children taller than this many times its width goes on shelves instead. */
+const TALL = 2;
 const GAP_Y = 24;
 const SHELF_GAP_X = 48;
 const MIN_GAP_X = 56;
@@ -107,14 +109,22 @@ export function treeLayout(input: TLayoutInput): TLayoutResult {
     const left = w[v] + gapX;
     let packW = 0;
     let packH = 0;
-    if (k <= COLUMN_LIMIT) {
+    // A column, unless it is a wide fan-out or would stand far taller than the picture is wide
+    // (a tree of small fan-outs stacks its leaves into a tower: 875 leaves of a 1,000-node tree).
+    let columnH = 0;
+    let columnW = 0;
+    for (let j = c0; j < c1; j++) {
+      columnH += boxH[children[j]] + (j < c1 - 1 ? GAP_Y : 0);
+      columnW = Math.max(columnW, boxW[children[j]]);
+    }
+    if (k <= COLUMN_LIMIT && (k === 1 || columnH <= TALL * (left + columnW))) {
       for (let j = c0; j < c1; j++) {
         const c = children[j];
         offX[c] = left;
         offY[c] = packH;
         packH += boxH[c] + (j < c1 - 1 ? GAP_Y : 0);
-        packW = Math.max(packW, boxW[c]);
       }
+      packW = columnW;
     } else {
       // Shelves: rows of subtrees, as wide as makes the block about ASPECT times wider than tall.
       let area = 0;
