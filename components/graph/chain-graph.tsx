@@ -108,7 +108,10 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
   // expanded parent in view.
   const viewIntent = useRef<{ kind: "fit" } | { kind: "centre"; id: string } | null>(null);
   const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
-  const canvasMode = Boolean(positions) && zoomedOut && model.nodes.length >= CANVAS_MIN_NODES;
+  // Set by "Show all" until the fitted view is in: a drawing that will be fitted on the canvas never
+  // goes through React Flow's DOM first (thousands of nodes handed over just to be taken back).
+  const [fitPending, setFitPending] = useState(false);
+  const canvasMode = Boolean(positions) && (zoomedOut || fitPending) && model.nodes.length >= CANVAS_MIN_NODES;
   const graphIndex = useMemo(
     () => (positions && model.nodes.length >= CANVAS_MIN_NODES ? indexGraph(model.nodes, model.edges, positions) : null),
     [model, positions],
@@ -131,6 +134,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         else {
           // Hidden parts folded together "in other branches": the way in is to draw everything.
           viewIntent.current = { kind: "fit" };
+          setFitPending(true);
           setShowAll(true);
         }
         return;
@@ -172,7 +176,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
   // Flow skip re-rendering hundreds of unchanged ones.
   const nodeCache = useRef(new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>());
   const nodes: TFlowNode[] = useMemo(() => {
-    if (!positions) return [];
+    if (!positions || canvasMode) return NO_NODES;
     const cache = nodeCache.current;
     const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>();
     const out = model.nodes.map((n) => {
@@ -202,11 +206,11 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
     });
     nodeCache.current = next;
     return out;
-  }, [model.nodes, positions, highlight]);
+  }, [model.nodes, positions, highlight, canvasMode]);
 
   const edgeCache = useRef(new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>());
   const edges: TFlowEdge[] = useMemo(() => {
-    if (!layout.data) return [];
+    if (!layout.data || canvasMode) return NO_EDGES;
     const routes = layout.data.edges;
     const labelOf = (id: string) => nodeById.get(id)?.ref ?? id;
     const cache = edgeCache.current;
@@ -244,7 +248,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
     });
     edgeCache.current = next;
     return out;
-  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel]);
+  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel, canvasMode]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key !== "Enter" && e.key !== " ") return;
@@ -281,8 +285,8 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         Delegation graph, left to right from the human root. Tab to a node or an edge and press Enter to open it in the hop inspector.
       </p>
       <ReactFlow<TFlowNode, TFlowEdge>
-        nodes={canvasMode ? NO_NODES : nodes}
-        edges={canvasMode ? NO_EDGES : edges}
+        nodes={nodes}
+        edges={edges}
         nodeTypes={NODE_TYPES}
         edgeTypes={EDGE_TYPES}
         onNodeClick={(_, n) => activateNode(n.id)}
@@ -317,6 +321,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         {canvasMode && graphIndex && <OverviewCanvas index={graphIndex} selected={highlight.nodes} report={reportPainted} />}
         <ViewportKeeper
           viewIntent={viewIntent}
+          onFitted={() => setFitPending(false)}
           canvasMode={canvasMode}
           layoutKey={positions ? layoutKey : null}
           rootId={model.nodes.find((n) => n.isRoot)?.id ?? null}
@@ -345,6 +350,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
             onJump={onSelect}
             onShowAll={() => {
               viewIntent.current = { kind: "fit" };
+              setFitPending(true);
               setShowAll(true);
             }}
             onBack={() => {
@@ -385,8 +391,10 @@ function ViewportKeeper({
   nodeById,
   userMoved,
   viewIntent,
+  onFitted,
   canvasMode,
 }: {
+  onFitted: () => void;
   userMoved: React.RefObject<boolean>;
   viewIntent: React.RefObject<{ kind: "fit" } | { kind: "centre"; id: string } | null>;
   canvasMode: boolean;
@@ -432,9 +440,9 @@ function ViewportKeeper({
   const fitAll = useCallback(
     (maxZoom: number) => {
       const b = bounds(positions, nodeById);
-      if (!b || !width || !height) return;
+      if (!b || !width || !height) return Promise.resolve(false);
       const zoom = Math.max(0.005, Math.min(maxZoom, (width * 0.9) / (b.x1 - b.x0), (height * 0.9) / (b.y1 - b.y0)));
-      void rf.setViewport({ x: (width - (b.x1 - b.x0) * zoom) / 2 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
+      return rf.setViewport({ x: (width - (b.x1 - b.x0) * zoom) / 2 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
     },
     [positions, nodeById, rf, width, height],
   );
@@ -444,19 +452,23 @@ function ViewportKeeper({
     done.current = layoutKey;
     const intent = viewIntent.current;
     viewIntent.current = null;
-    if (intent?.kind === "fit") return fitAll(1.1);
+    if (intent?.kind === "fit") {
+      void fitAll(1.1).then(onFitted);
+      return;
+    }
+    onFitted();
     if (intent?.kind === "centre" && nodeById.has(intent.id)) {
       centreOn(intent.id, true, Math.max(rf.getViewport().zoom, 0.5));
       return;
     }
-    if (fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) fitAll(1.1);
+    if (fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void fitAll(1.1);
     else if (target && nodeById.has(target)) centreOn(target, true);
     else if (rootId && positions?.[rootId]) {
       // Too big to fit legibly: start readable, at the human root, and let the reader zoom out.
       const p = positions[rootId];
       const n = nodeById.get(rootId)!;
       void rf.setViewport({ x: 40 - p.x * 0.85, y: height / 2 - (p.y + n.height / 2) * 0.85, zoom: 0.85 });
-    } else fitAll(1.1);
+    } else void fitAll(1.1);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [layoutKey, initialized, width]);
 
@@ -468,8 +480,7 @@ function ViewportKeeper({
     lastWidth.current = width;
     const id = requestAnimationFrame(() => {
       if (resized && !userMoved.current && fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) {
-        fitAll(1.1);
-        if (target) centreOn(target, false);
+        void fitAll(1.1).then(() => target && centreOn(target, false));
       } else if (target) centreOn(target, false);
     });
     return () => cancelAnimationFrame(id);
