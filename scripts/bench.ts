@@ -106,7 +106,7 @@ async function main() {
       await tick();
     }
     trees.push({ role: "pdf", chain: treeChain(`r${cfg.pdfHops}`, cfg.pdfHops, now, { leaves: true }) });
-    for (const n of cfg.graphNodes) {
+    for (const n of args.graphNodes ?? cfg.graphNodes) {
       await tick();
       trees.push({ role: "graph", chain: treeChain(`g${n}`, n - 1, now) });
     }
@@ -318,7 +318,11 @@ async function main() {
       ),
     );
     for (const g of graphs)
-      log(`graph ${g.nodes} nodes: nodes drawn at ${g.firstNodesMs} ms (${g.renderedNodes} rendered), interactive at ${g.interactiveMs} ms`);
+      log(
+        `graph ${g.nodes} nodes: ${g.renderedNodes} drawn (${g.domNodes} in the DOM) at ${g.firstNodesMs} ms, interactive at ${g.interactiveMs} ms; ` +
+          `show all: ${g.showAll ? `${g.showAll.nodes} nodes in ${g.showAll.ms} ms (${g.showAll.render}, ${g.showAll.painted} painted)` : "not offered"}; ` +
+          `pan/zoom frames p50 ${g.frames.p50Ms} p95 ${g.frames.p95Ms} max ${g.frames.maxMs} ms over ${g.frames.n}`,
+      );
 
     memory.phase("ledger verify");
     const ledger = await getJson<{ ok: boolean; count: number }>(api, "/api/v1/ledger/verify");

@@ -1,9 +1,11 @@
 "use client";
 // The chain as a left-to-right graph from the human root. Layout runs in a Web Worker for big
-// chains; past the node budget only the selected hop's neighbourhood is drawn and the rest is
-// summarised by "N hidden" placeholders that keep their findings visible.
+// chains. Past the node budget the opening view draws the budget's worth breadth-first from the
+// root (every finding with its path first), and fan-outs over 15 end in "N more delegations ▸"
+// stubs that expand; "Show all" draws everything. Big drawings render only what is in view, drop
+// labels when zoomed out (level of detail), and very large ones zoomed out are painted on a canvas.
 import "@xyflow/react/dist/style.css";
-import { Controls, MarkerType, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
+import { Controls, MarkerType, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, type Node } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail } from "@/lib/contracts/chains";
 import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
@@ -17,6 +19,22 @@ import { Spinner } from "../ui/states";
 import { EDGE_TYPES, edgeStroke, scopeChangeText } from "./grant-edge";
 import { NODE_TYPES } from "./graph-nodes";
 import type { TFlowEdge, TFlowNode } from "./graph-types";
+import { hitNode, indexGraph, OverviewCanvas } from "./overview-canvas";
+
+/** Below this zoom labels are unreadable: nodes drop them and fill by severity instead. */
+export const DETAIL_ZOOM = 0.35;
+/** Drawings this big are painted on a canvas below DETAIL_ZOOM instead of as DOM nodes. */
+export const CANVAS_MIN_NODES = 500;
+/** Past this many nodes a minimap shows where the view is. */
+const MINIMAP_MIN_NODES = 150;
+const NO_NODES: TFlowNode[] = [];
+const NO_EDGES: TFlowEdge[] = [];
+const SEVERITY_FILL: Record<string, string> = { critical: "#dc2626", error: "#ea580c", warning: "#d97706" };
+function minimapColour(n: Node): string {
+  const node = (n as TFlowNode).data.node;
+  if (node.findings.worst) return SEVERITY_FILL[node.findings.worst];
+  return node.kind === "human" ? "#0f172a" : node.kind === "hidden" ? "#cbd5e1" : "#94a3b8";
+}
 
 type TProps = {
   detail: TChainDetail;
@@ -46,7 +64,12 @@ function findingWords(n: { critical: number; error: number; warning: number; cod
 function nodeAriaLabel(n: TGraphNode): string {
   const total = n.findings.critical + n.findings.error + n.findings.warning;
   if (n.kind === "hidden") {
-    return `${n.label}: ${n.ref}; ${findingWords(n.findings)}.${n.hidden?.jumpTo ? " Press Enter to show the worst hidden hop." : ""}`;
+    const how = n.hidden?.expand
+      ? " Press Enter to draw them."
+      : n.hidden?.jumpTo
+        ? " Press Enter to show the worst hidden hop."
+        : " Press Enter to show all.";
+    return `${n.label.replace(" ▸", "")}: ${n.ref}; ${findingWords(n.findings)}.${how}`;
   }
   return `${n.ref}, ${n.kind}, ${plural(total, "finding")}${n.isRoot ? ", human root" : ""}${n.label !== n.ref ? `; ${n.label}` : ""}`;
 }
@@ -71,7 +94,12 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
   const highlight = useMemo(() => highlightFor(index, selection), [index, selection]);
   const target = highlight.selectedNode ?? (selectedPrincipal ? principalNodeId(selectedPrincipal) : null);
   const [focus, setFocus] = useState<string | null>(target);
-  const model: TGraphModel = useMemo(() => buildGraph(detail, { focusNodeId: focus, budget: NODE_BUDGET }), [detail, focus]);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [showAll, setShowAll] = useState(false);
+  const model: TGraphModel = useMemo(
+    () => buildGraph(detail, { focusNodeId: focus, budget: NODE_BUDGET, expanded, showAll }),
+    [detail, focus, expanded, showAll],
+  );
   const nodeById = useMemo(() => new Map(model.nodes.map((n) => [n.id, n] as const)), [model]);
 
   // Re-centre the drawn neighbourhood only when the selection falls outside it.
@@ -81,13 +109,39 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
 
   const layout = useGraphLayout(model);
   const positions = layout.data?.positions;
+  // What the next layout should do to the viewport: fit everything ("Show all"), or keep an
+  // expanded parent in view.
+  const viewIntent = useRef<{ kind: "fit" } | { kind: "centre"; id: string } | null>(null);
+  const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
+  // Set by "Show all" until the fitted view is in: a drawing that will be fitted on the canvas never
+  // goes through React Flow's DOM first (thousands of nodes handed over just to be taken back).
+  const [fitPending, setFitPending] = useState(false);
+  const canvasMode = Boolean(positions) && (zoomedOut || fitPending) && model.nodes.length >= CANVAS_MIN_NODES;
+  const graphIndex = useMemo(
+    () => (positions && model.nodes.length >= CANVAS_MIN_NODES ? indexGraph(model.nodes, model.edges, positions) : null),
+    [model, positions],
+  );
+  const wrapperRef = useRef<HTMLDivElement>(null);
+  const reportPainted = useCallback((n: number) => {
+    if (wrapperRef.current) wrapperRef.current.dataset.paintedNodes = String(n);
+  }, []);
 
   const activateNode = useCallback(
     (id: string) => {
       const n = nodeById.get(id);
       if (!n) return;
       if (n.kind === "hidden") {
-        if (n.hidden?.jumpTo) onSelect(n.hidden.jumpTo);
+        const parent = n.hidden?.expand;
+        if (parent) {
+          viewIntent.current = { kind: "centre", id: parent };
+          setExpanded((prev) => new Set([...prev, parent]));
+        } else if (n.hidden?.jumpTo) onSelect(n.hidden.jumpTo);
+        else {
+          // Hidden parts folded together "in other branches": the way in is to draw everything.
+          viewIntent.current = { kind: "fit" };
+          setFitPending(true);
+          setShowAll(true);
+        }
         return;
       }
       if (n.kind === "resource") {
@@ -128,7 +182,7 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
   // Flow skip re-rendering hundreds of unchanged ones.
   const nodeCache = useRef(new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>());
   const nodes: TFlowNode[] = useMemo(() => {
-    if (!positions) return [];
+    if (!positions || canvasMode) return NO_NODES;
     const cache = nodeCache.current;
     const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>();
     const out = model.nodes.map((n) => {
@@ -151,18 +205,18 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
         draggable: false,
         connectable: false,
         selectable: false,
-        className: n.kind === "hidden" ? "dg-hidden-node" : undefined,
+        className: `${n.kind === "hidden" ? "dg-hidden-node " : ""}dg-sev-${n.findings.worst ?? (n.kind === "human" ? "human" : "none")}`,
       };
       next.set(n.id, { src: n, pos, sel, path, out: flowNode });
       return flowNode;
     });
     nodeCache.current = next;
     return out;
-  }, [model.nodes, positions, highlight, target]);
+  }, [model.nodes, positions, highlight, canvasMode, target]);
 
   const edgeCache = useRef(new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>());
   const edges: TFlowEdge[] = useMemo(() => {
-    if (!layout.data) return [];
+    if (!layout.data || canvasMode) return NO_EDGES;
     const routes = layout.data.edges;
     const labelOf = (id: string) => nodeById.get(id)?.ref ?? id;
     const cache = edgeCache.current;
@@ -200,7 +254,7 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
     });
     edgeCache.current = next;
     return out;
-  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel]);
+  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel, canvasMode]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key !== "Enter" && e.key !== " ") return;
@@ -212,14 +266,27 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
     else activateEdge(id);
   };
 
-  const isBig = model.nodes.length > 150;
+  const rf = useReactFlow();
+  const isBig = model.nodes.length > MINIMAP_MIN_NODES;
+  const realNodes = model.nodes.length - model.nodes.reduce((c, n) => c + (n.kind === "hidden" ? 1 : 0), 0);
+  const hiddenFindings = model.nodes.reduce((c, n) => c + (n.kind === "hidden" ? n.findings.critical + n.findings.error + n.findings.warning : 0), 0);
   // Set once the reader pans or zooms (programmatic moves carry no event).
   const userMoved = useRef(false);
   const moveStart = useRef<{ x: number; y: number; zoom: number } | null>(null);
   const layoutKey = model.signature.length + ":" + model.nodes.length + ":" + (model.nodes[0]?.id ?? "");
 
   return (
-    <div className="relative h-full w-full" onKeyDown={onKeyDown}>
+    <div
+      ref={wrapperRef}
+      className={`relative h-full w-full ${zoomedOut && isBig ? "dg-lod-low" : ""}`}
+      onKeyDown={onKeyDown}
+      data-testid="chain-graph"
+      data-model-nodes={realNodes}
+      data-total-nodes={model.totalNodes}
+      data-hidden-findings={hiddenFindings}
+      data-render={canvasMode ? "canvas" : "dom"}
+      data-layout-ready={positions ? "true" : "false"}
+    >
       <p id="chain-graph-help" className="sr-only">
         Delegation graph, left to right from the human root. Tab to a node or an edge and press Enter to open it in the hop inspector.
       </p>
@@ -230,7 +297,14 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
         edgeTypes={EDGE_TYPES}
         onNodeClick={(_, n) => activateNode(n.id)}
         onEdgeClick={(_, e) => activateEdge(e.id)}
-        onPaneClick={() => onSelect(null)}
+        onPaneClick={(event) => {
+          if (canvasMode && graphIndex) {
+            const p = rf.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+            const hit = hitNode(graphIndex, p.x, p.y);
+            if (hit) return activateNode(hit.id);
+          }
+          onSelect(null);
+        }}
         onMoveStart={(_, vp) => {
           moveStart.current = vp;
         }}
@@ -245,12 +319,16 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
         nodesFocusable
         edgesFocusable
         onlyRenderVisibleElements={isBig}
-        minZoom={0.05}
+        minZoom={0.005}
         maxZoom={2}
         attributionPosition="top-right"
         aria-describedby="chain-graph-help"
       >
+        {canvasMode && graphIndex && <OverviewCanvas index={graphIndex} selected={highlight.nodes} report={reportPainted} />}
         <ViewportKeeper
+          viewIntent={viewIntent}
+          onFitted={() => setFitPending(false)}
+          canvasMode={canvasMode}
           layoutKey={positions ? layoutKey : null}
           rootId={model.nodes.find((n) => n.isRoot)?.id ?? null}
           target={target}
@@ -259,8 +337,34 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
           userMoved={userMoved}
         />
         <Controls showInteractive={false} position="bottom-right" />
+        {isBig && !canvasMode && (
+          <MiniMap
+            position="bottom-right"
+            className="!mr-14 !mb-2 hidden sm:block"
+            nodeColor={minimapColour}
+            nodeStrokeWidth={0}
+            pannable
+            zoomable
+            ariaLabel="Minimap of the whole drawing"
+          />
+        )}
         <Panel position="top-left" className="!m-2">
-          <GraphNotice model={model} onJump={activateNode} />
+          <GraphNotice
+            model={model}
+            isShowingAll={showAll}
+            isExpanded={expanded.size > 0}
+            onJump={onSelect}
+            onShowAll={() => {
+              viewIntent.current = { kind: "fit" };
+              setFitPending(true);
+              setShowAll(true);
+            }}
+            onBack={() => {
+              viewIntent.current = null;
+              setShowAll(false);
+              setExpanded(new Set());
+            }}
+          />
         </Panel>
         <Panel position="bottom-left" className="!m-2">
           <Legend />
@@ -292,8 +396,14 @@ function ViewportKeeper({
   positions,
   nodeById,
   userMoved,
+  viewIntent,
+  onFitted,
+  canvasMode,
 }: {
+  onFitted: () => void;
   userMoved: React.RefObject<boolean>;
+  viewIntent: React.RefObject<{ kind: "fit" } | { kind: "centre"; id: string } | null>;
+  canvasMode: boolean;
   layoutKey: string | null;
   rootId: string | null;
   target: string | null;
@@ -301,16 +411,18 @@ function ViewportKeeper({
   nodeById: Map<string, TGraphNode>;
 }) {
   const rf = useReactFlow();
-  // Our nodes carry fixed sizes, so they are usable as soon as this layout's nodes are in the store.
+  // Our nodes carry fixed sizes, so they are usable as soon as this layout's nodes are in the store
+  // (on the canvas React Flow holds no nodes: the positions are all there is).
   const expected = positions ? Object.keys(positions).length : -1;
-  const initialized = useStore((s) => s.nodeLookup.size === expected);
+  const inStore = useStore((s) => s.nodeLookup.size === expected);
+  const initialized = inStore || canvasMode;
   const width = useStore((s) => s.width);
   const height = useStore((s) => s.height);
   const done = useRef<string | null>(null);
   const lastWidth = useRef(width);
 
   const centreOn = useCallback(
-    (id: string, force: boolean) => {
+    (id: string, force: boolean, zoomTo?: number) => {
       const p = positions?.[id];
       const n = nodeById.get(id);
       if (!p || !n || !width || !height) return false;
@@ -320,8 +432,23 @@ function ViewportKeeper({
       const margin = 40;
       const isVisible = left >= margin && top >= margin && left + n.width * zoom <= width - margin && top + n.height * zoom <= height - margin;
       if (!force && isVisible) return true;
-      void rf.setCenter(p.x + n.width / 2, p.y + n.height / 2, { zoom: force ? 0.85 : Math.max(zoom, LEGIBLE_ZOOM), duration: force ? 0 : 250 });
+      void rf.setCenter(p.x + n.width / 2, p.y + n.height / 2, {
+        zoom: zoomTo ?? (force ? 0.85 : Math.max(zoom, LEGIBLE_ZOOM)),
+        duration: force ? 0 : 250,
+      });
       return true;
+    },
+    [positions, nodeById, rf, width, height],
+  );
+
+  // Fits the whole drawing from the positions (React Flow's fitView needs its nodes, and the
+  // canvas hands it none).
+  const fitAll = useCallback(
+    (maxZoom: number) => {
+      const b = bounds(positions, nodeById);
+      if (!b || !width || !height) return Promise.resolve(false);
+      const zoom = Math.max(0.005, Math.min(maxZoom, (width * 0.9) / (b.x1 - b.x0), (height * 0.9) / (b.y1 - b.y0)));
+      return rf.setViewport({ x: (width - (b.x1 - b.x0) * zoom) / 2 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
     },
     [positions, nodeById, rf, width, height],
   );
@@ -329,14 +456,25 @@ function ViewportKeeper({
   useEffect(() => {
     if (!layoutKey || !initialized || !width || done.current === layoutKey) return;
     done.current = layoutKey;
-    if (fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void rf.fitView({ padding: 0.08, maxZoom: 1.1, minZoom: 0.05 });
+    const intent = viewIntent.current;
+    viewIntent.current = null;
+    if (intent?.kind === "fit") {
+      void fitAll(1.1).then(onFitted);
+      return;
+    }
+    onFitted();
+    if (intent?.kind === "centre" && nodeById.has(intent.id)) {
+      centreOn(intent.id, true, Math.max(rf.getViewport().zoom, 0.5));
+      return;
+    }
+    if (fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void fitAll(1.1);
     else if (target && nodeById.has(target)) centreOn(target, true);
     else if (rootId && positions?.[rootId]) {
       // Too big to fit legibly: start readable, at the human root, and let the reader zoom out.
       const p = positions[rootId];
       const n = nodeById.get(rootId)!;
       void rf.setViewport({ x: 40 - p.x * 0.85, y: height / 2 - (p.y + n.height / 2) * 0.85, zoom: 0.85 });
-    } else void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 });
+    } else void fitAll(1.1);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [layoutKey, initialized, width]);
 
@@ -348,23 +486,17 @@ function ViewportKeeper({
     lastWidth.current = width;
     const id = requestAnimationFrame(() => {
       if (resized && !userMoved.current && fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) {
-        void rf.fitView({ padding: 0.12, maxZoom: 1.1, minZoom: 0.05 }).then(() => target && centreOn(target, false));
+        void fitAll(1.1).then(() => target && centreOn(target, false));
       } else if (target) centreOn(target, false);
     });
     return () => cancelAnimationFrame(id);
-  }, [target, width, height, layoutKey, centreOn, rf, userMoved, positions, nodeById]);
+  }, [target, width, height, layoutKey, centreOn, fitAll, rf, userMoved, positions, nodeById]);
 
   return null;
 }
 
-/** The zoom at which the whole graph would fit the canvas. */
-function fitZoom(
-  positions: Record<string, { x: number; y: number }> | null,
-  nodeById: Map<string, TGraphNode>,
-  width: number,
-  height: number,
-): number {
-  if (!positions || !width || !height) return 0;
+function bounds(positions: Record<string, { x: number; y: number }> | null, nodeById: Map<string, TGraphNode>) {
+  if (!positions) return null;
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -377,12 +509,59 @@ function fitZoom(
     x1 = Math.max(x1, p.x + n.width);
     y1 = Math.max(y1, p.y + n.height);
   }
-  if (!Number.isFinite(x0)) return 0;
-  return Math.min((width * 0.88) / (x1 - x0), (height * 0.88) / (y1 - y0));
+  return Number.isFinite(x0) ? { x0, y0, x1, y1 } : null;
 }
 
-function GraphNotice({ model, onJump }: { model: TGraphModel; onJump: (nodeId: string) => void }) {
-  if (model.hiddenCount === 0) return null;
+/** The zoom at which the whole graph would fit the canvas. */
+function fitZoom(
+  positions: Record<string, { x: number; y: number }> | null,
+  nodeById: Map<string, TGraphNode>,
+  width: number,
+  height: number,
+): number {
+  const b = bounds(positions, nodeById);
+  if (!b || !width || !height) return 0;
+  return Math.min((width * 0.88) / (b.x1 - b.x0), (height * 0.88) / (b.y1 - b.y0));
+}
+
+function GraphNotice({
+  model,
+  isShowingAll,
+  isExpanded,
+  onJump,
+  onShowAll,
+  onBack,
+}: {
+  model: TGraphModel;
+  isShowingAll: boolean;
+  isExpanded: boolean;
+  /** selects the hidden finding's own event (the view re-centres on it) */
+  onJump: (jti: string) => void;
+  onShowAll: () => void;
+  onBack: () => void;
+}) {
+  const total = model.totalNodes.toLocaleString("en-US");
+  const back = (
+    <button type="button" className="link" onClick={onBack}>
+      Back to the overview
+    </button>
+  );
+  if (model.hiddenCount === 0) {
+    if (!isShowingAll && !isExpanded) return null;
+    return (
+      <div
+        className="max-w-md rounded-md border border-slate-300 bg-white/95 px-2.5 py-1.5 text-xs text-slate-700 shadow-sm"
+        role="status"
+        aria-live="polite"
+      >
+        <p>
+          Showing all {total} nodes.{" "}
+          <span className="hidden sm:inline">Zoomed out, labels give way to colour by severity; zoom in to read them. </span>
+          {back}
+        </p>
+      </div>
+    );
+  }
   const shown = model.totalNodes - model.hiddenCount;
   const withFindings = model.nodes
     .filter((n) => n.kind === "hidden" && n.findings.worst)
@@ -394,9 +573,14 @@ function GraphNotice({ model, onJump }: { model: TGraphModel; onJump: (nodeId: s
       aria-live="polite"
     >
       <p>
-        Showing {shown.toLocaleString("en-US")} of {model.totalNodes.toLocaleString("en-US")} nodes around the selected hop.{" "}
-        <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong> behind dashed placeholders, which keep their findings visible. The
-        Timeline lists every event.
+        Showing {shown.toLocaleString("en-US")} of {total} nodes
+        <span className="hidden sm:inline">: breadth-first from the human root, every finding with its path first</span>.{" "}
+        <strong>{model.hiddenCount.toLocaleString("en-US")} hidden</strong>
+        <span className="hidden sm:inline"> behind dashed stubs; click one to expand it</span>.{" "}
+        <button type="button" className="link font-semibold" onClick={onShowAll}>
+          Show all {total}
+        </button>
+        {isExpanded && <> · {back}</>}
       </p>
       {withFindings.length > 0 && (
         <ul className="mt-1.5 space-y-1 border-t border-slate-200 pt-1.5" aria-label="Findings in hidden parts">
@@ -407,7 +591,7 @@ function GraphNotice({ model, onJump }: { model: TGraphModel; onJump: (nodeId: s
                 <FindingBadge key={c} code={c} showCode={false} />
               ))}
               {n.hidden?.jumpTo && (
-                <button type="button" className="link" onClick={() => onJump(n.id)}>
+                <button type="button" className="link" onClick={() => onJump(n.hidden!.jumpTo!)}>
                   Show
                 </button>
               )}

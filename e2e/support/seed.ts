@@ -140,7 +140,11 @@ export async function seedVerifiedChain(tag: string): Promise<{ chainId: string;
  * (1 + GROUPS + GROUPS*LEAVES hops), every leaf invoking once. One leaf far from the root
  * escalates, so a finding sits in the part hidden by the node budget.
  */
-export async function seedBigChain(tag: string, groups = 20, leaves = 49): Promise<{ chainId: string; hops: number; escalationJti: string }> {
+export async function seedBigChain(
+  tag: string,
+  groups = 20,
+  leaves = 49,
+): Promise<{ chainId: string; hops: number; escalationJti: string; teamJtis: string[]; team0WorkerJtis: string[] }> {
   const c = client();
   const shared = await generateSigningKey();
   const signerFor = async (id: string, kind: TPrincipalKind): Promise<TSigner> => {
@@ -163,11 +167,14 @@ export async function seedBigChain(tag: string, groups = 20, leaves = 49): Promi
   });
   tokens.push(root.token);
   let escalationJti = "";
+  const teamJtis: string[] = [];
+  const team0WorkerJtis: string[] = [];
   let hops = 1;
   for (let g = 0; g < groups; g++) {
     const teamLead = await signerFor(`agent:team-${g}-${tag}`, "agent");
     const toTeam = await delegate(root.claims, lead, { aud: teamLead.id, scope: [`data/g${g}/*:read`], iat: now - 500 });
     tokens.push(toTeam.token);
+    teamJtis.push(toTeam.claims.jti);
     hops++;
     for (let l = 0; l < leaves; l++) {
       const leaf = await signerFor(`agent:worker-${g}-${l}-${tag}`, "agent");
@@ -179,6 +186,7 @@ export async function seedBigChain(tag: string, groups = 20, leaves = 49): Promi
         { force: isEscalation },
       );
       if (isEscalation) escalationJti = toLeaf.claims.jti;
+      if (g === 0) team0WorkerJtis.push(toLeaf.claims.jti);
       tokens.push(toLeaf.token);
       hops++;
       const act = await invoke(toLeaf.claims, leaf, { action: `data/g${g}/s${l}:read`, resource: `warehouse://g${g}/s${l}`, iat: now - 300 });
@@ -186,7 +194,7 @@ export async function seedBigChain(tag: string, groups = 20, leaves = 49): Promi
     }
   }
   await sendAll(c, tokens);
-  return { chainId: root.claims.chain, hops, escalationJti };
+  return { chainId: root.claims.chain, hops, escalationJti, teamJtis, team0WorkerJtis };
 }
 
 /** `count` one-event chains (a bare authorization each) sharing one purpose code, for paging. */

@@ -3,7 +3,7 @@ import { parseBenchArgs } from "./args";
 
 describe("npm run bench arguments", () => {
   it("defaults to a full run on SQLite", () => {
-    expect(parseBenchArgs([])).toEqual({ mode: "full", json: null, database: "sqlite", keep: false, serverNodeOptions: null });
+    expect(parseBenchArgs([])).toEqual({ mode: "full", json: null, database: "sqlite", keep: false, serverNodeOptions: null, graphNodes: null });
   });
 
   it("reads every flag, and the last mode flag wins", () => {
@@ -25,9 +25,16 @@ describe("npm run bench arguments", () => {
       database: "postgres",
       keep: true,
       serverNodeOptions: "--max-old-space-size=256",
+      graphNodes: null,
     });
     expect(parseBenchArgs(["--quick", "--smoke"]).mode).toBe("smoke");
     expect(parseBenchArgs(["--server-node-options=--max-old-space-size=128"]).serverNodeOptions).toBe("--max-old-space-size=128");
+  });
+
+  it("reads the graph sizes and refuses nonsense", () => {
+    expect(parseBenchArgs(["--smoke", "--graph-nodes", "1000,5000"]).graphNodes).toEqual([1000, 5000]);
+    expect(() => parseBenchArgs(["--graph-nodes", "1000,x"])).toThrow("--graph-nodes 1000,x");
+    expect(() => parseBenchArgs(["--graph-nodes", "1"])).toThrow(/--graph-nodes 1/);
   });
 
   it("refuses unknown flags, stray words, a missing file name and an unknown database", () => {

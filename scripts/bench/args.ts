@@ -2,9 +2,17 @@
 import { parseArgs } from "node:util";
 import type { TMode } from "./config";
 
-export type TBenchArgs = { mode: TMode; json: string | null; database: "sqlite" | "postgres"; keep: boolean; serverNodeOptions: string | null };
+export type TBenchArgs = {
+  mode: TMode;
+  json: string | null;
+  database: "sqlite" | "postgres";
+  keep: boolean;
+  serverNodeOptions: string | null;
+  /** the graph benchmark's chain sizes in nodes, replacing the mode's (`--graph-nodes 1000,5000`) */
+  graphNodes: number[] | null;
+};
 
-export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres, --keep, --server-node-options "<flags>"`;
+export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres, --keep, --server-node-options "<flags>", --graph-nodes <n,n,...>`;
 
 const MODES: TMode[] = ["smoke", "quick", "full"];
 
@@ -30,6 +38,7 @@ export function parseBenchArgs(argv: string[]): TBenchArgs {
         database: { type: "string" },
         keep: { type: "boolean" },
         "server-node-options": { type: "string" },
+        "graph-nodes": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -46,7 +55,15 @@ export function parseBenchArgs(argv: string[]): TBenchArgs {
   if (values.database !== undefined && values.database !== "sqlite" && values.database !== "postgres") {
     throw new Error(`--database ${values.database}: use sqlite or postgres`);
   }
+  let graphNodes: number[] | null = null;
+  if (values["graph-nodes"] !== undefined) {
+    graphNodes = values["graph-nodes"].split(",").map((x) => Number(x.trim()));
+    if (graphNodes.length === 0 || graphNodes.some((n) => !Number.isInteger(n) || n < 2 || n > 100_000)) {
+      throw new Error(`--graph-nodes ${values["graph-nodes"]}: use node counts between 2 and 100000, comma-separated (1000,5000)`);
+    }
+  }
   return {
+    graphNodes,
     mode,
     json: values.json ?? null,
     database: values.database ?? "sqlite",

@@ -1,7 +1,11 @@
 // Graph render time in Chromium: sign in through the form, open /chains/<id>, and time (from the
 // navigation) until React Flow has rendered nodes, then until a click on a node has opened the hop
-// inspector: the page is interactive. Debian's /usr/bin/chromium; no browser is downloaded.
-import { chromium, type Browser } from "playwright-core";
+// inspector: the page is interactive. It reads how many nodes the opening drawing holds (the
+// wrapper's data-model-nodes, not the handful React Flow keeps in the DOM), times "Show all" until
+// every node is drawn, and records requestAnimationFrame deltas during a wheel zoom and a drag pan.
+// Debian's /usr/bin/chromium; no browser is downloaded.
+import { chromium, type Browser, type Page } from "playwright-core";
+import { latency, type TLatency } from "./stats";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -15,10 +19,17 @@ export const CHROMIUM_ARGS = [
 export type TGraphRun = {
   chainId: string;
   nodes: number;
+  /** nodes in the opening drawing (placeholders not counted): what the reader can pan to without a click */
   renderedNodes: number;
+  /** of those, how many React Flow put in the DOM (only what is in view) */
+  domNodes: number;
   firstNodesMs: number;
   interactiveMs: number;
   clickToInspectorMs: number;
+  /** after "Show all": every node drawn, how long it took, and how it was painted */
+  showAll: { nodes: number; ms: number; render: string; painted: number } | null;
+  /** requestAnimationFrame deltas during a programmatic wheel zoom and drag pan with everything drawn */
+  frames: TLatency;
 };
 
 export async function withBrowser<T>(f: (b: Browser) => Promise<T>): Promise<T> {
@@ -28,6 +39,61 @@ export async function withBrowser<T>(f: (b: Browser) => Promise<T>): Promise<T> 
   } finally {
     await browser.close();
   }
+}
+
+const GRAPH = '[data-testid="chain-graph"]';
+
+async function graphState(page: Page) {
+  return page.locator(GRAPH).evaluate((el) => ({
+    model: Number(el.getAttribute("data-model-nodes")),
+    total: Number(el.getAttribute("data-total-nodes")),
+    render: el.getAttribute("data-render") ?? "",
+    painted: Number(el.getAttribute("data-painted-nodes") ?? "0"),
+    ready: el.getAttribute("data-layout-ready") === "true",
+  }));
+}
+
+/** Frame times while the wheel zooms in and out over the graph and a drag pans it. */
+async function panZoomFrames(page: Page): Promise<number[]> {
+  const box = (await page.locator(`${GRAPH} .react-flow__pane`).boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__framesOn = true;
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (window.__framesOn) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame((t) => {
+      last = t;
+      requestAnimationFrame(tick);
+    });
+  })()`);
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 12; i++) {
+    await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(30);
+  }
+  for (let i = 0; i < 12; i++) {
+    await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(30);
+  }
+  await page.mouse.down();
+  for (let i = 1; i <= 30; i++) {
+    await page.mouse.move(cx - i * 12, cy - i * 6);
+    await page.waitForTimeout(16);
+  }
+  await page.mouse.up();
+  await page.waitForTimeout(100);
+  return page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+    w.__framesOn = false;
+    return w.__frames.slice(1);
+  });
 }
 
 export async function measureGraphs(
@@ -52,13 +118,53 @@ export async function measureGraphs(
     await page.goto(`${baseUrl}/chains/${encodeURIComponent(chainId)}`);
     const node = page.locator('.react-flow__node[data-id^="p:"]').first();
     await node.waitFor({ state: "visible" });
+    await page.locator(`${GRAPH}[data-layout-ready="true"]`).waitFor();
     const firstNodesMs = Date.now() - started;
-    const renderedNodes = await page.locator(".react-flow__node").count();
+    const opening = await graphState(page);
+    const domNodes = await page.locator(".react-flow__node").count();
     const clicked = Date.now();
     await node.click();
     await page.getByTestId("hop-inspector").waitFor({ state: "visible" });
     const done = Date.now();
-    runs.push({ chainId, nodes, renderedNodes, firstNodesMs, interactiveMs: done - started, clickToInspectorMs: done - clicked });
+
+    // "Show all", when the opening view left anything out: time until every node is drawn (in the
+    // DOM, or painted on the overview canvas), then frame times while panning and zooming it all.
+    let showAll: TGraphRun["showAll"] = null;
+    const button = page.getByRole("button", { name: /^Show all [\d,]+$/ });
+    if (await button.count()) {
+      const t0 = Date.now();
+      await button.click();
+      await page
+        .waitForFunction(
+          (sel) => {
+            const el = document.querySelector(sel);
+            if (!el || el.getAttribute("data-layout-ready") !== "true") return false;
+            const total = Number(el.getAttribute("data-total-nodes"));
+            if (Number(el.getAttribute("data-model-nodes")) !== total) return false;
+            if (el.getAttribute("data-render") === "canvas") return Number(el.getAttribute("data-painted-nodes")) === total;
+            return el.querySelectorAll(".react-flow__node").length >= total;
+          },
+          GRAPH,
+          { timeout: timeoutMs, polling: "raf" },
+        )
+        .catch(async (e: unknown) => {
+          throw new Error(`"Show all" never drew every node of ${nodes}: ${JSON.stringify(await graphState(page))}`, { cause: e });
+        });
+      const st = await graphState(page);
+      showAll = { nodes: st.model, ms: Date.now() - t0, render: st.render, painted: st.render === "canvas" ? st.painted : st.model };
+    }
+    const frames = latency(await panZoomFrames(page));
+    runs.push({
+      chainId,
+      nodes,
+      renderedNodes: opening.model,
+      domNodes,
+      firstNodesMs,
+      interactiveMs: done - started,
+      clickToInspectorMs: done - clicked,
+      showAll,
+      frames,
+    });
   }
   await context.close();
   return runs;

@@ -160,26 +160,94 @@ describe("buildGraph", () => {
     for (const n of g.nodes) expect(n.id).not.toMatch(/["<>\\]/);
   });
 
-  it("past the budget, shows the focal neighbourhood and summarises the rest with findings kept", () => {
+  it("past the budget, draws every finding with its path and collapses a big fan-out into a stub that expands", () => {
     const d = fanOut(600);
     const g = buildGraph(d, { budget: 100 });
     const real = g.nodes.filter((n) => n.kind !== "hidden");
     const hidden = g.nodes.filter((n) => n.kind === "hidden");
-    expect(real.length).toBeLessThanOrEqual(100);
-    expect(hidden.length).toBeGreaterThan(0);
     expect(g.totalNodes).toBe(2 + 600 + 600);
     expect(real.length + g.hiddenCount).toBe(g.totalNodes);
-    // The escalation on the last (hidden) worker is visible on a placeholder, with a way in.
-    const withFinding = hidden.find((n) => n.findings.critical > 0)!;
-    expect(withFinding.findings.codes).toContain("scope_escalation");
-    expect(withFinding.hidden!.jumpTo).toBe("d599");
+    // The escalation on the last worker is drawn, with its path to the human.
+    const ids = new Set(real.map((n) => n.id));
+    for (const id of ["user:h", "agent:lead", "agent:w599"]) expect(ids.has(principalNodeId(id))).toBe(true);
+    expect(g.edges.some((e) => e.id === grantEdgeId("d599"))).toBe(true);
+    // The lead shows 15 workers (the one with the finding among them, each with its resource);
+    // the other 585 wait behind one stub.
+    expect(real.filter((n) => n.kind === "agent").length).toBe(1 + 15);
+    expect(hidden).toHaveLength(1);
+    expect(hidden[0].label).toBe("585 more delegations ▸");
+    expect(hidden[0].hidden!.expand).toBe(principalNodeId("agent:lead"));
+    expect(hidden[0].hidden!.count).toBe(585 * 2);
     // Every hidden edge is dashed: it stands in for grants, it is not one.
     for (const e of g.edges.filter((x) => x.kind === "hidden")) expect(e.isDashed).toBe(true);
-    // Placeholders are grouped: the lead's 500-odd hidden children make one node, not hundreds.
-    expect(hidden.length).toBeLessThan(5);
+
+    // Expanding the lead draws its whole fan-out, past the budget; "show all" draws everything.
+    const open = buildGraph(d, { budget: 100, expanded: new Set([principalNodeId("agent:lead")]) });
+    expect(open.hiddenCount).toBe(0);
+    expect(open.nodes).toHaveLength(g.totalNodes);
+    const all = buildGraph(d, { budget: 100, showAll: true });
+    expect(all.nodes).toHaveLength(g.totalNodes);
+    expect(all.nodes.some((n) => n.kind === "hidden")).toBe(false);
   });
 
-  it("never draws more than a couple dozen placeholders, even when every visible node hides something", () => {
+  it("fills the budget breadth-first from the root, at most 15 children per parent", () => {
+    // A tree of fan-out 8: 1,000 principals.
+    const hops = [hop("n0", null, "user:h", "agent:0")];
+    for (let i = 1; i < 999; i++) hops.push(hop(`n${i}`, `n${Math.floor((i - 1) / 8)}`, `agent:${Math.floor((i - 1) / 8)}`, `agent:${i}`));
+    const g = buildGraph(chain(hops), { budget: 400 });
+    const real = g.nodes.filter((n) => n.kind !== "hidden");
+    expect(real.length).toBe(400);
+    expect(real.length + g.hiddenCount).toBe(1000);
+    // Breadth-first: the first 400 of the BFS order (root, then agent:0, then agent:1..8, ...).
+    const ids = new Set(real.map((n) => n.ref));
+    for (let i = 0; i < 399; i++) expect(ids.has(`agent:${i}`)).toBe(true);
+    // A drawn parent that hides children has a stub that expands it; past 60 placeholders the
+    // smallest fold into one "in other branches" node (a click on it shows everything).
+    const stubs = g.nodes.filter((n) => n.kind === "hidden");
+    expect(stubs.length).toBe(60);
+    expect(stubs.filter((s) => s.hidden!.expand !== null)).toHaveLength(59);
+    expect(stubs.filter((s) => s.ref.endsWith("in other branches"))).toHaveLength(1);
+
+    // A fan-out of 20 shows 15 and a "5 more delegations" stub.
+    const wide = [hop("r", null, "user:h", "agent:lead")];
+    for (let i = 0; i < 20; i++) wide.push(hop(`w${i}`, "r", "agent:lead", `agent:w${i}`));
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 30; j++) wide.push(hop(`w${i}-${j}`, `w${i}`, `agent:w${i}`, `agent:w${i}-${j}`));
+    const gw = buildGraph(chain(wide), { budget: 100 });
+    const stub = gw.nodes.find((n) => n.hidden?.expand === principalNodeId("agent:lead"))!;
+    expect(stub.label).toBe("5 more delegations ▸");
+  });
+
+  it("a hidden finding's placeholder names it and jumps to the finding's own event", () => {
+    // Budget too small for every finding: the warnings past it stay behind placeholders that carry them.
+    const hops = [hop("root", null, "user:h", "agent:lead")];
+    for (let i = 0; i < 40; i++)
+      hops.push(
+        hop(`d${i}`, "root", "agent:lead", `agent:w${i}`, {
+          invocations: [
+            {
+              jti: `inv${i}`,
+              iss: `agent:w${i}`,
+              iat: T,
+              action: "a:read",
+              resource: `res://${i}`,
+              purpose: null,
+              data: [],
+              findings: [finding("purpose_mismatch", "error", `inv${i}`)],
+            },
+          ],
+        }),
+      );
+    const g = buildGraph(chain(hops), { budget: 12 });
+    const hidden = g.nodes.filter((n) => n.kind === "hidden");
+    const carrying = hidden.filter((n) => n.findings.error > 0);
+    expect(carrying.length).toBeGreaterThan(0);
+    for (const h of carrying) {
+      expect(h.findings.codes).toContain("purpose_mismatch");
+      expect(h.hidden!.jumpTo).toMatch(/^inv\d+$/);
+    }
+  });
+
+  it("never draws more than a few dozen placeholders, even when every visible node hides something", () => {
     // human → lead → 60 team leads → 20 workers each: a BFS cut leaves many frontier nodes.
     const hops = [hop("root", null, "user:h", "agent:lead")];
     for (let t = 0; t < 60; t++) {
@@ -193,10 +261,13 @@ describe("buildGraph", () => {
     }
     const g = buildGraph(chain(hops), { budget: 70 });
     const hidden = g.nodes.filter((n) => n.kind === "hidden");
-    expect(hidden.length).toBeLessThanOrEqual(24);
+    expect(hidden.length).toBeLessThanOrEqual(60);
     expect(hidden.reduce((s, n) => s + n.hidden!.count, 0)).toBe(g.hiddenCount);
     expect(g.nodes.length - hidden.length + g.hiddenCount).toBe(g.totalNodes);
-    expect(hidden.some((n) => n.findings.codes.includes("depth_exceeded"))).toBe(true);
+    // The finding deep in team 59 is drawn, with its path.
+    expect(g.nodes.some((n) => n.ref === "agent:w59-19" && n.findings.codes.includes("depth_exceeded"))).toBe(true);
+    expect(g.nodes.some((n) => n.ref === "agent:t59")).toBe(true);
+    expect(hidden.find((n) => n.hidden!.expand === principalNodeId("agent:lead"))!.label).toBe("45 more delegations ▸");
   });
 
   it("re-centres on a focus deep in the hidden part, keeping the path to the human", () => {

@@ -10,8 +10,11 @@ import type { TFindingCode, TSeverity } from "@/lib/protocol/types";
 import { SEVERITY_ORDER, sortCodes } from "../findings";
 import { buildObservedGraph } from "./observed-graph";
 
-export const NODE_BUDGET = 400;
-const MAX_PLACEHOLDERS = 24;
+/** The opening view draws up to this many nodes (tuned with `npm run bench`: see docs/benchmarks.md). */
+export const NODE_BUDGET = 600;
+/** A parent offers at most this many children to the opening view; the rest wait behind a stub. */
+export const FANOUT_LIMIT = 15;
+const MAX_PLACEHOLDERS = 60;
 
 export type TGraphNodeKind = "human" | "agent" | "tool" | "attester" | "resource" | "unregistered" | "hidden";
 
@@ -34,8 +37,8 @@ export type TGraphNode = {
   findings: TFindingSummary;
   width: number;
   height: number;
-  /** hidden placeholders only */
-  hidden?: { count: number; jumpTo: string | null };
+  /** hidden placeholders only: `jumpTo` the worst hidden finding's own event; `expand` the parent whose fan-out it stands for */
+  hidden?: { count: number; jumpTo: string | null; expand: string | null };
   /** an on-behalf-of principal an AIP block asserts (drawn dashed): named, not signed by that person */
   isAsserted?: boolean;
 };
@@ -105,6 +108,15 @@ class FindingBag {
   addBag(b: FindingBag) {
     this.add(b.list);
   }
+  /** the worst finding's severity, without building a summary */
+  worst(): TSeverity | null {
+    return this.worstFinding()?.severity ?? null;
+  }
+  worstFinding(): TChainFinding | null {
+    let w: TChainFinding | null = null;
+    for (const f of this.list) if (w === null || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[w.severity]) w = f;
+    return w;
+  }
   summary(): TFindingSummary {
     const s = emptySummary();
     for (const f of this.list) {
@@ -130,6 +142,10 @@ export type TBuildOptions = {
   /** the node the view is centred on when the chain is over budget (a React Flow node id) */
   focusNodeId?: string | null;
   budget?: number;
+  /** parents whose whole fan-out the reader asked to see (React Flow node ids) */
+  expanded?: ReadonlySet<string>;
+  /** draw every node, whatever the budget */
+  showAll?: boolean;
 };
 
 export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): TGraphModel {
@@ -289,8 +305,18 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
 
   const all = [...nodes.values()];
   const totalNodes = all.length;
-  const visible =
-    totalNodes <= budget ? new Set(all.map((n) => n.id)) : chooseVisible(detail, nodes, all, edges, budget, options.focusNodeId ?? null, rootIss);
+  const rootId = rootIss ? principalNodeId(rootIss) : (all[0]?.id ?? null);
+  let visible: Set<string>;
+  if (options.showAll || totalNodes <= budget) visible = new Set(all.map((n) => n.id));
+  else {
+    const tree = graphTree(
+      all.map((n) => n.id),
+      edges,
+      rootId,
+    );
+    const summaries = all.map((n) => ({ id: n.id, kind: n.kind, worst: n.bag.worst() }));
+    visible = chooseVisible(summaries, tree, budget, options.focusNodeId ?? null, rootId, options.expanded ?? new Set());
+  }
 
   const outNodes: TGraphNode[] = [];
   for (const n of all) {
@@ -323,75 +349,138 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
   return { nodes: outNodes, edges: outEdges, totalNodes, hiddenCount, signature };
 }
 
-function adjacency(edges: readonly { source: string; target: string }[]) {
-  const adj = new Map<string, string[]>();
-  const add = (a: string, b: string) => {
-    const l = adj.get(a);
+/** The grant tree (then invocations) read breadth-first from the root: each node's first discoverer is its parent. */
+export type TGraphTree = {
+  /** children in the order the chain lists its hops, then its invocations */
+  children: Map<string, string[]>;
+  parent: Map<string, string | null>;
+};
+
+export function graphTree(
+  ids: readonly string[],
+  edges: readonly { source: string; target: string; kind: string }[],
+  rootId: string | null,
+): TGraphTree {
+  const out = new Map<string, string[]>();
+  const push = (a: string, b: string) => {
+    const l = out.get(a);
     if (l) l.push(b);
-    else adj.set(a, [b]);
+    else out.set(a, [b]);
   };
-  for (const e of edges) {
-    add(e.source, e.target);
-    add(e.target, e.source);
+  // Grants first so a principal's delegations lead, then what it acted on.
+  for (const e of edges) if (e.kind === "grant") push(e.source, e.target);
+  for (const e of edges) if (e.kind !== "grant") push(e.source, e.target);
+  const parent = new Map<string, string | null>();
+  const children = new Map<string, string[]>();
+  const queue: string[] = [];
+  const visit = (id: string, from: string | null) => {
+    parent.set(id, from);
+    if (from !== null) {
+      const l = children.get(from);
+      if (l) l.push(id);
+      else children.set(from, [id]);
+    }
+    queue.push(id);
+  };
+  const starts = rootId ? [rootId, ...ids] : ids;
+  for (const s of starts) {
+    if (parent.has(s)) continue;
+    visit(s, null);
+    for (let i = queue.length - 1; i < queue.length; i++) {
+      for (const nb of out.get(queue[i]) ?? []) if (!parent.has(nb)) visit(nb, queue[i]);
+    }
   }
-  return adj;
+  return { children, parent };
 }
 
-/** The focus, the authority path to it (nearest first), the human root, then a BFS around the focus. */
-function chooseVisible(
-  detail: TChainDetail,
-  nodes: Map<string, TFullNode>,
-  all: readonly TFullNode[],
-  edges: readonly TFullEdge[],
+/**
+ * Which nodes the opening view draws, in priority order: the root; the focus, its path to the root
+ * and its neighbourhood; every node carrying a finding with its path to the root (worst first, within
+ * the budget); the fan-outs the reader expanded (forced, past the budget); then breadth-first from
+ * the root until the budget is full, drawing at most FANOUT_LIMIT children of a parent (those
+ * already drawn included) unless it was expanded. A leaf resource comes with its principal.
+ */
+export function chooseVisible(
+  all: readonly { id: string; kind: TGraphNodeKind; worst: TSeverity | null }[],
+  tree: TGraphTree,
   budget: number,
-  focusNodeId: string | null,
-  rootIss: string | null,
+  focus: string | null,
+  rootId: string | null,
+  expanded: ReadonlySet<string> = new Set(),
 ): Set<string> {
-  const ids = new Set(all.map((n) => n.id));
-  const rootId = rootIss ? principalNodeId(rootIss) : all[0]?.id;
-  const focus = focusNodeId && ids.has(focusNodeId) ? focusNodeId : rootId;
+  const kind = new Map(all.map((n) => [n.id, n.kind] as const));
   const visible = new Set<string>();
-  const take = (id: string | undefined) => {
-    if (id && visible.size < budget && ids.has(id)) visible.add(id);
+  const isLeafResource = (id: string) => kind.get(id) === "resource" && !(tree.children.get(id)?.length ?? 0);
+  const takeOne = (id: string) => {
+    if (!kind.has(id) || visible.has(id)) return;
+    visible.add(id);
+    // A principal comes with the resources only it acted on (at most a fan-out's worth unless expanded).
+    let leaves = 0;
+    const cap = expanded.has(id) ? Infinity : FANOUT_LIMIT;
+    for (const c of tree.children.get(id) ?? []) {
+      if (leaves >= cap) break;
+      if (isLeafResource(c)) {
+        visible.add(c);
+        leaves += 1;
+      }
+    }
   };
-  take(focus);
-  take(rootId);
+  const takePath = (id: string) => {
+    const path: string[] = [];
+    for (let at: string | null | undefined = id; at != null && !visible.has(at) && path.length <= all.length; at = tree.parent.get(at)) path.push(at);
+    for (let i = path.length - 1; i >= 0; i--) takeOne(path[i]);
+  };
 
-  // Walk up the grant tree from the focus so the authority path stays visible near the focus.
-  const hopsByJti = new Map(detail.hops.map((h) => [h.jti, h] as const));
-  const firstHopTo = new Map<string, THop>();
-  for (const h of detail.hops) if (!firstHopTo.has(principalNodeId(h.to))) firstHopTo.set(principalNodeId(h.to), h);
-  let hop: THop | undefined = focus ? firstHopTo.get(focus) : undefined;
-  const seen = new Set<string>();
-  const pathCap = Math.floor(budget / 2);
-  let onPath = 0;
-  while (hop && !seen.has(hop.jti) && onPath < pathCap) {
-    seen.add(hop.jti);
-    take(principalNodeId(hop.from));
-    onPath += 1;
-    hop = hop.parent ? hopsByJti.get(hop.parent) : undefined;
+  const root = rootId && kind.has(rootId) ? rootId : (all[0]?.id ?? null);
+  if (root) takeOne(root);
+  const f = focus && kind.has(focus) ? focus : null;
+  if (f) {
+    takePath(f);
+    const p = tree.parent.get(f);
+    if (p) takeOne(p);
+    let n = 0;
+    for (const c of tree.children.get(f) ?? []) {
+      if (n++ >= (expanded.has(f) ? Infinity : FANOUT_LIMIT)) break;
+      takeOne(c);
+    }
   }
-
-  const adj = adjacency(edges);
-  // A principal comes with the resources only it touched, so a visible agent never trails a
-  // placeholder of its own for one resource.
-  const takeWithLeaves = (id: string) => {
-    take(id);
-    if (!visible.has(id)) return;
-    for (const nb of adj.get(id) ?? []) if (nodes.get(nb)?.kind === "resource" && (adj.get(nb)?.length ?? 0) === 1) take(nb);
-  };
-  for (const id of [...visible]) takeWithLeaves(id);
-  const queue: string[] = focus ? [focus] : [];
+  const withFindings = all.filter((n) => n.worst !== null).sort((a, b) => SEVERITY_ORDER[a.worst!] - SEVERITY_ORDER[b.worst!]);
+  for (const n of withFindings) {
+    if (visible.size >= budget) break;
+    takePath(n.id);
+  }
+  for (const id of expanded) {
+    if (!kind.has(id)) continue;
+    takePath(id);
+    for (const c of tree.children.get(id) ?? []) takeOne(c);
+  }
+  if (!root) return visible;
+  const queue = [root];
   const queued = new Set(queue);
   for (let i = 0; i < queue.length && visible.size < budget; i++) {
     const id = queue[i];
-    takeWithLeaves(id);
-    for (const nb of adj.get(id) ?? []) {
-      if (!queued.has(nb)) {
-        queued.add(nb);
-        queue.push(nb);
+    const cap = expanded.has(id) ? Infinity : FANOUT_LIMIT;
+    const kids = tree.children.get(id) ?? [];
+    // Children already drawn (the focus, a finding's path) count toward the parent's 15.
+    let shown = 0;
+    for (const c of kids) if (visible.has(c) && !isLeafResource(c)) shown += 1;
+    for (const c of kids) {
+      if (isLeafResource(c) && visible.has(c)) continue;
+      if (!visible.has(c)) {
+        if (shown >= cap || visible.size >= budget) continue;
+        shown += 1;
+        takeOne(c);
+      }
+      if (!queued.has(c)) {
+        queued.add(c);
+        queue.push(c);
       }
     }
+  }
+  // Whatever the tree missed (another root's component) gets its turn if room is left.
+  for (const n of all) {
+    if (visible.size >= budget) break;
+    if (tree.parent.get(n.id) === null) takeOne(n.id);
   }
   return visible;
 }
@@ -466,7 +555,7 @@ function hiddenPlaceholders(
     const rank = (g: { members: string[] }) => {
       let worst = 3;
       for (const id of g.members) {
-        const w = nodes.get(id)!.bag.summary().worst;
+        const w = nodes.get(id)!.bag.worst();
         if (w) worst = Math.min(worst, SEVERITY_ORDER[w]);
       }
       return worst;
@@ -486,23 +575,28 @@ function hiddenPlaceholders(
   for (const g of groupList as { members: string[]; links: string[]; isElsewhere?: boolean }[]) {
     const bag = new FindingBag();
     let jumpTo: string | null = null;
-    let jumpRank = 99;
     let principals = 0;
+    const members = new Set(g.members);
     for (const id of g.members) {
       const node = nodes.get(id)!;
       bag.addBag(node.bag);
       if (node.kind !== "resource") principals += 1;
-      for (const h of hopsInto.get(id) ?? []) {
-        const rank = h.findings.reduce((r, f) => Math.min(r, SEVERITY_ORDER[f.severity]), 3);
-        if (jumpTo === null || rank < jumpRank) {
-          jumpTo = h.jti;
-          jumpRank = rank;
-        }
-      }
-      if (jumpTo === null) jumpTo = invokeJtiInto.get(id) ?? null;
+      if (jumpTo === null) jumpTo = hopsInto.get(id)?.[0]?.jti ?? invokeJtiInto.get(id) ?? null;
     }
+    // "Show" selects the worst hidden finding's own event, not merely a hop near it.
+    jumpTo = bag.worstFinding()?.eventJti ?? (g.isElsewhere ? null : jumpTo);
     const resources = g.members.length - principals;
     const id = `h:${n++}`;
+    // A group hanging from one drawn parent is the rest of its fan-out: a stub that expands it.
+    const parentId = g.links.length === 1 && g.links[0].startsWith("in:") ? g.links[0].slice(3) : null;
+    let delegations = 0;
+    let acted = 0;
+    if (parentId)
+      for (const e of edges) {
+        if (e.source !== parentId || !members.has(e.target)) continue;
+        if (e.kind === "grant") delegations += 1;
+        else acted += 1;
+      }
     const what =
       [
         principals ? `${principals} principal${principals === 1 ? "" : "s"}` : "",
@@ -510,17 +604,23 @@ function hiddenPlaceholders(
       ]
         .filter(Boolean)
         .join(", ") + (g.isElsewhere ? " in other branches" : "");
+    const label =
+      parentId && delegations > 0
+        ? `${delegations.toLocaleString("en-US")} more delegation${delegations === 1 ? "" : "s"} ▸`
+        : parentId && acted > 0
+          ? `${acted.toLocaleString("en-US")} more resource${acted === 1 ? "" : "s"} ▸`
+          : `${g.members.length.toLocaleString("en-US")} hidden`;
     const findings = bag.summary();
     out.push({
       node: {
         id,
         kind: "hidden",
-        label: `${g.members.length.toLocaleString("en-US")} hidden`,
-        ref: what,
+        label,
+        ref: `${g.members.length.toLocaleString("en-US")} hidden: ${what}`,
         isRoot: false,
         findings,
         ...SIZE.hidden,
-        hidden: { count: g.members.length, jumpTo },
+        hidden: { count: g.members.length, jumpTo, expand: parentId && delegations + acted > 0 ? parentId : null },
       },
       edges: g.links.map((l) => {
         const isIn = l.startsWith("in:");

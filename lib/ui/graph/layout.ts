@@ -1,7 +1,11 @@
-// Left-to-right layered layout with dagre. Pure (no DOM), so the same code runs on the main thread
+// Left-to-right layered layout with dagre (tree-layout.ts past DAGRE_MAX_NODES). Pure (no DOM), so the same code runs on the main thread
 // for small chains and inside layout.worker.ts for big ones.
 import dagre from "@dagrejs/dagre";
 import type { TGraphModel } from "./build-graph";
+import { treeLayout } from "./tree-layout";
+
+/** Past this many nodes dagre takes seconds (it is super-linear): the linear tree layout takes over. */
+export const DAGRE_MAX_NODES = 150;
 
 export type TLayoutInput = {
   nodes: { id: string; width: number; height: number }[];
@@ -20,8 +24,9 @@ export type TLayoutResult = {
 };
 
 export function layoutGraph(input: TLayoutInput): TLayoutResult {
+  if (input.nodes.length > DAGRE_MAX_NODES) return treeLayout(input);
   const g = new dagre.graphlib.Graph({ multigraph: true, compound: false });
-  const big = input.nodes.length > 150;
+  const big = input.nodes.length > 100;
   g.setGraph({ rankdir: "LR", nodesep: big ? 24 : 36, ranksep: big ? 36 : 48, edgesep: 16, marginx: 24, marginy: 24 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of input.nodes) g.setNode(n.id, { width: n.width, height: n.height });
