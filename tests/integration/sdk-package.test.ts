@@ -28,7 +28,8 @@ function readmeExample(): string {
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "delegraph-sdk-consumer-"));
-  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", scratch], PACKAGE)) as {
+  const out = run("npm", ["pack", "--json", "--pack-destination", scratch], PACKAGE);
+  const packed = JSON.parse(out.slice(out.indexOf("["))) as {
     filename: string;
     files: { path: string }[];
   }[];
