@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useMe } from "@/lib/ui/hooks/use-me";
-import { IconChains, IconError, IconFindings, IconInvestigate, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
+import { IconChains, IconError, IconFindings, IconInvestigate, IconKey, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
 
 // `roles`: shown only to these roles (the API refuses the others anyway).
 const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; roles?: readonly string[] }[] = [
@@ -13,6 +13,7 @@ const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; 
   { href: "/investigate", label: "Investigate", icon: IconInvestigate },
   { href: "/quarantine", label: "Quarantine", icon: IconError, roles: ["investigator", "admin"] },
   { href: "/settings", label: "Settings", icon: IconSettings, roles: ["admin"] },
+  { href: "/api-reference", label: "API reference", icon: IconKey },
 ];
 
 function isActive(pathname: string, href: string) {
