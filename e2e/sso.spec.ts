@@ -89,7 +89,9 @@ for (const database of ["sqlite", "postgres"] as const) {
       await expect(page).toHaveURL(/\/sign-in\?next=/);
       await expect(page.getByRole("link", { name: "Sign in with Test IdP" })).toBeVisible();
       await expect(page.locator('input[name="password"]')).toHaveCount(0);
-      const res = await page.request.post(`${server.url}/api/auth/sign-in`, { data: { email: "admin@delegraph.test", password: "correct horse battery staple" } });
+      const res = await page.request.post(`${server.url}/api/auth/sign-in`, {
+        data: { email: "admin@delegraph.test", password: "correct horse battery staple" },
+      });
       expect(res.status()).toBe(403);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain("Password sign-in is turned off");
       expect(pageErrors).toEqual([]);
@@ -141,7 +143,7 @@ for (const database of ["sqlite", "postgres"] as const) {
       const { server } = setup!;
       await signOnAs(page, server, mallory.name);
       await expect(page).toHaveURL(/\/sign-in\?error=sso_no_role/);
-      await expect(page.getByRole("alert")).toContainText("no Delegraph role");
+      await expect(page.locator("main").getByRole("alert")).toContainText("no Delegraph role");
       expect((await page.request.get(`${server.url}/api/auth/me`)).status()).toBe(401);
       expect((await users(server)).some((u) => u.email === mallory.email)).toBe(false);
       const audit = (await (await fetch(`${server.url}/api/v1/audit`, { headers: { authorization: `Bearer ${server.token}` } })).json()) as {
@@ -157,7 +159,7 @@ for (const database of ["sqlite", "postgres"] as const) {
       await page.getByRole("link", { name: "Sign in with Test IdP" }).click();
       await page.getByRole("button", { name: "Deny" }).click();
       await expect(page).toHaveURL(/\/sign-in\?error=sso_denied/);
-      await expect(page.getByRole("alert")).toContainText("did not sign you in");
+      await expect(page.locator("main").getByRole("alert")).toContainText("did not sign you in");
       // The state is single-use: replaying the callback does not sign anyone in.
       await page.goBack();
       expect((await page.request.get(`${server.url}/api/auth/me`)).status()).toBe(401);

@@ -68,7 +68,11 @@ describe("the ledger key file and checkpoint settings", () => {
 });
 
 describe("single sign-on settings", () => {
-  const sso = { DELEGRAPH_OIDC_ISSUER: "https://idp.example/realms/corp", DELEGRAPH_OIDC_CLIENT_ID: "delegraph", DELEGRAPH_OIDC_CLIENT_SECRET: "s3cret" };
+  const sso = {
+    DELEGRAPH_OIDC_ISSUER: "https://idp.example/realms/corp",
+    DELEGRAPH_OIDC_CLIENT_ID: "delegraph",
+    DELEGRAPH_OIDC_CLIENT_SECRET: "s3cret",
+  };
 
   it("is off by default, with password sign-in on", () => {
     const config = parseEnv({});

@@ -95,7 +95,10 @@ export const ZEnv = z.object({
     .default("admin=admin,investigator=investigator,viewer=viewer")
     .transform((v, ctx) => {
       const pairs: [string, "admin" | "investigator" | "viewer"][] = [];
-      for (const entry of v.split(",").map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of v
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const at = entry.lastIndexOf("=");
         const value = entry.slice(0, at).trim();
         const role = entry.slice(at + 1).trim();
@@ -126,10 +129,14 @@ export function parseEnv(source: Record<string, string | undefined>): TEnv {
   const data = result.data;
   const oidc = [data.DELEGRAPH_OIDC_ISSUER, data.DELEGRAPH_OIDC_CLIENT_ID, data.DELEGRAPH_OIDC_CLIENT_SECRET];
   if (oidc.some(Boolean) && !oidc.every(Boolean)) {
-    throw new Error("Invalid configuration:\n  DELEGRAPH_OIDC_ISSUER, DELEGRAPH_OIDC_CLIENT_ID and DELEGRAPH_OIDC_CLIENT_SECRET: set all three, or none");
+    throw new Error(
+      "Invalid configuration:\n  DELEGRAPH_OIDC_ISSUER, DELEGRAPH_OIDC_CLIENT_ID and DELEGRAPH_OIDC_CLIENT_SECRET: set all three, or none",
+    );
   }
   if (!data.DELEGRAPH_PASSWORD_SIGN_IN && !data.DELEGRAPH_OIDC_ISSUER) {
-    throw new Error("Invalid configuration:\n  DELEGRAPH_PASSWORD_SIGN_IN: password sign-in can be turned off only with single sign-on configured (DELEGRAPH_OIDC_ISSUER)");
+    throw new Error(
+      "Invalid configuration:\n  DELEGRAPH_PASSWORD_SIGN_IN: password sign-in can be turned off only with single sign-on configured (DELEGRAPH_OIDC_ISSUER)",
+    );
   }
   return data;
 }

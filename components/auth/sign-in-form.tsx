@@ -19,7 +19,11 @@ export type TSsoOptions = { enabled: boolean; name: string; passwordSignIn: bool
 function SsoButton({ sso, next }: { sso: TSsoOptions; next: string }) {
   return (
     // A plain link: the server answers with a redirect to the identity provider.
-    <a href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`} className="btn-primary flex w-full justify-center py-2" data-testid="sso-sign-in">
+    <a
+      href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`}
+      className="btn-primary flex w-full justify-center py-2"
+      data-testid="sso-sign-in"
+    >
       Sign in with {sso.name}
     </a>
   );

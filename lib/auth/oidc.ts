@@ -117,7 +117,7 @@ export async function finishSignOn(req: Request): Promise<TSignOnResult> {
       expectedNonce: login.nonce,
       idTokenExpected: true,
     });
-    claims = (tokens.claims() ?? {});
+    claims = tokens.claims() ?? {};
   } catch (error) {
     console.error("[delegraph] single sign-on failed", error);
     return { outcome: "denied", code: "sso_failed", detail: error instanceof Error ? error.message : String(error) };
