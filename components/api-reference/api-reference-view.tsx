@@ -86,22 +86,24 @@ function Operation({ method, path, op }: { method: string; path: string; op: TOp
         aria-expanded={isOpen}
         aria-controls={detailId}
         onClick={() => setOpen(!isOpen)}
-        className="flex w-full items-start gap-3 px-4 py-2.5 text-left hover:bg-slate-50"
+        className="flex w-full items-start gap-2 px-3 py-2.5 text-left hover:bg-slate-50 sm:gap-3 sm:px-4"
       >
-        <span
-          className={`mt-0.5 w-14 shrink-0 rounded px-1.5 py-0.5 text-center font-mono text-[11px] font-semibold uppercase ring-1 ${METHOD_STYLE[method] ?? ""}`}
-        >
-          {method}
-        </span>
         <span className="min-w-0 flex-1">
-          <code className="block font-mono text-sm break-all text-slate-900">{path}</code>
-          <span className="mt-0.5 block text-sm text-slate-600">{op.summary}</span>
+          <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            <span
+              className={`w-14 shrink-0 rounded px-1.5 py-0.5 text-center font-mono text-[11px] font-semibold uppercase ring-1 ${METHOD_STYLE[method] ?? ""}`}
+            >
+              {method}
+            </span>
+            <code className="min-w-0 font-mono text-sm break-all text-slate-900">{path}</code>
+          </span>
+          <span className="mt-0.5 block text-sm text-slate-600 sm:pl-17">{op.summary}</span>
         </span>
         <span className="hidden shrink-0 text-xs text-slate-500 sm:block">{roles ? roles.join(", ") : "anyone"}</span>
         <IconChevronRight size={14} className={`mt-1 shrink-0 text-slate-400 transition-transform ${isOpen ? "rotate-90" : ""}`} />
       </button>
       {isOpen && (
-        <div id={detailId} className="space-y-4 bg-slate-50/60 px-4 pt-1 pb-4 text-sm sm:pl-21">
+        <div id={detailId} className="space-y-4 bg-slate-50/60 px-3 pt-1 pb-4 text-sm sm:px-4 sm:pl-21">
           <p className="text-slate-700">{op.description}</p>
           {op.parameters.length > 0 && (
             <section>
