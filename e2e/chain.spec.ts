@@ -33,9 +33,18 @@ test("a violation chain draws one node per principal and names its findings", as
   await expect(page.getByText("+treasury/*:read").first()).toBeVisible();
 });
 
-test("clicking a principal opens the hop inspector with the scope it received", async ({ page }) => {
+test("clicking a principal opens what it did in this chain, and its grant opens the hop inspector", async ({ page }) => {
   await page.goto(chainUrl());
   await principalNode(page, chain.viz.id).click();
+  await expect(page).toHaveURL(/principal=/);
+  const panel = page.getByTestId("principal-panel");
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText("in this chain");
+  await expect(panel.getByRole("heading", { name: /Grants it received \(1\)/ })).toBeVisible();
+  // The panel sits beside the graph, never over the selected node.
+  const nodeBox0 = (await principalNode(page, chain.viz.id).boundingBox())!;
+  expect(nodeBox0.x + nodeBox0.width).toBeLessThanOrEqual((await panel.boundingBox())!.x);
+  await panel.getByRole("button", { name: new RegExp(`${chain.purposeCode}.charts from`) }).click();
   await expect(page).toHaveURL(new RegExp(`hop=${chain.vizGrantJti}`));
   const inspector = page.getByTestId("hop-inspector");
   await expect(inspector).toBeVisible();
@@ -71,23 +80,25 @@ test("nodes are reachable by keyboard and Enter selects", async ({ page }) => {
   await expect(node).toBeVisible();
   await node.focus();
   await page.keyboard.press("Enter");
-  await expect(page.getByTestId("hop-inspector")).toBeVisible();
-  await expect(page).toHaveURL(/hop=/);
+  await expect(page.getByTestId("principal-panel")).toBeVisible();
+  await expect(page).toHaveURL(/principal=/);
+  // Escape closes the panel.
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("principal-panel")).toHaveCount(0);
+  await expect(page).not.toHaveURL(/principal=/);
 });
 
 test("markup in names and purposes stays inert text", async ({ page }) => {
   await page.goto(chainUrl());
   await expect(page.getByText("<script>window.__xss=2</script>", { exact: false }).first()).toBeVisible();
   await principalNode(page, chain.planner.id).click();
-  await expect(page.getByTestId("hop-inspector")).toContainText('<img src=x onerror="window.__xss=1">Planner');
+  await expect(page.getByTestId("principal-panel")).toContainText('<img src=x onerror="window.__xss=1">Planner');
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await expect(page.locator("script", { hasText: "__xss" })).toHaveCount(0);
   // Opening the inspector narrows the canvas and re-fits the graph; click again if the first click
   // landed while the graph was moving.
-  await expect(async () => {
-    await principalNode(page, chain.viz.id).click();
-    await expect(page.getByTestId("hop-inspector")).toContainText("<em>not emphasised</em>", { timeout: 2000 });
-  }).toPass({ timeout: 15_000 });
+  await page.goto(chainUrl(`?hop=${chain.vizGrantJti}`));
+  await expect(page.getByTestId("hop-inspector")).toContainText("<em>not emphasised</em>");
   await expect(page.locator("em", { hasText: "not emphasised" })).toHaveCount(0);
   await page.getByRole("tab", { name: /Timeline/ }).click();
   await expect(page).toHaveURL(/tab=timeline/);
@@ -96,8 +107,12 @@ test("markup in names and purposes stays inert text", async ({ page }) => {
 
 test("exports download through the page with their real file names", async ({ page }) => {
   await page.goto(chainUrl());
-  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV", exact: true }).click()]);
   expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+  const [excel] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV for Excel" }).click()]);
+  expect(excel.suggestedFilename()).toMatch(/-excel\.csv$/);
+  const bytes = await (await import("node:fs/promises")).readFile(await excel.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const [bundle] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Evidence bundle" }).click()]);
   expect(bundle.suggestedFilename()).toMatch(/\.json$/);
 });

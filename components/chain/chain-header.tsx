@@ -72,6 +72,7 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
           <div className="flex flex-wrap justify-end gap-1.5">
             <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
             <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />
+            <DownloadButton href={`${base}/export.csv?excel=1`} label="CSV for Excel" filename={`${safeName}-excel.csv`} />
             <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />
           </div>
           <SeverityCounts counts={detail.counts} />

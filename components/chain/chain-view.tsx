@@ -1,14 +1,16 @@
 "use client";
 // The chain page: header, Graph and Timeline tabs, and the hop inspector on the right.
 // The tab (?tab=) and the selected hop (?hop=<jti>) live in the URL, so a link reproduces the view.
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo } from "react";
 import { indexChain, resolveSelection } from "@/lib/ui/chain-selection";
 import { useChain } from "@/lib/ui/hooks/use-chain";
 import { useUrlState } from "@/lib/ui/use-url-state";
 import { ChainGraph } from "../graph/chain-graph";
 import { HopInspector } from "../hop/hop-inspector";
+import { PrincipalPanel } from "../hop/principal-panel";
 import { ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { ChainHeader } from "./chain-header";
+import { RefusalsBanner } from "./refusals-banner";
 import { Timeline } from "./timeline";
 
 const TABS = [
@@ -21,6 +23,8 @@ export function ChainView({ id }: { id: string }) {
   const { searchParams, replace } = useUrlState();
   const tab: TTab = searchParams.get("tab") === "timeline" ? "timeline" : "graph";
   const hopJti = searchParams.get("hop");
+  // ?principal=<id>: a principal's node was clicked; a selected hop wins over it.
+  const principalId = hopJti ? null : searchParams.get("principal");
   const chain = useChain(id);
   const detail = chain.data;
 
@@ -28,7 +32,23 @@ export function ChainView({ id }: { id: string }) {
   const selection = useMemo(() => (index ? resolveSelection(index, hopJti) : null), [index, hopJti]);
   const names = useMemo(() => new Map((detail?.nodes ?? []).map((n) => [n.id, n.name || n.id] as const)), [detail]);
   const nameOf = useCallback((pid: string) => names.get(pid) ?? pid, [names]);
-  const onSelect = useCallback((jti: string | null) => replace({ hop: jti }), [replace]);
+  const onSelect = useCallback((jti: string | null) => replace({ hop: jti, principal: null }), [replace]);
+  const onSelectPrincipal = useCallback((pid: string) => replace({ principal: pid, hop: null }), [replace]);
+  const closePrincipal = useCallback(() => replace({ principal: null }), [replace]);
+
+  // Escape closes the inspector or the principal panel (not while typing in a field).
+  const panelOpen = Boolean(hopJti || principalId);
+  useEffect(() => {
+    if (!panelOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      replace({ hop: null, principal: null });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [panelOpen, replace]);
 
   if (chain.isPending) {
     return (
@@ -55,6 +75,7 @@ export function ChainView({ id }: { id: string }) {
   return (
     <div className="flex h-full min-h-0 flex-col">
       <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      <RefusalsBanner chainId={detail.id} />
       {chain.isError && (
         <div className="bg-white px-6 pt-2">
           <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />
@@ -83,11 +104,23 @@ export function ChainView({ id }: { id: string }) {
       <div className="flex min-h-0 flex-1 flex-col lg:flex-row">
         <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="relative min-h-[420px] min-w-0 flex-1 bg-slate-50">
           {tab === "graph" ? (
-            <ChainGraph detail={detail} index={index} selection={selection} onSelect={onSelect} />
+            <ChainGraph
+              detail={detail}
+              index={index}
+              selection={selection}
+              onSelect={onSelect}
+              onSelectPrincipal={onSelectPrincipal}
+              selectedPrincipal={principalId}
+            />
           ) : (
             <Timeline detail={detail} selectedJti={hopJti} onSelect={onSelect} />
           )}
         </div>
+        {principalId && (
+          <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
+            <PrincipalPanel detail={detail} principalId={principalId} nameOf={nameOf} onSelect={onSelect} onClose={closePrincipal} />
+          </div>
+        )}
         {selection && (
           <div className="h-[60vh] w-full shrink-0 lg:h-auto lg:w-[420px]">
             <HopInspector detail={detail} index={index} selection={selection} nameOf={nameOf} onSelect={onSelect} />

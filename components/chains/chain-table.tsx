@@ -7,6 +7,8 @@ import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { SourceTag } from "../ui/source-tag";
+import { DemoTag } from "../ui/demo-tag";
+import { isDemoRoot } from "@/lib/ui/demo";
 import { chainHref } from "./chain-links";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
@@ -49,6 +51,7 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
         <span className="flex flex-wrap items-center gap-1">
           <StatusBadge status={c.status} />
           <SourceTag source={c.source} />
+          {isDemoRoot(c.rootIss) && <DemoTag />}
         </span>
       </td>
       <td className="max-w-64">

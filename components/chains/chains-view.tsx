@@ -26,6 +26,11 @@ export function ChainsView() {
         actions={
           <>
             <DownloadButton href={`/api/v1/exports/events.csv${exportQs}`} label="Events CSV" filename="delegraph-events.csv" />
+            <DownloadButton
+              href={`/api/v1/exports/events.csv${toQueryString({ ...chainFilterParams(filters), excel: 1 })}`}
+              label="Events CSV for Excel"
+              filename="delegraph-events-excel.csv"
+            />
             <DownloadButton href={`/api/v1/exports/summary.pdf${exportQs}`} label="Summary PDF" filename="delegraph-summary.pdf" />
           </>
         }

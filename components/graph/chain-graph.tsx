@@ -7,7 +7,7 @@ import { Controls, MarkerType, Panel, ReactFlow, ReactFlowProvider, useReactFlow
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail } from "@/lib/contracts/chains";
 import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
-import { buildGraph, NODE_BUDGET, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
+import { buildGraph, NODE_BUDGET, principalNodeId, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { highlightFor } from "@/lib/ui/graph/highlight";
 import { useGraphLayout } from "@/lib/ui/graph/use-graph-layout";
 import { findingName, SEVERITY_ORDER } from "@/lib/ui/findings";
@@ -23,6 +23,10 @@ type TProps = {
   index: TChainIndex;
   selection: TSelection | null;
   onSelect: (jti: string | null) => void;
+  /** a principal's node opens "this principal in this chain" when given */
+  onSelectPrincipal?: (principalId: string) => void;
+  /** the principal whose panel is open: its node is the selection */
+  selectedPrincipal?: string | null;
 };
 
 export function ChainGraph(props: TProps) {
@@ -62,9 +66,9 @@ function nodeType(n: TGraphNode): TFlowNode["type"] {
   return "principal";
 }
 
-function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
+function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal, selectedPrincipal = null }: TProps) {
   const highlight = useMemo(() => highlightFor(index, selection), [index, selection]);
-  const target = highlight.selectedNode;
+  const target = highlight.selectedNode ?? (selectedPrincipal ? principalNodeId(selectedPrincipal) : null);
   const [focus, setFocus] = useState<string | null>(target);
   const model: TGraphModel = useMemo(() => buildGraph(detail, { focusNodeId: focus, budget: NODE_BUDGET }), [detail, focus]);
   const nodeById = useMemo(() => new Map(model.nodes.map((n) => [n.id, n] as const)), [model]);
@@ -90,12 +94,13 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
         if (into?.jtis[0]) onSelect(into.jtis[0]);
         return;
       }
+      if (onSelectPrincipal) return onSelectPrincipal(n.ref);
       const hop = hopForPrincipal(index, n.ref);
       if (hop) return onSelect(hop.jti);
       const issued = detail.events.find((e) => e.iss === n.ref);
       if (issued) onSelect(issued.jti);
     },
-    [nodeById, model.edges, index, detail.events, onSelect],
+    [nodeById, model.edges, index, detail.events, onSelect, onSelectPrincipal],
   );
 
   const activateEdge = useCallback(
@@ -126,7 +131,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
     const cache = nodeCache.current;
     const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>();
     const out = model.nodes.map((n) => {
-      const sel = highlight.selectedNode === n.id;
+      const sel = target === n.id;
       const path = highlight.nodes.has(n.id);
       const pos = positions[n.id];
       const hit = cache.get(n.id);
@@ -152,7 +157,7 @@ function ChainGraphInner({ detail, index, selection, onSelect }: TProps) {
     });
     nodeCache.current = next;
     return out;
-  }, [model.nodes, positions, highlight]);
+  }, [model.nodes, positions, highlight, target]);
 
   const edgeCache = useRef(new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>());
   const edges: TFlowEdge[] = useMemo(() => {

@@ -8,6 +8,7 @@ import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain
 import { ATTESTATION_LABEL, findingExplain, SEVERITY_ORDER } from "@/lib/ui/findings";
 import { formatRelative, plural } from "@/lib/ui/format";
 import { eventSentence, hopSentence } from "@/lib/ui/hop-sentence";
+import { useTimeZone } from "@/lib/ui/time-zone";
 import { principalHref } from "../chains/chain-links";
 import { CopyButton } from "../ui/copy-button";
 import { IconCheck, IconChevronRight, IconClose } from "../ui/icons";
@@ -28,6 +29,7 @@ type TProps = {
 
 export function HopInspector({ detail, index, selection, nameOf, onSelect }: TProps) {
   const { hop, event } = selection;
+  const zone = useTimeZone();
   const focusEvent = event && (!hop || event.jti !== hop.jti) ? event : null;
   const shown = focusEvent ?? (hop ? null : event);
   const title = shown
@@ -68,13 +70,13 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
             <div className="px-5 pt-2 pb-4">
               {focusEvent && (
                 <p className="mb-2 text-[15px] leading-relaxed text-slate-700">
-                  <Sentence parts={eventSentence(focusEvent, nameOf)} />.
+                  <Sentence parts={eventSentence(focusEvent, nameOf, new Date(), zone)} />.
                 </p>
               )}
               {hop && (
                 <p className={`leading-relaxed text-slate-700 ${focusEvent ? "text-sm" : "text-[15px]"}`}>
                   {focusEvent && <span className="text-slate-500">Under the grant: </span>}
-                  <Sentence parts={hopSentence(hop, nameOf)} />.
+                  <Sentence parts={hopSentence(hop, nameOf, new Date(), zone)} />.
                 </p>
               )}
             </div>
@@ -190,7 +192,7 @@ function ReceivedSwitcher({
   );
 }
 
-function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSelect: (jti: string) => void; showEvent: boolean }) {
+export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSelect: (jti: string) => void; showEvent: boolean }) {
   return (
     <li className={`rounded-md border-l-4 bg-slate-50/70 px-3 py-2`} style={{ borderLeftColor: SEVERITY_STYLE[f.severity].stroke }}>
       <div className="flex flex-wrap items-center gap-1.5">
@@ -227,7 +229,10 @@ function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TC
   const underHop = hop ? hop.invocations.reduce((n, i) => n + i.findings.length, 0) : 0;
   return (
     <Section title={`Findings (${findings.length})`} id="insp-findings">
-      {findings.length === 0 ? (
+      {findings.length === 0 && !event && underHop > 0 ? (
+        // Never a green check while the actions under this grant carry findings.
+        <p className="text-sm text-slate-700">The grant itself carries no finding, but actions taken under it do.</p>
+      ) : findings.length === 0 ? (
         <p className="flex items-center gap-1.5 text-sm text-green-800">
           <IconCheck size={14} /> No findings on this {event ? "event or its grant" : "grant"}.
         </p>
@@ -402,6 +407,22 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
         ✓ Verified: signed with <FreeText value={nameOf(sig.signer)} />
         &apos;s registered key
       </p>
+      {event?.keyRevokedNow != null && (
+        // The signature was valid when the event was accepted; the key's later fate belongs beside it.
+        <p className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-2 py-1 text-sm text-amber-900" data-testid="key-revoked-later">
+          {event.keyRevokedAt !== null ? (
+            <>
+              ⚠ Key revoked at <Time t={event.keyRevokedAt} mode="full" />, before this event arrived (signed earlier, at{" "}
+              <Time t={event.iat} mode="full" />
+              ).
+            </>
+          ) : (
+            <>
+              ✓ Valid at signing · key revoked later, at <Time t={event.keyRevokedNow} mode="full" />. Anything it signs from then on is refused.
+            </>
+          )}
+        </p>
+      )}
       <dl>
         <Field label="Signer">
           <Link href={principalHref(sig.signer)} className="link font-mono text-[13px]">

@@ -9,6 +9,7 @@ import { Card, PageHeader } from "../ui/page-header";
 import { STATUS_STYLE, StatusIcon } from "../ui/severity";
 import { EmptyState, ErrorState, FirstEventHint, LoadingBlock, StaleNotice } from "../ui/states";
 import { FindingsChart } from "./findings-chart";
+import { StartHere } from "./start-here";
 import { CHAIN_STATUSES } from "@/lib/protocol/grammar";
 
 const STATUS_TEXT: Record<TChainStatus, string> = {
@@ -42,6 +43,7 @@ export function OverviewView() {
         description={`${s.totalChains.toLocaleString("en-US")} chains from ${s.totalEvents.toLocaleString("en-US")} signed events. Updates live.`}
       />
       {stats.isError && <StaleNotice error={stats.error} onRetry={() => stats.refetch()} />}
+      <StartHere />
       <section aria-label="Chains by status" className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-4">
         {CHAIN_STATUSES.map((st) => (
           <Link

@@ -1,6 +1,6 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import type { TMe } from "@/lib/contracts/auth";
 import { authKeys } from "@/lib/ui/query-keys";
 import { SideNav } from "./side-nav";
@@ -13,6 +13,8 @@ export function AppShell({ me, children }: { me: TMe; children: React.ReactNode 
     if (!qc.getQueryData(authKeys.me())) qc.setQueryData(authKeys.me(), me);
     return true;
   });
+  const [navOpen, setNavOpen] = useState(false);
+  const closeNav = useCallback(() => setNavOpen(false), []);
   return (
     <div className="flex h-screen min-h-0 overflow-hidden">
       <a
@@ -21,9 +23,9 @@ export function AppShell({ me, children }: { me: TMe; children: React.ReactNode 
       >
         Skip to content
       </a>
-      <SideNav />
+      <SideNav open={navOpen} onClose={closeNav} />
       <div className="flex min-w-0 flex-1 flex-col">
-        <TopBar />
+        <TopBar navOpen={navOpen} onMenu={() => setNavOpen((o) => !o)} />
         <main id="main" className="min-h-0 flex-1 overflow-auto">
           {children}
         </main>

@@ -143,3 +143,8 @@ export const IconEye = (p: TIconProps) => (
     <circle cx="8" cy="8" r="2" />
   </Icon>
 );
+export const IconMenu = (p: TIconProps) => (
+  <Icon {...p}>
+    <path d="M2 4h12M2 8h12M2 12h12" />
+  </Icon>
+);

@@ -134,6 +134,21 @@ describe("readChainDetailBody", () => {
     expect(after.detail.status).toBe("warning");
   });
 
+  it("reads anew when a key that signed in the chain is revoked later, and says so on its events", async () => {
+    await ingest([root("cache-k"), delegate("cache-k", "cache-k.d")]);
+    const before = await read("cache-k");
+    expect(before.detail.events.map((e) => e.keyRevokedNow)).toEqual([null, null]);
+    const { revokeKey } = await import("@/lib/principals/queries");
+    await revokeKey(planner.id, planner.key.kid, t0 + 5);
+    const after = await read("cache-k");
+    expect(after.etag).not.toBe(before.etag);
+    const byJti = new Map(after.detail.events.map((e) => [e.jti, e]));
+    // Signed before the revocation and accepted then: valid at signing, revoked later.
+    expect(byJti.get("cache-k.d")).toMatchObject({ keyRevokedAt: null, keyRevokedNow: t0 + 5 });
+    expect(byJti.get("cache-k")!.keyRevokedNow).toBeNull();
+    expect(comparable(after.detail)).toEqual(await fresh("cache-k"));
+  });
+
   it("is 404 for a chain that does not exist", async () => {
     await expect(cache.readChainDetailBody("cache-none", { includeRaw: true })).rejects.toMatchObject({ code: "not_found" });
   });

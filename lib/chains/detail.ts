@@ -35,6 +35,7 @@ export function buildChainDetail(
     if ("aud" in e.claims) principalIds.add(e.claims.aud);
   }
   const thumbprintOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
+  const revokedNowOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.revokedAt]));
   const principalOf = new Map(principals.map((p) => [p.id, p]));
 
   const findingsOf = new Map<string, TChainFinding[]>();
@@ -66,6 +67,7 @@ export function buildChainDetail(
       alg: r.alg,
       kid: r.kid,
       keyRevokedAt: r.keyRevokedAt,
+      keyRevokedNow: revokedNowOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
       keyThumbprint: thumbprintOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
       token: options.includeRaw ? r.token : "",
       tokenSha256: sha256Hex(r.token),

@@ -39,6 +39,8 @@ export type TChainEvent = {
   kid: string;
   /** the signing key's revokedAt in the registry when the event was received; null when not revoked then */
   keyRevokedAt: number | null;
+  /** the signing key's revokedAt in the registry now: set and later than the event when the key was revoked after it was accepted */
+  keyRevokedNow: number | null;
   /** RFC 7638 thumbprint of the key that verified the signature */
   keyThumbprint: string | null;
   token: string;
@@ -143,3 +145,8 @@ export type TChainSummary = {
 };
 
 export type TChainList = { items: TChainSummary[]; nextCursor: string | null };
+
+/** A refused submission that names the chain (GET /api/v1/chains/{id}/refused); raw bytes stay in the quarantine. */
+export type TChainRefusal = { id: number; receivedAt: string; jti: string | null; code: string; message: string };
+/** The newest refusals (at most 50) and how many there are. */
+export type TChainRefusals = { items: TChainRefusal[]; total: number };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
 import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
-import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
+import { makeKey, rawToken, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
 import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
@@ -138,7 +138,22 @@ async function seed(stores: TStores, db: TDatabase) {
   await stores.registry.createMany([{ id: "agent:bulk", kind: "agent", name: null, keys: [key(makeKey())] }]);
   await stores.ingest.run(ingestSteps(candidates(STORY), FIXED, "token:t1"));
   await stores.ingest.run(
-    ingestSteps([{ index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" }], FIXED, "token:t1"),
+    ingestSteps(
+      [
+        { index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" },
+        // A refusal that names chain c1 in its (unverified) payload.
+        {
+          index: 1,
+          kind: "rejected",
+          rawEntry: rawToken({ alg: "EdDSA" }, { jti: "c1.x", chain: "c1" }),
+          jti: "c1.x",
+          code: "key_revoked",
+          message: "the key was revoked",
+        },
+      ],
+      FIXED,
+      "token:t1",
+    ),
   );
   await stores.auth.createToken({ id: "tok1", name: "t", role: "viewer", hash: "h1", createdBy: "me" });
   await stores.auth.createUser({ id: "u1", email: "u1@x.example", name: "U", role: "viewer", passwordHash: "scrypt$x" });
@@ -323,6 +338,8 @@ const CASES: {
     addKey: (s) => s.ledger.addKey("kid1", "{}").then(() => s.ledger.keys()),
   },
   quarantine: {
+    ofChain: (s) => Promise.all([s.quarantine.ofChain("c1", 10), s.quarantine.ofChain("c2", 10)]),
+    countOfChain: (s) => Promise.all([s.quarantine.countOfChain("c1"), s.quarantine.countOfChain("nope")]),
     list: (s) =>
       Promise.all([s.quarantine.list({ take: 10 }), s.quarantine.list({ code: "malformed", take: 10 }), s.quarantine.list({ before: 1, take: 10 })]),
     usage: (s) => Promise.all([s.quarantine.usage("token:t1"), s.quarantine.usage("none")]),

@@ -18,7 +18,7 @@
 // Either way the verdicts are those of the store as the write finds it, as with one locked phase.
 import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
 import { checkChain } from "@/lib/protocol/chain";
-import { classifyReplay } from "@/lib/protocol/envelope";
+import { claimedChain, classifyReplay } from "@/lib/protocol/envelope";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import { eventRef } from "@/lib/protocol/grammar";
 import { chainInputsFrom, missingRefs, parseEventRows, principalIdsOf } from "@/lib/chains/load";
@@ -313,6 +313,8 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
         message: storableText(r.message),
         raw,
         bytes: Buffer.byteLength(raw, "utf8"),
+        // Unverified: it only files the refusal under the chain it names (docs/operations.md).
+        chainId: claimedChain(r.rawEntry),
       };
     }),
     source,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkEnvelope,
   checkEnvelopeAsync,
+  claimedChain,
   classifyReplay,
   decodeToken,
   importPublicKey,
@@ -529,5 +530,23 @@ describe("checkEnvelopeAsync (signature on the thread pool)", () => {
     expect(answers).toEqual(cases.map(([input, jwk]) => verifySignature(input, jwk)));
     expect(answers.slice(0, 2)).toEqual([true, true]);
     expect(answers.slice(2).every((a) => a === false)).toBe(true);
+  });
+});
+
+describe("claimedChain", () => {
+  it("reads the chain a submission names, signed or not, valid or not", () => {
+    const token = alice();
+    expect(claimedChain(token)).toBe(authorizeClaims().chain);
+    expect(claimedChain(signToken(strangerKey, delegateClaims({ chain: "chain-7" })))).toBe("chain-7");
+    expect(claimedChain(rawToken(HEADER, { chain: "only-a-chain" }))).toBe("only-a-chain");
+  });
+
+  it("is null for anything that does not name a chain in the jti charset", () => {
+    expect(claimedChain(42)).toBeNull();
+    expect(claimedChain("a.b")).toBeNull();
+    expect(claimedChain(rawToken(HEADER, { chain: 7 }))).toBeNull();
+    expect(claimedChain(rawToken(HEADER, { chain: "has space" }))).toBeNull();
+    expect(claimedChain(rawToken(HEADER, { chain: "x".repeat(500) }))).toBeNull();
+    expect(claimedChain(`${b64url("{}")}.${b64url("[1]")}.sig`)).toBeNull();
   });
 });

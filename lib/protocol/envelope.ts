@@ -293,6 +293,22 @@ function malformed(message: string, jti: string | null): TDecodeFailure {
   return { ok: false, code: "malformed", message, jti };
 }
 
+/**
+ * The chain a submission claims to belong to, read from its payload without verifying anything:
+ * a refused event is kept in the quarantine under the chain it names, so the chain's page can say
+ * that something naming it was refused. Null unless the payload is a JSON object whose `chain` has
+ * the jti charset. Never a reason to trust the claim: it only files the refusal.
+ */
+export function claimedChain(token: unknown): string | null {
+  if (typeof token !== "string") return null;
+  const parts = token.split(".");
+  if (parts.length !== 3) return null;
+  const payload = decodeJsonObject(parts[1]);
+  if (typeof payload !== "object") return null;
+  const chain = payload.chain;
+  return typeof chain === "string" && JTI.test(chain) ? chain : null;
+}
+
 /** Structure, header and claims (`malformed`), then `alg_not_allowed`: the first two steps of §4. */
 export function decodeToken(token: string): TDecodeResult {
   if (typeof token !== "string") return malformed("the token must be a string", null);

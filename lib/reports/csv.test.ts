@@ -9,6 +9,7 @@ import {
   EVENT_CSV_HEADER,
   eventCells,
   eventCsvRow,
+  excelTime,
   isoSeconds,
   neutralizeFormula,
   type TEventRecord,
@@ -85,6 +86,8 @@ function record(kind: Parameters<typeof claimsOf>[0], over: Record<string, unkno
     tokenSha256: "ab".repeat(32),
     prevHash: "0".repeat(64),
     hash: "cd".repeat(32),
+    issName: "Treasury planner",
+    humanRoot: "user:maria@treasury.example",
     ...extra,
   };
 }
@@ -107,7 +110,7 @@ describe("event rows round-trip through csv-parse", () => {
       record("complete", { evidence: { summary: "-2 rows\nchanged" } }, { attestation: "self_reported" }),
       record("revoke", { reason: "@admin asked" }),
     ];
-    const text = EVENT_CSV_HEADER + rows.map(eventCsvRow).join("");
+    const text = EVENT_CSV_HEADER + rows.map((r) => eventCsvRow(r)).join("");
     const parsed = parse<Record<string, string>>(text, { columns: true });
     expect(Object.keys(parsed[0])).toEqual([...EVENT_COLUMNS]);
     expect(parsed).toHaveLength(4);
@@ -126,6 +129,23 @@ describe("event rows round-trip through csv-parse", () => {
     expect(parsed[3].reason).toBe("'@admin asked");
     expect(parsed[3].target).toBe("a1");
     for (const p of parsed) expect(p.token_sha256).toBe("ab".repeat(32));
+    for (const p of parsed) expect([p.iss_name, p.human_root]).toEqual(["Treasury planner", "user:maria@treasury.example"]);
+  });
+
+  it("writes Excel's plain UTC date-times in the Excel flavour, and nothing else differs", () => {
+    const r = record("authorize", {}, { receivedAt: "2024-01-01T00:00:05.123Z" });
+    const iso = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(r), { columns: true })[0];
+    const excel = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(r, "excel"), { columns: true })[0];
+    expect(iso.received_at).toBe("2024-01-01T00:00:05.123Z");
+    expect(excel.received_at).toBe("2024-01-01 00:00:05");
+    expect(excel.iat).toBe(excelTime(iso.iat));
+    expect(excel.iat).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(excel.exp).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    const rest = (o: Record<string, string>) => ({ ...o, received_at: "", iat: "", exp: "" });
+    expect(rest(excel)).toEqual(rest(iso));
+    // Values that are not ISO date-times pass unchanged.
+    expect(excelTime("10000000000000")).toBe("10000000000000");
+    expect(excelTime("")).toBe("");
   });
 
   it("uses CRLF between records, LF only inside quoted fields", () => {

@@ -86,6 +86,8 @@ export const EVENT_COLUMNS = [
   "token_sha256",
   "prev_hash",
   "hash",
+  "iss_name",
+  "human_root",
 ] as const;
 export type TEventColumn = (typeof EVENT_COLUMNS)[number];
 
@@ -106,7 +108,20 @@ export type TEventRecord = {
   tokenSha256: string;
   prevHash: string;
   hash: string;
+  /** the signer's registered display name */
+  issName: string | null;
+  /** the human who authorized the chain (its root authorize's signer); null until the root arrives */
+  humanRoot: string | null;
 };
+
+/** How times are written: ISO 8601 UTC (`2026-03-04T09:07:05Z`), or for Excel plain UTC date-times (`2026-03-04 09:07:05`), which it reads as dates. */
+export type TCsvTimes = "iso" | "excel";
+
+/** An ISO 8601 UTC time as Excel's plain date-time, still UTC, to the second. */
+export function excelTime(iso: string): string {
+  if (iso.length < 19 || iso[10] !== "T") return iso;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
 
 /** NumericDate → ISO 8601 UTC, without milliseconds when they are zero. */
 export function isoSeconds(t: number | undefined | null): string {
@@ -172,11 +187,14 @@ export function eventCells(r: TEventRecord): Record<TEventColumn, string | numbe
     token_sha256: r.tokenSha256,
     prev_hash: r.prevHash,
     hash: r.hash,
+    iss_name: r.issName,
+    human_root: r.humanRoot,
   };
 }
 
 /** Same as csvRow(EVENT_COLUMNS.map((col) => eventCells(r)[col])), written out: every export row runs it. */
-export function eventCsvRow(r: TEventRecord): string {
+export function eventCsvRow(r: TEventRecord, times: TCsvTimes = "iso"): string {
+  const t = times === "excel" ? excelTime : (x: string) => x;
   const c = r.claims;
   const isGrant = c.kind === "authorize" || c.kind === "delegate";
   const f = r.findings;
@@ -213,7 +231,7 @@ export function eventCsvRow(r: TEventRecord): string {
   if (isGrant) {
     aud = csvField(c.aud);
     if (c.kind === "delegate") parent = csvField(c.parent);
-    exp = textCell(isoSeconds(c.exp));
+    exp = textCell(t(isoSeconds(c.exp)));
     scope = textCell(c.scope.join(" "));
     purposeCode = csvField(c.purpose.code);
     purposeText = csvField(c.purpose.text);
@@ -236,7 +254,7 @@ export function eventCsvRow(r: TEventRecord): string {
   return (
     [
       csvField(r.seq),
-      csvField(r.receivedAt),
+      csvField(t(r.receivedAt)),
       csvField(r.chain),
       csvField(r.jti),
       csvField(r.kind),
@@ -246,7 +264,7 @@ export function eventCsvRow(r: TEventRecord): string {
       grant,
       target,
       reason,
-      textCell(isoSeconds(c.iat)),
+      textCell(t(isoSeconds(c.iat))),
       exp,
       scope,
       action,
@@ -267,6 +285,8 @@ export function eventCsvRow(r: TEventRecord): string {
       csvField(r.tokenSha256),
       csvField(r.prevHash),
       csvField(r.hash),
+      csvField(r.issName),
+      csvField(r.humanRoot),
     ].join(",") + "\r\n"
   );
 }

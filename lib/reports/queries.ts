@@ -7,7 +7,8 @@ import type { TEventRow, TExportStore, TRefRow } from "@/lib/db/stores/exports";
 import { AppError } from "@/lib/http";
 import { getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import type { TChainFilters } from "@/lib/contracts/chains";
-import type { TChainDetail, TChainSummary } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainRefusals, TChainSummary } from "@/lib/contracts/chains";
+import { refusalsOfChain } from "@/lib/chains/refusals";
 import { attestationOf, readTimeFindings } from "@/lib/protocol/chain";
 import { sortFindings } from "@/lib/protocol/findings";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
@@ -115,12 +116,23 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
       grantOf.set(ref, { jti: ref, chainId: rows[i].chainId, kind: rows[i].kind, iss: c.iss, aud: "aud" in c ? c.aud : null });
     }
   }
-  const [findingRows, grantRows, closerRows, keyRows] = await Promise.all([
+  // The human root of each chain: its root authorize (jti = chain id) signed it, in this page or not.
+  const rootOf = new Map<string, string | null>();
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (row.jti === row.chainId && claimsOf[i].kind === "authorize") rootOf.set(row.chainId, claimsOf[i].iss);
+  }
+  const rootless = [...new Set(rows.map((r) => r.chainId))].filter((id) => !rootOf.has(id));
+  const [findingRows, grantRows, closerRows, keyRows, nameRows, rootRows] = await Promise.all([
     reads.findings(jtis),
     unread.length ? reads.events(unread) : Promise.resolve([]),
     overdue.length ? reads.completesOf(overdue) : Promise.resolve([]),
     reads.keys([...issuers]),
+    reads.principals([...issuers]),
+    rootless.length ? reads.events(rootless) : Promise.resolve([]),
   ]);
+  for (const r of rootRows) if (r.kind === "authorize" && r.chainId === r.jti) rootOf.set(r.chainId, r.iss);
+  const nameOf = new Map(nameRows.map((p) => [p.id, p.name]));
 
   for (const c of closerRows) kindIds.add(c.iss);
   const kinds = kindIds.size ? new Map((await reads.kinds([...kindIds])).map((p) => [p.id, p.kind])) : new Map<string, string>();
@@ -175,6 +187,8 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
       tokenSha256: sha256Hex(row.token),
       prevHash: row.prevHash,
       hash: row.hash,
+      issName: nameOf.get(claims.iss) ?? null,
+      humanRoot: rootOf.get(row.chainId) ?? null,
     };
   }
   return out;
@@ -308,6 +322,8 @@ export type TReportKey = { principalId: string; kid: string; thumbprint: string;
 export type TChainReportData = {
   detail: TChainDetail;
   keys: TReportKey[];
+  /** submissions refused at ingest that named the chain (the newest 50, and how many) */
+  refused: TChainRefusals;
   evidence: { digest: string; serverKey: string; ledgerHead: { seq: number; hash: string }; checkpoint: { seq: number; at: string } | null };
 };
 
@@ -330,7 +346,7 @@ export async function getChainReportData(chainId: string, now = nowSeconds()): P
     ledgerHead: bundle.ledgerHead,
     checkpoint: bundle.checkpoint ? { seq: bundle.checkpoint.seq, at: bundle.checkpoint.at } : null,
   };
-  return { detail, keys, evidence };
+  return { detail, keys, evidence, refused: await refusalsOfChain(chainId) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -81,6 +81,26 @@ describe("chain report PDF", () => {
     expect(out.text).toContain(`Page ${out.pages} of ${out.pages}`);
   });
 
+  it("lists the submissions refused at ingest that named the chain", async () => {
+    const { ingestBatch } = await import("@/lib/ingest/ingest");
+    const { invokeClaims, makeKey, signToken } = await import("@/lib/protocol/test-helpers");
+    const forged = signToken(
+      makeKey(),
+      invokeClaims({ jti: `${broad.chain}.forged`, chain: broad.chain, grant: broad.chain, iss: "agent:nobody-registered" }),
+    );
+    expect((await ingestBatch([forged]))[0].status).toBe("rejected");
+    const data = await q.getChainReportData(broad.chain);
+    expect(data.refused.total).toBe(1);
+    const out = pdf("broad-refused.pdf", await render.renderChainReportPdf(data, { paper: "A4", generatedBy: "reports.test" }));
+    const flat = squash(out.text);
+    expect(flat).toContain("Refusedatingest(1)");
+    expect(flat).toContain(squash(`${broad.chain}.forged`));
+    expect(flat).toContain("unknown_principal");
+    // This chain's cover runs over one page (see below); everything else is exactly as paginated.
+    const opts = await render.chainReportOptions(data, { paper: "A4", generatedBy: "reports.test" });
+    expect(out.pages).toBe(chainReport.plannedPageCount(data, opts) + 1);
+  });
+
   it("wraps long ids and scopes inside the page, on A4 and on Letter", async () => {
     const data = await q.getChainReportData(story.chain);
     for (const paper of ["A4", "LETTER"] as const) {
@@ -149,6 +169,12 @@ describe("event records (the CSV exports)", () => {
     }
     expect(records.find((r) => r.claims.kind === "complete")!.attestation).toBe("third_party");
     expect(records.some((r) => r.findings.some((f) => f.code === "missing_evidence"))).toBe(true);
+    // Every row names the chain's human and its signer's display name (null for an unnamed one).
+    const names = new Map(detail.nodes.map((n) => [n.id, n.name] as const));
+    for (const r of records) {
+      expect(r.humanRoot).toBe(detail.root!.iss);
+      expect(r.issName).toBe(names.get(r.claims.iss) ?? null);
+    }
   });
 
   it("walk every page boundary of chains and events without losing or repeating a row", async () => {

@@ -1,10 +1,14 @@
 // Streaming CSV responses: a pull-based ReadableStream over pages of event records, so the server
 // holds one page at a time and a slow client slows the database reads instead of filling memory.
-import { EVENT_CSV_HEADER, attachmentHeader, eventCsvRow, type TEventRecord } from "./csv";
+import { EVENT_CSV_HEADER, attachmentHeader, eventCsvRow, type TCsvTimes, type TEventRecord } from "./csv";
 
 const encoder = new TextEncoder();
 
-export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: { bom?: boolean } = {}): ReadableStream<Uint8Array> {
+/** `bom`: a UTF-8 byte order mark first; `times`: ISO 8601 or Excel's plain UTC date-times. */
+export type TCsvOptions = { bom?: boolean; times?: TCsvTimes };
+
+export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: TCsvOptions = {}): ReadableStream<Uint8Array> {
+  const times = options.times ?? "iso";
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -19,7 +23,7 @@ export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: { 
           }
           const page = next.value;
           const rows = new Array<string>(page.length);
-          for (let i = 0; i < page.length; i++) rows[i] = eventCsvRow(page[i]);
+          for (let i = 0; i < page.length; i++) rows[i] = eventCsvRow(page[i], times);
           // One join: a flat string for the encoder, where += leaves a rope it must flatten first.
           controller.enqueue(encoder.encode(rows.join("")));
         } catch (error) {
@@ -37,7 +41,7 @@ export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: { 
   );
 }
 
-export function eventCsvResponse(pages: AsyncIterator<TEventRecord[]>, baseName: string, options: { bom?: boolean } = {}): Response {
+export function eventCsvResponse(pages: AsyncIterator<TEventRecord[]>, baseName: string, options: TCsvOptions = {}): Response {
   return new Response(eventCsvStream(pages, options), {
     headers: {
       "content-type": "text/csv; charset=utf-8; header=present",
@@ -48,7 +52,18 @@ export function eventCsvResponse(pages: AsyncIterator<TEventRecord[]>, baseName:
   });
 }
 
+const YES = ["1", "true", "yes"];
+
 /** `?bom=1` (or true/yes): a UTF-8 byte order mark so Excel reads non-Latin text correctly. */
 export function wantsBom(params: URLSearchParams): boolean {
-  return ["1", "true", "yes"].includes((params.get("bom") ?? "").toLowerCase());
+  return YES.includes((params.get("bom") ?? "").toLowerCase());
+}
+
+/**
+ * The CSV flavour a request asks for. `?excel=1` is "CSV for Excel": a byte order mark and times as
+ * plain UTC date-times Excel reads as dates; `?bom=1` alone adds only the mark.
+ */
+export function csvOptions(params: URLSearchParams): TCsvOptions {
+  const excel = YES.includes((params.get("excel") ?? "").toLowerCase());
+  return excel ? { bom: true, times: "excel" } : { bom: wantsBom(params), times: "iso" };
 }

@@ -1,5 +1,6 @@
-// Dates and sizes for people. Event times are NumericDates (seconds); everything shows in the
-// reader's time zone with the exact UTC instant one hover away (title attributes).
+// Dates and sizes for people. Event times are NumericDates (seconds); every time shows in the zone
+// the reader chose (lib/ui/time-zone.ts: local or UTC), always with the zone printed, and the exact
+// UTC instant one hover away (title attributes).
 
 export function toDate(t: number | string): Date {
   return typeof t === "number" ? new Date(t * 1000) : new Date(t);
@@ -12,23 +13,42 @@ export function isoUtc(t: number | string): string {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** "14:05" today, "27 Nov 14:05" this year, "27 Nov 2024 14:05" otherwise. */
-export function formatTime(t: number | string, now: Date = new Date()): string {
-  const d = toDate(t);
-  if (Number.isNaN(d.getTime())) return "—";
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (d.toDateString() === now.toDateString()) return hm;
-  const month = d.toLocaleString("en-GB", { month: "short" });
-  if (d.getFullYear() === now.getFullYear()) return `${d.getDate()} ${month} ${hm}`;
-  return `${d.getDate()} ${month} ${d.getFullYear()} ${hm}`;
+export type TZone = "local" | "utc";
+
+/** The parts of a date in the chosen zone. */
+function parts(d: Date, zone: TZone) {
+  return zone === "utc"
+    ? { y: d.getUTCFullYear(), mo: d.getUTCMonth(), day: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() }
+    : { y: d.getFullYear(), mo: d.getMonth(), day: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds() };
 }
 
-/** Full local date and time with seconds, for detail views. */
-export function formatDateTime(t: number | string): string {
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "UTC", or the reader's zone as the browser abbreviates it ("CET", "GMT+2"). */
+export function zoneLabel(zone: TZone, at: Date = new Date()): string {
+  if (zone === "utc") return "UTC";
+  const name = new Intl.DateTimeFormat("en-GB", { timeZoneName: "short" }).formatToParts(at).find((p) => p.type === "timeZoneName")?.value;
+  return name ?? "local";
+}
+
+/** "14:05 UTC" today, "27 Nov 14:05 UTC" this year, "27 Nov 2024 14:05 UTC" otherwise: a date whenever it is not today. */
+export function formatTime(t: number | string, now: Date = new Date(), zone: TZone = "local"): string {
   const d = toDate(t);
   if (Number.isNaN(d.getTime())) return "—";
-  const month = d.toLocaleString("en-GB", { month: "short" });
-  return `${d.getDate()} ${month} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const p = parts(d, zone);
+  const n = parts(now, zone);
+  const hm = `${pad(p.h)}:${pad(p.mi)} ${zoneLabel(zone, d)}`;
+  if (p.y === n.y && p.mo === n.mo && p.day === n.day) return hm;
+  if (p.y === n.y) return `${p.day} ${MONTHS[p.mo]} ${hm}`;
+  return `${p.day} ${MONTHS[p.mo]} ${p.y} ${hm}`;
+}
+
+/** Full date and time with seconds and the zone, for detail views. */
+export function formatDateTime(t: number | string, zone: TZone = "local"): string {
+  const d = toDate(t);
+  if (Number.isNaN(d.getTime())) return "—";
+  const p = parts(d, zone);
+  return `${p.day} ${MONTHS[p.mo]} ${p.y} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)} ${zoneLabel(zone, d)}`;
 }
 
 export function formatRelative(t: number | string, now: number = Date.now()): string {

@@ -1,7 +1,7 @@
 // The inspector's first line: one plain sentence a non-engineer can read aloud.
-// "treasury-planner delegated treasury/liquidity/summary:read to viz for finance.reporting.charts, until 14:05"
+// "treasury-planner delegated treasury/liquidity/summary:read to viz for finance.reporting.charts, until 14:05 UTC"
 import type { THop } from "@/lib/contracts/chains";
-import { formatTime } from "./format";
+import { formatTime, type TZone } from "./format";
 
 export type TSentencePart = { text: string; kind: "plain" | "principal" | "scope" | "purpose" | "time" };
 
@@ -18,7 +18,7 @@ export function listScopes(scopes: readonly string[], max = 3): TSentencePart[] 
   return parts;
 }
 
-export function hopSentence(hop: THop, nameOf: (principalId: string) => string, now: Date = new Date()): TSentencePart[] {
+export function hopSentence(hop: THop, nameOf: (principalId: string) => string, now: Date = new Date(), zone: TZone = "local"): TSentencePart[] {
   const verb = hop.kind === "authorize" ? " authorized " : " delegated ";
   return [
     { text: nameOf(hop.from), kind: "principal" },
@@ -29,7 +29,7 @@ export function hopSentence(hop: THop, nameOf: (principalId: string) => string, 
     { text: " for ", kind: "plain" },
     { text: hop.purpose.code, kind: "purpose" },
     { text: ", until ", kind: "plain" },
-    { text: formatTime(hop.exp, now), kind: "time" },
+    { text: formatTime(hop.exp, now, zone), kind: "time" },
   ];
 }
 
@@ -42,11 +42,12 @@ export function eventSentence(
   event: { kind: string; iss: string; iat: number; claims: Record<string, unknown> & { kind: string } },
   nameOf: (principalId: string) => string,
   now: Date = new Date(),
+  zone: TZone = "local",
 ): TSentencePart[] {
   const who: TSentencePart = { text: nameOf(event.iss), kind: "principal" };
   const at: TSentencePart[] = [
     { text: " at ", kind: "plain" },
-    { text: formatTime(event.iat, now), kind: "time" },
+    { text: formatTime(event.iat, now, zone), kind: "time" },
   ];
   const c = event.claims;
   if (c.kind === "invoke") {

@@ -13,6 +13,7 @@ export const chainKeys = {
   list: (filters: TChainFilters, cursor: string | null) => [...chainKeys.lists(), filters, cursor] as const,
   details: () => [...chainKeys.all, "detail"] as const,
   detail: (id: string) => [...chainKeys.details(), id] as const,
+  refusals: (id: string) => [...chainKeys.all, "refusals", id] as const,
 };
 
 export const statsKeys = {
@@ -37,4 +38,9 @@ export const investigateKeys = {
   all: ["investigate"] as const,
   resource: (resource: string) => [...investigateKeys.all, "resource", resource] as const,
   principal: (principal: string, since: string) => [...investigateKeys.all, "principal", principal, since] as const,
+};
+
+export const searchKeys = {
+  all: ["search"] as const,
+  query: (q: string) => [...searchKeys.all, q] as const,
 };

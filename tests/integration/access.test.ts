@@ -22,7 +22,7 @@ beforeAll(async () => {
   [human, agent] = await Promise.all([register("human"), register("agent")]);
 });
 
-const READS = ["/api/v1/chains", "/api/v1/principals", "/api/v1/ledger/verify", "/api/v1/stats", "/api/v1/findings"];
+const READS = ["/api/v1/chains", "/api/v1/principals", "/api/v1/ledger/verify", "/api/v1/stats", "/api/v1/findings", "/api/v1/search?q=treasury"];
 
 describe("roles", () => {
   it("a viewer reads but gets 403 on every write", async () => {

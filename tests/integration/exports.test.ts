@@ -184,6 +184,15 @@ describe("GET /api/v1/exports/events.csv", () => {
     expect(bad.status).toBe(400);
     const bom = await fetchRaw(`/api/v1/exports/events.csv?q=${encodeURIComponent(chainId)}&bom=1`);
     expect(bom.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    // CSV for Excel: the mark, and times Excel reads as dates (plain UTC date-times).
+    const excel = await fetchRaw(`/api/v1/chains/${encodeURIComponent(chainId)}/export.csv?excel=1`);
+    expect(excel.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const excelRows = parse<Record<string, string>>(excel.bytes.subarray(3).toString("utf8"), { columns: true });
+    for (const r of excelRows) {
+      expect(r.received_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(r.iat).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(r.human_root).toBe(human.id);
+    }
   });
 });
 

@@ -29,6 +29,9 @@ export const CHAIN_ROW_SELECT = {
   openGrantExps: true,
   lastEventAt: true,
 } as const satisfies Prisma.ChainSelect;
+/** How many keys are revoked: part of a chain's stamp (a revocation only ever adds one). */
+const REVOKED_KEYS = `(SELECT COUNT(*) FROM "PrincipalKey" WHERE "revokedAt" IS NOT NULL)`;
+
 export type TChainRow = Prisma.ChainGetPayload<{ select: typeof CHAIN_ROW_SELECT }>;
 
 const CHAIN_KEY_SELECT = { id: true, startedAt: true, eventCount: true } as const satisfies Prisma.ChainSelect;
@@ -79,7 +82,8 @@ export type TChainDetailRows = {
   head: { seq: number; hash: string } | null;
   externalRows: TExternalRow[];
   principals: { id: string; kind: string; name: string | null }[];
-  keys: { principalId: string; kid: string; thumbprint: string }[];
+  /** `revokedAt`: the key's revocation as the registry holds it now (NumericDate), null when not revoked */
+  keys: { principalId: string; kid: string; thumbprint: string; revokedAt: number | null }[];
 };
 
 export type TLedgerRow = { seq: number; prevHash: string; hash: string; token: string };
@@ -99,7 +103,11 @@ export type TChainStore = {
   /** Which chain and kind these events have (the references a chain makes elsewhere). */
   eventKinds(jtis: string[]): Promise<TExternalRow[]>;
   principalKinds(ids: string[]): Promise<TPrincipalKindRow[]>;
-  /** The chain's version and the number of principals, as one string; null when there is no such chain. */
+  /**
+   * The chain's version, the number of principals and of revoked keys, as one string; null when there
+   * is no such chain. Registering a principal or revoking a key changes a chain's detail without
+   * touching the chain (names, kinds, `keyRevokedNow`); both only ever grow, so counts suffice.
+   */
   stamp(id: string): Promise<string | null>;
   /** One page of the ledger after `afterSeq`, in seq order. */
   ledgerPage(afterSeq: number, take: number): Promise<TLedgerRow[]>;
@@ -270,7 +278,10 @@ function prismaChainStore(db: TDatabase): TChainStore {
           ? prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true, name: true } })
           : Promise.resolve([]),
         issuers.length
-          ? prisma.principalKey.findMany({ where: { principalId: { in: issuers } }, select: { principalId: true, kid: true, thumbprint: true } })
+          ? prisma.principalKey.findMany({
+              where: { principalId: { in: issuers } },
+              select: { principalId: true, kid: true, thumbprint: true, revokedAt: true },
+            })
           : Promise.resolve([]),
       ]);
       return { startedAt: summary?.startedAt ?? null, source: summary?.source ?? "dep", events, head, externalRows, principals, keys };
@@ -284,11 +295,11 @@ function prismaChainStore(db: TDatabase): TChainStore {
       jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }) : [],
     principalKinds: async (ids) => (ids.length ? prisma.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }) : []),
     stamp: async (id) => {
-      const [row] = await prisma.$queryRawUnsafe<{ version: number | bigint | null; principals: number | bigint }[]>(
-        `SELECT (SELECT "version" FROM "Chain" WHERE "id" = ${db.kind === "postgres" ? "$1" : "?"}) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`,
+      const [row] = await prisma.$queryRawUnsafe<{ version: number | bigint | null; principals: number | bigint; revoked: number | bigint }[]>(
+        `SELECT (SELECT "version" FROM "Chain" WHERE "id" = ${db.kind === "postgres" ? "$1" : "?"}) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals", ${REVOKED_KEYS} AS "revoked"`,
         id,
       );
-      return !row || row.version === null ? null : `${row.version}/${row.principals}`;
+      return !row || row.version === null ? null : `${row.version}/${row.principals}/${row.revoked}`;
     },
     ledgerPage: (afterSeq, take) =>
       prisma.event.findMany({
@@ -335,17 +346,17 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
           ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TChainDetailRows["principals"])
           : [],
         keys: issuers.length
-          ? (q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(
+          ? (q(`SELECT "principalId", "kid", "thumbprint", "revokedAt" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(
               json(issuers),
             ) as TChainDetailRows["keys"])
           : [],
       };
     },
     stamp: async (id) => {
-      const row = q(`SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals"`).get(
-        id,
-      ) as { version: number | null; principals: number } | undefined;
-      return !row || row.version === null ? null : `${row.version}/${row.principals}`;
+      const row = q(
+        `SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals", ${REVOKED_KEYS} AS "revoked"`,
+      ).get(id) as { version: number | null; principals: number; revoked: number } | undefined;
+      return !row || row.version === null ? null : `${row.version}/${row.principals}/${row.revoked}`;
     },
     // A million events through Prisma's row mapping took ~14 s and grew the server by hundreds of
     // MB of garbage; the caller yields between pages (the walk is synchronous per page).

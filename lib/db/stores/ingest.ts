@@ -39,7 +39,7 @@ export type TWritePlan = {
   toPending: string[];
   toAccepted: string[];
   head: { seq: number; hash: string } | null;
-  quarantine: { jti: string | null; code: string; message: string; raw: string; bytes: number }[];
+  quarantine: { jti: string | null; code: string; message: string; raw: string; bytes: number; chainId: string | null }[];
   /** who sent the batch ("token:<id>", "session:<user id>"): the quarantine quota is per sender */
   source: string | null;
 };
@@ -175,7 +175,9 @@ function sqliteStatements(conn: Database.Database) {
     insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
     setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
     setHead: q(`UPDATE "LedgerHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`),
-    insertQuarantine: q(`INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes") VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    insertQuarantine: q(
+      `INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes", "chainId") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     addQuarantineUsage: q(
       `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES (?, ?, ?)
        ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`,
@@ -215,7 +217,7 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       if (plan.toPending.length) sql.setStatus.run("pending", json(plan.toPending));
       if (plan.toAccepted.length) sql.setStatus.run("accepted", json(plan.toAccepted));
       if (plan.head) sql.setHead.run(plan.head.seq, plan.head.hash);
-      for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw, plan.source, r.bytes);
+      for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw, plan.source, r.bytes, r.chainId);
       if (plan.source !== null && plan.quarantine.length) sql.addQuarantineUsage.run(plan.source, usage(plan), plan.quarantine.length);
     },
   };

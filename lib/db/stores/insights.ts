@@ -7,7 +7,7 @@ import { containsText } from "../dialect";
 import { CHAIN_ROW_SELECT, type TChainRow } from "./chains";
 
 export type TStoredFinding = { id: number; code: string; severity: string; message: string; eventJti: string; chainId: string };
-export type TEventBrief = { jti: string; kind: string; iss: string; iat: number };
+export type TEventBrief = { jti: string; kind: string; iss: string; iat: number; chainId: string };
 
 export type TInsightStore = {
   counts(now: number): Promise<{ chains: number; events: number; byStatus: { status: string; count: number }[]; overdueVerified: number }>;
@@ -123,7 +123,9 @@ export function createInsightStore(db: TDatabase): TInsightStore {
         take: q.take,
       }),
     eventBriefs: async (jtis) =>
-      jtis.length ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true } }) : [],
+      jtis.length
+        ? prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, kind: true, iss: true, iat: true, chainId: true } })
+        : [],
     overdueChainCount: (q) => prisma.chain.count({ where: overdueWhere(q) }),
     overdueChainIds: async (q) =>
       (

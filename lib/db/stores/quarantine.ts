@@ -3,7 +3,14 @@ import type { TDatabase } from "../connect";
 
 export type TQuarantineRecord = { id: number; receivedAt: Date; jti: string | null; code: string; message: string; raw: string };
 
+/** A refusal as a chain's readers see it: no raw bytes (those are for the quarantine's readers). */
+export type TRefusalRecord = { id: number; receivedAt: Date; jti: string | null; code: string; message: string };
+
 export type TQuarantineStore = {
+  /** refused submissions naming this chain, newest first, at most `take` */
+  ofChain(chainId: string, take: number): Promise<TRefusalRecord[]>;
+  /** how many refused submissions name this chain */
+  countOfChain(chainId: string): Promise<number>;
   /** newest first, below `before`, of one code */
   list(q: { before?: number; code?: string; take: number }): Promise<TQuarantineRecord[]>;
   usage(source: string): Promise<{ bytes: number; rows: number } | null>;
@@ -16,6 +23,14 @@ export type TQuarantineStore = {
 export function createQuarantineStore(db: TDatabase): TQuarantineStore {
   const prisma = db.prisma;
   return {
+    ofChain: (chainId, take) =>
+      prisma.quarantine.findMany({
+        where: { chainId },
+        orderBy: { id: "desc" },
+        take,
+        select: { id: true, receivedAt: true, jti: true, code: true, message: true },
+      }),
+    countOfChain: (chainId) => prisma.quarantine.count({ where: { chainId } }),
     list: (q) =>
       prisma.quarantine.findMany({
         where: { ...(q.before ? { id: { lt: q.before } } : {}), ...(q.code ? { code: q.code } : {}) },

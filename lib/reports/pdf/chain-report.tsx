@@ -660,7 +660,7 @@ function eventWho(e: TChainEvent): string {
   return `${c.iss} revokes ${c.target}`;
 }
 
-function timelineSection(detail: TChainDetail, paper: TPaper): TSection {
+function timelineSection(detail: TChainDetail, paper: TPaper, refused: TChainReportData["refused"]): TSection {
   const width = contentW(paper, true);
   const table = tableBlocks<TChainEvent>(
     [
@@ -706,7 +706,41 @@ function timelineSection(detail: TChainDetail, paper: TPaper): TSection {
         ],
         table: { ...table, continued: paragraph([{ text: "Timeline (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
       },
+      ...(refused.total > 0 ? [refusedSegment(refused, width)] : []),
     ],
+  };
+}
+
+/** Submissions refused at ingest that named this chain: part of its story, never of the chain. */
+function refusedSegment(refused: TChainReportData["refused"], width: number): TSection["segments"][number] {
+  const table = tableBlocks<TChainReportData["refused"]["items"][number]>(
+    [
+      { title: "Received (UTC)", weight: 12, parts: (r) => [{ text: utc(r.receivedAt).replace(" UTC", ""), size: SIZE.table }] },
+      { title: "Claimed jti", weight: 22, parts: (r) => [{ text: r.jti ?? "—", face: "mono", size: SIZE.caption, color: MUTED }] },
+      { title: "Reason", weight: 14, parts: (r) => [{ text: r.code, face: "mono", size: SIZE.mono }] },
+      { title: "Verifier's message", weight: 52, parts: (r) => [{ text: r.message, size: SIZE.caption }] },
+    ],
+    refused.items,
+    width,
+    { zebra: true },
+  );
+  const more = refused.total > refused.items.length ? ` The newest ${refused.items.length} are listed.` : "";
+  return {
+    blocks: [
+      spacer(6),
+      subheading(`Refused at ingest (${refused.total})`, width),
+      paragraph(
+        [
+          {
+            text: `Submissions whose payload names this chain but that the verifier refused, so they are not part of it (for example an event signed with a key revoked before it arrived). The chain is read from the refused token without verifying it.${more} The raw submissions are in the quarantine.`,
+            size: SIZE.small,
+            color: MUTED,
+          },
+        ],
+        width,
+      ),
+    ],
+    table: { ...table, continued: paragraph([{ text: "Refused at ingest (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
   };
 }
 
@@ -783,7 +817,7 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
   const sections: TSection[] = [
     findingsSection(detail, opts.paper),
     hopsSection(detail, opts.paper, who),
-    timelineSection(detail, opts.paper),
+    timelineSection(detail, opts.paper, data.refused),
     appendixSection(data, opts.paper),
   ];
   const graph = graphPages(opts);
@@ -831,7 +865,7 @@ export function sectionsFor(data: TChainReportData, paper: TPaper): Record<strin
   return {
     findings: findingsSection(data.detail, paper),
     hops: hopsSection(data.detail, paper, who),
-    timeline: timelineSection(data.detail, paper),
+    timeline: timelineSection(data.detail, paper, data.refused),
     appendix: appendixSection(data, paper),
   };
 }

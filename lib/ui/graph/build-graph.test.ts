@@ -54,6 +54,7 @@ function event(h: THop): TChainEvent {
     alg: "EdDSA",
     kid: "k",
     keyRevokedAt: null,
+    keyRevokedNow: null,
     keyThumbprint: "t",
     token: "x.y.z",
     tokenSha256: "0",

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import type { TChainDetail } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainRefusals } from "@/lib/contracts/chains";
 import { apiGet } from "../fetcher";
 import { chainKeys } from "../query-keys";
 import { LIVE_INTERVAL_MS, liveIntervalFor } from "../live";
@@ -15,5 +15,14 @@ export function useChain(id: string) {
     queryFn: ({ signal }) => apiGet<TChainDetail>(chainPath(id), signal),
     // A thousand-hop chain is megabytes of JSON: poll it less often than a small one.
     refetchInterval: (q) => (q.state.data ? liveIntervalFor(q.state.data.eventCount) : LIVE_INTERVAL_MS),
+  });
+}
+
+/** Refused submissions naming the chain, polled with it. */
+export function useChainRefusals(id: string) {
+  return useQuery({
+    queryKey: chainKeys.refusals(id),
+    queryFn: ({ signal }) => apiGet<TChainRefusals>(`${chainPath(id)}/refused`, signal),
+    refetchInterval: LIVE_INTERVAL_MS,
   });
 }

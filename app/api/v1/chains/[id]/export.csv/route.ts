@@ -4,7 +4,7 @@
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { assertChainExists, chainEventRecords } from "@/lib/reports/queries";
-import { eventCsvResponse, wantsBom } from "@/lib/reports/stream";
+import { csvOptions, eventCsvResponse } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -13,5 +13,5 @@ export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, asy
   const chainId = id;
   await assertChainExists(chainId);
   await recordAudit(actor, "chain.export.csv", chainId);
-  return eventCsvResponse(chainEventRecords(chainId), `delegraph-chain-${chainId}`, { bom: wantsBom(req.nextUrl.searchParams) });
+  return eventCsvResponse(chainEventRecords(chainId), `delegraph-chain-${chainId}`, csvOptions(req.nextUrl.searchParams));
 });

@@ -1,0 +1,59 @@
+// The shell a user meets on every page: global search, the UTC/local switch, navigation on a phone.
+import { runTag } from "./support/env";
+import { seedViolationChain, type TViolationChain } from "./support/seed";
+import { expect, signIn, test } from "./support/session";
+
+const tag = runTag();
+let chain: TViolationChain;
+
+test.beforeAll(async () => {
+  chain = await seedViolationChain(tag);
+});
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test("an exact jti in the search box opens its chain at that hop", async ({ page }) => {
+  await page.goto("/");
+  const box = page.getByRole("combobox", { name: /Search chains/ });
+  await box.fill(chain.rogueGrantJti);
+  await box.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/chains/${encodeURIComponent(chain.chainId)}\\?hop=${chain.rogueGrantJti}`));
+  await expect(page.getByTestId("hop-inspector")).toContainText("Escalation");
+});
+
+test("a fragment shows suggestions grouped by kind, and one opens the principal", async ({ page }) => {
+  await page.goto("/");
+  const box = page.getByRole("combobox", { name: /Search chains/ });
+  await box.fill(chain.rogue.id.slice(0, -3));
+  const list = page.getByRole("listbox", { name: "Suggestions" });
+  const principals = list.getByRole("group", { name: "Principals" });
+  await expect(principals.getByRole("option", { name: new RegExp(chain.rogue.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) })).toBeVisible();
+  await principals.getByRole("option").first().click();
+  await expect(page).toHaveURL(/\/principals\//);
+});
+
+test("one switch shows every time in UTC, and it is remembered", async ({ page }) => {
+  await page.goto(`/chains/${encodeURIComponent(chain.chainId)}`);
+  const times = page.locator("header time, main time").first();
+  await expect(times).toBeVisible();
+  await page.getByRole("button", { name: "UTC" }).click();
+  await expect(page.getByRole("button", { name: "UTC" })).toHaveAttribute("aria-pressed", "true");
+  await expect(times).toHaveText(/\d{2}:\d{2}(:\d{2})? UTC$/);
+  await page.reload();
+  await expect(page.getByRole("button", { name: "UTC" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.locator("main time").first()).toHaveText(/ UTC$/);
+});
+
+test("on a phone the navigation is a drawer behind the menu button", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav).toBeHidden();
+  await page.getByRole("button", { name: "Menu" }).click();
+  await expect(nav).toBeVisible();
+  await nav.getByRole("link", { name: "Chains" }).click();
+  await expect(page).toHaveURL(/\/chains$/);
+  await expect(nav).toBeHidden();
+});
