@@ -8,7 +8,7 @@ import { EVENT_KINDS, FINDING_CODES, PRINCIPAL_KINDS, REJECT_CODES, type TFindin
 import type { TAuditPage } from "./audit";
 import { ROLES, USER_ROLES, type TMe } from "./auth";
 import type { TApiToken, TCreatedToken, TRevokedToken, TTokenList, TUser, TUserList } from "./admin";
-import type { TChainDetail, TChainEvent, TChainList, TChainSummary, THop } from "./chain-models";
+import type { TChainDetail, TChainEvent, TChainList, TChainRefusals, TChainSummary, THop } from "./chain-models";
 import { ERROR_CODES, type TErrorBody } from "./errors";
 import type { TIngestResponse } from "./events";
 import type { TFindingList } from "./findings";
@@ -16,6 +16,7 @@ import type { TPrincipalInvestigation, TResourceInvestigation } from "./investig
 import type { TLedgerKey, TLedgerVerification } from "./ledger";
 import type { TKeyRevoked, TPrincipalCreated, TPrincipalDetail, TPrincipalList } from "./principals";
 import type { TQuarantinePage } from "./quarantine";
+import { SEARCH_GROUPS, type TSearchAnswer } from "./search";
 import type { TStats } from "./stats";
 
 const ZFindingCode = z.enum(FINDING_CODES as [TFindingCode, ...TFindingCode[]]);
@@ -78,6 +79,7 @@ const ZChainEvent = z
     alg: z.string(),
     kid: z.string(),
     keyRevokedAt: z.number().nullable(),
+    keyRevokedNow: z.number().nullable(),
     keyThumbprint: z.string().nullable(),
     token: z.string().meta({ description: "the compact JWS; empty for roles that may not read raw tokens" }),
     tokenSha256: z.string(),
@@ -187,6 +189,24 @@ export const ZChainSummary = z
     lastEventAt: ZIso,
   })
   .meta({ id: "ChainSummary" });
+export const ZChainRefusals = z
+  .object({
+    items: z.array(z.object({ id: z.number().int(), receivedAt: ZIso, jti: z.string().nullable(), code: z.string(), message: z.string() })),
+    total: z.number().int(),
+  })
+  .meta({ id: "ChainRefusals" });
+
+const ZSearchHit = z.object({ label: z.string(), detail: z.string().nullable(), href: z.string() });
+export const ZSearchAnswer = z
+  .object({
+    q: z.string(),
+    exact: z.object({ kind: z.enum(["chain", "event"]), href: z.string() }).nullable(),
+    groups: z.object(
+      Object.fromEntries(SEARCH_GROUPS.map((g) => [g, z.array(ZSearchHit)])) as Record<(typeof SEARCH_GROUPS)[number], z.ZodArray<typeof ZSearchHit>>,
+    ),
+  })
+  .meta({ id: "SearchAnswer" });
+
 export const ZChainList = z.object({ items: z.array(ZChainSummary), nextCursor: z.string().nullable() }).meta({ id: "ChainList" });
 
 // ---- principals
@@ -387,6 +407,10 @@ same<TSame<THop, z.infer<typeof ZHop>>>();
 same<TSame<TChainDetail, z.infer<typeof ZChainDetail>>>();
 same<TSame<TChainSummary, z.infer<typeof ZChainSummary>>>();
 same<TSame<TChainList, z.infer<typeof ZChainList>>>();
+same<TSame<TChainRefusals, z.infer<typeof ZChainRefusals>>>();
+same<TSame<TItem<TChainRefusals>, TItem<z.infer<typeof ZChainRefusals>>>>();
+same<TSame<TSearchAnswer, z.infer<typeof ZSearchAnswer>>>();
+same<TSame<TSearchAnswer["groups"], z.infer<typeof ZSearchAnswer>["groups"]>>();
 same<TSame<TPrincipalCreated, z.infer<typeof ZPrincipalCreated>>>();
 same<TSame<TKeyRevoked, z.infer<typeof ZKeyRevoked>>>();
 same<TSame<TPrincipalList, z.infer<typeof ZPrincipalList>>>();

@@ -11,10 +11,12 @@ import { ZFindingsQuery } from "@/lib/contracts/findings";
 import { ZPrincipalActivityQuery, ZResourceQuery } from "@/lib/contracts/investigate";
 import { ZCreatePrincipal, ZPrincipalListQuery, ZRevokeKey } from "@/lib/contracts/principals";
 import { ZQuarantineQuery } from "@/lib/contracts/quarantine";
+import { ZSearchQuery } from "@/lib/contracts/search";
 import {
   ZAuditPage,
   ZChainDetail,
   ZChainList,
+  ZChainRefusals,
   ZCreatedToken,
   ZFindingList,
   ZIngestResponse,
@@ -28,6 +30,7 @@ import {
   ZQuarantinePage,
   ZResourceInvestigation,
   ZRevokedToken,
+  ZSearchAnswer,
   ZStats,
   ZTokenList,
   ZUser,
@@ -93,6 +96,25 @@ export const OPERATIONS: TOperation[] = [
     permission: "chains:read",
     success: { status: 200, description: "the chain", mediaType: JSON_TYPE, schema: ZChainDetail },
     errors: [304, 404],
+  },
+  {
+    method: "get",
+    path: "/api/v1/chains/{id}/refused",
+    operationId: "getChainRefusals",
+    tag: "chains",
+    summary: "Submissions refused at ingest whose (unverified) payload names this chain, newest first, without raw bytes.",
+    permission: "chains:read",
+    success: { status: 200, description: "the refusals (an empty list for an id nothing named)", mediaType: JSON_TYPE, schema: ZChainRefusals },
+  },
+  {
+    method: "get",
+    path: "/api/v1/search",
+    operationId: "search",
+    tag: "chains",
+    summary: "Global search: an exact chain id or event jti answers with where to open it; anything else with suggestions by kind.",
+    permission: "chains:read",
+    query: ZSearchQuery,
+    success: { status: 200, description: "where to go, or suggestions", mediaType: JSON_TYPE, schema: ZSearchAnswer },
   },
   {
     method: "get",

@@ -58,6 +58,8 @@ describe("the OpenAPI document over HTTP", () => {
       ingestEvents: ["POST", "/api/v1/events"],
       listChains: ["GET", "/api/v1/chains?limit=5"],
       getChain: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}`],
+      getChainRefusals: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}/refused`],
+      search: ["GET", `/api/v1/search?q=${encodeURIComponent(agent.id)}`],
       getEvidenceBundle: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}/evidence.json`],
       createPrincipal: ["POST", "/api/v1/principals"],
       listPrincipals: ["GET", "/api/v1/principals?limit=5"],
