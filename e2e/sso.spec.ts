@@ -89,6 +89,13 @@ for (const database of ["sqlite", "postgres"] as const) {
       await expect(page).toHaveURL(/\/sign-in\?next=/);
       await expect(page.getByRole("link", { name: "Sign in with Test IdP" })).toBeVisible();
       await expect(page.locator('input[name="password"]')).toHaveCount(0);
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({ path: `/tmp/h-eco-sso-sign-in-${database}-${width}.png` });
+      }
       const res = await page.request.post(`${server.url}/api/auth/sign-in`, {
         data: { email: "admin@delegraph.test", password: "correct horse battery staple" },
       });

@@ -31,11 +31,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <Suspense fallback={<div className="h-64 rounded-lg border border-slate-200 bg-white" />}>
           <SignInForm sso={sso} />
         </Suspense>
-        <p className="mt-4 text-center text-xs leading-relaxed text-slate-600">
-          First run? The server prints the admin&rsquo;s email (<span className="font-mono">admin@delegraph.local</span> unless{" "}
-          <span className="font-mono">DELEGRAPH_ADMIN_EMAIL</span> is set) and a one-time password in the terminal where{" "}
-          <span className="font-mono">npm start</span> ran. Other accounts are created by an admin under Settings.
-        </p>
+        {/* The first-run password hint is no help where passwords are turned off. */}
+        {sso.passwordSignIn && (
+          <p className="mt-4 text-center text-xs leading-relaxed text-slate-600">
+            First run? The server prints the admin&rsquo;s email (<span className="font-mono">admin@delegraph.local</span> unless{" "}
+            <span className="font-mono">DELEGRAPH_ADMIN_EMAIL</span> is set) and a one-time password in the terminal where{" "}
+            <span className="font-mono">npm start</span> ran. Other accounts are created by an admin under Settings.
+          </p>
+        )}
       </div>
     </main>
   );
