@@ -15,7 +15,8 @@ let scratch = "";
 let tarball = "";
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
-  return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  // Bounded: the SDK retries for up to 15 minutes while a server is unreachable; a test must fail instead.
+  return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });
 }
 
 /** The README's first ```js block: the example a producer copies. */
