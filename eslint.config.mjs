@@ -29,10 +29,20 @@ const IGNORED = [
   "playwright-report/**",
   "public/fonts/**",
   "next-env.d.ts",
+  "packages/*/dist/**",
 ];
 
 /** Test code: it may reach the database directly (and the SDK's tests the server's types). */
-const TESTS = ["**/*.test.ts", "**/*.test.tsx", "**/test-helpers.ts", "**/test-fixtures.ts", "**/phase-cases.ts", "tests/**", "e2e/**"];
+const TESTS = [
+  "**/*.test.ts",
+  "**/*.test.tsx",
+  "**/test-helpers.ts",
+  "packages/*/test/**",
+  "**/test-fixtures.ts",
+  "**/phase-cases.ts",
+  "tests/**",
+  "e2e/**",
+];
 
 // paths: folders or files of this repository (no extension), forbidden with all they contain.
 // packages: npm packages; "x/*" forbids the package's sub-paths, "@scope/*" a whole scope.
@@ -60,7 +70,7 @@ const BOUNDARIES = [
     forbid: { paths: ["generated"], packages: DATABASE_PACKAGES },
   },
   {
-    files: ["lib/sdk/**"],
+    files: ["lib/sdk/**", "packages/sdk/**"],
     except: TESTS,
     message: "the producer SDK runs in other people's processes: it never imports server code (lib/protocol is fine)",
     forbid: {

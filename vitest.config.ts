@@ -17,7 +17,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     name: "unit",
-    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "tests/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "tests/**/*.test.ts", "packages/*/src/**/*.test.ts"],
     exclude: [...configDefaults.exclude, "tests/integration/**", ...slowSuffixes],
     environment: "node",
     testTimeout: 30_000,

@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ["tests/integration/**/*.test.ts"],
     globalSetup: ["tests/integration/global-setup.ts"],
+    // Every /api/v1 answer is checked against the OpenAPI document (docs/api.md).
+    setupFiles: ["tests/integration/openapi-conformance.ts"],
     environment: "node",
     testTimeout: 120_000,
     hookTimeout: 180_000,

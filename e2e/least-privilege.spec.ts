@@ -2,7 +2,7 @@
 // narrower delegation to viz). The Least privilege page ranks it by the two it never used, the
 // principal page shows each scope marked and the suggested grant, the chain's hop inspector marks
 // the same scopes, and the CSV report carries the suggestion.
-import { authorize, delegate, invoke, type TSigner } from "@/lib/sdk";
+import { authorize, delegate, invoke, type TSigner } from "@delegraph/sdk";
 import { API_TOKEN, runTag } from "./support/env";
 import { client, principal } from "./support/seed";
 import { expect, signIn, test } from "./support/session";

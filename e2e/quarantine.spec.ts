@@ -1,6 +1,6 @@
 // The quarantine lists refused submissions posted through the API, with reason, jti and raw
 // bytes; markup in the raw bytes stays inert text (the session fixture fails on window.__xss).
-import { authorize } from "@/lib/sdk";
+import { authorize } from "@delegraph/sdk";
 import { API_TOKEN, runTag } from "./support/env";
 import { client, principal } from "./support/seed";
 import { expect, signIn, test } from "./support/session";

@@ -1,6 +1,6 @@
 // Text that lies ([7] item 8): a right-to-left override in a purpose and a name is drawn as a
 // visible marker in the chain header, the graph and the inspector, never applied to the text.
-import { authorize, invoke } from "@/lib/sdk";
+import { authorize, invoke } from "@delegraph/sdk";
 import { runTag } from "./support/env";
 import { client, principal } from "./support/seed";
 import { expect, signIn, test } from "./support/session";

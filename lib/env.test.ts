@@ -66,3 +66,38 @@ describe("the ledger key file and checkpoint settings", () => {
     expect(() => parseEnv({ DELEGRAPH_LEDGER_KEY_FILE: "/etc/delegraph/" })).toThrow(/DELEGRAPH_LEDGER_KEY_FILE: must name a file/);
   });
 });
+
+describe("single sign-on settings", () => {
+  const sso = {
+    DELEGRAPH_OIDC_ISSUER: "https://idp.example/realms/corp",
+    DELEGRAPH_OIDC_CLIENT_ID: "delegraph",
+    DELEGRAPH_OIDC_CLIENT_SECRET: "s3cret",
+  };
+
+  it("is off by default, with password sign-in on", () => {
+    const config = parseEnv({});
+    expect(config.DELEGRAPH_OIDC_ISSUER).toBeUndefined();
+    expect(config.DELEGRAPH_PASSWORD_SIGN_IN).toBe(true);
+  });
+
+  it("needs the issuer, client id and secret together", () => {
+    expect(parseEnv(sso).DELEGRAPH_OIDC_CLIENT_ID).toBe("delegraph");
+    expect(() => parseEnv({ DELEGRAPH_OIDC_ISSUER: sso.DELEGRAPH_OIDC_ISSUER })).toThrow(/set all three, or none/);
+  });
+
+  it("turns password sign-in off only with single sign-on configured", () => {
+    expect(parseEnv({ ...sso, DELEGRAPH_PASSWORD_SIGN_IN: "0" }).DELEGRAPH_PASSWORD_SIGN_IN).toBe(false);
+    expect(() => parseEnv({ DELEGRAPH_PASSWORD_SIGN_IN: "0" })).toThrow(/only with single sign-on configured/);
+  });
+
+  it("reads the role mapping as value=role pairs and refuses an unknown role", () => {
+    expect(parseEnv({ DELEGRAPH_OIDC_ROLES: "grp:admins=admin, auditors = investigator" }).DELEGRAPH_OIDC_ROLES).toEqual([
+      ["grp:admins", "admin"],
+      ["auditors", "investigator"],
+    ]);
+    expect(() => parseEnv({ DELEGRAPH_OIDC_ROLES: "ops=ingest" })).toThrow(/DELEGRAPH_OIDC_ROLES: "ops=ingest" is not value=role/);
+    expect(() => parseEnv({ DELEGRAPH_OIDC_ISSUER: "not a url", DELEGRAPH_OIDC_CLIENT_ID: "a", DELEGRAPH_OIDC_CLIENT_SECRET: "b" })).toThrow(
+      /DELEGRAPH_OIDC_ISSUER/,
+    );
+  });
+});

@@ -86,6 +86,38 @@ export const ZEnv = z.object({
     .min(1, "must be at least 1")
     .max(7 * 24 * 3600, "must be at most a week (604800)")
     .default(300),
+  // Single sign-on through an OpenID Connect provider (lib/auth/oidc.ts, docs/operations.md): on
+  // when the issuer, client id and secret are set. The role claim's values map to roles with
+  // DELEGRAPH_OIDC_ROLES ("value=role,…"); a user none of whose values maps is refused.
+  DELEGRAPH_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the provider's issuer URL (https://…)" }).optional(),
+  DELEGRAPH_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  DELEGRAPH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  DELEGRAPH_OIDC_ROLE_CLAIM: z.string().min(1).default("delegraph_role"),
+  DELEGRAPH_OIDC_ROLES: z
+    .string()
+    .default("admin=admin,investigator=investigator,viewer=viewer")
+    .transform((v, ctx) => {
+      const pairs: [string, "admin" | "investigator" | "viewer"][] = [];
+      for (const entry of v
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean)) {
+        const at = entry.lastIndexOf("=");
+        const value = entry.slice(0, at).trim();
+        const role = entry.slice(at + 1).trim();
+        if (at <= 0 || !value || (role !== "admin" && role !== "investigator" && role !== "viewer")) {
+          ctx.addIssue({ code: "custom", message: `"${entry}" is not value=role with a role of admin, investigator or viewer` });
+          return z.NEVER;
+        }
+        pairs.push([value, role]);
+      }
+      return pairs;
+    }),
+  DELEGRAPH_OIDC_NAME: z.string().trim().min(1).max(60).default("single sign-on"),
+  // The address browsers reach this server at, for the redirect URI registered with the provider
+  // (<DELEGRAPH_PUBLIC_URL>/api/auth/oidc/callback). Default: the origin the request came to.
+  DELEGRAPH_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  DELEGRAPH_PASSWORD_SIGN_IN: ZFlag.default(true),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 
@@ -97,7 +129,19 @@ export function parseEnv(source: Record<string, string | undefined>): TEnv {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  return result.data;
+  const data = result.data;
+  const oidc = [data.DELEGRAPH_OIDC_ISSUER, data.DELEGRAPH_OIDC_CLIENT_ID, data.DELEGRAPH_OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    throw new Error(
+      "Invalid configuration:\n  DELEGRAPH_OIDC_ISSUER, DELEGRAPH_OIDC_CLIENT_ID and DELEGRAPH_OIDC_CLIENT_SECRET: set all three, or none",
+    );
+  }
+  if (!data.DELEGRAPH_PASSWORD_SIGN_IN && !data.DELEGRAPH_OIDC_ISSUER) {
+    throw new Error(
+      "Invalid configuration:\n  DELEGRAPH_PASSWORD_SIGN_IN: password sign-in can be turned off only with single sign-on configured (DELEGRAPH_OIDC_ISSUER)",
+    );
+  }
+  return data;
 }
 
 let cached: TEnv | undefined;

@@ -9,7 +9,7 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { DelegraphApiError, DelegraphClient } from "@/lib/sdk/client";
+import { DelegraphApiError, DelegraphClient } from "@delegraph/sdk";
 import { seedDemo, type TDemoKeys } from "@/lib/sdk/demo";
 
 const USAGE = "usage: tsx scripts/seed-demo.ts --url <base url> --token <api token> [--keys <file>] [--now <seconds>] [--json]";

@@ -32,7 +32,7 @@ async function seedIfEmpty(base: string): Promise<void> {
   const { stores } = await import("@/lib/db");
   if ((await (await stores()).eventCount()) > 0) return;
   const { claimDemoSeeding } = await import("@/lib/auth/bootstrap");
-  const { DelegraphClient } = await import("@/lib/sdk/client");
+  const { DelegraphClient } = await import("@delegraph/sdk");
   const { seedDemo } = await import("@/lib/sdk/demo");
   // The demo goes through the same authenticated ingest route as any producer, with a one-off
   // admin token that only one instance can claim and that is revoked as soon as the demo is in.

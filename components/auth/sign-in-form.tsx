@@ -13,7 +13,23 @@ function messageFor(error: unknown): string {
   return "The server could not sign you in right now. Try again in a moment.";
 }
 
-export function SignInForm() {
+/** Single sign-on as the sign-in page knows it from the server's settings (lib/auth/oidc.ts). */
+export type TSsoOptions = { enabled: boolean; name: string; passwordSignIn: boolean; error: string | null };
+
+function SsoButton({ sso, next }: { sso: TSsoOptions; next: string }) {
+  return (
+    // A plain link: the server answers with a redirect to the identity provider.
+    <a
+      href={`/api/auth/oidc/start?next=${encodeURIComponent(next)}`}
+      className="btn-primary flex w-full justify-center py-2"
+      data-testid="sso-sign-in"
+    >
+      Sign in with {sso.name}
+    </a>
+  );
+}
+
+export function SignInForm({ sso }: { sso?: TSsoOptions }) {
   const router = useRouter();
   const searchParams = useSearchParams();
   const next = safeNext(searchParams.get("next"));
@@ -34,7 +50,21 @@ export function SignInForm() {
     );
   };
 
-  const error = signIn.isError ? messageFor(signIn.error) : null;
+  const error = signIn.isError ? messageFor(signIn.error) : (sso?.error ?? null);
+  if (sso?.enabled && !sso.passwordSignIn) {
+    return (
+      <div className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+        <h1 className="text-base font-semibold text-slate-900">Sign in</h1>
+        {error && (
+          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        )}
+        <p className="text-sm text-slate-600">This server signs you in through your organisation&apos;s identity provider.</p>
+        <SsoButton sso={sso} next={next} />
+      </div>
+    );
+  }
   return (
     <form onSubmit={onSubmit} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" noValidate={false}>
       <h1 className="text-base font-semibold text-slate-900">Sign in</h1>
@@ -78,6 +108,14 @@ export function SignInForm() {
       <button type="submit" className="btn-primary w-full py-2" disabled={signIn.isPending}>
         {signIn.isPending ? "Signing in…" : "Sign in"}
       </button>
+      {sso?.enabled && (
+        <>
+          <p className="flex items-center gap-3 text-xs text-slate-400 before:h-px before:flex-1 before:bg-slate-200 after:h-px after:flex-1 after:bg-slate-200">
+            or
+          </p>
+          <SsoButton sso={sso} next={next} />
+        </>
+      )}
     </form>
   );
 }

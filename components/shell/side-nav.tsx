@@ -16,6 +16,7 @@ const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; 
   { href: "/investigate", label: "Investigate", icon: IconInvestigate, roles: ["investigator", "admin"] },
   { href: "/quarantine", label: "Quarantine", icon: IconError, roles: ["investigator", "admin"] },
   { href: "/settings", label: "Settings", icon: IconSettings, roles: ["admin"] },
+  { href: "/api-reference", label: "API reference", icon: IconKey },
 ];
 
 function isActive(pathname: string, href: string) {

@@ -1,6 +1,6 @@
 // Seeding through the public API with the producer SDK, exactly as agents would: register
 // principals with their public keys, sign events with their private keys, send them.
-import { authorize, complete, delegate, DelegraphClient, generateSigningKey, invoke, type TSigner, type TSigningKey } from "@/lib/sdk";
+import { authorize, complete, delegate, DelegraphClient, generateSigningKey, invoke, type TSigner, type TSigningKey } from "@delegraph/sdk";
 import type { TPrincipalKind } from "@/lib/protocol/types";
 import { API_TOKEN, BASE_URL } from "./env";
 

@@ -46,12 +46,18 @@ export async function signIn(email: string, password: string, address: string): 
   const ok = (await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)) && !!user && !user.disabledAt;
   if (!ok || !user) return { outcome: "wrong", shown: account.shown };
   await Promise.all([clearAttempts(account.key), uncountAttempt(`ip:${address}`)]);
+  return { outcome: "ok", shown: account.shown, ...(await startSession(user)) };
+}
+
+/** A new session for a user who proved who they are (password here, single sign-on in oidc.ts). */
+export async function startSession(user: { id: string; email: string; role: string }) {
+  const store = (await stores()).auth;
   const value = randomToken();
   const csrf = randomToken();
   const expiresAt = new Date(Date.now() + env().DELEGRAPH_SESSION_HOURS * 3600 * 1000);
   await store.createSession({ id: sha256Hex(value), userId: user.id, csrf, expiresAt });
   await store.deleteExpiredSessions(new Date());
-  return { outcome: "ok", shown: account.shown, value, csrf, expiresAt, user: { id: user.id, email: user.email, role: user.role } };
+  return { value, csrf, expiresAt, user: { id: user.id, email: user.email, role: user.role } };
 }
 
 export async function signOut(value: string | null) {

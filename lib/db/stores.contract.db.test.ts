@@ -403,6 +403,32 @@ const CASES: {
     clearThrottle: (s) => s.auth.clearThrottle("ip:case").then(() => s.auth.throttle("ip:case")),
     uncountThrottle: (s) => s.auth.uncountThrottle("email:u1@x.example").then(() => s.auth.throttle("email:u1@x.example")),
     pruneThrottles: (s) => s.auth.pruneThrottles(T + 10).then(() => s.auth.throttle("ip:case")),
+    createOidcLogin: (s) =>
+      Promise.all([
+        s.auth.createOidcLogin({
+          state: "st-case",
+          codeVerifier: "v",
+          nonce: "n",
+          returnTo: "/chains",
+          expiresAt: new Date(FIXED.getTime() + 600_000),
+        }),
+        s.auth.createOidcLogin({ state: "st-old", codeVerifier: "v", nonce: "n", returnTo: "/", expiresAt: new Date(0) }),
+      ]),
+    takeOidcLogin: async (s) => [
+      await s.auth.takeOidcLogin("st-case", FIXED),
+      await s.auth.takeOidcLogin("st-case", FIXED),
+      await s.auth.takeOidcLogin("none", FIXED),
+    ],
+    deleteExpiredOidcLogins: (s) => s.auth.deleteExpiredOidcLogins(FIXED).then(() => s.auth.takeOidcLogin("st-old", new Date(-1))),
+    createIdentity: (s) =>
+      s.auth.createIdentity({ issuer: "https://idp.example", subject: "sub-1", userId: "u1" }).then((i) => ({ ...i, createdAt: 0, lastSignInAt: 0 })),
+    identity: (s) =>
+      Promise.all([s.auth.identity("https://idp.example", "sub-1"), s.auth.identity("https://idp.example", "none")]).then(([a, b]) => [a?.userId, b]),
+    touchIdentity: (s) =>
+      s.auth
+        .touchIdentity("https://idp.example", "sub-1", FIXED)
+        .then(() => s.auth.identity("https://idp.example", "sub-1"))
+        .then((i) => i?.lastSignInAt),
   },
   audit: {
     append: (s) => s.audit.append({ actor: "a", action: "case", target: "t", detail: null }).then(() => s.audit.latest("case", "t", new Date(0))),

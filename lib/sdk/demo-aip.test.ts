@@ -3,7 +3,7 @@
 // principal_mismatch for Delegraph.
 import { describe, expect, it } from "vitest";
 import { importAipToken, judgeIdentityDocument, type TAipIdentity, type TAipTokenResult } from "@/lib/protocol/aip";
-import type { DelegraphClient } from "./client";
+import type { DelegraphClient } from "@delegraph/sdk";
 import { AIP_DEMO_ROOT, seedAipDemo } from "./demo-aip";
 
 const NOW = 1_790_000_000;

@@ -7,7 +7,7 @@
 // The root identity is registered once per server: when it already exists (a second seeding),
 // its key is not ours and the stories are skipped, said in the result.
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import type { DelegraphClient } from "@/lib/sdk/client";
+import type { DelegraphClient } from "@delegraph/sdk";
 import type { TAipTokenResult } from "@/lib/contracts/aip";
 import {
   appendBlock,

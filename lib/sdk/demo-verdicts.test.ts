@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checkChain, chainStatusAt, readTimeFindings } from "@/lib/protocol/chain";
 import { checkEnvelope, jwkThumbprint } from "@/lib/protocol/envelope";
 import type { TClaims, TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
-import { DelegraphClient } from "@/lib/sdk/client";
+import { DelegraphClient } from "@delegraph/sdk";
 import { seedDemo } from "@/lib/sdk/demo";
-import { startTestServer, type TRecordedRequest, type TReply, type TTestServer } from "@/lib/sdk/test-helpers";
+import { startTestServer, type TRecordedRequest, type TReply, type TTestServer } from "@/packages/sdk/test/helpers";
 
 const NOW = 1_750_000_000;
 

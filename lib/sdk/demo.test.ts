@@ -4,9 +4,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isValidScope, purposeCovers, scopesWithin } from "@/lib/protocol/scope";
 import type { TClaims, TGrantClaims, TInvokeClaims } from "@/lib/protocol/types";
-import { DelegraphClient } from "@/lib/sdk/client";
+import { DelegraphClient } from "@delegraph/sdk";
 import { DEMO_PRINCIPALS, seedDemo, type TDemoStory, type TDemoSummary } from "@/lib/sdk/demo";
-import { decodeToken, startTestServer, verifyWithNodeCrypto, type TRecordedRequest, type TReply, type TTestServer } from "@/lib/sdk/test-helpers";
+import {
+  decodeToken,
+  startTestServer,
+  verifyWithNodeCrypto,
+  type TRecordedRequest,
+  type TReply,
+  type TTestServer,
+} from "@/packages/sdk/test/helpers";
 
 const NOW = 1_750_000_000; // 2025-06-15T15:06:40Z
 

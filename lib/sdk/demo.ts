@@ -8,9 +8,24 @@
 // because its key ends up revoked.
 import { randomUUID } from "node:crypto";
 import type { TChainStatus, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
-import type { DelegraphClient, TIngestResult } from "@/lib/sdk/client";
-import { authorize, complete, delegate, invoke, nowSeconds, revoke, sha256Digest, type TSignedEvent, type TSigner } from "@/lib/sdk/events";
-import { exportSigningKey, generateSigningKey, importSigningKey, type TPrivateJwk, type TSigningAlg } from "@/lib/sdk/keys";
+import {
+  authorize,
+  complete,
+  delegate,
+  exportSigningKey,
+  generateSigningKey,
+  importSigningKey,
+  invoke,
+  nowSeconds,
+  revoke,
+  sha256Digest,
+  type DelegraphClient,
+  type TIngestResult,
+  type TPrivateJwk,
+  type TSignedEvent,
+  type TSigner,
+  type TSigningAlg,
+} from "@delegraph/sdk";
 
 const MINUTE = 60;
 const HOUR = 3600;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TAuthorizeClaims } from "@/lib/protocol/types";
-import { delegate, type TSigner } from "@/lib/sdk/events";
-import { generateSigningKey } from "@/lib/sdk/keys";
+import { delegate, generateSigningKey, type TSigner } from "@delegraph/sdk";
 import { delegateFromSuggestion } from "@/lib/sdk/least-privilege";
 
 const parent: TAuthorizeClaims = {

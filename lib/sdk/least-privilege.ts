@@ -4,7 +4,7 @@
 import { ZSuggestedGrant } from "@/lib/contracts/least-privilege";
 import { isValidScope } from "@/lib/protocol/scope";
 import type { TPurpose } from "@/lib/protocol/types";
-import type { delegate } from "./events";
+import type { delegate } from "@delegraph/sdk";
 
 export type TDelegateInput = Parameters<typeof delegate>[2];
 

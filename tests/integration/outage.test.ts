@@ -7,7 +7,7 @@ import { createServer, Socket, type Server } from "node:net";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqliteFilePath } from "@/lib/db/url";
-import { DelegraphClient } from "@/lib/sdk/client";
+import { DelegraphClient } from "@delegraph/sdk";
 import { dropDatabase, postgresTestUrl } from "../../scripts/postgres";
 import { freePort } from "../server";
 import { authorizeClaims, makeKey, signToken, uid } from "./helpers";

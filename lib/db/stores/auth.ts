@@ -20,6 +20,8 @@ export type TUserRecord = {
   createdAt: Date;
   disabledAt: Date | null;
 };
+export type TOidcLoginRecord = { state: string; codeVerifier: string; nonce: string; returnTo: string; expiresAt: Date };
+export type TIdentityRecord = { issuer: string; subject: string; userId: string; createdAt: Date; lastSignInAt: Date };
 export type TThrottleRecord = { key: string; failures: number; lastAttemptAt: number; nextAllowedAt: number; version: number };
 
 export type TAuthStore = {
@@ -51,6 +53,15 @@ export type TAuthStore = {
   /** takes one count back (never below zero) */
   uncountThrottle(key: string): Promise<void>;
   pruneThrottles(before: number): Promise<void>;
+  /** a single sign-on in flight (lib/auth/oidc.ts) */
+  createOidcLogin(l: TOidcLoginRecord): Promise<void>;
+  /** removes and returns the sign-on of this state (one use); null when unknown, taken or expired at `now` */
+  takeOidcLogin(state: string, now: Date): Promise<TOidcLoginRecord | null>;
+  deleteExpiredOidcLogins(now: Date): Promise<void>;
+  /** the user an identity provider's subject signs in as */
+  identity(issuer: string, subject: string): Promise<TIdentityRecord | null>;
+  createIdentity(i: { issuer: string; subject: string; userId: string }): Promise<TIdentityRecord>;
+  touchIdentity(issuer: string, subject: string, at: Date): Promise<void>;
 };
 
 const isUniqueViolation = (e: unknown) => (e as { code?: unknown } | null)?.code === "P2002";
@@ -91,5 +102,18 @@ export function createAuthStore(db: TDatabase): TAuthStore {
     uncountThrottle: async (key) =>
       void (await prisma.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } })),
     pruneThrottles: async (before) => void (await prisma.loginThrottle.deleteMany({ where: { lastAttemptAt: { lt: before } } })),
+    createOidcLogin: async (l) => void (await prisma.oidcLogin.create({ data: l })),
+    takeOidcLogin: async (state, now) => {
+      const login = await prisma.oidcLogin.findUnique({ where: { state } });
+      if (!login) return null;
+      // Whoever deletes the row owns the sign-on: a replayed callback finds nothing to delete.
+      const { count } = await prisma.oidcLogin.deleteMany({ where: { state } });
+      return count === 1 && login.expiresAt > now ? login : null;
+    },
+    deleteExpiredOidcLogins: async (now) => void (await prisma.oidcLogin.deleteMany({ where: { expiresAt: { lt: now } } })),
+    identity: (issuer, subject) => prisma.userIdentity.findUnique({ where: { issuer_subject: { issuer, subject } } }),
+    createIdentity: (i) => prisma.userIdentity.create({ data: i }),
+    touchIdentity: async (issuer, subject, at) =>
+      void (await prisma.userIdentity.updateMany({ where: { issuer, subject }, data: { lastSignInAt: at } })),
   };
 }

@@ -7,11 +7,15 @@ import { isHttps, isSameOriginRequest, setSessionCookie, signIn } from "@/lib/au
 import { ZSignIn } from "@/lib/contracts/auth";
 import { requestAddress } from "@/lib/auth/request-address";
 import { recordAudit, recordFailedSignIn } from "@/lib/audit";
+import { ssoSettings } from "@/lib/auth/oidc";
 
 export const dynamic = "force-dynamic";
 
 export async function POST(req: Request) {
   try {
+    const sso = ssoSettings();
+    // DELEGRAPH_PASSWORD_SIGN_IN=0: everyone signs in through the identity provider.
+    if (!sso.passwordSignIn) throw new AppError("forbidden", `Password sign-in is turned off on this server: sign in with ${sso.name}.`);
     if (!isSameOriginRequest(req))
       throw new AppError("forbidden", "Sign in from the Delegraph sign-in page: cross-site sign-in requests are refused.");
     const text = await readBodyText(req, 16 * 1024);

@@ -1,4 +1,4 @@
-// The Delegraph producer SDK: keys, signed delegation events, and the API client.
+// @delegraph/sdk: keys, signed delegation events of every kind, and the batching API client.
 export {
   exportSigningKey,
   generateSigningKey,
@@ -7,7 +7,7 @@ export {
   type TPublicJwk,
   type TSigningAlg,
   type TSigningKey,
-} from "@/lib/sdk/keys";
+} from "./keys";
 export {
   AttenuationError,
   authorize,
@@ -27,7 +27,7 @@ export {
   type TSignedEvent,
   type TSigner,
   type TUnsignedClaims,
-} from "@/lib/sdk/events";
+} from "./events";
 export {
   DelegraphApiError,
   DelegraphClient,
@@ -41,15 +41,4 @@ export {
   type TLedgerVerification,
   type TRegisterPrincipalInput,
   type TRetryOptions,
-} from "@/lib/sdk/client";
-export { delegateFromSuggestion, type TDelegateInput } from "@/lib/sdk/least-privilege";
-export {
-  DEMO_PRINCIPALS,
-  prepareDemoKeys,
-  seedDemo,
-  type TDemoKeys,
-  type TDemoStory,
-  type TDemoStoryId,
-  type TDemoSummary,
-  type TSeedDemoOptions,
-} from "@/lib/sdk/demo";
+} from "./client";

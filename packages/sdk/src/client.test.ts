@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DelegraphApiError, DelegraphClient, MAX_BODY_BYTES, splitBatches } from "@/lib/sdk/client";
-import { startTestServer, type TRecordedRequest, type TReply, type TTestServer } from "@/lib/sdk/test-helpers";
+import { MAX_BATCH } from "../../../lib/contracts/events";
+import { DelegraphApiError, DelegraphClient, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST, splitBatches } from "./client";
+import { startTestServer, type TRecordedRequest, type TReply, type TTestServer } from "../test/helpers";
 
 let server: TTestServer | undefined;
 afterEach(async () => {
@@ -9,6 +10,10 @@ afterEach(async () => {
 });
 
 const FAST = { retries: 3, baseDelayMs: 5, maxDelayMs: 50 };
+
+it("batches no more events per request than the server accepts", () => {
+  expect(MAX_EVENTS_PER_REQUEST).toBe(MAX_BATCH);
+});
 
 async function serve(handler: (req: TRecordedRequest) => TReply | Promise<TReply>) {
   server = await startTestServer(handler);

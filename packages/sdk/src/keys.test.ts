@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { signEvent } from "@/lib/sdk/events";
-import { exportSigningKey, generateSigningKey, importSigningKey } from "@/lib/sdk/keys";
-import { verifyWithNodeCrypto } from "@/lib/sdk/test-helpers";
+import { signEvent } from "./events";
+import { exportSigningKey, generateSigningKey, importSigningKey } from "./keys";
+import { verifyWithNodeCrypto } from "../test/helpers";
 
 const CLAIMS = {
   kind: "revoke",

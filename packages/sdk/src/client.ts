@@ -5,17 +5,19 @@
 // Retries go on for as long as the server keeps asking to come back (503/429 with Retry-After,
 // while its database is down) or cannot be reached, up to `maxElapsedMs` (default 15 minutes), so a
 // producer loses nothing in a long outage.
-import type { TChainDetail, TChainList } from "@/lib/contracts/chains";
-import type { TAipTokenResult } from "@/lib/contracts/aip";
-import { MAX_BATCH, type TIngestResult } from "@/lib/contracts/events";
-import type { TLedgerVerification } from "@/lib/contracts/ledger";
-import type { TChainStatus, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
-import type { TPublicJwk } from "@/lib/sdk/keys";
+// Types only from the contracts (erased at build): the package bundles no zod and no server code.
+import type { TChainDetail, TChainList } from "../../../lib/contracts/chain-models";
+import type { TAipTokenResult } from "../../../lib/contracts/aip";
+import type { TIngestResult } from "../../../lib/contracts/events";
+import type { TLedgerVerification } from "../../../lib/contracts/ledger";
+import type { TChainStatus, TFindingCode, TPrincipalKind } from "../../../lib/protocol/types";
+import type { TPublicJwk } from "./keys";
 
-export type { TIngestResult, TIngestStatus } from "@/lib/contracts/events";
-export type { TLedgerVerification } from "@/lib/contracts/ledger";
+export type { TIngestResult, TIngestStatus } from "../../../lib/contracts/events";
+export type { TLedgerVerification } from "../../../lib/contracts/ledger";
 
-export const MAX_EVENTS_PER_REQUEST = MAX_BATCH;
+/** The server's MAX_BATCH (lib/contracts/events.ts; client.test.ts keeps the two equal). */
+export const MAX_EVENTS_PER_REQUEST = 1000;
 /** The server refuses bodies over 1 MiB (413); batches stay under it with room to spare. */
 export const MAX_BODY_BYTES = 1024 * 1024 - 1024;
 

@@ -15,8 +15,15 @@ import {
   scopeDiff,
   scopeSetsEquivalent,
   scopesWithin,
-} from "@/lib/protocol/scope";
-import { JTI_PATTERN, JTI_RULE, PRINCIPAL_ID_PATTERN, PRINCIPAL_ID_RULE, PURPOSE_CODE_PATTERN, SHA256_REF_PATTERN } from "@/lib/protocol/grammar";
+} from "../../../lib/protocol/scope";
+import {
+  JTI_PATTERN,
+  JTI_RULE,
+  PRINCIPAL_ID_PATTERN,
+  PRINCIPAL_ID_RULE,
+  PURPOSE_CODE_PATTERN,
+  SHA256_REF_PATTERN,
+} from "../../../lib/protocol/grammar";
 import type {
   TAuthorizeClaims,
   TClaims,
@@ -29,8 +36,8 @@ import type {
   TInvokeClaims,
   TPurpose,
   TRevokeClaims,
-} from "@/lib/protocol/types";
-import type { TSigningKey } from "@/lib/sdk/keys";
+} from "../../../lib/protocol/types";
+import type { TSigningKey } from "./keys";
 
 export const EVENT_TYP = "dep+jwt";
 export const DEFAULT_GRANT_TTL_SECONDS = 3600;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TGrantClaims } from "@/lib/protocol/types";
+import type { TGrantClaims } from "../../../lib/protocol/types";
 import {
   AttenuationError,
   authorize,
@@ -12,9 +12,9 @@ import {
   signEvent,
   UnauthorizedActionError,
   type TSigner,
-} from "@/lib/sdk/events";
-import { generateSigningKey } from "@/lib/sdk/keys";
-import { decodeToken, verifyWithNodeCrypto } from "@/lib/sdk/test-helpers";
+} from "./events";
+import { generateSigningKey } from "./keys";
+import { decodeToken, verifyWithNodeCrypto } from "../test/helpers";
 import { createHash } from "node:crypto";
 
 async function signer(id: string, alg: "EdDSA" | "ES256" = "EdDSA"): Promise<TSigner> {
