@@ -42,3 +42,4 @@ export {
   type TRegisterPrincipalInput,
   type TRetryOptions,
 } from "./client";
+export { delegateFromSuggestion, type TDelegateInput, type TSuggestedGrant } from "./least-privilege";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { TAuthorizeClaims } from "@/lib/protocol/types";
-import { delegate, generateSigningKey, type TSigner } from "@delegraph/sdk";
-import { delegateFromSuggestion } from "@/lib/sdk/least-privilege";
+import type { TAuthorizeClaims } from "../../../lib/protocol/types";
+import { delegate, type TSigner } from "./events";
+import { generateSigningKey } from "./keys";
+import { delegateFromSuggestion } from "./least-privilege";
 
 const parent: TAuthorizeClaims = {
   v: 1,
