@@ -1,7 +1,8 @@
 // GET /api/v1/openapi.json is served to anyone, is the document lib/openapi builds, and a real answer
 // of every JSON operation it describes matches it (openapi-conformance.ts checks each answer of the
 // whole suite as it arrives; this file makes sure every operation is called at least once).
-import { authorize, complete, delegate, DelegraphClient, generateSigningKey, invoke } from "@delegraph/sdk";
+import { authorize, complete, delegate, DelegraphClient, generateSigningKey, invoke, nowSeconds, signEvent } from "@delegraph/sdk";
+import { makeAipKey, signedDocument } from "@/lib/protocol/aip/test-helpers";
 import { describe, expect, inject, it } from "vitest";
 import { openApiDocument } from "@/lib/openapi/document";
 import { OPERATIONS } from "@/lib/openapi/operations";
@@ -42,9 +43,34 @@ describe("the OpenAPI document over HTTP", () => {
     const hop = await delegate(root.claims, agent, { aud: tool.id, scope: ["docs/a:read"], purpose: { code: "audit.openapi.sub", text: "One doc" } });
     const use = await invoke(hop.claims, tool, { action: "docs/a:read", resource: "docs/a" });
     const done = await complete(hop.claims, tool, { result: "the doc" });
-    const results = await client.send([root.token, hop.token, use.token, done.token, "not-a-token"]);
-    expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted", "accepted", "rejected"]);
+    // A second delegate that passes on more than its parent had: a finding to review.
+    const escalation = await signEvent(
+      {
+        kind: "delegate",
+        jti: uid("dlg_openapi"),
+        chain: root.claims.chain,
+        parent: root.claims.jti,
+        iss: agent.id,
+        aud: tool.id,
+        exp: nowSeconds() + 300,
+        scope: ["docs/*:write"],
+        purpose: { code: "audit.openapi.more", text: "More than given" },
+      },
+      agent.key,
+    );
+    const results = await client.send([root.token, hop.token, use.token, done.token, escalation, "not-a-token"]);
+    expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted", "accepted", "accepted", "rejected"]);
     const chain = results[0].chain!;
+    const findingId = (await call(server, `/api/v1/findings?chain=${encodeURIComponent(chain)}&limit=1`)).data.items[0].id as number | string;
+    const view = await call(server, "/api/v1/views", { method: "POST", json: { name: uid("openapi"), page: "chains", query: "status=violation" } });
+    expect(view.status).toBe(201);
+    const aipKey = makeAipKey();
+    const aipId = `aip:web:${uid("openapi")
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "")}.example/agent`;
+    const aipDocument = (n: number) => ({
+      document: signedDocument([{ key: aipKey, id: "key-1" }], "python", { id: aipId, name: `OpenAPI agent ${n}` }),
+    });
 
     const token = await call(server, "/api/v1/tokens", { method: "POST", json: { name: uid("openapi"), role: "viewer" } });
     expect(token.status).toBe(201);
@@ -80,6 +106,20 @@ describe("the OpenAPI document over HTTP", () => {
       updateUser: ["PATCH", `/api/v1/users/${user.data.id}`],
       listAudit: ["GET", "/api/v1/audit?limit=5"],
       getOpenApi: ["GET", "/api/v1/openapi.json"],
+      registerAipIdentity: ["POST", "/api/v1/aip/identities"],
+      replaceAipIdentity: ["PUT", `/api/v1/aip/identities/${encodeURIComponent(aipId)}`],
+      ingestAipTokens: ["POST", "/api/v1/aip/tokens"],
+      ingestCaptures: ["POST", "/api/v1/captures"],
+      getFindingReview: ["GET", `/api/v1/findings/${encodeURIComponent(String(findingId))}`],
+      reviewFinding: ["PATCH", `/api/v1/findings/${encodeURIComponent(String(findingId))}`],
+      reviewFindings: ["POST", "/api/v1/findings/bulk"],
+      getChainReview: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}/review`],
+      reviewChain: ["PUT", `/api/v1/chains/${encodeURIComponent(chain)}/review`],
+      listViews: ["GET", "/api/v1/views"],
+      createView: ["POST", "/api/v1/views"],
+      deleteView: ["DELETE", `/api/v1/views/${encodeURIComponent(view.data.id)}`],
+      principalLeastPrivilege: ["GET", `/api/v1/principals/${encodeURIComponent(tool.id)}/least-privilege`],
+      leastPrivilegeRanking: ["GET", "/api/v1/least-privilege"],
     };
     const bodies: Record<string, unknown> = {
       ingestEvents: { events: [use.token] },
@@ -88,6 +128,24 @@ describe("the OpenAPI document over HTTP", () => {
       createToken: { name: uid("openapi"), role: "ingest" },
       createUser: { email: `${uid("openapi")}@example.test`, role: "investigator", password: "another long passphrase 43" },
       updateUser: { role: "investigator" },
+      registerAipIdentity: aipDocument(1),
+      replaceAipIdentity: aipDocument(2),
+      ingestAipTokens: { tokens: ["not-an-aip-token"] },
+      ingestCaptures: {
+        captures: [
+          {
+            kind: "mcp",
+            startedAt: new Date().toISOString(),
+            server: "http://mcp.example/mcp",
+            request: { body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "search", arguments: { q: "x" } } } },
+            response: { status: 200, body: { jsonrpc: "2.0", id: 1, result: { content: [] } } },
+          },
+        ],
+      },
+      reviewFinding: { state: "acknowledged" },
+      reviewFindings: { ids: [findingId], assignee: "auditor@example.test" },
+      reviewChain: { status: "in_review" },
+      createView: { name: uid("openapi"), page: "findings", query: "state=open" },
     };
     const jsonOperations = OPERATIONS.filter((o) => o.success.mediaType === "application/json");
     for (const op of jsonOperations) {
