@@ -64,12 +64,15 @@ test("filters by finding, principal and purpose", async ({ page }) => {
   await expect(page.getByText("No chains match these filters")).toBeVisible();
 });
 
-test("the global search goes to the filtered list", async ({ page }) => {
+test("the global search goes to the filtered list for a fragment, and straight to the hop for an exact jti", async ({ page }) => {
   await page.goto("/");
+  await page.locator("#global-search").fill(tag);
+  await page.locator("#global-search").press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/chains\\?q=${tag}`));
+  await expect(page.locator(`tr[data-chain-id="${bad.chainId}"]`)).toBeVisible();
   await page.locator("#global-search").fill(bad.vizGrantJti);
   await page.locator("#global-search").press("Enter");
-  await expect(page).toHaveURL(new RegExp(`/chains\\?q=${bad.vizGrantJti}`));
-  await expect(page.locator(`tr[data-chain-id="${bad.chainId}"]`)).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/chains/${encodeURIComponent(bad.chainId)}\\?hop=${bad.vizGrantJti}`));
 });
 
 test("new chains appear without a reload", async ({ page }) => {

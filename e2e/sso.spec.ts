@@ -139,6 +139,9 @@ for (const database of ["sqlite", "postgres"] as const) {
       await expect(page.getByRole("link", { name: "Settings" })).toBeVisible();
       expect((await users(server)).filter((u) => u.email === alice.email)).toEqual([expect.objectContaining({ role: "admin" })]);
       provider.users.get(alice.sub)!.claims = { groups: ["staff"] };
+      // Leave the dashboard first: its live queries would meet the cleared session with a 401 and
+      // send the page to /sign-in on their own, aborting the navigation below.
+      await page.goto("about:blank");
       await page.context().clearCookies();
       await signOnAs(page, server, alice.name);
       await expect(page.getByRole("navigation", { name: "Main" })).toContainText("viewer");
