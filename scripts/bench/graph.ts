@@ -124,7 +124,8 @@ export async function measureGraphs(
     const domNodes = await page.locator(".react-flow__node").count();
     const clicked = Date.now();
     await node.click();
-    await page.getByTestId("hop-inspector").waitFor({ state: "visible" });
+    // A principal's node opens "this principal in this chain".
+    await page.getByTestId("principal-panel").waitFor({ state: "visible" });
     const done = Date.now();
 
     // "Show all", when the opening view left anything out: time until every node is drawn (in the
