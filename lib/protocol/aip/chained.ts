@@ -56,14 +56,22 @@ function roleOf(i: number, r: TBlockReading): TAipBlockRole {
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];
 
-/** Spec §5 steps 1–2: verification, then one event per block. Never throws. */
-export async function checkChained(token: string, ctx: TAipContext): Promise<TChainedCheck> {
-  const fail = (code: TAipReject["code"], message: string, identity: TAipIdentity | null = null, formatError = false): TChainedCheck => ({
-    ok: false,
-    error: { code, message },
-    identity,
-    formatError,
-  });
+type TChainedFailure = Extract<TChainedCheck, { ok: false }>;
+
+function fail(code: TAipReject["code"], message: string, identity: TAipIdentity | null = null, formatError = false): TChainedFailure {
+  return { ok: false, error: { code, message }, identity, formatError };
+}
+
+/** What is checked before the engine is needed: size, structure, block count, the root identity and its keys valid now. */
+type TPrechecked = {
+  decoded: Extract<ReturnType<typeof decodeBiscuit>, { ok: true }>;
+  identity: TAipIdentity;
+  /** whether resolving the identity made it (an aip:key identity seen for the first time) */
+  created: boolean;
+  candidates: TAipKey[];
+};
+
+function precheck(token: string, ctx: TAipContext): TChainedFailure | TPrechecked {
   if (token.length > MAX_CHAINED_TOKEN_CHARS) return fail("malformed", "the token is larger than 1 MiB", null, true);
   const decoded = decodeBiscuit(token);
   if (!decoded.ok) return fail("malformed", `not a Biscuit token: ${decoded.message}`, null, true);
@@ -78,14 +86,21 @@ export async function checkChained(token: string, ctx: TAipContext): Promise<TCh
   const candidates = identity.keys.filter((k) => keyHoldsAt(k, ctx.now));
   if (candidates.length === 0)
     return fail(identity.keys.length === 0 ? "unknown_key" : "key_revoked", `no key of ${JSON.stringify(identity.id)} is valid now`, identity);
+  return { decoded, identity, created: resolved.created, candidates };
+}
 
+/** Spec §5 steps 1–2: verification, then one event per block. Never throws. */
+export async function checkChained(token: string, ctx: TAipContext): Promise<TChainedCheck> {
+  // The cheap checks first: a token refused by them never loads the Biscuit engine.
+  const pre = precheck(token, ctx);
+  if ("ok" in pre) return pre;
   let engine: TBiscuitEngine;
   try {
     engine = await loadBiscuit();
   } catch (e) {
-    return fail("malformed", `the Biscuit engine is unavailable: ${e instanceof Error ? e.message : String(e)}`, identity);
+    return fail("malformed", `the Biscuit engine is unavailable: ${e instanceof Error ? e.message : String(e)}`, pre.identity);
   }
-  return checkChainedWith(engine, token, ctx);
+  return verifyChained(engine, token, ctx, pre);
 }
 
 /**
@@ -93,27 +108,16 @@ export async function checkChained(token: string, ctx: TAipContext): Promise<TCh
  * evidence bundle's offline check). Same answers.
  */
 export function checkChainedWith(engine: TBiscuitEngine, token: string, ctx: TAipContext): TChainedCheck {
-  const fail = (code: TAipReject["code"], message: string, identity: TAipIdentity | null = null, formatError = false): TChainedCheck => ({
-    ok: false,
-    error: { code, message },
-    identity,
-    formatError,
-  });
-  if (token.length > MAX_CHAINED_TOKEN_CHARS) return fail("malformed", "the token is larger than 1 MiB", null, true);
-  const decoded = decodeBiscuit(token);
-  if (!decoded.ok) return fail("malformed", `not a Biscuit token: ${decoded.message}`, null, true);
-  if (decoded.blocks.length > MAX_CHAINED_BLOCKS)
-    return fail("malformed", `the token has ${decoded.blocks.length} blocks; at most ${MAX_CHAINED_BLOCKS} are accepted`);
-  const block0 = readBlock(decoded.blocks[0]);
-  const ids = factStrings(block0, "identity");
-  if (ids.length === 0) return fail("malformed", 'block 0 has no identity("…") fact: the root identity is unknown');
-  const resolved = resolveAipIdentity(ids[0], ctx);
-  if (!resolved.ok) return fail(resolved.code, `block 0 identity: ${resolved.message}`);
-  const { identity } = resolved;
-  const candidates = identity.keys.filter((k) => keyHoldsAt(k, ctx.now));
-  if (candidates.length === 0)
-    return fail(identity.keys.length === 0 ? "unknown_key" : "key_revoked", `no key of ${JSON.stringify(identity.id)} is valid now`, identity);
+  const pre = precheck(token, ctx);
+  return "ok" in pre ? pre : verifyChained(engine, token, ctx, pre);
+}
 
+function verifyChained(
+  engine: TBiscuitEngine,
+  token: string,
+  ctx: TAipContext,
+  { decoded, identity, created, candidates }: TPrechecked,
+): TChainedCheck {
   let verified: TVerifiedBiscuit | null = null;
   let key: TAipKey | null = null;
   let formatMessage: string | null = null;
@@ -247,7 +251,7 @@ export function checkChainedWith(engine: TBiscuitEngine, token: string, ctx: TAi
     else if (i === 0) inheritedScope = ["*"];
     inheritedExp = exp;
   }
-  return { ok: true, events, identity, created: resolved.created, key, verified };
+  return { ok: true, events, identity, created, key, verified };
 }
 
 // ---------------------------------------------------------------------------------------------
