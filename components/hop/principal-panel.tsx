@@ -4,8 +4,7 @@
 // it, and linking to that event; then the grants it received and gave. A green check appears only
 // when nothing it touched carries a finding.
 import type { TChainDetail, THop } from "@/lib/contracts/chains";
-import { severityRank } from "@/lib/protocol/grammar";
-import type { TSeverity } from "@/lib/protocol/types";
+import { worstSeverity } from "@/lib/protocol/grammar";
 import { plural } from "@/lib/ui/format";
 import { principalInChain, type TPrincipalRole } from "@/lib/ui/principal-in-chain";
 import { principalHref } from "../chains/chain-links";
@@ -102,10 +101,7 @@ function GrantList({ title, hops, party, onSelect }: { title: string; hops: THop
     <Section title={`${title} (${hops.length})`}>
       <ul className="space-y-1 text-sm">
         {hops.slice(0, MAX).map((h) => {
-          const worst = h.findings.reduce<TSeverity | null>(
-            (w, f) => (w === null || severityRank(f.severity) < severityRank(w) ? f.severity : w),
-            null,
-          );
+          const worst = worstSeverity(h.findings);
           return (
             <li key={h.jti}>
               <button type="button" onClick={() => onSelect(h.jti)} className="w-full rounded px-1.5 py-1 text-left hover:bg-slate-50">
