@@ -61,6 +61,7 @@ export async function startOidcProvider(options: { redirectUri: string; clientId
         response_types: ["code"],
         grant_types: ["authorization_code"],
         token_endpoint_auth_method: "client_secret_post",
+        id_token_signed_response_alg: "ES256",
       },
     ],
     jwks: { keys: [signingKey] },
