@@ -1,31 +1,18 @@
-// `npm start`: validate configuration, apply migrations, make first-start credentials and the
-// server's ledger signing key, sign the ledger head when it moved, build the app when the build is
-// missing or stale, serve it, and seed the demo chains on an empty database.
-import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// The TypeScript steps of `npm start`, run by scripts/start.mjs as short-lived children so that the
+// process that stays beside the server is plain JavaScript (no TypeScript loader, no Prisma client:
+// ~40 MB instead of ~190 MB):
+//   prepare — validate configuration, apply migrations, make first-start credentials and the server's
+//             ledger signing key, sign the ledger head when it moved, build the app when the build is
+//             missing or stale; then hand the supervisor what it needs to serve (on file descriptor 3).
+//   seed    — seed the demo chains through the running server (only when the database was empty).
+import { writeSync } from "node:fs";
 import { ledgerKeyFile, parseEnv, type TEnv } from "@/lib/env";
 import { databaseKind, sqliteFileUrl } from "@/lib/db/url";
 import { migrate } from "./migrate";
 import { ensureBuild } from "./build";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 function log(message: string) {
   console.log(`[delegraph] ${message}`);
-}
-
-async function waitForServer(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error("the server exited during start-up");
-    try {
-      const res = await fetch(`${base}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the server did not answer /api/health within 120 s");
 }
 
 async function seedIfEmpty(base: string): Promise<void> {
@@ -68,7 +55,17 @@ async function prepareLedgerSigning(): Promise<void> {
   }
 }
 
-async function main() {
+/** What the supervisor needs to start the server and to decide whether to seed. */
+export type TPrepared = {
+  env: Record<string, string>;
+  port: number;
+  hostname: string;
+  demo: boolean;
+  /** no events stored: the demo is seeded once the server answers (when `demo`) */
+  isEmpty: boolean;
+};
+
+async function prepare(): Promise<TPrepared> {
   let config: TEnv;
   try {
     config = parseEnv(process.env);
@@ -81,7 +78,8 @@ async function main() {
   const url = databaseKind(config.DATABASE_URL) === "sqlite" ? sqliteFileUrl(config.DATABASE_URL) : config.DATABASE_URL;
   process.env.DATABASE_URL = url;
   // Resolved here for the same reason: the server runs in the repository, npm start maybe elsewhere.
-  process.env.DELEGRAPH_LEDGER_KEY_FILE = ledgerKeyFile({ ...config, DATABASE_URL: url });
+  const ledgerKey = ledgerKeyFile({ ...config, DATABASE_URL: url });
+  process.env.DELEGRAPH_LEDGER_KEY_FILE = ledgerKey;
   log(`database: ${databaseKind(url) === "sqlite" ? url : url.replace(/\/\/[^@]*@/, "//…@")}`);
   migrate(url);
   log("migrations applied");
@@ -104,36 +102,49 @@ async function main() {
   // A heap limit given in NODE_OPTIONS wins over DELEGRAPH_SERVER_HEAP_MB.
   const nodeOptions = process.env.NODE_OPTIONS ?? "";
   const heapOption = /--max-old-space-size/.test(nodeOptions) ? "" : `--max-old-space-size=${config.DELEGRAPH_SERVER_HEAP_MB}`;
-  // scripts/server.mjs: Next's handler behind the layer that records the socket's address.
-  const child = spawn(process.execPath, [join(root, "scripts/server.mjs")], {
-    cwd: root,
-    stdio: "inherit",
+  const { stores } = await import("@/lib/db");
+  const isEmpty = (await (await stores()).eventCount()) === 0;
+  return {
     env: {
-      ...process.env,
       NODE_ENV: "production",
       DATABASE_URL: url,
+      DELEGRAPH_LEDGER_KEY_FILE: ledgerKey,
       PORT: String(config.PORT),
       HOSTNAME: config.HOSTNAME,
       NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim(),
     },
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    port: config.PORT,
+    hostname: config.HOSTNAME,
+    demo: config.DELEGRAPH_DEMO,
+    isEmpty,
+  };
+}
 
-  const host = ["0.0.0.0", "::", "[::]"].includes(config.HOSTNAME) ? "127.0.0.1" : config.HOSTNAME;
-  const base = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
-  await waitForServer(base, child);
-  log(`dashboard ready at ${base}`);
-  if (config.DELEGRAPH_DEMO) {
+async function main() {
+  const step = process.argv[2];
+  if (step === "prepare") {
+    const prepared = await prepare();
+    // File descriptor 3 is the supervisor's pipe (scripts/start.mjs); stdout stays the log.
+    writeSync(3, JSON.stringify(prepared));
+  } else if (step === "seed") {
+    const base = process.argv[3];
+    if (!base) throw new Error("seed: the server's base URL is missing");
     try {
       await seedIfEmpty(base);
     } catch (e) {
       console.error(`[delegraph] seeding the demo chains failed: ${(e as Error).message}`);
     }
+  } else {
+    throw new Error(`unknown step ${step ?? "(none)"}: scripts/start-steps.ts prepare|seed (npm start runs scripts/start.mjs)`);
   }
+  const { closeDatabase } = await import("@/lib/db");
+  await closeDatabase();
 }
 
-main().catch((e) => {
-  console.error(`[delegraph] ${(e as Error).message}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`[delegraph] ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
