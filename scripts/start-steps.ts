@@ -1,10 +1,11 @@
-// The TypeScript steps of `npm start`, run by scripts/start.mjs as short-lived children so that the
-// process that stays beside the server is plain JavaScript (no TypeScript loader, no Prisma client:
-// ~40 MB instead of ~190 MB):
+// The TypeScript steps of `npm start` (scripts/start.sh), each in a process that exits, so that
+// nothing with a TypeScript loader or a Prisma client stays beside the server:
 //   prepare — validate configuration, apply migrations, make first-start credentials and the server's
 //             ledger signing key, sign the ledger head when it moved, build the app when the build is
-//             missing or stale; then hand the supervisor what it needs to serve (on file descriptor 3).
-//   seed    — seed the demo chains through the running server (only when the database was empty).
+//             missing or stale; then write the server's environment as shell assignments on file
+//             descriptor 3 (start.sh sources them and execs the server).
+//   seed    — wait for the server to answer, then seed the demo chains through it (start.sh runs
+//             it only when the database had no events and DELEGRAPH_DEMO is on).
 import { writeSync } from "node:fs";
 import { ledgerKeyFile, parseEnv, type TEnv } from "@/lib/env";
 import { databaseKind, sqliteFileUrl } from "@/lib/db/url";
@@ -55,17 +56,26 @@ async function prepareLedgerSigning(): Promise<void> {
   }
 }
 
-/** What the supervisor needs to start the server and to decide whether to seed. */
-export type TPrepared = {
-  env: Record<string, string>;
-  port: number;
-  hostname: string;
-  demo: boolean;
-  /** no events stored: the demo is seeded once the server answers (when `demo`) */
-  isEmpty: boolean;
-};
+/** A value single-quoted for sh: nothing inside is expanded. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
 
-async function prepare(): Promise<TPrepared> {
+async function waitForServer(base: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the server did not answer /api/health within 120 s");
+}
+
+/** The server's environment (and DELEGRAPH_SEED_BASE: where to seed the demo, or empty). */
+async function prepare(): Promise<Record<string, string>> {
   let config: TEnv;
   try {
     config = parseEnv(process.env);
@@ -104,38 +114,41 @@ async function prepare(): Promise<TPrepared> {
   const heapOption = /--max-old-space-size/.test(nodeOptions) ? "" : `--max-old-space-size=${config.DELEGRAPH_SERVER_HEAP_MB}`;
   const { stores } = await import("@/lib/db");
   const isEmpty = (await (await stores()).eventCount()) === 0;
+  const host = ["0.0.0.0", "::", "[::]"].includes(config.HOSTNAME) ? "127.0.0.1" : config.HOSTNAME;
+  const base = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
   return {
-    env: {
-      NODE_ENV: "production",
-      DATABASE_URL: url,
-      DELEGRAPH_LEDGER_KEY_FILE: ledgerKey,
-      PORT: String(config.PORT),
-      HOSTNAME: config.HOSTNAME,
-      NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim(),
-    },
-    port: config.PORT,
-    hostname: config.HOSTNAME,
-    demo: config.DELEGRAPH_DEMO,
-    isEmpty,
+    DATABASE_URL: url,
+    DELEGRAPH_LEDGER_KEY_FILE: ledgerKey,
+    PORT: String(config.PORT),
+    HOSTNAME: config.HOSTNAME,
+    NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim(),
+    DELEGRAPH_SEED_BASE: config.DELEGRAPH_DEMO && isEmpty ? base : "",
   };
 }
 
 async function main() {
   const step = process.argv[2];
   if (step === "prepare") {
-    const prepared = await prepare();
-    // File descriptor 3 is the supervisor's pipe (scripts/start.mjs); stdout stays the log.
-    writeSync(3, JSON.stringify(prepared));
+    const env = await prepare();
+    // File descriptor 3 is start.sh's file of assignments; stdout stays the log.
+    writeSync(
+      3,
+      Object.entries(env)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
+        .join(""),
+    );
   } else if (step === "seed") {
     const base = process.argv[3];
     if (!base) throw new Error("seed: the server's base URL is missing");
     try {
+      await waitForServer(base);
+      log(`dashboard ready at ${base}`);
       await seedIfEmpty(base);
     } catch (e) {
       console.error(`[delegraph] seeding the demo chains failed: ${(e as Error).message}`);
     }
   } else {
-    throw new Error(`unknown step ${step ?? "(none)"}: scripts/start-steps.ts prepare|seed (npm start runs scripts/start.mjs)`);
+    throw new Error(`unknown step ${step ?? "(none)"}: scripts/start-steps.ts prepare|seed (npm start runs scripts/start.sh)`);
   }
   const { closeDatabase } = await import("@/lib/db");
   await closeDatabase();
