@@ -74,6 +74,24 @@ test("a deep link with ?hop= reproduces the view", async ({ page }) => {
   await expect(page.getByTestId("hop-inspector")).toContainText("payments/transfers:write");
 });
 
+test("the raw token of the selected hop is fetched when its block is opened, and is the signed grant", async ({ page }) => {
+  const asked: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/api/v1/events/")) asked.push(decodeURIComponent(new URL(r.url()).pathname));
+  });
+  await page.goto(chainUrl(`?hop=${chain.rogueGrantJti}`));
+  const inspector = page.getByTestId("hop-inspector");
+  await expect(inspector).toContainText("Escalation");
+  expect(asked).toEqual([]); // the chain detail carries no tokens, and none is fetched unasked
+  await inspector.locator("summary", { hasText: chain.rogueGrantJti }).click();
+  const token = inspector.getByTestId("raw-token");
+  await expect(token).toBeVisible();
+  const text = (await token.textContent()) ?? "";
+  const payload = JSON.parse(Buffer.from(text.split(".")[1], "base64url").toString("utf8")) as { jti: string };
+  expect(payload.jti).toBe(chain.rogueGrantJti);
+  expect(asked).toEqual([`/api/v1/events/${chain.rogueGrantJti}`]);
+});
+
 test("nodes are reachable by keyboard and Enter selects", async ({ page }) => {
   await page.goto(chainUrl());
   const node = principalNode(page, chain.planner.id);

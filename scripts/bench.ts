@@ -225,6 +225,24 @@ async function main() {
       detail.push({ hops: t.chain.hops, events: t.chain.tokens.length, reads: "after a change" as const, ...changed });
       log(`chain detail, ${t.chain.hops} hops, each read after an event landed in it: p50 ${changed.p50Ms} ms, p95 ${changed.p95Ms} ms`);
     }
+    // The largest once more with every raw token (?include=raw): the body every admin and
+    // investigator read before 2026-12-03, when tokens became opt-in: the before and after of the
+    // change in the same run.
+    {
+      const t = trees.filter((x) => x.role === "query").at(-1)!;
+      let k = 1_000; // past the reads above (k from 0), within the clock skew (iat + 180 + k)
+      const withRaw = await getLatency(api, `/api/v1/chains/${encodeURIComponent(t.chain.chainId)}?include=raw`, cfg.queryRuns, {
+        before: async () => {
+          const [r] = await postEvents(api, [t.chain.laterInvoke(k++)]);
+          if (r.status !== "accepted") throw new Error(`a later invoke of ${t.chain.chainId} was ${r.status}`);
+          stored++;
+        },
+      });
+      detail.push({ hops: t.chain.hops, events: t.chain.tokens.length, reads: "after a change, with raw tokens" as const, ...withRaw });
+      log(
+        `chain detail, ${t.chain.hops} hops, ?include=raw, each read after an event landed in it: p50 ${withRaw.p50Ms} ms, p95 ${withRaw.p95Ms} ms, ${(withRaw.bytes / 1024).toFixed(0)} KiB`,
+      );
+    }
     // The largest once more as the dashboard's browser polls it: revalidating its copy with
     // If-None-Match, answered 304 without a body while the chain is unchanged.
     const largest = trees.filter((x) => x.role === "query").at(-1)!.chain;

@@ -11,7 +11,7 @@
 //   in the error envelope after authentication (lib/api-route.ts), pages show "not found".
 //
 // Headers named x-delegraph-* are this layer's: whatever a client sent under those names is dropped.
-// Plain JavaScript, so Node runs it without a TypeScript loader (scripts/start.ts spawns it).
+// Plain JavaScript, so Node runs it without a TypeScript loader (scripts/start.sh execs it).
 import { createServer } from "node:http";
 import next from "next";
 

@@ -41,7 +41,7 @@ export async function startServer(options: { databaseUrl?: string; env?: Record<
   const databaseUrl = options.databaseUrl ?? freshSqliteUrl();
   const keyFile = testLedgerKeyFile(databaseUrl);
   const token = "test-admin-token-" + Math.random().toString(36).slice(2);
-  const child = spawn("node_modules/.bin/tsx", ["scripts/start.ts"], {
+  const child = spawn("sh", ["scripts/start.sh"], {
     cwd: join(import.meta.dirname, ".."),
     env: {
       ...process.env,

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo } from "react";
 import { indexChain, resolveSelection } from "@/lib/ui/chain-selection";
 import { useChain } from "@/lib/ui/hooks/use-chain";
 import { useUrlState } from "@/lib/ui/use-url-state";
+import { prewarmLayoutWorker } from "@/lib/ui/graph/use-graph-layout";
 import { ChainGraph } from "../graph/chain-graph";
 import { HopInspector } from "../hop/hop-inspector";
 import { PrincipalPanel } from "../hop/principal-panel";
@@ -28,6 +29,7 @@ export function ChainView({ id }: { id: string }) {
   const principalId = hopJti ? null : searchParams.get("principal");
   const chain = useChain(id);
   const detail = chain.data;
+  useEffect(() => prewarmLayoutWorker(), []);
 
   const index = useMemo(() => (detail ? indexChain(detail) : null), [detail]);
   const selection = useMemo(() => (index ? resolveSelection(index, hopJti) : null), [index, hopJti]);

@@ -2,7 +2,7 @@
 // The hop inspector, in the order people read it: what happened in one sentence, what is wrong,
 // how the authority changed, the terms of the grant, the proof (signature), what was done with it,
 // and finally the raw token. Every string from an event is rendered as text.
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import Link from "next/link";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
@@ -23,6 +23,8 @@ import { AipSection } from "./aip-section";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
 import { FindingReviewChip } from "../review/finding-review-chip";
+import { useRawEvent } from "@/lib/ui/hooks/use-chain";
+import { isApiError } from "@/lib/ui/fetcher";
 
 type TProps = {
   detail: TChainDetail;
@@ -616,41 +618,64 @@ function RawSection({ events }: { events: TChainEvent[] }) {
   return (
     <Section title="Raw token and decoded claims" id="insp-raw">
       <div className="space-y-2">
-        {events.map((e) => {
-          const claims = JSON.stringify(e.claims, null, 2);
-          return (
-            <details key={e.jti} className="rounded-md border border-slate-200">
-              <summary className="cursor-pointer px-3 py-1.5 text-sm text-slate-700">
-                {e.kind} <code className="font-mono text-xs text-slate-500">{e.jti}</code>
-              </summary>
-              <div className="space-y-2 border-t border-slate-100 p-3">
-                <div>
-                  <div className="mb-1 flex items-center justify-between">
-                    <span className="text-xs font-medium text-slate-600">Decoded claims</span>
-                    <CopyButton value={claims} label="Copy claims" />
-                  </div>
-                  <pre className="max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] leading-snug text-slate-800">{claims}</pre>
-                </div>
-                <div>
-                  <div className="mb-1 flex items-center justify-between">
-                    <span className="text-xs font-medium text-slate-600">
-                      {e.alg === "biscuit-ed25519" ? "Token (AIP chained, Biscuit)" : "Token (compact JWS)"}
-                    </span>
-                    {e.token && <CopyButton value={e.token} label="Copy token" />}
-                  </div>
-                  {e.token ? (
-                    <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] break-all whitespace-pre-wrap text-slate-700">
-                      {e.token}
-                    </pre>
-                  ) : (
-                    <p className="text-xs text-slate-500">Raw tokens are hidden for your role. Its SHA-256 is {e.tokenSha256}.</p>
-                  )}
-                </div>
-              </div>
-            </details>
-          );
-        })}
+        {events.map((e) => (
+          <RawEvent key={e.jti} event={e} />
+        ))}
       </div>
     </Section>
+  );
+}
+
+// The token is not in the chain detail: it is asked for when this block is opened.
+function RawEvent({ event: e }: { event: TChainEvent }) {
+  const [isOpen, setOpen] = useState(false);
+  const claims = JSON.stringify(e.claims, null, 2);
+  return (
+    <details className="rounded-md border border-slate-200" onToggle={(ev) => setOpen(ev.currentTarget.open)}>
+      <summary className="cursor-pointer px-3 py-1.5 text-sm text-slate-700">
+        {e.kind} <code className="font-mono text-xs text-slate-500">{e.jti}</code>
+      </summary>
+      <div className="space-y-2 border-t border-slate-100 p-3">
+        <div>
+          <div className="mb-1 flex items-center justify-between">
+            <span className="text-xs font-medium text-slate-600">Decoded claims</span>
+            <CopyButton value={claims} label="Copy claims" />
+          </div>
+          <pre className="max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] leading-snug text-slate-800">{claims}</pre>
+        </div>
+        {isOpen && <RawToken event={e} />}
+      </div>
+    </details>
+  );
+}
+
+function RawToken({ event: e }: { event: TChainEvent }) {
+  const raw = useRawEvent(e.jti, !e.token);
+  const token = e.token || raw.data?.token || "";
+  return (
+    <div>
+      <div className="mb-1 flex items-center justify-between">
+        <span className="text-xs font-medium text-slate-600">
+          {e.alg === "biscuit-ed25519" ? "Token (AIP chained, Biscuit)" : "Token (compact JWS)"}
+        </span>
+        {token && <CopyButton value={token} label="Copy token" />}
+      </div>
+      {token ? (
+        <pre
+          className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] break-all whitespace-pre-wrap text-slate-700"
+          data-testid="raw-token"
+        >
+          {token}
+        </pre>
+      ) : raw.isPending ? (
+        <p className="text-xs text-slate-500">Loading the token…</p>
+      ) : isApiError(raw.error) && raw.error.status === 403 ? (
+        <p className="text-xs text-slate-500">Raw tokens are hidden for your role. Its SHA-256 is {e.tokenSha256}.</p>
+      ) : (
+        <p className="text-xs text-red-700">
+          The token could not be loaded ({raw.error?.message ?? "unknown error"}). Its SHA-256 is {e.tokenSha256}.
+        </p>
+      )}
+    </div>
   );
 }

@@ -5,7 +5,8 @@ import { stores } from "@/lib/db";
 import type { TChainRow } from "@/lib/db/stores/chains";
 import { AppError } from "@/lib/http";
 import type { TChainSource } from "@/lib/protocol/grammar";
-import type { TChainDetail, TChainList, TChainListQuery, TChainSummary } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainList, TChainListQuery, TChainSummary, TRawEvent } from "@/lib/contracts/chains";
+import { sha256Hex } from "@/lib/auth/secrets";
 import type { TChainStatus, TFindingCode } from "@/lib/protocol/types";
 import { buildObservedDetail, type TStoredObservedChain } from "@/lib/observations/detail";
 import type { TChainReviewStatus } from "@/lib/contracts/review";
@@ -106,4 +107,23 @@ export async function readChain(
   }
   if (rows.startedAt === null || rows.events.length === 0) throw new AppError("not_found", `No chain ${id}.`);
   return buildChainDetail(id, rows, { now: options.now ?? nowSeconds(), includeRaw: options.includeRaw !== false });
+}
+
+/** One stored event with its raw token (GET /api/v1/events/{jti}); 404 when no event has this jti. */
+export async function getRawEvent(jti: string): Promise<TRawEvent> {
+  const row = await (await stores()).chains.rawEvent(jti);
+  if (row === null) throw new AppError("not_found", `No event ${jti}.`);
+  return {
+    jti: row.jti,
+    chainId: row.chainId,
+    seq: row.seq,
+    kind: row.kind as TRawEvent["kind"],
+    alg: row.alg,
+    kid: row.kid,
+    token: row.token,
+    tokenSha256: sha256Hex(row.token),
+    prevHash: row.prevHash,
+    hash: row.hash,
+    receivedAt: row.receivedAt.toISOString(),
+  };
 }

@@ -57,6 +57,22 @@ export type TChainEvent = {
   findings: TChainFinding[];
 };
 
+/** One stored event with its raw token: GET /api/v1/events/{jti} (investigators and admins). */
+export type TRawEvent = {
+  jti: string;
+  chainId: string;
+  seq: number;
+  kind: TEventKind;
+  alg: string;
+  kid: string;
+  /** the token exactly as received: a compact JWS, or an AIP chained token (Biscuit) */
+  token: string;
+  tokenSha256: string;
+  prevHash: string;
+  hash: string;
+  receivedAt: string; // ISO 8601
+};
+
 export type TChainNode = {
   /** principal id, or the resource URI for kind "resource" */
   id: string;

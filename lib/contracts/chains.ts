@@ -29,3 +29,11 @@ export const ZChainListQuery = ZChainFilters.extend({
   limit: ZLimit,
 });
 export type TChainListQuery = z.infer<typeof ZChainListQuery>;
+
+/**
+ * GET /api/v1/chains/{id}: `include=raw` adds every event's raw token (roles that may read them;
+ * others get 403). Without it tokens are empty strings: the dashboard reads the one it shows from
+ * GET /api/v1/events/{jti}, and a thousand-hop chain's answer is a third smaller.
+ */
+export const ZChainDetailQuery = z.object({ include: z.enum(["raw"]).optional() });
+export type TChainDetailQuery = z.infer<typeof ZChainDetailQuery>;

@@ -8,7 +8,7 @@ import { EVENT_KINDS, FINDING_CODES, PRINCIPAL_KINDS, REJECT_CODES, type TFindin
 import type { TAuditPage } from "./audit";
 import { ROLES, USER_ROLES, type TMe } from "./auth";
 import type { TApiToken, TCreatedToken, TRevokedToken, TTokenList, TUser, TUserList } from "./admin";
-import type { TChainDetail, TChainEvent, TChainList, TChainRefusals, TChainSummary, THop } from "./chain-models";
+import type { TChainDetail, TChainEvent, TChainList, TChainRefusals, TChainSummary, THop, TRawEvent } from "./chain-models";
 import { ERROR_CODES, type TErrorBody } from "./errors";
 import type { TIngestResponse } from "./events";
 import type { TFindingList } from "./findings";
@@ -105,7 +105,10 @@ const ZChainEvent = z
     keyRevokedAt: z.number().nullable(),
     keyRevokedNow: z.number().nullable(),
     keyThumbprint: z.string().nullable(),
-    token: z.string().meta({ description: "the compact JWS; empty for roles that may not read raw tokens" }),
+    token: z.string().meta({
+      description:
+        "the raw token: only with ?include=raw (roles that may read raw tokens); an empty string otherwise (GET /api/v1/events/{jti} gives one)",
+    }),
     tokenSha256: z.string(),
     claims: ZClaims,
     prevHash: z.string(),
@@ -113,6 +116,22 @@ const ZChainEvent = z
     findings: z.array(ZChainFinding),
   })
   .meta({ id: "ChainEvent" });
+
+export const ZRawEvent = z
+  .object({
+    jti: z.string(),
+    chainId: z.string(),
+    seq: z.number().int(),
+    kind: z.enum(EVENT_KINDS),
+    alg: z.string(),
+    kid: z.string(),
+    token: z.string().meta({ description: "the token exactly as received (compact JWS, or an AIP chained token)" }),
+    tokenSha256: z.string(),
+    prevHash: z.string(),
+    hash: z.string(),
+    receivedAt: ZIso,
+  })
+  .meta({ id: "RawEvent" });
 
 const ZInvocation = z.object({
   jti: z.string(),
@@ -673,6 +692,7 @@ function same<_T extends true>() {}
 same<TSame<TErrorBody, z.infer<typeof ZErrorBody>>>();
 same<TSame<TIngestResponse, z.infer<typeof ZIngestResponse>>>();
 same<TSame<TChainEvent, z.infer<typeof ZChainEvent>>>();
+same<TSame<TRawEvent, z.infer<typeof ZRawEvent>>>();
 same<TSame<THop, z.infer<typeof ZHop>>>();
 same<TSame<TChainDetail, z.infer<typeof ZChainDetail>>>();
 same<TSame<TChainSummary, z.infer<typeof ZChainSummary>>>();

@@ -311,6 +311,7 @@ const CASES: {
           })),
         ),
       ),
+    rawEvent: (s) => Promise.all(["c1", "c1.d1", "nowhere"].map((jti) => s.chains.rawEvent(jti))),
     checkEvents: (s) => s.chains.checkEvents(["c1", "c2", "c3"]),
     eventKinds: (s) => s.chains.eventKinds(["c1", "c1.d1", "nowhere"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
     principalKinds: (s) => s.chains.principalKinds([human.id, planner.id, "unknown"]).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),

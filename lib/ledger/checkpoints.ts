@@ -4,7 +4,7 @@
 // every event and recompute every hash after it, but cannot sign the rewritten hashes, so
 // GET /api/v1/ledger/verify, which checks every checkpoint against the re-walked ledger, says so.
 //
-// When: at start-up when the head moved since the last checkpoint (scripts/start.ts), and after an
+// When: at start-up when the head moved since the last checkpoint (scripts/start-steps.ts), and after an
 // ingest commit once the head is DELEGRAPH_CHECKPOINT_EVENTS events past the last checkpoint or the
 // last one is DELEGRAPH_CHECKPOINT_SECONDS old. Never inside the ingest transaction: a checkpoint is
 // one small insert after it, and its failure is logged, never the ingest's.

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { TPermission } from "@/lib/auth/roles";
 import { ZAuditQuery } from "@/lib/contracts/audit";
 import { ZCreateToken, ZCreateUser, ZUpdateUser } from "@/lib/contracts/admin";
-import { ZChainFilters, ZChainListQuery } from "@/lib/contracts/chains";
+import { ZChainDetailQuery, ZChainFilters, ZChainListQuery } from "@/lib/contracts/chains";
 import { ZEventBatch } from "@/lib/contracts/events";
 import { ZFindingsQuery } from "@/lib/contracts/findings";
 import { ZPrincipalActivityQuery, ZResourceQuery } from "@/lib/contracts/investigate";
@@ -20,6 +20,7 @@ import { ZChainReviewBody, ZFindingReviewBulk, ZFindingReviewPatch, ZSavedViewBo
 import {
   ZAuditPage,
   ZChainDetail,
+  ZRawEvent,
   ZChainList,
   ZChainRefusals,
   ZCreatedToken,
@@ -97,6 +98,16 @@ export const OPERATIONS: TOperation[] = [
   },
   {
     method: "get",
+    path: "/api/v1/events/{jti}",
+    operationId: "getEvent",
+    tag: "events",
+    summary: "One stored event with its raw token (the chain detail leaves tokens out unless asked with ?include=raw).",
+    permission: "raw:read",
+    success: { status: 200, description: "the event, its raw token and ledger position", mediaType: JSON_TYPE, schema: ZRawEvent },
+    errors: [404],
+  },
+  {
+    method: "get",
     path: "/api/v1/chains",
     operationId: "listChains",
     tag: "chains",
@@ -110,8 +121,10 @@ export const OPERATIONS: TOperation[] = [
     path: "/api/v1/chains/{id}",
     operationId: "getChain",
     tag: "chains",
-    summary: "The whole chain: status, nodes, hops, invocations, completions, events, findings. Weak ETag; If-None-Match answers 304.",
+    summary:
+      "The whole chain: status, nodes, hops, invocations, completions, events, findings. Raw tokens only with ?include=raw (investigators and admins; 403 otherwise), empty strings without it. Weak ETag; If-None-Match answers 304.",
     permission: "chains:read",
+    query: ZChainDetailQuery,
     success: { status: 200, description: "the chain", mediaType: JSON_TYPE, schema: ZChainDetail },
     errors: [304, 404],
   },

@@ -14,6 +14,8 @@ export const chainKeys = {
   details: () => [...chainKeys.all, "detail"] as const,
   detail: (id: string) => [...chainKeys.details(), id] as const,
   refusals: (id: string) => [...chainKeys.all, "refusals", id] as const,
+  /** one event's raw token (GET /api/v1/events/{jti}): it never changes once stored */
+  rawEvent: (jti: string) => [...chainKeys.all, "raw-event", jti] as const,
 };
 
 export const statsKeys = {

@@ -44,7 +44,12 @@ export type TBenchReport = {
     p95MsRepeatedReads: number;
     load: TLoad;
     /** every chain read repeatedly and right after each change; the largest once more revalidated (304) */
-    detail: ({ hops: number; events: number; reads: "repeated" | "after a change" | "revalidated"; bytes: number } & TLatency)[];
+    detail: ({
+      hops: number;
+      events: number;
+      reads: "repeated" | "after a change" | "after a change, with raw tokens" | "revalidated";
+      bytes: number;
+    } & TLatency)[];
     list: ({ filter: string; items: number; bytes: number } & TLatency)[];
     listP95Ms: number;
   };
@@ -114,6 +119,7 @@ export function tableRows(r: TBenchReport): string[][] {
   const readsLabel = {
     repeated: "repeated reads",
     "after a change": "each read right after a change",
+    "after a change, with raw tokens": "each read right after a change, ?include=raw (the body before 2026-12-03)",
     revalidated: "revalidated, If-None-Match → 304",
   } as const;
   for (const d of r.chainQuery.detail) {

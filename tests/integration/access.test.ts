@@ -39,6 +39,10 @@ describe("roles", () => {
     const detail = await api(`/api/v1/chains/${chain.chain}`, { token: viewer });
     expect(detail.status).toBe(200);
     expect(detail.data.events[0].token).toBe(""); // raw tokens are for investigators and admins
+    const raw = await api(`/api/v1/chains/${chain.chain}?include=raw`, { token: viewer });
+    expect(raw.status).toBe(403);
+    expect(raw.data.error.code).toBe("forbidden");
+    expect((await api(`/api/v1/events/${chain.jti}`, { token: viewer })).status).toBe(403);
   });
 
   it("an ingest token posts events but gets 403 on every read", async () => {
@@ -57,7 +61,19 @@ describe("roles", () => {
     const t = signToken(chain, human.key);
     await post([t]);
     const detail = await api(`/api/v1/chains/${chain.chain}`, { token: investigator });
-    expect(detail.data.events[0].token).toBe(t);
+    expect(detail.data.events[0].token).toBe(""); // only when asked: ?include=raw, or one event's
+    const raw = await api(`/api/v1/chains/${chain.chain}?include=raw`, { token: investigator });
+    expect(raw.data.events[0].token).toBe(t);
+    const one = await api(`/api/v1/events/${chain.jti}`, { token: investigator });
+    expect(one.status).toBe(200);
+    expect(one.data).toMatchObject({
+      jti: chain.jti,
+      chainId: chain.chain,
+      token: t,
+      tokenSha256: detail.data.events[0].tokenSha256,
+      hash: detail.data.events[0].hash,
+    });
+    expect((await api(`/api/v1/events/${encodeURIComponent("no-such-event")}`, { token: investigator })).status).toBe(404);
     expect((await api("/api/v1/quarantine", { token: investigator })).status).toBe(200);
     expect((await api("/api/v1/investigate/principal?principal=" + encodeURIComponent(agent.id), { token: investigator })).status).toBe(200);
     expect((await api("/api/v1/events", { method: "POST", token: investigator, json: { events: [] } })).status).toBe(403);

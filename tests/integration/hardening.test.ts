@@ -178,8 +178,11 @@ describe("2. weak keys are refused: registration, then nothing verifies with the
 });
 
 describe("2b. malleable signatures: a re-encoded token is a duplicate of the producer's (spec §8)", () => {
-  const rawOf = async (chainId: string, jti: string) =>
-    ((await chain(chainId)).events as { jti: string; token: string }[]).find((e) => e.jti === jti)!.token;
+  const rawOf = async (chainId: string, jti: string) => {
+    const res = await api(`/api/v1/events/${encodeURIComponent(jti)}`);
+    expect(res.data.chainId).toBe(chainId);
+    return res.data.token as string;
+  };
 
   it("ES256 with the other S sent first: the producer's own token is a duplicate, not a replay", async () => {
     const root = authorizeClaims(human.id, planner.id);

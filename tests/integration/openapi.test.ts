@@ -84,6 +84,7 @@ describe("the OpenAPI document over HTTP", () => {
       ingestEvents: ["POST", "/api/v1/events"],
       listChains: ["GET", "/api/v1/chains?limit=5"],
       getChain: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}`],
+      getEvent: ["GET", `/api/v1/events/${encodeURIComponent(chain)}`],
       getChainRefusals: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}/refused`],
       search: ["GET", `/api/v1/search?q=${encodeURIComponent(agent.id)}`],
       getEvidenceBundle: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}/evidence.json`],

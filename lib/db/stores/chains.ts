@@ -88,6 +88,21 @@ export type TChainDetailRows = {
 };
 
 export type TLedgerRow = { seq: number; prevHash: string; hash: string; token: string };
+
+/** One stored event with its raw token, as GET /api/v1/events/{jti} returns it. */
+const RAW_EVENT_SELECT = {
+  seq: true,
+  jti: true,
+  chainId: true,
+  kind: true,
+  alg: true,
+  kid: true,
+  token: true,
+  prevHash: true,
+  hash: true,
+  receivedAt: true,
+} as const satisfies Prisma.EventSelect;
+export type TRawEventRow = Prisma.EventGetPayload<{ select: typeof RAW_EVENT_SELECT }>;
 export type TListPage = { after?: { startedAt: number; id: string }; take: number };
 
 export type TChainStore = {
@@ -99,6 +114,8 @@ export type TChainStore = {
   findingCounts(filters: TChainFilters, now: number): Promise<{ code: string; count: number }[]>;
   /** Everything one chain's detail view reads; `startedAt` null when there is no such chain. */
   detailRows(id: string): Promise<TChainDetailRows>;
+  /** One stored event with its raw token; null when no event has this jti. */
+  rawEvent(jti: string): Promise<TRawEventRow | null>;
   /** Every stored event of these chains, in ledger order, as the checker reads them. */
   checkEvents(chainIds: string[]): Promise<TStoredEventRow[]>;
   /** Which chain and kind these events have (the references a chain makes elsewhere). */
@@ -328,6 +345,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
       ]);
       return { startedAt: summary?.startedAt ?? null, source: summary?.source ?? "dep", events, head, externalRows, principals, keys };
     },
+    rawEvent: (jti) => prisma.event.findUnique({ where: { jti }, select: RAW_EVENT_SELECT }),
     checkEvents: async (chainIds) => {
       if (chainIds.length === 0) return [];
       const stored = await prisma.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } });

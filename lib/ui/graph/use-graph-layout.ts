@@ -41,6 +41,15 @@ function getWorker(): Worker | null {
   return worker;
 }
 
+/**
+ * Starts the layout worker ahead of need: the chain page calls it on mount, so the worker's script
+ * (dagre and the tree layout) loads and compiles while the chain detail downloads rather than after
+ * it, on the way to a big chain's first paint. A small chain never uses it (an idle thread).
+ */
+export function prewarmLayoutWorker(): void {
+  getWorker();
+}
+
 function layoutInWorker(input: TLayoutInput): Promise<TLayoutResult> {
   const w = getWorker();
   if (!w) return Promise.resolve(layoutGraph(input));

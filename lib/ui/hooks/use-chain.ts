@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import type { TChainDetail, TChainRefusals } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainRefusals, TRawEvent } from "@/lib/contracts/chains";
 import { apiGet } from "../fetcher";
 import { chainKeys } from "../query-keys";
 import { LIVE_INTERVAL_MS, liveIntervalFor } from "../live";
@@ -9,6 +9,8 @@ export function chainPath(id: string): string {
   return `/api/v1/chains/${encodeURIComponent(id)}`;
 }
 
+// The detail comes without raw tokens (GET /api/v1/chains/{id} leaves them out unless asked): a
+// thousand-hop chain's tokens are a third of its answer, and a reader looks at one at a time.
 export function useChain(id: string) {
   return useQuery({
     queryKey: chainKeys.detail(id),
@@ -24,5 +26,19 @@ export function useChainRefusals(id: string) {
     queryKey: chainKeys.refusals(id),
     queryFn: ({ signal }) => apiGet<TChainRefusals>(`${chainPath(id)}/refused`, signal),
     refetchInterval: LIVE_INTERVAL_MS,
+  });
+}
+
+/**
+ * One event's raw token, asked for when the reader opens it (investigators and admins; other
+ * roles get 403, which the inspector shows as "hidden for your role"). A stored token never
+ * changes, so it is fetched once.
+ */
+export function useRawEvent(jti: string, enabled: boolean) {
+  return useQuery({
+    queryKey: chainKeys.rawEvent(jti),
+    queryFn: ({ signal }) => apiGet<TRawEvent>(`/api/v1/events/${encodeURIComponent(jti)}`, signal),
+    enabled,
+    staleTime: Infinity,
   });
 }

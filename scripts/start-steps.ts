@@ -1,31 +1,19 @@
-// `npm start`: validate configuration, apply migrations, make first-start credentials and the
-// server's ledger signing key, sign the ledger head when it moved, build the app when the build is
-// missing or stale, serve it, and seed the demo chains on an empty database.
-import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// The TypeScript steps of `npm start` (scripts/start.sh), each in a process that exits, so that
+// nothing with a TypeScript loader or a Prisma client stays beside the server:
+//   prepare — validate configuration, apply migrations, make first-start credentials and the server's
+//             ledger signing key, sign the ledger head when it moved, build the app when the build is
+//             missing or stale; then write the server's environment as shell assignments on file
+//             descriptor 3 (start.sh sources them and execs the server).
+//   seed    — wait for the server to answer, then seed the demo chains through it (start.sh runs
+//             it only when the database had no events and DELEGRAPH_DEMO is on).
+import { writeSync } from "node:fs";
 import { ledgerKeyFile, parseEnv, type TEnv } from "@/lib/env";
 import { databaseKind, sqliteFileUrl } from "@/lib/db/url";
 import { migrate } from "./migrate";
 import { ensureBuild } from "./build";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 function log(message: string) {
   console.log(`[delegraph] ${message}`);
-}
-
-async function waitForServer(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error("the server exited during start-up");
-    try {
-      const res = await fetch(`${base}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the server did not answer /api/health within 120 s");
 }
 
 async function seedIfEmpty(base: string): Promise<void> {
@@ -68,7 +56,26 @@ async function prepareLedgerSigning(): Promise<void> {
   }
 }
 
-async function main() {
+/** A value single-quoted for sh: nothing inside is expanded. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+async function waitForServer(base: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the server did not answer /api/health within 120 s");
+}
+
+/** The server's environment (and DELEGRAPH_SEED_BASE: where to seed the demo, or empty). */
+async function prepare(): Promise<Record<string, string>> {
   let config: TEnv;
   try {
     config = parseEnv(process.env);
@@ -81,7 +88,8 @@ async function main() {
   const url = databaseKind(config.DATABASE_URL) === "sqlite" ? sqliteFileUrl(config.DATABASE_URL) : config.DATABASE_URL;
   process.env.DATABASE_URL = url;
   // Resolved here for the same reason: the server runs in the repository, npm start maybe elsewhere.
-  process.env.DELEGRAPH_LEDGER_KEY_FILE = ledgerKeyFile({ ...config, DATABASE_URL: url });
+  const ledgerKey = ledgerKeyFile({ ...config, DATABASE_URL: url });
+  process.env.DELEGRAPH_LEDGER_KEY_FILE = ledgerKey;
   log(`database: ${databaseKind(url) === "sqlite" ? url : url.replace(/\/\/[^@]*@/, "//…@")}`);
   migrate(url);
   log("migrations applied");
@@ -104,36 +112,52 @@ async function main() {
   // A heap limit given in NODE_OPTIONS wins over DELEGRAPH_SERVER_HEAP_MB.
   const nodeOptions = process.env.NODE_OPTIONS ?? "";
   const heapOption = /--max-old-space-size/.test(nodeOptions) ? "" : `--max-old-space-size=${config.DELEGRAPH_SERVER_HEAP_MB}`;
-  // scripts/server.mjs: Next's handler behind the layer that records the socket's address.
-  const child = spawn(process.execPath, [join(root, "scripts/server.mjs")], {
-    cwd: root,
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      DATABASE_URL: url,
-      PORT: String(config.PORT),
-      HOSTNAME: config.HOSTNAME,
-      NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim(),
-    },
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-
+  const { stores } = await import("@/lib/db");
+  const isEmpty = (await (await stores()).eventCount()) === 0;
   const host = ["0.0.0.0", "::", "[::]"].includes(config.HOSTNAME) ? "127.0.0.1" : config.HOSTNAME;
   const base = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
-  await waitForServer(base, child);
-  log(`dashboard ready at ${base}`);
-  if (config.DELEGRAPH_DEMO) {
+  return {
+    DATABASE_URL: url,
+    DELEGRAPH_LEDGER_KEY_FILE: ledgerKey,
+    PORT: String(config.PORT),
+    HOSTNAME: config.HOSTNAME,
+    NODE_OPTIONS: `${nodeOptions} ${heapOption}`.trim(),
+    DELEGRAPH_SEED_BASE: config.DELEGRAPH_DEMO && isEmpty ? base : "",
+  };
+}
+
+async function main() {
+  const step = process.argv[2];
+  if (step === "prepare") {
+    const env = await prepare();
+    // File descriptor 3 is start.sh's file of assignments; stdout stays the log.
+    writeSync(
+      3,
+      Object.entries(env)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
+        .join(""),
+    );
+  } else if (step === "seed") {
+    const base = process.argv[3];
+    if (!base) throw new Error("seed: the server's base URL is missing");
     try {
+      await waitForServer(base);
+      log(`dashboard ready at ${base}`);
       await seedIfEmpty(base);
     } catch (e) {
       console.error(`[delegraph] seeding the demo chains failed: ${(e as Error).message}`);
     }
+  } else {
+    throw new Error(`unknown step ${step ?? "(none)"}: scripts/start-steps.ts prepare|seed (npm start runs scripts/start.sh)`);
   }
+  const { closeDatabase } = await import("@/lib/db");
+  await closeDatabase();
 }
 
-main().catch((e) => {
-  console.error(`[delegraph] ${(e as Error).message}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`[delegraph] ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
