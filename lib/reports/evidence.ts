@@ -22,6 +22,7 @@ import { checkCompact } from "../protocol/aip/compact";
 import { checkChainedWith, type TChainedCheck } from "../protocol/aip/chained";
 import type { TBiscuitEngine } from "../protocol/aip/biscuit";
 import type { TAipClaims, TAipIdentity, TAipKey } from "../protocol/aip/types";
+import { isPresentationRecord, parsePresentation, presentedInvoke } from "../protocol/aip/presented";
 import { sortFindings } from "../protocol/findings";
 import { GENESIS_HASH, ledgerHash } from "../protocol/ledger";
 import {
@@ -259,6 +260,7 @@ export type TVerifyOptions = {
  * whose header is not DEP's `typ: "dep+jwt"`.
  */
 export function isAipToken(token: string): boolean {
+  if (isPresentationRecord(token)) return false;
   if (!token.startsWith("eyJ")) return true;
   try {
     const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { typ?: unknown } | null;
@@ -273,7 +275,13 @@ export function bundleNeedsBiscuit(input: unknown): boolean {
   const tokens = (input as { tokens?: unknown } | null)?.tokens;
   return (
     Array.isArray(tokens) &&
-    tokens.some((t) => typeof (t as { token?: unknown })?.token === "string" && !(t as { token: string }).token.startsWith("eyJ"))
+    tokens.some((t) => {
+      const token = (t as { token?: unknown })?.token;
+      if (typeof token !== "string") return false;
+      // a presentation record (docs/observed.md) carries the AIP token it presents
+      const inner = isPresentationRecord(token) ? (parsePresentation(token)?.token ?? "eyJ") : token;
+      return !inner.startsWith("eyJ");
+    })
   );
 }
 
@@ -571,8 +579,54 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     add("signatures", subject, true, how);
     return claims as unknown as TClaims;
   };
+  // A presented call (docs/observed.md "AIP tokens in captures"): the AIP token it carries must
+  // verify, and the invoke is re-derived from that token's events and the captured call.
+  const presentedEnvelope = (subject: string, raw: string, receivedAt: string, expect: { jti: string; chain: string }): TClaims | null => {
+    const p = parsePresentation(raw);
+    if (!p) {
+      add("signatures", subject, false, "not a presentation record this verifier reads (aip_presentation 1, canonical form)");
+      return null;
+    }
+    const ctx = { now: seconds(receivedAt), resolveIdentity: aipIdentity, isStored: () => false };
+    let events: TAipClaims[];
+    if (p.token.startsWith("eyJ")) {
+      const r = checkCompact(p.token, ctx);
+      if (!r.ok) {
+        add("signatures", subject, false, `presented AIP compact token: ${r.error.code}: ${r.error.message}`);
+        return null;
+      }
+      events = [r.claims];
+    } else {
+      if (!options.biscuit) {
+        add("signatures", subject, false, "presented AIP chained token: the Biscuit engine is not loaded, so its block signatures were not checked");
+        return null;
+      }
+      const key = `${ctx.now}\u0000${p.token}`;
+      const r = chainedChecks.get(key) ?? checkChainedWith(options.biscuit, p.token, ctx);
+      chainedChecks.set(key, r);
+      if (!r.ok) {
+        add("signatures", subject, false, `presented AIP chained token: ${r.error.code}: ${r.error.message}`);
+        return null;
+      }
+      events = r.events.map((e) => e.claims);
+    }
+    const invoke = presentedInvoke(p, events);
+    if (!invoke || invoke.jti !== expect.jti || invoke.chain !== expect.chain) {
+      add("signatures", subject, false, `the presented AIP token verifies, but the call it carries is not ${expect.jti} of chain ${expect.chain}`);
+      return null;
+    }
+    add(
+      "signatures",
+      subject,
+      true,
+      `the AIP token presented with this ${p.call.via.toUpperCase()} call verifies; the call itself (${p.call.action} at ${new Date(p.call.at * 1000).toISOString()}) is as ${p.call.observedBy} captured it, not signed`,
+    );
+    return invoke;
+  };
   for (const t of b.tokens) {
-    const c = isAipToken(t.token)
+    const c = isPresentationRecord(t.token)
+      ? presentedEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
+      : isAipToken(t.token)
       ? aipEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
       : envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
     if (c) decoded.set(t.jti, c);
