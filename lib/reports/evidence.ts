@@ -228,6 +228,95 @@ export function buildEvidenceBundle(input: TBundleInput): TEvidenceBundle {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The observed record (format "delegraph-observed/1", docs/observed.md): what an observed chain's
+// evidence.json answers. Nothing in it was signed by the agents, principals or tools it names, so
+// nothing in it can be verified: it says so (`verified: false`, `notice`), and the verifier always
+// fails it on that ground. The server's signature over its digest only attests that Delegraph
+// recorded this assembly at `generatedAt`, so a copy can be checked for changes.
+
+export const OBSERVED_EVIDENCE_FORMAT = "delegraph-observed/1";
+export const OBSERVED_NOTICE =
+  "Observed, not verified: this chain was assembled from OpenTelemetry spans or MCP/A2A captures. No agent, principal or tool " +
+  "signed any of it; every edge is what the traffic claims. Signed events drawn beside it (signedBeside) are in their own " +
+  "chains, whose evidence bundles verify them.";
+
+export const ZObservedEvidence = z.object({
+  format: z.literal(OBSERVED_EVIDENCE_FORMAT),
+  chain: z.string().min(1),
+  generatedAt: z.iso.datetime(),
+  about: z.string().optional(),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  signature: z.object({ alg: z.literal("EdDSA"), kid: z.string(), jwk: ZJwk, value: z.string() }),
+  status: z.literal("observed"),
+  verified: z.literal(false),
+  notice: z.string(),
+  source: z.string(),
+  /** the assembled chain (lib/observed/types.ts TObservedChain): nodes, dashed edges, calls */
+  observed: z.record(z.string(), z.unknown()),
+  /** signed events whose traceparent names an observed call: verified in their own chains */
+  signedBeside: z.array(z.record(z.string(), z.unknown())),
+  findings: z.array(ZFinding.extend({ eventJti: z.string() })),
+});
+export type TObservedEvidence = z.infer<typeof ZObservedEvidence>;
+/** What GET /api/v1/chains/{id}/evidence.json answers: a signed chain's bundle or an observed chain's record. */
+export const ZEvidenceAnswer = z.union([ZEvidenceBundle, ZObservedEvidence]);
+
+/** The observed record of an observed chain read. */
+export function buildObservedEvidence(detail: TChainDetail, signer: TBundleSigner): TObservedEvidence {
+  if (!detail.observed) throw new Error(`chain ${detail.id} is not observed`);
+  const content = {
+    format: OBSERVED_EVIDENCE_FORMAT,
+    chain: detail.id,
+    generatedAt: detail.generatedAt,
+    status: "observed" as const,
+    verified: false as const,
+    notice: OBSERVED_NOTICE,
+    source: detail.source,
+    observed: JSON.parse(JSON.stringify(detail.observed)) as Record<string, unknown>,
+    signedBeside: (detail.observedSigned ?? []).map((m) => ({ ...m }) as Record<string, unknown>),
+    findings: detail.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, eventJti: f.eventJti })),
+  } satisfies Omit<TObservedEvidence, "digest" | "signature" | "about">;
+  const digest = evidenceDigest(content);
+  return {
+    ...content,
+    about:
+      "Delegraph observed record: NOT an evidence bundle of signed events. `npx delegraph verify` checks its digest and the server's " +
+      "signature (that Delegraph recorded it so) and always reports it as not verified.",
+    digest,
+    signature: { alg: "EdDSA", kid: signer.kid, jwk: signer.jwk, value: signer.sign(digest) },
+  };
+}
+
+/** verifyEvidenceBundle for an observed record: digest and server signature, then "not verified", always. */
+function verifyObservedRecord(input: unknown, add: TAdd, pinned: readonly string[] | undefined): TVerifyReport["signer"] {
+  const parsed = ZObservedEvidence.safeParse(input);
+  if (!parsed.success) {
+    add("bundle", "format", false, `the record does not match ${OBSERVED_EVIDENCE_FORMAT}: ${describeIssues(parsed.error)}`);
+    return null;
+  }
+  const r = parsed.data;
+  add("bundle", "format", true, `${OBSERVED_EVIDENCE_FORMAT}: an observed chain's record`);
+  const digest = evidenceDigest(r as unknown as Record<string, unknown>);
+  add("bundle", "digest", digest === r.digest, digest === r.digest ? "digest recomputes" : `digest does not recompute (${digest})`);
+  let signer: TVerifyReport["signer"] = null;
+  const key = serverKeyOf("the record signature", r.signature.kid, r.signature.jwk);
+  if (typeof key === "string") add("server", "signature", false, key);
+  else {
+    signer = { thumbprint: key.thumbprint, pinned: pinned && pinned.length ? pinned.includes(key.thumbprint) : null };
+    const ok = digest === r.digest && verifyMessage(key.jwk, digest, r.signature.value);
+    add("server", "signature", ok, ok ? `the server's signature over the digest verifies (key ${key.thumbprint}): Delegraph recorded this` : "the server's signature over the digest does not verify");
+    if (signer.pinned === false) add("server", "pinned key", false, `signed by ${key.thumbprint}, which is not a pinned key`);
+  }
+  add(
+    "signatures",
+    "observed chain",
+    false,
+    "observed, not verified: no agent, principal or tool signed anything in this chain, so there is nothing to verify",
+  );
+  return signer;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Verification.
 
 export type TCheckGroup = "bundle" | "server" | "keys" | "signatures" | "ledger" | "findings";
@@ -428,6 +517,17 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   if (format !== null && RETIRED_FORMATS[format]) {
     add("bundle", "format", false, RETIRED_FORMATS[format]);
     return finish(null);
+  }
+  if (format === OBSERVED_EVIDENCE_FORMAT) {
+    signer = verifyObservedRecord(input, add, options.pinned);
+    const r = input as { chain?: unknown; generatedAt?: unknown; digest?: unknown };
+    const report = finish(null);
+    return {
+      ...report,
+      chain: typeof r.chain === "string" ? r.chain : null,
+      generatedAt: typeof r.generatedAt === "string" ? r.generatedAt : null,
+      digest: typeof r.digest === "string" ? r.digest : null,
+    };
   }
   const parsed = ZEvidenceBundle.safeParse(input);
   if (!parsed.success) {
