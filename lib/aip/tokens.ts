@@ -131,7 +131,14 @@ export async function importAipTokensWith(
     const entry = read[i];
     const invoke =
       call && !("invalid" in r) && r.result.status !== "rejected" && "token" in entry
-        ? { token: entry.token, claims: presentedInvoke({ token: entry.token, call }, r.store.map((e) => e.claims)), store: r.store }
+        ? {
+            token: entry.token,
+            claims: presentedInvoke(
+              { token: entry.token, call },
+              r.store.map((e) => e.claims),
+            ),
+            store: r.store,
+          }
         : null;
     if (call && invoke?.claims) {
       const claims = invoke.claims;
@@ -159,7 +166,7 @@ export async function importAipTokensWith(
     if (k === null) return null;
     const c = candidates[k] as Extract<TCandidate, { kind: "verified" }>;
     const x = stepResults[k];
-    return { jti: c.claims.jti, chain: c.claims.chain, status: x.status, findings: x.findings as TFinding[] };
+    return { jti: c.claims.jti, chain: c.claims.chain, status: x.status, findings: x.findings };
   });
   const results = imported.map((r, i): TAipTokenResult => {
     if ("invalid" in r)

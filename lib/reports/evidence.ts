@@ -273,7 +273,7 @@ export function buildObservedEvidence(detail: TChainDetail, signer: TBundleSigne
     notice: OBSERVED_NOTICE,
     source: detail.source,
     observed: JSON.parse(JSON.stringify(detail.observed)) as Record<string, unknown>,
-    signedBeside: (detail.observedSigned ?? []).map((m) => ({ ...m }) as Record<string, unknown>),
+    signedBeside: (detail.observedSigned ?? []).map((m) => ({ ...m })),
     findings: detail.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, eventJti: f.eventJti })),
   } satisfies Omit<TObservedEvidence, "digest" | "signature" | "about">;
   const digest = evidenceDigest(content);
@@ -296,7 +296,7 @@ function verifyObservedRecord(input: unknown, add: TAdd, pinned: readonly string
   }
   const r = parsed.data;
   add("bundle", "format", true, `${OBSERVED_EVIDENCE_FORMAT}: an observed chain's record`);
-  const digest = evidenceDigest(r as unknown as Record<string, unknown>);
+  const digest = evidenceDigest(r);
   add("bundle", "digest", digest === r.digest, digest === r.digest ? "digest recomputes" : `digest does not recompute (${digest})`);
   let signer: TVerifyReport["signer"] = null;
   const key = serverKeyOf("the record signature", r.signature.kid, r.signature.jwk);
@@ -304,7 +304,14 @@ function verifyObservedRecord(input: unknown, add: TAdd, pinned: readonly string
   else {
     signer = { thumbprint: key.thumbprint, pinned: pinned && pinned.length ? pinned.includes(key.thumbprint) : null };
     const ok = digest === r.digest && verifyMessage(key.jwk, digest, r.signature.value);
-    add("server", "signature", ok, ok ? `the server's signature over the digest verifies (key ${key.thumbprint}): Delegraph recorded this` : "the server's signature over the digest does not verify");
+    add(
+      "server",
+      "signature",
+      ok,
+      ok
+        ? `the server's signature over the digest verifies (key ${key.thumbprint}): Delegraph recorded this`
+        : "the server's signature over the digest does not verify",
+    );
     if (signer.pinned === false) add("server", "pinned key", false, `signed by ${key.thumbprint}, which is not a pinned key`);
   }
   add(
@@ -727,8 +734,8 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     const c = isPresentationRecord(t.token)
       ? presentedEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
       : isAipToken(t.token)
-      ? aipEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
-      : envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
+        ? aipEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
+        : envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
     if (c) decoded.set(t.jti, c);
   }
   const external = new Map<string, { chain: string; kind: TEventKind }>();
