@@ -17,9 +17,7 @@ export function observedRecords(detail: TChainDetail): TObservedRecord[] {
   for (const m of detail.observedSigned ?? []) signedOf.set(m.traceparent.slice(3, 52).replace("-", "/"), `${m.kind} ${m.jti} (chain ${m.chainId})`);
   const out: TObservedRecord[] = [];
   for (const e of chain.edges) {
-    const findings = detail.findings
-      .filter((f) => f.eventJti === e.id)
-      .map((f) => ({ code: f.code, severity: f.severity, message: f.message }));
+    const findings = detail.findings.filter((f) => f.eventJti === e.id).map((f) => ({ code: f.code, severity: f.severity, message: f.message }));
     for (const c of e.spans) {
       const key = `${c.traceId}/${c.spanId}`;
       const signed = signedOf.get(key);
