@@ -293,9 +293,9 @@ describe("observed calls in the event CSVs (docs/observed.md)", () => {
   });
 
   it("signed rows say where they came from and what backs them", () => {
-    const dep = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(record("authorize")), { columns: true })[0];
+    const dep = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(record("authorize", {})), { columns: true })[0];
     expect([dep.source, dep.verification]).toEqual(["dep", "signature verified"]);
-    const presented = { ...record("invoke"), alg: "aip-presented" };
+    const presented = { ...record("invoke", {}), alg: "aip-presented" };
     const p = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(presented), { columns: true })[0];
     expect([p.source, p.verification]).toEqual(["aip", "AIP token verified; the call itself captured, not signed"]);
     expect(eventCells(presented).verification).toBe(p.verification);
