@@ -254,7 +254,7 @@ test("an observed chain's downloads: its calls as CSV rows labelled observed, an
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "CSV", exact: true }).click();
   const file = await download;
-  const text = await (await import("node:fs/promises")).readFile((await file.path())!, "utf8");
+  const text = await (await import("node:fs/promises")).readFile((await file.path()), "utf8");
   const lines = text.trim().split("\r\n");
   expect(lines[0].endsWith(",source,verification")).toBe(true);
   const calls = lines.slice(1).filter((l) => l.includes("observed_tool_call"));
