@@ -425,6 +425,28 @@ describe("AIP tokens presented in captures", () => {
     expect(edgeTo("lookup_order").spans[0].aip).toEqual({ from: "X-AIP-Token", rejected: null });
     expect(JSON.stringify(detail.data)).not.toContain(token);
 
+    // Its exports: the CSV lists the observed calls, labelled so; evidence.json is an observed record.
+    const csv = await api(`/api/v1/chains/${encodeURIComponent(res.data.chains[0])}/export.csv`);
+    expect(csv.status).toBe(200);
+    const lines = (csv.data as string).trim().split("\r\n");
+    expect(lines[0].endsWith(",source,verification")).toBe(true);
+    const tools = lines.filter((l) => l.includes("observed_tool_call"));
+    expect(tools).toHaveLength(3);
+    for (const l of tools) expect(l).toMatch(/,observed,.*,capture,"?observed, not verified/);
+    expect(tools.find((l) => l.includes("close_ticket"))).toContain("AIP token (X-AIP-Token) refused: signature_invalid");
+    expect(tools.find((l) => l.includes("lookup_order"))).toContain(`signed beside it: invoke ${lookup.aip.invoke} (chain ${aipChain})`);
+    const all = await api(`/api/v1/exports/events.csv?q=${RUN}`);
+    expect(all.status).toBe(200);
+    expect((all.data as string).split("\r\n").filter((l) => l.includes(`span:`) && l.includes(res.data.chains[0])).length).toBeGreaterThanOrEqual(3);
+    const record = await api(`/api/v1/chains/${encodeURIComponent(res.data.chains[0])}/evidence.json`);
+    expect(record.status).toBe(200);
+    expect(record.data).toMatchObject({ format: "delegraph-observed/1", status: "observed", verified: false, source: "capture" });
+    const checked = verifyEvidenceBundle(record.data);
+    expect(checked.ok).toBe(false);
+    expect(checked.checks.filter((c) => !c.ok).map((c) => c.message)).toEqual([
+      "observed, not verified: no agent, principal or tool signed anything in this chain, so there is nothing to verify",
+    ]);
+
     // Re-sending the same captures adds nothing to the ledger: the invokes are duplicates.
     const again = await api("/api/v1/captures", { method: "POST", json: { captures: [mcp("lookup_order", at, { "x-aip-token": token })] } });
     expect(again.data.results[0].aip).toMatchObject({ status: "verified", invoke: lookup.aip.invoke });
@@ -456,7 +478,10 @@ describe("AIP tokens presented in captures", () => {
                 params: { message: { messageId: `m-${RUN}`, contextId: `ctx-${RUN}`, parts: [] }, metadata: { aip_token: token } },
               },
             },
-            response: { status: 200, body: { jsonrpc: "2.0", id: 1, result: { id: `task-${RUN}`, contextId: `ctx-${RUN}`, status: { state: "completed" } } } },
+            response: {
+              status: 200,
+              body: { jsonrpc: "2.0", id: 1, result: { id: `task-${RUN}`, contextId: `ctx-${RUN}`, status: { state: "completed" } } },
+            },
           },
         ],
       },
