@@ -223,7 +223,9 @@ test("an AIP token presented in a capture: the verified call is drawn solid besi
   await page.getByRole("tab", { name: /Calls/ }).click();
   const compare = page.getByTestId("observed-compare");
   await expect(compare.getByRole("heading", { name: "What signing would add" })).toBeVisible();
-  await expect(page.getByTestId("observed-compare-count")).toContainText("1 of 2 observed steps have a signed event beside them; 1 is observed only");
+  await expect(page.getByTestId("observed-compare-count")).toContainText(
+    "Signed events describe 1 of 2 observed steps; 1 is observed only (unauthorized_activity).",
+  );
   await expect(compare).toContainText("each agent signs its calls with its own registered key");
   const lookupRow = page.getByTestId("observed-call-row").filter({ hasText: "lookup_order" });
   const closeRow = page.getByTestId("observed-call-row").filter({ hasText: "close_ticket" });
@@ -254,7 +256,7 @@ test("an observed chain's downloads: its calls as CSV rows labelled observed, an
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "CSV", exact: true }).click();
   const file = await download;
-  const text = await (await import("node:fs/promises")).readFile((await file.path()), "utf8");
+  const text = await (await import("node:fs/promises")).readFile(await file.path(), "utf8");
   const lines = text.trim().split("\r\n");
   expect(lines[0].endsWith(",source,verification")).toBe(true);
   const calls = lines.slice(1).filter((l) => l.includes("observed_tool_call"));

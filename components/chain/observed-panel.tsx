@@ -92,9 +92,8 @@ export function SigningWouldAdd({ detail }: { detail: TChainDetail }) {
         What signing would add
       </h2>
       <p className="mt-1 text-slate-700" data-testid="observed-compare-count">
-        {signed} of {plural(acting.length, "observed step")} {signed === 1 ? "has" : "have"} a signed event beside{" "}
-        {acting.length === 1 ? "it" : "them"}; {acting.length - signed} {acting.length - signed === 1 ? "is" : "are"} observed only
-        (unauthorized_activity).
+        Signed events describe {signed} of {plural(acting.length, "observed step")}; {acting.length - signed}{" "}
+        {acting.length - signed === 1 ? "is" : "are"} observed only (unauthorized_activity).
       </p>
       <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-1 text-xs sm:grid-cols-[9rem_1fr_1fr]">
         <dt className="hidden font-medium text-slate-500 sm:block" aria-hidden="true" />
