@@ -34,7 +34,6 @@ export const ZCaptureBatch = z.object({ captures: z.array(ZCaptureRecord).min(1)
  * codes of its findings), `rejected` with the import's reason (the call stays observed).
  */
 export type TCaptureAipResult =
-  | { status: "verified"; from: string; chain: string; invoke: string; findings: string[] }
-  | { status: "rejected"; from: string; reason: string };
+  { status: "verified"; from: string; chain: string; invoke: string; findings: string[] } | { status: "rejected"; from: string; reason: string };
 export type TCaptureResultItem = { index: number; status: "accepted" | "rejected"; reason?: string; aip?: TCaptureAipResult };
 export type TCaptureResponse = { accepted: number; rejected: number; results: TCaptureResultItem[]; chains: string[] };

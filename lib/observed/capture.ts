@@ -292,10 +292,7 @@ export function captureToSpans(record: TCaptureRecord, options: { keepContent: b
   };
   const presented = aipTokenOf(record);
   if (!presented) return { ok: true, spans: [agentSpan, callSpan] };
-  const action =
-    record.kind === "mcp"
-      ? (str(params.name) ?? str(params.uri) ?? method)
-      : method;
+  const action = record.kind === "mcp" ? (str(params.name) ?? str(params.uri) ?? method) : method;
   const aip: TCaptureAip = {
     ...presented,
     via: record.kind,
