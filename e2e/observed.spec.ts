@@ -3,6 +3,7 @@
 // source, and the chain page draws them dashed, labelled with their source, never verified.
 import { API_TOKEN, BASE_URL, runTag } from "./support/env";
 import { expect, signIn, test } from "./support/session";
+import { aipKeyId, compactToken, makeAipKey } from "../lib/protocol/aip/test-helpers";
 
 const tag = runTag();
 const traceId = Buffer.from(`obs-${tag}`).toString("hex").padEnd(32, "0").slice(0, 32);
@@ -94,7 +95,38 @@ test.beforeAll(async () => {
     ],
   });
   captureChain = (captured.chains as string[])[0];
+
+  // Captured MCP calls that present an AIP token: one verifies (a self-certifying aip:key issuer),
+  // one is tampered with.
+  const key = makeAipKey();
+  const nowS = Math.floor(Date.now() / 1000);
+  const token = compactToken(key, {
+    iss: aipKeyId(key),
+    sub: `aip:web:agents.example/support-${tag}`,
+    scope: ["lookup_order"],
+    iat: nowS - 60,
+    exp: nowS + 3600,
+    max_depth: 0,
+  });
+  const tampered = token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+  const aipCall = (tool: string, offset: number, aipToken: string) => ({
+    kind: "mcp",
+    startedAt: at + offset,
+    endedAt: at + offset + 20,
+    server: "https://tools.example.com/mcp",
+    service: "mcp-gateway",
+    client: `aip-agent-${tag}`,
+    request: {
+      headers: { "mcp-session-id": `aip-${tag}`, "x-aip-token": aipToken },
+      body: { jsonrpc: "2.0", id: offset, method: "tools/call", params: { name: tool, arguments: {} } },
+    },
+    response: { status: 200, body: { jsonrpc: "2.0", id: offset, result: { content: [] } } },
+  });
+  const aip = await post("/api/v1/captures", { captures: [aipCall("lookup_order", 0, token), aipCall("close_ticket", 50, tampered)] });
+  aipChain = (aip.chains as string[])[0];
 });
+
+let aipChain = "";
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
@@ -172,4 +204,64 @@ test("narrow screens keep the banner and the graph", async ({ page }) => {
   await page.screenshot({ path: "/tmp/observed-chain-390.png", fullPage: true });
   await page.goto(`/chains?q=${tag}`);
   await page.screenshot({ path: "/tmp/observed-list-390.png", fullPage: true });
+});
+
+test("an AIP token presented in a capture: the verified call is drawn solid beside its dashed edge, the refused one says why", async ({ page }) => {
+  await page.goto(`/chains/${encodeURIComponent(aipChain)}`);
+  await expect(page.getByTestId("observed-banner")).toContainText("Observed, not verified.");
+  // Two dashed observed tool calls (plus the agent's root edge), one solid signed invoke beside lookup_order.
+  await expect(page.locator('[data-observed-edge="tool_call"]')).toHaveCount(2);
+  await expect(page.getByText("signed invoke · AIP token")).toBeVisible();
+  const dashes = await page
+    .locator(".react-flow__edge path.dg-edge-path")
+    .evaluateAll((paths) => paths.map((p) => (p as SVGPathElement).style.strokeDasharray));
+  expect(dashes.filter((d) => d === "").length).toBe(1);
+  expect(dashes.filter((d) => d !== "").length).toBe(3);
+  // Only the refused call is a finding.
+  await expect(page.getByRole("list", { name: "Findings in this chain" })).toContainText("unauthorized_activity");
+
+  await page.getByRole("tab", { name: /Calls/ }).click();
+  const compare = page.getByTestId("observed-compare");
+  await expect(compare.getByRole("heading", { name: "What signing would add" })).toBeVisible();
+  await expect(page.getByTestId("observed-compare-count")).toContainText(
+    "Signed events describe 1 of 2 observed steps; 1 is observed only (unauthorized_activity).",
+  );
+  await expect(compare).toContainText("each agent signs its calls with its own registered key");
+  const lookupRow = page.getByTestId("observed-call-row").filter({ hasText: "lookup_order" });
+  const closeRow = page.getByTestId("observed-call-row").filter({ hasText: "close_ticket" });
+  await expect(lookupRow).toContainText("signed beside");
+  await expect(closeRow).not.toContainText("signed beside");
+
+  await closeRow.click();
+  const inspector = page.getByTestId("observed-inspector");
+  await expect(inspector.getByTestId("call-aip")).toContainText("AIP token (X-AIP-Token) not verified: signature_invalid");
+  await expect(inspector.getByTestId("call-aip")).toContainText("not counted as verified");
+  await expect(inspector).toContainText("unauthorized_activity");
+
+  await lookupRow.click();
+  await expect(inspector.getByTestId("call-aip")).toContainText("AIP token (X-AIP-Token) verified: this call is invoke");
+  await expect(inspector.getByTestId("call-aip")).toContainText(`aip:web:agents.example/support-${tag}`);
+  await expect(inspector.getByTestId("observed-signed")).toBeVisible();
+  // The invoke's link opens the AIP chain, where it is a signed hop of the token's grant.
+  await inspector.getByTestId("call-aip").getByRole("link").click();
+  await expect(page).toHaveURL(/\/chains\/aip-/);
+  await expect(page.getByText(`aip:web:agents.example/support-${tag}`).first()).toBeVisible();
+});
+
+test("an observed chain's downloads: its calls as CSV rows labelled observed, and an observed record, not an evidence bundle", async ({ page }) => {
+  await page.goto(`/chains/${encodeURIComponent(aipChain)}`);
+  await expect(page.getByRole("link", { name: "CSV", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Observed record (unsigned)" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Evidence bundle" })).toHaveCount(0);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "CSV", exact: true }).click();
+  const file = await download;
+  const text = await (await import("node:fs/promises")).readFile(await file.path(), "utf8");
+  const lines = text.trim().split("\r\n");
+  expect(lines[0].endsWith(",source,verification")).toBe(true);
+  const calls = lines.slice(1).filter((l) => l.includes("observed_tool_call"));
+  expect(calls).toHaveLength(2);
+  for (const l of calls) expect(l).toContain(",capture,");
+  expect(calls.find((l) => l.includes("lookup_order"))).toContain("observed, not verified; signed beside it: invoke aipcall-");
+  expect(calls.find((l) => l.includes("close_ticket"))).toContain("observed, not verified; AIP token (X-AIP-Token) refused: signature_invalid");
 });

@@ -82,11 +82,16 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
         </div>
         <div className="flex flex-col items-end gap-2">
           <div className="flex flex-wrap justify-end gap-1.5">
-            {/* Observed chains have no signed events: no per-event CSV or evidence bundle; their PDF says "observed, not verified". */}
+            {/* Observed chains (docs/observed.md): their CSV lists observed calls (verification "observed, not verified"),
+                and evidence.json is an observed record, not an evidence bundle: nothing in it is signed. */}
             <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
-            {!detail.observed && <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />}
-            {!detail.observed && <DownloadButton href={`${base}/export.csv?excel=1`} label="CSV for Excel" filename={`${safeName}-excel.csv`} />}
-            {!detail.observed && <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />}
+            <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />
+            <DownloadButton href={`${base}/export.csv?excel=1`} label="CSV for Excel" filename={`${safeName}-excel.csv`} />
+            {detail.observed ? (
+              <DownloadButton href={`${base}/evidence.json`} label="Observed record (unsigned)" filename={`${safeName}-observed.json`} />
+            ) : (
+              <DownloadButton href={`${base}/evidence.json`} label="Evidence bundle" filename={`${safeName}-evidence.json`} />
+            )}
           </div>
           <SeverityCounts counts={detail.counts} />
         </div>

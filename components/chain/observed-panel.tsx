@@ -5,6 +5,7 @@
 // signed delegation is missing).
 import Link from "next/link";
 import type { TChainDetail, TObservedChain, TObservedEdge } from "@/lib/contracts/chains";
+import type { TObservedCall } from "@/lib/observed/types";
 import { observedEdgeLabel } from "@/lib/ui/graph/observed-graph";
 import { plural } from "@/lib/ui/format";
 import { SOURCE_LABEL } from "@/lib/ui/sources";
@@ -53,6 +54,69 @@ export function ObservedBanner({ detail }: { detail: TChainDetail }) {
   );
 }
 
+/**
+ * The comparison the issue asks for: what the telemetry shows today against what signed delegation
+ * would add, with this chain's own figures (how many acting steps a signed event describes).
+ */
+export function SigningWouldAdd({ detail }: { detail: TChainDetail }) {
+  const chain = detail.observed!;
+  const acting = chain.edges.filter((e) => e.kind !== "root");
+  const covered = new Set((detail.observedSigned ?? []).map((m) => m.edgeId));
+  const signed = acting.filter((e) => covered.has(e.id)).length;
+  const source = SOURCE_LABEL[detail.source].word;
+  const agents = chain.nodes.filter((n) => n.kind === "agent" || n.kind === "workflow").length;
+  const rows: [string, string, string][] = [
+    [
+      "Who acted",
+      `${plural(agents, "agent")} named by ${source}: any process can claim a name`,
+      "each agent signs its calls with its own registered key",
+    ],
+    [
+      "Who authorized it",
+      chain.principal.kind === "asserted"
+        ? `${chain.principal.userIds.join(", ")}, asserted by ${chain.principal.assertedBy.join(", ")}, not signed`
+        : "unknown principal: no producer asserted a user",
+      "a human signs the root grant, and every hop names the grant it comes from",
+    ],
+    ["What was allowed", "nothing says what an agent may do", "scopes and constraints checked on every call (ghost_permission, scope_drift)"],
+    ["For how long", "no expiry, no revocation", "expiry and revocation checked (expired_grant, revoked grants)"],
+    ["Evidence", "spans and captures as received", "a hash-chained ledger and an evidence bundle anyone can verify offline"],
+  ];
+  return (
+    <section
+      className="rounded border border-dashed border-slate-300 bg-white p-3 text-sm"
+      aria-labelledby="signing-would-add"
+      data-testid="observed-compare"
+    >
+      <h2 id="signing-would-add" className="font-semibold text-slate-900">
+        What signing would add
+      </h2>
+      <p className="mt-1 text-slate-700" data-testid="observed-compare-count">
+        Signed events describe {signed} of {plural(acting.length, "observed step")}; {acting.length - signed}{" "}
+        {acting.length - signed === 1 ? "is" : "are"} observed only (unauthorized_activity).
+      </p>
+      <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-1 text-xs sm:grid-cols-[9rem_1fr_1fr]">
+        <dt className="hidden font-medium text-slate-500 sm:block" aria-hidden="true" />
+        <dd className="hidden font-medium text-slate-500 sm:block">Observed today</dd>
+        <dd className="hidden font-medium text-slate-500 sm:block">With signed delegation</dd>
+        {rows.map(([what, today, signedText]) => (
+          <div key={what} className="contents">
+            <dt className="pt-1 font-medium text-slate-800 sm:pt-0">{what}</dt>
+            <dd className="text-slate-600">
+              <span className="sm:hidden">Observed: </span>
+              {today}
+            </dd>
+            <dd className="text-slate-800">
+              <span className="sm:hidden">Signed: </span>
+              {signedText}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
 /** Every observed edge, oldest first: the "Calls" tab. */
 export function ObservedCalls({
   detail,
@@ -66,8 +130,10 @@ export function ObservedCalls({
   const chain = detail.observed!;
   const name = labelOf(chain);
   if (chain.edges.length === 0) return <p className="p-6 text-sm text-slate-500">No observed calls in this chain.</p>;
+  const signedEdges = new Set((detail.observedSigned ?? []).map((m) => m.edgeId));
   return (
-    <div className="h-full overflow-auto p-4">
+    <div className="h-full space-y-4 overflow-auto p-4">
+      <SigningWouldAdd detail={detail} />
       <table className="w-full min-w-[560px] border-collapse text-sm">
         <thead>
           <tr className="border-b border-slate-200 text-left text-xs text-slate-500">
@@ -75,6 +141,7 @@ export function ObservedCalls({
             <th className="py-1.5 pr-3 font-medium">Observed</th>
             <th className="py-1.5 pr-3 font-medium">To</th>
             <th className="py-1.5 pr-3 font-medium">Latest</th>
+            <th className="py-1.5 pr-3 font-medium">Signed</th>
             <th className="py-1.5 font-medium">Last seen</th>
           </tr>
         </thead>
@@ -96,6 +163,15 @@ export function ObservedCalls({
               <td className="py-1.5 pr-3">
                 <Outcome outcome={e.outcome} />
               </td>
+              <td className="py-1.5 pr-3 text-xs">
+                {e.kind === "root" ? (
+                  <span className="text-slate-400">–</span>
+                ) : signedEdges.has(e.id) ? (
+                  <span className="font-medium text-slate-800">signed beside</span>
+                ) : (
+                  <span className="text-slate-500">no</span>
+                )}
+              </td>
               <td className="py-1.5 text-xs text-slate-500">
                 <Time t={e.lastMs / 1000} />
               </td>
@@ -103,6 +179,33 @@ export function ObservedCalls({
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** An AIP token presented with a captured call: the invoke it became, or why it was refused. */
+function CallAip({ call, detail }: { call: TObservedCall; detail: TChainDetail }) {
+  const aip = call.aip!;
+  if (aip.rejected !== null)
+    return (
+      <div className="mt-1 text-orange-800" data-testid="call-aip">
+        AIP token ({aip.from}) not verified: <FreeText value={aip.rejected} />. The call stays observed: dashed, not counted as verified.
+      </div>
+    );
+  const m = (detail.observedSigned ?? []).find((x) => x.traceparent.slice(3, 52) === `${call.traceId}-${call.spanId}`);
+  if (!m)
+    return (
+      <div className="mt-1 text-slate-600" data-testid="call-aip">
+        AIP token ({aip.from}) presented; no signed invoke recorded for it.
+      </div>
+    );
+  return (
+    <div className="mt-1 text-slate-800" data-testid="call-aip">
+      AIP token ({aip.from}) verified: this call is invoke{" "}
+      <Link href={chainHref(m.chainId, { hop: m.jti })} className="link font-mono break-all">
+        {m.jti.slice(0, 20)}…
+      </Link>{" "}
+      by <FreeText value={m.iss} />, drawn solid beside it.
     </div>
   );
 }
@@ -172,6 +275,7 @@ export function ObservedInspector({ detail, edgeId, onSelect }: { detail: TChain
                   trace {c.traceId} · span {c.spanId}
                 </div>
                 {c.errorType && <div className="mt-1 text-orange-800">error.type {c.errorType}</div>}
+                {c.aip && <CallAip call={c} detail={detail} />}
                 {Object.entries(c.contentDigests).map(([k, v]) => (
                   <div key={k} className="mt-1 font-mono break-all text-slate-500" title="Content kept as a digest only">
                     {k}: {v}

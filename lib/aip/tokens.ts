@@ -18,6 +18,10 @@ import {
   type TAipTokenResult,
 } from "@/lib/protocol/aip";
 import type { TClaims, TFinding } from "@/lib/protocol/types";
+import { presentationRecord, presentedInvoke, type TPresentedCall } from "@/lib/protocol/aip";
+
+/** The `alg` of a presented call's invoke: the signature behind it is the AIP token's (docs/observed.md). */
+export const PRESENTED_ALG = "aip-presented";
 import { keyInput, toAipIdentity } from "./identities";
 
 type TEntry = { token: string; tool?: string; audience?: string } | { invalid: string };
@@ -43,6 +47,21 @@ function signatureOf(claims: TAipClaims): { alg: string; kid: string } {
 }
 
 export async function importAipTokens(entries: unknown[], options: { now?: number; source?: string | null } = {}): Promise<TAipTokenResult[]> {
+  return (await importAipTokensWith(entries, options)).results;
+}
+
+/** What became of a presented call (see importAipTokensWith): its invoke and that invoke's verdict. */
+export type TPresentedResult = { jti: string; chain: string; status: "accepted" | "pending" | "duplicate" | "rejected"; findings: TFinding[] };
+
+/**
+ * importAipTokens, and for each entry that comes with a presented call (`presentations[i]`, an AIP
+ * token seen on an MCP or A2A call: lib/observations/captures.ts), the invoke that call becomes when
+ * the token is accepted, stored in the same batch after the token's events (one ledger write).
+ */
+export async function importAipTokensWith(
+  entries: unknown[],
+  options: { now?: number; source?: string | null; presentations?: readonly (TPresentedCall | null)[] } = {},
+): Promise<{ results: TAipTokenResult[]; presented: (TPresentedResult | null)[] }> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const source = options.source ?? null;
   const s = await stores();
@@ -78,6 +97,7 @@ export async function importAipTokens(entries: unknown[], options: { now?: numbe
   // One candidate per event of each accepted token, one per rejected entry (kept in the quarantine).
   const candidates: TCandidate[] = [];
   const slots: number[][] = [];
+  const presentedSlots: (number | null)[] = [];
   for (const [i, r] of imported.entries()) {
     const mine: number[] = [];
     if ("invalid" in r) {
@@ -105,13 +125,50 @@ export async function importAipTokens(entries: unknown[], options: { now?: numbe
       }
     }
     slots.push(mine);
+    // The presented call: an invoke by the final delegate under the token's last grant. Every event
+    // of the token is in r.store here (isStored answers false), so the last grant is known.
+    const call = options.presentations?.[i] ?? null;
+    const entry = read[i];
+    const invoke =
+      call && !("invalid" in r) && r.result.status !== "rejected" && "token" in entry
+        ? {
+            token: entry.token,
+            claims: presentedInvoke(
+              { token: entry.token, call },
+              r.store.map((e) => e.claims),
+            ),
+            store: r.store,
+          }
+        : null;
+    if (call && invoke?.claims) {
+      const claims = invoke.claims;
+      const grant = invoke.store.find((e) => e.jti === claims.grant)!.claims;
+      presentedSlots.push(candidates.length);
+      candidates.push({
+        index: candidates.length,
+        kind: "verified",
+        raw: presentationRecord({ token: invoke.token, call }),
+        claims,
+        alg: PRESENTED_ALG,
+        kid: signatureOf(grant).kid,
+        keyRevokedAt: null,
+        // its id is its record's digest: a re-sent capture is a duplicate
+        aip: true,
+      });
+    } else presentedSlots.push(null);
   }
 
   const stepResults = candidates.length ? await s.ingest.run(ingestSteps(candidates, new Date(now * 1000), source)) : [];
   await checkpointAfterIngest(stepResults.reduce((n, r) => (r.status === "accepted" || r.status === "pending" ? n + 1 : n), 0));
   if (source !== null && stepResults.some((r) => r.status === "rejected")) await enforceQuarantineQuota(source);
 
-  return imported.map((r, i): TAipTokenResult => {
+  const presented = presentedSlots.map((k): TPresentedResult | null => {
+    if (k === null) return null;
+    const c = candidates[k] as Extract<TCandidate, { kind: "verified" }>;
+    const x = stepResults[k];
+    return { jti: c.claims.jti, chain: c.claims.chain, status: x.status, findings: x.findings };
+  });
+  const results = imported.map((r, i): TAipTokenResult => {
     if ("invalid" in r)
       return {
         id: aipTokenId(typeof entries[i] === "string" ? entries[i] : (JSON.stringify(entries[i]) ?? "")),
@@ -128,4 +185,5 @@ export async function importAipTokens(entries: unknown[], options: { now?: numbe
     const fresh = mine.some((x) => x.status === "accepted" || x.status === "pending");
     return { ...r.result, status: fresh ? "accepted" : "duplicate", findings };
   });
+  return { results, presented };
 }

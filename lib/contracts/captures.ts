@@ -28,5 +28,12 @@ export type TCaptureRecordInput = z.infer<typeof ZCaptureRecord>;
 
 export const ZCaptureBatch = z.object({ captures: z.array(ZCaptureRecord).min(1).max(MAX_CAPTURES) });
 
-export type TCaptureResultItem = { index: number; status: "accepted" | "rejected"; reason?: string };
+/**
+ * An AIP token presented with the call (docs/observed.md "AIP tokens in captures"): `verified` when
+ * the AIP import accepted it (the call is then the invoke `invoke` of AIP chain `chain`, with the
+ * codes of its findings), `rejected` with the import's reason (the call stays observed).
+ */
+export type TCaptureAipResult =
+  { status: "verified"; from: string; chain: string; invoke: string; findings: string[] } | { status: "rejected"; from: string; reason: string };
+export type TCaptureResultItem = { index: number; status: "accepted" | "rejected"; reason?: string; aip?: TCaptureAipResult };
 export type TCaptureResponse = { accepted: number; rejected: number; results: TCaptureResultItem[]; chains: string[] };

@@ -524,7 +524,19 @@ export const ZCaptureResponse = z
   .object({
     accepted: z.number().int(),
     rejected: z.number().int(),
-    results: z.array(z.object({ index: z.number().int(), status: z.enum(["accepted", "rejected"]), reason: z.string().optional() })),
+    results: z.array(
+      z.object({
+        index: z.number().int(),
+        status: z.enum(["accepted", "rejected"]),
+        reason: z.string().optional(),
+        aip: z
+          .discriminatedUnion("status", [
+            z.object({ status: z.literal("verified"), from: z.string(), chain: z.string(), invoke: z.string(), findings: z.array(z.string()) }),
+            z.object({ status: z.literal("rejected"), from: z.string(), reason: z.string() }),
+          ])
+          .optional(),
+      }),
+    ),
     chains: z.array(z.string()),
   })
   .meta({ id: "CaptureResponse" });

@@ -23,6 +23,7 @@
 //    the "unknown principal". A user is never inferred.
 // 6. A trace whose last span arrived less than quietPeriodMs ago is settling: its chain is still
 //    assembled, and flagged, so the caller can hold it back or show it as incomplete.
+import { AIP_FROM, AIP_REJECTED } from "./capture";
 import { classifySpan } from "./classify";
 import { digestContent, isContentKey } from "./content";
 import type {
@@ -411,6 +412,11 @@ function buildChain(
       statusMessage: s.status.message === "" ? null : s.status.message,
       contentDigests,
     };
+    const aipFrom = s.attributes[AIP_FROM];
+    if (typeof aipFrom === "string") {
+      const rejected = s.attributes[AIP_REJECTED];
+      call.aip = { from: aipFrom, rejected: typeof rejected === "string" ? rejected : null };
+    }
     if (options.keepContent && s.contentKept) {
       const content = Object.create(null) as TAttributes;
       for (const key of Object.keys(s.attributes)) if (isContentKey(key)) content[key] = s.attributes[key];

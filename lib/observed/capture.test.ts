@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assembleObserved } from "./assemble";
-import { bearerContext, captureToSpans, type TCaptureRecord } from "./capture";
+import { AIP_FROM, AIP_REJECTED, aipTokenOf, bearerContext, captureToSpans, stripAipAttributes, type TCaptureRecord } from "./capture";
 import { contentDigest } from "./content";
 import { summarize } from "./testing/spans";
 import type { TObservedSpan } from "./types";
@@ -161,5 +161,82 @@ describe("captureToSpans: A2A", () => {
       "agent_call agent:name:support -> agent:name:billing failed x1",
       "root principal:unknown -> agent:name:support completed x1",
     ]);
+  });
+});
+
+describe("AIP tokens presented with a captured call", () => {
+  const headersOf = (extra: Record<string, string>) => ({ Authorization: TOKEN, "Mcp-Session-Id": "sess-1", ...extra });
+
+  it("finds the token in X-AIP-Token, MCP params._meta, A2A params.metadata and the A2A message's metadata, first place first", () => {
+    expect(aipTokenOf({ request: { headers: headersOf({ "X-AIP-Token": " eyJx.y.z " }), body: {} } })).toEqual({
+      token: "eyJx.y.z",
+      from: "X-AIP-Token",
+    });
+    expect(aipTokenOf({ request: { body: { params: { _meta: { aip_token: "EoAB" } } } } })).toEqual({
+      token: "EoAB",
+      from: "params._meta.aip_token",
+    });
+    expect(aipTokenOf({ request: { body: { params: { metadata: { aip_token: "EoAC" } } } } })).toEqual({
+      token: "EoAC",
+      from: "params.metadata.aip_token",
+    });
+    expect(aipTokenOf({ request: { body: { params: { message: { metadata: { aip_token: "EoAD" } } } } } })).toEqual({
+      token: "EoAD",
+      from: "params.message.metadata.aip_token",
+    });
+    expect(aipTokenOf({ request: { headers: { "x-aip-token": "eyJh.b.c" }, body: { params: { _meta: { aip_token: "EoAB" } } } } })?.from).toBe(
+      "X-AIP-Token",
+    );
+    expect(aipTokenOf({ request: { body: { params: { _meta: { aip_token: 7 }, metadata: { aip_token: "" } } } } })).toBeNull();
+  });
+
+  it("gives the call (tool, server, time, the call span's traceparent) and never puts the token on a span", () => {
+    const r = captureToSpans(
+      mcpCall("lookup_order", { request: { ...mcpCall("lookup_order").request, headers: headersOf({ "X-AIP-Token": "eyJsecret.token.sig" }) } }),
+      {
+        keepContent: false,
+        receivedAtMs: AT,
+      },
+    );
+    if (!r.ok) throw new Error(r.reason);
+    const call = r.spans[1];
+    expect(r.aip).toEqual({
+      token: "eyJsecret.token.sig",
+      from: "X-AIP-Token",
+      via: "mcp",
+      action: "lookup_order",
+      resource: "https://tools.example.com/mcp",
+      startMs: AT,
+      traceparent: `00-${call.traceId}-${call.spanId}-01`,
+      observedBy: "mcp-gateway",
+    });
+    expect(JSON.stringify(r.spans)).not.toContain("eyJsecret");
+    const plain = captureToSpans(mcpCall("lookup_order"), { keepContent: false, receivedAtMs: AT });
+    expect(plain.ok && plain.aip).toBeUndefined();
+  });
+
+  it("an A2A call's action is its method; its verdict attributes become the call's aip, and a producer's spans cannot set them", () => {
+    const record: TCaptureRecord = {
+      kind: "a2a",
+      startedAt: AT,
+      server: "https://billing.example.com/a2a",
+      request: {
+        body: { jsonrpc: "2.0", id: 1, method: "message/send", params: { message: { messageId: "m1", parts: [] }, metadata: { aip_token: "EoAB" } } },
+      },
+    };
+    const r = captureToSpans(record, { keepContent: false, receivedAtMs: AT });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.aip).toMatchObject({
+      via: "a2a",
+      action: "message/send",
+      resource: "https://billing.example.com/a2a",
+      from: "params.metadata.aip_token",
+    });
+    r.spans[1].attributes[AIP_FROM] = "params.metadata.aip_token";
+    r.spans[1].attributes[AIP_REJECTED] = "signature_invalid: bad";
+    const edge = assembleObserved(r.spans, { now: NOW }).chains[0].edges.find((e) => e.kind === "agent_call")!;
+    expect(edge.spans[0].aip).toEqual({ from: "params.metadata.aip_token", rejected: "signature_invalid: bad" });
+    stripAipAttributes(r.spans);
+    expect(assembleObserved(r.spans, { now: NOW }).chains[0].edges.find((e) => e.kind === "agent_call")!.spans[0].aip).toBeUndefined();
   });
 });

@@ -47,6 +47,18 @@ export type TCaptureContext = {
   iss?: string;
 };
 
+/** Call-span attributes the capture service sets (never taken from OTLP: stripAipAttributes). */
+export const AIP_FROM = "delegraph.aip.from";
+export const AIP_REJECTED = "delegraph.aip.rejected";
+
+/** Removes the capture service's AIP attributes from spans a producer sent: only captures set them. */
+export function stripAipAttributes(spans: TObservedSpan[]): void {
+  for (const s of spans) {
+    delete s.attributes[AIP_FROM];
+    delete s.attributes[AIP_REJECTED];
+  }
+}
+
 const MAX_STRING = 65_536;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
@@ -96,7 +108,47 @@ export function bearerContext(authorization: string | undefined): TCaptureContex
   return out;
 }
 
-export type TCaptureResult = { ok: true; spans: TObservedSpan[] } | { ok: false; reason: string };
+/**
+ * An AIP token presented with the call, and the call as the capture saw it: the service verifies
+ * the token with the AIP import and, when it verifies, stores the call as an invoke under it
+ * (lib/protocol/aip/presented.ts). The token itself is never put on a span.
+ */
+export type TCaptureAip = {
+  token: string;
+  /** where it was found: "X-AIP-Token", "params._meta.aip_token", "params.metadata.aip_token", "params.message.metadata.aip_token" */
+  from: string;
+  via: "mcp" | "a2a";
+  /** the MCP tool, resource URI or prompt name; the A2A method */
+  action: string;
+  /** the MCP server or A2A agent */
+  resource: string;
+  /** ms */
+  startMs: number;
+  /** the call span's trace context: 00-<trace>-<span>-01 */
+  traceparent: string;
+  observedBy: string;
+};
+
+export type TCaptureResult = { ok: true; spans: TObservedSpan[]; aip?: TCaptureAip } | { ok: false; reason: string };
+
+/** Where an AIP token travels with a call, first found first: the HTTP header, MCP's `_meta`, A2A metadata. */
+export function aipTokenOf(record: Pick<TCaptureRecord, "request">): { token: string; from: string } | null {
+  const fromHeader = header(record.request.headers, "x-aip-token")?.trim();
+  if (fromHeader) return { token: fromHeader, from: "X-AIP-Token" };
+  const body = record.request.body;
+  const params = isObject(body) && isObject(body.params) ? body.params : {};
+  const message = isObject(params.message) ? params.message : {};
+  const places: [unknown, string][] = [
+    [params._meta, "params._meta.aip_token"],
+    [params.metadata, "params.metadata.aip_token"],
+    [message.metadata, "params.message.metadata.aip_token"],
+  ];
+  for (const [holder, from] of places) {
+    const t = isObject(holder) && typeof holder.aip_token === "string" ? holder.aip_token.trim() : "";
+    if (t) return { token: t, from };
+  }
+  return null;
+}
 
 function jsonRpcError(body: unknown): string | undefined {
   if (!isObject(body) || !isObject(body.error)) return undefined;
@@ -238,5 +290,17 @@ export function captureToSpans(record: TCaptureRecord, options: { keepContent: b
     attributes: attrs,
     redactedKeys: redacted,
   };
-  return { ok: true, spans: [agentSpan, callSpan] };
+  const presented = aipTokenOf(record);
+  if (!presented) return { ok: true, spans: [agentSpan, callSpan] };
+  const action = record.kind === "mcp" ? (str(params.name) ?? str(params.uri) ?? method) : method;
+  const aip: TCaptureAip = {
+    ...presented,
+    via: record.kind,
+    action,
+    resource: str(record.server) ?? (typeof attrs["gen_ai.agent.name"] === "string" ? attrs["gen_ai.agent.name"] : "unknown server"),
+    startMs: start,
+    traceparent: `00-${traceId}-${callSpanId}-01`,
+    observedBy: service,
+  };
+  return { ok: true, spans: [agentSpan, callSpan], aip };
 }

@@ -168,6 +168,12 @@ export type TObservedCall = {
   contentDigests: Record<string, string>;
   /** the content itself, only when assembled with keepContent and the span kept it */
   content?: TAttributes;
+  /**
+   * captures only: an AIP token travelled with the call (`from` names where). `rejected` is why the
+   * AIP import refused it (the call stays observed); null when it verified, and the invoke it became
+   * is then a signed event whose traceparent names this call (TChainDetail.observedSigned).
+   */
+  aip?: { from: string; rejected: string | null };
 };
 
 export type TObservedEdge = {

@@ -42,7 +42,7 @@ import {
   ZUser,
   ZUserList,
 } from "@/lib/contracts/responses";
-import { ZEvidenceBundle } from "@/lib/reports/evidence";
+import { ZEvidenceAnswer } from "@/lib/reports/evidence";
 import {
   ZAipIdentityAnswer,
   ZAipTokensAnswer,
@@ -172,9 +172,10 @@ export const OPERATIONS: TOperation[] = [
     path: "/api/v1/chains/{id}/evidence.json",
     operationId: "getEvidenceBundle",
     tag: "exports",
-    summary: "The signed evidence bundle (delegraph-evidence/2) for `npx delegraph verify`.",
+    summary:
+      "The signed evidence bundle (delegraph-evidence/2) for `npx delegraph verify`; an observed chain's record (delegraph-observed/1, observed, not verified).",
     permission: "chains:export",
-    success: { status: 200, description: "the evidence bundle", mediaType: JSON_TYPE, schema: ZEvidenceBundle },
+    success: { status: 200, description: "the evidence bundle, or an observed chain's record", mediaType: JSON_TYPE, schema: ZEvidenceAnswer },
     errors: [404],
   },
   {

@@ -4,6 +4,7 @@ import { claimsOf, T0 } from "@/lib/protocol/test-helpers";
 import {
   attachmentHeader,
   csvField,
+  csvRecordRow,
   csvRow,
   EVENT_COLUMNS,
   EVENT_CSV_HEADER,
@@ -14,6 +15,10 @@ import {
   neutralizeFormula,
   type TEventRecord,
 } from "./csv";
+import { observedRecords } from "./observed-rows";
+import { assembleObserved } from "@/lib/observed/assemble";
+import { captureToSpans } from "@/lib/observed/capture";
+import type { TChainDetail } from "@/lib/contracts/chains";
 
 describe("csvField (RFC 4180)", () => {
   it("leaves plain values bare", () => {
@@ -212,5 +217,87 @@ describe("eventCsvRow", () => {
 describe("attachmentHeader", () => {
   it("makes the name safe and keeps the extension", () => {
     expect(attachmentHeader("chain-auth:1/../x", "csv")).toBe('attachment; filename="chain-auth_1_.._x.csv"');
+  });
+});
+
+describe("observed calls in the event CSVs (docs/observed.md)", () => {
+  const AT = Date.UTC(2026, 0, 15, 10, 0, 0);
+  const capture = (tool: string, at: number, isError = false) => {
+    const r = captureToSpans(
+      {
+        kind: "mcp",
+        startedAt: at,
+        endedAt: at + 20,
+        server: "https://tools.example.com/mcp",
+        service: "mcp-gateway",
+        client: "support-agent",
+        request: { headers: { "mcp-session-id": "s-1" }, body: { jsonrpc: "2.0", id: at, method: "tools/call", params: { name: tool } } },
+        response: { status: 200, body: { jsonrpc: "2.0", id: at, result: { content: [], isError } } },
+      },
+      { keepContent: false, receivedAtMs: AT },
+    );
+    if (!r.ok) throw new Error(r.reason);
+    return r.spans;
+  };
+
+  it("are rows labelled observed, not verified, with empty ledger columns, the signed step named beside its call", () => {
+    const spans = [...capture("lookup_order", AT), ...capture("=cmd|calc", AT + 100, true)];
+    spans[3].attributes["delegraph.aip.from"] = "X-AIP-Token";
+    spans[3].attributes["delegraph.aip.rejected"] = "signature_invalid: the signature does not verify";
+    const chain = assembleObserved(spans, { now: AT + 120_000 }).chains[0];
+    const lookup = chain.edges.find((e) => e.to === "tool:lookup_order")!;
+    const bad = chain.edges.find((e) => e.to === "tool:=cmd|calc")!;
+    const matchSpan = lookup.spans[0];
+    const detail = {
+      id: chain.id,
+      source: "capture",
+      observed: chain,
+      observedSigned: [
+        {
+          edgeId: lookup.id,
+          jti: "aipcall-1",
+          chainId: "aip-1",
+          kind: "invoke",
+          iss: "aip:web:a/b",
+          aud: null,
+          status: "accepted",
+          traceparent: `00-${matchSpan.traceId}-${matchSpan.spanId}-01`,
+        },
+      ],
+      findings: [
+        { code: "unauthorized_activity", severity: "warning", message: "support-agent called tool =cmd|calc", eventJti: bad.id, isReadTime: false },
+      ],
+    } as unknown as TChainDetail;
+    const rows = observedRecords(detail);
+    const text = EVENT_CSV_HEADER + rows.map((r) => csvRecordRow(r)).join("");
+    const parsed = parse<Record<string, string>>(text, { columns: true });
+    expect(Object.keys(parsed[0])).toEqual([...EVENT_COLUMNS]);
+    // The principal → agent span and the two tool calls, oldest first (the root edge's span is the
+    // agent's, which the second capture re-sent with a later start).
+    expect(parsed.map((p) => [p.kind, p.iss, p.aud, p.status, p.source])).toEqual([
+      ["observed_tool_call", "support-agent", "lookup_order", "observed", "capture"],
+      ["observed_tool_call", "support-agent", "'=cmd|calc", "observed", "capture"],
+      ["observed_root", "unknown principal", "support-agent", "observed", "capture"],
+    ]);
+    parsed.pop();
+    expect(parsed[0].verification).toBe("observed, not verified; signed beside it: invoke aipcall-1 (chain aip-1)");
+    expect(parsed[1].verification).toBe("observed, not verified; AIP token (X-AIP-Token) refused: signature_invalid: the signature does not verify");
+    for (const p of parsed) {
+      expect(p.verification).not.toMatch(/^verified|signature verified/);
+      expect([p.seq, p.alg, p.kid, p.hash, p.prev_hash, p.token_sha256]).toEqual(["", "", "", "", "", ""]);
+      expect(p.human_root).toBe("unknown principal");
+    }
+    expect([parsed[0].findings, parsed[1].findings, parsed[1].severity]).toEqual(["", "unauthorized_activity", "warning"]);
+    expect([parsed[0].completion_status, parsed[1].completion_status, parsed[1].evidence_summary]).toEqual(["completed", "failed", "tool_error"]);
+    expect(parsed[0].received_at).toBe(new Date(AT).toISOString());
+  });
+
+  it("signed rows say where they came from and what backs them", () => {
+    const dep = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(record("authorize", {})), { columns: true })[0];
+    expect([dep.source, dep.verification]).toEqual(["dep", "signature verified"]);
+    const presented = { ...record("invoke", {}), alg: "aip-presented" };
+    const p = parse<Record<string, string>>(EVENT_CSV_HEADER + eventCsvRow(presented), { columns: true })[0];
+    expect([p.source, p.verification]).toEqual(["aip", "AIP token verified; the call itself captured, not signed"]);
+    expect(eventCells(presented).verification).toBe(p.verification);
   });
 });

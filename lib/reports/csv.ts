@@ -88,6 +88,8 @@ export const EVENT_COLUMNS = [
   "hash",
   "iss_name",
   "human_root",
+  "source",
+  "verification",
 ] as const;
 export type TEventColumn = (typeof EVENT_COLUMNS)[number];
 
@@ -113,6 +115,97 @@ export type TEventRecord = {
   /** the human who authorized the chain (its root authorize's signer); null until the root arrives */
   humanRoot: string | null;
 };
+
+/**
+ * An observed call (docs/observed.md): one row per listed call of an observed edge, in the same
+ * columns. Nothing in it is signed: `status` is "observed", `verification` starts with "observed,
+ * not verified", the ledger columns are empty.
+ */
+export type TObservedRecord = {
+  observed: true;
+  /** ISO 8601: when the call started (observed chains keep no receipt time per call) */
+  receivedAt: string;
+  chain: string;
+  /** span:<trace id>/<span id> */
+  jti: string;
+  /** observed_<edge kind>: observed_tool_call, observed_agent_call, observed_handoff, observed_resource_access */
+  kind: string;
+  iss: string;
+  aud: string;
+  /** ms */
+  startMs: number;
+  action: string;
+  resource: string;
+  findings: TFinding[];
+  outcome: string;
+  errorType: string | null;
+  humanRoot: string;
+  source: string;
+  verification: string;
+};
+
+export type TCsvRecord = TEventRecord | TObservedRecord;
+
+/** Where a signed row came from and what backs it (the `source` and `verification` columns). */
+export function signedProvenance(r: Pick<TEventRecord, "alg" | "claims">): { source: "dep" | "aip"; verification: string } {
+  if (r.alg === "aip-presented") return { source: "aip", verification: "AIP token verified; the call itself captured, not signed" };
+  const aip = (r.claims as { aip?: { unverified?: string | null } }).aip;
+  if (aip && typeof aip === "object")
+    return { source: "aip", verification: aip.unverified ? `AIP signature verified; hop unverified: ${aip.unverified}` : "AIP signature verified" };
+  return { source: "dep", verification: "signature verified" };
+}
+
+/** An observed call's row, in EVENT_COLUMNS order. */
+export function observedCsvRow(r: TObservedRecord, times: TCsvTimes = "iso"): string {
+  const t = times === "excel" ? excelTime : (x: string) => x;
+  const findings = sortFindings(r.findings);
+  let worst: TSeverity | null = null;
+  for (const f of findings) if (!worst || severityRank(f.severity) < severityRank(worst)) worst = f.severity;
+  const cells: Record<TEventColumn, string | number | null> = {
+    seq: null,
+    received_at: t(r.receivedAt),
+    chain: r.chain,
+    jti: r.jti,
+    kind: r.kind,
+    iss: r.iss,
+    aud: r.aud,
+    parent: null,
+    grant: null,
+    target: null,
+    reason: null,
+    iat: t(new Date(r.startMs).toISOString()),
+    exp: null,
+    scope: null,
+    action: r.action,
+    resource: r.resource,
+    purpose_code: null,
+    purpose_text: null,
+    status: "observed",
+    severity: worst,
+    findings: findings.map((f) => f.code).join(" "),
+    finding_messages: findings.map((f) => `${f.code}: ${f.message}`).join("\n"),
+    completion_status: r.outcome,
+    result_hash: null,
+    attestation: null,
+    evidence_summary: r.errorType,
+    alg: null,
+    kid: null,
+    key_thumbprint: null,
+    token_sha256: null,
+    prev_hash: null,
+    hash: null,
+    iss_name: null,
+    human_root: r.humanRoot,
+    source: r.source,
+    verification: r.verification,
+  };
+  return csvRow(EVENT_COLUMNS.map((c) => cells[c]));
+}
+
+/** Either kind of row. */
+export function csvRecordRow(r: TCsvRecord, times: TCsvTimes = "iso"): string {
+  return "observed" in r ? observedCsvRow(r, times) : eventCsvRow(r, times);
+}
 
 /** How times are written: ISO 8601 UTC (`2026-03-04T09:07:05Z`), or for Excel plain UTC date-times (`2026-03-04 09:07:05`), which it reads as dates. */
 export type TCsvTimes = "iso" | "excel";
@@ -189,6 +282,7 @@ export function eventCells(r: TEventRecord): Record<TEventColumn, string | numbe
     hash: r.hash,
     iss_name: r.issName,
     human_root: r.humanRoot,
+    ...signedProvenance(r),
   };
 }
 
@@ -287,8 +381,16 @@ export function eventCsvRow(r: TEventRecord, times: TCsvTimes = "iso"): string {
       csvField(r.hash),
       csvField(r.issName),
       csvField(r.humanRoot),
+      ...provenanceCells(r),
     ].join(",") + "\r\n"
   );
+}
+
+const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
+function provenanceCells(r: TEventRecord): string[] {
+  if (r.alg !== "aip-presented" && !("aip" in r.claims)) return DEP_CELLS;
+  const p = signedProvenance(r);
+  return [csvField(p.source), csvField(p.verification)];
 }
 
 export const EVENT_CSV_HEADER = csvRow(EVENT_COLUMNS);

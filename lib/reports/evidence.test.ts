@@ -24,7 +24,18 @@ import type { TClaims, TEventKind, TPrincipalKind } from "@/lib/protocol/types";
 import { canonicalJson } from "@/lib/ledger/canonical-json";
 import { checkpointMessage, ed25519Thumbprint, signMessage, type TEd25519Jwk } from "@/lib/ledger/signing";
 import { main } from "./cli";
-import { buildEvidenceBundle, evidenceDigest, verifyEvidenceBundle, type TBundleSigner, type TEvidenceBundle } from "./evidence";
+import {
+  buildEvidenceBundle,
+  buildObservedEvidence,
+  evidenceDigest,
+  formatVerifyReport,
+  verifyEvidenceBundle,
+  type TBundleSigner,
+  type TEvidenceBundle,
+} from "./evidence";
+import { assembleObserved } from "@/lib/observed/assemble";
+import { captureToSpans } from "@/lib/observed/capture";
+import type { TChainDetail } from "@/lib/contracts/chains";
 
 /** A server signing key as lib/ledger/server-key.ts makes one. */
 function makeServerKey(): TBundleSigner {
@@ -626,5 +637,54 @@ describe("delegraph verify --key / --key-file", () => {
     writeFileSync(empty, JSON.stringify({ keys: [] }));
     expect(run(["verify", file, "--key-file", empty]).code).toBe(2);
     expect(run(["verify", file, "--key-file", join(dir, "missing.json")]).code).toBe(2);
+  });
+});
+
+describe("an observed chain's record (delegraph-observed/1)", () => {
+  const AT = Date.UTC(2026, 0, 15, 10, 0, 0);
+  const r = captureToSpans(
+    {
+      kind: "mcp",
+      startedAt: AT,
+      client: "support-agent",
+      request: { body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "lookup_order" } } },
+    },
+    { keepContent: false, receivedAtMs: AT },
+  );
+  if (!r.ok) throw new Error(r.reason);
+  const chain = assembleObserved(r.spans, { now: AT + 120_000 }).chains[0];
+  const detail = {
+    id: chain.id,
+    status: "observed",
+    source: "capture",
+    generatedAt: new Date(AT + 120_000).toISOString(),
+    observed: chain,
+    observedSigned: [],
+    findings: [
+      { code: "unauthorized_activity", severity: "warning", message: "called tool lookup_order", eventJti: chain.edges[1].id, isReadTime: false },
+    ],
+  } as unknown as TChainDetail;
+
+  it("says observed, not verified, and the verifier always fails it on that ground while its digest and signature check", () => {
+    const record = buildObservedEvidence(detail, SERVER);
+    expect(record).toMatchObject({ format: "delegraph-observed/1", status: "observed", verified: false, chain: chain.id, source: "capture" });
+    expect(record.notice).toMatch(/^Observed, not verified/);
+    const report = verifyEvidenceBundle(JSON.parse(JSON.stringify(record)));
+    expect(report.ok).toBe(false);
+    expect(report.chain).toBe(chain.id);
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.message)).toEqual([
+      "observed, not verified: no agent, principal or tool signed anything in this chain, so there is nothing to verify",
+    ]);
+    expect(report.checks.find((c) => c.subject === "signature")!.ok).toBe(true);
+    expect(formatVerifyReport(report)).toMatch(/observed, not verified/);
+  });
+
+  it("a changed record fails its digest; a record claiming verified is not one", () => {
+    const record = JSON.parse(JSON.stringify(buildObservedEvidence(detail, SERVER))) as Record<string, unknown>;
+    const changed = { ...record, source: "otel" };
+    expect(verifyEvidenceBundle(changed).checks.find((c) => c.subject === "digest")!.ok).toBe(false);
+    const claimed = verifyEvidenceBundle({ ...record, verified: true });
+    expect(claimed.ok).toBe(false);
+    expect(claimed.checks[0]).toMatchObject({ group: "bundle", subject: "format", ok: false });
   });
 });

@@ -22,6 +22,7 @@ import { checkCompact } from "../protocol/aip/compact";
 import { checkChainedWith, type TChainedCheck } from "../protocol/aip/chained";
 import type { TBiscuitEngine } from "../protocol/aip/biscuit";
 import type { TAipClaims, TAipIdentity, TAipKey } from "../protocol/aip/types";
+import { isPresentationRecord, parsePresentation, presentedInvoke } from "../protocol/aip/presented";
 import { sortFindings } from "../protocol/findings";
 import { GENESIS_HASH, ledgerHash } from "../protocol/ledger";
 import {
@@ -227,6 +228,102 @@ export function buildEvidenceBundle(input: TBundleInput): TEvidenceBundle {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The observed record (format "delegraph-observed/1", docs/observed.md): what an observed chain's
+// evidence.json answers. Nothing in it was signed by the agents, principals or tools it names, so
+// nothing in it can be verified: it says so (`verified: false`, `notice`), and the verifier always
+// fails it on that ground. The server's signature over its digest only attests that Delegraph
+// recorded this assembly at `generatedAt`, so a copy can be checked for changes.
+
+export const OBSERVED_EVIDENCE_FORMAT = "delegraph-observed/1";
+export const OBSERVED_NOTICE =
+  "Observed, not verified: this chain was assembled from OpenTelemetry spans or MCP/A2A captures. No agent, principal or tool " +
+  "signed any of it; every edge is what the traffic claims. Signed events drawn beside it (signedBeside) are in their own " +
+  "chains, whose evidence bundles verify them.";
+
+export const ZObservedEvidence = z.object({
+  format: z.literal(OBSERVED_EVIDENCE_FORMAT),
+  chain: z.string().min(1),
+  generatedAt: z.iso.datetime(),
+  about: z.string().optional(),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  signature: z.object({ alg: z.literal("EdDSA"), kid: z.string(), jwk: ZJwk, value: z.string() }),
+  status: z.literal("observed"),
+  verified: z.literal(false),
+  notice: z.string(),
+  source: z.string(),
+  /** the assembled chain (lib/observed/types.ts TObservedChain): nodes, dashed edges, calls */
+  observed: z.record(z.string(), z.unknown()),
+  /** signed events whose traceparent names an observed call: verified in their own chains */
+  signedBeside: z.array(z.record(z.string(), z.unknown())),
+  findings: z.array(ZFinding.extend({ eventJti: z.string() })),
+});
+export type TObservedEvidence = z.infer<typeof ZObservedEvidence>;
+/** What GET /api/v1/chains/{id}/evidence.json answers: a signed chain's bundle or an observed chain's record. */
+export const ZEvidenceAnswer = z.union([ZEvidenceBundle, ZObservedEvidence]);
+
+/** The observed record of an observed chain read. */
+export function buildObservedEvidence(detail: TChainDetail, signer: TBundleSigner): TObservedEvidence {
+  if (!detail.observed) throw new Error(`chain ${detail.id} is not observed`);
+  const content = {
+    format: OBSERVED_EVIDENCE_FORMAT,
+    chain: detail.id,
+    generatedAt: detail.generatedAt,
+    status: "observed" as const,
+    verified: false as const,
+    notice: OBSERVED_NOTICE,
+    source: detail.source,
+    observed: JSON.parse(JSON.stringify(detail.observed)) as Record<string, unknown>,
+    signedBeside: (detail.observedSigned ?? []).map((m) => ({ ...m })),
+    findings: detail.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, eventJti: f.eventJti })),
+  } satisfies Omit<TObservedEvidence, "digest" | "signature" | "about">;
+  const digest = evidenceDigest(content);
+  return {
+    ...content,
+    about:
+      "Delegraph observed record: NOT an evidence bundle of signed events. `npx delegraph verify` checks its digest and the server's " +
+      "signature (that Delegraph recorded it so) and always reports it as not verified.",
+    digest,
+    signature: { alg: "EdDSA", kid: signer.kid, jwk: signer.jwk, value: signer.sign(digest) },
+  };
+}
+
+/** verifyEvidenceBundle for an observed record: digest and server signature, then "not verified", always. */
+function verifyObservedRecord(input: unknown, add: TAdd, pinned: readonly string[] | undefined): TVerifyReport["signer"] {
+  const parsed = ZObservedEvidence.safeParse(input);
+  if (!parsed.success) {
+    add("bundle", "format", false, `the record does not match ${OBSERVED_EVIDENCE_FORMAT}: ${describeIssues(parsed.error)}`);
+    return null;
+  }
+  const r = parsed.data;
+  add("bundle", "format", true, `${OBSERVED_EVIDENCE_FORMAT}: an observed chain's record`);
+  const digest = evidenceDigest(r);
+  add("bundle", "digest", digest === r.digest, digest === r.digest ? "digest recomputes" : `digest does not recompute (${digest})`);
+  let signer: TVerifyReport["signer"] = null;
+  const key = serverKeyOf("the record signature", r.signature.kid, r.signature.jwk);
+  if (typeof key === "string") add("server", "signature", false, key);
+  else {
+    signer = { thumbprint: key.thumbprint, pinned: pinned && pinned.length ? pinned.includes(key.thumbprint) : null };
+    const ok = digest === r.digest && verifyMessage(key.jwk, digest, r.signature.value);
+    add(
+      "server",
+      "signature",
+      ok,
+      ok
+        ? `the server's signature over the digest verifies (key ${key.thumbprint}): Delegraph recorded this`
+        : "the server's signature over the digest does not verify",
+    );
+    if (signer.pinned === false) add("server", "pinned key", false, `signed by ${key.thumbprint}, which is not a pinned key`);
+  }
+  add(
+    "signatures",
+    "observed chain",
+    false,
+    "observed, not verified: no agent, principal or tool signed anything in this chain, so there is nothing to verify",
+  );
+  return signer;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Verification.
 
 export type TCheckGroup = "bundle" | "server" | "keys" | "signatures" | "ledger" | "findings";
@@ -259,6 +356,7 @@ export type TVerifyOptions = {
  * whose header is not DEP's `typ: "dep+jwt"`.
  */
 export function isAipToken(token: string): boolean {
+  if (isPresentationRecord(token)) return false;
   if (!token.startsWith("eyJ")) return true;
   try {
     const header = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString("utf8")) as { typ?: unknown } | null;
@@ -273,7 +371,13 @@ export function bundleNeedsBiscuit(input: unknown): boolean {
   const tokens = (input as { tokens?: unknown } | null)?.tokens;
   return (
     Array.isArray(tokens) &&
-    tokens.some((t) => typeof (t as { token?: unknown })?.token === "string" && !(t as { token: string }).token.startsWith("eyJ"))
+    tokens.some((t) => {
+      const token = (t as { token?: unknown })?.token;
+      if (typeof token !== "string") return false;
+      // a presentation record (docs/observed.md) carries the AIP token it presents
+      const inner = isPresentationRecord(token) ? (parsePresentation(token)?.token ?? "eyJ") : token;
+      return !inner.startsWith("eyJ");
+    })
   );
 }
 
@@ -420,6 +524,17 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   if (format !== null && RETIRED_FORMATS[format]) {
     add("bundle", "format", false, RETIRED_FORMATS[format]);
     return finish(null);
+  }
+  if (format === OBSERVED_EVIDENCE_FORMAT) {
+    signer = verifyObservedRecord(input, add, options.pinned);
+    const r = input as { chain?: unknown; generatedAt?: unknown; digest?: unknown };
+    const report = finish(null);
+    return {
+      ...report,
+      chain: typeof r.chain === "string" ? r.chain : null,
+      generatedAt: typeof r.generatedAt === "string" ? r.generatedAt : null,
+      digest: typeof r.digest === "string" ? r.digest : null,
+    };
   }
   const parsed = ZEvidenceBundle.safeParse(input);
   if (!parsed.success) {
@@ -571,10 +686,56 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
     add("signatures", subject, true, how);
     return claims as unknown as TClaims;
   };
+  // A presented call (docs/observed.md "AIP tokens in captures"): the AIP token it carries must
+  // verify, and the invoke is re-derived from that token's events and the captured call.
+  const presentedEnvelope = (subject: string, raw: string, receivedAt: string, expect: { jti: string; chain: string }): TClaims | null => {
+    const p = parsePresentation(raw);
+    if (!p) {
+      add("signatures", subject, false, "not a presentation record this verifier reads (aip_presentation 1, canonical form)");
+      return null;
+    }
+    const ctx = { now: seconds(receivedAt), resolveIdentity: aipIdentity, isStored: () => false };
+    let events: TAipClaims[];
+    if (p.token.startsWith("eyJ")) {
+      const r = checkCompact(p.token, ctx);
+      if (!r.ok) {
+        add("signatures", subject, false, `presented AIP compact token: ${r.error.code}: ${r.error.message}`);
+        return null;
+      }
+      events = [r.claims];
+    } else {
+      if (!options.biscuit) {
+        add("signatures", subject, false, "presented AIP chained token: the Biscuit engine is not loaded, so its block signatures were not checked");
+        return null;
+      }
+      const key = `${ctx.now}\u0000${p.token}`;
+      const r = chainedChecks.get(key) ?? checkChainedWith(options.biscuit, p.token, ctx);
+      chainedChecks.set(key, r);
+      if (!r.ok) {
+        add("signatures", subject, false, `presented AIP chained token: ${r.error.code}: ${r.error.message}`);
+        return null;
+      }
+      events = r.events.map((e) => e.claims);
+    }
+    const invoke = presentedInvoke(p, events);
+    if (!invoke || invoke.jti !== expect.jti || invoke.chain !== expect.chain) {
+      add("signatures", subject, false, `the presented AIP token verifies, but the call it carries is not ${expect.jti} of chain ${expect.chain}`);
+      return null;
+    }
+    add(
+      "signatures",
+      subject,
+      true,
+      `the AIP token presented with this ${p.call.via.toUpperCase()} call verifies; the call itself (${p.call.action} at ${new Date(p.call.at * 1000).toISOString()}) is as ${p.call.observedBy} captured it, not signed`,
+    );
+    return invoke;
+  };
   for (const t of b.tokens) {
-    const c = isAipToken(t.token)
-      ? aipEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
-      : envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
+    const c = isPresentationRecord(t.token)
+      ? presentedEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
+      : isAipToken(t.token)
+        ? aipEnvelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain })
+        : envelope(`seq ${t.seq} ${t.jti}`, t.token, t.receivedAt, { jti: t.jti, chain: b.chain });
     if (c) decoded.set(t.jti, c);
   }
   const external = new Map<string, { chain: string; kind: TEventKind }>();

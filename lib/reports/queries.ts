@@ -25,7 +25,9 @@ import {
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { TEventRecord } from "./csv";
 import { parsePublicJwk, serverKey } from "@/lib/ledger/server-key";
-import { buildEvidenceBundle, type TEvidenceBundle } from "./evidence";
+import { observedRecords } from "./observed-rows";
+import type { TCsvRecord, TObservedRecord } from "./csv";
+import { buildEvidenceBundle, buildObservedEvidence, type TEvidenceBundle, type TObservedEvidence } from "./evidence";
 import { reportReview, type TReportReview } from "@/lib/review/report";
 import { statusRank } from "@/lib/protocol/grammar";
 
@@ -244,20 +246,49 @@ export async function* chainEventRecords(
   now = nowSeconds(),
   paging: TPaging = DEFAULT_PAGING,
   reads?: TExportStore,
-): AsyncGenerator<TEventRecord[]> {
+): AsyncGenerator<TCsvRecord[]> {
+  // An observed chain has no events: its observed calls, labelled so (docs/observed.md).
+  if ((await (await stores()).observed.chain(chainId)) !== null) {
+    yield* observedRecordPages(chainId, now, paging.events);
+    return;
+  }
   // Its count is not known here: read with keyset paging whatever its size.
   yield* eventRecordsOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, reads ?? (await stores()).exports);
 }
 
-/** Event records of every chain the filters match: chain pages newest first, events per page. */
+/** An observed chain's call rows, in pages of `take`. */
+async function* observedRecordPages(chainId: string, now: number, take: number): AsyncGenerator<TObservedRecord[]> {
+  const rows = observedRecords(await getChain(chainId, { now, includeRaw: false }));
+  for (let i = 0; i < rows.length; i += take) yield rows.slice(i, i + take);
+}
+
+const OBSERVED_SOURCES = new Set(["otel", "capture"]);
+
+/**
+ * Event records of every chain the filters match: chain pages newest first, events per page. The
+ * observed chains among them give their observed calls instead (source and verification say so).
+ */
 export async function* filteredEventRecords(
   filters: TChainFilters,
   now = nowSeconds(),
   paging: TPaging = DEFAULT_PAGING,
   reads?: TExportStore,
-): AsyncGenerator<TEventRecord[]> {
+): AsyncGenerator<TCsvRecord[]> {
   const store = reads ?? (await stores()).exports;
-  for await (const rows of chainKeyPages(filters, now, paging.chains)) yield* eventRecordsOfChains(rows, now, paging.events, store);
+  for await (const rows of chainKeyPages(filters, now, paging.chains)) {
+    // Runs of signed chains are read together as before; each observed chain on its own, in order.
+    let run: typeof rows = [];
+    for (const row of rows) {
+      if (!OBSERVED_SOURCES.has(row.source)) {
+        run.push(row);
+        continue;
+      }
+      if (run.length) yield* eventRecordsOfChains(run, now, paging.events, store);
+      run = [];
+      yield* observedRecordPages(row.id, now, paging.events);
+    }
+    if (run.length) yield* eventRecordsOfChains(run, now, paging.events, store);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,6 +297,13 @@ export async function* filteredEventRecords(
 export async function getEvidenceBundle(chainId: string, now = nowSeconds()): Promise<TEvidenceBundle> {
   const at = Math.floor(now * 1000) / 1000;
   return evidenceOf(await getChain(chainId, { now: at, includeRaw: true }));
+}
+
+/** evidence.json: a signed chain's evidence bundle, or an observed chain's record (observed, not verified: docs/observed.md). */
+export async function getChainEvidence(chainId: string, now = nowSeconds()): Promise<TEvidenceBundle | TObservedEvidence> {
+  const at = Math.floor(now * 1000) / 1000;
+  const detail = await getChain(chainId, { now: at, includeRaw: true });
+  return detail.observed ? buildObservedEvidence(detail, await serverKey()) : evidenceOf(detail);
 }
 
 /** The signed evidence bundle of a chain read (raw tokens included). */

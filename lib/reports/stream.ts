@@ -1,13 +1,13 @@
 // Streaming CSV responses: a pull-based ReadableStream over pages of event records, so the server
 // holds one page at a time and a slow client slows the database reads instead of filling memory.
-import { EVENT_CSV_HEADER, attachmentHeader, eventCsvRow, type TCsvTimes, type TEventRecord } from "./csv";
+import { EVENT_CSV_HEADER, attachmentHeader, csvRecordRow, type TCsvRecord, type TCsvTimes } from "./csv";
 
 const encoder = new TextEncoder();
 
 /** `bom`: a UTF-8 byte order mark first; `times`: ISO 8601 or Excel's plain UTC date-times. */
 export type TCsvOptions = { bom?: boolean; times?: TCsvTimes };
 
-export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: TCsvOptions = {}): ReadableStream<Uint8Array> {
+export function eventCsvStream(pages: AsyncIterator<TCsvRecord[]>, options: TCsvOptions = {}): ReadableStream<Uint8Array> {
   const times = options.times ?? "iso";
   return new ReadableStream<Uint8Array>(
     {
@@ -23,7 +23,7 @@ export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: TC
           }
           const page = next.value;
           const rows = new Array<string>(page.length);
-          for (let i = 0; i < page.length; i++) rows[i] = eventCsvRow(page[i], times);
+          for (let i = 0; i < page.length; i++) rows[i] = csvRecordRow(page[i], times);
           // One join: a flat string for the encoder, where += leaves a rope it must flatten first.
           controller.enqueue(encoder.encode(rows.join("")));
         } catch (error) {
@@ -41,7 +41,7 @@ export function eventCsvStream(pages: AsyncIterator<TEventRecord[]>, options: TC
   );
 }
 
-export function eventCsvResponse(pages: AsyncIterator<TEventRecord[]>, baseName: string, options: TCsvOptions = {}): Response {
+export function eventCsvResponse(pages: AsyncIterator<TCsvRecord[]>, baseName: string, options: TCsvOptions = {}): Response {
   return new Response(eventCsvStream(pages, options), {
     headers: {
       "content-type": "text/csv; charset=utf-8; header=present",

@@ -21,6 +21,8 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 import { startCaptureProxy } from "@/lib/capture-proxy/proxy";
+import { aipKeyId, compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
+import { verifyEvidenceBundle } from "@/lib/reports/evidence";
 import { api, authorizeClaims, invokeClaims, post, register, signToken } from "./helpers";
 
 const RUN = randomBytes(4).toString("hex");
@@ -347,5 +349,144 @@ describe("signed beside observed", () => {
     // The signed chain is unchanged and still verified on its own.
     const signedChain = await api(`/api/v1/chains/${encodeURIComponent(root.chain)}`);
     expect(signedChain.data.source).toBe("dep");
+  });
+});
+
+describe("AIP tokens presented in captures", () => {
+  // A self-certifying aip:key issuer: its key is in its id, so the token verifies with no registration.
+  const key = makeAipKey();
+  const issuer = aipKeyId(key);
+  const delegate = `aip:web:agents.example/support-${RUN}`;
+  const nowS = () => Math.floor(Date.now() / 1000);
+  const compact = (extra: Record<string, unknown> = {}) =>
+    compactToken(key, { iss: issuer, sub: delegate, scope: ["lookup_order"], iat: nowS() - 60, exp: nowS() + 3600, max_depth: 0, ...extra });
+  const mcp = (tool: string, at: number, headers: Record<string, string>, params: Record<string, unknown> = {}) => ({
+    kind: "mcp",
+    startedAt: at,
+    endedAt: at + 20,
+    server: "https://tools.example.com/mcp",
+    service: "mcp-gateway",
+    client: `support-${RUN}`,
+    request: {
+      headers: { "mcp-session-id": `aip-${RUN}`, ...headers },
+      body: { jsonrpc: "2.0", id: at, method: "tools/call", params: { name: tool, arguments: {}, ...params } },
+    },
+    response: { status: 200, body: { jsonrpc: "2.0", id: at, result: { content: [] } } },
+  });
+
+  it("verifies X-AIP-Token and _meta tokens with the AIP import: each call is an invoke under the grant, drawn beside the dashed call", async () => {
+    const token = compact();
+    const at = Date.now() - 30_000;
+    const tampered = token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    const res = await api("/api/v1/captures", {
+      method: "POST",
+      json: {
+        captures: [
+          mcp("lookup_order", at, { "x-aip-token": token }),
+          mcp("issue_refund", at + 100, {}, { _meta: { aip_token: token } }),
+          mcp("close_ticket", at + 200, { "x-aip-token": tampered }),
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    const [lookup, refund, close] = res.data.results;
+    expect(lookup.aip).toMatchObject({ status: "verified", from: "X-AIP-Token", findings: [] });
+    expect(refund.aip).toMatchObject({ status: "verified", from: "params._meta.aip_token", findings: ["ghost_permission"] });
+    expect(close.aip).toMatchObject({ status: "rejected", from: "X-AIP-Token" });
+    expect(close.aip.reason).toMatch(/^signature_invalid: /);
+    const aipChain: string = lookup.aip.chain;
+    expect(refund.aip.chain).toBe(aipChain);
+
+    // The AIP chain: the compact grant, and two invokes by its delegate (one outside its scope).
+    const signed = await api(`/api/v1/chains/${encodeURIComponent(aipChain)}`);
+    expect(signed.status).toBe(200);
+    const events = signed.data.events as { jti: string; kind: string; iss: string; findings: { code: string }[] }[];
+    const invokes = events.filter((e) => e.kind === "invoke");
+    expect(invokes.map((e) => e.jti).sort()).toEqual([lookup.aip.invoke, refund.aip.invoke].sort());
+    expect(invokes.every((e) => e.iss === delegate)).toBe(true);
+    expect(events.find((e) => e.jti === refund.aip.invoke)!.findings.map((f) => f.code)).toEqual(["ghost_permission"]);
+    expect(events.find((e) => e.jti === lookup.aip.invoke)!.findings).toEqual([]);
+
+    // The observed chain: the two verified calls are drawn beside their invokes and are no finding;
+    // the refused token leaves its call observed, with the reason on the call.
+    const detail = await api(`/api/v1/chains/${encodeURIComponent(res.data.chains[0])}`);
+    const chain = detail.data.observed as TObservedChain;
+    const edgeTo = (tool: string) => chain.edges.find((e) => e.to === `tool:${tool}`)!;
+    expect(
+      (detail.data.observedSigned as { edgeId: string; jti: string; chainId: string }[]).map((m) => [m.edgeId, m.jti, m.chainId]).sort(),
+    ).toEqual(
+      [
+        [edgeTo("lookup_order").id, lookup.aip.invoke, aipChain],
+        [edgeTo("issue_refund").id, refund.aip.invoke, aipChain],
+      ].sort(),
+    );
+    expect(detail.data.findings.map((f: { eventJti: string }) => f.eventJti)).toEqual([edgeTo("close_ticket").id]);
+    expect(edgeTo("close_ticket").spans[0].aip).toEqual({ from: "X-AIP-Token", rejected: close.aip.reason });
+    expect(edgeTo("lookup_order").spans[0].aip).toEqual({ from: "X-AIP-Token", rejected: null });
+    expect(JSON.stringify(detail.data)).not.toContain(token);
+
+    // Its exports: the CSV lists the observed calls, labelled so; evidence.json is an observed record.
+    const csv = await api(`/api/v1/chains/${encodeURIComponent(res.data.chains[0])}/export.csv`);
+    expect(csv.status).toBe(200);
+    const lines = (csv.data as string).trim().split("\r\n");
+    expect(lines[0].endsWith(",source,verification")).toBe(true);
+    const tools = lines.filter((l) => l.includes("observed_tool_call"));
+    expect(tools).toHaveLength(3);
+    for (const l of tools) expect(l).toMatch(/,observed,.*,capture,"?observed, not verified/);
+    expect(tools.find((l) => l.includes("close_ticket"))).toContain("AIP token (X-AIP-Token) refused: signature_invalid");
+    expect(tools.find((l) => l.includes("lookup_order"))).toContain(`signed beside it: invoke ${lookup.aip.invoke} (chain ${aipChain})`);
+    const all = await api(`/api/v1/exports/events.csv?q=${RUN}`);
+    expect(all.status).toBe(200);
+    expect((all.data as string).split("\r\n").filter((l) => l.includes(`span:`) && l.includes(res.data.chains[0])).length).toBeGreaterThanOrEqual(3);
+    const record = await api(`/api/v1/chains/${encodeURIComponent(res.data.chains[0])}/evidence.json`);
+    expect(record.status).toBe(200);
+    expect(record.data).toMatchObject({ format: "delegraph-observed/1", status: "observed", verified: false, source: "capture" });
+    const checked = verifyEvidenceBundle(record.data);
+    expect(checked.ok).toBe(false);
+    expect(checked.checks.filter((c) => !c.ok).map((c) => c.message)).toEqual([
+      "observed, not verified: no agent, principal or tool signed anything in this chain, so there is nothing to verify",
+    ]);
+
+    // Re-sending the same captures adds nothing to the ledger: the invokes are duplicates.
+    const again = await api("/api/v1/captures", { method: "POST", json: { captures: [mcp("lookup_order", at, { "x-aip-token": token })] } });
+    expect(again.data.results[0].aip).toMatchObject({ status: "verified", invoke: lookup.aip.invoke });
+    expect((await api(`/api/v1/chains/${encodeURIComponent(aipChain)}`)).data.events).toHaveLength(events.length);
+
+    // The AIP chain's evidence bundle verifies offline, the presented invokes included.
+    const bundle = await api(`/api/v1/chains/${encodeURIComponent(aipChain)}/evidence.json`);
+    expect(bundle.status).toBe(200);
+    const report = verifyEvidenceBundle(bundle.data);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+
+  it("an A2A message's params.metadata.aip_token used after the grant expired is an expired_grant", async () => {
+    const token = compact({ scope: ["message/send"], iat: nowS() - 7200, exp: nowS() - 3600 });
+    const res = await api("/api/v1/captures", {
+      method: "POST",
+      json: {
+        captures: [
+          {
+            kind: "a2a",
+            startedAt: Date.now() - 10_000,
+            server: "https://billing.example.com/a2a",
+            client: `planner-${RUN}`,
+            request: {
+              body: {
+                jsonrpc: "2.0",
+                id: 1,
+                method: "message/send",
+                params: { message: { messageId: `m-${RUN}`, contextId: `ctx-${RUN}`, parts: [] }, metadata: { aip_token: token } },
+              },
+            },
+            response: {
+              status: 200,
+              body: { jsonrpc: "2.0", id: 1, result: { id: `task-${RUN}`, contextId: `ctx-${RUN}`, status: { state: "completed" } } },
+            },
+          },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.data.results[0].aip).toMatchObject({ status: "verified", from: "params.metadata.aip_token", findings: ["expired_grant"] });
   });
 });

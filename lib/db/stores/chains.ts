@@ -35,7 +35,7 @@ const REVOKED_KEYS = `(SELECT COUNT(*) FROM "PrincipalKey" WHERE "revokedAt" IS 
 
 export type TChainRow = Prisma.ChainGetPayload<{ select: typeof CHAIN_ROW_SELECT }>;
 
-const CHAIN_KEY_SELECT = { id: true, startedAt: true, eventCount: true } as const satisfies Prisma.ChainSelect;
+const CHAIN_KEY_SELECT = { id: true, startedAt: true, eventCount: true, source: true } as const satisfies Prisma.ChainSelect;
 export type TChainKey = Prisma.ChainGetPayload<{ select: typeof CHAIN_KEY_SELECT }>;
 
 /** What one chain's detail view reads of each event. */

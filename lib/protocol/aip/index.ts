@@ -34,6 +34,16 @@ export type { TDocumentJudgement, TSignatureForm } from "./identity";
 export { aipScopeCovers, aipScopesWithin, aipScopeSetsEquivalent, aipScopesAdded } from "./scope";
 export { aipTokenId } from "./compact";
 export { blockEventId } from "./chained";
+export {
+  presentationRecord,
+  presentedInvoke,
+  parsePresentation,
+  isPresentationRecord,
+  presentationId,
+  finalGrant,
+  PRESENTATION_VERSION,
+} from "./presented";
+export type { TPresentation, TPresentedCall } from "./presented";
 export type { TAipContext } from "./resolve";
 export * from "./types";
 

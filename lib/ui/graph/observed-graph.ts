@@ -87,7 +87,8 @@ export function buildObservedGraph(detail: TChainDetail): TGraphModel {
       source: observedNodeId(chain, e.from),
       target: observedNodeId(chain, e.to),
       jtis: [e.id],
-      label: `signed ${m.kind}`,
+      // An invoke a presented AIP token became (docs/observed.md "AIP tokens in captures") says so.
+      label: m.jti.startsWith("aipcall-") ? `signed ${m.kind} · AIP token` : `signed ${m.kind}`,
       scopeChange: null,
       findings: noFindings(),
       isDashed: false,

@@ -11,6 +11,7 @@ import { requireActor } from "@/lib/auth/authenticate";
 import { env } from "@/lib/env";
 import { handleApiError } from "@/lib/http";
 import { ingestObservedSpans } from "@/lib/observations/ingest";
+import { stripAipAttributes } from "@/lib/observed/capture";
 import { readBodyBytes } from "@/lib/observations/body";
 import { decodeExportRequest, DEFAULT_OTLP_LIMITS, encodeErrorStatus, encodeExportResponse, encodingOf } from "@/lib/observed";
 
@@ -36,6 +37,8 @@ export async function POST(req: NextRequest): Promise<Response> {
   });
   if (!decoded.ok) return otlp(decoded.status, encodeErrorStatus(decoded, decoded.encoding));
   try {
+    // Only the capture service says whether an AIP token verified: a producer's span cannot.
+    stripAipAttributes(decoded.spans);
     await ingestObservedSpans(decoded.spans, "otel", receivedAtMs);
   } catch (error) {
     return handleApiError(error);
