@@ -64,7 +64,7 @@ export type TCandidate =
 
 type TRejected = Extract<TCandidate, { kind: "rejected" }>;
 
-type TFresh = {
+export type TFresh = {
   index: number;
   claims: TClaims;
   raw: string;
@@ -279,7 +279,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings
  * so a later invoke of the batch sees the earlier ones. Sets each invoke's `drift` and returns what
  * the write adds to the baselines, with the baselines' event counts for the validation under the lock.
  */
-function* judgeDrifts(
+export function* judgeDrifts(
   fresh: TFresh[],
   stored: { jti: string; claims: TClaims }[],
   s: TDriftSettings,
@@ -320,7 +320,11 @@ function* judgeDrifts(
     seen.set(b.key, b.events);
     storedLatest.set(b.key, b.latest);
   }
-  for (const v of read.values) facts.get(v.key)?.seen[v.aspect as TDriftValueAspect]?.set(v.value, v.last);
+  const storedLast = new Map<string, number>();
+  for (const v of read.values) {
+    facts.get(v.key)?.seen[v.aspect as TDriftValueAspect]?.set(v.value, v.last);
+    storedLast.set(`${v.key}\n${v.aspect}\n${v.value}`, v.last);
+  }
   for (const b of read.buckets)
     facts.get(b.key)?.buckets.set(b.bucket, { events: b.events, action: b.action, resource: b.resource, data: b.data, host: b.host });
 
@@ -338,6 +342,9 @@ function* judgeDrifts(
     write.baselines.set(key, b);
     for (const { aspect, value } of u.seen) {
       const id = `${key}\n${aspect}\n${value}`;
+      // A habitual value's "last seen" is refreshed at most once per bucket: knowing it to the
+      // bucket is enough for a window of many buckets, and it spares an upsert per value per invoke.
+      if ((storedLast.get(id) ?? -Infinity) >= o.iat - s.bucketSeconds) continue;
       const v = write.values.get(id);
       if (!v || v.last < o.iat) write.values.set(id, { key, aspect, value, last: o.iat });
     }
