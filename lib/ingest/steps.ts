@@ -306,9 +306,15 @@ export function* judgeDrifts(
     for (const d of o.data) want(key, "data", d);
     if (o.host !== null) want(key, "host", o.host);
   }
-  // Every window this batch can judge in starts at or after the earliest iat's window.
-  const fromBucket = driftWindow(-Infinity, Math.min(...judged.map((j) => j.o.iat)), s).firstBucket;
-  const read = yield* ask("driftFacts", { keys, values: [...values.values()], fromBucket });
+  // Every window this batch can judge in starts at or after the earliest iat's window. Buckets
+  // from the earliest iat's on are read one by one (the rate needs each); the earlier ones of the
+  // window only as sums per baseline, held as one bucket just before them. Stored buckets older
+  // than a baseline's window are pruned whenever it moves (below), so the sums are the window's;
+  // within one batch they may still count a bucket or two the window just left.
+  const minIat = judged.reduce((m, j) => Math.min(m, j.o.iat), Infinity);
+  const fromBucket = driftWindow(-Infinity, minIat, s).firstBucket;
+  const recentBucket = Math.floor(minIat / s.bucketSeconds);
+  const read = yield* ask("driftFacts", { keys, values: [...values.values()], fromBucket, recentBucket });
 
   const facts = new Map<string, TDriftFacts>(keys.map((k) => [k, newDriftBaseline()]));
   const seen = new Map<string, number>(keys.map((k) => [k, 0]));
@@ -325,6 +331,14 @@ export function* judgeDrifts(
     facts.get(v.key)?.seen[v.aspect as TDriftValueAspect]?.set(v.value, v.last);
     storedLast.set(`${v.key}\n${v.aspect}\n${v.value}`, v.last);
   }
+  for (const b of read.earlier)
+    facts.get(b.key)?.buckets.set(recentBucket - 1, {
+      events: Number(b.events),
+      action: Number(b.action),
+      resource: Number(b.resource),
+      data: Number(b.data),
+      host: Number(b.host),
+    });
   for (const b of read.buckets)
     facts.get(b.key)?.buckets.set(b.bucket, { events: b.events, action: b.action, resource: b.resource, data: b.data, host: b.host });
 

@@ -79,12 +79,15 @@ export type TIngestStore = {
   findingsOf(jtis: string[]): TFindingRow[];
   /**
    * The drift baselines of `keys` as far as a batch's judgement needs them: their summary rows, the
-   * value rows named in `values` (absent when never seen) and their buckets from `fromBucket` on.
+   * value rows named in `values` (absent when never seen), their buckets from `recentBucket` on one
+   * by one, and the sums of their buckets in [fromBucket, recentBucket) per key (summed by the
+   * database: a month of hourly buckets per baseline never travels to the process).
    */
-  driftFacts(q: { keys: string[]; values: { key: string; aspect: string; value: string }[]; fromBucket: number }): {
+  driftFacts(q: { keys: string[]; values: { key: string; aspect: string; value: string }[]; fromBucket: number; recentBucket: number }): {
     baselines: TDriftBaselineRow[];
     values: TDriftValueRow[];
     buckets: TDriftBucketRow[];
+    earlier: Omit<TDriftBucketRow, "bucket">[];
   };
   /** events observed so far by each of these baselines (absent: none): any write to one changes it */
   driftVersions(keys: string[]): { key: string; events: number }[];
@@ -198,6 +201,10 @@ function sqliteStatements(conn: Database.Database) {
     driftBuckets: q(
       `SELECT "key", "bucket", "events", "action", "resource", "data", "host" FROM "DriftBucket" WHERE "key" IN ${IN_LIST} AND "bucket" >= ?`,
     ),
+    driftEarlier: q(
+      `SELECT "key", SUM("events") AS "events", SUM("action") AS "action", SUM("resource") AS "resource", SUM("data") AS "data", SUM("host") AS "host"
+       FROM "DriftBucket" WHERE "key" IN ${IN_LIST} AND "bucket" >= ? AND "bucket" < ? GROUP BY "key"`,
+    ),
     driftVersions: q(`SELECT "key", "events" FROM "DriftBaseline" WHERE "key" IN ${IN_LIST}`),
     upsertDriftBaseline: q(
       `INSERT INTO "DriftBaseline" ("key", "principal", "purpose", "first", "latest", "events") VALUES (?, ?, ?, ?, ?, ?)
@@ -263,7 +270,8 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
     driftFacts: (q) => ({
       baselines: sql.driftBaselines.all(json(q.keys)) as TDriftBaselineRow[],
       values: q.values.length ? (sql.driftValues.all(JSON.stringify(q.values.map((v) => [v.key, v.aspect, v.value]))) as TDriftValueRow[]) : [],
-      buckets: sql.driftBuckets.all(json(q.keys), q.fromBucket) as TDriftBucketRow[],
+      buckets: sql.driftBuckets.all(json(q.keys), q.recentBucket) as TDriftBucketRow[],
+      earlier: sql.driftEarlier.all(json(q.keys), q.fromBucket, q.recentBucket) as Omit<TDriftBucketRow, "bucket">[],
     }),
     driftVersions: (keys) => sql.driftVersions.all(json(keys)) as { key: string; events: number }[],
     write: (plan: TWritePlan) => {
@@ -320,6 +328,9 @@ const ADD_USAGE = `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VAL
 
 const DRIFT_VALUES = `SELECT v."key", v."aspect", v."value", v."last" FROM json_to_recordset($1::json) AS j("key" text, "aspect" text, "value" text)
   JOIN "DriftValue" v ON v."key" = j."key" AND v."aspect" = j."aspect" AND v."value" = j."value"`;
+const DRIFT_EARLIER = `SELECT "key", SUM("events")::int AS "events", SUM("action")::int AS "action", SUM("resource")::int AS "resource",
+  SUM("data")::int AS "data", SUM("host")::int AS "host" FROM "DriftBucket"
+  WHERE "key" IN (SELECT json_array_elements_text($1::json)) AND "bucket" >= $2 AND "bucket" < $3 GROUP BY "key"`;
 const UPSERT_DRIFT_BASELINES = `INSERT INTO "DriftBaseline" ("key", "principal", "purpose", "first", "latest", "events")
   SELECT * FROM json_to_recordset($1::json) AS b("key" text, "principal" text, "purpose" text, "first" double precision, "latest" double precision, "events" integer)
   ON CONFLICT ("key") DO UPDATE SET "first" = LEAST("DriftBaseline"."first", excluded."first"),
@@ -378,12 +389,13 @@ export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
         })
       ).sort((a, b) => a.id - b.id),
     driftFacts: async (q) => {
-      const [baselines, values, buckets] = await Promise.all([
+      const [baselines, values, buckets, earlier] = await Promise.all([
         tx.driftBaseline.findMany({ where: { key: { in: q.keys } } }),
         q.values.length ? tx.$queryRawUnsafe<TDriftValueRow[]>(DRIFT_VALUES, JSON.stringify(q.values)) : Promise.resolve([]),
-        tx.driftBucket.findMany({ where: { key: { in: q.keys }, bucket: { gte: q.fromBucket } } }),
+        tx.driftBucket.findMany({ where: { key: { in: q.keys }, bucket: { gte: q.recentBucket } } }),
+        tx.$queryRawUnsafe<Omit<TDriftBucketRow, "bucket">[]>(DRIFT_EARLIER, JSON.stringify(q.keys), q.fromBucket, q.recentBucket),
       ]);
-      return { baselines, values, buckets };
+      return { baselines, values, buckets, earlier };
     },
     driftVersions: (keys) => tx.driftBaseline.findMany({ where: { key: { in: keys } }, select: { key: true, events: true } }),
     write: async (plan) => {
