@@ -86,6 +86,22 @@ export const ZEnv = z.object({
     .min(1, "must be at least 1")
     .max(7 * 24 * 3600, "must be at most a week (604800)")
     .default(300),
+  // Behavioural drift (docs/least-privilege.md#behavioural-drift): each invoke compared at ingest
+  // with its signer's own history under the same purpose. The window the baseline remembers; the
+  // events it needs before judging anything (warm-up); the rate bucket; how many times the usual
+  // rate a bucket must exceed, with at least how many events; and the share of the window's events
+  // that may bring a new value of an aspect for a new value of it to count as a drift.
+  DELEGRAPH_DRIFT_WINDOW_DAYS: z.coerce.number({ error: "must be a number of days" }).positive().max(366, "must be at most 366").default(30),
+  DELEGRAPH_DRIFT_MIN_EVENTS: z.coerce.number({ error: "must be a number of events" }).int("must be a whole number").min(1).default(20),
+  DELEGRAPH_DRIFT_BUCKET_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .int("must be a whole number")
+    .min(60, "must be at least 60")
+    .max(7 * 24 * 3600, "must be at most a week (604800)")
+    .default(3600),
+  DELEGRAPH_DRIFT_RATE_FACTOR: z.coerce.number({ error: "must be a number" }).min(1, "must be at least 1").default(5),
+  DELEGRAPH_DRIFT_MIN_RATE_EVENTS: z.coerce.number({ error: "must be a number of events" }).int("must be a whole number").min(1).default(10),
+  DELEGRAPH_DRIFT_NOVELTY_SHARE: z.coerce.number({ error: "must be a share between 0 and 1" }).min(0).max(1).default(0.1),
   // Single sign-on through an OpenID Connect provider (lib/auth/oidc.ts, docs/operations.md): on
   // when the issuer, client id and secret are set. The role claim's values map to roles with
   // DELEGRAPH_OIDC_ROLES ("value=role,…"); a user none of whose values maps is refused.

@@ -58,6 +58,7 @@ function rows(events: (TAipEvent & { reference: TAipVerdict })[], kinds: { id: s
         alg: c.aip.mode === "compact" ? "EdDSA" : "biscuit-ed25519",
         kid: c.aip.verifiedBy ? c.aip.verifiedBy.split("#")[1] : "ephemeral",
         token: e.token,
+        drift: null,
         claims: JSON.stringify(c),
         prevHash: GENESIS_HASH,
         hash: GENESIS_HASH,

@@ -3,7 +3,7 @@
 // tested without a database (detail.test.ts).
 import type { TChainDetailRows } from "@/lib/db/stores/chains";
 import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
-import { chainInputsFrom, parseEventRows } from "@/lib/chains/load";
+import { chainInputsFrom, parseDrift, parseEventRows } from "@/lib/chains/load";
 import { chainStatus } from "@/lib/protocol/chain";
 import { anyReadTimeFindings, checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
 import { aipScopesAdded } from "@/lib/protocol/aip/scope";
@@ -69,6 +69,7 @@ export function buildChainDetail(
       alg: r.alg,
       kid: r.kid,
       keyRevokedAt: r.keyRevokedAt,
+      drift: parseDrift(r.drift),
       keyRevokedNow: revokedNowOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
       keyThumbprint: thumbprintOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
       token: options.includeRaw ? r.token : "",

@@ -6,6 +6,7 @@ import type { TStores } from "@/lib/db";
 import type { TExternalRow, TParsed, TParsedEventRow, TPrincipalKindRow } from "@/lib/db/rows";
 import type { TCheckEvent, TChainInput } from "@/lib/protocol/chain";
 import type { TClaims, TEventKind, TPrincipalKind } from "@/lib/protocol/types";
+import type { TDriftFact } from "@/lib/protocol/drift";
 
 export type { TParsed, TParsedEventRow } from "@/lib/db/rows";
 
@@ -15,7 +16,14 @@ export type TLoadedChain = TChainInput & { events: (TCheckEvent & { status: stri
 type TInputEventRow = Pick<TParsedEventRow, "seq" | "jti" | "chainId" | "claims" | "status"> & {
   keyRevokedAt?: number | null;
   receivedAt?: number | Date | null;
+  /** Event.drift: the drift judged at receipt, as stored (JSON) */
+  drift?: string | null;
 };
+
+/** Event.drift as the check reads it (lib/protocol/drift.ts TDriftFact). */
+export function parseDrift(text: string | null | undefined): TDriftFact | null {
+  return text ? (JSON.parse(text) as TDriftFact) : null;
+}
 
 /** Receipt time in NumericDate seconds, where a check can need it (see TStoredEventRow.receivedAt). */
 function receiptSeconds(e: TInputEventRow): number | null {
@@ -65,6 +73,7 @@ export function chainInputsFrom(
       status: e.status,
       keyRevokedAt: e.keyRevokedAt ?? null,
       receivedAt: receiptSeconds(e),
+      drift: parseDrift(e.drift),
     });
   return out;
 }

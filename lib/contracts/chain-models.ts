@@ -13,6 +13,7 @@ import type {
   TPurpose,
   TSeverity,
 } from "@/lib/protocol/types";
+import type { TDriftFact } from "@/lib/protocol/drift";
 import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TObservedChain } from "@/lib/observed/types";
 import type { TSignedMatch } from "@/lib/observed/stored";
@@ -45,6 +46,8 @@ export type TChainEvent = {
   kid: string;
   /** the signing key's revokedAt in the registry when the event was received; null when not revoked then */
   keyRevokedAt: number | null;
+  /** invokes: the behavioural drift judged at receipt against the signer's own history (behavior_drift), null when none */
+  drift: TDriftFact | null;
   /** the signing key's revokedAt in the registry now: set and later than the event when the key was revoked after it was accepted */
   keyRevokedNow: number | null;
   /** RFC 7638 thumbprint of the key that verified the signature */

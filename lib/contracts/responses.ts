@@ -103,6 +103,23 @@ const ZChainEvent = z
     alg: z.string(),
     kid: z.string(),
     keyRevokedAt: z.number().nullable(),
+    drift: z
+      .object({
+        purpose: z.string(),
+        bucketSeconds: z.number(),
+        aspects: z.array(z.object({ aspect: z.enum(["action", "resource", "data", "host", "rate"]), value: z.string() })),
+        baseline: z.object({
+          since: z.number(),
+          events: z.number(),
+          actions: z.number(),
+          resources: z.number(),
+          dataClasses: z.number(),
+          hosts: z.number(),
+          usualRate: z.number(),
+        }),
+      })
+      .nullable()
+      .meta({ description: "invokes: the behavioural drift judged at receipt against the signer's own history (behavior_drift); null when none" }),
     keyRevokedNow: z.number().nullable(),
     keyThumbprint: z.string().nullable(),
     token: z.string().meta({

@@ -38,6 +38,7 @@ export const EVENT_INSERT_COLUMNS: TColumns<Event, "receivedAt"> = {
   hash: "text",
   keyRevokedAt: "double precision",
   traceId: "text",
+  drift: "text",
 };
 
 /** A chain's summary row as ingest writes it: all but what the database keeps itself. */
@@ -64,7 +65,7 @@ export const CHAIN_SUMMARY_COLUMNS: TColumns<Chain, "lastEventAt" | "version" | 
 };
 
 /** An event as the chain checks read it. */
-export type TStoredEventRow = Pick<Event, "seq" | "jti" | "chainId" | "claims" | "status" | "ref" | "keyRevokedAt"> & {
+export type TStoredEventRow = Pick<Event, "seq" | "jti" | "chainId" | "claims" | "status" | "ref" | "keyRevokedAt" | "drift"> & {
   /**
    * receipt time as a NumericDate, read only where keyRevokedAt is set: the only events whose
    * receipt time a check uses (late_after_revocation); null elsewhere.

@@ -121,6 +121,37 @@ function storyTokens(): string[] {
 // Signed once: ES256 signatures differ at every signing, and both databases must hold the same bytes.
 const STORY = storyTokens();
 
+/**
+ * Behavioural drift: the planner's history under one grant (25 invokes of one action on one
+ * resource, past the warm-up), sent in two batches, then an invoke on a resource it never touched.
+ */
+function driftTokens(): string[][] {
+  const grant = sign(human, {
+    kind: "authorize",
+    jti: "cd",
+    chain: "cd",
+    aud: planner.id,
+    iat: T - 30 * 3600,
+    exp: T + 3600,
+    scope: ["finance/*:read"],
+    purpose: { code: "finance.audit", text: "audit" },
+  });
+  const invoke = (i: number, resource = "db://finance/ledger") =>
+    sign(planner, {
+      kind: "invoke",
+      jti: `cd.i${i}`,
+      chain: "cd",
+      grant: "cd",
+      iat: T - 30 * 3600 + i * 3600,
+      action: "finance/ledger:read",
+      resource,
+    });
+  const history = Array.from({ length: 25 }, (_, i) => invoke(i));
+  return [[grant, ...history.slice(0, 12)], history.slice(12), [invoke(26, "db://finance/payroll")]];
+}
+const DRIFT = driftTokens();
+const DRIFT_KEY = `${planner.id}\nfinance.audit`;
+
 function candidates(tokens: string[]): TCandidate[] {
   return tokens.map((raw, index) => {
     const d = decodeToken(raw);
@@ -179,6 +210,7 @@ async function seed(stores: TStores, db: TDatabase) {
   await stores.ingest.run(ingestSteps(aipCandidates(), FIXED, "token:t1"));
   await stores.ingest.run(ingestSteps(aipCandidates(), FIXED, "token:t1"));
   await stores.ingest.run(ingestSteps(candidates(STORY), FIXED, "token:t1"));
+  for (const batch of DRIFT) await stores.ingest.run(ingestSteps(candidates(batch), FIXED, "token:t1"));
   await stores.ingest.run(
     ingestSteps(
       [
@@ -622,6 +654,25 @@ const INGEST_CASES: { [O in keyof TIngestStore]: (store: TIngestStore | TAsyncIn
   eventKinds: (st) => Promise.resolve(st.eventKinds(["c1", "c2.x"])).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
   principalKinds: (st) => Promise.resolve(st.principalKinds([human.id, planner.id])).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
   findingsOf: (st) => Promise.resolve(st.findingsOf(["c1.i1", "c1.d1", "c2.x"])).then((r) => r.map(({ id: _id, ...f }) => f)),
+  driftFacts: (st) =>
+    Promise.resolve(
+      st.driftFacts({
+        keys: [DRIFT_KEY, "nobody\nnothing"],
+        values: [
+          { key: DRIFT_KEY, aspect: "resource", value: "db://finance/ledger" },
+          { key: DRIFT_KEY, aspect: "action", value: "finance/ledger:read" },
+          { key: DRIFT_KEY, aspect: "resource", value: "db://never" },
+        ],
+        fromBucket: Math.floor((T - 20 * 3600) / 3600),
+        recentBucket: Math.floor((T - 8 * 3600) / 3600),
+      }),
+    ).then((r) => ({
+      baselines: r.baselines,
+      earlier: r.earlier.map((e) => ({ ...e, events: Number(e.events), resource: Number(e.resource) })),
+      values: r.values.sort((a, b) => a.aspect.localeCompare(b.aspect)),
+      buckets: r.buckets.sort((a, b) => a.bucket - b.bucket),
+    })),
+  driftVersions: (st) => st.driftVersions([DRIFT_KEY, "nobody\nnothing"]),
   // Written in seed() through run(); here the row it wrote is compared.
   write: (st) => st.storedTokens(["c1.r"]),
 };
@@ -673,6 +724,32 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         expect(normalise(b)).toEqual(normalise(a));
       });
     }
+    it("the drift baseline holds the planner's history, and its novel invoke carries behavior_drift with the baseline", async () => {
+      for (const st of [sqliteIngestStore(pair.sqlite.sqlite!), postgresIngestStore(pair.postgres.prisma)]) {
+        const versions = await st.driftVersions([DRIFT_KEY]);
+        expect(versions).toEqual([{ key: DRIFT_KEY, events: 26 }]);
+        const facts = await st.driftFacts({ keys: [DRIFT_KEY], values: [], fromBucket: 0, recentBucket: Math.floor((T - 10 * 3600) / 3600) });
+        expect(facts.baselines[0]).toMatchObject({
+          principal: planner.id,
+          purpose: "finance.audit",
+          first: T - 30 * 3600,
+          latest: T - 30 * 3600 + 26 * 3600,
+        });
+        // Buckets from recentBucket one by one, the earlier ones summed: 26 events, 2 new resources in all.
+        expect(facts.buckets.length).toBeGreaterThan(0);
+        expect(facts.buckets.every((b) => b.bucket >= Math.floor((T - 10 * 3600) / 3600))).toBe(true);
+        expect(facts.buckets.reduce((n, b) => n + b.events, 0) + Number(facts.earlier[0].events)).toBe(26);
+        expect(facts.buckets.reduce((n, b) => n + b.resource, 0) + Number(facts.earlier[0].resource)).toBe(2);
+        const drift = (await st.findingsOf(["cd.i26", "cd.i24"])).map((f) => [f.eventJti, f.code, f.severity]);
+        expect(drift).toEqual([["cd.i26", "behavior_drift", "warning"]]);
+        const [row] = (await st.chainEvents(["cd"])).filter((e) => e.jti === "cd.i26");
+        expect(JSON.parse(row.drift!)).toMatchObject({
+          purpose: "finance.audit",
+          aspects: [{ aspect: "resource", value: "db://finance/payroll" }],
+          baseline: { events: 25, resources: 1 },
+        });
+      }
+    });
     it("registry, eventCount and check", async () => {
       const ids = [human.id, planner.id, "nobody"];
       expect(normalise(await pair.p.ingest.registry(ids))).toEqual(normalise(await pair.s.ingest.registry(ids)));

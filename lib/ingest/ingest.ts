@@ -15,6 +15,8 @@ import type { TIngestResult } from "@/lib/contracts/events";
 import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
 import { enforceQuarantineQuota } from "@/lib/ingest/quarantine";
 import { aipTokenHint } from "@/lib/protocol/aip";
+import type { TDriftSettings } from "@/lib/protocol/drift";
+import { env, type TEnv } from "@/lib/env";
 
 export type { TIngestResult } from "@/lib/contracts/events";
 
@@ -78,11 +80,23 @@ export async function verifyBatch(entries: unknown[], options: { now?: number } 
   return verifyAll(entries, registry, now);
 }
 
+/** The drift settings (lib/protocol/drift.ts) as configured (lib/env.ts). */
+export function driftSettings(config: TEnv = env()): TDriftSettings {
+  return {
+    baselineSeconds: Math.round(config.DELEGRAPH_DRIFT_WINDOW_DAYS * 24 * 3600),
+    minBaselineEvents: config.DELEGRAPH_DRIFT_MIN_EVENTS,
+    bucketSeconds: config.DELEGRAPH_DRIFT_BUCKET_SECONDS,
+    rateFactor: config.DELEGRAPH_DRIFT_RATE_FACTOR,
+    minRateEvents: config.DELEGRAPH_DRIFT_MIN_RATE_EVENTS,
+    noveltyShare: config.DELEGRAPH_DRIFT_NOVELTY_SHARE,
+  };
+}
+
 /** `source`: who sent the batch ("token:<id>"), for the quarantine quota of its rejected entries. */
 export async function ingestBatch(entries: unknown[], options: { now?: number; source?: string } = {}): Promise<TIngestResult[]> {
   const candidates = await verifyBatch(entries, options);
   const source = options.source ?? null;
-  const results = await (await stores()).ingest.run(ingestSteps(candidates, new Date(), source));
+  const results = await (await stores()).ingest.run(ingestSteps(candidates, new Date(), source, driftSettings()));
   // After the commit, never inside it: usually no query at all, now and then one signed insert.
   await checkpointAfterIngest(results.reduce((n, r) => (r.status === "accepted" || r.status === "pending" ? n + 1 : n), 0));
   if (source !== null && results.some((r) => r.status === "rejected")) await enforceQuarantineQuota(source);

@@ -161,7 +161,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       const write = log.ops.indexOf("write");
       expect(log.ops.lastIndexOf("checkChain")).toBeGreaterThanOrEqual(0);
       expect(log.ops.lastIndexOf("checkChain")).toBeLessThan(log.ops.indexOf("lock"));
-      expect(log.ops.slice(lockHead, write + 1)).toEqual(["lockHead", "eventKinds", "dependantChains", "chainVersions", "write"]);
+      // driftVersions: the batch's invoke judged against its signer's drift baseline, which must not have moved.
+      expect(log.ops.slice(lockHead, write + 1)).toEqual(["lockHead", "eventKinds", "driftVersions", "dependantChains", "chainVersions", "write"]);
       expect(count("lock")).toBe(1);
     });
 

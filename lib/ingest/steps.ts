@@ -17,13 +17,28 @@
 //    work: the list limits of docs/protocol.md §8 bound every check).
 // Either way the verdicts are those of the store as the write finds it, as with one locked phase.
 import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
-import { checkAnyChain } from "@/lib/protocol/any-chain";
+import { checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
+import {
+  applyDrift,
+  DEFAULT_DRIFT_SETTINGS,
+  driftKey,
+  driftUpdate,
+  driftWindow,
+  judgeDrift,
+  newDriftBaseline,
+  type TDriftFact,
+  type TDriftFacts,
+  type TDriftObservation,
+  type TDriftSettings,
+  type TDriftValueAspect,
+} from "@/lib/protocol/drift";
+import { egressHost } from "@/lib/protocol/scope";
 import { claimedChain, classifyReplay } from "@/lib/protocol/envelope";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import { eventRef } from "@/lib/protocol/grammar";
 import { chainInputsFrom, missingRefs, parseEventRows, principalIdsOf } from "@/lib/chains/load";
 import { summariseChain } from "@/lib/ingest/summary";
-import { ask, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
+import { ask, type TDriftWrite, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
 import type { TEventInsert, TExternalRow, TParsedEventRow, TPrincipalKindRow } from "@/lib/db/rows";
 import { storableRaw, storableText } from "@/lib/text";
 
@@ -49,13 +64,15 @@ export type TCandidate =
 
 type TRejected = Extract<TCandidate, { kind: "rejected" }>;
 
-type TFresh = {
+export type TFresh = {
   index: number;
   claims: TClaims;
   raw: string;
   alg: string;
   kid: string;
   keyRevokedAt: number | null;
+  /** invokes: the drift judged at receipt (Event.drift) */
+  drift: TDriftFact | null;
   seq: number;
   prevHash: string;
   hash: string;
@@ -127,6 +144,7 @@ function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
     hash: f.hash,
     keyRevokedAt: f.keyRevokedAt,
     traceId: c.traceparent ? c.traceparent.slice(3, 35) : null,
+    drift: f.drift ? JSON.stringify(f.drift) : null,
   };
 }
 
@@ -147,6 +165,9 @@ type TPrepared = {
   dependants: Set<string>;
   affected: string[];
   versions: Map<string, number>;
+  /** the drift baselines read (key → events observed, 0 when none) and what to write to them */
+  driftSeen: Map<string, number>;
+  drift: TDriftWrite | null;
 };
 
 /**
@@ -154,7 +175,7 @@ type TPrepared = {
  * the new events touch or complete (§5), from reads alone. Ledger positions are not known yet (they
  * are given under the lock); no check reads them.
  */
-function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
+function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings): TSteps<TPrepared> {
   const verified = candidates.filter((c) => c.kind === "verified");
   const jtis = [...new Set(verified.map((c) => c.claims.jti))];
   const existing = jtis.length ? yield* ask("storedTokens", jtis) : [];
@@ -186,6 +207,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
         alg: c.alg,
         kid: c.kid,
         keyRevokedAt: c.keyRevokedAt,
+        drift: null,
         seq: 0,
         prevHash: "",
         hash: "",
@@ -200,6 +222,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
   let affected: string[] = [];
   let versions = new Map<string, number>();
   let refs: string[] = [];
+  let driftRead: { seen: Map<string, number>; write: TDriftWrite | null } = { seen: new Map(), write: null };
   if (fresh.length) {
     // Chains that gain events, and chains whose events point at a new event (an orphan's parent
     // arriving): both are re-checked whole. A new event pointing at another new one is in a chain
@@ -209,6 +232,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
     affected = [...new Set([...fresh.map((f) => f.claims.chain), ...dependants])];
     versions = new Map((yield* ask("chainVersions", affected)).map((v) => [v.id, v.version]));
     const events = parseEventRows(yield* ask("chainEvents", affected));
+    driftRead = yield* judgeDrifts(fresh, events, drift);
     const receivedAt = at.getTime() / 1000;
     for (const f of fresh)
       events.push({
@@ -220,6 +244,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
         ref: eventRef(f.claims),
         keyRevokedAt: f.keyRevokedAt,
         receivedAt: f.keyRevokedAt === null ? null : receivedAt,
+        drift: f.drift ? JSON.stringify(f.drift) : null,
       });
     refs = missingRefs(events);
     const principalIds = principalIdsOf(events);
@@ -231,7 +256,130 @@ function* readAndCheck(candidates: TCandidate[], at: Date): TSteps<TPrepared> {
     checked = recheck(affected, events, externalRows, principalRows);
   }
   const watched = [...new Set([...jtis, ...refs])];
-  return { fresh, duplicates, rejected, checked, watched, storedOfWatched, freshJtis, dependants: new Set(dependants), affected, versions };
+  return {
+    fresh,
+    duplicates,
+    rejected,
+    checked,
+    watched,
+    storedOfWatched,
+    freshJtis,
+    dependants: new Set(dependants),
+    affected,
+    versions,
+    driftSeen: driftRead.seen,
+    drift: driftRead.write,
+  };
+}
+
+/**
+ * Behavioural drift (lib/protocol/drift.ts): each new invoke, in batch order, judged against its
+ * signer's baseline under its purpose (the invoke's own, else its grant's), the baseline read from
+ * the store for exactly the values the batch names and the window's buckets, and updated in memory
+ * so a later invoke of the batch sees the earlier ones. Sets each invoke's `drift` and returns what
+ * the write adds to the baselines, with the baselines' event counts for the validation under the lock.
+ */
+export function* judgeDrifts(
+  fresh: TFresh[],
+  stored: { jti: string; claims: TClaims }[],
+  s: TDriftSettings,
+): TSteps<{ seen: Map<string, number>; write: TDriftWrite | null }> {
+  const claimsOf = new Map<string, TClaims>(stored.map((e) => [e.jti, e.claims]));
+  for (const f of fresh) claimsOf.set(f.claims.jti, f.claims);
+  const judged: { f: TFresh; key: string; principal: string; purpose: string; o: TDriftObservation }[] = [];
+  for (const f of fresh) {
+    const c = f.claims;
+    if (c.kind !== "invoke" || isAipClaims(c)) continue;
+    const grant = c.grant !== undefined ? claimsOf.get(c.grant) : undefined;
+    const purpose = c.purpose ?? (grant && (grant.kind === "authorize" || grant.kind === "delegate") ? grant.purpose.code : "");
+    const o: TDriftObservation = { iat: c.iat, action: c.action, resource: c.resource, data: c.data ?? [], host: egressHost(c.resource) };
+    judged.push({ f, key: driftKey(c.iss, purpose), principal: c.iss, purpose, o });
+  }
+  if (judged.length === 0) return { seen: new Map(), write: null };
+
+  const keys = [...new Set(judged.map((j) => j.key))];
+  const values = new Map<string, { key: string; aspect: TDriftValueAspect; value: string }>();
+  const want = (key: string, aspect: TDriftValueAspect, value: string) => values.set(`${key}\n${aspect}\n${value}`, { key, aspect, value });
+  for (const { key, o } of judged) {
+    want(key, "action", o.action);
+    want(key, "resource", o.resource);
+    for (const d of o.data) want(key, "data", d);
+    if (o.host !== null) want(key, "host", o.host);
+  }
+  // Every window this batch can judge in starts at or after the earliest iat's window. Buckets
+  // from the earliest iat's on are read one by one (the rate needs each); the earlier ones of the
+  // window only as sums per baseline, held as one bucket just before them. Stored buckets older
+  // than a baseline's window are pruned whenever it moves (below), so the sums are the window's;
+  // within one batch they may still count a bucket or two the window just left.
+  const minIat = judged.reduce((m, j) => Math.min(m, j.o.iat), Infinity);
+  const fromBucket = driftWindow(-Infinity, minIat, s).firstBucket;
+  const recentBucket = Math.floor(minIat / s.bucketSeconds);
+  const read = yield* ask("driftFacts", { keys, values: [...values.values()], fromBucket, recentBucket });
+
+  const facts = new Map<string, TDriftFacts>(keys.map((k) => [k, newDriftBaseline()]));
+  const seen = new Map<string, number>(keys.map((k) => [k, 0]));
+  const storedLatest = new Map<string, number>();
+  for (const b of read.baselines) {
+    const f = facts.get(b.key)!;
+    f.first = b.first;
+    f.latest = b.latest;
+    seen.set(b.key, b.events);
+    storedLatest.set(b.key, b.latest);
+  }
+  const storedLast = new Map<string, number>();
+  for (const v of read.values) {
+    facts.get(v.key)?.seen[v.aspect as TDriftValueAspect]?.set(v.value, v.last);
+    storedLast.set(`${v.key}\n${v.aspect}\n${v.value}`, v.last);
+  }
+  for (const b of read.earlier)
+    facts.get(b.key)?.buckets.set(recentBucket - 1, {
+      events: Number(b.events),
+      action: Number(b.action),
+      resource: Number(b.resource),
+      data: Number(b.data),
+      host: Number(b.host),
+    });
+  for (const b of read.buckets)
+    facts.get(b.key)?.buckets.set(b.bucket, { events: b.events, action: b.action, resource: b.resource, data: b.data, host: b.host });
+
+  const write: TDriftWrite = { baselines: new Map(), values: new Map(), buckets: new Map(), prune: [] };
+  for (const { f, key, principal, purpose, o } of judged) {
+    const base = facts.get(key)!;
+    const j = judgeDrift(base, o, s);
+    if (j.drift) f.drift = { ...j.drift, purpose };
+    const u = driftUpdate(o, j);
+    applyDrift(base, u);
+    const b = write.baselines.get(key) ?? { key, principal, purpose, first: o.iat, latest: o.iat, events: 0 };
+    b.first = Math.min(b.first, o.iat);
+    b.latest = Math.max(b.latest, o.iat);
+    b.events++;
+    write.baselines.set(key, b);
+    for (const { aspect, value } of u.seen) {
+      const id = `${key}\n${aspect}\n${value}`;
+      // A habitual value's "last seen" is refreshed at most once per bucket: knowing it to the
+      // bucket is enough for a window of many buckets, and it spares an upsert per value per invoke.
+      if ((storedLast.get(id) ?? -Infinity) >= o.iat - s.bucketSeconds) continue;
+      const v = write.values.get(id);
+      if (!v || v.last < o.iat) write.values.set(id, { key, aspect, value, last: o.iat });
+    }
+    const id = `${key}\n${u.bucket}`;
+    const k = write.buckets.get(id) ?? { key, bucket: u.bucket, events: 0, action: 0, resource: 0, data: 0, host: 0 };
+    k.events += u.counts.events;
+    k.action += u.counts.action;
+    k.resource += u.counts.resource;
+    k.data += u.counts.data;
+    k.host += u.counts.host;
+    write.buckets.set(id, k);
+  }
+  // The window slides: once per bucket a baseline's rows older than its window are deleted, so
+  // what it stores stays bounded by what the window holds.
+  for (const [key, f] of facts) {
+    const before = storedLatest.get(key);
+    const now = driftWindow(f.latest, f.latest, s);
+    if (before !== undefined && driftWindow(before, before, s).firstBucket < now.firstBucket)
+      write.prune.push({ key, before: now.horizon, beforeBucket: now.firstBucket });
+  }
+  return { seen, write };
 }
 
 const sameSet = <T>(a: Set<T>, b: Iterable<T>) => {
@@ -256,6 +404,10 @@ function* unchanged(p: TPrepared): TSteps<boolean> {
       return false;
   }
   if (p.freshJtis.length === 0) return true;
+  if (p.driftSeen.size) {
+    const now = new Map((yield* ask("driftVersions", [...p.driftSeen.keys()])).map((r) => [r.key, r.events]));
+    for (const [key, events] of p.driftSeen) if ((now.get(key) ?? 0) !== events) return false;
+  }
   if (!sameSet(p.dependants, yield* ask("dependantChains", p.freshJtis))) return false;
   const versions = yield* ask("chainVersions", p.affected);
   return versions.length === p.versions.size && versions.every((v) => p.versions.get(v.id) === v.version);
@@ -266,11 +418,16 @@ function* unchanged(p: TPrepared): TSteps<boolean> {
  * positions and hashes (§7), the write, and one result per entry, in order. Results carry exactly
  * what the write plan stores.
  */
-export function* ingestSteps(candidates: TCandidate[], at: Date, source: string | null = null): TSteps<TIngestResult[]> {
+export function* ingestSteps(
+  candidates: TCandidate[],
+  at: Date,
+  source: string | null = null,
+  drift: TDriftSettings = DEFAULT_DRIFT_SETTINGS,
+): TSteps<TIngestResult[]> {
   for (let attempt = 1; ; attempt++) {
     const optimistic = attempt <= OPTIMISTIC_ATTEMPTS;
     let head = optimistic ? null : yield* ask("lockHead");
-    const prepared = yield* readAndCheck(candidates, at);
+    const prepared = yield* readAndCheck(candidates, at, drift);
     if (optimistic) {
       head = yield* ask("lockHead");
       if (!(yield* unchanged(prepared))) {
@@ -319,6 +476,7 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
     toPending: (checked?.plan.toPending ?? []).filter((jti) => !freshJtis.has(jti)),
     toAccepted: (checked?.plan.toAccepted ?? []).filter((jti) => !freshJtis.has(jti)),
     head: fresh.length ? { seq, hash } : null,
+    drift: prepared.drift,
     quarantine: rejected.map((r) => {
       const raw = storableRaw(r.rawEntry);
       return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { TDriftFact } from "./drift";
 import { chainStatus, checkChain, findingMessage, FINDING_TITLES, readTimeFindings } from "@/lib/protocol/chain";
 import { FINDING_CODES } from "@/lib/protocol/types";
 import { ALICE, ANALYST, AUDITOR, chainInput, claimsOf, FETCHER, MALLORY, PLANNER, shuffled, T0 } from "@/lib/protocol/test-helpers";
@@ -47,6 +48,13 @@ function line(n: number, root: TOver = {}, hop: (k: number) => TOver = () => ({}
     );
   return out;
 }
+
+const DRIFT: TDriftFact = {
+  purpose: "finance.reporting",
+  bucketSeconds: 3600,
+  aspects: [{ aspect: "resource", value: "db://hr/salaries" }],
+  baseline: { since: T0 - 30 * 86400, events: 240, actions: 1, resources: 1, dataClasses: 0, hosts: 0, usualRate: 1 },
+};
 
 type TRow = [name: string, events: () => TClaims[], jti: string, expected: TFindingCode[], opts?: TOpts];
 
@@ -518,6 +526,19 @@ const TABLE: Record<TFindingCode | "attestation", TRow[]> = {
       "d1",
       ["late_after_revocation", "orphan"],
       { receipts: { d1: { keyRevokedAt: T0 + 11, receivedAt: T0 + 12 } } },
+    ],
+  ],
+  behavior_drift: [
+    // Judged at receipt (lib/protocol/drift.ts) and stored with the invoke; the check reports it.
+    ["pass: an invoke with no drift judged at receipt", () => [...base(), I()], "i1", [], { receipts: { i1: { drift: null } } }],
+    ["an invoke that drifted from its signer's baseline", () => [...base(), I()], "i1", ["behavior_drift"], { receipts: { i1: { drift: DRIFT } } }],
+    ["a drift fact on a grant is not an invoke's: ignored", () => base(), "d1", [], { receipts: { d1: { drift: DRIFT } } }],
+    [
+      "an invoke that drifted and broke a rule gets both",
+      () => [...base(), I({ iss: MALLORY })],
+      "i1",
+      ["behavior_drift", "ghost_permission"],
+      { receipts: { i1: { drift: DRIFT } } },
     ],
   ],
   missing_evidence: [], // read-time: see its own block below

@@ -7,6 +7,7 @@
 // walking up from each event, and each grant's scope and egress lists are indexed once, so a
 // child's entry is one lookup in its parent's index, never a comparison with every parent entry.
 import { eventRef } from "./grammar";
+import { driftMessage } from "./drift";
 import { chainStatus, formatTime, makeFinding, quoteList, sortFindings } from "./findings";
 import { egressHost, indexEgress, indexScopes, intersectEgress, isHttpResource, purposeCovers, type TEgressIndex, type TScopeIndex } from "./scope";
 import {
@@ -273,6 +274,7 @@ export function checkChain(input: TChainInput): TChainAnalysis {
     }
 
     checkReceipt(jti, c, receiptOf.get(jti)!, add);
+    checkDrift(c, receiptOf.get(jti)!, add);
 
     const findings = sortFindings([...reasons].map(([code, list]) => makeFinding(code, list)));
     if (status === "pending") hasPending = true;
@@ -447,6 +449,17 @@ function checkReceipt(jti: string, c: TClaims, e: TCheckEvent, add: TAdd): void 
     "late_after_revocation",
     `${c.kind} ${q(jti)} by ${q(c.iss)} claims iat ${formatTime(c.iat)}, before its signing key was revoked at ${formatTime(revokedAt)}, but was received at ${formatTime(receivedAt)}, after the revocation: it may have been back-dated with the revoked key`,
   );
+}
+
+/**
+ * behavior_drift: an invoke unlike its signer's own history under the same purpose. Judged once, at
+ * receipt, against the baseline as it stood then (lib/protocol/drift.ts; ingest stores the judgement
+ * with the event), so every later re-check, read and export gives the same answer, as with
+ * late_after_revocation.
+ */
+function checkDrift(c: TClaims, e: TCheckEvent, add: TAdd): void {
+  if (c.kind !== "invoke" || !e.drift) return;
+  add("behavior_drift", driftMessage(c.iss, e.drift));
 }
 
 /** Spec §8: the first of self_reported (grant's aud), delegator_verified (grant's iss), third_party. */

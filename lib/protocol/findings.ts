@@ -22,6 +22,7 @@ export const FINDING_TITLES: Record<TFindingCode, string> = {
   late_after_revocation: "Arrived after its key was revoked",
   missing_evidence: "Broken audit trail",
   unauthorized_activity: "Unsigned activity",
+  behavior_drift: "Behaviour drift",
 };
 
 /** A finding as one line for people: its title in users' words, then what happened. */

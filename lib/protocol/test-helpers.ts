@@ -1,5 +1,6 @@
 // Real keys and real compact JWS for the protocol's tests: node:crypto keys, no mocks. Also used to
 // build chain fixtures whose claims went through the same decoder the ingest uses.
+import type { TDriftFact } from "./drift";
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { decodeToken, jwkThumbprint } from "./envelope";
 import type { TChainInput, TCheckEvent, TClaims, TEventKind, TPrincipalKind, TRegistryKey, TRegistryPrincipal } from "./types";
@@ -184,8 +185,8 @@ export function chainInput(
     chainId?: string;
     external?: [string, { chain: string; kind: TEventKind }][];
     kinds?: Map<string, TPrincipalKind>;
-    /** receipt facts by jti: the signing key's revocation time at receipt, and the receipt time */
-    receipts?: Record<string, { keyRevokedAt: number | null; receivedAt: number }>;
+    /** receipt facts by jti: the signing key's revocation time at receipt, the receipt time, the drift judged then */
+    receipts?: Record<string, { keyRevokedAt?: number | null; receivedAt?: number; drift?: TDriftFact | null }>;
   } = {},
 ): TChainInput {
   return {

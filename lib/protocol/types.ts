@@ -1,5 +1,6 @@
 // Types of the Delegation Event Protocol v1 (docs/protocol.md).
 // Pure data: imported by the verifier, ingest, read models, reports, the SDK and the UI.
+import type { TDriftFact } from "./drift";
 
 export const EVENT_KINDS = ["authorize", "delegate", "invoke", "complete", "revoke"] as const;
 export type TEventKind = (typeof EVENT_KINDS)[number];
@@ -47,6 +48,9 @@ export const FINDING_SEVERITY = {
   missing_evidence: "warning",
   // Observed chains only (docs/observed.md): an observed agent or tool call no signed grant covers.
   unauthorized_activity: "warning",
+  // An invoke unlike its principal's own history under the same purpose, judged at receipt
+  // (lib/protocol/drift.ts, docs/least-privilege.md#behavioural-drift).
+  behavior_drift: "warning",
 } as const satisfies Record<string, TSeverity>;
 export type TFindingCode = keyof typeof FINDING_SEVERITY;
 export const FINDING_CODES = Object.keys(FINDING_SEVERITY) as TFindingCode[];
@@ -127,7 +131,15 @@ export type TReplayClass = "new" | "duplicate" | "replay";
  * `keyRevokedAt`, the revocation time its signing key had in the registry when it was received
  * (null when not revoked then), and `receivedAt`, the server's clock at receipt (NumericDate).
  */
-export type TCheckEvent = { jti: string; seq: number; claims: TClaims; keyRevokedAt?: number | null; receivedAt?: number | null };
+export type TCheckEvent = {
+  jti: string;
+  seq: number;
+  claims: TClaims;
+  keyRevokedAt?: number | null;
+  receivedAt?: number | null;
+  /** invokes: the behavioural drift judged at receipt against the signer's baseline (lib/protocol/drift.ts), null when none */
+  drift?: TDriftFact | null;
+};
 
 export type TChainInput = {
   chainId: string;

@@ -135,6 +135,7 @@ function makeBundle(
         jti: e.claims.jti,
         receivedAt,
         keyRevokedAt: keyRevokedAt(e.claims.jti),
+        drift: null,
         token: e.token,
         prevHash: e.prevHash,
         hash: e.hash,

@@ -13,6 +13,7 @@
 //
 // Pure: no database, no HTTP; relative imports only, so `npx delegraph verify` loads it through tsx
 // from any working directory.
+import type { TDriftFact } from "@/lib/protocol/drift";
 import { z } from "zod";
 import { checkEnvelope, jwkThumbprint } from "../protocol/envelope";
 import { validatePublicJwk } from "../protocol/keys";
@@ -71,6 +72,8 @@ const ZToken = z.object({
   receivedAt: z.iso.datetime(),
   /** the signing key's revokedAt at receipt (late_after_revocation), null when it was not revoked */
   keyRevokedAt: z.number().nullable(),
+  /** invokes: the behavioural drift judged at receipt (behavior_drift); absent in bundles made before it existed */
+  drift: z.record(z.string(), z.unknown()).nullable().optional(),
   token: z.string(),
   prevHash: ZHex64,
   hash: ZHex64,
@@ -142,7 +145,10 @@ function publicOnly(jwk: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE_MEMBERS.has(k)));
 }
 
-type TBundleEvent = Pick<TChainEvent, "seq" | "jti" | "receivedAt" | "keyRevokedAt" | "token" | "prevHash" | "hash" | "status" | "findings">;
+type TBundleEvent = Pick<
+  TChainEvent,
+  "seq" | "jti" | "receivedAt" | "keyRevokedAt" | "drift" | "token" | "prevHash" | "hash" | "status" | "findings"
+>;
 
 /** Signs a bundle's digest: the server's key (lib/ledger/server-key.ts), or a test's. */
 export type TBundleSigner = { kid: string; jwk: TEd25519Jwk; sign: (message: string) => string };
@@ -166,6 +172,7 @@ function tokenEntry(e: TBundleEvent): z.infer<typeof ZToken> {
     jti: e.jti,
     receivedAt: e.receivedAt,
     keyRevokedAt: e.keyRevokedAt,
+    ...(e.drift ? { drift: e.drift } : {}),
     token: e.token,
     prevHash: e.prevHash,
     hash: e.hash,
@@ -780,7 +787,14 @@ export function verifyEvidenceBundle(input: unknown, options: TVerifyOptions = {
   // --- Findings: the chain check again, on the tokens that decoded, at the bundle's time.
   const events = b.tokens
     .filter((t) => decoded.has(t.jti))
-    .map((t) => ({ jti: t.jti, seq: t.seq, claims: decoded.get(t.jti)!, keyRevokedAt: t.keyRevokedAt ?? null, receivedAt: seconds(t.receivedAt) }));
+    .map((t) => ({
+      jti: t.jti,
+      seq: t.seq,
+      claims: decoded.get(t.jti)!,
+      keyRevokedAt: t.keyRevokedAt ?? null,
+      receivedAt: seconds(t.receivedAt),
+      drift: (t.drift ?? null) as TDriftFact | null,
+    }));
   for (const e of events) if (!external.has(e.jti)) external.set(e.jti, { chain: b.chain, kind: e.claims.kind });
   const chainInput = {
     chainId: b.chain,

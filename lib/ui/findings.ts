@@ -82,6 +82,11 @@ const EXPLAIN: Record<TFindingCode, TFindingInfo> = {
     name: "Revoked grant used",
     explain: "The action happened after the grant it relied on (or one above it) was revoked.",
   },
+  behavior_drift: {
+    name: "Behaviour drift",
+    explain:
+      "This agent did something it had not done before under the same purpose: a new action, resource, data class or outside host, or far more actions in an hour than usual. It was allowed; it is unlike this agent's own history, which the message describes.",
+  },
   unauthorized_activity: {
     name: "Unsigned activity",
     explain:

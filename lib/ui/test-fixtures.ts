@@ -49,6 +49,7 @@ export function event(h: THop): TChainEvent {
     alg: "EdDSA",
     kid: "k",
     keyRevokedAt: null,
+    drift: null,
     keyRevokedNow: null,
     keyThumbprint: "t",
     token: "x.y.z",

@@ -400,13 +400,16 @@ describe("chain findings (spec §5), through the API", () => {
   });
 
   it("scope_drift: covered action, but an external host outside egress or data outside the data list", async () => {
-    const root = authorizeClaims(human.id, planner.id, { constraints: { egress: ["*.bank.example"], data: ["revenue"] } });
+    // A principal with no history: the shared planner has acted often enough under this purpose by
+    // now that a new host would also be behavioural drift (tests/integration/drift.test.ts).
+    const fresh = await register("agent");
+    const root = authorizeClaims(human.id, fresh.id, { constraints: { egress: ["*.bank.example"], data: ["revenue"] } });
     const results = await post([
       signToken(root, human.key),
-      signToken(invokeClaims(root, planner.id, { action: "finance/q1:read", resource: "https://render.chartcloud.io/v1" }), planner.key),
-      signToken(invokeClaims(root, planner.id, { action: "finance/q1:read", data: ["customer_pii"] }), planner.key),
-      signToken(invokeClaims(root, planner.id, { action: "finance/q1:read", resource: "https://bank.example/x" }), planner.key),
-      signToken(invokeClaims(root, planner.id, { action: "finance/q1:read", resource: "https://API.Bank.Example/x" }), planner.key),
+      signToken(invokeClaims(root, fresh.id, { action: "finance/q1:read", resource: "https://render.chartcloud.io/v1" }), fresh.key),
+      signToken(invokeClaims(root, fresh.id, { action: "finance/q1:read", data: ["customer_pii"] }), fresh.key),
+      signToken(invokeClaims(root, fresh.id, { action: "finance/q1:read", resource: "https://bank.example/x" }), fresh.key),
+      signToken(invokeClaims(root, fresh.id, { action: "finance/q1:read", resource: "https://API.Bank.Example/x" }), fresh.key),
     ]);
     expect(codes(results[1])).toEqual(["scope_drift"]);
     expect(codes(results[2])).toEqual(["scope_drift"]);

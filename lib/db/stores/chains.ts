@@ -58,6 +58,7 @@ const EVENT_DETAIL_SELECT = {
   hash: true,
   receivedAt: true,
   keyRevokedAt: true,
+  drift: true,
 } as const satisfies Prisma.EventSelect;
 export type TEventDetailRow = Prisma.EventGetPayload<{ select: typeof EVENT_DETAIL_SELECT }>;
 const EVENT_DETAIL_KEYS = Object.keys(EVENT_DETAIL_SELECT) as (keyof TEventDetailRow)[];
@@ -72,6 +73,7 @@ const EVENT_CHECK_SELECT = {
   ref: true,
   keyRevokedAt: true,
   receivedAt: true,
+  drift: true,
 } as const satisfies Prisma.EventSelect;
 
 export type TChainDetailRows = {

@@ -21,6 +21,22 @@ import {
 
 export type TFindingInsert = { chainId: string; eventJti: string; code: string; severity: string; message: string };
 
+export type TDriftBaselineRow = { key: string; principal: string; purpose: string; first: number; latest: number; events: number };
+export type TDriftValueRow = { key: string; aspect: string; value: string; last: number };
+export type TDriftBucketRow = { key: string; bucket: number; events: number; action: number; resource: number; data: number; host: number };
+
+/**
+ * What a batch adds to the behavioural drift baselines (lib/protocol/drift.ts): increments, merged
+ * into the stored rows (first: min, latest and last: max, counts: sum), and the rows of a baseline
+ * its sliding window left behind (value rows last seen before `before`, buckets before `beforeBucket`).
+ */
+export type TDriftWrite = {
+  baselines: Map<string, TDriftBaselineRow>;
+  values: Map<string, TDriftValueRow>;
+  buckets: Map<string, TDriftBucketRow>;
+  prune: { key: string; before: number; beforeBucket: number }[];
+};
+
 /** Everything one batch writes, in the order a store must write it (chains before their rows). */
 export type TWritePlan = {
   /** the server's clock for receivedAt, lastEventAt and createdAt */
@@ -42,6 +58,8 @@ export type TWritePlan = {
   quarantine: { jti: string | null; code: string; message: string; raw: string; bytes: number; chainId: string | null }[];
   /** who sent the batch ("token:<id>", "session:<user id>"): the quarantine quota is per sender */
   source: string | null;
+  /** the batch's additions to the drift baselines (null: no new invoke) */
+  drift: TDriftWrite | null;
 };
 
 /** What the steps read. Every list argument is non-empty and has no duplicates. */
@@ -59,6 +77,20 @@ export type TIngestStore = {
   principalKinds(ids: string[]): TPrincipalKindRow[];
   /** stored findings of these events, in insertion (id) order */
   findingsOf(jtis: string[]): TFindingRow[];
+  /**
+   * The drift baselines of `keys` as far as a batch's judgement needs them: their summary rows, the
+   * value rows named in `values` (absent when never seen), their buckets from `recentBucket` on one
+   * by one, and the sums of their buckets in [fromBucket, recentBucket) per key (summed by the
+   * database: a month of hourly buckets per baseline never travels to the process).
+   */
+  driftFacts(q: { keys: string[]; values: { key: string; aspect: string; value: string }[]; fromBucket: number; recentBucket: number }): {
+    baselines: TDriftBaselineRow[];
+    values: TDriftValueRow[];
+    buckets: TDriftBucketRow[];
+    earlier: Omit<TDriftBucketRow, "bucket">[];
+  };
+  /** events observed so far by each of these baselines (absent: none): any write to one changes it */
+  driftVersions(keys: string[]): { key: string; events: number }[];
   write(plan: TWritePlan): void;
 };
 
@@ -155,12 +187,42 @@ function sqliteStatements(conn: Database.Database) {
     dependantChains: q(`SELECT DISTINCT "chainId" FROM "Event" WHERE "ref" IN ${IN_LIST}`).pluck(),
     // receivedAt only where a check can use it (TStoredEventRow): no date to convert on every row.
     chainEvents: q(
-      `SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt", CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE "receivedAt" END AS "receivedAt"
+      `SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt", "drift", CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE "receivedAt" END AS "receivedAt"
        FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "seq"`,
     ),
     eventKinds: q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
     principalKinds: q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`),
     findingsOf: q(`SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST} ORDER BY "id"`),
+    driftBaselines: q(`SELECT "key", "principal", "purpose", "first", "latest", "events" FROM "DriftBaseline" WHERE "key" IN ${IN_LIST}`),
+    driftValues: q(
+      `SELECT v."key", v."aspect", v."value", v."last" FROM json_each(?) j JOIN "DriftValue" v
+       ON v."key" = json_extract(j.value, '$[0]') AND v."aspect" = json_extract(j.value, '$[1]') AND v."value" = json_extract(j.value, '$[2]')`,
+    ),
+    driftBuckets: q(
+      `SELECT "key", "bucket", "events", "action", "resource", "data", "host" FROM "DriftBucket" WHERE "key" IN ${IN_LIST} AND "bucket" >= ?`,
+    ),
+    driftEarlier: q(
+      `SELECT "key", SUM("events") AS "events", SUM("action") AS "action", SUM("resource") AS "resource", SUM("data") AS "data", SUM("host") AS "host"
+       FROM "DriftBucket" WHERE "key" IN ${IN_LIST} AND "bucket" >= ? AND "bucket" < ? GROUP BY "key"`,
+    ),
+    driftVersions: q(`SELECT "key", "events" FROM "DriftBaseline" WHERE "key" IN ${IN_LIST}`),
+    upsertDriftBaseline: q(
+      `INSERT INTO "DriftBaseline" ("key", "principal", "purpose", "first", "latest", "events") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("key") DO UPDATE SET "first" = MIN("DriftBaseline"."first", excluded."first"),
+       "latest" = MAX("DriftBaseline"."latest", excluded."latest"), "events" = "DriftBaseline"."events" + excluded."events"`,
+    ),
+    upsertDriftValue: q(
+      `INSERT INTO "DriftValue" ("key", "aspect", "value", "last") VALUES (?, ?, ?, ?)
+       ON CONFLICT ("key", "aspect", "value") DO UPDATE SET "last" = MAX("DriftValue"."last", excluded."last")`,
+    ),
+    upsertDriftBucket: q(
+      `INSERT INTO "DriftBucket" ("key", "bucket", "events", "action", "resource", "data", "host") VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("key", "bucket") DO UPDATE SET "events" = "DriftBucket"."events" + excluded."events",
+       "action" = "DriftBucket"."action" + excluded."action", "resource" = "DriftBucket"."resource" + excluded."resource",
+       "data" = "DriftBucket"."data" + excluded."data", "host" = "DriftBucket"."host" + excluded."host"`,
+    ),
+    pruneDriftValues: q(`DELETE FROM "DriftValue" WHERE "key" = ? AND "last" < ?`),
+    pruneDriftBuckets: q(`DELETE FROM "DriftBucket" WHERE "key" = ? AND "bucket" < ?`),
     insertEvent: q(`INSERT INTO "Event" (${quoted(SQLITE_EVENT_COLUMNS)}) VALUES (${placeholders(SQLITE_EVENT_COLUMNS)})`),
     deleteFindings: q(`DELETE FROM "Finding" WHERE "chainId" IN ${IN_LIST}`),
     upsertChain: q(
@@ -205,6 +267,13 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
     eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
     findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
+    driftFacts: (q) => ({
+      baselines: sql.driftBaselines.all(json(q.keys)) as TDriftBaselineRow[],
+      values: q.values.length ? (sql.driftValues.all(JSON.stringify(q.values.map((v) => [v.key, v.aspect, v.value]))) as TDriftValueRow[]) : [],
+      buckets: sql.driftBuckets.all(json(q.keys), q.recentBucket) as TDriftBucketRow[],
+      earlier: sql.driftEarlier.all(json(q.keys), q.fromBucket, q.recentBucket) as Omit<TDriftBucketRow, "bucket">[],
+    }),
+    driftVersions: (keys) => sql.driftVersions.all(json(keys)) as { key: string; events: number }[],
     write: (plan: TWritePlan) => {
       const at = toSqliteDate(plan.at);
       for (const e of plan.events) sql.insertEvent.run(...SQLITE_EVENT_COLUMNS.map((c) => (c === "receivedAt" ? at : e[c])));
@@ -219,6 +288,16 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       if (plan.head) sql.setHead.run(plan.head.seq, plan.head.hash);
       for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw, plan.source, r.bytes, r.chainId);
       if (plan.source !== null && plan.quarantine.length) sql.addQuarantineUsage.run(plan.source, usage(plan), plan.quarantine.length);
+      if (plan.drift) {
+        const d = plan.drift;
+        for (const b of d.baselines.values()) sql.upsertDriftBaseline.run(b.key, b.principal, b.purpose, b.first, b.latest, b.events);
+        for (const v of d.values.values()) sql.upsertDriftValue.run(v.key, v.aspect, v.value, v.last);
+        for (const b of d.buckets.values()) sql.upsertDriftBucket.run(b.key, b.bucket, b.events, b.action, b.resource, b.data, b.host);
+        for (const p of d.prune) {
+          sql.pruneDriftValues.run(p.key, p.before);
+          sql.pruneDriftBuckets.run(p.key, p.beforeBucket);
+        }
+      }
     },
   };
 }
@@ -247,6 +326,28 @@ const UPSERT_CHAINS = `INSERT INTO "Chain" (${names(PG_CHAIN_COLUMNS)}, "lastEve
 const ADD_USAGE = `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES ($1, $2, $3)
   ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`;
 
+const DRIFT_VALUES = `SELECT v."key", v."aspect", v."value", v."last" FROM json_to_recordset($1::json) AS j("key" text, "aspect" text, "value" text)
+  JOIN "DriftValue" v ON v."key" = j."key" AND v."aspect" = j."aspect" AND v."value" = j."value"`;
+const DRIFT_EARLIER = `SELECT "key", SUM("events")::int AS "events", SUM("action")::int AS "action", SUM("resource")::int AS "resource",
+  SUM("data")::int AS "data", SUM("host")::int AS "host" FROM "DriftBucket"
+  WHERE "key" IN (SELECT json_array_elements_text($1::json)) AND "bucket" >= $2 AND "bucket" < $3 GROUP BY "key"`;
+const UPSERT_DRIFT_BASELINES = `INSERT INTO "DriftBaseline" ("key", "principal", "purpose", "first", "latest", "events")
+  SELECT * FROM json_to_recordset($1::json) AS b("key" text, "principal" text, "purpose" text, "first" double precision, "latest" double precision, "events" integer)
+  ON CONFLICT ("key") DO UPDATE SET "first" = LEAST("DriftBaseline"."first", excluded."first"),
+  "latest" = GREATEST("DriftBaseline"."latest", excluded."latest"), "events" = "DriftBaseline"."events" + excluded."events"`;
+const UPSERT_DRIFT_VALUES = `INSERT INTO "DriftValue" ("key", "aspect", "value", "last")
+  SELECT * FROM json_to_recordset($1::json) AS v("key" text, "aspect" text, "value" text, "last" double precision)
+  ON CONFLICT ("key", "aspect", "value") DO UPDATE SET "last" = GREATEST("DriftValue"."last", excluded."last")`;
+const UPSERT_DRIFT_BUCKETS = `INSERT INTO "DriftBucket" ("key", "bucket", "events", "action", "resource", "data", "host")
+  SELECT * FROM json_to_recordset($1::json) AS b("key" text, "bucket" integer, "events" integer, "action" integer, "resource" integer, "data" integer, "host" integer)
+  ON CONFLICT ("key", "bucket") DO UPDATE SET "events" = "DriftBucket"."events" + excluded."events",
+  "action" = "DriftBucket"."action" + excluded."action", "resource" = "DriftBucket"."resource" + excluded."resource",
+  "data" = "DriftBucket"."data" + excluded."data", "host" = "DriftBucket"."host" + excluded."host"`;
+const PRUNE_DRIFT_VALUES = `DELETE FROM "DriftValue" v USING json_to_recordset($1::json) AS p("key" text, "before" double precision)
+  WHERE v."key" = p."key" AND v."last" < p."before"`;
+const PRUNE_DRIFT_BUCKETS = `DELETE FROM "DriftBucket" b USING json_to_recordset($1::json) AS p("key" text, "beforeBucket" integer)
+  WHERE b."key" = p."key" AND b."bucket" < p."beforeBucket"`;
+
 const EVENT_CHECK_SELECT = {
   seq: true,
   jti: true,
@@ -256,6 +357,7 @@ const EVENT_CHECK_SELECT = {
   ref: true,
   keyRevokedAt: true,
   receivedAt: true,
+  drift: true,
 } as const;
 
 /** The store on a transaction (the locked phase) or on the client itself (the unlocked one). */
@@ -286,6 +388,16 @@ export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
           select: { id: true, eventJti: true, code: true, severity: true, message: true },
         })
       ).sort((a, b) => a.id - b.id),
+    driftFacts: async (q) => {
+      const [baselines, values, buckets, earlier] = await Promise.all([
+        tx.driftBaseline.findMany({ where: { key: { in: q.keys } } }),
+        q.values.length ? tx.$queryRawUnsafe<TDriftValueRow[]>(DRIFT_VALUES, JSON.stringify(q.values)) : Promise.resolve([]),
+        tx.driftBucket.findMany({ where: { key: { in: q.keys }, bucket: { gte: q.recentBucket } } }),
+        tx.$queryRawUnsafe<Omit<TDriftBucketRow, "bucket">[]>(DRIFT_EARLIER, JSON.stringify(q.keys), q.fromBucket, q.recentBucket),
+      ]);
+      return { baselines, values, buckets, earlier };
+    },
+    driftVersions: (keys) => tx.driftBaseline.findMany({ where: { key: { in: keys } }, select: { key: true, events: true } }),
     write: async (plan) => {
       const at = plan.at.toISOString();
       if (plan.events.length) await tx.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(plan.events), at);
@@ -307,6 +419,16 @@ export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
       if (plan.quarantine.length) {
         await tx.quarantine.createMany({ data: plan.quarantine.map((q) => ({ ...q, source: plan.source, receivedAt: plan.at })) });
         if (plan.source !== null) await tx.$executeRawUnsafe(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
+      }
+      if (plan.drift) {
+        const d = plan.drift;
+        await tx.$executeRawUnsafe(UPSERT_DRIFT_BASELINES, JSON.stringify([...d.baselines.values()]));
+        await tx.$executeRawUnsafe(UPSERT_DRIFT_VALUES, JSON.stringify([...d.values.values()]));
+        await tx.$executeRawUnsafe(UPSERT_DRIFT_BUCKETS, JSON.stringify([...d.buckets.values()]));
+        if (d.prune.length) {
+          await tx.$executeRawUnsafe(PRUNE_DRIFT_VALUES, JSON.stringify(d.prune));
+          await tx.$executeRawUnsafe(PRUNE_DRIFT_BUCKETS, JSON.stringify(d.prune));
+        }
       }
     },
   };
