@@ -42,8 +42,8 @@ export type TWebhook = {
   createdBy: string;
   /** deliveries waiting for the receiver (the first try or a retry) */
   queued: number;
-  /** the newest delivery's outcome, for the list */
-  lastDelivery: { status: TWebhookDeliveryStatus; at: string; httpStatus: number | null; error: string | null } | null;
+  /** the newest delivery (when it was queued) and its outcome so far, for the list */
+  lastDelivery: { status: TWebhookDeliveryStatus; createdAt: string; httpStatus: number | null; error: string | null } | null;
 };
 export type TWebhookList = { items: TWebhook[] };
 /** The secret is in this answer only. */

@@ -657,7 +657,14 @@ const CASES: {
       await s.webhooks.recordAttempt(
         1,
         { at: FIXED, durationMs: 12, httpStatus: 503, error: null },
-        { status: "queued", attempts: 1, nextAttemptAt: new Date(FIXED.getTime() + 10_000), deliveredAt: null, lastStatus: 503, lastError: "HTTP 503" },
+        {
+          status: "queued",
+          attempts: 1,
+          nextAttemptAt: new Date(FIXED.getTime() + 10_000),
+          deliveredAt: null,
+          lastStatus: 503,
+          lastError: "HTTP 503",
+        },
       );
       await s.webhooks.recordAttempt(
         2,
@@ -667,7 +674,8 @@ const CASES: {
       return s.webhooks.due(new Date(FIXED.getTime() + 20_000), 10);
     },
     summaries: (s) => Promise.all([s.webhooks.summaries(["wh_states", "wh_findings", "nope"]), s.webhooks.summaries([])]),
-    deliveries: (s) => Promise.all([s.webhooks.deliveries("wh_states", 10), s.webhooks.deliveries("wh_states", 1), s.webhooks.deliveries("nope", 10)]),
+    deliveries: (s) =>
+      Promise.all([s.webhooks.deliveries("wh_states", 10), s.webhooks.deliveries("wh_states", 1), s.webhooks.deliveries("nope", 10)]),
     expire: (s) => Promise.all([s.webhooks.expire(FIXED), s.webhooks.expire(new Date(FIXED.getTime() + 7 * 86_400_000))]),
     scanFindings: async (s) => {
       const idle = await s.webhooks.scanFindings(100, () => []);
@@ -677,7 +685,10 @@ const CASES: {
       await prisma.webhookFindingSeen.delete({ where: { eventJti_code: { eventJti: first!.eventJti, code: first!.code } } });
       const seenFindings: unknown[] = [];
       const plan = (findings: TScanFinding[], subscribers: TWebhookRow[]) => {
-        seenFindings.push(findings.map(({ id: _id, ...f }) => f), subscribers.map((w) => w.id));
+        seenFindings.push(
+          findings.map(({ id: _id, ...f }) => f),
+          subscribers.map((w) => w.id),
+        );
         return findings.flatMap((f) => subscribers.map((w) => ({ ...delivery(w.id, `evt_${f.eventJti}_${f.code}`, 0), type: "finding.created" })));
       };
       const page = await s.webhooks.scanFindings(2, plan);

@@ -59,15 +59,24 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): TUrlCheck {
   } catch {
     return { ok: false, message: "url must be an absolute http(s) URL." };
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") return { ok: false, message: "url must be https (or http with DELEGRAPH_WEBHOOK_ALLOW_PRIVATE=1)." };
-  if (u.username || u.password) return { ok: false, message: "url must not carry credentials; receivers check the Delegraph-Signature header instead." };
+  if (u.protocol !== "https:" && u.protocol !== "http:")
+    return { ok: false, message: "url must be https (or http with DELEGRAPH_WEBHOOK_ALLOW_PRIVATE=1)." };
+  if (u.username || u.password)
+    return { ok: false, message: "url must not carry credentials; receivers check the Delegraph-Signature header instead." };
   if (u.hash) return { ok: false, message: "url must not have a #fragment." };
   if (allowPrivate) return { ok: true, url: u.toString() };
   if (u.protocol !== "https:") return { ok: false, message: "url must be https (http only with DELEGRAPH_WEBHOOK_ALLOW_PRIVATE=1)." };
   const host = u.hostname.toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host.endsWith(".internal") || !host.includes(".") && isIP(host.replace(/^\[|\]$/g, "")) === 0)
+  if (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host.endsWith(".local") ||
+    host.endsWith(".internal") ||
+    (!host.includes(".") && isIP(host.replace(/^\[|\]$/g, "")) === 0)
+  )
     return { ok: false, message: "url must name a public host (DELEGRAPH_WEBHOOK_ALLOW_PRIVATE=1 allows private ones)." };
-  if (isPrivateAddress(host)) return { ok: false, message: "url must not be a private, loopback or reserved address (DELEGRAPH_WEBHOOK_ALLOW_PRIVATE=1 allows them)." };
+  if (isPrivateAddress(host))
+    return { ok: false, message: "url must not be a private, loopback or reserved address (DELEGRAPH_WEBHOOK_ALLOW_PRIVATE=1 allows them)." };
   return { ok: true, url: u.toString() };
 }
 

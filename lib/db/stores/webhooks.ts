@@ -116,7 +116,9 @@ export function createWebhookStore(db: TDatabase): TWebhookStore {
     remove: async (id) => (await prisma.webhook.deleteMany({ where: { id } })).count > 0,
     enqueue: async (rows) => {
       if (rows.length === 0) return [];
-      const created = await prisma.$transaction(rows.map((r) => prisma.webhookDelivery.create({ data: { ...r, status: "queued" }, select: { id: true } })));
+      const created = await prisma.$transaction(
+        rows.map((r) => prisma.webhookDelivery.create({ data: { ...r, status: "queued" }, select: { id: true } })),
+      );
       return created.map((r) => r.id);
     },
     summaries: async (webhookIds) => {
@@ -160,8 +162,12 @@ export function createWebhookStore(db: TDatabase): TWebhookStore {
       ]);
     },
     expire: async (now) =>
-      (await prisma.webhookDelivery.updateMany({ where: { status: "queued", expiresAt: { lte: now } }, data: { status: "expired", lockedUntil: null } }))
-        .count,
+      (
+        await prisma.webhookDelivery.updateMany({
+          where: { status: "queued", expiresAt: { lte: now } },
+          data: { status: "expired", lockedUntil: null },
+        })
+      ).count,
     scanFindings: async (take, plan) => {
       try {
         return await prisma.$transaction(async (tx) => {
