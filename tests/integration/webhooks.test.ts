@@ -196,10 +196,15 @@ describe("webhooks deliver signed notifications", () => {
     await r.start();
     const hook = await createHook({ url: r.url, events: ["finding.created"], minSeverity: "critical" });
     r.secret = hook.data.secret;
-    const { chain, root, agent, items } = await chainWithFindings();
+    const { chain, root, agent, items: first } = await chainWithFindings();
+    // A delegation whose parent never arrived: an orphan, a warning.
+    const orphan = delegateClaims({ jti: uid("never-sent"), chain }, agent.id, "agent:sub2");
+    expect((await send([signToken(orphan, agent.key)]))[0].status).toBe("pending");
+    const items = (await call(server, `/api/v1/findings?chain=${encodeURIComponent(chain)}`)).data.items as typeof first;
     const critical = items.filter((f) => f.severity === "critical");
     expect(critical.length).toBeGreaterThan(0);
-    expect(items.length).toBeGreaterThan(critical.length);
+    expect(items.some((f) => f.severity === "warning")).toBe(true);
+    expect(items.length).toBeGreaterThan(first.length);
     await until("the critical findings", () => r.of("finding.created").filter((d) => d.data.finding.chain === chain).length >= critical.length);
     // Another event in the chain re-checks it: every Finding row is written anew, none is new.
     const again = invokeClaims(root, agent.id, { action: "finance/q1/report:read", resource: "db://finance" });
