@@ -91,9 +91,11 @@ export type TWebhookStore = {
 
 export const FINDING_CREATED = "finding.created";
 
+// ON CONFLICT: two admins adding the first finding.created webhooks at once both backfill.
 const BACKFILL_SEEN = `INSERT INTO "WebhookFindingSeen" ("eventJti", "code")
   SELECT DISTINCT f."eventJti", f."code" FROM "Finding" f
-  WHERE NOT EXISTS (SELECT 1 FROM "WebhookFindingSeen" s WHERE s."eventJti" = f."eventJti" AND s."code" = f."code")`;
+  WHERE NOT EXISTS (SELECT 1 FROM "WebhookFindingSeen" s WHERE s."eventJti" = f."eventJti" AND s."code" = f."code")
+  ON CONFLICT DO NOTHING`;
 
 class ScanRaced extends Error {}
 
