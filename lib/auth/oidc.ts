@@ -2,17 +2,17 @@
 // state and nonce, through openid-client. Configured by DELEGRAPH_OIDC_ISSUER, _CLIENT_ID and
 // _CLIENT_SECRET; the redirect URI to register is <public URL>/api/auth/oidc/callback.
 //
-// At every sign-on the ID token's role claim decides the role (oidc-roles.ts), so a change at the
-// provider takes effect at the user's next sign-on; a user with no mapped value is refused, and so
-// is one an admin disabled here. Users are made just in time, keyed by the provider's (iss, sub);
-// a first sign-on whose verified email belongs to an existing user without an identity links to
-// that user. Users made here have no usable password.
+// At every sign-on the role claim (of the ID token, else of userinfo) decides the role
+// (oidc-roles.ts), so a change at the provider takes effect at the user's next sign-on; a user with
+// no mapped value is refused, and so is one an admin disabled here. Users are made just in time,
+// keyed by the provider's (iss, sub); a first sign-on whose verified email belongs to an existing
+// user without an identity links to that user. Users made here have no usable password.
 import * as client from "openid-client";
 import { randomUUID } from "node:crypto";
 import type { TUserRole } from "@/lib/contracts/auth";
 import { stores } from "@/lib/db";
 import { env } from "@/lib/env";
-import { roleFromClaims } from "./oidc-roles";
+import { claimValues, roleFromClaims } from "./oidc-roles";
 import { startSession } from "./sessions";
 
 export const OIDC_CALLBACK_PATH = "/api/auth/oidc/callback";
@@ -117,7 +117,15 @@ export async function finishSignOn(req: Request): Promise<TSignOnResult> {
       expectedNonce: login.nonce,
       idTokenExpected: true,
     });
-    claims = tokens.claims() ?? {};
+    claims = { ...(tokens.claims() ?? {}) };
+    // Providers that keep to OpenID Connect's rule for the code flow (oidc-provider's default, for
+    // one) give email, profile and custom claims at the userinfo endpoint, not in the ID token.
+    const missing = typeof claims.email !== "string" || claimValues(claims, e.DELEGRAPH_OIDC_ROLE_CLAIM).length === 0;
+    if (missing && config.serverMetadata().userinfo_endpoint) {
+      const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
+      // The ID token's own claims (iss, sub, nonce and any it carries) win over userinfo's.
+      claims = { ...info, ...claims };
+    }
   } catch (error) {
     console.error("[delegraph] single sign-on failed", error);
     return { outcome: "denied", code: "sso_failed", detail: error instanceof Error ? error.message : String(error) };

@@ -17,7 +17,29 @@ import type { TLedgerKey, TLedgerVerification } from "./ledger";
 import type { TKeyRevoked, TPrincipalCreated, TPrincipalDetail, TPrincipalList } from "./principals";
 import type { TQuarantinePage } from "./quarantine";
 import { SEARCH_GROUPS, type TSearchAnswer } from "./search";
-import { CHAIN_REVIEW_STATUSES, FINDING_STATES } from "./review";
+import type { TAipIdentityAnswer, TAipPrincipalKey, TAipTokenResult, TAipTokensAnswer } from "./aip";
+import type { TCaptureResponse } from "./captures";
+import type {
+  TDriftView,
+  TGrantUsageView,
+  TLeastPrivilegeRanking,
+  TPrincipalLeastPrivilege,
+  TSuggestedGrantView,
+  TUnusedRankView,
+} from "./least-privilege";
+import {
+  CHAIN_REVIEW_STATUSES,
+  FINDING_STATES,
+  SAVED_VIEW_PAGES,
+  type TBulkReviewResult,
+  type TChainReview,
+  type TFindingReview,
+  type TFindingState,
+  type TFindingWithHistory,
+  type TReviewEntry,
+  type TSavedView,
+  type TSavedViewList,
+} from "./review";
 import type { TStats } from "./stats";
 import {
   WEBHOOK_DELIVERY_STATUSES,
@@ -489,6 +511,200 @@ const ZWebhookDelivery = z.object({
 });
 export const ZWebhookDeliveryPage = z.object({ items: z.array(ZWebhookDelivery), total: z.number().int() }).meta({ id: "WebhookDeliveryPage" });
 export const ZWebhookTestQueued = z.object({ delivery: z.number().int(), eventId: z.string() }).meta({ id: "WebhookTestQueued" });
+// ---- AIP import (docs/aip.md)
+
+const ZAipVerdict = z
+  .object({ verdict: z.enum(["valid", "invalid"]), error: z.string().nullable(), message: z.string() })
+  .meta({ id: "AipVerdict", description: "what AIP's reference verifier says (docs/aip.md)" });
+const ZAipPrincipalKey = ZPrincipalKey.extend({ validFrom: z.number().nullable(), validUntil: z.number().nullable() }).meta({
+  id: "AipPrincipalKey",
+});
+export const ZAipIdentityAnswer = z
+  .object({
+    principal: z.object({ id: z.string(), kind: z.enum(PRINCIPAL_KINDS), name: z.string().nullable() }),
+    keys: z.array(ZAipPrincipalKey),
+    signatureForm: z.enum(["python", "draft", "rust"]),
+    signedBy: z.string().meta({ description: "the kid of the document's key that verified its signature" }),
+    aip: ZAipVerdict,
+  })
+  .meta({ id: "AipIdentityAnswer" });
+const ZAipTokenResult = z
+  .object({
+    id: z.string(),
+    mode: z.enum(["compact", "chained"]),
+    status: z.enum(["accepted", "duplicate", "rejected"]),
+    chain: z.string().optional(),
+    events: z.array(z.string()),
+    findings: z.array(z.object({ code: ZFindingCode, severity: ZSeverity, message: z.string() })),
+    error: z.object({ code: z.enum(REJECT_CODES), message: z.string() }).optional(),
+    aip: ZAipVerdict,
+  })
+  .meta({ id: "AipTokenResult" });
+export const ZAipTokensAnswer = z.object({ results: z.array(ZAipTokenResult) }).meta({ id: "AipTokensAnswer" });
+
+// ---- observed chains (docs/observed.md)
+
+export const ZCaptureResponse = z
+  .object({
+    accepted: z.number().int(),
+    rejected: z.number().int(),
+    results: z.array(z.object({ index: z.number().int(), status: z.enum(["accepted", "rejected"]), reason: z.string().optional() })),
+    chains: z.array(z.string()),
+  })
+  .meta({ id: "CaptureResponse" });
+
+// ---- review workflow (docs/review.md)
+
+const ZReviewEntry = z
+  .object({
+    id: z.number().int(),
+    at: ZIso,
+    actor: z.string(),
+    action: z.enum(["state", "assign", "comment", "review_status", "sign_off"]),
+    fromState: z.string().nullable(),
+    toState: z.string().nullable(),
+    assignee: z.string().nullable(),
+    note: z.string().nullable(),
+    acceptedUntil: z.number().nullable(),
+  })
+  .meta({ id: "ReviewEntry" });
+export const ZFindingWithHistory = z
+  .object({
+    id: z.union([z.string(), z.number()]),
+    code: z.string(),
+    severity: z.string(),
+    message: z.string(),
+    eventJti: z.string(),
+    chainId: z.string(),
+    review: ZFindingReview,
+    history: z.array(ZReviewEntry),
+  })
+  .meta({ id: "FindingWithHistory" });
+export const ZBulkReviewResult = z
+  .object({
+    results: z.array(
+      z.union([
+        z.object({ id: z.union([z.string(), z.number()]), ok: z.literal(true), review: ZFindingReview }),
+        z.object({ id: z.union([z.string(), z.number()]), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+      ]),
+    ),
+  })
+  .meta({ id: "BulkReviewResult" });
+export const ZChainReview = z
+  .object({
+    chainId: z.string(),
+    status: ZChainReviewStatus,
+    reviewer: z.string().nullable(),
+    statement: z.string().nullable(),
+    signedOffAt: ZIso.nullable(),
+    updatedAt: ZIso.nullable(),
+    updatedBy: z.string().nullable(),
+    findingStates: z.object(Object.fromEntries(FINDING_STATES.map((s) => [s, z.number().int()])) as Record<TFindingState, z.ZodNumber>),
+    history: z.array(ZReviewEntry),
+  })
+  .meta({ id: "ChainReview" });
+export const ZSavedView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    page: z.enum(SAVED_VIEW_PAGES),
+    query: z.string(),
+    href: z.string().meta({ description: "the view's URL: it reproduces the list" }),
+    owner: z.string(),
+    shared: z.boolean(),
+    isMine: z.boolean(),
+    createdAt: ZIso,
+  })
+  .meta({ id: "SavedView" });
+export const ZSavedViewList = z.object({ items: z.array(ZSavedView) }).meta({ id: "SavedViewList" });
+
+// ---- least privilege (docs/least-privilege.md)
+
+const ZLeastPrivilegeWindow = { since: ZNumericDate, until: ZNumericDate, purpose: z.string().nullable() };
+const ZGrantUsage = z
+  .object({
+    jti: z.string(),
+    chain: z.string(),
+    purpose: z.string(),
+    iat: z.number(),
+    exp: z.number(),
+    granted: z.array(z.string()),
+    used: z.array(z.object({ scope: z.string(), invocations: z.number().int(), delegations: z.number().int(), uses: z.array(z.string()) })),
+    unused: z.array(z.string()),
+    outside: z.array(z.object({ scope: z.string(), count: z.number().int() })),
+    effectiveConstraints: ZConstraints,
+  })
+  .meta({ id: "GrantUsage" });
+const ZDrift = z
+  .object({
+    jti: z.string(),
+    chain: z.string(),
+    purpose: z.string(),
+    iat: z.number(),
+    aspects: z.array(z.object({ aspect: z.enum(["action", "resource", "data", "host", "rate"]), value: z.string() })),
+    baseline: z.object({
+      since: z.number(),
+      events: z.number().int(),
+      actions: z.number().int(),
+      resources: z.number().int(),
+      dataClasses: z.number().int(),
+      hosts: z.number().int(),
+      usualRate: z.number(),
+    }),
+    message: z.string(),
+  })
+  .meta({ id: "Drift" });
+const ZSuggestedGrantView = z
+  .object({
+    scope: z.array(z.string()),
+    constraints: z.object({ data: z.array(z.string()), egress: z.array(z.string()) }),
+    max_depth: z.number().int(),
+    ttl: z.number().nullable(),
+    purpose: z.string().nullable(),
+  })
+  .meta({ id: "SuggestedGrant", description: "delegate claims that would have covered the observed use" });
+export const ZPrincipalLeastPrivilege = z
+  .object({
+    ...ZLeastPrivilegeWindow,
+    principal: z.string(),
+    drift: z.array(ZDrift),
+    grants: z.array(ZGrantUsage),
+    suggested: ZSuggestedGrantView,
+    totals: z.object({ grants: z.number().int(), granted: z.number().int(), unused: z.number().int(), uses: z.number().int() }),
+    truncated: z.boolean(),
+  })
+  .meta({ id: "PrincipalLeastPrivilege" });
+export const ZLeastPrivilegeRanking = z
+  .object({
+    ...ZLeastPrivilegeWindow,
+    items: z.array(
+      z.object({
+        principal: z.string(),
+        purpose: z.string(),
+        grants: z.number().int(),
+        granted: z.number().int(),
+        unused: z.number().int(),
+        unusedShare: z.number(),
+        uses: z.number().int(),
+        neverUsed: z.array(z.string()),
+      }),
+    ),
+    analysedGrants: z.number().int(),
+    truncated: z.boolean(),
+  })
+  .meta({ id: "LeastPrivilegeRanking" });
+
+// ---- meta
+
+/** GET /api/v1/openapi.json: an OpenAPI 3.1 document (its full shape is OpenAPI's own schema, checked by lib/openapi/document.test.ts). */
+export const ZOpenApiDocument = z
+  .looseObject({
+    openapi: z.string().regex(/^3\.1\.\d+$/),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+    components: z.looseObject({ schemas: z.record(z.string(), z.unknown()) }),
+  })
+  .meta({ id: "OpenApiDocument" });
 
 // ---- the checks: a type and its schema say the same
 
@@ -538,3 +754,24 @@ same<TSame<TCreatedWebhook, z.infer<typeof ZCreatedWebhook>>>();
 same<TSame<TWebhookDeliveryPage, z.infer<typeof ZWebhookDeliveryPage>>>();
 same<TSame<TItem<TWebhookDeliveryPage>, TItem<z.infer<typeof ZWebhookDeliveryPage>>>>();
 same<TSame<TWebhookTestQueued, z.infer<typeof ZWebhookTestQueued>>>();
+same<TSame<TFindingReview, z.infer<typeof ZFindingReview>>>();
+same<TSame<TAipPrincipalKey, z.infer<typeof ZAipPrincipalKey>>>();
+same<TSame<TAipIdentityAnswer, z.infer<typeof ZAipIdentityAnswer>>>();
+same<TSame<TAipIdentityAnswer["principal"], z.infer<typeof ZAipIdentityAnswer>["principal"]>>();
+same<TSame<TAipTokenResult, z.infer<typeof ZAipTokenResult>>>();
+same<TSame<TAipTokensAnswer, z.infer<typeof ZAipTokensAnswer>>>();
+same<TSame<TCaptureResponse, z.infer<typeof ZCaptureResponse>>>();
+same<TSame<TCaptureResponse["results"][number], z.infer<typeof ZCaptureResponse>["results"][number]>>();
+same<TSame<TReviewEntry, z.infer<typeof ZReviewEntry>>>();
+same<TSame<TFindingWithHistory, z.infer<typeof ZFindingWithHistory>>>();
+same<TSame<TBulkReviewResult, z.infer<typeof ZBulkReviewResult>>>();
+same<TSame<TChainReview, z.infer<typeof ZChainReview>>>();
+same<TSame<TChainReview["findingStates"], z.infer<typeof ZChainReview>["findingStates"]>>();
+same<TSame<TSavedView, z.infer<typeof ZSavedView>>>();
+same<TSame<TSavedViewList, z.infer<typeof ZSavedViewList>>>();
+same<TSame<TGrantUsageView, z.infer<typeof ZGrantUsage>>>();
+same<TSame<TDriftView, z.infer<typeof ZDrift>>>();
+same<TSame<TSuggestedGrantView, z.infer<typeof ZSuggestedGrantView>>>();
+same<TSame<TPrincipalLeastPrivilege, z.infer<typeof ZPrincipalLeastPrivilege>>>();
+same<TSame<TLeastPrivilegeRanking, z.infer<typeof ZLeastPrivilegeRanking>>>();
+same<TSame<TUnusedRankView, TItem<z.infer<typeof ZLeastPrivilegeRanking>>>>();

@@ -5,6 +5,7 @@ import { join, relative, sep } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "./document";
+import { OPERATIONS } from "./operations";
 
 const API_ROOT = join(process.cwd(), "app", "api", "v1");
 
@@ -29,7 +30,8 @@ function routesOnDisk(): string[] {
   });
 }
 
-type TDoc = { paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
+type TResponse = { description: string; content?: Record<string, { schema: Record<string, unknown> }> };
+type TDoc = { paths: Record<string, Record<string, { responses: Record<string, TResponse> }>>; components: { schemas: Record<string, unknown> } };
 
 describe("the OpenAPI document", () => {
   const doc = openApiDocument("http://127.0.0.1:3000") as unknown as TDoc;
@@ -62,5 +64,31 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(ingest.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "403", "413", "503"]));
     const chain = doc.paths["/api/v1/chains/{id}"].get.responses["200"] as { content: Record<string, { schema: unknown }> };
     expect(chain.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ChainDetail" });
+  });
+
+  // Without a schema an answer is {type: "object"}, which anything fits: the conformance check of the
+  // integration suite (tests/openapi/checker.ts) would pass whatever the route wrote.
+  it("itemises the answer of every JSON operation with a schema of lib/contracts/responses.ts", () => {
+    const json = OPERATIONS.filter((op) => op.success.mediaType === "application/json" && op.success.status !== 204);
+    expect(json.length).toBeGreaterThan(30);
+    expect(json.filter((op) => !op.success.schema).map((op) => op.operationId)).toEqual([]);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const schema = response.content?.["application/json"]?.schema;
+          if (!schema) continue;
+          const where = `${method} ${path} ${status}`;
+          expect(schema, where).not.toEqual({ type: "object" });
+          expect(Object.keys(schema).length, where).toBeGreaterThan(0);
+          if (!schema.$ref) expect(schema, where).toHaveProperty("properties");
+        }
+      }
+    }
+  });
+
+  it("gives a 204 answer no body", () => {
+    const noContent = OPERATIONS.filter((op) => op.success.status === 204);
+    expect(noContent.map((op) => op.operationId)).toContain("deleteView");
+    for (const op of noContent) expect(doc.paths[op.path][op.method].responses["204"]).not.toHaveProperty("content");
   });
 });

@@ -73,7 +73,9 @@ function operationObject(op: TOperation, components: Record<string, TSchema>): T
   if (op.success.schema) content[op.success.mediaType] = { schema: lift(jsonSchema(op.success.schema, "output"), components) };
   else if (op.success.binary) content[op.success.mediaType] = { schema: { type: "string", contentMediaType: op.success.mediaType } };
   else content[op.success.mediaType] = { schema: { type: op.success.mediaType === "application/json" ? "object" : "string" } };
-  responses[String(op.success.status)] = { description: op.success.description, content };
+  // 204 No Content has no body to describe.
+  responses[String(op.success.status)] =
+    op.success.status === 204 ? { description: op.success.description } : { description: op.success.description, content };
 
   const errors = new Set<number>(op.errors ?? []);
   // Every authenticated route parses its path (400 for bad percent-encoding); a body may be too big.

@@ -47,6 +47,19 @@ import {
 } from "@/lib/contracts/responses";
 import { ZCreateWebhook, ZWebhookDeliveriesQuery } from "@/lib/contracts/webhooks";
 import { ZEvidenceBundle } from "@/lib/reports/evidence";
+import {
+  ZAipIdentityAnswer,
+  ZAipTokensAnswer,
+  ZBulkReviewResult,
+  ZCaptureResponse,
+  ZChainReview,
+  ZFindingWithHistory,
+  ZLeastPrivilegeRanking,
+  ZOpenApiDocument,
+  ZPrincipalLeastPrivilege,
+  ZSavedView,
+  ZSavedViewList,
+} from "@/lib/contracts/responses";
 
 export type TMethod = "get" | "post" | "patch" | "put" | "delete";
 
@@ -362,9 +375,9 @@ export const OPERATIONS: TOperation[] = [
     tag: "meta",
     summary: "This document.",
     permission: null,
-    success: { status: 200, description: "the OpenAPI 3.1 document", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the OpenAPI 3.1 document", mediaType: JSON_TYPE, schema: ZOpenApiDocument },
   },
-  // ---- AIP import (docs/aip.md). Answers are described in words there; their JSON is not itemised here yet.
+  // ---- AIP import (docs/aip.md)
   {
     method: "post",
     path: "/api/v1/aip/identities",
@@ -377,6 +390,7 @@ export const OPERATIONS: TOperation[] = [
       status: 201,
       description: "the principal, its keys with their windows, the signature form and AIP's own verdict (docs/aip.md)",
       mediaType: JSON_TYPE,
+      schema: ZAipIdentityAnswer,
     },
     errors: [409, 413],
   },
@@ -388,7 +402,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "Replace an AIP identity document (key rotation): keys no longer listed are revoked now.",
     permission: "principals:write",
     body: ZAipIdentityBody,
-    success: { status: 200, description: "as for registration (docs/aip.md)", mediaType: JSON_TYPE },
+    success: { status: 200, description: "as for registration (docs/aip.md)", mediaType: JSON_TYPE, schema: ZAipIdentityAnswer },
     errors: [404, 413],
   },
   {
@@ -405,6 +419,7 @@ export const OPERATIONS: TOperation[] = [
       status: 200,
       description: "one result per token in order, with Delegraph's verdict and AIP's own (docs/aip.md)",
       mediaType: JSON_TYPE,
+      schema: ZAipTokensAnswer,
     },
     errors: [413, 415],
   },
@@ -417,7 +432,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "MCP and A2A traffic captures, which become observed chains (source capture). The raw bearer token is never stored.",
     permission: "events:write",
     body: ZCaptureBatch,
-    success: { status: 200, description: "{accepted, rejected, results, chains} (docs/observed.md)", mediaType: JSON_TYPE },
+    success: { status: 200, description: "{accepted, rejected, results, chains} (docs/observed.md)", mediaType: JSON_TYPE, schema: ZCaptureResponse },
     errors: [413],
   },
   // ---- review workflow (docs/review.md)
@@ -428,7 +443,7 @@ export const OPERATIONS: TOperation[] = [
     tag: "review",
     summary: "A finding with its review state, assignee, note and history.",
     permission: "chains:read",
-    success: { status: 200, description: "the finding and its review (docs/review.md)", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the finding and its review (docs/review.md)", mediaType: JSON_TYPE, schema: ZFindingWithHistory },
     errors: [404],
   },
   {
@@ -439,7 +454,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "Change a finding's review: state, assignee, note, accepted-risk expiry.",
     permission: "findings:review",
     body: ZFindingReviewPatch,
-    success: { status: 200, description: "the finding's review as it reads now", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the finding's review as it reads now", mediaType: JSON_TYPE, schema: ZFindingWithHistory },
     errors: [404, 409],
   },
   {
@@ -450,7 +465,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "Apply one review change to many findings.",
     permission: "findings:review",
     body: ZFindingReviewBulk,
-    success: { status: 200, description: "what was changed and what was not, per finding", mediaType: JSON_TYPE },
+    success: { status: 200, description: "what was changed and what was not, per finding", mediaType: JSON_TYPE, schema: ZBulkReviewResult },
     errors: [404, 409],
   },
   {
@@ -460,7 +475,7 @@ export const OPERATIONS: TOperation[] = [
     tag: "review",
     summary: "A chain's review: status, reviewer, date and statement.",
     permission: "chains:read",
-    success: { status: 200, description: "the chain's review", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the chain's review", mediaType: JSON_TYPE, schema: ZChainReview },
     errors: [404],
   },
   {
@@ -471,7 +486,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "Set a chain's review; a sign-off needs a statement and no finding still open or acknowledged.",
     permission: "findings:review",
     body: ZChainReviewBody,
-    success: { status: 200, description: "the chain's review as stored", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the chain's review as stored", mediaType: JSON_TYPE, schema: ZChainReview },
     errors: [404, 409],
   },
   {
@@ -511,7 +526,7 @@ export const OPERATIONS: TOperation[] = [
     tag: "review",
     summary: "Saved views: the caller's own and the shared ones.",
     permission: "chains:read",
-    success: { status: 200, description: "the saved views", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the saved views", mediaType: JSON_TYPE, schema: ZSavedViewList },
   },
   {
     method: "post",
@@ -521,7 +536,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "Save a chains or findings list (its query string) under a name, private or shared.",
     permission: "chains:read",
     body: ZSavedViewBody,
-    success: { status: 201, description: "the saved view", mediaType: JSON_TYPE },
+    success: { status: 201, description: "the saved view", mediaType: JSON_TYPE, schema: ZSavedView },
   },
   {
     method: "delete",
@@ -595,7 +610,12 @@ export const OPERATIONS: TOperation[] = [
     summary: "What a principal was granted against what it used, per grant, with a suggested narrower grant and drift.",
     permission: "chains:read",
     query: ZLeastPrivilegeQuery,
-    success: { status: 200, description: "granted vs used and the suggestion (docs/least-privilege.md)", mediaType: JSON_TYPE },
+    success: {
+      status: 200,
+      description: "granted vs used and the suggestion (docs/least-privilege.md)",
+      mediaType: JSON_TYPE,
+      schema: ZPrincipalLeastPrivilege,
+    },
     errors: [404],
   },
   {
@@ -606,7 +626,7 @@ export const OPERATIONS: TOperation[] = [
     summary: "Principals and purposes ranked by unused authority.",
     permission: "chains:read",
     query: ZLeastPrivilegeQuery,
-    success: { status: 200, description: "the ranking (docs/least-privilege.md)", mediaType: JSON_TYPE },
+    success: { status: 200, description: "the ranking (docs/least-privilege.md)", mediaType: JSON_TYPE, schema: ZLeastPrivilegeRanking },
   },
   {
     method: "get",
