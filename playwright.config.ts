@@ -49,6 +49,9 @@ export default defineConfig({
           DELEGRAPH_API_TOKEN: API_TOKEN,
           DELEGRAPH_ADMIN_EMAIL: ADMIN_EMAIL,
           DELEGRAPH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+          // e2e/webhooks.spec.ts runs its receiver on 127.0.0.1 and watches a retry happen.
+          DELEGRAPH_WEBHOOK_ALLOW_PRIVATE: "1",
+          DELEGRAPH_WEBHOOK_RETRY_BASE_MS: "500",
         },
       },
 });

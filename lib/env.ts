@@ -134,6 +134,17 @@ export const ZEnv = z.object({
   // (<DELEGRAPH_PUBLIC_URL>/api/auth/oidc/callback). Default: the origin the request came to.
   DELEGRAPH_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   DELEGRAPH_PASSWORD_SIGN_IN: ZFlag.default(true),
+  // Outgoing webhooks (docs/review.md#webhooks). Private, loopback and plain-http receivers only
+  // with this flag (tests, single-host installs), so the server cannot be aimed at its own network.
+  DELEGRAPH_WEBHOOK_ALLOW_PRIVATE: ZFlag.default(false),
+  // The first retry's wait; each later one doubles (with jitter) up to an hour.
+  DELEGRAPH_WEBHOOK_RETRY_BASE_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(50).max(3_600_000).default(10_000),
+  // How long a delivery stays queued for a receiver that does not answer 2xx before it expires.
+  DELEGRAPH_WEBHOOK_EXPIRE_HOURS: z.coerce
+    .number({ error: "must be a number of hours" })
+    .positive()
+    .max(24 * 30)
+    .default(72),
 });
 export type TEnv = z.infer<typeof ZEnv>;
 

@@ -36,6 +36,9 @@ const ACTION_WORDS: Record<string, string> = {
   "chain.sign_off": "Signed a chain off",
   "exports.findings.csv": "Exported findings (CSV)",
   "exports.audit.csv": "Exported the audit log (CSV)",
+  "webhook.create": "Added a webhook",
+  "webhook.delete": "Deleted a webhook",
+  "webhook.test": "Sent a webhook test",
 };
 
 function actionWords(action: string): string {

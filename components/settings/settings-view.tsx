@@ -8,11 +8,13 @@ import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { AuditPanel } from "./audit-panel";
 import { TokensPanel } from "./tokens-panel";
 import { UsersPanel } from "./users-panel";
+import { WebhooksPanel } from "./webhooks-panel";
 
 const TABS = [
   { id: "tokens", label: "API tokens" },
   { id: "users", label: "Users" },
   { id: "audit", label: "Audit log" },
+  { id: "webhooks", label: "Webhooks" },
 ] as const;
 type TTab = (typeof TABS)[number]["id"];
 
@@ -37,7 +39,7 @@ export function SettingsView() {
   if (me.isPending) return <LoadingBlock label="Loading" rows={3} />;
   if (!me.data) return <ErrorState error={me.error} onRetry={() => me.refetch()} />;
 
-  const select = (id: TTab) => replace({ tab: id === "tokens" ? null : id });
+  const select = (id: TTab) => replace({ tab: id === "tokens" ? null : id, webhook: null });
   const onTabKey = (e: React.KeyboardEvent) => {
     const i = TABS.findIndex((t) => t.id === tab);
     const to =
@@ -58,7 +60,10 @@ export function SettingsView() {
 
   return (
     <>
-      <PageHeader title="Settings" description="API tokens for producers and scripts, the people who use this dashboard, and what they did." />
+      <PageHeader
+        title="Settings"
+        description="API tokens for producers and scripts, the people who use this dashboard, what they did, and where notifications go."
+      />
       {me.data.user.role !== "admin" ? (
         <AdminsOnly role={me.data.user.role} />
       ) : (
@@ -83,7 +88,7 @@ export function SettingsView() {
             ))}
           </div>
           <div id={`settings-panel-${tab}`} role="tabpanel" aria-labelledby={`settings-tab-${tab}`}>
-            {tab === "tokens" ? <TokensPanel /> : tab === "users" ? <UsersPanel /> : <AuditPanel />}
+            {tab === "tokens" ? <TokensPanel /> : tab === "users" ? <UsersPanel /> : tab === "webhooks" ? <WebhooksPanel /> : <AuditPanel />}
           </div>
         </>
       )}

@@ -14,7 +14,8 @@ export type TPermission =
   | "tokens:manage"
   | "users:manage"
   | "audit:read"
-  | "findings:review"; // finding states, assignees, notes; chain review and sign-off (docs/review.md)
+  | "findings:review" // finding states, assignees, notes; chain review and sign-off (docs/review.md)
+  | "webhooks:manage"; // outgoing webhooks, their tests and delivery logs (docs/review.md#webhooks)
 
 const GRANTS: Record<TRole, readonly TPermission[]> = {
   viewer: ["chains:read", "chains:export"],
@@ -31,6 +32,7 @@ const GRANTS: Record<TRole, readonly TPermission[]> = {
     "users:manage",
     "audit:read",
     "findings:review",
+    "webhooks:manage",
   ],
   ingest: ["events:write"],
 };

@@ -41,6 +41,15 @@ import {
   type TSavedViewList,
 } from "./review";
 import type { TStats } from "./stats";
+import {
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENTS,
+  type TCreatedWebhook,
+  type TWebhook,
+  type TWebhookDeliveryPage,
+  type TWebhookList,
+  type TWebhookTestQueued,
+} from "./webhooks";
 
 const ZFindingCode = z.enum(FINDING_CODES as [TFindingCode, ...TFindingCode[]]);
 const ZSeverity = z.enum(SEVERITIES);
@@ -504,6 +513,40 @@ export const ZMe = z
   .meta({ id: "Me" });
 export const ZOk = z.object({ ok: z.literal(true) });
 
+// ---- webhooks (docs/review.md#webhooks)
+const ZWebhookDeliveryStatus = z.enum(WEBHOOK_DELIVERY_STATUSES);
+export const ZWebhook = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENTS)),
+    minSeverity: ZSeverity.nullable(),
+    createdAt: ZIso,
+    createdBy: z.string(),
+    queued: z.number().int(),
+    lastDelivery: z
+      .object({ status: ZWebhookDeliveryStatus, createdAt: ZIso, httpStatus: z.number().int().nullable(), error: z.string().nullable() })
+      .nullable(),
+  })
+  .meta({ id: "Webhook" });
+export const ZWebhookList = z.object({ items: z.array(ZWebhook) }).meta({ id: "WebhookList" });
+export const ZCreatedWebhook = ZWebhook.extend({ secret: z.string().meta({ description: "signs every delivery; shown once" }) }).meta({
+  id: "CreatedWebhook",
+});
+const ZWebhookDelivery = z.object({
+  id: z.number().int(),
+  eventId: z.string(),
+  type: z.enum([...WEBHOOK_EVENTS, "webhook.test"]),
+  status: ZWebhookDeliveryStatus,
+  createdAt: ZIso,
+  attempts: z.number().int(),
+  nextAttemptAt: ZIso.nullable(),
+  deliveredAt: ZIso.nullable(),
+  expiresAt: ZIso,
+  log: z.array(z.object({ at: ZIso, durationMs: z.number().int(), httpStatus: z.number().int().nullable(), error: z.string().nullable() })),
+});
+export const ZWebhookDeliveryPage = z.object({ items: z.array(ZWebhookDelivery), total: z.number().int() }).meta({ id: "WebhookDeliveryPage" });
+export const ZWebhookTestQueued = z.object({ delivery: z.number().int(), eventId: z.string() }).meta({ id: "WebhookTestQueued" });
 // ---- AIP import (docs/aip.md)
 
 const ZAipVerdict = z
@@ -754,6 +797,12 @@ same<TSame<TUserList, z.infer<typeof ZUserList>>>();
 same<TSame<TAuditPage, z.infer<typeof ZAuditPage>>>();
 same<TSame<TItem<TAuditPage>, TItem<z.infer<typeof ZAuditPage>>>>();
 same<TSame<TMe, z.infer<typeof ZMe>>>();
+same<TSame<TWebhook, z.infer<typeof ZWebhook>>>();
+same<TSame<TWebhookList, z.infer<typeof ZWebhookList>>>();
+same<TSame<TCreatedWebhook, z.infer<typeof ZCreatedWebhook>>>();
+same<TSame<TWebhookDeliveryPage, z.infer<typeof ZWebhookDeliveryPage>>>();
+same<TSame<TItem<TWebhookDeliveryPage>, TItem<z.infer<typeof ZWebhookDeliveryPage>>>>();
+same<TSame<TWebhookTestQueued, z.infer<typeof ZWebhookTestQueued>>>();
 same<TSame<TFindingReview, z.infer<typeof ZFindingReview>>>();
 same<TSame<TAipPrincipalKey, z.infer<typeof ZAipPrincipalKey>>>();
 same<TSame<TAipIdentityAnswer, z.infer<typeof ZAipIdentityAnswer>>>();

@@ -21,6 +21,7 @@ import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import type { TObservedWrite } from "./stores/observed";
 import { findingTarget, type TFindingReviewRow } from "./stores/review";
+import type { TScanFinding, TWebhookRow } from "./stores/webhooks";
 
 const pg = await postgresTestUrl();
 
@@ -324,6 +325,26 @@ const OBSERVED_WRITES: TObservedWrite[] = [
     ],
   },
 ];
+
+const prismaOf = (s: TStores) => (s.kind === "postgres" ? pair.postgres : pair.sqlite).prisma;
+const webhookRow = (id: string, events: string, minSeverity: string | null = null): TWebhookRow => ({
+  id,
+  url: `https://hooks.example/${id}`,
+  events,
+  minSeverity,
+  secret: `whsec_${id}`,
+  createdAt: FIXED,
+  createdBy: "session:admin@x.example",
+});
+const delivery = (webhookId: string, eventId: string, dueInSeconds: number) => ({
+  webhookId,
+  eventId,
+  type: "finding.state_changed",
+  body: JSON.stringify({ id: eventId }),
+  createdAt: FIXED,
+  nextAttemptAt: new Date(FIXED.getTime() + dueInSeconds * 1000),
+  expiresAt: new Date(FIXED.getTime() + 86_400_000),
+});
 
 /** One case per operation: what to call it with. The suite checks every operation has one. */
 const CASES: {
@@ -641,6 +662,75 @@ const CASES: {
     // More ids than one statement may bind on SQLite through Prisma (999): read in slices.
     grantsOfChains: (s) => s.leastPrivilege.grantsOfChains(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c2", "nope"]),
     invokesUnder: (s) => s.leastPrivilege.invokesUnder(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c1.d1", "nowhere"]),
+  },
+  // Run in this order: a webhook on state changes only, then one on new findings (which marks the
+  // stored findings announced), deliveries through a claim, a failed and a successful try, expiry,
+  // and the scan with one finding made new again (cursor back at 0, its mark removed).
+  webhooks: {
+    create: (s) =>
+      Promise.all([
+        s.webhooks.create(webhookRow("wh_states", "finding.state_changed,chain.signed_off")),
+        s.webhooks.create(webhookRow("wh_findings", "finding.created", "error")),
+      ]).then(async (r) => [r, await prismaOf(s).webhookFindingSeen.count(), await prismaOf(s).webhookScan.findUnique({ where: { id: 1 } })]),
+    list: (s) => s.webhooks.list(),
+    get: (s) => Promise.all([s.webhooks.get("wh_findings"), s.webhooks.get("nope")]),
+    enqueue: (s) =>
+      Promise.all([
+        s.webhooks.enqueue([delivery("wh_states", "evt_1", 0), delivery("wh_findings", "evt_1", 0), delivery("wh_states", "evt_2", 3600)]),
+        s.webhooks.enqueue([]),
+      ]),
+    due: (s) => Promise.all([s.webhooks.due(FIXED, 10), s.webhooks.due(FIXED, 1), s.webhooks.due(new Date(FIXED.getTime() - 1000), 10)]),
+    claim: async (s) => {
+      const until = new Date(FIXED.getTime() + 30_000);
+      const first = await s.webhooks.claim(1, FIXED, until);
+      const again = await s.webhooks.claim(1, FIXED, until);
+      return [first, again, await s.webhooks.due(FIXED, 10), await s.webhooks.claim(1, new Date(until.getTime() + 1), until)];
+    },
+    recordAttempt: async (s) => {
+      await s.webhooks.recordAttempt(
+        1,
+        { at: FIXED, durationMs: 12, httpStatus: 503, error: null },
+        {
+          status: "queued",
+          attempts: 1,
+          nextAttemptAt: new Date(FIXED.getTime() + 10_000),
+          deliveredAt: null,
+          lastStatus: 503,
+          lastError: "HTTP 503",
+        },
+      );
+      await s.webhooks.recordAttempt(
+        2,
+        { at: FIXED, durationMs: 7, httpStatus: 204, error: null },
+        { status: "delivered", attempts: 1, nextAttemptAt: FIXED, deliveredAt: FIXED, lastStatus: 204, lastError: null },
+      );
+      return s.webhooks.due(new Date(FIXED.getTime() + 20_000), 10);
+    },
+    summaries: (s) => Promise.all([s.webhooks.summaries(["wh_states", "wh_findings", "nope"]), s.webhooks.summaries([])]),
+    deliveries: (s) =>
+      Promise.all([s.webhooks.deliveries("wh_states", 10), s.webhooks.deliveries("wh_states", 1), s.webhooks.deliveries("nope", 10)]),
+    expire: (s) => Promise.all([s.webhooks.expire(FIXED), s.webhooks.expire(new Date(FIXED.getTime() + 7 * 86_400_000))]),
+    scanFindings: async (s) => {
+      const idle = await s.webhooks.scanFindings(100, () => []);
+      const prisma = prismaOf(s);
+      const first = await prisma.finding.findFirst({ orderBy: { id: "asc" } });
+      await prisma.webhookScan.update({ where: { id: 1 }, data: { findingId: 0 } });
+      await prisma.webhookFindingSeen.delete({ where: { eventJti_code: { eventJti: first!.eventJti, code: first!.code } } });
+      const seenFindings: unknown[] = [];
+      const plan = (findings: TScanFinding[], subscribers: TWebhookRow[]) => {
+        seenFindings.push(
+          findings.map(({ id: _id, ...f }) => f),
+          subscribers.map((w) => w.id),
+        );
+        return findings.flatMap((f) => subscribers.map((w) => ({ ...delivery(w.id, `evt_${f.eventJti}_${f.code}`, 0), type: "finding.created" })));
+      };
+      const page = await s.webhooks.scanFindings(2, plan);
+      const rest = await s.webhooks.scanFindings(1000, plan);
+      const after = await s.webhooks.scanFindings(1000, plan);
+      return [idle, page, rest, after, seenFindings, await s.webhooks.deliveries("wh_findings", 10).then((d) => d.rows.map((r) => r.eventId))];
+    },
+    remove: (s) =>
+      Promise.all([s.webhooks.remove("wh_states"), s.webhooks.remove("nope")]).then(async (r) => [r, await prismaOf(s).webhookDelivery.count()]),
   },
 };
 

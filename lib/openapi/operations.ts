@@ -41,7 +41,12 @@ import {
   ZTokenList,
   ZUser,
   ZUserList,
+  ZCreatedWebhook,
+  ZWebhookDeliveryPage,
+  ZWebhookList,
+  ZWebhookTestQueued,
 } from "@/lib/contracts/responses";
+import { ZCreateWebhook, ZWebhookDeliveriesQuery } from "@/lib/contracts/webhooks";
 import { ZEvidenceAnswer } from "@/lib/reports/evidence";
 import {
   ZAipIdentityAnswer,
@@ -555,6 +560,59 @@ export const OPERATIONS: TOperation[] = [
     summary: "Delete a saved view (its owner, or an admin).",
     permission: "chains:read",
     success: { status: 204, description: "deleted", mediaType: JSON_TYPE },
+    errors: [404],
+  },
+  // ---- outgoing webhooks (docs/review.md#webhooks)
+  {
+    method: "post",
+    path: "/api/v1/webhooks",
+    operationId: "createWebhook",
+    tag: "review",
+    summary:
+      "Make a webhook for finding.created (at or above minSeverity), finding.state_changed and chain.signed_off; the answer carries its signing secret, shown once.",
+    permission: "webhooks:manage",
+    body: ZCreateWebhook,
+    success: { status: 201, description: "the webhook with its secret", mediaType: JSON_TYPE, schema: ZCreatedWebhook },
+    errors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhooks",
+    operationId: "listWebhooks",
+    tag: "review",
+    summary: "Every webhook (without its secret), with its queued deliveries and the newest delivery's outcome.",
+    permission: "webhooks:manage",
+    success: { status: 200, description: "the webhooks", mediaType: JSON_TYPE, schema: ZWebhookList },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/webhooks/{id}",
+    operationId: "deleteWebhook",
+    tag: "review",
+    summary: "Delete a webhook, its queued deliveries and its log.",
+    permission: "webhooks:manage",
+    success: { status: 204, description: "deleted", mediaType: JSON_TYPE },
+    errors: [404],
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhooks/{id}/test",
+    operationId: "testWebhook",
+    tag: "review",
+    summary: "Queue a signed webhook.test delivery; the delivery log shows how it went.",
+    permission: "webhooks:manage",
+    success: { status: 202, description: "the queued delivery", mediaType: JSON_TYPE, schema: ZWebhookTestQueued },
+    errors: [404],
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhooks/{id}/deliveries",
+    operationId: "listWebhookDeliveries",
+    tag: "review",
+    summary: "A webhook's delivery log: the newest deliveries with every try, and how many there are in all.",
+    permission: "webhooks:manage",
+    query: ZWebhookDeliveriesQuery,
+    success: { status: 200, description: "the delivery log", mediaType: JSON_TYPE, schema: ZWebhookDeliveryPage },
     errors: [404],
   },
   // ---- least privilege (docs/least-privilege.md)

@@ -21,6 +21,7 @@ import { stores } from "@/lib/db";
 import { chainTarget, findingTarget, type TFindingKey, type TFindingReviewRow, type TReviewEntryRow } from "@/lib/db/stores/review";
 import { AppError } from "@/lib/http";
 import { checkChain, readTimeFindings } from "@/lib/protocol/chain";
+import { notify } from "@/lib/webhooks/service";
 import { effectiveReview, planChange, type TFindingFacts, type TStoredReview } from "./state";
 
 type TResolvedFinding = TFindingKey & TFindingFacts & { id: string | number; chainId: string };
@@ -105,6 +106,19 @@ async function applyChange(f: TResolvedFinding, change: TChange, actor: TActor, 
       assignee: e.action === "assign" ? e.assignee : undefined,
       note: e.note ?? undefined,
       acceptedUntil: e.acceptedUntil ?? undefined,
+    });
+  }
+  // After the commit, outside it: a webhook queue that fails does not undo a decision (docs/review.md#webhooks).
+  for (const e of plan.entries) {
+    if (e.action !== "state") continue;
+    await notify("finding.state_changed", {
+      finding: { id: f.id, chain: f.chainId, event: f.eventJti, code: f.code, severity: f.severity, message: f.message },
+      from: e.fromState,
+      to: e.toState,
+      actor: e.actor,
+      note: e.note,
+      assignee: plan.row.assignee,
+      acceptedUntil: e.acceptedUntil,
     });
   }
   return effectiveReview(plan.row, f, now);
@@ -211,5 +225,13 @@ export async function setChainReview(chainId: string, body: TChainReviewBody, ac
     to: body.status,
     statement: body.statement,
   });
+  if (signed)
+    await notify("chain.signed_off", {
+      chain: chainId,
+      reviewer: actor.name,
+      statement: body.statement ?? null,
+      signedOffAt: at.toISOString(),
+      actor: who,
+    });
   return getChainReview(chainId, now);
 }

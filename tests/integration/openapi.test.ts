@@ -64,6 +64,13 @@ describe("the OpenAPI document over HTTP", () => {
     const findingId = (await call(server, `/api/v1/findings?chain=${encodeURIComponent(chain)}&limit=1`)).data.items[0].id as number | string;
     const view = await call(server, "/api/v1/views", { method: "POST", json: { name: uid("openapi"), page: "chains", query: "status=violation" } });
     expect(view.status).toBe(201);
+    // Two webhooks: one to test and read the log of, one to delete (operations run in table order).
+    const webhookBody = { url: "https://hooks.example.com/openapi", events: ["finding.created", "chain.signed_off"], minSeverity: "error" };
+    const [webhook, doomedWebhook] = await Promise.all([
+      call(server, "/api/v1/webhooks", { method: "POST", json: webhookBody }),
+      call(server, "/api/v1/webhooks", { method: "POST", json: webhookBody }),
+    ]);
+    expect([webhook.status, doomedWebhook.status]).toEqual([201, 201]);
     const aipKey = makeAipKey();
     const aipId = `aip:web:${uid("openapi")
       .toLowerCase()
@@ -119,6 +126,11 @@ describe("the OpenAPI document over HTTP", () => {
       listViews: ["GET", "/api/v1/views"],
       createView: ["POST", "/api/v1/views"],
       deleteView: ["DELETE", `/api/v1/views/${encodeURIComponent(view.data.id)}`],
+      createWebhook: ["POST", "/api/v1/webhooks"],
+      listWebhooks: ["GET", "/api/v1/webhooks"],
+      deleteWebhook: ["DELETE", `/api/v1/webhooks/${doomedWebhook.data.id}`],
+      testWebhook: ["POST", `/api/v1/webhooks/${webhook.data.id}/test`],
+      listWebhookDeliveries: ["GET", `/api/v1/webhooks/${webhook.data.id}/deliveries?limit=10`],
       principalLeastPrivilege: ["GET", `/api/v1/principals/${encodeURIComponent(tool.id)}/least-privilege`],
       leastPrivilegeRanking: ["GET", "/api/v1/least-privilege"],
     };
@@ -147,6 +159,8 @@ describe("the OpenAPI document over HTTP", () => {
       reviewFindings: { ids: [findingId], assignee: "auditor@example.test" },
       reviewChain: { status: "in_review" },
       createView: { name: uid("openapi"), page: "findings", query: "state=open" },
+      createWebhook: { url: "https://hooks.example.com/openapi-created", events: ["finding.state_changed"] },
+      testWebhook: {},
     };
     const jsonOperations = OPERATIONS.filter((o) => o.success.mediaType === "application/json");
     for (const op of jsonOperations) {

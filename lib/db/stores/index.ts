@@ -15,6 +15,7 @@ import { createObservedStore, type TObservedStore } from "./observed";
 import { createQuarantineStore, type TQuarantineStore } from "./quarantine";
 import { createRegistryStore, type TRegistryStore } from "./registry";
 import { createReviewStore, type TReviewStore } from "./review";
+import { createWebhookStore, type TWebhookStore } from "./webhooks";
 
 export type TStores = {
   kind: TDatabase["kind"];
@@ -31,6 +32,7 @@ export type TStores = {
   observed: TObservedStore;
   leastPrivilege: TLeastPrivilegeStore;
   review: TReviewStore;
+  webhooks: TWebhookStore;
   /** the database answers now (see lib/db/health.ts); never throws */
   check(timeoutMs?: number): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** how many events are stored (start-up decides on demo seeding from it) */
@@ -53,6 +55,7 @@ export function createStores(db: TDatabase): TStores {
     observed: createObservedStore(db),
     leastPrivilege: createLeastPrivilegeStore(db),
     review: createReviewStore(db),
+    webhooks: createWebhookStore(db),
     check: (timeoutMs) => checkDatabase(db, timeoutMs),
     eventCount: () => db.prisma.event.count(),
   };
