@@ -56,7 +56,7 @@ export type TGrantOutcome =
   | { kind: "expired"; grantJti: string; at: number };
 
 /** Lines a node shows under its name for its outcomes and key: the layout keeps room for them. */
-export const NODE_LINE_HEIGHT = 20;
+export const NODE_LINE_HEIGHT = 26;
 export const MAX_OUTCOME_LINES = 2;
 
 export type TScopeChange =
