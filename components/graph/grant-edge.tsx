@@ -63,8 +63,12 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
           data-halo={isSelected ? "selected" : "path"}
         />
       )}
-      <path d={path} className="dg-edge-focus" fill="none" stroke="#0f172a" strokeWidth={width + 9} strokeLinecap="round" />
-      <path d={path} className="dg-edge-focus" fill="none" stroke="#ffffff" strokeWidth={width + 4} strokeLinecap="round" />
+      {isFocused && (
+        <>
+          <path d={path} className="dg-edge-focus" fill="none" stroke="#0f172a" strokeWidth={width + 9} strokeLinecap="round" />
+          <path d={path} className="dg-edge-focus" fill="none" stroke="#ffffff" strokeWidth={width + 4} strokeLinecap="round" />
+        </>
+      )}
       <BaseEdge
         id={id}
         path={path}
