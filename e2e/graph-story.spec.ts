@@ -152,7 +152,7 @@ test("a chain that fits opens whole at zoom 0.5 or more, text at 11 px or more; 
   await inside(edgeLabel(page, grantEdge(s.drift.escalationJti)), canvas);
   expect(await zoomOf(page)).toBeGreaterThanOrEqual(0.5);
   const humanBox = await node(page, s.drift.human).boundingBox();
-  if (!humanBox || humanBox.x < (await canvas.boundingBox())!.x)
+  if (!humanBox || humanBox.x + humanBox.width < (await canvas.boundingBox())!.x)
     await expect(page.getByTestId("offscreen-hint")).toHaveText(/^\d+ nodes? off-screen/);
   const after = await smallestGraphText(page);
   expect(after.px, `smallest text: "${after.text}"`).toBeGreaterThanOrEqual(10.95);
@@ -189,7 +189,9 @@ test("the keyboard follows the story: Tab goes human, grant, agent; arrows follo
   expect(rootEdge).toMatch(/^g:/);
   // The focused edge wears a visible ring, and its label an outline.
   const focusedEdge = page.locator(`.react-flow__edge[data-id="${rootEdge}"]`);
-  await expect(focusedEdge.locator(".dg-edge-focus").first()).toBeVisible();
+  await expect(focusedEdge.locator("path.dg-edge-focus")).toHaveCount(2);
+  await expect(edgeLabel(page, rootEdge!)).toHaveCSS("outline-style", "solid");
+  await expect(edgeLabel(page, rootEdge!)).toHaveCSS("outline-width", "3px");
   await expect(focusedEdge).toHaveAttribute("aria-label", new RegExp(`delegated to ${s.drift.analyst}`));
   await page.keyboard.press("Tab");
   expect(await focusedId()).toBe(`p:${encodeURIComponent(s.drift.analyst)}`);
@@ -201,7 +203,10 @@ test("the keyboard follows the story: Tab goes human, grant, agent; arrows follo
   expect(await focusedId()).toBe(`p:${encodeURIComponent(s.drift.charts)}`);
   await page.keyboard.press("ArrowLeft");
   expect(await focusedId()).toBe(grantEdge(s.drift.chartsGrantJti));
-  await expect(page.locator(`.react-flow__edge[data-id="${grantEdge(s.drift.chartsGrantJti)}"] .dg-edge-focus`).first()).toBeVisible();
+  await expect(page.locator(`.react-flow__edge[data-id="${grantEdge(s.drift.chartsGrantJti)}"] path.dg-edge-focus`)).toHaveCount(2);
+  await expect(edgeLabel(page, grantEdge(s.drift.chartsGrantJti))).toHaveCSS("outline-style", "solid");
+  // Only the focused edge wears the ring.
+  await expect(page.locator("path.dg-edge-focus")).toHaveCount(2);
   // Enter opens the grant in the inspector; Escape closes it.
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("hop-inspector")).toBeVisible();

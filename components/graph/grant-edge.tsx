@@ -139,7 +139,7 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
               </div>
             ) : (
               <div
-                className={`flex max-w-[170px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${f.worst ? SEVERITY_STYLE[f.worst].badge : "border-slate-200"}`}
+                className={`flex max-w-[180px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${f.worst ? SEVERITY_STYLE[f.worst].badge : "border-slate-200"}`}
               >
                 {f.worst && (
                   <span className={SEVERITY_STYLE[f.worst].text}>

@@ -89,15 +89,13 @@ export const PrincipalNode = memo(function PrincipalNode({ data }: NodeProps<TFl
       title={revealInvisible(`${node.label}\n${node.ref}`)}
     >
       <Handle type="target" position={Position.Left} className={HANDLE} isConnectable={false} />
-      <span className="flex items-center gap-1.5">
+      <span className="dg-name line-clamp-2 text-[1.15em] leading-tight font-semibold break-words text-slate-900">
         <span
-          className={`shrink-0 rounded px-1 text-[1em] font-semibold tracking-wide uppercase ${isHuman ? "bg-slate-900 text-white" : "bg-slate-100 text-slate-600"}`}
+          className={`dg-kind mr-1.5 rounded px-1 align-[0.1em] text-[0.87em] font-semibold tracking-wide uppercase ${isHuman ? "bg-slate-900 text-white" : "bg-slate-100 text-slate-600"}`}
         >
           {KIND_WORD[node.kind] ?? node.kind}
         </span>
-        <span className="truncate text-[1.2em] font-semibold text-slate-900">
-          <FreeText value={node.label} />
-        </span>
+        <FreeText value={node.label} />
       </span>
       {node.label !== node.ref && (
         <span className="dg-secondary truncate font-mono text-[1em] text-slate-600">

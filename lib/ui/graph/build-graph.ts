@@ -97,10 +97,10 @@ export type TGraphModel = {
 };
 
 const SIZE: Record<TGraphNodeKind, { width: number; height: number }> = {
-  human: { width: 232, height: 76 },
-  agent: { width: 232, height: 76 },
-  attester: { width: 232, height: 76 },
-  unregistered: { width: 232, height: 76 },
+  human: { width: 232, height: 96 },
+  agent: { width: 232, height: 96 },
+  attester: { width: 232, height: 96 },
+  unregistered: { width: 232, height: 96 },
   tool: { width: 150, height: 92 },
   resource: { width: 150, height: 92 },
   hidden: { width: 196, height: 84 },

@@ -58,14 +58,14 @@ export function layoutGraph(input: TLayoutInput): TLayoutResult {
 /**
  * The layout input of a graph model: dagre keeps room for each edge's label, grant labels at most
  * `grantLabelWidth` wide (the dashboard draws them in 160 px, the PDF report in 170 pt), invoke
- * labels 150.
+ * labels 180 (they name a finding and a host).
  */
 export function toLayoutInput(model: TGraphModel, grantLabelWidth: number): TLayoutInput {
   const labelSize = (kind: TGraphModel["edges"][number]["kind"]) =>
     kind === "grant"
       ? { labelWidth: grantLabelWidth, labelHeight: 52 }
       : kind === "invoke"
-        ? { labelWidth: 150, labelHeight: 26 }
+        ? { labelWidth: 180, labelHeight: 26 }
         : { labelWidth: 0, labelHeight: 0 };
   return {
     nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
