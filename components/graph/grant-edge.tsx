@@ -147,7 +147,8 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
                   </span>
                 )}
                 {f.worst ? (
-                  <span className="truncate text-[1em] font-medium">{edge.label}</span>
+                  // "Scope drift → render.chartcloud.io": the name, then the host, wrapping rather than cut.
+                  <span className="line-clamp-3 text-[1em] leading-tight font-medium break-words">{edge.label}</span>
                 ) : (
                   <code className="truncate font-mono text-[1em] text-slate-600">{edge.label}</code>
                 )}

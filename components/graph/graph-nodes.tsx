@@ -48,16 +48,20 @@ function Outcomes({ outcomes }: { outcomes: readonly TGrantOutcome[] }) {
     <>
       {shown.map((o) =>
         o.kind === "expired" ? (
-          <span key={`x:${o.grantJti}`} className="dg-outcome truncate font-medium text-amber-800" data-outcome="expired">
+          <span
+            key={`x:${o.grantJti}`}
+            className="dg-outcome line-clamp-2 leading-tight font-medium break-words text-amber-800"
+            data-outcome="expired"
+          >
             ✗ no report · expired <Time t={o.at} />
           </span>
         ) : (
-          <span key={o.jti} className={`dg-outcome truncate ${STATUS_MARK[o.status].tone}`} data-outcome="completion">
+          <span key={o.jti} className={`dg-outcome line-clamp-2 leading-tight break-words ${STATUS_MARK[o.status].tone}`} data-outcome="completion">
             {STATUS_MARK[o.status].icon} {o.status} · {o.attestation ? ATTESTATION_WORD[o.attestation] : "signer not allowed"}
           </span>
         ),
       )}
-      {more > 0 && <span className="dg-outcome truncate text-slate-600">+{more} more reports: see the inspector</span>}
+      {more > 0 && <span className="dg-outcome line-clamp-2 leading-tight text-slate-600">+{more} more reports: see the inspector</span>}
     </>
   );
 }
@@ -109,7 +113,7 @@ export const PrincipalNode = memo(function PrincipalNode({ data }: NodeProps<TFl
       {node.keyRevokedAt != null && (
         <span className="mt-0.5 flex">
           <span
-            className="dg-key-revoked inline-flex max-w-full items-center gap-1 truncate rounded bg-red-700 px-1 font-medium text-white"
+            className="dg-key-revoked line-clamp-2 max-w-full rounded bg-red-700 px-1 leading-tight font-medium break-words text-white"
             data-key-revoked="true"
           >
             key revoked at <Time t={node.keyRevokedAt} />
@@ -139,7 +143,7 @@ export const SmallNode = memo(function SmallNode({ data }: NodeProps<TFlowNode>)
         <span className="dg-secondary text-[1em] font-semibold tracking-wide text-slate-600 uppercase">{node.kind === "tool" ? "tool" : "res"}</span>
         <Handle type="source" position={Position.Right} className={HANDLE} isConnectable={false} />
       </div>
-      <span className="mt-1 line-clamp-2 w-full text-center font-mono text-[1em] leading-tight break-all text-slate-700">
+      <span className="dg-res-label mt-1 line-clamp-2 w-full text-center font-mono text-[1em] leading-tight break-all text-slate-700">
         <FreeText value={node.label} />
       </span>
       <FindingLine f={node.findings} compact />

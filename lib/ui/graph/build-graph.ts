@@ -55,8 +55,8 @@ export type TGrantOutcome =
   | { kind: "completion"; jti: string; grantJti: string; status: "completed" | "failed" | "partial"; attestation: TAttestation | null; at: number }
   | { kind: "expired"; grantJti: string; at: number };
 
-/** Lines a node shows under its name for its outcomes and key: the layout keeps room for them. */
-export const NODE_LINE_HEIGHT = 26;
+/** Room a node keeps for each outcome or key line under its name (each may wrap onto two lines). */
+export const NODE_LINE_HEIGHT = 44;
 export const MAX_OUTCOME_LINES = 2;
 
 export type TScopeChange =
@@ -97,10 +97,10 @@ export type TGraphModel = {
 };
 
 const SIZE: Record<TGraphNodeKind, { width: number; height: number }> = {
-  human: { width: 232, height: 96 },
-  agent: { width: 232, height: 96 },
-  attester: { width: 232, height: 96 },
-  unregistered: { width: 232, height: 96 },
+  human: { width: 232, height: 104 },
+  agent: { width: 232, height: 104 },
+  attester: { width: 232, height: 104 },
+  unregistered: { width: 232, height: 104 },
   tool: { width: 150, height: 92 },
   resource: { width: 150, height: 92 },
   hidden: { width: 196, height: 84 },

@@ -65,7 +65,7 @@ export function toLayoutInput(model: TGraphModel, grantLabelWidth: number): TLay
     kind === "grant"
       ? { labelWidth: grantLabelWidth, labelHeight: 52 }
       : kind === "invoke"
-        ? { labelWidth: 180, labelHeight: 26 }
+        ? { labelWidth: 180, labelHeight: 40 }
         : { labelWidth: 0, labelHeight: 0 };
   return {
     nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
