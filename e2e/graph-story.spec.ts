@@ -183,10 +183,10 @@ test("the keyboard follows the story: Tab goes human, grant, agent; arrows follo
   await open(page, s.drift.chainId);
   const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute("data-id") ?? null);
   await node(page, s.drift.human).focus();
-  expect(await focusedId()).toBe(`p:${encodeURIComponent(s.drift.human)}`);
+  await expect.poll(focusedId).toBe(`p:${encodeURIComponent(s.drift.human)}`);
   await page.keyboard.press("Tab");
+  await expect.poll(focusedId).toMatch(/^g:/);
   const rootEdge = await focusedId();
-  expect(rootEdge).toMatch(/^g:/);
   // The focused edge wears a visible ring, and its label an outline.
   const focusedEdge = page.locator(`.react-flow__edge[data-id="${rootEdge}"]`);
   await expect(focusedEdge.locator("path.dg-edge-focus")).toHaveCount(2);
@@ -194,15 +194,15 @@ test("the keyboard follows the story: Tab goes human, grant, agent; arrows follo
   await expect(edgeLabel(page, rootEdge!)).toHaveCSS("outline-width", "3px");
   await expect(focusedEdge).toHaveAttribute("aria-label", new RegExp(`delegated to ${s.drift.analyst}`));
   await page.keyboard.press("Tab");
-  expect(await focusedId()).toBe(`p:${encodeURIComponent(s.drift.analyst)}`);
+  await expect.poll(focusedId).toBe(`p:${encodeURIComponent(s.drift.analyst)}`);
   await expect(node(page, s.drift.analyst)).toBeInViewport();
   // → takes the analyst's grant to the chart builder, → again reaches the chart builder, ← goes back.
   await page.keyboard.press("ArrowRight");
-  expect(await focusedId()).toBe(grantEdge(s.drift.chartsGrantJti));
+  await expect.poll(focusedId).toBe(grantEdge(s.drift.chartsGrantJti));
   await page.keyboard.press("ArrowRight");
-  expect(await focusedId()).toBe(`p:${encodeURIComponent(s.drift.charts)}`);
+  await expect.poll(focusedId).toBe(`p:${encodeURIComponent(s.drift.charts)}`);
   await page.keyboard.press("ArrowLeft");
-  expect(await focusedId()).toBe(grantEdge(s.drift.chartsGrantJti));
+  await expect.poll(focusedId).toBe(grantEdge(s.drift.chartsGrantJti));
   await expect(page.locator(`.react-flow__edge[data-id="${grantEdge(s.drift.chartsGrantJti)}"] path.dg-edge-focus`)).toHaveCount(2);
   await expect(edgeLabel(page, grantEdge(s.drift.chartsGrantJti))).toHaveCSS("outline-style", "solid");
   // Only the focused edge wears the ring.
