@@ -368,7 +368,11 @@ export async function seedGraphStories(tag: string): Promise<TGraphStories> {
     const d = await delegate(parent, holder, {
       iat: now - 900 + i,
       aud: next.id,
-      scope: [`ops/${Array(i + 1).fill("l").join("/")}/*:read`],
+      scope: [
+        `ops/${Array(i + 1)
+          .fill("l")
+          .join("/")}/*:read`,
+      ],
       purpose: { code: `ops.wide.e2e${tag}`, text: "Wide" },
     });
     tokens.push(d.token);
