@@ -641,8 +641,11 @@ function ViewportKeeper({
     const resized = lastWidth.current !== width;
     lastWidth.current = width;
     const id = requestAnimationFrame(() => {
-      if (resized && !userMoved.current) void openView().then(() => target && centreOn(target, false));
-      else if (target) centreOn(target, false);
+      if (resized && !userMoved.current) {
+        // The inspector opened or closed. With a selection the view opens anew around it; with
+        // none (the inspector just closed) it stays where the reader was, unless all of it fits.
+        if (target || fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void openView().then(() => target && centreOn(target, false));
+      } else if (target) centreOn(target, false);
     });
     return () => cancelAnimationFrame(id);
     // eslint-disable-next-line react-hooks/exhaustive-deps
