@@ -637,9 +637,10 @@ function ViewportKeeper({
   // A new selection, or the inspector opening and narrowing the canvas: keep the node in view.
   // While the reader has not panned or zoomed, a resize opens the view anew in the width left.
   useEffect(() => {
-    if (!layoutKey || done.current !== layoutKey) return;
+    // Kept current even while a layout is pending: a stale width would later read as a resize.
     const resized = lastWidth.current !== width;
     lastWidth.current = width;
+    if (!layoutKey || done.current !== layoutKey) return;
     const id = requestAnimationFrame(() => {
       if (resized && !userMoved.current) {
         // The inspector opened or closed. With a selection the view opens anew around it; with
