@@ -50,7 +50,8 @@ test("a 1,000-hop chain opens with hundreds of nodes drawn and every finding dra
   await expect(page.getByTestId("hop-inspector")).toContainText("Escalation");
   const worker = nodeOf(page, `agent:worker-19-48-${tag}`);
   await expect(worker).toBeInViewport({ timeout: 30_000 });
-  await expect(worker).toContainText("Escalation");
+  // The finding is the grant's: it is named on the grant's edge into the worker.
+  await expect(page.locator(`[data-edge-label="g:${encodeURIComponent(big.escalationJti)}"]`)).toContainText("Escalation");
   expect(await modelNodes(page)).toBe(drawn);
 
   // Still interactive: a click on a principal opens its panel promptly, its findings first.

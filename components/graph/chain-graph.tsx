@@ -5,15 +5,16 @@
 // stubs that expand; "Show all" draws everything. Big drawings render only what is in view, drop
 // labels when zoomed out (level of detail), and very large ones zoomed out are painted on a canvas.
 import "@xyflow/react/dist/style.css";
-import { Controls, MarkerType, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, type Node } from "@xyflow/react";
+import { Controls, MarkerType, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type Node } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail } from "@/lib/contracts/chains";
-import { hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
+import { authorityPath, hopForPrincipal, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
 import { buildGraph, NODE_BUDGET, principalNodeId, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { highlightFor } from "@/lib/ui/graph/highlight";
+import { graphNav } from "@/lib/ui/graph/keyboard";
 import { useGraphLayout } from "@/lib/ui/graph/use-graph-layout";
 import { findingName, SEVERITY_ORDER } from "@/lib/ui/findings";
-import { plural } from "@/lib/ui/format";
+import { isoUtc, plural } from "@/lib/ui/format";
 import { FindingBadge } from "../ui/severity";
 import { Spinner } from "../ui/states";
 import { EDGE_TYPES, edgeStroke, scopeChangeText } from "./grant-edge";
@@ -71,15 +72,24 @@ function nodeAriaLabel(n: TGraphNode): string {
         : " Press Enter to show all.";
     return `${n.label.replace(" ▸", "")}: ${n.ref}; ${findingWords(n.findings)}.${how}`;
   }
-  return `${n.ref}, ${n.kind}, ${plural(total, "finding")}${n.isRoot ? ", human root" : ""}${n.label !== n.ref ? `; ${n.label}` : ""}`;
+  const outcomes = (n.outcomes ?? []).map((o) =>
+    o.kind === "expired"
+      ? `no report, grant expired ${isoUtc(o.at)}`
+      : `${o.status}, ${o.attestation === "third_party" ? "third-party attested" : o.attestation ? o.attestation.replace("_", " ") : "signer not allowed"}`,
+  );
+  const key = n.keyRevokedAt != null ? [`key revoked at ${isoUtc(n.keyRevokedAt)}, after it signed here`] : [];
+  const extra = [...outcomes, ...key].map((x) => `; ${x}`).join("");
+  return `${n.ref}, ${n.kind}, ${plural(total, "finding")}${n.isRoot ? ", human root" : ""}${n.label !== n.ref ? `; ${n.label}` : ""}${extra}`;
 }
 
 function edgeAriaLabel(e: TGraphEdge, labelOf: (id: string) => string): string {
   const from = labelOf(e.source);
   const to = labelOf(e.target);
   if (e.kind === "hidden") return `${from} to ${to}, stands in for hidden grants`;
+  if (e.kind === "attest") return `${from} attested the report of ${to} (third party)`;
   if (e.observed) return `${from} to ${to}: ${e.label}, ${e.observed.outcome}; ${e.dashReason}; ${findingWords(e.findings)}`;
-  if (e.kind === "invoke") return `${from} invoked ${e.label} on ${to}; ${findingWords(e.findings)}${e.isDashed ? "; pending" : ""}`;
+  if (e.kind === "invoke")
+    return `${from} invoked ${e.fullLabel ?? `${e.label} on ${to}`}; ${findingWords(e.findings)}${e.isDashed ? "; pending" : ""}`;
   const change = scopeChangeText(e);
   return `${from} delegated to ${to} for ${e.label}${change ? `, ${change.isEscalation ? "escalation " : ""}${change.text}` : ""}; ${findingWords(e.findings)}${e.isDashed ? `; dashed: ${e.dashReason}` : ""}${e.isRevoked ? "; revoked" : ""}`;
 }
@@ -106,6 +116,13 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
   useEffect(() => {
     if (target && model.hiddenCount > 0 && !nodeById.has(target)) setFocus(target);
   }, [target, model.hiddenCount, nodeById]);
+
+  const nav = useMemo(() => graphNav(model.nodes, model.edges), [model]);
+  // Roving focus: one graph element is in the Tab sequence (the one last focused, else the human
+  // root); Tab and the arrows move through the story from there (lib/ui/graph/keyboard.ts).
+  const [current, setCurrent] = useState<string | null>(null);
+  const rovingId = current && (nodeById.has(current) || model.edges.some((e) => e.id === current)) ? current : (nav.order[0] ?? null);
+  const [focusedEdge, setFocusedEdge] = useState<string | null>(null);
 
   const layout = useGraphLayout(model);
   const positions = layout.data?.positions;
@@ -180,17 +197,18 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
 
   // Selecting a hop changes a handful of nodes and edges; reusing the other objects lets React
   // Flow skip re-rendering hundreds of unchanged ones.
-  const nodeCache = useRef(new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>());
+  const nodeCache = useRef(new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; cur: boolean; out: TFlowNode }>());
   const nodes: TFlowNode[] = useMemo(() => {
     if (!positions || canvasMode) return NO_NODES;
     const cache = nodeCache.current;
-    const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; out: TFlowNode }>();
+    const next = new Map<string, { src: TGraphNode; pos: unknown; sel: boolean; path: boolean; cur: boolean; out: TFlowNode }>();
     const out = model.nodes.map((n) => {
       const sel = target === n.id;
       const path = highlight.nodes.has(n.id);
+      const cur = rovingId === n.id;
       const pos = positions[n.id];
       const hit = cache.get(n.id);
-      if (hit && hit.src === n && hit.pos === pos && hit.sel === sel && hit.path === path) {
+      if (hit && hit.src === n && hit.pos === pos && hit.sel === sel && hit.path === path && hit.cur === cur) {
         next.set(n.id, hit);
         return hit.out;
       }
@@ -206,27 +224,32 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
         connectable: false,
         selectable: false,
         className: `${n.kind === "hidden" ? "dg-hidden-node " : ""}dg-sev-${n.findings.worst ?? (n.kind === "human" ? "human" : "none")}`,
+        domAttributes: { tabIndex: cur ? 0 : -1 },
       };
-      next.set(n.id, { src: n, pos, sel, path, out: flowNode });
+      next.set(n.id, { src: n, pos, sel, path, cur, out: flowNode });
       return flowNode;
     });
     nodeCache.current = next;
     return out;
-  }, [model.nodes, positions, highlight, canvasMode, target]);
+  }, [model.nodes, positions, highlight, canvasMode, target, rovingId]);
 
-  const edgeCache = useRef(new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>());
+  const edgeCache = useRef(
+    new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; cur: boolean; foc: boolean; out: TFlowEdge }>(),
+  );
   const edges: TFlowEdge[] = useMemo(() => {
     if (!layout.data || canvasMode) return NO_EDGES;
     const routes = layout.data.edges;
     const labelOf = (id: string) => nodeById.get(id)?.ref ?? id;
     const cache = edgeCache.current;
-    const next = new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; out: TFlowEdge }>();
+    const next = new Map<string, { src: TGraphEdge; route: unknown; sel: boolean; path: boolean; cur: boolean; foc: boolean; out: TFlowEdge }>();
     const out = model.edges.map((e) => {
       const isSelected = highlight.selectedEdge === e.id;
       const isOnPath = highlight.edges.has(e.id);
+      const cur = rovingId === e.id;
+      const foc = focusedEdge === e.id;
       const route = routes[e.id];
       const hit = cache.get(e.id);
-      if (hit && hit.src === e && hit.route === route && hit.sel === isSelected && hit.path === isOnPath) {
+      if (hit && hit.src === e && hit.route === route && hit.sel === isSelected && hit.path === isOnPath && hit.cur === cur && hit.foc === foc) {
         next.set(e.id, hit);
         return hit.out;
       }
@@ -241,32 +264,125 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
           labelAt: route?.label ?? null,
           isSelected,
           isOnPath,
+          isFocused: foc,
           onActivate: onEdgeLabel,
         },
-        markerEnd: { type: MarkerType.ArrowClosed, color: edgeStroke(e, isSelected, isOnPath), width: 14, height: 14 },
+        markerEnd: { type: MarkerType.ArrowClosed, color: edgeStroke(e), width: 14, height: 14 },
         ariaLabel: edgeAriaLabel(e, labelOf),
         focusable: e.kind !== "hidden",
         selectable: false,
-        zIndex: isSelected || isOnPath ? 1 : 0,
+        zIndex: isSelected || isOnPath || foc ? 1 : 0,
+        domAttributes: e.kind === "hidden" ? undefined : { tabIndex: cur ? 0 : -1 },
       };
-      next.set(e.id, { src: e, route, sel: isSelected, path: isOnPath, out: flowEdge });
+      next.set(e.id, { src: e, route, sel: isSelected, path: isOnPath, cur, foc, out: flowEdge });
       return flowEdge;
     });
     edgeCache.current = next;
     return out;
-  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel, canvasMode]);
+  }, [model.edges, layout.data, highlight, nodeById, onEdgeLabel, canvasMode, rovingId, focusedEdge]);
+
+  const rf = useReactFlow();
+
+  /** Moves keyboard focus to a node or an edge, bringing it into view first when it is not drawn yet. */
+  const focusElement = useCallback(
+    (id: string) => {
+      setCurrent(id);
+      const wrapper = wrapperRef.current;
+      if (!wrapper) return;
+      const find = () =>
+        wrapper.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"], .react-flow__edge[data-id="${CSS.escape(id)}"]`);
+      // An edge is kept in view by its label; a node by itself (React Flow pans to a focused node).
+      const edge = nodeById.has(id) ? null : model.edges.find((x) => x.id === id);
+      const at = edge ? layout.data?.edges[id]?.label : null;
+      if (at) {
+        const { x, y, zoom } = rf.getViewport();
+        const sx = at.x * zoom + x;
+        const sy = at.y * zoom + y;
+        const r = wrapper.getBoundingClientRect();
+        if (sx < 60 || sy < 60 || sx > r.width - 60 || sy > r.height - 60) void rf.setCenter(at.x, at.y, { zoom, duration: 0 });
+      } else if (!find() && positions?.[id]) {
+        const n = nodeById.get(id)!;
+        void rf.setCenter(positions[id].x + n.width / 2, positions[id].y + n.height / 2, { zoom: rf.getViewport().zoom, duration: 0 });
+      }
+      let tries = 0;
+      const attempt = () => {
+        const el = find();
+        if (el) el.focus({ preventScroll: true });
+        else if (tries++ < 30) requestAnimationFrame(attempt);
+      };
+      requestAnimationFrame(attempt);
+    },
+    [nodeById, model.edges, layout.data, positions, rf],
+  );
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key !== "Enter" && e.key !== " ") return;
     const el = (e.target as HTMLElement).closest?.(".react-flow__node, .react-flow__edge");
     const id = el?.getAttribute("data-id");
     if (!id) return;
-    e.preventDefault();
-    if (el!.classList.contains("react-flow__node")) activateNode(id);
-    else activateEdge(id);
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      if (el!.classList.contains("react-flow__node")) activateNode(id);
+      else activateEdge(id);
+      return;
+    }
+    if (e.key === "Tab" && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      // Through the story; at either end Tab leaves the graph as usual.
+      const next = nav.step(id, e.shiftKey ? -1 : 1);
+      if (!next) return;
+      e.preventDefault();
+      focusElement(next);
+      return;
+    }
+    if (e.key === "ArrowRight" || e.key === "ArrowLeft" || e.key === "ArrowUp" || e.key === "ArrowDown") {
+      e.preventDefault();
+      const next = nav.arrow(id, e.key);
+      if (next) focusElement(next);
+    }
+  };
+  const onFocusIn = (e: React.FocusEvent) => {
+    const el = (e.target as HTMLElement).closest?.(".react-flow__node, .react-flow__edge");
+    const id = el?.getAttribute("data-id");
+    if (!id) return;
+    setCurrent(id);
+    setFocusedEdge(el!.classList.contains("react-flow__edge") ? id : null);
+  };
+  const onFocusOut = (e: React.FocusEvent) => {
+    if ((e.target as HTMLElement).classList?.contains("react-flow__edge")) setFocusedEdge(null);
   };
 
-  const rf = useReactFlow();
+  // Text scale by zoom band (app/globals.css): set on the wrapper as the zoom changes, O(1) per
+  // frame; only a change of band restyles the drawn text.
+  const storeApi = useStoreApi();
+  useEffect(() => {
+    const apply = (zoom: number) => {
+      const band = zoom >= 1 ? "1" : zoom >= 0.7 ? "2" : "3";
+      const w = wrapperRef.current;
+      if (w && w.dataset.textBand !== band) w.dataset.textBand = band;
+    };
+    apply(storeApi.getState().transform[2]);
+    return storeApi.subscribe((st) => apply(st.transform[2]));
+  }, [storeApi]);
+
+  // What the opening view must show when the whole chain does not fit legibly: the path from the
+  // human root to the selection (or, with none, the root and the first principals it reached).
+  const rootNodeId = model.nodes.find((n) => n.isRoot)?.id ?? null;
+  const pathIds = useMemo(() => {
+    const ids = new Set<string>();
+    if (rootNodeId) ids.add(rootNodeId);
+    for (const id of highlight.nodes) ids.add(id);
+    if (target) {
+      ids.add(target);
+      if (highlight.nodes.size === 0 && selectedPrincipal)
+        for (const h of authorityPath(index, hopForPrincipal(index, selectedPrincipal))) {
+          ids.add(principalNodeId(h.from));
+          ids.add(principalNodeId(h.to));
+        }
+    } else if (rootNodeId) {
+      for (const e of model.edges) if (e.source === rootNodeId && e.kind === "grant" && ids.size < 4) ids.add(e.target);
+    }
+    return [...ids].filter((id) => nodeById.has(id));
+  }, [rootNodeId, highlight, target, selectedPrincipal, index, model.edges, nodeById]);
+  const [isPartial, setPartial] = useState(false);
   const isBig = model.nodes.length > MINIMAP_MIN_NODES;
   const realNodes = model.nodes.length - model.nodes.reduce((c, n) => c + (n.kind === "hidden" ? 1 : 0), 0);
   const hiddenFindings = model.nodes.reduce((c, n) => c + (n.kind === "hidden" ? n.findings.critical + n.findings.error + n.findings.warning : 0), 0);
@@ -278,8 +394,10 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
   return (
     <div
       ref={wrapperRef}
-      className={`relative h-full w-full ${zoomedOut && isBig ? "dg-lod-low" : ""}`}
+      className={`dg-graph relative h-full w-full ${zoomedOut && isBig ? "dg-lod-low" : ""}`}
       onKeyDown={onKeyDown}
+      onFocus={onFocusIn}
+      onBlur={onFocusOut}
       data-testid="chain-graph"
       data-model-nodes={realNodes}
       data-total-nodes={model.totalNodes}
@@ -288,7 +406,8 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
       data-layout-ready={positions ? "true" : "false"}
     >
       <p id="chain-graph-help" className="sr-only">
-        Delegation graph, left to right from the human root. Tab to a node or an edge and press Enter to open it in the hop inspector.
+        Delegation graph, left to right from the human root. Tab moves through the story (the human, the grant, the agent it reached, …); the arrow
+        keys follow edges (right to the next, left back, up and down between siblings). Enter opens what is focused; Escape closes the inspector.
       </p>
       <ReactFlow<TFlowNode, TFlowEdge>
         nodes={nodes}
@@ -326,6 +445,8 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
       >
         {canvasMode && graphIndex && <OverviewCanvas index={graphIndex} selected={highlight.nodes} report={reportPainted} />}
         <ViewportKeeper
+          pathIds={pathIds}
+          onPartial={setPartial}
           viewIntent={viewIntent}
           onFitted={() => setFitPending(false)}
           canvasMode={canvasMode}
@@ -337,7 +458,7 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
           userMoved={userMoved}
         />
         <Controls showInteractive={false} position="bottom-right" />
-        {isBig && !canvasMode && (
+        {(isBig || isPartial) && !canvasMode && (
           <MiniMap
             position="bottom-right"
             className="!mr-14 !mb-2 hidden sm:block"
@@ -369,6 +490,7 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
         <Panel position="bottom-left" className="!m-2">
           <Legend />
         </Panel>
+        {!canvasMode && positions && <OffscreenHint positions={positions} nodeById={nodeById} />}
       </ReactFlow>
       {!positions && (
         <div className="absolute inset-0 grid place-items-center bg-white/60">
@@ -385,11 +507,18 @@ function ChainGraphInner({ detail, index, selection, onSelect, onSelectPrincipal
   );
 }
 
-/** Below this zoom labels are unreadable: rather than fit everything, start at the focus or the root. */
-const LEGIBLE_ZOOM = 0.6;
+/**
+ * The lowest zoom the graph opens at: its text is scaled by zoom band so that it reads at 11 px or
+ * more from here up (app/globals.css). A chain that fits at this zoom opens whole; a bigger one opens
+ * on the path from the root to the selection, with the minimap and an "N nodes off-screen" hint.
+ */
+export const OPEN_MIN_ZOOM = 0.5;
+const LEGIBLE_ZOOM = OPEN_MIN_ZOOM;
 
 /** Fits or centres the view when a layout arrives, and keeps the selected node on screen. */
 function ViewportKeeper({
+  pathIds,
+  onPartial,
   layoutKey,
   rootId,
   target,
@@ -400,6 +529,8 @@ function ViewportKeeper({
   onFitted,
   canvasMode,
 }: {
+  pathIds: string[];
+  onPartial: (isPartial: boolean) => void;
   onFitted: () => void;
   userMoved: React.RefObject<boolean>;
   viewIntent: React.RefObject<{ kind: "fit" } | { kind: "centre"; id: string } | null>;
@@ -453,12 +584,44 @@ function ViewportKeeper({
     [positions, nodeById, rf, width, height],
   );
 
+  // The path from the root to the selection, fitted between the opening zoom and 1.1; a path too
+  // long for that starts at the selection (or the root) at the opening zoom.
+  const fitPath = useCallback(() => {
+    const b = boundsOf(pathIds, positions, nodeById);
+    if (!b || !width || !height) return false;
+    const fit = Math.min((width * 0.9) / (b.x1 - b.x0), (height * 0.9) / (b.y1 - b.y0));
+    if (fit >= LEGIBLE_ZOOM) {
+      const zoom = Math.min(1.1, fit);
+      void rf.setViewport({ x: (width - (b.x1 - b.x0) * zoom) / 2 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
+      return true;
+    }
+    const at = target && nodeById.has(target) ? target : rootId;
+    if (!at || !positions?.[at]) return false;
+    const p = positions[at];
+    const n = nodeById.get(at)!;
+    const zoom = LEGIBLE_ZOOM;
+    // The selection sits at the right so as much of the path leading to it shows; the root at the left.
+    const sx = at === rootId ? 40 : Math.max(40, width - 40 - n.width * zoom);
+    void rf.setViewport({ x: sx - p.x * zoom, y: height / 2 - (p.y + n.height / 2) * zoom, zoom });
+    return true;
+  }, [pathIds, positions, nodeById, width, height, rf, target, rootId]);
+
+  /** The opening view: the whole chain when it fits at the opening zoom, else the path to the selection. */
+  const openView = useCallback(() => {
+    const whole = fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM;
+    onPartial(!whole);
+    if (whole) return fitAll(1.1);
+    if (!fitPath()) return fitAll(1.1);
+    return Promise.resolve(true);
+  }, [positions, nodeById, width, height, onPartial, fitAll, fitPath]);
+
   useEffect(() => {
     if (!layoutKey || !initialized || !width || done.current === layoutKey) return;
     done.current = layoutKey;
     const intent = viewIntent.current;
     viewIntent.current = null;
     if (intent?.kind === "fit") {
+      onPartial(false);
       void fitAll(1.1).then(onFitted);
       return;
     }
@@ -467,32 +630,98 @@ function ViewportKeeper({
       centreOn(intent.id, true, Math.max(rf.getViewport().zoom, 0.5));
       return;
     }
-    if (fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void fitAll(1.1);
-    else if (target && nodeById.has(target)) centreOn(target, true);
-    else if (rootId && positions?.[rootId]) {
-      // Too big to fit legibly: start readable, at the human root, and let the reader zoom out.
-      const p = positions[rootId];
-      const n = nodeById.get(rootId)!;
-      void rf.setViewport({ x: 40 - p.x * 0.85, y: height / 2 - (p.y + n.height / 2) * 0.85, zoom: 0.85 });
-    } else void fitAll(1.1);
+    void openView();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [layoutKey, initialized, width]);
 
   // A new selection, or the inspector opening and narrowing the canvas: keep the node in view.
-  // While the reader has not panned or zoomed, a resize re-fits the whole graph instead.
+  // While the reader has not panned or zoomed, a resize opens the view anew in the width left.
   useEffect(() => {
-    if (!layoutKey || done.current !== layoutKey) return;
+    // Kept current even while a layout is pending: a stale width would later read as a resize.
     const resized = lastWidth.current !== width;
     lastWidth.current = width;
+    if (!layoutKey || done.current !== layoutKey) return;
     const id = requestAnimationFrame(() => {
-      if (resized && !userMoved.current && fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) {
-        void fitAll(1.1).then(() => target && centreOn(target, false));
+      if (resized && !userMoved.current) {
+        // The inspector opened or closed. With a selection the view opens anew around it; with
+        // none (the inspector just closed) it stays where the reader was, unless all of it fits.
+        if (target || fitZoom(positions, nodeById, width, height) >= LEGIBLE_ZOOM) void openView().then(() => target && centreOn(target, false));
       } else if (target) centreOn(target, false);
     });
     return () => cancelAnimationFrame(id);
-  }, [target, width, height, layoutKey, centreOn, fitAll, rf, userMoved, positions, nodeById]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [target, width, height, layoutKey]);
 
   return null;
+}
+
+/** The box around some nodes, in flow coordinates. */
+function boundsOf(ids: readonly string[], positions: Record<string, { x: number; y: number }> | null, nodeById: Map<string, TGraphNode>) {
+  if (!positions) return null;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const id of ids) {
+    const p = positions[id];
+    const n = nodeById.get(id);
+    if (!p || !n) continue;
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x + n.width);
+    y1 = Math.max(y1, p.y + n.height);
+  }
+  return Number.isFinite(x0) ? { x0, y0, x1, y1 } : null;
+}
+
+/**
+ * "N nodes off-screen": counted once the view settles (a short pause after the last pan or zoom
+ * frame), so no per-frame work grows with the drawing.
+ */
+function OffscreenHint({ positions, nodeById }: { positions: Record<string, { x: number; y: number }>; nodeById: Map<string, TGraphNode> }) {
+  const storeApi = useStoreApi();
+  const [off, setOff] = useState(0);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const count = () => {
+      const { transform, width, height } = storeApi.getState();
+      const [tx, ty, zoom] = transform;
+      if (!width || !height) return;
+      let n = 0;
+      for (const [id, p] of Object.entries(positions)) {
+        const node = nodeById.get(id);
+        if (!node) continue;
+        const l = p.x * zoom + tx;
+        const t = p.y * zoom + ty;
+        if (l + node.width * zoom < 0 || t + node.height * zoom < 0 || l > width || t > height) n += 1;
+      }
+      setOff(n);
+    };
+    count();
+    let last = storeApi.getState().transform;
+    const unsubscribe = storeApi.subscribe((st) => {
+      if (st.transform === last) return;
+      last = st.transform;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(count, 150);
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [storeApi, positions, nodeById]);
+  if (off === 0) return null;
+  return (
+    <Panel position="top-right" className="!mt-8 !mr-2">
+      <p
+        className="rounded-md border border-slate-300 bg-white/95 px-2 py-1 text-xs text-slate-700 shadow-sm"
+        role="status"
+        data-testid="offscreen-hint"
+      >
+        {plural(off, "node")} off-screen<span className="hidden sm:inline"> · zoom out or drag the minimap</span>
+      </p>
+    </Panel>
+  );
 }
 
 function bounds(positions: Record<string, { x: number; y: number }> | null, nodeById: Map<string, TGraphNode>) {

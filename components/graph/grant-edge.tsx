@@ -20,8 +20,9 @@ export function scopeChangeText(edge: TGraphEdge): { text: string; isEscalation:
   return { text: "= same scope", isEscalation: false };
 }
 
-export function edgeStroke(edge: TGraphEdge, isSelected: boolean, isOnPath: boolean): string {
-  if (isSelected || isOnPath) return "#2563eb";
+/** An edge's own colour. Selection never changes it: a halo behind the line shows it instead. */
+export function edgeStroke(edge: TGraphEdge): string {
+  if (edge.kind === "attest") return "#047857";
   if (edge.observed) return edge.observed.outcome === "failed" ? SEVERITY_STYLE.error.stroke : "#64748b";
   if (edge.scopeChange?.kind === "escalation") return SEVERITY_STYLE.critical.stroke;
   if (edge.findings.worst) return SEVERITY_STYLE[edge.findings.worst].stroke;
@@ -31,7 +32,7 @@ export function edgeStroke(edge: TGraphEdge, isSelected: boolean, isOnPath: bool
 export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, data, markerEnd } = props;
   if (!data) return null;
-  const { edge, points, labelAt, isSelected, isOnPath, onActivate } = data;
+  const { edge, points, labelAt, isSelected, isOnPath, isFocused, onActivate } = data;
   let path: string;
   let lx: number;
   let ly: number;
@@ -42,39 +43,62 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
   } else {
     [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition: Position.Right, targetPosition: Position.Left });
   }
-  const stroke = edgeStroke(edge, isSelected, isOnPath);
-  const width = isSelected ? 3 : isOnPath ? 2.5 : edge.kind === "grant" ? 1.6 : 1.2;
+  const stroke = edgeStroke(edge);
+  const width = isSelected ? 2.6 : isOnPath ? 2.2 : edge.kind === "grant" ? 1.6 : 1.2;
   const change = scopeChangeText(edge);
   const f = edge.findings;
+  const dash = edge.kind === "attest" ? "2 4" : edge.isDashed ? "6 4" : undefined;
 
   return (
     <>
+      {(isSelected || isOnPath) && (
+        <path
+          d={path}
+          className="dg-edge-halo"
+          fill="none"
+          stroke="#60a5fa"
+          strokeOpacity={isSelected ? 0.55 : 0.35}
+          strokeWidth={isSelected ? 14 : 9}
+          strokeLinecap="round"
+          data-halo={isSelected ? "selected" : "path"}
+        />
+      )}
+      {isFocused && (
+        <>
+          <path d={path} className="dg-edge-focus" fill="none" stroke="#0f172a" strokeWidth={width + 9} strokeLinecap="round" />
+          <path d={path} className="dg-edge-focus" fill="none" stroke="#ffffff" strokeWidth={width + 4} strokeLinecap="round" />
+        </>
+      )}
       <BaseEdge
         id={id}
         path={path}
         markerEnd={markerEnd}
         className="dg-edge-path"
-        style={{ stroke, strokeWidth: width, strokeDasharray: edge.isDashed ? "6 4" : undefined }}
+        style={{ stroke, strokeWidth: width, strokeDasharray: dash, strokeLinecap: edge.kind === "attest" ? "round" : undefined }}
         interactionWidth={14}
       />
       {edge.kind !== "hidden" && (
         <EdgeLabelRenderer>
           <div
-            className="nodrag nopan absolute cursor-pointer"
+            className={`dg-text nodrag nopan absolute cursor-pointer rounded-md ${isFocused ? "outline-[3px] outline-offset-2 outline-slate-900 outline-solid" : ""} ${
+              isSelected ? "ring-4 ring-blue-400/60" : isOnPath ? "ring-2 ring-blue-300/60" : ""
+            }`}
             style={{ transform: `translate(-50%, -50%) translate(${lx}px, ${ly}px)`, pointerEvents: "all" }}
             onClick={() => onActivate(id)}
             aria-hidden="true"
+            data-edge-label={id}
+            title={edge.kind === "grant" && !edge.observed ? edge.label : edge.fullLabel}
           >
-            {edge.observed ? (
+            {edge.kind === "attest" ? (
+              <span className="rounded border border-dotted border-emerald-700 bg-white/95 px-1 text-[1em] text-emerald-800 italic">attested</span>
+            ) : edge.observed ? (
               // Observed (OpenTelemetry, MCP/A2A capture): dashed, labelled with its source, never verified.
               <div
-                className={`flex max-w-[168px] flex-col items-center gap-0.5 rounded-md border border-dashed bg-white/95 px-1.5 py-1 text-center ${
-                  isSelected ? "border-blue-600" : "border-slate-400"
-                }`}
+                className="flex max-w-[168px] flex-col items-center gap-0.5 rounded-md border border-dashed border-slate-400 bg-white/95 px-1.5 py-1 text-center"
                 data-observed-edge={edge.observed.kind}
               >
-                <span className="max-w-full truncate text-[10.5px] leading-tight text-slate-700">{edge.label}</span>
-                <span className="flex max-w-full items-center gap-1 text-[10px] leading-tight text-slate-500 italic">
+                <span className="max-w-full truncate text-[1em] leading-tight text-slate-700">{edge.label}</span>
+                <span className="flex max-w-full items-center gap-1 text-[1em] leading-tight text-slate-600 italic">
                   <span className="truncate">observed · {SOURCE_LABEL[edge.observed.source].word}</span>
                   {edge.observed.outcome !== "completed" && (
                     <span
@@ -86,28 +110,24 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
                 </span>
               </div>
             ) : edge.kind === "grant" ? (
-              <div
-                className={`flex max-w-[158px] flex-col items-center gap-0.5 rounded-md border bg-white/95 px-1.5 py-1 text-center shadow-sm ${
-                  isSelected ? "border-blue-600" : "border-slate-200"
-                }`}
-              >
-                <code className="max-w-full truncate font-mono text-[10.5px] leading-tight text-slate-700">{edge.label}</code>
+              <div className="flex max-w-[158px] flex-col items-center gap-0.5 rounded-md border border-slate-200 bg-white/95 px-1.5 py-1 text-center shadow-sm">
+                <code className="max-w-full truncate font-mono text-[1em] leading-tight text-slate-700">{edge.shortLabel ?? edge.label}</code>
                 <span className="flex max-w-full items-center gap-1">
                   {change && (
                     <code
-                      className={`max-w-full truncate rounded px-1 font-mono text-[10.5px] leading-tight ${
+                      className={`max-w-full truncate rounded px-1 font-mono text-[1em] leading-tight ${
                         change.isEscalation ? "bg-red-600 font-semibold text-white" : "bg-slate-100 text-slate-600"
                       }`}
                     >
                       {change.text}
                     </code>
                   )}
-                  {edge.isRevoked && <span className="rounded bg-slate-700 px-1 text-[10px] text-white">revoked</span>}
-                  {edge.isDashed && <span className="text-[10px] text-slate-500 italic">{edge.isUnverified ? "unverified" : "pending"}</span>}
+                  {edge.isRevoked && <span className="rounded bg-slate-700 px-1 text-[1em] text-white">revoked</span>}
+                  {edge.isDashed && <span className="text-[1em] text-slate-600 italic">{edge.isUnverified ? "unverified" : "pending"}</span>}
                 </span>
                 {f.worst && (
                   <span
-                    className={`inline-flex max-w-full items-center gap-0.5 rounded px-1 text-[10px] font-medium ring-1 ring-inset ${SEVERITY_STYLE[f.worst].badge}`}
+                    className={`inline-flex max-w-full items-center gap-0.5 rounded px-1 text-[1em] font-medium ring-1 ring-inset ${SEVERITY_STYLE[f.worst].badge}`}
                   >
                     <SeverityIcon severity={f.worst} size={10} />
                     <span className="truncate">
@@ -119,14 +139,19 @@ export const GrantEdge = memo(function GrantEdge(props: EdgeProps<TFlowEdge>) {
               </div>
             ) : (
               <div
-                className={`flex max-w-[148px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${isSelected ? "border-blue-600" : "border-slate-200"}`}
+                className={`flex max-w-[180px] items-center gap-1 rounded border bg-white/95 px-1 py-px ${f.worst ? SEVERITY_STYLE[f.worst].badge : "border-slate-200"}`}
               >
                 {f.worst && (
                   <span className={SEVERITY_STYLE[f.worst].text}>
                     <SeverityIcon severity={f.worst} size={10} />
                   </span>
                 )}
-                <code className="truncate font-mono text-[10px] text-slate-600">{edge.label}</code>
+                {f.worst ? (
+                  // "Scope drift → render.chartcloud.io": the name, then the host, wrapping rather than cut.
+                  <span className="line-clamp-3 text-[1em] leading-tight font-medium break-words">{edge.label}</span>
+                ) : (
+                  <code className="truncate font-mono text-[1em] text-slate-600">{edge.label}</code>
+                )}
               </div>
             )}
           </div>

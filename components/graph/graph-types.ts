@@ -15,6 +15,8 @@ export type TEdgeData = {
   labelAt: TPoint | null;
   isSelected: boolean;
   isOnPath: boolean;
+  /** keyboard focus is on this edge: its label gets the focus outline */
+  isFocused: boolean;
   onActivate: (edgeId: string) => void;
 };
 export type TFlowEdge = Edge<TEdgeData, "grant">;

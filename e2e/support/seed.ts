@@ -1,7 +1,7 @@
 // Seeding through the public API with the producer SDK, exactly as agents would: register
 // principals with their public keys, sign events with their private keys, send them.
 import { authorize, complete, delegate, DelegraphClient, generateSigningKey, invoke, type TSigner, type TSigningKey } from "@delegraph/sdk";
-import type { TPrincipalKind } from "@/lib/protocol/types";
+import type { TGrantClaims, TPrincipalKind } from "@/lib/protocol/types";
 import { API_TOKEN, BASE_URL } from "./env";
 
 export function client(): DelegraphClient {
@@ -219,4 +219,200 @@ export async function seedManyChains(tag: string, count: number): Promise<{ purp
   }
   await sendAll(c, tokens);
   return { purposeCode, chainIds };
+}
+
+export type TGraphStories = {
+  /** scope drift: human → analyst → charts (drift to an outside host, escalation to slides), attested by a third party */
+  drift: {
+    chainId: string;
+    human: string;
+    analyst: string;
+    charts: string;
+    slides: string;
+    attester: string;
+    rootPurpose: string;
+    chartsGrantJti: string;
+    escalationJti: string;
+    driftJti: string;
+  };
+  /** broken audit trail: both grants expired days ago and nobody reported */
+  audit: { chainId: string; human: string; comms: string; dispatcher: string; rootJti: string; dispatchJti: string };
+  /** a key revoked after it signed: the instance's events stand, its node says so */
+  key: { chainId: string; human: string; instance: string; writer: string };
+  /** one chain too wide to fit at the opening zoom: a line of 9 agents beside a fan-out of 12 */
+  wide: { chainId: string; human: string; lead: string; siblings: string[]; siblingJtis: string[]; lineEnd: string };
+};
+
+/** The graph's stories (issue 15 items 2, 5, 7-10), tagged so runs never collide. */
+export async function seedGraphStories(tag: string): Promise<TGraphStories> {
+  const c = client();
+  const now = Math.floor(Date.now() / 1000);
+  const HOUR = 3600;
+  const DAY = 24 * HOUR;
+
+  // Scope drift, attested.
+  const sofia = await principal(c, `user:sofia.${tag}@bank.test`, "human", `Sofia ${tag}`);
+  const analyst = await principal(c, `agent:analyst-${tag}`, "agent", `Revenue analyst ${tag}`);
+  const charts = await principal(c, `agent:charts-${tag}`, "agent", `Chart builder ${tag}`);
+  const slides = await principal(c, `agent:slides-${tag}`, "agent", `Slide designer ${tag}`);
+  const controls = await principal(c, `attester:controls-${tag}`, "attester", `Controls ${tag}`);
+  const rootPurpose = `finance.revenue.e2e${tag}`;
+  const root = await authorize(sofia, {
+    iat: now - 3000,
+    ttl: 6 * HOUR,
+    aud: analyst.id,
+    scope: ["finance/revenue/q1/*:read", "finance/reports/q1/*:write"],
+    purpose: { code: rootPurpose, text: "Q1 revenue review" },
+    constraints: { data: ["finance.revenue"], egress: ["*.bank.test"] },
+  });
+  const toCharts = await delegate(root.claims, analyst, {
+    iat: now - 2900,
+    aud: charts.id,
+    scope: ["finance/revenue/q1/*:read", "finance/reports/q1/charts:write"],
+    purpose: { code: `${rootPurpose}.charts`, text: "Chart Q1 revenue" },
+    constraints: { egress: ["*.bank.test"] },
+  });
+  const read = await invoke(toCharts.claims, charts, {
+    iat: now - 2800,
+    action: "finance/revenue/q1/by-region:read",
+    resource: "https://warehouse.bank.test/q1/revenue/by-region",
+    data: ["finance.revenue"],
+  });
+  const drift = await invoke(
+    toCharts.claims,
+    charts,
+    {
+      iat: now - 2700,
+      action: "finance/reports/q1/charts:write",
+      resource: "https://render.chartcloud.io/v1/charts?template=stacked-bar",
+      data: ["finance.revenue"],
+    },
+    { force: true },
+  );
+  const escalation = await delegate(
+    toCharts.claims,
+    charts,
+    {
+      iat: now - 2600,
+      aud: slides.id,
+      scope: ["finance/revenue/*:read"],
+      purpose: { code: `${rootPurpose}.charts.slides`, text: "Slides" },
+    },
+    { force: true },
+  );
+  const attested = await complete(toCharts.claims, controls, { iat: now - 2500, result: "4 charts, reconciled" });
+  await sendAll(c, [root.token, toCharts.token, read.token, drift.token, escalation.token, attested.token]);
+
+  // Broken audit trail.
+  const james = await principal(c, `user:james.${tag}@bank.test`, "human", `James ${tag}`);
+  const comms = await principal(c, `agent:comms-${tag}`, "agent", `Customer comms ${tag}`);
+  const dispatcher = await principal(c, `agent:dispatcher-${tag}`, "agent", `Dispatcher ${tag}`);
+  const t0 = now - 3 * DAY;
+  const notice = await authorize(james, {
+    iat: t0,
+    exp: t0 + DAY,
+    aud: comms.id,
+    scope: ["customers/notices/*:write", "comms/email/customers:send"],
+    purpose: { code: `customer.notices.e2e${tag}`, text: "Rate change notice" },
+  });
+  const toDispatcher = await delegate(notice.claims, comms, {
+    iat: t0 + 600,
+    exp: t0 + 12 * HOUR,
+    aud: dispatcher.id,
+    scope: ["comms/email/customers:send"],
+    purpose: { code: `customer.notices.e2e${tag}.email`, text: "Send it" },
+  });
+  const send = await invoke(toDispatcher.claims, dispatcher, {
+    iat: t0 + 1200,
+    action: "comms/email/customers:send",
+    resource: "https://mail.bank.test/api/campaigns/rate-change",
+  });
+  await sendAll(c, [notice.token, toDispatcher.token, send.token]);
+
+  // A key revoked after it signed.
+  const ravi = await principal(c, `user:ravi.${tag}@bank.test`, "human", `Ravi ${tag}`);
+  const instance = await principal(c, `agent:reconciler-${tag}`, "agent", `Reconciler ${tag}`);
+  const writer = await principal(c, `agent:writer-${tag}`, "agent", `Ledger writer ${tag}`);
+  const recon = await authorize(ravi, {
+    iat: now - 2 * HOUR,
+    ttl: 6 * HOUR,
+    aud: instance.id,
+    scope: ["ledger/*:read", "ledger/reconciliations/*:write"],
+    purpose: { code: `finance.close.e2e${tag}`, text: "Reconcile" },
+  });
+  const toWriter = await delegate(recon.claims, instance, {
+    iat: now - 2 * HOUR + 600,
+    aud: writer.id,
+    scope: ["ledger/reconciliations/*:write"],
+    purpose: { code: `finance.close.e2e${tag}.postings`, text: "Post" },
+  });
+  await sendAll(c, [recon.token, toWriter.token]);
+  await c.revokeKey(instance.id, instance.key.kid, now - HOUR);
+
+  // Too wide to fit: a line of 9 agents and a fan-out of 12 under one lead.
+  const hana = await principal(c, `user:hana.${tag}@bank.test`, "human", `Hana ${tag}`);
+  const lead = await principal(c, `agent:wide-lead-${tag}`, "agent", `Wide lead ${tag}`);
+  const wideRoot = await authorize(hana, {
+    iat: now - 1000,
+    ttl: 6 * HOUR,
+    aud: lead.id,
+    scope: ["ops/*:read"],
+    purpose: { code: `ops.wide.e2e${tag}`, text: "Wide" },
+  });
+  const tokens = [wideRoot.token];
+  let parent: TGrantClaims = wideRoot.claims;
+  let holder = lead;
+  let lineEnd = lead.id;
+  for (let i = 0; i < 9; i++) {
+    const next = await principal(c, `agent:line-${i}-${tag}`, "agent", `Line ${i} ${tag}`);
+    const d = await delegate(parent, holder, {
+      iat: now - 900 + i,
+      aud: next.id,
+      scope: [
+        `ops/${Array(i + 1)
+          .fill("l")
+          .join("/")}/*:read`,
+      ],
+      purpose: { code: `ops.wide.e2e${tag}`, text: "Wide" },
+    });
+    tokens.push(d.token);
+    parent = d.claims;
+    holder = next;
+    lineEnd = next.id;
+  }
+  const siblings: string[] = [];
+  const siblingJtis: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const s = await principal(c, `agent:sib-${i}-${tag}`, "agent", `Sibling ${i} ${tag}`);
+    const d = await delegate(wideRoot.claims, lead, { iat: now - 800 + i, aud: s.id, scope: [`ops/s${i}:read`] });
+    tokens.push(d.token);
+    siblings.push(s.id);
+    siblingJtis.push(d.claims.jti);
+  }
+  await sendAll(c, tokens);
+
+  return {
+    drift: {
+      chainId: root.claims.chain,
+      human: sofia.id,
+      analyst: analyst.id,
+      charts: charts.id,
+      slides: slides.id,
+      attester: controls.id,
+      rootPurpose,
+      chartsGrantJti: toCharts.claims.jti,
+      escalationJti: escalation.claims.jti,
+      driftJti: drift.claims.jti,
+    },
+    audit: {
+      chainId: notice.claims.chain,
+      human: james.id,
+      comms: comms.id,
+      dispatcher: dispatcher.id,
+      rootJti: notice.claims.jti,
+      dispatchJti: toDispatcher.claims.jti,
+    },
+    key: { chainId: recon.claims.chain, human: ravi.id, instance: instance.id, writer: writer.id },
+    wide: { chainId: wideRoot.claims.chain, human: hana.id, lead: lead.id, siblings, siblingJtis, lineEnd },
+  };
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { TChainDetail } from "@/lib/contracts/chains";
-import { buildGraph, grantEdgeId, principalNodeId, resourceNodeId } from "./build-graph";
+import {
+  buildGraph,
+  grantEdgeId,
+  NODE_LINE_HEIGHT,
+  principalNodeId,
+  purposeSuffix,
+  resourceHost,
+  resourceLabel,
+  resourceNodeId,
+} from "./build-graph";
 import { layoutGraph } from "./layout";
 import { toLayoutInput } from "./layout";
 import { highlightFor } from "./highlight";
@@ -158,8 +167,9 @@ describe("buildGraph", () => {
     expect(hidden.length).toBeLessThanOrEqual(60);
     expect(hidden.reduce((s, n) => s + n.hidden!.count, 0)).toBe(g.hiddenCount);
     expect(g.nodes.length - hidden.length + g.hiddenCount).toBe(g.totalNodes);
-    // The finding deep in team 59 is drawn, with its path.
-    expect(g.nodes.some((n) => n.ref === "agent:w59-19" && n.findings.codes.includes("depth_exceeded"))).toBe(true);
+    // The finding deep in team 59 is drawn, with its path: on the grant's edge, not on the agent.
+    expect(g.nodes.some((n) => n.ref === "agent:w59-19")).toBe(true);
+    expect(g.edges.find((e) => e.id === grantEdgeId("w59-19"))!.findings.codes).toEqual(["depth_exceeded"]);
     expect(g.nodes.some((n) => n.ref === "agent:t59")).toBe(true);
     expect(hidden.find((n) => n.hidden!.expand === principalNodeId("agent:lead"))!.label).toBe("45 more delegations ▸");
   });
@@ -182,6 +192,87 @@ describe("buildGraph", () => {
     expect(x(principalNodeId("user:h"))).toBeLessThan(x(principalNodeId("agent:lead")));
     expect(x(principalNodeId("agent:lead"))).toBeLessThan(x(principalNodeId("agent:w0")));
     expect(x(principalNodeId("agent:w0"))).toBeLessThan(x(resourceNodeId("res://0")));
+  });
+});
+
+describe("findings on what caused them", () => {
+  it("puts a grant's broken audit trail on its edge and an expiry at its target, never on the human", () => {
+    const root = hop("root", null, "user:h", "agent:a", { findings: [finding("missing_evidence", "warning", "root")] });
+    const g = buildGraph(chain([root]));
+    const human = g.nodes.find((n) => n.id === principalNodeId("user:h"))!;
+    const agent = g.nodes.find((n) => n.id === principalNodeId("agent:a"))!;
+    expect(human.findings.worst).toBeNull();
+    expect(agent.findings.worst).toBeNull();
+    expect(g.edges.find((e) => e.id === grantEdgeId("root"))!.findings.codes).toEqual(["missing_evidence"]);
+    expect(agent.outcomes).toEqual([{ kind: "expired", grantJti: "root", at: root.exp }]);
+    expect(human.outcomes ?? []).toEqual([]);
+    // The node keeps room for the line it draws.
+    expect(agent.height).toBe(human.height + NODE_LINE_HEIGHT);
+  });
+
+  it("draws completions at the grant's target and links a third-party attester with a dotted edge", () => {
+    const d = hop("d", "root", "agent:a", "agent:b", {
+      completions: [{ jti: "c1", iss: "attester:x", iat: T + 5, status: "completed", resultHash: "h", attestation: "third_party", evidence: null }],
+    });
+    const g = buildGraph(chain([hop("root", null, "user:h", "agent:a"), d]));
+    const b = g.nodes.find((n) => n.id === principalNodeId("agent:b"))!;
+    expect(b.outcomes).toEqual([{ kind: "completion", jti: "c1", grantJti: "d", status: "completed", attestation: "third_party", at: T + 5 }]);
+    const attest = g.edges.find((e) => e.kind === "attest")!;
+    expect(attest).toMatchObject({ source: principalNodeId("attester:x"), target: principalNodeId("agent:b"), label: "attested", isDashed: true });
+    expect(g.nodes.some((n) => n.id === principalNodeId("attester:x"))).toBe(true);
+  });
+
+  it("names an invocation's finding and host on its edge, and keeps it on the actor that did it", () => {
+    const h = hop("root", null, "user:h", "agent:a", {
+      invocations: [
+        {
+          jti: "i1",
+          iss: "agent:a",
+          iat: T,
+          action: "x:write",
+          resource: "https://render.chartcloud.io/v1/charts?dataset=q1",
+          purpose: null,
+          data: [],
+          findings: [finding("scope_drift", "critical", "i1")],
+        },
+      ],
+    });
+    const g = buildGraph(chain([h]));
+    const inv = g.edges.find((e) => e.kind === "invoke")!;
+    expect(inv.label).toBe("Scope drift → render.chartcloud.io");
+    expect(inv.fullLabel).toBe("x:write on https://render.chartcloud.io/v1/charts?dataset=q1");
+    expect(g.nodes.find((n) => n.id === principalNodeId("agent:a"))!.findings.codes).toEqual(["scope_drift"]);
+    expect(g.nodes.find((n) => n.id === principalNodeId("user:h"))!.findings.worst).toBeNull();
+    expect(g.nodes.find((n) => n.kind === "resource")!.label).toBe("render.chartcloud.io/…/charts");
+  });
+
+  it("marks a principal whose key was revoked after it signed here", () => {
+    const d = chain([hop("root", null, "user:h", "agent:a")]);
+    d.events[0].keyRevokedNow = T + 100;
+    const g = buildGraph(d);
+    expect(g.nodes.find((n) => n.id === principalNodeId("user:h"))!.keyRevokedAt).toBe(T + 100);
+    expect(g.nodes.find((n) => n.id === principalNodeId("agent:a"))!.keyRevokedAt ?? null).toBeNull();
+  });
+});
+
+describe("labels that tell hops apart", () => {
+  it("shortens a purpose to its suffix under the parent's, and a resource to its host", () => {
+    expect(purposeSuffix("finance.q1.charts", "finance.q1")).toBe("….charts");
+    expect(purposeSuffix("finance.q1", "finance.q1")).toBe("finance.q1");
+    expect(purposeSuffix("ops.other", "finance.q1")).toBe("ops.other");
+    expect(purposeSuffix("finance.q10", "finance.q1")).toBe("finance.q10");
+    expect(purposeSuffix("root.code", undefined)).toBe("root.code");
+    expect(resourceHost("https://render.chartcloud.io/v1/charts?x=1")).toBe("render.chartcloud.io");
+    expect(resourceHost("urn:isbn:1")).toBe("urn:isbn:1");
+    expect(resourceLabel("crm://northwind/segments/savings")).toBe("northwind/…/savings");
+    expect(resourceLabel("s3://bucket/a.svg")).toBe("bucket/a.svg");
+    const d = chain([
+      hop("root", null, "user:h", "agent:a", { purpose: { code: "fin.q1", text: "t" } }),
+      hop("d", "root", "agent:a", "agent:b", { purpose: { code: "fin.q1.charts", text: "t" } }),
+    ]);
+    const e = buildGraph(d).edges.find((x) => x.id === grantEdgeId("d"))!;
+    expect(e.shortLabel).toBe("….charts");
+    expect(e.label).toBe("fin.q1.charts");
   });
 });
 

@@ -6,8 +6,8 @@
 // keep the real edge directions. Nothing is ever cut silently.
 import type { TChainDetail, TChainEvent, TChainFinding, THop, TObservedEdge } from "@/lib/contracts/chains";
 import type { TChainSource } from "@/lib/protocol/grammar";
-import type { TFindingCode, TSeverity } from "@/lib/protocol/types";
-import { SEVERITY_ORDER, sortCodes } from "../findings";
+import type { TAttestation, TFindingCode, TSeverity } from "@/lib/protocol/types";
+import { findingName, SEVERITY_ORDER, sortCodes } from "../findings";
 import { buildObservedGraph } from "./observed-graph";
 
 /** The opening view draws up to this many nodes (tuned with `npm run bench`: see docs/benchmarks.md). */
@@ -41,19 +41,40 @@ export type TGraphNode = {
   hidden?: { count: number; jumpTo: string | null; expand: string | null };
   /** an on-behalf-of principal an AIP block asserts (drawn dashed): named, not signed by that person */
   isAsserted?: boolean;
+  /** how each grant this principal received ended: a completion came back, or it expired with none */
+  outcomes?: TGrantOutcome[];
+  /** when a key this principal signed with in the chain was revoked after signing (keyRevokedNow) */
+  keyRevokedAt?: number | null;
 };
+
+/**
+ * How a grant ended, drawn at its target: "✓ completed · third-party attested", or
+ * "✗ no report · expired …" (the Broken audit trail) when it expired and nobody reported.
+ */
+export type TGrantOutcome =
+  | { kind: "completion"; jti: string; grantJti: string; status: "completed" | "failed" | "partial"; attestation: TAttestation | null; at: number }
+  | { kind: "expired"; grantJti: string; at: number };
+
+/** Room a node keeps for each outcome or key line under its name (each may wrap onto two lines). */
+export const NODE_LINE_HEIGHT = 44;
+export const MAX_OUTCOME_LINES = 2;
 
 export type TScopeChange =
   { kind: "root"; scopes: string[] } | { kind: "escalation"; added: string[] } | { kind: "attenuation"; removed: number } | { kind: "same" };
 
 export type TGraphEdge = {
   id: string;
-  kind: "grant" | "invoke" | "hidden";
+  /** attest: a dotted line from a third-party attester to the principal whose grant it reported on */
+  kind: "grant" | "invoke" | "hidden" | "attest";
   source: string;
   target: string;
   /** hop jti (grant) or the invoke jtis (invoke) */
   jtis: string[];
   label: string;
+  /** grants: the purpose relative to the parent's ("….charts"), as the dashboard draws it; `label` is the whole code */
+  shortLabel?: string;
+  /** invocations: every action and the whole resource URI, for the tooltip */
+  fullLabel?: string;
   scopeChange: TScopeChange | null;
   findings: TFindingSummary;
   isDashed: boolean;
@@ -76,10 +97,10 @@ export type TGraphModel = {
 };
 
 const SIZE: Record<TGraphNodeKind, { width: number; height: number }> = {
-  human: { width: 232, height: 76 },
-  agent: { width: 232, height: 76 },
-  attester: { width: 232, height: 76 },
-  unregistered: { width: 232, height: 76 },
+  human: { width: 232, height: 104 },
+  agent: { width: 232, height: 104 },
+  attester: { width: 232, height: 104 },
+  unregistered: { width: 232, height: 104 },
   tool: { width: 150, height: 92 },
   resource: { width: 150, height: 92 },
   hidden: { width: 196, height: 84 },
@@ -135,7 +156,12 @@ function scopeChangeOf(hop: THop): TScopeChange {
   return { kind: "same" };
 }
 
-type TFullNode = Omit<TGraphNode, "findings" | "width" | "height"> & { bag: FindingBag };
+/**
+ * `bag`: the findings the node shows, those of what the principal did itself (invocations,
+ * completions, revocations); a grant's findings are drawn on its edge. `reach`: those plus the
+ * findings of the grants it received, which decide what a drawing over budget keeps.
+ */
+type TFullNode = Omit<TGraphNode, "findings" | "width" | "height"> & { bag: FindingBag; reach: FindingBag };
 type TFullEdge = Omit<TGraphEdge, "findings"> & { bag: FindingBag };
 
 export type TBuildOptions = {
@@ -153,6 +179,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
   const budget = Math.max(8, options.budget ?? NODE_BUDGET);
   const nodes = new Map<string, TFullNode>();
   const edges: TFullEdge[] = [];
+  const attestEdges: TFullEdge[] = [];
   const kindOf = new Map(detail.nodes.map((n) => [n.id, n] as const));
   const rootIss = detail.root?.iss ?? null;
 
@@ -162,7 +189,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
     if (!n) {
       const known = kindOf.get(pid);
       const kind: TGraphNodeKind = known && known.kind !== "resource" ? known.kind : "unregistered";
-      n = { id, kind, label: known?.name || pid, ref: pid, isRoot: pid === rootIss, bag: new FindingBag() };
+      n = { id, kind, label: known?.name || pid, ref: pid, isRoot: pid === rootIss, bag: new FindingBag(), reach: new FindingBag() };
       nodes.set(id, n);
     }
     return n;
@@ -171,7 +198,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
     const id = resourceNodeId(uri);
     let n = nodes.get(id);
     if (!n) {
-      n = { id, kind: "resource", label: uri, ref: uri, isRoot: false, bag: new FindingBag() };
+      n = { id, kind: "resource", label: resourceLabel(uri), ref: uri, isRoot: false, bag: new FindingBag(), reach: new FindingBag() };
       nodes.set(id, n);
     }
     return n;
@@ -181,11 +208,25 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
   if (rootIss) ensurePrincipal(rootIss);
   for (const n of detail.nodes) if (n.kind !== "resource") ensurePrincipal(n.id);
 
-  // Findings belong to the principals who issued or received the event (as the API's nodes do).
+  // Findings belong to what caused them. A grant's (an escalation, a broken audit trail) are drawn
+  // on its edge, never on the human who authorized it or the agent that received it; what a
+  // principal did itself (an invocation, a completion, a revocation) on the principal.
+  const hopByJti = new Map(detail.hops.map((h) => [h.jti, h] as const));
   for (const e of detail.events) {
     if (e.findings.length === 0) continue;
-    ensurePrincipal(e.iss).bag.add(e.findings);
-    if (e.aud) ensurePrincipal(e.aud).bag.add(e.findings);
+    if (hopByJti.has(e.jti)) {
+      if (e.aud) ensurePrincipal(e.aud).reach.add(e.findings);
+      continue;
+    }
+    const n = ensurePrincipal(e.iss);
+    n.bag.add(e.findings);
+    n.reach.add(e.findings);
+  }
+  // A key revoked after it signed here: the node says so (the events stay valid at signing).
+  for (const e of detail.events) {
+    if (e.keyRevokedNow === null || e.keyRevokedNow === undefined) continue;
+    const n = ensurePrincipal(e.iss);
+    n.keyRevokedAt = n.keyRevokedAt == null ? e.keyRevokedNow : Math.min(n.keyRevokedAt, e.keyRevokedNow);
   }
 
   for (const hop of detail.hops) {
@@ -193,6 +234,33 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
     const to = ensurePrincipal(hop.to);
     const bag = new FindingBag();
     bag.add(hop.findings);
+    to.reach.add(hop.findings);
+    // How the grant ended, drawn at its target: each completion, or an expiry nobody reported on.
+    const outcomes = (to.outcomes ??= []);
+    for (const c of hop.completions)
+      outcomes.push({ kind: "completion", jti: c.jti, grantJti: hop.jti, status: c.status, attestation: c.attestation, at: c.iat });
+    if (hop.completions.length === 0 && hop.findings.some((f) => f.code === "missing_evidence"))
+      outcomes.push({ kind: "expired", grantJti: hop.jti, at: hop.exp });
+    // A third party that reported on the grant is linked to its target by a dotted "attested" line.
+    for (const c of hop.completions) {
+      if (c.attestation !== "third_party" || c.iss === hop.to) continue;
+      const attester = ensurePrincipal(c.iss);
+      attestEdges.push({
+        id: `a:${encodeURIComponent(c.jti)}`,
+        kind: "attest",
+        source: attester.id,
+        target: to.id,
+        jtis: [c.jti],
+        label: "attested",
+        scopeChange: null,
+        bag: new FindingBag(),
+        isDashed: true,
+        dashReason: "a third party's report on the grant, not a grant",
+        isRevoked: false,
+        hasEvidence: true,
+      });
+    }
+    const parentPurpose = hop.parent ? hopByJti.get(hop.parent)?.purpose.code : undefined;
     const isPending = hop.status === "pending";
     const isInferred = hop.depth === null && !isPending;
     const isUnverified = !hop.signature.verified;
@@ -203,6 +271,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
       target: to.id,
       jtis: [hop.jti],
       label: hop.purpose.code,
+      shortLabel: purposeSuffix(hop.purpose.code, parentPurpose),
       scopeChange: scopeChangeOf(hop),
       bag,
       isDashed: isPending || isInferred || isUnverified,
@@ -268,6 +337,7 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
     const from = ensurePrincipal(inv.iss);
     const res = ensureResource(inv.resource);
     res.bag.add(inv.findings);
+    res.reach.add(inv.findings);
     const key = `${from.id}\u0000${res.id}`;
     let edge = invokeEdges.get(key);
     if (!edge) {
@@ -300,8 +370,13 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
     const actions = [...e.actions];
     e.label = actions.length === 1 ? actions[0] : `${actions[0]} +${actions.length - 1}`;
     if (e.jtis.length > 1) e.label += ` ×${e.jtis.length}`;
+    e.fullLabel = `${actions.join(", ")} on ${nodes.get(e.target)!.ref}`;
+    // The edge that has a finding is named by it and the host it reached: "Scope drift → render.chartcloud.io".
+    const worst = e.bag.worstFinding();
+    if (worst) e.label = `${findingName(worst.code)} → ${resourceHost(nodes.get(e.target)!.ref)}`;
     edges.push(e);
   }
+  edges.push(...attestEdges);
 
   const all = [...nodes.values()];
   const totalNodes = all.length;
@@ -314,15 +389,18 @@ export function buildGraph(detail: TChainDetail, options: TBuildOptions = {}): T
       edges,
       rootId,
     );
-    const summaries = all.map((n) => ({ id: n.id, kind: n.kind, worst: n.bag.worst() }));
+    const summaries = all.map((n) => ({ id: n.id, kind: n.kind, worst: n.reach.worst() }));
     visible = chooseVisible(summaries, tree, budget, options.focusNodeId ?? null, rootId, options.expanded ?? new Set());
   }
 
   const outNodes: TGraphNode[] = [];
   for (const n of all) {
     if (!visible.has(n.id)) continue;
-    const { bag, ...rest } = n;
-    outNodes.push({ ...rest, findings: bag.summary(), ...SIZE[n.kind] });
+    const { bag, reach, ...rest } = n;
+    void reach;
+    const lines = Math.min(MAX_OUTCOME_LINES, rest.outcomes?.length ?? 0) + (rest.keyRevokedAt != null ? 1 : 0);
+    const size = SIZE[n.kind];
+    outNodes.push({ ...rest, findings: bag.summary(), width: size.width, height: size.height + lines * NODE_LINE_HEIGHT });
   }
   const outEdges: TGraphEdge[] = [];
   for (const e of edges) {
@@ -555,7 +633,7 @@ function hiddenPlaceholders(
     const rank = (g: { members: string[] }) => {
       let worst = 3;
       for (const id of g.members) {
-        const w = nodes.get(id)!.bag.worst();
+        const w = nodes.get(id)!.reach.worst();
         if (w) worst = Math.min(worst, SEVERITY_ORDER[w]);
       }
       return worst;
@@ -579,7 +657,7 @@ function hiddenPlaceholders(
     const members = new Set(g.members);
     for (const id of g.members) {
       const node = nodes.get(id)!;
-      bag.addBag(node.bag);
+      bag.addBag(node.reach);
       if (node.kind !== "resource") principals += 1;
       if (jumpTo === null) jumpTo = hopsInto.get(id)?.[0]?.jti ?? invokeJtiInto.get(id) ?? null;
     }
@@ -643,4 +721,34 @@ function hiddenPlaceholders(
     });
   }
   return out;
+}
+
+/**
+ * A purpose code as the graph labels it: relative to its parent's ("….charts" under
+ * "finance.reporting.revenue.q1"), so hops that share a long prefix read apart; the full code is
+ * in the tooltip. A code that does not extend its parent's is shown whole.
+ */
+export function purposeSuffix(code: string, parentCode: string | undefined): string {
+  if (!parentCode || code === parentCode || !code.startsWith(parentCode + ".")) return code;
+  return `…${code.slice(parentCode.length)}`;
+}
+
+/**
+ * A resource as the graph labels it: its host ("render.chartcloud.io") and the last segment of its
+ * path, without the query; the whole URI is in the tooltip and the inspector.
+ */
+export function resourceLabel(uri: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/i.exec(uri);
+  if (!m) return uri;
+  const host = m[2] || m[1];
+  const segs = m[3].split("/").filter(Boolean);
+  const last = segs.length ? segs[segs.length - 1] : "";
+  const tail = segs.length > 1 ? `/…/${last}` : last ? `/${last}` : "";
+  return `${host}${tail}`;
+}
+
+/** The host a resource URI names ("render.chartcloud.io"), or the URI when it names none. */
+export function resourceHost(uri: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]+)/i.exec(uri);
+  return m ? m[2] : uri;
 }

@@ -58,14 +58,18 @@ export function layoutGraph(input: TLayoutInput): TLayoutResult {
 /**
  * The layout input of a graph model: dagre keeps room for each edge's label, grant labels at most
  * `grantLabelWidth` wide (the dashboard draws them in 160 px, the PDF report in 170 pt), invoke
- * labels 150.
+ * labels 150 by 26 unless told (the dashboard's wrap a finding's name and a host: 180 by 40).
  */
-export function toLayoutInput(model: TGraphModel, grantLabelWidth: number): TLayoutInput {
+export function toLayoutInput(
+  model: TGraphModel,
+  grantLabelWidth: number,
+  invokeLabel: { width: number; height: number } = { width: 150, height: 26 },
+): TLayoutInput {
   const labelSize = (kind: TGraphModel["edges"][number]["kind"]) =>
     kind === "grant"
       ? { labelWidth: grantLabelWidth, labelHeight: 52 }
       : kind === "invoke"
-        ? { labelWidth: 150, labelHeight: 26 }
+        ? { labelWidth: invokeLabel.width, labelHeight: invokeLabel.height }
         : { labelWidth: 0, labelHeight: 0 };
   return {
     nodes: model.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),

@@ -9,6 +9,8 @@ import type { TGraphModel } from "./build-graph";
 export const WORKER_THRESHOLD = 120;
 /** Room for a grant's label (components/graph/grant-edge.tsx draws it at most 158 px wide). */
 const GRANT_LABEL_WIDTH = 160;
+/** Room for an invocation's label: "Scope drift → render.chartcloud.io" wraps in 180 px (grant-edge.tsx). */
+const INVOKE_LABEL = { width: 180, height: 40 };
 
 let worker: Worker | null = null;
 let workerBroken = false;
@@ -77,7 +79,7 @@ export function useGraphLayout(model: TGraphModel | null) {
   return useQuery({
     queryKey: ["graph-layout", key],
     queryFn: () => {
-      const input = toLayoutInput(model!, GRANT_LABEL_WIDTH);
+      const input = toLayoutInput(model!, GRANT_LABEL_WIDTH, INVOKE_LABEL);
       return size > WORKER_THRESHOLD ? layoutInWorker(input) : Promise.resolve(layoutGraph(input));
     },
     enabled: model !== null,
