@@ -11,8 +11,19 @@ import { Time } from "../ui/time";
 import { SourceTag } from "../ui/source-tag";
 import { ChainReviewControl } from "../review/chain-review";
 import { FreeText } from "@/components/ui/free-text";
+import { LIVE_STYLE, liveState } from "@/lib/ui/live";
+import { usePageVisibility } from "@/lib/ui/hooks/use-page-visibility";
 
-export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDetail; nameOf: (id: string) => string; isFetching: boolean }) {
+export function ChainHeader({
+  detail,
+  nameOf,
+  live,
+}: {
+  detail: TChainDetail;
+  nameOf: (id: string) => string;
+  live: { isFetching: boolean; isError: boolean };
+}) {
+  const state = LIVE_STYLE[liveState({ ...live, ...usePageVisibility() })];
   const base = `/api/v1/chains/${encodeURIComponent(detail.id)}`;
   const safeName = detail.id.replace(/[^A-Za-z0-9._-]/g, "_");
   const codes = sortCodes(detail.findings.map((f) => f.code));
@@ -75,8 +86,8 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
             </span>
             <span>{plural(detail.hopCount, "hop")}</span>
             <span>{plural(detail.eventCount, detail.observed ? "span" : "event")}</span>
-            <span className="inline-flex items-center gap-1" title="Refreshes every few seconds">
-              <span className={`size-1.5 rounded-full ${isFetching ? "bg-blue-500" : "bg-green-500"}`} aria-hidden="true" /> live
+            <span className="inline-flex items-center gap-1" title={state.explain} data-testid="live-state" role="status">
+              <span className={`size-1.5 rounded-full ${state.dot}`} aria-hidden="true" /> {state.word}
             </span>
           </p>
         </div>

@@ -75,7 +75,7 @@ export function ChainView({ id }: { id: string }) {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      <ChainHeader detail={detail} nameOf={nameOf} live={{ isFetching: chain.isFetching, isError: chain.isError }} />
       <RefusalsBanner chainId={detail.id} />
       {detail.observed && <ObservedBanner detail={detail} />}
       {chain.isError && (

@@ -6,7 +6,7 @@ import { useMemo } from "react";
 import Link from "next/link";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
-import { ATTESTATION_LABEL, findingExplain, SEVERITY_ORDER } from "@/lib/ui/findings";
+import { ATTESTATION_LABEL, findingExplain, SEVERITY_ORDER, worstSeverity } from "@/lib/ui/findings";
 import { formatRelative, plural } from "@/lib/ui/format";
 import { eventSentence, hopSentence } from "@/lib/ui/hop-sentence";
 import { useTimeZone } from "@/lib/ui/time-zone";
@@ -23,6 +23,11 @@ import { AipSection } from "./aip-section";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
 import { FindingReviewChip } from "../review/finding-review-chip";
+import { FindingMessage } from "../ui/finding-message";
+import type { TSentencePart } from "@/lib/ui/hop-sentence";
+import { useFindingSentencer } from "@/lib/ui/hooks/use-finding-sentencer";
+
+type TSentencer = (f: TChainFinding) => TSentencePart[] | null;
 
 type TProps = {
   detail: TChainDetail;
@@ -35,6 +40,7 @@ type TProps = {
 export function HopInspector({ detail, index, selection, nameOf, onSelect }: TProps) {
   const { hop, event } = selection;
   const zone = useTimeZone();
+  const sentenceOf = useFindingSentencer(detail, nameOf);
   const focusEvent = event && (!hop || event.jti !== hop.jti) ? event : null;
   const shown = focusEvent ?? (hop ? null : event);
   const title = shown
@@ -85,7 +91,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
                 </p>
               )}
             </div>
-            <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} />
+            <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} sentenceOf={sentenceOf} />
             {hop?.aip && <AipSection hop={hop} />}
             {hop && <ScopeSection hop={hop} parent={hop.parent ? (index.hopsByJti.get(hop.parent) ?? null) : null} detail={detail} />}
             {hop && <TermsSection hop={hop} />}
@@ -198,7 +204,17 @@ function ReceivedSwitcher({
   );
 }
 
-export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSelect: (jti: string) => void; showEvent: boolean }) {
+export function FindingRow({
+  f,
+  onSelect,
+  showEvent,
+  sentence,
+}: {
+  f: TChainFinding;
+  onSelect: (jti: string) => void;
+  showEvent: boolean;
+  sentence: TSentencePart[] | null;
+}) {
   return (
     <li className={`rounded-md border-l-4 bg-slate-50/70 px-3 py-2`} style={{ borderLeftColor: SEVERITY_STYLE[f.severity].stroke }}>
       <div className="flex flex-wrap items-center gap-1.5">
@@ -207,12 +223,10 @@ export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSel
         {f.isReadTime && <span className="text-xs text-slate-500">(computed now, from the clock)</span>}
         <FindingReviewChip eventJti={f.eventJti} code={f.code} />
       </div>
-      <p className="mt-1 text-sm text-slate-700">{findingExplain(f.code)}</p>
-      {f.message && (
-        <p className="mt-1 text-sm break-words text-slate-600">
-          <FreeText value={f.message} />
-        </p>
-      )}
+      <div className="mt-1 text-sm text-slate-800">
+        <FindingMessage parts={sentence} message={f.message} />
+      </div>
+      <p className="mt-1 text-xs text-slate-600">{findingExplain(f.code)}</p>
       {showEvent && (
         <button type="button" className="link mt-1 font-mono text-xs" onClick={() => onSelect(f.eventJti)}>
           on event {f.eventJti}
@@ -222,7 +236,17 @@ export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSel
   );
 }
 
-function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TChainEvent | null; onSelect: (jti: string) => void }) {
+function FindingsSection({
+  hop,
+  event,
+  onSelect,
+  sentenceOf,
+}: {
+  hop: THop | null;
+  event: TChainEvent | null;
+  onSelect: (jti: string) => void;
+  sentenceOf: TSentencer;
+}) {
   const list: TChainFinding[] = [...(event?.findings ?? []), ...(hop?.findings ?? [])];
   const seen = new Set<string>();
   const findings = list
@@ -246,7 +270,13 @@ function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TC
       ) : (
         <ul className="space-y-2">
           {findings.map((f) => (
-            <FindingRow key={`${f.eventJti}:${f.code}`} f={f} onSelect={onSelect} showEvent={f.eventJti !== hop?.jti && f.eventJti !== event?.jti} />
+            <FindingRow
+              key={`${f.eventJti}:${f.code}`}
+              f={f}
+              onSelect={onSelect}
+              showEvent={f.eventJti !== hop?.jti && f.eventJti !== event?.jti}
+              sentence={sentenceOf(f)}
+            />
           ))}
         </ul>
       )}
@@ -408,11 +438,27 @@ function TermsSection({ hop }: { hop: THop }) {
           )}
         </Field>
         <Field label="Status">
-          {hop.status === "pending" ? <span className="text-slate-700">pending (parent not received yet)</span> : "accepted"}
+          {hop.status === "pending" ? <span className="text-slate-700">pending (parent not received yet)</span> : <AcceptedStatus hop={hop} />}
         </Field>
       </dl>
     </Section>
   );
+}
+
+/**
+ * "Accepted" alone reads as approval. Ingest accepts every well-signed event and the chain checks
+ * judge it afterwards, so the status names both: accepted at ingest, and whether it violates policy.
+ */
+function AcceptedStatus({ hop }: { hop: THop }) {
+  const worst = worstSeverity([...hop.findings, ...hop.invocations.flatMap((i) => i.findings)]);
+  if (worst === "critical" || worst === "error")
+    return (
+      <span data-testid="hop-status">
+        accepted at ingest · <strong className={`font-semibold ${SEVERITY_STYLE[worst].text}`}>violates policy</strong>
+      </span>
+    );
+  if (worst === "warning") return <span data-testid="hop-status">accepted at ingest · with warnings</span>;
+  return <span data-testid="hop-status">accepted at ingest · no findings</span>;
 }
 
 function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; hop: THop | null; nameOf: (id: string) => string }) {

@@ -332,6 +332,35 @@ export const ZFindingReview = z
   })
   .meta({ id: "FindingReview" });
 
+const ZFactEvent = z.object({
+  jti: z.string(),
+  kind: z.enum(EVENT_KINDS),
+  iss: z.string(),
+  aud: z.string().nullable(),
+  ref: z.string().nullable(),
+  iat: z.number(),
+  exp: z.number().nullable(),
+  action: z.string().nullable(),
+  resource: z.string().nullable(),
+  data: z.array(z.string()),
+  egress: z.array(z.string()).nullable(),
+  scope: z.array(z.string()),
+  purpose: z.string().nullable(),
+  maxDepth: z.number().nullable(),
+  status: z.string().nullable(),
+  receivedAt: z.number().nullable(),
+  keyRevokedAt: z.number().nullable(),
+});
+const ZFindingFacts = z
+  .object({
+    code: ZFindingCode,
+    event: ZFactEvent.nullable(),
+    grant: ZFactEvent.nullable(),
+    revocation: z.object({ by: z.string(), at: z.number(), grantJti: z.string(), isOwnGrant: z.boolean() }).nullable(),
+    egress: z.array(z.string()).nullable(),
+  })
+  .meta({ id: "FindingFacts" });
+
 export const ZFindingList = z
   .object({
     items: z.array(
@@ -345,12 +374,15 @@ export const ZFindingList = z
         eventKind: z.enum(EVENT_KINDS).nullable(),
         iss: z.string().nullable(),
         iat: z.number().nullable(),
+        at: z.number().nullable(),
         isReadTime: z.boolean(),
         review: ZFindingReview,
+        facts: ZFindingFacts,
+        names: z.record(z.string(), z.string()),
       }),
     ),
     nextCursor: z.string().nullable(),
-    readTime: z.object({ missingEvidenceChains: z.number().int().nullable() }),
+    readTime: z.object({ missingEvidenceChains: z.number().int().nullable(), merged: z.boolean(), notMergedChains: z.number().int() }),
   })
   .meta({ id: "FindingList" });
 
