@@ -12,7 +12,7 @@ import type { TChainDetail, TChainEvent, TChainList, TChainRefusals, TChainSumma
 import { ERROR_CODES, type TErrorBody } from "./errors";
 import type { TIngestResponse } from "./events";
 import type { TFindingList } from "./findings";
-import type { TPrincipalInvestigation, TResourceInvestigation } from "./investigate";
+import type { TBlastNode, TPrincipalInvestigation, TResourceInvestigation } from "./investigate";
 import type { TLedgerKey, TLedgerVerification } from "./ledger";
 import type { TKeyRevoked, TPrincipalCreated, TPrincipalDetail, TPrincipalList } from "./principals";
 import type { TQuarantinePage } from "./quarantine";
@@ -421,6 +421,26 @@ export const ZResourceInvestigation = z
     truncated: z.boolean(),
   })
   .meta({ id: "ResourceInvestigation" });
+type TBlastNodeShape = z.ZodType<TBlastNode>;
+const ZBlastNode: TBlastNodeShape = z
+  .lazy(() =>
+    z.object({
+      jti: z.string(),
+      chainId: z.string(),
+      kind: z.enum(EVENT_KINDS),
+      iss: z.string(),
+      aud: z.string().nullable(),
+      action: z.string().nullable(),
+      resource: z.string().nullable(),
+      purpose: z.string().nullable(),
+      iat: z.number(),
+      relation: z.enum(["signed", "received", "downstream"]),
+      findings: z.array(ZFindingBrief),
+      children: z.array(ZBlastNode),
+    }),
+  )
+  .meta({ id: "BlastNode" });
+
 export const ZPrincipalInvestigation = z
   .object({
     events: z.array(
@@ -437,6 +457,20 @@ export const ZPrincipalInvestigation = z
     ),
     chains: z.array(ZChainSummary),
     truncated: z.boolean(),
+    kid: z.string().nullable(),
+    tree: z.object({ roots: z.array(ZBlastNode), direct: z.number().int(), downstream: z.number().int(), truncated: z.boolean() }),
+    refused: z.array(
+      z.object({
+        id: z.number().int(),
+        receivedAt: ZIso,
+        jti: z.string().nullable(),
+        chainId: z.string().nullable(),
+        kid: z.string().nullable(),
+        code: z.string(),
+        message: z.string(),
+      }),
+    ),
+    refusedScanLimitReached: z.boolean(),
   })
   .meta({ id: "PrincipalInvestigation" });
 

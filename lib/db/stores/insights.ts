@@ -53,7 +53,7 @@ export type TInsightStore = {
     principal: string,
     since: number,
     take: number,
-  ): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number }[]>;
+  ): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number; kid: string }[]>;
   /** summary rows of these chains, newest first */
   chainRows(ids: string[]): Promise<TChainRow[]>;
 };
@@ -154,7 +154,7 @@ export function createInsightStore(db: TDatabase): TInsightStore {
         where: { OR: [{ iss: principal }, { aud: principal }], iat: { gte: since } },
         orderBy: { seq: "desc" },
         take,
-        select: { jti: true, kind: true, chainId: true, iss: true, aud: true, ref: true, iat: true },
+        select: { jti: true, kind: true, chainId: true, iss: true, aud: true, ref: true, iat: true, kid: true },
       }),
     chainRows: async (ids) =>
       ids.length ? prisma.chain.findMany({ where: { id: { in: ids } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_ROW_SELECT }) : [],
