@@ -1,10 +1,10 @@
 "use client";
+import { WrapId } from "@/components/ui/wrap-id";
 import Link from "next/link";
 import type { TChainDetail } from "@/lib/contracts/chains";
 import { sortCodes } from "@/lib/ui/findings";
 import { plural } from "@/lib/ui/format";
 import { principalHref } from "../chains/chain-links";
-import { CopyButton } from "../ui/copy-button";
 import { DownloadButton } from "../ui/download-button";
 import { FindingBadge, SeverityCounts, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
@@ -36,11 +36,7 @@ export function ChainHeader({
             <Link href="/chains" className="hover:text-slate-900">
               Chains
             </Link>{" "}
-            /{" "}
-            <span className="font-mono" title={detail.id}>
-              {detail.id}
-            </span>{" "}
-            <CopyButton value={detail.id} label="Copy id" />
+            / <WrapId value={detail.id} label="Copy id" />
           </nav>
           <div className="flex flex-wrap items-center gap-2">
             <StatusBadge status={detail.status} />

@@ -100,7 +100,7 @@ export function ChainView({ id }: { id: string }) {
           >
             {t.id === "timeline" && detail.observed ? "Calls" : t.label}
             {t.id === "timeline" && (
-              <span className="ml-1 text-xs font-normal text-slate-400">{detail.observed ? detail.observed.edges.length : detail.eventCount}</span>
+              <span className="ml-1 text-xs font-normal text-slate-500">{detail.observed ? detail.observed.edges.length : detail.eventCount}</span>
             )}
           </button>
         ))}

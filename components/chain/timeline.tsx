@@ -189,7 +189,7 @@ function Row({
           )}
         </td>
         <td className="sticky right-0 bg-inherit">
-          {r.reported ? <span className="text-xs text-slate-400">—</span> : <FindingBadge code="missing_evidence" />}
+          {r.reported ? <span className="text-xs text-slate-500">—</span> : <FindingBadge code="missing_evidence" />}
         </td>
       </tr>
     );
@@ -276,7 +276,7 @@ function Row({
         {e.findings.length ? (
           <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} max={3} />
         ) : (
-          <span className="text-xs text-slate-400">—</span>
+          <span className="text-xs text-slate-500">—</span>
         )}
       </td>
     </tr>

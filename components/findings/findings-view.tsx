@@ -1,4 +1,5 @@
 "use client";
+import { WrapId } from "@/components/ui/wrap-id";
 import Link from "next/link";
 import { useState } from "react";
 import { FINDING_STATES } from "@/lib/contracts/review";
@@ -262,8 +263,8 @@ export function FindingsView() {
                       <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link text-sm whitespace-nowrap">
                         Open in chain →
                       </Link>
-                      <span className="block max-w-48 truncate font-mono text-[11px] text-slate-400" title={f.chainId}>
-                        {f.chainId}
+                      <span className="block max-w-56 text-[11px] text-slate-600">
+                        <WrapId value={f.chainId} copy={false} />
                       </span>
                     </td>
                   </tr>

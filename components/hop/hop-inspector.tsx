@@ -2,6 +2,7 @@
 // The hop inspector, in the order people read it: what happened in one sentence, what is wrong,
 // how the authority changed, the terms of the grant, the proof (signature), what was done with it,
 // and finally the raw token. Every string from an event is rendered as text.
+import { WrapId } from "@/components/ui/wrap-id";
 import { useMemo } from "react";
 import Link from "next/link";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
@@ -60,8 +61,8 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
       <header className="flex items-start justify-between gap-2 border-b border-slate-200 px-5 py-3">
         <div className="min-w-0">
           <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
-          <p className="truncate font-mono text-xs text-slate-500" title={selection.jti}>
-            {selection.jti}
+          <p className="text-xs text-slate-600">
+            <WrapId value={selection.jti} label="Copy id" />
           </p>
         </div>
         <button type="button" className="btn-ghost" onClick={() => onSelect(null)} aria-label="Close the hop inspector">
@@ -100,7 +101,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
             <RawSection
               events={[hop ? index.eventsByJti.get(hop.jti) : undefined, focusEvent ?? undefined].filter((e): e is TChainEvent => Boolean(e))}
             />
-            <p className="px-5 pb-5 text-xs text-slate-400">
+            <p className="px-5 pb-5 text-xs text-slate-500">
               Verdicts computed at <Time t={detail.generatedAt} mode="full" /> (recomputed whenever the chain changes).
             </p>
           </>
@@ -143,7 +144,7 @@ function AuthorityPath({
             </li>
           ) : (
             <li key={h.jti} className="flex items-center gap-1">
-              <IconChevronRight size={11} className="text-slate-400" />
+              <IconChevronRight size={11} className="text-slate-500" />
               <button
                 type="button"
                 onClick={() => onSelect(h.jti)}
@@ -157,7 +158,7 @@ function AuthorityPath({
         )}
         {event && (
           <li className="flex items-center gap-1">
-            <IconChevronRight size={11} className="text-slate-400" />
+            <IconChevronRight size={11} className="text-slate-500" />
             <span className="rounded border border-blue-600 bg-blue-50 px-1.5 py-px font-mono text-blue-900">{event.kind}</span>
           </li>
         )}
@@ -508,14 +509,10 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
           <code className="font-mono text-[13px]">{sig.alg}</code>
         </Field>
         <Field label="Key id (kid)">
-          <code className="font-mono text-[13px] break-all">{sig.kid}</code>
+          <WrapId value={sig.kid} className="text-[13px]" />
         </Field>
         <Field label="Key thumbprint">
-          {sig.thumbprint ? (
-            <code className="font-mono text-xs break-all">{sig.thumbprint}</code>
-          ) : (
-            <span className="text-slate-500">not recorded</span>
-          )}
+          {sig.thumbprint ? <WrapId value={sig.thumbprint} className="text-xs" /> : <span className="text-slate-500">not recorded</span>}
         </Field>
         {event && (
           <Field label="Ledger">

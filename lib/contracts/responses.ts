@@ -204,6 +204,8 @@ export const ZChainSummary = z
     source: z.enum(CHAIN_SOURCES),
     rootIss: z.string().nullable(),
     rootAud: z.string().nullable(),
+    rootName: z.string().nullable(),
+    rootAudName: z.string().nullable(),
     purposeCode: z.string().nullable(),
     purposeText: z.string().nullable(),
     startedAt: z.number(),
@@ -233,7 +235,9 @@ export const ZSearchAnswer = z
   })
   .meta({ id: "SearchAnswer" });
 
-export const ZChainList = z.object({ items: z.array(ZChainSummary), nextCursor: z.string().nullable() }).meta({ id: "ChainList" });
+export const ZChainList = z
+  .object({ items: z.array(ZChainSummary), nextCursor: z.string().nullable(), total: z.number().int() })
+  .meta({ id: "ChainList" });
 
 // ---- principals
 

@@ -301,6 +301,7 @@ const CASES: {
     listRows: (s) => Promise.all(FILTERS.map((f) => s.chains.listRows(f, T, { take: 10 }))),
     listKeys: (s) => s.chains.listKeys({}, T, { after: { startedAt: T, id: "zzz" }, take: 1 }),
     findingCounts: (s) => Promise.all(FILTERS.map((f) => s.chains.findingCounts(f, T).then((r) => r.sort((a, b) => a.code.localeCompare(b.code))))),
+    countRows: (s) => Promise.all(FILTERS.map((f) => s.chains.countRows(f, T))),
     detailRows: (s) =>
       Promise.all(
         ["c1", "c2", "missing"].map((id) =>

@@ -1,7 +1,7 @@
 // Investigations: who touched a resource, and everything a principal signed or received since T
 // (the blast radius of a compromised key).
 import { stores } from "@/lib/db";
-import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import { nowSeconds, nameChains, toChainSummary } from "@/lib/chains/queries";
 import type { TBlastRefusal, TFindingBrief, TPrincipalInvestigation, TResourceInvestigation } from "@/lib/contracts/investigate";
 import { loadChainInputs } from "@/lib/chains/load";
 import { decodeJwt, decodeProtectedHeader } from "jose";
@@ -75,7 +75,7 @@ export async function principalActivity(
   const refused = await refusedOf(principal, kid, since);
   return {
     events: events.map(({ kid: _kid, ...e }) => ({ ...e, kind: e.kind as TEventKind, findings: findings.get(e.jti) ?? [] })),
-    chains: chains.map((c) => toChainSummary(c, now)),
+    chains: await nameChains(chains.map((c) => toChainSummary(c, now))),
     truncated: rows.length > INVESTIGATION_LIMIT,
     kid,
     tree: { roots: tree.roots, direct: tree.direct, downstream: tree.downstream, truncated: tree.truncated },
