@@ -29,8 +29,8 @@ export function ChainHeader({
   const codes = sortCodes(detail.findings.map((f) => f.code));
   const countOf = (code: string) => detail.findings.filter((f) => f.code === code).length;
   return (
-    <header className="border-b border-slate-200 bg-white px-6 py-4">
-      <div className="flex flex-wrap items-start justify-between gap-4">
+    <header className="border-b border-slate-200 bg-white px-4 py-3 md:px-6 md:py-4" data-testid="chain-header">
+      <div className="flex flex-col gap-3 md:flex-row md:flex-wrap md:items-start md:justify-between md:gap-4">
         <div className="min-w-0 flex-1">
           <nav aria-label="Breadcrumb" className="mb-1 text-xs text-slate-500">
             <Link href="/chains" className="hover:text-slate-900">
@@ -87,8 +87,8 @@ export function ChainHeader({
             </span>
           </p>
         </div>
-        <div className="flex flex-col items-end gap-2">
-          <div className="flex flex-wrap justify-end gap-1.5">
+        <div className="flex flex-col items-start gap-2 md:items-end">
+          <div className="flex flex-wrap gap-1.5 md:justify-end">
             {/* Observed chains have no signed events: no per-event CSV or evidence bundle; their PDF says "observed, not verified". */}
             <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />
             {!detail.observed && <DownloadButton href={`${base}/export.csv`} label="CSV" filename={`${safeName}.csv`} />}

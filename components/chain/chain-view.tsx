@@ -13,6 +13,7 @@ import { ChainHeader } from "./chain-header";
 import { RefusalsBanner } from "./refusals-banner";
 import { ObservedBanner, ObservedCalls, ObservedInspector } from "./observed-panel";
 import { Timeline } from "./timeline";
+import { PhoneAuthorityPath } from "./phone-authority-path";
 
 const TABS = [
   { id: "graph", label: "Graph" },
@@ -83,6 +84,7 @@ export function ChainView({ id }: { id: string }) {
           <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />
         </div>
       )}
+      {!detail.observed && tab === "graph" && <PhoneAuthorityPath index={index} nameOf={nameOf} selectedJti={hopJti} onSelect={onSelect} />}
       <div role="tablist" aria-label="Chain views" className="flex shrink-0 gap-1 border-b border-slate-200 bg-white px-6" onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button
