@@ -271,12 +271,7 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             `Everything here can be re-checked without Delegraph's server: download the evidence bundle (GET /api/v1/chains/${detail.id}/evidence.json) and run “npx delegraph verify <bundle.json> --key ${data.evidence.serverKey}”. It checks the server's signature with the key above, re-verifies each token's signature, ledger link and findings, and prints the bundle's digest.`}
         </W>
       </View>
-      <View style={{ marginTop: 8, padding: 10, backgroundColor: WASH, borderLeftWidth: 2, borderLeftColor: RULE }} wrap={false}>
-        <Text style={[{ fontSize: SIZE.small, color: INK, marginBottom: 3 }, fontStyle("bold")]}>What “verified” proves, and what it does not</Text>
-        <W w={width - 24} size={SIZE.small} color={MUTED} style={{ lineHeight: 1.45 }}>
-          {VERIFIED_STATEMENT}
-        </W>
-      </View>
+
     </View>
   );
 }
@@ -508,7 +503,17 @@ function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
   // The same sentences as the dashboard (lib/ui/finding-sentence.ts), in UTC at generation time.
   const nameById = new Map(detail.nodes.map((n) => [n.id, n.name ?? n.id]));
   const sentenceOf = chainFindingSentencer(detail.events, (id) => nameById.get(id) ?? id, new Date(detail.generatedAt), "utc");
-  const intro: TBlock[] = [heading("Findings", width)];
+  const intro: TBlock[] = [
+    heading("Findings", width),
+    paragraph(
+      [
+        { text: "What “verified” proves, and what it does not", face: "bold", size: SIZE.small },
+        { text: VERIFIED_STATEMENT, size: SIZE.small, color: MUTED },
+      ],
+      width,
+      10,
+    ),
+  ];
   if (detail.findings.length === 0) {
     intro.push(
       paragraph(
