@@ -8,7 +8,16 @@ import { expect, signIn, test } from "./support/session";
 
 const tag = runTag();
 const now = () => Math.floor(Date.now() / 1000);
-type TSeeded = { chainId: string; humanId: string; agentId: string; agentKid: string; rootJti: string; lateJti: string; earlyJti: string; refusedJti: string };
+type TSeeded = {
+  chainId: string;
+  humanId: string;
+  agentId: string;
+  agentKid: string;
+  rootJti: string;
+  lateJti: string;
+  earlyJti: string;
+  refusedJti: string;
+};
 let s: TSeeded;
 
 test.beforeAll(async () => {
@@ -26,21 +35,36 @@ test.beforeAll(async () => {
     scope: [`ledger/entries/*:read`],
     purpose: { code: `finance.close.${tag}`, text: "Reconcile the ledger" },
   });
-  const early = await invoke(root.claims, agent, { iat: t - 5400, action: "ledger/reconciliations/2026-11:write", resource: "ledger://works/rec/2026-11/draft" });
+  const early = await invoke(
+    root.claims,
+    agent,
+    { iat: t - 5400, action: "ledger/reconciliations/2026-11:write", resource: "ledger://works/rec/2026-11/draft" },
+    { force: true },
+  );
   const down = await delegate(root.claims, agent, {
     iat: t - 5000,
     exp: t - 4000,
     aud: sub.id,
-    scope: [`ledger/entries/*:read`],
+    scope: [`ledger/entries/2026-11:read`],
     purpose: { code: `finance.close.${tag}.sub`, text: "Sub" },
   });
   const subRead = await invoke(down.claims, sub, { iat: t - 4800, action: "ledger/entries/2026-11:read", resource: "ledger://works/gl/entries" });
-  const late = await invoke(root.claims, agent, { iat: t - 600, action: "ledger/reconciliations/2026-11:write", resource: "ledger://works/rec/2026-11/final" });
+  const late = await invoke(
+    root.claims,
+    agent,
+    { iat: t - 600, action: "ledger/reconciliations/2026-11:write", resource: "ledger://works/rec/2026-11/final" },
+    { force: true },
+  );
   const results = await c.send([root.token, early.token, down.token, subRead.token, late.token]);
   expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted", "accepted", "accepted"]);
   // The agent's key is revoked; what it signs afterwards is refused at ingest.
   await c.revokeKey(agent.id, agent.key.kid, t - 60);
-  const refused = await invoke(root.claims, agent, { iat: t - 30, action: "ledger/entries/2026-11:read", resource: "ledger://works/gl/entries?export=full" });
+  const refused = await invoke(
+    root.claims,
+    agent,
+    { iat: t - 30, action: "ledger/entries/2026-11:read", resource: "ledger://works/gl/entries?export=full" },
+    { force: true },
+  );
   const r = await c.send([refused.token]);
   expect(r[0].status).toBe("rejected");
   s = {
@@ -73,18 +97,24 @@ async function inViewport(page: import("@playwright/test").Page, locator: import
 test("3: the Findings page lists the broken audit trail by default, tagged 'judged now', in the order of the times shown", async ({ page }) => {
   await page.goto(`/findings?chain=${encodeURIComponent(s.chainId)}`);
   const rows = page.locator("tbody tr[data-finding-id]");
-  await expect(rows).toHaveCount(3);
-  // Newest first by the time shown: the late action, the grant's expiry, the early action.
-  await expect(rows.nth(0)).toContainText("Ghost permission");
-  await expect(rows.nth(1)).toContainText("Broken audit trail");
-  await expect(rows.nth(1).getByTestId("judged-now")).toBeVisible();
-  await expect(rows.nth(1)).toContainText("expired");
-  await expect(rows.nth(2)).toContainText("Ghost permission");
+  await expect(rows).toHaveCount(5);
+  // Newest first by the time shown: the late action's two findings, the root grant's expiry, the sub-grant's expiry, the early action.
+  await expect(rows.nth(0).locator("xpath=..")).toContainText("Ghost permission");
+  await expect(rows.nth(2)).toContainText("Broken audit trail");
+  await expect(rows.nth(2).getByTestId("judged-now")).toBeVisible();
+  await expect(rows.nth(2)).toContainText("expired");
+  await expect(rows.nth(3)).toContainText("Broken audit trail");
+  await expect(rows.nth(4)).toContainText("Ghost permission");
   await expect(rows.nth(0).getByTestId("judged-now")).toHaveCount(0);
-  await expect(rows.nth(1).getByTestId("finding-sentence")).toContainText(`Nobody reported back on the grant Ravi Patel ${tag} gave Ledger posting agent ${tag}`);
+  await expect(rows.nth(1).getByTestId("judged-now")).toHaveCount(0);
+  await expect(rows.nth(2).getByTestId("finding-sentence")).toContainText(
+    `Nobody reported back on the grant Ravi Patel ${tag} gave Ledger posting agent ${tag}`,
+  );
 });
 
-test("6: a finding reads as a sentence, the verifier's message one 'detail' away; the hop says 'violates policy'; the live dot is live", async ({ page }) => {
+test("6: a finding reads as a sentence, the verifier's message one 'detail' away; the hop says 'violates policy'; the live dot is live", async ({
+  page,
+}) => {
   await page.goto(chainUrl(`?hop=${encodeURIComponent(s.lateJti)}`));
   const inspector = page.getByTestId("hop-inspector");
   const sentence = inspector.getByTestId("finding-sentence").first();
@@ -102,7 +132,9 @@ test("6: a finding reads as a sentence, the verifier's message one 'detail' away
   await expect(page.getByTestId("finding-sentence").filter({ hasText: "…/final" }).first()).toBeVisible();
 });
 
-test("12: the blast radius of a revoked key opens from its row, from the revocation, with the refused attempt, the tree and a CSV", async ({ page }) => {
+test("12: the blast radius of a revoked key opens from its row, from the revocation, with the refused attempt, the tree and a CSV", async ({
+  page,
+}) => {
   await page.goto(`/principals/${encodeURIComponent(s.agentId)}`);
   const link = page.getByRole("link", { name: `Blast radius of key ${s.agentKid}` });
   await expect(link).toBeVisible();
@@ -140,7 +172,7 @@ test.describe("14: phone width", () => {
     expect(b!.y).toBeGreaterThan(a!.y + a!.height - 1);
     // Stacked: the downloads sit below the title, inside the screen.
     const title = await page.getByRole("heading", { level: 1 }).boundingBox();
-    const pdf = page.getByRole("button", { name: /Report PDF/ });
+    const pdf = page.getByTestId("chain-header").getByText("Report PDF");
     const pdfBox = await inViewport(page, pdf);
     expect(pdfBox.y).toBeGreaterThan(title!.y);
     await items.nth(0).click();

@@ -271,7 +271,6 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
             `Everything here can be re-checked without Delegraph's server: download the evidence bundle (GET /api/v1/chains/${detail.id}/evidence.json) and run “npx delegraph verify <bundle.json> --key ${data.evidence.serverKey}”. It checks the server's signature with the key above, re-verifies each token's signature, ledger link and findings, and prints the bundle's digest.`}
         </W>
       </View>
-
     </View>
   );
 }
