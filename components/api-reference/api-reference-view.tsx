@@ -51,7 +51,7 @@ function SchemaView({ schema, depth = 0 }: { schema: TJsonSchema; depth?: number
           <div key={name} className="text-xs">
             <dt className="inline font-mono font-medium text-slate-900">
               {name}
-              {!required.has(name) && <span className="text-slate-400">?</span>}
+              {!required.has(name) && <span className="text-slate-500">?</span>}
             </dt>
             <dd className="ml-2 inline">
               {prop.properties || (prop.type === "array" && prop.items?.properties) ? (
@@ -100,7 +100,7 @@ function Operation({ method, path, op }: { method: string; path: string; op: TOp
           <span className="mt-0.5 block text-sm text-slate-600 sm:pl-17">{op.summary}</span>
         </span>
         <span className="hidden shrink-0 text-xs text-slate-500 sm:block">{roles ? roles.join(", ") : "anyone"}</span>
-        <IconChevronRight size={14} className={`mt-1 shrink-0 text-slate-400 transition-transform ${isOpen ? "rotate-90" : ""}`} />
+        <IconChevronRight size={14} className={`mt-1 shrink-0 text-slate-500 transition-transform ${isOpen ? "rotate-90" : ""}`} />
       </button>
       {isOpen && (
         <div id={detailId} className="space-y-4 bg-slate-50/60 px-3 pt-1 pb-4 text-sm sm:px-4 sm:pl-21">
@@ -113,7 +113,7 @@ function Operation({ method, path, op }: { method: string; path: string; op: TOp
                   <div key={`${p.in}-${p.name}`} className="text-xs">
                     <dt className="inline font-mono font-medium text-slate-900">
                       {p.name}
-                      {!p.required && <span className="text-slate-400">?</span>}
+                      {!p.required && <span className="text-slate-500">?</span>}
                     </dt>
                     <dd className="ml-2 inline text-slate-600">
                       <span className="mr-2 rounded bg-slate-200/70 px-1 text-[10px] text-slate-600 uppercase">{p.in}</span>

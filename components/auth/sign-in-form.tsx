@@ -110,7 +110,7 @@ export function SignInForm({ sso }: { sso?: TSsoOptions }) {
       </button>
       {sso?.enabled && (
         <>
-          <p className="flex items-center gap-3 text-xs text-slate-400 before:h-px before:flex-1 before:bg-slate-200 after:h-px after:flex-1 after:bg-slate-200">
+          <p className="flex items-center gap-3 text-xs text-slate-500 before:h-px before:flex-1 before:bg-slate-200 after:h-px after:flex-1 after:bg-slate-200">
             or
           </p>
           <SsoButton sso={sso} next={next} />

@@ -1,35 +1,42 @@
 "use client";
+import { WrapId } from "@/components/ui/wrap-id";
 import Link from "next/link";
 import type { TChainDetail } from "@/lib/contracts/chains";
 import { sortCodes } from "@/lib/ui/findings";
 import { plural } from "@/lib/ui/format";
 import { principalHref } from "../chains/chain-links";
-import { CopyButton } from "../ui/copy-button";
 import { DownloadButton } from "../ui/download-button";
 import { FindingBadge, SeverityCounts, StatusBadge } from "../ui/severity";
 import { Time } from "../ui/time";
 import { SourceTag } from "../ui/source-tag";
 import { ChainReviewControl } from "../review/chain-review";
 import { FreeText } from "@/components/ui/free-text";
+import { LIVE_STYLE, liveState } from "@/lib/ui/live";
+import { usePageVisibility } from "@/lib/ui/hooks/use-page-visibility";
 
-export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDetail; nameOf: (id: string) => string; isFetching: boolean }) {
+export function ChainHeader({
+  detail,
+  nameOf,
+  live,
+}: {
+  detail: TChainDetail;
+  nameOf: (id: string) => string;
+  live: { isFetching: boolean; isError: boolean };
+}) {
+  const state = LIVE_STYLE[liveState({ ...live, ...usePageVisibility() })];
   const base = `/api/v1/chains/${encodeURIComponent(detail.id)}`;
   const safeName = detail.id.replace(/[^A-Za-z0-9._-]/g, "_");
   const codes = sortCodes(detail.findings.map((f) => f.code));
   const countOf = (code: string) => detail.findings.filter((f) => f.code === code).length;
   return (
-    <header className="border-b border-slate-200 bg-white px-6 py-4">
-      <div className="flex flex-wrap items-start justify-between gap-4">
+    <header className="border-b border-slate-200 bg-white px-4 py-3 md:px-6 md:py-4" data-testid="chain-header">
+      <div className="flex flex-col gap-3 md:flex-row md:flex-wrap md:items-start md:justify-between md:gap-4">
         <div className="min-w-0 flex-1">
           <nav aria-label="Breadcrumb" className="mb-1 text-xs text-slate-500">
             <Link href="/chains" className="hover:text-slate-900">
               Chains
             </Link>{" "}
-            /{" "}
-            <span className="font-mono" title={detail.id}>
-              {detail.id}
-            </span>{" "}
-            <CopyButton value={detail.id} label="Copy id" />
+            / <WrapId value={detail.id} label="Copy id" />
           </nav>
           <div className="flex flex-wrap items-center gap-2">
             <StatusBadge status={detail.status} />
@@ -75,13 +82,13 @@ export function ChainHeader({ detail, nameOf, isFetching }: { detail: TChainDeta
             </span>
             <span>{plural(detail.hopCount, "hop")}</span>
             <span>{plural(detail.eventCount, detail.observed ? "span" : "event")}</span>
-            <span className="inline-flex items-center gap-1" title="Refreshes every few seconds">
-              <span className={`size-1.5 rounded-full ${isFetching ? "bg-blue-500" : "bg-green-500"}`} aria-hidden="true" /> live
+            <span className="inline-flex items-center gap-1" title={state.explain} data-testid="live-state" role="status">
+              <span className={`size-1.5 rounded-full ${state.dot}`} aria-hidden="true" /> {state.word}
             </span>
           </p>
         </div>
-        <div className="flex flex-col items-end gap-2">
-          <div className="flex flex-wrap justify-end gap-1.5">
+        <div className="flex flex-col items-start gap-2 md:items-end">
+          <div className="flex flex-wrap gap-1.5 md:justify-end">
             {/* Observed chains (docs/observed.md): their CSV lists observed calls (verification "observed, not verified"),
                 and evidence.json is an observed record, not an evidence bundle: nothing in it is signed. */}
             <DownloadButton href={`${base}/report.pdf`} label="Report PDF" filename={`${safeName}-report.pdf`} />

@@ -14,6 +14,7 @@ import { ChainHeader } from "./chain-header";
 import { RefusalsBanner } from "./refusals-banner";
 import { ObservedBanner, ObservedCalls, ObservedInspector } from "./observed-panel";
 import { Timeline } from "./timeline";
+import { PhoneAuthorityPath } from "./phone-authority-path";
 
 const TABS = [
   { id: "graph", label: "Graph" },
@@ -77,7 +78,7 @@ export function ChainView({ id }: { id: string }) {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <ChainHeader detail={detail} nameOf={nameOf} isFetching={chain.isFetching} />
+      <ChainHeader detail={detail} nameOf={nameOf} live={{ isFetching: chain.isFetching, isError: chain.isError }} />
       <RefusalsBanner chainId={detail.id} />
       {detail.observed && <ObservedBanner detail={detail} />}
       {chain.isError && (
@@ -85,6 +86,7 @@ export function ChainView({ id }: { id: string }) {
           <StaleNotice error={chain.error} onRetry={() => chain.refetch()} />
         </div>
       )}
+      {!detail.observed && tab === "graph" && <PhoneAuthorityPath index={index} nameOf={nameOf} selectedJti={hopJti} onSelect={onSelect} />}
       <div role="tablist" aria-label="Chain views" className="flex shrink-0 gap-1 border-b border-slate-200 bg-white px-6" onKeyDown={onTabKey}>
         {TABS.map((t) => (
           <button
@@ -102,7 +104,7 @@ export function ChainView({ id }: { id: string }) {
           >
             {t.id === "timeline" && detail.observed ? "Calls" : t.label}
             {t.id === "timeline" && (
-              <span className="ml-1 text-xs font-normal text-slate-400">{detail.observed ? detail.observed.edges.length : detail.eventCount}</span>
+              <span className="ml-1 text-xs font-normal text-slate-500">{detail.observed ? detail.observed.edges.length : detail.eventCount}</span>
             )}
           </button>
         ))}

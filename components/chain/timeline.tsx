@@ -5,12 +5,18 @@
 // slices with an explicit "show N more"; the selected event is always rendered and scrolled into view.
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { TChainDetail } from "@/lib/contracts/chains";
-import { sortCodes } from "@/lib/ui/findings";
+import { SEVERITY_ORDER, sortCodes } from "@/lib/ui/findings";
+import type { TChainFinding } from "@/lib/contracts/chains";
+import type { TSentencePart } from "@/lib/ui/hop-sentence";
+import { useFindingSentencer } from "@/lib/ui/hooks/use-finding-sentencer";
+import { FindingMessage } from "../ui/finding-message";
 import { useChainRefusals } from "@/lib/ui/hooks/use-chain";
 import { eventWhat, filterRows, offsetText, traceRows, type TTimelineRow } from "@/lib/ui/timeline";
-import { FindingBadge, FindingBadges } from "../ui/severity";
+import { FindingBadge, FindingBadges, SEVERITY_STYLE } from "../ui/severity";
+
+type TSentencer = (f: Pick<TChainFinding, "code" | "eventJti">) => TSentencePart[] | null;
 import { Time } from "../ui/time";
 
 const SLICE = 300;
@@ -25,6 +31,9 @@ const KIND_STYLE: Record<string, string> = {
 
 export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDetail; selectedJti: string | null; onSelect: (jti: string) => void }) {
   const refusals = useChainRefusals(detail.id).data?.items;
+  const names = useMemo(() => new Map(detail.nodes.map((n) => [n.id, n.name || n.id] as const)), [detail.nodes]);
+  const nameOf = useCallback((id: string) => names.get(id) ?? id, [names]);
+  const sentenceOf: TSentencer = useFindingSentencer(detail, nameOf);
   const now = Date.parse(detail.generatedAt) / 1000;
   const all = useMemo(() => traceRows(detail, refusals ?? [], now), [detail, refusals, now]);
   const [findingsOnly, setFindingsOnly] = useState(false);
@@ -107,6 +116,7 @@ export function Timeline({ detail, selectedJti, onSelect }: { detail: TChainDeta
                 collapsed={r.kind === "event" && collapsed.has(r.event.jti)}
                 onToggle={toggle}
                 onSelect={onSelect}
+                sentenceOf={sentenceOf}
               />
             ))}
           </tbody>
@@ -138,7 +148,9 @@ function Row({
   collapsed,
   onToggle,
   onSelect,
+  sentenceOf,
 }: {
+  sentenceOf: TSentencer;
   row: TTimelineRow;
   startedAt: number;
   selected: boolean;
@@ -169,9 +181,15 @@ function Row({
             {r.hop.to}
           </span>
         </td>
-        <td className="text-xs">grant {r.hop.jti} ended</td>
+        <td className="max-w-[28rem] text-xs">
+          {r.reported ? (
+            `grant ${r.hop.jti} ended`
+          ) : (
+            <FindingMessage parts={sentenceOf({ code: "missing_evidence", eventJti: r.hop.jti })} message={`grant ${r.hop.jti} ended`} />
+          )}
+        </td>
         <td className="sticky right-0 bg-inherit">
-          {r.reported ? <span className="text-xs text-slate-400">—</span> : <FindingBadge code="missing_evidence" />}
+          {r.reported ? <span className="text-xs text-slate-500">—</span> : <FindingBadge code="missing_evidence" />}
         </td>
       </tr>
     );
@@ -197,6 +215,8 @@ function Row({
   }
   const e = r.event;
   const what = eventWhat(e);
+  // The worst finding in words; the others are the badges beside it and the inspector's list.
+  const worst = [...e.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
   return (
     <tr
       ref={selected ? selectedRef : undefined}
@@ -248,12 +268,15 @@ function Row({
         <span className="line-clamp-2 font-mono text-xs break-all text-slate-700" title={revealInvisible(what)}>
           <FreeText value={what} />
         </span>
+        {worst && (
+          <FindingMessage className={`mt-0.5 text-xs ${SEVERITY_STYLE[worst.severity].text}`} parts={sentenceOf(worst)} message={worst.message} />
+        )}
       </td>
       <td className="sticky right-0 bg-inherit">
         {e.findings.length ? (
           <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} max={3} />
         ) : (
-          <span className="text-xs text-slate-400">—</span>
+          <span className="text-xs text-slate-500">—</span>
         )}
       </td>
     </tr>

@@ -1,6 +1,9 @@
 "use client";
 // Dense, scannable rows: who authorized it, for what, how far it went, and what is wrong.
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
+import { nextSort, sortChains, type TChainSort, type TChainSortKey } from "@/lib/ui/chain-sort";
 import type { TChainSummary } from "@/lib/contracts/chains";
 import { shortId } from "@/lib/ui/format";
 import { sortCodes } from "@/lib/ui/findings";
@@ -15,27 +18,43 @@ import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
 
 export function ChainTable({ items, compact = false, caption }: { items: TChainSummary[]; compact?: boolean; caption?: string }) {
+  const [sort, setSort] = useState<TChainSort>(null);
+  const rows = useMemo(() => sortChains(items, sort), [items, sort]);
+  const head = (key: TChainSortKey, label: string, className = "") => {
+    const dir = sort?.key === key ? sort.dir : null;
+    return (
+      <th scope="col" className={className} aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
+        <button
+          type="button"
+          className={`inline-flex items-center gap-1 font-[inherit] uppercase hover:text-slate-900 ${className.includes("text-right") ? "flex-row-reverse" : ""}`}
+          onClick={() => setSort((s) => nextSort(s, key))}
+          title={`Sort the rows shown by ${label.toLowerCase()}`}
+        >
+          {label}
+          <span aria-hidden="true" className={dir ? "text-slate-900" : "text-slate-500"}>
+            {dir === "asc" ? "▲" : dir === "desc" ? "▼" : "↕"}
+          </span>
+        </button>
+      </th>
+    );
+  };
   return (
     <div className="overflow-x-auto">
       <table className="data-table">
         {caption && <caption className="sr-only">{caption}</caption>}
         <thead>
           <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Human root</th>
-            <th scope="col">Purpose</th>
-            {!compact && (
-              <th scope="col" className="text-right">
-                Hops
-              </th>
-            )}
-            <th scope="col">Findings</th>
-            <th scope="col">Started</th>
+            {head("status", "Status")}
+            {head("root", "Human root")}
+            {head("purpose", "Purpose")}
+            {!compact && head("hops", "Hops", "text-right")}
+            {head("findings", "Findings")}
+            {head("started", "Started")}
             {!compact && <th scope="col">Chain</th>}
           </tr>
         </thead>
         <tbody>
-          {items.map((c) => (
+          {rows.map((c) => (
             <ChainRow key={c.id} chain={c} compact={compact} />
           ))}
         </tbody>
@@ -46,8 +65,17 @@ export function ChainTable({ items, compact = false, caption }: { items: TChainS
 
 function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolean }) {
   const href = chainHref(c.id);
+  const router = useRouter();
+  // The whole row opens the chain; links inside it keep their own target, and the root's link is
+  // the keyboard's way in (a row is not a focus stop of its own).
+  const open = (e: React.MouseEvent) => {
+    if ((e.target as HTMLElement).closest("a,button,input,select,summary")) return;
+    if (window.getSelection()?.toString()) return;
+    if (e.metaKey || e.ctrlKey) window.open(href, "_blank");
+    else router.push(href);
+  };
   return (
-    <tr data-chain-id={c.id}>
+    <tr data-chain-id={c.id} onClick={open} className="cursor-pointer hover:bg-slate-50">
       <td>
         <span className="flex flex-wrap items-center gap-1">
           <StatusBadge status={c.status} />
@@ -57,12 +85,12 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
         </span>
       </td>
       <td className="max-w-64">
-        <Link href={href} className="link block truncate font-mono text-[13px]" title={c.rootIss ?? "no human root"}>
-          {c.rootIss ?? <span className="text-slate-500 italic">no human root</span>}
+        <Link href={href} className="link block truncate text-[13px] font-medium" title={c.rootIss ?? "no human root"}>
+          {c.rootIss ? <FreeText value={c.rootName ?? c.rootIss} /> : <span className="text-slate-600 italic">no human root</span>}
         </Link>
         {c.rootAud && (
-          <span className="block truncate font-mono text-xs text-slate-500" title={c.rootAud}>
-            → {c.rootAud}
+          <span className="block truncate text-xs text-slate-600" title={c.rootAud}>
+            → <FreeText value={c.rootAudName ?? c.rootAud} />
           </span>
         )}
       </td>
@@ -84,7 +112,7 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
             <FreeText value={c.purposeText} />
           </span>
         ) : (
-          <span className="text-slate-400">—</span>
+          <span className="text-slate-500">—</span>
         )}
       </td>
       {!compact && <td className="text-right tabular-nums">{c.hopCount}</td>}
@@ -92,7 +120,7 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
         {c.findingCodes.length ? (
           <FindingBadges codes={sortCodes(c.findingCodes)} max={compact ? 2 : 3} />
         ) : (
-          <span className="text-xs text-slate-400">none</span>
+          <span className="text-xs text-slate-500">none</span>
         )}
       </td>
       <td className="text-slate-600">

@@ -1,4 +1,5 @@
 "use client";
+import { plural } from "@/lib/ui/format";
 import { toQueryString } from "@/lib/ui/fetcher";
 import { chainFilterParams, hasChainFilters, parseChainFilters } from "@/lib/ui/chain-filters";
 import { useChains } from "@/lib/ui/hooks/use-chains";
@@ -54,9 +55,10 @@ export function ChainsView() {
       ) : (
         <div className="rounded-lg border border-slate-200 bg-white">
           <div className="flex items-center justify-between border-b border-slate-100 px-3 py-2 text-xs text-slate-500">
-            <span>
-              {chains.data.items.length} chain{chains.data.items.length === 1 ? "" : "s"} on this page
-              {chains.data.nextCursor ? ", more on the next" : ""}
+            <span data-testid="chains-total">
+              <strong className="font-semibold text-slate-900">{plural(chains.data.total, "chain")}</strong>
+              {filtered ? " match these filters" : " in all"}
+              {chains.data.total > chains.data.items.length ? ` · ${chains.data.items.length} on this page` : ""} · column headers sort the rows shown
             </span>
             {chains.isFetching && <Spinner label="Updating" />}
           </div>

@@ -1,4 +1,5 @@
 "use client";
+import { WrapId } from "@/components/ui/wrap-id";
 import Link from "next/link";
 import { useState } from "react";
 import { FINDING_STATES } from "@/lib/contracts/review";
@@ -22,7 +23,10 @@ import { SearchInput } from "../ui/search-input";
 import { FindingBadge, SEVERITY_STYLE, SeverityBadge } from "../ui/severity";
 import { EmptyState, ErrorState, LoadingBlock, StaleNotice } from "../ui/states";
 import { Time } from "../ui/time";
-import { FreeText } from "@/components/ui/free-text";
+import { FindingMessage } from "../ui/finding-message";
+import { findingSentence } from "@/lib/ui/finding-sentence";
+import { plural } from "@/lib/ui/format";
+import { useTimeZone } from "@/lib/ui/time-zone";
 
 const SEVERITIES = ["critical", "error", "warning"] as const;
 
@@ -51,12 +55,14 @@ export function FindingsView() {
   const pageIds = findings.data?.items.map((f) => f.id) ?? [];
   const allSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
   const day = new Date().toISOString().slice(0, 10);
+  const zone = useTimeZone();
+  const now = new Date();
 
   return (
     <>
       <PageHeader
         title="Findings"
-        description="Problems found on accepted events, newest first. Triage each one (acknowledge, resolve, accept a risk, mark a false positive), or open it in its chain."
+        description="Problems found on accepted events, and broken audit trails judged now from the clock, newest first by the time shown. Triage each one (acknowledge, resolve, accept a risk, mark a false positive), or open it in its chain."
         actions={
           <>
             <DownloadButton
@@ -148,6 +154,14 @@ export function FindingsView() {
         />
       </section>
       {findings.isError && findings.data && <StaleNotice error={findings.error} onRetry={() => findings.refetch()} />}
+      {findings.data && findings.data.readTime.notMergedChains > 0 && (
+        <p role="status" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-1.5 text-sm text-amber-900">
+          Broken audit trails of {plural(findings.data.readTime.notMergedChains, "more chain")} are not merged into this list.{" "}
+          <button type="button" className="link" onClick={() => set({ code: "missing_evidence" })}>
+            List every broken audit trail
+          </button>
+        </p>
+      )}
       {findings.isPending ? (
         <LoadingBlock label="Loading findings" />
       ) : !findings.data ? (
@@ -157,11 +171,7 @@ export function FindingsView() {
           {isFiltered ? "Clear a filter to see more." : "Every accepted event so far passed the chain checks."}
           {filters.code === "missing_evidence" && (
             <span className="mt-2 block">
-              Broken audit trails are computed from the clock when chains are read; the{" "}
-              <Link href="/chains?finding=missing_evidence" className="link">
-                chains with a broken audit trail
-              </Link>{" "}
-              are listed on the Chains page.
+              Broken audit trails are judged from the clock when the list is read: no grant has expired without a report.
             </span>
           )}
         </EmptyState>
@@ -210,6 +220,15 @@ export function FindingsView() {
                     </td>
                     <td>
                       <FindingBadge code={f.code} />
+                      {f.isReadTime && (
+                        <span
+                          className="mt-1 block w-fit rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700"
+                          title="Computed from the clock when this list was read, not stored at ingest: the grant expired with no completion"
+                          data-testid="judged-now"
+                        >
+                          judged now
+                        </span>
+                      )}
                     </td>
                     <td>
                       <button type="button" className="group text-left" onClick={() => setOpenId(f.id)} aria-label={`Review finding ${String(f.id)}`}>
@@ -217,10 +236,8 @@ export function FindingsView() {
                         <span className="block text-xs text-blue-700 group-hover:underline">{isEditor ? "Triage" : "History"}</span>
                       </button>
                     </td>
-                    <td className="max-w-md text-slate-700">
-                      <span className="line-clamp-3 break-words">
-                        <FreeText value={f.message} />
-                      </span>
+                    <td className="max-w-md text-slate-800">
+                      <FindingMessage parts={findingSentence(f.facts, (id) => f.names[id] ?? id, now, zone)} message={f.message} />
                     </td>
                     <td className="max-w-56">
                       {f.iss === null ? (
@@ -232,13 +249,22 @@ export function FindingsView() {
                       )}
                       <span className="text-xs text-slate-500">{f.eventKind}</span>
                     </td>
-                    <td className="text-slate-600">{f.iat === null ? "—" : <Time t={f.iat} />}</td>
+                    <td className="text-slate-600">
+                      {f.at === null ? (
+                        "—"
+                      ) : (
+                        <>
+                          {f.isReadTime && <span className="block text-xs text-slate-600">expired</span>}
+                          <Time t={f.at} />
+                        </>
+                      )}
+                    </td>
                     <td>
                       <Link href={chainHref(f.chainId, { hop: f.eventJti })} className="link text-sm whitespace-nowrap">
                         Open in chain →
                       </Link>
-                      <span className="block max-w-48 truncate font-mono text-[11px] text-slate-400" title={f.chainId}>
-                        {f.chainId}
+                      <span className="block max-w-56 text-[11px] text-slate-600">
+                        <WrapId value={f.chainId} copy={false} />
                       </span>
                     </td>
                   </tr>

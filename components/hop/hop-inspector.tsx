@@ -2,11 +2,12 @@
 // The hop inspector, in the order people read it: what happened in one sentence, what is wrong,
 // how the authority changed, the terms of the grant, the proof (signature), what was done with it,
 // and finally the raw token. Every string from an event is rendered as text.
+import { WrapId } from "@/components/ui/wrap-id";
 import { useMemo, useState } from "react";
 import Link from "next/link";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { authorityPath, type TChainIndex, type TSelection } from "@/lib/ui/chain-selection";
-import { ATTESTATION_LABEL, findingExplain, SEVERITY_ORDER } from "@/lib/ui/findings";
+import { ATTESTATION_LABEL, findingExplain, SEVERITY_ORDER, worstSeverity } from "@/lib/ui/findings";
 import { formatRelative, plural } from "@/lib/ui/format";
 import { eventSentence, hopSentence } from "@/lib/ui/hop-sentence";
 import { useTimeZone } from "@/lib/ui/time-zone";
@@ -25,6 +26,11 @@ import { revealInvisible } from "@/lib/ui/invisible";
 import { FindingReviewChip } from "../review/finding-review-chip";
 import { useRawEvent } from "@/lib/ui/hooks/use-chain";
 import { isApiError } from "@/lib/ui/fetcher";
+import { FindingMessage } from "../ui/finding-message";
+import type { TSentencePart } from "@/lib/ui/hop-sentence";
+import { useFindingSentencer } from "@/lib/ui/hooks/use-finding-sentencer";
+
+type TSentencer = (f: TChainFinding) => TSentencePart[] | null;
 
 type TProps = {
   detail: TChainDetail;
@@ -37,6 +43,7 @@ type TProps = {
 export function HopInspector({ detail, index, selection, nameOf, onSelect }: TProps) {
   const { hop, event } = selection;
   const zone = useTimeZone();
+  const sentenceOf = useFindingSentencer(detail, nameOf);
   const focusEvent = event && (!hop || event.jti !== hop.jti) ? event : null;
   const shown = focusEvent ?? (hop ? null : event);
   const title = shown
@@ -56,8 +63,8 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
       <header className="flex items-start justify-between gap-2 border-b border-slate-200 px-5 py-3">
         <div className="min-w-0">
           <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
-          <p className="truncate font-mono text-xs text-slate-500" title={selection.jti}>
-            {selection.jti}
+          <p className="text-xs text-slate-600">
+            <WrapId value={selection.jti} label="Copy id" />
           </p>
         </div>
         <button type="button" className="btn-ghost" onClick={() => onSelect(null)} aria-label="Close the hop inspector">
@@ -87,7 +94,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
                 </p>
               )}
             </div>
-            <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} />
+            <FindingsSection hop={hop} event={focusEvent} onSelect={onSelect} sentenceOf={sentenceOf} />
             {hop?.aip && <AipSection hop={hop} />}
             {hop && <ScopeSection hop={hop} parent={hop.parent ? (index.hopsByJti.get(hop.parent) ?? null) : null} detail={detail} />}
             {hop && <TermsSection hop={hop} />}
@@ -96,7 +103,7 @@ export function HopInspector({ detail, index, selection, nameOf, onSelect }: TPr
             <RawSection
               events={[hop ? index.eventsByJti.get(hop.jti) : undefined, focusEvent ?? undefined].filter((e): e is TChainEvent => Boolean(e))}
             />
-            <p className="px-5 pb-5 text-xs text-slate-400">
+            <p className="px-5 pb-5 text-xs text-slate-500">
               Verdicts computed at <Time t={detail.generatedAt} mode="full" /> (recomputed whenever the chain changes).
             </p>
           </>
@@ -139,7 +146,7 @@ function AuthorityPath({
             </li>
           ) : (
             <li key={h.jti} className="flex items-center gap-1">
-              <IconChevronRight size={11} className="text-slate-400" />
+              <IconChevronRight size={11} className="text-slate-500" />
               <button
                 type="button"
                 onClick={() => onSelect(h.jti)}
@@ -153,7 +160,7 @@ function AuthorityPath({
         )}
         {event && (
           <li className="flex items-center gap-1">
-            <IconChevronRight size={11} className="text-slate-400" />
+            <IconChevronRight size={11} className="text-slate-500" />
             <span className="rounded border border-blue-600 bg-blue-50 px-1.5 py-px font-mono text-blue-900">{event.kind}</span>
           </li>
         )}
@@ -200,7 +207,17 @@ function ReceivedSwitcher({
   );
 }
 
-export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSelect: (jti: string) => void; showEvent: boolean }) {
+export function FindingRow({
+  f,
+  onSelect,
+  showEvent,
+  sentence,
+}: {
+  f: TChainFinding;
+  onSelect: (jti: string) => void;
+  showEvent: boolean;
+  sentence: TSentencePart[] | null;
+}) {
   return (
     <li className={`rounded-md border-l-4 bg-slate-50/70 px-3 py-2`} style={{ borderLeftColor: SEVERITY_STYLE[f.severity].stroke }}>
       <div className="flex flex-wrap items-center gap-1.5">
@@ -209,12 +226,10 @@ export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSel
         {f.isReadTime && <span className="text-xs text-slate-500">(computed now, from the clock)</span>}
         <FindingReviewChip eventJti={f.eventJti} code={f.code} />
       </div>
-      <p className="mt-1 text-sm text-slate-700">{findingExplain(f.code)}</p>
-      {f.message && (
-        <p className="mt-1 text-sm break-words text-slate-600">
-          <FreeText value={f.message} />
-        </p>
-      )}
+      <div className="mt-1 text-sm text-slate-800">
+        <FindingMessage parts={sentence} message={f.message} />
+      </div>
+      <p className="mt-1 text-xs text-slate-600">{findingExplain(f.code)}</p>
       {showEvent && (
         <button type="button" className="link mt-1 font-mono text-xs" onClick={() => onSelect(f.eventJti)}>
           on event {f.eventJti}
@@ -224,7 +239,17 @@ export function FindingRow({ f, onSelect, showEvent }: { f: TChainFinding; onSel
   );
 }
 
-function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TChainEvent | null; onSelect: (jti: string) => void }) {
+function FindingsSection({
+  hop,
+  event,
+  onSelect,
+  sentenceOf,
+}: {
+  hop: THop | null;
+  event: TChainEvent | null;
+  onSelect: (jti: string) => void;
+  sentenceOf: TSentencer;
+}) {
   const list: TChainFinding[] = [...(event?.findings ?? []), ...(hop?.findings ?? [])];
   const seen = new Set<string>();
   const findings = list
@@ -248,7 +273,13 @@ function FindingsSection({ hop, event, onSelect }: { hop: THop | null; event: TC
       ) : (
         <ul className="space-y-2">
           {findings.map((f) => (
-            <FindingRow key={`${f.eventJti}:${f.code}`} f={f} onSelect={onSelect} showEvent={f.eventJti !== hop?.jti && f.eventJti !== event?.jti} />
+            <FindingRow
+              key={`${f.eventJti}:${f.code}`}
+              f={f}
+              onSelect={onSelect}
+              showEvent={f.eventJti !== hop?.jti && f.eventJti !== event?.jti}
+              sentence={sentenceOf(f)}
+            />
           ))}
         </ul>
       )}
@@ -410,11 +441,27 @@ function TermsSection({ hop }: { hop: THop }) {
           )}
         </Field>
         <Field label="Status">
-          {hop.status === "pending" ? <span className="text-slate-700">pending (parent not received yet)</span> : "accepted"}
+          {hop.status === "pending" ? <span className="text-slate-700">pending (parent not received yet)</span> : <AcceptedStatus hop={hop} />}
         </Field>
       </dl>
     </Section>
   );
+}
+
+/**
+ * "Accepted" alone reads as approval. Ingest accepts every well-signed event and the chain checks
+ * judge it afterwards, so the status names both: accepted at ingest, and whether it violates policy.
+ */
+function AcceptedStatus({ hop }: { hop: THop }) {
+  const worst = worstSeverity([...hop.findings, ...hop.invocations.flatMap((i) => i.findings)]);
+  if (worst === "critical" || worst === "error")
+    return (
+      <span data-testid="hop-status">
+        accepted at ingest · <strong className={`font-semibold ${SEVERITY_STYLE[worst].text}`}>violates policy</strong>
+      </span>
+    );
+  if (worst === "warning") return <span data-testid="hop-status">accepted at ingest · with warnings</span>;
+  return <span data-testid="hop-status">accepted at ingest · no findings</span>;
 }
 
 function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; hop: THop | null; nameOf: (id: string) => string }) {
@@ -464,14 +511,10 @@ function SignatureSection({ event, hop, nameOf }: { event: TChainEvent | null; h
           <code className="font-mono text-[13px]">{sig.alg}</code>
         </Field>
         <Field label="Key id (kid)">
-          <code className="font-mono text-[13px] break-all">{sig.kid}</code>
+          <WrapId value={sig.kid} className="text-[13px]" />
         </Field>
         <Field label="Key thumbprint">
-          {sig.thumbprint ? (
-            <code className="font-mono text-xs break-all">{sig.thumbprint}</code>
-          ) : (
-            <span className="text-slate-500">not recorded</span>
-          )}
+          {sig.thumbprint ? <WrapId value={sig.thumbprint} className="text-xs" /> : <span className="text-slate-500">not recorded</span>}
         </Field>
         {event && (
           <Field label="Ledger">

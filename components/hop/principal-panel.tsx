@@ -14,6 +14,7 @@ import { SeverityBadge } from "../ui/severity";
 import { FindingRow } from "./hop-inspector";
 import { Section } from "./section";
 import Link from "next/link";
+import { useFindingSentencer } from "@/lib/ui/hooks/use-finding-sentencer";
 
 const ROLE_TEXT: Record<TPrincipalRole, string> = {
   signed: "it signed this event",
@@ -31,6 +32,7 @@ type TProps = {
 
 export function PrincipalPanel({ detail, principalId, nameOf, onSelect, onClose }: TProps) {
   const p = principalInChain(detail, principalId);
+  const sentenceOf = useFindingSentencer(detail, nameOf);
   const node = detail.nodes.find((n) => n.id === principalId);
   const worst = p.findings[0]?.severity ?? null;
   return (
@@ -80,7 +82,7 @@ export function PrincipalPanel({ detail, principalId, nameOf, onSelect, onClose 
                     {f.eventKind ?? "event"} · {ROLE_TEXT[f.role]}
                   </p>
                   <ul>
-                    <FindingRow f={f} onSelect={(jti) => onSelect(jti)} showEvent />
+                    <FindingRow f={f} onSelect={(jti) => onSelect(jti)} showEvent sentence={sentenceOf(f)} />
                   </ul>
                 </li>
               ))}

@@ -7,11 +7,11 @@ export function Sentence({ parts }: { parts: TSentencePart[] }) {
     <>
       {parts.map((p, i) =>
         p.kind === "principal" ? (
-          <strong key={i} className="font-semibold text-slate-900">
+          <strong key={i} className="font-semibold text-slate-900" title={p.title}>
             <FreeText value={p.text} />
           </strong>
         ) : p.kind === "scope" ? (
-          <em key={i} className="font-mono text-[0.92em] not-italic text-slate-900">
+          <em key={i} className="font-mono text-[0.92em] break-words not-italic text-slate-900" title={p.title}>
             {p.text}
           </em>
         ) : p.kind === "purpose" ? (

@@ -17,6 +17,8 @@ import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
+import type { TBlastNode, TPrincipalInvestigation } from "@/lib/contracts/investigate";
+import { blastCsv, flattenTree } from "@/lib/ui/blast-radius";
 
 type TMode = "resource" | "principal";
 
@@ -55,7 +57,7 @@ export function InvestigateView() {
       {mode === "resource" ? (
         <ResourcePanel resource={resource} onChange={(v) => replace({ resource: v || null })} />
       ) : (
-        <PrincipalPanel principal={principal} since={since} onChange={(patch) => replace(patch)} />
+        <PrincipalPanel principal={principal} since={since} kid={searchParams.get("kid") ?? ""} onChange={(patch) => replace(patch)} />
       )}
     </>
   );
@@ -124,7 +126,7 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
                       {t.findings.length ? (
                         <FindingBadges codes={sortCodes(t.findings.map((f) => f.code))} />
                       ) : (
-                        <span className="text-xs text-slate-400">none</span>
+                        <span className="text-xs text-slate-500">none</span>
                       )}
                     </td>
                     <td>
@@ -146,13 +148,15 @@ function ResourcePanel({ resource, onChange }: { resource: string; onChange: (v:
 function PrincipalPanel({
   principal,
   since,
+  kid,
   onChange,
 }: {
   principal: string;
   since: string;
+  kid: string;
   onChange: (patch: Record<string, string | null>) => void;
 }) {
-  const q = usePrincipalInvestigation(principal, since);
+  const q = usePrincipalInvestigation(principal, since, kid);
   return (
     <div role="tabpanel" className="space-y-4">
       <div className="flex flex-wrap items-end gap-3">
@@ -186,6 +190,18 @@ function PrincipalPanel({
             From the beginning
           </button>
         )}
+        <div className="w-64 max-w-full">
+          <SearchInput
+            showLabel
+            icon={false}
+            mono
+            id="kid"
+            label="Key id (optional)"
+            value={kid}
+            placeholder="only what this key signed"
+            onCommit={(v) => onChange({ kid: v || null })}
+          />
+        </div>
       </div>
       {!principal ? (
         <p className="text-sm text-slate-600">
@@ -196,16 +212,23 @@ function PrincipalPanel({
         <LoadingBlock label="Investigating" />
       ) : !q.data ? (
         <ErrorState error={q.error} onRetry={() => q.refetch()} />
-      ) : q.data.events.length === 0 ? (
+      ) : q.data.events.length === 0 && q.data.refused.length === 0 ? (
         <EmptyState title={`No activity for ${principal}${since ? " in that period" : ""}`}>
           Check the id on the Principals page, or move the start time back.
         </EmptyState>
       ) : (
         <>
           {q.data.truncated && <TruncatedNotice what="events" />}
-          <p className="text-sm text-slate-700">
-            <strong className="font-mono">{principal}</strong> appears in {plural(q.data.events.length, "event")} across{" "}
-            {plural(q.data.chains.length, "chain")}
+          <p className="text-sm text-slate-700" data-testid="blast-summary">
+            <strong className="font-mono break-all">{principal}</strong>
+            {q.data.kid && (
+              <>
+                {" "}
+                key <code className="mono-chip break-all">{q.data.kid}</code>
+              </>
+            )}
+            : {plural(q.data.tree.direct, "direct event")}, {plural(q.data.tree.downstream, "event")} downstream and{" "}
+            {plural(q.data.refused.length, "refused attempt")} across {plural(q.data.chains.length, "chain")}
             {since ? (
               <>
                 {" "}
@@ -214,6 +237,7 @@ function PrincipalPanel({
             ) : null}
             .
           </p>
+          <BlastRadius data={q.data} principal={principal} />
           <Card title="Chains touched">
             <div className="-m-4">
               <ChainTable items={q.data.chains} caption="Chains touched" />
@@ -240,7 +264,7 @@ function PrincipalPanel({
                       </td>
                       <td>
                         <span className="font-mono text-xs">{e.kind}</span>
-                        <span className="block max-w-40 truncate font-mono text-[11px] text-slate-400" title={e.jti}>
+                        <span className="block max-w-40 truncate font-mono text-[11px] text-slate-500" title={e.jti}>
                           {e.jti}
                         </span>
                       </td>
@@ -258,7 +282,7 @@ function PrincipalPanel({
                         {e.findings.length ? (
                           <FindingBadges codes={sortCodes(e.findings.map((f) => f.code))} />
                         ) : (
-                          <span className="text-xs text-slate-400">none</span>
+                          <span className="text-xs text-slate-500">none</span>
                         )}
                       </td>
                       <td>
@@ -275,6 +299,114 @@ function PrincipalPanel({
         </>
       )}
     </div>
+  );
+}
+
+const RELATION_STYLE: Record<TBlastNode["relation"], { word: string; className: string }> = {
+  signed: { word: "signed", className: "bg-slate-900 text-white" },
+  received: { word: "received", className: "bg-slate-200 text-slate-900" },
+  downstream: { word: "downstream", className: "bg-white text-slate-700 ring-1 ring-inset ring-slate-300" },
+};
+
+/** The tree of everything under the principal's authority, then its refused attempts; CSV of both. */
+function BlastRadius({ data, principal }: { data: TPrincipalInvestigation; principal: string }) {
+  const rows = flattenTree(data.tree.roots);
+  const download = () => {
+    const blob = new Blob(["\ufeff", blastCsv(data)], { type: "text/csv;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `blast-radius-${principal.replace(/[^A-Za-z0-9._-]/g, "_")}${data.kid ? `-${data.kid.replace(/[^A-Za-z0-9._-]/g, "_")}` : ""}.csv`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <Card
+      title={`Blast radius: ${plural(rows.length, "event")} in the tree, ${plural(data.refused.length, "refused attempt")}`}
+      actions={
+        <button type="button" className="btn-secondary" onClick={download}>
+          CSV
+        </button>
+      }
+    >
+      {data.tree.truncated && <TruncatedNotice what="events of the tree" />}
+      <p className="mb-2 text-xs text-slate-600">
+        Each direct event (signed{data.kid ? " with this key" : " or received"}) with everything that happened under the authority that passed through
+        it: delegations passed on, actions, completions and revocations, however many hops below.
+      </p>
+      {rows.length === 0 ? (
+        <p className="text-sm text-slate-600">Nothing signed{data.kid ? " with this key" : " or received"} in this period was accepted.</p>
+      ) : (
+        <ul role="tree" aria-label="Blast radius" className="divide-y divide-slate-100 text-sm">
+          {rows.map(({ node: n, depth }) => (
+            <li
+              key={n.jti}
+              role="treeitem"
+              aria-level={depth + 1}
+              aria-selected={false}
+              className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 py-1.5"
+              style={{ paddingLeft: `${Math.min(depth, 10) * 1.1}rem` }}
+              data-relation={n.relation}
+            >
+              {depth > 0 && (
+                <span className="text-slate-500" aria-hidden="true">
+                  └
+                </span>
+              )}
+              <span className={`rounded px-1.5 py-0.5 text-[11px] font-medium ${RELATION_STYLE[n.relation].className}`}>
+                {RELATION_STYLE[n.relation].word}
+              </span>
+              <span className="font-mono text-xs text-slate-700">{n.kind}</span>
+              <span className="min-w-0 font-mono text-xs break-all text-slate-900">
+                {n.kind === "invoke" ? (
+                  <>
+                    {n.action} <span className="text-slate-600">on</span> <FreeText value={n.resource ?? ""} />
+                  </>
+                ) : n.kind === "authorize" || n.kind === "delegate" ? (
+                  <>
+                    {n.iss} → {n.aud} <span className="text-slate-600">for</span> {n.purpose}
+                  </>
+                ) : (
+                  <>by {n.iss}</>
+                )}
+              </span>
+              <span className="text-xs text-slate-600">
+                <Time t={n.iat} />
+              </span>
+              {n.findings.length > 0 && <FindingBadges codes={sortCodes(n.findings.map((f) => f.code))} />}
+              <Link href={chainHref(n.chainId, { hop: n.jti })} className="link text-xs whitespace-nowrap">
+                Open →
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3 className="mt-4 mb-1 text-sm font-semibold text-slate-900">Refused attempts ({data.refused.length})</h3>
+      {data.refusedScanLimitReached && <TruncatedNotice what="refused submissions" />}
+      {data.refused.length === 0 ? (
+        <p className="text-sm text-slate-600">No submission it signed{data.kid ? " with this key" : ""} was refused at ingest in this period.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 text-sm" data-testid="blast-refused">
+          {data.refused.map((r) => (
+            <li key={r.id} className="flex flex-wrap items-baseline gap-x-2 py-1.5">
+              <span className="rounded bg-red-50 px-1.5 py-0.5 text-[11px] font-medium text-red-800 ring-1 ring-red-600/30 ring-inset">refused</span>
+              <span className="font-mono text-xs break-all line-through">{r.jti ?? "no jti"}</span>
+              <span className="text-xs text-slate-700">
+                <FreeText value={r.message} />
+              </span>
+              <span className="text-xs text-slate-600">
+                <Time t={r.receivedAt} />
+              </span>
+              {r.chainId && (
+                <Link href={chainHref(r.chainId)} className="link text-xs">
+                  chain →
+                </Link>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
   );
 }
 

@@ -73,7 +73,7 @@ export function OverviewView() {
             <ol className="divide-y divide-slate-100">
               {s.topPrincipals.map((p, i) => (
                 <li key={p.principalId} className="flex items-center gap-3 py-1.5 text-sm">
-                  <span className="w-5 text-right text-xs text-slate-400 tabular-nums">{i + 1}</span>
+                  <span className="w-5 text-right text-xs text-slate-500 tabular-nums">{i + 1}</span>
                   <Link href={principalHref(p.principalId)} className="link min-w-0 flex-1 truncate font-mono text-[13px]" title={p.principalId}>
                     {p.principalId}
                   </Link>

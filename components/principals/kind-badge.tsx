@@ -6,6 +6,6 @@ const STYLE: Record<string, string> = {
 };
 
 export function KindBadge({ kind }: { kind: string | null }) {
-  if (!kind) return <span className="text-xs text-slate-400">unknown</span>;
+  if (!kind) return <span className="text-xs text-slate-500">unknown</span>;
   return <span className={`rounded px-1.5 py-0.5 text-[11px] font-semibold tracking-wide uppercase ${STYLE[kind] ?? STYLE.agent}`}>{kind}</span>;
 }

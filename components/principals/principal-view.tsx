@@ -1,6 +1,10 @@
 "use client";
+import { WrapId } from "@/components/ui/wrap-id";
 import Link from "next/link";
 import { usePrincipal } from "@/lib/ui/hooks/use-principal";
+import { useMe } from "@/lib/ui/hooks/use-me";
+import { canInvestigate } from "@/lib/ui/roles";
+import { toQueryString } from "@/lib/ui/fetcher";
 import { ChainTable } from "../chains/chain-table";
 import { chainHref } from "../chains/chain-links";
 import { IconCheck, IconClose, IconKey } from "../ui/icons";
@@ -8,17 +12,18 @@ import { Card, PageHeader } from "../ui/page-header";
 import { FindingBadge } from "../ui/severity";
 import { ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
-import { CopyButton } from "../ui/copy-button";
 import { KindBadge } from "./kind-badge";
 import { FreeText } from "@/components/ui/free-text";
 import { PrincipalLeastPrivilege } from "../least-privilege/principal-least-privilege";
 
 export function PrincipalView({ id }: { id: string }) {
   const q = usePrincipal(id);
+  const me = useMe();
   if (q.isPending) return <LoadingBlock label="Loading principal" />;
   if (!q.data) return <ErrorState error={q.error} onRetry={() => q.refetch()} back={{ href: "/principals", label: "All principals" }} />;
   const { principal, keys, chains, findings } = q.data;
   const activeKeys = keys.filter((k) => k.revokedAt === null).length;
+  const isInvestigator = canInvestigate(me.data?.user.role);
 
   return (
     <>
@@ -30,7 +35,7 @@ export function PrincipalView({ id }: { id: string }) {
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-2">
-            <span className="font-mono break-all">{principal.id}</span>
+            <WrapId value={principal.id} label="Copy id" />
             <KindBadge kind={principal.kind} />
           </span>
         }
@@ -46,9 +51,11 @@ export function PrincipalView({ id }: { id: string }) {
           </>
         }
         actions={
-          <Link href={`/investigate?principal=${encodeURIComponent(principal.id)}`} className="btn-secondary">
-            Blast radius…
-          </Link>
+          isInvestigator ? (
+            <Link href={`/investigate?mode=principal&principal=${encodeURIComponent(principal.id)}`} className="btn-secondary">
+              Blast radius…
+            </Link>
+          ) : undefined
         }
       />
       <div className="space-y-5">
@@ -66,26 +73,22 @@ export function PrincipalView({ id }: { id: string }) {
                     <th scope="col">Thumbprint</th>
                     <th scope="col">Status</th>
                     <th scope="col">Added</th>
+                    {isInvestigator && <th scope="col">Investigate</th>}
                   </tr>
                 </thead>
                 <tbody>
                   {keys.map((k) => (
                     <tr key={k.kid}>
                       <td className="font-mono text-[13px] break-all">
-                        <IconKey size={12} className="mr-1 inline text-slate-400" />
-                        {k.kid}
+                        <IconKey size={12} className="mr-1 inline text-slate-500" />
+                        <WrapId value={k.kid} />
                       </td>
                       <td className="font-mono text-xs">
                         {k.kty}
                         {k.crv ? ` / ${k.crv}` : ""}
                       </td>
                       <td className="max-w-72">
-                        <span className="flex items-center gap-1">
-                          <code className="truncate font-mono text-xs text-slate-600" title={k.thumbprint}>
-                            {k.thumbprint}
-                          </code>
-                          <CopyButton value={k.thumbprint} label="Copy" />
-                        </span>
+                        <WrapId value={k.thumbprint} className="text-xs text-slate-600" />
                       </td>
                       <td>
                         {k.revokedAt === null ? (
@@ -104,6 +107,22 @@ export function PrincipalView({ id }: { id: string }) {
                       <td className="text-slate-600">
                         <Time t={k.createdAt} />
                       </td>
+                      {isInvestigator && (
+                        <td>
+                          <Link
+                            href={`/investigate${toQueryString({
+                              mode: "principal",
+                              principal: principal.id,
+                              kid: k.kid,
+                              since: k.revokedAt === null ? null : new Date(k.revokedAt * 1000).toISOString(),
+                            })}`}
+                            className="link text-sm whitespace-nowrap"
+                            aria-label={`Blast radius of key ${k.kid}`}
+                          >
+                            Blast radius{k.revokedAt === null ? "" : " since revocation"} →
+                          </Link>
+                        </td>
+                      )}
                     </tr>
                   ))}
                 </tbody>

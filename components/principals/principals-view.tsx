@@ -83,7 +83,7 @@ export function PrincipalsView() {
                       {p.revokedKeyCount > 0 && <span className="ml-1 text-xs text-orange-700">({p.revokedKeyCount} revoked)</span>}
                     </td>
                     <td className="text-right tabular-nums">{p.chainCount}</td>
-                    <td className={`text-right tabular-nums ${p.findingCount ? "font-medium text-red-800" : "text-slate-400"}`}>{p.findingCount}</td>
+                    <td className={`text-right tabular-nums ${p.findingCount ? "font-medium text-red-800" : "text-slate-500"}`}>{p.findingCount}</td>
                     <td className="text-slate-600">
                       <Time t={p.createdAt} />
                     </td>

@@ -41,7 +41,7 @@ function QuarantineRow({ item }: { item: TQuarantineItem }) {
               {item.jti}
             </span>
           ) : (
-            <span className="text-xs text-slate-400" title="The submission could not be read far enough to find a jti">
+            <span className="text-xs text-slate-500" title="The submission could not be read far enough to find a jti">
               none
             </span>
           )}

@@ -38,7 +38,7 @@ export function ReviewHistory({ entries }: { entries: TReviewEntry[] }) {
       {entries.map((e) => (
         <li key={e.id} className="text-xs">
           <span className="font-medium text-slate-800">{actorLabel(e.actor)}</span> <span className="text-slate-600">{entryText(e)}</span>{" "}
-          <time className="text-slate-400" dateTime={e.at}>
+          <time className="text-slate-500" dateTime={e.at}>
             {e.at.slice(0, 16).replace("T", " ")} UTC
           </time>
           {e.note && (
@@ -95,7 +95,7 @@ export function FindingReviewDialog({ id, onClose, canEdit }: { id: string | num
             <p className="text-xs break-words text-slate-600">
               <FreeText value={f.message} />
             </p>
-            <p className="font-mono text-[11px] break-all text-slate-400">{f.eventJti}</p>
+            <p className="font-mono text-[11px] break-all text-slate-500">{f.eventJti}</p>
           </div>
           <ReviewHistory entries={f.history} />
           {canEdit ? (

@@ -86,12 +86,12 @@ export function SavedViewsNav({ onNavigate }: { onNavigate?: () => void }) {
               title={`${v.name} (${v.page}${v.shared ? ", shared" : ""})`}
             >
               {v.name}
-              {v.shared && <span className="ml-1 text-[10px] text-slate-400">shared</span>}
+              {v.shared && <span className="ml-1 text-[10px] text-slate-500">shared</span>}
             </Link>
             {(v.isMine || me.data?.user.role === "admin") && (
               <button
                 type="button"
-                className="btn-ghost px-1 text-xs text-slate-400 opacity-0 group-hover:opacity-100 focus:opacity-100"
+                className="btn-ghost px-1 text-xs text-slate-500 opacity-0 group-hover:opacity-100 focus:opacity-100"
                 aria-label={`Delete saved view ${v.name}`}
                 disabled={remove.isPending}
                 onClick={() => remove.mutate(v.id)}

@@ -67,7 +67,7 @@ function Details({ entry }: { entry: TAuditEntry }) {
     pairs.push(["detail", d]);
   }
   if (entry.ip) pairs.push(["ip", entry.ip]);
-  if (pairs.length === 0) return <span className="text-slate-400">—</span>;
+  if (pairs.length === 0) return <span className="text-slate-500">—</span>;
   return (
     <dl className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs">
       {pairs.map(([k, v]) => (
@@ -209,7 +209,7 @@ export function AuditPanel() {
                           {e.target}
                         </span>
                       ) : (
-                        <span className="text-slate-400">—</span>
+                        <span className="text-slate-500">—</span>
                       )}
                     </td>
                     <td>

@@ -178,7 +178,7 @@ export function TokensPanel() {
                   <tr key={t.id} data-token-id={t.id} className={t.revokedAt ? "text-slate-500" : undefined}>
                     <td className="max-w-80">
                       <span className="flex items-center gap-1.5">
-                        <IconKey size={12} className="shrink-0 text-slate-400" />
+                        <IconKey size={12} className="shrink-0 text-slate-500" />
                         <span
                           className={`truncate font-medium ${t.revokedAt ? "text-slate-500 line-through decoration-slate-400" : "text-slate-900"}`}
                           title={revealInvisible(t.name)}
@@ -186,7 +186,7 @@ export function TokensPanel() {
                           <FreeText value={t.name} />
                         </span>
                       </span>
-                      <span className="block truncate font-mono text-[11px] text-slate-400" title={t.id}>
+                      <span className="block truncate font-mono text-[11px] text-slate-500" title={t.id}>
                         {t.id}
                       </span>
                     </td>

@@ -5,6 +5,7 @@ import { useEffect } from "react";
 import { useMe } from "@/lib/ui/hooks/use-me";
 import { IconChains, IconError, IconFindings, IconInvestigate, IconKey, IconOverview, IconPrincipals, IconSettings } from "../ui/icons";
 import { SavedViewsNav } from "../review/saved-views";
+import { INVESTIGATE_ROLES } from "@/lib/ui/roles";
 
 // `roles`: shown only to these roles (the API refuses the others anyway).
 const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; roles?: readonly string[] }[] = [
@@ -13,8 +14,8 @@ const ITEMS: readonly { href: string; label: string; icon: typeof IconOverview; 
   { href: "/findings", label: "Findings", icon: IconFindings },
   { href: "/principals", label: "Principals", icon: IconPrincipals },
   { href: "/least-privilege", label: "Least privilege", icon: IconKey },
-  { href: "/investigate", label: "Investigate", icon: IconInvestigate, roles: ["investigator", "admin"] },
-  { href: "/quarantine", label: "Quarantine", icon: IconError, roles: ["investigator", "admin"] },
+  { href: "/investigate", label: "Investigate", icon: IconInvestigate, roles: INVESTIGATE_ROLES },
+  { href: "/quarantine", label: "Quarantine", icon: IconError, roles: INVESTIGATE_ROLES },
   { href: "/settings", label: "Settings", icon: IconSettings, roles: ["admin"] },
   { href: "/api-reference", label: "API reference", icon: IconKey },
 ];

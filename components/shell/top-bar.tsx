@@ -68,7 +68,7 @@ function GlobalSearch() {
       <label htmlFor="global-search" className="sr-only">
         Search chains by chain id, event id (jti), principal or resource
       </label>
-      <span className="pointer-events-none absolute top-1/2 left-2.5 -translate-y-1/2 text-slate-400">
+      <span className="pointer-events-none absolute top-1/2 left-2.5 -translate-y-1/2 text-slate-500">
         <IconSearch size={14} />
       </span>
       <input

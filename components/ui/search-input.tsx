@@ -46,7 +46,7 @@ export function SearchInput({
       </label>
       <div className="relative">
         {icon && (
-          <span className="pointer-events-none absolute top-1/2 left-2.5 -translate-y-1/2 text-slate-400">
+          <span className="pointer-events-none absolute top-1/2 left-2.5 -translate-y-1/2 text-slate-500">
             <IconSearch size={14} />
           </span>
         )}

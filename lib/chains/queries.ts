@@ -32,6 +32,8 @@ export function toChainSummary(row: TChainRow, now: number): TChainSummary {
     source: row.source as TChainSource,
     rootIss: row.rootIss,
     rootAud: row.rootAud,
+    rootName: null,
+    rootAudName: null,
     purposeCode: row.purposeCode,
     purposeText: row.purposeText,
     startedAt: row.startedAt,
@@ -42,6 +44,18 @@ export function toChainSummary(row: TChainRow, now: number): TChainSummary {
     lastEventAt: row.lastEventAt.toISOString(),
     review: (row.review?.status ?? "unreviewed") as TChainReviewStatus,
   };
+}
+
+/** Fills the display names of the summaries' root principals (one lookup for the whole list). */
+export async function nameChains(items: TChainSummary[]): Promise<TChainSummary[]> {
+  const ids = [...new Set(items.flatMap((c) => [c.rootIss, c.rootAud]).filter((id): id is string => id !== null))];
+  if (ids.length === 0) return items;
+  const names = new Map((await (await stores()).exports.principals(ids)).map((p) => [p.id, p.name] as const));
+  return items.map((c) => ({
+    ...c,
+    rootName: c.rootIss === null ? null : (names.get(c.rootIss) ?? null),
+    rootAudName: c.rootAud === null ? null : (names.get(c.rootAud) ?? null),
+  }));
 }
 
 function countOverdue(openGrantExps: string, now: number): number {
@@ -69,14 +83,17 @@ function decodeCursor(raw: string): TCursor {
 
 export async function listChains(query: TChainListQuery, now = nowSeconds()): Promise<TChainList> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const page = await (
-    await stores()
-  ).chains.listRows(query, now, { after: cursor ? { startedAt: cursor.s, id: cursor.i } : undefined, take: query.limit + 1 });
+  const store = (await stores()).chains;
+  const [page, total] = await Promise.all([
+    store.listRows(query, now, { after: cursor ? { startedAt: cursor.s, id: cursor.i } : undefined, take: query.limit + 1 }),
+    store.countRows(query, now),
+  ]);
   const items = page.slice(0, query.limit);
   const last = items[items.length - 1];
   return {
-    items: items.map((r) => toChainSummary(r, now)),
+    items: await nameChains(items.map((r) => toChainSummary(r, now))),
     nextCursor: page.length > query.limit && last ? encodeCursor({ s: last.startedAt, i: last.id }) : null,
+    total,
   };
 }
 

@@ -192,6 +192,9 @@ export type TChainSummary = {
   source: TChainSource;
   rootIss: string | null;
   rootAud: string | null;
+  /** display names of rootIss and rootAud, where registered with one (lists show names, ids on hover) */
+  rootName: string | null;
+  rootAudName: string | null;
   purposeCode: string | null;
   purposeText: string | null;
   startedAt: number;
@@ -204,7 +207,8 @@ export type TChainSummary = {
   review: TChainReviewStatus;
 };
 
-export type TChainList = { items: TChainSummary[]; nextCursor: string | null };
+/** `total`: how many chains match the filters, on every page */
+export type TChainList = { items: TChainSummary[]; nextCursor: string | null; total: number };
 
 /** A refused submission that names the chain (GET /api/v1/chains/{id}/refused); raw bytes stay in the quarantine. */
 export type TChainRefusal = { id: number; receivedAt: string; jti: string | null; code: string; message: string };

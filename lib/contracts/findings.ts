@@ -30,8 +30,54 @@ export type TFindingItem = {
   eventKind: TEventKind | null;
   iss: string | null;
   iat: number | null;
+  /** the time the list shows and sorts by: the flagged event's iat, or a broken audit trail's grant expiry */
+  at: number | null;
   isReadTime: boolean;
   review: TFindingReview;
+  /** what the finding's sentence is built from (lib/ui/finding-sentence.ts) */
+  facts: TFindingFacts;
+  /** display names of the principals the facts name */
+  names: Record<string, string>;
 };
-/** `readTime.missingEvidenceChains`: how many chains have overdue evidence (null on the read-time list itself). */
-export type TFindingList = { items: TFindingItem[]; nextCursor: string | null; readTime: { missingEvidenceChains: number | null } };
+
+/** One event as a finding's sentence needs it (lib/ui/finding-sentence.ts builds these). */
+export type TFactEvent = {
+  jti: string;
+  kind: TEventKind;
+  iss: string;
+  aud: string | null;
+  ref: string | null;
+  iat: number;
+  exp: number | null;
+  action: string | null;
+  resource: string | null;
+  /** an action's data classes, a grant's allowed data classes */
+  data: string[];
+  egress: string[] | null;
+  scope: string[];
+  purpose: string | null;
+  maxDepth: number | null;
+  /** a completion's status */
+  status: string | null;
+  receivedAt: number | null;
+  keyRevokedAt: number | null;
+};
+/** The facts around a finding: its event, the grant it relied on, the revocation that applies. */
+export type TFindingFacts = {
+  code: TFindingCode;
+  event: TFactEvent | null;
+  grant: TFactEvent | null;
+  revocation: { by: string; at: number; grantJti: string; isOwnGrant: boolean } | null;
+  /** the nearest outbound-host list above the event */
+  egress: string[] | null;
+};
+/**
+ * `readTime.missingEvidenceChains`: how many chains have overdue evidence (null on the read-time list
+ * itself); `merged`: the list holds their broken audit trails among the stored findings;
+ * `notMergedChains`: overdue chains past the merge limit, listed only under code=missing_evidence.
+ */
+export type TFindingList = {
+  items: TFindingItem[];
+  nextCursor: string | null;
+  readTime: { missingEvidenceChains: number | null; merged: boolean; notMergedChains: number };
+};

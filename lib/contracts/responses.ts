@@ -12,7 +12,7 @@ import type { TChainDetail, TChainEvent, TChainList, TChainRefusals, TChainSumma
 import { ERROR_CODES, type TErrorBody } from "./errors";
 import type { TIngestResponse } from "./events";
 import type { TFindingList } from "./findings";
-import type { TPrincipalInvestigation, TResourceInvestigation } from "./investigate";
+import type { TBlastNode, TPrincipalInvestigation, TResourceInvestigation } from "./investigate";
 import type { TLedgerKey, TLedgerVerification } from "./ledger";
 import type { TKeyRevoked, TPrincipalCreated, TPrincipalDetail, TPrincipalList } from "./principals";
 import type { TQuarantinePage } from "./quarantine";
@@ -271,6 +271,8 @@ export const ZChainSummary = z
     source: z.enum(CHAIN_SOURCES),
     rootIss: z.string().nullable(),
     rootAud: z.string().nullable(),
+    rootName: z.string().nullable(),
+    rootAudName: z.string().nullable(),
     purposeCode: z.string().nullable(),
     purposeText: z.string().nullable(),
     startedAt: z.number(),
@@ -300,7 +302,9 @@ export const ZSearchAnswer = z
   })
   .meta({ id: "SearchAnswer" });
 
-export const ZChainList = z.object({ items: z.array(ZChainSummary), nextCursor: z.string().nullable() }).meta({ id: "ChainList" });
+export const ZChainList = z
+  .object({ items: z.array(ZChainSummary), nextCursor: z.string().nullable(), total: z.number().int() })
+  .meta({ id: "ChainList" });
 
 // ---- principals
 
@@ -399,6 +403,35 @@ export const ZFindingReview = z
   })
   .meta({ id: "FindingReview" });
 
+const ZFactEvent = z.object({
+  jti: z.string(),
+  kind: z.enum(EVENT_KINDS),
+  iss: z.string(),
+  aud: z.string().nullable(),
+  ref: z.string().nullable(),
+  iat: z.number(),
+  exp: z.number().nullable(),
+  action: z.string().nullable(),
+  resource: z.string().nullable(),
+  data: z.array(z.string()),
+  egress: z.array(z.string()).nullable(),
+  scope: z.array(z.string()),
+  purpose: z.string().nullable(),
+  maxDepth: z.number().nullable(),
+  status: z.string().nullable(),
+  receivedAt: z.number().nullable(),
+  keyRevokedAt: z.number().nullable(),
+});
+const ZFindingFacts = z
+  .object({
+    code: ZFindingCode,
+    event: ZFactEvent.nullable(),
+    grant: ZFactEvent.nullable(),
+    revocation: z.object({ by: z.string(), at: z.number(), grantJti: z.string(), isOwnGrant: z.boolean() }).nullable(),
+    egress: z.array(z.string()).nullable(),
+  })
+  .meta({ id: "FindingFacts" });
+
 export const ZFindingList = z
   .object({
     items: z.array(
@@ -412,12 +445,15 @@ export const ZFindingList = z
         eventKind: z.enum(EVENT_KINDS).nullable(),
         iss: z.string().nullable(),
         iat: z.number().nullable(),
+        at: z.number().nullable(),
         isReadTime: z.boolean(),
         review: ZFindingReview,
+        facts: ZFindingFacts,
+        names: z.record(z.string(), z.string()),
       }),
     ),
     nextCursor: z.string().nullable(),
-    readTime: z.object({ missingEvidenceChains: z.number().int().nullable() }),
+    readTime: z.object({ missingEvidenceChains: z.number().int().nullable(), merged: z.boolean(), notMergedChains: z.number().int() }),
   })
   .meta({ id: "FindingList" });
 
@@ -456,6 +492,26 @@ export const ZResourceInvestigation = z
     truncated: z.boolean(),
   })
   .meta({ id: "ResourceInvestigation" });
+type TBlastNodeShape = z.ZodType<TBlastNode>;
+const ZBlastNode: TBlastNodeShape = z
+  .lazy(() =>
+    z.object({
+      jti: z.string(),
+      chainId: z.string(),
+      kind: z.enum(EVENT_KINDS),
+      iss: z.string(),
+      aud: z.string().nullable(),
+      action: z.string().nullable(),
+      resource: z.string().nullable(),
+      purpose: z.string().nullable(),
+      iat: z.number(),
+      relation: z.enum(["signed", "received", "downstream"]),
+      findings: z.array(ZFindingBrief),
+      children: z.array(ZBlastNode),
+    }),
+  )
+  .meta({ id: "BlastNode" });
+
 export const ZPrincipalInvestigation = z
   .object({
     events: z.array(
@@ -472,6 +528,20 @@ export const ZPrincipalInvestigation = z
     ),
     chains: z.array(ZChainSummary),
     truncated: z.boolean(),
+    kid: z.string().nullable(),
+    tree: z.object({ roots: z.array(ZBlastNode), direct: z.number().int(), downstream: z.number().int(), truncated: z.boolean() }),
+    refused: z.array(
+      z.object({
+        id: z.number().int(),
+        receivedAt: ZIso,
+        jti: z.string().nullable(),
+        chainId: z.string().nullable(),
+        kid: z.string().nullable(),
+        code: z.string(),
+        message: z.string(),
+      }),
+    ),
+    refusedScanLimitReached: z.boolean(),
   })
   .meta({ id: "PrincipalInvestigation" });
 

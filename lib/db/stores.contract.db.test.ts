@@ -354,6 +354,7 @@ const CASES: {
     listRows: (s) => Promise.all(FILTERS.map((f) => s.chains.listRows(f, T, { take: 10 }))),
     listKeys: (s) => s.chains.listKeys({}, T, { after: { startedAt: T, id: "zzz" }, take: 1 }),
     findingCounts: (s) => Promise.all(FILTERS.map((f) => s.chains.findingCounts(f, T).then((r) => r.sort((a, b) => a.code.localeCompare(b.code))))),
+    countRows: (s) => Promise.all(FILTERS.map((f) => s.chains.countRows(f, T))),
     detailRows: (s) =>
       Promise.all(
         ["c1", "c2", "missing"].map((id) =>
@@ -393,6 +394,11 @@ const CASES: {
     recentViolations: (s) => s.insights.recentViolations(8),
     findingDays: (s) => s.insights.findingDays(new Date(0), 100).then((r) => r.map((x) => x.code).sort()),
     overdueExpiries: (s) => s.insights.overdueExpiries(T, 10),
+    overdueGrantExps: (s) =>
+      Promise.all([
+        s.insights.overdueGrantExps({ now: T + 7200, take: 10 }),
+        s.insights.overdueGrantExps({ now: T + 7200, principal: planner.id, take: 10 }),
+      ]),
     principalKinds: (s) => s.insights.principalKinds(100).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
     findingCountsByIssuer: (s) => s.insights.findingCountsByIssuer([human.id, planner.id, attester.id]),
     principal: (s) => Promise.all([s.insights.principal(planner.id), s.insights.principal("nobody")]),
@@ -584,6 +590,9 @@ const CASES: {
         s.review.findings({ take: 100, now: T, assignee: "" }),
         s.review.findings({ take: 5, now: T, principal: planner.id, severity: "critical", before: 100 }),
         s.review.findings({ take: 5, now: T, code: "scope_drift", chain: "c1" }),
+        s.review.findings({ take: 100, now: T, beforeTime: "start" }),
+        s.review.findings({ take: 100, now: T, beforeTime: { iat: T + 1, id: null } }),
+        s.review.findings({ take: 100, now: T, beforeTime: { iat: T, id: 3 } }),
       ]),
     finding: (s) => Promise.all([s.review.finding(1), s.review.finding(99_999)]),
     reviews: (s) => s.review.reviews([{ eventJti: "nope", code: "orphan" }]),

@@ -1,8 +1,11 @@
 // Investigations: who touched a resource, and everything a principal signed or received since T
 // (the blast radius of a compromised key).
 import { stores } from "@/lib/db";
-import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
-import type { TFindingBrief, TPrincipalInvestigation, TResourceInvestigation } from "@/lib/contracts/investigate";
+import { nowSeconds, nameChains, toChainSummary } from "@/lib/chains/queries";
+import type { TBlastRefusal, TFindingBrief, TPrincipalInvestigation, TResourceInvestigation } from "@/lib/contracts/investigate";
+import { loadChainInputs } from "@/lib/chains/load";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { blastTree, type TBlastEvent } from "./blast-radius";
 import type { TClaims, TEventKind, TFindingCode, TSeverity } from "@/lib/protocol/types";
 
 const INVESTIGATION_LIMIT = 500;
@@ -41,16 +44,86 @@ export async function whoTouchedResource(resource: string): Promise<TResourceInv
   };
 }
 
-/** Blast radius: everything a principal signed or received since time T, and the chains involved. */
-export async function principalActivity(principal: string, since: number, now = nowSeconds()): Promise<TPrincipalInvestigation> {
-  const store = (await stores()).insights;
-  const rows = await store.eventsOfPrincipal(principal, since, INVESTIGATION_LIMIT + 1);
+const TREE_LIMIT = 2000;
+const REFUSAL_SCAN = 5000;
+
+/**
+ * Blast radius: everything a principal (or one of its keys) signed or received since time T, the
+ * chains involved, the tree of everything downstream under authority that passed through it, and
+ * the submissions it signed that were refused at ingest.
+ */
+export async function principalActivity(
+  principal: string,
+  since: number,
+  now = nowSeconds(),
+  kid: string | null = null,
+): Promise<TPrincipalInvestigation> {
+  const s = await stores();
+  const store = s.insights;
+  const rows = (await store.eventsOfPrincipal(principal, since, INVESTIGATION_LIMIT + 1)).filter(
+    (e) => kid === null || (e.iss === principal && e.kid === kid),
+  );
   const events = rows.slice(0, INVESTIGATION_LIMIT);
-  const findings = await findingsFor(events.map((e) => e.jti));
-  const chains = await store.chainRows([...new Set(events.map((e) => e.chainId))]);
+  const chainIds = [...new Set(events.map((e) => e.chainId))];
+  const [chains, inputs] = await Promise.all([store.chainRows(chainIds), loadChainInputs(s.chains, chainIds)]);
+  const kidOf = new Map(events.map((e) => [e.jti, e.kid]));
+  const all: TBlastEvent[] = [...inputs.values()].flatMap((c) =>
+    c.events.map((e) => ({ jti: e.jti, chainId: c.chainId, claims: e.claims, kid: kidOf.get(e.jti) ?? null })),
+  );
+  const findings = await findingsFor(all.map((e) => e.jti));
+  const tree = blastTree(all, principal, { kid, since, findings, limit: TREE_LIMIT });
+  const refused = await refusedOf(principal, kid, since);
   return {
-    events: events.map((e) => ({ ...e, kind: e.kind as TEventKind, findings: findings.get(e.jti) ?? [] })),
-    chains: chains.map((c) => toChainSummary(c, now)),
+    events: events.map(({ kid: _kid, ...e }) => ({ ...e, kind: e.kind as TEventKind, findings: findings.get(e.jti) ?? [] })),
+    chains: await nameChains(chains.map((c) => toChainSummary(c, now))),
     truncated: rows.length > INVESTIGATION_LIMIT,
+    kid,
+    tree: { roots: tree.roots, direct: tree.direct, downstream: tree.downstream, truncated: tree.truncated },
+    refused: refused.items,
+    refusedScanLimitReached: refused.limitReached,
   };
+}
+
+/** The principal's (or key's) refused submissions since T, newest first, read from their unverified header and payload. */
+async function refusedOf(principal: string, kid: string | null, since: number) {
+  const q = (await stores()).quarantine;
+  const items: TBlastRefusal[] = [];
+  let scanned = 0;
+  for (let before: number | undefined; scanned < REFUSAL_SCAN;) {
+    const page = await q.list({ before, take: 500 });
+    if (page.length === 0) return { items, limitReached: false };
+    for (const r of page) {
+      if (r.receivedAt.getTime() / 1000 < since) return { items, limitReached: false };
+      scanned++;
+      const signed = peekSigner(r.raw);
+      if (!signed || signed.iss !== principal || (kid !== null && signed.kid !== kid)) continue;
+      items.push({
+        id: r.id,
+        receivedAt: r.receivedAt.toISOString(),
+        jti: r.jti,
+        chainId: signed.chain,
+        kid: signed.kid,
+        code: r.code,
+        message: r.message,
+      });
+    }
+    before = page[page.length - 1].id;
+  }
+  return { items, limitReached: true };
+}
+
+/** Who a refused JWS says signed it: never trusted, only matched against the principal asked about. */
+function peekSigner(raw: string): { iss: string; kid: string | null; chain: string | null } | null {
+  try {
+    const header = decodeProtectedHeader(raw);
+    const payload = decodeJwt(raw);
+    if (typeof payload.iss !== "string") return null;
+    return {
+      iss: payload.iss,
+      kid: typeof header.kid === "string" ? header.kid : null,
+      chain: typeof payload.chain === "string" ? payload.chain : null,
+    };
+  } catch {
+    return null;
+  }
 }

@@ -307,7 +307,8 @@ export const OPERATIONS: TOperation[] = [
     path: "/api/v1/investigate/principal",
     operationId: "investigatePrincipal",
     tag: "investigate",
-    summary: "Everything a principal signed or received since T, and the chains involved.",
+    summary:
+      "Everything a principal (or one of its keys) signed or received since T, the tree downstream of it, its refused submissions, and the chains involved.",
     permission: "investigate",
     query: ZPrincipalActivityQuery,
     success: { status: 200, description: "the principal's activity", mediaType: JSON_TYPE, schema: ZPrincipalInvestigation },

@@ -3,7 +3,7 @@
 import { stores } from "@/lib/db";
 import { aipDocumentOf } from "@/lib/aip/identities";
 import { AppError } from "@/lib/http";
-import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import { nowSeconds, nameChains, toChainSummary } from "@/lib/chains/queries";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
 import type { TFindingCode, TPrincipalKind, TSeverity } from "@/lib/protocol/types";
 import type { TCreatePrincipal, TKeyRevoked, TPrincipalCreated, TPrincipalDetail, TPrincipalKey, TPrincipalList } from "@/lib/contracts/principals";
@@ -76,7 +76,7 @@ export async function getPrincipal(id: string, now = nowSeconds()): Promise<TPri
   return {
     principal: { id: principal.id, kind: principal.kind as TPrincipalKind, name: principal.name, createdAt: principal.createdAt.toISOString() },
     keys: principal.keys.map(publicKeyView),
-    chains: chains.map((c) => toChainSummary(c, now)),
+    chains: await nameChains(chains.map((c) => toChainSummary(c, now))),
     findings: findings.map((f) => ({ ...f, code: f.code as TFindingCode, severity: f.severity as TSeverity })),
     aipDocument,
   };

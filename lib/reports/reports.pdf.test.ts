@@ -113,6 +113,21 @@ describe("chain report PDF", () => {
     }
   });
 
+  it("carries a document id on every page, a decision line to sign, and what 'verified' does and does not prove", async () => {
+    const data = await q.getChainReportData(story.chain);
+    const out = pdf("story-signoff.pdf", await render.renderChainReportPdf(data, { paper: "A4", generatedBy: "reports.test" }));
+    const ids = [...out.text.matchAll(/Document (DGR-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})/g)].map((m) => m[1]);
+    expect(ids).toHaveLength(out.pages);
+    expect(new Set(ids).size).toBe(1);
+    expect(ids[0]).toBe(chainReport.documentId(data.evidence.digest));
+    const flat = squash(out.text);
+    expect(flat).toContain(squash("What “verified” proves, and what it does not"));
+    expect(flat).toContain(squash("It does not prove that what a signer claims is true"));
+    expect(flat).toContain(squash("Decision:"));
+    // Findings read as sentences built from their facts, the verifier's message beside them.
+    expect(flat).toContain(squash("passing on"));
+  });
+
   it("numbers every page right when the cover runs over one page", async () => {
     const data = await q.getChainReportData(broad.chain);
     const opts = await render.chainReportOptions(data, { paper: "A4", generatedBy: "reports.test" });

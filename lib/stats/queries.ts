@@ -1,7 +1,7 @@
 // The overview: chains by status (read-time missing_evidence included), findings over the last 30
 // days, the latest violations and the principals with the most findings.
 import { stores } from "@/lib/db";
-import { nowSeconds, toChainSummary } from "@/lib/chains/queries";
+import { nowSeconds, nameChains, toChainSummary } from "@/lib/chains/queries";
 import type { TStats } from "@/lib/contracts/stats";
 import type { TChainStatus, TFindingCode, TPrincipalKind } from "@/lib/protocol/types";
 
@@ -27,7 +27,7 @@ export async function getStats(now = nowSeconds()): Promise<TStats> {
     totalChains: counts.chains,
     totalEvents: counts.events,
     chainsByStatus,
-    recentViolations: recent.map((r) => toChainSummary(r, now)),
+    recentViolations: await nameChains(recent.map((r) => toChainSummary(r, now))),
     findingsOverTime: [...findingsByDay(findingDays), ...overdueEvidenceByDay(overdue, since, now)].sort(
       (a, b) => a.day.localeCompare(b.day) || a.code.localeCompare(b.code),
     ),

@@ -67,3 +67,27 @@ export function authorityPath(index: TChainIndex, hop: THop | null): THop[] {
 export function hopForPrincipal(index: TChainIndex, principalId: string): THop | null {
   return index.hopsTo.get(principalId)?.[0] ?? index.hopsFrom.get(principalId)?.[0] ?? null;
 }
+
+/**
+ * The hops in story order, depth first from the human (a grant, then the grants given under it, each
+ * level in issue order), each with its depth: the phone's authority path reads top to bottom.
+ */
+export function storyOrder(index: TChainIndex): { hop: THop; depth: number }[] {
+  const children = new Map<string, THop[]>();
+  const roots: THop[] = [];
+  for (const h of index.hopsByJti.values()) {
+    if (h.parent && index.hopsByJti.has(h.parent)) push(children, h.parent, h);
+    else roots.push(h);
+  }
+  const byTime = (a: THop, b: THop) => a.iat - b.iat || a.jti.localeCompare(b.jti);
+  const out: { hop: THop; depth: number }[] = [];
+  const seen = new Set<string>();
+  const walk = (h: THop, depth: number) => {
+    if (seen.has(h.jti)) return;
+    seen.add(h.jti);
+    out.push({ hop: h, depth });
+    for (const c of (children.get(h.jti) ?? []).sort(byTime)) walk(c, depth + 1);
+  };
+  for (const r of roots.sort(byTime)) walk(r, 0);
+  return out;
+}

@@ -3,7 +3,8 @@
 import type { THop } from "@/lib/contracts/chains";
 import { formatTime, type TZone } from "./format";
 
-export type TSentencePart = { text: string; kind: "plain" | "principal" | "scope" | "purpose" | "time" };
+/** `title`: the full value behind a shortened one (a principal's id, a whole resource URI). */
+export type TSentencePart = { text: string; kind: "plain" | "principal" | "scope" | "purpose" | "time"; title?: string };
 
 export function listScopes(scopes: readonly string[], max = 3): TSentencePart[] {
   const shown = scopes.slice(0, max);

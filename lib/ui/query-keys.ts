@@ -39,7 +39,7 @@ export const findingKeys = {
 export const investigateKeys = {
   all: ["investigate"] as const,
   resource: (resource: string) => [...investigateKeys.all, "resource", resource] as const,
-  principal: (principal: string, since: string) => [...investigateKeys.all, "principal", principal, since] as const,
+  principal: (principal: string, since: string, kid = "") => [...investigateKeys.all, "principal", principal, since, kid] as const,
 };
 
 export const searchKeys = {

@@ -575,8 +575,45 @@ describe("read-time broken audit trails outside chain reads", () => {
     });
     const all = await api(`/api/v1/findings?chain=${encodeURIComponent(root.chain)}`);
     expect(all.data.readTime.missingEvidenceChains).toBe(1);
+    // Listed by default, as the Overview counts it, at the grant's expiry, with the facts of its sentence.
+    expect(all.data.readTime.merged).toBe(true);
+    expect(all.data.items).toHaveLength(1);
+    expect(all.data.items[0]).toMatchObject({ code: "missing_evidence", isReadTime: true, at: root.exp });
+    expect(all.data.items[0].facts.event).toMatchObject({ jti: root.jti, iss: human.id, aud: agent.id, exp: root.exp });
     const stats = await api("/api/v1/stats");
     expect(stats.data.findingsOverTime.some((d: { code: string }) => d.code === "missing_evidence")).toBe(true);
     expect((await api("/api/v1/findings?cursor=abc")).status).toBe(400);
+  });
+
+  it("merges stored and read-time findings newest first by the time shown, and pages through all of them", async () => {
+    const human = await register("human");
+    const agent = await register("agent");
+    // An expired grant (read-time, shown at its exp) and a ghost permission (stored, shown at its iat) on either side of it.
+    const root = authorizeClaims(human.id, agent.id, { iat: now() - 7200, exp: now() - 3600 });
+    const early = invokeClaims(root, agent.id, { iat: now() - 5400, grant: undefined });
+    const late = invokeClaims(root, agent.id, { iat: now() - 600, grant: undefined });
+    await post([signToken(root, human.key), signToken(early, agent.key), signToken(late, agent.key)]);
+    const chain = encodeURIComponent(root.chain);
+    const whole = await api(`/api/v1/findings?chain=${chain}`);
+    expect(whole.data.items.map((i: { eventJti: string; isReadTime: boolean }) => [i.eventJti, i.isReadTime])).toEqual([
+      [late.jti, false],
+      [root.jti, true],
+      [early.jti, false],
+    ]);
+    const times = whole.data.items.map((i: { at: number }) => i.at);
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { data: { items: { eventJti: string }[]; nextCursor: string | null } } = await api(
+        `/api/v1/findings?chain=${chain}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
+      paged.push(...page.data.items.map((i) => i.eventJti));
+      cursor = page.data.nextCursor;
+    } while (cursor && paged.length < 10);
+    expect(paged).toEqual([late.jti, root.jti, early.jti]);
+    // An error-or-worse filter lists stored findings only.
+    const critical = await api(`/api/v1/findings?chain=${chain}&severity=critical`);
+    expect(critical.data.items.every((i: { isReadTime: boolean }) => !i.isReadTime)).toBe(true);
   });
 });

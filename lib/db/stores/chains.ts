@@ -114,6 +114,8 @@ export type TChainStore = {
   listKeys(filters: TChainFilters, now: number, page: TListPage): Promise<TChainKey[]>;
   /** Stored findings per code over the chains the filters match. */
   findingCounts(filters: TChainFilters, now: number): Promise<{ code: string; count: number }[]>;
+  /** how many chains match the filters (the list's total) */
+  countRows(filters: TChainFilters, now: number): Promise<number>;
   /** Everything one chain's detail view reads; `startedAt` null when there is no such chain. */
   detailRows(id: string): Promise<TChainDetailRows>;
   /** One stored event with its raw token; null when no event has this jti. */
@@ -321,6 +323,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
         take: page.take,
         select: CHAIN_KEY_SELECT,
       }),
+    countRows: async (filters, now) => prisma.chain.count({ where: await chainWhere(db, filters, now) }),
     findingCounts: async (filters, now) => {
       const where = await chainWhere(db, filters, now);
       const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });

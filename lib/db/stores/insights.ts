@@ -17,6 +17,8 @@ export type TInsightStore = {
   findingDays(since: Date, take: number): Promise<{ code: string; lastEventAt: Date }[]>;
   /** open-grant expiries of chains with evidence overdue at `now` (at most `take` chains) */
   overdueExpiries(now: number, take: number): Promise<string[]>;
+  /** chains with evidence overdue at `now` and their open-grant expiries (JSON), by id (at most `take`) */
+  overdueGrantExps(q: { now: number; chain?: string; principal?: string; take: number }): Promise<{ id: string; openGrantExps: string }[]>;
   /** every principal (at most `take`), id and kind */
   principalKinds(take: number): Promise<{ id: string; kind: string }[]>;
   /** findings on events each principal signed */
@@ -51,7 +53,7 @@ export type TInsightStore = {
     principal: string,
     since: number,
     take: number,
-  ): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number }[]>;
+  ): Promise<{ jti: string; kind: string; chainId: string; iss: string; aud: string | null; ref: string | null; iat: number; kid: string }[]>;
   /** summary rows of these chains, newest first */
   chainRows(ids: string[]): Promise<TChainRow[]>;
 };
@@ -86,6 +88,8 @@ export function createInsightStore(db: TDatabase): TInsightStore {
       ).map((r) => ({ code: r.code, lastEventAt: r.chain.lastEventAt })),
     overdueExpiries: async (now, take) =>
       (await prisma.chain.findMany({ where: { evidenceDue: { lt: now } }, select: { openGrantExps: true }, take })).map((r) => r.openGrantExps),
+    overdueGrantExps: (q) =>
+      prisma.chain.findMany({ where: overdueWhere(q), orderBy: { id: "asc" }, select: { id: true, openGrantExps: true }, take: q.take }),
     principalKinds: (take) => prisma.principal.findMany({ select: { id: true, kind: true }, take }),
     findingCountsByIssuer: async (ids) => {
       if (ids.length === 0) return new Map();
@@ -150,7 +154,7 @@ export function createInsightStore(db: TDatabase): TInsightStore {
         where: { OR: [{ iss: principal }, { aud: principal }], iat: { gte: since } },
         orderBy: { seq: "desc" },
         take,
-        select: { jti: true, kind: true, chainId: true, iss: true, aud: true, ref: true, iat: true },
+        select: { jti: true, kind: true, chainId: true, iss: true, aud: true, ref: true, iat: true, kid: true },
       }),
     chainRows: async (ids) =>
       ids.length ? prisma.chain.findMany({ where: { id: { in: ids } }, orderBy: [{ startedAt: "desc" }], select: CHAIN_ROW_SELECT }) : [],

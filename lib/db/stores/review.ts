@@ -55,6 +55,11 @@ export type TReviewFindingsQuery = {
   /** "" for unassigned */
   assignee?: string;
   before?: number;
+  /**
+   * Order by the flagged event's iat (newest first, then id) instead of id, below this key: events
+   * older than `iat`, or as old with an id below `id` (null: none as old).
+   */
+  beforeTime?: { iat: number; id: number | null } | "start";
   take: number;
   now: number;
 };
@@ -121,6 +126,11 @@ export function createReviewStore(db: TDatabase): TReviewStore {
       if (q.severity) where.push(`f."severity" = ${p(q.severity)}`);
       if (q.chain) where.push(`f."chainId" = ${p(q.chain)}`);
       if (q.before) where.push(`f."id" < ${p(q.before)}`);
+      const byTime = q.beforeTime !== undefined;
+      if (q.beforeTime !== undefined && q.beforeTime !== "start") {
+        const t = q.beforeTime;
+        where.push(t.id === null ? `e."iat" < ${p(t.iat)}` : `(e."iat" < ${p(t.iat)} OR (e."iat" = ${p(t.iat)} AND f."id" < ${p(t.id)}))`);
+      }
       if (q.principal) where.push(`f."chainId" IN (SELECT "chainId" FROM "ChainPrincipal" WHERE "principalId" = ${p(q.principal)})`);
       if (q.assignee !== undefined) where.push(q.assignee === "" ? `r."assignee" IS NULL` : `r."assignee" = ${p(q.assignee)}`);
       if (q.state) {
@@ -133,12 +143,15 @@ export function createReviewStore(db: TDatabase): TReviewStore {
       }
       const rows = await prisma.$queryRawUnsafe<{ id: number | bigint }[]>(
         `SELECT f."id" FROM "Finding" f LEFT JOIN "FindingReview" r ON r."eventJti" = f."eventJti" AND r."code" = f."code"
-         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY f."id" DESC LIMIT ${Number(q.take)}`,
+         ${byTime ? `JOIN "Event" e ON e."jti" = f."eventJti"` : ""}
+         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${byTime ? `e."iat" DESC, ` : ""}f."id" DESC LIMIT ${Number(q.take)}`,
         ...params,
       );
       const ids = rows.map((r) => Number(r.id));
       if (ids.length === 0) return [];
-      return prisma.finding.findMany({ where: { id: { in: ids } }, orderBy: { id: "desc" } });
+      const found = await prisma.finding.findMany({ where: { id: { in: ids } } });
+      const rank = new Map(ids.map((id, i) => [id, i]));
+      return found.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
     },
     finding: (id) => prisma.finding.findUnique({ where: { id } }),
     reviews: async (keys) => (keys.length ? prisma.findingReview.findMany({ where: keyWhere(keys) }) : []),

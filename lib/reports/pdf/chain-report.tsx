@@ -1,6 +1,8 @@
 // The chain audit report: a cover a compliance officer can read aloud, the graph, every finding
 // explained in users' words, every hop in a ruled table, the timeline, and an appendix of token
 // hashes and key thumbprints that ties the paper to the ledger and to the evidence bundle.
+import { chainFindingSentencer } from "@/lib/ui/finding-sentence";
+import { sentenceText } from "@/lib/ui/hop-sentence";
 import { Document, Text, View } from "@react-pdf/renderer";
 import type { TChainDetail, TChainEvent, TChainFinding, THop } from "@/lib/contracts/chains";
 import { ATTESTATION_LABEL, FINDING_INFO } from "@/lib/ui/findings";
@@ -64,6 +66,19 @@ function countsText(c: TChainDetail["counts"]): string {
 }
 
 type TNames = { label: (id: string) => string; name: (id: string) => string | null };
+
+/** Printed on every chain report's first page (docs/dashboard.md, "The PDF"). */
+export const VERIFIED_STATEMENT =
+  "Verified proves that each event was signed by the registered key of the principal it names, that the key was not revoked when the event says it was signed, that every grant narrows its parent's scope, purpose, constraints and lifetime, that every action falls inside a grant given to its signer, and that the events are unchanged since they entered the ledger. It does not prove that what a signer claims is true (an agent can sign a false report), that a key was not stolen before it was revoked, that a time a signer wrote is honest, that the work itself was right, or that nothing happened outside what was reported to Delegraph: unsigned activity is only visible where it was observed.";
+
+/** A short, stable id for this document: the first 16 hex digits of its evidence digest, which the server signed. */
+export function documentId(evidenceDigest: string): string {
+  const hex = evidenceDigest
+    .replace(/^sha256:/, "")
+    .slice(0, 16)
+    .toUpperCase();
+  return `DGR-${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}`;
+}
 
 function names(detail: TChainDetail): TNames {
   const byId = new Map(detail.nodes.map((n) => [n.id, n.name]));
@@ -374,7 +389,18 @@ function reviewSection(data: TChainReportData, paper: TPaper): TSection | null {
         width,
         4,
       ),
-      paragraph([{ text: `“${review.statement ?? ""}”` }], width, 8),
+      paragraph([{ text: `“${review.statement ?? ""}”` }], width, 4),
+      paragraph(
+        [
+          {
+            text: `Reviewer: ${review.reviewer ?? "unknown"}   Date: ${review.signedOffAt ? utc(Date.parse(review.signedOffAt) / 1000) : "?"}`,
+            size: SIZE.small,
+          },
+          { text: "Decision: signed off (the reviewer accepts the chain as reported, with the finding states listed below)", size: SIZE.small },
+        ],
+        width,
+        8,
+      ),
     );
   } else {
     blocks.push(
@@ -385,6 +411,7 @@ function reviewSection(data: TChainReportData, paper: TPaper): TSection | null {
             face: "bold",
           },
           { text: "Reviewer: ____________________________   Date: ______________   Signature: ____________________", size: SIZE.small, color: MUTED },
+          { text: "Decision:  ☐ accept as reported    ☐ accept with conditions    ☐ reject: escalate", size: SIZE.small, color: MUTED },
         ],
         width,
         8,
@@ -472,7 +499,20 @@ function reviewSection(data: TChainReportData, paper: TPaper): TSection | null {
 function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
   const width = contentW(paper);
   const byJti = new Map(detail.events.map((e) => [e.jti, e]));
-  const intro: TBlock[] = [heading("Findings", width)];
+  // The same sentences as the dashboard (lib/ui/finding-sentence.ts), in UTC at generation time.
+  const nameById = new Map(detail.nodes.map((n) => [n.id, n.name ?? n.id]));
+  const sentenceOf = chainFindingSentencer(detail.events, (id) => nameById.get(id) ?? id, new Date(detail.generatedAt), "utc");
+  const intro: TBlock[] = [
+    heading("Findings", width),
+    paragraph(
+      [
+        { text: "What “verified” proves, and what it does not", face: "bold", size: SIZE.small },
+        { text: VERIFIED_STATEMENT, size: SIZE.small, color: MUTED },
+      ],
+      width,
+      10,
+    ),
+  ];
   if (detail.findings.length === 0) {
     intro.push(
       paragraph(
@@ -549,7 +589,19 @@ function findingsSection(detail: TChainDetail, paper: TPaper): TSection {
             ];
           },
         },
-        { title: "What the verifier saw", weight: 70, parts: (f) => [{ text: f.message, size: SIZE.caption }] },
+        {
+          title: "What happened · what the verifier saw",
+          weight: 70,
+          parts: (f) => {
+            const sentence = sentenceOf(f);
+            return sentence
+              ? [
+                  { text: `${sentenceText(sentence)}.`, size: SIZE.caption, face: "bold" },
+                  { text: f.message, size: SIZE.caption, color: FAINT },
+                ]
+              : [{ text: f.message, size: SIZE.caption }];
+          },
+        },
       ],
       list,
       width,
@@ -936,7 +988,7 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
     left: "Delegraph · Delegation chain audit report",
     right: `chain ${detail.id.length > 60 ? `${detail.id.slice(0, 59)}…` : detail.id}`,
   };
-  const footer = `Generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
+  const footer = `Document ${documentId(data.evidence.digest)} · generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
   const review = reviewSection(data, opts.paper);
   const sections: TSection[] = [
     ...(review ? [review] : []),

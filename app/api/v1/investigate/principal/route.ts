@@ -1,5 +1,6 @@
-// GET /api/v1/investigate/principal?principal=<id>&since=<NumericDate|ISO> — everything a principal
-// signed or received since T: the blast radius of a compromised key (investigators).
+// GET /api/v1/investigate/principal?principal=<id>&since=<NumericDate|ISO>&kid=<key id> — everything
+// a principal (or, with kid, one of its keys) signed or received since T, the tree downstream of it,
+// and its refused submissions: the blast radius of a compromised key (investigators).
 import { apiRoute } from "@/lib/api-route";
 import { json } from "@/lib/http";
 import { principalActivity } from "@/lib/investigate/queries";
@@ -8,5 +9,5 @@ import { ZPrincipalActivityQuery } from "@/lib/contracts/investigate";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ permission: "investigate", query: ZPrincipalActivityQuery }, async ({ query }) =>
-  json(await principalActivity(query.principal, query.since)),
+  json(await principalActivity(query.principal, query.since, undefined, query.kid ?? null)),
 );
