@@ -165,7 +165,7 @@ export function ObservedCalls({
               </td>
               <td className="py-1.5 pr-3 text-xs">
                 {e.kind === "root" ? (
-                  <span className="text-slate-400">–</span>
+                  <span className="text-slate-500">–</span>
                 ) : signedEdges.has(e.id) ? (
                   <span className="font-medium text-slate-800">signed beside</span>
                 ) : (

@@ -235,7 +235,7 @@ function DeliveryLog({ webhook }: { webhook: TWebhook }) {
                   <span className="text-xs text-slate-500">
                     queued <Time t={d.createdAt} />
                   </span>
-                  <span className="truncate font-mono text-[11px] text-slate-400" title={d.eventId}>
+                  <span className="truncate font-mono text-[11px] text-slate-500" title={d.eventId}>
                     {d.eventId}
                   </span>
                 </div>

@@ -77,6 +77,8 @@ async function factsFor(items: { chainId: string; eventJti: string; code: TFindi
  * now from the clock) are merged in, as the Overview counts them; `code=missing_evidence` lists only
  * them, paged by chain. Any other code, or an error/critical severity, lists stored findings only.
  */
+const MAX_FINDING_ID = 2_147_483_647;
+
 export async function listFindings(q: TFindingsQuery, now = nowSeconds()): Promise<TFindingList> {
   if (q.code === "missing_evidence") return listMissingEvidence(q, now);
   const cursor = decodeCursor(q.cursor);
@@ -89,8 +91,9 @@ export async function listFindings(q: TFindingsQuery, now = nowSeconds()): Promi
     principal: q.principal,
     state: q.state,
     assignee: q.assignee === undefined ? undefined : q.assignee === "none" ? "" : q.assignee,
-    // After a read-time row at time t every stored row at t still follows (read-time rows come first at one time).
-    beforeTime: cursor === null ? "start" : { iat: cursor.t, id: cursor.readTime ? Number.MAX_SAFE_INTEGER : Number(cursor.id) },
+    // After a read-time row at time t every stored row at t still follows (read-time rows come first at one time):
+    // the largest id a Finding can have (a 32-bit SERIAL on PostgreSQL, which refuses a larger parameter) stands for "all".
+    beforeTime: cursor === null ? "start" : { iat: cursor.t, id: cursor.readTime ? MAX_FINDING_ID : Number(cursor.id) },
     take: q.limit + 1,
     now,
   });

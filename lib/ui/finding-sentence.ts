@@ -281,6 +281,17 @@ export function findingSentence(
       if (e.data.length) return [...did(e, b), ...when, plain(", touching "), ...scopes(e.data), plain(" data, which the grant does not allow")];
       return [...did(e, b), ...when, plain(", outside the grant's constraints")];
     }
+    case "behavior_drift": {
+      // What was new (resource, host, data class or rate) and the baseline it was compared to are in
+      // the verifier's message, behind "detail"; the sentence says what the agent did and against what.
+      if (e.kind !== "invoke") return null;
+      return [
+        ...did(e, b),
+        ...when,
+        plain(", unlike its own history"),
+        ...(e.purpose ? [plain(" under "), { text: e.purpose, kind: "purpose" as const }] : []),
+      ];
+    }
     case "late_after_revocation": {
       if (e.keyRevokedAt === null) return null;
       return [
