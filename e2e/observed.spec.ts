@@ -245,7 +245,7 @@ test("an AIP token presented in a capture: the verified call is drawn solid besi
   // The invoke's link opens the AIP chain, where it is a signed hop of the token's grant.
   await inspector.getByTestId("call-aip").getByRole("link").click();
   await expect(page).toHaveURL(/\/chains\/aip-/);
-  await expect(page.getByText(`aip:web:agents.example/support-${tag}`).first()).toBeVisible();
+  await expect(page.getByText(`aip:web:agents.example/support-${tag}`).filter({ visible: true }).first()).toBeVisible();
 });
 
 test("an observed chain's downloads: its calls as CSV rows labelled observed, and an observed record, not an evidence bundle", async ({ page }) => {
