@@ -1,7 +1,7 @@
--- Behavioural drift: the window's running sums in the baseline row (docs/least-privilege.md#behavioural-drift).
--- Invariant: sum* = the sums of the baseline's DriftBucket rows with "bucket" >= "since". Ingest adds
--- each upserted bucket at or after "since" and, when the window slides, subtracts the buckets it
--- prunes and moves "since"; a batch then reads one row per baseline instead of a month of buckets.
+-- Behavioural drift: the running sums of the window in the baseline row (docs/least-privilege.md#behavioural-drift).
+-- Invariant: sum* = the sums of the DriftBucket rows of the baseline with "bucket" >= "since". Ingest adds
+-- every upserted bucket at or after "since" and, when the window slides, subtracts the buckets it
+-- prunes and moves "since". A batch then reads one row per baseline instead of a month of buckets.
 ALTER TABLE "DriftBaseline" ADD COLUMN "since" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "DriftBaseline" ADD COLUMN "sumEvents" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "DriftBaseline" ADD COLUMN "sumAction" INTEGER NOT NULL DEFAULT 0;
