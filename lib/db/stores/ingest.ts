@@ -443,13 +443,19 @@ const SUBTRACT_DRIFT_SUMS = `UPDATE "DriftBaseline" d SET "sumEvents" = d."sumEv
     COALESCE(SUM(b."resource"), 0) AS "resource", COALESCE(SUM(b."data"), 0) AS "data", COALESCE(SUM(b."host"), 0) AS "host"
     FROM json_to_recordset($1::json) AS p("key" text, "beforeBucket" integer)
     JOIN "DriftBaseline" s ON s."key" = p."key" AND s."since" < p."beforeBucket"
-    LEFT JOIN "DriftBucket" b ON b."key" = p."key" AND b."bucket" >= s."since" AND b."bucket" < p."beforeBucket"
+    LEFT JOIN LATERAL (SELECT * FROM "DriftBucket" k WHERE k."key" = p."key" AND k."bucket" >= s."since" AND k."bucket" < p."beforeBucket" OFFSET 0) b ON true
     GROUP BY p."key", p."beforeBucket") x
   WHERE d."key" = x."key"`;
-const PRUNE_DRIFT_VALUES = `DELETE FROM "DriftValue" v USING json_to_recordset($1::json) AS p("key" text, "before" double precision)
-  WHERE v."key" = p."key" AND v."last" < p."before"`;
-const PRUNE_DRIFT_BUCKETS = `DELETE FROM "DriftBucket" b USING json_to_recordset($1::json) AS p("key" text, "beforeBucket" integer)
-  WHERE b."key" = p."key" AND b."bucket" < p."beforeBucket"`;
+// The prunes delete by row address what a per-baseline index scan finds (LATERAL … OFFSET 0 keeps
+// the subquery per baseline): as a plain join against the JSON list the planner, which cannot see
+// the list's length or bounds, hashed it against a sequential scan of the whole table, a full
+// rescan of every baseline's rows at each prune (found at 800k invokes, a third of a batch's time).
+const PRUNE_DRIFT_VALUES = `DELETE FROM "DriftValue" WHERE ctid = ANY (ARRAY(
+  SELECT v.ctid FROM json_to_recordset($1::json) AS p("key" text, "before" double precision)
+  CROSS JOIN LATERAL (SELECT ctid FROM "DriftValue" x WHERE x."key" = p."key" AND x."last" < p."before" OFFSET 0) v))`;
+const PRUNE_DRIFT_BUCKETS = `DELETE FROM "DriftBucket" WHERE ctid = ANY (ARRAY(
+  SELECT b.ctid FROM json_to_recordset($1::json) AS p("key" text, "beforeBucket" integer)
+  CROSS JOIN LATERAL (SELECT ctid FROM "DriftBucket" x WHERE x."key" = p."key" AND x."bucket" < p."beforeBucket" OFFSET 0) b))`;
 
 const EVENT_CHECK_SELECT = {
   seq: true,
