@@ -11,10 +11,11 @@ import { migrate } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
 import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, rawToken, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
-import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
+import { ingestSteps, judgeDrifts, type TCandidate, type TFresh } from "@/lib/ingest/steps";
+import { DEFAULT_DRIFT_SETTINGS, driftKey, driftWindow } from "@/lib/protocol/drift";
 import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
-import { postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
+import { ask, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
@@ -854,6 +855,137 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       expect(normalise(await pair.p.ingest.registry(ids))).toEqual(normalise(await pair.s.ingest.registry(ids)));
       expect(await pair.p.eventCount()).toBe(await pair.s.eventCount());
       expect(await pair.p.check()).toEqual(await pair.s.check());
+    });
+    it("the running sums in DriftBaseline equal a recount of its buckets as the window slides and prunes, and both databases judge alike", async () => {
+      // One baseline over 45 days of hourly-ish invokes in batches of 60 (2.5 days each), with a
+      // new resource now and then and, once, a batch of events older than the window (stored as
+      // buckets below it, which the sums must not count).
+      const W = DEFAULT_DRIFT_SETTINGS;
+      const key = driftKey("agent:sums-probe", "ops.sums");
+      const T0 = 1_900_000_000;
+      const batches: { iat: number; resource: string }[][] = [];
+      for (let b = 0, k = 0; b < 18; b++) {
+        const batch: { iat: number; resource: string }[] = [];
+        for (let i = 0; i < 60; i++, k++)
+          batch.push({ iat: T0 + k * 3600 + (k % 7) * 60, resource: k % 37 === 0 ? `db://new/${k}` : `db://habit/${k % 4}` });
+        batches.push(batch);
+        if (b === 14) batches.push([0, 1, 2].map((i) => ({ iat: T0 - 40 * 86_400 + i * 3600, resource: "db://habit/0" })));
+      }
+      const steps = (batch: { iat: number; resource: string }[], n: number) =>
+        (function* () {
+          yield* ask("lockHead");
+          const fresh: TFresh[] = batch.map((e, i) => ({
+            index: i,
+            claims: {
+              v: 1,
+              kind: "invoke",
+              jti: `sums.${n}.${i}`,
+              chain: "sums",
+              iss: "agent:sums-probe",
+              iat: e.iat,
+              action: "ops/x:read",
+              resource: e.resource,
+              purpose: "ops.sums",
+              data: ["internal"],
+            } as unknown as TClaims,
+            raw: "",
+            alg: "EdDSA",
+            kid: "k",
+            keyRevokedAt: null,
+            drift: null,
+            seq: 0,
+            prevHash: "",
+            hash: "",
+          }));
+          const judged = yield* judgeDrifts(fresh, [], W);
+          yield* ask("write", {
+            at: FIXED,
+            events: [],
+            chains: [],
+            recheckedChains: [],
+            findings: [],
+            scopes: [],
+            principals: [],
+            purposes: [],
+            toPending: [],
+            toAccepted: [],
+            head: null,
+            quarantine: [],
+            source: null,
+            drift: judged.write,
+          });
+          return fresh.map((f) => (f.drift ? f.drift.aspects.map((a) => a.aspect).join(",") : null));
+        })();
+      type TCheck = { since: number; latest: number; sums: number[]; recount: number[]; stale: number };
+      const SUMS = `SELECT d."since", d."latest", d."sumEvents", d."sumAction", d."sumResource", d."sumData", d."sumHost",
+        (SELECT COALESCE(SUM(b."events"), 0) FROM "DriftBucket" b WHERE b."key" = d."key" AND b."bucket" >= d."since") AS "e",
+        (SELECT COALESCE(SUM(b."action"), 0) FROM "DriftBucket" b WHERE b."key" = d."key" AND b."bucket" >= d."since") AS "a",
+        (SELECT COALESCE(SUM(b."resource"), 0) FROM "DriftBucket" b WHERE b."key" = d."key" AND b."bucket" >= d."since") AS "r",
+        (SELECT COALESCE(SUM(b."data"), 0) FROM "DriftBucket" b WHERE b."key" = d."key" AND b."bucket" >= d."since") AS "d",
+        (SELECT COALESCE(SUM(b."host"), 0) FROM "DriftBucket" b WHERE b."key" = d."key" AND b."bucket" >= d."since") AS "h",
+        (SELECT COUNT(*) FROM "DriftBucket" b WHERE b."key" = d."key" AND b."bucket" < d."since") AS "stale"
+        FROM "DriftBaseline" d WHERE d."key" = `;
+      const toCheck = (r: Record<string, unknown>): TCheck => ({
+        since: Number(r.since),
+        latest: Number(r.latest),
+        sums: ["sumEvents", "sumAction", "sumResource", "sumData", "sumHost"].map((c) => Number(r[c])),
+        recount: ["e", "a", "r", "d", "h"].map((c) => Number(r[c])),
+        stale: Number(r.stale),
+      });
+      const checks = {
+        sqlite: () => toCheck(pair.sqlite.sqlite!.prepare(SUMS + "?").get(key) as Record<string, unknown>),
+        postgres: async () => toCheck((await prismaOf(pair.p).$queryRawUnsafe<Record<string, unknown>[]>(SUMS + "$1", key))[0]),
+      };
+      const verdicts: Record<string, unknown[]> = { sqlite: [], postgres: [] };
+      const seen: Record<string, TCheck[]> = { sqlite: [], postgres: [] };
+      for (const [name, st] of [
+        ["sqlite", pair.s],
+        ["postgres", pair.p],
+      ] as const) {
+        for (const [n, batch] of batches.entries()) {
+          verdicts[name].push(await st.ingest.run(steps(batch, n)));
+          const c = await checks[name]();
+          seen[name].push(c);
+          expect(c.sums, `${name} batch ${n}`).toEqual(c.recount);
+          // The sums count from the window's first bucket (moved by each prune).
+          expect(c.since, `${name} batch ${n}`).toBe(driftWindow(c.latest, c.latest, W).firstBucket);
+          // And what driftFacts derives from them is the recount of [fromBucket, recentBucket).
+          const recentBucket = Math.floor(c.latest / W.bucketSeconds) - 5;
+          for (const fromBucket of [c.since - 400, c.since, c.since + 100]) {
+            const facts = await st.ingest.run(
+              (function* () {
+                return yield* ask("driftFacts", { keys: [key], values: [], fromBucket, recentBucket });
+              })(),
+            );
+            const recount = (await (name === "sqlite"
+              ? pair.sqlite
+                  .sqlite!.prepare(
+                    `SELECT COALESCE(SUM("events"), 0) AS n, COALESCE(SUM("resource"), 0) AS r FROM "DriftBucket" WHERE "key" = ? AND "bucket" >= ? AND "bucket" < ?`,
+                  )
+                  .get(key, fromBucket, recentBucket)
+              : prismaOf(pair.p)
+                  .$queryRawUnsafe<{ n: unknown; r: unknown }[]>(
+                    `SELECT COALESCE(SUM("events"), 0) AS n, COALESCE(SUM("resource"), 0) AS r FROM "DriftBucket" WHERE "key" = $1 AND "bucket" >= $2 AND "bucket" < $3`,
+                    key,
+                    fromBucket,
+                    recentBucket,
+                  )
+                  .then((r) => r[0]))) as { n: unknown; r: unknown };
+            const earlier = facts.earlier.find((e) => e.key === key);
+            expect([Number(earlier?.events ?? 0), Number(earlier?.resource ?? 0)], `${name} batch ${n} from ${fromBucket}`).toEqual([
+              Number(recount.n),
+              Number(recount.r),
+            ]);
+          }
+        }
+      }
+      // The window slid (the sums' start moved on), the old batch left buckets below it, then the prune removed them.
+      expect(new Set(seen.sqlite.map((c) => c.since)).size).toBeGreaterThan(5);
+      expect(seen.sqlite.some((c) => c.stale > 0)).toBe(true);
+      expect(seen.sqlite.at(-1)!.stale).toBe(0);
+      expect(seen.postgres).toEqual(seen.sqlite);
+      expect(verdicts.postgres).toEqual(verdicts.sqlite);
+      expect(verdicts.sqlite.flat().filter((v) => v !== null).length).toBeGreaterThan(0);
     });
   });
 

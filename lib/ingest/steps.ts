@@ -349,7 +349,7 @@ export function* judgeDrifts(
     if (j.drift) f.drift = { ...j.drift, purpose };
     const u = driftUpdate(o, j);
     applyDrift(base, u);
-    const b = write.baselines.get(key) ?? { key, principal, purpose, first: o.iat, latest: o.iat, events: 0 };
+    const b = write.baselines.get(key) ?? { key, principal, purpose, first: o.iat, latest: o.iat, events: 0, since: 0 };
     b.first = Math.min(b.first, o.iat);
     b.latest = Math.max(b.latest, o.iat);
     b.events++;
@@ -373,9 +373,12 @@ export function* judgeDrifts(
   }
   // The window slides: once per bucket a baseline's rows older than its window are deleted, so
   // what it stores stays bounded by what the window holds.
+  // A new baseline's running sums count its buckets from its window's first bucket on (the store
+  // keeps `since` of a stored baseline, and moves it with the prune).
   for (const [key, f] of facts) {
     const before = storedLatest.get(key);
     const now = driftWindow(f.latest, f.latest, s);
+    write.baselines.get(key)!.since = now.firstBucket;
     if (before !== undefined && driftWindow(before, before, s).firstBucket < now.firstBucket)
       write.prune.push({ key, before: now.horizon, beforeBucket: now.firstBucket });
   }
