@@ -452,11 +452,13 @@ const CASES: {
     deleteSessionsOf: (s) => s.auth.deleteSessionsOf("nobody"),
     deleteExpiredSessions: (s) => s.auth.deleteExpiredSessions(new Date(0)).then(() => s.auth.session("s1")),
     throttle: (s) => s.auth.throttle("email:u1@x.example"),
+    // Two concurrent creates: exactly one wins, and which one is up to the scheduler (sorted, so the
+    // case compares the outcome, not the race).
     createThrottle: (s) =>
       Promise.all([
         s.auth.createThrottle({ key: "ip:case", failures: 1, lastAttemptAt: T, nextAllowedAt: T }),
         s.auth.createThrottle({ key: "ip:case", failures: 1, lastAttemptAt: T, nextAllowedAt: T }),
-      ]),
+      ]).then((won) => won.sort()),
     swapThrottle: async (s) => [
       await s.auth.swapThrottle("ip:case", 0, { failures: 2, lastAttemptAt: T, nextAllowedAt: T + 1 }),
       await s.auth.swapThrottle("ip:case", 0, { failures: 9, lastAttemptAt: T, nextAllowedAt: T }),
