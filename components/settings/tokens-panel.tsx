@@ -1,7 +1,7 @@
 "use client";
 // API tokens for producers and scripts. The secret exists in the browser only in this component's
 // state, right after creation: it is never cached, and leaving the page forgets it.
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import {
   TOKEN_ROLES,
   type TApiToken,
@@ -11,12 +11,12 @@ import {
   useRevokeToken,
   useTokens,
 } from "@/lib/ui/hooks/use-settings";
-import { CopyButton } from "../ui/copy-button";
-import { IconKey, IconWarning } from "../ui/icons";
+import { IconKey } from "../ui/icons";
 import { Card } from "../ui/page-header";
 import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
 import { ConfirmDialog } from "./dialog";
+import { SecretOnce } from "./secret-once";
 import { apiErrorMessage, describedBy, EndedStatus, Field, FormError, ROLE_INFO, RoleBadge } from "./form";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
@@ -91,42 +91,28 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: TCreatedToken) => void 
   );
 }
 
-/** The secret, once. Focus moves here so keyboard and screen-reader users meet it first. */
+/** The secret, once. */
 function NewTokenSecret({ created, onDone }: { created: TCreatedToken; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), [created.id]);
   return (
-    <section aria-labelledby="new-token-title" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="new-token">
-      <h3 id="new-token-title" ref={heading} tabIndex={-1} className="flex items-center gap-2 text-sm font-semibold text-amber-950 outline-none">
-        <IconWarning size={14} />
-        Copy the token for “<FreeText value={created.name} />” now
-      </h3>
-      <p className="mt-1 text-sm text-amber-900">
-        <strong>You will not see it again.</strong> Delegraph keeps only a hash of it. If it is lost, revoke it and create a new one.
-      </p>
-      <div className="mt-3 flex items-center gap-2 rounded-md border border-amber-200 bg-white px-3 py-2">
-        <label htmlFor="new-token-value" className="sr-only">
-          The new API token
-        </label>
-        <input
-          id="new-token-value"
-          readOnly
-          value={created.token}
-          className="min-w-0 flex-1 bg-transparent font-mono text-[13px] text-slate-900 outline-none focus-visible:outline-2"
-          onFocus={(e) => e.currentTarget.select()}
-          spellCheck={false}
-        />
-        <CopyButton value={created.token} label="Copy token" />
-      </div>
-      <p className="mt-2 text-xs text-amber-900">
-        Send it as <code className="mono-chip">Authorization: Bearer &lt;token&gt;</code>. Role: {ROLE_INFO[created.role]?.word ?? created.role}.
-      </p>
-      <div className="mt-3">
-        <button type="button" className="btn-secondary" onClick={onDone}>
-          I have stored it
-        </button>
-      </div>
-    </section>
+    <SecretOnce
+      id="new-token"
+      secretKey={created.id}
+      title={
+        <>
+          Copy the token for “<FreeText value={created.name} />” now
+        </>
+      }
+      lead="Delegraph keeps only a hash of it. If it is lost, revoke it and create a new one."
+      secret={created.token}
+      inputLabel="The new API token"
+      copyLabel="Copy token"
+      footer={
+        <p className="mt-2 text-xs text-amber-900">
+          Send it as <code className="mono-chip">Authorization: Bearer &lt;token&gt;</code>. Role: {ROLE_INFO[created.role]?.word ?? created.role}.
+        </p>
+      }
+      onDone={onDone}
+    />
   );
 }
 

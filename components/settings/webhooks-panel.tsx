@@ -3,7 +3,7 @@
 // a test, read the delivery log. The open log is in the URL (?tab=webhooks&webhook=<id>), so a link
 // shows it. Deliveries are sent by the server's worker, so "Send test" answers at once and the log
 // fills in as the receiver answers (polled while anything is queued).
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { TSeverity } from "@/lib/protocol/types";
 import {
   WEBHOOK_EVENTS,
@@ -18,8 +18,8 @@ import {
   useWebhooks,
 } from "@/lib/ui/hooks/use-webhooks";
 import { useUrlState } from "@/lib/ui/use-url-state";
-import { CopyButton } from "../ui/copy-button";
-import { IconCheck, IconClock, IconClose, IconWarning } from "../ui/icons";
+import { SecretOnce } from "./secret-once";
+import { IconCheck, IconClock, IconClose } from "../ui/icons";
 import { Card } from "../ui/page-header";
 import { EmptyState, ErrorState, LoadingBlock } from "../ui/states";
 import { Time } from "../ui/time";
@@ -146,40 +146,24 @@ function CreateWebhookForm({ onCreated }: { onCreated: (w: TCreatedWebhook) => v
   );
 }
 
-/** The signing secret, once. Focus moves here so keyboard and screen-reader users meet it first. */
+/** The signing secret, once. */
 function NewWebhookSecret({ created, onDone }: { created: TCreatedWebhook; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), [created.id]);
   return (
-    <section aria-labelledby="new-webhook-title" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="new-webhook">
-      <h3 id="new-webhook-title" ref={heading} tabIndex={-1} className="flex items-center gap-2 text-sm font-semibold text-amber-950 outline-none">
-        <IconWarning size={14} />
-        Copy the signing secret now
-      </h3>
-      <p className="mt-1 text-sm text-amber-900">
-        <strong>You will not see it again.</strong> The receiver at <span className="font-mono break-all">{created.url}</span> needs it to check that
-        each delivery comes from Delegraph. If it is lost, delete the webhook and add it again.
-      </p>
-      <div className="mt-3 flex items-center gap-2 rounded-md border border-amber-200 bg-white px-3 py-2">
-        <label htmlFor="new-webhook-secret" className="sr-only">
-          The webhook&apos;s signing secret
-        </label>
-        <input
-          id="new-webhook-secret"
-          readOnly
-          value={created.secret}
-          className="min-w-0 flex-1 bg-transparent font-mono text-[13px] text-slate-900 outline-none focus-visible:outline-2"
-          onFocus={(e) => e.currentTarget.select()}
-          spellCheck={false}
-        />
-        <CopyButton value={created.secret} label="Copy secret" />
-      </div>
-      <div className="mt-3">
-        <button type="button" className="btn-secondary" onClick={onDone}>
-          I have stored it
-        </button>
-      </div>
-    </section>
+    <SecretOnce
+      id="new-webhook"
+      secretKey={created.id}
+      title="Copy the signing secret now"
+      lead={
+        <>
+          The receiver at <span className="font-mono break-all">{created.url}</span> needs it to check that each delivery comes from Delegraph. If it
+          is lost, delete the webhook and add it again.
+        </>
+      }
+      secret={created.secret}
+      inputLabel="The webhook's signing secret"
+      copyLabel="Copy secret"
+      onDone={onDone}
+    />
   );
 }
 
