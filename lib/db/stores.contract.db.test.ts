@@ -15,7 +15,7 @@ import { ingestSteps, judgeDrifts, type TCandidate, type TFresh } from "@/lib/in
 import { DEFAULT_DRIFT_SETTINGS, driftKey, driftWindow } from "@/lib/protocol/drift";
 import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
-import { ask, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
+import { ask, driftOnlyWrite, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
@@ -900,22 +900,7 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
             hash: "",
           }));
           const judged = yield* judgeDrifts(fresh, [], W);
-          yield* ask("write", {
-            at: FIXED,
-            events: [],
-            chains: [],
-            recheckedChains: [],
-            findings: [],
-            scopes: [],
-            principals: [],
-            purposes: [],
-            toPending: [],
-            toAccepted: [],
-            head: null,
-            quarantine: [],
-            source: null,
-            drift: judged.write,
-          });
+          yield* ask("write", driftOnlyWrite(FIXED, judged.write));
           return fresh.map((f) => (f.drift ? f.drift.aspects.map((a) => a.aspect).join(",") : null));
         })();
       type TCheck = { since: number; latest: number; sums: number[]; recount: number[]; stale: number };

@@ -57,7 +57,7 @@ async function main() {
   process.env.DATABASE_URL = url;
   const { stores, closeDatabase } = await import("@/lib/db");
   const { judgeDrifts } = await import("@/lib/ingest/steps");
-  const { ask } = await import("@/lib/db/stores/ingest");
+  const { ask, driftOnlyWrite } = await import("@/lib/db/stores/ingest");
   const { DEFAULT_DRIFT_SETTINGS } = await import("@/lib/protocol/drift");
   type TFresh = import("@/lib/ingest/steps").TFresh;
   type TClaims = import("@/lib/protocol/types").TClaims;
@@ -102,22 +102,7 @@ async function main() {
       (function* () {
         yield* ask("lockHead");
         const judged = yield* judgeDrifts(fresh, [], DEFAULT_DRIFT_SETTINGS);
-        yield* ask("write", {
-          at: new Date(),
-          events: [],
-          chains: [],
-          recheckedChains: [],
-          findings: [],
-          scopes: [],
-          principals: [],
-          purposes: [],
-          toPending: [],
-          toAccepted: [],
-          head: null,
-          quarantine: [],
-          source: null,
-          drift: judged.write,
-        });
+        yield* ask("write", driftOnlyWrite(new Date(), judged.write));
         return null;
       })(),
     );

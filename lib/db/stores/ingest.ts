@@ -64,6 +64,26 @@ export type TWritePlan = {
   drift: TDriftWrite | null;
 };
 
+/** A write plan that stores nothing but baseline updates (the drift bench and its store contract case). */
+export function driftOnlyWrite(at: Date, drift: TDriftWrite | null): TWritePlan {
+  return {
+    at,
+    events: [],
+    chains: [],
+    recheckedChains: [],
+    findings: [],
+    scopes: [],
+    principals: [],
+    purposes: [],
+    toPending: [],
+    toAccepted: [],
+    head: null,
+    quarantine: [],
+    source: null,
+    drift,
+  };
+}
+
 /** What the steps read. Every list argument is non-empty and has no duplicates. */
 export type TIngestStore = {
   /** the ledger head: asked first inside the locked scope (see the runners), which it locks */
