@@ -10,17 +10,11 @@ import {
   type TLpInvoke,
 } from "./least-privilege";
 import { isValidScope, scopeCovers, scopesWithin } from "./scope";
+import { mulberry32 } from "./test-helpers";
 
 // Random patterns from a small alphabet, so that random sets overlap, nest and repeat.
 function rng(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
 }
 type TRng = ReturnType<typeof rng>;

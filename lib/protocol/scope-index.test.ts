@@ -16,7 +16,7 @@ import {
   scopeSetsEquivalent,
   scopesWithin,
 } from "@/lib/protocol/scope";
-import { chainInput, claimsOf } from "@/lib/protocol/test-helpers";
+import { chainInput, claimsOf, mulberry32 } from "@/lib/protocol/test-helpers";
 
 // ---------------------------------------------------------------------------------------------
 // The quadratic originals, verbatim but for their names.
@@ -46,14 +46,7 @@ function refIntersectEgress(own: string[] | undefined, parent: string[] | undefi
 // Random patterns from a small alphabet, so that random sets overlap, nest and repeat.
 
 function rng(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
 }
 type TRng = ReturnType<typeof rng>;

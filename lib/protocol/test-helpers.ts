@@ -197,16 +197,21 @@ export function chainInput(
   };
 }
 
-/** A deterministic shuffle (mulberry32), so a failing permutation can be replayed from its seed. */
-export function shuffled<T>(items: T[], seed: number): T[] {
+/** A small deterministic generator (mulberry32): numbers in [0, 1) from a seed, so runs replay. */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
-  const rand = () => {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A deterministic shuffle (mulberry32), so a failing permutation can be replayed from its seed. */
+export function shuffled<T>(items: T[], seed: number): T[] {
+  const rand = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

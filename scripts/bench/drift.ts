@@ -16,6 +16,7 @@ import { migrate } from "../migrate";
 import { dropDatabase, postgresTestUrl } from "../postgres";
 import { describeMachine, load } from "./machine";
 import { latency, round } from "./stats";
+import { mulberry32 } from "@/lib/protocol/test-helpers";
 
 const { values } = parseArgs({
   options: {
@@ -27,18 +28,6 @@ const { values } = parseArgs({
 const EVENTS = Number(values.events);
 const BATCH = Number(values.batch);
 const log = (m: string) => console.log(`[drift-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
-
-/** A small deterministic generator (mulberry32), so runs compare. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main() {
   let url: string;
@@ -65,7 +54,7 @@ async function main() {
   const m = describeMachine();
   log(`${EVENTS} invokes in batches of ${BATCH} on ${values.database}; ${m.nproc} cores, Node ${m.node}; load ${load().join(" ")}`);
 
-  const rand = rng(42);
+  const rand = mulberry32(42);
   const T0 = 1_800_000_000;
   const AGENTS = 1000;
   const PURPOSES = ["finance.reporting", "finance.audit", "hr.payroll", "sales.forecast", "ops.backup"];

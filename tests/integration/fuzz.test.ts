@@ -3,17 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { authorizeClaims, delegateClaims, post, register, signToken, type TPrincipal } from "./helpers";
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "@/lib/protocol/test-helpers";
 
 const WEIRD_VALUES: unknown[] = [
   null,
@@ -95,7 +85,7 @@ async function send(method: string, path: string, body: string | undefined, cont
 
 describe("hostile input never produces a 5xx", () => {
   it("mutated event tokens and batches", async () => {
-    const r = rng(20261127);
+    const r = mulberry32(20261127);
     const root = authorizeClaims(human.id, agent.id);
     const hop = delegateClaims(root, agent.id, worker.id);
     await post([signToken(root, human.key)]);
@@ -122,7 +112,7 @@ describe("hostile input never produces a 5xx", () => {
   });
 
   it("mutated bodies, content types and query strings on every route", async () => {
-    const r = rng(42);
+    const r = mulberry32(42);
     const routes: [string, string][] = [
       ["POST", "/api/v1/events"],
       ["POST", "/api/v1/principals"],

@@ -1,6 +1,7 @@
 // Test helper: TObservedSpan values built by hand, for classification and assembly tests that
 // need a shape the real SDK cannot produce (cycles, missing parents, exotic attributes).
 import type { TAttrValue, TAttributes, TObservedLink, TObservedSpan, TSpanKind, TStatusCode } from "../types";
+import { mulberry32 } from "@/lib/protocol/test-helpers";
 
 const BASE_MS = Date.UTC(2026, 0, 15, 10, 0, 0);
 
@@ -73,14 +74,7 @@ export const toolAttrs = (name: string, extra: Record<string, TAttrValue> = {}) 
 
 /** A deterministic shuffle (mulberry32), so order-independence tests are reproducible. */
 export function shuffledWith<T>(items: readonly T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
