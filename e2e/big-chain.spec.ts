@@ -39,6 +39,24 @@ test("a 1,000-hop chain opens with hundreds of nodes drawn and every finding dra
   await expect(notice).toContainText(`Showing ${(await modelNodes(page)).toLocaleString("en-US")} of 1,982 nodes`);
   // The human root is on screen, readable.
   await expect(nodeOf(page, `user:carol.${tag}@bank.test`)).toBeInViewport();
+  // The opening view is at the lowest legible zoom, so it holds more than the path: the root's
+  // delegate and its first teams are on screen too.
+  expect(await page.locator('.react-flow__node[data-id^="p:"]').count()).toBeGreaterThanOrEqual(5);
+  // And all of the opening drawing is really there, not just counted: zoomed out to fit, every one
+  // of its nodes is on screen (in the DOM, or painted on the overview canvas past 500 nodes).
+  const opening = await modelNodes(page);
+  await page.locator(".react-flow__controls-fitview").click();
+  await expect
+    .poll(
+      () =>
+        graph(page).evaluate((el) =>
+          el.getAttribute("data-render") === "canvas"
+            ? Number(el.getAttribute("data-painted-nodes"))
+            : el.querySelectorAll('.react-flow__node:not([data-id^="h:"])').length,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(opening);
 
   // Every hop with a finding is drawn: nothing with a finding sits behind a placeholder...
   await expect(graph(page)).toHaveAttribute("data-hidden-findings", "0");
