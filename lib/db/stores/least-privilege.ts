@@ -1,30 +1,16 @@
 // The least-privilege store (docs/least-privilege.md): the grants a principal received in a window,
-// every grant of their chains, and the invokes under them. Shared by both databases (Prisma); the
-// window reads go through the Event(aud, iat) and Event(kind, iat) indexes of migration 0012.
+// every grant of their chains, and the invokes under them. SQLite on the direct connection,
+// PostgreSQL in raw statements (the same SQL but for how a list is bound); the window reads go
+// through the Event(aud, iat) and Event(kind, iat) indexes of migration 0012.
 import type Database from "better-sqlite3";
-import type { Prisma } from "@/generated/sqlite/client";
+import type { Event } from "@/generated/sqlite/client";
 import type { TDatabase, TPrisma } from "../connect";
 import { IN_LIST, statement } from "../sqlite";
 
-const GRANT_SELECT = {
-  jti: true,
-  chainId: true,
-  iss: true,
-  aud: true,
-  ref: true,
-  iat: true,
-  exp: true,
-  claims: true,
-} as const satisfies Prisma.EventSelect;
-export type TLpGrantRow = Prisma.EventGetPayload<{ select: typeof GRANT_SELECT }>;
-
-const INVOKE_SELECT = { jti: true, ref: true, iss: true, iat: true, claims: true } as const satisfies Prisma.EventSelect;
-export type TLpInvokeRow = Prisma.EventGetPayload<{ select: typeof INVOKE_SELECT }>;
+export type TLpGrantRow = Pick<Event, "jti" | "chainId" | "iss" | "aud" | "ref" | "iat" | "exp" | "claims">;
+export type TLpInvokeRow = Pick<Event, "jti" | "ref" | "iss" | "iat" | "claims">;
 
 const GRANT_KINDS = ["authorize", "delegate"];
-// Lists of ids are read in slices: Prisma refuses a SQLite statement with more than 999 bind
-// parameters (P2029; the bench's ranking read hit it), PostgreSQL takes at most 65,535.
-const SLICE = 500;
 
 export type TLeastPrivilegeStore = {
   /** grants whose aud is `aud` (every grant when absent) issued in [since, until], newest first, at most `take` */
@@ -34,13 +20,6 @@ export type TLeastPrivilegeStore = {
   /** the invokes naming one of these grants, in ledger order */
   invokesUnder(grantJtis: string[]): Promise<TLpInvokeRow[]>;
 };
-
-async function sliced<T>(ids: string[], read: (slice: string[]) => Promise<T[]>): Promise<T[]> {
-  const unique = [...new Set(ids)];
-  const out: T[] = [];
-  for (let i = 0; i < unique.length; i += SLICE) out.push(...(await read(unique.slice(i, i + SLICE))));
-  return out;
-}
 
 /** Newest first: iat descending, then ledger position descending (the order grantsReceived answers). */
 const newestFirst = (a: { iat: number; seq: number }, b: { iat: number; seq: number }) => b.iat - a.iat || b.seq - a.seq;
@@ -101,9 +80,30 @@ function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStor
 
 /** The same reads on PostgreSQL, lists bound as one text[] parameter (no slices, no per-id binding). */
 function postgresLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
-  const viaPrisma = prismaLeastPrivilegeStore(prisma);
+  const window = `"iat" >= $2 AND "iat" <= $3 ORDER BY "iat" DESC, "seq" DESC LIMIT $4`;
   return {
-    grantsReceived: (q) => viaPrisma.grantsReceived(q),
+    grantsReceived: async ({ aud, since, until, take }) => {
+      if (aud !== undefined)
+        return prisma.$queryRawUnsafe<TLpGrantRow[]>(
+          `SELECT ${GRANT_COLUMNS} FROM "Event" WHERE "aud" = $1 AND "kind" IN ('authorize', 'delegate') AND ${window}`,
+          aud,
+          since,
+          until,
+          take,
+        );
+      const perKind = await Promise.all(
+        GRANT_KINDS.map((kind) =>
+          prisma.$queryRawUnsafe<(TLpGrantRow & { seq: number })[]>(
+            `SELECT ${GRANT_COLUMNS}, "seq" FROM "Event" WHERE "kind" = $1 AND ${window}`,
+            kind,
+            since,
+            until,
+            take,
+          ),
+        ),
+      );
+      return perKind.flat().sort(newestFirst).slice(0, take).map(withoutSeq);
+    },
     grantsOfChains: async (chainIds) =>
       chainIds.length === 0
         ? []
@@ -122,46 +122,6 @@ function postgresLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
           )
             .filter((r) => r.kind === "invoke")
             .map(({ kind: _kind, ...row }) => row),
-  };
-}
-
-/** Through Prisma's query API: both databases' grantsReceived before the direct reads, and PostgreSQL's now. */
-function prismaLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
-  return {
-    grantsReceived: async (q) => {
-      const window = { iat: { gte: q.since, lte: q.until } };
-      if (q.aud !== undefined)
-        return prisma.event.findMany({
-          where: { aud: q.aud, kind: { in: GRANT_KINDS }, ...window },
-          orderBy: [{ iat: "desc" }, { seq: "desc" }],
-          take: q.take,
-          select: GRANT_SELECT,
-        });
-      const perKind = await Promise.all(
-        GRANT_KINDS.map((kind) =>
-          prisma.event.findMany({
-            where: { kind, ...window },
-            orderBy: [{ iat: "desc" }, { seq: "desc" }],
-            take: q.take,
-            select: { ...GRANT_SELECT, seq: true },
-          }),
-        ),
-      );
-      return perKind.flat().sort(newestFirst).slice(0, q.take).map(withoutSeq);
-    },
-    grantsOfChains: (chainIds) =>
-      sliced(chainIds, (slice) =>
-        prisma.event.findMany({ where: { chainId: { in: slice }, kind: { in: GRANT_KINDS } }, orderBy: { seq: "asc" }, select: GRANT_SELECT }),
-      ),
-    invokesUnder: async (grantJtis) =>
-      (
-        await sliced(grantJtis, (slice) =>
-          prisma.event.findMany({ where: { ref: { in: slice } }, orderBy: { seq: "asc" }, select: { ...INVOKE_SELECT, kind: true, seq: true } }),
-        )
-      )
-        .filter((r) => r.kind === "invoke")
-        .sort((a, b) => a.seq - b.seq)
-        .map(({ kind: _kind, ...row }) => withoutSeq(row)),
   };
 }
 
