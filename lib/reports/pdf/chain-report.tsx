@@ -10,8 +10,7 @@ import { FINDING_CODES, FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/
 import type { TChainReportData } from "../queries";
 import type { TReportReview } from "@/lib/review/report";
 import { GraphCanvas } from "./graph";
-import type { TGraphPlan, TGraphView } from "./graph-plan";
-import { indexChain, storyOrder } from "@/lib/ui/chain-selection";
+import { authorityOrder, type TGraphPlan, type TGraphView } from "./graph-plan";
 import {
   Caption,
   fontStyle,
@@ -282,7 +281,7 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
 /** The graph page's intro: how to read what is drawn. */
 function graphIntro(view: Pick<TGraphView, "labelled" | "rankdir"> & { boxes: number }, table: boolean, observed: boolean): string {
   if (!view.labelled)
-    return `This chain (${plural(view.boxes, "box", "boxes")}) is too large to draw with legible labels on one page: this is a map of its shape, left to right from the human, a box's outline in the colour of its worst finding and red arrows where a finding is.${table ? " The authority path that follows names every grant, hop by hop." : ""}`;
+    return `This chain (${plural(view.boxes, "box", "boxes")}) is too large to draw with legible labels on one page: this is a map of its shape, left to right from the human, a box's outline in the colour of its worst finding and red arrows where a finding is.${table ? " A box carries the # of the grant its principal received in the authority path that follows, which names every grant, hop by hop." : ""}`;
   const flow = view.rankdir === "LR" ? "Left to right" : "Top to bottom";
   return observed
     ? `${flow} from the principal. Every arrow is what telemetry observed, dashed and labelled “observed, not verified”: no signature backs it. A box's outline takes the colour of its worst finding, named in it.`
@@ -337,9 +336,7 @@ const OUTCOME_MARK = { completed: "✓", failed: "✕", partial: "◐" } as cons
  */
 function authorityPathSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection {
   const width = contentW(paper, true);
-  const order = storyOrder(indexChain(detail));
-  const number = new Map(order.map(({ hop }, i) => [hop.jti, i + 1] as const));
-  const rows = order.map(({ hop }) => ({ hop, n: number.get(hop.jti)!, under: hop.parent ? (number.get(hop.parent) ?? null) : null }));
+  const rows = authorityOrder(detail);
   const table = tableBlocks<(typeof rows)[number]>(
     [
       {

@@ -7,9 +7,10 @@
 // below ~6.5 pt, the chain is too big for one legible page: the report prints the authority-path
 // table instead (chain-report.tsx), after a map of the graph's shape when one is worth printing.
 import dagre from "@dagrejs/dagre";
-import type { TChainDetail } from "@/lib/contracts/chains";
+import type { TChainDetail, THop } from "@/lib/contracts/chains";
+import { indexChain, storyOrder } from "@/lib/ui/chain-selection";
 import { FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/types";
-import { buildGraph, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
+import { buildGraph, principalNodeId, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { layoutGraph, toLayoutInput, type TLayoutResult, type TPoint } from "@/lib/ui/graph/layout";
 import { ATTESTATION_LABEL, findingName } from "@/lib/ui/findings";
 import { SOURCE_LABEL } from "@/lib/ui/sources";
@@ -43,7 +44,16 @@ export type TGraphView = {
   labelled: boolean;
   nodeBoxes: Map<string, TBox>;
   labelBoxes: Map<string, TBox>;
+  /** a map's boxes: the "#" of the grants each principal received, as the authority-path table numbers them */
+  numbers?: Map<string, number[]>;
 };
+
+/** The grants in story order (a grant, then those given under it), numbered from 1, with the number of the grant each was given under. */
+export function authorityOrder(detail: TChainDetail): { hop: THop; n: number; under: number | null }[] {
+  const order = storyOrder(indexChain(detail));
+  const number = new Map(order.map(({ hop }, i) => [hop.jti, i + 1] as const));
+  return order.map(({ hop }, i) => ({ hop, n: i + 1, under: hop.parent ? (number.get(hop.parent) ?? null) : null }));
+}
 
 /**
  * `view`: the graph page (null when there is nothing worth printing); `table`: the chain is too
@@ -263,7 +273,7 @@ export function labelledView(model: TGraphModel, m: TMeasurer, areaFor: TGraphAr
 }
 
 /** The dashboard's layout of the graph as a map: its shape and where the findings are. */
-function mapView(model: TGraphModel, area: { width: number; height: number }): TGraphView | null {
+function mapView(model: TGraphModel, area: { width: number; height: number }, detail: TChainDetail): TGraphView | null {
   if (model.nodes.length === 0) return null;
   const layout: TLayoutResult = layoutGraph(toLayoutInput(model, 170));
   const scale = Math.min(MAX_SCALE, fit(area, layout.width, layout.height));
@@ -294,7 +304,17 @@ function mapView(model: TGraphModel, area: { width: number; height: number }): T
     labelled: false,
     nodeBoxes: new Map(model.nodes.map((n) => [n.id, { width: n.width, height: n.height, lines: [] }] as const)),
     labelBoxes: new Map(),
+    numbers: mapNumbers(detail),
   };
+}
+
+function mapNumbers(detail: TChainDetail): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const { hop, n } of authorityOrder(detail)) {
+    const id = principalNodeId(hop.to);
+    out.set(id, [...(out.get(id) ?? []), n]);
+  }
+  return out;
 }
 
 /**
@@ -307,5 +327,5 @@ export function planGraph(detail: TChainDetail, m: TMeasurer, areaFor: TGraphAre
   if (nodes === 0) return { view: null, table: false, nodes };
   const labelled = labelledView(model, m, areaFor);
   if (labelled && labelled.scale >= LEGIBLE_SCALE) return { view: labelled, table: false, nodes };
-  return { view: mapView(model, areaFor(true)), table: true, nodes };
+  return { view: mapView(model, areaFor(true), detail), table: true, nodes };
 }

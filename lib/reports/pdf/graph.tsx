@@ -66,13 +66,18 @@ function paintBoxText(p: TGraphPainter, m: TMeasurer, box: TBox, x: number, y: n
   }
 }
 
-/** Map boxes print their name only when it is at least 6 pt on paper. */
-function mapTitle(n: TGraphNode, m: TMeasurer, scale: number): TBox | null {
-  const size = 16;
-  if (size * scale < 6) return null;
-  let text = n.label;
-  while (text.length > 1 && m.width(text, size, "bold") > n.width - 16) text = `${Array.from(text).slice(0, -2).join("")}…`;
-  return { width: n.width, height: n.height, lines: [{ text, size, face: "bold", fill: INK, y: n.height / 2 - size / 2 }] };
+/**
+ * A map's box carries the "#" of the grants its principal received (the authority-path table's
+ * numbers), and the human root "root", at whatever size prints at least 7 pt, when that fits.
+ */
+function mapTitle(n: TGraphNode, view: TGraphView, m: TMeasurer): TBox | null {
+  const numbers = view.numbers?.get(n.id) ?? [];
+  const text = n.isRoot && numbers.length === 0 ? "root" : numbers.length ? numbers.map((k) => `#${k}`).join(" ") : "";
+  if (!text) return null;
+  const size = Math.max(7 / view.scale, 14);
+  const room = { w: n.width - 12, h: n.height - 8 };
+  if (size > room.h || m.width(text, size, "bold") > room.w) return null;
+  return { width: n.width, height: n.height, lines: [{ text, size, face: "bold", fill: INK, y: (n.height - size * 1.2) / 2 }] };
 }
 
 function paintGraph(painter: TGraphPainter, view: TGraphView, m: TMeasurer): void {
@@ -106,7 +111,7 @@ function paintGraph(painter: TGraphPainter, view: TGraphView, m: TMeasurer): voi
     p.lineWidth(lw(s.width));
     p.roundedRect(at.x, at.y, box.width, box.height, s.r).fillAndStroke(s.fill, s.stroke);
     p.restore();
-    const title = view.labelled ? box : mapTitle(n, m, view.scale);
+    const title = view.labelled ? box : mapTitle(n, view, m);
     if (title) paintBoxText(p, m, title, at.x, at.y, false, state);
   }
   for (const e of view.model.edges) {

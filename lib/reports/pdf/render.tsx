@@ -51,7 +51,8 @@ export async function renderChainReportPdf(data: TChainReportData, options: { pa
 /** The report of an observed chain (docs/observed.md): "observed, not verified" on every page. */
 export async function renderObservedReportPdf(detail: TChainDetail, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
   await ready();
-  return renderToBuffer(<ObservedReport detail={detail} opts={options} />);
+  const graph = planGraph(detail, measure(), (landscape) => graphArea(options.paper, landscape));
+  return renderToBuffer(<ObservedReport detail={detail} opts={{ ...options, graph }} />);
 }
 
 export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
