@@ -9,12 +9,13 @@
 import dagre from "@dagrejs/dagre";
 import type { TChainDetail, THop } from "@/lib/contracts/chains";
 import { indexChain, storyOrder } from "@/lib/ui/chain-selection";
-import { FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/types";
+import { FINDING_SEVERITY } from "@/lib/protocol/types";
 import { buildGraph, principalNodeId, type TGraphEdge, type TGraphModel, type TGraphNode } from "@/lib/ui/graph/build-graph";
 import { layoutGraph, toLayoutInput, type TLayoutResult, type TPoint } from "@/lib/ui/graph/layout";
 import { ATTESTATION_LABEL, findingName } from "@/lib/ui/findings";
 import { SOURCE_LABEL } from "@/lib/ui/sources";
 import { wrapLines, type TFace, type TMeasurer } from "./fonts";
+import { SEVERITY_MARK } from "./kit";
 import { FAINT, INK, MUTED, SEVERITY_COLOR, utc } from "./theme";
 
 /** One line of graph text, relative to its box: `y` is the line's top. */
@@ -76,6 +77,9 @@ export const LABELLED_MAX_NODES = 40;
 /** Below this a map of the graph's shape is specks: none is printed. */
 export const MAP_MIN_SCALE = 0.12;
 
+// Labels are set in the upright faces only: in a process that has rendered other reports, pdfkit
+// sometimes leaves a DejaVu Oblique glyph out of the text layer's Unicode map (seen: "p", so
+// "unverified hop" extracted as "unverified ho "), though it prints; searchable text matters here.
 const PAD = 5;
 const LINE = 1.22;
 const NODE_WIDTH = { principal: 160, small: 124 };
@@ -90,8 +94,6 @@ const KIND_CAPTION: Record<TGraphNode["kind"], string> = {
   unregistered: "UNREGISTERED",
   hidden: "NOT DRAWN",
 };
-
-export const SEVERITY_MARK: Record<TSeverity, string> = { critical: "■", error: "◆", warning: "▲" };
 
 type TText = { text: string; size: number; face: TFace; fill: string; box?: string; gap?: number };
 
@@ -177,7 +179,7 @@ function labelBox(m: TMeasurer, e: TGraphEdge, width: number, targetRef: string 
   const small = GRAPH_TEXT.label;
   if (e.observed) {
     texts.push({ text: e.label, size: small, face: "mono", fill: INK });
-    texts.push({ text: `observed, not verified · ${SOURCE_LABEL[e.observed.source].word}`, size: small, face: "italic", fill: MUTED });
+    texts.push({ text: `observed, not verified · ${SOURCE_LABEL[e.observed.source].word}`, size: small, face: "sans", fill: MUTED });
     if (e.observed.outcome !== "completed") texts.push({ text: `latest call: ${e.observed.outcome}`, size: small, face: "sans", fill: MUTED });
   } else if (e.kind === "grant") {
     texts.push({ text: e.label, size: small, face: "mono", fill: INK });
@@ -189,13 +191,13 @@ function labelBox(m: TMeasurer, e: TGraphEdge, width: number, targetRef: string 
           : { text: change.text, size: small, face: "sans", fill: MUTED },
       );
     const tags = [e.isRevoked ? "revoked" : "", e.dashReason ?? ""].filter(Boolean).join(" · ");
-    if (tags) texts.push({ text: tags, size: small, face: "italic", fill: MUTED });
+    if (tags) texts.push({ text: tags, size: small, face: "sans", fill: MUTED });
   } else if (e.kind === "invoke") {
     const suffix = targetRef ? ` on ${targetRef}` : "";
     const actions = e.fullLabel && suffix && e.fullLabel.endsWith(suffix) ? e.fullLabel.slice(0, -suffix.length) : e.label;
     texts.push({ text: `${actions}${e.jtis.length > 1 ? ` ×${e.jtis.length}` : ""}`, size: small, face: "mono", fill: INK });
-    if (e.dashReason) texts.push({ text: e.dashReason, size: small, face: "italic", fill: MUTED });
-  } else texts.push({ text: e.label, size: small, face: "italic", fill: MUTED });
+    if (e.dashReason) texts.push({ text: e.dashReason, size: small, face: "sans", fill: MUTED });
+  } else texts.push({ text: e.label, size: small, face: "sans", fill: MUTED });
   texts.push(...findingTexts(e.findings.codes));
   const box = boxOf(m, width, texts);
   // As wide as its widest line: narrow labels leave the layout room.
@@ -235,6 +237,23 @@ function dagreLayout(
     if (!d) continue;
     routes[e.id] = (d.points ?? []).map((p) => ({ x: p.x, y: p.y }));
     if (typeof d.x === "number" && typeof d.y === "number") labelAt[e.id] = { x: d.x, y: d.y };
+    // A grant to oneself (an AIP authority block held by its own identity): dagre's loop points can
+    // fall outside the drawing, so the loop runs from the box's side to its label and back.
+    const at = labelAt[e.id];
+    const l = labelBoxes.get(e.id);
+    if (e.source === e.target && at && l) {
+      const p = positions[e.source];
+      const b = nodeBoxes.get(e.source)!;
+      const side = at.x >= p.x + b.width / 2 ? p.x + b.width : p.x;
+      const edge = side === p.x ? at.x + l.width / 2 : at.x - l.width / 2;
+      const cy = p.y + b.height / 2;
+      routes[e.id] = [
+        { x: side, y: cy - 6 },
+        { x: edge, y: at.y - 4 },
+        { x: edge, y: at.y + 4 },
+        { x: side, y: cy + 6 },
+      ];
+    }
   }
   const graph = g.graph() as { width?: number; height?: number };
   return { rankdir, positions, routes, labelAt, width: graph.width ?? 1, height: graph.height ?? 1 };
@@ -327,5 +346,6 @@ export function planGraph(detail: TChainDetail, m: TMeasurer, areaFor: TGraphAre
   if (nodes === 0) return { view: null, table: false, nodes };
   const labelled = labelledView(model, m, areaFor);
   if (labelled && labelled.scale >= LEGIBLE_SCALE) return { view: labelled, table: false, nodes };
-  return { view: mapView(model, areaFor(true), detail), table: true, nodes };
+  // A chain of loose events only (no grant) has no authority path: its Timeline lists them.
+  return { view: mapView(model, areaFor(true), detail), table: detail.hops.length > 0, nodes };
 }

@@ -18,6 +18,12 @@ const EDGE_WORD: Record<TObservedEdge["kind"], string> = {
   resource_access: "accessed",
 };
 
+/** The edges' section's segments, to follow the facts on the same page: a space above its heading. */
+function spacedOut(section: TSection): TSection["segments"] {
+  const [first, ...rest] = section.segments;
+  return [{ ...first, blocks: [spacer(14), ...(first.blocks ?? [])] }, ...rest];
+}
+
 export function ObservedReport({ detail, opts }: { detail: TChainDetail; opts: { paper: TPaper; generatedBy: string; graph: TGraphPlan } }) {
   const chain = detail.observed!;
   const width = contentW(opts.paper);
@@ -162,8 +168,9 @@ export function ObservedReport({ detail, opts }: { detail: TChainDetail; opts: {
       },
     ],
   };
-  const pages = paginate(section, opts.paper);
-  const rest = paginate(edgeSection, opts.paper);
+  // Without a graph page the edges follow the chain's facts on the same page, as they always did.
+  const pages = graph ? paginate(section, opts.paper) : paginate({ segments: [...section.segments, ...spacedOut(edgeSection)] }, opts.paper);
+  const rest = graph ? paginate(edgeSection, opts.paper) : [];
   const total = pages.length + (graph ? 1 : 0) + rest.length;
   return (
     <Document title={`Observed chain ${chain.id}`} author="Delegraph" creator="Delegraph" producer="Delegraph" language="en">
