@@ -10,7 +10,16 @@ let agent: TActor;
 const t0 = Math.floor(Date.now() / 1000);
 const sign = (a: TActor, claims: Record<string, unknown>) => signToken(a.key, { v: 1, iss: a.id, ...claims });
 const root = (chain: string, exp = t0 + 3600) =>
-  sign(human, { kind: "authorize", jti: chain, chain, aud: agent.id, iat: t0 - 100, exp, scope: ["fin/*:read"], purpose: { code: "fin", text: "Q1" } });
+  sign(human, {
+    kind: "authorize",
+    jti: chain,
+    chain,
+    aud: agent.id,
+    iat: t0 - 100,
+    exp,
+    scope: ["fin/*:read"],
+    purpose: { code: "fin", text: "Q1" },
+  });
 const invoke = (chain: string, jti: string, action = "fin/q1:read") =>
   sign(agent, { kind: "invoke", jti, chain, grant: chain, iat: t0 - 50, action, resource: `warehouse://${action}` });
 
@@ -46,7 +55,7 @@ describe("overview totals", () => {
     expect(events).toBe(7);
     expect(counts.events).toBe(events);
     const { stores } = await import("@/lib/db");
-    const chains = await (await stores()).chains.countRows({} as never, t0);
+    const chains = await (await stores()).chains.countRows({}, t0);
     expect(chains).toBe(4);
     expect(counts.chains).toBe(chains);
     expect(counts.byStatus.reduce((n, r) => n + r.count, 0)).toBe(chains);
