@@ -1,5 +1,5 @@
 // The Findings page looks up the review of every read-time finding it merges: over hundreds of
-// overdue chains that is tens of thousands of (event, code) keys, two bound parameters each, past the
+// overdue chains that is thousands of (event, code) keys, two bound parameters each, past the
 // 999 Prisma lets one SQLite statement carry. Found by the 300k-event bench (docs/benchmarks.md, "Growth"): the default
 // Findings page failed with P2029. The store now asks in slices; the answer must be the same.
 import { beforeAll, describe, expect, it } from "vitest";
