@@ -128,5 +128,6 @@ describe("groupSync", () => {
     await expect(waiting).rejects.toBe(eio);
     await expect(g.sync()).rejects.toBe(eio);
     expect(calls).toHaveLength(1);
+    expect(g.failure()).toBe(eio);
   });
 });

@@ -75,7 +75,13 @@ async function datasyncFile(path: string): Promise<void> {
  * dirty pages and a retried fsync can report success for data it lost (PostgreSQL's fsyncgate), so
  * nothing may be acknowledged until the process restarts and SQLite recovers from what is on disk.
  */
-export type TGroupSync = { sync(): Promise<void>; syncs(): number };
+export type TGroupSync = {
+  sync(): Promise<void>;
+  /** fdatasync calls made so far */
+  syncs(): number;
+  /** the error of the fdatasync that failed, if one did: no write should begin after it */
+  failure(): Error | null;
+};
 
 export function groupSync(databasePath: string, datasync: (path: string) => Promise<void> = datasyncFile): TGroupSync {
   let running: Promise<void> | null = null;
@@ -117,6 +123,7 @@ export function groupSync(databasePath: string, datasync: (path: string) => Prom
       return next;
     },
     syncs: () => count,
+    failure: () => failed,
   };
 }
 
@@ -136,6 +143,10 @@ export function connectionSync(conn: Database.Database): TGroupSync | null {
  * the commit is on disk (connectionSync): every write on the direct connection comes through here.
  */
 export async function writeTransaction<T>(conn: Database.Database, f: () => T, busyTimeoutMs: number): Promise<T> {
+  const sync = connectionSync(conn);
+  // After a failed fdatasync nothing can be acknowledged: refuse before writing, not after.
+  const failure = sync?.failure();
+  if (failure) throw failure;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -152,7 +163,7 @@ export async function writeTransaction<T>(conn: Database.Database, f: () => T, b
       const n = (commits.get(conn) ?? 0) + 1;
       commits.set(conn, n % OPTIMIZE_EVERY_COMMITS);
       if (n >= OPTIMIZE_EVERY_COMMITS) conn.pragma("optimize");
-      await connectionSync(conn)?.sync();
+      await sync?.sync();
       return result;
     } catch (e) {
       if (conn.inTransaction) conn.exec("ROLLBACK");
