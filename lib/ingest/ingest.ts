@@ -65,7 +65,7 @@ function verifyAll(entries: TDecodedEntry[], registry: Map<string, TRegistryPrin
 export async function verifyBatch(entries: unknown[], options: { now?: number } = {}): Promise<TCandidate[]> {
   const now = options.now ?? Date.now() / 1000;
   const decoded = entries.map(decodeEntry);
-  // Only a decoded token's issuer can be looked up: the others are refused before the registry.
+  // A token that does not decode fails before any key is needed: only decoded issuers are read.
   const issuers = new Set<string>();
   for (const e of decoded) if (e.kind === "decoded" && e.decoded.ok) issuers.add(e.decoded.claims.iss);
   const registry = await (await stores()).ingest.registry([...issuers]);
