@@ -36,7 +36,12 @@ export const ZChainListQuery = ZChainFilters.extend({
   // A sorted list's cursor carries its last row's sort key (a purpose code and a chain id, up to 200 characters each).
   cursor: z.string().max(1200).optional(),
   limit: ZLimit,
-  sort: z.enum(CHAIN_SORTS).optional(),
+  sort: z
+    .enum(CHAIN_SORTS)
+    .optional()
+    .describe(
+      "The order: started (oldest first), status (worst first: violation, pending, warning, verified, observed; each newest first), hops (fewest first), findings (fewest critical, then error, then warning first), purpose (A to Z, chains without a purpose code last); a leading - reverses it (chains without a purpose stay last). Ties go by start time, then id, in the same direction. Absent: newest first.",
+    ),
 });
 export type TChainListQuery = z.infer<typeof ZChainListQuery>;
 

@@ -306,7 +306,12 @@ const NEWEST_FIRST = [{ startedAt: "desc" }, { id: "desc" }] as const satisfies 
 // ranges whatever the store's size, and the next page seeks past the last row's key (keyset).
 
 export type TSortColumn = "purposeCode" | "hopCount" | "criticalCount" | "errorCount" | "warningCount" | "startedAt" | "id";
-export type TSortSegment = { where: Prisma.ChainWhereInput; keys: readonly TSortColumn[]; dir: "asc" | "desc" };
+/**
+ * `orderFirst`: a column the stretch holds constant (null) but orders by first anyway, so that the
+ * planner reads the stretch's index range in order: PostgreSQL does not treat `IS NULL` as fixing
+ * a column's place in the order and would otherwise filter the (startedAt, id) index instead.
+ */
+export type TSortSegment = { where: Prisma.ChainWhereInput; keys: readonly TSortColumn[]; dir: "asc" | "desc"; orderFirst?: TSortColumn };
 const STRING_COLUMNS: ReadonlySet<TSortColumn> = new Set(["purposeCode", "id"]);
 const BY_TIME = ["startedAt", "id"] as const;
 
@@ -330,7 +335,7 @@ export function sortSegments(sort: TChainSortParam, now: number): TSortSegment[]
     case "purpose":
       return [
         { where: { purposeCode: { not: null } }, keys: ["purposeCode", ...BY_TIME], dir },
-        { where: { purposeCode: null }, keys: BY_TIME, dir },
+        { where: { purposeCode: null }, keys: BY_TIME, dir, orderFirst: "purposeCode" },
       ];
     case "status": {
       const groups: Prisma.ChainWhereInput[] = [
@@ -416,7 +421,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
         if (page.after && page.after.g === g) and.push(keysetAfter(seg, page.after.v));
         const rows = await prisma.chain.findMany({
           where: { AND: and },
-          orderBy: seg.keys.map((k) => ({ [k]: seg.dir })),
+          orderBy: [...(seg.orderFirst ? [seg.orderFirst] : []), ...seg.keys].map((k) => ({ [k]: seg.dir })),
           take: page.take - out.length,
           select: CHAIN_ROW_SELECT,
         });
