@@ -85,6 +85,8 @@ const byTime = (a: TItem, b: TItem) => a.startedAt - b.startedAt || (a.id < b.id
 /** The stored warning count: the expired chain's read-time missing_evidence is shown but does not sort. */
 const storedWarnings = (c: TItem) => c.counts.warning - (c.id === expiredChain ? 1 : 0);
 
+const findingsGroup = (c: TItem) => (c.counts.critical + c.counts.error + storedWarnings(c) > 0 ? 2 : c.counts.warning > 0 ? 1 : 0);
+
 /** What docs/api.md "Sorting the chain list" says each sort means, written independently of the store. */
 function expected(sort: TChainSortParam): string[] {
   const sign = sort.startsWith("-") ? -1 : 1;
@@ -99,9 +101,14 @@ function expected(sort: TChainSortParam): string[] {
       : key === "hops"
         ? (a, b) => sign * (a.hopCount - b.hopCount || byTime(a, b))
         : key === "findings"
-          ? (a, b) =>
+          ? // stored findings above a read-time one only, above none
+            (a, b) =>
               sign *
-              (a.counts.critical - b.counts.critical || a.counts.error - b.counts.error || storedWarnings(a) - storedWarnings(b) || byTime(a, b))
+              (findingsGroup(a) - findingsGroup(b) ||
+                a.counts.critical - b.counts.critical ||
+                a.counts.error - b.counts.error ||
+                storedWarnings(a) - storedWarnings(b) ||
+                byTime(a, b))
           : key === "purpose"
             ? (a, b) =>
                 a.purposeCode === null || b.purposeCode === null

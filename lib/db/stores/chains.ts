@@ -311,7 +311,7 @@ export type TSortColumn = "purposeCode" | "hopCount" | "criticalCount" | "errorC
  * planner reads the stretch's index range in order: PostgreSQL does not treat `IS NULL` as fixing
  * a column's place in the order and would otherwise filter the (startedAt, id) index instead.
  */
-export type TSortSegment = { where: Prisma.ChainWhereInput; keys: readonly TSortColumn[]; dir: "asc" | "desc"; orderFirst?: TSortColumn };
+export type TSortSegment = { where: Prisma.ChainWhereInput; keys: readonly TSortColumn[]; dir: "asc" | "desc"; orderFirst?: readonly TSortColumn[] };
 const STRING_COLUMNS: ReadonlySet<TSortColumn> = new Set(["purposeCode", "id"]);
 const BY_TIME = ["startedAt", "id"] as const;
 
@@ -321,8 +321,9 @@ const BY_TIME = ["startedAt", "id"] as const;
  * those without one (observed chains), in either direction. `status`: one stretch per status, worst
  * first (`-status`: best first), each newest first; a verified chain whose evidence is overdue at
  * `now` reads as a warning (the read-time missing_evidence rule), so it comes right after the
- * stored warnings. `findings` orders by the stored counts (critical, then error, then warning): a
- * read-time missing_evidence warning is shown but does not move a chain.
+ * stored warnings. `findings` orders by the stored counts (critical, then error, then warning),
+ * then the chains whose only finding is read at `now` (missing_evidence), then the clean ones
+ * (`findings`: the reverse).
  */
 export function sortSegments(sort: TChainSortParam, now: number): TSortSegment[] {
   const dir = sort.startsWith("-") ? "desc" : "asc";
@@ -330,12 +331,23 @@ export function sortSegments(sort: TChainSortParam, now: number): TSortSegment[]
   switch (key) {
     case "hops":
       return [{ where: {}, keys: ["hopCount", ...BY_TIME], dir }];
-    case "findings":
-      return [{ where: {}, keys: ["criticalCount", "errorCount", "warningCount", ...BY_TIME], dir }];
+    case "findings": {
+      // Stored findings by count; then chains whose only finding is a read-time missing_evidence
+      // (overdue at `now`), so a "Broken audit trail" row never sorts among the clean ones; then
+      // the clean ones. The last two are one range of the index (all counts 0), walked with a filter.
+      const none = { criticalCount: 0, errorCount: 0, warningCount: 0 };
+      const counts = ["criticalCount", "errorCount", "warningCount"] as const;
+      const stretches: TSortSegment[] = [
+        { where: { OR: [{ criticalCount: { gt: 0 } }, { errorCount: { gt: 0 } }, { warningCount: { gt: 0 } }] }, keys: [...counts, ...BY_TIME], dir },
+        { where: { ...none, evidenceDue: { lt: now } }, keys: BY_TIME, dir, orderFirst: counts },
+        { where: { ...none, OR: [{ evidenceDue: null }, { evidenceDue: { gte: now } }] }, keys: BY_TIME, dir, orderFirst: counts },
+      ];
+      return dir === "desc" ? stretches : stretches.reverse();
+    }
     case "purpose":
       return [
         { where: { purposeCode: { not: null } }, keys: ["purposeCode", ...BY_TIME], dir },
-        { where: { purposeCode: null }, keys: BY_TIME, dir, orderFirst: "purposeCode" },
+        { where: { purposeCode: null }, keys: BY_TIME, dir, orderFirst: ["purposeCode"] },
       ];
     case "status": {
       const groups: Prisma.ChainWhereInput[] = [
@@ -421,7 +433,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
         if (page.after && page.after.g === g) and.push(keysetAfter(seg, page.after.v));
         const rows = await prisma.chain.findMany({
           where: { AND: and },
-          orderBy: [...(seg.orderFirst ? [seg.orderFirst] : []), ...seg.keys].map((k) => ({ [k]: seg.dir })),
+          orderBy: [...(seg.orderFirst ?? []), ...seg.keys].map((k) => ({ [k]: seg.dir })),
           take: page.take - out.length,
           select: CHAIN_ROW_SELECT,
         });
