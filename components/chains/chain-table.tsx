@@ -43,13 +43,14 @@ export function ChainTable({
         </th>
       );
     const dir = sort?.key === key ? sort.dir : null;
+    const sortName = label.split(" · ")[0].toLowerCase();
     return (
       <th scope="col" className={className} aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
         <button
           type="button"
           className={`inline-flex items-center gap-1 font-[inherit] uppercase hover:text-slate-900 ${className.includes("text-right") ? "flex-row-reverse" : ""}`}
           onClick={() => (serverSort ? serverSort.onSort(nextServerSort(serverSort.sort, key)) : setLocalSort((s) => nextSort(s, key)))}
-          title={serverSort ? `Sort every chain by ${label.toLowerCase()}` : `Sort the rows shown by ${label.toLowerCase()}`}
+          title={serverSort ? `Sort every chain by ${sortName}` : `Sort the rows shown by ${sortName}`}
         >
           {label}
           <span aria-hidden="true" className={dir ? "text-slate-900" : "text-slate-500"}>
@@ -70,8 +71,7 @@ export function ChainTable({
             {head("purpose", "Purpose")}
             {!compact && head("hops", "Hops", "text-right")}
             {head("findings", "Findings")}
-            {head("started", "Started")}
-            {!compact && <th scope="col">Chain</th>}
+            {head("started", compact ? "Started" : "Started · chain")}
           </tr>
         </thead>
         <tbody>
@@ -146,14 +146,13 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
       </td>
       <td className="text-slate-600">
         <Time t={c.startedAt} />
-      </td>
-      {!compact && (
-        <td>
-          <Link href={href} className="font-mono text-xs whitespace-nowrap text-slate-500 hover:text-slate-900" title={c.id}>
-            {shortId(c.id, 22)}
+        {/* The id under the time rather than a column of its own, so the table fits 1440 px. */}
+        {!compact && (
+          <Link href={href} className="block font-mono text-xs whitespace-nowrap text-slate-500 hover:text-slate-900" title={c.id}>
+            {shortId(c.id, 16)}
           </Link>
-        </td>
-      )}
+        )}
+      </td>
     </tr>
   );
 }
