@@ -28,7 +28,7 @@ function plan<T>(spec: TPlanSpec<T>): TPlan {
       if (last && "kept" in last) last.kept.push(key);
       else segments.push({ kept: [key] });
     } else
-      segments.push({ key, quoted: JSON.stringify(key), write: role === "fresh" ? null : (role as (value: never, memo: TDetailJsonMemo) => string) });
+      segments.push({ key, quoted: JSON.stringify(key), write: role === "fresh" ? null : (role) });
   }
   return { keys: new Set(Object.keys(spec)), order: Object.keys(spec), segments };
 }
