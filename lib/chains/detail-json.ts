@@ -27,8 +27,7 @@ function plan<T>(spec: TPlanSpec<T>): TPlan {
       const last = segments.at(-1);
       if (last && "kept" in last) last.kept.push(key);
       else segments.push({ kept: [key] });
-    } else
-      segments.push({ key, quoted: JSON.stringify(key), write: role === "fresh" ? null : (role) });
+    } else segments.push({ key, quoted: JSON.stringify(key), write: role === "fresh" ? null : role });
   }
   return { keys: new Set(Object.keys(spec)), order: Object.keys(spec), segments };
 }
