@@ -1,7 +1,7 @@
 // A chain's detail, serialised, kept between reads. The chain page polls its chain every few
-// seconds, and several people may look at the same incident: a thousand-hop chain costs ~30 ms
-// of reading and checking plus serialising 4.5 MB each time, for an answer that only changes when
-// an ingest writes the chain.
+// seconds, and several people may look at the same incident: the answer only changes when an
+// ingest writes the chain. When it has changed, the body is rebuilt from what the chain's last
+// rebuild kept (detail-state.ts), not read whole again.
 //
 // When an entry is still current: every ingest that writes a chain's summary row bumps its
 // `version` (the re-check of a chain always rewrites that row), principals are only ever added
