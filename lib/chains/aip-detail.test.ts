@@ -18,6 +18,7 @@ import { GENESIS_HASH } from "@/lib/protocol/ledger";
 import { buildGraph, grantEdgeId, principalNodeId } from "@/lib/ui/graph/build-graph";
 import { aipVerdictPair } from "@/lib/ui/aip";
 import { buildChainDetail } from "./detail";
+import { createDetailJsonMemo, stringifyChainDetail } from "./detail-json";
 import type { TChainDetailRows } from "@/lib/db/stores/chains";
 
 let b: TBiscuitEngine;
@@ -99,6 +100,10 @@ describe("an AIP chain in the dashboard's read model", () => {
       { now: NOW, includeRaw: true },
     );
     expect(detail.hops.map((h) => h.signature.verified)).toEqual([true, false, false]);
+    // The kept-text serialiser writes AIP hops (their `aip` member) as JSON.stringify does, twice with one memo.
+    const memo = createDetailJsonMemo();
+    expect(stringifyChainDetail(detail, memo)).toBe(JSON.stringify(detail));
+    expect(stringifyChainDetail(detail, memo)).toBe(JSON.stringify(detail));
     expect(detail.hops[0].aip?.onBehalfOf).toBe("user:alice@bank.example");
     const swapped = detail.hops[2];
     expect(swapped.findings.map((f) => f.code)).toContain("principal_mismatch");

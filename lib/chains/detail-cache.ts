@@ -1,7 +1,7 @@
 // A chain's detail, serialised, kept between reads. The chain page polls its chain every few
-// seconds, and several people may look at the same incident: a thousand-hop chain costs ~30 ms
-// of reading and checking plus serialising 4.5 MB each time, for an answer that only changes when
-// an ingest writes the chain.
+// seconds, and several people may look at the same incident: the answer only changes when an
+// ingest writes the chain. When it has changed, the body is rebuilt from what the chain's last
+// rebuild kept (detail-state.ts), not read whole again.
 //
 // When an entry is still current: every ingest that writes a chain's summary row bumps its
 // `version` (the re-check of a chain always rewrites that row), principals are only ever added
@@ -13,7 +13,8 @@
 import { createHash } from "node:crypto";
 import { stores } from "@/lib/db";
 import { AppError, type TJsonBody } from "@/lib/http";
-import { nowSeconds, readChain } from "./queries";
+import { nowSeconds } from "./queries";
+import { rebuildChainDetail } from "./detail-state";
 
 /** What the cache may hold in all, in bytes of JSON. */
 export const DETAIL_CACHE_BYTES = 32 * 1024 * 1024;
@@ -36,10 +37,10 @@ function evict(): void {
 }
 
 async function build(id: string, includeRaw: boolean, stamp: string): Promise<TEntry> {
-  const { detail, validUntil } = await readChain(id, { includeRaw });
-  const json = Buffer.from(JSON.stringify(detail), "utf8");
-  const etag = `W/"${createHash("sha256").update(`${id}\u0000${includeRaw}\u0000${stamp}\u0000${detail.generatedAt}`).digest("base64url").slice(0, 27)}"`;
-  return { stamp, validUntil, body: { json, etag } };
+  const text = await rebuildChainDetail(id, { now: nowSeconds(), includeRaw });
+  const json = Buffer.from(text.json, "utf8");
+  const etag = `W/"${createHash("sha256").update(`${id}\u0000${includeRaw}\u0000${stamp}\u0000${text.generatedAt}`).digest("base64url").slice(0, 27)}"`;
+  return { stamp, validUntil: text.validUntil, body: { json, etag } };
 }
 
 /**

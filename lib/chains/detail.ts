@@ -1,17 +1,38 @@
 // One chain's detail, assembled from its stored rows (lib/db/stores/chains.ts detailRows): the
 // chain check and read-time findings, then the view's hops, nodes and events. Pure, so it is
-// tested without a database (detail.test.ts).
-import type { TChainDetailRows } from "@/lib/db/stores/chains";
+// tested without a database (detail.test.ts). A detail kept between rebuilds (detail-state.ts)
+// hands it events it prepared once and the chain input it keeps, instead of rows.
+import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
 import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
-import { chainInputsFrom, parseDrift, parseEventRows } from "@/lib/chains/load";
-import { chainStatus } from "@/lib/protocol/chain";
+import { chainInputsFrom, parseDrift, type TParsed } from "@/lib/chains/load";
+import { chainStatus, type TChainInput } from "@/lib/protocol/chain";
 import { anyReadTimeFindings, checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
 import { aipScopesAdded } from "@/lib/protocol/aip/scope";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
 import { scopeDiff } from "@/lib/protocol/scope";
 import { worstSeverity, type TChainSource } from "@/lib/protocol/grammar";
-import type { TFinding } from "@/lib/protocol/types";
+import type { TClaims, TFinding } from "@/lib/protocol/types";
+import type { TDriftFact } from "@/lib/protocol/drift";
 import { sha256Hex } from "@/lib/auth/secrets";
+
+/** A stored event as the detail uses it: claims and drift parsed, the token hashed, the receipt as text, once per event. */
+export type TDetailEvent = TParsed<TEventDetailRow> & { tokenSha256: string; receivedIso: string; driftFact: TDriftFact | null };
+
+export function prepareDetailEvents(rows: TEventDetailRow[]): TDetailEvent[] {
+  return rows.map((r) => ({
+    ...r,
+    claims: JSON.parse(r.claims) as TClaims,
+    tokenSha256: sha256Hex(r.token),
+    receivedIso: r.receivedAt.toISOString(),
+    driftFact: parseDrift(r.drift),
+  }));
+}
+
+/** detailRows with its events prepared; `input`, when given, is the checker's input for exactly these events. */
+export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailEvent[]; input?: TChainInput };
+
+/** A hop's scope difference from its parent, kept per hop claims while the parent's claims are the same. */
+export type TScopeDiffMemo = WeakMap<object, { parent: object; diff: { removed: string[]; added: string[] } }>;
 
 /**
  * The chain's detail at `now`, and until when it stays what a read would return if the chain's
@@ -24,10 +45,19 @@ export function buildChainDetail(
   rows: TChainDetailRows,
   options: { now: number; includeRaw: boolean },
 ): { detail: TChainDetail; validUntil: number } {
+  return assembleChainDetail(id, { ...rows, events: prepareDetailEvents(rows.events) }, options);
+}
+
+/** buildChainDetail from prepared parts (the same answer for the same rows). */
+export function assembleChainDetail(
+  id: string,
+  parts: TDetailParts,
+  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo },
+): { detail: TChainDetail; validUntil: number; usesStoredStatus: boolean } {
   const { now } = options;
-  const { startedAt, source, head, externalRows, principals, keys } = rows;
-  const parsed = parseEventRows(rows.events);
-  const input = chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
+  const { startedAt, source, head, externalRows, principals, keys } = parts;
+  const parsed = parts.events;
+  const input = parts.input ?? chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
   const analysis = checkAnyChain(input);
   const late = anyReadTimeFindings(input, analysis, now);
 
@@ -36,8 +66,13 @@ export function buildChainDetail(
     principalIds.add(e.claims.iss);
     if ("aud" in e.claims) principalIds.add(e.claims.aud);
   }
-  const thumbprintOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
-  const revokedNowOf = new Map(keys.map((k) => [`${k.principalId}\u0000${k.kid}`, k.revokedAt]));
+  // Keys by principal, then kid (no key strings built per event).
+  const keyOf = new Map<string, Map<string, (typeof keys)[number]>>();
+  for (const k of keys) {
+    const ofPrincipal = keyOf.get(k.principalId);
+    if (ofPrincipal) ofPrincipal.set(k.kid, k);
+    else keyOf.set(k.principalId, new Map([[k.kid, k]]));
+  }
   const principalOf = new Map(principals.map((p) => [p.id, p]));
 
   const findingsOf = new Map<string, TChainFinding[]>();
@@ -55,6 +90,7 @@ export function buildChainDetail(
   const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
   const events: TChainEvent[] = parsed.map((r) => {
     const claims = r.claims;
+    const key = keyOf.get(r.iss)?.get(r.kid);
     return {
       seq: r.seq,
       jti: r.jti,
@@ -65,15 +101,15 @@ export function buildChainDetail(
       iat: r.iat,
       exp: r.exp,
       status: (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"],
-      receivedAt: r.receivedAt.toISOString(),
+      receivedAt: r.receivedIso,
       alg: r.alg,
       kid: r.kid,
       keyRevokedAt: r.keyRevokedAt,
-      drift: parseDrift(r.drift),
-      keyRevokedNow: revokedNowOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
-      keyThumbprint: thumbprintOf.get(`${r.iss}\u0000${r.kid}`) ?? null,
+      drift: r.driftFact,
+      keyRevokedNow: key?.revokedAt ?? null,
+      keyThumbprint: key?.thumbprint ?? null,
       token: options.includeRaw ? r.token : "",
-      tokenSha256: sha256Hex(r.token),
+      tokenSha256: r.tokenSha256,
       claims,
       prevHash: r.prevHash,
       hash: r.hash,
@@ -91,11 +127,17 @@ export function buildChainDetail(
     const parentScope = parentClaims && (parentClaims.kind === "authorize" || parentClaims.kind === "delegate") ? parentClaims.scope : null;
     const aip = isAipClaims(c) ? c.aip : null;
     // AIP scopes are opaque strings compared with the prefix-`*` rule (shared/spec/aip-import.md §5).
-    const diff = !parentScope
-      ? { removed: [], added: [] }
-      : aip
-        ? { added: aipScopesAdded(c.scope, parentScope), removed: aipScopesAdded(parentScope, c.scope) }
-        : scopeDiff(c.scope, parentScope);
+    const known = parentClaims ? options.scopeDiffs?.get(c) : undefined;
+    let diff: { removed: string[]; added: string[] };
+    if (known && known.parent === parentClaims) diff = known.diff;
+    else {
+      diff = !parentScope
+        ? { removed: [], added: [] }
+        : aip
+          ? { added: aipScopesAdded(c.scope, parentScope), removed: aipScopesAdded(parentScope, c.scope) }
+          : scopeDiff(c.scope, parentScope);
+      if (parentClaims) options.scopeDiffs?.set(c, { parent: parentClaims, diff });
+    }
     hops.push({
       jti: e.jti,
       kind: c.kind,
@@ -242,5 +284,7 @@ export function buildChainDetail(
     ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
     generatedAt: new Date(now * 1000).toISOString(),
   };
-  return { detail, validUntil };
+  // An event the check gave no verdict (a DEP event other than an invoke in an AIP chain) shows its stored status.
+  const usesStoredStatus = parsed.some((r) => !analysis.events.has(r.jti));
+  return { detail, validUntil, usesStoredStatus };
 }

@@ -26,7 +26,7 @@ export function parseDrift(text: string | null | undefined): TDriftFact | null {
 }
 
 /** Receipt time in NumericDate seconds, where a check can need it (see TStoredEventRow.receivedAt). */
-function receiptSeconds(e: TInputEventRow): number | null {
+function receiptSeconds(e: Pick<TInputEventRow, "keyRevokedAt" | "receivedAt">): number | null {
   if (e.keyRevokedAt === null || e.keyRevokedAt === undefined || e.receivedAt === null || e.receivedAt === undefined) return null;
   return e.receivedAt instanceof Date ? e.receivedAt.getTime() / 1000 : e.receivedAt;
 }
@@ -65,17 +65,20 @@ export function chainInputsFrom(
   for (const e of events) external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
   const principalKinds = new Map(principalRows.map((p) => [p.id, p.kind as TPrincipalKind]));
   for (const chainId of chainIds) out.set(chainId, { chainId, events: [], external, principalKinds });
-  for (const e of events)
-    out.get(e.chainId)!.events.push({
-      jti: e.jti,
-      seq: e.seq,
-      claims: e.claims,
-      status: e.status,
-      keyRevokedAt: e.keyRevokedAt ?? null,
-      receivedAt: receiptSeconds(e),
-      drift: parseDrift(e.drift),
-    });
+  for (const e of events) out.get(e.chainId)!.events.push({ ...toCheckEvent(e), status: e.status });
   return out;
+}
+
+/** One event as the checker reads it. */
+export function toCheckEvent(e: Omit<TInputEventRow, "chainId" | "status">): TCheckEvent {
+  return {
+    jti: e.jti,
+    seq: e.seq,
+    claims: e.claims,
+    keyRevokedAt: e.keyRevokedAt ?? null,
+    receivedAt: receiptSeconds(e),
+    drift: parseDrift(e.drift),
+  };
 }
 
 /** The checker inputs of `chainIds`, read through the chain store. */

@@ -388,6 +388,15 @@ const CASES: {
     eventKinds: (s) => s.chains.eventKinds(["c1", "c1.d1", "nowhere"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
     principalKinds: (s) => s.chains.principalKinds([human.id, planner.id, "unknown"]).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
     stamp: (s) => Promise.all(["c1", "missing"].map((id) => s.chains.stamp(id))),
+    detailEvents: (s) => Promise.all([s.chains.detailEvents("c1", 0), s.chains.detailEvents("c1", 2), s.chains.detailEvents("missing", 0)]),
+    detailLookups: (s) =>
+      s.chains
+        .detailLookups({ refs: ["c1", "c1.d1", "nowhere"], principalIds: [human.id, planner.id, "unknown"], issuers: [human.id, planner.id] })
+        .then((r) => ({
+          externalRows: [...r.externalRows].sort((a, b) => a.jti.localeCompare(b.jti)),
+          principals: [...r.principals].sort((a, b) => a.id.localeCompare(b.id)),
+          keys: [...r.keys].sort((a, b) => a.kid.localeCompare(b.kid)),
+        })),
     ledgerPage: (s) => Promise.all([s.chains.ledgerPage(0, 3), s.chains.ledgerPage(3, 100)]),
     ledgerHead: (s) => s.chains.ledgerHead(),
   },

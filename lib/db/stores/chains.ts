@@ -89,6 +89,11 @@ export type TChainDetailRows = {
   keys: { principalId: string; kid: string; thumbprint: string; revokedAt: number | null }[];
 };
 
+/** detailRows's first part: the summary, the chain's events after a seq (ledger order), the ledger head. */
+export type TChainDetailEvents = Pick<TChainDetailRows, "startedAt" | "source" | "events" | "head">;
+/** detailRows's second part: the events referenced outside the chain, the principals named, the issuers' keys. */
+export type TChainDetailLookups = Pick<TChainDetailRows, "externalRows" | "principals" | "keys">;
+
 export type TLedgerRow = { seq: number; prevHash: string; hash: string; token: string };
 
 /** One stored event with its raw token, as GET /api/v1/events/{jti} returns it. */
@@ -145,6 +150,13 @@ export type TChainStore = {
    * touching the chain (names, kinds, `keyRevokedNow`); both only ever grow, so counts suffice.
    */
   stamp(id: string): Promise<string | null>;
+  /**
+   * detailRows in two parts, for a detail kept between rebuilds (lib/chains/detail-state.ts): this
+   * chain's events with a seq above `afterSeq` (0: all of them; `startedAt` null when there is no
+   * such chain), then detailLookups for the ids its events name.
+   */
+  detailEvents(id: string, afterSeq: number): Promise<TChainDetailEvents>;
+  detailLookups(ids: { refs: string[]; principalIds: string[]; issuers: string[] }): Promise<TChainDetailLookups>;
   /** One page of the ledger after `afterSeq`, in seq order. */
   ledgerPage(afterSeq: number, take: number): Promise<TLedgerRow[]>;
   ledgerHead(): Promise<{ seq: number; hash: string } | null>;
@@ -491,6 +503,29 @@ function prismaChainStore(db: TDatabase): TChainStore {
       );
       return !row || row.version === null ? null : `${row.version}/${row.principals}/${row.revoked}`;
     },
+    detailEvents: async (id, afterSeq) => {
+      const [summary, events, head] = await Promise.all([
+        prisma.chain.findUnique({ where: { id }, select: { startedAt: true, source: true } }),
+        prisma.event.findMany({ where: { chainId: id, seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, select: EVENT_DETAIL_SELECT }),
+        prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
+      ]);
+      return { startedAt: summary?.startedAt ?? null, source: summary?.source ?? "dep", events, head };
+    },
+    detailLookups: async ({ refs, principalIds, issuers }) => {
+      const [externalRows, principals, keys] = await Promise.all([
+        refs.length ? prisma.event.findMany({ where: { jti: { in: refs } }, select: { jti: true, chainId: true, kind: true } }) : Promise.resolve([]),
+        principalIds.length
+          ? prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true, name: true } })
+          : Promise.resolve([]),
+        issuers.length
+          ? prisma.principalKey.findMany({
+              where: { principalId: { in: issuers } },
+              select: { principalId: true, kid: true, thumbprint: true, revokedAt: true },
+            })
+          : Promise.resolve([]),
+      ]);
+      return { externalRows, principals, keys };
+    },
     ledgerPage: (afterSeq, take) =>
       prisma.event.findMany({
         where: { seq: { gt: afterSeq } },
@@ -548,6 +583,33 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
       ).get(id) as { version: number | null; principals: number; revoked: number } | undefined;
       return !row || row.version === null ? null : `${row.version}/${row.principals}/${row.revoked}`;
     },
+    detailEvents: async (id, afterSeq) => {
+      const summary = q(`SELECT "startedAt", "source" FROM "Chain" WHERE "id" = ?`).get(id) as { startedAt: number; source: string } | undefined;
+      const raw = q(`SELECT ${detailColumns} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq"`)
+        .raw(true)
+        .all(id, afterSeq) as unknown[][];
+      const at = EVENT_DETAIL_KEYS.indexOf("receivedAt");
+      const events = raw.map((r) => {
+        const row = {} as Record<string, unknown>;
+        for (let i = 0; i < EVENT_DETAIL_KEYS.length; i++) row[EVENT_DETAIL_KEYS[i]] = i === at ? fromSqliteDate(r[i] as string) : r[i];
+        return row as TEventDetailRow;
+      });
+      const head = (q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`).get() as { seq: number; hash: string } | undefined) ?? null;
+      return { startedAt: summary?.startedAt ?? null, source: summary?.source ?? "dep", events, head };
+    },
+    detailLookups: async ({ refs, principalIds, issuers }) => ({
+      externalRows: refs.length
+        ? (q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(refs)) as TExternalRow[])
+        : [],
+      principals: principalIds.length
+        ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TChainDetailRows["principals"])
+        : [],
+      keys: issuers.length
+        ? (q(`SELECT "principalId", "kid", "thumbprint", "revokedAt" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(
+            json(issuers),
+          ) as TChainDetailRows["keys"])
+        : [],
+    }),
     // A million events through Prisma's row mapping took ~14 s and grew the server by hundreds of
     // MB of garbage; the caller yields between pages (the walk is synchronous per page).
     ledgerPage: async (afterSeq, take) => {

@@ -1,0 +1,192 @@
+// The chain detail rebuilt from what the last rebuild kept (detail-state.ts) against a read from
+// scratch, byte for byte, through a sequence of changes made with the real registry and ingest:
+// new events, a pending event resolved, a principal registered, a key revoked, a grant expiring at
+// read time, a reference into another chain; both bodies (lean and with raw tokens). Run on SQLite
+// (detail-state.sqlite.db.test.ts) and PostgreSQL (detail-state.postgres.db.test.ts).
+import { beforeAll, describe, expect, it } from "vitest";
+import { ingest, registerActor, type TActor } from "@/lib/reports/test-fixtures";
+import { signToken } from "@/lib/protocol/test-helpers";
+
+export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
+  let human: TActor;
+  let planner: TActor;
+  let analyst: TActor;
+  let state: typeof import("./detail-state");
+  let queries: typeof import("./queries");
+  const t0 = Math.floor(Date.now() / 1000);
+  const tag = `${database}-${t0.toString(36)}`;
+  const sign = (a: TActor, claims: Record<string, unknown>) => signToken(a.key, { v: 1, iss: a.id, ...claims });
+
+  beforeAll(async () => {
+    state = await import("./detail-state");
+    queries = await import("./queries");
+    human = await registerActor(`user:state-human-${tag}`, "human");
+    planner = await registerActor(`agent:state-planner-${tag}`, "agent");
+    analyst = await registerActor(`agent:state-analyst-${tag}`, "agent");
+  }, 120_000);
+
+  /** Rebuilds both bodies from the kept state and compares each with a read from scratch at the same instant. */
+  async function same(id: string, now = t0) {
+    for (const includeRaw of [false, true]) {
+      const kept = await state.rebuildChainDetail(id, { now, includeRaw });
+      const { detail, validUntil } = await queries.readChain(id, { now, includeRaw });
+      expect(kept.json).toBe(JSON.stringify(detail));
+      expect(kept.validUntil).toBe(validUntil);
+    }
+    return JSON.parse((await state.rebuildChainDetail(id, { now, includeRaw: false })).json) as import("@/lib/contracts/chains").TChainDetail;
+  }
+
+  describe(`the chain detail kept between rebuilds (${database})`, () => {
+    it("gives what a read from scratch gives after each change", async () => {
+      state.dropDetailStates();
+      const chain = `state-${tag}`;
+      const late = `agent:state-late-${tag}`;
+      await ingest([
+        sign(human, {
+          kind: "authorize",
+          jti: chain,
+          chain,
+          aud: planner.id,
+          iat: t0 - 100,
+          exp: t0 + 3600,
+          scope: ["finance/*:read"],
+          purpose: { code: "finance.reporting", text: "Q1" },
+        }),
+        sign(planner, {
+          kind: "delegate",
+          jti: `${chain}.d`,
+          chain,
+          parent: chain,
+          aud: analyst.id,
+          iat: t0 - 90,
+          exp: t0 + 600,
+          scope: ["finance/q1/*:read"],
+          purpose: { code: "finance.reporting.q1", text: "Q1 revenue" },
+        }),
+      ]);
+      await same(chain);
+      // From its second build on, the chain's state is kept: every later step rebuilds from it.
+      await same(chain);
+      expect(state.keptDetailStates()).toBe(1);
+
+      // New events: an invoke under the delegate, and one more grant with its own invoke.
+      await ingest([
+        sign(analyst, {
+          kind: "invoke",
+          jti: `${chain}.i1`,
+          chain,
+          grant: `${chain}.d`,
+          iat: t0 - 50,
+          action: "finance/q1/revenue:read",
+          resource: "db://q1/revenue",
+        }),
+        sign(planner, {
+          kind: "delegate",
+          jti: `${chain}.d2`,
+          chain,
+          parent: chain,
+          aud: late,
+          iat: t0 - 40,
+          exp: t0 + 1800,
+          scope: ["finance/q2/*:read", "payments/*:write"],
+          purpose: { code: "finance.reporting.q2", text: "Q2 revenue" },
+        }),
+      ]);
+      let detail = await same(chain);
+      expect(detail.nodes.find((n) => n.id === late)?.kind).toBe("unregistered");
+      expect(detail.hops.find((h) => h.jti === `${chain}.d2`)?.scopeAdded).toEqual(["payments/*:write"]);
+
+      // A delegate whose parent has not arrived (pending), then its parent (accepted).
+      const lateSigner = await registerActor(late, "agent", "Late Agent");
+      await ingest([
+        sign(lateSigner, {
+          kind: "delegate",
+          jti: `${chain}.d4`,
+          chain,
+          parent: `${chain}.d3`,
+          aud: analyst.id,
+          iat: t0 - 20,
+          exp: t0 + 1200,
+          scope: ["finance/q2/x/*:read"],
+          purpose: { code: "finance.reporting.q2", text: "Q2 detail" },
+        }),
+      ]);
+      // The principal registered since the last rebuild: its node has a kind and a name now.
+      detail = await same(chain);
+      expect(detail.nodes.find((n) => n.id === late)).toMatchObject({ kind: "agent", name: "Late Agent" });
+      expect(detail.events.find((e) => e.jti === `${chain}.d4`)?.status).toBe("pending");
+      await ingest([
+        sign(planner, {
+          kind: "delegate",
+          jti: `${chain}.d3`,
+          chain,
+          parent: `${chain}.d2`,
+          aud: late,
+          iat: t0 - 30,
+          exp: t0 + 1500,
+          scope: ["finance/q2/*:read"],
+          purpose: { code: "finance.reporting.q2", text: "Q2 revenue" },
+        }),
+      ]);
+      detail = await same(chain);
+      expect(detail.events.find((e) => e.jti === `${chain}.d4`)?.status).toBe("accepted");
+
+      // A complete for the first delegate, an invoke pointing into another chain.
+      const other = `state-other-${tag}`;
+      await ingest([
+        sign(human, {
+          kind: "authorize",
+          jti: other,
+          chain: other,
+          aud: analyst.id,
+          iat: t0 - 100,
+          exp: t0 + 3600,
+          scope: ["hr/*:read"],
+          purpose: { code: "hr.review", text: "HR" },
+        }),
+      ]);
+      await ingest([
+        sign(analyst, {
+          kind: "complete",
+          jti: `${chain}.done`,
+          chain,
+          grant: `${chain}.d`,
+          iat: t0 - 10,
+          status: "completed",
+          result_hash: "sha256:" + "ab".repeat(32),
+        }),
+        sign(analyst, {
+          kind: "invoke",
+          jti: `${chain}.x`,
+          chain,
+          grant: other,
+          iat: t0 - 5,
+          action: "hr/people:read",
+          resource: "db://hr/people",
+        }),
+      ]);
+      detail = await same(chain);
+      expect(detail.findings.some((f) => f.eventJti === `${chain}.x` && f.code === "unrooted")).toBe(true);
+
+      // A key that signed in the chain revoked after the fact: no new event, a new rebuild.
+      const { revokeKey } = await import("@/lib/principals/queries");
+      await revokeKey(planner.id, planner.key.kid, t0 + 5);
+      detail = await same(chain);
+      expect(detail.events.find((e) => e.jti === `${chain}.d`)?.keyRevokedNow).toBe(t0 + 5);
+
+      // Read after the open grants' exp: read-time missing_evidence (the first delegate is closed).
+      detail = await same(chain, t0 + 1900);
+      const overdue = detail.findings.filter((f) => f.code === "missing_evidence").map((f) => f.eventJti);
+      expect(overdue).toContain(`${chain}.d2`);
+      expect(overdue).not.toContain(`${chain}.d`);
+      expect(state.keptDetailStates()).toBe(1);
+    });
+
+    it("is 404 for a chain that does not exist, and keeps nothing for it", async () => {
+      state.dropDetailStates();
+      for (let i = 0; i < 2; i++)
+        await expect(state.rebuildChainDetail(`state-none-${tag}`, { now: t0, includeRaw: false })).rejects.toMatchObject({ code: "not_found" });
+      expect(state.keptDetailStates()).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,237 @@
+// One chain's detail rebuilt after a change from what the last rebuild kept: a chain page polls its
+// chain while events land in it, and a thousand-hop chain read whole each time cost ~40 ms on a
+// quiet machine (reading and parsing 2,750 events, hashing their tokens, the check, assembling and
+// serialising 3.4 MB) for an answer that one new event changes in a few places.
+//
+// What is kept, per chain, and why it stays true:
+// - the stored events read so far, claims parsed and tokens hashed. A stored event never changes
+//   except its `status`, which the detail takes from the check (a chain with an event the check
+//   gives no verdict re-reads every status at each rebuild); a chain's new events have seqs above
+//   every event already stored (the ledger appends under one lock), so a rebuild reads only the
+//   events after the last seq it read.
+// - the events referenced outside the chain that were found (an event's chain and kind never
+//   change) and the principals found (principals are only ever added, never edited). Refs and
+//   principals not found yet are looked up again at each rebuild, and the issuers' keys always
+//   (a revocation changes `keyRevokedNow`).
+// - the JSON text of everything that depends on one event alone (detail-json.ts), per body.
+// Everything else (the check, read-time findings, nodes, counts) is computed anew, so a rebuild
+// gives what a read from scratch gives (detail-state.db.test.ts compares them byte for byte).
+// Kept states are bounded by an estimate of their size, least recently rebuilt dropped first.
+import { stores } from "@/lib/db";
+import type { TExternalRow } from "@/lib/db/rows";
+import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
+import { AppError } from "@/lib/http";
+import type { TChainInput, TCheckEvent } from "@/lib/protocol/chain";
+import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
+import { assembleChainDetail, prepareDetailEvents, type TDetailEvent, type TScopeDiffMemo } from "./detail";
+import { createDetailJsonMemo, memoSize, stringifyChainDetail, type TDetailJsonMemo } from "./detail-json";
+import { toCheckEvent } from "./load";
+import { readChain } from "./queries";
+
+/** What the kept states may hold in all, estimated in bytes of heap. */
+export const DETAIL_STATE_BYTES = 24 * 1024 * 1024;
+/** A chain whose state would be larger than this is rebuilt from scratch each time instead. */
+const MAX_STATE_BYTES = 20 * 1024 * 1024;
+/** A state not rebuilt for this long is dropped. */
+const IDLE_MS = 120_000;
+/** How many chains are remembered as built once: a chain's state is kept from its second build on. */
+const BUILT_ONCE = 1_000;
+
+type TState = {
+  /** the highest seq read */
+  lastSeq: number;
+  events: TDetailEvent[];
+  /** the checker's view of `events`, kept beside them */
+  checkEvents: TCheckEvent[];
+  jtis: Set<string>;
+  principalIds: Set<string>;
+  issuers: Set<string>;
+  externalFound: Map<string, TExternalRow>;
+  principalsFound: Map<string, TChainDetailRows["principals"][number]>;
+  scopeDiffs: TScopeDiffMemo;
+  json: { lean: TDetailJsonMemo; raw: TDetailJsonMemo };
+  /** an event has no verdict from the check, so its stored status shows: read every status each time */
+  readsStatuses: boolean;
+  /** estimated bytes of the events kept (their JSON memos are counted apart) */
+  eventBytes: number;
+  bytes: number;
+  /** Date.now() at its last rebuild */
+  usedAt: number;
+};
+
+const states = new Map<string, TState>(); // insertion order = least recently rebuilt first
+// Chains built once without keeping anything: a chain that never changes while it is looked at
+// (most of them) costs no memory here; one that changes is kept from its next rebuild on.
+const builtOnce = new Set<string>();
+let sweep: NodeJS.Timeout | null = null;
+const queue = new Map<string, Promise<unknown>>();
+
+function newState(): TState {
+  return {
+    lastSeq: 0,
+    events: [],
+    checkEvents: [],
+    jtis: new Set(),
+    principalIds: new Set(),
+    issuers: new Set(),
+    externalFound: new Map(),
+    principalsFound: new Map(),
+    scopeDiffs: new WeakMap(),
+    json: { lean: createDetailJsonMemo(), raw: createDetailJsonMemo() },
+    readsStatuses: false,
+    eventBytes: 0,
+    bytes: 0,
+    usedAt: 0,
+  };
+}
+
+/** One rebuild of a chain at a time: each one reads from where the last one stopped. */
+function serialised<T>(id: string, run: () => Promise<T>): Promise<T> {
+  const result = (queue.get(id) ?? Promise.resolve()).then(run, run);
+  const settled = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  queue.set(id, settled);
+  void settled.then(() => {
+    if (queue.get(id) === settled) queue.delete(id);
+  });
+  return result;
+}
+
+function append(state: TState, rows: TEventDetailRow[]): void {
+  const added = prepareDetailEvents(rows);
+  for (let i = 0; i < added.length; i++) {
+    const e = added[i];
+    state.events.push(e);
+    state.checkEvents.push(toCheckEvent(e));
+    state.jtis.add(e.jti);
+    state.principalIds.add(e.iss);
+    state.issuers.add(e.iss);
+    if (e.aud !== null) state.principalIds.add(e.aud);
+    state.lastSeq = Math.max(state.lastSeq, e.seq);
+    // Measured: ~6 kB of heap per event of the bench's thousand-hop chain, JSON memo included.
+    state.eventBytes += 1_500 + 4 * (e.token.length + rows[i].claims.length + (e.drift?.length ?? 0));
+  }
+}
+
+function keep(id: string, state: TState): void {
+  states.delete(id);
+  if (!builtOnce.has(id)) {
+    builtOnce.add(id);
+    if (builtOnce.size > BUILT_ONCE) builtOnce.delete(builtOnce.values().next().value!);
+    return;
+  }
+  state.bytes = state.eventBytes + memoSize(state.json.lean) + memoSize(state.json.raw);
+  if (state.bytes > MAX_STATE_BYTES) return;
+  state.usedAt = Date.now();
+  states.set(id, state);
+  sweep ??= setTimeout(dropIdle, IDLE_MS).unref();
+  let total = 0;
+  for (const s of states.values()) total += s.bytes;
+  for (const [key, s] of states) {
+    if (total <= DETAIL_STATE_BYTES) break;
+    total -= s.bytes;
+    states.delete(key);
+  }
+}
+
+function dropIdle(): void {
+  sweep = null;
+  const before = Date.now() - IDLE_MS;
+  for (const [id, s] of states) if (s.usedAt <= before) states.delete(id);
+  if (states.size > 0) sweep = setTimeout(dropIdle, IDLE_MS).unref();
+}
+
+/** The detail's JSON text, as JSON.stringify(readChain(id, …).detail) gives it, and what readChain says besides. */
+export type TDetailText = { json: string; generatedAt: string; validUntil: number };
+
+/**
+ * The chain's detail at `now`, rebuilt from what the last rebuild of the chain kept. 404 when there
+ * is no such chain. Observed chains (docs/observed.md) are read whole: they keep nothing here.
+ */
+export function rebuildChainDetail(id: string, options: { now: number; includeRaw: boolean }): Promise<TDetailText> {
+  return serialised(id, async () => {
+    try {
+      return await rebuild(id, options);
+    } catch (e) {
+      states.delete(id);
+      throw e;
+    }
+  });
+}
+
+async function rebuild(id: string, { now, includeRaw }: { now: number; includeRaw: boolean }): Promise<TDetailText> {
+  const store = (await stores()).chains;
+  const state = states.get(id) ?? newState();
+  states.delete(id);
+  const part = await store.detailEvents(id, state.readsStatuses ? 0 : state.lastSeq);
+  if (part.startedAt !== null && (part.source === "otel" || part.source === "capture")) {
+    const { detail, validUntil } = await readChain(id, { now, includeRaw });
+    return { json: JSON.stringify(detail), generatedAt: detail.generatedAt, validUntil };
+  }
+  const statusOf = state.readsStatuses ? new Map(part.events.map((r) => [r.jti, r.status])) : null;
+  append(
+    state,
+    part.events.filter((r) => r.seq > state.lastSeq),
+  );
+  if (part.startedAt === null || state.events.length === 0) throw new AppError("not_found", `No chain ${id}.`);
+  if (statusOf) for (const e of state.events) e.status = statusOf.get(e.jti) ?? e.status;
+  // Every status is as stored when this read was the chain's first or read them all.
+  const statusesRead = state.readsStatuses || state.events.length === part.events.length;
+
+  const refs = new Set<string>();
+  for (const e of state.events) if (e.ref !== null && !state.jtis.has(e.ref)) refs.add(e.ref);
+  const lookups = await store.detailLookups({
+    refs: [...refs].filter((r) => !state.externalFound.has(r)),
+    principalIds: [...state.principalIds].filter((p) => !state.principalsFound.has(p)),
+    issuers: [...state.issuers],
+  });
+  for (const r of lookups.externalRows) state.externalFound.set(r.jti, r);
+  for (const p of lookups.principals) state.principalsFound.set(p.id, p);
+  const externalRows = [...refs].flatMap((r) => state.externalFound.get(r) ?? []);
+  const principals = [...state.principalsFound.values()];
+
+  // The checker's input as chainInputsFrom builds it from the same rows.
+  const external = new Map(externalRows.map((r) => [r.jti, { chain: r.chainId, kind: r.kind as TEventKind }]));
+  for (const e of state.events) external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
+  const input: TChainInput = {
+    chainId: id,
+    events: state.checkEvents,
+    external,
+    principalKinds: new Map(principals.map((p) => [p.id, p.kind as TPrincipalKind])),
+  };
+  const parts = {
+    startedAt: part.startedAt,
+    source: part.source,
+    head: part.head,
+    events: state.events,
+    input,
+    externalRows,
+    principals,
+    keys: lookups.keys,
+  };
+  let built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
+  if (built.usesStoredStatus && !statusesRead) {
+    // An event shows its stored status, which may have changed since it was kept: read them all,
+    // now and at every later rebuild of this chain.
+    state.readsStatuses = true;
+    const all = new Map((await store.detailEvents(id, 0)).events.map((r) => [r.jti, r.status]));
+    for (const e of state.events) e.status = all.get(e.jti) ?? e.status;
+    built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
+  }
+  const json = stringifyChainDetail(built.detail, includeRaw ? state.json.raw : state.json.lean);
+  keep(id, state);
+  return { json, generatedAt: built.detail.generatedAt, validUntil: built.validUntil };
+}
+
+/** Forgets every kept state (tests; a state is never wrong, only memory). */
+export function dropDetailStates(): void {
+  states.clear();
+  builtOnce.clear();
+}
+
+/** How many chains have a state kept (tests). */
+export function keptDetailStates(): number {
+  return states.size;
+}
