@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --smoke] [--json <file>] [--database sqlite|postgres] [--keep]
+// `npm run bench [-- --quick | --smoke] [--json <file>] [--database sqlite|postgres|both] [--keep]
 //   [--server-node-options "--max-old-space-size=256"]`
 //
 // On a fresh database (its own temp SQLite file, or a fresh PostgreSQL database on 127.0.0.1:5432),
@@ -8,7 +8,7 @@
 // Benchmarks are not tests: no figure fails the run. It exits 1 only when a measurement could not
 // be made (an error, a rejected event, a ledger that does not verify). docs/benchmarks.md explains
 // each figure. Modes and sizes: scripts/bench/config.ts.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBuild } from "./build";
@@ -28,6 +28,7 @@ import { printReport, type TBenchReport } from "./bench/report";
 import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
 import { measureWorstGrant, worstGrantPrincipals } from "./bench/worst-grant";
 import { measureObservedIngest } from "./bench/observed";
+import { compareDatabases, printComparison } from "./bench/compare";
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -66,13 +67,59 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 const ratio = (r: { eventsPerSec: number; rawVerifyPerSec: number }) => Math.round((r.eventsPerSec / r.rawVerifyPerSec) * 100) / 100;
 
+/** This script again in a child process, with these arguments; resolves when it exits 0. */
+function benchChild(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const root = join(import.meta.dirname, "..");
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["scripts/bench.ts", ...argv], { cwd: root, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`bench ${argv.join(" ")} exited ${code}`))));
+  });
+}
+
+/**
+ * `--database both`: the whole benchmark on SQLite, then on PostgreSQL, each in a process of its
+ * own (the data layer opens one database per process), started back to back; then PostgreSQL's
+ * figures beside SQLite's (scripts/bench/compare.ts). --json writes both reports and the comparison.
+ */
+async function runBoth(argv: string[], json: string | null): Promise<void> {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--database" || argv[i] === "--json") i++;
+    else if (!argv[i].startsWith("--database=") && !argv[i].startsWith("--json=")) rest.push(argv[i]);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "delegraph-bench-both-"));
+  try {
+    const reports: Record<"sqlite" | "postgres", TBenchReport> = {} as never;
+    for (const database of ["sqlite", "postgres"] as const) {
+      const file = join(dir, `${database}.json`);
+      // The first run builds the app when it is stale; the second trusts that build.
+      await benchChild(
+        [...rest, "--database", database, "--json", file],
+        database === "sqlite" ? process.env : { ...process.env, DELEGRAPH_SKIP_BUILD: "1" },
+      );
+      reports[database] = JSON.parse(readFileSync(file, "utf8")) as TBenchReport;
+    }
+    const comparison = compareDatabases(reports.sqlite, reports.postgres);
+    printComparison(comparison);
+    if (json) {
+      writeFileSync(json, JSON.stringify({ ...reports, comparison }, null, 2) + "\n");
+      log(`figures written to ${json}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const args = parseBenchArgs(process.argv.slice(2));
+  if (args.database === "both") return runBoth(process.argv.slice(2), args.json);
+  const kind = args.database;
   const cfg = CONFIGS[args.mode];
   const machine = describeMachine();
   const loadAtStart = load();
   log(
-    `mode ${cfg.mode} on ${args.database}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`,
+    `mode ${cfg.mode} on ${kind}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`,
   );
   // The server runs the production build; DELEGRAPH_SKIP_BUILD=1 trusts the one already there.
   if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
@@ -88,12 +135,12 @@ async function main() {
   const rawAll = await rawVerifyRateAllCores(rawSample, cfg.rawVerifySeconds);
   log(`raw Ed25519 verify: ${raw.perSec}/s on one core, ${rawAll.perSec}/s on every core (${raw.verified + rawAll.verified} verifications)`);
 
-  const database = await freshDatabase(args.database);
+  const database = await freshDatabase(kind);
   let server: TTestServer | undefined;
   let serverOutput = "";
   try {
     await migrateAsync(database.url);
-    log(`fresh database migrated: ${args.database === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
+    log(`fresh database migrated: ${kind === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
     process.env.DATABASE_URL = database.url;
     // Open the database now: its client is imported on first use, and an import that follows the
     // seconds of synchronous signing below never returned on PostgreSQL (tsx's esbuild service).
@@ -351,7 +398,7 @@ async function main() {
 
     const report: TBenchReport = {
       mode: cfg.mode,
-      database: args.database,
+      database: kind,
       at: new Date().toISOString(),
       machine: { ...machine, loadAtStart, loadAtEnd: load() },
       aipIngest,
