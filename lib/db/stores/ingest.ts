@@ -643,6 +643,10 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
   return async (inside) => {
     const client = await connectWithin(pool, CONNECTION_WAIT_MS);
     let broken: Error | undefined;
+    // The pool listens for errors on idle connections only: a connection that breaks between two
+    // statements of the transaction would otherwise be an unhandled 'error' event (the process exits).
+    const onError = (e: Error) => (broken = e);
+    client.on("error", onError);
     try {
       await client.query(BEGIN);
       const out = await inside(postgresIngestStore(client));
@@ -653,6 +657,7 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
       await client.query("ROLLBACK").catch((r: Error) => (broken = r));
       throw e;
     } finally {
+      client.removeListener("error", onError);
       client.release(broken);
     }
   };
