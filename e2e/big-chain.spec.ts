@@ -3,7 +3,7 @@
 // everything, and the page stays interactive throughout.
 import type { Page } from "@playwright/test";
 import { runTag } from "./support/env";
-import { seedBigChain } from "./support/seed";
+import { seedBigChain, seedHiddenFindingsChain } from "./support/seed";
 import { expect, signIn, test } from "./support/session";
 
 const tag = runTag();
@@ -39,6 +39,24 @@ test("a 1,000-hop chain opens with hundreds of nodes drawn and every finding dra
   await expect(notice).toContainText(`Showing ${(await modelNodes(page)).toLocaleString("en-US")} of 1,982 nodes`);
   // The human root is on screen, readable.
   await expect(nodeOf(page, `user:carol.${tag}@bank.test`)).toBeInViewport();
+  // The opening view is at the lowest legible zoom, so it holds more than the path: the root's
+  // delegate and its first teams are on screen too.
+  expect(await page.locator('.react-flow__node[data-id^="p:"]').count()).toBeGreaterThanOrEqual(5);
+  // And all of the opening drawing is really there, not just counted: zoomed out to fit, every one
+  // of its nodes is on screen (in the DOM, or painted on the overview canvas past 500 nodes).
+  const opening = await modelNodes(page);
+  await page.locator(".react-flow__controls-fitview").click();
+  await expect
+    .poll(
+      () =>
+        graph(page).evaluate((el) =>
+          el.getAttribute("data-render") === "canvas"
+            ? Number(el.getAttribute("data-painted-nodes"))
+            : el.querySelectorAll('.react-flow__node:not([data-id^="h:"])').length,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(opening);
 
   // Every hop with a finding is drawn: nothing with a finding sits behind a placeholder...
   await expect(graph(page)).toHaveAttribute("data-hidden-findings", "0");
@@ -112,4 +130,32 @@ test("the timeline lists every event, in slices that say how many remain", async
   await expect(page.getByText(/Showing 300 of [\d,]+ events/)).toBeVisible({ timeout: 30_000 });
   await page.getByRole("button", { name: "Show all" }).click();
   await expect(page.locator("tbody tr")).toHaveCount(big.hops + 980);
+});
+
+test('"Show" on a finding the opening view could not draw selects that finding\'s own event and re-centres the drawing on it', async ({ page }) => {
+  test.setTimeout(180_000);
+  const hf = await seedHiddenFindingsChain(`${tag}h`);
+  await page.goto(`/chains/${encodeURIComponent(hf.chainId)}`);
+  await ready(page);
+  // 42 escalated workers with 15 resources each: more findings than the budget holds.
+  expect(Number(await graph(page).getAttribute("data-hidden-findings"))).toBeGreaterThan(0);
+  const hidden = page.getByRole("list", { name: "Findings in hidden parts" });
+  await expect(hidden).toBeVisible();
+  await expect(hidden).toContainText("Escalation");
+  await hidden.getByRole("button", { name: "Show" }).first().click();
+
+  // The selection is the finding's own event: a delegation that escalated, not a hop near it.
+  await expect(page).toHaveURL(/[?&]hop=/);
+  const jti = new URL(page.url()).searchParams.get("hop");
+  const shown = hf.escalations.find((e) => e.jti === jti);
+  expect(shown, `?hop=${jti} is one of the escalating delegations`).toBeDefined();
+  const inspector = page.getByTestId("hop-inspector");
+  await expect(inspector).toBeVisible();
+  await expect(inspector).toContainText("Escalation");
+  await expect(inspector).toContainText(shown!.worker);
+  // The drawing is re-centred on it: the worker that received it is drawn and in view, and the
+  // edge carrying the finding names it.
+  await ready(page);
+  await expect(nodeOf(page, shown!.worker)).toBeInViewport({ timeout: 30_000 });
+  await expect(page.locator(`[data-edge-label="g:${encodeURIComponent(jti!)}"]`)).toContainText("Escalation");
 });

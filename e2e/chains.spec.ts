@@ -100,3 +100,47 @@ test("cursor pagination keeps its place in the URL, forwards and back", async ({
   await expect(page).not.toHaveURL(/cursor=/);
   await expect(rows).toHaveCount(50);
 });
+
+test("a column header sorts every chain on the server: the order runs on across pages and lives in the URL", async ({ page }) => {
+  // 55 chains, 0, 1 or 2 delegations deep by turns, each a second newer than the last.
+  const many = await seedManyChains(`${tag}s`, 55, (i) => i % 3);
+  await page.goto(`/chains?purpose=${many.purposeCode}`);
+  const rows = page.locator("tbody tr[data-chain-id]");
+  await expect(rows).toHaveCount(50);
+  await expect(rows.first()).toHaveAttribute("data-chain-id", many.chainIds[54]);
+  const started = page.getByRole("columnheader", { name: /Started/ });
+  await expect(started).toHaveAttribute("aria-sort", "descending");
+  const hops = page.getByRole("columnheader", { name: /Hops/ });
+  await hops.getByRole("button", { name: /Hops/ }).click();
+  await expect(page).toHaveURL(/[?&]sort=-hops/);
+  await expect(hops).toHaveAttribute("aria-sort", "descending");
+  await expect(started).toHaveAttribute("aria-sort", "none");
+  await expect(page.getByTestId("chains-total")).toContainText("most hops first");
+  // Most hops first across all 55, newest first among equals: the newest two-delegation chain (53;
+  // 54 has none) leads page 1, and page 2 holds the five oldest chains without a delegation, which
+  // sorting the newest 50 alone could never show.
+  await expect(rows.first()).toHaveAttribute("data-chain-id", many.chainIds[53]);
+  await expect(rows.first().locator("td").nth(3)).toHaveText("3");
+  await expect(rows.last().locator("td").nth(3)).toHaveText("1");
+  await page.getByRole("button", { name: /Next/ }).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(page).toHaveURL(/sort=-hops/);
+  await expect(rows).toHaveCount(5);
+  const page2 = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-chain-id")));
+  expect(page2).toEqual([12, 9, 6, 3, 0].map((i) => many.chainIds[i]));
+  // The link reproduces the view: a fresh load of this URL shows the same page in the same order.
+  await page.reload();
+  await expect(rows).toHaveCount(5);
+  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-chain-id")))).toEqual(page2);
+  // A second click reverses it from the first page: fewest hops first, oldest first among equals.
+  await hops.getByRole("button", { name: /Hops/ }).click();
+  await expect(page).toHaveURL(/[?&]sort=hops(&|$)/);
+  await expect(page).not.toHaveURL(/cursor=/);
+  await expect(hops).toHaveAttribute("aria-sort", "ascending");
+  await expect(rows).toHaveCount(50);
+  await expect(rows.first()).toHaveAttribute("data-chain-id", many.chainIds[0]);
+  // A third click goes back to the default order, newest first, and out of the URL.
+  await hops.getByRole("button", { name: /Hops/ }).click();
+  await expect(page).not.toHaveURL(/sort=/);
+  await expect(rows.first()).toHaveAttribute("data-chain-id", many.chainIds[54]);
+});

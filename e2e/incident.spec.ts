@@ -157,6 +157,100 @@ test("12: the blast radius of a revoked key opens from its row, from the revocat
   expect(file.suggestedFilename()).toMatch(/^blast-radius-agent_ledger-writer/);
 });
 
+test("1: a principal with findings opens on them, worst first, each a link to its event, never behind a green check", async ({ page }) => {
+  await page.goto(chainUrl());
+  await page.locator(`.react-flow__node[data-id="p:${encodeURIComponent(s.agentId)}"]`).click();
+  const panel = page.getByTestId("principal-panel");
+  await expect(panel).toBeVisible();
+  await expect(panel.getByRole("heading", { level: 2 })).toContainText(`Ledger posting agent ${tag} in this chain`);
+  // The findings come before the grants, and the "nothing here" check is nowhere.
+  const findings = panel.getByRole("heading", { name: /^Findings \([1-9]\d*\)$/ });
+  const received = panel.getByRole("heading", { name: /Grants it received/ });
+  await expect(findings).toBeVisible();
+  expect((await findings.boundingBox())!.y).toBeLessThan((await received.boundingBox())!.y);
+  await expect(panel).not.toContainText("carries a finding");
+  await expect(panel).toContainText("Ghost permission");
+  await expect(panel).toContainText("worst");
+  // Each finding opens its own event.
+  await panel
+    .getByRole("button", { name: `on event ${s.lateJti}` })
+    .first()
+    .click();
+  await expect(page).toHaveURL(new RegExp(`hop=${s.lateJti}`));
+  await expect(page.getByTestId("hop-inspector")).toContainText("Ghost permission");
+});
+
+test("2: a key revoked later: the refused submission above the chain, the node's badge, 'valid at signing' in the inspector", async ({ page }) => {
+  await page.goto(chainUrl(`?hop=${encodeURIComponent(s.earlyJti)}`));
+  const banner = page.getByTestId("refusals-banner");
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText("1 submission naming this chain was refused at ingest");
+  await banner.getByRole("button", { name: "Show" }).click();
+  await expect(banner.getByText(s.refusedJti)).toBeVisible();
+  await expect(banner.getByText(s.refusedJti)).toHaveCSS("text-decoration-line", "line-through");
+  await expect(banner.getByRole("link", { name: "Open the quarantine" })).toHaveAttribute("href", "/quarantine");
+  const node = page.locator(`.react-flow__node[data-id="p:${encodeURIComponent(s.agentId)}"]`);
+  await expect(node.locator("[data-key-revoked]")).toHaveText(/^key revoked at /);
+  // The early action was signed before the revocation: valid then, and the inspector says both.
+  await expect(page.getByTestId("hop-inspector")).toContainText("Valid at signing · key revoked later, at");
+});
+
+test("13: the timeline is a trace: grants fold their events, offsets from the start, synthetic rows, findings only, find in chain", async ({
+  page,
+}) => {
+  await page.goto(chainUrl("?tab=timeline"));
+  const events = page.locator("tbody tr[aria-selected]");
+  await expect(events).toHaveCount(5);
+  // Synthetic rows: both grants expired without a report, and the refused submission.
+  await expect(page.locator('tr[data-synthetic="expiry"]')).toHaveCount(2);
+  await expect(page.locator('tr[data-synthetic="expiry"]').first()).toContainText("✗ no report · expired");
+  const refused = page.locator('tr[data-synthetic="refused"]');
+  await expect(refused).toContainText("refused at ingest");
+  await expect(refused).toContainText(s.refusedJti);
+  // A time axis: the late action is 1 h 50 min after the root grant.
+  const lateRow = events.filter({ hasText: s.lateJti });
+  await expect(lateRow).toContainText("+1 h 50 min");
+  await expect(events.first()).toContainText(s.rootJti);
+  await expect(events.first()).toContainText("+0 s");
+  // The root grant folds everything done under it.
+  await page.getByRole("button", { name: `Collapse what happened under ${s.rootJti}` }).click();
+  await expect(events).toHaveCount(1);
+  await expect(lateRow).toHaveCount(0);
+  await page.getByRole("button", { name: "Expand all" }).click();
+  await expect(events).toHaveCount(5);
+  // Findings only: the sub-agent's clean read goes, what has a finding stays.
+  await page.getByRole("checkbox", { name: "Findings only" }).check();
+  const matching = page.getByRole("status").filter({ hasText: /of 5 events match/ });
+  await expect(matching).toBeVisible();
+  const n = Number((await matching.textContent())!.match(/(\d+) of 5/)![1]);
+  expect(n).toBeLessThan(5);
+  await expect(events).toHaveCount(n);
+  await expect(lateRow).toBeVisible();
+  await page.getByRole("checkbox", { name: "Findings only" }).uncheck();
+  // Find in chain.
+  await page.getByRole("searchbox", { name: "Find in this chain" }).fill(s.lateJti);
+  await expect(page.getByRole("status").filter({ hasText: "1 of 5 events match" })).toBeVisible();
+  await expect(events).toHaveCount(1);
+  // Selecting it opens the inspector, and the findings column stays in view beside it.
+  await lateRow.click();
+  const inspector = page.getByTestId("hop-inspector");
+  await expect(inspector).toBeVisible();
+  const findingsHeader = page.getByRole("columnheader", { name: "Findings" });
+  await expect(findingsHeader).toBeInViewport();
+  const headerBox = await inViewport(page, findingsHeader);
+  expect(headerBox.x + headerBox.width).toBeLessThanOrEqual((await inspector.boundingBox())!.x + 1);
+});
+
+test("16: the sign-in page says where first-run credentials come from", async ({ browser, baseURL }) => {
+  const ctx = await browser.newContext({ baseURL });
+  const page = await ctx.newPage();
+  await page.goto("/sign-in");
+  const hint = page.getByText(/First run\? The server prints the admin.s email/);
+  await expect(hint).toBeVisible();
+  await expect(hint).toContainText("a one-time password in the terminal where npm start ran");
+  await ctx.close();
+});
+
 test.describe("14: phone width", () => {
   test.use({ viewport: { width: 390, height: 844 } });
   test("the chain header stacks and the authority path comes first, as a vertical list", async ({ page }) => {

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick | --smoke] [--json <file>] [--database sqlite|postgres|both] [--keep]
-//   [--server-node-options "--max-old-space-size=256"]`
+//   [--server-node-options "--max-old-space-size=256"] [--events 10000000] [--soak 600]`
 //
 // On a fresh database (its own temp SQLite file, or a fresh PostgreSQL database on 127.0.0.1:5432),
 // measures and prints: the raw Ed25519 verification rate of this machine; end-to-end verified ingest
@@ -25,11 +25,13 @@ import { aipIngestOverHttp, mintAipTokens } from "./bench/aip";
 import * as fill from "./bench/fill";
 import { download, getJson, getLatency, ingestOverHttp, postEvents, type TApi } from "./bench/http";
 import { measureGraphs, withBrowser } from "./bench/graph";
-import { printReport, type TBenchReport } from "./bench/report";
+import { LP_TARGET_P95_MS, printReport, type TBenchReport } from "./bench/report";
 import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
 import { measureWorstGrant, worstGrantPrincipals } from "./bench/worst-grant";
 import { measureObservedIngest } from "./bench/observed";
 import { compareDatabases, printComparison } from "./bench/compare";
+import { databaseSize, mib, planChainJobs, progressMarks, signedChains, signingThreads, type TDiskSize } from "./bench/scale";
+import { describeSoak, runSoak, type TSoak } from "./bench/soak";
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -164,7 +166,8 @@ async function main() {
     log(`registered ${principals.length} principals`);
 
     log(
-      `filling: ${cfg.fillChains * SMALL_CHAIN_EVENTS} background events in batches of ${cfg.fillBatch}, then ${trees.length} tree chains, in-process through ingestBatch`,
+      `filling: ${args.events ?? cfg.fillChains * SMALL_CHAIN_EVENTS} background events in batches of ${cfg.fillBatch}, then ${trees.length} tree chains, in-process through ingestBatch` +
+        (args.events ? ` (--events: signed on ${signingThreads()} worker thread(s) ahead of the ingest)` : ""),
     );
     const perBatch = cfg.fillBatch / SMALL_CHAIN_EVENTS;
     const background = function* () {
@@ -175,9 +178,34 @@ async function main() {
         yield batch;
       }
     };
+    // --events N: the same chains, as many as make N events, signed on worker threads a few batches
+    // ahead and never held all at once (scripts/bench/scale.ts).
+    const streamed = async function* (events: number) {
+      for await (const { chains } of signedChains(planChainJobs(0, events, perBatch), pop, now)) yield chains.flat();
+    };
     let lastLog = performance.now();
-    const fillBackground = await fill.ingestInProcess(background(), (events) => {
-      if (performance.now() - lastLog > 10_000) {
+    const fillStarted = performance.now();
+    const mark = progressMarks(args.events ?? 0);
+    const fillProgress: { events: number; seconds: number; eventsPerSec: number; benchRssMiB: number; heapUsedMiB: number }[] = [];
+    const fillBackground = await fill.ingestInProcess(args.events ? streamed(args.events) : background(), (events) => {
+      const reached = args.events ? mark(events) : null;
+      if (reached !== null) {
+        const seconds = (performance.now() - fillStarted) / 1000;
+        const m = process.memoryUsage();
+        const p = {
+          events,
+          seconds: Math.round(seconds),
+          eventsPerSec: Math.round(events / seconds),
+          benchRssMiB: mib(m.rss),
+          heapUsedMiB: mib(m.heapUsed),
+        };
+        fillProgress.push(p);
+        const eta = Math.round((seconds / events) * (args.events! - events));
+        log(
+          `  … ${Math.round(reached * 100)}%: ${events} events in ${p.seconds} s (${p.eventsPerSec} events/s; about ${eta} s to go); ` +
+            `this process: RSS ${p.benchRssMiB} MiB, heap ${p.heapUsedMiB} MiB`,
+        );
+      } else if (!args.events && performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
         log(`  … ${events} events stored`);
       }
@@ -197,6 +225,10 @@ async function main() {
     const filled = fillBackground.events + fillTrees.events;
     log(
       `filled ${filled} events in ${(fillBackground.seconds + fillTrees.seconds).toFixed(1)} s (${fillBackground.perSec} events/s for the background chains)`,
+    );
+    const sizeAfterFill = await databaseSize(database.url);
+    log(
+      `database on disk after the fill: ${mib(sizeAfterFill.bytes)} MiB (${sizeAfterFill.parts.map((p) => `${p.name} ${mib(p.bytes)}`).join(", ")})`,
     );
 
     server = await startServer({ databaseUrl: database.url, env: args.serverNodeOptions ? { NODE_OPTIONS: args.serverNodeOptions } : {} });
@@ -241,6 +273,31 @@ async function main() {
     }
     const headline = ingest.find((r) => r.batchSize === 1000 && !r.interleaved) ?? ingest[0];
     let stored = filled + warmup.events + ingest.reduce((n, r) => n + r.events, 0);
+
+    // Ingest over time (--soak S): open-loop arrivals at 80% of the batches-of-100 run's rate above
+    // (the soak's batches are ten whole chains, ~98 events), after the warm-up's chains.
+    let soak: TSoak | null = null;
+    if (args.soakSeconds) {
+      const base = ingest.find((r) => r.batchSize === 100 && !r.interleaved) ?? ingest[0];
+      memory.phase("soak");
+      const result = await runSoak({
+        api,
+        serverPid: server.child.pid!,
+        seconds: args.soakSeconds,
+        maxRatePerSec: base.eventsPerSec,
+        fraction: 0.8,
+        pop,
+        now,
+        firstChain: nextChain + 1_000,
+        spoolFile: join(tmpdir(), `delegraph-soak-${process.pid}.txt`),
+        load,
+        log,
+      });
+      stored += result.accepted;
+      const { nextChain: _n, accepted: _a, ...figures } = result;
+      soak = figures;
+      for (const line of describeSoak(soak)) log(line);
+    }
 
     // AIP ingest: chained tokens verified block by block (Biscuit, on the server's main thread).
     const aipTokens = await mintAipTokens(api, cfg.aipTokens + 10, now, `run${Date.now().toString(36)}`);
@@ -328,16 +385,23 @@ async function main() {
       log(`chain list, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (${items} items)`);
     }
 
-    // Least privilege (docs/least-privilege.md): one agent's granted-vs-used answer and the ranking.
+    // Least privilege (docs/least-privilege.md): the granted-vs-used reads, p95 ≤ 200 ms at 1M events
+    // (issue 18): one agent's page (every purpose, and one), the ranking (every purpose, and one) and
+    // the CSV report of every principal, each read on the whole 30-day window.
+    const lpLoad = load();
     memory.phase("least privilege");
+    const lpReads = [];
     for (const [name, path] of [
       [`principal ${someAgent}`, `/api/v1/principals/${encodeURIComponent(someAgent)}/least-privilege`],
+      [`principal ${someAgent}, purpose ops.d3`, `/api/v1/principals/${encodeURIComponent(someAgent)}/least-privilege?purpose=ops.d3`],
       ["ranking", "/api/v1/least-privilege"],
+      ["ranking, purpose ops.d3", "/api/v1/least-privilege?purpose=ops.d3"],
+      ["report CSV, every principal", "/api/v1/least-privilege/report.csv"],
     ] as const) {
       const l = await getLatency(api, path, cfg.listRuns);
-      log(`least privilege, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms`);
+      lpReads.push({ name, ...l });
+      log(`least privilege, ${name}: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms (target p95 ≤ ${LP_TARGET_P95_MS} ms at 1M events)`);
     }
-
     // The worst legal grant: what one batch within the list limits of docs/protocol.md §8 can cost.
     const storedDuringReads = stored;
     const worstLoad = load();
@@ -401,11 +465,21 @@ async function main() {
       );
 
     memory.phase("ledger verify");
+    const ledgerLoad = load();
+    const ledgerStarted = performance.now();
     const ledger = await getJson<{ ok: boolean; count: number }>(api, "/api/v1/ledger/verify");
-    log(`ledger verify: ok=${ledger.ok}, ${ledger.count} events`);
+    const ledgerSeconds = (performance.now() - ledgerStarted) / 1000;
+    log(
+      `ledger verify: ok=${ledger.ok}, ${ledger.count} events in ${ledgerSeconds.toFixed(1)} s (${Math.round(ledger.count / ledgerSeconds)} events/s; load ${ledgerLoad.join(" ")})`,
+    );
     const peak = memory.stop();
     await server.stop();
     server = undefined;
+    const sizeAtEnd: TDiskSize = await databaseSize(database.url);
+    log(
+      `database on disk at the end: ${mib(sizeAtEnd.bytes)} MiB for ${ledger.count} events = ${Math.round(sizeAtEnd.bytes / Math.max(1, ledger.count))} bytes/event ` +
+        `(${sizeAtEnd.parts.map((p) => `${p.name} ${mib(p.bytes)}`).join(", ")})`,
+    );
 
     const report: TBenchReport = {
       mode: cfg.mode,
@@ -440,6 +514,7 @@ async function main() {
         csvChain: { events: bigQuery.tokens.length, ...csvChain },
         csvAll: { filter: cfg.csvAllFilter, ...csvAll },
       },
+      leastPrivilege: { storedEvents: storedDuringReads, load: lpLoad, reads: lpReads },
       worstGrant: { ...worst, load: worstLoad },
       observed: { ...observed, load: observedLoad },
       graph: { load: graphLoad, runs: graphs },
@@ -453,8 +528,15 @@ async function main() {
       ledger,
     };
     printReport(report);
+    // The --events/--soak figures (scripts/bench/scale.ts, soak.ts) beside the report's own.
+    const scale = {
+      events: args.events,
+      fillProgress,
+      ledgerVerify: { seconds: Math.round(ledgerSeconds * 10) / 10, events: ledger.count, load: ledgerLoad },
+      disk: { afterFill: sizeAfterFill, atEnd: sizeAtEnd, bytesPerEvent: Math.round(sizeAtEnd.bytes / Math.max(1, ledger.count)) },
+    };
     if (args.json) {
-      writeFileSync(args.json, JSON.stringify(report, null, 2) + "\n");
+      writeFileSync(args.json, JSON.stringify({ ...report, scale, soak }, null, 2) + "\n");
       log(`figures written to ${args.json}`);
     }
     if (!ledger.ok || ledger.count !== stored) throw new Error(`ledger: ok=${ledger.ok}, count ${ledger.count}, expected ${stored}`);

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
-import { nextSort, sortChains, type TChainSort, type TChainSortKey } from "@/lib/ui/chain-sort";
-import type { TChainSummary } from "@/lib/contracts/chains";
+import { nextServerSort, nextSort, SERVER_SORT_COLUMNS, serverSortOf, sortChains, type TChainSort, type TChainSortKey } from "@/lib/ui/chain-sort";
+import type { TChainSortParam, TChainSummary } from "@/lib/contracts/chains";
 import { shortId } from "@/lib/ui/format";
 import { sortCodes } from "@/lib/ui/findings";
 import { FindingBadges, StatusBadge } from "../ui/severity";
@@ -17,18 +17,40 @@ import { chainHref } from "./chain-links";
 import { FreeText } from "@/components/ui/free-text";
 import { revealInvisible } from "@/lib/ui/invisible";
 
-export function ChainTable({ items, compact = false, caption }: { items: TChainSummary[]; compact?: boolean; caption?: string }) {
-  const [sort, setSort] = useState<TChainSort>(null);
-  const rows = useMemo(() => sortChains(items, sort), [items, sort]);
+/**
+ * `serverSort`: the table shows a page of the API's list in this order and a header click asks for
+ * another (`onServerSort`); without it the headers order the rows the table holds.
+ */
+export function ChainTable({
+  items,
+  compact = false,
+  caption,
+  serverSort,
+}: {
+  items: TChainSummary[];
+  compact?: boolean;
+  caption?: string;
+  serverSort?: { sort: TChainSortParam | null; onSort: (next: TChainSortParam | null) => void };
+}) {
+  const [localSort, setLocalSort] = useState<TChainSort>(null);
+  const sort = serverSort ? serverSortOf(serverSort.sort) : localSort;
+  const rows = useMemo(() => (serverSort ? items : sortChains(items, localSort)), [items, localSort, serverSort]);
   const head = (key: TChainSortKey, label: string, className = "") => {
+    if (serverSort && !SERVER_SORT_COLUMNS[key])
+      return (
+        <th scope="col" className={className}>
+          {label}
+        </th>
+      );
     const dir = sort?.key === key ? sort.dir : null;
+    const sortName = label.split(" · ")[0].toLowerCase();
     return (
       <th scope="col" className={className} aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
         <button
           type="button"
           className={`inline-flex items-center gap-1 font-[inherit] uppercase hover:text-slate-900 ${className.includes("text-right") ? "flex-row-reverse" : ""}`}
-          onClick={() => setSort((s) => nextSort(s, key))}
-          title={`Sort the rows shown by ${label.toLowerCase()}`}
+          onClick={() => (serverSort ? serverSort.onSort(nextServerSort(serverSort.sort, key)) : setLocalSort((s) => nextSort(s, key)))}
+          title={serverSort ? `Sort every chain by ${sortName}` : `Sort the rows shown by ${sortName}`}
         >
           {label}
           <span aria-hidden="true" className={dir ? "text-slate-900" : "text-slate-500"}>
@@ -49,8 +71,7 @@ export function ChainTable({ items, compact = false, caption }: { items: TChainS
             {head("purpose", "Purpose")}
             {!compact && head("hops", "Hops", "text-right")}
             {head("findings", "Findings")}
-            {head("started", "Started")}
-            {!compact && <th scope="col">Chain</th>}
+            {head("started", compact ? "Started" : "Started · chain")}
           </tr>
         </thead>
         <tbody>
@@ -125,14 +146,13 @@ function ChainRow({ chain: c, compact }: { chain: TChainSummary; compact: boolea
       </td>
       <td className="text-slate-600">
         <Time t={c.startedAt} />
-      </td>
-      {!compact && (
-        <td>
-          <Link href={href} className="font-mono text-xs whitespace-nowrap text-slate-500 hover:text-slate-900" title={c.id}>
-            {shortId(c.id, 22)}
+        {/* The id under the time rather than a column of its own, so the table fits 1440 px. */}
+        {!compact && (
+          <Link href={href} className="block font-mono text-xs whitespace-nowrap text-slate-500 hover:text-slate-900" title={c.id}>
+            {shortId(c.id, 16)}
           </Link>
-        </td>
-      )}
+        )}
+      </td>
     </tr>
   );
 }

@@ -1,8 +1,10 @@
 "use client";
 import { plural } from "@/lib/ui/format";
+import type { TChainSortParam } from "@/lib/contracts/chains";
 import { toQueryString } from "@/lib/ui/fetcher";
 import { chainFilterParams, hasChainFilters, parseChainFilters } from "@/lib/ui/chain-filters";
 import { useChains } from "@/lib/ui/hooks/use-chains";
+import { parseChainSort } from "@/lib/ui/chain-sort";
 import { useUrlState } from "@/lib/ui/use-url-state";
 import { DownloadButton } from "../ui/download-button";
 import { PageHeader } from "../ui/page-header";
@@ -12,11 +14,26 @@ import { ChainFiltersBar } from "./chain-filters-bar";
 import { ChainTable } from "./chain-table";
 import { SaveViewButton } from "../review/saved-views";
 
+/** What the order is, in words, beside the total (the headers show it as arrows). */
+const SORT_WORDS: Record<TChainSortParam, string> = {
+  "-started": "newest first",
+  started: "oldest first",
+  status: "worst status first",
+  "-status": "best status first",
+  "-hops": "most hops first",
+  hops: "fewest hops first",
+  "-findings": "worst findings first",
+  findings: "fewest findings first",
+  purpose: "by purpose, A to Z",
+  "-purpose": "by purpose, Z to A",
+};
+
 export function ChainsView() {
   const { searchParams, replace } = useUrlState();
   const filters = parseChainFilters(searchParams);
   const pager = usePagerState();
-  const chains = useChains(filters, pager.cursor);
+  const sort = parseChainSort(searchParams);
+  const chains = useChains(filters, pager.cursor, sort);
   const exportQs = toQueryString(chainFilterParams(filters));
   const filtered = hasChainFilters(filters);
 
@@ -24,7 +41,7 @@ export function ChainsView() {
     <>
       <PageHeader
         title="Chains"
-        description="Every delegation chain, newest first. Filters live in the address bar: copy it to share this exact view."
+        description="Every delegation chain, newest first unless a column header sorts them. Filters and the sort live in the address bar: copy it to share this exact view."
         actions={
           <>
             <DownloadButton href={`/api/v1/exports/events.csv${exportQs}`} label="Events CSV" filename="delegraph-events.csv" />
@@ -58,11 +75,15 @@ export function ChainsView() {
             <span data-testid="chains-total">
               <strong className="font-semibold text-slate-900">{plural(chains.data.total, "chain")}</strong>
               {filtered ? " match these filters" : " in all"}
-              {chains.data.total > chains.data.items.length ? ` · ${chains.data.items.length} on this page` : ""} · column headers sort the rows shown
+              {chains.data.total > chains.data.items.length ? ` · ${chains.data.items.length} on this page` : ""} · {SORT_WORDS[sort ?? "-started"]}
             </span>
             {chains.isFetching && <Spinner label="Updating" />}
           </div>
-          <ChainTable items={chains.data.items} caption="Delegation chains" />
+          <ChainTable
+            items={chains.data.items}
+            caption="Delegation chains"
+            serverSort={{ sort, onSort: (next) => replace({ sort: next, cursor: null, prev: null }) }}
+          />
           <div className="px-3 pb-3">
             <Pager
               hasPrev={pager.hasPrev}

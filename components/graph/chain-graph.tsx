@@ -584,15 +584,18 @@ function ViewportKeeper({
     [positions, nodeById, rf, width, height],
   );
 
-  // The path from the root to the selection, fitted between the opening zoom and 1.1; a path too
-  // long for that starts at the selection (or the root) at the opening zoom.
+  // The path from the root to the selection at the opening zoom (the lowest that stays legible, so
+  // the view holds as much of the drawing around the path as it can: fitting a two-node path at
+  // the highest zoom showed an investigator two nodes of a thousand), its left end at the left edge
+  // so what the path leads to fills the rest; a path too long for that starts at the selection (or
+  // the root).
   const fitPath = useCallback(() => {
     const b = boundsOf(pathIds, positions, nodeById);
     if (!b || !width || !height) return false;
     const fit = Math.min((width * 0.9) / (b.x1 - b.x0), (height * 0.9) / (b.y1 - b.y0));
     if (fit >= LEGIBLE_ZOOM) {
-      const zoom = Math.min(1.1, fit);
-      void rf.setViewport({ x: (width - (b.x1 - b.x0) * zoom) / 2 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
+      const zoom = LEGIBLE_ZOOM;
+      void rf.setViewport({ x: 40 - b.x0 * zoom, y: (height - (b.y1 - b.y0) * zoom) / 2 - b.y0 * zoom, zoom });
       return true;
     }
     const at = target && nodeById.has(target) ? target : rootId;

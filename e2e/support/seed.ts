@@ -197,11 +197,66 @@ export async function seedBigChain(
   return { chainId: root.claims.chain, hops, escalationJti, teamJtis, team0WorkerJtis };
 }
 
-/** `count` one-event chains (a bare authorization each) sharing one purpose code, for paging. */
-export async function seedManyChains(tag: string, count: number): Promise<{ purposeCode: string; chainIds: string[] }> {
+/**
+ * A chain whose findings alone overflow the opening view's node budget (600): a lead delegates to
+ * `workers` workers, every delegation escalating (a critical finding on each), and each worker reads
+ * `resources` resources of its own. A worker with its resources is 16 nodes, so past ~37 of them the
+ * opening view cannot draw every finding's path: the rest wait behind a stub, listed with "Show".
+ * One key for every principal, as seedBigChain does, so seeding stays a few seconds.
+ */
+export async function seedHiddenFindingsChain(
+  tag: string,
+  workers = 42,
+  resources = 15,
+): Promise<{ chainId: string; escalations: { jti: string; worker: string }[] }> {
+  const c = client();
+  const shared = await generateSigningKey();
+  const signerFor = async (id: string, kind: TPrincipalKind): Promise<TSigner> => {
+    const key: TSigningKey = { ...shared, kid: `k-${id.replace(/[^A-Za-z0-9._-]/g, "-")}`, publicJwk: { ...shared.publicJwk } };
+    key.publicJwk.kid = key.kid;
+    await c.registerPrincipal({ id, kind, keys: [key.publicJwk] });
+    return { id, key };
+  };
+  const human = await signerFor(`user:erin.${tag}@bank.test`, "human");
+  const lead = await signerFor(`agent:hf-lead-${tag}`, "agent");
+  const now = Math.floor(Date.now() / 1000);
+  const root = await authorize(human, {
+    aud: lead.id,
+    scope: ["data/*:read"],
+    purpose: { code: `analytics.hidden.e2e${tag}`, text: "Findings past the budget" },
+    ttl: 6 * 3600,
+    max_depth: 3,
+    iat: now - 600,
+  });
+  const tokens = [root.token];
+  const escalations: { jti: string; worker: string }[] = [];
+  for (let w = 0; w < workers; w++) {
+    const worker = await signerFor(`agent:hf-worker-${w}-${tag}`, "agent");
+    const down = await delegate(root.claims, lead, { aud: worker.id, scope: [`data/w${w}/*:read`, "mail/*:send"], iat: now - 500 }, { force: true });
+    escalations.push({ jti: down.claims.jti, worker: worker.id });
+    tokens.push(down.token);
+    for (let r = 0; r < resources; r++) {
+      const act = await invoke(down.claims, worker, { action: `data/w${w}/r${r}:read`, resource: `warehouse://w${w}/r${r}`, iat: now - 400 });
+      tokens.push(act.token);
+    }
+  }
+  await sendAll(c, tokens);
+  return { chainId: root.claims.chain, escalations };
+}
+
+/**
+ * `count` chains sharing one purpose code, for paging: a bare authorization each, the i-th started
+ * one second after the (i-1)-th, with `depthOf(i)` delegations under it (none by default).
+ */
+export async function seedManyChains(
+  tag: string,
+  count: number,
+  depthOf: (i: number) => number = () => 0,
+): Promise<{ purposeCode: string; chainIds: string[] }> {
   const c = client();
   const human = await principal(c, `user:dave.${tag}@bank.test`, "human");
   const agent = await principal(c, `agent:pager-${tag}`, "agent");
+  const helper = await principal(c, `agent:pager-helper-${tag}`, "agent");
   const purposeCode = `ops.paging.e2e${tag}`;
   const now = Math.floor(Date.now() / 1000);
   const tokens: string[] = [];
@@ -209,13 +264,20 @@ export async function seedManyChains(tag: string, count: number): Promise<{ purp
   for (let i = 0; i < count; i++) {
     const a = await authorize(human, {
       aud: agent.id,
-      scope: [`ops/item${i}:read`],
+      scope: depthOf(i) > 0 ? [`ops/item${i}/*:read`] : [`ops/item${i}:read`],
       purpose: { code: purposeCode, text: `Item ${i}` },
       ttl: 3600,
       iat: now - count + i,
     });
     tokens.push(a.token);
     chainIds.push(a.claims.chain);
+    let parent: TGrantClaims = a.claims;
+    for (let d = 0; d < depthOf(i); d++) {
+      const [from, to] = d % 2 === 0 ? [agent, helper] : [helper, agent];
+      const down = await delegate(parent, from, { aud: to.id, scope: [`ops/item${i}/${"d/".repeat(d + 1)}*:read`], iat: now - count + i });
+      tokens.push(down.token);
+      parent = down.claims;
+    }
   }
   await sendAll(c, tokens);
   return { purposeCode, chainIds };

@@ -2,7 +2,7 @@
 // summaries) and one chain's detail. Reads flow route → here → lib/db; nothing here writes. The
 // detail's assembly is pure (lib/chains/detail.ts); this file loads and hands it the rows.
 import { stores } from "@/lib/db";
-import type { TChainRow } from "@/lib/db/stores/chains";
+import { isSortPosition, type TChainRow, type TSortPosition } from "@/lib/db/stores/chains";
 import { AppError } from "@/lib/http";
 import type { TChainSource } from "@/lib/protocol/grammar";
 import type { TChainDetail, TChainList, TChainListQuery, TChainSummary, TRawEvent } from "@/lib/contracts/chains";
@@ -81,7 +81,21 @@ function decodeCursor(raw: string): TCursor {
   throw new AppError("invalid_request", "cursor is not valid; use nextCursor from a previous page.");
 }
 
+/** A sorted list's cursor: the sort it belongs to, the instant its stretches are judged at, the last row's position. */
+type TSortedCursor = { k: string; n: number } & TSortPosition;
+
+function decodeSortedCursor(raw: string, sort: NonNullable<TChainListQuery["sort"]>): TSortedCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as TSortedCursor;
+    if (c.k === sort && typeof c.n === "number" && Number.isFinite(c.n) && isSortPosition(sort, c)) return c;
+  } catch {
+    // fall through
+  }
+  throw new AppError("invalid_request", "cursor is not valid for this sort; use nextCursor from a previous page with the same sort.");
+}
+
 export async function listChains(query: TChainListQuery, now = nowSeconds()): Promise<TChainList> {
+  if (query.sort) return listSortedChains(query, query.sort, now);
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   const store = (await stores()).chains;
   const [page, total] = await Promise.all([
@@ -93,6 +107,25 @@ export async function listChains(query: TChainListQuery, now = nowSeconds()): Pr
   return {
     items: await nameChains(items.map((r) => toChainSummary(r, now))),
     nextCursor: page.length > query.limit && last ? encodeCursor({ s: last.startedAt, i: last.id }) : null,
+    total,
+  };
+}
+
+/** The list in the order `sort` names (docs/api.md "Sorting the chain list"), with its own cursor. */
+async function listSortedChains(query: TChainListQuery, sort: NonNullable<TChainListQuery["sort"]>, now: number): Promise<TChainList> {
+  const cursor = query.cursor ? decodeSortedCursor(query.cursor, sort) : null;
+  const at = cursor?.n ?? now;
+  const store = (await stores()).chains;
+  const [page, total] = await Promise.all([
+    store.listSorted(query, now, { sort, now: at, after: cursor ? { g: cursor.g, v: cursor.v } : undefined, take: query.limit + 1 }),
+    store.countRows(query, now),
+  ]);
+  const items = page.slice(0, query.limit);
+  const last = items[items.length - 1];
+  const next: TSortedCursor | null = page.length > query.limit && last ? { k: sort, n: at, ...last.at } : null;
+  return {
+    items: await nameChains(items.map((r) => toChainSummary(r.row, now))),
+    nextCursor: next ? Buffer.from(JSON.stringify(next)).toString("base64url") : null,
     total,
   };
 }

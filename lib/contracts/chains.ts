@@ -24,9 +24,24 @@ export const ZChainFilters = z.object({
 });
 export type TChainFilters = z.infer<typeof ZChainFilters>;
 
+/**
+ * The list's orders (`sort`; absent means newest first, the spec's order). A key sorts ascending,
+ * `-key` descending; ties go by start time then id in the same direction, except `status`, whose
+ * groups each list newest first. docs/api.md "Sorting the chain list" says what each one means.
+ */
+export const CHAIN_SORTS = ["started", "-started", "status", "-status", "hops", "-hops", "findings", "-findings", "purpose", "-purpose"] as const;
+export type TChainSortParam = (typeof CHAIN_SORTS)[number];
+
 export const ZChainListQuery = ZChainFilters.extend({
-  cursor: z.string().max(500).optional(),
+  // A sorted list's cursor carries its last row's sort key (a purpose code and a chain id, up to 200 characters each).
+  cursor: z.string().max(1200).optional(),
   limit: ZLimit,
+  sort: z
+    .enum(CHAIN_SORTS)
+    .optional()
+    .describe(
+      "The order: started (oldest first), status (worst first: violation, pending, warning, verified, observed; each newest first), hops (fewest first), findings (fewest critical, then error, then warning first), purpose (A to Z, chains without a purpose code last); a leading - reverses it (chains without a purpose stay last). Ties go by start time, then id, in the same direction. Absent: newest first.",
+    ),
 });
 export type TChainListQuery = z.infer<typeof ZChainListQuery>;
 

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeTransaction } from "@/lib/db/sqlite";
+import { connectionSync, groupSync, writeTransaction } from "@/lib/db/sqlite";
 
 const file = join(mkdtempSync(join(tmpdir(), "delegraph-sqlite-")), "t.db");
 const conn = new Database(file);
 conn.pragma("journal_mode = WAL");
+conn.pragma("synchronous = NORMAL");
 conn.pragma("busy_timeout = 0");
 const write = <T>(f: () => T) => writeTransaction(conn, f, 60_000);
 
@@ -32,6 +33,15 @@ describe("writeTransaction", () => {
     expect(conn.prepare(`SELECT n FROM t ORDER BY rowid`).pluck().all()).toEqual([1, 2]);
   });
 
+  it("resolves after a sync of the WAL that the batches committed meanwhile share", async () => {
+    const before = connectionSync(conn)!.syncs();
+    // The first commits and starts a sync; the next two commit while it runs and share the next.
+    const results = await Promise.all([1, 2, 3].map((n) => write(() => conn.prepare(`INSERT INTO t (n) VALUES (?)`).run(10 + n).changes)));
+    expect(results).toEqual([1, 1, 1]);
+    expect(connectionSync(conn)!.syncs() - before).toBe(2);
+    conn.prepare(`DELETE FROM t WHERE n > 10`).run();
+  });
+
   it("waits for a lock held by another connection instead of failing", async () => {
     const other = new Database(file);
     other.exec("BEGIN IMMEDIATE");
@@ -51,5 +61,73 @@ describe("writeTransaction", () => {
       other.exec("ROLLBACK");
       other.close();
     }
+  });
+});
+
+describe("groupSync", () => {
+  type TCall = { path: string; done: () => void; fail: (e: unknown) => void };
+  const controlled = () => {
+    const calls: TCall[] = [];
+    const datasync = (path: string) =>
+      new Promise<void>((resolve, reject) => {
+        calls.push({ path, done: resolve, fail: reject });
+      });
+    return { calls, datasync };
+  };
+  const settled = async (p: Promise<unknown>) => {
+    let state = "pending";
+    p.then(
+      () => (state = "fulfilled"),
+      () => (state = "rejected"),
+    );
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    return state;
+  };
+
+  it("gives the callers that ask while a sync runs one later sync, which starts when it ends", async () => {
+    const { calls, datasync } = controlled();
+    const g = groupSync("/db/x.db", datasync);
+    const first = g.sync();
+    const second = g.sync();
+    const third = g.sync();
+    expect(second).toBe(third);
+    expect(calls.map((c) => c.path)).toEqual(["/db/x.db-wal"]);
+    calls[0].done();
+    await first;
+    // The first sync may have begun before the second caller's commit: it does not answer for it.
+    await settled(second);
+    expect(calls).toHaveLength(2);
+    expect(await settled(second)).toBe("pending");
+    calls[1].done();
+    await expect(second).resolves.toBeUndefined();
+    expect(g.syncs()).toBe(2);
+    const fourth = g.sync();
+    expect(calls).toHaveLength(3);
+    calls[2].done();
+    await fourth;
+  });
+
+  it("syncs the database file when there is no WAL", async () => {
+    const synced: string[] = [];
+    const g = groupSync("/db/x.db", async (path) => {
+      synced.push(path);
+      if (path.endsWith("-wal")) throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+    });
+    await g.sync();
+    expect(synced).toEqual(["/db/x.db-wal", "/db/x.db"]);
+  });
+
+  it("fails every sync after one that failed, the waiting ones included, without trying again", async () => {
+    const { calls, datasync } = controlled();
+    const g = groupSync("/db/x.db", datasync);
+    const first = g.sync();
+    const waiting = g.sync();
+    const eio = Object.assign(new Error("I/O error"), { code: "EIO" });
+    calls[0].fail(eio);
+    await expect(first).rejects.toBe(eio);
+    await expect(waiting).rejects.toBe(eio);
+    await expect(g.sync()).rejects.toBe(eio);
+    expect(calls).toHaveLength(1);
+    expect(g.failure()).toBe(eio);
   });
 });

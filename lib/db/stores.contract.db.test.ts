@@ -21,6 +21,8 @@ import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import type { TObservedWrite } from "./stores/observed";
+import type { TSortPosition } from "./stores/chains";
+import { CHAIN_SORTS } from "@/lib/contracts/chains";
 import { findingTarget, type TFindingReviewRow } from "./stores/review";
 import type { TScanFinding, TWebhookRow } from "./stores/webhooks";
 
@@ -353,6 +355,21 @@ const CASES: {
 } = {
   chains: {
     listRows: (s) => Promise.all(FILTERS.map((f) => s.chains.listRows(f, T, { take: 10 }))),
+    // Every sort, walked two rows a page to the end: the same rows, positions and pages on both.
+    listSorted: (s) =>
+      Promise.all(
+        CHAIN_SORTS.map(async (sort) => {
+          const pages: { id: string; at: unknown }[][] = [];
+          let after: TSortPosition | undefined;
+          for (let i = 0; i < 50; i++) {
+            const page = await s.chains.listSorted({}, T, { sort, now: T, after, take: 2 });
+            if (page.length === 0) break;
+            pages.push(page.map((r) => ({ id: r.row.id, at: r.at })));
+            after = page[page.length - 1].at;
+          }
+          return { sort, pages };
+        }),
+      ),
     listKeys: (s) => s.chains.listKeys({}, T, { after: { startedAt: T, id: "zzz" }, take: 1 }),
     findingCounts: (s) => Promise.all(FILTERS.map((f) => s.chains.findingCounts(f, T).then((r) => r.sort((a, b) => a.code.localeCompare(b.code))))),
     countRows: (s) => Promise.all(FILTERS.map((f) => s.chains.countRows(f, T))),

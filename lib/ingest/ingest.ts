@@ -7,9 +7,8 @@
 // The ingest store (lib/db/stores/ingest.ts) runs the steps: on SQLite synchronously on the direct
 // connection, on PostgreSQL through Prisma with the ledger head locked for the write.
 import { stores } from "@/lib/db";
-import { checkEnvelopeAsync } from "@/lib/protocol/envelope";
+import { checkDecodedAsync, decodeToken, type TDecodeResult } from "@/lib/protocol/envelope";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";
-import { PRINCIPAL_ID_PATTERN } from "@/lib/protocol/grammar";
 import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
 import type { TIngestResult } from "@/lib/contracts/events";
 import { checkpointAfterIngest } from "@/lib/ledger/checkpoints";
@@ -20,18 +19,22 @@ import { env, type TEnv } from "@/lib/env";
 
 export type { TIngestResult } from "@/lib/contracts/events";
 
-/** Reads `iss` without validating anything, so the registry can be loaded once for the batch. */
-function peekIssuer(token: string): string | null {
-  const payload = token.split(".")[1];
-  if (!payload) return null;
-  try {
-    const iss = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { iss?: unknown } | null)?.iss;
-    // Only a well-formed principal id can name a registered principal; anything else is left to
-    // the verifier to reject as malformed.
-    return typeof iss === "string" && PRINCIPAL_ID_PATTERN.test(iss) ? iss : null;
-  } catch {
-    return null;
+/** An entry as far as the batch takes it before the registry is read. */
+type TDecodedEntry = { kind: "refused"; candidate: TCandidate } | { kind: "decoded"; entry: string; decoded: TDecodeResult };
+
+/**
+ * Refuses what is not a token (and points an AIP token elsewhere), and decodes the rest once: the
+ * decoded claims name the issuers whose keys the batch needs, and the checks continue from them.
+ */
+function decodeEntry(entry: unknown, index: number): TDecodedEntry {
+  if (typeof entry !== "string") {
+    const message = "Each entry of events must be a compact JWS string.";
+    return { kind: "refused", candidate: { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message } };
   }
+  // This route stays DEP-only (shared/spec/aip-import.md §2): an AIP token is pointed elsewhere.
+  const hint = aipTokenHint(entry);
+  if (hint !== null) return { kind: "refused", candidate: { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message: hint } };
+  return { kind: "decoded", entry, decoded: decodeToken(entry) };
 }
 
 /**
@@ -39,28 +42,16 @@ function peekIssuer(token: string): string | null {
  * of a batch at once: verification is most of an ingest's CPU, and this way it runs on every core
  * while the main thread parses, stores and answers other requests.
  */
-function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>, now: number): Promise<TCandidate[]> {
+function verifyAll(entries: TDecodedEntry[], registry: Map<string, TRegistryPrincipal>, now: number): Promise<TCandidate[]> {
   return Promise.all(
-    entries.map(async (entry, index): Promise<TCandidate> => {
-      if (typeof entry !== "string") {
-        return {
-          index,
-          kind: "rejected",
-          rawEntry: entry,
-          jti: null,
-          code: "malformed",
-          message: "Each entry of events must be a compact JWS string.",
-        };
-      }
-      // This route stays DEP-only (shared/spec/aip-import.md §2): an AIP token is pointed elsewhere.
-      const hint = aipTokenHint(entry);
-      if (hint !== null) return { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message: hint };
-      const result = await checkEnvelopeAsync(entry, { now, principals: (iss) => registry.get(iss) });
-      if (!result.ok) return { index, kind: "rejected", rawEntry: entry, jti: result.jti, code: result.code, message: result.message };
+    entries.map(async (e, index): Promise<TCandidate> => {
+      if (e.kind === "refused") return e.candidate;
+      const result = await checkDecodedAsync(e.decoded, { now, principals: (iss) => registry.get(iss) });
+      if (!result.ok) return { index, kind: "rejected", rawEntry: e.entry, jti: result.jti, code: result.code, message: result.message };
       return {
         index,
         kind: "verified",
-        raw: entry,
+        raw: e.entry,
         claims: result.claims,
         alg: result.header.alg,
         kid: result.header.kid,
@@ -73,11 +64,12 @@ function verifyAll(entries: unknown[], registry: Map<string, TRegistryPrincipal>
 /** The batch through docs/protocol.md §4's checks but `replay`, against the registry as it is now. */
 export async function verifyBatch(entries: unknown[], options: { now?: number } = {}): Promise<TCandidate[]> {
   const now = options.now ?? Date.now() / 1000;
+  const decoded = entries.map(decodeEntry);
+  // A token that does not decode fails before any key is needed: only decoded issuers are read.
   const issuers = new Set<string>();
-  for (const e of entries) if (typeof e === "string") issuers.add(peekIssuer(e) ?? "");
-  issuers.delete("");
+  for (const e of decoded) if (e.kind === "decoded" && e.decoded.ok) issuers.add(e.decoded.claims.iss);
   const registry = await (await stores()).ingest.registry([...issuers]);
-  return verifyAll(entries, registry, now);
+  return verifyAll(decoded, registry, now);
 }
 
 /** The drift settings (lib/protocol/drift.ts) as configured (lib/env.ts). */

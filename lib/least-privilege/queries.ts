@@ -66,7 +66,14 @@ async function analyseWindow(
   const store = (await stores()).leastPrivilege;
   const rows = await store.grantsReceived({ aud, since: window.since, until: window.until, take: LP_MAX_GRANTS + 1 });
   const truncated = rows.length > LP_MAX_GRANTS;
-  const targets = grantsForPurpose(rows.slice(0, LP_MAX_GRANTS).map(toGrant).filter(present), window.purpose);
+  // The targets come back among their chains' grants: each row's claims are parsed once.
+  const parsed = new Map<string, TLpGrant | null>();
+  const grantOf = (row: TLpGrantRow): TLpGrant | null => {
+    let g = parsed.get(row.jti);
+    if (g === undefined) parsed.set(row.jti, (g = toGrant(row)));
+    return g;
+  };
+  const targets = grantsForPurpose(rows.slice(0, LP_MAX_GRANTS).map(grantOf).filter(present), window.purpose);
   if (targets.length === 0) return { usages: [], truncated, targets, invokes: [] };
   const [chainGrants, invokes] = await Promise.all([
     store.grantsOfChains([...new Set(targets.map((g) => g.chain))]),
@@ -74,7 +81,7 @@ async function analyseWindow(
   ]);
   const parsedInvokes = invokes.map(toInvoke).filter(present);
   return {
-    usages: analyseGrants({ targets, chainGrants: chainGrants.map(toGrant).filter(present), invokes: parsedInvokes }),
+    usages: analyseGrants({ targets, chainGrants: chainGrants.map(grantOf).filter(present), invokes: parsedInvokes }),
     truncated,
     targets,
     invokes: parsedInvokes,

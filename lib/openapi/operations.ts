@@ -116,7 +116,8 @@ export const OPERATIONS: TOperation[] = [
     path: "/api/v1/chains",
     operationId: "listChains",
     tag: "chains",
-    summary: "Chains, newest first, filtered; an opaque cursor pages on.",
+    summary:
+      "Chains, newest first or in the order `sort` names (started, status, hops, findings, purpose; a leading - for descending), filtered; an opaque cursor pages on in that order (400 for a cursor of another sort).",
     permission: "chains:read",
     query: ZChainListQuery,
     success: { status: 200, description: "a page of chains", mediaType: JSON_TYPE, schema: ZChainList },

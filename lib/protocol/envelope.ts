@@ -507,8 +507,7 @@ type TFailure = Exclude<TEnvelopeResult, { ok: true }>;
 /** Every step of checkEnvelope before the signature's, then `finish` with the signature's verdict. */
 type TBeforeSignature = { decoded: TSignatureInput; jwk: object; finish: (signatureValid: boolean) => TEnvelopeResult };
 
-function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | TBeforeSignature {
-  const decoded = decodeToken(token);
+function checkUntilSignature(decoded: TDecodeResult, ctx: TEnvelopeContext): TFailure | TBeforeSignature {
   if (!decoded.ok) return decoded;
   const { header, claims } = decoded;
   const jti = claims.jti;
@@ -540,13 +539,21 @@ function checkUntilSignature(token: string, ctx: TEnvelopeContext): TFailure | T
 
 /** Spec §4 in order, stopping at the first failure: everything but `replay`. */
 export function checkEnvelope(token: string, ctx: TEnvelopeContext): TEnvelopeResult {
-  const step = checkUntilSignature(token, ctx);
+  const step = checkUntilSignature(decodeToken(token), ctx);
   return "finish" in step ? step.finish(verifySignature(step.decoded, step.jwk)) : step;
 }
 
 /** checkEnvelope with the signature verified on the thread pool (verifySignatureAsync): the same result. */
-export async function checkEnvelopeAsync(token: string, ctx: TEnvelopeContext): Promise<TEnvelopeResult> {
-  const step = checkUntilSignature(token, ctx);
+export function checkEnvelopeAsync(token: string, ctx: TEnvelopeContext): Promise<TEnvelopeResult> {
+  return checkDecodedAsync(decodeToken(token), ctx);
+}
+
+/**
+ * checkEnvelopeAsync for a token already through decodeToken: a batch decodes each token once and
+ * reads the issuers it needs from the claims, instead of peeking at every payload first.
+ */
+export async function checkDecodedAsync(decoded: TDecodeResult, ctx: TEnvelopeContext): Promise<TEnvelopeResult> {
+  const step = checkUntilSignature(decoded, ctx);
   return "finish" in step ? step.finish(await verifySignatureAsync(step.decoded, step.jwk)) : step;
 }
 

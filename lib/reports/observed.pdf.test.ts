@@ -39,5 +39,32 @@ describe("the observed chain's PDF", () => {
     expect(text).toContain("unauthorized_activity");
     expect(text).toContain("Observed from OpenTelemetry spans, not verified");
     expect(text).not.toMatch(/signature verified|✓ VERIFIED/i);
+    // 71 boxes cannot be labelled legibly on a page: no graph page, the table says why.
+    expect(text).not.toContain("Chain graph");
+    expect(text).toContain("Too many edges to draw with legible labels on one page");
+  }, 120_000);
+
+  it("draws a small observed chain's graph, every edge dashed and labelled observed, not verified", async () => {
+    const spans = [
+      makeSpan({ trace: 2, span: 1, attributes: agentAttrs("triage", { "user.id": "bob@example.com" }), resource: { "service.name": "helpdesk" } }),
+      ...Array.from({ length: 4 }, (_, i) => makeSpan({ trace: 2, span: i + 2, parent: 1, attributes: toolAttrs(`lookup_${i}`) })),
+    ];
+    const [chain] = assembleObserved(spans, { now: NOW }).chains;
+    const { detail } = buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, NOW);
+    const bytes = await renderObservedReportPdf(detail, { paper: "A4", generatedBy: "test" });
+    const file = join(mkdtempSync(join(tmpdir(), "delegraph-observed-pdf-")), "observed-small.pdf");
+    writeFileSync(file, bytes);
+    const text = execFileSync("pdftotext", ["-raw", "-enc", "UTF-8", file, "-"], { encoding: "utf8" });
+    const pages = text.split("\f").filter((p) => p.trim().length > 0);
+    for (const page of pages) expect(page).toContain("OBSERVED, NOT VERIFIED");
+    const graph = pages.find((p) => p.includes("Chain graph"));
+    expect(graph).toBeDefined();
+    const flat = graph!.replace(/\s+/g, "");
+    for (let i = 0; i < 4; i++) expect(flat).toContain(`lookup_${i}`);
+    expect(flat).toContain("bob@example.com");
+    // Every edge says what it is: one label per observed edge, none called verified.
+    expect(flat.split("observed,notverified").length - 1).toBeGreaterThanOrEqual(chain.edges.length);
+    expect(graph).not.toContain("…");
+    expect(graph).not.toMatch(/signature verified|✓ VERIFIED/i);
   }, 120_000);
 });

@@ -14,18 +14,22 @@ const squash = (s: string) => s.replace(/\s+/g, "");
 
 let story: Awaited<ReturnType<typeof seedStoryChain>>;
 let deep: Awaited<ReturnType<typeof seedDeepChain>>;
+let deep20: Awaited<ReturnType<typeof seedDeepChain>>;
 let broad: Awaited<ReturnType<typeof seedBroadRootChain>>;
 let q: typeof import("./queries");
 let render: typeof import("./pdf/render");
 let chainReport: typeof import("./pdf/chain-report");
+let graphPlan: typeof import("./pdf/graph-plan");
 
 beforeAll(async () => {
   await useFreshDatabase();
   q = await import("./queries");
   render = await import("./pdf/render");
   chainReport = await import("./pdf/chain-report");
+  graphPlan = await import("./pdf/graph-plan");
   story = await seedStoryChain();
   deep = await seedDeepChain(200);
+  deep20 = await seedDeepChain(20);
   broad = await seedBroadRootChain(45);
 }, 240_000);
 
@@ -35,10 +39,12 @@ function pdf(name: string, bytes: Buffer) {
   return {
     text: execFileSync("pdftotext", ["-raw", "-enc", "UTF-8", file, "-"], { encoding: "utf8" }),
     pages: Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [file], { encoding: "utf8" }))![1]),
-    /** every word's right edge against its page's width */
+    /** one page's text (pages count from 1) */
+    page: (n: number) => execFileSync("pdftotext", ["-raw", "-enc", "UTF-8", "-f", String(n), "-l", String(n), file, "-"], { encoding: "utf8" }),
+    /** every word's right edge against its page's width, and its height (about 1.16 × its type size) */
     words: () => {
       const html = execFileSync("pdftotext", ["-bbox", file, "-"], { encoding: "utf8" });
-      const out: { page: number; width: number; xMax: number; word: string }[] = [];
+      const out: { page: number; width: number; xMax: number; height: number; word: string }[] = [];
       let page = 0;
       let width = 0;
       for (const line of html.split("\n")) {
@@ -47,8 +53,8 @@ function pdf(name: string, bytes: Buffer) {
           page++;
           width = Number(p[1]);
         }
-        const w = /<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)<\/word>/.exec(line);
-        if (w) out.push({ page, width, xMax: Number(w[1]), word: w[2] });
+        const w = /<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)<\/word>/.exec(line);
+        if (w) out.push({ page, width, xMax: Number(w[2]), height: Number(w[3]) - Number(w[1]), word: w[4] });
       }
       return out;
     },
@@ -128,6 +134,62 @@ describe("chain report PDF", () => {
     expect(flat).toContain(squash("passing on"));
   });
 
+  it("draws a small chain's graph on one page, every label whole: names, ids, purposes, scope changes, findings and outcomes", async () => {
+    const { findingName } = await import("@/lib/ui/findings");
+    const data = await q.getChainReportData(story.chain);
+    for (const paper of ["A4", "LETTER"] as const) {
+      const opts = await render.chainReportOptions(data, { paper, generatedBy: "reports.test" });
+      expect(opts.graph.table).toBe(false);
+      expect(opts.graph.view?.labelled).toBe(true);
+      expect(opts.graph.view!.scale).toBeGreaterThanOrEqual(graphPlan.LEGIBLE_SCALE);
+      const out = pdf(`story-graph-${paper}.pdf`, await render.renderChainReportPdf(data, { paper, generatedBy: "reports.test" }));
+      const page = out.page(2);
+      const flat = squash(page);
+      expect(flat).toContain("Chaingraph");
+      expect(flat).not.toContain("Authoritypath");
+      for (const n of data.detail.nodes) {
+        expect(flat, n.id).toContain(squash(n.id));
+        if (n.name) expect(flat, n.name).toContain(squash(n.name));
+      }
+      for (const h of data.detail.hops) expect(flat, h.purpose.code).toContain(squash(h.purpose.code));
+      for (const f of data.detail.findings) expect(flat, f.code).toContain(squash(findingName(f.code)));
+      // The escalated scope whole, the scope changes, and how each grant ended.
+      expect(flat).toContain("+payments/wire/very/long/path/segment/that/keeps/going/and/going:write");
+      expect(flat).toContain(squash("−3 scopes (narrowed)"));
+      expect(flat).toContain(squash("✓ completed · third-party attested"));
+      expect(flat).toContain(squash("✗ no report · expired"));
+      // Nothing cut short, nothing past the margin, nothing printed too small to read.
+      expect(page).not.toContain("…");
+      const words = out.words().filter((w) => w.page === 2);
+      expect(words.filter((w) => w.xMax > w.width - 40)).toEqual([]);
+      const tiny = words.filter((w) => w.height < 6.5);
+      expect(tiny, JSON.stringify(tiny.slice(0, 3))).toEqual([]);
+    }
+  });
+
+  it("prints the authority path as a table, ids broken at separators, for a chain too big to label legibly on one page", async () => {
+    const data = await q.getChainReportData(deep20.chain);
+    const opts = await render.chainReportOptions(data, { paper: "A4", generatedBy: "reports.test" });
+    expect(opts.graph.table).toBe(true);
+    const out = pdf("deep20-path.pdf", await render.renderChainReportPdf(data, { paper: "A4", generatedBy: "reports.test" }));
+    expect(out.pages).toBe(chainReport.plannedPageCount(data, opts));
+    const texts = Array.from({ length: out.pages }, (_, i) => out.page(i + 1));
+    const pathPages = texts.map((t, i) => ({ t, n: i + 1 })).filter(({ t }) => /Authority path/.test(t));
+    expect(pathPages.length).toBeGreaterThan(0);
+    const flat = squash(pathPages.map((p) => p.t).join("\n"));
+    // Every grant, root first, each naming the grant it was given under, with its purpose and verdict.
+    expect(flat).toContain(squash(`1 root depth 0`));
+    for (let i = 2; i <= 20; i++) expect(flat).toContain(squash(`${i} under #${i - 1} depth ${i - 1}`));
+    for (const h of data.detail.hops) {
+      expect(flat, h.jti).toContain(squash(`${h.from} → ${h.to}`));
+      expect(flat, h.jti).toContain(squash(h.scope.join(" ")));
+    }
+    expect(flat).toContain(squash("✓ signed (EdDSA), verified"));
+    expect(flat).toContain(squash("Authority passed on unchanged (no_attenuation)"));
+    const pageNumbers = new Set(pathPages.map((p) => p.n));
+    expect(out.words().filter((w) => pageNumbers.has(w.page) && w.xMax > w.width - 40)).toEqual([]);
+  });
+
   it("numbers every page right when the cover runs over one page", async () => {
     const data = await q.getChainReportData(broad.chain);
     const opts = await render.chainReportOptions(data, { paper: "A4", generatedBy: "reports.test" });
@@ -151,9 +213,48 @@ describe("chain report PDF", () => {
     const out = pdf("deep-a4.pdf", bytes);
     expect(out.pages).toBe(chainReport.plannedPageCount(data, opts));
     expect(squash(out.text)).toContain(`${deep.chain}.199`);
+    // Too big for a legible graph page: the authority path lists all 200 grants.
+    expect(opts.graph.table).toBe(true);
+    expect(squash(out.text)).toContain(squash("200 under #199 depth 199"));
     // Generous: shared CI machines are slow; the figure above is the one to watch.
     expect(ms).toBeLessThan(30_000);
   }, 120_000);
+});
+
+describe("an AIP chain's graph page", () => {
+  it("draws the blocks signed with an ephemeral key and the asserted on-behalf-of principal dashed, and says so", async () => {
+    const { appendBlock, authoritySource, delegationSource, loadBiscuit, mintAuthority, rfc3339Seconds } = await import("@/lib/protocol/aip/biscuit");
+    const { makeAipKey, signedDocument } = await import("@/lib/protocol/aip/test-helpers");
+    const { registerAipIdentity } = await import("@/lib/aip/identities");
+    const { importAipTokens } = await import("@/lib/aip/tokens");
+    const b = await loadBiscuit();
+    const key = makeAipKey();
+    const alice = "aip:web:pdf-graph.example/alice";
+    await registerAipIdentity({ document: signedDocument([{ key, id: "key-1" }], "python", { id: alice }), kind: "human" });
+    const expires = rfc3339Seconds(Math.floor(Date.now() / 1000) + 3600);
+    let token = mintAuthority(
+      b,
+      key.seed,
+      authoritySource({ identity: alice, scopes: ["tool:*"], maxDepth: 3, expires, principal: "user:ops@bank.example" }),
+    );
+    token = appendBlock(
+      b,
+      token,
+      key.publicKey,
+      delegationSource({ delegator: alice, delegate: "aip:web:pdf-graph.example/bob", context: "quarterly research", scopes: ["tool:search"] }),
+    );
+    const [r] = await importAipTokens([token]);
+    const data = await q.getChainReportData(r.chain!);
+    const opts = await render.chainReportOptions(data, { paper: "A4", generatedBy: "reports.test" });
+    expect(opts.graph.view?.labelled).toBe(true);
+    const out = pdf("aip-graph.pdf", await render.renderChainReportPdf(data, { paper: "A4", generatedBy: "reports.test" }));
+    const flat = squash(out.page(2));
+    expect(flat).toContain("Chaingraph");
+    expect(flat).toContain(squash("HUMAN · ASSERTED, NOT SIGNED"));
+    expect(flat).toContain(squash("user:ops@bank.example"));
+    expect(flat).toContain(squash("unverified hop: delegator asserted, not signed"));
+    expect(flat).toContain(squash("aip:web:pdf-graph.example/bob"));
+  });
 });
 
 describe("period summary PDF", () => {

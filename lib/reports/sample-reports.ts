@@ -16,6 +16,9 @@ if (!only || only.includes("story")) chains.story = (await seedStoryChain()).cha
 if (!only || only.includes("wide")) chains.wide = (await seedWideChain(200)).chain;
 if (!only || only.includes("deep")) chains.deep = (await seedDeepChain(60)).chain;
 if (only?.includes("deep200")) chains.deep200 = (await seedDeepChain(200)).chain;
+// Around the graph page's legibility threshold: an 8-hop line still draws, these get the authority path.
+if (only?.includes("deep20")) chains.deep20 = (await seedDeepChain(20)).chain;
+if (only?.includes("wide20")) chains.wide20 = (await seedWideChain(20)).chain;
 for (const [name, id] of Object.entries(chains)) {
   for (const paper of ["A4", "LETTER"] as const) {
     const t0 = performance.now();

@@ -1,6 +1,7 @@
-// Sorting the rows of a chain table by a column. The list pages on the server newest first; a sort
-// orders the rows in hand (the page), and the table says so.
-import type { TChainSummary } from "@/lib/contracts/chains";
+// Sorting a chain table by a column. The Chains page asks the API for the order (`sort` in its URL
+// and in the request: every chain is ordered, not the page in hand); the smaller tables elsewhere
+// (a principal's chains, an investigation's) order the rows they hold.
+import { CHAIN_SORTS, type TChainSortParam, type TChainSummary } from "@/lib/contracts/chains";
 import { statusRank } from "@/lib/protocol/grammar";
 
 export type TChainSortKey = "status" | "root" | "purpose" | "hops" | "findings" | "started";
@@ -33,4 +34,46 @@ export function nextSort(current: TChainSort, key: TChainSortKey): TChainSort {
   if (!current || current.key !== key) return { key, dir: first };
   if (current.dir === first) return { key, dir: first === "asc" ? "desc" : "asc" };
   return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Chains page: the API's sorts (docs/api.md "Sorting the chain list").
+
+/** The columns the API sorts by (the human root's display name has no index: it is not one). */
+export const SERVER_SORT_COLUMNS: Partial<Record<TChainSortKey, string>> = {
+  status: "status",
+  purpose: "purpose",
+  hops: "hops",
+  findings: "findings",
+  started: "started",
+};
+
+/** The `sort` of a URL; anything the API would refuse is the default order. */
+export function parseChainSort(sp: { get(name: string): string | null }): TChainSortParam | null {
+  const v = sp.get("sort");
+  return v && (CHAIN_SORTS as readonly string[]).includes(v) ? (v as TChainSortParam) : null;
+}
+
+/** How a column shows a sort: null is the API's default, newest first, which is the Started column descending. */
+export function serverSortOf(sort: TChainSortParam | null): TChainSort {
+  const s = sort ?? "-started";
+  const key = s.replace(/^-/, "") as TChainSortKey;
+  return { key, dir: s.startsWith("-") ? "desc" : "asc" };
+}
+
+/**
+ * A click on a column: its natural direction first (worst status, A–Z purpose, most hops, worst
+ * findings, newest), then the other, then back to the default. Ascending is the API's `key`,
+ * descending `-key`; `status` ascending lists the worst first (its rank: violation, pending,
+ * warning, verified, observed).
+ */
+export function nextServerSort(current: TChainSortParam | null, key: TChainSortKey): TChainSortParam | null {
+  const col = SERVER_SORT_COLUMNS[key];
+  if (!col) return current;
+  const first = (key === "status" || key === "purpose" ? col : `-${col}`) as TChainSortParam;
+  const second = (first.startsWith("-") ? col : `-${col}`) as TChainSortParam;
+  const shown = current ?? "-started";
+  const next = shown === first ? second : shown === second ? null : first;
+  // Newest first is the API's own order: the URL says nothing for it.
+  return next === "-started" ? null : next;
 }

@@ -10,7 +10,7 @@ export const authKeys = {
 export const chainKeys = {
   all: ["chains"] as const,
   lists: () => [...chainKeys.all, "list"] as const,
-  list: (filters: TChainFilters, cursor: string | null) => [...chainKeys.lists(), filters, cursor] as const,
+  list: (filters: TChainFilters, cursor: string | null, sort: string | null = null) => [...chainKeys.lists(), filters, cursor, sort] as const,
   details: () => [...chainKeys.all, "detail"] as const,
   detail: (id: string) => [...chainKeys.details(), id] as const,
   refusals: (id: string) => [...chainKeys.all, "refusals", id] as const,

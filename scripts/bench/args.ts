@@ -11,9 +11,13 @@ export type TBenchArgs = {
   serverNodeOptions: string | null;
   /** the graph benchmark's chain sizes in nodes, replacing the mode's (`--graph-nodes 1000,5000`) */
   graphNodes: number[] | null;
+  /** background events filled in-process before the reads, replacing the mode's (`--events 10000000`) */
+  events: number | null;
+  /** seconds of open-loop ingest at 80% of the measured maximum rate (`--soak 600`) */
+  soakSeconds: number | null;
 };
 
-export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres|both, --keep, --server-node-options "<flags>", --graph-nodes <n,n,...>`;
+export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres|both, --keep, --server-node-options "<flags>", --graph-nodes <n,n,...>, --events <n>, --soak <seconds>`;
 
 const MODES: TMode[] = ["smoke", "quick", "full"];
 
@@ -40,6 +44,8 @@ export function parseBenchArgs(argv: string[]): TBenchArgs {
         keep: { type: "boolean" },
         "server-node-options": { type: "string" },
         "graph-nodes": { type: "string" },
+        events: { type: "string" },
+        soak: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -65,10 +71,19 @@ export function parseBenchArgs(argv: string[]): TBenchArgs {
   }
   return {
     graphNodes,
+    events: values.events === undefined ? null : wholeNumber("--events", values.events, 1_000, 50_000_000, "events (10000000 or 10_000_000)"),
+    soakSeconds: values.soak === undefined ? null : wholeNumber("--soak", values.soak, 10, 86_400, "seconds"),
     mode,
     json: values.json ?? null,
     database: values.database ?? "sqlite",
     keep: values.keep ?? false,
     serverNodeOptions: values["server-node-options"] ?? null,
   };
+}
+
+/** A whole number within bounds; `_` and `,` between digit groups are allowed (10_000_000). */
+function wholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
+  const n = /^\d{1,3}([_,]?\d{3})*$/.test(raw.trim()) ? Number(raw.trim().replace(/[_,]/g, "")) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag} ${raw}: use a whole number of ${what} from ${min} to ${max}`);
+  return n;
 }

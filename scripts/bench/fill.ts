@@ -37,10 +37,13 @@ export async function registerPrincipals(principals: TBenchPrincipal[]): Promise
 export type TFillResult = { events: number; seconds: number; perSec: number };
 
 /** Ingests each batch the iterator yields; any rejection stops the fill (the data must be real). */
-export async function ingestInProcess(batches: Iterable<string[]>, onProgress?: (events: number) => void): Promise<TFillResult> {
+export async function ingestInProcess(
+  batches: Iterable<string[]> | AsyncIterable<string[]>,
+  onProgress?: (events: number) => void,
+): Promise<TFillResult> {
   const started = performance.now();
   let events = 0;
-  for (const batch of batches) {
+  for await (const batch of batches) {
     const results = await ingestBatch(batch);
     const bad = results.find((r) => r.status === "rejected" || r.status === "duplicate");
     if (bad) throw new Error(`fill: event ${bad.jti} was ${bad.status}: ${bad.error?.message ?? ""}`);

@@ -59,6 +59,8 @@ export type TBenchReport = {
     csvChain: { events: number } & TDownload;
     csvAll: { filter: string } & TDownload;
   };
+  /** the granted-vs-used reads over HTTP (docs/least-privilege.md#cost), after the chain reads */
+  leastPrivilege: { storedEvents: number; load: TLoad; reads: ({ name: string; bytes: number } & TLatency)[] };
   /** one batch per chain: a 256-scope, 256-data, 256-egress authorize, a 256-scope delegate, an invoke; then its first read */
   worstGrant: TWorstGrant & { load: TLoad };
   /** OTLP ingest, spans per second (scripts/bench/observed.ts) */
@@ -75,6 +77,9 @@ export type TBenchReport = {
 };
 
 const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** Issue 18: every granted-vs-used read (principal page, purpose, ranking, report) at 1M events. */
+export const LP_TARGET_P95_MS = 200;
 
 function downloadCell(d: TDownload, what: (d: Extract<TDownload, { status: "ok" }>) => string): string {
   return d.status === "ok" ? what(d) : `n/a (${d.reason})`;
@@ -142,6 +147,15 @@ export function tableRows(r: TBenchReport): string[][] {
     ]);
   }
   rows.push(["  (stored events during the reads)", fmt(r.chainQuery.storedEvents), "", "", ""]);
+  for (const l of r.leastPrivilege.reads) {
+    rows.push([
+      `least privilege, ${l.name} (${fmt(r.leastPrivilege.storedEvents)} events stored)`,
+      `p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms`,
+      `p95 ≤ ${LP_TARGET_P95_MS} ms`,
+      verdict(l.p95Ms <= LP_TARGET_P95_MS),
+      l1(r.leastPrivilege.load),
+    ]);
+  }
   const w = r.worstGrant;
   rows.push([
     `worst legal grant (256 scopes/data/egress, a 256-scope delegate, an invoke; ${Math.round(w.tokenBytes / 1024)} KiB), one batch`,

@@ -34,6 +34,14 @@ const resultHash = (s: string) => `sha256:${createHash("sha256").update(s).diges
 
 /** Chain number n's ten tokens, parents first. Ids are `c<n>` (the root) and `c<n>.<k>`. */
 export function smallChain(n: number, pop: TPopulation, now: number): string[] {
+  return smallChainClaims(n, pop, now).map(({ claims, signer }) => sign(claims, signer));
+}
+
+/**
+ * smallChain's claims and signers, unsigned: for benchmarks that store rows directly
+ * (scripts/bench/least-privilege.ts), where signing a million tokens would be most of the run.
+ */
+export function smallChainClaims(n: number, pop: TPopulation, now: number): { claims: TBenchClaims; signer: TBenchPrincipal }[] {
   const pick = <T>(list: T[], salt: number) => list[(n * 7919 + salt * 104729) % list.length];
   const human = pick(pop.humans, 1);
   const planner = pick(pop.agents, 2);
@@ -53,8 +61,8 @@ export function smallChain(n: number, pop: TPopulation, now: number): string[] {
   const task = { code: `ops.d${d}.p${p}`, text: `Collect and publish project ${p} figures` };
   const common = (k: number, iss: TBenchPrincipal, dt: number) => ({ jti: k === 0 ? chain : `${chain}.${k}`, iss: iss.id, iat: iat + dt, chain });
 
-  const tokens: string[] = [];
-  const put = (claims: TBenchClaims, signer: TBenchPrincipal) => tokens.push(sign(claims, signer));
+  const tokens: { claims: TBenchClaims; signer: TBenchPrincipal }[] = [];
+  const put = (claims: TBenchClaims, signer: TBenchPrincipal) => tokens.push({ claims, signer });
   if (!isOrphaned) {
     put(
       { ...common(0, human, 0), kind: "authorize", aud: planner.id, scope: [`${base}/*:read`, `${base}/*:write`], purpose, exp, max_depth: 3 },

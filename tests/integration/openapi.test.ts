@@ -89,7 +89,7 @@ describe("the OpenAPI document over HTTP", () => {
 
     const paths: Record<string, [string, string]> = {
       ingestEvents: ["POST", "/api/v1/events"],
-      listChains: ["GET", "/api/v1/chains?limit=5"],
+      listChains: ["GET", "/api/v1/chains?limit=5&sort=-hops"],
       getChain: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}`],
       getEvent: ["GET", `/api/v1/events/${encodeURIComponent(chain)}`],
       getChainRefusals: ["GET", `/api/v1/chains/${encodeURIComponent(chain)}/refused`],

@@ -2,7 +2,7 @@
 // and the checker read, the cheap stamp a cached detail is keyed on, and the ledger walk.
 import type Database from "better-sqlite3";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { TChainFilters } from "@/lib/contracts/chains";
+import type { TChainFilters, TChainSortParam } from "@/lib/contracts/chains";
 import { parseScope, scopeCovers } from "@/lib/protocol/scope";
 import type { TDatabase, TPrisma } from "../connect";
 import { startsWithText } from "../dialect";
@@ -107,9 +107,23 @@ const RAW_EVENT_SELECT = {
 export type TRawEventRow = Prisma.EventGetPayload<{ select: typeof RAW_EVENT_SELECT }>;
 export type TListPage = { after?: { startedAt: number; id: string }; take: number };
 
+/** Where a row sits in a sorted walk: its stretch (see sortSegments) and its sort key's values there. */
+export type TSortPosition = { g: number; v: (string | number)[] };
+/**
+ * A page of a sorted list: `now` is the instant the stretches of `status` are judged at (the first
+ * page's, carried in the cursor, so a verified chain whose evidence falls due between two pages is
+ * neither listed twice nor skipped); `after` the position of the previous page's last row.
+ */
+export type TSortedPage = { sort: TChainSortParam; now: number; after?: TSortPosition; take: number };
+
 export type TChainStore = {
   /** Summary rows matching the filters, newest first (startedAt, then id, descending). */
   listRows(filters: TChainFilters, now: number, page: TListPage): Promise<TChainRow[]>;
+  /**
+   * Summary rows matching the filters in the order `sort` names (docs/api.md "Sorting the chain
+   * list"), each with its position, which the next page starts after. An index walk per stretch.
+   */
+  listSorted(filters: TChainFilters, now: number, page: TSortedPage): Promise<{ row: TChainRow; at: TSortPosition }[]>;
   /** The same order, with only what the event exports need. */
   listKeys(filters: TChainFilters, now: number, page: TListPage): Promise<TChainKey[]>;
   /** Stored findings per code over the chains the filters match. */
@@ -293,6 +307,99 @@ function pageWhere(where: Prisma.ChainWhereInput, page: TListPage): Prisma.Chain
 const NEWEST_FIRST = [{ startedAt: "desc" }, { id: "desc" }] as const satisfies Prisma.ChainOrderByWithRelationInput[];
 
 // ---------------------------------------------------------------------------------------------
+// The list's sorts. Each is a sequence of stretches; a stretch is a set of chains read in the order
+// of an index (prisma/*/schema.prisma, migration 0026), so a page is a walk down one or a few index
+// ranges whatever the store's size, and the next page seeks past the last row's key (keyset).
+
+export type TSortColumn = "purposeCode" | "hopCount" | "criticalCount" | "errorCount" | "warningCount" | "startedAt" | "id";
+/**
+ * `orderFirst`: a column the stretch holds constant (null) but orders by first anyway, so that the
+ * planner reads the stretch's index range in order: PostgreSQL does not treat `IS NULL` as fixing
+ * a column's place in the order and would otherwise filter the (startedAt, id) index instead.
+ */
+export type TSortSegment = { where: Prisma.ChainWhereInput; keys: readonly TSortColumn[]; dir: "asc" | "desc"; orderFirst?: readonly TSortColumn[] };
+const STRING_COLUMNS: ReadonlySet<TSortColumn> = new Set(["purposeCode", "id"]);
+const BY_TIME = ["startedAt", "id"] as const;
+
+/**
+ * The stretches of a sort, in order. `started`, `hops`, `findings` are one stretch each (ties by
+ * start time then id, in the same direction). `purpose`: chains with a purpose code by code, then
+ * those without one (observed chains), in either direction. `status`: one stretch per status, worst
+ * first (`-status`: best first), each newest first; a verified chain whose evidence is overdue at
+ * `now` reads as a warning (the read-time missing_evidence rule), so it comes right after the
+ * stored warnings. `findings` orders by the stored counts (critical, then error, then warning),
+ * then the chains whose only finding is read at `now` (missing_evidence), then the clean ones
+ * (`findings`: the reverse).
+ */
+export function sortSegments(sort: TChainSortParam, now: number): TSortSegment[] {
+  const dir = sort.startsWith("-") ? "desc" : "asc";
+  const key = sort.replace(/^-/, "");
+  switch (key) {
+    case "hops":
+      return [{ where: {}, keys: ["hopCount", ...BY_TIME], dir }];
+    case "findings": {
+      // Stored findings by count; then chains whose only finding is a read-time missing_evidence
+      // (overdue at `now`), so a "Broken audit trail" row never sorts among the clean ones; then
+      // the clean ones. The last two are one range of the index (all counts 0), walked with a filter.
+      const none = { criticalCount: 0, errorCount: 0, warningCount: 0 };
+      const counts = ["criticalCount", "errorCount", "warningCount"] as const;
+      const stretches: TSortSegment[] = [
+        { where: { OR: [{ criticalCount: { gt: 0 } }, { errorCount: { gt: 0 } }, { warningCount: { gt: 0 } }] }, keys: [...counts, ...BY_TIME], dir },
+        { where: { ...none, evidenceDue: { lt: now } }, keys: BY_TIME, dir, orderFirst: counts },
+        { where: { ...none, OR: [{ evidenceDue: null }, { evidenceDue: { gte: now } }] }, keys: BY_TIME, dir, orderFirst: counts },
+      ];
+      return dir === "desc" ? stretches : stretches.reverse();
+    }
+    case "purpose":
+      return [
+        { where: { purposeCode: { not: null } }, keys: ["purposeCode", ...BY_TIME], dir },
+        { where: { purposeCode: null }, keys: BY_TIME, dir, orderFirst: ["purposeCode"] },
+      ];
+    case "status": {
+      const groups: Prisma.ChainWhereInput[] = [
+        { status: "violation" },
+        { status: "pending" },
+        { status: "warning" },
+        { status: "verified", evidenceDue: { lt: now } },
+        { status: "verified", OR: [{ evidenceDue: null }, { evidenceDue: { gte: now } }] },
+        { status: "observed" },
+      ];
+      if (dir === "desc") groups.reverse();
+      return groups.map((where) => ({ where, keys: BY_TIME, dir: "desc" }));
+    }
+    default:
+      return [{ where: {}, keys: BY_TIME, dir }];
+  }
+}
+
+/** Whether `v` can be a position in a stretch of this sort (a cursor is client input). */
+export function isSortPosition(sort: TChainSortParam, v: unknown): v is TSortPosition {
+  const p = v as TSortPosition;
+  if (typeof p !== "object" || p === null || !Number.isInteger(p.g) || !Array.isArray(p.v)) return false;
+  const seg = sortSegments(sort, 0)[p.g];
+  if (!seg || p.v.length !== seg.keys.length) return false;
+  return seg.keys.every((k, i) =>
+    STRING_COLUMNS.has(k) ? typeof p.v[i] === "string" && p.v[i].length <= 200 : typeof p.v[i] === "number" && Number.isFinite(p.v[i]),
+  );
+}
+
+/**
+ * The rows after `values` in a stretch's order. The leading bound repeats the first key on its own
+ * so that both planners seek the index there instead of filtering from its start.
+ */
+function keysetAfter(seg: TSortSegment, values: (string | number)[]): Prisma.ChainWhereInput {
+  const strict = seg.dir === "desc" ? "lt" : "gt";
+  const loose = seg.dir === "desc" ? "lte" : "gte";
+  const or = seg.keys.map((k, i) => {
+    const clause: Record<string, unknown> = {};
+    for (let j = 0; j < i; j++) clause[seg.keys[j]] = values[j];
+    clause[k] = { [strict]: values[i] };
+    return clause;
+  });
+  return { AND: [{ [seg.keys[0]]: { [loose]: values[0] } }, { OR: or }] };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** What the chain's events point at outside it, and who they name (from columns, before parsing). */
 function refsOf(events: { jti: string; ref: string | null; iss: string; aud: string | null }[]) {
@@ -322,6 +429,24 @@ function prismaChainStore(db: TDatabase): TChainStore {
         take: page.take,
         select: CHAIN_ROW_SELECT,
       }),
+    listSorted: async (filters, now, page) => {
+      const base = await chainWhere(db, filters, now);
+      const segments = sortSegments(page.sort, page.now);
+      const out: { row: TChainRow; at: TSortPosition }[] = [];
+      for (let g = page.after?.g ?? 0; g < segments.length && out.length < page.take; g++) {
+        const seg = segments[g];
+        const and = [base, seg.where];
+        if (page.after && page.after.g === g) and.push(keysetAfter(seg, page.after.v));
+        const rows = await prisma.chain.findMany({
+          where: { AND: and },
+          orderBy: [...(seg.orderFirst ?? []), ...seg.keys].map((k) => ({ [k]: seg.dir })),
+          take: page.take - out.length,
+          select: CHAIN_ROW_SELECT,
+        });
+        for (const row of rows) out.push({ row, at: { g, v: seg.keys.map((k) => row[k] as string | number) } });
+      }
+      return out;
+    },
     listKeys: async (filters, now, page) =>
       prisma.chain.findMany({
         where: pageWhere(await chainWhere(db, filters, now), page),

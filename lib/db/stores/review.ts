@@ -113,6 +113,7 @@ export const chainTarget = (chainId: string) => `chain:${chainId}`;
 
 export function createReviewStore(db: TDatabase): TReviewStore {
   const prisma = db.prisma;
+  const REVIEW_KEYS_PER_QUERY = 400;
   const keyWhere = (keys: TFindingKey[]) => ({ OR: keys.map((k) => ({ eventJti: k.eventJti, code: k.code })) });
   return {
     findings: async (q) => {
@@ -154,7 +155,14 @@ export function createReviewStore(db: TDatabase): TReviewStore {
       return found.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
     },
     finding: (id) => prisma.finding.findUnique({ where: { id } }),
-    reviews: async (keys) => (keys.length ? prisma.findingReview.findMany({ where: keyWhere(keys) }) : []),
+    // In slices: a default Findings page over many overdue chains asks for tens of thousands of
+    // keys (two parameters each), past the 999 bind parameters Prisma lets one SQLite statement carry (P2029 at 300k events).
+    reviews: async (keys) => {
+      const out: Awaited<ReturnType<typeof prisma.findingReview.findMany>> = [];
+      for (let i = 0; i < keys.length; i += REVIEW_KEYS_PER_QUERY)
+        out.push(...(await prisma.findingReview.findMany({ where: keyWhere(keys.slice(i, i + REVIEW_KEYS_PER_QUERY)) })));
+      return out;
+    },
     chainFindingReviews: (chainId) => prisma.findingReview.findMany({ where: { chainId } }),
     writeFinding: async (row, entries) => {
       const { eventJti, code, ...rest } = row;

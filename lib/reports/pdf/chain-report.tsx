@@ -9,8 +9,8 @@ import { ATTESTATION_LABEL, FINDING_INFO } from "@/lib/ui/findings";
 import { FINDING_CODES, FINDING_SEVERITY, type TSeverity } from "@/lib/protocol/types";
 import type { TChainReportData } from "../queries";
 import type { TReportReview } from "@/lib/review/report";
-import { GraphTile } from "./graph";
-import type { TGraphPlan, TGraphView, TTile } from "./graph-plan";
+import { GraphCanvas } from "./graph";
+import { authorityOrder, type TGraphPlan, type TGraphView } from "./graph-plan";
 import {
   Caption,
   fontStyle,
@@ -276,87 +276,189 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
 }
 
 // ---------------------------------------------------------------------------------------------
-// Graph pages
+// Graph page and authority path
 
-type TGraphPart = { view: TGraphView; tile: TTile; note: string | null; compact: boolean };
-type TGraphPage = { title: string; parts: TGraphPart[] };
-
-const hiddenIn = (v: TGraphView | null) => (v ? v.model.nodes.reduce((s, n) => s + (n.kind === "hidden" ? (n.hidden?.count ?? 0) : 0), 0) : 0);
-
-/** The graph's pages: the overview map, then the readable tiles, short strips sharing a page. */
-function graphPages(opts: TChainReportOptions): TGraphPage[] {
-  const { overview, detail } = opts.graph;
-  const pages: TGraphPage[] = [];
-  if (overview) pages.push({ title: "Chain graph", parts: [{ view: overview, tile: overview.tiles[0], note: null, compact: detail !== null }] });
-  if (!detail) return pages;
-  const hidden = hiddenIn(detail);
-  const caption = (i: number, tile: TTile) =>
-    `Part ${i + 1} of ${detail.tiles.length}: row ${tile.row + 1}, column ${tile.col + 1}; neighbouring parts overlap slightly.` +
-    (i === 0 && hidden > hiddenIn(overview)
-      ? ` To fit, this view shows the human root's neighbourhood; ${plural(hidden, "node")} are stood in for by “hidden” boxes that keep their findings.`
-      : "");
-  let room = 0;
-  detail.tiles.forEach((tile, i) => {
-    const need = tile.height * detail.scale + 32;
-    const last = pages[pages.length - 1];
-    const part = { view: detail, tile, note: caption(i, tile), compact: false };
-    if (last && last.parts[0].view === detail && need <= room) {
-      last.parts.push(part);
-      room -= need;
-    } else {
-      pages.push({ title: overview ? "Chain graph, readable scale" : "Chain graph", parts: [part] });
-      room = contentH(opts.paper, true) - 40 - (pages.length === 1 ? 70 : 0) - need;
-    }
-  });
-  return pages;
+/** The graph page's intro: how to read what is drawn. */
+function graphIntro(view: Pick<TGraphView, "labelled" | "rankdir"> & { boxes: number }, table: boolean, observed: boolean): string {
+  if (!view.labelled)
+    return `This chain (${plural(view.boxes, "box", "boxes")}) is too large to draw with legible labels on one page: this is a map of its shape, left to right from the human, a box's outline in the colour of its worst finding and red arrows where a finding is.${table ? " A box carries the # of the grant its principal received in the authority path that follows, which names every grant, hop by hop." : ""}`;
+  const flow = view.rankdir === "LR" ? "Left to right" : "Top to bottom";
+  return observed
+    ? `${flow} from the principal. Every arrow is what telemetry observed, dashed and labelled “observed, not verified”: no signature backs it. A box's outline takes the colour of its worst finding, named in it.`
+    : `${flow} from the human. Each arrow between principals is one grant, labelled with its purpose code, how its scope changed from the parent (“−2 scopes” narrowed; white on red “+scope” is an escalation) and its findings by name; arrows to resources are actions. Solid lines are signed and verified; dashed lines are pending, inferred or asserted but not signed (the label says which); dotted lines are a third party's attestation. Each box names the principal, its id, its findings and how each grant it received ended.`;
 }
 
-function GraphPages({
-  opts,
-  pages,
+/** The chain graph page, when there is one: a labelled graph, or a map before the authority path. */
+export function GraphPage({
+  view,
+  table,
+  observed = false,
+  paper,
   header,
   footer,
-  firstPage,
-  total,
+  number,
 }: {
-  opts: TChainReportOptions;
-  pages: TGraphPage[];
+  view: TGraphView;
+  table: boolean;
+  observed?: boolean;
+  paper: TPaper;
   header: { left: string; right: string };
   footer: string;
-  firstPage: number;
-  total: number;
+  number: { page: number; total: number };
 }) {
-  const { overview, detail } = opts.graph;
-  const width = contentW(opts.paper, true);
-  const intro =
-    "Left to right from the human. Each arrow between principals is one signed grant, labelled with its purpose and scope change (“−2 scopes” narrowed; a red “+scope” is an escalation); arrows to resources are actions. Solid lines are signed and resolved; dashed lines are pending or inferred. A box's outline takes the colour of its worst finding, named under it." +
-    (hiddenIn(overview)
-      ? ` ${plural(hiddenIn(overview), "node")} are stood in for by “hidden” boxes that keep their findings; the hop table lists every grant.`
-      : "") +
-    (overview && detail
-      ? ` At this size the whole graph is a map: the ${plural(detail.tiles.length, "part")} after it show it at a readable scale.`
-      : "") +
-    (!overview && detail
-      ? " The chain is too large for a one-page map; it is shown at a readable scale in parts, and the hop table lists every grant."
-      : "");
+  const width = contentW(paper, view.landscape);
   return (
-    <>
-      {pages.map((p, i) => (
-        <ReportPage key={i} paper={opts.paper} landscape header={header} footer={footer} number={{ page: firstPage + i, total }}>
-          {heading(p.title, width).node}
-          {i === 0 && paragraph([{ text: intro, size: SIZE.small, color: MUTED }], width).node}
-          {p.parts.map((part, j) => (
-            <View key={j} style={{ marginBottom: 8 }} wrap={false}>
-              {part.note && paragraph([{ text: part.note, size: SIZE.caption, color: FAINT }], width, 3).node}
-              <View style={{ borderWidth: 0.5, borderColor: HAIRLINE, alignSelf: "flex-start" }}>
-                <GraphTile plan={part.view} tile={part.tile} m={measure()} compact={part.compact} />
-              </View>
-            </View>
-          ))}
-        </ReportPage>
-      ))}
-    </>
+    <ReportPage paper={paper} landscape={view.landscape} header={header} footer={footer} number={number}>
+      {heading(view.labelled ? "Chain graph" : "Chain graph: map", width).node}
+      {paragraph([{ text: graphIntro({ ...view, boxes: view.model.nodes.length }, table, observed), size: SIZE.small, color: MUTED }], width).node}
+      <View style={{ borderWidth: 0.5, borderColor: HAIRLINE, alignSelf: "flex-start" }} wrap={false}>
+        <GraphCanvas view={view} m={measure()} />
+      </View>
+    </ReportPage>
   );
+}
+
+/** Room for the graph on a page, below the section title and the (longest) intro paragraph. */
+export function graphArea(paper: TPaper, landscape: boolean): { width: number; height: number } {
+  const width = contentW(paper, landscape);
+  const intro = graphIntro({ labelled: true, rankdir: "TB", boxes: 0 }, false, false);
+  const above = heading("Chain graph", width).height + paragraph([{ text: intro, size: SIZE.small }], width).height;
+  // The canvas's hairline border, and a point of slack against rounding.
+  return { width: width - 2, height: contentH(paper, landscape) - above - 4 };
+}
+
+const OUTCOME_MARK = { completed: "✓", failed: "✕", partial: "◐" } as const;
+
+/**
+ * The authority path as a table, for a chain too big to draw legibly: every grant in story order
+ * (a grant, then the grants given under it), numbered by its path from the human ("1.2.1"), with
+ * what was handed on, for which purpose, the verifier's verdict and how it ended.
+ */
+function authorityPathSection(detail: TChainDetail, paper: TPaper, who: TNames): TSection {
+  const width = contentW(paper, true);
+  const rows = authorityOrder(detail);
+  const table = tableBlocks<(typeof rows)[number]>(
+    [
+      {
+        title: "#",
+        weight: 5,
+        parts: ({ hop, n, under }) => [
+          { text: String(n), face: "bold", size: SIZE.table },
+          { text: hop.kind === "authorize" ? "root" : under ? `under #${under}` : "parent ?", size: SIZE.caption, color: FAINT },
+          { text: hop.depth === null ? "depth ?" : `depth ${hop.depth}`, size: SIZE.caption, color: FAINT },
+        ],
+      },
+      {
+        title: "From → to",
+        weight: 22,
+        parts: ({ hop }) => [{ text: `${who.label(hop.from)} → ${who.label(hop.to)}`, face: "bold", size: SIZE.table }],
+      },
+      {
+        title: "Scope and actions",
+        weight: 24,
+        parts: ({ hop }) => {
+          const out: TPart[] = [];
+          if (hop.scopeAdded.length)
+            out.push({ text: `+ ${hop.scopeAdded.join(" ")} (escalation)`, face: "bold", size: SIZE.caption, color: SEVERITY_COLOR.critical.ink });
+          if (hop.scopeRemoved.length)
+            out.push({ text: `− ${plural(hop.scopeRemoved.length, "scope")} not passed on`, size: SIZE.caption, color: MUTED });
+          out.push({ text: hop.scope.join(" "), face: "mono", size: SIZE.caption });
+          const acts = new Map<string, { n: number; bad: boolean }>();
+          for (const inv of hop.invocations) {
+            const k = `${inv.action} on ${inv.resource}`;
+            const a = acts.get(k) ?? { n: 0, bad: false };
+            a.n++;
+            a.bad ||= inv.findings.length > 0;
+            acts.set(k, a);
+          }
+          for (const [k, a] of acts)
+            out.push({
+              text: `acted: ${k}${a.n > 1 ? ` ×${a.n}` : ""}`,
+              face: "mono",
+              size: SIZE.caption,
+              color: a.bad ? SEVERITY_COLOR.error.ink : MUTED,
+            });
+          return out;
+        },
+      },
+      {
+        title: "Purpose",
+        weight: 14,
+        parts: ({ hop }) => [
+          { text: hop.purpose.code, face: "mono", size: SIZE.caption },
+          { text: hop.purpose.text, size: SIZE.caption, color: MUTED },
+        ],
+      },
+      {
+        title: "Verdict and findings",
+        weight: 17,
+        parts: ({ hop }) => {
+          const all = [...hop.findings, ...hop.invocations.flatMap((i) => i.findings)];
+          const seen = new Set<string>();
+          const out: TPart[] = [];
+          out.push(
+            hop.status === "pending"
+              ? { text: "○ pending: its parent has not arrived", size: SIZE.caption, color: MUTED }
+              : !hop.signature.verified
+                ? { text: `◌ unverified: ${hop.aip?.unverified ?? "delegator asserted, not signed"}`, face: "bold", size: SIZE.caption, color: MUTED }
+                : { text: `✓ signed (${hop.signature.alg}), verified${all.length ? "" : " · no finding"}`, size: SIZE.caption, color: GREEN },
+          );
+          for (const f of all) {
+            if (seen.has(f.code)) continue;
+            seen.add(f.code);
+            out.push(severityPart(f.severity, `${FINDING_INFO[f.code]?.name ?? f.code} (${f.code})`, SIZE.caption));
+          }
+          return out;
+        },
+      },
+      {
+        title: "Outcome",
+        weight: 18,
+        parts: ({ hop }) => {
+          const out: TPart[] = [];
+          for (const c of hop.completions)
+            out.push({
+              text: `${OUTCOME_MARK[c.status]} ${c.status} · ${c.attestation ? (ATTESTATION_LABEL[c.attestation]?.name ?? c.attestation) : "signer not allowed"}`,
+              size: SIZE.caption,
+              color: c.attestation ? INK : SEVERITY_COLOR.error.ink,
+            });
+          if (hop.revokedAt !== null)
+            out.push({ text: `revoked ${utc(hop.revokedAt)}`, face: "bold", size: SIZE.caption, color: SEVERITY_COLOR.error.ink });
+          if (hop.completions.length === 0)
+            out.push(
+              hop.findings.some((f) => f.code === "missing_evidence")
+                ? { text: `✗ no report · expired ${utc(hop.exp)}`, face: "bold", size: SIZE.caption, color: SEVERITY_COLOR.warning.ink }
+                : { text: `no report yet · open until ${utc(hop.exp)}`, size: SIZE.caption, color: MUTED },
+            );
+          return out;
+        },
+      },
+    ],
+    rows,
+    width,
+    { zebra: true },
+  );
+  return {
+    landscape: true,
+    segments: [
+      {
+        blocks: [
+          heading("Authority path", width),
+          paragraph(
+            [
+              {
+                text: `The chain is too large to draw with legible labels on one page, so its graph is this table: ${plural(rows.length, "grant")} from the human down, each followed by the grants given under it. “#” numbers the grants in that order and names the grant each was given under. Ids break after “.”, “/” and “:”. The Hops table lists the same grants in ledger order with their constraints, signatures and evidence.`,
+                size: SIZE.small,
+                color: MUTED,
+              },
+            ],
+            width,
+          ),
+        ],
+        table: { ...table, continued: paragraph([{ text: "Authority path (continued)", face: "bold", size: SIZE.h2 }], width, 4) },
+      },
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -991,17 +1093,18 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
   const footer = `Document ${documentId(data.evidence.digest)} · generated ${utc(detail.generatedAt)} · ledger seq ${detail.ledgerHead.seq} · ${opts.paper === "A4" ? "A4" : "US Letter"}`;
   const review = reviewSection(data, opts.paper);
   const sections: TSection[] = [
+    ...(opts.graph.table ? [authorityPathSection(detail, opts.paper, who)] : []),
     ...(review ? [review] : []),
     findingsSection(detail, opts.paper),
     hopsSection(detail, opts.paper, who),
     timelineSection(detail, opts.paper, data.refused),
     appendixSection(data, opts.paper),
   ];
-  const graph = graphPages(opts);
+  const graph = opts.graph.view ? 1 : 0;
   const paged = sections.map((s) => paginate(s, opts.paper));
   const cover = opts.coverPages ?? 1;
-  const total = cover + graph.length + paged.reduce((n, p) => n + p.length, 0);
-  const firsts = paged.map((_, i) => cover + graph.length + 1 + paged.slice(0, i).reduce((n, p) => n + p.length, 0));
+  const total = cover + graph + paged.reduce((n, p) => n + p.length, 0);
+  const firsts = paged.map((_, i) => cover + graph + 1 + paged.slice(0, i).reduce((n, p) => n + p.length, 0));
   return (
     <Document
       title={`Delegation chain audit report: ${detail.id}`}
@@ -1014,7 +1117,16 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
       <ReportPage paper={opts.paper} header={header} footer={footer} onSplit={opts.onCoverPages}>
         <Cover data={data} opts={opts} who={who} />
       </ReportPage>
-      <GraphPages opts={opts} pages={graph} header={header} footer={footer} firstPage={cover + 1} total={total} />
+      {opts.graph.view && (
+        <GraphPage
+          view={opts.graph.view}
+          table={opts.graph.table}
+          paper={opts.paper}
+          header={header}
+          footer={footer}
+          number={{ page: cover + 1, total }}
+        />
+      )}
       {sections.map((s, i) => (
         <SectionPages
           key={i}
@@ -1033,14 +1145,19 @@ export function ChainReport({ data, opts }: { data: TChainReportData; opts: TCha
 
 /** How many pages the report will have: the cover, the graph pages and each paginated section. */
 export function plannedPageCount(data: TChainReportData, opts: TChainReportOptions): number {
-  return 1 + graphPages(opts).length + Object.values(sectionsFor(data, opts.paper)).reduce((n, s) => n + paginate(s, opts.paper).length, 0);
+  return (
+    1 +
+    (opts.graph.view ? 1 : 0) +
+    Object.values(sectionsFor(data, opts.paper, opts.graph.table)).reduce((n, s) => n + paginate(s, opts.paper).length, 0)
+  );
 }
 
 /** The paginated sections by name (profiling and tests). */
-export function sectionsFor(data: TChainReportData, paper: TPaper): Record<string, TSection> {
+export function sectionsFor(data: TChainReportData, paper: TPaper, authorityPath = false): Record<string, TSection> {
   const who = names(data.detail);
   const review = reviewSection(data, paper);
   return {
+    ...(authorityPath ? { authorityPath: authorityPathSection(data.detail, paper, who) } : {}),
     ...(review ? { review } : {}),
     findings: findingsSection(data.detail, paper),
     hops: hopsSection(data.detail, paper, who),

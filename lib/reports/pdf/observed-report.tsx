@@ -7,6 +7,8 @@ import type { TChainDetail, TObservedEdge } from "@/lib/contracts/chains";
 import { SOURCE_LABEL } from "@/lib/ui/sources";
 import { paginate, paragraph, SectionPages, spacer, heading, tableBlocks, width as contentW, type TSection } from "./kit";
 import { FAINT, INK, MUTED, SIZE, utc, type TPaper } from "./theme";
+import { GraphPage } from "./chain-report";
+import type { TGraphPlan } from "./graph-plan";
 
 const EDGE_WORD: Record<TObservedEdge["kind"], string> = {
   root: "started",
@@ -16,7 +18,13 @@ const EDGE_WORD: Record<TObservedEdge["kind"], string> = {
   resource_access: "accessed",
 };
 
-export function ObservedReport({ detail, opts }: { detail: TChainDetail; opts: { paper: TPaper; generatedBy: string } }) {
+/** The edges' section's segments, to follow the facts on the same page: a space above its heading. */
+function spacedOut(section: TSection): TSection["segments"] {
+  const [first, ...rest] = section.segments;
+  return [{ ...first, blocks: [spacer(14), ...(first.blocks ?? [])] }, ...rest];
+}
+
+export function ObservedReport({ detail, opts }: { detail: TChainDetail; opts: { paper: TPaper; generatedBy: string; graph: TGraphPlan } }) {
   const chain = detail.observed!;
   const width = contentW(opts.paper);
   const label = new Map(chain.nodes.map((n) => [n.id, n.label] as const));
@@ -123,7 +131,26 @@ export function ObservedReport({ detail, opts }: { detail: TChainDetail; opts: {
         ],
         table: { ...about, continued: cont("This chain") },
       },
-      { blocks: [spacer(14), heading("Observed edges", width)], table: { ...edges, continued: cont("Observed edges") } },
+    ],
+  };
+  // The graph, when it can be drawn with legible labels, between the chain's facts and its edges.
+  const graph = opts.graph.view?.labelled ? opts.graph.view : null;
+  const edgeSection: TSection = {
+    segments: [
+      {
+        blocks: [
+          heading("Observed edges", width),
+          ...(graph || chain.edges.length === 0
+            ? []
+            : [
+                paragraph(
+                  [{ text: "Too many edges to draw with legible labels on one page: this table lists every one.", size: SIZE.small, color: MUTED }],
+                  width,
+                ),
+              ]),
+        ],
+        table: { ...edges, continued: cont("Observed edges") },
+      },
       {
         blocks: [
           spacer(10),
@@ -141,10 +168,25 @@ export function ObservedReport({ detail, opts }: { detail: TChainDetail; opts: {
       },
     ],
   };
-  const pages = paginate(section, opts.paper);
+  // Without a graph page the edges follow the chain's facts on the same page, as they always did.
+  const pages = graph ? paginate(section, opts.paper) : paginate({ segments: [...section.segments, ...spacedOut(edgeSection)] }, opts.paper);
+  const rest = graph ? paginate(edgeSection, opts.paper) : [];
+  const total = pages.length + (graph ? 1 : 0) + rest.length;
   return (
     <Document title={`Observed chain ${chain.id}`} author="Delegraph" creator="Delegraph" producer="Delegraph" language="en">
-      <SectionPages pages={pages} paper={opts.paper} header={header} footer={footer} firstPage={1} total={pages.length} />
+      <SectionPages pages={pages} paper={opts.paper} header={header} footer={footer} firstPage={1} total={total} />
+      {graph && (
+        <GraphPage
+          view={graph}
+          table={false}
+          observed
+          paper={opts.paper}
+          header={header}
+          footer={footer}
+          number={{ page: pages.length + 1, total }}
+        />
+      )}
+      <SectionPages pages={rest} paper={opts.paper} header={header} footer={footer} firstPage={total - rest.length + 1} total={total} />
     </Document>
   );
 }

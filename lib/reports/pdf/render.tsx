@@ -2,14 +2,14 @@
 import { renderToBuffer } from "@react-pdf/renderer";
 import { z } from "zod";
 import type { TChainReportData, TPeriodSummary } from "../queries";
-import { ChainReport, type TChainReportOptions } from "./chain-report";
+import { ChainReport, graphArea, type TChainReportOptions } from "./chain-report";
 import { loadFonts, measurer } from "./fonts";
 import { planGraph } from "./graph-plan";
-import { setMeasurer } from "./kit";
+import { measure, setMeasurer } from "./kit";
 import { SummaryReport } from "./summary-report";
 import { ObservedReport } from "./observed-report";
 import type { TChainDetail } from "@/lib/contracts/chains";
-import { contentHeight, contentWidth, type TPaper } from "./theme";
+import type { TPaper } from "./theme";
 
 export type { TPaper } from "./theme";
 
@@ -32,13 +32,10 @@ async function ready(): Promise<void> {
   setMeasurer(measurer(await loadFonts()));
 }
 
-/** Room for the graph on a landscape page, below the section title and its paragraph. */
-const GRAPH_HEADROOM = 112;
-
 /** Everything the chain report is drawn from, fonts loaded: also what tests inspect. */
 export async function chainReportOptions(data: TChainReportData, options: { paper: TPaper; generatedBy: string }): Promise<TChainReportOptions> {
   await ready();
-  const graph = planGraph(data.detail, { width: contentWidth(options.paper, true) - 2, height: contentHeight(options.paper, true) - GRAPH_HEADROOM });
+  const graph = planGraph(data.detail, measure(), (landscape) => graphArea(options.paper, landscape));
   return { ...options, graph };
 }
 
@@ -54,7 +51,8 @@ export async function renderChainReportPdf(data: TChainReportData, options: { pa
 /** The report of an observed chain (docs/observed.md): "observed, not verified" on every page. */
 export async function renderObservedReportPdf(detail: TChainDetail, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
   await ready();
-  return renderToBuffer(<ObservedReport detail={detail} opts={options} />);
+  const graph = planGraph(detail, measure(), (landscape) => graphArea(options.paper, landscape));
+  return renderToBuffer(<ObservedReport detail={detail} opts={{ ...options, graph }} />);
 }
 
 export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {

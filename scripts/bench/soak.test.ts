@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { arrivalIntervalMs, byWindow, slope, soakLatency } from "./soak";
+
+describe("soak scheduling and statistics", () => {
+  it("spaces batches so the events arrive at the rate asked", () => {
+    expect(arrivalIntervalMs(1000, 100)).toBe(100);
+    expect(arrivalIntervalMs(5600, 98)).toBeCloseTo(17.5, 6);
+    expect(() => arrivalIntervalMs(0, 100)).toThrow(/no arrival interval/);
+    expect(() => arrivalIntervalMs(100, Number.NaN)).toThrow(/no arrival interval/);
+  });
+
+  it("groups samples into minutes, keeping empty ones and clamping the edges", () => {
+    const s = [0, 59_999, 60_000, 179_000, 185_000, -5].map((atMs) => ({ atMs }));
+    const w = byWindow(s, 60_000, 180_000);
+    expect(w.map((x) => x.map((y) => y.atMs))).toEqual([[0, 59_999, -5], [60_000], [179_000, 185_000]]);
+    expect(byWindow([], 60_000, 150_000)).toEqual([[], [], []]);
+    expect(byWindow([], 60_000, 0)).toEqual([[]]);
+  });
+
+  it("reads p50, p95, p99 and max by nearest rank", () => {
+    const samples = Array.from({ length: 200 }, (_, i) => 200 - i); // 1..200, unsorted
+    expect(soakLatency(samples)).toEqual({ n: 200, p50Ms: 100, p95Ms: 190, p99Ms: 198, maxMs: 200 });
+    expect(soakLatency([]).n).toBe(0);
+    expect(soakLatency([]).p99Ms).toBeNaN();
+  });
+
+  it("fits a least-squares slope: flat memory is ~0, growth is its rate", () => {
+    expect(slope([0, 1, 2, 3].map((x) => ({ x, y: 300 })))).toBe(0);
+    expect(slope([0, 1, 2, 3].map((x) => ({ x, y: 300 + 2.5 * x })))).toBeCloseTo(2.5, 9);
+    expect(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 2 },
+      ]),
+    ).toBeCloseTo(0.5, 9);
+    expect(slope([{ x: 1, y: 1 }])).toBeNaN();
+    expect(
+      slope([
+        { x: 1, y: 1 },
+        { x: 1, y: 5 },
+      ]),
+    ).toBeNaN();
+  });
+});

@@ -1,0 +1,248 @@
+// `--soak S` (scripts/bench.ts): ingest over time. New chains arrive at a fixed rate (open loop: a
+// batch is sent when it is due, whether or not earlier ones were answered, as independent producers
+// would) at a fraction of the maximum rate measured just before, for S seconds. Each request's
+// latency runs from when it was due, not when it left, so a stalled client is not hidden
+// (coordinated omission). Reports p50/p95/p99 per minute and overall, the achieved rate, and the
+// server's RSS per minute with its least-squares slope (flat memory = a slope near zero).
+//
+// The events are signed before the clock starts, on worker threads, into a spool file read back
+// while sending: signing during the soak would take the CPU the server verifies with, and holding
+// millions of tokens in memory would measure the client's memory instead of the server's.
+import { createReadStream, createWriteStream, rmSync } from "node:fs";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { sampleTree } from "./memory";
+import { postEvents, type TApi } from "./http";
+import { planChainJobs, signedChains } from "./scale";
+import { percentile, round } from "./stats";
+import type { TPopulation } from "./workload";
+
+export type TSoakLatency = { n: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
+
+export function soakLatency(samples: number[]): TSoakLatency {
+  return {
+    n: samples.length,
+    p50Ms: round(percentile(samples, 50)),
+    p95Ms: round(percentile(samples, 95)),
+    p99Ms: round(percentile(samples, 99)),
+    maxMs: round(samples.length ? Math.max(...samples) : NaN),
+  };
+}
+
+/** Milliseconds between batches for `ratePerSec` events/s in batches of `eventsPerBatch` on average. */
+export function arrivalIntervalMs(ratePerSec: number, eventsPerBatch: number): number {
+  if (!(ratePerSec > 0) || !(eventsPerBatch > 0)) throw new Error(`no arrival interval for ${ratePerSec} events/s in batches of ${eventsPerBatch}`);
+  return (eventsPerBatch / ratePerSec) * 1000;
+}
+
+/** Samples `{ atMs, value }` grouped into consecutive windows of `windowMs` from 0 (empty windows kept). */
+export function byWindow<T extends { atMs: number }>(samples: T[], windowMs: number, totalMs: number): T[][] {
+  const windows: T[][] = Array.from({ length: Math.max(1, Math.ceil(totalMs / windowMs)) }, () => []);
+  for (const s of samples) windows[Math.min(windows.length - 1, Math.max(0, Math.floor(s.atMs / windowMs)))].push(s);
+  return windows;
+}
+
+/** Least-squares slope of y over x (NaN for fewer than two distinct x). */
+export function slope(points: { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.x - mx) * (p.y - my);
+    den += (p.x - mx) ** 2;
+  }
+  return den === 0 ? NaN : num / den;
+}
+
+export type TSoakMinute = { minute: number; sent: number; events: number; latency: TSoakLatency; serverRssMiB: { mean: number; max: number } };
+
+export type TSoak = {
+  seconds: number;
+  maxRatePerSec: number;
+  targetRatePerSec: number;
+  achievedRatePerSec: number;
+  eventsPerBatch: number;
+  requests: number;
+  events: number;
+  failedRequests: number;
+  /** latency from when each request was due */
+  latency: TSoakLatency;
+  /** latency from when each request left (what the server took, plus the network) */
+  serviceLatency: TSoakLatency;
+  maxInFlight: number;
+  /** how late the sender was, at worst, to send a due batch (the client's own lag) */
+  maxSendLagMs: number;
+  minutes: TSoakMinute[];
+  serverRss: { firstMiB: number; lastMiB: number; maxMiB: number; slopeMiBPerMin: number; slopeSecondHalfMiBPerMin: number };
+  signing: { events: number; seconds: number };
+  load: { start: [number, number, number]; end: [number, number, number] };
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function serverRssMiB(rootPid: number): number {
+  return Math.max(
+    0,
+    ...sampleTree(rootPid)
+      .byProcess.filter((p) => p.name.startsWith("next-server"))
+      .map((p) => p.mib),
+  );
+}
+
+/**
+ * Signs `chains` background chains from `firstChain` into a spool file, a line per batch of
+ * `chainsPerBatch` chains (tokens separated by spaces). Returns the file and what it holds.
+ */
+async function spool(file: string, firstChain: number, events: number, chainsPerBatch: number, pop: TPopulation, now: number) {
+  const started = performance.now();
+  const out = createWriteStream(file);
+  let total = 0;
+  let batches = 0;
+  let nextChain = firstChain;
+  for await (const { job, chains } of signedChains(planChainJobs(firstChain, events, chainsPerBatch), pop, now)) {
+    if (!out.write(chains.flat().join(" ") + "\n")) await once(out, "drain");
+    total += job.events;
+    batches++;
+    nextChain = job.end;
+  }
+  out.end();
+  await once(out, "finish");
+  return { events: total, batches, nextChain, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function runSoak(o: {
+  api: TApi;
+  serverPid: number;
+  seconds: number;
+  maxRatePerSec: number;
+  fraction: number;
+  pop: TPopulation;
+  now: number;
+  firstChain: number;
+  spoolFile: string;
+  load: () => [number, number, number];
+  log: (msg: string) => void;
+}): Promise<TSoak & { nextChain: number; accepted: number }> {
+  const targetRatePerSec = Math.max(1, Math.round(o.maxRatePerSec * o.fraction));
+  const chainsPerBatch = 10; // ~98 events: whole chains, so no batch waits on another's parents
+  // 2% more than the schedule needs, so a fast start never runs dry.
+  const needed = Math.ceil(targetRatePerSec * o.seconds * 1.02) + 1000;
+  o.log(`soak: signing ${needed} events ahead into ${o.spoolFile}`);
+  const signed = await spool(o.spoolFile, o.firstChain, needed, chainsPerBatch, o.pop, o.now);
+  o.log(`soak: signed ${signed.events} events in ${signed.seconds.toFixed(1)} s; sending at ${targetRatePerSec} events/s for ${o.seconds} s`);
+  const eventsPerBatch = signed.events / signed.batches;
+  const intervalMs = arrivalIntervalMs(targetRatePerSec, eventsPerBatch);
+  const lines = createInterface({ input: createReadStream(o.spoolFile), crlfDelay: Infinity })[Symbol.asyncIterator]();
+
+  const loadStart = o.load();
+  const samples: { atMs: number; ms: number; serviceMs: number; events: number }[] = [];
+  const rss: { atMs: number; mib: number }[] = [];
+  let failed = 0;
+  let accepted = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let maxSendLagMs = 0;
+  let bad: Error | null = null;
+  const start = performance.now();
+  const durationMs = o.seconds * 1000;
+  rss.push({ atMs: 0, mib: serverRssMiB(o.serverPid) });
+  const rssTimer = setInterval(() => rss.push({ atMs: performance.now() - start, mib: serverRssMiB(o.serverPid) }), 1000);
+  const requests: Promise<void>[] = [];
+  for (let i = 0; ; i++) {
+    const dueMs = i * intervalMs;
+    if (dueMs >= durationMs || bad) break;
+    const line = await lines.next();
+    if (line.done) throw new Error("soak: the spool ran dry (signing planned too few events)");
+    const wait = dueMs - (performance.now() - start);
+    if (wait > 0) await sleep(wait);
+    maxSendLagMs = Math.max(maxSendLagMs, performance.now() - start - dueMs);
+    const batch = line.value.split(" ");
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const sentAt = performance.now();
+    requests.push(
+      postEvents(o.api, batch).then(
+        (results) => {
+          const done = performance.now();
+          inFlight--;
+          samples.push({ atMs: dueMs, ms: done - start - dueMs, serviceMs: done - sentAt, events: batch.length });
+          for (const r of results) {
+            if (r.status === "accepted" || r.status === "pending") accepted++;
+            else bad ??= new Error(`soak: ${r.jti} was ${r.status} ${r.error ? `(${r.error.code}: ${r.error.message})` : ""}`);
+          }
+        },
+        (e: Error) => {
+          // A request that got no answer: counted, and the soak goes on (its events are not stored).
+          inFlight--;
+          failed++;
+          if (failed <= 3) o.log(`soak: a request failed: ${e.message.slice(0, 200)}`);
+        },
+      ),
+    );
+  }
+  await Promise.all(requests);
+  clearInterval(rssTimer);
+  const elapsedMs = performance.now() - start;
+  rss.push({ atMs: elapsedMs, mib: serverRssMiB(o.serverPid) });
+  rmSync(o.spoolFile, { force: true });
+  // (set in the callbacks above, which TypeScript's narrowing does not follow)
+  const rejected = bad as Error | null;
+  if (rejected) throw rejected;
+
+  const minutes = byWindow(samples, 60_000, durationMs).map((w, k) => {
+    const r = rss.filter((s) => s.atMs >= k * 60_000 && s.atMs < (k + 1) * 60_000).map((s) => s.mib);
+    return {
+      minute: k + 1,
+      sent: w.length,
+      events: w.reduce((n, s) => n + s.events, 0),
+      latency: soakLatency(w.map((s) => s.ms)),
+      serverRssMiB: { mean: r.length ? Math.round(r.reduce((a, b) => a + b, 0) / r.length) : NaN, max: r.length ? Math.max(...r) : NaN },
+    };
+  });
+  const perMinute = (pts: { atMs: number; mib: number }[]) => round(slope(pts.map((s) => ({ x: s.atMs / 60_000, y: s.mib }))), 2);
+  const events = samples.reduce((n, s) => n + s.events, 0);
+  return {
+    seconds: o.seconds,
+    maxRatePerSec: o.maxRatePerSec,
+    targetRatePerSec,
+    achievedRatePerSec: Math.round(events / (elapsedMs / 1000)),
+    eventsPerBatch: round(eventsPerBatch),
+    requests: samples.length + failed,
+    events,
+    failedRequests: failed,
+    latency: soakLatency(samples.map((s) => s.ms)),
+    serviceLatency: soakLatency(samples.map((s) => s.serviceMs)),
+    maxInFlight,
+    maxSendLagMs: round(maxSendLagMs),
+    minutes,
+    serverRss: {
+      firstMiB: rss[0].mib,
+      lastMiB: rss.at(-1)!.mib,
+      maxMiB: Math.max(...rss.map((s) => s.mib)),
+      slopeMiBPerMin: perMinute(rss),
+      slopeSecondHalfMiBPerMin: perMinute(rss.filter((s) => s.atMs >= elapsedMs / 2)),
+    },
+    signing: { events: signed.events, seconds: round(signed.seconds) },
+    load: { start: loadStart, end: o.load() },
+    nextChain: signed.nextChain,
+    accepted,
+  };
+}
+
+export function describeSoak(s: TSoak): string[] {
+  const lat = (l: TSoakLatency) => `p50 ${l.p50Ms} / p95 ${l.p95Ms} / p99 ${l.p99Ms} / max ${l.maxMs} ms`;
+  return [
+    `soak ${s.seconds} s at ${s.targetRatePerSec} events/s (80% of ${s.maxRatePerSec}/s measured): achieved ${s.achievedRatePerSec} events/s, ` +
+      `${s.requests} requests of ~${s.eventsPerBatch} events, ${s.failedRequests} failed; load ${s.load.start.join(" ")} → ${s.load.end.join(" ")}`,
+    `  latency from due time: ${lat(s.latency)} (target p99 ≤ 250 ms: ${s.latency.p99Ms <= 250 ? "met" : "missed"}); from send: ${lat(s.serviceLatency)}; ` +
+      `at most ${s.maxInFlight} in flight; sender at most ${s.maxSendLagMs} ms late`,
+    ...s.minutes.map(
+      (m) => `  minute ${m.minute}: ${m.events} events, ${lat(m.latency)}; server RSS mean ${m.serverRssMiB.mean} MiB, max ${m.serverRssMiB.max} MiB`,
+    ),
+    `  server RSS ${s.serverRss.firstMiB} → ${s.serverRss.lastMiB} MiB (max ${s.serverRss.maxMiB}); slope ${s.serverRss.slopeMiBPerMin} MiB/min overall, ` +
+      `${s.serverRss.slopeSecondHalfMiBPerMin} MiB/min over the second half`,
+  ];
+}
