@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --smoke] [--json <file>] [--database sqlite|postgres] [--keep]
+// `npm run bench [-- --quick | --smoke] [--json <file>] [--database sqlite|postgres|both] [--keep]
 //   [--server-node-options "--max-old-space-size=256"] [--events 10000000] [--soak 600]`
 //
 // On a fresh database (its own temp SQLite file, or a fresh PostgreSQL database on 127.0.0.1:5432),
@@ -8,11 +8,12 @@
 // Benchmarks are not tests: no figure fails the run. It exits 1 only when a measurement could not
 // be made (an error, a rejected event, a ledger that does not verify). docs/benchmarks.md explains
 // each figure. Modes and sizes: scripts/bench/config.ts.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBuild } from "./build";
 import { spawn } from "node:child_process";
+import pg from "pg";
 import { dropDatabase, postgresTestUrl } from "./postgres";
 import { startServer, TEST_ADMIN, type TTestServer } from "../tests/server";
 import { parseBenchArgs } from "./bench/args";
@@ -28,6 +29,7 @@ import { LP_TARGET_P95_MS, printReport, type TBenchReport } from "./bench/report
 import { allPrincipals, chainBatches, population, slices, smallChain, treeChain, SMALL_CHAIN_EVENTS, type TTreeChain } from "./bench/workload";
 import { measureWorstGrant, worstGrantPrincipals } from "./bench/worst-grant";
 import { measureObservedIngest } from "./bench/observed";
+import { compareDatabases, printComparison } from "./bench/compare";
 import { databaseSize, mib, planChainJobs, progressMarks, signedChains, signingThreads, type TDiskSize } from "./bench/scale";
 import { describeSoak, runSoak, type TSoak } from "./bench/soak";
 
@@ -68,13 +70,59 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 const ratio = (r: { eventsPerSec: number; rawVerifyPerSec: number }) => Math.round((r.eventsPerSec / r.rawVerifyPerSec) * 100) / 100;
 
+/** This script again in a child process, with these arguments; resolves when it exits 0. */
+function benchChild(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const root = join(import.meta.dirname, "..");
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["scripts/bench.ts", ...argv], { cwd: root, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`bench ${argv.join(" ")} exited ${code}`))));
+  });
+}
+
+/**
+ * `--database both`: the whole benchmark on SQLite, then on PostgreSQL, each in a process of its
+ * own (the data layer opens one database per process), started back to back; then PostgreSQL's
+ * figures beside SQLite's (scripts/bench/compare.ts). --json writes both reports and the comparison.
+ */
+async function runBoth(argv: string[], json: string | null): Promise<void> {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--database" || argv[i] === "--json") i++;
+    else if (!argv[i].startsWith("--database=") && !argv[i].startsWith("--json=")) rest.push(argv[i]);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "delegraph-bench-both-"));
+  try {
+    const reports: Record<"sqlite" | "postgres", TBenchReport> = {} as never;
+    for (const database of ["sqlite", "postgres"] as const) {
+      const file = join(dir, `${database}.json`);
+      // The first run builds the app when it is stale; the second trusts that build.
+      await benchChild(
+        [...rest, "--database", database, "--json", file],
+        database === "sqlite" ? process.env : { ...process.env, DELEGRAPH_SKIP_BUILD: "1" },
+      );
+      reports[database] = JSON.parse(readFileSync(file, "utf8")) as TBenchReport;
+    }
+    const comparison = compareDatabases(reports.sqlite, reports.postgres);
+    printComparison(comparison);
+    if (json) {
+      writeFileSync(json, JSON.stringify({ ...reports, comparison }, null, 2) + "\n");
+      log(`figures written to ${json}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const args = parseBenchArgs(process.argv.slice(2));
+  if (args.database === "both") return runBoth(process.argv.slice(2), args.json);
+  const kind = args.database;
   const cfg = CONFIGS[args.mode];
   const machine = describeMachine();
   const loadAtStart = load();
   log(
-    `mode ${cfg.mode} on ${args.database}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`,
+    `mode ${cfg.mode} on ${kind}; ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; load ${loadAtStart.join(" ")}`,
   );
   // The server runs the production build; DELEGRAPH_SKIP_BUILD=1 trusts the one already there.
   if (!process.env.DELEGRAPH_SKIP_BUILD) ensureBuild();
@@ -90,12 +138,12 @@ async function main() {
   const rawAll = await rawVerifyRateAllCores(rawSample, cfg.rawVerifySeconds);
   log(`raw Ed25519 verify: ${raw.perSec}/s on one core, ${rawAll.perSec}/s on every core (${raw.verified + rawAll.verified} verifications)`);
 
-  const database = await freshDatabase(args.database);
+  const database = await freshDatabase(kind);
   let server: TTestServer | undefined;
   let serverOutput = "";
   try {
     await migrateAsync(database.url);
-    log(`fresh database migrated: ${args.database === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
+    log(`fresh database migrated: ${kind === "sqlite" ? database.url : database.url.replace(/\/\/[^@]*@/, "//…@")}`);
     process.env.DATABASE_URL = database.url;
     // Open the database now: its client is imported on first use, and an import that follows the
     // seconds of synchronous signing below never returned on PostgreSQL (tsx's esbuild service).
@@ -164,6 +212,16 @@ async function main() {
     });
     const fillTrees = await fill.ingestInProcess(trees.flatMap((t) => slices(t.chain.tokens, cfg.fillBatch)));
     await fill.closeFillClient();
+    if (kind === "postgres") {
+      // Planner statistics for the filled tables, as autovacuum gathers them on a server where it
+      // runs (the benchmark's local server may run without it; SQLite's are taken at open, see
+      // lib/db/connect.ts). Without them every list filter is planned on default guesses.
+      const analyzed = performance.now();
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      await client.query("ANALYZE").finally(() => client.end());
+      log(`ANALYZE after the fill: ${((performance.now() - analyzed) / 1000).toFixed(1)} s`);
+    }
     const filled = fillBackground.events + fillTrees.events;
     log(
       `filled ${filled} events in ${(fillBackground.seconds + fillTrees.seconds).toFixed(1)} s (${fillBackground.perSec} events/s for the background chains)`,
@@ -425,7 +483,7 @@ async function main() {
 
     const report: TBenchReport = {
       mode: cfg.mode,
-      database: args.database,
+      database: kind,
       at: new Date().toISOString(),
       machine: { ...machine, loadAtStart, loadAtEnd: load() },
       aipIngest,

@@ -3,6 +3,7 @@
 // one process can hold both kinds at once (the store contract suite compares them); the app's own
 // database is the one lib/db/index.ts opens from the environment.
 import Database from "better-sqlite3";
+import pg from "pg";
 import { PrismaClient } from "@/generated/sqlite/client";
 import { PrismaClient as PgPrismaClient } from "@/generated/postgres/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -27,6 +28,12 @@ export type TDatabase = {
   prisma: TPrisma;
   /** the direct connection, SQLite only */
   sqlite: Database.Database | null;
+  /**
+   * PostgreSQL only: the connection pool Prisma's adapter runs on, for the store's plain SQL on hot
+   * paths (the ingest transaction, the registry read): a query through Prisma's query interpreter
+   * costs more than the database's own work for it. One pool, so the connection limit stays one.
+   */
+  pg: pg.Pool | null;
   /** how long a write waits for another process's SQLite write lock before giving up (503) */
   busyTimeoutMs: number;
   close(): Promise<void>;
@@ -62,9 +69,24 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
   if (kind === null) throw new Error("DATABASE_URL must start with file:, postgresql:// or postgres://");
   const busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
   if (kind === "postgres") {
-    const client = new PgPrismaClient({ adapter: new PrismaPg(postgresPoolConfig(url)) });
+    const pool = new pg.Pool(postgresPoolConfig(url));
+    // An idle pooled connection that breaks (the server restarted) must not crash the process:
+    // the next query on the pool opens a new one.
+    pool.on("error", () => undefined);
+    const client = new PgPrismaClient({ adapter: new PrismaPg(pool) });
     const prisma = client as unknown as TPrisma; // see TPrisma
-    return { kind, url, prisma, sqlite: null, busyTimeoutMs, close: () => client.$disconnect() };
+    return {
+      kind,
+      url,
+      prisma,
+      sqlite: null,
+      pg: pool,
+      busyTimeoutMs,
+      close: async () => {
+        await client.$disconnect();
+        await pool.end();
+      },
+    };
   }
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFileUrl(url) }) });
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
@@ -77,6 +99,7 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
     url,
     prisma,
     sqlite,
+    pg: null,
     busyTimeoutMs,
     close: async () => {
       await prisma.$disconnect();

@@ -7,6 +7,7 @@ describe("postgresPoolConfig", () => {
       connectionString: "postgresql://u:p@db:5432/delegraph?sslmode=require",
       max: 10,
       application_name: "delegraph",
+      options: "-c jit=off",
     });
   });
 

@@ -848,12 +848,12 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
     for (const [op, run] of Object.entries(INGEST_CASES)) {
       it(op, async () => {
         const a = await run(sqliteIngestStore(pair.sqlite.sqlite!));
-        const b = await run(postgresIngestStore(pair.postgres.prisma));
+        const b = await run(postgresIngestStore(pair.postgres.pg!));
         expect(normalise(b)).toEqual(normalise(a));
       });
     }
     it("the drift baseline holds the planner's history, and its novel invoke carries behavior_drift with the baseline", async () => {
-      for (const st of [sqliteIngestStore(pair.sqlite.sqlite!), postgresIngestStore(pair.postgres.prisma)]) {
+      for (const st of [sqliteIngestStore(pair.sqlite.sqlite!), postgresIngestStore(pair.postgres.pg!)]) {
         const versions = await st.driftVersions([DRIFT_KEY]);
         expect(versions).toEqual([{ key: DRIFT_KEY, events: 26 }]);
         const facts = await st.driftFacts({ keys: [DRIFT_KEY], values: [], fromBucket: 0, recentBucket: Math.floor((T - 10 * 3600) / 3600) });

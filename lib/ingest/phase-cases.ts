@@ -56,7 +56,7 @@ export async function runner(kind: "sqlite" | "postgres", wrap = recording): Pro
   const lock = ingest.postgresIngestLock(db);
   return async (candidates, log, beforeLock) => {
     let attempt = 0;
-    return ingest.runPhasedAsync(ingestSteps(candidates, new Date()), wrap(ingest.postgresIngestStore(db.prisma), log), async (inside) => {
+    return ingest.runPhasedAsync(ingestSteps(candidates, new Date()), wrap(ingest.postgresIngestStore(db.pg!), log), async (inside) => {
       await beforeLock?.(++attempt);
       log.ops.push("lock");
       const out = await lock((store) => inside(wrap(store, log)));

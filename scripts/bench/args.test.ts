@@ -39,6 +39,7 @@ describe("npm run bench arguments", () => {
       soakSeconds: null,
     });
     expect(parseBenchArgs(["--quick", "--smoke"]).mode).toBe("smoke");
+    expect(parseBenchArgs(["--quick", "--database", "both"]).database).toBe("both");
     expect(parseBenchArgs(["--server-node-options=--max-old-space-size=128"]).serverNodeOptions).toBe("--max-old-space-size=128");
   });
 
@@ -69,6 +70,6 @@ describe("npm run bench arguments", () => {
     expect(() => parseBenchArgs(["smoke"])).toThrow(/use --smoke/);
     expect(() => parseBenchArgs(["--json"])).toThrow(/--json/);
     expect(() => parseBenchArgs(["--json", ""])).toThrow("--json needs a file name");
-    expect(() => parseBenchArgs(["--database", "mysql"])).toThrow("--database mysql: use sqlite or postgres");
+    expect(() => parseBenchArgs(["--database", "mysql"])).toThrow("--database mysql: use sqlite, postgres or both");
   });
 });

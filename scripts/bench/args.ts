@@ -5,7 +5,8 @@ import type { TMode } from "./config";
 export type TBenchArgs = {
   mode: TMode;
   json: string | null;
-  database: "sqlite" | "postgres";
+  /** `both`: SQLite, then PostgreSQL, back to back, with PostgreSQL's figures as a share of SQLite's */
+  database: "sqlite" | "postgres" | "both";
   keep: boolean;
   serverNodeOptions: string | null;
   /** the graph benchmark's chain sizes in nodes, replacing the mode's (`--graph-nodes 1000,5000`) */
@@ -16,7 +17,7 @@ export type TBenchArgs = {
   soakSeconds: number | null;
 };
 
-export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres, --keep, --server-node-options "<flags>", --graph-nodes <n,n,...>, --events <n>, --soak <seconds>`;
+export const BENCH_USAGE = `use --smoke, --quick, --full, --json <file>, --database sqlite|postgres|both, --keep, --server-node-options "<flags>", --graph-nodes <n,n,...>, --events <n>, --soak <seconds>`;
 
 const MODES: TMode[] = ["smoke", "quick", "full"];
 
@@ -58,8 +59,8 @@ export function parseBenchArgs(argv: string[]): TBenchArgs {
   const modes = tokens.flatMap((t) => (t.kind === "option" && MODES.includes(t.name as TMode) ? [t.name as TMode] : []));
   const mode = modes.at(-1) ?? "full";
   if (values.json === "") throw new Error("--json needs a file name");
-  if (values.database !== undefined && values.database !== "sqlite" && values.database !== "postgres") {
-    throw new Error(`--database ${values.database}: use sqlite or postgres`);
+  if (values.database !== undefined && values.database !== "sqlite" && values.database !== "postgres" && values.database !== "both") {
+    throw new Error(`--database ${values.database}: use sqlite, postgres or both`);
   }
   let graphNodes: number[] | null = null;
   if (values["graph-nodes"] !== undefined) {

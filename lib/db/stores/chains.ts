@@ -273,6 +273,12 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
     // DEP chains by DEP's scope grammar, AIP chains by AIP's prefix rule.
     const dep = await scopeMatchWhere(db, filters.scope);
     const aip = await aipScopeMatchWhere(db, filters.scope);
+    // PostgreSQL cannot plan an OR of two EXISTS as a join: it walked every chain newest first (or
+    // all of them, to count) testing both; 50 ms for 28 matches among 14k chains, growing with the
+    // store. One EXISTS over either set of candidate scopes, implied by the OR and so changing no
+    // answer, lets it start from the ChainScope index (2 ms; counting 0.3 ms). SQLite plans the
+    // original well and keeps it.
+    if (db.kind === "postgres" && Object.keys(dep).length > 0 && Object.keys(aip).length > 0) and.push({ scopes: { some: { OR: [dep, aip] } } });
     and.push({
       OR: [
         { source: { not: "aip" }, scopes: { some: dep } },

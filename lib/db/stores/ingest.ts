@@ -6,7 +6,8 @@
 // write or to `release`.
 import type Database from "better-sqlite3";
 import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
-import type { TDatabase, TTx } from "../connect";
+import type pg from "pg";
+import type { TDatabase } from "../connect";
 import { fromSqliteDate, IN_LIST, statement, toSqliteDate, writeTransaction } from "../sqlite";
 import {
   CHAIN_SUMMARY_COLUMNS,
@@ -410,9 +411,15 @@ export function sqliteIngestLock(conn: Database.Database, busyTimeoutMs: number)
 }
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL: Prisma, with the two writes that grow with the batch as one statement each over a
-// JSON parameter (through createMany and one upsert per chain they were most of a batch: a
-// 1,000-event batch touches ~100 chains, each upsert a round trip through the query interpreter).
+// PostgreSQL: plain SQL on the pool Prisma's adapter runs on (lib/db/connect.ts), never through
+// Prisma's query interpreter: there each read cost a few hundred microseconds to milliseconds of
+// JavaScript before and after the database's own work, and a batch asks a dozen. Lists travel as
+// one array or JSON parameter, every statement is prepared once per connection (named), and the
+// write plan goes out in as few statements as its dependencies allow. The locked scope is a
+// transaction on one pooled connection.
+
+/** A pooled connection or the pool itself (the unlocked phase: any connection will do). */
+export type TPgQueryable = Pick<pg.Pool, "query">;
 
 const PG_EVENT_COLUMNS = Object.entries(EVENT_INSERT_COLUMNS);
 const PG_CHAIN_COLUMNS = Object.entries(CHAIN_SUMMARY_COLUMNS);
@@ -427,6 +434,42 @@ const UPSERT_CHAINS = `INSERT INTO "Chain" (${names(PG_CHAIN_COLUMNS)}, "lastEve
     .join(", ")}, "lastEventAt" = excluded."lastEventAt", "version" = "Chain"."version" + 1`;
 const ADD_USAGE = `INSERT INTO "QuarantineUsage" ("source", "bytes", "rows") VALUES ($1, $2, $3)
   ON CONFLICT ("source") DO UPDATE SET "bytes" = "QuarantineUsage"."bytes" + excluded."bytes", "rows" = "QuarantineUsage"."rows" + excluded."rows"`;
+
+const PG_READS = {
+  lockHead: `SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1 FOR UPDATE`,
+  storedTokens: `SELECT "jti", "token", "chainId" FROM "Event" WHERE "jti" = ANY($1::text[])`,
+  chainVersions: `SELECT "id", "version" FROM "Chain" WHERE "id" = ANY($1::text[])`,
+  dependantChains: `SELECT DISTINCT "chainId" FROM "Event" WHERE "ref" = ANY($1::text[])`,
+  // The receipt time as a NumericDate (timestamp(3) holds UTC), only where a check can use it.
+  chainEvents: `SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt",
+    CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE EXTRACT(EPOCH FROM "receivedAt")::double precision END AS "receivedAt", "drift"
+    FROM "Event" WHERE "chainId" = ANY($1::text[]) ORDER BY "seq"`,
+  eventKinds: `SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" = ANY($1::text[])`,
+  principalKinds: `SELECT "id", "kind" FROM "Principal" WHERE "id" = ANY($1::text[])`,
+  findingsOf: `SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" = ANY($1::text[]) ORDER BY "id"`,
+  driftBuckets: `SELECT "key", "bucket", "events", "action", "resource", "data", "host" FROM "DriftBucket" WHERE "key" = ANY($1::text[]) AND "bucket" >= $2`,
+  driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
+} as const;
+
+// A rechecked chain's findings and index rows are replaced: one statement for the four deletes.
+const DELETE_CHAIN_ROWS = `WITH f AS (DELETE FROM "Finding" WHERE "chainId" = ANY($1::text[])),
+  s AS (DELETE FROM "ChainScope" WHERE "chainId" = ANY($1::text[])),
+  p AS (DELETE FROM "ChainPrincipal" WHERE "chainId" = ANY($1::text[]))
+  DELETE FROM "ChainPurpose" WHERE "chainId" = ANY($1::text[])`;
+// Findings and the three index tables in one statement (four tables, no row touched twice).
+// Findings keep the plan's order, which numbers their ids (json_to_recordset reads the array in order).
+const INSERT_CHAIN_ROWS = `WITH f AS (INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message")
+    SELECT * FROM json_to_recordset($1::json) AS x("chainId" text, "eventJti" text, "code" text, "severity" text, "message" text)),
+  s AS (INSERT INTO "ChainScope" ("chainId", "scope") SELECT * FROM unnest($2::text[], $3::text[]) ON CONFLICT DO NOTHING),
+  p AS (INSERT INTO "ChainPrincipal" ("chainId", "principalId") SELECT * FROM unnest($4::text[], $5::text[]) ON CONFLICT DO NOTHING)
+  INSERT INTO "ChainPurpose" ("chainId", "purposeCode") SELECT * FROM unnest($6::text[], $7::text[]) ON CONFLICT DO NOTHING`;
+// Both status changes in one statement; a jti in both lists ends accepted, as the second of two would leave it.
+const SET_STATUS = `UPDATE "Event" SET "status" = CASE WHEN "jti" = ANY($2::text[]) THEN 'accepted' ELSE 'pending' END
+  WHERE "jti" = ANY($1::text[]) OR "jti" = ANY($2::text[])`;
+const SET_HEAD = `UPDATE "LedgerHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`;
+const INSERT_QUARANTINE = `INSERT INTO "Quarantine" ("receivedAt", "jti", "code", "message", "raw", "source", "bytes", "chainId")
+  SELECT $2::timestamp(3), q."jti", q."code", q."message", q."raw", $3, q."bytes", q."chainId"
+  FROM json_to_recordset($1::json) AS q("jti" text, "code" text, "message" text, "raw" text, "bytes" integer, "chainId" text)`;
 
 const DRIFT_VALUES = `SELECT v."key", v."aspect", v."value", v."last" FROM json_to_recordset($1::json) AS j("key" text, "aspect" text, "value" text)
   JOIN "DriftValue" v ON v."key" = j."key" AND v."aspect" = j."aspect" AND v."value" = j."value"`;
@@ -477,104 +520,147 @@ const PRUNE_DRIFT_BUCKETS = `DELETE FROM "DriftBucket" WHERE ctid = ANY (ARRAY(
   SELECT b.ctid FROM json_to_recordset($1::json) AS p("key" text, "beforeBucket" integer)
   CROSS JOIN LATERAL (SELECT ctid FROM "DriftBucket" x WHERE x."key" = p."key" AND x."bucket" < p."beforeBucket" OFFSET 0) b))`;
 
-const EVENT_CHECK_SELECT = {
-  seq: true,
-  jti: true,
-  chainId: true,
-  claims: true,
-  status: true,
-  ref: true,
-  keyRevokedAt: true,
-  receivedAt: true,
-  drift: true,
-} as const;
+// Every statement is prepared once per connection under a name of its own (node-postgres keeps
+// the names it has prepared on each connection): parse and analysis once, not at every batch.
+const statementNames = new Map<string, string>();
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `delegraph_ingest_${statementNames.size}`));
+  return { name, text, values };
+}
 
-/** The store on a transaction (the locked phase) or on the client itself (the unlocked one). */
-export function postgresIngestStore(tx: TTx): TAsyncIngestStore {
+/** The store on a transaction's connection (the locked phase) or on the pool (the unlocked one). */
+export function postgresIngestStore(conn: TPgQueryable): TAsyncIngestStore {
+  const rows = async <R extends object>(text: string, ...values: unknown[]): Promise<R[]> => (await conn.query<R>(prepared(text, values))).rows;
+  const run = async (text: string, ...values: unknown[]): Promise<void> => void (await conn.query(prepared(text, values)));
   return {
     lockHead: async () => {
-      const rows = await tx.$queryRawUnsafe<{ seq: number; hash: string }[]>(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1 FOR UPDATE`);
-      if (!rows[0]) throw new Error("ledger head row missing: migrations not applied");
-      return { seq: Number(rows[0].seq), hash: rows[0].hash };
+      const [head] = await rows<{ seq: number; hash: string }>(PG_READS.lockHead);
+      if (!head) throw new Error("ledger head row missing: migrations not applied");
+      return { seq: Number(head.seq), hash: head.hash };
     },
-    storedTokens: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, token: true, chainId: true } }),
-    chainVersions: (chainIds) => tx.chain.findMany({ where: { id: { in: chainIds } }, select: { id: true, version: true } }),
-    dependantChains: async (jtis) =>
-      (await tx.event.findMany({ where: { ref: { in: jtis } }, select: { chainId: true }, distinct: ["chainId"] })).map((d) => d.chainId),
-    chainEvents: async (chainIds) =>
-      (await tx.event.findMany({ where: { chainId: { in: chainIds } }, select: EVENT_CHECK_SELECT, orderBy: { seq: "asc" } })).map((r) => ({
-        ...r,
-        receivedAt: r.keyRevokedAt === null ? null : r.receivedAt.getTime() / 1000,
-      })),
-    eventKinds: (jtis) => tx.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true } }),
-    principalKinds: (ids) => tx.principal.findMany({ where: { id: { in: ids } }, select: { id: true, kind: true } }),
-    // Ordered here rather than in SQL: Prisma splits a long IN list over several queries only when
-    // the query has no ORDER BY.
-    findingsOf: async (jtis) =>
-      (
-        await tx.finding.findMany({
-          where: { eventJti: { in: jtis } },
-          select: { id: true, eventJti: true, code: true, severity: true, message: true },
-        })
-      ).sort((a, b) => a.id - b.id),
+    storedTokens: (jtis) => rows(PG_READS.storedTokens, jtis),
+    chainVersions: (chainIds) => rows(PG_READS.chainVersions, chainIds),
+    dependantChains: async (jtis) => (await rows<{ chainId: string }>(PG_READS.dependantChains, jtis)).map((d) => d.chainId),
+    chainEvents: (chainIds) => rows(PG_READS.chainEvents, chainIds),
+    eventKinds: (jtis) => rows(PG_READS.eventKinds, jtis),
+    principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
+    findingsOf: (jtis) => rows(PG_READS.findingsOf, jtis),
     driftFacts: async (q) => {
-      const [baselines, values, buckets, edges] = await Promise.all([
-        tx.$queryRawUnsafe<TDriftBaselineRead[]>(DRIFT_BASELINES, JSON.stringify(q.keys)),
-        q.values.length ? tx.$queryRawUnsafe<TDriftValueRow[]>(DRIFT_VALUES, JSON.stringify(q.values)) : Promise.resolve([]),
-        tx.driftBucket.findMany({ where: { key: { in: q.keys }, bucket: { gte: q.recentBucket } } }),
-        tx.$queryRawUnsafe<TDriftBucketRow[]>(DRIFT_EDGES, JSON.stringify(q.keys), q.fromBucket),
-      ]);
+      // One after another: a connection runs one query at a time (node-postgres deprecates queueing).
+      const baselines = await rows<TDriftBaselineRead>(DRIFT_BASELINES, JSON.stringify(q.keys));
+      const values = q.values.length ? await rows<TDriftValueRow>(DRIFT_VALUES, JSON.stringify(q.values)) : [];
+      const buckets = await rows<TDriftBucketRow>(PG_READS.driftBuckets, q.keys, q.recentBucket);
+      const edges = await rows<TDriftBucketRow>(DRIFT_EDGES, JSON.stringify(q.keys), q.fromBucket);
       return { baselines: baselines.map(summary), values, buckets, earlier: earlierSums(q.fromBucket, baselines, edges, buckets) };
     },
-    driftVersions: (keys) => tx.driftBaseline.findMany({ where: { key: { in: keys } }, select: { key: true, events: true } }),
+    driftVersions: (keys) => rows(PG_READS.driftVersions, keys),
     write: async (plan) => {
       const at = plan.at.toISOString();
-      if (plan.events.length) await tx.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(plan.events), at);
-      const chainIds = plan.recheckedChains;
-      if (chainIds.length) {
-        await tx.finding.deleteMany({ where: { chainId: { in: chainIds } } });
-        await tx.chainScope.deleteMany({ where: { chainId: { in: chainIds } } });
-        await tx.chainPrincipal.deleteMany({ where: { chainId: { in: chainIds } } });
-        await tx.chainPurpose.deleteMany({ where: { chainId: { in: chainIds } } });
+      if (plan.events.length) await run(INSERT_EVENTS, JSON.stringify(plan.events), at);
+      if (plan.recheckedChains.length) await run(DELETE_CHAIN_ROWS, plan.recheckedChains);
+      if (plan.chains.length) await run(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
+      if (plan.findings.length || plan.scopes.length || plan.principals.length || plan.purposes.length) {
+        await run(
+          INSERT_CHAIN_ROWS,
+          JSON.stringify(
+            plan.findings.map((f) => ({ chainId: f.chainId, eventJti: f.eventJti, code: f.code, severity: f.severity, message: f.message })),
+          ),
+          plan.scopes.map((r) => r.chainId),
+          plan.scopes.map((r) => r.scope),
+          plan.principals.map((r) => r.chainId),
+          plan.principals.map((r) => r.principalId),
+          plan.purposes.map((r) => r.chainId),
+          plan.purposes.map((r) => r.purposeCode),
+        );
       }
-      if (plan.chains.length) await tx.$executeRawUnsafe(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
-      if (plan.findings.length) await tx.finding.createMany({ data: plan.findings });
-      if (plan.scopes.length) await tx.chainScope.createMany({ data: plan.scopes });
-      if (plan.principals.length) await tx.chainPrincipal.createMany({ data: plan.principals });
-      if (plan.purposes.length) await tx.chainPurpose.createMany({ data: plan.purposes });
-      if (plan.toPending.length) await tx.event.updateMany({ where: { jti: { in: plan.toPending } }, data: { status: "pending" } });
-      if (plan.toAccepted.length) await tx.event.updateMany({ where: { jti: { in: plan.toAccepted } }, data: { status: "accepted" } });
-      if (plan.head) await tx.ledgerHead.update({ where: { id: 1 }, data: plan.head });
+      if (plan.toPending.length || plan.toAccepted.length) await run(SET_STATUS, plan.toPending, plan.toAccepted);
+      if (plan.head) await run(SET_HEAD, plan.head.seq, plan.head.hash);
       if (plan.quarantine.length) {
-        await tx.quarantine.createMany({ data: plan.quarantine.map((q) => ({ ...q, source: plan.source, receivedAt: plan.at })) });
-        if (plan.source !== null) await tx.$executeRawUnsafe(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
+        await run(INSERT_QUARANTINE, JSON.stringify(plan.quarantine), at, plan.source);
+        if (plan.source !== null) await run(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
       }
       if (plan.drift) {
         const d = plan.drift;
-        await tx.$executeRawUnsafe(UPSERT_DRIFT_BASELINES, JSON.stringify([...d.baselines.values()]));
-        await tx.$executeRawUnsafe(UPSERT_DRIFT_VALUES, JSON.stringify([...d.values.values()]));
-        await tx.$executeRawUnsafe(UPSERT_DRIFT_BUCKETS, JSON.stringify([...d.buckets.values()]));
-        await tx.$executeRawUnsafe(ADD_DRIFT_SUMS, JSON.stringify([...d.buckets.values()]));
+        await run(UPSERT_DRIFT_BASELINES, JSON.stringify([...d.baselines.values()]));
+        await run(UPSERT_DRIFT_VALUES, JSON.stringify([...d.values.values()]));
+        await run(UPSERT_DRIFT_BUCKETS, JSON.stringify([...d.buckets.values()]));
+        await run(ADD_DRIFT_SUMS, JSON.stringify([...d.buckets.values()]));
         if (d.prune.length) {
-          await tx.$executeRawUnsafe(SUBTRACT_DRIFT_SUMS, JSON.stringify(d.prune));
-          await tx.$executeRawUnsafe(PRUNE_DRIFT_VALUES, JSON.stringify(d.prune));
-          await tx.$executeRawUnsafe(PRUNE_DRIFT_BUCKETS, JSON.stringify(d.prune));
+          await run(SUBTRACT_DRIFT_SUMS, JSON.stringify(d.prune));
+          await run(PRUNE_DRIFT_VALUES, JSON.stringify(d.prune));
+          await run(PRUNE_DRIFT_BUCKETS, JSON.stringify(d.prune));
         }
       }
     },
   };
 }
 
+/** How long a batch waits for a pooled connection to open its transaction on (Prisma's maxWait before). */
+const CONNECTION_WAIT_MS = 60_000;
+
+/** A connection from the pool within `ms`, else an error the server answers 503 to (lib/db/health.ts). */
+async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const connecting = pool.connect();
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      // The code Prisma's transaction gave when it could not start in time, so the error keeps its meaning.
+      reject(Object.assign(new Error(`no database connection free within ${ms} ms`), { code: "P2028" }));
+    }, ms);
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } finally {
+    clearTimeout(timer);
+    // A connection that arrives after the wait gave up goes straight back to the pool.
+    if (timedOut)
+      connecting.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+  }
+}
+
+// READ COMMITTED whatever the server's default (see postgresIngestLock); a statement that runs past
+// two minutes (a lock another instance never releases) ends the transaction, as Prisma's
+// interactive-transaction timeout did. One round trip: a parameterless query may hold several statements.
+const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000`;
+
 /**
- * The locked scope on PostgreSQL: one READ COMMITTED transaction (lockHead locks the head row).
- * The lock only serialises correctly under READ COMMITTED, where each later statement sees what
- * the previous holder committed; under a server default of REPEATABLE READ or SERIALIZABLE the
- * snapshot would predate the lock wait, and every ingest that waited would fail with 40001.
+ * The locked scope on PostgreSQL: one READ COMMITTED transaction on one pooled connection
+ * (lockHead locks the head row). The lock only serialises correctly under READ COMMITTED, where
+ * each later statement sees what the previous holder committed; under a server default of
+ * REPEATABLE READ or SERIALIZABLE the snapshot would predate the lock wait, and every ingest that
+ * waited would fail with 40001. COMMIT waits for the WAL flush (synchronous_commit is left as the
+ * server has it, on by default): an acknowledged batch is durable.
  */
 export function postgresIngestLock(db: TDatabase): TAsyncLock {
-  // The client is typed as SQLite's (lib/db/connect.ts), whose isolation levels lack ReadCommitted.
-  const options = { timeout: 120_000, maxWait: 60_000, isolationLevel: "ReadCommitted" } as unknown as { timeout: number; maxWait: number };
-  return (inside) => db.prisma.$transaction((tx) => inside(postgresIngestStore(tx)), options);
+  const pool = db.pg;
+  if (pool === null) throw new Error("postgresIngestLock: not a PostgreSQL database");
+  return async (inside) => {
+    const client = await connectWithin(pool, CONNECTION_WAIT_MS);
+    let broken: Error | undefined;
+    // The pool listens for errors on idle connections only: a connection that breaks between two
+    // statements of the transaction would otherwise be an unhandled 'error' event (the process exits).
+    const onError = (e: Error) => (broken = e);
+    client.on("error", onError);
+    try {
+      await client.query(BEGIN);
+      const out = await inside(postgresIngestStore(client));
+      await client.query("COMMIT");
+      return out;
+    } catch (e) {
+      // A connection that cannot even roll back is closed rather than handed to the next batch.
+      await client.query("ROLLBACK").catch((r: Error) => (broken = r));
+      throw e;
+    } finally {
+      client.removeListener("error", onError);
+      client.release(broken);
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,6 +680,21 @@ function toRegistryPrincipal(p: { id: string; kind: string; keys: TKeyRow[] }): 
 const REGISTRY_SQL = `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
   LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`;
 
+const PG_REGISTRY_SQL = `SELECT p."id", p."kind", k."kid", k."jwk", k."revokedAt", k."thumbprint" FROM "Principal" p
+  LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" = ANY($1::text[])`;
+
+/** One row per key (a principal without keys: one row of nulls), grouped into principals. */
+type TRegistryRow = { id: string; kind: string } & { [K in keyof TKeyRow]: TKeyRow[K] | null };
+function registryOf(rows: TRegistryRow[]): Map<string, TRegistryPrincipal> {
+  const byId = new Map<string, { id: string; kind: string; keys: TKeyRow[] }>();
+  for (const r of rows) {
+    let p = byId.get(r.id);
+    if (!p) byId.set(r.id, (p = { id: r.id, kind: r.kind, keys: [] }));
+    if (r.kid !== null) p.keys.push({ kid: r.kid, jwk: r.jwk!, revokedAt: r.revokedAt, thumbprint: r.thumbprint! });
+  }
+  return new Map([...byId.values()].map((p) => [p.id, toRegistryPrincipal(p)]));
+}
+
 export type TIngestStores = {
   /** Runs a batch's steps against this database (see the top of this file). */
   run<T>(steps: TSteps<T>): Promise<T>;
@@ -612,25 +713,19 @@ export function createIngestStores(db: TDatabase): TIngestStores {
       // verifying a 100-event batch's signatures on a loaded machine.
       registry: async (ids) => {
         if (ids.length === 0) return new Map();
-        const rows = statement(conn, REGISTRY_SQL).all(json(ids)) as ({ id: string; kind: string } & { [K in keyof TKeyRow]: TKeyRow[K] | null })[];
-        const byId = new Map<string, { id: string; kind: string; keys: TKeyRow[] }>();
-        for (const r of rows) {
-          let p = byId.get(r.id);
-          if (!p) byId.set(r.id, (p = { id: r.id, kind: r.kind, keys: [] }));
-          if (r.kid !== null) p.keys.push({ kid: r.kid, jwk: r.jwk!, revokedAt: r.revokedAt, thumbprint: r.thumbprint! });
-        }
-        return new Map([...byId.values()].map((p) => [p.id, toRegistryPrincipal(p)]));
+        return registryOf(statement(conn, REGISTRY_SQL).all(json(ids)) as TRegistryRow[]);
       },
     };
   }
-  const store = postgresIngestStore(db.prisma);
+  const pool = db.pg!;
+  const store = postgresIngestStore(pool);
   const lock = postgresIngestLock(db);
   return {
     run: (steps) => runPhasedAsync(steps, store, lock),
     registry: async (ids) => {
       if (ids.length === 0) return new Map();
-      const rows = await db.prisma.principal.findMany({ where: { id: { in: ids } }, include: { keys: true } });
-      return new Map(rows.map((p) => [p.id, toRegistryPrincipal(p)]));
+      const { rows } = await pool.query<TRegistryRow>(prepared(PG_REGISTRY_SQL, [ids]));
+      return registryOf(rows);
     },
   };
 }
