@@ -3,6 +3,7 @@
 // one process can hold both kinds at once (the store contract suite compares them); the app's own
 // database is the one lib/db/index.ts opens from the environment.
 import Database from "better-sqlite3";
+import pg from "pg";
 import { PrismaClient } from "@/generated/sqlite/client";
 import { PrismaClient as PgPrismaClient } from "@/generated/postgres/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
@@ -27,6 +28,8 @@ export type TDatabase = {
   prisma: TPrisma;
   /** the direct connection, SQLite only */
   sqlite: Database.Database | null;
+  /** the pool Prisma's PostgreSQL adapter uses, for reads as plain SQL beside it; PostgreSQL only */
+  pg: pg.Pool | null;
   /** how long a write waits for another process's SQLite write lock before giving up (503) */
   busyTimeoutMs: number;
   close(): Promise<void>;
@@ -62,9 +65,22 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
   if (kind === null) throw new Error("DATABASE_URL must start with file:, postgresql:// or postgres://");
   const busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
   if (kind === "postgres") {
-    const client = new PgPrismaClient({ adapter: new PrismaPg(postgresPoolConfig(url)) });
+    // One pool for both: Prisma's adapter and the stores' plain SQL (the CSV export's reads).
+    const pool = new pg.Pool(postgresPoolConfig(url));
+    const client = new PgPrismaClient({ adapter: new PrismaPg(pool) });
     const prisma = client as unknown as TPrisma; // see TPrisma
-    return { kind, url, prisma, sqlite: null, busyTimeoutMs, close: () => client.$disconnect() };
+    return {
+      kind,
+      url,
+      prisma,
+      sqlite: null,
+      pg: pool,
+      busyTimeoutMs,
+      close: async () => {
+        await client.$disconnect();
+        await pool.end();
+      },
+    };
   }
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFileUrl(url) }) });
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
@@ -77,6 +93,7 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
     url,
     prisma,
     sqlite,
+    pg: null,
     busyTimeoutMs,
     close: async () => {
       await prisma.$disconnect();
