@@ -349,22 +349,19 @@ describe("the export's two read paths", () => {
         expect(viaPrisma).toContain("missing_evidence");
         expect(viaPrisma).toContain("third_party");
         // The routes' path: the fields extracted by the database and written straight to text,
-        // through either read path and in both flavours, gives the records' bytes.
+        // through either read path and in both flavours, gives the records' bytes (the records
+        // through the direct reads equal Prisma's, above; Prisma's paged-by-3 walk is slow, so it
+        // formats through the new path on the default pages only).
         for (const times of ["iso", "excel"] as const) {
-          const records = async (reads: typeof prismaExportReads) => {
-            let text = "";
-            for await (const page of q.filteredEventRecords({}, now, paging, reads)) for (const r of page) text += csvRecordRow(r, times);
-            return text;
-          };
-          const fast = (reads: typeof prismaExportReads) => text(q.filteredEventCsv({}, now, times, paging, reads));
-          const expected = await records(prismaExportReads);
-          expect(await fast(sqliteExportReads)).toBe(expected);
-          expect(await fast(prismaExportReads)).toBe(expected);
-          const oneChain = (reads: typeof prismaExportReads) => text(q.chainEventCsv(story.chain, now, times, paging, reads));
+          let expected = "";
+          for await (const page of q.filteredEventRecords({}, now, paging, sqliteExportReads))
+            for (const r of page) expected += csvRecordRow(r, times);
+          expect(await text(q.filteredEventCsv({}, now, times, paging, sqliteExportReads))).toBe(expected);
+          if (paging.events === 1000) expect(await text(q.filteredEventCsv({}, now, times, paging, prismaExportReads))).toBe(expected);
           let oneExpected = "";
-          for await (const page of q.chainEventRecords(story.chain, now, paging, prismaExportReads))
+          for await (const page of q.chainEventRecords(story.chain, now, paging, sqliteExportReads))
             for (const r of page) oneExpected += csvRecordRow(r, times);
-          expect(await oneChain(sqliteExportReads)).toBe(oneExpected);
+          expect(await text(q.chainEventCsv(story.chain, now, times, paging, sqliteExportReads))).toBe(oneExpected);
         }
       }
       const one = async (reads: typeof prismaExportReads) => {
@@ -374,7 +371,7 @@ describe("the export's two read paths", () => {
       };
       expect(await one(sqliteExportReads)).toEqual(await one(prismaExportReads));
     }
-  }, 240_000);
+  }, 120_000);
 });
 
 describe("evidence bundle from the database", () => {
