@@ -404,6 +404,8 @@ const CASES: {
     chainExists: (s) => Promise.all([s.exports.chainExists("c1"), s.exports.chainExists("nope")]),
     chainEvents: (s) => s.exports.chainEvents("c1", 1, 2),
     eventsOfChains: (s) => s.exports.eventsOfChains(["c2", "c1"]),
+    csvChainEvents: (s) => s.exports.csvChainEvents("c1", 1, 2),
+    csvEventsOfChains: (s) => s.exports.csvEventsOfChains(["c2", "c1"]),
     findings: (s) =>
       s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
     events: (s) => s.exports.events(["c1", "c1.d1"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
@@ -1023,12 +1025,17 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
     }
   });
 
-  it("the SQLite export reads equal the Prisma ones on the same database", async () => {
-    const both = exportStoresOf(pair.sqlite);
-    for (const [op, run] of Object.entries(CASES.exports)) {
-      const direct = await run({ ...pair.s, exports: both.direct! });
-      const viaPrisma = await run({ ...pair.s, exports: both.prisma });
-      expect(normalise(direct), op).toEqual(normalise(viaPrisma));
+  it("the direct export reads (SQLite's connection, PostgreSQL's plain SQL) equal the Prisma ones on the same database", async () => {
+    for (const [db, st] of [
+      [pair.sqlite, pair.s],
+      [pair.postgres, pair.p],
+    ] as const) {
+      const both = exportStoresOf(db);
+      for (const [op, run] of Object.entries(CASES.exports)) {
+        const direct = await run({ ...st, exports: both.direct! });
+        const viaPrisma = await run({ ...st, exports: both.prisma });
+        expect(normalise(direct), `${db.kind} ${op}`).toEqual(normalise(viaPrisma));
+      }
     }
   });
 });

@@ -1,8 +1,10 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { claimsOf, T0 } from "@/lib/protocol/test-helpers";
+import { csvRowOfEvent, joinScopeJson } from "@/lib/db/stores/exports";
 import {
   attachmentHeader,
+  csvEventRow,
   csvField,
   csvRecordRow,
   csvRow,
@@ -199,6 +201,38 @@ describe("eventCsvRow", () => {
       const cells = eventCells(r);
       expect(eventCsvRow(r)).toBe(csvRow(EVENT_COLUMNS.map((col) => cells[col])));
     }
+    // The export writes rows from the fields the database extracts (TCsvEventRow): the same bytes,
+    // in both flavours, whether a row goes the fast way or keeps its claims (a \u escape, aip).
+    const withAip = records
+      .slice(0, 10)
+      .map((r) => ({ ...r, claims: { ...r.claims, aip: { unverified: r.jti } } as unknown as TEventRecord["claims"] }));
+    const control = records.slice(0, 10).map((r) => ({ ...r, claims: { ...r.claims, iss: "\u001b[31m=x" } }));
+    let kept = 0;
+    for (const r of [...records, ...withAip, ...control, { ...records[0], alg: "aip-presented" }]) {
+      const row = csvRowOfEvent({
+        seq: r.seq,
+        receivedAt: r.receivedAt,
+        chainId: r.chain,
+        jti: r.jti,
+        kind: r.kind,
+        status: r.status,
+        alg: r.alg,
+        kid: r.kid,
+        token: "unused",
+        claims: JSON.stringify(r.claims),
+        prevHash: r.prevHash,
+        hash: r.hash,
+      });
+      row[14] = r.tokenSha256;
+      if (row[20] !== null) kept++;
+      for (const times of ["iso", "excel"] as const) expect(csvEventRow(row, r, times)).toBe(eventCsvRow(r, times));
+    }
+    expect(kept).toBe(21);
+  });
+
+  it("joins a scope's JSON array as JSON.parse and join would", () => {
+    for (const scope of [[], [""], ["", ""], ["a"], ["a:read", "b/*:write"], ['q"uote', "back\\slash", "x"], ["é", "李", "a,b"]])
+      expect(joinScopeJson(JSON.stringify(scope))).toBe(scope.join(" "));
   });
 
   it("formats whole seconds the way Date does", () => {

@@ -15,6 +15,7 @@
 import { sortFindings } from "@/lib/protocol/findings";
 import type { TAttestation, TClaims, TEventKind, TFinding, TSeverity } from "@/lib/protocol/types";
 import { severityRank } from "@/lib/protocol/grammar";
+import type { TCsvEventRow } from "@/lib/db/stores/exports";
 
 export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\u00A0", "\u200B", "\u2060", "\uFEFF", "＝", "＋", "－", "＠"] as const;
 
@@ -382,6 +383,153 @@ export function eventCsvRow(r: TEventRecord, times: TCsvTimes = "iso"): string {
       csvField(r.issName),
       csvField(r.humanRoot),
       ...provenanceCells(r),
+    ].join(",") + "\r\n"
+  );
+}
+
+/** What a CSV row adds to the stored event: its verdict and the lookups (as TEventRecord has them). */
+export type TCsvRowVerdict = {
+  findings: TFinding[];
+  attestation: TAttestation | null;
+  keyThumbprint: string | null;
+  issName: string | null;
+  humanRoot: string | null;
+};
+
+// Every character textCell acts on: the stripped ones, the quoted ones. A cell without any of
+// them that does not start with a formula trigger is written as it is.
+const SPECIAL = /[\u0000-\u001F\u007F-\u009F",\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+/** textCell, with one test for the common case where it changes nothing. */
+function cell(value: string | null): string {
+  if (value === null || value.length === 0) return "";
+  return isFormulaTrigger(value.charCodeAt(0)) || SPECIAL.test(value) ? textCell(value) : value;
+}
+
+/** The event as TEventRecord, claims parsed: the rows TCsvEventRow keeps the claims of. */
+export function recordOfCsvRow(r: TCsvEventRow, v: TCsvRowVerdict): TEventRecord {
+  return {
+    seq: r[0],
+    receivedAt: r[1],
+    chain: r[2],
+    jti: r[3],
+    kind: r[4] as TEventKind,
+    claims: JSON.parse(r[20]!) as TClaims,
+    status: r[11] === "pending" ? "pending" : "accepted",
+    findings: v.findings,
+    attestation: v.attestation,
+    alg: r[12],
+    kid: r[13],
+    keyThumbprint: v.keyThumbprint,
+    tokenSha256: r[14],
+    prevHash: r[15],
+    hash: r[16],
+    issName: v.issName,
+    humanRoot: v.humanRoot,
+  };
+}
+
+/**
+ * eventCsvRow of the same event, from the fields the database extracted instead of parsed claims:
+ * byte for byte the same (lib/reports/csv.test.ts and the export tests compare them). Rows that
+ * keep their claims go through eventCsvRow itself.
+ */
+export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes = "iso"): string {
+  if (r[20] !== null) return eventCsvRow(recordOfCsvRow(r, v), times);
+  const excel = times === "excel";
+  const kind = r[4];
+  const isGrant = kind === "authorize" || kind === "delegate";
+  const f = v.findings;
+  let severity = "";
+  let codes = "";
+  let messages = "";
+  if (f.length > 0) {
+    const findings = f.length === 1 ? f : sortFindings(f);
+    let worst: TSeverity | null = null;
+    for (let i = 0; i < findings.length; i++) {
+      const x = findings[i];
+      if (!worst || severityRank(x.severity) < severityRank(worst)) worst = x.severity;
+      codes += (i ? " " : "") + x.code;
+      messages += (i ? "\n" : "") + `${x.code}: ${x.message}`;
+    }
+    severity = csvField(worst);
+    codes = textCell(codes);
+    messages = textCell(messages);
+  }
+  let aud = "";
+  let parent = "";
+  let grant = "";
+  let target = "";
+  let reason = "";
+  let exp = "";
+  let scope = "";
+  let action = "";
+  let resource = "";
+  let purposeCode = "";
+  let purposeText = "";
+  let completion = "";
+  let resultHash = "";
+  let evidence = "";
+  if (isGrant) {
+    aud = cell(r[6]);
+    if (kind === "delegate") parent = cell(r[7]);
+    const e = isoSeconds(r[9]);
+    exp = cell(excel ? excelTime(e) : e);
+    scope = cell(r[18]);
+    purposeCode = cell(r[10]);
+    purposeText = cell(r[17]);
+  } else if (kind === "invoke") {
+    grant = cell(r[7]);
+    action = cell(r[17]);
+    resource = cell(r[18]);
+    purposeCode = cell(r[10]);
+  } else if (kind === "complete") {
+    grant = cell(r[7]);
+    completion = cell(r[17]);
+    resultHash = cell(r[18]);
+    evidence = cell(r[19]);
+  } else if (kind === "revoke") {
+    target = cell(r[7]);
+    reason = cell(r[17]);
+  }
+  const iat = isoSeconds(r[8]);
+  return (
+    [
+      r[0] >= 0 ? String(r[0]) : csvField(r[0]),
+      cell(excel ? excelTime(r[1]) : r[1]),
+      cell(r[2]),
+      cell(r[3]),
+      cell(kind),
+      cell(r[5]),
+      aud,
+      parent,
+      grant,
+      target,
+      reason,
+      cell(excel ? excelTime(iat) : iat),
+      exp,
+      scope,
+      action,
+      resource,
+      purposeCode,
+      purposeText,
+      r[11] === "pending" ? "pending" : "accepted",
+      severity,
+      codes,
+      messages,
+      completion,
+      resultHash,
+      v.attestation === null ? "" : csvField(v.attestation),
+      evidence,
+      cell(r[12]),
+      cell(r[13]),
+      cell(v.keyThumbprint),
+      cell(r[14]),
+      cell(r[15]),
+      cell(r[16]),
+      cell(v.issName),
+      cell(v.humanRoot),
+      DEP_CELLS[0],
+      DEP_CELLS[1],
     ].join(",") + "\r\n"
   );
 }

@@ -3,7 +3,7 @@
 // result set.
 import { stores } from "@/lib/db";
 import type { TChainKey, TChainRow } from "@/lib/db/stores/chains";
-import type { TEventRow, TExportStore, TRefRow } from "@/lib/db/stores/exports";
+import type { TCsvEventRow, TEventRow, TExportStore, TRefRow } from "@/lib/db/stores/exports";
 import { AppError } from "@/lib/http";
 import { getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import type { TChainFilters } from "@/lib/contracts/chains";
@@ -23,7 +23,7 @@ import {
   type TSeverity,
 } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
-import type { TEventRecord } from "./csv";
+import { csvEventRow, csvRecordRow, type TCsvTimes, type TEventRecord } from "./csv";
 import { parsePublicJwk, serverKey } from "@/lib/ledger/server-key";
 import { observedRecords } from "./observed-rows";
 import type { TCsvRecord, TObservedRecord } from "./csv";
@@ -290,6 +290,195 @@ export async function* filteredEventRecords(
     if (run.length) yield* eventRecordsOfChains(run, now, paging.events, store);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CSV exports themselves: the same events, verdicts and lookups as the records above, but read
+// as TCsvEventRow (claim fields extracted by the database, the token hashed) and written straight
+// to CSV text, a page at a time. The record form above stays the reference: the export tests
+// require both to give the same bytes.
+
+/** One page of TCsvEventRow as CSV text; recordsOfPage + eventCsvRow, without parsing claims. */
+async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number, times: TCsvTimes): Promise<string> {
+  const n = rows.length;
+  const jtis = new Array<string>(n);
+  const completeRefs = new Set<string>();
+  const issuers = new Set<string>();
+  const kindIds = new Set<string>();
+  const overdue: string[] = [];
+  const grantsOfPage = new Map<string, { chainId: string; iss: string; aud: string }>();
+  const expOf = new Map<string, number>();
+  const indexOf = new Map<string, number>();
+  const rootOf = new Map<string, string | null>();
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    const kind = r[4];
+    const jti = r[3];
+    jtis[i] = jti;
+    indexOf.set(jti, i);
+    issuers.add(r[5]);
+    if (kind === "complete") {
+      completeRefs.add(r[7]!);
+      kindIds.add(r[5]);
+    } else if (kind === "authorize" || kind === "delegate") {
+      grantsOfPage.set(jti, { chainId: r[2], iss: r[5], aud: r[6]! });
+      expOf.set(jti, r[9]!);
+      if (now > r[9]!) overdue.push(jti);
+      // The human root of each chain: its root authorize (jti = chain id) signed it.
+      if (kind === "authorize" && jti === r[2]) rootOf.set(jti, r[5]);
+    }
+  }
+  const grantOf = new Map<string, TRefRow>();
+  const unread: string[] = [];
+  for (const ref of completeRefs) {
+    const i = indexOf.get(ref);
+    if (i === undefined) unread.push(ref);
+    else grantOf.set(ref, { jti: ref, chainId: rows[i][2], kind: rows[i][4], iss: rows[i][5], aud: rows[i][6] });
+  }
+  const rootless = new Set<string>();
+  for (let i = 0, last = ""; i < n; i++) {
+    const chainId = rows[i][2];
+    if (chainId === last) continue;
+    last = chainId;
+    if (!rootOf.has(chainId)) rootless.add(chainId);
+  }
+  const [findingRows, grantRows, closerRows, keyRows, nameRows, rootRows] = await Promise.all([
+    reads.findings(jtis),
+    unread.length ? reads.events(unread) : Promise.resolve([]),
+    overdue.length ? reads.completesOf(overdue) : Promise.resolve([]),
+    reads.keys([...issuers]),
+    reads.principals([...issuers]),
+    rootless.size ? reads.events([...rootless]) : Promise.resolve([]),
+  ]);
+  for (const r of rootRows) if (r.kind === "authorize" && r.chainId === r.jti) rootOf.set(r.chainId, r.iss);
+  const nameOf = new Map(nameRows.map((p) => [p.id, p.name]));
+  for (const c of closerRows) kindIds.add(c.iss);
+  const kinds = kindIds.size ? new Map((await reads.kinds([...kindIds])).map((p) => [p.id, p.kind])) : new Map<string, string>();
+  const findingsOf = new Map<string, TFinding[]>();
+  for (const f of findingRows) {
+    const finding = { code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message };
+    const list = findingsOf.get(f.eventJti);
+    if (list) list.push(finding);
+    else findingsOf.set(f.eventJti, [finding]);
+  }
+  for (const g of grantRows) grantOf.set(g.jti, g);
+  const thumbprintOf = new Map(keyRows.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
+  const closed = new Set<string>();
+  for (const c of closerRows) {
+    const g = c.ref ? grantsOfPage.get(c.ref) : undefined;
+    if (!g || g.chainId !== c.chainId) continue;
+    if (attestationOf(c.iss, g, kinds.get(c.iss)) !== null) closed.add(c.ref!);
+  }
+  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: expOf.get(j)! }));
+  const late = openGrants.length ? readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now) : null;
+
+  const NONE: TFinding[] = [];
+  const lines = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    const stored = findingsOf.get(r[3]);
+    const lateFinding = late?.get(r[3]);
+    const findings = lateFinding ? [...(stored ?? []), lateFinding] : (stored ?? NONE);
+    let attestation: TAttestation | null = null;
+    if (r[4] === "complete") {
+      const g = grantOf.get(r[7]!);
+      if (g && g.chainId === r[2] && (g.kind === "authorize" || g.kind === "delegate") && g.aud !== null)
+        attestation = attestationOf(r[5], { iss: g.iss, aud: g.aud }, kinds.get(r[5]));
+    }
+    lines[i] = csvEventRow(
+      r,
+      {
+        findings: findings.length > 1 ? sortFindings(findings) : findings,
+        attestation,
+        keyThumbprint: thumbprintOf.get(`${r[5]}\u0000${r[13]}`) ?? null,
+        issName: nameOf.get(r[5]) ?? null,
+        humanRoot: rootOf.get(r[2]) ?? null,
+      },
+      times,
+    );
+  }
+  // One join: a flat string for the encoder, where += leaves a rope it must flatten first.
+  return lines.join("");
+}
+
+/** eventRowsOfChains, as TCsvEventRow. */
+async function* csvRowsOfChains(chains: TChainRef[], take: number, reads: TExportStore): AsyncGenerator<TCsvEventRow[]> {
+  let group: string[] = [];
+  let grouped = 0;
+  for (const chain of chains) {
+    if (group.length && grouped + chain.eventCount > take) {
+      yield await reads.csvEventsOfChains(group);
+      group = [];
+      grouped = 0;
+    }
+    if (chain.eventCount < take) {
+      group.push(chain.id);
+      grouped += chain.eventCount;
+      continue;
+    }
+    for (let after = 0; ;) {
+      const rows = await reads.csvChainEvents(chain.id, after, take);
+      const isLast = rows.length < take;
+      if (!isLast) after = rows[rows.length - 1][0];
+      yield rows;
+      if (isLast) break;
+    }
+  }
+  if (group.length) yield await reads.csvEventsOfChains(group);
+}
+
+/** The CSV text of the chains' events, a page of `take` rows per chunk. */
+async function* csvOfChains(chains: TChainRef[], now: number, take: number, reads: TExportStore, times: TCsvTimes): AsyncGenerator<string> {
+  let batch: TCsvEventRow[] = [];
+  for await (const rows of csvRowsOfChains(chains, take, reads)) {
+    batch = batch.length ? batch.concat(rows) : rows;
+    while (batch.length >= take) yield await csvOfPage(reads, batch.splice(0, take), now, times);
+  }
+  if (batch.length) yield await csvOfPage(reads, batch, now, times);
+}
+
+const observedCsv = (page: TObservedRecord[], times: TCsvTimes) => page.map((r) => csvRecordRow(r, times)).join("");
+
+/** chainEventRecords as CSV text (no header), page by page. */
+export async function* chainEventCsv(
+  chainId: string,
+  now = nowSeconds(),
+  times: TCsvTimes = "iso",
+  paging: TPaging = DEFAULT_PAGING,
+  reads?: TExportStore,
+): AsyncGenerator<string> {
+  if ((await (await stores()).observed.chain(chainId)) !== null) {
+    for await (const page of observedRecordPages(chainId, now, paging.events)) yield observedCsv(page, times);
+    return;
+  }
+  yield* csvOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, reads ?? (await stores()).exports, times);
+}
+
+/** filteredEventRecords as CSV text (no header), page by page. */
+export async function* filteredEventCsv(
+  filters: TChainFilters,
+  now = nowSeconds(),
+  times: TCsvTimes = "iso",
+  paging: TPaging = CSV_PAGING,
+  reads?: TExportStore,
+): AsyncGenerator<string> {
+  const store = reads ?? (await stores()).exports;
+  for await (const rows of chainKeyPages(filters, now, paging.chains)) {
+    let run: typeof rows = [];
+    for (const row of rows) {
+      if (!OBSERVED_SOURCES.has(row.source)) {
+        run.push(row);
+        continue;
+      }
+      if (run.length) yield* csvOfChains(run, now, paging.events, store, times);
+      run = [];
+      for await (const page of observedRecordPages(row.id, now, paging.events)) yield observedCsv(page, times);
+    }
+    if (run.length) yield* csvOfChains(run, now, paging.events, store, times);
+  }
+}
+
+/** The many-chain CSV reads its chain keys a thousand at a time (fewer list queries; the keys are small). */
+const CSV_PAGING: TPaging = { chains: 1000, events: EVENT_PAGE };
 
 // ---------------------------------------------------------------------------------------------
 // The evidence bundle of one chain.

@@ -3,7 +3,11 @@
 // and what an evidence bundle or a chain report adds to a chain read (events elsewhere, keys,
 // principals, the covering checkpoint).
 import type Database from "better-sqlite3";
+import type { Pool, QueryResultRow } from "pg";
 import type { Prisma } from "@/generated/sqlite/client";
+import { sha256Hex } from "@/lib/auth/secrets";
+import { eventRef } from "@/lib/protocol/grammar";
+import type { TClaims } from "@/lib/protocol/types";
 import type { TDatabase, TPrisma } from "../connect";
 import { IN_LIST, isoOfStored, statement } from "../sqlite";
 
@@ -47,8 +51,45 @@ export type TExternalEventRow = {
 export type TFullKeyRow = { principalId: string; kid: string; jwk: string; thumbprint: string; revokedAt: number | null };
 export type TCheckpointRow = { seq: number; hash: string; at: Date; kid: string; signature: string };
 
+/**
+ * One event as the CSV export formats it (lib/reports/csv-rows.ts), the claim fields it shows
+ * read by the database rather than parsed from `claims` in JavaScript, as an array (no object per
+ * row). `x1`–`x3` depend on the kind: authorize/delegate `purpose.text`, the scope joined by spaces;
+ * invoke `action`, `resource`; complete `status`, `result_hash`, `evidence.summary`; revoke `reason`.
+ * `claims` is set only where those fields are not used: an event carrying `aip` (or presented by
+ * AIP), or claims with a `\u` escape (control characters, lone surrogates, which the databases'
+ * JSON functions do not give back as JavaScript does): the formatter parses them as before.
+ */
+export type TCsvEventRow = [
+  seq: number,
+  receivedAt: string,
+  chainId: string,
+  jti: string,
+  kind: string,
+  iss: string,
+  aud: string | null,
+  ref: string | null,
+  iat: number,
+  exp: number | null,
+  purposeCode: string | null,
+  status: string,
+  alg: string,
+  kid: string,
+  tokenSha256: string,
+  prevHash: string,
+  hash: string,
+  x1: string | null,
+  x2: string | null,
+  x3: string | null,
+  claims: string | null,
+];
+
 export type TExportStore = {
   chainExists(chainId: string): Promise<boolean>;
+  /** chainEvents as the CSV formats them */
+  csvChainEvents(chainId: string, after: number, take: number): Promise<TCsvEventRow[]>;
+  /** eventsOfChains as the CSV formats them */
+  csvEventsOfChains(chainIds: string[]): Promise<TCsvEventRow[]>;
   /** up to `take` events of the chain after seq `after`, in ledger order */
   chainEvents(chainId: string, after: number, take: number): Promise<TEventRow[]>;
   /** every event of the chains, chain by chain in the given order, each in ledger order */
@@ -71,33 +112,85 @@ export type TExportStore = {
 };
 
 /** Rows sorted by chain id then seq, put in the order of `chainIds` (each chain stays in seq order). */
-function inChainOrder(chainIds: string[], rows: TEventRow[]): TEventRow[] {
+function inChainOrder<R extends TEventRow | TCsvEventRow>(chainIds: string[], rows: R[]): R[] {
   if (chainIds.length === 1) return rows;
-  const byChain = new Map<string, TEventRow[]>();
+  const byChain = new Map<string, R[]>();
   for (const r of rows) {
-    const list = byChain.get(r.chainId);
+    const chainId = Array.isArray(r) ? r[2] : r.chainId;
+    const list = byChain.get(chainId);
     if (list) list.push(r);
-    else byChain.set(r.chainId, [r]);
+    else byChain.set(chainId, [r]);
   }
-  const out: TEventRow[] = [];
+  const out: R[] = [];
   for (const id of chainIds) for (const r of byChain.get(id) ?? []) out.push(r);
   return out;
 }
 
 const toExportRow = (r: TEventRowStored): TEventRow => ({ ...r, receivedAt: r.receivedAt.toISOString() });
 
+/**
+ * When TCsvEventRow carries the claims (see there). Textual, so the SQL forms test exactly the same
+ * thing: `"aip"` anywhere (an `aip` member, or a value that says "aip": parsed, harmlessly), an AIP
+ * presentation, or a `\u` escape.
+ */
+export function keepsClaims(claims: string, alg: string): boolean {
+  return alg === "aip-presented" || claims.includes('"aip"') || claims.includes("\\u");
+}
+const SQL_KEEPS_CLAIMS = `"alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\\u') > 0`;
+
+/** An event row as TCsvEventRow, the fields taken from its parsed claims (the Prisma reads; the reference the SQL forms are compared with). */
+export function csvRowOfEvent(r: TEventRow): TCsvEventRow {
+  const c = JSON.parse(r.claims) as TClaims;
+  const isGrant = c.kind === "authorize" || c.kind === "delegate";
+  const x: [string | null, string | null, string | null] = isGrant
+    ? [c.purpose.text, c.scope.join(" "), null]
+    : c.kind === "invoke"
+      ? [c.action, c.resource, null]
+      : c.kind === "complete"
+        ? [c.status, c.result_hash, c.evidence?.summary ?? null]
+        : c.kind === "revoke"
+          ? [c.reason ?? null, null, null]
+          : [null, null, null];
+  const exact = keepsClaims(r.claims, r.alg);
+  return [
+    r.seq,
+    r.receivedAt,
+    r.chainId,
+    r.jti,
+    r.kind,
+    c.iss,
+    "aud" in c ? c.aud : null,
+    eventRef(c),
+    c.iat,
+    "exp" in c ? c.exp : null,
+    isGrant ? c.purpose.code : c.kind === "invoke" ? (c.purpose ?? null) : null,
+    r.status,
+    r.alg,
+    r.kid,
+    sha256Hex(r.token),
+    r.prevHash,
+    r.hash,
+    ...(exact ? ([null, null, null] as const) : x),
+    exact ? r.claims : null,
+  ];
+}
+
 function prismaExportStore(prisma: TPrisma): TExportStore {
+  const chainEvents = async (chainId: string, after: number, take: number) =>
+    (await prisma.event.findMany({ where: { chainId, seq: { gt: after } }, orderBy: { seq: "asc" }, take, select: EVENT_SELECT })).map(toExportRow);
+  const eventsOfChains = async (chainIds: string[]) =>
+    inChainOrder(
+      chainIds,
+      (
+        await prisma.event.findMany({ where: { chainId: { in: chainIds } }, orderBy: [{ chainId: "asc" }, { seq: "asc" }], select: EVENT_SELECT })
+      ).map(toExportRow),
+    );
   return {
     chainExists: async (chainId) => (await prisma.chain.findUnique({ where: { id: chainId }, select: { id: true } })) !== null,
-    chainEvents: async (chainId, after, take) =>
-      (await prisma.event.findMany({ where: { chainId, seq: { gt: after } }, orderBy: { seq: "asc" }, take, select: EVENT_SELECT })).map(toExportRow),
-    eventsOfChains: async (chainIds) =>
-      inChainOrder(
-        chainIds,
-        (
-          await prisma.event.findMany({ where: { chainId: { in: chainIds } }, orderBy: [{ chainId: "asc" }, { seq: "asc" }], select: EVENT_SELECT })
-        ).map(toExportRow),
-      ),
+    chainEvents,
+    eventsOfChains,
+    csvChainEvents: async (chainId, after, take) => (await chainEvents(chainId, after, take)).map(csvRowOfEvent),
+    csvEventsOfChains: async (chainIds) => (await eventsOfChains(chainIds)).map(csvRowOfEvent),
     findings: (jtis) =>
       prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true, message: true } }),
     events: (jtis) => prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true, iss: true, aud: true } }),
@@ -147,12 +240,59 @@ function eventRowsOf(raw: unknown[][]): TEventRow[] {
   });
 }
 
+// TCsvEventRow's columns on SQLite (the token, hashed in JavaScript: SQLite has no SHA-256). The
+// JSON functions parse each row's claims once (SQLite keeps the parse for the row's other calls);
+// the scope comes as its JSON array, joined in JavaScript (json_each per row cost more than the
+// rest). No subquery: one over "Event" had SQLite sort whole rows (~1.7× the time).
+const SQLITE_CSV_COLUMNS = `"seq", "receivedAt", "chainId", "jti", "kind", "iss", "aud", "ref", "iat", "exp", "purposeCode", "status", "alg", "kid", "token", "prevHash", "hash",
+  CASE "kind" WHEN 'invoke' THEN json_extract("claims", '$.action') WHEN 'complete' THEN json_extract("claims", '$.status')
+    WHEN 'revoke' THEN json_extract("claims", '$.reason') WHEN 'authorize' THEN json_extract("claims", '$.purpose.text') WHEN 'delegate' THEN json_extract("claims", '$.purpose.text') END,
+  CASE "kind" WHEN 'invoke' THEN json_extract("claims", '$.resource') WHEN 'complete' THEN json_extract("claims", '$.result_hash')
+    WHEN 'authorize' THEN json_extract("claims", '$.scope') WHEN 'delegate' THEN json_extract("claims", '$.scope') END,
+  CASE "kind" WHEN 'complete' THEN json_extract("claims", '$.evidence.summary') END,
+  CASE WHEN ${SQL_KEEPS_CLAIMS} THEN "claims" END`;
+
+/** A scope's JSON array as its strings joined by spaces. Without a backslash no string holds a quote, so `","` only separates. */
+export function joinScopeJson(json: string): string {
+  if (json.includes("\\")) return (JSON.parse(json) as string[]).join(" ");
+  return json.length <= 2 ? "" : json.slice(2, -2).split('","').join(" ");
+}
+
+/** Raw SQLite rows in place as TCsvEventRow: receivedAt as ISO 8601 (a batch's events share one), the token as its SHA-256, the scope joined. */
+function csvRowsOf(raw: unknown[][]): TCsvEventRow[] {
+  let lastStored: unknown = null;
+  let lastIso = "";
+  for (const r of raw) {
+    if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1]) as string);
+    r[1] = lastIso;
+    r[14] = sha256Hex(r[14] as string);
+    if (r[20] !== null) r[17] = r[18] = r[19] = null;
+    else if (r[18] !== null && (r[4] === "authorize" || r[4] === "delegate")) r[18] = joinScopeJson(r[18] as string);
+  }
+  return raw as TCsvEventRow[];
+}
+
 function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportStore {
   const q = (sql: string) => statement(conn, sql);
   const columns = EVENT_KEYS.map((c) => `"${c}"`).join(", ");
   const json = (list: string[]) => JSON.stringify(list);
   return {
     ...prismaExportStore(prisma),
+    csvChainEvents: async (chainId, after, take) =>
+      csvRowsOf(
+        q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
+          .raw(true)
+          .all(chainId, after, take) as unknown[][],
+      ),
+    csvEventsOfChains: async (chainIds) =>
+      inChainOrder(
+        chainIds,
+        csvRowsOf(
+          q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`)
+            .raw(true)
+            .all(json(chainIds)) as unknown[][],
+        ),
+      ),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
       eventRowsOf(
@@ -179,11 +319,55 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
   };
 }
 
-export function createExportStore(db: TDatabase): TExportStore {
-  return db.sqlite ? sqliteExportStore(db.prisma, db.sqlite) : prismaExportStore(db.prisma);
+// TCsvEventRow's columns on PostgreSQL: the token hashed and receivedAt written by the database
+// (as Date.prototype.toISOString writes it), the claims cast to jsonb once per row. `k`: the row
+// keeps its claims (SQL_KEEPS_CLAIMS; jsonb refuses the \u0000 escape, hence no cast for those).
+const PG_CSV_SELECT = `SELECT e."seq", to_char(e."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), e."chainId", e."jti", e."kind", e."iss", e."aud", e."ref",
+  e."iat", e."exp", e."purposeCode", e."status", e."alg", e."kid", encode(sha256(convert_to(e."token", 'UTF8')), 'hex'), e."prevHash", e."hash",
+  CASE e."kind" WHEN 'invoke' THEN j.c->>'action' WHEN 'complete' THEN j.c->>'status' WHEN 'revoke' THEN j.c->>'reason'
+    WHEN 'authorize' THEN j.c->'purpose'->>'text' WHEN 'delegate' THEN j.c->'purpose'->>'text' END,
+  CASE WHEN j.c IS NULL THEN NULL WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
+    WHEN e."kind" IN ('authorize', 'delegate') THEN
+      (SELECT coalesce(string_agg(s.v, ' ' ORDER BY s.n), '') FROM jsonb_array_elements_text(j.c->'scope') WITH ORDINALITY AS s(v, n)) END,
+  CASE e."kind" WHEN 'complete' THEN j.c->'evidence'->>'summary' END,
+  CASE WHEN f.k THEN e."claims" END
+FROM "Event" e
+CROSS JOIN LATERAL (SELECT (e."alg" = 'aip-presented' OR strpos(e."claims", '"aip"') > 0 OR strpos(e."claims", '\\u') > 0) AS k) f
+CROSS JOIN LATERAL (SELECT CASE WHEN f.k THEN NULL ELSE e."claims"::jsonb END AS c) j`;
+
+/**
+ * PostgreSQL: the CSV's reads as plain SQL on the pool Prisma uses (through Prisma's query
+ * interpreter every row cost tens of µs, most of an export's time); the rest through Prisma.
+ */
+function postgresExportStore(prisma: TPrisma, pool: Pool): TExportStore {
+  const rows = async <R extends QueryResultRow>(text: string, values: unknown[]) => (await pool.query<R>({ text, values })).rows;
+  const arrays = async (text: string, values: unknown[]) => (await pool.query({ text, values, rowMode: "array" })).rows as TCsvEventRow[];
+  return {
+    ...prismaExportStore(prisma),
+    csvChainEvents: (chainId, after, take) =>
+      arrays(`${PG_CSV_SELECT} WHERE e."chainId" = $1 AND e."seq" > $2 ORDER BY e."seq" LIMIT $3`, [chainId, after, take]),
+    csvEventsOfChains: async (chainIds) =>
+      inChainOrder(chainIds, await arrays(`${PG_CSV_SELECT} WHERE e."chainId" = ANY($1::text[]) ORDER BY e."chainId", e."seq"`, [chainIds])),
+    findings: (jtis) =>
+      rows<TFindingOfEvent>(`SELECT "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" = ANY($1::text[])`, [jtis]),
+    events: (jtis) => rows<TRefRow>(`SELECT "jti", "chainId", "kind", "iss", "aud" FROM "Event" WHERE "jti" = ANY($1::text[])`, [jtis]),
+    completesOf: (refs) =>
+      rows<TCloserRow>(`SELECT "ref", "iss", "chainId" FROM "Event" WHERE "kind" = 'complete' AND "ref" = ANY($1::text[])`, [refs]),
+    keys: (principalIds) =>
+      rows<TKeyRow>(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" = ANY($1::text[])`, [principalIds]),
+    kinds: (principalIds) => rows<TKindRow>(`SELECT "id", "kind" FROM "Principal" WHERE "id" = ANY($1::text[])`, [principalIds]),
+    principals: async (ids) =>
+      ids.length ? rows(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" = ANY($1::text[]) ORDER BY "id"`, [ids]) : [],
+  };
 }
 
-/** Both implementations on one SQLite database: the equivalence test compares them (lib/reports). */
+export function createExportStore(db: TDatabase): TExportStore {
+  if (db.sqlite) return sqliteExportStore(db.prisma, db.sqlite);
+  return db.pg ? postgresExportStore(db.prisma, db.pg) : prismaExportStore(db.prisma);
+}
+
+/** Both implementations on one database (SQLite's direct connection or PostgreSQL's plain SQL, and Prisma): the equivalence tests compare them (lib/reports). */
 export function exportStoresOf(db: TDatabase): { prisma: TExportStore; direct: TExportStore | null } {
-  return { prisma: prismaExportStore(db.prisma), direct: db.sqlite ? sqliteExportStore(db.prisma, db.sqlite) : null };
+  const direct = db.sqlite ? sqliteExportStore(db.prisma, db.sqlite) : db.pg ? postgresExportStore(db.prisma, db.pg) : null;
+  return { prisma: prismaExportStore(db.prisma), direct };
 }

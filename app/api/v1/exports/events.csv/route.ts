@@ -5,7 +5,7 @@
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZChainFilters } from "@/lib/contracts/chains";
-import { filteredEventRecords } from "@/lib/reports/queries";
+import { filteredEventCsv } from "@/lib/reports/queries";
 import { csvOptions, eventCsvResponse } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
@@ -14,5 +14,6 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute({ permission: "chains:export", query: ZChainFilters }, async ({ req, actor, query: filters }) => {
   await recordAudit(actor, "exports.events.csv", undefined, { filters });
   const day = new Date().toISOString().slice(0, 10);
-  return eventCsvResponse(filteredEventRecords(filters), `delegraph-events-${day}`, csvOptions(req.nextUrl.searchParams));
+  const options = csvOptions(req.nextUrl.searchParams);
+  return eventCsvResponse(filteredEventCsv(filters, undefined, options.times), `delegraph-events-${day}`, options);
 });

@@ -3,7 +3,7 @@
 // page by page; `?bom=1` adds a UTF-8 byte order mark for Excel. Each export is audited.
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
-import { assertChainExists, chainEventRecords } from "@/lib/reports/queries";
+import { assertChainExists, chainEventCsv } from "@/lib/reports/queries";
 import { csvOptions, eventCsvResponse } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
@@ -13,5 +13,6 @@ export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, asy
   const chainId = id;
   await assertChainExists(chainId);
   await recordAudit(actor, "chain.export.csv", chainId);
-  return eventCsvResponse(chainEventRecords(chainId), `delegraph-chain-${chainId}`, csvOptions(req.nextUrl.searchParams));
+  const options = csvOptions(req.nextUrl.searchParams);
+  return eventCsvResponse(chainEventCsv(chainId, undefined, options.times), `delegraph-chain-${chainId}`, options);
 });
