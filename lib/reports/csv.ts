@@ -287,28 +287,28 @@ export function eventCells(r: TEventRecord): Record<TEventColumn, string | numbe
   };
 }
 
+/** The three findings cells of an event row (worst severity, codes, "code: message" lines), both row writers'. */
+function findingCells(f: TEventRecord["findings"]): [string, string, string] {
+  if (f.length === 0) return ["", "", ""];
+  const findings = f.length === 1 ? f : sortFindings(f);
+  let worst: TSeverity | null = null;
+  let codes = "";
+  let messages = "";
+  for (let i = 0; i < findings.length; i++) {
+    const x = findings[i];
+    if (!worst || severityRank(x.severity) < severityRank(worst)) worst = x.severity;
+    codes += (i ? " " : "") + x.code;
+    messages += (i ? "\n" : "") + `${x.code}: ${x.message}`;
+  }
+  return [csvField(worst), textCell(codes), textCell(messages)];
+}
+
 /** Same as csvRow(EVENT_COLUMNS.map((col) => eventCells(r)[col])), written out: every export row runs it. */
 export function eventCsvRow(r: TEventRecord, times: TCsvTimes = "iso"): string {
   const t = times === "excel" ? excelTime : (x: string) => x;
   const c = r.claims;
   const isGrant = c.kind === "authorize" || c.kind === "delegate";
-  const f = r.findings;
-  let severity = "";
-  let codes = "";
-  let messages = "";
-  if (f.length > 0) {
-    const findings = f.length === 1 ? f : sortFindings(f);
-    let worst: TSeverity | null = null;
-    for (let i = 0; i < findings.length; i++) {
-      const x = findings[i];
-      if (!worst || severityRank(x.severity) < severityRank(worst)) worst = x.severity;
-      codes += (i ? " " : "") + x.code;
-      messages += (i ? "\n" : "") + `${x.code}: ${x.message}`;
-    }
-    severity = csvField(worst);
-    codes = textCell(codes);
-    messages = textCell(messages);
-  }
+  const [severity, codes, messages] = findingCells(r.findings);
   let aud = "";
   let parent = "";
   let grant = "";
@@ -438,23 +438,7 @@ export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes
   const excel = times === "excel";
   const kind = r[4];
   const isGrant = kind === "authorize" || kind === "delegate";
-  const f = v.findings;
-  let severity = "";
-  let codes = "";
-  let messages = "";
-  if (f.length > 0) {
-    const findings = f.length === 1 ? f : sortFindings(f);
-    let worst: TSeverity | null = null;
-    for (let i = 0; i < findings.length; i++) {
-      const x = findings[i];
-      if (!worst || severityRank(x.severity) < severityRank(worst)) worst = x.severity;
-      codes += (i ? " " : "") + x.code;
-      messages += (i ? "\n" : "") + `${x.code}: ${x.message}`;
-    }
-    severity = csvField(worst);
-    codes = textCell(codes);
-    messages = textCell(messages);
-  }
+  const [severity, codes, messages] = findingCells(v.findings);
   let aud = "";
   let parent = "";
   let grant = "";
