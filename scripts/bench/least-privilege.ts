@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { EVENT_INSERT_COLUMNS, type TEventInsert } from "@/lib/db/rows";
 import { migrate } from "../migrate";
 import { dropDatabase, postgresTestUrl } from "../postgres";
 import { describeMachine, load } from "./machine";
@@ -39,46 +40,12 @@ const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
 const log = (m: string) => console.log(`[lp-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-type TRow = {
-  seq: number;
-  jti: string;
-  chainId: string;
-  kind: string;
-  iss: string;
-  aud: string | null;
-  ref: string | null;
-  iat: number;
-  exp: number | null;
-  status: string;
-  alg: string;
-  kid: string;
-  token: string;
-  claims: string;
-  purposeCode: string | null;
-  prevHash: string;
-  hash: string;
-};
-
-const PG_TYPES: Record<keyof TRow, string> = {
-  seq: "int",
-  jti: "text",
-  chainId: "text",
-  kind: "text",
-  iss: "text",
-  aud: "text",
-  ref: "text",
-  iat: "double precision",
-  exp: "double precision",
-  status: "text",
-  alg: "text",
-  kid: "text",
-  token: "text",
-  claims: "text",
-  purposeCode: "text",
-  prevHash: "text",
-  hash: "text",
-};
-const COLUMNS = Object.keys(PG_TYPES) as (keyof TRow)[];
+/** The Event columns this fill writes: ingest's insert columns (lib/db/rows.ts) but the optional ones. */
+type TRow = Omit<TEventInsert, "keyRevokedAt" | "traceId" | "drift">;
+const COLUMNS = (Object.keys(EVENT_INSERT_COLUMNS) as (keyof TEventInsert)[]).filter(
+  (c): c is keyof TRow => c !== "keyRevokedAt" && c !== "traceId" && c !== "drift",
+);
+const PG_TYPES = EVENT_INSERT_COLUMNS;
 
 function rowOf(seq: number, c: TBenchClaims): TRow {
   const claims = { v: 1, ...c } as Record<string, unknown> & TBenchClaims;
