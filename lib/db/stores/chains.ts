@@ -431,9 +431,15 @@ function refsOf(events: { jti: string; ref: string | null; iss: string; aud: str
 const json = (list: string[]) => JSON.stringify(list);
 
 /** Shared by both databases: Prisma. */
+/** detailRows from its two parts: every event of the chain, then what those events name. */
+async function detailRowsOf(store: Pick<TChainStore, "detailEvents" | "detailLookups">, id: string): Promise<TChainDetailRows> {
+  const events = await store.detailEvents(id, 0);
+  return { ...events, ...(await store.detailLookups(refsOf(events.events))) };
+}
+
 function prismaChainStore(db: TDatabase): TChainStore {
   const prisma: TPrisma = db.prisma;
-  return {
+  const store: TChainStore = {
     listRows: async (filters, now, page) =>
       prisma.chain.findMany({
         where: pageWhere(await chainWhere(db, filters, now), page),
@@ -472,27 +478,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
       const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });
       return grouped.map((g) => ({ code: g.code, count: g._count._all }));
     },
-    detailRows: async (id) => {
-      const [summary, events, head] = await Promise.all([
-        prisma.chain.findUnique({ where: { id }, select: { startedAt: true, source: true } }),
-        prisma.event.findMany({ where: { chainId: id }, orderBy: { seq: "asc" }, select: EVENT_DETAIL_SELECT }),
-        prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
-      ]);
-      const { refs, principalIds, issuers } = refsOf(events);
-      const [externalRows, principals, keys] = await Promise.all([
-        refs.length ? prisma.event.findMany({ where: { jti: { in: refs } }, select: { jti: true, chainId: true, kind: true } }) : Promise.resolve([]),
-        principalIds.length
-          ? prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true, name: true } })
-          : Promise.resolve([]),
-        issuers.length
-          ? prisma.principalKey.findMany({
-              where: { principalId: { in: issuers } },
-              select: { principalId: true, kid: true, thumbprint: true, revokedAt: true },
-            })
-          : Promise.resolve([]),
-      ]);
-      return { startedAt: summary?.startedAt ?? null, source: summary?.source ?? "dep", events, head, externalRows, principals, keys };
-    },
+    detailRows: (id) => detailRowsOf(store, id),
     rawEvent: (jti) => prisma.event.findUnique({ where: { jti }, select: RAW_EVENT_SELECT }),
     checkEvents: async (chainIds) => {
       if (chainIds.length === 0) return [];
@@ -541,6 +527,7 @@ function prismaChainStore(db: TDatabase): TChainStore {
       }),
     ledgerHead: () => prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
   };
+  return store;
 }
 
 /**
@@ -552,37 +539,9 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
   const shared = prismaChainStore(db);
   const q = (sql: string) => statement(conn, sql);
   const detailColumns = EVENT_DETAIL_KEYS.map((c) => `"${c}"`).join(", ");
-  return {
+  const store: TChainStore = {
     ...shared,
-    detailRows: async (id) => {
-      const summary = q(`SELECT "startedAt", "source" FROM "Chain" WHERE "id" = ?`).get(id) as { startedAt: number; source: string } | undefined;
-      const raw = q(`SELECT ${detailColumns} FROM "Event" WHERE "chainId" = ? ORDER BY "seq"`).raw(true).all(id) as unknown[][];
-      const at = EVENT_DETAIL_KEYS.indexOf("receivedAt");
-      const events = raw.map((r) => {
-        const row = {} as Record<string, unknown>;
-        for (let i = 0; i < EVENT_DETAIL_KEYS.length; i++) row[EVENT_DETAIL_KEYS[i]] = i === at ? fromSqliteDate(r[i] as string) : r[i];
-        return row as TEventDetailRow;
-      });
-      const head = (q(`SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`).get() as { seq: number; hash: string } | undefined) ?? null;
-      const { refs, principalIds, issuers } = refsOf(events);
-      return {
-        startedAt: summary?.startedAt ?? null,
-        source: summary?.source ?? "dep",
-        events,
-        head,
-        externalRows: refs.length
-          ? (q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(refs)) as TExternalRow[])
-          : [],
-        principals: principalIds.length
-          ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TChainDetailRows["principals"])
-          : [],
-        keys: issuers.length
-          ? (q(`SELECT "principalId", "kid", "thumbprint", "revokedAt" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(
-              json(issuers),
-            ) as TChainDetailRows["keys"])
-          : [],
-      };
-    },
+    detailRows: (id) => detailRowsOf(store, id),
     stamp: async (id) => {
       const row = q(
         `SELECT (SELECT "version" FROM "Chain" WHERE "id" = ?) AS "version", (SELECT COUNT(*) FROM "Principal") AS "principals", ${REVOKED_KEYS} AS "revoked"`,
@@ -625,6 +584,7 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
       return rows.map(([seq, prevHash, hash, token]) => ({ seq, prevHash, hash, token }));
     },
   };
+  return store;
 }
 
 export function createChainStore(db: TDatabase): TChainStore {
