@@ -82,50 +82,31 @@ const isGrantClaims = (c: TClaims): c is TGrantClaims => c.kind === "authorize" 
 
 // One pass over the rows, then one lookup of each kind for the page: this runs for every row of
 // every export, so it avoids intermediate arrays.
-async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number): Promise<TEventRecord[]> {
-  const n = rows.length;
-  const claimsOf = new Array<TClaims>(n);
-  const jtis = new Array<string>(n);
-  const completeRefs = new Set<string>();
-  const issuers = new Set<string>();
-  const kindIds = new Set<string>();
-  const overdue: string[] = [];
-  const grantsOfPage = new Map<string, { chainId: string; claims: TGrantClaims }>();
-  const indexOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const row = rows[i];
-    const claims = (claimsOf[i] = JSON.parse(row.claims) as TClaims);
-    jtis[i] = row.jti;
-    indexOf.set(row.jti, i);
-    issuers.add(claims.iss);
-    if (claims.kind === "complete") {
-      completeRefs.add(claims.grant);
-      kindIds.add(claims.iss);
-    } else if (isGrantClaims(claims)) {
-      grantsOfPage.set(row.jti, { chainId: row.chainId, claims });
-      if (now > claims.exp) overdue.push(row.jti);
-    }
-  }
+/** A page's grants by jti: what the read-time missing_evidence rule and attestations need of them. */
+type TPageGrants = Map<string, { chainId: string; iss: string; aud: string; exp: number }>;
 
-  // The grants completes name are mostly on the same page (the chain's earlier events): only the
-  // others are read. A page row gives what the stored columns would (ingest derives them from claims).
-  const grantOf = new Map<string, TRefRow>();
-  const unread: string[] = [];
-  for (const ref of completeRefs) {
-    const i = indexOf.get(ref);
-    if (i === undefined) unread.push(ref);
-    else {
-      const c = claimsOf[i];
-      grantOf.set(ref, { jti: ref, chainId: rows[i].chainId, kind: rows[i].kind, iss: c.iss, aud: "aud" in c ? c.aud : null });
-    }
-  }
-  // The human root of each chain: its root authorize (jti = chain id) signed it, in this page or not.
-  const rootOf = new Map<string, string | null>();
-  for (let i = 0; i < n; i++) {
-    const row = rows[i];
-    if (row.jti === row.chainId && claimsOf[i].kind === "authorize") rootOf.set(row.chainId, claimsOf[i].iss);
-  }
-  const rootless = [...new Set(rows.map((r) => r.chainId))].filter((id) => !rootOf.has(id));
+/**
+ * What a page of events needs from outside itself, for recordsOfPage and csvOfPage alike: stored
+ * findings, the grants completes name that the page does not hold (into `grantOf`), the human root
+ * of chains whose root is elsewhere (into `rootOf`), issuers' names and key thumbprints, signer
+ * kinds, and the read-time missing_evidence findings of the page's overdue grants.
+ */
+async function lookupsOfPage(
+  reads: TExportStore,
+  page: {
+    jtis: string[];
+    unread: string[];
+    overdue: string[];
+    issuers: Set<string>;
+    kindIds: Set<string>;
+    rootless: string[];
+    rootOf: Map<string, string | null>;
+    grantOf: Map<string, TRefRow>;
+    grantsOfPage: TPageGrants;
+  },
+  now: number,
+) {
+  const { jtis, unread, overdue, issuers, kindIds, rootless, rootOf, grantOf, grantsOfPage } = page;
   const [findingRows, grantRows, closerRows, keyRows, nameRows, rootRows] = await Promise.all([
     reads.findings(jtis),
     unread.length ? reads.events(unread) : Promise.resolve([]),
@@ -156,10 +137,62 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
   for (const c of closerRows) {
     const g = c.ref ? grantsOfPage.get(c.ref) : undefined;
     if (!g || g.chainId !== c.chainId) continue;
-    if (attestationOf(c.iss, g.claims, kinds.get(c.iss)) !== null) closed.add(c.ref!);
+    if (attestationOf(c.iss, g, kinds.get(c.iss)) !== null) closed.add(c.ref!);
   }
-  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: grantsOfPage.get(j)!.claims.exp }));
+  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: grantsOfPage.get(j)!.exp }));
   const late = openGrants.length ? readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now) : null;
+  return { nameOf, kinds, findingsOf, thumbprintOf, late };
+}
+
+async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number): Promise<TEventRecord[]> {
+  const n = rows.length;
+  const claimsOf = new Array<TClaims>(n);
+  const jtis = new Array<string>(n);
+  const completeRefs = new Set<string>();
+  const issuers = new Set<string>();
+  const kindIds = new Set<string>();
+  const overdue: string[] = [];
+  const grantsOfPage: TPageGrants = new Map();
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    const claims = (claimsOf[i] = JSON.parse(row.claims) as TClaims);
+    jtis[i] = row.jti;
+    indexOf.set(row.jti, i);
+    issuers.add(claims.iss);
+    if (claims.kind === "complete") {
+      completeRefs.add(claims.grant);
+      kindIds.add(claims.iss);
+    } else if (isGrantClaims(claims)) {
+      grantsOfPage.set(row.jti, { chainId: row.chainId, iss: claims.iss, aud: claims.aud, exp: claims.exp });
+      if (now > claims.exp) overdue.push(row.jti);
+    }
+  }
+
+  // The grants completes name are mostly on the same page (the chain's earlier events): only the
+  // others are read. A page row gives what the stored columns would (ingest derives them from claims).
+  const grantOf = new Map<string, TRefRow>();
+  const unread: string[] = [];
+  for (const ref of completeRefs) {
+    const i = indexOf.get(ref);
+    if (i === undefined) unread.push(ref);
+    else {
+      const c = claimsOf[i];
+      grantOf.set(ref, { jti: ref, chainId: rows[i].chainId, kind: rows[i].kind, iss: c.iss, aud: "aud" in c ? c.aud : null });
+    }
+  }
+  // The human root of each chain: its root authorize (jti = chain id) signed it, in this page or not.
+  const rootOf = new Map<string, string | null>();
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (row.jti === row.chainId && claimsOf[i].kind === "authorize") rootOf.set(row.chainId, claimsOf[i].iss);
+  }
+  const rootless = [...new Set(rows.map((r) => r.chainId))].filter((id) => !rootOf.has(id));
+  const { nameOf, kinds, findingsOf, thumbprintOf, late } = await lookupsOfPage(
+    reads,
+    { jtis, unread, overdue, issuers, kindIds, rootless, rootOf, grantOf, grantsOfPage },
+    now,
+  );
 
   const out = new Array<TEventRecord>(n);
   for (let i = 0; i < n; i++) {
@@ -305,8 +338,7 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
   const issuers = new Set<string>();
   const kindIds = new Set<string>();
   const overdue: string[] = [];
-  const grantsOfPage = new Map<string, { chainId: string; iss: string; aud: string }>();
-  const expOf = new Map<string, number>();
+  const grantsOfPage: TPageGrants = new Map();
   const indexOf = new Map<string, number>();
   const rootOf = new Map<string, string | null>();
   for (let i = 0; i < n; i++) {
@@ -320,8 +352,7 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
       completeRefs.add(r[7]!);
       kindIds.add(r[5]);
     } else if (kind === "authorize" || kind === "delegate") {
-      grantsOfPage.set(jti, { chainId: r[2], iss: r[5], aud: r[6]! });
-      expOf.set(jti, r[9]!);
+      grantsOfPage.set(jti, { chainId: r[2], iss: r[5], aud: r[6]!, exp: r[9]! });
       if (now > r[9]!) overdue.push(jti);
       // The human root of each chain: its root authorize (jti = chain id) signed it.
       if (kind === "authorize" && jti === r[2]) rootOf.set(jti, r[5]);
@@ -341,35 +372,11 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
     last = chainId;
     if (!rootOf.has(chainId)) rootless.add(chainId);
   }
-  const [findingRows, grantRows, closerRows, keyRows, nameRows, rootRows] = await Promise.all([
-    reads.findings(jtis),
-    unread.length ? reads.events(unread) : Promise.resolve([]),
-    overdue.length ? reads.completesOf(overdue) : Promise.resolve([]),
-    reads.keys([...issuers]),
-    reads.principals([...issuers]),
-    rootless.size ? reads.events([...rootless]) : Promise.resolve([]),
-  ]);
-  for (const r of rootRows) if (r.kind === "authorize" && r.chainId === r.jti) rootOf.set(r.chainId, r.iss);
-  const nameOf = new Map(nameRows.map((p) => [p.id, p.name]));
-  for (const c of closerRows) kindIds.add(c.iss);
-  const kinds = kindIds.size ? new Map((await reads.kinds([...kindIds])).map((p) => [p.id, p.kind])) : new Map<string, string>();
-  const findingsOf = new Map<string, TFinding[]>();
-  for (const f of findingRows) {
-    const finding = { code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message };
-    const list = findingsOf.get(f.eventJti);
-    if (list) list.push(finding);
-    else findingsOf.set(f.eventJti, [finding]);
-  }
-  for (const g of grantRows) grantOf.set(g.jti, g);
-  const thumbprintOf = new Map(keyRows.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
-  const closed = new Set<string>();
-  for (const c of closerRows) {
-    const g = c.ref ? grantsOfPage.get(c.ref) : undefined;
-    if (!g || g.chainId !== c.chainId) continue;
-    if (attestationOf(c.iss, g, kinds.get(c.iss)) !== null) closed.add(c.ref!);
-  }
-  const openGrants = overdue.filter((j) => !closed.has(j)).map((j) => ({ jti: j, exp: expOf.get(j)! }));
-  const late = openGrants.length ? readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now) : null;
+  const { nameOf, kinds, findingsOf, thumbprintOf, late } = await lookupsOfPage(
+    reads,
+    { jtis, unread, overdue, issuers, kindIds, rootless: [...rootless], rootOf, grantOf, grantsOfPage },
+    now,
+  );
 
   const NONE: TFinding[] = [];
   const lines = new Array<string>(n);
