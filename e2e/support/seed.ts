@@ -136,6 +136,20 @@ export async function seedVerifiedChain(tag: string): Promise<{ chainId: string;
 }
 
 /**
+ * Registers principals that all sign with one generated key (each under its own kid), so seeding a
+ * chain of thousands of principals costs one key generation.
+ */
+async function sharedKeySigners(c: DelegraphClient): Promise<(id: string, kind: TPrincipalKind) => Promise<TSigner>> {
+  const shared = await generateSigningKey();
+  return async (id, kind) => {
+    const key: TSigningKey = { ...shared, kid: `k-${id.replace(/[^A-Za-z0-9._-]/g, "-")}`, publicJwk: { ...shared.publicJwk } };
+    key.publicJwk.kid = key.kid;
+    await c.registerPrincipal({ id, kind, keys: [key.publicJwk] });
+    return { id, key };
+  };
+}
+
+/**
  * A big chain: one human, one lead agent, GROUPS team leads each delegating to LEAVES agents
  * (1 + GROUPS + GROUPS*LEAVES hops), every leaf invoking once. One leaf far from the root
  * escalates, so a finding sits in the part hidden by the node budget.
@@ -146,13 +160,7 @@ export async function seedBigChain(
   leaves = 49,
 ): Promise<{ chainId: string; hops: number; escalationJti: string; teamJtis: string[]; team0WorkerJtis: string[] }> {
   const c = client();
-  const shared = await generateSigningKey();
-  const signerFor = async (id: string, kind: TPrincipalKind): Promise<TSigner> => {
-    const key: TSigningKey = { ...shared, kid: `k-${id.replace(/[^A-Za-z0-9._-]/g, "-")}`, publicJwk: { ...shared.publicJwk } };
-    key.publicJwk.kid = key.kid;
-    await c.registerPrincipal({ id, kind, keys: [key.publicJwk] });
-    return { id, key };
-  };
+  const signerFor = await sharedKeySigners(c);
   const human = await signerFor(`user:carol.${tag}@bank.test`, "human");
   const lead = await signerFor(`agent:lead-${tag}`, "agent");
   const now = Math.floor(Date.now() / 1000);
@@ -210,13 +218,7 @@ export async function seedHiddenFindingsChain(
   resources = 15,
 ): Promise<{ chainId: string; escalations: { jti: string; worker: string }[] }> {
   const c = client();
-  const shared = await generateSigningKey();
-  const signerFor = async (id: string, kind: TPrincipalKind): Promise<TSigner> => {
-    const key: TSigningKey = { ...shared, kid: `k-${id.replace(/[^A-Za-z0-9._-]/g, "-")}`, publicJwk: { ...shared.publicJwk } };
-    key.publicJwk.kid = key.kid;
-    await c.registerPrincipal({ id, kind, keys: [key.publicJwk] });
-    return { id, key };
-  };
+  const signerFor = await sharedKeySigners(c);
   const human = await signerFor(`user:erin.${tag}@bank.test`, "human");
   const lead = await signerFor(`agent:hf-lead-${tag}`, "agent");
   const now = Math.floor(Date.now() / 1000);
