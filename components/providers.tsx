@@ -2,7 +2,7 @@
 // One QueryClient per browser tab. A 401 from any query means the session is gone: send the
 // reader to sign-in and bring them back to the same URL afterwards.
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { isApiError, signInUrl } from "@/lib/ui/fetcher";
 
 let redirecting = false;
@@ -31,5 +31,11 @@ function makeClient() {
 
 export function Providers({ children }: { children: React.ReactNode }) {
   const [client] = useState(makeClient);
+  // Marks the page interactive once React has taken over the server's markup (effects run child
+  // first, so every component of the first render has mounted). The e2e suite waits for it before
+  // typing, as a person would wait for the page to respond.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "";
+  }, []);
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
 }

@@ -26,12 +26,30 @@ test("an exact jti in the search box opens its chain at that hop", async ({ page
 test("a fragment shows suggestions grouped by kind, and one opens the principal", async ({ page }) => {
   await page.goto("/");
   const box = page.getByRole("combobox", { name: /Search chains/ });
-  await box.fill(chain.rogue.id.slice(0, -3));
+  await box.fill(`rogue-${tag}`); // a fragment: the id without its "agent:" prefix, unique to this file's run
   const list = page.getByRole("listbox", { name: "Suggestions" });
   const principals = list.getByRole("group", { name: "Principals" });
   await expect(principals.getByRole("option", { name: new RegExp(chain.rogue.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) })).toBeVisible();
   await principals.getByRole("option").first().click();
   await expect(page).toHaveURL(/\/principals\//);
+});
+
+test("text typed while the page is still loading is kept and gets its suggestions", async ({ page }) => {
+  // Hold the page's scripts so the box is typed into before React takes it over (a slow load).
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/_next/static/chunks/**/*.js", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/", { waitUntil: "commit" });
+  const box = page.getByRole("combobox", { name: /Search chains/ });
+  await expect(box).toBeVisible();
+  await box.fill(`rogue-${tag}`);
+  release();
+  await expect(box).toHaveValue(`rogue-${tag}`);
+  const principals = page.getByRole("listbox", { name: "Suggestions" }).getByRole("group", { name: "Principals" });
+  await expect(principals.getByRole("option", { name: new RegExp(`agent:rogue-${tag}`) })).toBeVisible();
 });
 
 test("one switch shows every time in UTC, and it is remembered", async ({ page }) => {

@@ -1,6 +1,6 @@
 "use client";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useMe } from "@/lib/ui/hooks/use-me";
 import { useSignOut } from "@/lib/ui/hooks/use-sign-out";
 import { SEARCH_GROUPS, type TSearchGroup } from "@/lib/contracts/search";
@@ -24,7 +24,23 @@ function GlobalSearch() {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const [busy, setBusy] = useState(false);
-  useEffect(() => setValue(current), [current]);
+  const input = useRef<HTMLInputElement>(null);
+  // A later navigation to /chains?q=… shows its text; the first render already does.
+  const shown = useRef(current);
+  useEffect(() => {
+    if (shown.current === current) return;
+    shown.current = current;
+    setValue(current);
+  }, [current]);
+  // Text typed while the page was still loading is in the box but not in state: keep it, so no
+  // keystroke is lost and its suggestions come as if it had been typed now.
+  useEffect(() => {
+    const typed = input.current?.value ?? "";
+    if (typed === current) return;
+    setValue(typed);
+    setOpen(document.activeElement === input.current);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, at hydration
+  }, []);
   const suggestions = useSearchSuggestions(value);
   const answer = suggestions.data && suggestions.data.q === value.trim() ? suggestions.data : null;
   const hits = answer ? SEARCH_GROUPS.flatMap((g) => answer.groups[g].map((h) => ({ ...h, group: g }))) : [];
@@ -72,6 +88,7 @@ function GlobalSearch() {
         <IconSearch size={14} />
       </span>
       <input
+        ref={input}
         id="global-search"
         type="search"
         role="combobox"
