@@ -493,8 +493,11 @@ function prismaChainStore(db: TDatabase): TChainStore {
   const store: TChainStore = {
     listRows: async (filters, now, page) => {
       const where = await chainWhere(db, filters, now);
-      const fetch = (w: Prisma.ChainWhereInput) => prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT });
-      return filters.principal ? principalPage(prisma, { ...filters, principal: filters.principal }, where, page, fetch) : fetch(pageWhere(where, page));
+      const fetch = (w: Prisma.ChainWhereInput) =>
+        prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT });
+      return filters.principal
+        ? principalPage(prisma, { ...filters, principal: filters.principal }, where, page, fetch)
+        : fetch(pageWhere(where, page));
     },
     listSorted: async (filters, now, page) => {
       const base = await chainWhere(db, filters, now);
@@ -516,8 +519,11 @@ function prismaChainStore(db: TDatabase): TChainStore {
     },
     listKeys: async (filters, now, page) => {
       const where = await chainWhere(db, filters, now);
-      const fetch = (w: Prisma.ChainWhereInput) => prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT });
-      return filters.principal ? principalPage(prisma, { ...filters, principal: filters.principal }, where, page, fetch) : fetch(pageWhere(where, page));
+      const fetch = (w: Prisma.ChainWhereInput) =>
+        prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT });
+      return filters.principal
+        ? principalPage(prisma, { ...filters, principal: filters.principal }, where, page, fetch)
+        : fetch(pageWhere(where, page));
     },
     countRows: async (filters, now) => prisma.chain.count({ where: await chainWhere(db, filters, now) }),
     findingCounts: async (filters, now) => {

@@ -50,16 +50,36 @@ function batches(): string[][] {
     const chain = `g${String(i).padStart(2, "0")}`;
     const agent = i % 5 === 0 ? rare : common;
     first.push(
-      sign(human, { kind: "authorize", jti: chain, chain, aud: agent.id, iat: T - 100 - (i % 4), exp: T + 3600, scope: ["fin/*:read"], purpose: PURPOSE }),
+      sign(human, {
+        kind: "authorize",
+        jti: chain,
+        chain,
+        aud: agent.id,
+        iat: T - 100 - (i % 4),
+        exp: T + 3600,
+        scope: ["fin/*:read"],
+        purpose: PURPOSE,
+      }),
     );
     if (i % 2 === 0) {
       const action = i % 6 === 0 ? "hr/salaries:read" : "fin/q1:read";
       first.push(sign(agent, { kind: "invoke", jti: `${chain}.i`, chain, grant: chain, iat: T - 50 - (i % 3), action, resource: `db://${action}` }));
-      first.push(sign(agent, { kind: "invoke", jti: `${chain}.j`, chain, grant: chain, iat: T - 50 - (i % 3), action: "mail/out:send", resource: "smtp://x" }));
+      first.push(
+        sign(agent, { kind: "invoke", jti: `${chain}.j`, chain, grant: chain, iat: T - 50 - (i % 3), action: "mail/out:send", resource: "smtp://x" }),
+      );
     }
   }
   const late = sign(rare, { kind: "invoke", jti: "late.i", chain: "late", grant: "late", iat: T - 10, action: "fin/q2:read", resource: "db://q2" });
-  const lateRoot = sign(human, { kind: "authorize", jti: "late", chain: "late", aud: rare.id, iat: T - 101, exp: T + 3600, scope: ["fin/*:read"], purpose: PURPOSE });
+  const lateRoot = sign(human, {
+    kind: "authorize",
+    jti: "late",
+    chain: "late",
+    aud: rare.id,
+    iat: T - 101,
+    exp: T + 3600,
+    scope: ["fin/*:read"],
+    purpose: PURPOSE,
+  });
   return [first, [late], [lateRoot]];
 }
 
@@ -72,7 +92,12 @@ async function open(name: string, url: string, drop?: () => Promise<void>): Prom
   const s = createStores(db);
   for (const p of [human, common, rare]) {
     const jwk = p.key.publicJwk;
-    await s.registry.create({ id: p.id, kind: p.id.startsWith("user:") ? "human" : "agent", name: null, keys: [{ kid: p.key.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }] });
+    await s.registry.create({
+      id: p.id,
+      kind: p.id.startsWith("user:") ? "human" : "agent",
+      name: null,
+      keys: [{ kid: p.key.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }],
+    });
   }
   for (const b of batches()) await s.ingest.run(ingestSteps(candidates(b), AT, "token:growth"));
   return { name, db, s, drop };
@@ -175,7 +200,10 @@ describe("Findings page order from Finding.iat (migration 0028)", () => {
   it("the migration's fill of existing rows equals what ingest writes", async () => {
     for (const side of sides) {
       const sql = readFileSync(join(import.meta.dirname, `../../../prisma/${side.name}/migrations/0028_growth_indexes/migration.sql`), "utf8");
-      const fills = sql.split(";").map((x) => x.replace(/--.*$/gm, "").trim()).filter((x) => x.startsWith("UPDATE"));
+      const fills = sql
+        .split(";")
+        .map((x) => x.replace(/--.*$/gm, "").trim())
+        .filter((x) => x.startsWith("UPDATE"));
       expect(fills, side.name).toHaveLength(2);
       const snapshot = async () => ({
         findings: await side.db.prisma.finding.findMany({ select: { id: true, iat: true }, orderBy: { id: "asc" } }),
@@ -205,7 +233,8 @@ describe("chain list principal filter from ChainPrincipal (migration 0028)", () 
       const answers: string[][] = [];
       for (const side of sides) {
         const walk = await chainsByWalk(side, filters);
-        for (const take of [1, 2, 3, 7, 50]) expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
+        for (const take of [1, 2, 3, 7, 50])
+          expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
         const keys = await side.s.chains.listKeys(filters, T, { take: 5 });
         expect(keys.map((k) => k.id)).toEqual(walk.slice(0, 5));
         answers.push(walk);

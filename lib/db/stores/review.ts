@@ -131,7 +131,11 @@ export function findingsStatement(kind: TDatabase["kind"], q: TReviewFindingsQue
   if (byTime) where.push(`f."iat" IS NOT NULL`);
   if (q.beforeTime !== undefined && q.beforeTime !== "start") {
     const t = q.beforeTime;
-    where.push(t.id === null ? `f."iat" < ${p(t.iat)}` : `f."iat" <= ${p(t.iat)} AND (f."iat" < ${p(t.iat)} OR (f."iat" = ${p(t.iat)} AND f."id" < ${p(t.id)}))`);
+    where.push(
+      t.id === null
+        ? `f."iat" < ${p(t.iat)}`
+        : `f."iat" <= ${p(t.iat)} AND (f."iat" < ${p(t.iat)} OR (f."iat" = ${p(t.iat)} AND f."id" < ${p(t.id)}))`,
+    );
   }
   if (q.principal) where.push(`f."chainId" IN (SELECT "chainId" FROM "ChainPrincipal" WHERE "principalId" = ${p(q.principal)})`);
   if (q.assignee !== undefined) where.push(q.assignee === "" ? `r."assignee" IS NULL` : `r."assignee" = ${p(q.assignee)}`);
