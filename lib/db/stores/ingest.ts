@@ -340,9 +340,10 @@ function sqliteStatements(conn: Database.Database) {
       `INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message", "iat") VALUES (?, ?, ?, ?, ?, (SELECT "iat" FROM "Event" WHERE "jti" = ?))`,
     ),
     insertScope: q(`INSERT INTO "ChainScope" ("chainId", "scope") VALUES (?, ?) ON CONFLICT DO NOTHING`),
-    // A chain's principals are rewritten with it: an earlier root moves its startedAt, which the row repeats.
+    // A chain's principals are rewritten with it: an earlier root moves its startedAt, which the row
+    // repeats (written only when it moved: most rechecks leave it, and an unchanged row stays untouched).
     insertPrincipal: q(
-      `INSERT INTO "ChainPrincipal" ("chainId", "principalId", "startedAt") VALUES (?, ?, ?) ON CONFLICT ("chainId", "principalId") DO UPDATE SET "startedAt" = excluded."startedAt"`,
+      `INSERT INTO "ChainPrincipal" ("chainId", "principalId", "startedAt") VALUES (?, ?, ?) ON CONFLICT ("chainId", "principalId") DO UPDATE SET "startedAt" = excluded."startedAt" WHERE "ChainPrincipal"."startedAt" <> excluded."startedAt"`,
     ),
     insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
     setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
@@ -480,7 +481,7 @@ const INSERT_CHAIN_ROWS = `WITH f AS (INSERT INTO "Finding" ("chainId", "eventJt
     FROM json_to_recordset($1::json) AS x("chainId" text, "eventJti" text, "code" text, "severity" text, "message" text)),
   s AS (INSERT INTO "ChainScope" ("chainId", "scope") SELECT * FROM unnest($2::text[], $3::text[]) ON CONFLICT DO NOTHING),
   p AS (INSERT INTO "ChainPrincipal" ("chainId", "principalId", "startedAt") SELECT * FROM unnest($4::text[], $5::text[], $8::double precision[])
-    ON CONFLICT ("chainId", "principalId") DO UPDATE SET "startedAt" = excluded."startedAt")
+    ON CONFLICT ("chainId", "principalId") DO UPDATE SET "startedAt" = excluded."startedAt" WHERE "ChainPrincipal"."startedAt" <> excluded."startedAt")
   INSERT INTO "ChainPurpose" ("chainId", "purposeCode") SELECT * FROM unnest($6::text[], $7::text[]) ON CONFLICT DO NOTHING`;
 // Both status changes in one statement; a jti in both lists ends accepted, as the second of two would leave it.
 const SET_STATUS = `UPDATE "Event" SET "status" = CASE WHEN "jti" = ANY($2::text[]) THEN 'accepted' ELSE 'pending' END
