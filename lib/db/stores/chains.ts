@@ -318,6 +318,74 @@ function pageWhere(where: Prisma.ChainWhereInput, page: TListPage): Prisma.Chain
 
 const NEWEST_FIRST = [{ startedAt: "desc" }, { id: "desc" }] as const satisfies Prisma.ChainOrderByWithRelationInput[];
 
+/** Principal rows read per step of a principal-driven walk: the first step a page's worth, then more (a bound on the `in` list's size). */
+const DRIVEN_MAX_BATCH = 400;
+/**
+ * With another filter beside `principal`, a principal in more chains than this is left to the Chain
+ * walk: for a common principal and a rare status the walk finds its page early along the other
+ * filter's index, while the principal's rows would be read to the end (measured at 216k chains: a
+ * principal in 2,163 chains with status=violation, 63 ms walked, 384 ms driven at load 20).
+ */
+const DRIVEN_WITH_OTHER_FILTERS_AT_MOST = 800;
+const OTHER_FILTERS = ["status", "scope", "purpose", "finding", "q", "source", "review"] as const satisfies readonly (keyof TChainFilters)[];
+
+/** Whether a newest-first page is read from the principal's own rows (principalPage) rather than by walking Chain. */
+async function isPrincipalDriven(prisma: TPrisma, filters: TChainFilters): Promise<boolean> {
+  if (!filters.principal) return false;
+  if (!OTHER_FILTERS.some((k) => filters[k] !== undefined)) return true;
+  const rows = await prisma.chainPrincipal.count({ where: { principalId: filters.principal }, take: DRIVEN_WITH_OTHER_FILTERS_AT_MOST + 1 });
+  return rows <= DRIVEN_WITH_OTHER_FILTERS_AT_MOST;
+}
+
+/**
+ * A newest-first page of a list filtered by `principal`, walked from ChainPrincipal's
+ * (principalId, startedAt, chainId) index (migration 0028) in the list's own order: each step reads
+ * the next principal rows after the previous page's last (startedAt, id) and keeps the chains that
+ * match every filter, in that order, until the page is full. Walking Chain newest first testing
+ * each for the principal instead read the whole table for a principal in few chains
+ * (docs/benchmarks.md "Growth"). The order and the cursor are the same as the Chain walk's, since a
+ * principal row repeats its chain's startedAt (written with the chain) and chainId is the chain's id.
+ */
+async function principalPage<T extends { id: string }>(
+  prisma: TPrisma,
+  filters: TChainFilters & { principal: string },
+  where: Prisma.ChainWhereInput,
+  page: TListPage,
+  fetch: (where: Prisma.ChainWhereInput) => Promise<T[]>,
+): Promise<T[]> {
+  const out: T[] = [];
+  let after = page.after;
+  let batch = Math.min(page.take, DRIVEN_MAX_BATCH);
+  const range = {
+    ...(filters.since !== undefined ? { gte: filters.since } : {}),
+    ...(filters.until !== undefined ? { lte: filters.until } : {}),
+  };
+  for (;;) {
+    const keys = await prisma.chainPrincipal.findMany({
+      where: {
+        principalId: filters.principal,
+        // The leading bound alone lets both planners seek the index there instead of filtering from its start.
+        startedAt: after ? { ...range, lte: Math.min(after.startedAt, range.lte ?? Infinity) } : range,
+        ...(after ? { OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, chainId: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ startedAt: "desc" }, { chainId: "desc" }],
+      take: batch,
+      select: { chainId: true, startedAt: true },
+    });
+    if (keys.length === 0) return out;
+    // Unordered and unlimited: ordered, a planner may walk another filter's index for these few ids.
+    const rows = new Map((await fetch({ AND: [where, { id: { in: keys.map((k) => k.chainId) } }] })).map((r) => [r.id, r]));
+    for (const k of keys) {
+      const row = rows.get(k.chainId);
+      if (row && out.push(row) === page.take) return out;
+    }
+    if (keys.length < batch) return out;
+    const last = keys[keys.length - 1];
+    after = { startedAt: last.startedAt, id: last.chainId };
+    batch = Math.min(batch * 4, DRIVEN_MAX_BATCH);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The list's sorts. Each is a sequence of stretches; a stretch is a set of chains read in the order
 // of an index (prisma/*/schema.prisma, migration 0026), so a page is a walk down one or a few index
@@ -440,13 +508,14 @@ async function detailRowsOf(store: Pick<TChainStore, "detailEvents" | "detailLoo
 function prismaChainStore(db: TDatabase): TChainStore {
   const prisma: TPrisma = db.prisma;
   const store: TChainStore = {
-    listRows: async (filters, now, page) =>
-      prisma.chain.findMany({
-        where: pageWhere(await chainWhere(db, filters, now), page),
-        orderBy: NEWEST_FIRST,
-        take: page.take,
-        select: CHAIN_ROW_SELECT,
-      }),
+    listRows: async (filters, now, page) => {
+      const where = await chainWhere(db, filters, now);
+      if (filters.principal && (await isPrincipalDriven(prisma, filters)))
+        return principalPage(prisma, { ...filters, principal: filters.principal }, where, page, (w) =>
+          prisma.chain.findMany({ where: w, select: CHAIN_ROW_SELECT }),
+        );
+      return prisma.chain.findMany({ where: pageWhere(where, page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT });
+    },
     listSorted: async (filters, now, page) => {
       const base = await chainWhere(db, filters, now);
       const segments = sortSegments(page.sort, page.now);
@@ -465,13 +534,14 @@ function prismaChainStore(db: TDatabase): TChainStore {
       }
       return out;
     },
-    listKeys: async (filters, now, page) =>
-      prisma.chain.findMany({
-        where: pageWhere(await chainWhere(db, filters, now), page),
-        orderBy: NEWEST_FIRST,
-        take: page.take,
-        select: CHAIN_KEY_SELECT,
-      }),
+    listKeys: async (filters, now, page) => {
+      const where = await chainWhere(db, filters, now);
+      if (filters.principal && (await isPrincipalDriven(prisma, filters)))
+        return principalPage(prisma, { ...filters, principal: filters.principal }, where, page, (w) =>
+          prisma.chain.findMany({ where: w, select: CHAIN_KEY_SELECT }),
+        );
+      return prisma.chain.findMany({ where: pageWhere(where, page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT });
+    },
     countRows: async (filters, now) => prisma.chain.count({ where: await chainWhere(db, filters, now) }),
     findingCounts: async (filters, now) => {
       const where = await chainWhere(db, filters, now);

@@ -195,6 +195,15 @@ const json = (list: string[]) => JSON.stringify(list);
 const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(", ");
 const placeholders = (columns: string[]) => columns.map(() => "?").join(", ");
 const usage = (plan: TWritePlan) => plan.quarantine.reduce((n, r) => n + r.bytes, 0);
+/** Each written chain's startedAt, which its ChainPrincipal rows repeat (the principal filter's index order). */
+function startedAtOf(plan: TWritePlan): (chainId: string) => number {
+  const of = new Map(plan.chains.map((c) => [c.id, c.startedAt]));
+  return (chainId) => {
+    const t = of.get(chainId);
+    if (t === undefined) throw new Error(`principal row of chain ${chainId}, which the plan does not write`);
+    return t;
+  };
+}
 
 // The columns of a stored baseline a batch reads: its summary row and its running sums.
 const DRIFT_BASELINE_READ = `"key", "principal", "purpose", "first", "latest", "events", "since", "sumEvents", "sumAction", "sumResource", "sumData", "sumHost"`;
@@ -326,9 +335,16 @@ function sqliteStatements(conn: Database.Database) {
          .map((c) => `"${c}" = excluded."${c}"`)
          .join(", ")}, "version" = "Chain"."version" + 1`,
     ),
-    insertFinding: q(`INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message") VALUES (?, ?, ?, ?, ?)`),
+    // The flagged event's iat beside the finding (the Findings page's order; events are inserted first).
+    insertFinding: q(
+      `INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message", "iat") VALUES (?, ?, ?, ?, ?, (SELECT "iat" FROM "Event" WHERE "jti" = ?))`,
+    ),
     insertScope: q(`INSERT INTO "ChainScope" ("chainId", "scope") VALUES (?, ?) ON CONFLICT DO NOTHING`),
-    insertPrincipal: q(`INSERT INTO "ChainPrincipal" ("chainId", "principalId") VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    // A chain's principals are rewritten with it: an earlier root moves its startedAt, which the row
+    // repeats (written only when it moved: most rechecks leave it, and an unchanged row stays untouched).
+    insertPrincipal: q(
+      `INSERT INTO "ChainPrincipal" ("chainId", "principalId", "startedAt") VALUES (?, ?, ?) ON CONFLICT ("chainId", "principalId") DO UPDATE SET "startedAt" = excluded."startedAt" WHERE "ChainPrincipal"."startedAt" <> excluded."startedAt"`,
+    ),
     insertPurpose: q(`INSERT INTO "ChainPurpose" ("chainId", "purposeCode") VALUES (?, ?) ON CONFLICT DO NOTHING`),
     setStatus: q(`UPDATE "Event" SET "status" = ? WHERE "jti" IN ${IN_LIST}`),
     setHead: q(`UPDATE "LedgerHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`),
@@ -378,9 +394,10 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       for (const e of plan.events) sql.insertEvent.run(...SQLITE_EVENT_COLUMNS.map((c) => (c === "receivedAt" ? at : e[c])));
       if (plan.recheckedChains.length) sql.deleteFindings.run(json(plan.recheckedChains));
       for (const c of plan.chains) sql.upsertChain.run(...SQLITE_CHAIN_COLUMNS.map((k) => (k === "lastEventAt" ? at : c[k])), at);
-      for (const f of plan.findings) sql.insertFinding.run(f.chainId, f.eventJti, f.code, f.severity, f.message);
+      for (const f of plan.findings) sql.insertFinding.run(f.chainId, f.eventJti, f.code, f.severity, f.message, f.eventJti);
       for (const r of plan.scopes) sql.insertScope.run(r.chainId, r.scope);
-      for (const r of plan.principals) sql.insertPrincipal.run(r.chainId, r.principalId);
+      const startedAt = startedAtOf(plan);
+      for (const r of plan.principals) sql.insertPrincipal.run(r.chainId, r.principalId, startedAt(r.chainId));
       for (const r of plan.purposes) sql.insertPurpose.run(r.chainId, r.purposeCode);
       if (plan.toPending.length) sql.setStatus.run("pending", json(plan.toPending));
       if (plan.toAccepted.length) sql.setStatus.run("accepted", json(plan.toAccepted));
@@ -457,11 +474,14 @@ const DELETE_CHAIN_ROWS = `WITH f AS (DELETE FROM "Finding" WHERE "chainId" = AN
   p AS (DELETE FROM "ChainPrincipal" WHERE "chainId" = ANY($1::text[]))
   DELETE FROM "ChainPurpose" WHERE "chainId" = ANY($1::text[])`;
 // Findings and the three index tables in one statement (four tables, no row touched twice).
-// Findings keep the plan's order, which numbers their ids (json_to_recordset reads the array in order).
-const INSERT_CHAIN_ROWS = `WITH f AS (INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message")
-    SELECT * FROM json_to_recordset($1::json) AS x("chainId" text, "eventJti" text, "code" text, "severity" text, "message" text)),
+// Findings keep the plan's order, which numbers their ids (json_to_recordset reads the array in order;
+// the flagged event's iat is a scalar subquery per row, not a join, so that order stands).
+const INSERT_CHAIN_ROWS = `WITH f AS (INSERT INTO "Finding" ("chainId", "eventJti", "code", "severity", "message", "iat")
+    SELECT x."chainId", x."eventJti", x."code", x."severity", x."message", (SELECT e."iat" FROM "Event" e WHERE e."jti" = x."eventJti")
+    FROM json_to_recordset($1::json) AS x("chainId" text, "eventJti" text, "code" text, "severity" text, "message" text)),
   s AS (INSERT INTO "ChainScope" ("chainId", "scope") SELECT * FROM unnest($2::text[], $3::text[]) ON CONFLICT DO NOTHING),
-  p AS (INSERT INTO "ChainPrincipal" ("chainId", "principalId") SELECT * FROM unnest($4::text[], $5::text[]) ON CONFLICT DO NOTHING)
+  p AS (INSERT INTO "ChainPrincipal" ("chainId", "principalId", "startedAt") SELECT * FROM unnest($4::text[], $5::text[], $8::double precision[])
+    ON CONFLICT ("chainId", "principalId") DO UPDATE SET "startedAt" = excluded."startedAt" WHERE "ChainPrincipal"."startedAt" <> excluded."startedAt")
   INSERT INTO "ChainPurpose" ("chainId", "purposeCode") SELECT * FROM unnest($6::text[], $7::text[]) ON CONFLICT DO NOTHING`;
 // Both status changes in one statement; a jti in both lists ends accepted, as the second of two would leave it.
 const SET_STATUS = `UPDATE "Event" SET "status" = CASE WHEN "jti" = ANY($2::text[]) THEN 'accepted' ELSE 'pending' END
@@ -561,6 +581,7 @@ export function postgresIngestStore(conn: TPgQueryable): TAsyncIngestStore {
       if (plan.recheckedChains.length) await run(DELETE_CHAIN_ROWS, plan.recheckedChains);
       if (plan.chains.length) await run(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
       if (plan.findings.length || plan.scopes.length || plan.principals.length || plan.purposes.length) {
+        const startedAt = startedAtOf(plan);
         await run(
           INSERT_CHAIN_ROWS,
           JSON.stringify(
@@ -572,6 +593,7 @@ export function postgresIngestStore(conn: TPgQueryable): TAsyncIngestStore {
           plan.principals.map((r) => r.principalId),
           plan.purposes.map((r) => r.chainId),
           plan.purposes.map((r) => r.purposeCode),
+          plan.principals.map((r) => startedAt(r.chainId)),
         );
       }
       if (plan.toPending.length || plan.toAccepted.length) await run(SET_STATUS, plan.toPending, plan.toAccepted);

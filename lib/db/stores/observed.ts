@@ -115,7 +115,11 @@ async function writeChains(tx: TTx, chains: TObservedChainWrite[]): Promise<stri
     await tx.observedChain.deleteMany({ where: { id: { in: part } } });
   }
   const findings = writable.flatMap((c) => c.findings.map((f) => ({ chainId: c.id, ...f })));
-  for (const part of chunks(findings)) await tx.finding.createMany({ data: part });
+  // A finding carries its event's iat, as at ingest (lib/db/stores/ingest.ts); a span is no stored event, so mostly null.
+  const iatOf = new Map<string, number>();
+  for (const part of chunks([...new Set(findings.map((f) => f.eventJti))]))
+    for (const e of await tx.event.findMany({ where: { jti: { in: part } }, select: { jti: true, iat: true } })) iatOf.set(e.jti, e.iat);
+  for (const part of chunks(findings)) await tx.finding.createMany({ data: part.map((f) => ({ ...f, iat: iatOf.get(f.eventJti) ?? null })) });
   const observed = writable.map((c) => ({ id: c.id, traceIds: JSON.stringify(c.traceIds), data: c.data }));
   for (const part of chunks(observed, 100)) await tx.observedChain.createMany({ data: part });
   return ids.filter((id) => signed.has(id));

@@ -57,7 +57,8 @@ export type TReviewFindingsQuery = {
   before?: number;
   /**
    * Order by the flagged event's iat (newest first, then id) instead of id, below this key: events
-   * older than `iat`, or as old with an id below `id` (null: none as old).
+   * older than `iat`, or as old with an id below `id` (null: none as old). Findings without a stored
+   * event (an observed chain's spans) are not listed this way.
    */
   beforeTime?: { iat: number; id: number | null } | "start";
   take: number;
@@ -111,43 +112,55 @@ export type TStreamEventRow = {
 export const findingTarget = (k: TFindingKey) => `finding:${k.eventJti}:${k.code}`;
 export const chainTarget = (chainId: string) => `chain:${chainId}`;
 
+/** The findings list's statement (ids only, in the list's order), for the store and its plan test. */
+export function findingsStatement(kind: TDatabase["kind"], q: TReviewFindingsQuery): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return kind === "postgres" ? `$${params.length}` : "?";
+  };
+  const where: string[] = [];
+  if (q.code) where.push(`f."code" = ${p(q.code)}`);
+  if (q.severity) where.push(`f."severity" = ${p(q.severity)}`);
+  if (q.chain) where.push(`f."chainId" = ${p(q.chain)}`);
+  if (q.before) where.push(`f."id" < ${p(q.before)}`);
+  // By time: the finding's own copy of its event's iat (null when no stored event has its jti,
+  // which the join to Event this replaced left out too), read down the (iat, id) index from the
+  // cursor; the leading bound alone lets both planners seek there instead of filtering from the top.
+  const byTime = q.beforeTime !== undefined;
+  if (byTime) where.push(`f."iat" IS NOT NULL`);
+  if (q.beforeTime !== undefined && q.beforeTime !== "start") {
+    const t = q.beforeTime;
+    where.push(
+      t.id === null
+        ? `f."iat" < ${p(t.iat)}`
+        : `f."iat" <= ${p(t.iat)} AND (f."iat" < ${p(t.iat)} OR (f."iat" = ${p(t.iat)} AND f."id" < ${p(t.id)}))`,
+    );
+  }
+  if (q.principal) where.push(`f."chainId" IN (SELECT "chainId" FROM "ChainPrincipal" WHERE "principalId" = ${p(q.principal)})`);
+  if (q.assignee !== undefined) where.push(q.assignee === "" ? `r."assignee" IS NULL` : `r."assignee" = ${p(q.assignee)}`);
+  if (q.state) {
+    // The same rule as lib/review/state.ts effectiveReview: a changed finding or an expired risk is open.
+    const effective = `CASE WHEN r."state" IS NULL OR r."state" = 'open' THEN 'open'
+      WHEN r."basis" <> (f."severity" || '|' || f."message") THEN 'open'
+      WHEN r."state" = 'accepted_risk' AND r."acceptedUntil" IS NOT NULL AND r."acceptedUntil" <= ${p(q.now)} THEN 'open'
+      ELSE r."state" END`;
+    where.push(`(${effective}) = ${p(q.state)}`);
+  }
+  const reviewed = q.state !== undefined || q.assignee !== undefined;
+  const sql = `SELECT f."id" FROM "Finding" f ${reviewed ? `LEFT JOIN "FindingReview" r ON r."eventJti" = f."eventJti" AND r."code" = f."code"` : ""}
+    ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${byTime ? `f."iat" DESC, ` : ""}f."id" DESC LIMIT ${Number(q.take)}`;
+  return { sql, params };
+}
+
 export function createReviewStore(db: TDatabase): TReviewStore {
   const prisma = db.prisma;
   const REVIEW_KEYS_PER_QUERY = 400;
   const keyWhere = (keys: TFindingKey[]) => ({ OR: keys.map((k) => ({ eventJti: k.eventJti, code: k.code })) });
   return {
     findings: async (q) => {
-      const params: unknown[] = [];
-      const p = (v: unknown) => {
-        params.push(v);
-        return db.kind === "postgres" ? `$${params.length}` : "?";
-      };
-      const where: string[] = [];
-      if (q.code) where.push(`f."code" = ${p(q.code)}`);
-      if (q.severity) where.push(`f."severity" = ${p(q.severity)}`);
-      if (q.chain) where.push(`f."chainId" = ${p(q.chain)}`);
-      if (q.before) where.push(`f."id" < ${p(q.before)}`);
-      const byTime = q.beforeTime !== undefined;
-      if (q.beforeTime !== undefined && q.beforeTime !== "start") {
-        const t = q.beforeTime;
-        where.push(t.id === null ? `e."iat" < ${p(t.iat)}` : `(e."iat" < ${p(t.iat)} OR (e."iat" = ${p(t.iat)} AND f."id" < ${p(t.id)}))`);
-      }
-      if (q.principal) where.push(`f."chainId" IN (SELECT "chainId" FROM "ChainPrincipal" WHERE "principalId" = ${p(q.principal)})`);
-      if (q.assignee !== undefined) where.push(q.assignee === "" ? `r."assignee" IS NULL` : `r."assignee" = ${p(q.assignee)}`);
-      if (q.state) {
-        // The same rule as lib/review/state.ts effectiveReview: a changed finding or an expired risk is open.
-        const effective = `CASE WHEN r."state" IS NULL OR r."state" = 'open' THEN 'open'
-          WHEN r."basis" <> (f."severity" || '|' || f."message") THEN 'open'
-          WHEN r."state" = 'accepted_risk' AND r."acceptedUntil" IS NOT NULL AND r."acceptedUntil" <= ${p(q.now)} THEN 'open'
-          ELSE r."state" END`;
-        where.push(`(${effective}) = ${p(q.state)}`);
-      }
-      const rows = await prisma.$queryRawUnsafe<{ id: number | bigint }[]>(
-        `SELECT f."id" FROM "Finding" f LEFT JOIN "FindingReview" r ON r."eventJti" = f."eventJti" AND r."code" = f."code"
-         ${byTime ? `JOIN "Event" e ON e."jti" = f."eventJti"` : ""}
-         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${byTime ? `e."iat" DESC, ` : ""}f."id" DESC LIMIT ${Number(q.take)}`,
-        ...params,
-      );
+      const { sql, params } = findingsStatement(db.kind, q);
+      const rows = await prisma.$queryRawUnsafe<{ id: number | bigint }[]>(sql, ...params);
       const ids = rows.map((r) => Number(r.id));
       if (ids.length === 0) return [];
       const found = await prisma.finding.findMany({ where: { id: { in: ids } } });

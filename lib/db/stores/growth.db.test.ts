@@ -1,0 +1,272 @@
+// Migration 0028 (docs/benchmarks.md "Growth"): the Findings page's order now reads Finding's own copy
+// of its event's iat down an index, and the chain list's `principal` filter walks ChainPrincipal's
+// (principalId, startedAt, chainId) index instead of every chain. Both must give exactly the answers
+// of the reads they replace (the join to Event sorted by its iat; the Chain walk newest first),
+// order, ties and cursors included, on SQLite and on PostgreSQL (skipped without a server); the
+// migration's fill of existing rows must equal what ingest writes; and on SQLite the plans must read
+// the new indexes in order, without a scan of the big table or a sort.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "@/scripts/migrate";
+import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
+import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
+import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
+import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
+import type { TChainFilters } from "@/lib/contracts/chains";
+import { openDatabase, type TDatabase } from "../connect";
+import { createStores, type TStores } from ".";
+import { chainWhere, type TChainRow } from "./chains";
+import { findingsStatement } from "./review";
+
+const pg = await postgresTestUrl();
+const T = 1_800_000_000;
+const AT = new Date("2026-01-02T03:04:05.000Z");
+type TWho = { id: string; key: TTestKey };
+const human: TWho = { id: "user:growth@bank.example", key: makeKey() };
+const common: TWho = { id: "agent:growth-common", key: makeKey() };
+const rare: TWho = { id: "agent:growth-rare", key: makeKey() };
+const PURPOSE = { code: "fin", text: "Q1" };
+const sign = (w: TWho, claims: Record<string, unknown>) => signToken(w.key, { v: 1, iss: w.id, ...claims });
+
+function candidates(tokens: string[]): TCandidate[] {
+  return tokens.map((raw, index) => {
+    const d = decodeToken(raw);
+    if (!d.ok) throw new Error(d.message);
+    return { index, kind: "verified", raw, claims: d.claims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
+  });
+}
+
+/**
+ * 40 chains whose roots share a few iats (ties in startedAt), most to `common`, every fifth to
+ * `rare`; every other one with an out-of-scope invoke (a finding) at iats that tie across chains,
+ * some violations. The chain "late" gets its invoke first (pending, started at the invoke) and its
+ * root, older, in a later batch: its startedAt moves back, and its principal rows must follow.
+ */
+function batches(): string[][] {
+  const first: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const chain = `g${String(i).padStart(2, "0")}`;
+    const agent = i % 5 === 0 ? rare : common;
+    first.push(
+      sign(human, {
+        kind: "authorize",
+        jti: chain,
+        chain,
+        aud: agent.id,
+        iat: T - 100 - (i % 4),
+        exp: T + 3600,
+        scope: ["fin/*:read"],
+        purpose: PURPOSE,
+      }),
+    );
+    if (i % 2 === 0) {
+      const action = i % 6 === 0 ? "hr/salaries:read" : "fin/q1:read";
+      first.push(sign(agent, { kind: "invoke", jti: `${chain}.i`, chain, grant: chain, iat: T - 50 - (i % 3), action, resource: `db://${action}` }));
+      first.push(
+        sign(agent, { kind: "invoke", jti: `${chain}.j`, chain, grant: chain, iat: T - 50 - (i % 3), action: "mail/out:send", resource: "smtp://x" }),
+      );
+    }
+  }
+  const late = sign(rare, { kind: "invoke", jti: "late.i", chain: "late", grant: "late", iat: T - 10, action: "fin/q2:read", resource: "db://q2" });
+  const lateRoot = sign(human, {
+    kind: "authorize",
+    jti: "late",
+    chain: "late",
+    aud: rare.id,
+    iat: T - 101,
+    exp: T + 3600,
+    scope: ["fin/*:read"],
+    purpose: PURPOSE,
+  });
+  return [first, [late], [lateRoot]];
+}
+
+type TSide = { name: string; db: TDatabase; s: TStores; drop?: () => Promise<void> };
+const sides: TSide[] = [];
+
+async function open(name: string, url: string, drop?: () => Promise<void>): Promise<TSide> {
+  migrate(url);
+  const db = await openDatabase(url);
+  const s = createStores(db);
+  for (const p of [human, common, rare]) {
+    const jwk = p.key.publicJwk;
+    await s.registry.create({
+      id: p.id,
+      kind: p.id.startsWith("user:") ? "human" : "agent",
+      name: null,
+      keys: [{ kid: p.key.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }],
+    });
+  }
+  for (const b of batches()) await s.ingest.run(ingestSteps(candidates(b), AT, "token:growth"));
+  return { name, db, s, drop };
+}
+
+beforeAll(async () => {
+  sides.push(await open("sqlite", "file:" + join(mkdtempSync(join(tmpdir(), "delegraph-growth-")), "growth.db")));
+  if (pg) {
+    const url = await pg.fresh();
+    sides.push(await open("postgres", url, () => dropDatabase(url)));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const side of sides) {
+    await side.db.close();
+    await side.drop?.();
+  }
+});
+
+const num = (v: unknown) => Number(v);
+
+/** The statement the Findings page's order used before 0028: every finding joined to its event, sorted by the event's iat. */
+async function findingsByJoin(db: TDatabase): Promise<{ id: number; eventJti: string; code: string; iat: number }[]> {
+  const rows = await db.prisma.$queryRawUnsafe<{ id: unknown; eventJti: string; code: string; iat: unknown }[]>(
+    `SELECT f."id", f."eventJti", f."code", e."iat" FROM "Finding" f JOIN "Event" e ON e."jti" = f."eventJti" ORDER BY e."iat" DESC, f."id" DESC`,
+  );
+  return rows.map((r) => ({ id: num(r.id), eventJti: r.eventJti, code: r.code, iat: num(r.iat) }));
+}
+
+/** Every finding through the store's by-time pages of `take`, each page after the previous one's last row. */
+async function findingsByPages(s: TStores, take: number) {
+  const out: { id: number; eventJti: string; code: string }[] = [];
+  let before: { iat: number; id: number | null } | "start" = "start";
+  for (;;) {
+    const page = await s.review.findings({ beforeTime: before, take, now: T });
+    out.push(...page.map((f) => ({ id: f.id, eventJti: f.eventJti, code: f.code })));
+    if (page.length < take) return out;
+    const last = page[page.length - 1] as (typeof page)[number] & { iat: number };
+    before = { iat: last.iat, id: last.id };
+  }
+}
+
+/** The list before 0028: Chain walked newest first (startedAt, id) with every filter, page after page. */
+async function chainsByWalk(side: TSide, filters: TChainFilters): Promise<string[]> {
+  const rows = await side.db.prisma.chain.findMany({
+    where: await chainWhere(side.db, filters, T),
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
+}
+
+async function chainsByPages(side: TSide, filters: TChainFilters, take: number): Promise<string[]> {
+  const out: string[] = [];
+  let after: { startedAt: number; id: string } | undefined;
+  for (;;) {
+    const page: TChainRow[] = await side.s.chains.listRows(filters, T, { after, take });
+    out.push(...page.map((r) => r.id));
+    if (page.length < take) return out;
+    const last = page[page.length - 1];
+    after = { startedAt: last.startedAt, id: last.id };
+  }
+}
+
+const PRINCIPAL_FILTERS: TChainFilters[] = [
+  { principal: rare.id },
+  { principal: common.id },
+  { principal: human.id },
+  { principal: "agent:nobody" },
+  { principal: common.id, status: "violation" },
+  { principal: rare.id, status: "pending" },
+  { principal: common.id, since: T - 102, until: T - 101 },
+  { principal: common.id, scope: "fin/q1/*:read" },
+];
+
+describe("Findings page order from Finding.iat (migration 0028)", () => {
+  it("every finding carries its event's iat", async () => {
+    for (const side of sides) {
+      const joined = await findingsByJoin(side.db);
+      const own = await side.db.prisma.finding.findMany({ select: { id: true, iat: true } });
+      expect(joined.length, side.name).toBeGreaterThan(20);
+      expect(own.length, side.name).toBe(joined.length);
+      const iatOf = new Map(joined.map((f) => [f.id, f.iat]));
+      for (const f of own) expect(f.iat, side.name).toBe(iatOf.get(f.id));
+    }
+  });
+
+  it("pages give the join's order, ties in iat by id, at every page size, on both databases", async () => {
+    const answers: string[][] = [];
+    for (const side of sides) {
+      const joined = (await findingsByJoin(side.db)).map((f) => ({ id: f.id, eventJti: f.eventJti, code: f.code }));
+      expect(new Set((await findingsByJoin(side.db)).map((f) => f.iat)).size, "iats tie").toBeLessThan(joined.length);
+      for (const take of [1, 2, 3, 7, 50]) expect(await findingsByPages(side.s, take), `${side.name}, pages of ${take}`).toEqual(joined);
+      answers.push(joined.map((f) => `${f.eventJti} ${f.code}`));
+    }
+    if (answers.length === 2) expect(answers[1]).toEqual(answers[0]);
+  });
+
+  it("the migration's fill of existing rows equals what ingest writes", async () => {
+    for (const side of sides) {
+      const sql = readFileSync(join(import.meta.dirname, `../../../prisma/${side.name}/migrations/0028_growth_indexes/migration.sql`), "utf8");
+      const fills = sql
+        .split(";")
+        .map((x) => x.replace(/--.*$/gm, "").trim())
+        .filter((x) => x.startsWith("UPDATE"));
+      expect(fills, side.name).toHaveLength(2);
+      const snapshot = async () => ({
+        findings: await side.db.prisma.finding.findMany({ select: { id: true, iat: true }, orderBy: { id: "asc" } }),
+        principals: await side.db.prisma.chainPrincipal.findMany({ orderBy: [{ chainId: "asc" }, { principalId: "asc" }] }),
+      });
+      const written = await snapshot();
+      await side.db.prisma.$executeRawUnsafe(`UPDATE "Finding" SET "iat" = NULL`);
+      await side.db.prisma.$executeRawUnsafe(`UPDATE "ChainPrincipal" SET "startedAt" = 0`);
+      for (const fill of fills) await side.db.prisma.$executeRawUnsafe(fill);
+      expect(await snapshot(), side.name).toEqual(written);
+    }
+  });
+});
+
+describe("chain list principal filter from ChainPrincipal (migration 0028)", () => {
+  it("principal rows repeat their chain's startedAt, also after a chain's root arrives late", async () => {
+    for (const side of sides) {
+      const late = await side.db.prisma.chain.findUnique({ where: { id: "late" }, select: { startedAt: true } });
+      expect(late?.startedAt, side.name).toBe(T - 101);
+      const rows = await side.db.prisma.chainPrincipal.findMany({ select: { startedAt: true, chain: { select: { startedAt: true } } } });
+      for (const r of rows) expect(r.startedAt, side.name).toBe(r.chain.startedAt);
+    }
+  });
+
+  it("pages give the Chain walk's order and cursors, ties in startedAt by id, with other filters, on both databases", async () => {
+    for (const filters of PRINCIPAL_FILTERS) {
+      const answers: string[][] = [];
+      for (const side of sides) {
+        const walk = await chainsByWalk(side, filters);
+        for (const take of [1, 2, 3, 7, 50])
+          expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
+        const keys = await side.s.chains.listKeys(filters, T, { take: 5 });
+        expect(keys.map((k) => k.id)).toEqual(walk.slice(0, 5));
+        answers.push(walk);
+      }
+      if (answers.length === 2) expect(answers[1], JSON.stringify(filters)).toEqual(answers[0]);
+    }
+    const rareWalk = await chainsByWalk(sides[0], { principal: rare.id });
+    expect(rareWalk.length).toBeGreaterThan(5);
+    expect(rareWalk).toContain("late");
+  });
+});
+
+describe("SQLite plans", () => {
+  const plan = (side: TSide, sql: string, params: unknown[]) =>
+    (side.db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+
+  it("the Findings page reads the (iat, id) index in order: no scan of Finding, no sort", () => {
+    const side = sides[0];
+    for (const beforeTime of ["start", { iat: T - 50, id: 7 }, { iat: T - 50, id: null }] as const) {
+      const { sql, params } = findingsStatement("sqlite", { beforeTime, take: 51, now: T });
+      const detail = plan(side, sql, params);
+      expect(detail.join("\n")).toMatch(/Finding_iat_id_idx/);
+      expect(detail.join("\n")).not.toMatch(/TEMP B-TREE|SCAN f\b(?! USING)/);
+    }
+  });
+
+  it("the principal walk reads (principalId, startedAt, chainId) in order: no scan, no sort", () => {
+    const side = sides[0];
+    const sql = `SELECT "chainId", "startedAt" FROM "ChainPrincipal" WHERE "principalId" = ? AND "startedAt" <= ?
+      AND ("startedAt" < ? OR ("startedAt" = ? AND "chainId" < ?)) ORDER BY "startedAt" DESC, "chainId" DESC LIMIT ?`;
+    const detail = plan(side, sql, [rare.id, T, T, T, "g10", 51]).join("\n");
+    expect(detail).toMatch(/SEARCH ChainPrincipal USING COVERING INDEX ChainPrincipal_principalId_startedAt_chainId_idx/);
+    expect(detail).not.toMatch(/TEMP B-TREE|SCAN/);
+  });
+});
