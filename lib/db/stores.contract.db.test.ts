@@ -370,7 +370,28 @@ const CASES: {
           return { sort, pages };
         }),
       ),
-    listKeys: (s) => s.chains.listKeys({}, T, { after: { startedAt: T, id: "zzz" }, take: 1 }),
+    // SQLite writes the plain column filters (status, source, since, until) as SQL itself
+    // (plainChainWhere); the rest go through Prisma: every filter, and a keyset walk.
+    listKeys: async (s) => {
+      const pages = [];
+      for (let after: { startedAt: number; id: string } | undefined, i = 0; i < 50; i++) {
+        const page = await s.chains.listKeys({ source: "dep" }, T, { after, take: 2 });
+        pages.push(page);
+        if (page.length < 2) break;
+        after = { startedAt: page[1].startedAt, id: page[1].id };
+      }
+      const filters = [
+        ...FILTERS,
+        ...(["verified", "warning", "pending", "observed"] as const).map((status) => ({ status })),
+        { status: "verified" as const, source: "dep" as const, since: T - 150, until: T + 10 },
+        { until: T - 150 },
+      ];
+      return [
+        await s.chains.listKeys({}, T, { after: { startedAt: T, id: "zzz" }, take: 1 }),
+        await Promise.all(filters.map((f) => s.chains.listKeys(f, T + 3600, { take: 100 }))),
+        pages,
+      ];
+    },
     findingCounts: (s) => Promise.all(FILTERS.map((f) => s.chains.findingCounts(f, T).then((r) => r.sort((a, b) => a.code.localeCompare(b.code))))),
     countRows: (s) => Promise.all(FILTERS.map((f) => s.chains.countRows(f, T))),
     detailRows: (s) =>

@@ -226,20 +226,24 @@ export function isoSeconds(t: number | undefined | null): string {
   // hand. Exactly what the Date path below gives; it ran twice per exported row.
   if (Number.isInteger(t) && t >= 0 && t < MAX_FOUR_DIGIT_YEAR) {
     const day = Math.floor(t / 86400);
-    if (day !== lastDay) {
-      lastDay = day;
-      lastDayPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    let prefix = dayPrefixes.get(day);
+    if (prefix === undefined) {
+      // A row's iat and exp usually fall on different days: one remembered day was recomputed
+      // through Date twice per row (a sixth of the CSV's formatting time).
+      if (dayPrefixes.size >= DAY_PREFIXES) dayPrefixes.clear();
+      dayPrefixes.set(day, (prefix = new Date(day * 86_400_000).toISOString().slice(0, 11)));
     }
     const s = t - day * 86400;
-    return `${lastDayPrefix}${twoDigits(Math.floor(s / 3600))}:${twoDigits(Math.floor((s % 3600) / 60))}:${twoDigits(s % 60)}Z`;
+    return prefix + TWO_DIGITS[Math.floor(s / 3600)] + ":" + TWO_DIGITS[Math.floor((s % 3600) / 60)] + ":" + TWO_DIGITS[s % 60] + "Z";
   }
   return new Date(ms).toISOString().replace(".000Z", "Z");
 }
 
 const MAX_FOUR_DIGIT_YEAR = 253_402_300_800; // 10000-01-01T00:00:00Z
-let lastDay = -1;
-let lastDayPrefix = "";
-const twoDigits = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+/** "YYYY-MM-DDT" by day number since 1970, for the days an export has met (bounded). */
+const dayPrefixes = new Map<number, string>();
+const DAY_PREFIXES = 256;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => (n < 10 ? `0${n}` : `${n}`));
 
 export function eventCells(r: TEventRecord): Record<TEventColumn, string | number | null> {
   const c = r.claims;

@@ -129,7 +129,14 @@ async function lookupsOfPage(
     else findingsOf.set(f.eventJti, [finding]);
   }
   for (const g of grantRows) grantOf.set(g.jti, g);
-  const thumbprintOf = new Map(keyRows.map((k) => [`${k.principalId}\u0000${k.kid}`, k.thumbprint]));
+  // By principal, then kid: a key per row built from both cost a string and its hash per row.
+  const keysOf = new Map<string, Map<string, string>>();
+  for (const k of keyRows) {
+    const kids = keysOf.get(k.principalId);
+    if (kids) kids.set(k.kid, k.thumbprint);
+    else keysOf.set(k.principalId, new Map([[k.kid, k.thumbprint]]));
+  }
+  const thumbprintOf = (iss: string, kid: string) => keysOf.get(iss)?.get(kid) ?? null;
 
   // missing_evidence: a grant of this page whose exp has passed, with no complete in its own chain
   // from a signer the protocol allows (docs/protocol.md §8: any status, even after exp, closes it).
@@ -219,7 +226,7 @@ async function recordsOfPage(reads: TExportStore, rows: TEventRow[], now: number
       attestation,
       alg: row.alg,
       kid: row.kid,
-      keyThumbprint: thumbprintOf.get(`${claims.iss}\u0000${row.kid}`) ?? null,
+      keyThumbprint: thumbprintOf(claims.iss, row.kid),
       tokenSha256: sha256Hex(row.token),
       prevHash: row.prevHash,
       hash: row.hash,
@@ -396,7 +403,7 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
       {
         findings: findings.length > 1 ? sortFindings(findings) : findings,
         attestation,
-        keyThumbprint: thumbprintOf.get(`${r[5]}\u0000${r[13]}`) ?? null,
+        keyThumbprint: thumbprintOf(r[5], r[13]),
         issName: nameOf.get(r[5]) ?? null,
         humanRoot: rootOf.get(r[2]) ?? null,
       },

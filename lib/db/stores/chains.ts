@@ -605,6 +605,26 @@ function prismaChainStore(db: TDatabase): TChainStore {
  * Prisma cost ~50 µs each: most of a 1,000-hop chain's read), rows as arrays turned into objects of
  * one literal shape (better-sqlite3's own row objects are slow to read and to copy).
  */
+/**
+ * chainWhere as SQL conditions (each with its values) when the filters are only plain column tests
+ * (status, source, since, until), the same tests Prisma writes for them; null for any other filter.
+ */
+export function plainChainWhere(filters: TChainFilters, now: number): [string, unknown[]][] | null {
+  const where: [string, unknown[]][] = [];
+  for (const [name, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    if (name === "status") {
+      if (value === "warning") where.push([`("status" = 'warning' OR ("status" = 'verified' AND "evidenceDue" < ?))`, [now]]);
+      else if (value === "verified") where.push([`("status" = 'verified' AND ("evidenceDue" IS NULL OR "evidenceDue" >= ?))`, [now]]);
+      else where.push([`"status" = ?`, [value]]);
+    } else if (name === "source") where.push([`"source" = ?`, [value]]);
+    else if (name === "since") where.push([`"startedAt" >= ?`, [value]]);
+    else if (name === "until") where.push([`"startedAt" <= ?`, [value]]);
+    else return null;
+  }
+  return where;
+}
+
 function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
   const shared = prismaChainStore(db);
   const q = (sql: string) => statement(conn, sql);
@@ -645,6 +665,19 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
           ) as TChainDetailRows["keys"])
         : [],
     }),
+    // The many-chain CSV export lists its chains' keys a thousand at a time: through Prisma that cost
+    // ~14 ms for 673 chains (about a third of a 6,726-row export's budget at 150k rows/s), as SQL
+    // well under a millisecond. Only the filters that are plain column tests are written here; the
+    // others (principal, scope, purpose, finding, q, review) stay with chainWhere through Prisma.
+    listKeys: async (filters, now, page) => {
+      const where = plainChainWhere(filters, now);
+      if (where === null) return shared.listKeys(filters, now, page);
+      const a = page.after;
+      if (a) where.push([`("startedAt" < ? OR ("startedAt" = ? AND "id" < ?))`, [a.startedAt, a.startedAt, a.id]]);
+      const sql = `SELECT "id", "startedAt", "eventCount", "source" FROM "Chain"${where.length ? ` WHERE ${where.map(([c]) => c).join(" AND ")}` : ""}
+        ORDER BY "startedAt" DESC, "id" DESC LIMIT ?`;
+      return q(sql).all(...where.flatMap(([, v]) => v), page.take) as TChainKey[];
+    },
     // A million events through Prisma's row mapping took ~14 s and grew the server by hundreds of
     // MB of garbage; the caller yields between pages (the walk is synchronous per page).
     ledgerPage: async (afterSeq, take) => {

@@ -316,6 +316,16 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
     keys: async (principalIds) =>
       q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(principalIds)) as TKeyRow[],
     kinds: async (principalIds) => q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TKindRow[],
+    // Every export page names its issuers: through Prisma this cost ~18 ms a page of 126 names
+    // (0.2 ms here), the largest single item of a CSV page on SQLite.
+    principals: async (ids) =>
+      ids.length
+        ? (q(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" IN ${IN_LIST} ORDER BY "id"`).all(json(ids)) as {
+            id: string;
+            kind: string;
+            name: string | null;
+          }[])
+        : [],
   };
 }
 
