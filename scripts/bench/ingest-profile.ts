@@ -67,7 +67,7 @@ async function main() {
   execFileSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
   process.env.DATABASE_URL = url;
   const { database, closeDatabase } = await import("@/lib/db");
-  const ingestModule = (await import("@/lib/ingest/ingest"));
+  const ingestModule = await import("@/lib/ingest/ingest");
   const { ingestSteps } = await import("@/lib/ingest/steps");
   const storeModule = await import("@/lib/db/stores/ingest");
   const { writeTransaction } = await import("@/lib/db/sqlite");
@@ -90,7 +90,7 @@ async function main() {
     const stmt = prepare(sql);
     const label = `sql ${sql.replace(/\s+/g, " ").slice(0, 60)}`;
     for (const m of ["run", "all", "get"] as const) {
-      const f = (stmt[m]).bind(stmt);
+      const f = stmt[m].bind(stmt);
       (stmt as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => phases.time(label, () => f(...a));
     }
     return stmt;
@@ -119,7 +119,7 @@ async function main() {
   phases = new Phases();
   // BEGIN and COMMIT timed on the connection itself.
   const exec = conn.exec.bind(conn);
-  conn.exec = ((sql: string) => phases.time(sql.split(" ")[0].toLowerCase(), () => exec(sql)));
+  conn.exec = (sql: string) => phases.time(sql.split(" ")[0].toLowerCase(), () => exec(sql));
   const timedStore = (store: Record<string, (...a: unknown[]) => unknown>) =>
     Object.fromEntries(Object.entries(store).map(([k, f]) => [k, (...a: unknown[]) => phases.time(`store.${k}`, () => f(...a))])) as never;
   const unlocked = timedStore(storeModule.sqliteIngestStore(conn) as never);
