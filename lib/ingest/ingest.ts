@@ -31,10 +31,13 @@ function decodeEntry(entry: unknown, index: number): TDecodedEntry {
     const message = "Each entry of events must be a compact JWS string.";
     return { kind: "refused", candidate: { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message } };
   }
+  const decoded = decodeToken(entry);
   // This route stays DEP-only (shared/spec/aip-import.md §2): an AIP token is pointed elsewhere.
-  const hint = aipTokenHint(entry);
+  // Only a token that failed to decode can be one (a decoded header's typ is exactly "dep+jwt"), so
+  // the header is not parsed a second time for every good token.
+  const hint = decoded.ok ? null : aipTokenHint(entry);
   if (hint !== null) return { kind: "refused", candidate: { index, kind: "rejected", rawEntry: entry, jti: null, code: "malformed", message: hint } };
-  return { kind: "decoded", entry, decoded: decodeToken(entry) };
+  return { kind: "decoded", entry, decoded };
 }
 
 /**

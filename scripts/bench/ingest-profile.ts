@@ -1,0 +1,221 @@
+// An in-process profile of the SQLite ingest (docs/benchmarks.md, "Where the ingest's time goes"):
+// the bench's quick workload ingested through lib/ingest without HTTP, with the time of each phase.
+//
+//   npx tsx scripts/bench/ingest-profile.ts [--events 100000] [--clients 4] [--runs 2] [--keep]
+//   node --cpu-prof --import tsx scripts/bench/ingest-profile.ts …     (a CPU profile as well)
+//
+// A fresh, migrated SQLite store is filled with --events background events (npm run bench's
+// 10-event chains, batches of 1,000, through ingestBatch), then each workload (batches of 100 and of
+// 1,000 on new chains, batches of 100 interleaved) is ingested by --clients concurrent callers, --runs
+// times, each run right after the every-core raw Ed25519 rate it is compared with. The ingest is
+// ingestBatch's own steps (verifyBatch, the store's runner with ingestSteps, the checkpoint), with a
+// timer around each store operation, BEGIN, COMMIT and the group sync. It only uses what the ingest
+// exports, so the same file runs in an older tree for a back-to-back comparison.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { tmpdir, loadavg } from "node:os";
+import { join } from "node:path";
+import type Database from "better-sqlite3";
+import type { TSteps, TSyncLock } from "@/lib/db/stores/ingest";
+import { allPrincipals, chainBatches, population, smallChain, SMALL_CHAIN_EVENTS } from "./workload";
+import { rawVerifyRateAllCores } from "./raw-verify";
+
+type TArgs = { events: number; clients: number; runs: number; keep: boolean; profileDir: string | null; walAutocheckpoint: number | null };
+function parseArgs(argv: string[]): TArgs {
+  const a: TArgs = { events: 100_000, clients: 4, runs: 2, keep: false, profileDir: null, walAutocheckpoint: null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--events") a.events = Number(argv[++i]);
+    else if (argv[i] === "--clients") a.clients = Number(argv[++i]);
+    else if (argv[i] === "--runs") a.runs = Number(argv[++i]);
+    else if (argv[i] === "--keep") a.keep = true;
+    else if (argv[i] === "--cpu-prof-dir") a.profileDir = argv[++i];
+    else if (argv[i] === "--wal-autocheckpoint") a.walAutocheckpoint = Number(argv[++i]);
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  return a;
+}
+
+const log = (msg: string) => console.log(`[profile ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(2)}] ${msg}`);
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** Milliseconds by phase name, summed over a run. */
+class Phases {
+  ms = new Map<string, number>();
+  add(name: string, ms: number) {
+    this.ms.set(name, (this.ms.get(name) ?? 0) + ms);
+  }
+  time<T>(name: string, f: () => T): T {
+    const t = performance.now();
+    try {
+      return f();
+    } finally {
+      this.add(name, performance.now() - t);
+    }
+  }
+}
+
+/** Bytes this process handed to write() so far (/proc/self/io wchar): WAL frames, mostly. */
+const written = () => Number(/wchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? 0);
+
+let phases = new Phases();
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), "delegraph-profile-"));
+  const url = `file:${join(dir, "profile.db")}`;
+  execFileSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
+  process.env.DATABASE_URL = url;
+  const { database, closeDatabase } = await import("@/lib/db");
+  const ingestModule = await import("@/lib/ingest/ingest");
+  const { ingestSteps } = await import("@/lib/ingest/steps");
+  const storeModule = await import("@/lib/db/stores/ingest");
+  const { writeTransaction } = await import("@/lib/db/sqlite");
+  const { checkpointAfterIngest } = await import("@/lib/ledger/checkpoints");
+  const fill = await import("./fill");
+  // Older trees have no drift settings: their ingestSteps takes none.
+  const drift = (ingestModule as { driftSettings?: () => unknown }).driftSettings?.();
+
+  // Every statement timed by its first words: wrapped as it is prepared, before the first ingest.
+  const db = await database();
+  const conn = db.sqlite as Database.Database;
+  // --wal-autocheckpoint N: both connections checkpoint the WAL past N pages instead of their setting.
+  if (args.walAutocheckpoint !== null) {
+    conn.pragma(`wal_autocheckpoint = ${args.walAutocheckpoint}`);
+    await db.prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${args.walAutocheckpoint}`);
+  }
+  log(`wal_autocheckpoint ${String(conn.pragma("wal_autocheckpoint", { simple: true }))} pages`);
+  const prepare = conn.prepare.bind(conn);
+  conn.prepare = ((sql: string) => {
+    const stmt = prepare(sql);
+    const label = `sql ${sql.replace(/\s+/g, " ").slice(0, 60)}`;
+    for (const m of ["run", "all", "get"] as const) {
+      const f = stmt[m].bind(stmt);
+      (stmt as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => phases.time(label, () => f(...a));
+    }
+    return stmt;
+  }) as typeof conn.prepare;
+  const now = Math.floor(Date.now() / 1000);
+  const pop = population({ humans: 100, agents: 1000, tools: 100 });
+  await fill.registerPrincipals(allPrincipals(pop));
+  const keyOf = new Map(allPrincipals(pop).map((p) => [p.id, p.key.publicKey]));
+  const issuerOf = (t: string) => (JSON.parse(Buffer.from(t.split(".")[1], "base64url").toString("utf8")) as { iss: string }).iss;
+  const rawSample = Array.from({ length: 200 }, (_, i) => smallChain(50_000_000 + i, pop, now))
+    .flat()
+    .map((token) => ({ token, key: keyOf.get(issuerOf(token))! }));
+
+  log(`filling ${args.events} events in batches of 1,000 through ingestBatch (${dir})`);
+  const fillChains = Math.ceil(args.events / SMALL_CHAIN_EVENTS);
+  const background = function* () {
+    for (let n = 0; n < fillChains; n += 100) {
+      const batch: string[] = [];
+      for (let i = n; i < Math.min(fillChains, n + 100); i++) batch.push(...smallChain(i, pop, now));
+      yield batch;
+    }
+  };
+  const filled = await fill.ingestInProcess(background());
+  log(`filled ${filled.events} events in ${filled.seconds.toFixed(1)} s (${filled.perSec}/s)`);
+
+  phases = new Phases();
+  // BEGIN and COMMIT timed on the connection itself.
+  const exec = conn.exec.bind(conn);
+  conn.exec = (sql: string) => phases.time(sql.split(" ")[0].toLowerCase(), () => exec(sql));
+  const timedStore = (store: Record<string, (...a: unknown[]) => unknown>) =>
+    Object.fromEntries(Object.entries(store).map(([k, f]) => [k, (...a: unknown[]) => phases.time(`store.${k}`, () => f(...a))])) as never;
+  const unlocked = timedStore(storeModule.sqliteIngestStore(conn) as never);
+  const lock = (<R>(inside: (st: never) => R) =>
+    writeTransaction(
+      conn,
+      () => {
+        const t = performance.now();
+        try {
+          return inside(timedStore(storeModule.sqliteIngestStore(conn) as never));
+        } finally {
+          phases.add("(locked scope)", performance.now() - t);
+        }
+      },
+      db.busyTimeoutMs,
+    )) as TSyncLock;
+
+  const ingest = async (entries: string[]) => {
+    let t = performance.now();
+    const candidates = await ingestModule.verifyBatch(entries);
+    phases.add("verifyBatch (wall)", performance.now() - t);
+    t = performance.now();
+    const steps = (ingestSteps as (...a: unknown[]) => TSteps<{ status: string }[]>)(candidates, new Date(), null, drift);
+    const results = await storeModule.runPhasedSync(steps, unlocked, lock);
+    phases.add("run (wall)", performance.now() - t);
+    t = performance.now();
+    await checkpointAfterIngest(results.filter((r) => r.status === "accepted" || r.status === "pending").length);
+    phases.add("checkpoint", performance.now() - t);
+    const bad = results.find((r) => r.status === "rejected" || r.status === "duplicate");
+    if (bad) throw new Error(`profile: an event was ${bad.status}`);
+  };
+
+  // --cpu-prof-dir: a CPU profile of each timed run alone (no fill, no signing), one file each.
+  let profiler: Session | null = null;
+  if (args.profileDir) {
+    mkdirSync(args.profileDir, { recursive: true });
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.setSamplingInterval", { interval: 200 });
+  }
+  let nextChain = 10_000_000;
+  const workloads = [
+    { name: "batches of 100", size: 100, events: 6000, interleaved: false },
+    { name: "batches of 1,000", size: 1000, events: 20_000, interleaved: false },
+    { name: "batches of 100, interleaved", size: 100, events: 3000, interleaved: true },
+  ];
+  // Warm-up: the code paths compiled, as the bench's untimed round.
+  {
+    const { batches, next } = chainBatches(nextChain, 2000, 100, pop, now);
+    nextChain = next;
+    for (const b of batches) await ingest(b);
+  }
+  for (let run = 1; run <= args.runs; run++) {
+    for (const w of workloads) {
+      const { batches, next } = chainBatches(nextChain, w.events, w.size, pop, now, w.interleaved);
+      nextChain = next;
+      await tick();
+      const raw = await rawVerifyRateAllCores(rawSample, 1);
+      if (profiler) await profiler.post("Profiler.start");
+      phases = new Phases();
+      const cpu = process.cpuUsage();
+      const wchar = written();
+      const started = performance.now();
+      let i = 0;
+      await Promise.all(
+        Array.from({ length: args.clients }, async () => {
+          while (i < batches.length) await ingest(batches[i++]);
+        }),
+      );
+      const wall = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      if (profiler) {
+        const { profile } = (await profiler.post("Profiler.stop")) as { profile: object };
+        const file = join(args.profileDir!, `${w.size}${w.interleaved ? "i" : ""}-run${run}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(profile));
+      }
+      const perSec = w.events / (wall / 1000);
+      log(
+        `run ${run}, ${w.name}: ${Math.round(perSec)} events/s = ${((perSec / raw.perSec) * 100).toFixed(0)}% of ${raw.perSec}/s raw (every core); ` +
+          `CPU ${((used.user + used.system) / w.events) | 0} µs/event (all threads); written ${((written() - wchar) / w.events) | 0} B/event; wall ${wall.toFixed(0)} ms`,
+      );
+      const rows = [...phases.ms.entries()].sort((a, b) => b[1] - a[1]);
+      for (const [name, ms] of rows)
+        console.log(`    ${name.padEnd(28)} ${((ms * 1000) / w.events).toFixed(1).padStart(8)} µs/event  ${ms.toFixed(0).padStart(7)} ms`);
+    }
+  }
+  await closeDatabase();
+  if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  else log(`kept ${url}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(e.stack ?? e.message);
+    process.exit(1);
+  },
+);
