@@ -24,5 +24,10 @@ if [ "$DELEGRAPH_SEED_BASE" != "" ]; then
   (node --import tsx scripts/start-steps.ts seed "$DELEGRAPH_SEED_BASE" 3>/dev/null &)
 fi
 unset DELEGRAPH_SEED_BASE
+# glibc gives each thread that calls malloc an arena of its own (up to 8 per core) and keeps what is
+# freed there: the thread pool's scrypt (16 MB per sign-in) and the big buffers of exports and chain
+# details left 45-60 MB of freed memory resident across a bench run; two arenas keep most of it from piling up
+# (docs/benchmarks.md, "The server's memory at quick size"). A value in the environment wins.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # scripts/server.mjs: Next's handler behind the layer that records the socket's address.
 NODE_ENV=production exec node scripts/server.mjs

@@ -37,10 +37,9 @@ function evict(): void {
 }
 
 async function build(id: string, includeRaw: boolean, stamp: string): Promise<TEntry> {
-  const text = await rebuildChainDetail(id, { now: nowSeconds(), includeRaw });
-  const json = Buffer.from(text.json, "utf8");
-  const etag = `W/"${createHash("sha256").update(`${id}\u0000${includeRaw}\u0000${stamp}\u0000${text.generatedAt}`).digest("base64url").slice(0, 27)}"`;
-  return { stamp, validUntil: text.validUntil, body: { json, etag } };
+  const { json, generatedAt, validUntil } = await rebuildChainDetail(id, { now: nowSeconds(), includeRaw });
+  const etag = `W/"${createHash("sha256").update(`${id}\u0000${includeRaw}\u0000${stamp}\u0000${generatedAt}`).digest("base64url").slice(0, 27)}"`;
+  return { stamp, validUntil, body: { json, etag } };
 }
 
 /**

@@ -3,7 +3,7 @@
 // whose members are not the plan's (written whole instead).
 import { describe, expect, it } from "vitest";
 import type { TChainDetail, TChainEvent, THop } from "@/lib/contracts/chains";
-import { createDetailJsonMemo, memoSize, stringifyChainDetail } from "./detail-json";
+import { createDetailJsonMemo, memoSize, stringifyChainDetail, writeChainDetail } from "./detail-json";
 
 const finding = { code: "scope_escalation", severity: "critical", message: 'adds "x"\n', eventJti: "c.d", isReadTime: false } as const;
 
@@ -115,5 +115,16 @@ describe("stringifyChainDetail", () => {
     const d = detail([extra, reordered], [{ ...hop("c.d"), aip: undefined }]);
     expect(stringifyChainDetail(d, memo)).toBe(JSON.stringify(d));
     expect(stringifyChainDetail(d, memo)).toBe(JSON.stringify(d));
+  });
+
+  it("writes the same text as UTF-8 bytes across chunks, multi-byte characters and members longer than a chunk included", () => {
+    const memo = createDetailJsonMemo();
+    // ~3,000 events, some with non-ASCII text, and one member far longer than a 256 KiB chunk.
+    const events = Array.from({ length: 3_000 }, (_, i) => event(i + 1, `c.${i}`, i % 7 === 0 ? { iss: `agent:é✓𝄞-${i}` } : {}));
+    const d = { ...detail(events, [hop("c.0")]), looseEvents: ["ü".repeat(300_000)] };
+    const bytes = writeChainDetail(d, memo);
+    expect(bytes.equals(Buffer.from(JSON.stringify(d), "utf8"))).toBe(true);
+    // Again from the kept text.
+    expect(writeChainDetail(d, memo).equals(bytes)).toBe(true);
   });
 });

@@ -3,8 +3,11 @@
 // never changes (only its status, which the detail takes from the check), so its seq, token hash,
 // claims and hashes, a hop's scope and purpose, an invocation's action, are the same text at every
 // rebuild; the check's verdicts, findings and the registry's key state are written anew each time.
-// On a thousand-hop chain the kept parts are ~90% of the 3.4 MB answer. Pure: detail-json.test.ts
-// holds it to JSON.stringify.
+// On a thousand-hop chain the kept parts are ~90% of the 3.4 MB answer. The text goes straight into
+// UTF-8 chunks (writeChainDetail), never into one string: a 5,000-hop detail (7.7 MB) built by
+// concatenation was a tree of ~10^5 strings, flattened into a 7.7 MB string and then copied into the
+// response's bytes, all on the server's heap at once. Pure: detail-json.test.ts holds it to
+// JSON.stringify.
 import type { TChainDetail, TChainEvent, TCompletion, THop, TInvocation } from "@/lib/contracts/chains";
 
 /**
@@ -15,9 +18,51 @@ import type { TChainDetail, TChainEvent, TCompletion, THop, TInvocation } from "
  * in that order, is written whole by JSON.stringify instead, so a member added to the model but not
  * here costs speed, never correctness.
  */
-type TPlanSpec<T> = { [K in keyof Required<T>]: "kept" | "fresh" | ((value: NonNullable<T[K]>, memo: TDetailJsonMemo) => string) };
+type TPlanSpec<T> = { [K in keyof Required<T>]: "kept" | "fresh" | ((value: NonNullable<T[K]>, memo: TDetailJsonMemo, out: TOut) => void) };
 
-type TSegment = { kept: string[] } | { key: string; quoted: string; write: ((value: never, memo: TDetailJsonMemo) => string) | null };
+type TSegment = { kept: string[] } | { key: string; quoted: string; write: ((value: never, memo: TDetailJsonMemo, out: TOut) => void) | null };
+
+/** Where the text goes: one call per piece, in order. */
+type TOut = { write: (text: string) => void };
+
+/** Bytes of a chunk: large enough that a chunk's copy into the body is cheap, small enough to waste little. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** Writes text as UTF-8 into chunks of CHUNK_BYTES and joins them once at the end. */
+function chunkWriter(): TOut & { finish: () => Buffer } {
+  const chunks: Buffer[] = [];
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let at = 0;
+  let total = 0;
+  return {
+    write(text) {
+      // A UTF-16 unit is at most 3 bytes of UTF-8, so this bound never splits a write.
+      if (at + text.length * 3 > chunk.length) {
+        if (at > 0) chunks.push(chunk.subarray(0, at));
+        total += at;
+        chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, text.length * 3));
+        at = 0;
+      }
+      at += chunk.write(text, at, "utf8");
+    },
+    finish() {
+      if (at > 0) chunks.push(chunk.subarray(0, at));
+      total += at;
+      return Buffer.concat(chunks, total);
+    },
+  };
+}
+
+/** Collects the pieces into one string (objects written apart, then concatenated by the caller). */
+function stringWriter(): TOut & { text: string } {
+  const w = {
+    text: "",
+    write(piece: string) {
+      w.text += piece;
+    },
+  };
+  return w;
+}
 type TPlan = { keys: Set<string>; order: string[]; segments: TSegment[] };
 
 function plan<T>(spec: TPlanSpec<T>): TPlan {
@@ -85,36 +130,51 @@ function stringify(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
-function writeObject(o: object, p: TPlan, memo: TDetailJsonMemo, kept: Map<string, string[] | null> | null, id: string): string {
+function writeObject(o: object, p: TPlan, memo: TDetailJsonMemo, kept: Map<string, string[] | null> | null, id: string, out: TOut): void {
   let parts: string[] | null | undefined = kept?.get(id);
   if (parts === undefined) {
     parts = fits(o, p) ? keptParts(o as Record<string, unknown>, p) : null;
     kept?.set(id, parts);
   }
-  if (parts === null) return JSON.stringify(o);
+  if (parts === null) {
+    out.write(JSON.stringify(o));
+    return;
+  }
   const record = o as Record<string, unknown>;
-  let out = "{";
+  // One object's members are short: they are gathered into one string, except a member that
+  // writes itself (a list of hops or events), which goes to `out` directly.
+  let text = "{";
   let empty = true;
   let run = 0;
   for (const s of p.segments) {
-    let text: string | undefined;
-    if ("kept" in s) text = parts[run++];
+    let piece: string | undefined;
+    if ("kept" in s) piece = parts[run++];
     else {
       const value = record[s.key];
-      const written = value === undefined || value === null || !s.write ? stringify(value) : s.write(value as never, memo);
-      text = written === undefined ? undefined : `${s.quoted}:${written}`;
+      if (value !== undefined && value !== null && s.write) {
+        out.write(text + (empty ? "" : ",") + s.quoted + ":");
+        text = "";
+        s.write(value as never, memo, out);
+        empty = false;
+        continue;
+      }
+      const written = stringify(value);
+      piece = written === undefined ? undefined : `${s.quoted}:${written}`;
     }
-    if (!text) continue;
-    out += empty ? text : "," + text;
+    if (!piece) continue;
+    text += empty ? piece : "," + piece;
     empty = false;
   }
-  return out + "}";
+  out.write(text + "}");
 }
 
-function writeArray<T extends { jti: string }>(list: T[], p: TPlan, memo: TDetailJsonMemo, kept: Map<string, string[] | null>): string {
-  let out = "[";
-  for (let i = 0; i < list.length; i++) out += (i ? "," : "") + writeObject(list[i], p, memo, kept, list[i].jti);
-  return out + "]";
+function writeArray<T extends { jti: string }>(list: T[], p: TPlan, memo: TDetailJsonMemo, kept: Map<string, string[] | null>, out: TOut): void {
+  out.write("[");
+  for (let i = 0; i < list.length; i++) {
+    if (i) out.write(",");
+    writeObject(list[i], p, memo, kept, list[i].jti, out);
+  }
+  out.write("]");
 }
 
 const INVOCATION = plan<TInvocation>({
@@ -160,8 +220,8 @@ const HOP = plan<THop>({
   signature: "fresh",
   aip: "kept",
   findings: "fresh",
-  invocations: (list, memo) => writeArray(list, INVOCATION, memo, memo.invocations),
-  completions: (list, memo) => writeArray(list, COMPLETION, memo, memo.completions),
+  invocations: (list, memo, out) => writeArray(list, INVOCATION, memo, memo.invocations, out),
+  completions: (list, memo, out) => writeArray(list, COMPLETION, memo, memo.completions, out),
 });
 
 const EVENT = plan<TChainEvent>({
@@ -199,9 +259,9 @@ const DETAIL = plan<TChainDetail>({
   eventCount: "fresh",
   counts: "fresh",
   nodes: "fresh",
-  hops: (list, memo) => writeArray(list, HOP, memo, memo.hops),
+  hops: (list, memo, out) => writeArray(list, HOP, memo, memo.hops, out),
   looseEvents: "fresh",
-  events: (list, memo) => writeArray(list, EVENT, memo, memo.events),
+  events: (list, memo, out) => writeArray(list, EVENT, memo, memo.events, out),
   findings: "fresh",
   ledgerHead: "fresh",
   generatedAt: "fresh",
@@ -210,11 +270,20 @@ const DETAIL = plan<TChainDetail>({
 });
 
 /**
- * JSON.stringify(detail), reusing what `memo` kept from earlier details of the same chain and
- * body, and keeping what this one adds. A memo belongs to one chain and one body (a kept event
- * carries its token or not): the caller keeps one per chain and body, and a fresh one after
+ * JSON.stringify(detail) as UTF-8 bytes, reusing what `memo` kept from earlier details of the same
+ * chain and body, and keeping what this one adds. A memo belongs to one chain and one body (a kept
+ * event carries its token or not): the caller keeps one per chain and body, and a fresh one after
  * anything it kept may have changed.
  */
+export function writeChainDetail(detail: TChainDetail, memo: TDetailJsonMemo): Buffer {
+  const out = chunkWriter();
+  writeObject(detail, DETAIL, memo, null, detail.id, out);
+  return out.finish();
+}
+
+/** writeChainDetail as a string (tests compare it with JSON.stringify). */
 export function stringifyChainDetail(detail: TChainDetail, memo: TDetailJsonMemo): string {
-  return writeObject(detail, DETAIL, memo, null, detail.id);
+  const out = stringWriter();
+  writeObject(detail, DETAIL, memo, null, detail.id, out);
+  return out.text;
 }

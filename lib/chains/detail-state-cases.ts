@@ -30,10 +30,12 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
     for (const includeRaw of [false, true]) {
       const kept = await state.rebuildChainDetail(id, { now, includeRaw });
       const { detail, validUntil } = await queries.readChain(id, { now, includeRaw });
-      expect(kept.json).toBe(JSON.stringify(detail));
+      expect(kept.json.toString("utf8")).toBe(JSON.stringify(detail));
       expect(kept.validUntil).toBe(validUntil);
     }
-    return JSON.parse((await state.rebuildChainDetail(id, { now, includeRaw: false })).json) as import("@/lib/contracts/chains").TChainDetail;
+    return JSON.parse(
+      (await state.rebuildChainDetail(id, { now, includeRaw: false })).json.toString("utf8"),
+    ) as import("@/lib/contracts/chains").TChainDetail;
   }
 
   describe(`the chain detail kept between rebuilds (${database})`, () => {

@@ -24,7 +24,7 @@ import { AppError } from "@/lib/http";
 import type { TChainInput, TCheckEvent } from "@/lib/protocol/chain";
 import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
 import { assembleChainDetail, prepareDetailEvents, type TDetailEvent, type TScopeDiffMemo } from "./detail";
-import { createDetailJsonMemo, memoSize, stringifyChainDetail, type TDetailJsonMemo } from "./detail-json";
+import { createDetailJsonMemo, memoSize, writeChainDetail, type TDetailJsonMemo } from "./detail-json";
 import { toCheckEvent } from "./load";
 import { readChain } from "./queries";
 
@@ -143,8 +143,8 @@ function dropIdle(): void {
   if (states.size > 0) sweep = setTimeout(dropIdle, IDLE_MS).unref();
 }
 
-/** The detail's JSON text, as JSON.stringify(readChain(id, …).detail) gives it, and what readChain says besides. */
-export type TDetailText = { json: string; generatedAt: string; validUntil: number };
+/** The detail's JSON as UTF-8, byte for byte JSON.stringify(readChain(id, …).detail), and what readChain says besides. */
+export type TDetailText = { json: Buffer; generatedAt: string; validUntil: number };
 
 /**
  * The chain's detail at `now`, rebuilt from what the last rebuild of the chain kept. 404 when there
@@ -168,7 +168,7 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
   const part = await store.detailEvents(id, state.readsStatuses ? 0 : state.lastSeq);
   if (part.startedAt !== null && (part.source === "otel" || part.source === "capture")) {
     const { detail, validUntil } = await readChain(id, { now, includeRaw });
-    return { json: JSON.stringify(detail), generatedAt: detail.generatedAt, validUntil };
+    return { json: Buffer.from(JSON.stringify(detail), "utf8"), generatedAt: detail.generatedAt, validUntil };
   }
   const statusOf = state.readsStatuses ? new Map(part.events.map((r) => [r.jti, r.status])) : null;
   append(
@@ -220,7 +220,7 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
     for (const e of state.events) e.status = all.get(e.jti) ?? e.status;
     built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
   }
-  const json = stringifyChainDetail(built.detail, includeRaw ? state.json.raw : state.json.lean);
+  const json = writeChainDetail(built.detail, includeRaw ? state.json.raw : state.json.lean);
   keep(id, state);
   return { json, generatedAt: built.detail.generatedAt, validUntil: built.validUntil };
 }
