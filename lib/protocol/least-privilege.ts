@@ -387,14 +387,16 @@ export function countGrantUses(targets: readonly TLpGrant[], uses: readonly TLpU
 
 /**
  * analyseGrants's whole answer from GrantUse rows and the structure of the targets' chains
- * (`links`: every grant of them, targets included, as parent and constraints): the effective
+ * (`links`: every grant of them, targets included, as parent and constraints, which are taken from
+ * there rather than from `targets`): the effective
  * constraints and the depth used come from the structure, the data classes and hosts from the
  * data and resource rows of covered actions.
  */
 export function analyseGrantUses(input: { targets: readonly TLpGrant[]; uses: readonly TLpUse[]; links: readonly TLpLink[] }): TGrantUsage[] {
   const byJti = new Map<string, TLpLink>();
   for (const g of input.links) byJti.set(g.jti, g);
-  for (const g of input.targets) byJti.set(g.jti, g);
+  // The links of a target's chain include the target: its structure comes from there.
+  for (const g of input.targets) if (!byJti.has(g.jti)) byJti.set(g.jti, g);
   const children = new Map<string, TLpLink[]>();
   for (const g of byJti.values())
     if (g.parent !== null && g.parent !== g.jti) {

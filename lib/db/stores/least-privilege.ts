@@ -9,6 +9,8 @@ import type { TDatabase, TPrisma } from "../connect";
 import { IN_LIST, statement } from "../sqlite";
 
 export type TLpGrantRow = Pick<Event, "jti" | "chainId" | "iss" | "aud" | "ref" | "iat" | "exp" | "claims">;
+/** A grant as the counts need it: its columns, and of its claims only the scope (JSON text). */
+export type TLpGrantHeadRow = Pick<Event, "jti" | "chainId" | "iss" | "aud" | "iat" | "exp" | "purposeCode"> & { scope: string };
 export type TLpInvokeRow = Pick<Event, "jti" | "ref" | "iss" | "iat" | "claims">;
 /** A grant of a chain as its structure: kind, parent (`ref`) and the claims' `constraints` as JSON text, null when none. */
 export type TLpLinkRow = { jti: string; kind: string; ref: string | null; constraints: string | null };
@@ -18,6 +20,8 @@ const GRANT_KINDS = ["authorize", "delegate"];
 export type TLeastPrivilegeStore = {
   /** grants whose aud is `aud` (every grant when absent) issued in [since, until], newest first, at most `take` */
   grantsReceived(q: { aud?: string; since: number; until: number; take: number }): Promise<TLpGrantRow[]>;
+  /** the same grants, only their columns and scope: the claims extracted in the database, not parsed whole in JavaScript */
+  grantHeadsReceived(q: { aud?: string; since: number; until: number; take: number }): Promise<TLpGrantHeadRow[]>;
   /** every grant of these chains, in ledger order */
   grantsOfChains(chainIds: string[]): Promise<TLpGrantRow[]>;
   /** the invokes naming one of these grants, in ledger order */
@@ -32,6 +36,8 @@ export type TLeastPrivilegeStore = {
 const newestFirst = (a: { iat: number; seq: number }, b: { iat: number; seq: number }) => b.iat - a.iat || b.seq - a.seq;
 
 const GRANT_COLUMNS = `"jti", "chainId", "iss", "aud", "ref", "iat", "exp", "claims"`;
+const SQLITE_HEAD_COLUMNS = `"jti", "chainId", "iss", "aud", "iat", "exp", "purposeCode", json_extract("claims", '$.scope') AS "scope"`;
+const PG_HEAD_COLUMNS = `"jti", "chainId", "iss", "aud", "iat", "exp", "purposeCode", "claims"::json ->> 'scope' AS "scope"`;
 const INVOKE_COLUMNS = `"jti", "ref", "iss", "iat", "claims"`;
 const USE_COLUMNS = `"grantJti", "kind", "iss", "chainId", "use", "detail", "count", "last"`;
 const USE_ORDER = `ORDER BY "grantJti", "kind", "iss", "chainId", "use", "detail"`;
@@ -49,23 +55,25 @@ const withoutSeq = <T extends { seq: number }>({ seq: _seq, ...row }: T): Omit<T
  */
 function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStore {
   const q = (sql: string) => statement(conn, sql);
+  const received = <R extends { iat: number }>(columns: string, { aud, since, until, take }: { aud?: string; since: number; until: number; take: number }): R[] => {
+    if (aud !== undefined)
+      return q(
+        `SELECT ${columns} FROM "Event" WHERE "aud" = ? AND "kind" IN ('authorize', 'delegate') AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`,
+      ).all(aud, since, until, take) as R[];
+    const perKind = GRANT_KINDS.flatMap(
+      (kind) =>
+        q(`SELECT ${columns}, "seq" FROM "Event" WHERE "kind" = ? AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`).all(
+          kind,
+          since,
+          until,
+          take,
+        ) as (R & { seq: number })[],
+    );
+    return perKind.sort(newestFirst).slice(0, take).map(withoutSeq) as unknown as R[];
+  };
   return {
-    grantsReceived: async ({ aud, since, until, take }) => {
-      if (aud !== undefined)
-        return q(
-          `SELECT ${GRANT_COLUMNS} FROM "Event" WHERE "aud" = ? AND "kind" IN ('authorize', 'delegate') AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`,
-        ).all(aud, since, until, take) as TLpGrantRow[];
-      const perKind = GRANT_KINDS.flatMap(
-        (kind) =>
-          q(`SELECT ${GRANT_COLUMNS}, "seq" FROM "Event" WHERE "kind" = ? AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`).all(
-            kind,
-            since,
-            until,
-            take,
-          ) as (TLpGrantRow & { seq: number })[],
-      );
-      return perKind.sort(newestFirst).slice(0, take).map(withoutSeq);
-    },
+    grantsReceived: async (w) => received<TLpGrantRow>(GRANT_COLUMNS, w),
+    grantHeadsReceived: async (w) => received<TLpGrantHeadRow>(SQLITE_HEAD_COLUMNS, w),
     grantsOfChains: async (chainIds) =>
       chainIds.length === 0
         ? []
@@ -106,29 +114,25 @@ function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStor
 /** The same reads on PostgreSQL, lists bound as one text[] parameter (no slices, no per-id binding). */
 function postgresLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
   const window = `"iat" >= $2 AND "iat" <= $3 ORDER BY "iat" DESC, "seq" DESC LIMIT $4`;
-  return {
-    grantsReceived: async ({ aud, since, until, take }) => {
-      if (aud !== undefined)
-        return prisma.$queryRawUnsafe<TLpGrantRow[]>(
-          `SELECT ${GRANT_COLUMNS} FROM "Event" WHERE "aud" = $1 AND "kind" IN ('authorize', 'delegate') AND ${window}`,
-          aud,
-          since,
-          until,
-          take,
-        );
-      const perKind = await Promise.all(
-        GRANT_KINDS.map((kind) =>
-          prisma.$queryRawUnsafe<(TLpGrantRow & { seq: number })[]>(
-            `SELECT ${GRANT_COLUMNS}, "seq" FROM "Event" WHERE "kind" = $1 AND ${window}`,
-            kind,
-            since,
-            until,
-            take,
-          ),
-        ),
+  const received = async <R extends { iat: number }>(columns: string, { aud, since, until, take }: { aud?: string; since: number; until: number; take: number }): Promise<R[]> => {
+    if (aud !== undefined)
+      return prisma.$queryRawUnsafe<R[]>(
+        `SELECT ${columns} FROM "Event" WHERE "aud" = $1 AND "kind" IN ('authorize', 'delegate') AND ${window}`,
+        aud,
+        since,
+        until,
+        take,
       );
-      return perKind.flat().sort(newestFirst).slice(0, take).map(withoutSeq);
-    },
+    const perKind = await Promise.all(
+      GRANT_KINDS.map((kind) =>
+        prisma.$queryRawUnsafe<(R & { seq: number })[]>(`SELECT ${columns}, "seq" FROM "Event" WHERE "kind" = $1 AND ${window}`, kind, since, until, take),
+      ),
+    );
+    return perKind.flat().sort(newestFirst).slice(0, take).map(withoutSeq) as unknown as R[];
+  };
+  return {
+    grantsReceived: (w) => received<TLpGrantRow>(GRANT_COLUMNS, w),
+    grantHeadsReceived: (w) => received<TLpGrantHeadRow>(PG_HEAD_COLUMNS, w),
     grantsOfChains: async (chainIds) =>
       chainIds.length === 0
         ? []
