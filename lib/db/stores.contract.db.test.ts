@@ -699,19 +699,16 @@ const CASES: {
         s.leastPrivilege.grantsReceived({ since: T - 550, until: T, take: 10 }),
         s.leastPrivilege.grantsReceived({ since: 0, until: T, take: 1 }),
       ]),
-    grantHeadsReceived: (s) =>
-      Promise.all([
-        s.leastPrivilege.grantHeadsReceived({ aud: planner.id, since: 0, until: T + 10, take: 10 }),
-        s.leastPrivilege.grantHeadsReceived({ since: T - 550, until: T, take: 10 }),
-        s.leastPrivilege.grantHeadsReceived({ since: 0, until: T, take: 1 }),
-      ]),
     // More ids than one statement may bind on SQLite through Prisma (999): read in slices.
     grantsOfChains: (s) => s.leastPrivilege.grantsOfChains(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c2", "nope"]),
     invokesUnder: (s) => s.leastPrivilege.invokesUnder(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c1.d1", "nowhere"]),
     // Counted at ingest (GrantUse): the same rows on both databases, every kind and a subset.
     usesOf: (s) =>
       Promise.all([
-        s.leastPrivilege.usesOf(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c1.d1", "nowhere"], ["invoke", "delegate", "data", "resource"]),
+        s.leastPrivilege.usesOf(
+          ["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c1.d1", "nowhere"],
+          ["invoke", "delegate", "data", "resource"],
+        ),
         s.leastPrivilege.usesOf(["c1", "c1.d1"], ["delegate"]),
         s.leastPrivilege.usesOf([], ["invoke"]),
       ]),

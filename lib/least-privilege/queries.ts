@@ -2,7 +2,7 @@
 // window with the suggested grant, and the ranking of principals and purposes by unused authority.
 // The decisions are lib/protocol/least-privilege.ts's; this loads the rows and hands them over.
 import { stores } from "@/lib/db";
-import type { TLpGrantHeadRow, TLpGrantRow, TLpInvokeRow, TLpLinkRow } from "@/lib/db/stores/least-privilege";
+import type { TLpGrantRow, TLpInvokeRow, TLpLinkRow } from "@/lib/db/stores/least-privilege";
 import { AppError } from "@/lib/http";
 import { nowSeconds } from "@/lib/chains/queries";
 import {
@@ -104,24 +104,6 @@ async function analyseWindow(
   };
 }
 
-/**
- * A grant from its columns and scope (the columns ingest wrote from the same claims). Its parent and
- * constraints are not read here: analyseGrantUses takes them from the links of its chain.
- */
-const headOf = (row: TLpGrantHeadRow): TLpGrant => ({
-  jti: row.jti,
-  chain: row.chainId,
-  parent: null,
-  iss: row.iss,
-  aud: row.aud ?? "",
-  iat: row.iat,
-  exp: row.exp as number,
-  scope: JSON.parse(row.scope) as string[],
-  purpose: row.purposeCode ?? "",
-  constraints: null,
-  maxDepth: null,
-});
-
 const toLink = (row: TLpLinkRow): TLpLink => ({
   jti: row.jti,
   parent: row.kind === "delegate" ? row.ref : null,
@@ -134,13 +116,25 @@ const toLink = (row: TLpLinkRow): TLpLink => ({
  * whose 2,000 grants sit in chains of thousands of hops. `full: false` (the ranking) reads only the
  * invoke and delegate counts and answers the ranking's part of each usage.
  */
-async function countWindow(window: TLeastPrivilegeWindow, aud: string | undefined, full: true): Promise<{ usages: TGrantUsage[]; truncated: boolean }>;
-async function countWindow(window: TLeastPrivilegeWindow, aud: string | undefined, full: false): Promise<{ usages: TGrantCounts[]; truncated: boolean }>;
-async function countWindow(window: TLeastPrivilegeWindow, aud: string | undefined, full: boolean): Promise<{ usages: TGrantCounts[]; truncated: boolean }> {
+async function countWindow(
+  window: TLeastPrivilegeWindow,
+  aud: string | undefined,
+  full: true,
+): Promise<{ usages: TGrantUsage[]; truncated: boolean }>;
+async function countWindow(
+  window: TLeastPrivilegeWindow,
+  aud: string | undefined,
+  full: false,
+): Promise<{ usages: TGrantCounts[]; truncated: boolean }>;
+async function countWindow(
+  window: TLeastPrivilegeWindow,
+  aud: string | undefined,
+  full: boolean,
+): Promise<{ usages: TGrantCounts[]; truncated: boolean }> {
   const store = (await stores()).leastPrivilege;
-  const rows = await store.grantHeadsReceived({ aud, since: window.since, until: window.until, take: LP_MAX_GRANTS + 1 });
-  const truncated = rows.length > LP_MAX_GRANTS;
-  const targets = grantsForPurpose(rows.slice(0, LP_MAX_GRANTS).map(headOf), window.purpose);
+  // The targets' claims are read whole: extracting only the scope in the database was no cheaper
+  // on either (measured on the 1M-event bench databases).
+  const { targets, truncated } = await targetsOf(window, aud);
   if (targets.length === 0) return { usages: [], truncated };
   const jtis = targets.map((g) => g.jti);
   if (!full) return { usages: countGrantUses(targets, await store.usesOf(jtis, ["invoke", "delegate"])), truncated };

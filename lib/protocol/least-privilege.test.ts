@@ -304,11 +304,26 @@ describe("analyseGrantUses (the counts kept at ingest)", () => {
           exp: 9000,
           scope: parent && r.int(3) > 0 ? [...parent.scope.slice(0, 1 + r.int(2)), ...list(r, 1, true)] : list(r, 3),
           purpose: "p",
-          constraints: r.int(3) === 0 ? { ...(r.int(2) ? { data: DATA.slice(0, 1 + r.int(2)) } : {}), ...(r.int(2) ? { egress: ["*.bank.example"] } : {}) } : null,
+          constraints:
+            r.int(3) === 0
+              ? { ...(r.int(2) ? { data: DATA.slice(0, 1 + r.int(2)) } : {}), ...(r.int(2) ? { egress: ["*.bank.example"] } : {}) }
+              : null,
           maxDepth: null,
         };
         grants.push(g);
-        claims.push({ v: 1, kind: parent ? "delegate" : "authorize", jti: g.jti, chain, iss: g.iss, aud: g.aud, iat: g.iat, exp: g.exp, scope: g.scope, purpose: { code: "p", text: "p" }, ...(parent ? { parent: parent.jti } : {}) } as unknown as TClaims);
+        claims.push({
+          v: 1,
+          kind: parent ? "delegate" : "authorize",
+          jti: g.jti,
+          chain,
+          iss: g.iss,
+          aud: g.aud,
+          iat: g.iat,
+          exp: g.exp,
+          scope: g.scope,
+          purpose: { code: "p", text: "p" },
+          ...(parent ? { parent: parent.jti } : {}),
+        } as unknown as TClaims);
       }
       for (let i = 0; i < r.int(15); i++) {
         const g = r.pick(grants);
@@ -322,7 +337,18 @@ describe("analyseGrantUses (the counts kept at ingest)", () => {
           data: Array.from({ length: r.int(3) }, () => r.pick(DATA)),
         };
         invokes.push(inv);
-        claims.push({ v: 1, kind: "invoke", jti: inv.jti, chain: g.chain, iss: inv.iss, iat: inv.iat, grant: g.jti, action: inv.action, resource: inv.resource, data: inv.data } as unknown as TClaims);
+        claims.push({
+          v: 1,
+          kind: "invoke",
+          jti: inv.jti,
+          chain: g.chain,
+          iss: inv.iss,
+          iat: inv.iat,
+          grant: g.jti,
+          action: inv.action,
+          resource: inv.resource,
+          data: inv.data,
+        } as unknown as TClaims);
       }
       const targets = grants.filter(() => r.int(3) > 0);
       const chains = new Set(targets.map((g) => g.chain));

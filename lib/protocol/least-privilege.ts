@@ -311,7 +311,10 @@ export function grantUsesOf(events: readonly TClaims[]): TLpUse[] {
 }
 
 /** The part of a grant's usage the ranking needs, and the report's start. */
-export type TGrantCounts = Pick<TGrantUsage, "jti" | "chain" | "purpose" | "aud" | "iat" | "exp" | "granted" | "used" | "unused" | "outside" | "lifetimeUsed">;
+export type TGrantCounts = Pick<
+  TGrantUsage,
+  "jti" | "chain" | "purpose" | "aud" | "iat" | "exp" | "granted" | "used" | "unused" | "outside" | "lifetimeUsed"
+>;
 
 /** Which granted scopes cover a use, worked out once per distinct use of a grant. */
 function coverage(granted: readonly string[]): (scope: string) => string[] {
@@ -366,7 +369,8 @@ export function countGrantUses(targets: readonly TLpGrant[], uses: readonly TLpU
     const unused: string[] = [];
     for (const s of granted) {
       const c = counts.get(s)!;
-      if (c.invocations + c.delegations > 0) used.push({ scope: s, invocations: c.invocations, delegations: c.delegations, uses: [...c.uses].sort() });
+      if (c.invocations + c.delegations > 0)
+        used.push({ scope: s, invocations: c.invocations, delegations: c.delegations, uses: [...c.uses].sort() });
       else unused.push(s);
     }
     return {

@@ -9,8 +9,6 @@ import type { TDatabase, TPrisma } from "../connect";
 import { IN_LIST, statement } from "../sqlite";
 
 export type TLpGrantRow = Pick<Event, "jti" | "chainId" | "iss" | "aud" | "ref" | "iat" | "exp" | "claims">;
-/** A grant as the counts need it: its columns, and of its claims only the scope (JSON text). */
-export type TLpGrantHeadRow = Pick<Event, "jti" | "chainId" | "iss" | "aud" | "iat" | "exp" | "purposeCode"> & { scope: string };
 export type TLpInvokeRow = Pick<Event, "jti" | "ref" | "iss" | "iat" | "claims">;
 /** A grant of a chain as its structure: kind, parent (`ref`) and the claims' `constraints` as JSON text, null when none. */
 export type TLpLinkRow = { jti: string; kind: string; ref: string | null; constraints: string | null };
@@ -20,8 +18,6 @@ const GRANT_KINDS = ["authorize", "delegate"];
 export type TLeastPrivilegeStore = {
   /** grants whose aud is `aud` (every grant when absent) issued in [since, until], newest first, at most `take` */
   grantsReceived(q: { aud?: string; since: number; until: number; take: number }): Promise<TLpGrantRow[]>;
-  /** the same grants, only their columns and scope: the claims extracted in the database, not parsed whole in JavaScript */
-  grantHeadsReceived(q: { aud?: string; since: number; until: number; take: number }): Promise<TLpGrantHeadRow[]>;
   /** every grant of these chains, in ledger order */
   grantsOfChains(chainIds: string[]): Promise<TLpGrantRow[]>;
   /** the invokes naming one of these grants, in ledger order */
@@ -36,11 +32,14 @@ export type TLeastPrivilegeStore = {
 const newestFirst = (a: { iat: number; seq: number }, b: { iat: number; seq: number }) => b.iat - a.iat || b.seq - a.seq;
 
 const GRANT_COLUMNS = `"jti", "chainId", "iss", "aud", "ref", "iat", "exp", "claims"`;
-const SQLITE_HEAD_COLUMNS = `"jti", "chainId", "iss", "aud", "iat", "exp", "purposeCode", json_extract("claims", '$.scope') AS "scope"`;
-const PG_HEAD_COLUMNS = `"jti", "chainId", "iss", "aud", "iat", "exp", "purposeCode", "claims"::json ->> 'scope' AS "scope"`;
 const INVOKE_COLUMNS = `"jti", "ref", "iss", "iat", "claims"`;
 const USE_COLUMNS = `"grantJti", "kind", "iss", "chainId", "use", "detail", "count", "last"`;
 const USE_ORDER = `ORDER BY "grantJti", "kind", "iss", "chainId", "use", "detail"`;
+// A grant's constraints, extracted in the database only from claims that name them (claims are
+// stored as JSON.stringify wrote them, so the key appears verbatim): most grants have none, and
+// parsing every claims text was the cost.
+const SQLITE_CONSTRAINTS = `CASE WHEN instr("claims", '"constraints"') > 0 THEN json_extract("claims", '$.constraints') END AS "constraints"`;
+const PG_CONSTRAINTS = `CASE WHEN strpos("claims", '"constraints"') > 0 THEN "claims"::json ->> 'constraints' END AS "constraints"`;
 const withoutSeq = <T extends { seq: number }>({ seq: _seq, ...row }: T): Omit<T, "seq"> => row;
 
 /**
@@ -55,25 +54,23 @@ const withoutSeq = <T extends { seq: number }>({ seq: _seq, ...row }: T): Omit<T
  */
 function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStore {
   const q = (sql: string) => statement(conn, sql);
-  const received = <R extends { iat: number }>(columns: string, { aud, since, until, take }: { aud?: string; since: number; until: number; take: number }): R[] => {
-    if (aud !== undefined)
-      return q(
-        `SELECT ${columns} FROM "Event" WHERE "aud" = ? AND "kind" IN ('authorize', 'delegate') AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`,
-      ).all(aud, since, until, take) as R[];
-    const perKind = GRANT_KINDS.flatMap(
-      (kind) =>
-        q(`SELECT ${columns}, "seq" FROM "Event" WHERE "kind" = ? AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`).all(
-          kind,
-          since,
-          until,
-          take,
-        ) as (R & { seq: number })[],
-    );
-    return perKind.sort(newestFirst).slice(0, take).map(withoutSeq) as unknown as R[];
-  };
   return {
-    grantsReceived: async (w) => received<TLpGrantRow>(GRANT_COLUMNS, w),
-    grantHeadsReceived: async (w) => received<TLpGrantHeadRow>(SQLITE_HEAD_COLUMNS, w),
+    grantsReceived: async ({ aud, since, until, take }) => {
+      if (aud !== undefined)
+        return q(
+          `SELECT ${GRANT_COLUMNS} FROM "Event" WHERE "aud" = ? AND "kind" IN ('authorize', 'delegate') AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`,
+        ).all(aud, since, until, take) as TLpGrantRow[];
+      const perKind = GRANT_KINDS.flatMap(
+        (kind) =>
+          q(`SELECT ${GRANT_COLUMNS}, "seq" FROM "Event" WHERE "kind" = ? AND "iat" >= ? AND "iat" <= ? ORDER BY "iat" DESC, "seq" DESC LIMIT ?`).all(
+            kind,
+            since,
+            until,
+            take,
+          ) as (TLpGrantRow & { seq: number })[],
+      );
+      return perKind.sort(newestFirst).slice(0, take).map(withoutSeq);
+    },
     grantsOfChains: async (chainIds) =>
       chainIds.length === 0
         ? []
@@ -100,13 +97,13 @@ function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStor
             JSON.stringify([...new Set(grantJtis)]),
             JSON.stringify([...new Set(kinds)]),
           ) as TLpUse[]),
-    // SQLite's json_extract parses the claims in C; the JSON.parse of whole claims in JavaScript
-    // (and its garbage) was most of what reading a 5,000-hop chain cost.
+    // Not the whole claims: their JSON.parse in JavaScript (and its garbage) was most of what
+    // reading a 5,000-hop chain cost.
     linksOfChains: async (chainIds) =>
       chainIds.length === 0
         ? []
         : (q(
-            `SELECT "jti", "kind", "ref", json_extract("claims", '$.constraints') AS "constraints" FROM "Event" WHERE "chainId" IN ${IN_LIST} AND "kind" IN ('authorize', 'delegate') ORDER BY "seq"`,
+            `SELECT "jti", "kind", "ref", ${SQLITE_CONSTRAINTS} FROM "Event" WHERE "chainId" IN ${IN_LIST} AND "kind" IN ('authorize', 'delegate') ORDER BY "seq"`,
           ).all(JSON.stringify([...new Set(chainIds)])) as TLpLinkRow[]),
   };
 }
@@ -114,25 +111,29 @@ function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStor
 /** The same reads on PostgreSQL, lists bound as one text[] parameter (no slices, no per-id binding). */
 function postgresLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
   const window = `"iat" >= $2 AND "iat" <= $3 ORDER BY "iat" DESC, "seq" DESC LIMIT $4`;
-  const received = async <R extends { iat: number }>(columns: string, { aud, since, until, take }: { aud?: string; since: number; until: number; take: number }): Promise<R[]> => {
-    if (aud !== undefined)
-      return prisma.$queryRawUnsafe<R[]>(
-        `SELECT ${columns} FROM "Event" WHERE "aud" = $1 AND "kind" IN ('authorize', 'delegate') AND ${window}`,
-        aud,
-        since,
-        until,
-        take,
-      );
-    const perKind = await Promise.all(
-      GRANT_KINDS.map((kind) =>
-        prisma.$queryRawUnsafe<(R & { seq: number })[]>(`SELECT ${columns}, "seq" FROM "Event" WHERE "kind" = $1 AND ${window}`, kind, since, until, take),
-      ),
-    );
-    return perKind.flat().sort(newestFirst).slice(0, take).map(withoutSeq) as unknown as R[];
-  };
   return {
-    grantsReceived: (w) => received<TLpGrantRow>(GRANT_COLUMNS, w),
-    grantHeadsReceived: (w) => received<TLpGrantHeadRow>(PG_HEAD_COLUMNS, w),
+    grantsReceived: async ({ aud, since, until, take }) => {
+      if (aud !== undefined)
+        return prisma.$queryRawUnsafe<TLpGrantRow[]>(
+          `SELECT ${GRANT_COLUMNS} FROM "Event" WHERE "aud" = $1 AND "kind" IN ('authorize', 'delegate') AND ${window}`,
+          aud,
+          since,
+          until,
+          take,
+        );
+      const perKind = await Promise.all(
+        GRANT_KINDS.map((kind) =>
+          prisma.$queryRawUnsafe<(TLpGrantRow & { seq: number })[]>(
+            `SELECT ${GRANT_COLUMNS}, "seq" FROM "Event" WHERE "kind" = $1 AND ${window}`,
+            kind,
+            since,
+            until,
+            take,
+          ),
+        ),
+      );
+      return perKind.flat().sort(newestFirst).slice(0, take).map(withoutSeq);
+    },
     grantsOfChains: async (chainIds) =>
       chainIds.length === 0
         ? []
@@ -163,7 +164,7 @@ function postgresLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
       chainIds.length === 0
         ? []
         : prisma.$queryRawUnsafe<TLpLinkRow[]>(
-            `SELECT "jti", "kind", "ref", "claims"::json ->> 'constraints' AS "constraints" FROM "Event" WHERE "chainId" = ANY($1::text[]) AND "kind" IN ('authorize', 'delegate') ORDER BY "seq"`,
+            `SELECT "jti", "kind", "ref", ${PG_CONSTRAINTS} FROM "Event" WHERE "chainId" = ANY($1::text[]) AND "kind" IN ('authorize', 'delegate') ORDER BY "seq"`,
             [...new Set(chainIds)],
           ),
   };
