@@ -37,6 +37,7 @@ const TABLES: Record<string, string> = {
   DriftBaseline: `"key"`,
   DriftValue: `"key", "aspect", "value"`,
   DriftBucket: `"key", "bucket"`,
+  GrantUse: `"grantJti", "kind", "iss", "chainId", "use", "detail"`,
 };
 
 function generate(file: string) {

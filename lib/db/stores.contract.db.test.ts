@@ -723,6 +723,17 @@ const CASES: {
     // More ids than one statement may bind on SQLite through Prisma (999): read in slices.
     grantsOfChains: (s) => s.leastPrivilege.grantsOfChains(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c2", "nope"]),
     invokesUnder: (s) => s.leastPrivilege.invokesUnder(["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c1.d1", "nowhere"]),
+    // Counted at ingest (GrantUse): the same rows on both databases, every kind and a subset.
+    usesOf: (s) =>
+      Promise.all([
+        s.leastPrivilege.usesOf(
+          ["c1", ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), "c1.d1", "nowhere"],
+          ["invoke", "delegate", "data", "resource"],
+        ),
+        s.leastPrivilege.usesOf(["c1", "c1.d1"], ["delegate"]),
+        s.leastPrivilege.usesOf([], ["invoke"]),
+      ]),
+    linksOfChains: (s) => Promise.all([s.leastPrivilege.linksOfChains(["c1", "c2", "nope"]), s.leastPrivilege.linksOfChains([])]),
   },
   // Run in this order: a webhook on state changes only, then one on new findings (which marks the
   // stored findings announced), deliveries through a claim, a failed and a successful try, expiry,

@@ -33,6 +33,7 @@ import {
   type TDriftValueAspect,
 } from "@/lib/protocol/drift";
 import { egressHost } from "@/lib/protocol/scope";
+import { grantUsesOf } from "@/lib/protocol/least-privilege";
 import { claimedChain, classifyReplay } from "@/lib/protocol/envelope";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import { eventRef } from "@/lib/protocol/grammar";
@@ -480,6 +481,9 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
     toAccepted: (checked?.plan.toAccepted ?? []).filter((jti) => !freshJtis.has(jti)),
     head: fresh.length ? { seq, hash } : null,
     drift: prepared.drift,
+    // Counted from the new events alone (duplicates and rejected entries are not among them), in
+    // the same transaction as the events: GrantUse always sums exactly the stored events.
+    grantUses: grantUsesOf(fresh.map((f) => f.claims)),
     quarantine: rejected.map((r) => {
       const raw = storableRaw(r.rawEntry);
       return {

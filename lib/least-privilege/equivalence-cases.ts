@@ -1,9 +1,15 @@
 // The least-privilege reads (lib/db/stores/least-privilege.ts) against the statements they replaced
 // (docs/least-privilege.md#cost): on seeded random histories ingested through the real pipeline,
 // each store method and each answer built on it (principal page, purpose, ranking, report) must be
-// identical, ties of iat and the `take` cut included. Run on SQLite and on PostgreSQL by
-// queries.sqlite.db.test.ts and queries.postgres.db.test.ts.
+// identical, ties of iat and the `take` cut included. The counts kept at ingest (GrantUse) are held
+// to the events too: the table against a recount of every stored event and against the migration's
+// backfill, and the ranking's and the report's answers from the counts against the answers from
+// the events, over histories with re-deliveries, rejected entries and events arriving out of order.
+// Run on SQLite and on PostgreSQL by queries.sqlite.db.test.ts and queries.postgres.db.test.ts.
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { grantUsesOf, rankUnusedAuthority, type TLpUse } from "@/lib/protocol/least-privilege";
+import type { TClaims } from "@/lib/protocol/types";
 import { ingest, registerActor, type TActor } from "@/lib/reports/test-fixtures";
 import { mulberry32, signToken } from "@/lib/protocol/test-helpers";
 import type { TLeastPrivilegeStore } from "@/lib/db/stores/least-privilege";
@@ -14,7 +20,7 @@ const INVOKE_SELECT = { jti: true, ref: true, iss: true, iat: true, claims: true
 const GRANT_KINDS = ["authorize", "delegate"];
 
 /** The store as it was before the direct reads (commit 48ec3ff), verbatim but for the slicing helper. */
-function oldStore(prisma: TPrisma): TLeastPrivilegeStore {
+function oldStore(prisma: TPrisma): Pick<TLeastPrivilegeStore, "grantsReceived" | "grantsOfChains" | "invokesUnder"> {
   const sliced = async <T>(ids: string[], read: (slice: string[]) => Promise<T[]>) => {
     const unique = [...new Set(ids)];
     const out: T[] = [];
@@ -43,6 +49,20 @@ function oldStore(prisma: TPrisma): TLeastPrivilegeStore {
 const SCOPES = ["fin/*:read", "fin/q1/*:read", "fin/q1/rev:read", "fin/q2/cost:read", "hr/*:read", "hr/pay:write", "mail/out:send", "*:read"];
 const ACTIONS = ["fin/q1/rev:read", "fin/q2/cost:read", "fin/q1/x:read", "hr/pay:write", "hr/a:read", "mail/out:send", "ops/k:read"];
 const PURPOSES = ["finance.reporting", "finance.audit", "hr.payroll", "finance"];
+// http(s) resources on several hosts (one in capitals, one outside every egress list) and non-http ones.
+const RESOURCES = [
+  "https://api.bank.example/r",
+  "http://files.bank.example/x",
+  "HTTPS://API.BANK.EXAMPLE/u",
+  "https://exfil.example/up",
+  "db://ledger/q1",
+  "s3://bucket/k",
+];
+const DATA = [["financial"], ["financial", "pii"], ["pii", "pii"], [], ["health"]];
+
+const useKey = (u: TLpUse) => JSON.stringify([u.grantJti, u.kind, u.iss, u.chainId, u.use, u.detail]);
+const byKey = (rows: TLpUse[]) =>
+  rows.map((u) => ({ ...u, count: Number(u.count), last: Number(u.last) })).sort((a, b) => (useKey(a) < useKey(b) ? -1 : 1));
 
 export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres") {
   const t = Math.floor(Date.now() / 1000);
@@ -74,7 +94,13 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
           const aud = pick(actors.slice(1));
           const iat = base + (rand() < 0.5 ? 0 : g);
           const scope = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(SCOPES)))];
-          const constraints = rand() < 0.3 ? { data: ["financial", "pii"].slice(0, 1 + Math.floor(rand() * 2)) } : undefined;
+          const r = rand();
+          const constraints =
+            r < 0.3
+              ? { data: ["financial", "pii"].slice(0, 1 + Math.floor(rand() * 2)) }
+              : r < 0.45
+                ? { egress: ["*.bank.example"], data: ["financial"] }
+                : undefined;
           tokens.push(
             signToken(iss.key, {
               v: 1,
@@ -106,8 +132,8 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
                 kind: "invoke",
                 grant: g.jti,
                 action: pick(ACTIONS),
-                resource: `https://api.bank.example/${i}`,
-                data: ["financial"],
+                resource: pick(RESOURCES),
+                data: pick(DATA),
               }),
             );
           else if (k < 0.85)
@@ -117,9 +143,27 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
           else tokens.push(signToken(g.aud.key, { ...common, iss: g.aud.id, kind: "revoke", target: g.jti }));
         }
       }
-      await ingest(tokens);
+      // The third history arrives backwards, one event per batch: invokes and delegates before
+      // the grants they name (stored pending, then their chains re-checked as parents arrive).
+      if (seed === 3) for (const token of [...tokens].reverse()) await ingest([token]);
+      else await ingest(tokens);
+      all.push(...tokens);
     }
-  }, 120_000);
+    // Re-deliveries (duplicates) and refused entries (a replayed jti, a bad signature) store nothing
+    // and must count nothing.
+    const { ingestBatch } = await import("@/lib/ingest/ingest");
+    const again = await ingestBatch(all.filter((_, i) => i % 3 === 0));
+    expect(again.every((r) => r.status === "duplicate")).toBe(true);
+    const claimsOf = (tk: string) => JSON.parse(Buffer.from(tk.split(".")[1], "base64url").toString()) as Record<string, unknown>;
+    const victim = all.find((tk) => claimsOf(tk).kind === "invoke")!;
+    const claims = claimsOf(victim);
+    const signer = actors.find((a) => a.id === claims.iss)!;
+    const replay = signToken(signer.key, { ...claims, iat: Number(claims.iat) + 1 });
+    const forged = `${victim.split(".").slice(0, 2).join(".")}.${"A".repeat(86)}`;
+    const refused = await ingestBatch([replay, forged, victim]);
+    expect(refused.map((r) => r.status)).toEqual(["rejected", "rejected", "duplicate"]);
+  }, 180_000);
+  const all: string[] = [];
 
   describe(`least-privilege reads on ${kind}: the new statements answer what the old ones did`, () => {
     let stores: typeof import("@/lib/db").stores;
@@ -148,7 +192,61 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
       const chainIds = [...chains, ...Array.from({ length: 1200 }, (_, i) => `none-${i}`), chains[0]];
       expect(await now.grantsOfChains(chainIds)).toEqual(await old.grantsOfChains(chainIds));
       expect(await now.grantsOfChains([])).toEqual([]);
+      // The links the counted reads use: each chain grant's parent and constraints, as its claims say.
+      expect(
+        (await now.linksOfChains(chainIds)).map((l) => ({
+          ...l,
+          constraints: l.constraints === null ? null : (JSON.parse(l.constraints) as unknown),
+        })),
+      ).toEqual(
+        (await old.grantsOfChains(chainIds)).map((r) => {
+          const c = JSON.parse(r.claims) as { kind: string; parent?: string; constraints?: unknown };
+          return { jti: r.jti, kind: c.kind, ref: c.kind === "delegate" ? (c.parent ?? null) : null, constraints: c.constraints ?? null };
+        }),
+      );
       expect(await now.invokesUnder([])).toEqual([]);
+    });
+
+    it("GrantUse holds exactly what the stored events add up to, and the migration's backfill counts the same", async () => {
+      const events = await prisma.event.findMany({ select: { claims: true }, orderBy: { seq: "asc" } });
+      const recount = byKey(grantUsesOf(events.map((e) => JSON.parse(e.claims) as TClaims)));
+      const stored = byKey((await prisma.grantUse.findMany()) as TLpUse[]);
+      expect(stored).toEqual(recount);
+      expect(new Set(stored.map((u) => u.kind))).toEqual(new Set(["invoke", "delegate", "data", "resource"]));
+      // An upgraded database: the table emptied and refilled by 0027's own statements.
+      const sql = readFileSync(`prisma/${kind}/migrations/0027_grant_use/migration.sql`, "utf8")
+        .split(";")
+        .map((st) => st.replace(/^--.*$/gm, "").trim())
+        .filter((st) => st.startsWith("INSERT"));
+      expect(sql.length).toBe(4);
+      await prisma.$executeRawUnsafe(`DELETE FROM "GrantUse"`);
+      for (const st of sql) await prisma.$executeRawUnsafe(st);
+      expect(byKey((await prisma.grantUse.findMany()) as TLpUse[])).toEqual(recount);
+    });
+
+    it("the counts answer what the events answer: every usage of random windows, audiences and purposes, and the ranking", async () => {
+      const queries = await import("./queries");
+      const rand = mulberry32(7);
+      let used = 0;
+      let hosts = 0;
+      for (let i = 0; i < 30; i++) {
+        const since = T0 + Math.floor(rand() * 10) * 60 - 30;
+        const window = { since, until: since + Math.floor(rand() * 12) * 60, purpose: rand() < 0.3 ? "finance" : null };
+        const aud = rand() < 0.4 ? actors[1 + Math.floor(rand() * 5)].id : undefined;
+        const events = await queries.readGrantUsages(window, aud, "events");
+        expect(await queries.readGrantUsages(window, aud, "counts")).toEqual(events);
+        if (aud === undefined) {
+          const ranking = await queries.getLeastPrivilegeRanking(
+            { since: window.since, until: window.until, purpose: window.purpose ?? undefined },
+            t,
+          );
+          expect(ranking.items).toEqual(rankUnusedAuthority(events.usages));
+        }
+        used += events.usages.filter((u) => u.used.length > 0).length;
+        hosts += events.usages.filter((u) => u.hostsUsed.length > 0 || u.dataUsed.length > 0).length;
+      }
+      expect(used).toBeGreaterThan(0);
+      expect(hosts).toBeGreaterThan(0);
     });
 
     it("every answer built on them: principal page, purpose, ranking and report", async () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   analyseGrants,
+  analyseGrantUses,
+  countGrantUses,
   coveringPatterns,
+  grantUsesOf,
   grantsForPurpose,
   narrowestCover,
   rankUnusedAuthority,
@@ -11,6 +14,7 @@ import {
 } from "./least-privilege";
 import { isValidScope, scopeCovers, scopesWithin } from "./scope";
 import { mulberry32 } from "./test-helpers";
+import type { TClaims } from "./types";
 
 // Random patterns from a small alphabet, so that random sets overlap, nest and repeat.
 function rng(seed: number) {
@@ -270,5 +274,109 @@ describe("grantsForPurpose and rankUnusedAuthority", () => {
     expect(ranked[0].neverUsed).toEqual(["mail:send"]);
     expect(ranked[0].uses).toBe(2);
     expect(ranked[1].unusedShare).toBe(1);
+  });
+});
+
+describe("analyseGrantUses (the counts kept at ingest)", () => {
+  const RESOURCES = ["https://api.bank.example/x", "HTTP://Files.Bank.Example/y", "https://exfil.example/z", "db://a/b", "http://", "s3://k"];
+  const DATA = ["financial", "pii", "health"];
+  const AUDS = ["agent:a", "agent:b", "agent:c"];
+
+  it("answers exactly what analyseGrants answers from the events, on 300 random forests, whatever order the events arrive in", () => {
+    const r = rng(2026);
+    let used = 0;
+    let touched = 0;
+    for (let round = 0; round < 300; round++) {
+      const grants: TLpGrant[] = [];
+      const claims: TClaims[] = [];
+      const invokes: TLpInvoke[] = [];
+      for (let i = 0; i < 1 + r.int(12); i++) {
+        const parent = i > 0 && r.int(4) > 0 ? r.pick(grants) : null;
+        // Now and then a delegate claims another chain than its parent's.
+        const chain = parent && r.int(8) > 0 ? parent.chain : `c${r.int(3)}`;
+        const g: TLpGrant = {
+          jti: `g${i}`,
+          chain,
+          parent: parent ? parent.jti : null,
+          iss: parent ? (r.int(5) > 0 ? parent.aud : r.pick(AUDS)) : "user:root",
+          aud: r.pick(AUDS),
+          iat: 1000 + r.int(50),
+          exp: 9000,
+          scope: parent && r.int(3) > 0 ? [...parent.scope.slice(0, 1 + r.int(2)), ...list(r, 1, true)] : list(r, 3),
+          purpose: "p",
+          constraints:
+            r.int(3) === 0
+              ? { ...(r.int(2) ? { data: DATA.slice(0, 1 + r.int(2)) } : {}), ...(r.int(2) ? { egress: ["*.bank.example"] } : {}) }
+              : null,
+          maxDepth: null,
+        };
+        grants.push(g);
+        claims.push({
+          v: 1,
+          kind: parent ? "delegate" : "authorize",
+          jti: g.jti,
+          chain,
+          iss: g.iss,
+          aud: g.aud,
+          iat: g.iat,
+          exp: g.exp,
+          scope: g.scope,
+          purpose: { code: "p", text: "p" },
+          ...(parent ? { parent: parent.jti } : {}),
+        } as unknown as TClaims);
+      }
+      for (let i = 0; i < r.int(15); i++) {
+        const g = r.pick(grants);
+        const inv: TLpInvoke = {
+          jti: `i${i}`,
+          grant: g.jti,
+          iss: r.int(5) > 0 ? g.aud : r.pick(AUDS),
+          iat: 1000 + r.int(500),
+          action: randomUse(r, g.scope),
+          resource: r.pick(RESOURCES),
+          data: Array.from({ length: r.int(3) }, () => r.pick(DATA)),
+        };
+        invokes.push(inv);
+        claims.push({
+          v: 1,
+          kind: "invoke",
+          jti: inv.jti,
+          chain: g.chain,
+          iss: inv.iss,
+          iat: inv.iat,
+          grant: g.jti,
+          action: inv.action,
+          resource: inv.resource,
+          data: inv.data,
+        } as unknown as TClaims);
+      }
+      const targets = grants.filter(() => r.int(3) > 0);
+      const chains = new Set(targets.map((g) => g.chain));
+      const chainGrants = grants.filter((g) => chains.has(g.chain));
+      const expected = analyseGrants({ targets, chainGrants, invokes: invokes.filter((i) => targets.some((g) => g.jti === i.grant)) });
+      // Counted in one go, or event by event in a shuffled order and summed: the same rows.
+      const shuffled = [...claims].sort(() => r.next() - 0.5);
+      const summed = new Map<string, ReturnType<typeof grantUsesOf>[number]>();
+      for (const c of shuffled)
+        for (const u of grantUsesOf([c])) {
+          const key = JSON.stringify([u.grantJti, u.kind, u.iss, u.chainId, u.use, u.detail]);
+          const prior = summed.get(key);
+          summed.set(key, prior ? { ...prior, count: prior.count + u.count, last: Math.max(prior.last, u.last) } : u);
+        }
+      const byKey = (rows: ReturnType<typeof grantUsesOf>) => [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+      expect(byKey([...summed.values()])).toEqual(byKey(grantUsesOf(claims)));
+      const uses = [...summed.values()];
+      const links = chainGrants.map((g) => ({ jti: g.jti, parent: g.parent, constraints: g.constraints }));
+      // Targets as the counted read gives them: no parent or constraints (those come from the links).
+      const heads = targets.map((g) => ({ ...g, parent: null, constraints: null }));
+      expect(analyseGrantUses({ targets: heads, uses, links })).toEqual(expected);
+      expect(countGrantUses(heads, uses)).toEqual(
+        expected.map(({ effectiveConstraints: _e, dataUsed: _d, hostsUsed: _h, depthUsed: _p, ...rest }) => rest),
+      );
+      used += expected.filter((u) => u.used.length > 0).length;
+      touched += expected.filter((u) => u.dataUsed.length + u.hostsUsed.length > 0 && Object.keys(u.effectiveConstraints).length > 0).length;
+    }
+    expect(used).toBeGreaterThan(100);
+    expect(touched).toBeGreaterThan(5);
   });
 });

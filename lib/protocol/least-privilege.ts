@@ -7,8 +7,8 @@
 // authority on is a use of it (a planner that only delegates is not over-privileged for that).
 // Uses the grant does not cover (ghost permissions, escalations) never count as use and never enter
 // a suggestion: a suggestion stays within what was granted.
-import { egressHost, hostMatches, indexScopes, intersectEgress, parseScope, purposeCovers, scopeCovers } from "./scope";
-import type { TConstraints } from "./types";
+import { egressHost, hostMatches, indexScopes, intersectEgress, isHttpResource, parseScope, purposeCovers, scopeCovers } from "./scope";
+import type { TClaims, TConstraints } from "./types";
 
 export type TLpGrant = {
   jti: string;
@@ -124,9 +124,9 @@ function intersectData(own: string[] | undefined, parent: string[] | undefined):
  * Effective constraints of a grant: its own lists intersected with its ancestors' within `grants`.
  * Iterative (a chain may be tens of thousands of hops deep) and memoised in `memo`.
  */
-function effectiveConstraintsOf(jti: string, grants: ReadonlyMap<string, TLpGrant>, memo: Map<string, TConstraints>): TConstraints {
+function effectiveConstraintsOf(jti: string, grants: ReadonlyMap<string, TLpLink>, memo: Map<string, TConstraints>): TConstraints {
   // Walk up to the nearest known (or the root, or a cycle), then come back down.
-  const path: TLpGrant[] = [];
+  const path: TLpLink[] = [];
   const onPath = new Set<string>();
   let at: string | null = jti;
   while (at !== null && !memo.has(at) && !onPath.has(at)) {
@@ -148,7 +148,7 @@ function effectiveConstraintsOf(jti: string, grants: ReadonlyMap<string, TLpGran
 }
 
 /** The depth of the deepest delegate below `jti` (0 when none), iteratively, ignoring cycles. */
-function depthBelow(jti: string, children: ReadonlyMap<string, TLpGrant[]>): number {
+function depthBelow(jti: string, children: ReadonlyMap<string, readonly { jti: string }[]>): number {
   let deepest = 0;
   const seen = new Set<string>([jti]);
   const stack: { jti: string; depth: number }[] = [{ jti, depth: 0 }];
@@ -259,6 +259,184 @@ export function analyseGrants(input: {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// The same answer from counts kept at ingest (GrantUse, migration 0027): the ranking and the report
+// read these instead of every invoke and every grant of the targets' chains.
+
+/** A grant of a chain as the structure needs it: its parent and its own constraints. */
+export type TLpLink = Pick<TLpGrant, "jti" | "parent" | "constraints">;
+
+export type TLpUseKind = "invoke" | "delegate" | "data" | "resource";
+
+/**
+ * What was done under one grant, summed over stored events: `count` events, the latest at `last`.
+ * - invoke: invokes naming the grant, by signer and action (`use`);
+ * - delegate: delegates naming it as parent, by signer, the delegate's chain and one of its
+ *   distinct scope entries (`use`);
+ * - data: per signer and action, a data class the invokes listed (`detail`);
+ * - resource: per signer and action, an http(s) resource they named (`detail`); its host is worked
+ *   out when read, so the egress rules stay in one place.
+ * Whether a use counts (signed by the grant's audience, covered by its scope, inside the targets'
+ * chains, allowed by its effective constraints) is decided when read: the rows depend on each event
+ * alone, so they are the same whatever order events arrive in.
+ */
+export type TLpUse = { grantJti: string; kind: TLpUseKind; iss: string; chainId: string; use: string; detail: string; count: number; last: number };
+
+/** The GrantUse rows these events add, summed (the same sums as counting them one by one). */
+export function grantUsesOf(events: readonly TClaims[]): TLpUse[] {
+  const out = new Map<string, TLpUse>();
+  const add = (grantJti: string, kind: TLpUseKind, iss: string, chainId: string, use: string, detail: string, iat: number) => {
+    const key = JSON.stringify([grantJti, kind, iss, chainId, use, detail]);
+    const row = out.get(key);
+    if (row) {
+      row.count++;
+      row.last = Math.max(row.last, iat);
+    } else out.set(key, { grantJti, kind, iss, chainId, use, detail, count: 1, last: iat });
+  };
+  for (const c of events) {
+    if (c.kind === "invoke") {
+      const grant = c.grant ?? null;
+      if (grant === null) continue;
+      add(grant, "invoke", c.iss, "", c.action, "", c.iat);
+      for (const d of c.data ?? []) add(grant, "data", c.iss, "", c.action, d, c.iat);
+      if (isHttpResource(c.resource)) add(grant, "resource", c.iss, "", c.action, c.resource, c.iat);
+    } else if (c.kind === "delegate") {
+      // An AIP delegate may name no parent.
+      const parent = (c.parent as string | undefined) ?? null;
+      if (parent === null || parent === c.jti) continue;
+      for (const s of new Set(c.scope)) add(parent, "delegate", c.iss, c.chain, s, "", c.iat);
+    }
+  }
+  return [...out.values()];
+}
+
+/** The part of a grant's usage the ranking needs, and the report's start. */
+export type TGrantCounts = Pick<
+  TGrantUsage,
+  "jti" | "chain" | "purpose" | "aud" | "iat" | "exp" | "granted" | "used" | "unused" | "outside" | "lifetimeUsed"
+>;
+
+/** Which granted scopes cover a use, worked out once per distinct use of a grant. */
+function coverage(granted: readonly string[]): (scope: string) => string[] {
+  const memo = new Map<string, string[]>();
+  return (scope) => {
+    let covering = memo.get(scope);
+    if (!covering) memo.set(scope, (covering = granted.filter((s) => scopeCovers(s, scope))));
+    return covering;
+  };
+}
+
+/** The rows that count for each target: its audience's, delegates only from the targets' chains (as analyseGrants reads them). */
+function usesByTarget(targets: readonly TLpGrant[], uses: readonly TLpUse[]): Map<string, TLpUse[]> {
+  const chains = new Set(targets.map((g) => g.chain));
+  const audOf = new Map(targets.map((g) => [g.jti, g.aud]));
+  const out = new Map<string, TLpUse[]>();
+  for (const u of uses) {
+    if (audOf.get(u.grantJti) !== u.iss) continue;
+    if (u.kind === "delegate" && !chains.has(u.chainId)) continue;
+    const list = out.get(u.grantJti);
+    if (list) list.push(u);
+    else out.set(u.grantJti, [u]);
+  }
+  return out;
+}
+
+/**
+ * Granted against used for each of `targets` from their GrantUse rows: exactly analyseGrants's
+ * granted, used, unused, outside and lifetimeUsed (counts add up, the sets are unions, the last use
+ * a maximum, so sums of events give what the events give one by one).
+ */
+export function countGrantUses(targets: readonly TLpGrant[], uses: readonly TLpUse[]): TGrantCounts[] {
+  const byTarget = usesByTarget(targets, uses);
+  return targets.map((g) => {
+    const granted = [...new Set(g.scope)];
+    const counts = new Map(granted.map((s) => [s, { invocations: 0, delegations: 0, uses: new Set<string>() }]));
+    const outside = new Map<string, number>();
+    const covers = coverage(granted);
+    let lastUse: number | null = null;
+    for (const u of byTarget.get(g.jti) ?? []) {
+      if (u.kind !== "invoke" && u.kind !== "delegate") continue;
+      const covering = covers(u.use);
+      for (const s of covering) {
+        const c = counts.get(s)!;
+        c[u.kind === "invoke" ? "invocations" : "delegations"] += u.count;
+        c.uses.add(u.use);
+      }
+      if (covering.length === 0) outside.set(u.use, (outside.get(u.use) ?? 0) + u.count);
+      else lastUse = lastUse === null ? u.last : Math.max(lastUse, u.last);
+    }
+    const used: TScopeUse[] = [];
+    const unused: string[] = [];
+    for (const s of granted) {
+      const c = counts.get(s)!;
+      if (c.invocations + c.delegations > 0)
+        used.push({ scope: s, invocations: c.invocations, delegations: c.delegations, uses: [...c.uses].sort() });
+      else unused.push(s);
+    }
+    return {
+      jti: g.jti,
+      chain: g.chain,
+      purpose: g.purpose,
+      aud: g.aud,
+      iat: g.iat,
+      exp: g.exp,
+      granted,
+      used,
+      unused,
+      outside: [...outside].map(([scope, count]) => ({ scope, count })).sort((a, b) => b.count - a.count || (a.scope < b.scope ? -1 : 1)),
+      lifetimeUsed: lastUse === null ? null : Math.max(0, lastUse - g.iat),
+    };
+  });
+}
+
+/**
+ * analyseGrants's whole answer from GrantUse rows and the structure of the targets' chains
+ * (`links`: every grant of them, targets included, as parent and constraints, which are taken from
+ * there rather than from `targets`): the effective
+ * constraints and the depth used come from the structure, the data classes and hosts from the
+ * data and resource rows of covered actions.
+ */
+export function analyseGrantUses(input: { targets: readonly TLpGrant[]; uses: readonly TLpUse[]; links: readonly TLpLink[] }): TGrantUsage[] {
+  const byJti = new Map<string, TLpLink>();
+  for (const g of input.links) byJti.set(g.jti, g);
+  // The links of a target's chain include the target: its structure comes from there.
+  for (const g of input.targets) if (!byJti.has(g.jti)) byJti.set(g.jti, g);
+  const children = new Map<string, TLpLink[]>();
+  for (const g of byJti.values())
+    if (g.parent !== null && g.parent !== g.jti) {
+      const list = children.get(g.parent);
+      if (list) list.push(g);
+      else children.set(g.parent, [g]);
+    }
+  const byTarget = usesByTarget(input.targets, input.uses);
+  const effectiveMemo = new Map<string, TConstraints>();
+  const counted = countGrantUses(input.targets, input.uses);
+  return input.targets.map((g, i) => {
+    const eff = effectiveConstraintsOf(g.jti, byJti, effectiveMemo);
+    const covers = coverage(counted[i].granted);
+    const data = new Set<string>();
+    const hosts = new Set<string>();
+    for (const u of byTarget.get(g.jti) ?? []) {
+      if ((u.kind !== "data" && u.kind !== "resource") || covers(u.use).length === 0) continue;
+      if (u.kind === "data") {
+        if (eff.data === undefined || eff.data.includes(u.detail)) data.add(u.detail);
+        continue;
+      }
+      const host = egressHost(u.detail);
+      if (host !== null && (eff.egress === undefined || eff.egress.some((e) => hostMatches(e, host)))) hosts.add(host);
+    }
+    const { lifetimeUsed, ...counts } = counted[i];
+    return {
+      ...counts,
+      effectiveConstraints: eff,
+      dataUsed: [...data].sort(),
+      hostsUsed: [...hosts].sort(),
+      depthUsed: depthBelow(g.jti, children),
+      lifetimeUsed,
+    };
+  });
+}
+
 /**
  * The `delegate` claims that would have covered what these grants were used for: scope (the
  * narrowest cover, within the union of what was granted), the data classes and hosts actually
@@ -305,8 +483,8 @@ export type TUnusedRank = {
 };
 
 /** Principals and purposes ranked by unused authority: most unused scope entries first, then share. */
-export function rankUnusedAuthority(usages: readonly TGrantUsage[]): TUnusedRank[] {
-  const groups = new Map<string, TGrantUsage[]>();
+export function rankUnusedAuthority(usages: readonly Pick<TGrantUsage, "aud" | "purpose" | "granted" | "used" | "unused">[]): TUnusedRank[] {
+  const groups = new Map<string, Pick<TGrantUsage, "aud" | "purpose" | "granted" | "used" | "unused">[]>();
   for (const u of usages) {
     const key = `${u.aud}\u0000${u.purpose}`;
     const list = groups.get(key);

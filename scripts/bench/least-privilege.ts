@@ -12,13 +12,18 @@
 // window, and its tree chains of 10 to 4,999 hops, the newest grants) written straight into Event
 // (claims as ingest stores them, no signature, no ledger hash, no chain summary), because the
 // least-privilege reads use nothing else and a full `npm run bench` fill of 1M verified events
-// takes most of an hour on this shared machine. ANALYZE runs after the fill (PostgreSQL's
+// takes most of an hour on this shared machine. What ingest keeps beside the events for these reads
+// (GrantUse, migration 0027) is written for each batch by ingest's own write path (the same
+// grantUsesOf and the same upsert), so the figure is not one a real store would not have.
+// ANALYZE runs after the fill (PostgreSQL's
 // autovacuum does it on a real server; SQLite's statistics are what the app's own open refreshes).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { EVENT_INSERT_COLUMNS, type TEventInsert } from "@/lib/db/rows";
+import { grantUsesOf } from "@/lib/protocol/least-privilege";
+import type { TClaims } from "@/lib/protocol/types";
 import { migrate } from "../migrate";
 import { dropDatabase, postgresTestUrl } from "../postgres";
 import { describeMachine, load } from "./machine";
@@ -100,7 +105,10 @@ function* workloadRows(events: number, pop: TPopulation, now: number): Generator
 
 async function fill(now: number): Promise<{ events: number; agent: string }> {
   const { database } = await import("@/lib/db");
+  const { driftOnlyWrite, sqliteIngestStore, UPSERT_GRANT_USES } = await import("@/lib/db/stores/ingest");
   const db = await database();
+  const ingestStore = db.sqlite ? sqliteIngestStore(db.sqlite) : null;
+  const usesOf = (rows: TRow[]) => grantUsesOf(rows.map((r) => JSON.parse(r.claims) as TClaims));
   const pop = population({ humans: 100, agents: 1000, tools: 100 });
   await db.prisma.principal.createMany({
     data: [...pop.humans, ...pop.agents, ...pop.tools].map((p) => ({ id: p.id, kind: p.kind })),
@@ -113,8 +121,10 @@ async function fill(now: number): Promise<{ events: number; agent: string }> {
       const insert = db.sqlite.prepare(
         `INSERT INTO "Event" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})`,
       );
-      db.sqlite.transaction(() => {
+      const conn = db.sqlite;
+      conn.transaction(() => {
         for (const r of rows) insert.run(r);
+        ingestStore!.write({ ...driftOnlyWrite(new Date(), null), grantUses: usesOf(rows) });
       })();
     } else {
       // One JSON parameter per batch: createMany binds 17 parameters a row and filled ~500 rows/s.
@@ -122,6 +132,7 @@ async function fill(now: number): Promise<{ events: number; agent: string }> {
         `INSERT INTO "Event" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) SELECT ${COLUMNS.map((c) => `r."${c}"`).join(", ")} FROM json_to_recordset($1::json) AS r(${COLUMNS.map((c) => `"${c}" ${PG_TYPES[c]}`).join(", ")})`,
         JSON.stringify(rows),
       );
+      await db.prisma.$executeRawUnsafe(UPSERT_GRANT_USES, JSON.stringify(usesOf(rows)));
     }
     events += rows.length;
     if (performance.now() - lastLog > 15_000) {

@@ -6,6 +6,7 @@
 // write or to `release`.
 import type Database from "better-sqlite3";
 import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
+import type { TLpUse } from "@/lib/protocol/least-privilege";
 import type pg from "pg";
 import type { TDatabase } from "../connect";
 import { fromSqliteDate, IN_LIST, statement, toSqliteDate, writeTransaction } from "../sqlite";
@@ -63,6 +64,8 @@ export type TWritePlan = {
   source: string | null;
   /** the batch's additions to the drift baselines (null: no new invoke) */
   drift: TDriftWrite | null;
+  /** what the new events did under grants (lib/protocol/least-privilege.ts grantUsesOf), added to GrantUse */
+  grantUses: TLpUse[];
 };
 
 /** A write plan that stores nothing but baseline updates (the drift bench and its store contract case). */
@@ -82,6 +85,7 @@ export function driftOnlyWrite(at: Date, drift: TDriftWrite | null): TWritePlan 
     quarantine: [],
     source: null,
     drift,
+    grantUses: [],
   };
 }
 
@@ -325,6 +329,11 @@ function sqliteStatements(conn: Database.Database) {
          FROM "DriftBucket" b WHERE b."key" = "DriftBaseline"."key" AND b."bucket" >= "DriftBaseline"."since" AND b."bucket" < @before)
        WHERE "key" = @key AND "since" < @before`,
     ),
+    upsertGrantUse: q(
+      `INSERT INTO "GrantUse" ("grantJti", "kind", "iss", "chainId", "use", "detail", "count", "last") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("grantJti", "kind", "iss", "chainId", "use", "detail") DO UPDATE SET "count" = "GrantUse"."count" + excluded."count",
+       "last" = MAX("GrantUse"."last", excluded."last")`,
+    ),
     pruneDriftValues: q(`DELETE FROM "DriftValue" WHERE "key" = ? AND "last" < ?`),
     pruneDriftBuckets: q(`DELETE FROM "DriftBucket" WHERE "key" = ? AND "bucket" < ?`),
     insertEvent: q(`INSERT INTO "Event" (${quoted(SQLITE_EVENT_COLUMNS)}) VALUES (${placeholders(SQLITE_EVENT_COLUMNS)})`),
@@ -404,6 +413,7 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       if (plan.head) sql.setHead.run(plan.head.seq, plan.head.hash);
       for (const r of plan.quarantine) sql.insertQuarantine.run(at, r.jti, r.code, r.message, r.raw, plan.source, r.bytes, r.chainId);
       if (plan.source !== null && plan.quarantine.length) sql.addQuarantineUsage.run(plan.source, usage(plan), plan.quarantine.length);
+      for (const u of plan.grantUses) sql.upsertGrantUse.run(u.grantJti, u.kind, u.iss, u.chainId, u.use, u.detail, u.count, u.last);
       if (plan.drift) {
         const d = plan.drift;
         for (const b of d.baselines.values()) sql.upsertDriftBaseline.run(b.key, b.principal, b.purpose, b.first, b.latest, b.events, b.since);
@@ -498,6 +508,11 @@ const DRIFT_BASELINES = `SELECT ${DRIFT_BASELINE_READ} FROM "DriftBaseline" WHER
 const DRIFT_EDGES = `SELECT b."key", b."bucket", b."events", b."action", b."resource", b."data", b."host" FROM "DriftBaseline" d JOIN "DriftBucket" b
   ON b."key" = d."key" AND b."bucket" >= LEAST(d."since", $2::integer) AND b."bucket" < GREATEST(d."since", $2::integer)
   WHERE d."key" IN (SELECT json_array_elements_text($1::json))`;
+// Exported for the least-privilege bench's fill, which must count its rows the way ingest does.
+export const UPSERT_GRANT_USES = `INSERT INTO "GrantUse" ("grantJti", "kind", "iss", "chainId", "use", "detail", "count", "last")
+  SELECT * FROM json_to_recordset($1::json) AS u("grantJti" text, "kind" text, "iss" text, "chainId" text, "use" text, "detail" text, "count" integer, "last" double precision)
+  ON CONFLICT ("grantJti", "kind", "iss", "chainId", "use", "detail") DO UPDATE SET "count" = "GrantUse"."count" + excluded."count",
+  "last" = GREATEST("GrantUse"."last", excluded."last")`;
 const UPSERT_DRIFT_BASELINES = `INSERT INTO "DriftBaseline" ("key", "principal", "purpose", "first", "latest", "events", "since")
   SELECT * FROM json_to_recordset($1::json) AS b("key" text, "principal" text, "purpose" text, "first" double precision, "latest" double precision, "events" integer, "since" integer)
   ON CONFLICT ("key") DO UPDATE SET "first" = LEAST("DriftBaseline"."first", excluded."first"),
@@ -602,6 +617,7 @@ export function postgresIngestStore(conn: TPgQueryable): TAsyncIngestStore {
         await run(INSERT_QUARANTINE, JSON.stringify(plan.quarantine), at, plan.source);
         if (plan.source !== null) await run(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
       }
+      if (plan.grantUses.length) await run(UPSERT_GRANT_USES, JSON.stringify(plan.grantUses));
       if (plan.drift) {
         const d = plan.drift;
         await run(UPSERT_DRIFT_BASELINES, JSON.stringify([...d.baselines.values()]));

@@ -4,11 +4,14 @@
 // through the Event(aud, iat) and Event(kind, iat) indexes of migration 0012.
 import type Database from "better-sqlite3";
 import type { Event } from "@/generated/sqlite/client";
+import type { TLpUse, TLpUseKind } from "@/lib/protocol/least-privilege";
 import type { TDatabase, TPrisma } from "../connect";
 import { IN_LIST, statement } from "../sqlite";
 
 export type TLpGrantRow = Pick<Event, "jti" | "chainId" | "iss" | "aud" | "ref" | "iat" | "exp" | "claims">;
 export type TLpInvokeRow = Pick<Event, "jti" | "ref" | "iss" | "iat" | "claims">;
+/** A grant of a chain as its structure: kind, parent (`ref`) and the claims' `constraints` as JSON text, null when none. */
+export type TLpLinkRow = { jti: string; kind: string; ref: string | null; constraints: string | null };
 
 const GRANT_KINDS = ["authorize", "delegate"];
 
@@ -19,6 +22,10 @@ export type TLeastPrivilegeStore = {
   grantsOfChains(chainIds: string[]): Promise<TLpGrantRow[]>;
   /** the invokes naming one of these grants, in ledger order */
   invokesUnder(grantJtis: string[]): Promise<TLpInvokeRow[]>;
+  /** the GrantUse rows of these grants and kinds (what was done under them, counted at ingest), in key order */
+  usesOf(grantJtis: string[], kinds: TLpUseKind[]): Promise<TLpUse[]>;
+  /** every grant of these chains as their structure (parent, constraints), without the rest of the claims */
+  linksOfChains(chainIds: string[]): Promise<TLpLinkRow[]>;
 };
 
 /** Newest first: iat descending, then ledger position descending (the order grantsReceived answers). */
@@ -26,6 +33,13 @@ const newestFirst = (a: { iat: number; seq: number }, b: { iat: number; seq: num
 
 const GRANT_COLUMNS = `"jti", "chainId", "iss", "aud", "ref", "iat", "exp", "claims"`;
 const INVOKE_COLUMNS = `"jti", "ref", "iss", "iat", "claims"`;
+const USE_COLUMNS = `"grantJti", "kind", "iss", "chainId", "use", "detail", "count", "last"`;
+const USE_ORDER = `ORDER BY "grantJti", "kind", "iss", "chainId", "use", "detail"`;
+// A grant's constraints, extracted in the database only from claims that name them (claims are
+// stored as JSON.stringify wrote them, so the key appears verbatim): most grants have none, and
+// parsing every claims text was the cost.
+const SQLITE_CONSTRAINTS = `CASE WHEN instr("claims", '"constraints"') > 0 THEN json_extract("claims", '$.constraints') END AS "constraints"`;
+const PG_CONSTRAINTS = `CASE WHEN strpos("claims", '"constraints"') > 0 THEN "claims"::json ->> 'constraints' END AS "constraints"`;
 const withoutSeq = <T extends { seq: number }>({ seq: _seq, ...row }: T): Omit<T, "seq"> => row;
 
 /**
@@ -75,6 +89,22 @@ function sqliteLeastPrivilegeStore(conn: Database.Database): TLeastPrivilegeStor
           )
             .filter((r) => r.kind === "invoke")
             .map(({ kind: _kind, ...row }) => row),
+    // Through GrantUse's primary key (grantJti, kind, …): one range per grant and kind.
+    usesOf: async (grantJtis, kinds) =>
+      grantJtis.length === 0 || kinds.length === 0
+        ? []
+        : (q(`SELECT ${USE_COLUMNS} FROM "GrantUse" WHERE "grantJti" IN ${IN_LIST} AND "kind" IN ${IN_LIST} ${USE_ORDER}`).all(
+            JSON.stringify([...new Set(grantJtis)]),
+            JSON.stringify([...new Set(kinds)]),
+          ) as TLpUse[]),
+    // Not the whole claims: their JSON.parse in JavaScript (and its garbage) was most of what
+    // reading a 5,000-hop chain cost.
+    linksOfChains: async (chainIds) =>
+      chainIds.length === 0
+        ? []
+        : (q(
+            `SELECT "jti", "kind", "ref", ${SQLITE_CONSTRAINTS} FROM "Event" WHERE "chainId" IN ${IN_LIST} AND "kind" IN ('authorize', 'delegate') ORDER BY "seq"`,
+          ).all(JSON.stringify([...new Set(chainIds)])) as TLpLinkRow[]),
   };
 }
 
@@ -122,6 +152,24 @@ function postgresLeastPrivilegeStore(prisma: TPrisma): TLeastPrivilegeStore {
           )
             .filter((r) => r.kind === "invoke")
             .map(({ kind: _kind, ...row }) => row),
+    usesOf: async (grantJtis, kinds) =>
+      grantJtis.length === 0 || kinds.length === 0
+        ? []
+        : // Joined to the list, not `"grantJti" = ANY($1)`: with 2,000 ids PostgreSQL planned that as a
+          // parallel scan of the whole table (every grant's uses ever counted); a join from the list
+          // walks the primary key once per id.
+          prisma.$queryRawUnsafe<TLpUse[]>(
+            `SELECT u.* FROM unnest($1::text[]) AS j("jti") JOIN "GrantUse" u ON u."grantJti" = j."jti" WHERE u."kind" = ANY($2::text[]) ORDER BY u."grantJti", u."kind", u."iss", u."chainId", u."use", u."detail"`,
+            [...new Set(grantJtis)],
+            [...new Set(kinds)],
+          ),
+    linksOfChains: async (chainIds) =>
+      chainIds.length === 0
+        ? []
+        : prisma.$queryRawUnsafe<TLpLinkRow[]>(
+            `SELECT "jti", "kind", "ref", ${PG_CONSTRAINTS} FROM "Event" WHERE "chainId" = ANY($1::text[]) AND "kind" IN ('authorize', 'delegate') ORDER BY "seq"`,
+            [...new Set(chainIds)],
+          ),
   };
 }
 
