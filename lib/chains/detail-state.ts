@@ -23,7 +23,7 @@ import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
 import { AppError } from "@/lib/http";
 import type { TChainInput, TCheckEvent } from "@/lib/protocol/chain";
 import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
-import { assembleChainDetail, prepareDetailEvents, type TDetailEvent, type TScopeDiffMemo } from "./detail";
+import { assembleChainDetail, prepareDetailEvents, type TChainEventMemo, type TDetailEvent, type TScopeDiffMemo } from "./detail";
 import { createDetailJsonMemo, memoSize, stringifyChainDetail, type TDetailJsonMemo } from "./detail-json";
 import { toCheckEvent } from "./load";
 import { readChain } from "./queries";
@@ -49,6 +49,8 @@ type TState = {
   externalFound: Map<string, TExternalRow>;
   principalsFound: Map<string, TChainDetailRows["principals"][number]>;
   scopeDiffs: TScopeDiffMemo;
+  /** per body: the event objects of its last detail, handed out again while an event reads the same */
+  eventObjects: { lean: TChainEventMemo; raw: TChainEventMemo };
   json: { lean: TDetailJsonMemo; raw: TDetailJsonMemo };
   /** an event has no verdict from the check, so its stored status shows: read every status each time */
   readsStatuses: boolean;
@@ -77,6 +79,7 @@ function newState(): TState {
     externalFound: new Map(),
     principalsFound: new Map(),
     scopeDiffs: new WeakMap(),
+    eventObjects: { lean: new WeakMap(), raw: new WeakMap() },
     json: { lean: createDetailJsonMemo(), raw: createDetailJsonMemo() },
     readsStatuses: false,
     eventBytes: 0,
@@ -211,14 +214,15 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
     principals,
     keys: lookups.keys,
   };
-  let built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
+  const memos = { scopeDiffs: state.scopeDiffs, events: includeRaw ? state.eventObjects.raw : state.eventObjects.lean };
+  let built = assembleChainDetail(id, parts, { now, includeRaw, ...memos });
   if (built.usesStoredStatus && !statusesRead) {
     // An event shows its stored status, which may have changed since it was kept: read them all,
     // now and at every later rebuild of this chain.
     state.readsStatuses = true;
     const all = new Map((await store.detailEvents(id, 0)).events.map((r) => [r.jti, r.status]));
     for (const e of state.events) e.status = all.get(e.jti) ?? e.status;
-    built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
+    built = assembleChainDetail(id, parts, { now, includeRaw, ...memos });
   }
   const json = stringifyChainDetail(built.detail, includeRaw ? state.json.raw : state.json.lean);
   keep(id, state);

@@ -35,6 +35,21 @@ export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailE
 export type TScopeDiffMemo = WeakMap<object, { parent: object; diff: { removed: string[]; added: string[] } }>;
 
 /**
+ * The event objects of one chain's last detail (one body: the token is in them), by the prepared
+ * event they came from. The next detail hands out the same object for an event whose check verdict,
+ * key state and findings read the same, so a serialiser can keep its text by identity
+ * (detail-json.ts): after a change most of a chain's events are those.
+ */
+export type TChainEventMemo = WeakMap<TDetailEvent, TChainEvent>;
+
+/** Two finding lists that serialise alike (the members an event's finding carries, in order). */
+function sameFindings(a: TChainFinding[], b: TChainFinding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  return true;
+}
+
+/**
  * The chain's detail at `now`, and until when it stays what a read would return if the chain's
  * stored rows do not change: read-time findings (`missing_evidence`) appear when a grant no
  * complete has closed passes its exp, so the answer holds up to the earliest such exp still ahead.
@@ -52,7 +67,7 @@ export function buildChainDetail(
 export function assembleChainDetail(
   id: string,
   parts: TDetailParts,
-  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo },
+  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo; events?: TChainEventMemo },
 ): { detail: TChainDetail; validUntil: number; usesStoredStatus: boolean } {
   const { now } = options;
   const { startedAt, source, head, externalRows, principals, keys } = parts;
@@ -91,7 +106,19 @@ export function assembleChainDetail(
   const events: TChainEvent[] = parsed.map((r) => {
     const claims = r.claims;
     const key = keyOf.get(r.iss)?.get(r.kid);
-    return {
+    const status = (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"];
+    const findings = findingsOf.get(r.jti) ?? [];
+    const kept = options.events?.get(r);
+    if (
+      kept &&
+      kept.status === status &&
+      kept.keyRevokedNow === (key?.revokedAt ?? null) &&
+      kept.keyThumbprint === (key?.thumbprint ?? null) &&
+      kept.token === (options.includeRaw ? r.token : "") &&
+      sameFindings(kept.findings, findings)
+    )
+      return kept;
+    const event: TChainEvent = {
       seq: r.seq,
       jti: r.jti,
       kind: r.kind as TChainEvent["kind"],
@@ -100,7 +127,7 @@ export function assembleChainDetail(
       ref: r.ref,
       iat: r.iat,
       exp: r.exp,
-      status: (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"],
+      status,
       receivedAt: r.receivedIso,
       alg: r.alg,
       kid: r.kid,
@@ -113,8 +140,10 @@ export function assembleChainDetail(
       claims,
       prevHash: r.prevHash,
       hash: r.hash,
-      findings: findingsOf.get(r.jti) ?? [],
+      findings,
     };
+    options.events?.set(r, event);
+    return event;
   });
 
   const hops: THop[] = [];
