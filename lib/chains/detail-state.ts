@@ -13,15 +13,19 @@
 //   change) and the principals found (principals are only ever added, never edited). Refs and
 //   principals not found yet are looked up again at each rebuild, and the issuers' keys always
 //   (a revocation changes `keyRevokedNow`).
-// - the JSON text of everything that depends on one event alone (detail-json.ts), per body.
-// Everything else (the check, read-time findings, nodes, counts) is computed anew, so a rebuild
+// - the JSON text of everything that depends on one event alone (detail-json.ts), per body, and of
+//   each event whose verdict, key state and findings read as they did (its object is kept).
+// - what the chain check worked out: when only invokes and completes came since, only they are
+//   judged (lib/protocol extendChainCheck, held to the whole check), else the chain is checked whole.
+// Everything else (read-time findings, hops, nodes, counts) is computed anew, so a rebuild
 // gives what a read from scratch gives (detail-state.db.test.ts compares them byte for byte).
 // Kept states are bounded by an estimate of their size, least recently rebuilt dropped first.
 import { stores } from "@/lib/db";
 import type { TExternalRow } from "@/lib/db/rows";
 import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
 import { AppError } from "@/lib/http";
-import type { TChainInput, TCheckEvent } from "@/lib/protocol/chain";
+import type { TChainCheckState, TChainInput, TCheckEvent } from "@/lib/protocol/chain";
+import { checkAnyChainFrom } from "@/lib/protocol/any-chain";
 import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
 import { assembleChainDetail, prepareDetailEvents, type TChainEventMemo, type TDetailEvent, type TScopeDiffMemo } from "./detail";
 import { createDetailJsonMemo, memoSize, stringifyChainDetail, type TDetailJsonMemo } from "./detail-json";
@@ -43,6 +47,8 @@ type TState = {
   events: TDetailEvent[];
   /** the checker's view of `events`, kept beside them */
   checkEvents: TCheckEvent[];
+  /** what the last check worked out, extended by the next rebuild when only invokes and completes came (extendChainCheck) */
+  check: TChainCheckState | null;
   jtis: Set<string>;
   principalIds: Set<string>;
   issuers: Set<string>;
@@ -73,6 +79,7 @@ function newState(): TState {
     lastSeq: 0,
     events: [],
     checkEvents: [],
+    check: null,
     jtis: new Set(),
     principalIds: new Set(),
     issuers: new Set(),
@@ -204,7 +211,10 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
     external,
     principalKinds: new Map(principals.map((p) => [p.id, p.kind as TPrincipalKind])),
   };
+  const checked = checkAnyChainFrom(state.check, input);
+  state.check = checked.kept;
   const parts = {
+    analysis: checked.analysis,
     startedAt: part.startedAt,
     source: part.source,
     head: part.head,

@@ -5,7 +5,7 @@
 import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
 import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
 import { chainInputsFrom, parseDrift, type TParsed } from "@/lib/chains/load";
-import { chainStatus, type TChainInput } from "@/lib/protocol/chain";
+import { chainStatus, type TChainAnalysis, type TChainInput } from "@/lib/protocol/chain";
 import { anyReadTimeFindings, checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
 import { aipScopesAdded } from "@/lib/protocol/aip/scope";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
@@ -28,8 +28,11 @@ export function prepareDetailEvents(rows: TEventDetailRow[]): TDetailEvent[] {
   }));
 }
 
-/** detailRows with its events prepared; `input`, when given, is the checker's input for exactly these events. */
-export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailEvent[]; input?: TChainInput };
+/**
+ * detailRows with its events prepared; `input`, when given, is the checker's input for exactly these
+ * events, and `analysis` checkAnyChain(input) (detail-state.ts has it from the chain's last check).
+ */
+export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailEvent[]; input?: TChainInput; analysis?: TChainAnalysis };
 
 /** A hop's scope difference from its parent, kept per hop claims while the parent's claims are the same. */
 export type TScopeDiffMemo = WeakMap<object, { parent: object; diff: { removed: string[]; added: string[] } }>;
@@ -73,7 +76,7 @@ export function assembleChainDetail(
   const { startedAt, source, head, externalRows, principals, keys } = parts;
   const parsed = parts.events;
   const input = parts.input ?? chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
-  const analysis = checkAnyChain(input);
+  const analysis = parts.analysis ?? checkAnyChain(input);
   const late = anyReadTimeFindings(input, analysis, now);
 
   const principalIds = new Set<string>();
