@@ -50,6 +50,15 @@ type TState = {
   /** what the last check worked out, extended by the next rebuild when only invokes and completes came (extendChainCheck) */
   check: TChainCheckState | null;
   jtis: Set<string>;
+  /** the references the events make outside the chain, in order of first mention */
+  refs: Set<string>;
+  /**
+   * the checker's `external` as chainInputsFrom builds it: the outside references found and every
+   * event of the chain (a jti is unique in the store, so the two never overlap)
+   */
+  external: TChainInput["external"];
+  /** the checker's principal kinds, made anew when a principal is first found (as a fresh read would) */
+  principalKinds: TChainInput["principalKinds"];
   principalIds: Set<string>;
   issuers: Set<string>;
   externalFound: Map<string, TExternalRow>;
@@ -81,6 +90,9 @@ function newState(): TState {
     checkEvents: [],
     check: null,
     jtis: new Set(),
+    refs: new Set(),
+    external: new Map(),
+    principalKinds: new Map(),
     principalIds: new Set(),
     issuers: new Set(),
     externalFound: new Map(),
@@ -116,6 +128,9 @@ function append(state: TState, rows: TEventDetailRow[]): void {
     state.events.push(e);
     state.checkEvents.push(toCheckEvent(e));
     state.jtis.add(e.jti);
+    state.refs.delete(e.jti);
+    if (e.ref !== null && !state.jtis.has(e.ref)) state.refs.add(e.ref);
+    state.external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
     state.principalIds.add(e.iss);
     state.issuers.add(e.iss);
     if (e.aud !== null) state.principalIds.add(e.aud);
@@ -190,27 +205,24 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
   // Every status is as stored when this read was the chain's first or read them all.
   const statusesRead = state.readsStatuses || state.events.length === part.events.length;
 
-  const refs = new Set<string>();
-  for (const e of state.events) if (e.ref !== null && !state.jtis.has(e.ref)) refs.add(e.ref);
+  const refs = state.refs;
   const lookups = await store.detailLookups({
     refs: [...refs].filter((r) => !state.externalFound.has(r)),
     principalIds: [...state.principalIds].filter((p) => !state.principalsFound.has(p)),
     issuers: [...state.issuers],
   });
-  for (const r of lookups.externalRows) state.externalFound.set(r.jti, r);
+  for (const r of lookups.externalRows) {
+    state.externalFound.set(r.jti, r);
+    state.external.set(r.jti, { chain: r.chainId, kind: r.kind as TEventKind });
+  }
   for (const p of lookups.principals) state.principalsFound.set(p.id, p);
   const externalRows = [...refs].flatMap((r) => state.externalFound.get(r) ?? []);
   const principals = [...state.principalsFound.values()];
+  if (lookups.principals.length > 0 || state.principalKinds.size !== principals.length)
+    state.principalKinds = new Map(principals.map((p) => [p.id, p.kind as TPrincipalKind]));
 
-  // The checker's input as chainInputsFrom builds it from the same rows.
-  const external = new Map(externalRows.map((r) => [r.jti, { chain: r.chainId, kind: r.kind as TEventKind }]));
-  for (const e of state.events) external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
-  const input: TChainInput = {
-    chainId: id,
-    events: state.checkEvents,
-    external,
-    principalKinds: new Map(principals.map((p) => [p.id, p.kind as TPrincipalKind])),
-  };
+  // The checker's input as chainInputsFrom builds it from the same rows (the same maps while nothing was found).
+  const input: TChainInput = { chainId: id, events: state.checkEvents, external: state.external, principalKinds: state.principalKinds };
   const checked = checkAnyChainFrom(state.check, input);
   state.check = checked.kept;
   const parts = {

@@ -106,10 +106,14 @@ export function assembleChainDetail(
   for (const [jti, f] of late) addFinding(jti, f, true);
 
   const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
+  // An event the check gave no verdict (a DEP event other than an invoke in an AIP chain) shows its stored status.
+  let usesStoredStatus = false;
   const events: TChainEvent[] = parsed.map((r) => {
     const claims = r.claims;
     const key = keyOf.get(r.iss)?.get(r.kid);
-    const status = (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"];
+    const verdict = analysis.events.get(r.jti);
+    if (!verdict) usesStoredStatus = true;
+    const status = (verdict?.status ?? r.status) as TChainEvent["status"];
     const findings = findingsOf.get(r.jti) ?? [];
     const kept = options.events?.get(r);
     if (
@@ -316,7 +320,5 @@ export function assembleChainDetail(
     ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
     generatedAt: new Date(now * 1000).toISOString(),
   };
-  // An event the check gave no verdict (a DEP event other than an invoke in an AIP chain) shows its stored status.
-  const usesStoredStatus = parsed.some((r) => !analysis.events.has(r.jti));
   return { detail, validUntil, usesStoredStatus };
 }
