@@ -12,5 +12,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, "tests/integration/**"],
     environment: "node",
     testTimeout: 30_000,
+    // Setups migrate a fresh database (28 migrations, two with backfills): over 10 s on a loaded
+    // 2-core machine, which failed detail-cache's setup for two engineers on 2026-12-03.
+    hookTimeout: 120_000,
   },
 });

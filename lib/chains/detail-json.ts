@@ -80,18 +80,27 @@ function plan<T>(spec: TPlanSpec<T>): TPlan {
 /** What one chain's rebuilds keep for one body (lean or with raw tokens), per event jti. */
 export type TDetailJsonMemo = {
   events: Map<string, string[] | null>;
+  /**
+   * The whole text of the event objects written last time: the detail's assembly hands out the
+   * same object for an event that reads the same (detail.ts TChainEventMemo). An event written
+   * whole drops its kept parts (they are written again from the object if it ever changes), so
+   * the memo holds each event's text about once.
+   */
+  eventText: WeakMap<object, string>;
+  /** characters of the events' whole texts at the last write (what eventText holds, roughly) */
+  eventChars: number;
   hops: Map<string, string[] | null>;
   invocations: Map<string, string[] | null>;
   completions: Map<string, string[] | null>;
 };
 
 export function createDetailJsonMemo(): TDetailJsonMemo {
-  return { events: new Map(), hops: new Map(), invocations: new Map(), completions: new Map() };
+  return { events: new Map(), eventText: new WeakMap(), eventChars: 0, hops: new Map(), invocations: new Map(), completions: new Map() };
 }
 
 /** The memo's kept text in characters (what keeping it costs, roughly, in bytes). */
 export function memoSize(memo: TDetailJsonMemo): number {
-  let n = 0;
+  let n = memo.eventChars;
   for (const m of [memo.events, memo.hops, memo.invocations, memo.completions])
     for (const parts of m.values()) if (parts) for (const p of parts) n += p.length;
   return n;
@@ -175,6 +184,28 @@ function writeArray<T extends { jti: string }>(list: T[], p: TPlan, memo: TDetai
     writeObject(list[i], p, memo, kept, list[i].jti, out);
   }
   out.write("]");
+}
+
+/** writeArray for the events, reusing the whole text of an event object written before. */
+function writeEvents(list: TChainEvent[], memo: TDetailJsonMemo, out: TOut): void {
+  let chars = 2;
+  out.write("[");
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    let text = memo.eventText.get(e);
+    if (text === undefined) {
+      const one = stringWriter();
+      writeObject(e, EVENT, memo, memo.events, e.jti, one);
+      text = one.text;
+      memo.eventText.set(e, text);
+      memo.events.delete(e.jti);
+    }
+    if (i) out.write(",");
+    out.write(text);
+    chars += text.length + (i ? 1 : 0);
+  }
+  out.write("]");
+  memo.eventChars = chars;
 }
 
 const INVOCATION = plan<TInvocation>({
@@ -261,7 +292,7 @@ const DETAIL = plan<TChainDetail>({
   nodes: "fresh",
   hops: (list, memo, out) => writeArray(list, HOP, memo, memo.hops, out),
   looseEvents: "fresh",
-  events: (list, memo, out) => writeArray(list, EVENT, memo, memo.events, out),
+  events: (list, memo, out) => writeEvents(list, memo, out),
   findings: "fresh",
   ledgerHead: "fresh",
   generatedAt: "fresh",

@@ -5,7 +5,7 @@
 // (detail-state.sqlite.db.test.ts) and PostgreSQL (detail-state.postgres.db.test.ts).
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingest, registerActor, type TActor } from "@/lib/reports/test-fixtures";
-import { signToken } from "@/lib/protocol/test-helpers";
+import { mulberry32, signToken } from "@/lib/protocol/test-helpers";
 
 export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
   let human: TActor;
@@ -181,6 +181,111 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
       const overdue = detail.findings.filter((f) => f.code === "missing_evidence").map((f) => f.eventJti);
       expect(overdue).toContain(`${chain}.d2`);
       expect(overdue).not.toContain(`${chain}.d`);
+      expect(state.keptDetailStates()).toBe(1);
+    });
+
+    it.each([1, 2, 3])("gives what a read from scratch gives over a random sequence of appends, completions and revokes (seed %i)", async (seed) => {
+      // Mostly invokes and completes under existing grants (the rebuild judges only them), with
+      // now and then a revoke, a new grant, a wrongly signed or out-of-scope event, an event whose
+      // grant comes later, and reads past a grant's exp: each rebuild equals a read from scratch.
+      state.dropDetailStates();
+      const rand = mulberry32(seed);
+      const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)];
+      const chain = `state-rand${seed}-${tag}`;
+      const grants: { jti: string; aud: TActor; scope: string }[] = [{ jti: chain, aud: planner, scope: "finance" }];
+      let n = 0;
+      const delegate = (scope: string, exp: number) => {
+        const jti = `${chain}.d${n++}`;
+        return {
+          grant: { jti, aud: analyst, scope },
+          token: sign(planner, {
+            kind: "delegate",
+            jti,
+            chain,
+            parent: chain,
+            aud: analyst.id,
+            iat: t0 - 300 + n,
+            exp,
+            scope: [`${scope}/*:read`],
+            purpose: { code: "finance.reporting", text: scope },
+          }),
+        };
+      };
+      const root = sign(human, {
+        kind: "authorize",
+        jti: chain,
+        chain,
+        aud: planner.id,
+        iat: t0 - 400,
+        exp: t0 + 3600,
+        scope: ["finance/*:read"],
+        purpose: { code: "finance.reporting", text: "Random" },
+      });
+      const first = delegate("finance/q1", t0 + 600);
+      grants.push(first.grant);
+      await ingest([root, first.token]);
+      await same(chain);
+      let pending: { grant: (typeof grants)[number]; token: string } | null = null;
+      for (let step = 0; step < 14; step++) {
+        const r = rand();
+        const tokens: string[] = [];
+        if (pending) {
+          tokens.push(pending.token);
+          grants.push(pending.grant);
+          pending = null;
+        } else if (r < 0.55) {
+          for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
+            const g = pick(grants);
+            const signer = rand() < 0.2 ? human : g.aud;
+            tokens.push(
+              sign(signer, {
+                kind: "invoke",
+                jti: `${chain}.i${n++}`,
+                chain,
+                grant: g.jti,
+                iat: t0 - 250 + n,
+                action: rand() < 0.2 ? "hr/people:read" : `${g.scope}/x:read`,
+                resource: `db://${g.scope}/x`,
+              }),
+            );
+          }
+        } else if (r < 0.75) {
+          const g = pick(grants);
+          tokens.push(
+            sign(rand() < 0.2 ? human : g.aud, {
+              kind: "complete",
+              jti: `${chain}.c${n++}`,
+              chain,
+              grant: g.jti,
+              iat: t0 - 250 + n,
+              status: "completed",
+              result_hash: "sha256:" + "cd".repeat(32),
+            }),
+          );
+        } else if (r < 0.85) {
+          tokens.push(sign(planner, { kind: "revoke", jti: `${chain}.r${n++}`, chain, target: pick(grants.slice(1)).jti, iat: t0 - 250 + n }));
+        } else if (r < 0.93) {
+          const d = delegate(`finance/q${n}`, t0 + 900);
+          grants.push(d.grant);
+          tokens.push(d.token);
+        } else {
+          // An invoke under a grant that arrives at the next step (pending, then resolved).
+          pending = delegate(`finance/p${n}`, t0 + 1200);
+          tokens.push(
+            sign(analyst, {
+              kind: "invoke",
+              jti: `${chain}.i${n++}`,
+              chain,
+              grant: pending.grant.jti,
+              iat: t0 - 250 + n,
+              action: `${pending.grant.scope}/x:read`,
+              resource: "db://p",
+            }),
+          );
+        }
+        await ingest(tokens);
+        await same(chain, rand() < 0.25 ? t0 + 700 : t0);
+      }
       expect(state.keptDetailStates()).toBe(1);
     });
 

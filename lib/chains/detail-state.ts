@@ -13,17 +13,21 @@
 //   change) and the principals found (principals are only ever added, never edited). Refs and
 //   principals not found yet are looked up again at each rebuild, and the issuers' keys always
 //   (a revocation changes `keyRevokedNow`).
-// - the JSON text of everything that depends on one event alone (detail-json.ts), per body.
-// Everything else (the check, read-time findings, nodes, counts) is computed anew, so a rebuild
+// - the JSON text of everything that depends on one event alone (detail-json.ts), per body, and of
+//   each event whose verdict, key state and findings read as they did (its object is kept).
+// - what the chain check worked out: when only invokes and completes came since, only they are
+//   judged (lib/protocol extendChainCheck, held to the whole check), else the chain is checked whole.
+// Everything else (read-time findings, hops, nodes, counts) is computed anew, so a rebuild
 // gives what a read from scratch gives (detail-state.db.test.ts compares them byte for byte).
 // Kept states are bounded by an estimate of their size, least recently rebuilt dropped first.
 import { stores } from "@/lib/db";
 import type { TExternalRow } from "@/lib/db/rows";
 import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
 import { AppError } from "@/lib/http";
-import type { TChainInput, TCheckEvent } from "@/lib/protocol/chain";
+import type { TChainCheckState, TChainInput, TCheckEvent } from "@/lib/protocol/chain";
+import { checkAnyChainFrom } from "@/lib/protocol/any-chain";
 import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
-import { assembleChainDetail, prepareDetailEvents, type TDetailEvent, type TScopeDiffMemo } from "./detail";
+import { assembleChainDetail, prepareDetailEvents, type TChainEventMemo, type TDetailEvent, type TScopeDiffMemo } from "./detail";
 import { createDetailJsonMemo, memoSize, writeChainDetail, type TDetailJsonMemo } from "./detail-json";
 import { toCheckEvent } from "./load";
 import { readChain } from "./queries";
@@ -43,12 +47,25 @@ type TState = {
   events: TDetailEvent[];
   /** the checker's view of `events`, kept beside them */
   checkEvents: TCheckEvent[];
+  /** what the last check worked out, extended by the next rebuild when only invokes and completes came (extendChainCheck) */
+  check: TChainCheckState | null;
   jtis: Set<string>;
+  /** the references the events make outside the chain, in order of first mention */
+  refs: Set<string>;
+  /**
+   * the checker's `external` as chainInputsFrom builds it: the outside references found and every
+   * event of the chain (a jti is unique in the store, so the two never overlap)
+   */
+  external: TChainInput["external"];
+  /** the checker's principal kinds, made anew when a principal is first found (as a fresh read would) */
+  principalKinds: TChainInput["principalKinds"];
   principalIds: Set<string>;
   issuers: Set<string>;
   externalFound: Map<string, TExternalRow>;
   principalsFound: Map<string, TChainDetailRows["principals"][number]>;
   scopeDiffs: TScopeDiffMemo;
+  /** per body: the event objects of its last detail, handed out again while an event reads the same */
+  eventObjects: { lean: TChainEventMemo; raw: TChainEventMemo };
   json: { lean: TDetailJsonMemo; raw: TDetailJsonMemo };
   /** an event has no verdict from the check, so its stored status shows: read every status each time */
   readsStatuses: boolean;
@@ -71,12 +88,17 @@ function newState(): TState {
     lastSeq: 0,
     events: [],
     checkEvents: [],
+    check: null,
     jtis: new Set(),
+    refs: new Set(),
+    external: new Map(),
+    principalKinds: new Map(),
     principalIds: new Set(),
     issuers: new Set(),
     externalFound: new Map(),
     principalsFound: new Map(),
     scopeDiffs: new WeakMap(),
+    eventObjects: { lean: new WeakMap(), raw: new WeakMap() },
     json: { lean: createDetailJsonMemo(), raw: createDetailJsonMemo() },
     readsStatuses: false,
     eventBytes: 0,
@@ -106,6 +128,9 @@ function append(state: TState, rows: TEventDetailRow[]): void {
     state.events.push(e);
     state.checkEvents.push(toCheckEvent(e));
     state.jtis.add(e.jti);
+    state.refs.delete(e.jti);
+    if (e.ref !== null && !state.jtis.has(e.ref)) state.refs.add(e.ref);
+    state.external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
     state.principalIds.add(e.iss);
     state.issuers.add(e.iss);
     if (e.aud !== null) state.principalIds.add(e.aud);
@@ -180,28 +205,28 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
   // Every status is as stored when this read was the chain's first or read them all.
   const statusesRead = state.readsStatuses || state.events.length === part.events.length;
 
-  const refs = new Set<string>();
-  for (const e of state.events) if (e.ref !== null && !state.jtis.has(e.ref)) refs.add(e.ref);
+  const refs = state.refs;
   const lookups = await store.detailLookups({
     refs: [...refs].filter((r) => !state.externalFound.has(r)),
     principalIds: [...state.principalIds].filter((p) => !state.principalsFound.has(p)),
     issuers: [...state.issuers],
   });
-  for (const r of lookups.externalRows) state.externalFound.set(r.jti, r);
+  for (const r of lookups.externalRows) {
+    state.externalFound.set(r.jti, r);
+    state.external.set(r.jti, { chain: r.chainId, kind: r.kind as TEventKind });
+  }
   for (const p of lookups.principals) state.principalsFound.set(p.id, p);
   const externalRows = [...refs].flatMap((r) => state.externalFound.get(r) ?? []);
   const principals = [...state.principalsFound.values()];
+  if (lookups.principals.length > 0 || state.principalKinds.size !== principals.length)
+    state.principalKinds = new Map(principals.map((p) => [p.id, p.kind as TPrincipalKind]));
 
-  // The checker's input as chainInputsFrom builds it from the same rows.
-  const external = new Map(externalRows.map((r) => [r.jti, { chain: r.chainId, kind: r.kind as TEventKind }]));
-  for (const e of state.events) external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
-  const input: TChainInput = {
-    chainId: id,
-    events: state.checkEvents,
-    external,
-    principalKinds: new Map(principals.map((p) => [p.id, p.kind as TPrincipalKind])),
-  };
+  // The checker's input as chainInputsFrom builds it from the same rows (the same maps while nothing was found).
+  const input: TChainInput = { chainId: id, events: state.checkEvents, external: state.external, principalKinds: state.principalKinds };
+  const checked = checkAnyChainFrom(state.check, input);
+  state.check = checked.kept;
   const parts = {
+    analysis: checked.analysis,
     startedAt: part.startedAt,
     source: part.source,
     head: part.head,
@@ -211,14 +236,15 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
     principals,
     keys: lookups.keys,
   };
-  let built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
+  const memos = { scopeDiffs: state.scopeDiffs, events: includeRaw ? state.eventObjects.raw : state.eventObjects.lean };
+  let built = assembleChainDetail(id, parts, { now, includeRaw, ...memos });
   if (built.usesStoredStatus && !statusesRead) {
     // An event shows its stored status, which may have changed since it was kept: read them all,
     // now and at every later rebuild of this chain.
     state.readsStatuses = true;
     const all = new Map((await store.detailEvents(id, 0)).events.map((r) => [r.jti, r.status]));
     for (const e of state.events) e.status = all.get(e.jti) ?? e.status;
-    built = assembleChainDetail(id, parts, { now, includeRaw, scopeDiffs: state.scopeDiffs });
+    built = assembleChainDetail(id, parts, { now, includeRaw, ...memos });
   }
   const json = writeChainDetail(built.detail, includeRaw ? state.json.raw : state.json.lean);
   keep(id, state);

@@ -5,7 +5,7 @@
 import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
 import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
 import { chainInputsFrom, parseDrift, type TParsed } from "@/lib/chains/load";
-import { chainStatus, type TChainInput } from "@/lib/protocol/chain";
+import { chainStatus, type TChainAnalysis, type TChainInput } from "@/lib/protocol/chain";
 import { anyReadTimeFindings, checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
 import { aipScopesAdded } from "@/lib/protocol/aip/scope";
 import { GENESIS_HASH } from "@/lib/protocol/ledger";
@@ -28,11 +28,29 @@ export function prepareDetailEvents(rows: TEventDetailRow[]): TDetailEvent[] {
   }));
 }
 
-/** detailRows with its events prepared; `input`, when given, is the checker's input for exactly these events. */
-export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailEvent[]; input?: TChainInput };
+/**
+ * detailRows with its events prepared; `input`, when given, is the checker's input for exactly these
+ * events, and `analysis` checkAnyChain(input) (detail-state.ts has it from the chain's last check).
+ */
+export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailEvent[]; input?: TChainInput; analysis?: TChainAnalysis };
 
 /** A hop's scope difference from its parent, kept per hop claims while the parent's claims are the same. */
 export type TScopeDiffMemo = WeakMap<object, { parent: object; diff: { removed: string[]; added: string[] } }>;
+
+/**
+ * The event objects of one chain's last detail (one body: the token is in them), by the prepared
+ * event they came from. The next detail hands out the same object for an event whose check verdict,
+ * key state and findings read the same, so a serialiser can keep its text by identity
+ * (detail-json.ts): after a change most of a chain's events are those.
+ */
+export type TChainEventMemo = WeakMap<TDetailEvent, TChainEvent>;
+
+/** Two finding lists that serialise alike (the members an event's finding carries, in order). */
+function sameFindings(a: TChainFinding[], b: TChainFinding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  return true;
+}
 
 /**
  * The chain's detail at `now`, and until when it stays what a read would return if the chain's
@@ -52,13 +70,13 @@ export function buildChainDetail(
 export function assembleChainDetail(
   id: string,
   parts: TDetailParts,
-  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo },
+  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo; events?: TChainEventMemo },
 ): { detail: TChainDetail; validUntil: number; usesStoredStatus: boolean } {
   const { now } = options;
   const { startedAt, source, head, externalRows, principals, keys } = parts;
   const parsed = parts.events;
   const input = parts.input ?? chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
-  const analysis = checkAnyChain(input);
+  const analysis = parts.analysis ?? checkAnyChain(input);
   const late = anyReadTimeFindings(input, analysis, now);
 
   const principalIds = new Set<string>();
@@ -88,10 +106,26 @@ export function assembleChainDetail(
   for (const [jti, f] of late) addFinding(jti, f, true);
 
   const claimsOf = new Map(input.events.map((e) => [e.jti, e.claims]));
+  // An event the check gave no verdict (a DEP event other than an invoke in an AIP chain) shows its stored status.
+  let usesStoredStatus = false;
   const events: TChainEvent[] = parsed.map((r) => {
     const claims = r.claims;
     const key = keyOf.get(r.iss)?.get(r.kid);
-    return {
+    const verdict = analysis.events.get(r.jti);
+    if (!verdict) usesStoredStatus = true;
+    const status = (verdict?.status ?? r.status) as TChainEvent["status"];
+    const findings = findingsOf.get(r.jti) ?? [];
+    const kept = options.events?.get(r);
+    if (
+      kept &&
+      kept.status === status &&
+      kept.keyRevokedNow === (key?.revokedAt ?? null) &&
+      kept.keyThumbprint === (key?.thumbprint ?? null) &&
+      kept.token === (options.includeRaw ? r.token : "") &&
+      sameFindings(kept.findings, findings)
+    )
+      return kept;
+    const event: TChainEvent = {
       seq: r.seq,
       jti: r.jti,
       kind: r.kind as TChainEvent["kind"],
@@ -100,7 +134,7 @@ export function assembleChainDetail(
       ref: r.ref,
       iat: r.iat,
       exp: r.exp,
-      status: (analysis.events.get(r.jti)?.status ?? r.status) as TChainEvent["status"],
+      status,
       receivedAt: r.receivedIso,
       alg: r.alg,
       kid: r.kid,
@@ -113,8 +147,10 @@ export function assembleChainDetail(
       claims,
       prevHash: r.prevHash,
       hash: r.hash,
-      findings: findingsOf.get(r.jti) ?? [],
+      findings,
     };
+    options.events?.set(r, event);
+    return event;
   });
 
   const hops: THop[] = [];
@@ -284,7 +320,5 @@ export function assembleChainDetail(
     ledgerHead: { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH },
     generatedAt: new Date(now * 1000).toISOString(),
   };
-  // An event the check gave no verdict (a DEP event other than an invoke in an AIP chain) shows its stored status.
-  const usesStoredStatus = parsed.some((r) => !analysis.events.has(r.jti));
   return { detail, validUntil, usesStoredStatus };
 }

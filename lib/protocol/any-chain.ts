@@ -3,7 +3,7 @@
 // §4–§5) through aip/check.ts, with the chain's DEP invokes judged under the AIP grants. Ingest,
 // the chain detail, the findings read and the evidence bundle's re-check all call this, so an AIP
 // chain is never judged by DEP rules (its scopes are opaque strings, its blocks carry no time).
-import { checkChain, readTimeFindings } from "./chain";
+import { checkChain, extendChainCheck, readTimeFindings, startChainCheck, type TChainCheckState } from "./chain";
 import { aipReadTimeFindings, checkAipChain } from "./aip/check";
 import type { TAipClaims } from "./aip/types";
 import type { TChainAnalysis, TChainInput, TFinding, TInvokeClaims } from "./types";
@@ -27,6 +27,17 @@ export function checkAnyChain(input: TChainInput): TChainAnalysis {
     else if (e.claims.kind === "invoke") invokes.push({ jti: e.jti, claims: e.claims });
   }
   return checkAipChain({ chainId: input.chainId, events, principalKinds: input.principalKinds, invokes });
+}
+
+/**
+ * checkAnyChain(input), from what an earlier check of the same chain kept where that gives the same
+ * answer (a DEP chain with invokes and completes appended: extendChainCheck), and what to keep for
+ * the next one (null for an AIP chain, which is always checked whole).
+ */
+export function checkAnyChainFrom(kept: TChainCheckState | null, input: TChainInput): { analysis: TChainAnalysis; kept: TChainCheckState | null } {
+  if (isAipChain(input)) return { analysis: checkAnyChain(input), kept: null };
+  const state = (kept && extendChainCheck(kept, input)) ?? startChainCheck(input);
+  return { analysis: state.analysis, kept: state };
 }
 
 export function anyReadTimeFindings(input: Pick<TChainInput, "events">, analysis: TChainAnalysis, now: number): Map<string, TFinding> {

@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { TDriftFact } from "./drift";
-import { chainStatus, checkChain, findingMessage, FINDING_TITLES, readTimeFindings } from "@/lib/protocol/chain";
+import {
+  chainStatus,
+  checkChain,
+  extendChainCheck,
+  findingMessage,
+  FINDING_TITLES,
+  readTimeFindings,
+  startChainCheck,
+  type TChainCheckState,
+} from "@/lib/protocol/chain";
 import { FINDING_CODES } from "@/lib/protocol/types";
-import { ALICE, ANALYST, AUDITOR, chainInput, claimsOf, FETCHER, MALLORY, PLANNER, shuffled, T0 } from "@/lib/protocol/test-helpers";
+import { ALICE, ANALYST, AUDITOR, chainInput, claimsOf, FETCHER, MALLORY, mulberry32, PLANNER, shuffled, T0 } from "@/lib/protocol/test-helpers";
 import type { TChainAnalysis, TClaims, TFindingCode } from "@/lib/protocol/types";
 
 type TOver = Record<string, unknown>;
@@ -863,6 +872,77 @@ describe("arrival order does not change verdicts", () => {
     const partial = analyse(evs.slice(1));
     expect(partial.events.get("d1")!.status).toBe("pending");
     expect(snapshot(analyse(rootLast))).toEqual(inOrder);
+  });
+});
+
+describe("a check extended by appended events gives what checking the chain whole gives", () => {
+  // Events appended after the rich chain: invokes and completes of every kind of verdict (covered,
+  // ghost, drifted, back-dated, orphaned, under a revoked grant, on another new event, duplicated),
+  // and now and then a delegate, a revoke, a new principal kind or an outside event, which an
+  // extension must refuse (the whole chain is checked again instead).
+  const extra = (): { claims: TClaims; receipt?: { keyRevokedAt: number; receivedAt: number } }[] => [
+    { claims: I({ jti: "x1", iat: T0 + 20 }) },
+    { claims: I({ jti: "x2", grant: "d2", iss: FETCHER, action: "finance/q1/revenue:read", resource: "db://q1" }) },
+    { claims: I({ jti: "x3", grant: "d9" }) },
+    { claims: I({ jti: "x4", grant: "x1" }) },
+    { claims: I({ jti: "x5", iat: T0 + 95 }) },
+    { claims: I({ jti: "x6", iss: MALLORY }), receipt: { keyRevokedAt: T0 + 50, receivedAt: T0 + 60 } },
+    { claims: I({ jti: "x7", grant: "ext1" }) },
+    { claims: C({ jti: "y1", grant: "d3", iss: MALLORY }) },
+    { claims: C({ jti: "y2", grant: "dq", iss: AUDITOR }) },
+    { claims: C({ jti: "y3", grant: "a1", iss: PLANNER }) },
+    { claims: C({ jti: "y4", grant: "x2", iss: FETCHER }) },
+    { claims: C({ jti: "y5", grant: "dx", iss: MALLORY }) },
+    { claims: C({ jti: "y6", grant: "d9", iss: ANALYST }) },
+    { claims: I({ jti: "i1" }) },
+    { claims: D({ jti: "d9", parent: "d1", iss: ANALYST, aud: FETCHER, scope: ["finance/q1/a/*:read"], iat: T0 + 30 }) },
+    { claims: R({ jti: "r9", target: "dq", iss: ANALYST, iat: T0 + 40 }) },
+    { claims: I({ jti: "x8", grant: "d9", iss: FETCHER, action: "finance/q1/a/b:read" }) },
+  ];
+  const verdicts = (an: { events: Map<string, unknown>; openGrants: unknown[]; status: string; hasPending: boolean }) => ({
+    events: [...an.events],
+    openGrants: an.openGrants,
+    status: an.status,
+    hasPending: an.hasPending,
+  });
+
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))("seed %i", (seed) => {
+    const rand = mulberry32(seed);
+    const rich = richChain();
+    const appended = shuffled(extra(), seed * 31);
+    const all = chainInput([...rich, ...appended.map((a) => a.claims)], {
+      external: [["ext1", { chain: "other", kind: "delegate" }]],
+      receipts: Object.fromEntries(appended.flatMap((a) => (a.receipt ? [[a.claims.jti, a.receipt]] : []))),
+    });
+    const kinds = new Map(all.principalKinds);
+    let state: TChainCheckState | null = null;
+    let extended = 0;
+    for (let n = rich.length - Math.floor(rand() * 4); n <= all.events.length; n += 1 + Math.floor(rand() * 3)) {
+      if (rand() < 0.1) kinds.set(`agent:late${n}`, "agent");
+      const external = new Map(all.external);
+      if (rand() < 0.1) external.set("nowhere", { chain: "other", kind: "authorize" });
+      const input = { ...all, events: all.events.slice(0, n), principalKinds: rand() < 0.5 ? kinds : new Map(kinds), external };
+      const next: TChainCheckState | null = state && extendChainCheck(state, input);
+      if (next) extended++;
+      state = next ?? startChainCheck(input);
+      expect(verdicts(state.analysis), `seed ${seed}, ${n} events`).toEqual(verdicts(checkChain(input)));
+    }
+    expect(extended).toBeGreaterThan(0);
+  });
+
+  it("refuses an input that is not the checked one with events appended", () => {
+    const input = chainInput(richChain());
+    const state = startChainCheck(input);
+    expect(extendChainCheck(state, { ...input, events: input.events.slice(1) })).toBeNull();
+    expect(extendChainCheck(state, { ...input, events: [...input.events.slice(0, -1), { ...input.events.at(-1)! }] })).toBeNull();
+    expect(extendChainCheck(state, { ...input, chainId: "other" })).toBeNull();
+    const kinds = new Map(input.principalKinds);
+    kinds.set(MALLORY, "human");
+    expect(extendChainCheck(state, { ...input, principalKinds: kinds })).toBeNull();
+    // an orphaned delegate's parent arriving as an invoke changes the delegate's verdict
+    const [late] = chainInput([I({ jti: "nowhere" })]).events;
+    expect(extendChainCheck(state, { ...input, events: [...input.events, late] })).toBeNull();
+    expect(extendChainCheck(state, input)).toBe(state);
   });
 });
 

@@ -87,6 +87,46 @@ type TGrantFacts = {
 
 /** Every chain check of docs/protocol.md §5 and §8, except read-time missing_evidence (see readTimeFindings). */
 export function checkChain(input: TChainInput): TChainAnalysis {
+  return startChainCheck(input).analysis;
+}
+
+/**
+ * What one event's verdict reads besides its own claims: the chain's events by jti, the grant
+ * forest's facts and indexes, which revokes are authorised, and the grants closed so far (each
+ * complete judged adds the grant it closes).
+ */
+type TJudge = {
+  chainId: string;
+  external: TChainInput["external"];
+  principalKinds: TChainInput["principalKinds"];
+  byJti: Map<string, TClaims>;
+  receiptOf: Map<string, TCheckEvent>;
+  facts: Map<string, TGrantFacts>;
+  cycleOf: Map<string, string[]>;
+  indexes: TGrantIndexes;
+  revokeAuthorized: Map<string, boolean>;
+  closed: Set<string>;
+};
+
+/**
+ * checkChain's answer and what it worked out on the way, for extendChainCheck. Opaque to callers;
+ * extendChainCheck consumes it (it is extended in place and handed back).
+ */
+export type TChainCheckState = {
+  analysis: TChainAnalysis;
+  /** the input's events judged, in order (the input's own objects) */
+  events: TCheckEvent[];
+  principalKinds: TChainInput["principalKinds"];
+  /** each reference a judged event makes outside the chain, with what `external` said of it */
+  outside: Map<string, { chain: string; kind: TEventKind } | undefined>;
+  /** every jti a judged event references */
+  refs: Set<string>;
+  judge: TJudge;
+  all: TFinding[];
+};
+
+/** checkChain, keeping what extendChainCheck needs to judge events appended to the chain later. */
+export function startChainCheck(input: TChainInput): TChainCheckState {
   const { chainId, external, principalKinds } = input;
 
   const byJti = new Map<string, TClaims>();
@@ -202,99 +242,181 @@ export function checkChain(input: TChainInput): TChainAnalysis {
   }
 
   // --- Verdicts.
+  const judge: TJudge = { chainId, external, principalKinds, byJti, receiptOf, facts, cycleOf, indexes, revokeAuthorized, closed: new Set() };
   const verdicts = new Map<string, TEventVerdict>();
-  const closed = new Set<string>();
-  let hasPending = false;
   const all: TFinding[] = [];
-
+  let hasPending = false;
+  const refs = new Set<string>();
+  const outside = new Map<string, { chain: string; kind: TEventKind } | undefined>();
   for (const [jti, c] of byJti) {
-    const reasons = new Map<TFindingCode, string[]>();
-    const add = (code: TFindingCode, reason: string) => {
-      const list = reasons.get(code);
-      if (list) list.push(reason);
-      else reasons.set(code, [reason]);
-    };
-    let status: TEventVerdict["status"] = "accepted";
-    let attestation: TAttestation | null = null;
-    let closes: string | null = null;
-
+    const v = judgeEvent(jti, c, judge);
+    if (v.status === "pending") hasPending = true;
+    all.push(...v.findings);
+    verdicts.set(jti, v);
     const ref = eventRef(c);
-    const target = ref === null ? undefined : byJti.get(ref);
-    const refName = REF_NAME[c.kind];
-
-    if (c.kind === "authorize") {
-      const kind = principalKinds.get(c.iss);
-      if (kind !== "human")
-        add(
-          "unrooted",
-          `authorize ${q(jti)} is signed by ${q(c.iss)}, ${kind ? `a principal of kind ${q(kind)}` : "an unregistered principal"}, not by a human`,
-        );
-    } else if (ref === null) {
-      // Only an invoke may omit its reference.
-      add("ghost_permission", `invoke ${q(jti)} by ${q(c.iss)} names no grant: nothing authorised ${q((c as { action: string }).action)}`);
-    } else if (target === undefined) {
-      const ext = external.get(ref);
-      if (ext && ext.chain !== chainId) {
-        add("unrooted", `${refName} ${q(ref)} belongs to chain ${q(ext.chain)}, not to this chain ${q(chainId)}`);
-        const notGrant = ext.kind !== "authorize" && ext.kind !== "delegate";
-        if (notGrant && c.kind === "delegate") add("unrooted", `parent ${q(ref)} is a ${ext.kind} event, not a grant`);
-        if (notGrant && c.kind === "invoke") add("ghost_permission", `grant ${q(ref)} is a ${ext.kind} event, not a grant`);
-        if (notGrant && (c.kind === "complete" || c.kind === "revoke"))
-          add("principal_mismatch", `${refName} ${q(ref)} is a ${ext.kind} event, not a grant`);
-      } else {
-        status = "pending";
-        add("orphan", `${refName} ${q(ref)} is not known yet: this ${c.kind} is re-checked when it arrives`);
-      }
-    } else if (!isGrant(target)) {
-      const what = `${refName} ${q(ref)} is a ${target.kind} event, not a grant`;
-      if (c.kind === "delegate") add("unrooted", what);
-      else if (c.kind === "invoke") add("ghost_permission", what);
-      else add("principal_mismatch", what);
-    } else if (c.kind === "delegate") {
-      checkDelegate(jti, c, target, facts, cycleOf, indexes, add);
-    } else if (c.kind === "invoke") {
-      checkInvoke(jti, c, target, facts.get(ref)!, indexes, add);
-    } else if (c.kind === "complete") {
-      attestation = attestationOf(c.iss, target, principalKinds.get(c.iss));
-      if (attestation === null)
-        add(
-          "principal_mismatch",
-          `complete ${q(jti)} for grant ${q(ref)} is signed by ${q(c.iss)}, who is neither the grant's audience ${q(target.aud)}, nor its issuer ${q(target.iss)}, nor an attester`,
-        );
-      else {
-        closes = ref;
-        closed.add(ref);
-      }
-    } else if (c.kind === "revoke") {
-      if (!revokeAuthorized.get(jti))
-        add(
-          "principal_mismatch",
-          `revoke ${q(jti)} of grant ${q(ref)} is signed by ${q(c.iss)}, who issued neither that grant (issuer ${q(target.iss)}) nor any of its ancestors`,
-        );
+    if (ref !== null) {
+      refs.add(ref);
+      if (!byJti.has(ref)) outside.set(ref, external.get(ref));
     }
-
-    checkReceipt(jti, c, receiptOf.get(jti)!, add);
-    checkDrift(c, receiptOf.get(jti)!, add);
-
-    const findings = sortFindings([...reasons].map(([code, list]) => makeFinding(code, list)));
-    if (status === "pending") hasPending = true;
-    all.push(...findings);
-    const f = isGrant(c) ? facts.get(jti)! : undefined;
-    verdicts.set(jti, {
-      status,
-      findings,
-      depth: f ? f.depth : null,
-      revokedAt: f ? f.revokedAt : null,
-      attestation,
-      closes,
-      effectiveConstraints: f ? f.effective : null,
-    });
   }
 
   const openGrants: { jti: string; exp: number }[] = [];
-  for (const [jti, c] of byJti) if (isGrant(c) && !closed.has(jti)) openGrants.push({ jti, exp: c.exp });
+  for (const [jti, c] of byJti) if (isGrant(c) && !judge.closed.has(jti)) openGrants.push({ jti, exp: c.exp });
 
-  return { events: verdicts, status: chainStatus(all, hasPending), hasPending, openGrants };
+  return {
+    analysis: { events: verdicts, status: chainStatus(all, hasPending), hasPending, openGrants },
+    events: input.events.slice(),
+    principalKinds,
+    outside,
+    refs,
+    judge,
+    all,
+  };
+}
+
+/**
+ * checkChain(input) from the state of an earlier check of the same chain, when `input` is that
+ * check's input with invokes and completes appended and nothing else changed that an earlier
+ * verdict reads: the earlier events (the same objects, in the same order), the principal kinds,
+ * what `external` says of their outside references, and no earlier event referencing a new one.
+ * Such events never change another event's verdict (nothing is delegated from or revoked by them;
+ * a complete only closes a grant), so only they are judged, each as checkChain would judge it.
+ * Null when `input` is not such an extension: the caller checks the chain whole. The state is
+ * extended in place (the earlier analysis is consumed) and returned. chain.test.ts holds it to
+ * checkChain on random sequences of appends.
+ */
+export function extendChainCheck(state: TChainCheckState, input: TChainInput): TChainCheckState | null {
+  const n = state.events.length;
+  if (input.chainId !== state.judge.chainId || input.events.length < n) return null;
+  for (let i = 0; i < n; i++) if (input.events[i] !== state.events[i]) return null;
+  if (input.principalKinds !== state.principalKinds) {
+    if (input.principalKinds.size !== state.principalKinds.size) return null;
+    for (const [id, kind] of state.principalKinds) if (input.principalKinds.get(id) !== kind) return null;
+  }
+  for (const [ref, was] of state.outside) {
+    const now = input.external.get(ref);
+    if (now?.chain !== was?.chain || now?.kind !== was?.kind) return null;
+  }
+  const added = input.events.slice(n);
+  const seen = new Set<string>();
+  for (const e of added) {
+    const kind = e.claims.kind;
+    if ((kind !== "invoke" && kind !== "complete") || "aip" in e.claims) return null;
+    if (state.judge.byJti.has(e.jti) || seen.has(e.jti) || state.refs.has(e.jti)) return null;
+    seen.add(e.jti);
+  }
+
+  const { judge, analysis } = state;
+  judge.external = input.external;
+  judge.principalKinds = input.principalKinds;
+  state.principalKinds = input.principalKinds;
+  for (const e of added) {
+    judge.byJti.set(e.jti, e.claims);
+    judge.receiptOf.set(e.jti, e);
+    state.events.push(e);
+  }
+  let hasPending = analysis.hasPending;
+  for (const e of added) {
+    const v = judgeEvent(e.jti, e.claims, judge);
+    if (v.status === "pending") hasPending = true;
+    state.all.push(...v.findings);
+    analysis.events.set(e.jti, v);
+    const ref = eventRef(e.claims);
+    if (ref !== null) {
+      state.refs.add(ref);
+      if (!judge.byJti.has(ref)) state.outside.set(ref, input.external.get(ref));
+    }
+  }
+  state.analysis = {
+    events: analysis.events,
+    status: chainStatus(state.all, hasPending),
+    hasPending,
+    openGrants: analysis.openGrants.filter((g) => !judge.closed.has(g.jti)),
+  };
+  return state;
+}
+
+/** One event's verdict, as checkChain gives it; a complete from an allowed signer adds its grant to `j.closed`. */
+function judgeEvent(jti: string, c: TClaims, j: TJudge): TEventVerdict {
+  const { chainId, external, principalKinds, byJti, facts, cycleOf, indexes, revokeAuthorized, closed } = j;
+  const reasons = new Map<TFindingCode, string[]>();
+  const add = (code: TFindingCode, reason: string) => {
+    const list = reasons.get(code);
+    if (list) list.push(reason);
+    else reasons.set(code, [reason]);
+  };
+  let status: TEventVerdict["status"] = "accepted";
+  let attestation: TAttestation | null = null;
+  let closes: string | null = null;
+
+  const ref = eventRef(c);
+  const target = ref === null ? undefined : byJti.get(ref);
+  const refName = REF_NAME[c.kind];
+  if (c.kind === "authorize") {
+    const kind = principalKinds.get(c.iss);
+    if (kind !== "human")
+      add(
+        "unrooted",
+        `authorize ${q(jti)} is signed by ${q(c.iss)}, ${kind ? `a principal of kind ${q(kind)}` : "an unregistered principal"}, not by a human`,
+      );
+  } else if (ref === null) {
+    // Only an invoke may omit its reference.
+    add("ghost_permission", `invoke ${q(jti)} by ${q(c.iss)} names no grant: nothing authorised ${q((c as { action: string }).action)}`);
+  } else if (target === undefined) {
+    const ext = external.get(ref);
+    if (ext && ext.chain !== chainId) {
+      add("unrooted", `${refName} ${q(ref)} belongs to chain ${q(ext.chain)}, not to this chain ${q(chainId)}`);
+      const notGrant = ext.kind !== "authorize" && ext.kind !== "delegate";
+      if (notGrant && c.kind === "delegate") add("unrooted", `parent ${q(ref)} is a ${ext.kind} event, not a grant`);
+      if (notGrant && c.kind === "invoke") add("ghost_permission", `grant ${q(ref)} is a ${ext.kind} event, not a grant`);
+      if (notGrant && (c.kind === "complete" || c.kind === "revoke"))
+        add("principal_mismatch", `${refName} ${q(ref)} is a ${ext.kind} event, not a grant`);
+    } else {
+      status = "pending";
+      add("orphan", `${refName} ${q(ref)} is not known yet: this ${c.kind} is re-checked when it arrives`);
+    }
+  } else if (!isGrant(target)) {
+    const what = `${refName} ${q(ref)} is a ${target.kind} event, not a grant`;
+    if (c.kind === "delegate") add("unrooted", what);
+    else if (c.kind === "invoke") add("ghost_permission", what);
+    else add("principal_mismatch", what);
+  } else if (c.kind === "delegate") {
+    checkDelegate(jti, c, target, facts, cycleOf, indexes, add);
+  } else if (c.kind === "invoke") {
+    checkInvoke(jti, c, target, facts.get(ref)!, indexes, add);
+  } else if (c.kind === "complete") {
+    attestation = attestationOf(c.iss, target, principalKinds.get(c.iss));
+    if (attestation === null)
+      add(
+        "principal_mismatch",
+        `complete ${q(jti)} for grant ${q(ref)} is signed by ${q(c.iss)}, who is neither the grant's audience ${q(target.aud)}, nor its issuer ${q(target.iss)}, nor an attester`,
+      );
+    else {
+      closes = ref;
+      closed.add(ref);
+    }
+  } else if (c.kind === "revoke") {
+    if (!revokeAuthorized.get(jti))
+      add(
+        "principal_mismatch",
+        `revoke ${q(jti)} of grant ${q(ref)} is signed by ${q(c.iss)}, who issued neither that grant (issuer ${q(target.iss)}) nor any of its ancestors`,
+      );
+  }
+
+  checkReceipt(jti, c, j.receiptOf.get(jti)!, add);
+  checkDrift(c, j.receiptOf.get(jti)!, add);
+
+  const findings = sortFindings([...reasons].map(([code, list]) => makeFinding(code, list)));
+  const f = isGrant(c) ? facts.get(jti)! : undefined;
+  return {
+    status,
+    findings,
+    depth: f ? f.depth : null,
+    revokedAt: f ? f.revokedAt : null,
+    attestation,
+    closes,
+    effectiveConstraints: f ? f.effective : null,
+  };
 }
 
 type TAdd = (code: TFindingCode, reason: string) => void;
