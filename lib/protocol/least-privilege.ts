@@ -164,6 +164,25 @@ function depthBelow(jti: string, children: ReadonlyMap<string, readonly { jti: s
   return deepest;
 }
 
+type TScopeCount = { invocations: number; delegations: number; uses: Set<string> };
+
+/** The granted entries split into used (with their counts and the uses they covered) and unused. */
+function splitUse(granted: readonly string[], counts: ReadonlyMap<string, TScopeCount>): { used: TScopeUse[]; unused: string[] } {
+  const used: TScopeUse[] = [];
+  const unused: string[] = [];
+  for (const s of granted) {
+    const c = counts.get(s)!;
+    if (c.invocations + c.delegations > 0) used.push({ scope: s, invocations: c.invocations, delegations: c.delegations, uses: [...c.uses].sort() });
+    else unused.push(s);
+  }
+  return { used, unused };
+}
+
+/** Uses no granted entry covered, most frequent first, then by name. */
+function outsideList(outside: ReadonlyMap<string, number>): { scope: string; count: number }[] {
+  return [...outside].map(([scope, count]) => ({ scope, count })).sort((a, b) => b.count - a.count || (a.scope < b.scope ? -1 : 1));
+}
+
 /**
  * Granted against used for each of `targets`. `chainGrants` holds every known grant of the targets'
  * chains (targets included): parents give effective constraints, children give delegations and the
@@ -231,14 +250,7 @@ export function analyseGrants(input: {
       if (child.iss !== g.aud) continue;
       for (const s of new Set(child.scope)) record(s, "delegations", child.iat);
     }
-    const used: TScopeUse[] = [];
-    const unused: string[] = [];
-    for (const s of granted) {
-      const c = counts.get(s)!;
-      if (c.invocations + c.delegations > 0)
-        used.push({ scope: s, invocations: c.invocations, delegations: c.delegations, uses: [...c.uses].sort() });
-      else unused.push(s);
-    }
+    const { used, unused } = splitUse(granted, counts);
     return {
       jti: g.jti,
       chain: g.chain,
@@ -249,7 +261,7 @@ export function analyseGrants(input: {
       granted,
       used,
       unused,
-      outside: [...outside].map(([scope, count]) => ({ scope, count })).sort((a, b) => b.count - a.count || (a.scope < b.scope ? -1 : 1)),
+      outside: outsideList(outside),
       effectiveConstraints: eff,
       dataUsed: [...data].sort(),
       hostsUsed: [...hosts].sort(),
@@ -365,14 +377,7 @@ export function countGrantUses(targets: readonly TLpGrant[], uses: readonly TLpU
       if (covering.length === 0) outside.set(u.use, (outside.get(u.use) ?? 0) + u.count);
       else lastUse = lastUse === null ? u.last : Math.max(lastUse, u.last);
     }
-    const used: TScopeUse[] = [];
-    const unused: string[] = [];
-    for (const s of granted) {
-      const c = counts.get(s)!;
-      if (c.invocations + c.delegations > 0)
-        used.push({ scope: s, invocations: c.invocations, delegations: c.delegations, uses: [...c.uses].sort() });
-      else unused.push(s);
-    }
+    const { used, unused } = splitUse(granted, counts);
     return {
       jti: g.jti,
       chain: g.chain,
@@ -383,7 +388,7 @@ export function countGrantUses(targets: readonly TLpGrant[], uses: readonly TLpU
       granted,
       used,
       unused,
-      outside: [...outside].map(([scope, count]) => ({ scope, count })).sort((a, b) => b.count - a.count || (a.scope < b.scope ? -1 : 1)),
+      outside: outsideList(outside),
       lifetimeUsed: lastUse === null ? null : Math.max(0, lastUse - g.iat),
     };
   });
