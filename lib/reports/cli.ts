@@ -44,9 +44,19 @@ export function thumbprintsOfKeyFile(text: string): string[] {
 
 type TIo = { out: (s: string) => void; err: (s: string) => void };
 
+// A thumbprint is base64url and may begin with "-", which parseArgs takes for an option (and
+// refuses); `--key X` is read as `--key=X` so any thumbprint can be pinned as GET
+// /api/v1/ledger/key shows it. A missing value is still refused.
+const VALUED = new Set(["--key", "--key-file"]);
+function joinValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) out.push(VALUED.has(args[i]) && i + 1 < args.length ? `${args[i]}=${args[++i]}` : args[i]);
+  return out;
+}
+
 const parse = (args: string[]) =>
   parseArgs({
-    args,
+    args: joinValues(args),
     allowPositionals: true,
     strict: true,
     options: {

@@ -619,6 +619,19 @@ describe("delegraph verify --key / --key-file", () => {
     expect(run(["verify", file, "--key"]).code).toBe(2);
   });
 
+  it("pins a thumbprint that begins with a dash (base64url), with --key X as with --key=X", () => {
+    let dashed = makeServerKey();
+    while (!dashed.kid.startsWith("-")) dashed = makeServerKey();
+    const own = join(dir, "dashed.json");
+    writeFileSync(own, JSON.stringify(makeBundle(goodChain(), { server: dashed })));
+    for (const args of [["--key", dashed.kid], [`--key=${dashed.kid}`]]) {
+      const r = run(["verify", own, ...args]);
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toContain(`signed by server key ${dashed.kid} (pinned)`);
+    }
+    expect(run(["verify", own, "--key", SERVER.kid]).code).toBe(1);
+  });
+
   it("reads pins from a JWK, a JWK Set or GET /api/v1/ledger/key's answer", () => {
     const other = makeServerKey();
     const files = {
