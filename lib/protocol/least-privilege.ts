@@ -166,6 +166,26 @@ function depthBelow(jti: string, children: ReadonlyMap<string, readonly { jti: s
 
 type TScopeCount = { invocations: number; delegations: number; uses: Set<string> };
 
+/** What both analyses say of a grant before their own extras: who, when, and its scope used and not. */
+function usageOf(
+  g: TLpGrant,
+  granted: string[],
+  counts: ReadonlyMap<string, TScopeCount>,
+  outside: ReadonlyMap<string, number>,
+): Pick<TGrantUsage, "jti" | "chain" | "purpose" | "aud" | "iat" | "exp" | "granted" | "used" | "unused" | "outside"> {
+  return {
+    jti: g.jti,
+    chain: g.chain,
+    purpose: g.purpose,
+    aud: g.aud,
+    iat: g.iat,
+    exp: g.exp,
+    granted,
+    ...splitUse(granted, counts),
+    outside: outsideList(outside),
+  };
+}
+
 /** The granted entries split into used (with their counts and the uses they covered) and unused. */
 function splitUse(granted: readonly string[], counts: ReadonlyMap<string, TScopeCount>): { used: TScopeUse[]; unused: string[] } {
   const used: TScopeUse[] = [];
@@ -250,18 +270,8 @@ export function analyseGrants(input: {
       if (child.iss !== g.aud) continue;
       for (const s of new Set(child.scope)) record(s, "delegations", child.iat);
     }
-    const { used, unused } = splitUse(granted, counts);
     return {
-      jti: g.jti,
-      chain: g.chain,
-      purpose: g.purpose,
-      aud: g.aud,
-      iat: g.iat,
-      exp: g.exp,
-      granted,
-      used,
-      unused,
-      outside: outsideList(outside),
+      ...usageOf(g, granted, counts, outside),
       effectiveConstraints: eff,
       dataUsed: [...data].sort(),
       hostsUsed: [...hosts].sort(),
@@ -377,18 +387,8 @@ export function countGrantUses(targets: readonly TLpGrant[], uses: readonly TLpU
       if (covering.length === 0) outside.set(u.use, (outside.get(u.use) ?? 0) + u.count);
       else lastUse = lastUse === null ? u.last : Math.max(lastUse, u.last);
     }
-    const { used, unused } = splitUse(granted, counts);
     return {
-      jti: g.jti,
-      chain: g.chain,
-      purpose: g.purpose,
-      aud: g.aud,
-      iat: g.iat,
-      exp: g.exp,
-      granted,
-      used,
-      unused,
-      outside: outsideList(outside),
+      ...usageOf(g, granted, counts, outside),
       lifetimeUsed: lastUse === null ? null : Math.max(0, lastUse - g.iat),
     };
   });
