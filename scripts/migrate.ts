@@ -3,7 +3,7 @@
 // database is created first. On PostgreSQL several instances may start at once: scripts/postgres.ts
 // serialises them and skips deploy when every committed migration is already applied.
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_DATABASE_URL, databaseKind, sqliteFilePath } from "@/lib/db/url";
@@ -35,4 +35,15 @@ export function migrate(url: string): void {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   migrate(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
   console.log("migrations applied");
+}
+
+/**
+ * A committed migration's statements that begin with `verb` (its backfill's INSERTs or UPDATEs),
+ * comments removed: tests empty what a migration fills and replay them against what ingest writes.
+ */
+export function migrationStatements(provider: "sqlite" | "postgres", migration: string, verb: string): string[] {
+  return readFileSync(join(root, `prisma/${provider}/migrations/${migration}/migration.sql`), "utf8")
+    .split(";")
+    .map((st) => st.replace(/--.*$/gm, "").trim())
+    .filter((st) => st.startsWith(verb));
 }

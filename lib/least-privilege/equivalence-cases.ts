@@ -6,8 +6,8 @@
 // backfill, and the ranking's and the report's answers from the counts against the answers from
 // the events, over histories with re-deliveries, rejected entries and events arriving out of order.
 // Run on SQLite and on PostgreSQL by queries.sqlite.db.test.ts and queries.postgres.db.test.ts.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { migrationStatements } from "@/scripts/migrate";
 import { grantUsesOf, rankUnusedAuthority, type TLpUse } from "@/lib/protocol/least-privilege";
 import type { TClaims } from "@/lib/protocol/types";
 import { ingest, registerActor, type TActor } from "@/lib/reports/test-fixtures";
@@ -214,10 +214,7 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
       expect(stored).toEqual(recount);
       expect(new Set(stored.map((u) => u.kind))).toEqual(new Set(["invoke", "delegate", "data", "resource"]));
       // An upgraded database: the table emptied and refilled by 0027's own statements.
-      const sql = readFileSync(`prisma/${kind}/migrations/0027_grant_use/migration.sql`, "utf8")
-        .split(";")
-        .map((st) => st.replace(/^--.*$/gm, "").trim())
-        .filter((st) => st.startsWith("INSERT"));
+      const sql = migrationStatements(kind, "0027_grant_use", "INSERT");
       expect(sql.length).toBe(4);
       await prisma.$executeRawUnsafe(`DELETE FROM "GrantUse"`);
       for (const st of sql) await prisma.$executeRawUnsafe(st);
