@@ -216,7 +216,7 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
       // An upgraded database: the table emptied and refilled by 0027's own statements.
       const sql = migrationStatements(kind, "0027_grant_use", "INSERT");
       expect(sql.length).toBe(4);
-      await prisma.$executeRawUnsafe(`DELETE FROM "GrantUse"`);
+      await prisma.grantUse.deleteMany();
       for (const st of sql) await prisma.$executeRawUnsafe(st);
       expect(byKey((await prisma.grantUse.findMany()) as TLpUse[])).toEqual(recount);
     });
