@@ -37,7 +37,10 @@ function evict(): void {
 }
 
 async function build(id: string, includeRaw: boolean, stamp: string): Promise<TEntry> {
-  const { json, generatedAt, validUntil } = await rebuildChainDetail(id, { now: nowSeconds(), includeRaw });
+  // The stamp is "version/principals/revoked keys": the registry's part tells the rebuild whether
+  // the issuers' keys it kept may have changed.
+  const registry = stamp.slice(stamp.indexOf("/") + 1);
+  const { json, generatedAt, validUntil } = await rebuildChainDetail(id, { now: nowSeconds(), includeRaw, registry });
   const etag = `W/"${createHash("sha256").update(`${id}\u0000${includeRaw}\u0000${stamp}\u0000${generatedAt}`).digest("base64url").slice(0, 27)}"`;
   return { stamp, validUntil, body: { json, etag } };
 }

@@ -108,6 +108,27 @@ describe("stringifyChainDetail", () => {
     expect(stringifyChainDetail(second, memo)).toBe(JSON.stringify(second));
   });
 
+  it("copies the kept bytes of an event or hop object handed out again, wherever it stands in its list", () => {
+    const memo = createDetailJsonMemo();
+    const [e1, e2, e3] = [event(1, "c.a"), event(2, "c.b", { iss: "agent:é✓𝄞" }), event(3, "c.c")];
+    const [h1, h2] = [hop("c.a"), hop("c.b", { scope: ["ü/*:read"] })];
+    const first = detail([e1, e2, e3], [h1, h2]);
+    const bytes = writeChainDetail(first, memo);
+    expect(bytes.toString("utf8")).toBe(JSON.stringify(first));
+    expect(memoSize(memo)).toBeGreaterThanOrEqual(bytes.length / 2);
+    // The same objects again, moved (the first of a list now later, a later one now first), beside
+    // new objects with the same jtis that read otherwise: only the same object keeps its bytes.
+    const second = detail(
+      [e2, event(1, "c.a", { status: "pending" }), e3],
+      [h2, hop("c.a", { depth: 5, invocations: [] })],
+    );
+    expect(writeChainDetail(second, memo).toString("utf8")).toBe(JSON.stringify(second));
+    expect(stringifyChainDetail(second, memo)).toBe(JSON.stringify(second));
+    const third = detail([e1, e2, e3], [h1, h2]);
+    expect(writeChainDetail(third, memo).equals(bytes)).toBe(true);
+    expect(stringifyChainDetail(detail([e3], [h2]), memo)).toBe(JSON.stringify(detail([e3], [h2])));
+  });
+
   it("writes an object whose members are not the plan's whole, as JSON.stringify does", () => {
     const memo = createDetailJsonMemo();
     const extra = { ...event(1, "c.d"), added: { later: true } } as TChainEvent;

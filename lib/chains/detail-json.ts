@@ -3,7 +3,9 @@
 // never changes (only its status, which the detail takes from the check), so its seq, token hash,
 // claims and hashes, a hop's scope and purpose, an invocation's action, are the same text at every
 // rebuild; the check's verdicts, findings and the registry's key state are written anew each time.
-// On a thousand-hop chain the kept parts are ~90% of the 3.4 MB answer. The text goes straight into
+// On a thousand-hop chain the kept parts are ~90% of the 3.4 MB answer. An event or hop object the
+// assembly hands out again (detail.ts TChainDetailMemo) is kept whole as UTF-8 bytes, which the
+// body copies: after a change most of the body is those, encoded once. The rest goes straight into
 // UTF-8 chunks (writeChainDetail), never into one string: a 5,000-hop detail (7.7 MB) built by
 // concatenation was a tree of ~10^5 strings, flattened into a 7.7 MB string and then copied into the
 // response's bytes, all on the server's heap at once. Pure: detail-json.test.ts holds it to
@@ -22,33 +24,45 @@ type TPlanSpec<T> = { [K in keyof Required<T>]: "kept" | "fresh" | ((value: NonN
 
 type TSegment = { kept: string[] } | { key: string; quoted: string; write: ((value: never, memo: TDetailJsonMemo, out: TOut) => void) | null };
 
-/** Where the text goes: one call per piece, in order. */
-type TOut = { write: (text: string) => void };
+/** Where the text goes: one call per piece, in order; `writeBytes` for text kept as UTF-8. */
+type TOut = { write: (text: string) => void; writeBytes: (bytes: Buffer) => void };
 
 /** Bytes of a chunk: large enough that a chunk's copy into the body is cheap, small enough to waste little. */
 const CHUNK_BYTES = 256 * 1024;
 
-/** Writes text as UTF-8 into chunks of CHUNK_BYTES and joins them once at the end. */
+/**
+ * Writes text as UTF-8 into chunks of CHUNK_BYTES, and kept bytes as they are, and joins the pieces
+ * once at the end: a kept object's text is copied once, never encoded again.
+ */
 function chunkWriter(): TOut & { finish: () => Buffer } {
-  const chunks: Buffer[] = [];
+  const pieces: Buffer[] = [];
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let start = 0;
   let at = 0;
   let total = 0;
+  const flush = () => {
+    if (at > start) pieces.push(chunk.subarray(start, at));
+    total += at - start;
+    start = at;
+  };
   return {
     write(text) {
       // A UTF-16 unit is at most 3 bytes of UTF-8, so this bound never splits a write.
       if (at + text.length * 3 > chunk.length) {
-        if (at > 0) chunks.push(chunk.subarray(0, at));
-        total += at;
+        flush();
         chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, text.length * 3));
-        at = 0;
+        start = at = 0;
       }
       at += chunk.write(text, at, "utf8");
     },
+    writeBytes(bytes) {
+      flush();
+      pieces.push(bytes);
+      total += bytes.length;
+    },
     finish() {
-      if (at > 0) chunks.push(chunk.subarray(0, at));
-      total += at;
-      return Buffer.concat(chunks, total);
+      flush();
+      return Buffer.concat(pieces, total);
     },
   };
 }
@@ -59,6 +73,9 @@ function stringWriter(): TOut & { text: string } {
     text: "",
     write(piece: string) {
       w.text += piece;
+    },
+    writeBytes(bytes: Buffer) {
+      w.text += bytes.toString("utf8");
     },
   };
   return w;
@@ -81,26 +98,27 @@ function plan<T>(spec: TPlanSpec<T>): TPlan {
 export type TDetailJsonMemo = {
   events: Map<string, string[] | null>;
   /**
-   * The whole text of the event objects written last time: the detail's assembly hands out the
-   * same object for an event that reads the same (detail.ts TChainEventMemo). An event written
-   * whole drops its kept parts (they are written again from the object if it ever changes), so
-   * the memo holds each event's text about once.
+   * The whole text, as UTF-8 with a leading comma, of the event and hop objects written last time:
+   * the detail's assembly hands out the same object for an event or a hop that reads the same
+   * (detail.ts TChainDetailMemo), and the body copies these bytes instead of encoding the text
+   * again. An object written whole drops its kept parts (they are written again from the object if
+   * it ever changes), so the memo holds each one's text about once.
    */
-  eventText: WeakMap<object, string>;
-  /** characters of the events' whole texts at the last write (what eventText holds, roughly) */
-  eventChars: number;
+  wholeText: WeakMap<object, Buffer>;
+  /** bytes of the events' and hops' whole texts at the last write (what wholeText holds, roughly) */
+  wholeBytes: number;
   hops: Map<string, string[] | null>;
   invocations: Map<string, string[] | null>;
   completions: Map<string, string[] | null>;
 };
 
 export function createDetailJsonMemo(): TDetailJsonMemo {
-  return { events: new Map(), eventText: new WeakMap(), eventChars: 0, hops: new Map(), invocations: new Map(), completions: new Map() };
+  return { events: new Map(), wholeText: new WeakMap(), wholeBytes: 0, hops: new Map(), invocations: new Map(), completions: new Map() };
 }
 
-/** The memo's kept text in characters (what keeping it costs, roughly, in bytes). */
+/** The memo's kept text in characters or bytes (what keeping it costs, roughly, in bytes). */
 export function memoSize(memo: TDetailJsonMemo): number {
-  let n = memo.eventChars;
+  let n = memo.wholeBytes;
   for (const m of [memo.events, memo.hops, memo.invocations, memo.completions])
     for (const parts of m.values()) if (parts) for (const p of parts) n += p.length;
   return n;
@@ -186,26 +204,30 @@ function writeArray<T extends { jti: string }>(list: T[], p: TPlan, memo: TDetai
   out.write("]");
 }
 
-/** writeArray for the events, reusing the whole text of an event object written before. */
-function writeEvents(list: TChainEvent[], memo: TDetailJsonMemo, out: TOut): void {
-  let chars = 2;
+/**
+ * writeArray for the events and the hops, copying the kept bytes of an object written before. Each
+ * object's bytes start with a comma, which the first one in the list leaves out (a subarray, not a
+ * copy): one piece per object in the body.
+ */
+function writeWhole<T extends { jti: string }>(list: T[], p: TPlan, memo: TDetailJsonMemo, kept: Map<string, string[] | null>, out: TOut): number {
+  let bytes = 2;
   out.write("[");
   for (let i = 0; i < list.length; i++) {
-    const e = list[i];
-    let text = memo.eventText.get(e);
+    const o = list[i];
+    let text = memo.wholeText.get(o);
     if (text === undefined) {
       const one = stringWriter();
-      writeObject(e, EVENT, memo, memo.events, e.jti, one);
-      text = one.text;
-      memo.eventText.set(e, text);
-      memo.events.delete(e.jti);
+      one.write(",");
+      writeObject(o, p, memo, kept, o.jti, one);
+      text = Buffer.from(one.text, "utf8");
+      memo.wholeText.set(o, text);
+      kept.delete(o.jti);
     }
-    if (i) out.write(",");
-    out.write(text);
-    chars += text.length + (i ? 1 : 0);
+    out.writeBytes(i ? text : text.subarray(1));
+    bytes += text.length - (i ? 0 : 1);
   }
   out.write("]");
-  memo.eventChars = chars;
+  return bytes;
 }
 
 const INVOCATION = plan<TInvocation>({
@@ -290,9 +312,13 @@ const DETAIL = plan<TChainDetail>({
   eventCount: "fresh",
   counts: "fresh",
   nodes: "fresh",
-  hops: (list, memo, out) => writeArray(list, HOP, memo, memo.hops, out),
+  hops: (list, memo, out) => {
+    memo.wholeBytes += writeWhole(list, HOP, memo, memo.hops, out);
+  },
   looseEvents: "fresh",
-  events: (list, memo, out) => writeEvents(list, memo, out),
+  events: (list, memo, out) => {
+    memo.wholeBytes += writeWhole(list, EVENT, memo, memo.events, out);
+  },
   findings: "fresh",
   ledgerHead: "fresh",
   generatedAt: "fresh",
@@ -307,6 +333,7 @@ const DETAIL = plan<TChainDetail>({
  * anything it kept may have changed.
  */
 export function writeChainDetail(detail: TChainDetail, memo: TDetailJsonMemo): Buffer {
+  memo.wholeBytes = 0;
   const out = chunkWriter();
   writeObject(detail, DETAIL, memo, null, detail.id, out);
   return out.finish();
@@ -314,6 +341,7 @@ export function writeChainDetail(detail: TChainDetail, memo: TDetailJsonMemo): B
 
 /** writeChainDetail as a string (tests compare it with JSON.stringify). */
 export function stringifyChainDetail(detail: TChainDetail, memo: TDetailJsonMemo): string {
+  memo.wholeBytes = 0;
   const out = stringWriter();
   writeObject(detail, DETAIL, memo, null, detail.id, out);
   return out.text;

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingest, registerActor, type TActor } from "@/lib/reports/test-fixtures";
 import { mulberry32, signToken } from "@/lib/protocol/test-helpers";
+import type { TEventVerdict } from "@/lib/protocol/types";
 
 export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
   let human: TActor;
@@ -25,16 +26,23 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
     analyst = await registerActor(`agent:state-analyst-${tag}`, "agent");
   }, 120_000);
 
+  /** The registry's part of the chain's stamp, as detail-cache.ts hands it to a rebuild. */
+  async function registryOf(id: string) {
+    const stamp = await (await (await import("@/lib/db")).stores()).chains.stamp(id);
+    return stamp === null ? undefined : stamp.slice(stamp.indexOf("/") + 1);
+  }
+
   /** Rebuilds both bodies from the kept state and compares each with a read from scratch at the same instant. */
   async function same(id: string, now = t0) {
+    const registry = await registryOf(id);
     for (const includeRaw of [false, true]) {
-      const kept = await state.rebuildChainDetail(id, { now, includeRaw });
+      const kept = await state.rebuildChainDetail(id, { now, includeRaw, registry });
       const { detail, validUntil } = await queries.readChain(id, { now, includeRaw });
       expect(kept.json.toString("utf8")).toBe(JSON.stringify(detail));
       expect(kept.validUntil).toBe(validUntil);
     }
     return JSON.parse(
-      (await state.rebuildChainDetail(id, { now, includeRaw: false })).json.toString("utf8"),
+      (await state.rebuildChainDetail(id, { now, includeRaw: false, registry })).json.toString("utf8"),
     ) as import("@/lib/contracts/chains").TChainDetail;
   }
 
@@ -175,6 +183,12 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
       await revokeKey(planner.id, planner.key.kid, t0 + 5);
       detail = await same(chain);
       expect(detail.events.find((e) => e.jti === `${chain}.d`)?.keyRevokedNow).toBe(t0 + 5);
+      // Revoked again, earlier: the registry's stamp (revoked keys counted) does not move.
+      const registry = await registryOf(chain);
+      await revokeKey(planner.id, planner.key.kid, t0 + 2);
+      expect(await registryOf(chain)).toBe(registry);
+      detail = await same(chain);
+      expect(detail.events.find((e) => e.jti === `${chain}.d`)?.keyRevokedNow).toBe(t0 + 2);
 
       // Read after the open grants' exp: read-time missing_evidence (the first delegate is closed).
       detail = await same(chain, t0 + 1900);
@@ -287,6 +301,134 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
         await same(chain, rand() < 0.25 ? t0 + 700 : t0);
       }
       expect(state.keptDetailStates()).toBe(1);
+    });
+
+    it("reads again the keys of an issuer that signed with a kid it has no key for, the registry's stamp unchanged", async () => {
+      // Ingest refuses an unknown kid, so a stored event's key exists; the rebuild still re-reads the
+      // keys of an issuer whose event names a kid with no key row. Made here by moving the row away
+      // and back, which keeps the stamp's counts (as a key added for that kid later would).
+      state.dropDetailStates();
+      const chain = `state-kid-${tag}`;
+      const signer = await registerActor(`agent:state-kid-${tag}`, "agent");
+      await ingest([
+        sign(human, {
+          kind: "authorize",
+          jti: chain,
+          chain,
+          aud: signer.id,
+          iat: t0 - 100,
+          exp: t0 + 3600,
+          scope: ["finance/*:read"],
+          purpose: { code: "finance.reporting", text: "Kid" },
+        }),
+        sign(signer, { kind: "invoke", jti: `${chain}.i`, chain, grant: chain, iat: t0 - 50, action: "finance/x:read", resource: "db://x" }),
+      ]);
+      const { prisma } = await (await import("@/lib/db")).database();
+      const move = (from: string, to: string) =>
+        prisma.principalKey.update({ where: { principalId_kid: { principalId: signer.id, kid: from } }, data: { kid: to } });
+      await move(signer.key.kid, `${signer.key.kid}-away`);
+      const registry = await registryOf(chain);
+      await same(chain);
+      let detail = await same(chain);
+      expect(state.keptDetailStates()).toBe(1);
+      expect(detail.events.find((e) => e.jti === `${chain}.i`)?.keyThumbprint).toBeNull();
+      await move(`${signer.key.kid}-away`, signer.key.kid);
+      expect(await registryOf(chain)).toBe(registry);
+      detail = await same(chain);
+      expect(detail.events.find((e) => e.jti === `${chain}.i`)?.keyThumbprint).not.toBeNull();
+    });
+
+    it("hands out a kept hop or completion only while every part it shows reads the same", async () => {
+      // The sequences above rarely change a grant's depth, revocation, effective constraints or scope
+      // difference, or a complete's attestation, without changing its event too (whose new object
+      // makes a new hop anyway). Here each is changed alone in the check's answer given to the
+      // assembly, with the same event objects: the hop (or completion) must be written anew.
+      const { stores } = await import("@/lib/db");
+      const detail = await import("./detail");
+      const { chainInputsFrom } = await import("./load");
+      const { checkAnyChain } = await import("@/lib/protocol/any-chain");
+      const chain = `state-hop-${tag}`;
+      await ingest([
+        sign(human, {
+          kind: "authorize",
+          jti: chain,
+          chain,
+          aud: planner.id,
+          iat: t0 - 100,
+          exp: t0 + 3600,
+          scope: ["finance/*:read"],
+          purpose: { code: "finance.reporting", text: "Q1" },
+        }),
+        sign(planner, {
+          kind: "delegate",
+          jti: `${chain}.d`,
+          chain,
+          parent: chain,
+          aud: analyst.id,
+          iat: t0 - 90,
+          exp: t0 + 600,
+          scope: ["finance/q1/*:read"],
+          purpose: { code: "finance.reporting.q1", text: "Q1 revenue" },
+        }),
+        sign(analyst, {
+          kind: "invoke",
+          jti: `${chain}.i`,
+          chain,
+          grant: `${chain}.d`,
+          iat: t0 - 50,
+          action: "finance/q1/revenue:read",
+          resource: "db://q1/revenue",
+        }),
+        sign(analyst, {
+          kind: "complete",
+          jti: `${chain}.c`,
+          chain,
+          grant: `${chain}.d`,
+          iat: t0 - 10,
+          status: "completed",
+          result_hash: "sha256:" + "ab".repeat(32),
+        }),
+      ]);
+      const rows = await (await stores()).chains.detailRows(chain);
+      const events = detail.prepareDetailEvents(rows.events);
+      const input = chainInputsFrom([chain], events, rows.externalRows, rows.principals).get(chain)!;
+      const analysis = checkAnyChain(input);
+      type TAnalysis = typeof analysis;
+      type TScopeDiffs = import("./detail").TScopeDiffMemo;
+      const memo = detail.createChainDetailMemo();
+      const diffs: TScopeDiffs = new WeakMap();
+      const text = (a: TAnalysis, m: typeof memo | undefined, scopeDiffs: TScopeDiffs) =>
+        JSON.stringify(detail.assembleChainDetail(chain, { ...rows, events, input, analysis: a }, { now: t0, includeRaw: false, memo: m, scopeDiffs }).detail);
+      const changed = (jti: string, change: Partial<TEventVerdict>): TAnalysis => {
+        const verdicts = new Map(analysis.events);
+        verdicts.set(jti, { ...verdicts.get(jti)!, ...change });
+        return { ...analysis, events: verdicts };
+      };
+      const first = text(analysis, memo, diffs);
+      expect(text(analysis, memo, diffs)).toBe(first);
+      const variants: [string, TAnalysis][] = [
+        ["depth", changed(`${chain}.d`, { depth: 7 })],
+        ["revokedAt", changed(`${chain}.d`, { revokedAt: t0 - 1 })],
+        ["effectiveConstraints", changed(`${chain}.d`, { effectiveConstraints: { data: ["pii"] } })],
+        ["attestation", changed(`${chain}.c`, { attestation: analysis.events.get(`${chain}.c`)!.attestation === "third_party" ? "self_reported" : "third_party" })],
+      ];
+      for (const [what, a] of variants) {
+        const fresh = text(a, undefined, diffs);
+        expect(fresh, what).not.toBe(first);
+        expect(text(a, memo, diffs), what).toBe(fresh);
+        // and back to the first answer from the memo
+        expect(text(analysis, memo, diffs), what).toBe(first);
+      }
+      // A scope difference that reads otherwise (as when the parent's claims arrive later).
+      // (keyed by the hop's claims, as the assembly has them, with its parent's claims from the checker's input)
+      const hopClaims = events.find((e) => e.jti === `${chain}.d`)!.claims;
+      const parentClaims = input.events.find((e) => e.jti === chain)!.claims;
+      const otherDiffs: TScopeDiffs = new WeakMap();
+      otherDiffs.set(hopClaims, { parent: parentClaims, diff: { removed: ["x/*:read"], added: ["y/*:read"] } });
+      const fresh = text(analysis, undefined, otherDiffs);
+      expect(fresh).not.toBe(first);
+      expect(text(analysis, memo, otherDiffs)).toBe(fresh);
+      expect(text(analysis, memo, diffs)).toBe(first);
     });
 
     it("is 404 for a chain that does not exist, and keeps nothing for it", async () => {

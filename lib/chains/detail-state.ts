@@ -11,14 +11,25 @@
 //   events after the last seq it read.
 // - the events referenced outside the chain that were found (an event's chain and kind never
 //   change) and the principals found (principals are only ever added, never edited). Refs and
-//   principals not found yet are looked up again at each rebuild, and the issuers' keys always
-//   (a revocation changes `keyRevokedNow`).
-// - the JSON text of everything that depends on one event alone (detail-json.ts), per body, and of
-//   each event whose verdict, key state and findings read as they did (its object is kept).
+//   principals not found yet are looked up again at each rebuild.
+// - the issuers' keys. A stored event's key existed when it was stored (an unknown kid is refused),
+//   keys are never deleted, a key's thumbprint never changes, and its `revokedAt` only goes from
+//   null to a time or, revoked again, to an earlier one. So while the registry's stamp (how many
+//   principals, how many revoked keys: detail-cache.ts hands it in) reads as at the last full read,
+//   the keys read then still hold except for: the issuers of the events read since (a key may have
+//   been added for them), issuers with a revoked key (revoked again earlier) and issuers that signed
+//   an event with a kid they had no key for (not stored by this ingest; kept safe anyway). Only
+//   those are read again; everyone's when the stamp moved, or when no stamp is given.
+// - the JSON text of everything that depends on one event alone (detail-json.ts), per body, and the
+//   objects of the last detail with their text as UTF-8 bytes: an event whose verdict, key state and
+//   findings read as they did, and a hop whose grant event, verdict, scope difference, invocations
+//   and completions are as they were, keep their object (detail.ts TChainDetailMemo), so the body
+//   is mostly kept bytes copied once.
 // - what the chain check worked out: when only invokes and completes came since, only they are
 //   judged (lib/protocol extendChainCheck, held to the whole check), else the chain is checked whole.
-// Everything else (read-time findings, hops, nodes, counts) is computed anew, so a rebuild
-// gives what a read from scratch gives (detail-state.db.test.ts compares them byte for byte).
+// Everything else (read-time findings, nodes, counts, and each hop or event whose parts do not all
+// read the same) is computed anew, so a rebuild gives what a read from scratch gives
+// (detail-state-cases.ts compares them byte for byte).
 // Kept states are bounded by an estimate of their size, least recently rebuilt dropped first.
 import { stores } from "@/lib/db";
 import type { TExternalRow } from "@/lib/db/rows";
@@ -27,10 +38,12 @@ import { AppError } from "@/lib/http";
 import type { TChainCheckState, TChainInput, TCheckEvent } from "@/lib/protocol/chain";
 import { checkAnyChainFrom } from "@/lib/protocol/any-chain";
 import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
-import { assembleChainDetail, prepareDetailEvents, type TChainEventMemo, type TDetailEvent, type TScopeDiffMemo } from "./detail";
+import { assembleChainDetail, createChainDetailMemo, prepareDetailEvents, type TChainDetailMemo, type TDetailEvent, type TScopeDiffMemo } from "./detail";
 import { createDetailJsonMemo, memoSize, writeChainDetail, type TDetailJsonMemo } from "./detail-json";
 import { toCheckEvent } from "./load";
 import { readChain } from "./queries";
+
+type TKeyRow = TChainDetailRows["keys"][number];
 
 /** What the kept states may hold in all, estimated in bytes of heap. */
 export const DETAIL_STATE_BYTES = 24 * 1024 * 1024;
@@ -64,8 +77,17 @@ type TState = {
   externalFound: Map<string, TExternalRow>;
   principalsFound: Map<string, TChainDetailRows["principals"][number]>;
   scopeDiffs: TScopeDiffMemo;
-  /** per body: the event objects of its last detail, handed out again while an event reads the same */
-  eventObjects: { lean: TChainEventMemo; raw: TChainEventMemo };
+  /** the kids each issuer signed the chain's events with */
+  kidsOf: Map<string, Set<string>>;
+  /** the issuers' key rows as last read, by issuer, and all of them as one list */
+  keysOf: Map<string, TKeyRow[]>;
+  keys: TKeyRow[];
+  /** the registry stamp at the last read of every issuer's keys (null: none yet, or no stamp given) */
+  keysAt: string | null;
+  /** issuers whose keys are read at every rebuild: one has a revoked key, or a kid of theirs has no key */
+  keysWatched: Set<string>;
+  /** per body: the event, invocation, completion and hop objects of its last detail, handed out again while one reads the same */
+  objects: { lean: TChainDetailMemo; raw: TChainDetailMemo };
   json: { lean: TDetailJsonMemo; raw: TDetailJsonMemo };
   /** an event has no verdict from the check, so its stored status shows: read every status each time */
   readsStatuses: boolean;
@@ -98,7 +120,12 @@ function newState(): TState {
     externalFound: new Map(),
     principalsFound: new Map(),
     scopeDiffs: new WeakMap(),
-    eventObjects: { lean: new WeakMap(), raw: new WeakMap() },
+    kidsOf: new Map(),
+    keysOf: new Map(),
+    keys: [],
+    keysAt: null,
+    keysWatched: new Set(),
+    objects: { lean: createChainDetailMemo(), raw: createChainDetailMemo() },
     json: { lean: createDetailJsonMemo(), raw: createDetailJsonMemo() },
     readsStatuses: false,
     eventBytes: 0,
@@ -121,7 +148,9 @@ function serialised<T>(id: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-function append(state: TState, rows: TEventDetailRow[]): void {
+/** Appends the rows' events to the state; the issuers of those events. */
+function append(state: TState, rows: TEventDetailRow[]): Set<string> {
+  const issuers = new Set<string>();
   const added = prepareDetailEvents(rows);
   for (let i = 0; i < added.length; i++) {
     const e = added[i];
@@ -133,11 +162,47 @@ function append(state: TState, rows: TEventDetailRow[]): void {
     state.external.set(e.jti, { chain: e.chainId, kind: e.claims.kind });
     state.principalIds.add(e.iss);
     state.issuers.add(e.iss);
+    issuers.add(e.iss);
+    const kids = state.kidsOf.get(e.iss);
+    if (kids) kids.add(e.kid);
+    else state.kidsOf.set(e.iss, new Set([e.kid]));
     if (e.aud !== null) state.principalIds.add(e.aud);
     state.lastSeq = Math.max(state.lastSeq, e.seq);
     // Measured: ~6 kB of heap per event of the bench's thousand-hop chain, JSON memo included.
     state.eventBytes += 1_500 + 4 * (e.token.length + rows[i].claims.length + (e.drift?.length ?? 0));
   }
+  return issuers;
+}
+
+/**
+ * Which issuers' keys this rebuild reads: all of them unless the registry's stamp reads as at the
+ * last full read, else those the header names (the issuers of the events just read, and the
+ * watched ones).
+ */
+function keyIssuersToRead(state: TState, registry: string | undefined, appended: Set<string>): { issuers: string[]; all: boolean } {
+  if (registry === undefined || registry !== state.keysAt) return { issuers: [...state.issuers], all: true };
+  const issuers = new Set(appended);
+  for (const p of state.keysWatched) issuers.add(p);
+  return { issuers: [...issuers], all: false };
+}
+
+/** Keeps the key rows read for these issuers (every issuer's when `all`), and whom to watch. */
+function keepKeys(state: TState, read: { issuers: string[]; all: boolean }, rows: TKeyRow[], registry: string | undefined): void {
+  if (read.all) {
+    state.keysOf = new Map();
+    state.keysWatched = new Set();
+  }
+  for (const p of read.issuers) state.keysOf.set(p, []);
+  for (const k of rows) state.keysOf.get(k.principalId)?.push(k);
+  for (const p of read.issuers) {
+    const keys = state.keysOf.get(p)!;
+    let watched = keys.some((k) => k.revokedAt !== null);
+    for (const kid of state.kidsOf.get(p) ?? []) if (!keys.some((k) => k.kid === kid)) watched = true;
+    if (watched) state.keysWatched.add(p);
+    else state.keysWatched.delete(p);
+  }
+  if (read.issuers.length > 0) state.keys = [...state.keysOf.values()].flat();
+  state.keysAt = registry ?? null;
 }
 
 function keep(id: string, state: TState): void {
@@ -172,10 +237,16 @@ function dropIdle(): void {
 export type TDetailText = { json: Buffer; generatedAt: string; validUntil: number };
 
 /**
+ * `registry`: the principals and revoked keys part of the chain's stamp (TChainStore.stamp), read
+ * before this call; without it every issuer's keys are read.
+ */
+export type TRebuildOptions = { now: number; includeRaw: boolean; registry?: string };
+
+/**
  * The chain's detail at `now`, rebuilt from what the last rebuild of the chain kept. 404 when there
  * is no such chain. Observed chains (docs/observed.md) are read whole: they keep nothing here.
  */
-export function rebuildChainDetail(id: string, options: { now: number; includeRaw: boolean }): Promise<TDetailText> {
+export function rebuildChainDetail(id: string, options: TRebuildOptions): Promise<TDetailText> {
   return serialised(id, async () => {
     try {
       return await rebuild(id, options);
@@ -186,7 +257,7 @@ export function rebuildChainDetail(id: string, options: { now: number; includeRa
   });
 }
 
-async function rebuild(id: string, { now, includeRaw }: { now: number; includeRaw: boolean }): Promise<TDetailText> {
+async function rebuild(id: string, { now, includeRaw, registry }: TRebuildOptions): Promise<TDetailText> {
   const store = (await stores()).chains;
   const state = states.get(id) ?? newState();
   states.delete(id);
@@ -196,7 +267,7 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
     return { json: Buffer.from(JSON.stringify(detail), "utf8"), generatedAt: detail.generatedAt, validUntil };
   }
   const statusOf = state.readsStatuses ? new Map(part.events.map((r) => [r.jti, r.status])) : null;
-  append(
+  const appended = append(
     state,
     part.events.filter((r) => r.seq > state.lastSeq),
   );
@@ -206,11 +277,13 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
   const statusesRead = state.readsStatuses || state.events.length === part.events.length;
 
   const refs = state.refs;
+  const keysRead = keyIssuersToRead(state, registry, appended);
   const lookups = await store.detailLookups({
     refs: [...refs].filter((r) => !state.externalFound.has(r)),
     principalIds: [...state.principalIds].filter((p) => !state.principalsFound.has(p)),
-    issuers: [...state.issuers],
+    issuers: keysRead.issuers,
   });
+  keepKeys(state, keysRead, lookups.keys, registry);
   for (const r of lookups.externalRows) {
     state.externalFound.set(r.jti, r);
     state.external.set(r.jti, { chain: r.chainId, kind: r.kind as TEventKind });
@@ -234,9 +307,9 @@ async function rebuild(id: string, { now, includeRaw }: { now: number; includeRa
     input,
     externalRows,
     principals,
-    keys: lookups.keys,
+    keys: state.keys,
   };
-  const memos = { scopeDiffs: state.scopeDiffs, events: includeRaw ? state.eventObjects.raw : state.eventObjects.lean };
+  const memos = { scopeDiffs: state.scopeDiffs, memo: includeRaw ? state.objects.raw : state.objects.lean };
   let built = assembleChainDetail(id, parts, { now, includeRaw, ...memos });
   if (built.usesStoredStatus && !statusesRead) {
     // An event shows its stored status, which may have changed since it was kept: read them all,

@@ -3,7 +3,7 @@
 // tested without a database (detail.test.ts). A detail kept between rebuilds (detail-state.ts)
 // hands it events it prepared once and the chain input it keeps, instead of rows.
 import type { TChainDetailRows, TEventDetailRow } from "@/lib/db/stores/chains";
-import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, THop } from "@/lib/contracts/chains";
+import type { TChainDetail, TChainEvent, TChainFinding, TChainNode, TCompletion, THop, TInvocation } from "@/lib/contracts/chains";
 import { chainInputsFrom, parseDrift, type TParsed } from "@/lib/chains/load";
 import { chainStatus, type TChainAnalysis, type TChainInput } from "@/lib/protocol/chain";
 import { anyReadTimeFindings, checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
@@ -38,12 +38,39 @@ export type TDetailParts = Omit<TChainDetailRows, "events"> & { events: TDetailE
 export type TScopeDiffMemo = WeakMap<object, { parent: object; diff: { removed: string[]; added: string[] } }>;
 
 /**
- * The event objects of one chain's last detail (one body: the token is in them), by the prepared
- * event they came from. The next detail hands out the same object for an event whose check verdict,
- * key state and findings read the same, so a serialiser can keep its text by identity
- * (detail-json.ts): after a change most of a chain's events are those.
+ * The objects of one chain's last detail (one body: the token is in its events), kept for the next
+ * detail, which hands out the same object for a part that reads the same, so a serialiser can keep
+ * its text by identity (detail-json.ts): after a change most of a chain's events and hops are those.
+ * - an event, by the prepared event it came from, while its check verdict, key state and findings
+ *   read the same;
+ * - an invocation, by its invoke's event object (it depends on that event alone);
+ * - a completion, by its complete's event object, while the check's attestation reads the same;
+ * - a hop, by its grant's event object, while the check's depth, revocation and effective
+ *   constraints, its scope difference from its parent, and its invocations and completions (the
+ *   same objects, in order) read the same.
  */
-export type TChainEventMemo = WeakMap<TDetailEvent, TChainEvent>;
+export type TChainDetailMemo = {
+  events: WeakMap<TDetailEvent, TChainEvent>;
+  invocations: WeakMap<TChainEvent, TInvocation>;
+  completions: WeakMap<TChainEvent, TCompletion>;
+  hops: WeakMap<TChainEvent, THop>;
+};
+
+export function createChainDetailMemo(): TChainDetailMemo {
+  return { events: new WeakMap(), invocations: new WeakMap(), completions: new WeakMap(), hops: new WeakMap() };
+}
+
+/** The same object, or two that JSON.stringify writes alike (the check's small verdict objects). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Two lists of the same items (by identity), in order. */
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Two finding lists that serialise alike (the members an event's finding carries, in order). */
 function sameFindings(a: TChainFinding[], b: TChainFinding[]): boolean {
@@ -70,9 +97,9 @@ export function buildChainDetail(
 export function assembleChainDetail(
   id: string,
   parts: TDetailParts,
-  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo; events?: TChainEventMemo },
+  options: { now: number; includeRaw: boolean; scopeDiffs?: TScopeDiffMemo; memo?: TChainDetailMemo },
 ): { detail: TChainDetail; validUntil: number; usesStoredStatus: boolean } {
-  const { now } = options;
+  const { now, memo } = options;
   const { startedAt, source, head, externalRows, principals, keys } = parts;
   const parsed = parts.events;
   const input = parts.input ?? chainInputsFrom([id], parsed, externalRows, principals).get(id)!;
@@ -115,7 +142,7 @@ export function assembleChainDetail(
     if (!verdict) usesStoredStatus = true;
     const status = (verdict?.status ?? r.status) as TChainEvent["status"];
     const findings = findingsOf.get(r.jti) ?? [];
-    const kept = options.events?.get(r);
+    const kept = memo?.events.get(r);
     if (
       kept &&
       kept.status === status &&
@@ -149,12 +176,64 @@ export function assembleChainDetail(
       hash: r.hash,
       findings,
     };
-    options.events?.set(r, event);
+    memo?.events.set(r, event);
     return event;
   });
 
-  const hops: THop[] = [];
+  // Invocations and completions first, by the hop they attach to, so a hop is built whole (and
+  // kept whole when it reads as it did).
+  const hopJtis = new Set<string>();
+  for (const e of events) if (e.claims.kind === "authorize" || e.claims.kind === "delegate") hopJtis.add(e.jti);
   const attached = new Set<string>();
+  const invocationsOf = new Map<string, TInvocation[]>();
+  const completionsOf = new Map<string, TCompletion[]>();
+  const attach = <T>(of: Map<string, T[]>, grant: string, item: T) => {
+    const list = of.get(grant);
+    if (list) list.push(item);
+    else of.set(grant, [item]);
+  };
+  for (const e of events) {
+    const c = e.claims;
+    if (c.kind === "invoke" && c.grant && hopJtis.has(c.grant)) {
+      let invocation = memo?.invocations.get(e);
+      if (!invocation) {
+        invocation = {
+          jti: e.jti,
+          iss: c.iss,
+          iat: c.iat,
+          action: c.action,
+          resource: c.resource,
+          purpose: c.purpose ?? null,
+          data: c.data ?? [],
+          findings: e.findings,
+        };
+        memo?.invocations.set(e, invocation);
+      }
+      attach(invocationsOf, c.grant, invocation);
+      attached.add(e.jti);
+    } else if (c.kind === "complete" && hopJtis.has(c.grant)) {
+      const attestation = analysis.events.get(e.jti)?.attestation ?? null;
+      let completion = memo?.completions.get(e);
+      if (!completion || completion.attestation !== attestation) {
+        completion = {
+          jti: e.jti,
+          iss: c.iss,
+          iat: c.iat,
+          status: c.status,
+          resultHash: c.result_hash,
+          attestation,
+          evidence: c.evidence ?? null,
+        };
+        memo?.completions.set(e, completion);
+      }
+      attach(completionsOf, c.grant, completion);
+      attached.add(e.jti);
+    } else if (c.kind === "authorize" || c.kind === "delegate") {
+      attached.add(e.jti);
+    }
+  }
+
+  const hops: THop[] = [];
   for (const e of events) {
     const c = e.claims;
     if (c.kind !== "authorize" && c.kind !== "delegate") continue;
@@ -174,7 +253,28 @@ export function assembleChainDetail(
           : scopeDiff(c.scope, parentScope);
       if (parentClaims) options.scopeDiffs?.set(c, { parent: parentClaims, diff });
     }
-    hops.push({
+    const effectiveConstraints = verdict?.effectiveConstraints ?? {};
+    const depth = verdict?.depth ?? null;
+    const revokedAt = verdict?.revokedAt ?? null;
+    const invocations = invocationsOf.get(e.jti) ?? [];
+    const completions = completionsOf.get(e.jti) ?? [];
+    // Every other member comes from the event object (its claims, status, key state, findings),
+    // which is the same object only while those read the same.
+    const kept = memo?.hops.get(e);
+    if (
+      kept &&
+      kept.depth === depth &&
+      kept.revokedAt === revokedAt &&
+      sameJson(kept.effectiveConstraints, effectiveConstraints) &&
+      sameJson(kept.scopeRemoved, diff.removed) &&
+      sameJson(kept.scopeAdded, diff.added) &&
+      sameItems(kept.invocations, invocations) &&
+      sameItems(kept.completions, completions)
+    ) {
+      hops.push(kept);
+      continue;
+    }
+    const hop: THop = {
       jti: e.jti,
       kind: c.kind,
       parent: c.kind === "delegate" ? c.parent : null,
@@ -187,11 +287,11 @@ export function assembleChainDetail(
       scopeAdded: diff.added,
       purpose: c.purpose,
       constraints: c.constraints ?? null,
-      effectiveConstraints: verdict?.effectiveConstraints ?? {},
+      effectiveConstraints,
       maxDepth: c.max_depth ?? (c.kind === "authorize" ? 3 : null),
-      depth: verdict?.depth ?? null,
+      depth,
       status: e.status,
-      revokedAt: verdict?.revokedAt ?? null,
+      revokedAt,
       // An AIP block signed with Biscuit's ephemeral key proves nothing about its delegator.
       signature: { alg: e.alg, kid: e.kid, thumbprint: aip?.unverified ? null : e.keyThumbprint, verified: !aip?.unverified },
       ...(aip
@@ -212,39 +312,11 @@ export function assembleChainDetail(
           }
         : {}),
       findings: e.findings,
-      invocations: [],
-      completions: [],
-    });
-  }
-  const hopOf = new Map(hops.map((h) => [h.jti, h]));
-  for (const e of events) {
-    const c = e.claims;
-    if (c.kind === "invoke" && c.grant && hopOf.has(c.grant)) {
-      hopOf.get(c.grant)!.invocations.push({
-        jti: e.jti,
-        iss: c.iss,
-        iat: c.iat,
-        action: c.action,
-        resource: c.resource,
-        purpose: c.purpose ?? null,
-        data: c.data ?? [],
-        findings: e.findings,
-      });
-      attached.add(e.jti);
-    } else if (c.kind === "complete" && hopOf.has(c.grant)) {
-      hopOf.get(c.grant)!.completions.push({
-        jti: e.jti,
-        iss: c.iss,
-        iat: c.iat,
-        status: c.status,
-        resultHash: c.result_hash,
-        attestation: analysis.events.get(e.jti)?.attestation ?? null,
-        evidence: c.evidence ?? null,
-      });
-      attached.add(e.jti);
-    } else if (c.kind === "authorize" || c.kind === "delegate") {
-      attached.add(e.jti);
-    }
+      invocations,
+      completions,
+    };
+    memo?.hops.set(e, hop);
+    hops.push(hop);
   }
 
   const nodeFindings = new Map<string, TChainFinding[]>();
