@@ -118,10 +118,7 @@ describe("stringifyChainDetail", () => {
     expect(memoSize(memo)).toBeGreaterThanOrEqual(bytes.length / 2);
     // The same objects again, moved (the first of a list now later, a later one now first), beside
     // new objects with the same jtis that read otherwise: only the same object keeps its bytes.
-    const second = detail(
-      [e2, event(1, "c.a", { status: "pending" }), e3],
-      [h2, hop("c.a", { depth: 5, invocations: [] })],
-    );
+    const second = detail([e2, event(1, "c.a", { status: "pending" }), e3], [h2, hop("c.a", { depth: 5, invocations: [] })]);
     expect(writeChainDetail(second, memo).toString("utf8")).toBe(JSON.stringify(second));
     expect(stringifyChainDetail(second, memo)).toBe(JSON.stringify(second));
     const third = detail([e1, e2, e3], [h1, h2]);

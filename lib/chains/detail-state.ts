@@ -38,7 +38,14 @@ import { AppError } from "@/lib/http";
 import type { TChainCheckState, TChainInput, TCheckEvent } from "@/lib/protocol/chain";
 import { checkAnyChainFrom } from "@/lib/protocol/any-chain";
 import type { TEventKind, TPrincipalKind } from "@/lib/protocol/types";
-import { assembleChainDetail, createChainDetailMemo, prepareDetailEvents, type TChainDetailMemo, type TDetailEvent, type TScopeDiffMemo } from "./detail";
+import {
+  assembleChainDetail,
+  createChainDetailMemo,
+  prepareDetailEvents,
+  type TChainDetailMemo,
+  type TDetailEvent,
+  type TScopeDiffMemo,
+} from "./detail";
 import { createDetailJsonMemo, memoSize, writeChainDetail, type TDetailJsonMemo } from "./detail-json";
 import { toCheckEvent } from "./load";
 import { readChain } from "./queries";
