@@ -100,7 +100,8 @@ export function defineListTotalTests(database: "sqlite" | "postgres"): void {
       for (const filters of filterSets()) {
         const exact = await store.countRows(filters, t0);
         expect(exact, JSON.stringify(filters)).toBe((await walkAll(filters)).length);
-        for (const atMost of [1, 3, 100]) expect(await store.countRows(filters, t0, atMost), `${JSON.stringify(filters)} at most ${atMost}`).toBe(Math.min(exact, atMost));
+        for (const atMost of [1, 3, 100])
+          expect(await store.countRows(filters, t0, atMost), `${JSON.stringify(filters)} at most ${atMost}`).toBe(Math.min(exact, atMost));
       }
     });
   });

@@ -407,7 +407,8 @@ const RARE_AT_MOST = 800;
 /** Candidate ids per statement when they are tested against the other filters. */
 const RARE_CHUNK = 400;
 
-const chunked = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const chunked = <T>(list: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /**
  * The chains a rare filter value can match, read from that filter's own index: the ids of the chains
@@ -426,19 +427,31 @@ export async function rareCandidates(db: TDatabase, filters: TChainFilters): Pro
   const sources: (() => Promise<TSource | null>)[] = [];
   if (filters.principal) {
     const where = { principalId: filters.principal };
-    sources.push(async () => ({ count: () => prisma.chainPrincipal.count({ where, take }), ids: () => prisma.chainPrincipal.findMany({ where, select: { chainId: true } }) }));
+    sources.push(async () => ({
+      count: () => prisma.chainPrincipal.count({ where, take }),
+      ids: () => prisma.chainPrincipal.findMany({ where, select: { chainId: true } }),
+    }));
   }
   if (filters.finding && filters.finding !== "missing_evidence") {
     const where = { code: filters.finding };
-    sources.push(async () => ({ count: () => prisma.finding.count({ where, take }), ids: () => prisma.finding.findMany({ where, select: { chainId: true } }) }));
+    sources.push(async () => ({
+      count: () => prisma.finding.count({ where, take }),
+      ids: () => prisma.finding.findMany({ where, select: { chainId: true } }),
+    }));
   }
   if (filters.review && filters.review !== "unreviewed") {
     const where = { status: filters.review };
-    sources.push(async () => ({ count: () => prisma.chainReview.count({ where, take }), ids: () => prisma.chainReview.findMany({ where, select: { chainId: true } }) }));
+    sources.push(async () => ({
+      count: () => prisma.chainReview.count({ where, take }),
+      ids: () => prisma.chainReview.findMany({ where, select: { chainId: true } }),
+    }));
   }
   if (filters.purpose) {
     const where = purposeMatchWhere(filters.purpose);
-    sources.push(async () => ({ count: () => prisma.chainPurpose.count({ where, take }), ids: () => prisma.chainPurpose.findMany({ where, select: { chainId: true } }) }));
+    sources.push(async () => ({
+      count: () => prisma.chainPurpose.count({ where, take }),
+      ids: () => prisma.chainPurpose.findMany({ where, select: { chainId: true } }),
+    }));
   }
   if (filters.scope) {
     const scope = filters.scope;
@@ -458,7 +471,11 @@ export async function rareCandidates(db: TDatabase, filters: TChainFilters): Pro
 }
 
 /** Of the candidate chains, those that match `where`, with their start (unordered; RARE_CHUNK ids per statement). */
-async function matchingCandidates(prisma: TPrisma, where: Prisma.ChainWhereInput, candidates: string[]): Promise<{ id: string; startedAt: number }[]> {
+async function matchingCandidates(
+  prisma: TPrisma,
+  where: Prisma.ChainWhereInput,
+  candidates: string[],
+): Promise<{ id: string; startedAt: number }[]> {
   const out: { id: string; startedAt: number }[] = [];
   for (const part of chunked(candidates, RARE_CHUNK))
     out.push(...(await prisma.chain.findMany({ where: { AND: [where, { id: { in: part } }] }, select: { id: true, startedAt: true } })));
@@ -617,7 +634,9 @@ function prismaChainStore(db: TDatabase): TChainStore {
         );
       const rare = await rareCandidates(db, filters);
       if (rare)
-        return rarePage(prisma, where, rare, page, (w) => prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT }));
+        return rarePage(prisma, where, rare, page, (w) =>
+          prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT }),
+        );
       return prisma.chain.findMany({ where: pageWhere(where, page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT });
     },
     listSorted: async (filters, now, page) => {
@@ -646,7 +665,9 @@ function prismaChainStore(db: TDatabase): TChainStore {
         );
       const rare = await rareCandidates(db, filters);
       if (rare)
-        return rarePage(prisma, where, rare, page, (w) => prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT }));
+        return rarePage(prisma, where, rare, page, (w) =>
+          prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT }),
+        );
       return prisma.chain.findMany({ where: pageWhere(where, page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT });
     },
     countRows: async (filters, now, atMost) => {

@@ -267,9 +267,16 @@ const RARE_FILTERS: TChainFilters[] = [
 const WALKED_FILTERS: TChainFilters[] = [{ finding: "missing_evidence" }, { review: "unreviewed" }, { scope: "*:*" }, { status: "violation" }];
 
 async function findingFilters(side: TSide): Promise<TChainFilters[]> {
-  const codes = (await side.db.prisma.finding.findMany({ distinct: ["code"], select: { code: true } })).map((f) => f.code as TChainFilters["finding"]);
+  const codes = (await side.db.prisma.finding.findMany({ distinct: ["code"], select: { code: true } })).map(
+    (f) => f.code as TChainFilters["finding"],
+  );
   expect(codes.length, side.name).toBeGreaterThan(0);
-  return codes.flatMap((finding) => [{ finding }, { finding, status: "violation" as const }, { finding, purpose: "fin" }, { finding, principal: rare.id }]);
+  return codes.flatMap((finding) => [
+    { finding },
+    { finding, status: "violation" as const },
+    { finding, purpose: "fin" },
+    { finding, principal: rare.id },
+  ]);
 }
 
 /** The list's pages, first rows of the export keys and counts, against the Chain walk. */
@@ -277,9 +284,13 @@ async function expectSameAsWalk(side: TSide, filters: TChainFilters): Promise<st
   const label = `${side.name} ${JSON.stringify(filters)}`;
   const walk = await chainsByWalk(side, filters);
   for (const take of [1, 2, 3, 7, 50]) expect(await chainsByPages(side, filters, take), `${label} by ${take}`).toEqual(walk);
-  expect((await side.s.chains.listKeys(filters, T, { take: 5 })).map((k) => k.id), label).toEqual(walk.slice(0, 5));
+  expect(
+    (await side.s.chains.listKeys(filters, T, { take: 5 })).map((k) => k.id),
+    label,
+  ).toEqual(walk.slice(0, 5));
   expect(await side.s.chains.countRows(filters, T), label).toBe(walk.length);
-  for (const atMost of [1, 3]) expect(await side.s.chains.countRows(filters, T, atMost), `${label} at most ${atMost}`).toBe(Math.min(atMost, walk.length));
+  for (const atMost of [1, 3])
+    expect(await side.s.chains.countRows(filters, T, atMost), `${label} at most ${atMost}`).toBe(Math.min(atMost, walk.length));
   return walk;
 }
 
@@ -351,12 +362,15 @@ describe("chain list: a common value keeps the Chain walk", () => {
           lastEventAt,
         })),
       });
-      await side.db.prisma.chainPurpose.createMany({ data: Array.from({ length: n }, (_, i) => ({ chainId: `bulk${String(i).padStart(4, "0")}`, purposeCode: "bulk.pay" })) });
+      await side.db.prisma.chainPurpose.createMany({
+        data: Array.from({ length: n }, (_, i) => ({ chainId: `bulk${String(i).padStart(4, "0")}`, purposeCode: "bulk.pay" })),
+      });
       for (const filters of [{ purpose: "bulk" }, { purpose: "bulk", status: "violation" as const }]) {
         expect(await rareCandidates(side.db, filters), side.name).toBeNull();
         const walk = await chainsByWalk(side, filters);
         expect(walk.length).toBeGreaterThan(100);
-        for (const take of [50, 400]) expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
+        for (const take of [50, 400])
+          expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
         expect(await side.s.chains.countRows(filters, T, 101), side.name).toBe(101);
         expect(await side.s.chains.countRows(filters, T), side.name).toBe(walk.length);
       }
