@@ -1,5 +1,5 @@
 "use client";
-import { plural } from "@/lib/ui/format";
+import { pluralAtLeast } from "@/lib/ui/format";
 import type { TChainSortParam } from "@/lib/contracts/chains";
 import { toQueryString } from "@/lib/ui/fetcher";
 import { chainFilterParams, hasChainFilters, parseChainFilters } from "@/lib/ui/chain-filters";
@@ -72,8 +72,11 @@ export function ChainsView() {
       ) : (
         <div className="rounded-lg border border-slate-200 bg-white">
           <div className="flex items-center justify-between border-b border-slate-100 px-3 py-2 text-xs text-slate-500">
-            <span data-testid="chains-total">
-              <strong className="font-semibold text-slate-900">{plural(chains.data.total, "chain")}</strong>
+            <span
+              data-testid="chains-total"
+              title={chains.data.isTotalExact ? undefined : `Counted up to ${chains.data.total.toLocaleString("en-US")}: more chains match.`}
+            >
+              <strong className="font-semibold text-slate-900">{pluralAtLeast(chains.data.total, chains.data.isTotalExact, "chain")}</strong>
               {filtered ? " match these filters" : " in all"}
               {chains.data.total > chains.data.items.length ? ` · ${chains.data.items.length} on this page` : ""} · {SORT_WORDS[sort ?? "-started"]}
             </span>

@@ -207,8 +207,11 @@ export type TChainSummary = {
   review: TChainReviewStatus;
 };
 
-/** `total`: how many chains match the filters, on every page */
-export type TChainList = { items: TChainSummary[]; nextCursor: string | null; total: number };
+/**
+ * `total`: how many chains match the filters, on every page, counted up to 10,000 (docs/api.md):
+ * exact when `isTotalExact`, else a lower bound (at least that many match; the UI says "10,000+").
+ */
+export type TChainList = { items: TChainSummary[]; nextCursor: string | null; total: number; isTotalExact: boolean };
 
 /** A refused submission that names the chain (GET /api/v1/chains/{id}/refused); raw bytes stay in the quarantine. */
 export type TChainRefusal = { id: number; receivedAt: string; jti: string | null; code: string; message: string };

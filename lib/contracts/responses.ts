@@ -303,7 +303,12 @@ export const ZSearchAnswer = z
   .meta({ id: "SearchAnswer" });
 
 export const ZChainList = z
-  .object({ items: z.array(ZChainSummary), nextCursor: z.string().nullable(), total: z.number().int() })
+  .object({
+    items: z.array(ZChainSummary),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().meta({ description: "chains matching the filters, counted up to 10,000: exact when isTotalExact, else a lower bound" }),
+    isTotalExact: z.boolean().meta({ description: "false when more chains match than were counted: total is then 10,000 and means 10,000 or more" }),
+  })
   .meta({ id: "ChainList" });
 
 // ---- principals

@@ -17,7 +17,10 @@ function prefixEnd(prefix: string): string {
  * off the index; LIKE 'p%' on PostgreSQL, right under any collation. `isExact` is false when LIKE
  * would also match other strings (Prisma does not escape "_").
  */
-export function startsWithText(db: TDatabase, prefix: string): { where: Prisma.StringFilter<"ChainScope">; isExact: boolean } {
+export function startsWithText<M extends "ChainScope" | "ChainPurpose" = "ChainScope">(
+  db: TDatabase,
+  prefix: string,
+): { where: Prisma.StringFilter<M>; isExact: boolean } {
   if (db.kind === "postgres") return { where: { startsWith: prefix }, isExact: !prefix.includes("_") };
   return { where: { gte: prefix, lt: prefixEnd(prefix) }, isExact: true };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, formatTime, zoneLabel } from "./format";
+import { formatDateTime, formatTime, plural, pluralAtLeast, zoneLabel } from "./format";
 
 // 2026-03-04T09:07:05Z
 const T = Date.UTC(2026, 2, 4, 9, 7, 5) / 1000;
@@ -26,5 +26,14 @@ describe("formatTime", () => {
 describe("formatDateTime", () => {
   it("has seconds and the zone", () => {
     expect(formatDateTime(T, "utc")).toBe("4 Mar 2026 09:07:05 UTC");
+  });
+});
+
+describe("pluralAtLeast", () => {
+  it("says a capped count is a lower bound, and an exact one as plural does", () => {
+    expect(pluralAtLeast(10_000, false, "chain")).toBe("10,000+ chains");
+    expect(pluralAtLeast(1, false, "chain")).toBe("1+ chains");
+    expect(pluralAtLeast(10_000, true, "chain")).toBe(plural(10_000, "chain"));
+    expect(pluralAtLeast(1, true, "chain")).toBe("1 chain");
   });
 });

@@ -73,6 +73,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
+/** A count that may be a lower bound (a capped total): "10,000+ chains" when `isExact` is false, never a silent 10,000. */
+export function pluralAtLeast(n: number, isExact: boolean, one: string, many = `${one}s`): string {
+  return isExact ? plural(n, one, many) : `${n.toLocaleString("en-US")}+ ${many}`;
+}
+
 /** Shorten a long id for tight places; the full value goes in a title attribute. */
 export function shortId(id: string, max = 28): string {
   if (id.length <= max) return id;

@@ -128,6 +128,7 @@ async function walk(sort: string, limit: number): Promise<{ ids: string[]; pages
     expect(res.status).toBe(200);
     ids.push(...res.data.items.map((c: TItem) => c.id));
     totals.push(res.data.total);
+    expect(res.data.isTotalExact).toBe(true);
     cursor = res.data.nextCursor;
     pages += 1;
   } while (cursor && pages < 20);

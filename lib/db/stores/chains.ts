@@ -131,10 +131,17 @@ export type TChainStore = {
   listSorted(filters: TChainFilters, now: number, page: TSortedPage): Promise<{ row: TChainRow; at: TSortPosition }[]>;
   /** The same order, with only what the event exports need. */
   listKeys(filters: TChainFilters, now: number, page: TListPage): Promise<TChainKey[]>;
-  /** Stored findings per code over the chains the filters match. */
+  /**
+   * Stored findings per code over the chains the filters match. Not bounded, unlike the list's
+   * total: only the summary PDF reads it (lib/reports/queries.ts), which walks every matching chain
+   * anyway, and a capped count would print a wrong number in an audit report.
+   */
   findingCounts(filters: TChainFilters, now: number): Promise<{ code: string; count: number }[]>;
-  /** how many chains match the filters (the list's total) */
-  countRows(filters: TChainFilters, now: number): Promise<number>;
+  /**
+   * How many chains match the filters (the list's total), counting at most `atMost` of them when
+   * given: the list passes its cap + 1, so a page never reads every match just to count them.
+   */
+  countRows(filters: TChainFilters, now: number, atMost?: number): Promise<number>;
   /** Everything one chain's detail view reads; `startedAt` null when there is no such chain. */
   detailRows(id: string): Promise<TChainDetailRows>;
   /** One stored event with its raw token; null when no event has this jti. */
@@ -252,6 +259,16 @@ async function aipScopeMatchWhere(db: TDatabase, scope: string): Promise<Prisma.
   return { OR: or };
 }
 
+/** The ChainScope conditions of the `scope` filter: DEP chains by DEP's scope grammar, AIP chains by AIP's prefix rule. */
+async function scopeWheres(db: TDatabase, scope: string): Promise<{ dep: Prisma.ChainScopeWhereInput; aip: Prisma.ChainScopeWhereInput }> {
+  return { dep: await scopeMatchWhere(db, scope), aip: await aipScopeMatchWhere(db, scope) };
+}
+
+/** The ChainPurpose condition of the `purpose` filter: the code itself or any code below it. */
+function purposeMatchWhere(purpose: string): Prisma.ChainPurposeWhereInput {
+  return { OR: [{ purposeCode: purpose }, { purposeCode: { startsWith: purpose + "." } }] };
+}
+
 /** The chains the filters match (status with read-time missing_evidence at `now`). */
 export async function chainWhere(db: TDatabase, filters: TChainFilters, now: number): Promise<Prisma.ChainWhereInput> {
   const and: Prisma.ChainWhereInput[] = [];
@@ -270,9 +287,7 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   }
   if (filters.principal) and.push({ principals: { some: { principalId: filters.principal } } });
   if (filters.scope) {
-    // DEP chains by DEP's scope grammar, AIP chains by AIP's prefix rule.
-    const dep = await scopeMatchWhere(db, filters.scope);
-    const aip = await aipScopeMatchWhere(db, filters.scope);
+    const { dep, aip } = await scopeWheres(db, filters.scope);
     // PostgreSQL cannot plan an OR of two EXISTS as a join: it walked every chain newest first (or
     // all of them, to count) testing both; 50 ms for 28 matches among 14k chains, growing with the
     // store. One EXISTS over either set of candidate scopes, implied by the OR and so changing no
@@ -286,13 +301,7 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
       ],
     });
   }
-  if (filters.purpose) {
-    and.push({
-      purposes: {
-        some: { OR: [{ purposeCode: filters.purpose }, { purposeCode: { startsWith: filters.purpose + "." } }] },
-      },
-    });
-  }
+  if (filters.purpose) and.push({ purposes: { some: purposeMatchWhere(filters.purpose) } });
   if (filters.finding) {
     and.push(filters.finding === "missing_evidence" ? { evidenceDue: { lt: now } } : { findings: { some: { code: filters.finding } } });
   }
@@ -384,6 +393,111 @@ async function principalPage<T extends { id: string }>(
     after = { startedAt: last.startedAt, id: last.chainId };
     batch = Math.min(batch * 4, DRIVEN_MAX_BATCH);
   }
+}
+
+/**
+ * A filter value whose own rows number at most this many is rare: its page and its count are read
+ * from those rows (rareCandidates) instead of walking Chain newest first testing each chain, which
+ * read the whole table for a value in few chains, and counted by reading every chain
+ * (docs/benchmarks.md "Growth"). Past it the value is common enough for the walk to find a page
+ * early. Also a bound on the `in` lists below: Prisma sends one bind parameter per id, and SQLite
+ * allows 999 in a statement.
+ */
+const RARE_AT_MOST = 800;
+/** Candidate ids per statement when they are tested against the other filters. */
+const RARE_CHUNK = 400;
+
+const chunked = <T>(list: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+/**
+ * The chains a rare filter value can match, read from that filter's own index: the ids of the chains
+ * with the principal (ChainPrincipal), with a finding of the code (Finding's (code, chainId)), with
+ * a purpose at or below the code (ChainPurpose), or with a related scope (ChainScope, DEP's and
+ * AIP's candidates together: a superset, the caller tests every filter). The first filter present
+ * whose rows are at most `atMost` (a bounded count) is used; null when none is: no filter of these,
+ * `finding=missing_evidence` (read at `now` from the chain), a scope every chain can match, or only
+ * common values. `review` is not among them: both databases already start from ChainReview's status
+ * index for it (measured at 1M chains: 2 ms for a status in 20 chains, 0.5 ms its count).
+ * Each look costs at most RARE_AT_MOST + 1 index entries, whatever the store's size.
+ */
+export async function rareCandidates(db: TDatabase, filters: TChainFilters, atMost = RARE_AT_MOST): Promise<string[] | null> {
+  const prisma = db.prisma;
+  const take = atMost + 1;
+  type TSource = { count: () => Promise<number>; ids: () => Promise<{ chainId: string }[]> };
+  const sources: (() => Promise<TSource | null>)[] = [];
+  if (filters.principal) {
+    const where = { principalId: filters.principal };
+    sources.push(async () => ({
+      count: () => prisma.chainPrincipal.count({ where, take }),
+      ids: () => prisma.chainPrincipal.findMany({ where, select: { chainId: true } }),
+    }));
+  }
+  if (filters.finding && filters.finding !== "missing_evidence") {
+    const where = { code: filters.finding };
+    sources.push(async () => ({
+      count: () => prisma.finding.count({ where, take }),
+      ids: () => prisma.finding.findMany({ where, select: { chainId: true } }),
+    }));
+  }
+  if (filters.purpose) {
+    // The codes below it as an index range on SQLite (its LIKE read every row: 240 ms at 1M chains).
+    const below = startsWithText<"ChainPurpose">(db, filters.purpose + ".").where;
+    const where: Prisma.ChainPurposeWhereInput = { OR: [{ purposeCode: filters.purpose }, { purposeCode: below }] };
+    sources.push(async () => ({
+      count: () => prisma.chainPurpose.count({ where, take }),
+      ids: () => prisma.chainPurpose.findMany({ where, select: { chainId: true } }),
+    }));
+  }
+  if (filters.scope) {
+    const scope = filters.scope;
+    sources.push(async () => {
+      const { dep, aip } = await scopeWheres(db, scope);
+      // `{}` matches every scope row: never rare.
+      if (Object.keys(dep).length === 0 || Object.keys(aip).length === 0) return null;
+      const where = { OR: [dep, aip] };
+      return { count: () => prisma.chainScope.count({ where, take }), ids: () => prisma.chainScope.findMany({ where, select: { chainId: true } }) };
+    });
+  }
+  for (const source of sources) {
+    const s = await source();
+    if (s && (await s.count()) <= atMost) return [...new Set((await s.ids()).map((r) => r.chainId))];
+  }
+  return null;
+}
+
+/** Of the candidate chains, those that match `where`, with their start (unordered; RARE_CHUNK ids per statement). */
+async function matchingCandidates(
+  prisma: TPrisma,
+  where: Prisma.ChainWhereInput,
+  candidates: string[],
+): Promise<{ id: string; startedAt: number }[]> {
+  const out: { id: string; startedAt: number }[] = [];
+  for (const part of chunked(candidates, RARE_CHUNK))
+    out.push(...(await prisma.chain.findMany({ where: { AND: [where, { id: { in: part } }] }, select: { id: true, startedAt: true } })));
+  return out;
+}
+
+/**
+ * A newest-first page of a list whose rare filter value gave `candidates` (rareCandidates): the
+ * candidates matching every filter after the cursor are found unordered (each chain looked up by
+ * id), the page's rows are among those down to the take-th newest start, and the database orders
+ * only those (so ties in startedAt go by id in the database's own order, as in the Chain walk, and
+ * the cursor is the same). At most RARE_AT_MOST chains are read, whatever the store's size.
+ */
+async function rarePage<T>(
+  prisma: TPrisma,
+  where: Prisma.ChainWhereInput,
+  candidates: string[],
+  page: TListPage,
+  fetch: (where: Prisma.ChainWhereInput) => Promise<T[]>,
+): Promise<T[]> {
+  const matched = await matchingCandidates(prisma, pageWhere(where, page), candidates);
+  if (matched.length === 0) return [];
+  const starts = matched.map((m) => m.startedAt).sort((a, b) => b - a);
+  const cutoff = starts[Math.min(page.take, starts.length) - 1];
+  // `where` again: a chain rewritten since the statement above is judged as it is now.
+  return fetch({ AND: [where, pageWhere({}, page), { id: { in: matched.filter((m) => m.startedAt >= cutoff).map((m) => m.id) } }] });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,6 +628,11 @@ function prismaChainStore(db: TDatabase): TChainStore {
         return principalPage(prisma, { ...filters, principal: filters.principal }, where, page, (w) =>
           prisma.chain.findMany({ where: w, select: CHAIN_ROW_SELECT }),
         );
+      const rare = await rareCandidates(db, filters);
+      if (rare)
+        return rarePage(prisma, where, rare, page, (w) =>
+          prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT }),
+        );
       return prisma.chain.findMany({ where: pageWhere(where, page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_ROW_SELECT });
     },
     listSorted: async (filters, now, page) => {
@@ -540,9 +659,28 @@ function prismaChainStore(db: TDatabase): TChainStore {
         return principalPage(prisma, { ...filters, principal: filters.principal }, where, page, (w) =>
           prisma.chain.findMany({ where: w, select: CHAIN_KEY_SELECT }),
         );
+      const rare = await rareCandidates(db, filters);
+      if (rare)
+        return rarePage(prisma, where, rare, page, (w) =>
+          prisma.chain.findMany({ where: w, orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT }),
+        );
       return prisma.chain.findMany({ where: pageWhere(where, page), orderBy: NEWEST_FIRST, take: page.take, select: CHAIN_KEY_SELECT });
     },
-    countRows: async (filters, now) => prisma.chain.count({ where: await chainWhere(db, filters, now) }),
+    countRows: async (filters, now, atMost) => {
+      const where = await chainWhere(db, filters, now);
+      // A rare value is counted from its own rows: COUNT(*) over Chain with its test was planned as
+      // a walk of every chain on SQLite (docs/benchmarks.md "Growth"), however few matched.
+      // Counting needs no order, so a value is "rare" up to the count's own cap: 10,001 candidates
+      // tested by id cost far less than a COUNT over Chain that reads every chain when fewer than
+      // the cap match (2.4 s at 1M chains for a scope in 1,000).
+      const rare = await rareCandidates(db, filters, Math.max(RARE_AT_MOST, atMost ?? 0));
+      if (rare) {
+        let n = 0;
+        for (const part of chunked(rare, RARE_CHUNK)) n += await prisma.chain.count({ where: { AND: [where, { id: { in: part } }] } });
+        return atMost === undefined ? n : Math.min(n, atMost);
+      }
+      return prisma.chain.count({ where, ...(atMost === undefined ? {} : { take: atMost }) });
+    },
     findingCounts: async (filters, now) => {
       const where = await chainWhere(db, filters, now);
       const grouped = await prisma.finding.groupBy({ by: ["code"], where: { chain: where }, _count: { _all: true } });

@@ -17,7 +17,7 @@ import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
 import type { TChainFilters } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
-import { chainWhere, type TChainRow } from "./chains";
+import { chainWhere, rareCandidates, type TChainRow } from "./chains";
 import { findingsStatement } from "./review";
 
 const pg = await postgresTestUrl();
@@ -100,6 +100,10 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
     });
   }
   for (const b of batches()) await s.ingest.run(ingestSteps(candidates(b), AT, "token:growth"));
+  // Two reviewed chains, one a violation (g04), for the `review` filter.
+  await db.prisma.chainReview.create({ data: { chainId: "g03", status: "in_review", updatedAt: AT, updatedBy: "test" } });
+  await db.prisma.chainReview.create({ data: { chainId: "g04", status: "signed_off", updatedAt: AT, updatedBy: "test" } });
+  await db.prisma.chainReview.create({ data: { chainId: "g05", status: "unreviewed", updatedAt: AT, updatedBy: "test" } });
   return { name, db, s, drop };
 }
 
@@ -243,6 +247,81 @@ describe("chain list principal filter from ChainPrincipal (migration 0028)", () 
   });
 });
 
+/** Filters a rare value drives (rareCandidates), alone and with others; the finding codes the store holds are added. */
+const RARE_FILTERS: TChainFilters[] = [
+  { purpose: "fin" },
+  { purpose: "fi" },
+  { purpose: "ops" },
+  { scope: "fin/q1:read" },
+  { scope: "fin/*:read" },
+  { scope: "hr/*:read" },
+  { scope: "fin/q1/*:read", status: "violation" },
+  { purpose: "fin", since: T - 102, until: T - 101 },
+  { purpose: "fin", principal: common.id },
+  { review: "in_review", principal: common.id },
+];
+/** Filters that keep the Chain walk (no rare value to drive them). */
+const WALKED_FILTERS: TChainFilters[] = [
+  { finding: "missing_evidence" },
+  { review: "unreviewed" },
+  { review: "in_review" },
+  { review: "signed_off" },
+  { review: "signed_off", status: "violation" },
+  { scope: "*:*" },
+  { status: "violation" },
+];
+
+async function findingFilters(side: TSide): Promise<TChainFilters[]> {
+  const codes = (await side.db.prisma.finding.findMany({ distinct: ["code"], select: { code: true } })).map(
+    (f) => f.code as TChainFilters["finding"],
+  );
+  expect(codes.length, side.name).toBeGreaterThan(0);
+  return codes.flatMap((finding) => [
+    { finding },
+    { finding, status: "violation" as const },
+    { finding, purpose: "fin" },
+    { finding, principal: rare.id },
+  ]);
+}
+
+/** The list's pages, first rows of the export keys and counts, against the Chain walk. */
+async function expectSameAsWalk(side: TSide, filters: TChainFilters): Promise<string[]> {
+  const label = `${side.name} ${JSON.stringify(filters)}`;
+  const walk = await chainsByWalk(side, filters);
+  for (const take of [1, 2, 3, 7, 50]) expect(await chainsByPages(side, filters, take), `${label} by ${take}`).toEqual(walk);
+  expect(
+    (await side.s.chains.listKeys(filters, T, { take: 5 })).map((k) => k.id),
+    label,
+  ).toEqual(walk.slice(0, 5));
+  expect(await side.s.chains.countRows(filters, T), label).toBe(walk.length);
+  for (const atMost of [1, 3])
+    expect(await side.s.chains.countRows(filters, T, atMost), `${label} at most ${atMost}`).toBe(Math.min(atMost, walk.length));
+  return walk;
+}
+
+describe("chain list: rare scope, purpose and finding values from their own rows", () => {
+  it("are driven by their rows: same pages, ties, cursors and counts as the Chain walk, on both databases", async () => {
+    let nonEmpty = 0;
+    for (const [i, side] of sides.entries()) {
+      for (const filters of [...RARE_FILTERS, ...(await findingFilters(side))]) {
+        if (!filters.principal) expect(await rareCandidates(side.db, filters), `${side.name} ${JSON.stringify(filters)} is driven`).not.toBeNull();
+        const walk = await expectSameAsWalk(side, filters);
+        if (walk.length > 3) nonEmpty++;
+        if (i === 1) expect(walk, JSON.stringify(filters)).toEqual(await chainsByWalk(sides[0], filters));
+      }
+    }
+    expect(nonEmpty, "several filters match several pages").toBeGreaterThan(8);
+  });
+
+  it("filters without a rare value keep the Chain walk, with the same answers", async () => {
+    for (const side of sides)
+      for (const filters of WALKED_FILTERS) {
+        expect(await rareCandidates(side.db, filters), `${side.name} ${JSON.stringify(filters)}`).toBeNull();
+        await expectSameAsWalk(side, filters);
+      }
+  });
+});
+
 describe("SQLite plans", () => {
   const plan = (side: TSide, sql: string, params: unknown[]) =>
     (side.db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
@@ -264,5 +343,45 @@ describe("SQLite plans", () => {
     const detail = plan(side, sql, [rare.id, T, T, T, "g10", 51]).join("\n");
     expect(detail).toMatch(/SEARCH ChainPrincipal USING COVERING INDEX ChainPrincipal_principalId_startedAt_chainId_idx/);
     expect(detail).not.toMatch(/TEMP B-TREE|SCAN/);
+  });
+});
+
+describe("chain list: a common value keeps the Chain walk", () => {
+  it("a purpose in more chains than the rare bound is walked, with the same pages and counts", async () => {
+    for (const side of sides) {
+      const n = 820;
+      const lastEventAt = AT;
+      await side.db.prisma.chain.createMany({
+        data: Array.from({ length: n }, (_, i) => ({
+          id: `bulk${String(i).padStart(4, "0")}`,
+          status: i % 7 === 0 ? "violation" : "verified",
+          startedAt: T - 200 - (i % 13),
+          hopCount: 1,
+          eventCount: 1,
+          criticalCount: 0,
+          errorCount: 0,
+          warningCount: 0,
+          findingCodes: "",
+          openGrantExps: "[]",
+          searchText: "",
+          lastEventAt,
+        })),
+      });
+      await side.db.prisma.chainPurpose.createMany({
+        data: Array.from({ length: n }, (_, i) => ({ chainId: `bulk${String(i).padStart(4, "0")}`, purposeCode: "bulk.pay" })),
+      });
+      for (const filters of [{ purpose: "bulk" }, { purpose: "bulk", status: "violation" as const }]) {
+        expect(await rareCandidates(side.db, filters), side.name).toBeNull();
+        const walk = await chainsByWalk(side, filters);
+        expect(walk.length).toBeGreaterThan(100);
+        for (const take of [50, 400])
+          expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
+        expect(await side.s.chains.countRows(filters, T, 101), side.name).toBe(101);
+        expect(await side.s.chains.countRows(filters, T), side.name).toBe(walk.length);
+        // The list's count (cap 10,001) reads these 820 candidates by id instead of counting over Chain.
+        expect(await rareCandidates(side.db, filters, 10_001), side.name).toHaveLength(n);
+        expect(await side.s.chains.countRows(filters, T, 10_001), side.name).toBe(walk.length);
+      }
+    }
   });
 });
