@@ -12,6 +12,26 @@ import { dropDatabase, postgresTestUrl } from "./postgres";
 const root = join(import.meta.dirname, "..");
 const pg = await postgresTestUrl();
 
+/**
+ * What SQLite's migrations create that Prisma's schema cannot model (migration 0031, the chain
+ * search index): an FTS5 virtual table, the tables FTS5 keeps its index in, and their key table.
+ * The schema engine reads them as tables the schema lacks; the diff may drop these and nothing else.
+ * (Triggers, which keep them in step with Chain, are not read at all.)
+ */
+const SQLITE_UNMODELLED = new Set(["ChainSearch", "ChainSearch_data", "ChainSearch_idx", "ChainSearch_docsize", "ChainSearch_config", "ChainSearch_content", "ChainSearchKey"]);
+
+/** The statements of a diff script that are not the dropping of an unmodelled SQLite object. */
+function unexpectedSqliteDrift(script: string): string[] {
+  return script
+    .split(";")
+    .map((st) => st.replace(/--.*$/gm, "").trim())
+    .filter((st) => st !== "" && !/^PRAGMA /i.test(st))
+    .filter((st) => {
+      const dropped = /^DROP (?:TABLE|INDEX) "([^"]+)"$/.exec(st)?.[1];
+      return !(dropped && (SQLITE_UNMODELLED.has(dropped) || dropped === "ChainSearchKey_chainId_key"));
+    });
+}
+
 function diffFromMigrations(provider: "sqlite" | "postgres", config: string, databaseUrl: string) {
   const result = spawnSync(
     join(root, "node_modules/.bin/prisma"),
@@ -22,20 +42,27 @@ function diffFromMigrations(provider: "sqlite" | "postgres", config: string, dat
       `prisma/${provider}/migrations`,
       "--to-schema-datamodel",
       `prisma/${provider}/schema.prisma`,
+      "--script",
       "--exit-code",
       "--config",
       config,
     ],
     { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: "utf8" },
   );
-  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}`, script: result.stdout };
 }
 
 describe("committed migrations produce the generated schema", () => {
   it("SQLite", { timeout: 120_000 }, () => {
     const url = "file:" + join(mkdtempSync(join(tmpdir(), "delegraph-migrations-")), "check.db");
-    const { status, output } = diffFromMigrations("sqlite", "scripts/migrations-check.sqlite.config.ts", url);
-    expect(status, output).toBe(0);
+    const { status, output, script } = diffFromMigrations("sqlite", "scripts/migrations-check.sqlite.config.ts", url);
+    expect([0, 2], output).toContain(status);
+    expect(unexpectedSqliteDrift(script), output).toEqual([]);
+  });
+
+  it("SQLite: only the unmodelled search index may differ", () => {
+    const script = `-- DropTable\nPRAGMA foreign_keys=off;\nDROP TABLE "ChainSearch_data";\nPRAGMA foreign_keys=on;\nDROP TABLE "ChainSearchKey";\nDROP TABLE "Chain";\nCREATE INDEX "x" ON "Chain"("id");`;
+    expect(unexpectedSqliteDrift(script)).toEqual(['DROP TABLE "Chain"', 'CREATE INDEX "x" ON "Chain"("id")']);
   });
 
   it.runIf(pg)("PostgreSQL", { timeout: 120_000 }, async () => {

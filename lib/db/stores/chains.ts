@@ -298,7 +298,6 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   }
   if (filters.since !== undefined) and.push({ startedAt: { gte: filters.since } });
   if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
-  // searchText is stored lowercase: a plain substring match on the lowercased query.
   if (filters.source) and.push({ source: filters.source });
   if (filters.review) {
     and.push(
@@ -307,8 +306,82 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
         : { review: { is: { status: filters.review } } },
     );
   }
-  if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
+  if (filters.q) and.push(searchTextWhere(db, filters.q));
   return and.length ? { AND: and } : {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `q` filter: a substring of the chain's searchText, indexed (migration 0031).
+
+/**
+ * Read from the index when it names at most this many chains (then by primary key); otherwise the
+ * Chain walk, which finds a page early for a common text. Also keeps an `id IN` list under
+ * Prisma's 999 bound parameters on SQLite.
+ */
+export const SEARCH_IDS_AT_MOST = 500;
+
+/**
+ * The FTS5 query for the rows of ChainSearch (detail=none) that hold every trigram of `text`: a
+ * superset of the chains whose searchText contains it (each trigram of a substring is one of the
+ * text's, folded alike in the index and the query). Null when the index cannot answer: fewer than
+ * three characters (no trigram), or a NUL, which the query parser does not take.
+ */
+export function searchTrigramQuery(text: string): string | null {
+  const chars = [...text];
+  if (chars.length < 3 || text.includes("\u0000")) return null;
+  const trigrams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) trigrams.add(chars.slice(i, i + 3).join(""));
+  return [...trigrams].map((t) => `"${t.replaceAll('"', '""')}"`).join(" AND ");
+}
+
+/** At most SEARCH_IDS_AT_MOST ids (raw SQL on the direct connection), or null when there are more. */
+function boundedIds(conn: Database.Database, sql: string, ...params: unknown[]): string[] | null {
+  const ids = statement(conn, `${sql} LIMIT ${SEARCH_IDS_AT_MOST + 1}`)
+    .pluck(true)
+    .all(...params) as string[];
+  return ids.length > SEARCH_IDS_AT_MOST ? null : ids;
+}
+
+/** Escapes LIKE's wildcards for PostgreSQL, whose LIKE takes \ as its escape character (Prisma escapes nothing). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+/**
+ * The `q` condition on SQLite, whose LIKE cannot use an index and has no escape character unless
+ * the statement names one (Prisma's does not: `%` and `_` in `q` were wildcards). The chains the
+ * FTS5 trigram index names, when few, are tested with instr (an exact substring) and the list reads
+ * just those by primary key. Otherwise LIKE over every chain, exact when the text holds no wildcard;
+ * with one, the exact matches when few, else LIKE's matches less the ones instr rejects when those
+ * are few. Beyond both bounds (a `_` or `%` in a short or common text on a large store) the LIKE stays
+ * as it was.
+ */
+function sqliteSearchWhere(conn: Database.Database, text: string): Prisma.ChainWhereInput {
+  const like: Prisma.ChainWhereInput = { searchText: { contains: text } };
+  const match = searchTrigramQuery(text);
+  const candidates =
+    match === null ? null : boundedIds(conn, `SELECT k."chainId" FROM "ChainSearch" s JOIN "ChainSearchKey" k ON k."id" = s."rowid" WHERE "ChainSearch" MATCH ?`, match);
+  if (candidates !== null) {
+    const exact = statement(conn, `SELECT "id" FROM "Chain" WHERE "id" IN ${IN_LIST} AND instr("searchText", ?) > 0`)
+      .pluck(true)
+      .all(json(candidates), text) as string[];
+    return { id: { in: exact } };
+  }
+  if (!/[%_]/.test(text)) return like;
+  const exact = boundedIds(conn, `SELECT "id" FROM "Chain" WHERE instr("searchText", ?) > 0`, text);
+  if (exact !== null) return { id: { in: exact } };
+  const wrong = boundedIds(conn, `SELECT "id" FROM "Chain" WHERE "searchText" LIKE ? AND instr("searchText", ?) = 0`, `%${text}%`, text);
+  return wrong === null ? like : { AND: [like, { id: { notIn: wrong } }] };
+}
+
+/**
+ * The `q` condition: searchText (stored lowercase) contains the lowercased query, as a substring.
+ * PostgreSQL: LIKE '%…%' with its wildcards escaped, which the pg_trgm index serves for three or
+ * more characters. SQLite: from the FTS5 trigram index (sqliteSearchWhere). docs/benchmarks.md "Growth".
+ */
+export function searchTextWhere(db: TDatabase, q: string): Prisma.ChainWhereInput {
+  const text = q.toLowerCase();
+  return db.sqlite ? sqliteSearchWhere(db.sqlite, text) : { searchText: { contains: likeLiteral(text) } };
 }
 
 function pageWhere(where: Prisma.ChainWhereInput, page: TListPage): Prisma.ChainWhereInput {
