@@ -1,18 +1,18 @@
--- The chain list's `q` filter (a substring of Chain."searchText", stored lowercase) was LIKE '%…%'
--- with no index: the page and its count read every chain (docs/benchmarks.md "Growth"). An FTS5
--- trigram index over searchText now names the chains that hold every three-character window of the
--- query; the list reads only those and keeps the LIKE on them, so it answers exactly as before
--- (lib/db/stores/chains.ts searchTextWhere). Queries under three characters keep the scan.
+-- The chain list's q filter (a substring of Chain.searchText, stored lowercase) was a LIKE with
+-- no index: the page and its count read every chain (docs/benchmarks.md "Growth"). An FTS5 trigram
+-- index over searchText now names the chains that hold every three-character window of the query,
+-- and the list tests just those for the exact substring (lib/db/stores/chains.ts sqliteSearchWhere).
+-- Queries under three characters keep the scan.
 --
 -- Not modelled by Prisma's schema (scripts/migrations.db.test.ts names them):
 -- - ChainSearchKey gives each chain a stable integer, the index's rowid: an INTEGER PRIMARY KEY
---   survives VACUUM, Chain's implicit rowid may not, and a trigger must find a chain's entry by id.
--- - ChainSearch is contentless (the text stays in Chain alone) and keeps no positions (detail=none):
---   a smaller index and a cheaper rewrite of a chain at ingest; a row matches a query when it holds
---   all its trigrams, a superset that the LIKE on Chain narrows to the exact answer.
--- - Triggers keep both in step with every write of Chain (ingest's upsert, observed chains' upsert
---   and delete); a chain's id never changes.
--- Existing chains are indexed here.
+--   survives VACUUM, which may renumber Chain's implicit rowid, and a trigger finds it by chain id.
+-- - ChainSearch is contentless (the text stays in Chain alone) and keeps no positions (detail=none),
+--   a smaller index and a cheaper rewrite of a chain at ingest. A row matches a query when it holds
+--   all its trigrams, a superset that the exact test on Chain narrows.
+-- - Triggers keep both in step with every write of Chain (ingest upserts, observed chains upserted
+--   and deleted). A chain's id never changes.
+-- Existing chains are indexed here. (No semicolons in these comments: some runners split on them.)
 CREATE TABLE "ChainSearchKey" (
     "id" INTEGER NOT NULL PRIMARY KEY,
     "chainId" TEXT NOT NULL
