@@ -18,7 +18,15 @@ const pg = await postgresTestUrl();
  * The schema engine reads them as tables the schema lacks; the diff may drop these and nothing else.
  * (Triggers, which keep them in step with Chain, are not read at all.)
  */
-const SQLITE_UNMODELLED = new Set(["ChainSearch", "ChainSearch_data", "ChainSearch_idx", "ChainSearch_docsize", "ChainSearch_config", "ChainSearch_content", "ChainSearchKey"]);
+const SQLITE_UNMODELLED = new Set([
+  "ChainSearch",
+  "ChainSearch_data",
+  "ChainSearch_idx",
+  "ChainSearch_docsize",
+  "ChainSearch_config",
+  "ChainSearch_content",
+  "ChainSearchKey",
+]);
 
 /** The statements of a diff script that are not the dropping of an unmodelled SQLite object. */
 function unexpectedSqliteDrift(script: string): string[] {

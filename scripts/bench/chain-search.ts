@@ -69,7 +69,10 @@ async function fill(db: TDatabase): Promise<void> {
   const columns = `"id", "status", "startedAt", "hopCount", "eventCount", "criticalCount", "errorCount", "warningCount", "findingCodes", "openGrantExps", "searchText", "lastEventAt"`;
   const select = `SELECT 'bench-' || ${pad("i")}, 'verified', ${T} - i, 3, 6, 0, 0, 0, '', '[]', ${text}, ${db.sqlite ? "'2026-01-01T00:00:00.000+00:00'" : "now()"}`;
   if (db.sqlite) {
-    await exec(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CHAINS}) INSERT INTO "Chain" (${columns}) ${select} FROM n`);
+    await exec(
+      db,
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CHAINS}) INSERT INTO "Chain" (${columns}) ${select} FROM n`,
+    );
     await exec(db, "ANALYZE");
   } else {
     await exec(db, `INSERT INTO "Chain" (${columns}) ${select} FROM generate_series(1, ${CHAINS}) AS i`);
@@ -105,7 +108,9 @@ async function writeCost(db: TDatabase, label: string): Promise<void> {
         for (const id of ids) st.run(suffix, id);
       })();
     } else {
-      await db.prisma.$transaction(ids.map((id) => db.prisma.$executeRawUnsafe(`UPDATE "Chain" SET "searchText" = "searchText" || $1 WHERE "id" = $2`, suffix, id)));
+      await db.prisma.$transaction(
+        ids.map((id) => db.prisma.$executeRawUnsafe(`UPDATE "Chain" SET "searchText" = "searchText" || $1 WHERE "id" = $2`, suffix, id)),
+      );
     }
     times.push((performance.now() - t) / n);
     t = performance.now();
@@ -113,7 +118,9 @@ async function writeCost(db: TDatabase, label: string): Promise<void> {
     else await db.prisma.$executeRawUnsafe(`UPDATE "Chain" SET "searchText" = $1 WHERE "id" = 'bench-0000001'`, `${big}\n${r}`);
     bigTimes.push(performance.now() - t);
   }
-  log(`${label}: rewriting a chain's text ${round(median(times) * 1000, 0)} µs per chain (${n} in one transaction); a ${Math.round(big.length / 1000)} kB text ${median(bigTimes)} ms`);
+  log(
+    `${label}: rewriting a chain's text ${round(median(times) * 1000, 0)} µs per chain (${n} in one transaction); a ${Math.round(big.length / 1000)} kB text ${median(bigTimes)} ms`,
+  );
 }
 
 async function sizes(db: TDatabase): Promise<void> {
@@ -153,7 +160,9 @@ async function main(): Promise<void> {
     await sizes(db);
     for (const [what, q] of QUERIES) {
       const where = { searchText: { contains: q.toLowerCase() } };
-      const page = await timeRuns(RUNS, 1, () => db.prisma.chain.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: 51, select: { id: true } }));
+      const page = await timeRuns(RUNS, 1, () =>
+        db.prisma.chain.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: 51, select: { id: true } }),
+      );
       const count = await timeRuns(RUNS, 1, () => db.prisma.chain.count({ where }));
       const n = await db.prisma.chain.count({ where });
       log(`before, ${what} (${n}): page ${median(page)} ms, count ${median(count)} ms`);

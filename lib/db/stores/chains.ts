@@ -360,7 +360,9 @@ function sqliteSearchWhere(conn: Database.Database, text: string): Prisma.ChainW
   const like: Prisma.ChainWhereInput = { searchText: { contains: text } };
   const match = searchTrigramQuery(text);
   const candidates =
-    match === null ? null : boundedIds(conn, `SELECT k."chainId" FROM "ChainSearch" s JOIN "ChainSearchKey" k ON k."id" = s."rowid" WHERE "ChainSearch" MATCH ?`, match);
+    match === null
+      ? null
+      : boundedIds(conn, `SELECT k."chainId" FROM "ChainSearch" s JOIN "ChainSearchKey" k ON k."id" = s."rowid" WHERE "ChainSearch" MATCH ?`, match);
   if (candidates !== null) {
     const exact = statement(conn, `SELECT "id" FROM "Chain" WHERE "id" IN ${IN_LIST} AND instr("searchText", ?) > 0`)
       .pluck(true)

@@ -80,11 +80,29 @@ function batches(): string[][] {
     );
     if (i % 3 === 0) {
       const action = i % 6 === 0 ? "hr/salaries:read" : "fin/q1:read";
-      first.push(sign(agent, { kind: "invoke", jti: `${chain}.i`, chain, grant: chain, iat: T - 50, action, resource: `db://${TEXTS[(i + 5) % TEXTS.length]}` }));
+      first.push(
+        sign(agent, {
+          kind: "invoke",
+          jti: `${chain}.i`,
+          chain,
+          grant: chain,
+          iat: T - 50,
+          action,
+          resource: `db://${TEXTS[(i + 5) % TEXTS.length]}`,
+        }),
+      );
     }
     if (i % 4 === 1) {
       later.push(
-        sign(agent, { kind: "invoke", jti: `${chain}.late`, chain, grant: chain, iat: T - 40, action: "fin/q2:read", resource: `db://Late-Addition_Ω/${i}` }),
+        sign(agent, {
+          kind: "invoke",
+          jti: `${chain}.late`,
+          chain,
+          grant: chain,
+          iat: T - 40,
+          action: "fin/q2:read",
+          resource: `db://Late-Addition_Ω/${i}`,
+        }),
       );
     }
   }
@@ -240,7 +258,10 @@ describe("the q filter through the trigram index (migration 0031)", () => {
           expect(await chainsByPages(side, { q }, take), `${side.name} q=${q} by ${take}`).toEqual(expected);
         expect(await side.s.chains.countRows({ q }, T), `${side.name} count q=${q}`).toBe(expected.length);
         const keys = await side.s.chains.listKeys({ q }, T, { take: 5 });
-        expect(keys.map((k) => k.id), `${side.name} keys q=${q}`).toEqual(expected.slice(0, 5));
+        expect(
+          keys.map((k) => k.id),
+          `${side.name} keys q=${q}`,
+        ).toEqual(expected.slice(0, 5));
         answers.push(expected);
       }
       if (answers.length === 2) expect(answers[1], `q=${q}`).toEqual(answers[0]);
@@ -274,12 +295,13 @@ describe("the q filter through the trigram index (migration 0031)", () => {
     ];
     const stored = await sides[0].db.prisma.finding.findFirst({ select: { code: true } });
     expect(stored).not.toBeNull();
-    combos.push({ q: "db://", finding: stored!.code as TChainFilters["finding"] }, { q: "a_b", finding: stored!.code as TChainFilters["finding"] });
+    combos.push({ q: "db://", finding: stored!.code }, { q: "a_b", finding: stored!.code });
     for (const filters of combos) {
       const answers: string[][] = [];
       for (const side of sides) {
         const expected = await bruteForce(side, filters);
-        for (const take of [2, 50]) expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(expected);
+        for (const take of [2, 50])
+          expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(expected);
         expect(await side.s.chains.countRows(filters, T)).toBe(expected.length);
         answers.push(expected);
       }
@@ -344,7 +366,8 @@ describe("the q filter through the trigram index (migration 0031)", () => {
       migrate(side.url);
       side.db = await openDatabase(side.url);
       side.s = createStores(side.db);
-      for (const [i, q] of QUERIES.entries()) expect(await chainsByPages(side, { q }, 7), `${side.name} q=${q} after re-migrating`).toEqual(before[i]);
+      for (const [i, q] of QUERIES.entries())
+        expect(await chainsByPages(side, { q }, 7), `${side.name} q=${q} after re-migrating`).toEqual(before[i]);
     }
   }, 180_000);
 });
@@ -354,14 +377,16 @@ describe("plans", () => {
     const side = sides[0];
     const plan = (sql: string, params: unknown[]) =>
       (side.db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("\n");
-    const fts = plan(`SELECT k."chainId" FROM "ChainSearch" s JOIN "ChainSearchKey" k ON k."id" = s."rowid" WHERE "ChainSearch" MATCH ? LIMIT 501`, ['"zür"']);
+    const fts = plan(`SELECT k."chainId" FROM "ChainSearch" s JOIN "ChainSearchKey" k ON k."id" = s."rowid" WHERE "ChainSearch" MATCH ? LIMIT 501`, [
+      '"zür"',
+    ]);
     expect(fts).toMatch(/VIRTUAL TABLE INDEX/);
     expect(fts).toMatch(/SEARCH k USING INTEGER PRIMARY KEY/);
     const ids = ["S01", "S02", "S03"];
-    const page = plan(
-      `SELECT "id" FROM "Chain" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "startedAt" DESC, "id" DESC LIMIT ?`,
-      [...ids, 51],
-    );
+    const page = plan(`SELECT "id" FROM "Chain" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "startedAt" DESC, "id" DESC LIMIT ?`, [
+      ...ids,
+      51,
+    ]);
     expect(page).toMatch(/SEARCH Chain USING (COVERING )?INDEX sqlite_autoindex_Chain_1 \(id=\?\)/);
   });
 
@@ -369,7 +394,10 @@ describe("plans", () => {
     const side = sides.find((s) => s.name === "postgres")!;
     const rows = await side.db.prisma.$transaction([
       side.db.prisma.$executeRawUnsafe(`SET LOCAL enable_seqscan = off`),
-      side.db.prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN SELECT "id" FROM "public"."Chain" WHERE "public"."Chain"."searchText" LIKE $1`, "%a\\_b%"),
+      side.db.prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
+        `EXPLAIN SELECT "id" FROM "public"."Chain" WHERE "public"."Chain"."searchText" LIKE $1`,
+        "%a\\_b%",
+      ),
     ]);
     expect(rows[1].map((r) => r["QUERY PLAN"]).join("\n")).toMatch(/Bitmap Index Scan on "Chain_searchText_trgm_idx"/);
   });
