@@ -131,7 +131,7 @@ async function sizes(db: TDatabase): Promise<void> {
     for (const r of rows) log(`size ${r.name}: ${round(r.bytes / 2 ** 20, 1)} MiB = ${round(r.bytes / CHAINS, 0)} bytes/chain`);
   } else {
     const rows = await db.prisma.$queryRawUnsafe<{ name: string; bytes: bigint }[]>(
-      `SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes FROM pg_class c WHERE c.relname IN ('Chain', 'Chain_searchText_trgm_idx', 'Chain_pkey')`,
+      `SELECT c.relname::text AS name, pg_relation_size(c.oid) AS bytes FROM pg_class c WHERE c.relname IN ('Chain', 'Chain_searchText_trgm_idx', 'Chain_pkey')`,
     );
     for (const r of rows) log(`size ${r.name}: ${round(Number(r.bytes) / 2 ** 20, 1)} MiB = ${round(Number(r.bytes) / CHAINS, 0)} bytes/chain`);
   }
