@@ -20,6 +20,8 @@ export function renderSchemas(template = readTemplate()): Record<string, string>
   for (const [provider, { url }] of Object.entries(PROVIDERS)) {
     const dir = DIRS[provider as keyof typeof PROVIDERS];
     const body = template
+      // A line ending in {{only:<provider>}} is that provider's alone (an index only it can build).
+      .replace(/^(.*?) *\{\{only:(\w+)\}\}\n/gm, (_, line: string, only: string) => (only === provider ? line + "\n" : ""))
       .replaceAll("{{provider}}", provider)
       .replaceAll("{{url}}", url)
       .replace("../../generated/" + provider, "../../generated/" + dir);

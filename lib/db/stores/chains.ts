@@ -307,7 +307,6 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
   }
   if (filters.since !== undefined) and.push({ startedAt: { gte: filters.since } });
   if (filters.until !== undefined) and.push({ startedAt: { lte: filters.until } });
-  // searchText is stored lowercase: a plain substring match on the lowercased query.
   if (filters.source) and.push({ source: filters.source });
   if (filters.review) {
     and.push(
@@ -316,8 +315,55 @@ export async function chainWhere(db: TDatabase, filters: TChainFilters, now: num
         : { review: { is: { status: filters.review } } },
     );
   }
-  if (filters.q) and.push({ searchText: { contains: filters.q.toLowerCase() } });
+  if (filters.q) and.push(searchTextWhere(db, filters.q));
   return and.length ? { AND: and } : {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `q` filter: a substring of the chain's searchText (stored lowercase).
+
+/** At most this many ids are read into an `id IN` list (under Prisma's 999 bound parameters on SQLite). */
+export const SEARCH_IDS_AT_MOST = 500;
+
+/** At most SEARCH_IDS_AT_MOST ids (raw SQL on the direct connection), or null when there are more. */
+function boundedIds(conn: Database.Database, sql: string, ...params: unknown[]): string[] | null {
+  const ids = statement(conn, `${sql} LIMIT ${SEARCH_IDS_AT_MOST + 1}`)
+    .pluck(true)
+    .all(...params) as string[];
+  return ids.length > SEARCH_IDS_AT_MOST ? null : ids;
+}
+
+/** Escapes LIKE's wildcards for PostgreSQL, whose LIKE takes \ as its escape character (Prisma escapes nothing). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+/**
+ * The `q` condition on SQLite, whose LIKE has no escape character unless the statement names one
+ * (Prisma's does not: `%` and `_` in `q` were wildcards). A text with neither is LIKE over every
+ * chain, as before: SQLite keeps no index for it. An FTS5 trigram index was built and measured and
+ * left out, since every chain write then re-indexes the chain's growing text (docs/benchmarks.md
+ * "The `q=` search (0031)"). With a wildcard character: the exact matches (instr) when few, else
+ * LIKE's matches less the ones instr rejects when those are few; beyond both bounds (a `_` or `%` in
+ * a common text on a large store) the LIKE stays as it was.
+ */
+function sqliteSearchWhere(conn: Database.Database, text: string): Prisma.ChainWhereInput {
+  const like: Prisma.ChainWhereInput = { searchText: { contains: text } };
+  if (!/[%_]/.test(text)) return like;
+  const exact = boundedIds(conn, `SELECT "id" FROM "Chain" WHERE instr("searchText", ?) > 0`, text);
+  if (exact !== null) return { id: { in: exact } };
+  const wrong = boundedIds(conn, `SELECT "id" FROM "Chain" WHERE "searchText" LIKE ? AND instr("searchText", ?) = 0`, `%${text}%`, text);
+  return wrong === null ? like : { AND: [like, { id: { notIn: wrong } }] };
+}
+
+/**
+ * The `q` condition: searchText (stored lowercase) contains the lowercased query, as a substring.
+ * PostgreSQL: LIKE '%…%' with its wildcards escaped, which the pg_trgm index (migration 0031) serves
+ * for three or more characters. SQLite: sqliteSearchWhere. docs/benchmarks.md "Growth".
+ */
+export function searchTextWhere(db: TDatabase, q: string): Prisma.ChainWhereInput {
+  const text = q.toLowerCase();
+  return db.sqlite ? sqliteSearchWhere(db.sqlite, text) : { searchText: { contains: likeLiteral(text) } };
 }
 
 function pageWhere(where: Prisma.ChainWhereInput, page: TListPage): Prisma.ChainWhereInput {
