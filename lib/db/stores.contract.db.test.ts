@@ -453,7 +453,7 @@ const CASES: {
         s.insights.overdueGrantExps({ now: T + 7200, take: 10 }),
         s.insights.overdueGrantExps({ now: T + 7200, principal: planner.id, take: 10 }),
       ]),
-    principalKinds: (s) => s.insights.principalKinds(100).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
+    topFindingIssuers: (s) => Promise.all([s.insights.topFindingIssuers(8), s.insights.topFindingIssuers(1)]),
     findingCountsByIssuer: (s) => s.insights.findingCountsByIssuer([human.id, planner.id, attester.id]),
     principal: (s) => Promise.all([s.insights.principal(planner.id), s.insights.principal("nobody")]),
     chainsOfPrincipal: (s) => s.insights.chainsOfPrincipal(planner.id, 10),

@@ -4,8 +4,9 @@
 // the rows (what the reads before 0030 computed, without their 50,000-row cap), after every step of
 // a story: new chains, violations, pending chains whose root arrives later, a verified chain that
 // turns into a violation, a grant closed by a complete, duplicates, a rejected entry, an AIP token,
-// observed chains written, rewritten and removed; and the migration's backfill of the rows must
-// count what the triggers counted. On SQLite and on PostgreSQL (skipped without a server); on
+// observed chains written, rewritten and removed, a finding stored before its event; and the
+// migration's backfill of the rows must count what the triggers counted. Principals with the most
+// findings likewise, from the per-signer counts. On SQLite and on PostgreSQL (skipped without a server); on
 // SQLite the plans must read the new indexes' ranges, no scan of Chain or Finding.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -102,11 +103,13 @@ function story() {
     // violation, its findings replaced and its day moved), a-moved's next event (its day moves).
     c: [
       root("a-late", old - 100, NOW + 3600),
+      sign(tool, { kind: "invoke", jti: "b-two.t", chain: "b-two", grant: "b-two.d", iat: yesterday - 40, action: "hr/x:read", resource: "db://x" }),
       invoke("b-ok", "b-ok.j", yesterday - 50, "hr/salaries:read"),
       invoke("a-moved", "a-moved.j", yesterday - 50, "hr/payroll:read"),
     ],
     // 12 hours ago: b-due's grant closed (its exp leaves the open list), and a duplicate.
     d: [complete("b-due", "b-due.done", NOW - DAY / 2), root("b-ok", tenDays - 100, NOW + 3600)],
+    f: root("f-new", NOW - DAY / 5 - 10, NOW + 3600),
   };
   return b;
 }
@@ -168,25 +171,38 @@ const observedWrite = (chains: TObservedWrite["chains"], removeChainIds: string[
 });
 
 /** Every step of the story, in order; the checks run after each. */
-function steps(): { name: string; run: (s: TStores) => Promise<unknown> }[] {
-  const batch = (tokens: string[], when: Date) => (s: TStores) => s.ingest.run(ingestSteps(candidates(tokens), when, "token:overview"));
+function steps(): { name: string; run: (side: TSide) => Promise<unknown> }[] {
+  const batch = (tokens: string[], when: Date) => (side: TSide) => side.s.ingest.run(ingestSteps(candidates(tokens), when, "token:overview"));
   return [
     { name: "old chains", run: batch(STORY.a, at(40 * DAY)) },
     { name: "ten days ago", run: batch(STORY.b, at(10 * DAY)) },
-    { name: "observed", run: (s) => s.observed.write(observedWrite([observedChain("obs:1", at(4 * DAY), 2), observedChain("obs:2", at(3 * DAY), 1)])) },
-    { name: "aip", run: async (s) => s.ingest.run(ingestSteps(await aipCandidates(), at(3 * DAY), "token:overview")) },
+    {
+      name: "observed",
+      run: (side) => side.s.observed.write(observedWrite([observedChain("obs:1", at(4 * DAY), 2), observedChain("obs:2", at(3 * DAY), 1)])),
+    },
+    { name: "aip", run: async (side) => side.s.ingest.run(ingestSteps(await aipCandidates(), at(3 * DAY), "token:overview")) },
     { name: "status changes", run: batch(STORY.c, at(DAY)) },
     { name: "a complete and a duplicate", run: batch(STORY.d, at(DAY / 2)) },
     {
       name: "a rejected entry",
-      run: (s) =>
-        s.ingest.run(
+      run: (side) =>
+        side.s.ingest.run(
           ingestSteps([{ index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" }], at(DAY / 3), "token:overview"),
         ),
     },
     {
       name: "observed rewritten and removed",
-      run: (s) => s.observed.write(observedWrite([observedChain("obs:1", at(DAY / 4), 1)], ["obs:2"])),
+      run: (side) => side.s.observed.write(observedWrite([observedChain("obs:1", at(DAY / 4), 1)], ["obs:2"])),
+    },
+    {
+      // No writer does this today: a finding naming a jti no stored event has (it counts for no one),
+      // then that event arrives in another chain (now it counts for its signer, as the join would).
+      name: "a finding before its event",
+      run: async (side) => {
+        await side.db.prisma.finding.create({ data: { chainId: "a-old", eventJti: "f-new", code: "scope_violation", severity: "critical", message: "x" } });
+        expect(await read(side, NOW), side.name).toEqual(await recount(side, NOW));
+        await side.s.ingest.run(ingestSteps(candidates([STORY.f]), at(DAY / 5), "token:overview"));
+      },
     },
   ];
 }
@@ -259,7 +275,19 @@ async function recount(side: TSide, now: number) {
       overdueDays.set(dayOf(exp), (overdueDays.get(dayOf(exp)) ?? 0) + 1);
     }
   }
+  // The statement the per-signer counts replace, and the old ranking (ties by id in code point order).
+  const bySigner = await prisma.$queryRawUnsafe<{ iss: string; n: unknown }[]>(
+    `SELECT e."iss" AS iss, COUNT(*) AS n FROM "Finding" f JOIN "Event" e ON e."jti" = f."eventJti" GROUP BY e."iss"`,
+  );
+  const kindOf = new Map((await prisma.principal.findMany({ select: { id: true, kind: true } })).map((p) => [p.id, p.kind]));
+  const signers = bySigner
+    .map((r) => ({ id: r.iss, kind: kindOf.get(r.iss)!, findings: Number(r.n) }))
+    .filter((r) => r.findings > 0 && r.kind !== undefined)
+    .sort((x, y) => y.findings - x.findings || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   return {
+    topSigners: signers.slice(0, 8),
+    topSigner: signers.slice(0, 1),
+    signerCounts: signers.map((r) => [r.id, r.findings]).sort(),
     chains: chains.length,
     byStatus: [...byStatus].map(([status, count]) => ({ status, count })).sort((a, b) => a.status.localeCompare(b.status)),
     overdueVerified: chains.filter((c) => c.status === "verified" && c.evidenceDue !== null && c.evidenceDue < now).length,
@@ -275,7 +303,11 @@ async function recount(side: TSide, now: number) {
 async function read(side: TSide, now: number) {
   const counts = await side.s.insights.counts(now);
   const since = now - 30 * DAY;
+  const ids = (await side.db.prisma.principal.findMany({ select: { id: true } })).map((p) => p.id);
   return {
+    topSigners: await side.s.insights.topFindingIssuers(8),
+    topSigner: await side.s.insights.topFindingIssuers(1),
+    signerCounts: [...(await side.s.insights.findingCountsByIssuer([...ids, "agent:nobody"]))].sort(),
     chains: counts.chains,
     byStatus: [...counts.byStatus].sort((a, b) => a.status.localeCompare(b.status)),
     overdueVerified: counts.overdueVerified,
@@ -297,7 +329,7 @@ describe("overview figures from migration 0030", () => {
     const seen: Record<string, unknown[]> = {};
     for (const step of steps()) {
       for (const side of sides) {
-        await step.run(side.s);
+        await step.run(side);
         for (const now of CLOCKS) {
           const expected = await recount(side, now);
           expect(await read(side, now), `${side.name} after "${step.name}" at ${now}`).toEqual(expected);
@@ -330,15 +362,18 @@ describe("overview figures from migration 0030", () => {
   it("the migration's backfill of existing rows counts what the triggers counted, and the triggers go on from it", async () => {
     for (const side of sides) {
       const fills = migrationStatements(side.name, "0030_overview_counts", "INSERT").filter((st) => !st.includes("NEW."));
-      expect(fills, side.name).toHaveLength(2);
+      expect(fills, side.name).toHaveLength(3);
       const prisma = side.db.prisma;
       const snapshot = async () => ({
         counts: await prisma.chainStatusCount.findMany({ where: { count: { not: 0 } }, orderBy: { status: "asc" } }),
         exps: await prisma.chainOpenExp.findMany({ orderBy: [{ chainId: "asc" }, { idx: "asc" }] }),
+        signers: await prisma.principalFindingCount.findMany({ where: { count: { not: 0 } }, orderBy: { principalId: "asc" } }),
       });
       const kept = await snapshot();
+      expect(kept.signers.length, side.name).toBeGreaterThan(1);
       await prisma.chainStatusCount.deleteMany();
       await prisma.chainOpenExp.deleteMany();
+      await prisma.principalFindingCount.deleteMany();
       for (const fill of fills) await prisma.$executeRawUnsafe(fill);
       expect(await snapshot(), side.name).toEqual(kept);
       // Once more after the backfill: a new pending chain and a verified chain turned violation.
@@ -363,6 +398,13 @@ describe("SQLite plans of the overview's reads", () => {
 
   it("overdue exps read the window of the exp index; overdue verified chains a range of (status, evidenceDue)", () => {
     expect(plan(OVERDUE_DAYS_SQL.sqlite, [NOW - 30 * DAY, NOW])).toMatch(/SEARCH ChainOpenExp USING COVERING INDEX ChainOpenExp_exp_idx \(exp>\? AND exp<\?\)/);
+    expect(
+      plan(
+        `SELECT c."principalId", p."kind", c."count" FROM "PrincipalFindingCount" c JOIN "Principal" p ON p."id" = c."principalId"
+         WHERE c."count" > 0 ORDER BY c."count" DESC, c."principalId" LIMIT 8`,
+        [],
+      ),
+    ).toMatch(/SEARCH c USING COVERING INDEX PrincipalFindingCount_count_principalId_idx \(count>\?\)[\s\S]*SEARCH p USING INDEX sqlite_autoindex_Principal_1 \(id=\?\)/);
     expect(plan(OVERDUE_VERIFIED_SQL.sqlite, [NOW])).toMatch(
       /SEARCH Chain USING COVERING INDEX Chain_status_evidenceDue_idx \(status=\? AND evidenceDue<\?\)/,
     );

@@ -39,13 +39,8 @@ export async function getStats(now = nowSeconds()): Promise<TStats> {
   };
 }
 
+/** Ties in the count by id in the database's (code point) order, which the counts' index keeps. */
 async function principalsWithMostFindings(limit: number) {
   const store = (await stores()).insights;
-  const principals = await store.principalKinds(5000);
-  const counts = await store.findingCountsByIssuer(principals.map((p) => p.id));
-  return principals
-    .map((p) => ({ principalId: p.id, kind: p.kind as TPrincipalKind, findings: counts.get(p.id) ?? 0 }))
-    .filter((p) => p.findings > 0)
-    .sort((a, b) => b.findings - a.findings || a.principalId.localeCompare(b.principalId))
-    .slice(0, limit);
+  return (await store.topFindingIssuers(limit)).map((p) => ({ principalId: p.id, kind: p.kind as TPrincipalKind, findings: p.findings }));
 }

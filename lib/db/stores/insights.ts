@@ -20,8 +20,8 @@ export type TInsightStore = {
   overdueExpiries(q: { since: number; now: number }): Promise<{ day: string; count: number }[]>;
   /** chains with evidence overdue at `now` and their open-grant expiries (JSON), by id (at most `take`) */
   overdueGrantExps(q: { now: number; chain?: string; principal?: string; take: number }): Promise<{ id: string; openGrantExps: string }[]>;
-  /** every principal (at most `take`), id and kind */
-  principalKinds(take: number): Promise<{ id: string; kind: string }[]>;
+  /** the `take` principals who signed the events with the most stored findings (ties by id), with their kind */
+  topFindingIssuers(take: number): Promise<{ id: string; kind: string; findings: number }[]>;
   /** findings on events each principal signed */
   findingCountsByIssuer(ids: string[]): Promise<Map<string, number>>;
   principal(id: string): Promise<{
@@ -130,15 +130,20 @@ export function createInsightStore(db: TDatabase): TInsightStore {
     },
     overdueGrantExps: (q) =>
       prisma.chain.findMany({ where: overdueWhere(q), orderBy: { id: "asc" }, select: { id: true, openGrantExps: true }, take: q.take }),
-    principalKinds: (take) => prisma.principal.findMany({ select: { id: true, kind: true }, take }),
+    // The counts triggers keep per signer (migration 0030), from the top of their (count desc,
+    // principalId) index: as many rows as asked, not every finding joined to its event.
+    topFindingIssuers: async (take) =>
+      (
+        await prisma.$queryRawUnsafe<{ id: string; kind: string; n: number | bigint }[]>(
+          `SELECT c."principalId" AS id, p."kind" AS kind, c."count" AS n FROM "PrincipalFindingCount" c JOIN "Principal" p ON p."id" = c."principalId"
+           WHERE c."count" > 0 ORDER BY c."count" DESC, c."principalId" LIMIT ${Number(take)}`,
+        )
+      ).map((r) => ({ id: r.id, kind: r.kind, findings: Number(r.n) })),
+    // The same counts, a row per principal asked (absent: none), instead of their findings joined to events.
     findingCountsByIssuer: async (ids) => {
       if (ids.length === 0) return new Map();
-      const rows = await prisma.$queryRawUnsafe<{ iss: string; n: number | bigint }[]>(
-        `SELECT e."iss" AS iss, COUNT(*) AS n FROM "Finding" f JOIN "Event" e ON e."jti" = f."eventJti"
-         WHERE e."iss" IN (${ids.map((_, i) => placeholder(i + 1)).join(",")}) GROUP BY e."iss"`,
-        ...ids,
-      );
-      return new Map(rows.map((r) => [r.iss, Number(r.n)]));
+      const rows = await prisma.principalFindingCount.findMany({ where: { principalId: { in: ids }, count: { not: 0 } } });
+      return new Map(rows.map((r) => [r.principalId, r.count]));
     },
     principal: (id) => prisma.principal.findUnique({ where: { id }, include: { keys: { orderBy: { createdAt: "asc" } } } }),
     chainsOfPrincipal: (id, take) =>
