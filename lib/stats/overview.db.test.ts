@@ -248,6 +248,8 @@ afterAll(async () => {
   }
 });
 
+/** Code point order, the databases' (SQLite's binary, PostgreSQL's C collation). */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const dayOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 const byKey = <T extends { day: string; code?: string }>(rows: T[]) =>
   [...rows].sort((a, b) => a.day.localeCompare(b.day) || (a.code ?? "").localeCompare(b.code ?? ""));
@@ -281,9 +283,11 @@ async function recount(side: TSide, now: number) {
   );
   const kindOf = new Map((await prisma.principal.findMany({ select: { id: true, kind: true } })).map((p) => [p.id, p.kind]));
   const signers = bySigner
-    .map((r) => ({ id: r.iss, kind: kindOf.get(r.iss)!, findings: Number(r.n) }))
-    .filter((r) => r.findings > 0 && r.kind !== undefined)
-    .sort((x, y) => y.findings - x.findings || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    .flatMap((r) => {
+      const kind = kindOf.get(r.iss);
+      return kind === undefined || Number(r.n) === 0 ? [] : [{ id: r.iss, kind, findings: Number(r.n) }];
+    })
+    .sort((x, y) => y.findings - x.findings || cmp(x.id, y.id));
   return {
     topSigners: signers.slice(0, 8),
     topSigner: signers.slice(0, 1),
@@ -295,7 +299,7 @@ async function recount(side: TSide, now: number) {
     overdueDays: byKey([...overdueDays].map(([day, count]) => ({ day, count }))),
     openExps: chains
       .flatMap((c) => (JSON.parse(c.openGrantExps) as number[]).map((exp, idx) => ({ chainId: c.id, idx, exp })))
-      .sort((a, b) => a.chainId.localeCompare(b.chainId) || a.idx - b.idx),
+      .sort((a, b) => cmp(a.chainId, b.chainId) || a.idx - b.idx),
   };
 }
 
@@ -354,7 +358,7 @@ describe("overview figures from migration 0030", () => {
       expect(two.map((r) => r.exp), side.name).toEqual([NOW - 2 * DAY, NOW + 3600]);
       const figures = await recount(side, NOW);
       expect(figures.overdueDays, side.name).toEqual([{ day: dayOf(NOW - 2 * DAY), count: 1 }]);
-      expect(figures.overdueVerified, side.name).toBeGreaterThanOrEqual(2); // b-due-old and b-two
+      expect(figures.overdueVerified, side.name).toBeGreaterThanOrEqual(1); // b-due-old
       expect(figures.findingDays.map((r) => r.day), side.name).toContain(dayOf(NOW - DAY)); // b-ok and a-moved, moved
     }
   });
