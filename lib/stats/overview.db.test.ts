@@ -187,7 +187,11 @@ function steps(): { name: string; run: (side: TSide) => Promise<unknown> }[] {
       name: "a rejected entry",
       run: (side) =>
         side.s.ingest.run(
-          ingestSteps([{ index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" }], at(DAY / 3), "token:overview"),
+          ingestSteps(
+            [{ index: 0, kind: "rejected", rawEntry: "garbage", jti: null, code: "malformed", message: "not a JWS" }],
+            at(DAY / 3),
+            "token:overview",
+          ),
         ),
     },
     {
@@ -199,7 +203,9 @@ function steps(): { name: string; run: (side: TSide) => Promise<unknown> }[] {
       // then that event arrives in another chain (now it counts for its signer, as the join would).
       name: "a finding before its event",
       run: async (side) => {
-        await side.db.prisma.finding.create({ data: { chainId: "a-old", eventJti: "f-new", code: "scope_violation", severity: "critical", message: "x" } });
+        await side.db.prisma.finding.create({
+          data: { chainId: "a-old", eventJti: "f-new", code: "scope_violation", severity: "critical", message: "x" },
+        });
         expect(await read(side, NOW), side.name).toEqual(await recount(side, NOW));
         await side.s.ingest.run(ingestSteps(candidates([STORY.f]), at(DAY / 5), "token:overview"));
       },
@@ -355,11 +361,17 @@ describe("overview figures from migration 0030", () => {
       const due = await side.db.prisma.chain.findUnique({ where: { id: "b-due" }, select: { openGrantExps: true } });
       expect(due?.openGrantExps, side.name).toBe("[]");
       const two = await side.db.prisma.chainOpenExp.findMany({ where: { chainId: "b-two" }, orderBy: { idx: "asc" } });
-      expect(two.map((r) => r.exp), side.name).toEqual([NOW - 2 * DAY, NOW + 3600]);
+      expect(
+        two.map((r) => r.exp),
+        side.name,
+      ).toEqual([NOW - 2 * DAY, NOW + 3600]);
       const figures = await recount(side, NOW);
       expect(figures.overdueDays, side.name).toEqual([{ day: dayOf(NOW - 2 * DAY), count: 1 }]);
       expect(figures.overdueVerified, side.name).toBeGreaterThanOrEqual(1); // b-due-old
-      expect(figures.findingDays.map((r) => r.day), side.name).toContain(dayOf(NOW - DAY)); // b-ok and a-moved, moved
+      expect(
+        figures.findingDays.map((r) => r.day),
+        side.name,
+      ).toContain(dayOf(NOW - DAY)); // b-ok and a-moved, moved
     }
   });
 
@@ -382,7 +394,11 @@ describe("overview figures from migration 0030", () => {
       expect(await snapshot(), side.name).toEqual(kept);
       // Once more after the backfill: a new pending chain and a verified chain turned violation.
       await side.s.ingest.run(
-        ingestSteps(candidates([invoke("e-new", "e-new.i", NOW - 60), invoke("a-late", "a-late.x", NOW - 60, "hr/x:read")]), at(60), "token:overview"),
+        ingestSteps(
+          candidates([invoke("e-new", "e-new.i", NOW - 60), invoke("a-late", "a-late.x", NOW - 60, "hr/x:read")]),
+          at(60),
+          "token:overview",
+        ),
       );
       for (const now of CLOCKS) expect(await read(side, now), side.name).toEqual(await recount(side, now));
     }
@@ -401,14 +417,18 @@ describe("SQLite plans of the overview's reads", () => {
   });
 
   it("overdue exps read the window of the exp index; overdue verified chains a range of (status, evidenceDue)", () => {
-    expect(plan(OVERDUE_DAYS_SQL.sqlite, [NOW - 30 * DAY, NOW])).toMatch(/SEARCH ChainOpenExp USING COVERING INDEX ChainOpenExp_exp_idx \(exp>\? AND exp<\?\)/);
+    expect(plan(OVERDUE_DAYS_SQL.sqlite, [NOW - 30 * DAY, NOW])).toMatch(
+      /SEARCH ChainOpenExp USING COVERING INDEX ChainOpenExp_exp_idx \(exp>\? AND exp<\?\)/,
+    );
     expect(
       plan(
         `SELECT c."principalId", p."kind", c."count" FROM "PrincipalFindingCount" c JOIN "Principal" p ON p."id" = c."principalId"
          WHERE c."count" > 0 ORDER BY c."count" DESC, c."principalId" LIMIT 8`,
         [],
       ),
-    ).toMatch(/SEARCH c USING COVERING INDEX PrincipalFindingCount_count_principalId_idx \(count>\?\)[\s\S]*SEARCH p USING INDEX sqlite_autoindex_Principal_1 \(id=\?\)/);
+    ).toMatch(
+      /SEARCH c USING COVERING INDEX PrincipalFindingCount_count_principalId_idx \(count>\?\)[\s\S]*SEARCH p USING INDEX sqlite_autoindex_Principal_1 \(id=\?\)/,
+    );
     expect(plan(OVERDUE_VERIFIED_SQL.sqlite, [NOW])).toMatch(
       /SEARCH Chain USING COVERING INDEX Chain_status_evidenceDue_idx \(status=\? AND evidenceDue<\?\)/,
     );

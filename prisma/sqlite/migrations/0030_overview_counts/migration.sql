@@ -44,7 +44,7 @@ INSERT INTO "ChainOpenExp" ("chainId", "idx", "exp") SELECT c."id", j."key", j."
 INSERT INTO "PrincipalFindingCount" ("principalId", "count") SELECT e."iss", COUNT(*) FROM "Finding" f JOIN "Event" e ON e."jti" = f."eventJti" GROUP BY e."iss";
 
 -- A status that changes moves one chain from the old count to the new (an upsert's DO UPDATE fires
--- the UPDATE triggers, an insert the INSERT ones); an unchanged status (most re-checks) costs the
+-- the UPDATE triggers, an insert the INSERT ones), an unchanged status (most re-checks) costs the
 -- WHEN test only. Likewise the exps, rewritten only when the list changed.
 CREATE TRIGGER "Chain_overview_insert" AFTER INSERT ON "Chain" BEGIN
   INSERT INTO "ChainStatusCount" ("status", "count") VALUES (NEW."status", 1) ON CONFLICT ("status") DO UPDATE SET "count" = "count" + 1;
@@ -67,7 +67,7 @@ CREATE TRIGGER "Chain_overview_delete" AFTER DELETE ON "Chain" BEGIN
 END;
 
 -- A finding counts for the signer of its event when both are stored, whichever is written first
--- (ingest writes events first; the WHEN makes an event with no finding cost one index probe).
+-- (ingest writes events first, and the WHEN makes an event with no finding cost one index probe).
 CREATE TRIGGER "Finding_overview_insert" AFTER INSERT ON "Finding" BEGIN
   INSERT INTO "PrincipalFindingCount" ("principalId", "count") SELECT e."iss", 1 FROM "Event" e WHERE e."jti" = NEW."eventJti"
     ON CONFLICT ("principalId") DO UPDATE SET "count" = "count" + 1;
