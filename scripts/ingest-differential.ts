@@ -38,6 +38,9 @@ const TABLES: Record<string, string> = {
   DriftValue: `"key", "aspect", "value"`,
   DriftBucket: `"key", "bucket"`,
   GrantUse: `"grantJti", "kind", "iss", "chainId", "use", "detail"`,
+  // Written by triggers on Chain within ingest's transaction (migration 0030).
+  ChainStatusCount: `"status"`,
+  ChainOpenExp: `"chainId", "idx"`,
 };
 
 function generate(file: string) {

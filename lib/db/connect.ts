@@ -67,6 +67,13 @@ function openSqlite(url: string): Database.Database {
   conn.pragma("synchronous = NORMAL");
   conn.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   conn.pragma("foreign_keys = ON");
+  // A statement that fires a trigger (the overview's counters, migration 0030, on every Chain and
+  // Finding write) keeps a statement journal, which SQLite writes to a temporary file by default:
+  // that file's writes tripled the bytes written per ingested event and made the Chain upsert ~9×
+  // slower (docs/benchmarks.md "Growth"). In memory, a statement journal holds the pages one
+  // statement changed; the reads that sort or group on a temp B-tree use Prisma's connection, not
+  // this one, so the server's memory is not what a big sort needs.
+  conn.pragma("temp_store = MEMORY");
   // A busy lock is never waited for synchronously on this connection: it would block the event
   // loop (lib/db/sqlite.ts writeTransaction waits asynchronously instead).
   conn.pragma("busy_timeout = 0");
