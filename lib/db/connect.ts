@@ -71,8 +71,8 @@ function openSqlite(url: string): Database.Database {
   // Finding write) keeps a statement journal, which SQLite writes to a temporary file by default:
   // that file's writes tripled the bytes written per ingested event and made the Chain upsert ~9×
   // slower (docs/benchmarks.md "Growth"). In memory, a statement journal holds the pages one
-  // statement changed; the reads that sort or group on a temp B-tree use Prisma's connection, not
-  // this one, so the server's memory is not what a big sort needs.
+  // statement changed, and the reads that run on this connection sort at most a page's, a batch's
+  // or a few chains' rows, so no sort of a whole table lands in the server's memory.
   conn.pragma("temp_store = MEMORY");
   // A busy lock is never waited for synchronously on this connection: it would block the event
   // loop (lib/db/sqlite.ts writeTransaction waits asynchronously instead).
