@@ -429,7 +429,10 @@ async function principalPage<T extends { id: string }>(
     });
     if (keys.length === 0) return out;
     // Unordered and unlimited: ordered, a planner may walk another filter's index for these few ids.
-    const rows = new Map((await fetch({ AND: [where, { id: { in: keys.map((k) => k.chainId) } }] })).map((r) => [r.id, r]));
+    // In RARE_CHUNK pieces: a longer `id IN` beside another filter's index is walked the wrong way on SQLite (RARE_CHUNK).
+    const rows = new Map<string, T>();
+    for (const part of chunked(keys, RARE_CHUNK))
+      for (const r of await fetch({ AND: [where, { id: { in: part.map((k) => k.chainId) } }] })) rows.set(r.id, r);
     for (const k of keys) {
       const row = rows.get(k.chainId);
       if (row && out.push(row) === page.take) return out;
@@ -450,8 +453,15 @@ async function principalPage<T extends { id: string }>(
  * allows 999 in a statement.
  */
 const RARE_AT_MOST = 800;
-/** Candidate ids per statement when they are tested against the other filters. */
-const RARE_CHUNK = 400;
+/**
+ * Candidate ids per statement when they are tested against the other filters. Small on purpose:
+ * SQLite's statistics are sampled (`analysis_limit`, lib/db/connect.ts), so an index led by a column
+ * of few values (status) is believed to hold ~400 rows per value; with an `id IN` list of 400 beside
+ * `status = ?` the planner walked that index instead, i.e. every verified chain (a count of a
+ * principal in 3,528 chains with status=verified took 10 s at 10M events). With 50 ids it looks the
+ * ids up (docs/benchmarks.md "10M events").
+ */
+const RARE_CHUNK = 50;
 
 const chunked = <T>(list: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
