@@ -30,9 +30,13 @@ export function ChainReviewControl({ chainId }: { chainId: string }) {
   };
   const move = (status: TChainReviewStatus) =>
     set.mutate(status === "signed_off" ? { status, statement: statement.trim() } : { status }, {
+      // Only a sign-off consumes the statement. Clearing it after "Start review" too wiped what the
+      // reviewer had begun typing whenever that answer came back after the dialog had already shown
+      // the review as started (the mutation's callback runs after the refetch it awaits).
       onSuccess: () => {
+        if (status !== "signed_off") return;
         setStatement("");
-        if (status === "signed_off") setOpen(false);
+        setOpen(false);
       },
     });
   const findingsHref = `/findings?chain=${encodeURIComponent(chainId)}`;
