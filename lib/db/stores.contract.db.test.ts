@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
-import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
+import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, rawToken, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import { ingestSteps, judgeDrifts, type TCandidate, type TFresh } from "@/lib/ingest/steps";
+import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
 import { DEFAULT_DRIFT_SETTINGS, driftKey, driftWindow } from "@/lib/protocol/drift";
 import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
@@ -155,14 +156,6 @@ function driftTokens(): string[][] {
 }
 const DRIFT = driftTokens();
 const DRIFT_KEY = `${planner.id}\nfinance.audit`;
-
-function candidates(tokens: string[]): TCandidate[] {
-  return tokens.map((raw, index) => {
-    const d = decodeToken(raw);
-    if (!d.ok) throw new Error(d.message);
-    return { index, kind: "verified", raw, claims: d.claims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
-  });
-}
 
 /** Replaces what the database chooses by itself (now-timestamps, bigint counts) so answers compare. */
 function normalise(v: unknown): unknown {

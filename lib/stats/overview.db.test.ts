@@ -14,12 +14,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, migrationStatements } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
-import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
+import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
+import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
 import { openDatabase, type TDatabase } from "@/lib/db/connect";
 import { createStores, type TStores } from "@/lib/db/stores";
 import { FINDING_DAYS_SQL, OVERDUE_DAYS_SQL, OVERDUE_VERIFIED_SQL } from "@/lib/db/stores/insights";
@@ -38,14 +39,6 @@ const aipKey = makeAipKey();
 const AIP_WEB = "aip:web:overview.example/alice";
 const PURPOSE = { code: "fin", text: "Q1" };
 const sign = (w: TWho, claims: Record<string, unknown>) => signToken(w.key, { v: 1, iss: w.id, ...claims });
-
-function candidates(tokens: string[]): TCandidate[] {
-  return tokens.map((raw, index) => {
-    const d = decodeToken(raw);
-    if (!d.ok) throw new Error(d.message);
-    return { index, kind: "verified", raw, claims: d.claims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
-  });
-}
 
 const root = (chain: string, iat: number, exp: number) =>
   sign(human, { kind: "authorize", jti: chain, chain, aud: agent.id, iat, exp, scope: ["fin/*:read"], purpose: PURPOSE });

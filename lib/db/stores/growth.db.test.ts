@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, migrationStatements } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
-import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
+import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
-import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
+import { ingestSteps } from "@/lib/ingest/steps";
+import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
 import type { TChainFilters } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
@@ -29,14 +30,6 @@ const common: TWho = { id: "agent:growth-common", key: makeKey() };
 const rare: TWho = { id: "agent:growth-rare", key: makeKey() };
 const PURPOSE = { code: "fin", text: "Q1" };
 const sign = (w: TWho, claims: Record<string, unknown>) => signToken(w.key, { v: 1, iss: w.id, ...claims });
-
-function candidates(tokens: string[]): TCandidate[] {
-  return tokens.map((raw, index) => {
-    const d = decodeToken(raw);
-    if (!d.ok) throw new Error(d.message);
-    return { index, kind: "verified", raw, claims: d.claims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
-  });
-}
 
 /**
  * 40 chains whose roots share a few iats (ties in startedAt), most to `common`, every fifth to

@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
-import { decodeToken, jwkThumbprint } from "@/lib/protocol/envelope";
+import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
-import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
+import { ingestSteps } from "@/lib/ingest/steps";
+import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
 import type { TChainFilters, TChainSortParam } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
@@ -45,14 +46,6 @@ const TEXTS = [
   "İstanbul ΣΊΣΥΦΟΣ",
   "ab",
 ];
-
-function candidates(tokens: string[]): TCandidate[] {
-  return tokens.map((raw, index) => {
-    const d = decodeToken(raw);
-    if (!d.ok) throw new Error(d.message);
-    return { index, kind: "verified", raw, claims: d.claims, alg: d.header.alg, kid: d.header.kid, keyRevokedAt: null };
-  });
-}
 
 /**
  * 28 chains over the texts (ties in startedAt), every third with an out-of-scope invoke (findings,
