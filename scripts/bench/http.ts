@@ -119,15 +119,29 @@ export async function getLatency(
 
 export type TDownload = { status: "ok"; ms: number; bytes: number; rows: number } | { status: "n/a"; reason: string };
 
-/** Times one download; "n/a" when the route is not there (Next's own 404 page, not an API error). */
+/**
+ * Times one download; "n/a" when the route is not there (Next's own 404 page, not an API error).
+ * The body is counted as it streams in, not held: at 10M events the every-event export is ~4.5 GB,
+ * and buffering it took the bench's process to 4.7 GB of RSS.
+ */
 export async function download(api: TApi, path: string): Promise<TDownload> {
   const t = performance.now();
   const res = await call(api, path);
-  const body = Buffer.from(await res.arrayBuffer());
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    if (res.status === 404 && !(res.headers.get("content-type") ?? "").includes("application/json"))
+      return { status: "n/a", reason: "not built yet" };
+    throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
+  }
+  const counter = csvRecordCounter();
+  let bytes = 0;
+  const reader = res.body.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    bytes += r.value.byteLength;
+    counter.push(r.value);
+  }
   const ms = performance.now() - t;
-  if (res.status === 404 && !(res.headers.get("content-type") ?? "").includes("application/json")) return { status: "n/a", reason: "not built yet" };
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.toString("utf8", 0, 300)}`);
-  return { status: "ok", ms, bytes: body.length, rows: Math.max(0, csvRecords(body) - 1) };
+  return { status: "ok", ms, bytes, rows: Math.max(0, counter.records() - 1) };
 }
 
 /**
@@ -136,14 +150,25 @@ export async function download(api: TApi, path: string): Promise<TDownload> {
  * Quotes inside a quoted field are doubled, so toggling on each quote tracks the state exactly.
  */
 export function csvRecords(body: Uint8Array): number {
+  const counter = csvRecordCounter();
+  counter.push(body);
+  return counter.records();
+}
+
+/** csvRecords over a body that arrives in chunks: whether a quote is open carries from one chunk to the next. */
+export function csvRecordCounter(): { push: (chunk: Uint8Array) => void; records: () => number } {
   let records = 0;
   let quoted = false;
-  for (let i = 0; i < body.length; i++) {
-    const b = body[i];
-    if (b === 34) quoted = !quoted;
-    else if (b === 10 && !quoted) records++;
-  }
-  return records;
+  return {
+    push: (chunk) => {
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 34) quoted = !quoted;
+        else if (b === 10 && !quoted) records++;
+      }
+    },
+    records: () => records,
+  };
 }
 
 /** `runs` downloads one after another: the one of median time (one download is one sample on a shared machine). */
