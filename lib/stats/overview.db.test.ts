@@ -8,12 +8,10 @@
 // migration's backfill of the rows must count what the triggers counted. Principals with the most
 // findings likewise, from the per-signer counts. On SQLite and on PostgreSQL (skipped without a server); on
 // SQLite the plans must read the new indexes' ranges, no scan of Chain or Finding.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrate, migrationStatements } from "@/scripts/migrate";
-import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
+import { postgresTestUrl } from "@/scripts/postgres";
+import { openBothDatabases } from "@/lib/db/both-databases-cases";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
@@ -232,20 +230,7 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
   return { name, db, s, drop };
 }
 
-beforeAll(async () => {
-  sides.push(await open("sqlite", "file:" + join(mkdtempSync(join(tmpdir(), "delegraph-overview-")), "overview.db")));
-  if (pg) {
-    const url = await pg.fresh();
-    sides.push(await open("postgres", url, () => dropDatabase(url)));
-  }
-}, 120_000);
-
-afterAll(async () => {
-  for (const side of sides) {
-    await side.db.close();
-    await side.drop?.();
-  }
-});
+openBothDatabases(sides, pg, "overview", open);
 
 /** Code point order, the databases' (SQLite's binary, PostgreSQL's C collation). */
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -5,12 +5,10 @@
 // order, ties and cursors included, on SQLite and on PostgreSQL (skipped without a server); the
 // migration's fill of existing rows must equal what ingest writes; and on SQLite the plans must read
 // the new indexes in order, without a scan of the big table or a sort.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrate, migrationStatements } from "@/scripts/migrate";
-import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
+import { postgresTestUrl } from "@/scripts/postgres";
+import { openBothDatabases } from "@/lib/db/both-databases-cases";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import { ingestSteps } from "@/lib/ingest/steps";
@@ -100,20 +98,7 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
   return { name, db, s, drop };
 }
 
-beforeAll(async () => {
-  sides.push(await open("sqlite", "file:" + join(mkdtempSync(join(tmpdir(), "delegraph-growth-")), "growth.db")));
-  if (pg) {
-    const url = await pg.fresh();
-    sides.push(await open("postgres", url, () => dropDatabase(url)));
-  }
-}, 120_000);
-
-afterAll(async () => {
-  for (const side of sides) {
-    await side.db.close();
-    await side.drop?.();
-  }
-});
+openBothDatabases(sides, pg, "growth", open);
 
 const num = (v: unknown) => Number(v);
 

@@ -5,12 +5,10 @@
 // cursor and page size, with the other filters, on both databases (PostgreSQL skipped without a
 // server). The PostgreSQL index must follow a chain whose text changes, and its migration must apply
 // to a database that already holds chains.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
-import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
+import { postgresTestUrl } from "@/scripts/postgres";
+import { openBothDatabases } from "@/lib/db/both-databases-cases";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import { ingestSteps } from "@/lib/ingest/steps";
@@ -142,20 +140,7 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
   return { name, url, db, s, drop };
 }
 
-beforeAll(async () => {
-  sides.push(await open("sqlite", "file:" + join(mkdtempSync(join(tmpdir(), "delegraph-search-")), "search.db")));
-  if (pg) {
-    const url = await pg.fresh();
-    sides.push(await open("postgres", url, () => dropDatabase(url)));
-  }
-}, 180_000);
-
-afterAll(async () => {
-  for (const side of sides) {
-    await side.db.close();
-    await side.drop?.();
-  }
-});
+openBothDatabases(sides, pg, "search", open, 180_000);
 
 /** The brute-force answer: the list without `q` (newest first, every other filter), kept where searchText contains the lowercased query. */
 async function bruteForce(side: TSide, filters: TChainFilters): Promise<string[]> {

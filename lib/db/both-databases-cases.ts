@@ -1,0 +1,35 @@
+// For db tests that hold one store per database side by side: the SQLite side always, the
+// PostgreSQL side when a server answers (scripts/postgres.ts), each opened and filled by the test's
+// own `open`, closed and dropped after the file's tests.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { dropDatabase, type postgresTestUrl } from "@/scripts/postgres";
+import type { TDatabase } from "./connect";
+
+type TSide = { db: TDatabase; drop?: () => Promise<void> };
+type TOpen<T> = (name: "sqlite" | "postgres", url: string, drop?: () => Promise<void>) => Promise<T>;
+
+/** Registers the beforeAll that pushes each side onto `sides` and the afterAll that closes and drops them. */
+export function openBothDatabases<T extends TSide>(
+  sides: T[],
+  pg: Awaited<ReturnType<typeof postgresTestUrl>>,
+  tag: string,
+  open: TOpen<T>,
+  timeoutMs = 120_000,
+): void {
+  beforeAll(async () => {
+    sides.push(await open("sqlite", "file:" + join(mkdtempSync(join(tmpdir(), `delegraph-${tag}-`)), `${tag}.db`)));
+    if (pg) {
+      const url = await pg.fresh();
+      sides.push(await open("postgres", url, () => dropDatabase(url)));
+    }
+  }, timeoutMs);
+  afterAll(async () => {
+    for (const side of sides) {
+      await side.db.close();
+      await side.drop?.();
+    }
+  });
+}
