@@ -46,34 +46,37 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
     ) as import("@/lib/contracts/chains").TChainDetail;
   }
 
+  /** A chain's authorize (human → planner, finance/*:read) and its delegate to the analyst (finance/q1/*:read). */
+  const rootAndDelegate = (chain: string) => [
+    sign(human, {
+      kind: "authorize",
+      jti: chain,
+      chain,
+      aud: planner.id,
+      iat: t0 - 100,
+      exp: t0 + 3600,
+      scope: ["finance/*:read"],
+      purpose: { code: "finance.reporting", text: "Q1" },
+    }),
+    sign(planner, {
+      kind: "delegate",
+      jti: `${chain}.d`,
+      chain,
+      parent: chain,
+      aud: analyst.id,
+      iat: t0 - 90,
+      exp: t0 + 600,
+      scope: ["finance/q1/*:read"],
+      purpose: { code: "finance.reporting.q1", text: "Q1 revenue" },
+    }),
+  ];
+
   describe(`the chain detail kept between rebuilds (${database})`, () => {
     it("gives what a read from scratch gives after each change", async () => {
       state.dropDetailStates();
       const chain = `state-${tag}`;
       const late = `agent:state-late-${tag}`;
-      await ingest([
-        sign(human, {
-          kind: "authorize",
-          jti: chain,
-          chain,
-          aud: planner.id,
-          iat: t0 - 100,
-          exp: t0 + 3600,
-          scope: ["finance/*:read"],
-          purpose: { code: "finance.reporting", text: "Q1" },
-        }),
-        sign(planner, {
-          kind: "delegate",
-          jti: `${chain}.d`,
-          chain,
-          parent: chain,
-          aud: analyst.id,
-          iat: t0 - 90,
-          exp: t0 + 600,
-          scope: ["finance/q1/*:read"],
-          purpose: { code: "finance.reporting.q1", text: "Q1 revenue" },
-        }),
-      ]);
+      await ingest(rootAndDelegate(chain));
       await same(chain);
       // From its second build on, the chain's state is kept: every later step rebuilds from it.
       await same(chain);
@@ -349,27 +352,7 @@ export function defineDetailStateTests(database: "sqlite" | "postgres"): void {
       const { checkAnyChain } = await import("@/lib/protocol/any-chain");
       const chain = `state-hop-${tag}`;
       await ingest([
-        sign(human, {
-          kind: "authorize",
-          jti: chain,
-          chain,
-          aud: planner.id,
-          iat: t0 - 100,
-          exp: t0 + 3600,
-          scope: ["finance/*:read"],
-          purpose: { code: "finance.reporting", text: "Q1" },
-        }),
-        sign(planner, {
-          kind: "delegate",
-          jti: `${chain}.d`,
-          chain,
-          parent: chain,
-          aud: analyst.id,
-          iat: t0 - 90,
-          exp: t0 + 600,
-          scope: ["finance/q1/*:read"],
-          purpose: { code: "finance.reporting.q1", text: "Q1 revenue" },
-        }),
+        ...rootAndDelegate(chain),
         sign(analyst, {
           kind: "invoke",
           jti: `${chain}.i`,
