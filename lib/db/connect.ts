@@ -10,6 +10,8 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { postgresPoolConfig } from "./postgres-pool";
 import { databaseKind, sqliteFilePath, sqliteFileUrl, type TDatabaseKind } from "./url";
+import { startCheckpointer, type TCheckpointer } from "./checkpointer";
+import { attachCheckpointer } from "./sqlite";
 
 /**
  * The Prisma client as the stores use it. Both generated clients come from one model source
@@ -34,6 +36,8 @@ export type TDatabase = {
    * costs more than the database's own work for it. One pool, so the connection limit stays one.
    */
   pg: pg.Pool | null;
+  /** SQLite file databases only: the WAL's checkpointer on its worker thread (lib/db/checkpointer.ts) */
+  checkpointer?: TCheckpointer | null;
   /** how long a write waits for another process's SQLite write lock before giving up (503) */
   busyTimeoutMs: number;
   close(): Promise<void>;
@@ -43,15 +47,15 @@ export type TOpenOptions = { busyTimeoutMs?: number };
 
 /**
  * How many WAL pages a commit leaves before it checkpoints them into the database file (SQLite's
- * default is 1,000). The checkpoint runs inside the COMMIT that crosses the mark, on the main
- * thread: it syncs the WAL, copies every page the WAL holds into the database and syncs that. A
- * batch dirties the same hot pages as the batches before it (index interiors, the chain summaries,
- * the drift baselines), and each checkpoint copies each page once however often it was rewritten, so
- * a checkpoint every 4,000 pages (16 MiB of WAL) copies far less per event than four of 1,000 did:
- * the main thread's time inside COMMIT fell by ~40% in-process (docs/benchmarks.md, "Where the
- * ingest's time goes"). Durability is unchanged: only frames already committed (and, for an ingest,
- * already synced by its group sync) are copied. The WAL file keeps its largest size (~16 MiB).
- * Both connections use it: a Prisma commit past the mark would otherwise run the checkpoint itself.
+ * default is 1,000), when SQLite's automatic checkpoint is on: for a file database only if the
+ * checkpointer's worker failed (lib/db/checkpointer.ts), which otherwise checkpoints off the main
+ * thread with the automatic one off on both connections. The automatic checkpoint runs inside the
+ * COMMIT that crosses the mark, on the main thread: it syncs the WAL, copies every page the WAL
+ * holds into the database and syncs that (in-process ~66 ms p50, up to 233 ms per such COMMIT:
+ * docs/benchmarks.md, "The WAL checkpoint off the main thread"). A batch dirties the same hot pages
+ * as the batches before it, and each checkpoint copies each page once however often it was
+ * rewritten, so every 4,000 pages copies far less per event than every 1,000 ("Where the ingest's
+ * time goes").
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 4000;
 
@@ -65,7 +69,8 @@ function openSqlite(url: string): Database.Database {
   // the main thread. Prisma's connection keeps synchronous=FULL (its writes are not synced by us).
   conn.pragma("journal_mode = WAL");
   conn.pragma("synchronous = NORMAL");
-  conn.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  // A file database is checkpointed by the worker (openDatabase): none inside a COMMIT here.
+  conn.pragma(`wal_autocheckpoint = ${conn.memory ? WAL_AUTOCHECKPOINT_PAGES : 0}`);
   conn.pragma("foreign_keys = ON");
   // A statement that fires a trigger (the overview's counters, migration 0030, on every Chain and
   // Finding write) keeps a statement journal, which SQLite writes to a temporary file by default:
@@ -113,10 +118,23 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFileUrl(url) }) });
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$executeRawUnsafe("PRAGMA synchronous = FULL");
-  await prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   await prisma.$queryRawUnsafe(`PRAGMA busy_timeout = ${Math.min(10_000, busyTimeoutMs)}`);
   await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
   const sqlite = openSqlite(url);
+  // The WAL's checkpoints run on a worker thread (lib/db/checkpointer.ts): a Prisma commit past
+  // the mark would otherwise run one on the main thread, so Prisma's automatic checkpoint is off
+  // too. If the worker fails, both connections go back to the automatic checkpoint.
+  let checkpointer: TCheckpointer | null = null;
+  if (!sqlite.memory) {
+    await prisma.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
+    checkpointer = startCheckpointer(sqlite.name, () => {
+      if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
+    });
+    attachCheckpointer(sqlite, checkpointer);
+  } else {
+    await prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  }
   return {
     kind,
     url,
@@ -124,9 +142,13 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
     sqlite,
     pg: null,
     busyTimeoutMs,
+    checkpointer,
     close: async () => {
       await prisma.$disconnect();
       sqlite.close();
+      // Last: the worker's connection is then the file's last, and its close checkpoints the
+      // whole WAL and removes it, on the worker thread.
+      await checkpointer?.close();
     },
   };
 }

@@ -10,6 +10,7 @@
 // read first and wrote later could meet SQLITE_BUSY_SNAPSHOT after an ingest committed in between.
 import type Database from "better-sqlite3";
 import { open } from "node:fs/promises";
+import type { TCheckpointer } from "./checkpointer";
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -128,6 +129,12 @@ export function groupSync(databasePath: string, datasync: (path: string) => Prom
 }
 
 const groupSyncs = new WeakMap<Database.Database, TGroupSync>();
+const checkpointers = new WeakMap<Database.Database, TCheckpointer>();
+
+/** The connection's WAL checkpointer (lib/db/checkpointer.ts): writeTransaction nudges it after each commit. */
+export function attachCheckpointer(conn: Database.Database, checkpointer: TCheckpointer): void {
+  checkpointers.set(conn, checkpointer);
+}
 
 /** The connection's group sync (see groupSync); an in-memory database has nothing to sync. */
 export function connectionSync(conn: Database.Database): TGroupSync | null {
@@ -163,6 +170,7 @@ export async function writeTransaction<T>(conn: Database.Database, f: () => T, b
       const n = (commits.get(conn) ?? 0) + 1;
       commits.set(conn, n % OPTIMIZE_EVERY_COMMITS);
       if (n >= OPTIMIZE_EVERY_COMMITS) conn.pragma("optimize");
+      checkpointers.get(conn)?.nudge();
       await sync?.sync();
       return result;
     } catch (e) {
