@@ -61,6 +61,8 @@ export type TCheckpointStats = {
   lastCheckpointed: number;
   /** the largest frame count a checkpoint found in the WAL */
   maxLog: number;
+  /** the longest RESTART checkpoint, in ms: about how long it held the write lock */
+  maxRestartMs: number;
 };
 
 export type TCheckpointer = {
@@ -88,7 +90,7 @@ const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma("synchronous = FULL");
 db.pragma("wal_autocheckpoint = 0");
 db.pragma("busy_timeout = 0");
-const stats = { passive: 0, restarts: 0, lastLog: 0, lastCheckpointed: 0, maxLog: 0 };
+const stats = { passive: 0, restarts: 0, lastLog: 0, lastCheckpointed: 0, maxLog: 0, maxRestartMs: 0 };
 const checkpoint = (mode) => {
   const row = db.prepare("PRAGMA wal_checkpoint(" + mode + ")").raw().get();
   // [busy, frames in the WAL, frames checkpointed]; -1, -1 when the database is not in WAL mode
@@ -111,9 +113,11 @@ const run = () => {
   }
   if (stats.lastLog > workerData.restartPages) {
     db.pragma("busy_timeout = " + workerData.restartBusyTimeoutMs);
+    const started = performance.now();
     try {
       stats.restarts++;
       checkpoint("RESTART");
+      stats.maxRestartMs = Math.max(stats.maxRestartMs, performance.now() - started);
     } catch (e) {
       if (!String(e && e.code).startsWith("SQLITE_BUSY")) throw e;
     } finally {
