@@ -46,9 +46,9 @@ import { join } from "node:path";
  */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 /** Repeats of a PASSIVE checkpoint when commits landed during the previous one. */
-const CATCH_UP_ROUNDS = 4;
-/** WAL frames (4 KiB pages: 32 MiB) past which the worker finishes with a RESTART checkpoint. */
-export const WAL_RESTART_PAGES = 8_000;
+const CATCH_UP_ROUNDS = 8;
+/** WAL frames (4 KiB pages: 64 MiB) past which the worker finishes with a RESTART checkpoint. */
+export const WAL_RESTART_PAGES = 16_384;
 const RESTART_BUSY_TIMEOUT_MS = 5_000;
 
 export type TCheckpointStats = {
