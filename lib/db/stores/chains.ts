@@ -669,14 +669,14 @@ function refsOf(events: { jti: string; ref: string | null; iss: string; aud: str
 
 const json = (list: string[]) => JSON.stringify(list);
 
-/** Shared by both databases: Prisma. */
 /** detailRows from its two parts: every event of the chain, then what those events name. */
 async function detailRowsOf(store: Pick<TChainStore, "detailEvents" | "detailLookups">, id: string): Promise<TChainDetailRows> {
   const events = await store.detailEvents(id, 0);
   return { ...events, ...(await store.detailLookups(refsOf(events.events))) };
 }
 
-function prismaChainStore(db: TDatabase): TChainStore {
+/** The store through Prisma alone, shared by both databases (and what the contract tests hold the plain-SQL reads to). */
+export function prismaChainStore(db: TDatabase): TChainStore {
   const prisma: TPrisma = db.prisma;
   const store: TChainStore = {
     listRows: async (filters, now, page) => {
