@@ -1086,6 +1086,8 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       { status: "pending" },
       { status: "verified" },
       { status: "observed", source: "otel" },
+      { status: "observed" },
+      { finding: "scope_drift" },
       { q: "_" },
       { q: "%" },
       { q: "c1" },
