@@ -22,8 +22,8 @@ import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import type { TObservedWrite } from "./stores/observed";
-import type { TSortPosition } from "./stores/chains";
-import { CHAIN_SORTS } from "@/lib/contracts/chains";
+import { prismaChainStore, type TChainStore, type TSortPosition } from "./stores/chains";
+import { CHAIN_SORTS, type TChainFilters } from "@/lib/contracts/chains";
 import { findingTarget, type TFindingReviewRow } from "./stores/review";
 import type { TScanFinding, TWebhookRow } from "./stores/webhooks";
 
@@ -1066,6 +1066,66 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         expect(normalise(direct), `${db.kind} ${op}`).toEqual(normalise(viaPrisma));
       }
     }
+  });
+
+  it("PostgreSQL's plain-SQL list (every page of listRows, countRows at each cap) equals its Prisma one and SQLite's", async () => {
+    // Beyond FILTERS: filters side by side (a principal-driven page with others beside it, a rare
+    // value with a status), LIKE's wildcards in q and in a scope (the candidates read one by one),
+    // purposes below a code, time bounds, a principal in no chain.
+    const filters: TChainFilters[] = [
+      ...FILTERS,
+      { status: "verified", principal: planner.id },
+      { status: "violation", principal: planner.id },
+      { principal: planner.id, scope: "finance/q1/*:read" },
+      { principal: planner.id, q: "report", review: "unreviewed" },
+      { finding: "scope_drift", status: "violation" },
+      { finding: "missing_evidence", principal: planner.id },
+      { purpose: "finance", since: T - 150, until: T + 10 },
+      { purpose: "finance.q1" },
+      { status: "warning" },
+      { status: "pending" },
+      { status: "verified" },
+      { status: "observed", source: "otel" },
+      { status: "observed" },
+      { finding: "scope_drift" },
+      { q: "_" },
+      { q: "%" },
+      { q: "c1" },
+      { scope: "finance/q_/*:read" },
+      { scope: "finance/*:*", status: "violation" },
+      { principal: "agent:nobody" },
+      { until: T - 150 },
+    ];
+    const pages = async (store: TChainStore, f: TChainFilters) => {
+      const out: { ids: string[]; startedAt: number[] }[] = [];
+      let after: { startedAt: number; id: string } | undefined;
+      for (let i = 0; i < 50; i++) {
+        const rows = await store.listRows(f, T, { after, take: 2 });
+        out.push({ ids: rows.map((r) => r.id), startedAt: rows.map((r) => r.startedAt) });
+        if (rows.length < 2) break;
+        after = { startedAt: rows[1].startedAt, id: rows[1].id };
+      }
+      return out;
+    };
+    const prisma = prismaChainStore(pair.postgres);
+    let listed = 0;
+    for (const f of filters) {
+      const label = JSON.stringify(f);
+      const first = await pair.p.chains.listRows(f, T, { take: 100 });
+      listed += first.length;
+      expect(normalise(first), label).toEqual(normalise(await prisma.listRows(f, T, { take: 100 })));
+      expect(normalise(first), label).toEqual(normalise(await pair.s.chains.listRows(f, T, { take: 100 })));
+      const paged = await pages(pair.p.chains, f);
+      expect(paged, label).toEqual(await pages(prisma, f));
+      expect(paged, label).toEqual(await pages(pair.s.chains, f));
+      for (const atMost of [undefined, 1, 2, 3, 10_001]) {
+        const n = await pair.p.chains.countRows(f, T, atMost);
+        expect(n, `${label} ${atMost}`).toBe(await prisma.countRows(f, T, atMost));
+        expect(n, `${label} ${atMost}`).toBe(await pair.s.chains.countRows(f, T, atMost));
+      }
+    }
+    // The cases list chains, not only empty pages.
+    expect(listed).toBeGreaterThan(filters.length);
   });
 });
 
