@@ -283,6 +283,9 @@ async function main() {
         console.log(`    ${name.padEnd(28)} ${((ms * 1000) / w.events).toFixed(1).padStart(8)} µs/event  ${ms.toFixed(0).padStart(7)} ms`);
     }
   }
+  log(
+    `process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at the end (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)`,
+  );
   await closeDatabase();
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
   else log(`kept ${url}`);
