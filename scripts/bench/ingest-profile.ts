@@ -14,7 +14,7 @@
 // timer around each store operation, BEGIN, COMMIT and the group sync. It only uses what the ingest
 // exports, so the same file runs in an older tree for a back-to-back comparison.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { Session } from "node:inspector/promises";
 import { tmpdir, loadavg } from "node:os";
@@ -89,6 +89,22 @@ const mainThreadCpuUs = () => {
   const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+
+/** CPU µs so far by thread ("main", or its tid). */
+const cpuByThreadName = (): Map<string, number> => {
+  const by = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = tid === String(process.pid) ? "main" : tid;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      by.set(name, (by.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return by;
 };
 
 /** The population's private keys beside a saved store, so a later run signs as its principals. */
@@ -243,8 +259,13 @@ async function main() {
       nextChain = next;
       await tick();
       const rawCpu = process.cpuUsage();
+      const rawThreads = cpuByThreadName();
       const raw = await rawVerifyRateAllCores(rawSample, 1);
       const rawUsed = process.cpuUsage(rawCpu);
+      // libuv's pool: the threads the raw verify kept busy (the callback form runs on it alone).
+      const pool = new Set(
+        [...cpuByThreadName()].filter(([name, us]) => name !== "main" && us - (rawThreads.get(name) ?? 0) > 50_000).map(([name]) => name),
+      );
       // CPU per raw verification, all threads: with every core busy in both, the ratio the target
       // asks for is this over the ingest's CPU per event, whatever share of the cores the load leaves.
       const rawCpuUs = (rawUsed.user + rawUsed.system) / raw.verified;
@@ -252,6 +273,7 @@ async function main() {
       phases = new Phases();
       const cpu = process.cpuUsage();
       const mainCpu = mainThreadCpuUs();
+      const threadsCpu = cpuByThreadName();
       const wchar = written();
       const started = performance.now();
       let i = 0;
@@ -263,6 +285,11 @@ async function main() {
       const wall = performance.now() - started;
       const used = process.cpuUsage(cpu);
       const usedMain = mainThreadCpuUs() - mainCpu;
+      const byThread = new Map<string, number>();
+      for (const [name, us] of cpuByThreadName()) {
+        const group = name === "main" ? "main" : pool.has(name) ? "libuv pool" : "other threads (V8's GC and compiler helpers)";
+        byThread.set(group, (byThread.get(group) ?? 0) + us - (threadsCpu.get(name) ?? 0));
+      }
       if (profiler) {
         const { profile } = (await profiler.post("Profiler.stop")) as { profile: object };
         const file = join(args.profileDir!, `${w.size}${w.interleaved ? "i" : ""}-run${run}.cpuprofile`);
@@ -274,6 +301,7 @@ async function main() {
           `CPU ${((used.user + used.system) / w.events) | 0} µs/event (all threads), ${(usedMain / w.events) | 0} main thread; ` +
           `raw verify ${rawCpuUs.toFixed(0)} µs/signature, CPU ratio ${((rawCpuUs / ((used.user + used.system) / w.events)) * 100).toFixed(0)}%; written ${((written() - wchar) / w.events) | 0} B/event; wall ${wall.toFixed(0)} ms`,
       );
+      console.log(`    CPU by thread (µs/event): ${[...byThread].map(([name, us]) => `${name} ${(us / w.events).toFixed(0)}`).join(", ")}`);
       const rows = [...phases.ms.entries()].sort((a, b) => b[1] - a[1]);
       const inSqlite = rows.filter(([name]) => name.startsWith("sql ") || name === "begin" || name === "commit").reduce((sum, [, ms]) => sum + ms, 0);
       console.log(
