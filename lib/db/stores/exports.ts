@@ -129,7 +129,6 @@ function inChainOrder<R extends TEventRow | TCsvEventRow>(chainIds: string[], ro
 
 const toExportRow = (r: TEventRowStored): TEventRow => ({ ...r, receivedAt: r.receivedAt.toISOString() });
 
-export { keepsClaims };
 /** keepsClaims in SQL, for rows whose csvFromClaims is null (stored before migration 0029, or by a writer that leaves it null). */
 const SQL_KEEPS_CLAIMS = `"alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\\u') > 0`;
 
