@@ -10,15 +10,18 @@ ADD COLUMN "csvText1" TEXT,
 ADD COLUMN "csvText2" TEXT,
 ADD COLUMN "csvText3" TEXT;
 
-UPDATE "Event" SET "tokenSha256" = encode(sha256(convert_to("token", 'UTF8')), 'hex'),
-  "csvFromClaims" = CASE WHEN "alg" = 'aip-presented' OR strpos("claims", '"aip"') > 0 OR strpos("claims", '\u') > 0 THEN 1 ELSE 0 END;
-
+-- One UPDATE, one pass over the table (each rewrites every row).
 UPDATE "Event" AS e SET
+  "tokenSha256" = encode(sha256(convert_to(e."token", 'UTF8')), 'hex'),
+  "csvFromClaims" = CASE WHEN j.k THEN 1 ELSE 0 END,
   "csvText1" = CASE e."kind" WHEN 'invoke' THEN j.c->>'action' WHEN 'complete' THEN j.c->>'status' WHEN 'revoke' THEN j.c->>'reason'
     WHEN 'authorize' THEN j.c->'purpose'->>'text' WHEN 'delegate' THEN j.c->'purpose'->>'text' END,
-  "csvText2" = CASE WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
+  "csvText2" = CASE WHEN j.c IS NULL THEN NULL WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
     WHEN e."kind" IN ('authorize', 'delegate') THEN
       (SELECT coalesce(string_agg(s.v, ' ' ORDER BY s.n), '') FROM jsonb_array_elements_text(j.c->'scope') WITH ORDINALITY AS s(v, n)) END,
   "csvText3" = CASE e."kind" WHEN 'complete' THEN j.c->'evidence'->>'summary' END
-FROM (SELECT "seq", "claims"::jsonb AS c FROM "Event" WHERE "csvFromClaims" = 0) AS j
+FROM (
+  SELECT x."seq", x.k, CASE WHEN x.k THEN NULL ELSE x."claims"::jsonb END AS c
+  FROM (SELECT "seq", "claims", ("alg" = 'aip-presented' OR strpos("claims", '"aip"') > 0 OR strpos("claims", '\u') > 0) AS k FROM "Event") AS x
+) AS j
 WHERE e."seq" = j."seq";

@@ -10,14 +10,13 @@ ALTER TABLE "Event" ADD COLUMN "csvText1" TEXT;
 ALTER TABLE "Event" ADD COLUMN "csvText2" TEXT;
 ALTER TABLE "Event" ADD COLUMN "csvText3" TEXT;
 
-UPDATE "Event" SET "csvFromClaims" = CASE WHEN "alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\u') > 0 THEN 1 ELSE 0 END;
-
+-- One pass over the table (each UPDATE rewrites every row): the keeps-its-claims test is repeated per column.
 UPDATE "Event" SET
-  "csvText1" = CASE "kind" WHEN 'invoke' THEN json_extract("claims", '$.action') WHEN 'complete' THEN json_extract("claims", '$.status')
-    WHEN 'revoke' THEN json_extract("claims", '$.reason') WHEN 'authorize' THEN json_extract("claims", '$.purpose.text')
-    WHEN 'delegate' THEN json_extract("claims", '$.purpose.text') END,
-  "csvText2" = CASE "kind" WHEN 'invoke' THEN json_extract("claims", '$.resource') WHEN 'complete' THEN json_extract("claims", '$.result_hash')
-    WHEN 'authorize' THEN coalesce((SELECT group_concat("value", ' ' ORDER BY "key") FROM json_each("claims", '$.scope')), '')
-    WHEN 'delegate' THEN coalesce((SELECT group_concat("value", ' ' ORDER BY "key") FROM json_each("claims", '$.scope')), '') END,
-  "csvText3" = CASE "kind" WHEN 'complete' THEN json_extract("claims", '$.evidence.summary') END
-WHERE "csvFromClaims" = 0;
+  "csvFromClaims" = CASE WHEN ("alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\u') > 0) THEN 1 ELSE 0 END,
+  "csvText1" = CASE WHEN ("alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\u') > 0) THEN NULL
+    WHEN "kind" = 'invoke' THEN json_extract("claims", '$.action') WHEN "kind" = 'complete' THEN json_extract("claims", '$.status')
+    WHEN "kind" = 'revoke' THEN json_extract("claims", '$.reason') WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.purpose.text') END,
+  "csvText2" = CASE WHEN ("alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\u') > 0) THEN NULL
+    WHEN "kind" = 'invoke' THEN json_extract("claims", '$.resource') WHEN "kind" = 'complete' THEN json_extract("claims", '$.result_hash')
+    WHEN "kind" IN ('authorize', 'delegate') THEN coalesce((SELECT group_concat("value", ' ' ORDER BY "key") FROM json_each("claims", '$.scope')), '') END,
+  "csvText3" = CASE WHEN ("alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\u') > 0) THEN NULL WHEN "kind" = 'complete' THEN json_extract("claims", '$.evidence.summary') END;
