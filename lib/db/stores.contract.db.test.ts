@@ -18,6 +18,8 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { ask, driftOnlyWrite, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
+import { csvColumnsOf, type TCsvColumns } from "./csv-columns";
+import { replayMigration } from "./both-databases-cases";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
@@ -1126,6 +1128,59 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
     }
     // The cases list chains, not only empty pages.
     expect(listed).toBeGreaterThan(filters.length);
+  });
+
+  it("the CSV columns ingest stores (migration 0029): the export reads the same rows with them as without, and the migration's backfill writes what ingest wrote", async () => {
+    const COLS = ["tokenSha256", "csvFromClaims", "csvText1", "csvText2", "csvText3"] as const;
+    const select = `SELECT "seq", "token", "claims", "alg", ${COLS.map((c) => `"${c}"`).join(", ")} FROM "Event" ORDER BY "seq"`;
+    for (const db of [pair.sqlite, pair.postgres]) {
+      type TRow = { seq: number; token: string; claims: string; alg: string } & TCsvColumns;
+      const read = async (): Promise<TRow[]> => (db.sqlite ? (db.sqlite.prepare(select).all() as TRow[]) : (await db.pg!.query<TRow>(select)).rows);
+      const run = async (sql: string) => {
+        if (db.sqlite) db.sqlite.prepare(sql).run();
+        else await db.pg!.query(sql);
+      };
+      const stored = await read();
+      expect(stored.length).toBeGreaterThan(10);
+      // Ingest wrote every row's columns, as lib/db/csv-columns.ts derives them; some rows keep their claims (AIP).
+      for (const r of stored) {
+        const { seq, token, claims, alg, ...columns } = r;
+        expect(columns, `${db.kind} ${seq}`).toEqual(csvColumnsOf(JSON.parse(claims) as TClaims, claims, alg, token));
+      }
+      expect(stored.some((r) => r.csvFromClaims === 1)).toBe(true);
+      expect(stored.some((r) => r.csvText3 !== null)).toBe(true);
+
+      const { direct, prisma } = exportStoresOf(db);
+      const chains = `SELECT DISTINCT "chainId" FROM "Event" ORDER BY "chainId"`;
+      const ids = (
+        db.sqlite ? (db.sqlite.prepare(chains).all() as { chainId: string }[]) : (await db.pg!.query<{ chainId: string }>(chains)).rows
+      ).map((r) => r.chainId);
+      const exportRows = async (reads: typeof prisma) => [
+        await reads.csvEventsOfChains(ids),
+        ...(await Promise.all(ids.map((id) => reads.csvChainEvents(id, 0, 1000)))),
+      ];
+      const withColumns = await exportRows(direct!);
+      expect(withColumns[0].length).toBe(stored.length);
+      expect(withColumns).toEqual(await exportRows(prisma));
+
+      // The fallback: rows without their columns (stored before the migration) read the same.
+      await run(`UPDATE "Event" SET ${COLS.map((c) => `"${c}" = NULL`).join(", ")}`);
+      expect(await exportRows(direct!)).toEqual(withColumns);
+
+      // The migration's backfill gives what ingest wrote (but the token's hash on SQLite, which has no SHA-256).
+      expect(await replayMigration(db, db.sqlite ? "sqlite" : "postgres", "0029_csv_columns", "UPDATE")).toBe(1);
+      const backfilled = await read();
+      expect(backfilled).toEqual(stored.map((r) => (db.sqlite ? { ...r, tokenSha256: null } : r)));
+      expect(await exportRows(direct!)).toEqual(withColumns);
+      if (db.sqlite) {
+        // Half the rows hashed, half not: both kinds in one page.
+        for (const r of stored.filter((_, i) => i % 2 === 0))
+          db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
+        expect(await exportRows(direct!)).toEqual(withColumns);
+        for (const r of stored) db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
+      }
+      expect(await read()).toEqual(stored);
+    }
   });
 });
 
