@@ -23,6 +23,23 @@ describe("sendJson", () => {
     }
   });
 
+  it("sends the kept bytes themselves, not a copy, and leaves them whole for the next response", async () => {
+    // A kept body may be a slice of a larger buffer (Node pools small ones): only the slice is sent.
+    const whole = Buffer.from('xxxx{"events":["ä","✓"]}yyyy', "utf8");
+    const kept = { json: whole.subarray(4, whole.length - 4), etag: 'W/"k"' };
+    const reader = sendJson(request(), kept).body!.getReader();
+    const first = await reader.read();
+    expect(first.value!.buffer).toBe(whole.buffer);
+    expect(Buffer.from(first.value!).toString("utf8")).toBe('{"events":["ä","✓"]}');
+    expect((await reader.read()).done).toBe(true);
+    // However many responses send it, at once or one after another, each gets every byte and the
+    // kept buffer is still there (not detached, not changed) afterwards.
+    const texts = await Promise.all([1, 2, 3].map(() => sendJson(request(), kept).text()));
+    expect(texts).toEqual(Array(3).fill('{"events":["ä","✓"]}'));
+    expect(await sendJson(request(), kept).json()).toEqual({ events: ["ä", "✓"] });
+    expect(whole.toString("utf8")).toBe('xxxx{"events":["ä","✓"]}yyyy');
+  });
+
   it("sends the body again for another ETag", async () => {
     const res = sendJson(request('W/"old"'), body, { headers: { "x-extra": "1" } });
     expect(res.status).toBe(200);

@@ -5,6 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { migrationStatements } from "@/scripts/migrate";
 import { dropDatabase, type postgresTestUrl } from "@/scripts/postgres";
 import type { TDatabase } from "./connect";
 
@@ -32,4 +33,21 @@ export function openBothDatabases<T extends TSide>(
       await side.drop?.();
     }
   });
+}
+
+/**
+ * Runs a migration's statements that begin with `verb` again (its fill of existing rows), as an
+ * upgraded database ran them, through the test's Prisma client; `keep` picks among them. Returns
+ * how many ran, so a test can pin the statements it means to replay.
+ */
+export async function replayMigration(
+  db: Pick<TDatabase, "prisma">,
+  provider: "sqlite" | "postgres",
+  migration: string,
+  verb: string,
+  keep: (statement: string) => boolean = () => true,
+): Promise<number> {
+  const statements = migrationStatements(provider, migration, verb).filter(keep);
+  for (const st of statements) await db.prisma.$executeRawUnsafe(st);
+  return statements.length;
 }

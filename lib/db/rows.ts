@@ -39,6 +39,11 @@ export const EVENT_INSERT_COLUMNS: TColumns<Event, "receivedAt"> = {
   keyRevokedAt: "double precision",
   traceId: "text",
   drift: "text",
+  tokenSha256: "text",
+  csvFromClaims: "integer",
+  csvText1: "text",
+  csvText2: "text",
+  csvText3: "text",
 };
 
 /** A chain's summary row as ingest writes it: all but what the database keeps itself. */

@@ -18,12 +18,14 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { ask, driftOnlyWrite, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
+import { csvColumnsOf, type TCsvColumns } from "./csv-columns";
+import { replayMigration } from "./both-databases-cases";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import type { TObservedWrite } from "./stores/observed";
-import type { TSortPosition } from "./stores/chains";
-import { CHAIN_SORTS } from "@/lib/contracts/chains";
+import { prismaChainStore, type TChainStore, type TSortPosition } from "./stores/chains";
+import { CHAIN_SORTS, type TChainFilters } from "@/lib/contracts/chains";
 import { findingTarget, type TFindingReviewRow } from "./stores/review";
 import type { TScanFinding, TWebhookRow } from "./stores/webhooks";
 
@@ -1065,6 +1067,119 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         const viaPrisma = await run({ ...st, exports: both.prisma });
         expect(normalise(direct), `${db.kind} ${op}`).toEqual(normalise(viaPrisma));
       }
+    }
+  });
+
+  it("PostgreSQL's plain-SQL list (every page of listRows, countRows at each cap) equals its Prisma one and SQLite's", async () => {
+    // Beyond FILTERS: filters side by side (a principal-driven page with others beside it, a rare
+    // value with a status), LIKE's wildcards in q and in a scope (the candidates read one by one),
+    // purposes below a code, time bounds, a principal in no chain.
+    const filters: TChainFilters[] = [
+      ...FILTERS,
+      { status: "verified", principal: planner.id },
+      { status: "violation", principal: planner.id },
+      { principal: planner.id, scope: "finance/q1/*:read" },
+      { principal: planner.id, q: "report", review: "unreviewed" },
+      { finding: "scope_drift", status: "violation" },
+      { finding: "missing_evidence", principal: planner.id },
+      { purpose: "finance", since: T - 150, until: T + 10 },
+      { purpose: "finance.q1" },
+      { status: "warning" },
+      { status: "pending" },
+      { status: "verified" },
+      { status: "observed", source: "otel" },
+      { status: "observed" },
+      { finding: "scope_drift" },
+      { q: "_" },
+      { q: "%" },
+      { q: "c1" },
+      { scope: "finance/q_/*:read" },
+      { scope: "finance/*:*", status: "violation" },
+      { principal: "agent:nobody" },
+      { until: T - 150 },
+    ];
+    const pages = async (store: TChainStore, f: TChainFilters) => {
+      const out: { ids: string[]; startedAt: number[] }[] = [];
+      let after: { startedAt: number; id: string } | undefined;
+      for (let i = 0; i < 50; i++) {
+        const rows = await store.listRows(f, T, { after, take: 2 });
+        out.push({ ids: rows.map((r) => r.id), startedAt: rows.map((r) => r.startedAt) });
+        if (rows.length < 2) break;
+        after = { startedAt: rows[1].startedAt, id: rows[1].id };
+      }
+      return out;
+    };
+    const prisma = prismaChainStore(pair.postgres);
+    let listed = 0;
+    for (const f of filters) {
+      const label = JSON.stringify(f);
+      const first = await pair.p.chains.listRows(f, T, { take: 100 });
+      listed += first.length;
+      expect(normalise(first), label).toEqual(normalise(await prisma.listRows(f, T, { take: 100 })));
+      expect(normalise(first), label).toEqual(normalise(await pair.s.chains.listRows(f, T, { take: 100 })));
+      const paged = await pages(pair.p.chains, f);
+      expect(paged, label).toEqual(await pages(prisma, f));
+      expect(paged, label).toEqual(await pages(pair.s.chains, f));
+      for (const atMost of [undefined, 1, 2, 3, 10_001]) {
+        const n = await pair.p.chains.countRows(f, T, atMost);
+        expect(n, `${label} ${atMost}`).toBe(await prisma.countRows(f, T, atMost));
+        expect(n, `${label} ${atMost}`).toBe(await pair.s.chains.countRows(f, T, atMost));
+      }
+    }
+    // The cases list chains, not only empty pages.
+    expect(listed).toBeGreaterThan(filters.length);
+  });
+
+  it("the CSV columns ingest stores (migration 0029): the export reads the same rows with them as without, and the migration's backfill writes what ingest wrote", async () => {
+    const COLS = ["tokenSha256", "csvFromClaims", "csvText1", "csvText2", "csvText3"] as const;
+    const select = `SELECT "seq", "token", "claims", "alg", ${COLS.map((c) => `"${c}"`).join(", ")} FROM "Event" ORDER BY "seq"`;
+    for (const db of [pair.sqlite, pair.postgres]) {
+      type TRow = { seq: number; token: string; claims: string; alg: string } & TCsvColumns;
+      const read = async (): Promise<TRow[]> => (db.sqlite ? (db.sqlite.prepare(select).all() as TRow[]) : (await db.pg!.query<TRow>(select)).rows);
+      const run = async (sql: string) => {
+        if (db.sqlite) db.sqlite.prepare(sql).run();
+        else await db.pg!.query(sql);
+      };
+      const stored = await read();
+      expect(stored.length).toBeGreaterThan(10);
+      // Ingest wrote every row's columns, as lib/db/csv-columns.ts derives them; some rows keep their claims (AIP).
+      for (const r of stored) {
+        const { seq, token, claims, alg, ...columns } = r;
+        expect(columns, `${db.kind} ${seq}`).toEqual(csvColumnsOf(JSON.parse(claims) as TClaims, claims, alg, token));
+      }
+      expect(stored.some((r) => r.csvFromClaims === 1)).toBe(true);
+      expect(stored.some((r) => r.csvText3 !== null)).toBe(true);
+
+      const { direct, prisma } = exportStoresOf(db);
+      const chains = `SELECT DISTINCT "chainId" FROM "Event" ORDER BY "chainId"`;
+      const ids = (
+        db.sqlite ? (db.sqlite.prepare(chains).all() as { chainId: string }[]) : (await db.pg!.query<{ chainId: string }>(chains)).rows
+      ).map((r) => r.chainId);
+      const exportRows = async (reads: typeof prisma) => [
+        await reads.csvEventsOfChains(ids),
+        ...(await Promise.all(ids.map((id) => reads.csvChainEvents(id, 0, 1000)))),
+      ];
+      const withColumns = await exportRows(direct!);
+      expect(withColumns[0].length).toBe(stored.length);
+      expect(withColumns).toEqual(await exportRows(prisma));
+
+      // The fallback: rows without their columns (stored before the migration) read the same.
+      await run(`UPDATE "Event" SET ${COLS.map((c) => `"${c}" = NULL`).join(", ")}`);
+      expect(await exportRows(direct!)).toEqual(withColumns);
+
+      // The migration's backfill gives what ingest wrote (but the token's hash on SQLite, which has no SHA-256).
+      expect(await replayMigration(db, db.sqlite ? "sqlite" : "postgres", "0029_csv_columns", "UPDATE")).toBe(1);
+      const backfilled = await read();
+      expect(backfilled).toEqual(stored.map((r) => (db.sqlite ? { ...r, tokenSha256: null } : r)));
+      expect(await exportRows(direct!)).toEqual(withColumns);
+      if (db.sqlite) {
+        // Half the rows hashed, half not: both kinds in one page.
+        for (const r of stored.filter((_, i) => i % 2 === 0))
+          db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
+        expect(await exportRows(direct!)).toEqual(withColumns);
+        for (const r of stored) db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
+      }
+      expect(await read()).toEqual(stored);
     }
   });
 });

@@ -40,6 +40,7 @@ import { eventRef } from "@/lib/protocol/grammar";
 import { chainInputsFrom, missingRefs, parseEventRows, principalIdsOf } from "@/lib/chains/load";
 import { summariseChain } from "@/lib/ingest/summary";
 import { ask, type TDriftWrite, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
+import { csvColumnsOf } from "@/lib/db/csv-columns";
 import type { TEventInsert, TExternalRow, TParsedEventRow, TPrincipalKindRow } from "@/lib/db/rows";
 import { storableRaw, storableText } from "@/lib/text";
 
@@ -125,6 +126,7 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
 
 function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
   const c = f.claims;
+  const claims = JSON.stringify(c);
   return {
     seq: f.seq,
     jti: c.jti,
@@ -139,13 +141,15 @@ function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
     alg: f.alg,
     kid: f.kid,
     token: f.raw,
-    claims: JSON.stringify(c),
+    claims,
     purposeCode: c.kind === "authorize" || c.kind === "delegate" ? c.purpose.code : c.kind === "invoke" ? (c.purpose ?? null) : null,
     prevHash: f.prevHash,
     hash: f.hash,
     keyRevokedAt: f.keyRevokedAt,
     traceId: c.traceparent ? c.traceparent.slice(3, 35) : null,
     drift: f.drift ? JSON.stringify(f.drift) : null,
+    // what the CSV export shows, so it reads columns instead of claims and hashes nothing
+    ...csvColumnsOf(c, claims, f.alg, f.raw),
   };
 }
 

@@ -7,13 +7,13 @@
 // the events, over histories with re-deliveries, rejected entries and events arriving out of order.
 // Run on SQLite and on PostgreSQL by queries.sqlite.db.test.ts and queries.postgres.db.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
-import { migrationStatements } from "@/scripts/migrate";
 import { grantUsesOf, rankUnusedAuthority, type TLpUse } from "@/lib/protocol/least-privilege";
 import type { TClaims } from "@/lib/protocol/types";
 import { ingest, registerActor, type TActor } from "@/lib/reports/test-fixtures";
 import { mulberry32, signToken } from "@/lib/protocol/test-helpers";
 import type { TLeastPrivilegeStore } from "@/lib/db/stores/least-privilege";
 import type { TPrisma } from "@/lib/db/connect";
+import { replayMigration } from "@/lib/db/both-databases-cases";
 
 const GRANT_SELECT = { jti: true, chainId: true, iss: true, aud: true, ref: true, iat: true, exp: true, claims: true } as const;
 const INVOKE_SELECT = { jti: true, ref: true, iss: true, iat: true, claims: true } as const;
@@ -214,10 +214,8 @@ export function defineLeastPrivilegeEquivalenceTests(kind: "sqlite" | "postgres"
       expect(stored).toEqual(recount);
       expect(new Set(stored.map((u) => u.kind))).toEqual(new Set(["invoke", "delegate", "data", "resource"]));
       // An upgraded database: the table emptied and refilled by 0027's own statements.
-      const sql = migrationStatements(kind, "0027_grant_use", "INSERT");
-      expect(sql.length).toBe(4);
       await prisma.grantUse.deleteMany();
-      for (const st of sql) await prisma.$executeRawUnsafe(st);
+      expect(await replayMigration({ prisma }, kind, "0027_grant_use", "INSERT")).toBe(4);
       expect(byKey((await prisma.grantUse.findMany()) as TLpUse[])).toEqual(recount);
     });
 

@@ -9,16 +9,16 @@
 // findings likewise, from the per-signer counts. On SQLite and on PostgreSQL (skipped without a server); on
 // SQLite the plans must read the new indexes' ranges, no scan of Chain or Finding.
 import { describe, expect, it } from "vitest";
-import { migrate, migrationStatements } from "@/scripts/migrate";
+import { migrate } from "@/scripts/migrate";
 import { postgresTestUrl } from "@/scripts/postgres";
-import { openBothDatabases } from "@/lib/db/both-databases-cases";
+import { openBothDatabases, replayMigration } from "@/lib/db/both-databases-cases";
 import { jwkThumbprint } from "@/lib/protocol/envelope";
-import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
+import { makeKey, signToken } from "@/lib/protocol/test-helpers";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
 import type { TClaims } from "@/lib/protocol/types";
 import { ingestSteps, type TCandidate } from "@/lib/ingest/steps";
-import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
+import { registerSigners, verifiedCandidates as candidates, type TTestSigner } from "@/lib/ingest/test-helpers";
 import { openDatabase, type TDatabase } from "@/lib/db/connect";
 import { createStores, type TStores } from "@/lib/db/stores";
 import { FINDING_DAYS_SQL, OVERDUE_DAYS_SQL, OVERDUE_VERIFIED_SQL } from "@/lib/db/stores/insights";
@@ -29,7 +29,7 @@ const pg = await postgresTestUrl();
 const DAY = 86_400;
 const NOW = 1_800_000_000; // 2027-01-15T08:00:00Z: the reads' clock
 const at = (secondsBeforeNow: number) => new Date((NOW - secondsBeforeNow) * 1000);
-type TWho = { id: string; key: TTestKey };
+type TWho = TTestSigner;
 const human: TWho = { id: "user:overview@bank.example", key: makeKey() };
 const agent: TWho = { id: "agent:overview", key: makeKey() };
 const tool: TWho = { id: "tool:overview", key: makeKey() };
@@ -208,15 +208,7 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
   migrate(url);
   const db = await openDatabase(url);
   const s = createStores(db);
-  for (const p of [human, agent, tool]) {
-    const jwk = p.key.publicJwk;
-    await s.registry.create({
-      id: p.id,
-      kind: p.id.split(":")[0] === "user" ? "human" : p.id.split(":")[0],
-      name: null,
-      keys: [{ kid: p.key.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }],
-    });
-  }
+  await registerSigners(s.registry, [human, agent, tool]);
   const jwk = ed25519Jwk(aipKey.publicKey, "key-1");
   await s.aip.register({
     id: AIP_WEB,
@@ -355,8 +347,6 @@ describe("overview figures from migration 0030", () => {
 
   it("the migration's backfill of existing rows counts what the triggers counted, and the triggers go on from it", async () => {
     for (const side of sides) {
-      const fills = migrationStatements(side.name, "0030_overview_counts", "INSERT").filter((st) => !st.includes("NEW."));
-      expect(fills, side.name).toHaveLength(3);
       const prisma = side.db.prisma;
       const snapshot = async () => ({
         counts: await prisma.chainStatusCount.findMany({ where: { count: { not: 0 } }, orderBy: { status: "asc" } }),
@@ -368,7 +358,8 @@ describe("overview figures from migration 0030", () => {
       await prisma.chainStatusCount.deleteMany();
       await prisma.chainOpenExp.deleteMany();
       await prisma.principalFindingCount.deleteMany();
-      for (const fill of fills) await prisma.$executeRawUnsafe(fill);
+      // the backfill's three INSERTs, not the triggers' (which insert NEW. values)
+      expect(await replayMigration(side.db, side.name, "0030_overview_counts", "INSERT", (st) => !st.includes("NEW.")), side.name).toBe(3);
       expect(await snapshot(), side.name).toEqual(kept);
       // Once more after the backfill: a new pending chain and a verified chain turned violation.
       await side.s.ingest.run(

@@ -3,6 +3,8 @@
 //
 //   npx tsx scripts/bench/ingest-profile.ts [--events 100000] [--clients 4] [--runs 2] [--keep]
 //   node --cpu-prof --import tsx scripts/bench/ingest-profile.ts …     (a CPU profile as well)
+//   … --events 1000000 --save-store /tmp/x/1m.db   (fill, keep the store and its keys, stop)
+//   … --store /tmp/x/1m.db                          (a copy of that store instead of a fill)
 //
 // A fresh, migrated SQLite store is filled with --events background events (npm run bench's
 // 10-event chains, batches of 1,000, through ingestBatch), then each workload (batches of 100 and of
@@ -12,7 +14,8 @@
 // timer around each store operation, BEGIN, COMMIT and the group sync. It only uses what the ingest
 // exports, so the same file runs in an older tree for a back-to-back comparison.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { Session } from "node:inspector/promises";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
@@ -21,9 +24,29 @@ import type { TSteps, TSyncLock } from "@/lib/db/stores/ingest";
 import { allPrincipals, chainBatches, population, smallChain, SMALL_CHAIN_EVENTS } from "./workload";
 import { rawVerifyRateAllCores } from "./raw-verify";
 
-type TArgs = { events: number; clients: number; runs: number; keep: boolean; profileDir: string | null; walAutocheckpoint: number | null };
+type TArgs = {
+  events: number;
+  clients: number;
+  runs: number;
+  keep: boolean;
+  profileDir: string | null;
+  walAutocheckpoint: number | null;
+  store: string | null;
+  saveStore: string | null;
+  pragmas: string[];
+};
 function parseArgs(argv: string[]): TArgs {
-  const a: TArgs = { events: 100_000, clients: 4, runs: 2, keep: false, profileDir: null, walAutocheckpoint: null };
+  const a: TArgs = {
+    events: 100_000,
+    clients: 4,
+    runs: 2,
+    keep: false,
+    profileDir: null,
+    walAutocheckpoint: null,
+    store: null,
+    saveStore: null,
+    pragmas: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--events") a.events = Number(argv[++i]);
     else if (argv[i] === "--clients") a.clients = Number(argv[++i]);
@@ -31,6 +54,9 @@ function parseArgs(argv: string[]): TArgs {
     else if (argv[i] === "--keep") a.keep = true;
     else if (argv[i] === "--cpu-prof-dir") a.profileDir = argv[++i];
     else if (argv[i] === "--wal-autocheckpoint") a.walAutocheckpoint = Number(argv[++i]);
+    else if (argv[i] === "--store") a.store = argv[++i];
+    else if (argv[i] === "--save-store") a.saveStore = argv[++i];
+    else if (argv[i] === "--pragma") a.pragmas.push(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return a;
@@ -58,12 +84,41 @@ class Phases {
 /** Bytes this process handed to write() so far (/proc/self/io wchar): WAL frames, mostly. */
 const written = () => Number(/wchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? 0);
 
+/** CPU µs of the main thread alone (its task's utime + stime, in clock ticks of 10 ms). */
+const mainThreadCpuUs = () => {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+
+/** CPU µs so far by thread ("main", or its tid). */
+const cpuByThreadName = (): Map<string, number> => {
+  const by = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = tid === String(process.pid) ? "main" : tid;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      by.set(name, (by.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return by;
+};
+
+/** The population's private keys beside a saved store, so a later run signs as its principals. */
+type TSavedKeys = Record<string, string>;
+
 let phases = new Phases();
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), "delegraph-profile-"));
   const url = `file:${join(dir, "profile.db")}`;
+  if (args.store) {
+    for (const suffix of ["", "-wal"]) if (existsSync(args.store + suffix)) copyFileSync(args.store + suffix, join(dir, "profile.db" + suffix));
+  }
   execFileSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
   process.env.DATABASE_URL = url;
   const { database, closeDatabase } = await import("@/lib/db");
@@ -85,6 +140,11 @@ async function main() {
     await db.prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${args.walAutocheckpoint}`);
   }
   log(`wal_autocheckpoint ${String(conn.pragma("wal_autocheckpoint", { simple: true }))} pages`);
+  // --pragma "cache_size = -65536": set on the direct (ingest) connection before the fill.
+  for (const p of args.pragmas) conn.pragma(p);
+  log(
+    `direct connection: cache_size ${String(conn.pragma("cache_size", { simple: true }))}, mmap_size ${String(conn.pragma("mmap_size", { simple: true }))}`,
+  );
   const prepare = conn.prepare.bind(conn);
   conn.prepare = ((sql: string) => {
     const stmt = prepare(sql);
@@ -97,7 +157,13 @@ async function main() {
   }) as typeof conn.prepare;
   const now = Math.floor(Date.now() / 1000);
   const pop = population({ humans: 100, agents: 1000, tools: 100 });
-  await fill.registerPrincipals(allPrincipals(pop));
+  if (args.store) {
+    const saved = JSON.parse(readFileSync(`${args.store}.keys.json`, "utf8")) as TSavedKeys;
+    for (const p of allPrincipals(pop)) {
+      p.key.privateKey = createPrivateKey(saved[p.id]);
+      p.key.publicKey = createPublicKey(p.key.privateKey);
+    }
+  } else await fill.registerPrincipals(allPrincipals(pop));
   const keyOf = new Map(allPrincipals(pop).map((p) => [p.id, p.key.publicKey]));
   const issuerOf = (t: string) => (JSON.parse(Buffer.from(t.split(".")[1], "base64url").toString("utf8")) as { iss: string }).iss;
   const rawSample = Array.from({ length: 200 }, (_, i) => smallChain(50_000_000 + i, pop, now))
@@ -113,8 +179,22 @@ async function main() {
       yield batch;
     }
   };
-  const filled = await fill.ingestInProcess(background());
-  log(`filled ${filled.events} events in ${filled.seconds.toFixed(1)} s (${filled.perSec}/s)`);
+  if (!args.store) {
+    const filled = await fill.ingestInProcess(background());
+    log(`filled ${filled.events} events in ${filled.seconds.toFixed(1)} s (${filled.perSec}/s)`);
+  } else log(`a copy of ${args.store}, no fill`);
+  if (args.saveStore) {
+    conn.pragma("wal_checkpoint(TRUNCATE)");
+    await closeDatabase();
+    copyFileSync(join(dir, "profile.db"), args.saveStore);
+    const keys: TSavedKeys = Object.fromEntries(
+      allPrincipals(pop).map((p) => [p.id, p.key.privateKey.export({ format: "pem", type: "pkcs8" }) as string]),
+    );
+    writeFileSync(`${args.saveStore}.keys.json`, JSON.stringify(keys));
+    rmSync(dir, { recursive: true, force: true });
+    log(`saved ${args.saveStore} and its keys`);
+    return;
+  }
 
   phases = new Phases();
   // BEGIN and COMMIT timed on the connection itself.
@@ -178,10 +258,22 @@ async function main() {
       const { batches, next } = chainBatches(nextChain, w.events, w.size, pop, now, w.interleaved);
       nextChain = next;
       await tick();
+      const rawCpu = process.cpuUsage();
+      const rawThreads = cpuByThreadName();
       const raw = await rawVerifyRateAllCores(rawSample, 1);
+      const rawUsed = process.cpuUsage(rawCpu);
+      // libuv's pool: the threads the raw verify kept busy (the callback form runs on it alone).
+      const pool = new Set(
+        [...cpuByThreadName()].filter(([name, us]) => name !== "main" && us - (rawThreads.get(name) ?? 0) > 50_000).map(([name]) => name),
+      );
+      // CPU per raw verification, all threads: with every core busy in both, the ratio the target
+      // asks for is this over the ingest's CPU per event, whatever share of the cores the load leaves.
+      const rawCpuUs = (rawUsed.user + rawUsed.system) / raw.verified;
       if (profiler) await profiler.post("Profiler.start");
       phases = new Phases();
       const cpu = process.cpuUsage();
+      const mainCpu = mainThreadCpuUs();
+      const threadsCpu = cpuByThreadName();
       const wchar = written();
       const started = performance.now();
       let i = 0;
@@ -192,6 +284,12 @@ async function main() {
       );
       const wall = performance.now() - started;
       const used = process.cpuUsage(cpu);
+      const usedMain = mainThreadCpuUs() - mainCpu;
+      const byThread = new Map<string, number>();
+      for (const [name, us] of cpuByThreadName()) {
+        const group = name === "main" ? "main" : pool.has(name) ? "libuv pool" : "other threads (V8's GC and compiler helpers)";
+        byThread.set(group, (byThread.get(group) ?? 0) + us - (threadsCpu.get(name) ?? 0));
+      }
       if (profiler) {
         const { profile } = (await profiler.post("Profiler.stop")) as { profile: object };
         const file = join(args.profileDir!, `${w.size}${w.interleaved ? "i" : ""}-run${run}.cpuprofile`);
@@ -200,13 +298,22 @@ async function main() {
       const perSec = w.events / (wall / 1000);
       log(
         `run ${run}, ${w.name}: ${Math.round(perSec)} events/s = ${((perSec / raw.perSec) * 100).toFixed(0)}% of ${raw.perSec}/s raw (every core); ` +
-          `CPU ${((used.user + used.system) / w.events) | 0} µs/event (all threads); written ${((written() - wchar) / w.events) | 0} B/event; wall ${wall.toFixed(0)} ms`,
+          `CPU ${((used.user + used.system) / w.events) | 0} µs/event (all threads), ${(usedMain / w.events) | 0} main thread; ` +
+          `raw verify ${rawCpuUs.toFixed(0)} µs/signature, CPU ratio ${((rawCpuUs / ((used.user + used.system) / w.events)) * 100).toFixed(0)}%; written ${((written() - wchar) / w.events) | 0} B/event; wall ${wall.toFixed(0)} ms`,
       );
+      console.log(`    CPU by thread (µs/event): ${[...byThread].map(([name, us]) => `${name} ${(us / w.events).toFixed(0)}`).join(", ")}`);
       const rows = [...phases.ms.entries()].sort((a, b) => b[1] - a[1]);
+      const inSqlite = rows.filter(([name]) => name.startsWith("sql ") || name === "begin" || name === "commit").reduce((sum, [, ms]) => sum + ms, 0);
+      console.log(
+        `    ${"(all SQLite statements)".padEnd(28)} ${((inSqlite * 1000) / w.events).toFixed(1).padStart(8)} µs/event  ${inSqlite.toFixed(0).padStart(7)} ms`,
+      );
       for (const [name, ms] of rows)
         console.log(`    ${name.padEnd(28)} ${((ms * 1000) / w.events).toFixed(1).padStart(8)} µs/event  ${ms.toFixed(0).padStart(7)} ms`);
     }
   }
+  log(
+    `process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB at the end (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)`,
+  );
   await closeDatabase();
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
   else log(`kept ${url}`);

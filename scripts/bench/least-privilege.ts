@@ -46,9 +46,11 @@ const RUNS = Number(values.runs);
 const log = (m: string) => console.log(`[lp-bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 /** The Event columns this fill writes: ingest's insert columns (lib/db/rows.ts) but the optional ones. */
-type TRow = Omit<TEventInsert, "keyRevokedAt" | "traceId" | "drift">;
+// (the CSV columns left null too: the export derives those rows' fields itself)
+const OPTIONAL = ["keyRevokedAt", "traceId", "drift", "tokenSha256", "csvFromClaims", "csvText1", "csvText2", "csvText3"] as const;
+type TRow = Omit<TEventInsert, (typeof OPTIONAL)[number]>;
 const COLUMNS = (Object.keys(EVENT_INSERT_COLUMNS) as (keyof TEventInsert)[]).filter(
-  (c): c is keyof TRow => c !== "keyRevokedAt" && c !== "traceId" && c !== "drift",
+  (c): c is keyof TRow => !(OPTIONAL as readonly string[]).includes(c),
 );
 const PG_TYPES = EVENT_INSERT_COLUMNS;
 

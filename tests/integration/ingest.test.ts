@@ -521,6 +521,13 @@ describe("reads", () => {
     expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
     expect(first.headers.get("cache-control")).toBe("private, no-cache");
     expect(first.data.events).toHaveLength(2);
+    // The cached body is one buffer every response sends (lib/http.ts sendJson): each arrives whole,
+    // also when several are sent at once.
+    for (const copy of await Promise.all([api(path), api(path), api(path)])) {
+      expect(copy.status).toBe(200);
+      expect(copy.headers.get("etag")).toBe(etag);
+      expect(copy.data).toEqual(first.data);
+    }
     const again = await api(path, { headers: { "if-none-match": etag! } });
     expect(again.status).toBe(304);
     expect(again.headers.get("etag")).toBe(etag);

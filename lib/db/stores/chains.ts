@@ -8,6 +8,7 @@ import type { TDatabase, TPrisma } from "../connect";
 import { startsWithText } from "../dialect";
 import { type TExternalRow, type TPrincipalKindRow, type TStoredEventRow } from "../rows";
 import { fromSqliteDate, IN_LIST, statement } from "../sqlite";
+import { postgresChainList } from "./chain-list-pg";
 
 /** The summary columns a list row needs; shared by every read that returns chain summaries. */
 export const CHAIN_ROW_SELECT = {
@@ -668,14 +669,14 @@ function refsOf(events: { jti: string; ref: string | null; iss: string; aud: str
 
 const json = (list: string[]) => JSON.stringify(list);
 
-/** Shared by both databases: Prisma. */
 /** detailRows from its two parts: every event of the chain, then what those events name. */
 async function detailRowsOf(store: Pick<TChainStore, "detailEvents" | "detailLookups">, id: string): Promise<TChainDetailRows> {
   const events = await store.detailEvents(id, 0);
   return { ...events, ...(await store.detailLookups(refsOf(events.events))) };
 }
 
-function prismaChainStore(db: TDatabase): TChainStore {
+/** The store through Prisma alone, shared by both databases (and what the contract tests hold the plain-SQL reads to). */
+export function prismaChainStore(db: TDatabase): TChainStore {
   const prisma: TPrisma = db.prisma;
   const store: TChainStore = {
     listRows: async (filters, now, page) => {
@@ -885,5 +886,18 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
 }
 
 export function createChainStore(db: TDatabase): TChainStore {
-  return db.sqlite ? sqliteChainStore(db, db.sqlite) : prismaChainStore(db);
+  if (db.sqlite) return sqliteChainStore(db, db.sqlite);
+  const shared = prismaChainStore(db);
+  if (!db.pg) return shared;
+  // The newest-first list and its count as plain SQL (lib/db/stores/chain-list-pg.ts).
+  return {
+    ...shared,
+    ...postgresChainList(db, db.pg, {
+      scopeWheres,
+      likeLiteral,
+      drivenWithOtherFiltersAtMost: DRIVEN_WITH_OTHER_FILTERS_AT_MOST,
+      rareAtMost: RARE_AT_MOST,
+      otherFilters: OTHER_FILTERS,
+    }),
+  };
 }

@@ -6,6 +6,7 @@ import type Database from "better-sqlite3";
 import type { Pool, QueryResultRow } from "pg";
 import type { Prisma } from "@/generated/sqlite/client";
 import { sha256Hex } from "@/lib/auth/secrets";
+import { csvTextsOf, keepsClaims } from "@/lib/db/csv-columns";
 import { eventRef } from "@/lib/protocol/grammar";
 import type { TClaims } from "@/lib/protocol/types";
 import type { TDatabase, TPrisma } from "../connect";
@@ -128,29 +129,14 @@ function inChainOrder<R extends TEventRow | TCsvEventRow>(chainIds: string[], ro
 
 const toExportRow = (r: TEventRowStored): TEventRow => ({ ...r, receivedAt: r.receivedAt.toISOString() });
 
-/**
- * When TCsvEventRow carries the claims (see there). Textual, so the SQL forms test exactly the same
- * thing: `"aip"` anywhere (an `aip` member, or a value that says "aip": parsed, harmlessly), an AIP
- * presentation, or a `\u` escape.
- */
-export function keepsClaims(claims: string, alg: string): boolean {
-  return alg === "aip-presented" || claims.includes('"aip"') || claims.includes("\\u");
-}
+/** keepsClaims in SQL, for rows whose csvFromClaims is null (stored before migration 0029, or by a writer that leaves it null). */
 const SQL_KEEPS_CLAIMS = `"alg" = 'aip-presented' OR instr("claims", '"aip"') > 0 OR instr("claims", '\\u') > 0`;
 
 /** An event row as TCsvEventRow, the fields taken from its parsed claims (the Prisma reads; the reference the SQL forms are compared with). */
 export function csvRowOfEvent(r: TEventRow): TCsvEventRow {
   const c = JSON.parse(r.claims) as TClaims;
   const isGrant = c.kind === "authorize" || c.kind === "delegate";
-  const x: [string | null, string | null, string | null] = isGrant
-    ? [c.purpose.text, c.scope.join(" "), null]
-    : c.kind === "invoke"
-      ? [c.action, c.resource, null]
-      : c.kind === "complete"
-        ? [c.status, c.result_hash, c.evidence?.summary ?? null]
-        : c.kind === "revoke"
-          ? [c.reason ?? null, null, null]
-          : [null, null, null];
+  const x = csvTextsOf(c);
   const exact = keepsClaims(r.claims, r.alg);
   return [
     r.seq,
@@ -240,17 +226,23 @@ function eventRowsOf(raw: unknown[][]): TEventRow[] {
   });
 }
 
-// TCsvEventRow's columns on SQLite (the token, hashed in JavaScript: SQLite has no SHA-256). The
-// JSON functions parse each row's claims once (SQLite keeps the parse for the row's other calls);
-// the scope comes as its JSON array, joined in JavaScript (json_each per row cost more than the
-// rest). No subquery: one over "Event" had SQLite sort whole rows (~1.7× the time).
-const SQLITE_CSV_COLUMNS = `"seq", "receivedAt", "chainId", "jti", "kind", "iss", "aud", "ref", "iat", "exp", "purposeCode", "status", "alg", "kid", "token", "prevHash", "hash",
-  CASE "kind" WHEN 'invoke' THEN json_extract("claims", '$.action') WHEN 'complete' THEN json_extract("claims", '$.status')
-    WHEN 'revoke' THEN json_extract("claims", '$.reason') WHEN 'authorize' THEN json_extract("claims", '$.purpose.text') WHEN 'delegate' THEN json_extract("claims", '$.purpose.text') END,
-  CASE "kind" WHEN 'invoke' THEN json_extract("claims", '$.resource') WHEN 'complete' THEN json_extract("claims", '$.result_hash')
-    WHEN 'authorize' THEN json_extract("claims", '$.scope') WHEN 'delegate' THEN json_extract("claims", '$.scope') END,
-  CASE "kind" WHEN 'complete' THEN json_extract("claims", '$.evidence.summary') END,
-  CASE WHEN ${SQL_KEEPS_CLAIMS} THEN "claims" END`;
+// TCsvEventRow's columns on SQLite: the stored CSV columns (lib/db/csv-columns.ts, written at
+// ingest), and for a row without them what the export computed before migration 0029. Then the
+// token hashed in JavaScript (SQLite has no SHA-256), the claim fields extracted by the JSON
+// functions (SQLite keeps a row's parse for its other calls; the scope as its JSON array, joined in
+// JavaScript: json_each per row cost more than the rest). CASE evaluates only the branch taken, so
+// a row with its columns costs no extraction. Two columns more than TCsvEventRow, dropped by
+// csvRowsOf: the token where tokenSha256 is null, and whether the fields were extracted here.
+// No subquery: one over "Event" had SQLite sort whole rows (~1.7× the time).
+const SQLITE_CSV_COLUMNS = `"seq", "receivedAt", "chainId", "jti", "kind", "iss", "aud", "ref", "iat", "exp", "purposeCode", "status", "alg", "kid", "tokenSha256", "prevHash", "hash",
+  CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText1" WHEN "kind" = 'invoke' THEN json_extract("claims", '$.action') WHEN "kind" = 'complete' THEN json_extract("claims", '$.status')
+    WHEN "kind" = 'revoke' THEN json_extract("claims", '$.reason') WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.purpose.text') END,
+  CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText2" WHEN "kind" = 'invoke' THEN json_extract("claims", '$.resource') WHEN "kind" = 'complete' THEN json_extract("claims", '$.result_hash')
+    WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.scope') END,
+  CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText3" WHEN "kind" = 'complete' THEN json_extract("claims", '$.evidence.summary') END,
+  CASE WHEN "csvFromClaims" = 1 THEN "claims" WHEN "csvFromClaims" IS NULL AND (${SQL_KEEPS_CLAIMS}) THEN "claims" END,
+  CASE WHEN "tokenSha256" IS NULL THEN "token" END,
+  "csvFromClaims" IS NULL`;
 
 /** A scope's JSON array as its strings joined by spaces. Without a backslash no string holds a quote, so `","` only separates. */
 export function joinScopeJson(json: string): string {
@@ -258,16 +250,23 @@ export function joinScopeJson(json: string): string {
   return json.length <= 2 ? "" : json.slice(2, -2).split('","').join(" ");
 }
 
-/** Raw SQLite rows in place as TCsvEventRow: receivedAt as ISO 8601 (a batch's events share one), the token as its SHA-256, the scope joined. */
+/**
+ * Raw SQLite rows in place as TCsvEventRow: receivedAt as ISO 8601 (a batch's events share one); for
+ * a row without the stored columns, the token's SHA-256 and the extracted fields as the formatter
+ * takes them (the scope joined, none where the row keeps its claims).
+ */
 function csvRowsOf(raw: unknown[][]): TCsvEventRow[] {
   let lastStored: unknown = null;
   let lastIso = "";
   for (const r of raw) {
     if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1]) as string);
     r[1] = lastIso;
-    r[14] = sha256Hex(r[14] as string);
-    if (r[20] !== null) r[17] = r[18] = r[19] = null;
-    else if (r[18] !== null && (r[4] === "authorize" || r[4] === "delegate")) r[18] = joinScopeJson(r[18] as string);
+    if (r[14] === null) r[14] = sha256Hex(r[21] as string);
+    if (r[22] === 1) {
+      if (r[20] !== null) r[17] = r[18] = r[19] = null;
+      else if (r[18] !== null && (r[4] === "authorize" || r[4] === "delegate")) r[18] = joinScopeJson(r[18] as string);
+    }
+    r.length = 21;
   }
   return raw as TCsvEventRow[];
 }
@@ -329,21 +328,25 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
   };
 }
 
-// TCsvEventRow's columns on PostgreSQL: the token hashed and receivedAt written by the database
-// (as Date.prototype.toISOString writes it), the claims cast to jsonb once per row. `k`: the row
-// keeps its claims (SQL_KEEPS_CLAIMS; jsonb refuses the \u0000 escape, hence no cast for those).
+// TCsvEventRow's columns on PostgreSQL: the stored CSV columns (lib/db/csv-columns.ts), and for a
+// row without them (csvFromClaims null: written by a writer that leaves them null; migration 0029
+// filled the older rows) what the export computed before: the token hashed, the claims cast to
+// jsonb once. receivedAt as Date.prototype.toISOString writes it. `k`: the row keeps its claims
+// (SQL_KEEPS_CLAIMS; jsonb refuses the \u0000 escape, hence no cast for those); `c` is cast only
+// for a row without its columns.
 const PG_CSV_SELECT = `SELECT e."seq", to_char(e."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), e."chainId", e."jti", e."kind", e."iss", e."aud", e."ref",
-  e."iat", e."exp", e."purposeCode", e."status", e."alg", e."kid", encode(sha256(convert_to(e."token", 'UTF8')), 'hex'), e."prevHash", e."hash",
-  CASE e."kind" WHEN 'invoke' THEN j.c->>'action' WHEN 'complete' THEN j.c->>'status' WHEN 'revoke' THEN j.c->>'reason'
-    WHEN 'authorize' THEN j.c->'purpose'->>'text' WHEN 'delegate' THEN j.c->'purpose'->>'text' END,
-  CASE WHEN j.c IS NULL THEN NULL WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
+  e."iat", e."exp", e."purposeCode", e."status", e."alg", e."kid", coalesce(e."tokenSha256", encode(sha256(convert_to(e."token", 'UTF8')), 'hex')), e."prevHash", e."hash",
+  CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText1" WHEN e."kind" = 'invoke' THEN j.c->>'action' WHEN e."kind" = 'complete' THEN j.c->>'status'
+    WHEN e."kind" = 'revoke' THEN j.c->>'reason' WHEN e."kind" IN ('authorize', 'delegate') THEN j.c->'purpose'->>'text' END,
+  CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText2" WHEN j.c IS NULL THEN NULL WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
     WHEN e."kind" IN ('authorize', 'delegate') THEN
       (SELECT coalesce(string_agg(s.v, ' ' ORDER BY s.n), '') FROM jsonb_array_elements_text(j.c->'scope') WITH ORDINALITY AS s(v, n)) END,
-  CASE e."kind" WHEN 'complete' THEN j.c->'evidence'->>'summary' END,
+  CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText3" WHEN e."kind" = 'complete' THEN j.c->'evidence'->>'summary' END,
   CASE WHEN f.k THEN e."claims" END
 FROM "Event" e
-CROSS JOIN LATERAL (SELECT (e."alg" = 'aip-presented' OR strpos(e."claims", '"aip"') > 0 OR strpos(e."claims", '\\u') > 0) AS k) f
-CROSS JOIN LATERAL (SELECT CASE WHEN f.k THEN NULL ELSE e."claims"::jsonb END AS c) j`;
+CROSS JOIN LATERAL (SELECT CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvFromClaims" = 1
+  ELSE (e."alg" = 'aip-presented' OR strpos(e."claims", '"aip"') > 0 OR strpos(e."claims", '\\u') > 0) END AS k) f
+CROSS JOIN LATERAL (SELECT CASE WHEN f.k OR e."csvFromClaims" IS NOT NULL THEN NULL ELSE e."claims"::jsonb END AS c) j`;
 
 /**
  * PostgreSQL: the CSV's reads as plain SQL on the pool Prisma uses (through Prisma's query

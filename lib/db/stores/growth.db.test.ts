@@ -6,13 +6,12 @@
 // migration's fill of existing rows must equal what ingest writes; and on SQLite the plans must read
 // the new indexes in order, without a scan of the big table or a sort.
 import { describe, expect, it } from "vitest";
-import { migrate, migrationStatements } from "@/scripts/migrate";
+import { migrate } from "@/scripts/migrate";
 import { postgresTestUrl } from "@/scripts/postgres";
-import { openBothDatabases } from "@/lib/db/both-databases-cases";
-import { jwkThumbprint } from "@/lib/protocol/envelope";
-import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
+import { openBothDatabases, replayMigration } from "@/lib/db/both-databases-cases";
+import { makeKey, signToken } from "@/lib/protocol/test-helpers";
 import { ingestSteps } from "@/lib/ingest/steps";
-import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
+import { registerSigners, verifiedCandidates as candidates, type TTestSigner } from "@/lib/ingest/test-helpers";
 import type { TChainFilters } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
@@ -22,7 +21,7 @@ import { findingsStatement } from "./review";
 const pg = await postgresTestUrl();
 const T = 1_800_000_000;
 const AT = new Date("2026-01-02T03:04:05.000Z");
-type TWho = { id: string; key: TTestKey };
+type TWho = TTestSigner;
 const human: TWho = { id: "user:growth@bank.example", key: makeKey() };
 const common: TWho = { id: "agent:growth-common", key: makeKey() };
 const rare: TWho = { id: "agent:growth-rare", key: makeKey() };
@@ -81,15 +80,7 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
   migrate(url);
   const db = await openDatabase(url);
   const s = createStores(db);
-  for (const p of [human, common, rare]) {
-    const jwk = p.key.publicJwk;
-    await s.registry.create({
-      id: p.id,
-      kind: p.id.startsWith("user:") ? "human" : "agent",
-      name: null,
-      keys: [{ kid: p.key.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }],
-    });
-  }
+  await registerSigners(s.registry, [human, common, rare]);
   for (const b of batches()) await s.ingest.run(ingestSteps(candidates(b), AT, "token:growth"));
   // Two reviewed chains, one a violation (g04), for the `review` filter.
   await db.prisma.chainReview.create({ data: { chainId: "g03", status: "in_review", updatedAt: AT, updatedBy: "test" } });
@@ -101,6 +92,9 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
 openBothDatabases(sides, pg, "growth", open);
 
 const num = (v: unknown) => Number(v);
+
+/** The tests that walk every filter on both databases: ~20 s on a quiet machine, over 30 s at load 15. */
+const WALK_TIMEOUT_MS = 120_000;
 
 /** The statement the Findings page's order used before 0028: every finding joined to its event, sorted by the event's iat. */
 async function findingsByJoin(db: TDatabase): Promise<{ id: number; eventJti: string; code: string; iat: number }[]> {
@@ -181,8 +175,6 @@ describe("Findings page order from Finding.iat (migration 0028)", () => {
 
   it("the migration's fill of existing rows equals what ingest writes", async () => {
     for (const side of sides) {
-      const fills = migrationStatements(side.name, "0028_growth_indexes", "UPDATE");
-      expect(fills, side.name).toHaveLength(2);
       const snapshot = async () => ({
         findings: await side.db.prisma.finding.findMany({ select: { id: true, iat: true }, orderBy: { id: "asc" } }),
         principals: await side.db.prisma.chainPrincipal.findMany({ orderBy: [{ chainId: "asc" }, { principalId: "asc" }] }),
@@ -190,7 +182,7 @@ describe("Findings page order from Finding.iat (migration 0028)", () => {
       const written = await snapshot();
       await side.db.prisma.$executeRawUnsafe(`UPDATE "Finding" SET "iat" = NULL`);
       await side.db.prisma.$executeRawUnsafe(`UPDATE "ChainPrincipal" SET "startedAt" = 0`);
-      for (const fill of fills) await side.db.prisma.$executeRawUnsafe(fill);
+      expect(await replayMigration(side.db, side.name, "0028_growth_indexes", "UPDATE"), side.name).toBe(2);
       expect(await snapshot(), side.name).toEqual(written);
     }
   });
@@ -206,23 +198,27 @@ describe("chain list principal filter from ChainPrincipal (migration 0028)", () 
     }
   });
 
-  it("pages give the Chain walk's order and cursors, ties in startedAt by id, with other filters, on both databases", async () => {
-    for (const filters of PRINCIPAL_FILTERS) {
-      const answers: string[][] = [];
-      for (const side of sides) {
-        const walk = await chainsByWalk(side, filters);
-        for (const take of [1, 2, 3, 7, 50])
-          expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
-        const keys = await side.s.chains.listKeys(filters, T, { take: 5 });
-        expect(keys.map((k) => k.id)).toEqual(walk.slice(0, 5));
-        answers.push(walk);
+  it(
+    "pages give the Chain walk's order and cursors, ties in startedAt by id, with other filters, on both databases",
+    async () => {
+      for (const filters of PRINCIPAL_FILTERS) {
+        const answers: string[][] = [];
+        for (const side of sides) {
+          const walk = await chainsByWalk(side, filters);
+          for (const take of [1, 2, 3, 7, 50])
+            expect(await chainsByPages(side, filters, take), `${side.name} ${JSON.stringify(filters)} by ${take}`).toEqual(walk);
+          const keys = await side.s.chains.listKeys(filters, T, { take: 5 });
+          expect(keys.map((k) => k.id)).toEqual(walk.slice(0, 5));
+          answers.push(walk);
+        }
+        if (answers.length === 2) expect(answers[1], JSON.stringify(filters)).toEqual(answers[0]);
       }
-      if (answers.length === 2) expect(answers[1], JSON.stringify(filters)).toEqual(answers[0]);
-    }
-    const rareWalk = await chainsByWalk(sides[0], { principal: rare.id });
-    expect(rareWalk.length).toBeGreaterThan(5);
-    expect(rareWalk).toContain("late");
-  });
+      const rareWalk = await chainsByWalk(sides[0], { principal: rare.id });
+      expect(rareWalk.length).toBeGreaterThan(5);
+      expect(rareWalk).toContain("late");
+    },
+    WALK_TIMEOUT_MS,
+  );
 });
 
 /** Filters a rare value drives (rareCandidates), alone and with others; the finding codes the store holds are added. */
@@ -278,26 +274,34 @@ async function expectSameAsWalk(side: TSide, filters: TChainFilters): Promise<st
 }
 
 describe("chain list: rare scope, purpose and finding values from their own rows", () => {
-  it("are driven by their rows: same pages, ties, cursors and counts as the Chain walk, on both databases", async () => {
-    let nonEmpty = 0;
-    for (const [i, side] of sides.entries()) {
-      for (const filters of [...RARE_FILTERS, ...(await findingFilters(side))]) {
-        if (!filters.principal) expect(await rareCandidates(side.db, filters), `${side.name} ${JSON.stringify(filters)} is driven`).not.toBeNull();
-        const walk = await expectSameAsWalk(side, filters);
-        if (walk.length > 3) nonEmpty++;
-        if (i === 1) expect(walk, JSON.stringify(filters)).toEqual(await chainsByWalk(sides[0], filters));
+  it(
+    "are driven by their rows: same pages, ties, cursors and counts as the Chain walk, on both databases",
+    async () => {
+      let nonEmpty = 0;
+      for (const [i, side] of sides.entries()) {
+        for (const filters of [...RARE_FILTERS, ...(await findingFilters(side))]) {
+          if (!filters.principal) expect(await rareCandidates(side.db, filters), `${side.name} ${JSON.stringify(filters)} is driven`).not.toBeNull();
+          const walk = await expectSameAsWalk(side, filters);
+          if (walk.length > 3) nonEmpty++;
+          if (i === 1) expect(walk, JSON.stringify(filters)).toEqual(await chainsByWalk(sides[0], filters));
+        }
       }
-    }
-    expect(nonEmpty, "several filters match several pages").toBeGreaterThan(8);
-  });
+      expect(nonEmpty, "several filters match several pages").toBeGreaterThan(8);
+    },
+    WALK_TIMEOUT_MS,
+  );
 
-  it("filters without a rare value keep the Chain walk, with the same answers", async () => {
-    for (const side of sides)
-      for (const filters of WALKED_FILTERS) {
-        expect(await rareCandidates(side.db, filters), `${side.name} ${JSON.stringify(filters)}`).toBeNull();
-        await expectSameAsWalk(side, filters);
-      }
-  });
+  it(
+    "filters without a rare value keep the Chain walk, with the same answers",
+    async () => {
+      for (const side of sides)
+        for (const filters of WALKED_FILTERS) {
+          expect(await rareCandidates(side.db, filters), `${side.name} ${JSON.stringify(filters)}`).toBeNull();
+          await expectSameAsWalk(side, filters);
+        }
+    },
+    WALK_TIMEOUT_MS,
+  );
 });
 
 describe("SQLite plans", () => {

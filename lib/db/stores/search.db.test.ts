@@ -9,10 +9,9 @@ import { describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { postgresTestUrl } from "@/scripts/postgres";
 import { openBothDatabases } from "@/lib/db/both-databases-cases";
-import { jwkThumbprint } from "@/lib/protocol/envelope";
-import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
+import { makeKey, signToken } from "@/lib/protocol/test-helpers";
 import { ingestSteps } from "@/lib/ingest/steps";
-import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
+import { registerSigners, verifiedCandidates as candidates, type TTestSigner } from "@/lib/ingest/test-helpers";
 import type { TChainFilters, TChainSortParam } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
@@ -21,7 +20,7 @@ import { chainWhere, SEARCH_IDS_AT_MOST, type TChainRow, type TSortPosition } fr
 const pg = await postgresTestUrl();
 const T = 1_800_000_000;
 const AT = new Date("2026-01-02T03:04:05.000Z");
-type TWho = { id: string; key: TTestKey };
+type TWho = TTestSigner;
 const human: TWho = { id: "user:Search@Bank.example", key: makeKey() };
 const agentA: TWho = { id: "agent:search_a", key: makeKey() };
 const agentB: TWho = { id: "agent:search%b", key: makeKey() };
@@ -124,15 +123,7 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
   migrate(url);
   const db = await openDatabase(url);
   const s = createStores(db);
-  for (const p of [human, agentA, agentB]) {
-    const jwk = p.key.publicJwk;
-    await s.registry.create({
-      id: p.id,
-      kind: p.id.startsWith("user:") ? "human" : "agent",
-      name: null,
-      keys: [{ kid: p.key.kid, jwk: JSON.stringify(jwk), thumbprint: jwkThumbprint(jwk) }],
-    });
-  }
+  await registerSigners(s.registry, [human, agentA, agentB]);
   const [first, later] = batches();
   await s.ingest.run(ingestSteps(candidates(first), AT, "token:search"));
   await db.prisma.chain.createMany({ data: Array.from({ length: BULK }, (_, i) => bulkChain(i)) });
