@@ -51,6 +51,11 @@ export const ZEnv = z.object({
   // How long a write waits for another process holding the SQLite write lock before the request
   // answers 503 (lib/db/sqlite.ts); Prisma's own statements wait at most 10 s of it.
   DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(600_000).default(60_000),
+  // Where SQLite's WAL is checkpointed: "commit" (SQLite's automatic checkpoint, inside the COMMIT
+  // that crosses 4,000 pages, on the main thread) or "worker" (lib/db/checkpointer.ts: on a worker
+  // thread; shorter tails on a loaded machine, longer on a quiet one until Prisma's fsync is off the
+  // main thread too: docs/benchmarks.md, "The WAL checkpoint off the main thread").
+  DELEGRAPH_SQLITE_CHECKPOINT: z.enum(["commit", "worker"], { error: 'must be "commit" or "worker"' }).default("commit"),
   // What one sender (API token) may hold in the quarantine; past it, its oldest rejected
   // submissions are dropped and the drop is recorded in the self-audit (lib/ingest/quarantine.ts).
   DELEGRAPH_QUARANTINE_QUOTA_MB: z.coerce.number({ error: "must be a number of megabytes" }).positive().max(1024).default(64),

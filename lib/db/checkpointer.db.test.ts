@@ -14,7 +14,21 @@ const ROWS_PER_COMMIT = 20; // ~15 pages of WAL per commit
 const COMMITS_PER_ROUND = 40;
 const ROUNDS = 8;
 
-describe("the WAL checkpointer (a file database)", () => {
+describe("the WAL checkpoint by default (DELEGRAPH_SQLITE_CHECKPOINT unset)", () => {
+  it("is SQLite's automatic one every 4,000 pages on both connections, with no worker", async () => {
+    const db = await openDatabase(`file:${join(dir, "default.db")}`);
+    try {
+      expect(db.checkpointer ?? null).toBeNull();
+      expect(db.sqlite!.pragma("wal_autocheckpoint", { simple: true })).toBe(4000);
+      const [row] = await db.prisma.$queryRawUnsafe<{ wal_autocheckpoint: number | bigint }[]>("PRAGMA wal_autocheckpoint");
+      expect(Number(row.wal_autocheckpoint)).toBe(4000);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("the WAL checkpointer (a file database, checkpoint: worker)", () => {
   let db: TDatabase;
   const conn = () => db.sqlite!;
   const commit = (round: number, k: number) =>
@@ -28,7 +42,7 @@ describe("the WAL checkpointer (a file database)", () => {
     );
 
   beforeAll(async () => {
-    db = await openDatabase(`file:${file}`);
+    db = await openDatabase(`file:${file}`, { checkpoint: "worker" });
     conn().exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, round INTEGER NOT NULL, k INTEGER NOT NULL, body BLOB NOT NULL)`);
   });
   afterAll(async () => {
@@ -90,7 +104,7 @@ describe("the WAL checkpointer (a file database)", () => {
 describe("closing the database", () => {
   it("stops the worker after its connection, the file's last, checkpointed the WAL and removed it; the data reads back after reopening", async () => {
     const f = join(dir, "close.db");
-    const db = await openDatabase(`file:${f}`);
+    const db = await openDatabase(`file:${f}`, { checkpoint: "worker" });
     db.sqlite!.exec(`CREATE TABLE t (n INTEGER NOT NULL)`);
     for (let n = 0; n < 50; n++) await writeTransaction(db.sqlite!, () => db.sqlite!.prepare(`INSERT INTO t (n) VALUES (?)`).run(n), 60_000);
     const checkpointer = db.checkpointer!;
@@ -124,7 +138,7 @@ describe("a checkpointer that fails", () => {
   it("on a database, puts both connections back on SQLite's automatic checkpoint", async () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const f = join(dir, "fallback.db");
-    const db = await openDatabase(`file:${f}`);
+    const db = await openDatabase(`file:${f}`, { checkpoint: "worker" });
     try {
       // The worker's thread ends as a crash would end it.
       await db.checkpointer!.worker.terminate();

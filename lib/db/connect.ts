@@ -43,7 +43,11 @@ export type TDatabase = {
   close(): Promise<void>;
 };
 
-export type TOpenOptions = { busyTimeoutMs?: number };
+export type TOpenOptions = {
+  busyTimeoutMs?: number;
+  /** SQLite file databases: checkpoint the WAL inside the COMMIT that crosses the mark (default) or on a worker thread */
+  checkpoint?: "commit" | "worker";
+};
 
 /**
  * How many WAL pages a commit leaves before it checkpoints them into the database file (SQLite's
@@ -59,7 +63,7 @@ export type TOpenOptions = { busyTimeoutMs?: number };
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 4000;
 
-function openSqlite(url: string): Database.Database {
+function openSqlite(url: string, checkpointOnWorker: boolean): Database.Database {
   const conn = new Database(sqliteFilePath(url));
   // WAL lets readers run beside the single writer. Every write on this connection goes through
   // writeTransaction (lib/db/sqlite.ts), which commits without the fsync (synchronous=NORMAL: the
@@ -69,8 +73,8 @@ function openSqlite(url: string): Database.Database {
   // the main thread. Prisma's connection keeps synchronous=FULL (its writes are not synced by us).
   conn.pragma("journal_mode = WAL");
   conn.pragma("synchronous = NORMAL");
-  // A file database is checkpointed by the worker (openDatabase): none inside a COMMIT here.
-  conn.pragma(`wal_autocheckpoint = ${conn.memory ? WAL_AUTOCHECKPOINT_PAGES : 0}`);
+  // With the checkpointer (openDatabase) a file database is checkpointed by its worker: none inside a COMMIT here.
+  conn.pragma(`wal_autocheckpoint = ${checkpointOnWorker && !conn.memory ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
   conn.pragma("foreign_keys = ON");
   // A statement that fires a trigger (the overview's counters, migration 0030, on every Chain and
   // Finding write) keeps a statement journal, which SQLite writes to a temporary file by default:
@@ -120,12 +124,15 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
   await prisma.$executeRawUnsafe("PRAGMA synchronous = FULL");
   await prisma.$queryRawUnsafe(`PRAGMA busy_timeout = ${Math.min(10_000, busyTimeoutMs)}`);
   await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
-  const sqlite = openSqlite(url);
-  // The WAL's checkpoints run on a worker thread (lib/db/checkpointer.ts): a Prisma commit past
-  // the mark would otherwise run one on the main thread, so Prisma's automatic checkpoint is off
-  // too. If the worker fails, both connections go back to the automatic checkpoint.
+  const checkpointOnWorker = options.checkpoint === "worker";
+  const sqlite = openSqlite(url, checkpointOnWorker);
+  // With `checkpoint: "worker"` (DELEGRAPH_SQLITE_CHECKPOINT) the WAL's checkpoints run on a worker
+  // thread (lib/db/checkpointer.ts): a Prisma commit past the mark would otherwise run one on the
+  // main thread, so Prisma's automatic checkpoint is off too. If the worker fails, both connections
+  // go back to the automatic checkpoint. Not the default: on a quiet machine Prisma's own fsync
+  // (synchronous=FULL, on the main thread) then meets the worker's and the tail got longer.
   let checkpointer: TCheckpointer | null = null;
-  if (!sqlite.memory) {
+  if (checkpointOnWorker && !sqlite.memory) {
     await prisma.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
     checkpointer = startCheckpointer(sqlite.name, () => {
       if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);

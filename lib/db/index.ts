@@ -16,7 +16,10 @@ const globalForDb = globalThis as unknown as { delegraphDatabase?: Promise<TData
 
 /** The app's database (opened once per process). */
 export function database(): Promise<TDatabase> {
-  globalForDb.delegraphDatabase ??= openDatabase(env().DATABASE_URL, { busyTimeoutMs: env().DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS });
+  globalForDb.delegraphDatabase ??= openDatabase(env().DATABASE_URL, {
+    busyTimeoutMs: env().DELEGRAPH_SQLITE_BUSY_TIMEOUT_MS,
+    checkpoint: env().DELEGRAPH_SQLITE_CHECKPOINT,
+  });
   return globalForDb.delegraphDatabase;
 }
 
