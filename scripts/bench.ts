@@ -274,8 +274,9 @@ async function main() {
     const headline = ingest.find((r) => r.batchSize === 1000 && !r.interleaved) ?? ingest[0];
     let stored = filled + warmup.events + ingest.reduce((n, r) => n + r.events, 0);
 
-    // Ingest over time (--soak S): open-loop arrivals at 80% of the batches-of-100 run's rate above
-    // (the soak's batches are ten whole chains, ~98 events), after the warm-up's chains.
+    // Ingest over time (--soak S): open-loop arrivals at 80% of the rate the server sustains just
+    // before it (runSoak measures it with the soak's own batches, ten whole chains, ~98 events; the
+    // batches-of-100 run's rate above sizes the signing ahead), after the warm-up's chains.
     let soak: TSoak | null = null;
     if (args.soakSeconds) {
       const base = ingest.find((r) => r.batchSize === 100 && !r.interleaved) ?? ingest[0];

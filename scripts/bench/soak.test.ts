@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrivalIntervalMs, byWindow, slope, soakLatency } from "./soak";
+import { arrivalIntervalMs, byWindow, calibrationSeconds, slope, soakLatency } from "./soak";
 
 describe("soak scheduling and statistics", () => {
   it("spaces batches so the events arrive at the rate asked", () => {
@@ -41,5 +41,12 @@ describe("soak scheduling and statistics", () => {
         { x: 1, y: 5 },
       ]),
     ).toBeNaN();
+  });
+
+  it("measures the sustained maximum for a tenth of the soak, from 20 s to 2 minutes", () => {
+    expect(calibrationSeconds(600)).toBe(60);
+    expect(calibrationSeconds(60)).toBe(20);
+    expect(calibrationSeconds(10)).toBe(20);
+    expect(calibrationSeconds(3600)).toBe(120);
   });
 });

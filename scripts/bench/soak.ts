@@ -1,6 +1,7 @@
 // `--soak S` (scripts/bench.ts): ingest over time. New chains arrive at a fixed rate (open loop: a
 // batch is sent when it is due, whether or not earlier ones were answered, as independent producers
-// would) at a fraction of the maximum rate measured just before, for S seconds. Each request's
+// would) at a fraction of the maximum rate the server sustains just before it (closed-loop sending of
+// the same batches: calibrationSeconds), for S seconds. Each request's
 // latency runs from when it was due, not when it left, so a stalled client is not hidden
 // (coordinated omission). Reports p50/p95/p99 per minute and overall, the achieved rate, and the
 // server's RSS per minute with its least-squares slope (flat memory = a slope near zero).
@@ -35,6 +36,19 @@ export function arrivalIntervalMs(ratePerSec: number, eventsPerBatch: number): n
   return (eventsPerBatch / ratePerSec) * 1000;
 }
 
+/**
+ * Seconds of closed-loop sending that measure the maximum the soak runs at a fraction of: a tenth of
+ * the soak, from 20 s to 2 minutes. A short burst on a young store (the bench's batches-of-100 run:
+ * ~2,000 events in smoke mode) overstates what the server sustains while the store grows by the
+ * soak's millions of events; an open loop above the sustained rate only queues until requests fail.
+ */
+export function calibrationSeconds(soakSeconds: number): number {
+  return Math.min(120, Math.max(20, Math.round(soakSeconds / 10)));
+}
+
+/** Producers sending at once while the sustained maximum is measured (as the bench's quick and full runs). */
+export const CALIBRATION_CLIENTS = 4;
+
 /** Samples `{ atMs, value }` grouped into consecutive windows of `windowMs` from 0 (empty windows kept). */
 export function byWindow<T extends { atMs: number }>(samples: T[], windowMs: number, totalMs: number): T[][] {
   const windows: T[][] = Array.from({ length: Math.max(1, Math.ceil(totalMs / windowMs)) }, () => []);
@@ -61,7 +75,9 @@ export type TSoakMinute = { minute: number; sent: number; events: number; latenc
 
 export type TSoak = {
   seconds: number;
+  /** the sustained maximum: closed-loop sending of the soak's own batches just before it */
   maxRatePerSec: number;
+  calibration: { seconds: number; events: number; clients: number; failedRequests: number; burstRatePerSec: number };
   targetRatePerSec: number;
   achievedRatePerSec: number;
   eventsPerBatch: number;
@@ -126,26 +142,69 @@ export async function runSoak(o: {
   load: () => [number, number, number];
   log: (msg: string) => void;
 }): Promise<TSoak & { nextChain: number; accepted: number }> {
-  const targetRatePerSec = Math.max(1, Math.round(o.maxRatePerSec * o.fraction));
   const chainsPerBatch = 10; // ~98 events: whole chains, so no batch waits on another's parents
-  // 2% more than the schedule needs, so a fast start never runs dry.
-  const needed = Math.ceil(targetRatePerSec * o.seconds * 1.02) + 1000;
+  const calibrateSeconds = calibrationSeconds(o.seconds);
+  // Enough for the calibration at 1.5 times the burst's rate and the soak at its fraction of it
+  // (the sustained rate is below the burst's), 2% more, so a fast start never runs dry.
+  const needed = Math.ceil(o.maxRatePerSec * (1.5 * calibrateSeconds + o.fraction * o.seconds) * 1.02) + 1000;
   o.log(`soak: signing ${needed} events ahead into ${o.spoolFile}`);
   const signed = await spool(o.spoolFile, o.firstChain, needed, chainsPerBatch, o.pop, o.now);
-  o.log(`soak: signed ${signed.events} events in ${signed.seconds.toFixed(1)} s; sending at ${targetRatePerSec} events/s for ${o.seconds} s`);
+  o.log(`soak: signed ${signed.events} events in ${signed.seconds.toFixed(1)} s`);
   const eventsPerBatch = signed.events / signed.batches;
+  const reader = createInterface({ input: createReadStream(o.spoolFile), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  // One line at a time, also for concurrent callers.
+  let reading: Promise<unknown> = Promise.resolve();
+  const nextLine = (): Promise<IteratorResult<string>> => {
+    const line = reading.then(() => reader.next());
+    reading = line.catch(() => undefined);
+    return line;
+  };
+  let bad: Error | null = null;
+  let accepted = 0;
+  const count = (results: Awaited<ReturnType<typeof postEvents>>) => {
+    for (const r of results) {
+      if (r.status === "accepted" || r.status === "pending") accepted++;
+      else bad ??= new Error(`soak: ${r.jti} was ${r.status} ${r.error ? `(${r.error.code}: ${r.error.message})` : ""}`);
+    }
+  };
+
+  // The sustained maximum: CALIBRATION_CLIENTS producers, each sending its next batch when the last
+  // is answered, for calibrateSeconds.
+  o.log(`soak: measuring the sustained maximum, ${CALIBRATION_CLIENTS} producers in a closed loop for ${calibrateSeconds} s`);
+  let calibrated = 0;
+  let calibrationFailed = 0;
+  const calibrationStart = performance.now();
+  const calibrationEnd = calibrationStart + calibrateSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: CALIBRATION_CLIENTS }, async () => {
+      while (performance.now() < calibrationEnd && !bad) {
+        const line = await nextLine();
+        if (line.done) throw new Error("soak: the spool ran dry while measuring the sustained maximum");
+        const batch = line.value.split(" ");
+        try {
+          count(await postEvents(o.api, batch));
+          calibrated += batch.length;
+        } catch (e) {
+          calibrationFailed++;
+          if (calibrationFailed <= 3) o.log(`soak: a request failed while measuring: ${(e as Error).message.slice(0, 200)}`);
+        }
+      }
+    }),
+  );
+  const sustainedPerSec = Math.round(calibrated / ((performance.now() - calibrationStart) / 1000));
+  const targetRatePerSec = Math.max(1, Math.round(sustainedPerSec * o.fraction));
+  o.log(
+    `soak: sustained ${sustainedPerSec} events/s (the batches-of-100 run measured ${o.maxRatePerSec}/s); sending at ${targetRatePerSec} events/s for ${o.seconds} s`,
+  );
   const intervalMs = arrivalIntervalMs(targetRatePerSec, eventsPerBatch);
-  const lines = createInterface({ input: createReadStream(o.spoolFile), crlfDelay: Infinity })[Symbol.asyncIterator]();
 
   const loadStart = o.load();
   const samples: { atMs: number; ms: number; serviceMs: number; events: number }[] = [];
   const rss: { atMs: number; mib: number }[] = [];
   let failed = 0;
-  let accepted = 0;
   let inFlight = 0;
   let maxInFlight = 0;
   let maxSendLagMs = 0;
-  let bad: Error | null = null;
   const start = performance.now();
   const durationMs = o.seconds * 1000;
   rss.push({ atMs: 0, mib: serverRssMiB(o.serverPid) });
@@ -154,7 +213,7 @@ export async function runSoak(o: {
   for (let i = 0; ; i++) {
     const dueMs = i * intervalMs;
     if (dueMs >= durationMs || bad) break;
-    const line = await lines.next();
+    const line = await nextLine();
     if (line.done) throw new Error("soak: the spool ran dry (signing planned too few events)");
     const wait = dueMs - (performance.now() - start);
     if (wait > 0) await sleep(wait);
@@ -169,10 +228,7 @@ export async function runSoak(o: {
           const done = performance.now();
           inFlight--;
           samples.push({ atMs: dueMs, ms: done - start - dueMs, serviceMs: done - sentAt, events: batch.length });
-          for (const r of results) {
-            if (r.status === "accepted" || r.status === "pending") accepted++;
-            else bad ??= new Error(`soak: ${r.jti} was ${r.status} ${r.error ? `(${r.error.code}: ${r.error.message})` : ""}`);
-          }
+          count(results);
         },
         (e: Error) => {
           // A request that got no answer: counted, and the soak goes on (its events are not stored).
@@ -206,7 +262,14 @@ export async function runSoak(o: {
   const events = samples.reduce((n, s) => n + s.events, 0);
   return {
     seconds: o.seconds,
-    maxRatePerSec: o.maxRatePerSec,
+    maxRatePerSec: sustainedPerSec,
+    calibration: {
+      seconds: calibrateSeconds,
+      events: calibrated,
+      clients: CALIBRATION_CLIENTS,
+      failedRequests: calibrationFailed,
+      burstRatePerSec: o.maxRatePerSec,
+    },
     targetRatePerSec,
     achievedRatePerSec: Math.round(events / (elapsedMs / 1000)),
     eventsPerBatch: round(eventsPerBatch),
@@ -235,7 +298,8 @@ export async function runSoak(o: {
 export function describeSoak(s: TSoak): string[] {
   const lat = (l: TSoakLatency) => `p50 ${l.p50Ms} / p95 ${l.p95Ms} / p99 ${l.p99Ms} / max ${l.maxMs} ms`;
   return [
-    `soak ${s.seconds} s at ${s.targetRatePerSec} events/s (80% of ${s.maxRatePerSec}/s measured): achieved ${s.achievedRatePerSec} events/s, ` +
+    `soak ${s.seconds} s at ${s.targetRatePerSec} events/s (80% of ${s.maxRatePerSec}/s sustained by ${s.calibration.clients} producers in a closed loop over ` +
+      `${s.calibration.seconds} s before it, ${s.calibration.failedRequests} failed; the batches-of-100 run's ${s.calibration.burstRatePerSec}/s): achieved ${s.achievedRatePerSec} events/s, ` +
       `${s.requests} requests of ~${s.eventsPerBatch} events, ${s.failedRequests} failed; load ${s.load.start.join(" ")} → ${s.load.end.join(" ")}`,
     `  latency from due time: ${lat(s.latency)} (target p99 ≤ 250 ms: ${s.latency.p99Ms <= 250 ? "met" : "missed"}); from send: ${lat(s.serviceLatency)}; ` +
       `at most ${s.maxInFlight} in flight; sender at most ${s.maxSendLagMs} ms late`,
