@@ -144,9 +144,10 @@ export async function runSoak(o: {
 }): Promise<TSoak & { nextChain: number; accepted: number }> {
   const chainsPerBatch = 10; // ~98 events: whole chains, so no batch waits on another's parents
   const calibrateSeconds = calibrationSeconds(o.seconds);
-  // Enough for the calibration at 1.5 times the burst's rate and the soak at its fraction of it
-  // (the sustained rate is below the burst's), 2% more, so a fast start never runs dry.
-  const needed = Math.ceil(o.maxRatePerSec * (1.5 * calibrateSeconds + o.fraction * o.seconds) * 1.02) + 1000;
+  // Enough for a sustained rate up to 1.5 times the burst's (usually it is below it): the
+  // calibration at that rate and the soak at its fraction of it, 2% more, so a fast start never
+  // runs dry.
+  const needed = Math.ceil(o.maxRatePerSec * 1.5 * (calibrateSeconds + o.fraction * o.seconds) * 1.02) + 1000;
   o.log(`soak: signing ${needed} events ahead into ${o.spoolFile}`);
   const signed = await spool(o.spoolFile, o.firstChain, needed, chainsPerBatch, o.pop, o.now);
   o.log(`soak: signed ${signed.events} events in ${signed.seconds.toFixed(1)} s`);
@@ -214,7 +215,7 @@ export async function runSoak(o: {
     const dueMs = i * intervalMs;
     if (dueMs >= durationMs || bad) break;
     const line = await nextLine();
-    if (line.done) throw new Error("soak: the spool ran dry (signing planned too few events)");
+    if (line.done) throw new Error("soak: the spool ran dry (the sustained rate was over 1.5 times the burst's, for which the signing was planned)");
     const wait = dueMs - (performance.now() - start);
     if (wait > 0) await sleep(wait);
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - start - dueMs);
