@@ -54,8 +54,8 @@ export type TOpenOptions = {
  * default is 1,000), when SQLite's automatic checkpoint is on: by default, and with
  * `checkpoint: "worker"` only if the checkpointer's worker failed (lib/db/checkpointer.ts), which
  * otherwise checkpoints off the main thread with the automatic one off on both connections. The
- * automatic checkpoint runs inside the
- * COMMIT that crosses the mark, on the main thread: it syncs the WAL, copies every page the WAL
+ * automatic checkpoint runs inside the COMMIT that crosses the mark, on the main thread: it syncs
+ * the WAL, copies every page the WAL
  * holds into the database and syncs that (in-process ~66 ms p50, up to 233 ms per such COMMIT:
  * docs/benchmarks.md, "The WAL checkpoint off the main thread"). A batch dirties the same hot pages
  * as the batches before it, and each checkpoint copies each page once however often it was
