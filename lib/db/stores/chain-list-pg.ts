@@ -10,7 +10,7 @@
 // list at 1M events on PostgreSQL".
 import type pg from "pg";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { TChainFilters } from "@/lib/contracts/chains";
+import { ZChainFilters, type TChainFilters } from "@/lib/contracts/chains";
 import type { TDatabase } from "../connect";
 import type { TChainRow, TChainStore, TListPage } from "./chains";
 
@@ -156,27 +156,26 @@ function toChainRow(r: TRowSql): TChainRow {
 
 const OTHER = (deps: TPgListDeps, filters: TChainFilters) => deps.otherFilters.some((k) => filters[k] !== undefined);
 
-/** The list's filters (TChainFilters' keys): a list query also carries its cursor, limit and sort. */
-const FILTER_KEYS = [
-  "status",
-  "principal",
-  "scope",
-  "purpose",
-  "finding",
-  "since",
-  "until",
-  "q",
-  "source",
-  "review",
-] as const satisfies readonly (keyof TChainFilters)[];
+/** The list's filters (ZChainFilters' keys): a list query also carries its cursor, limit and sort. */
+const FILTER_KEYS = Object.keys(ZChainFilters.shape) as (keyof TChainFilters)[];
 
-/** The filter's own rows when the filter alone decides which chains match (principal, a stored finding, purpose); else null. */
-function soleSource(filters: TChainFilters): { table: string; cond: string; values: unknown[] } | null {
-  if (filters.principal) return { table: `"ChainPrincipal"`, cond: `"principalId" = $1`, values: [filters.principal] };
-  if (filters.finding && filters.finding !== "missing_evidence") return { table: `"Finding"`, cond: `"code" = $1`, values: [filters.finding] };
+type TRowSource = { table: string; cond: string; values: unknown[] };
+
+/**
+ * The rows that name a filter's chains, in the order rareCandidates tries them: the principal's, a
+ * stored finding's, a purpose's (and the codes below it). Alone, such a filter is exactly its rows' chains.
+ */
+function rowSources(filters: TChainFilters): TRowSource[] {
+  const sources: TRowSource[] = [];
+  if (filters.principal) sources.push({ table: `"ChainPrincipal"`, cond: `"principalId" = $1`, values: [filters.principal] });
+  if (filters.finding && filters.finding !== "missing_evidence") sources.push({ table: `"Finding"`, cond: `"code" = $1`, values: [filters.finding] });
   if (filters.purpose)
-    return { table: `"ChainPurpose"`, cond: `("purposeCode" = $1 OR "purposeCode" LIKE $2)`, values: [filters.purpose, `${filters.purpose}.%`] };
-  return null;
+    sources.push({
+      table: `"ChainPurpose"`,
+      cond: `("purposeCode" = $1 OR "purposeCode" LIKE $2)`,
+      values: [filters.purpose, `${filters.purpose}.%`],
+    });
+  return sources;
 }
 
 /** The rows of `table` matching `cond` (at most atMost + 1 read): their chain ids when at most atMost, else null. */
@@ -190,22 +189,8 @@ async function boundedChainIds(pool: pg.Pool, table: string, cond: string, value
  * scope, q whose rows number at most atMost gives the candidate chains; null when none does.
  */
 async function rareCandidatesSql(db: TDatabase, deps: TPgListDeps, pool: pg.Pool, filters: TChainFilters, atMost: number): Promise<string[] | null> {
-  if (filters.principal) {
-    const ids = await boundedChainIds(pool, `"ChainPrincipal"`, `"principalId" = $1`, [filters.principal], atMost);
-    if (ids) return ids;
-  }
-  if (filters.finding && filters.finding !== "missing_evidence") {
-    const ids = await boundedChainIds(pool, `"Finding"`, `"code" = $1`, [filters.finding], atMost);
-    if (ids) return ids;
-  }
-  if (filters.purpose) {
-    const ids = await boundedChainIds(
-      pool,
-      `"ChainPurpose"`,
-      `("purposeCode" = $1 OR "purposeCode" LIKE $2)`,
-      [filters.purpose, `${filters.purpose}.%`],
-      atMost,
-    );
+  for (const { table, cond, values } of rowSources(filters)) {
+    const ids = await boundedChainIds(pool, table, cond, values, atMost);
     if (ids) return ids;
   }
   if (filters.scope) {
@@ -303,7 +288,7 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
       // counted there (a row per chain and value; the foreign key keeps every chain it names), when
       // they are at most the cap: 2.5 ms for finding=scope_escalation's 5,112 rows at 1M events,
       // where looking each chain up again by id read both tables per chain (65-131 ms).
-      const sole = given.length === 1 ? soleSource(filters) : null;
+      const sole = given.length === 1 ? (rowSources(filters)[0] ?? null) : null;
       if (sole) {
         const limit = Math.max(deps.rareAtMost, atMost ?? 0) + 1;
         const [{ rows, chains }] = await query<{ rows: number; chains: number }>(
