@@ -527,11 +527,14 @@ export async function* chainEventCsv(
   paging: TPaging = DEFAULT_PAGING,
   reads?: TExportStore,
 ): AsyncGenerator<string> {
-  if ((await (await stores()).observed.chain(chainId)) !== null) {
+  const store = reads ?? (await stores()).exports;
+  // Whether it is observed, on the export's own reads (the observed store reads the chain's whole
+  // record through Prisma: ~0.5 ms of each one-chain export).
+  if (await store.isObserved(chainId)) {
     for await (const page of observedRecordPages(chainId, now, paging.events)) yield observedCsv(page, times);
     return;
   }
-  yield* csvOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, reads ?? (await stores()).exports, times, csvMemo());
+  yield* csvOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, store, times, csvMemo());
 }
 
 /** filteredEventRecords as CSV text (no header), page by page. */
