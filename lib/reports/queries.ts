@@ -374,7 +374,7 @@ async function learnPrincipals(reads: TExportStore, memo: TCsvMemo, ids: string[
  * One page of TCsvEventRow as CSV text; recordsOfPage + eventCsvRow, without parsing claims, with
  * the lookups of earlier pages of the same export kept in `memo`.
  */
-async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number, times: TCsvTimes, memo: TCsvMemo): Promise<string[]> {
+async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number, times: TCsvTimes, memo: TCsvMemo): Promise<string> {
   const n = rows.length;
   const { principals, roots, refs } = memo;
   // Emptied only here, before the page: what this page learns stays until its rows are written.
@@ -470,20 +470,9 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
       times,
     );
   }
-  return lines;
+  // One join: a flat string for the encoder, where += leaves a rope it must flatten first.
+  return lines.join("");
 }
-
-/**
- * A page's rows as text chunks of CHUNK_ROWS rows, each one join (a flat string for the encoder,
- * where += leaves a rope it must flatten first). Not the page as one string: a 1,000-row page is
- * ~0.5 MB, past V8's largest regular object (128 KiB), so every page string and its Buffer went to
- * the large-object space and drove the server's old-generation collections (garbage collection was
- * ~a quarter of a one-chain export's CPU in the server; "CSV export IV" in docs/benchmarks.md).
- */
-function* chunksOf(lines: string[]): Generator<string> {
-  for (let i = 0; i < lines.length; i += CHUNK_ROWS) yield lines.slice(i, i + CHUNK_ROWS).join("");
-}
-const CHUNK_ROWS = 100;
 
 /** eventRowsOfChains, as TCsvEventRow. */
 async function* csvRowsOfChains(chains: TChainRef[], take: number, reads: TExportStore): AsyncGenerator<TCsvEventRow[]> {
@@ -511,7 +500,7 @@ async function* csvRowsOfChains(chains: TChainRef[], take: number, reads: TExpor
   if (group.length) yield await reads.csvEventsOfChains(group);
 }
 
-/** The CSV text of the chains' events, read a page of `take` rows at a time, in chunks of CHUNK_ROWS rows. */
+/** The CSV text of the chains' events, a page of `take` rows per chunk. */
 async function* csvOfChains(
   chains: TChainRef[],
   now: number,
@@ -523,9 +512,9 @@ async function* csvOfChains(
   let batch: TCsvEventRow[] = [];
   for await (const rows of csvRowsOfChains(chains, take, reads)) {
     batch = batch.length ? batch.concat(rows) : rows;
-    while (batch.length >= take) yield* chunksOf(await csvOfPage(reads, batch.splice(0, take), now, times, memo));
+    while (batch.length >= take) yield await csvOfPage(reads, batch.splice(0, take), now, times, memo);
   }
-  if (batch.length) yield* chunksOf(await csvOfPage(reads, batch, now, times, memo));
+  if (batch.length) yield await csvOfPage(reads, batch, now, times, memo);
 }
 
 const observedCsv = (page: TObservedRecord[], times: TCsvTimes) => page.map((r) => csvRecordRow(r, times)).join("");
