@@ -86,8 +86,8 @@ const isGrantClaims = (c: TClaims): c is TGrantClaims => c.kind === "authorize" 
 type TPageGrants = Map<string, { chainId: string; iss: string; aud: string; exp: number }>;
 
 /**
- * What a page of events needs from outside itself, for recordsOfPage and csvOfPage alike: stored
- * findings, the grants completes name that the page does not hold (into `grantOf`), the human root
+ * What a page of events needs from outside itself, for recordsOfPage (csvOfPage does the same
+ * with what earlier pages read kept in a TCsvMemo): stored findings, the grants completes name that the page does not hold (into `grantOf`), the human root
  * of chains whose root is elsewhere (into `rootOf`), issuers' names and key thumbprints, signer
  * kinds, and the read-time missing_evidence findings of the page's overdue grants.
  */
