@@ -344,10 +344,12 @@ export async function* filteredEventRecords(
  * export is kept as found: a stored event (its chain, kind, signer and audience: the grants), a
  * chain's root authorize's signer. A principal's name, kind and keys are kept as the export first
  * read them; a row whose kid is not among the kept keys reads its signer again (a key registered
- * since). Bounded: each map is emptied when it passes MEMO_LIMIT entries.
+ * since), once: a kid still without a key stays so for the rest of the export. Bounded: each map
+ * is emptied when it passes MEMO_LIMIT entries.
  */
 export type TCsvMemo = {
-  principals: Map<string, { name: string | null; kind: string | undefined; keys: Map<string, string> }>;
+  /** `keys`: kid → thumbprint, null for a kid the signer had no key of when the export looked */
+  principals: Map<string, { name: string | null; kind: string | undefined; keys: Map<string, string | null> }>;
   /** chain → its root authorize's signer (only chains whose root was found) */
   roots: Map<string, string>;
   /** events by jti, as completes name their grants */
@@ -384,6 +386,7 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
   const jtis = new Array<string>(n);
   const completeRefs = new Set<string>();
   const unknown = new Set<string>();
+  const unknownKeys: number[] = [];
   const overdue: string[] = [];
   const grantsOfPage: TPageGrants = new Map();
   for (let i = 0; i < n; i++) {
@@ -392,7 +395,10 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
     const jti = r[3];
     const iss = r[5];
     jtis[i] = jti;
-    if (principals.get(iss)?.keys.has(r[13]) !== true) unknown.add(iss);
+    if (principals.get(iss)?.keys.has(r[13]) !== true) {
+      unknown.add(iss);
+      unknownKeys.push(i);
+    }
     if (kind === "complete") completeRefs.add(r[7]!);
     else if (kind === "authorize" || kind === "delegate") {
       grantsOfPage.set(jti, { chainId: r[2], iss, aud: r[6]!, exp: r[9]! });
@@ -421,6 +427,11 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
   ]);
   for (const r of rootRows) if (r.kind === "authorize" && r.chainId === r.jti) roots.set(r.chainId, r.iss);
   for (const g of grantRows) refs.set(g.jti, g);
+  // A kid its signer has no key of (an AIP event's ephemeral key): known as none for the export.
+  for (const i of unknownKeys) {
+    const keys = principals.get(rows[i][5])?.keys;
+    if (keys && !keys.has(rows[i][13])) keys.set(rows[i][13], null);
+  }
   // The closers' signers' kinds (attestationOf), the few not known yet.
   const closers = new Set<string>();
   for (const c of closerRows) if (!principals.has(c.iss)) closers.add(c.iss);

@@ -382,6 +382,9 @@ describe("the export's two read paths", () => {
     const direct = exportStoresOf(await (await import("@/lib/db")).database()).direct!;
     const asked: string[] = [];
     const counting = { ...direct, principals: (ids: string[]) => (asked.push(...ids), direct.principals(ids)) };
+    // Signers asked more than once. AIP events carry ephemeral keys (a kid per event, none of them
+    // registered), which the memo asks about again once per new kid: left out.
+    const twice = (ids: string[]) => ids.filter((id, i) => !id.startsWith("aip:") && ids.indexOf(id) !== i);
     const now = Math.floor(Date.now() / 1000) + 30 * 86400;
     for (const events of [1, 3]) {
       const paging = { chains: 1, events };
@@ -390,12 +393,12 @@ describe("the export's two read paths", () => {
       for await (const page of q.filteredEventRecords({}, now, paging, direct)) for (const r of page) expected += csvRecordRow(r);
       expect(await text(q.filteredEventCsv({}, now, "iso", paging, counting))).toBe(expected);
       expect(asked.length).toBeGreaterThan(3);
-      expect(asked.length).toBe(new Set(asked).size);
+      expect(twice(asked)).toEqual([]);
       asked.length = 0;
       let oneExpected = "";
       for await (const page of q.chainEventRecords(story.chain, now, paging, direct)) for (const r of page) oneExpected += csvRecordRow(r);
       expect(await text(q.chainEventCsv(story.chain, now, "iso", paging, counting))).toBe(oneExpected);
-      expect(asked.length).toBe(new Set(asked).size);
+      expect(twice(asked)).toEqual([]);
     }
   }, 120_000);
 });
