@@ -6,7 +6,7 @@
 // own JavaScript; the full breakdown at the sizes given with --at.
 //
 //   npx tsx scripts/bench/ingest-growth.ts --pop smoke|quick [--to 1500000] [--clients 4] [--window 20000]
-//                                          [--at 100000,500000,1000000,1500000] [--keep]
+//                                          [--at 100000,500000,1000000,1500000] [--keep] [--step-cpu]
 //   … --plan "4:60000,600:60000,…"   windows of (concurrent callers, events) instead: a backlog of
 //                                     600 batches verifying at once against the usual 4
 //
@@ -48,19 +48,28 @@ const mainThreadCpuUs = () => {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 };
+// --step-cpu: the process's CPU around each timed step as well (process.cpuUsage; Node 20 has no
+// per-thread figure). With --clients 1 nothing else runs while a synchronous step does (the batch's
+// signatures are verified before its steps start), so it is that step's main-thread CPU and does not
+// depend on the share of a core the load leaves, as wall time does.
+const stepCpu = argv.includes("--step-cpu");
 class Phases {
   ms = new Map<string, number>();
+  cpuUs = new Map<string, number>();
   n = new Map<string, number>();
-  add(name: string, ms: number) {
+  add(name: string, ms: number, cpuUs = 0) {
     this.ms.set(name, (this.ms.get(name) ?? 0) + ms);
+    this.cpuUs.set(name, (this.cpuUs.get(name) ?? 0) + cpuUs);
     this.n.set(name, (this.n.get(name) ?? 0) + 1);
   }
   time<T>(name: string, f: () => T): T {
     const t = performance.now();
+    const c = stepCpu ? process.cpuUsage() : null;
     try {
       return f();
     } finally {
-      this.add(name, performance.now() - t);
+      const used = c ? process.cpuUsage(c) : null;
+      this.add(name, performance.now() - t, used ? used.user + used.system : 0);
     }
   }
 }
@@ -173,16 +182,22 @@ async function main() {
     const runMs = phases.ms.get("run (wall)") ?? 0;
     const storeMs = [...phases.ms].filter(([k]) => k.startsWith("store.")).reduce((s, [, v]) => s + v, 0);
     const jsMs = phases.ms.get("steps' own JS (generator)") ?? 0;
+    const storeCpuUs = [...phases.cpuUs].filter(([k]) => k.startsWith("store.")).reduce((s, [, v]) => s + v, 0);
+    const jsCpuUs = phases.cpuUs.get("steps' own JS (generator)") ?? 0;
     log(
       `at ${at}→${stored}, ${clientsNow} clients: ${Math.round(evs / (wall / 1000))} ev/s, CPU ${cpuPer.toFixed(0)} µs/ev (all threads) ${(mainUs / evs).toFixed(0)} main thread, main thread busy ${((mainUs / 1000 / wall) * 100).toFixed(0)}% of wall, run ${((runMs * 1000) / evs).toFixed(0)} µs/ev, ` +
-        `store ops ${((storeMs * 1000) / evs).toFixed(0)}, steps' own JS ${((jsMs * 1000) / evs).toFixed(0)}, releases ${releases}, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+        `store ops ${((storeMs * 1000) / evs).toFixed(0)}, steps' own JS ${((jsMs * 1000) / evs).toFixed(0)}, releases ${releases}, ` +
+        (stepCpu ? `CPU in store ops ${(storeCpuUs / evs).toFixed(0)}, in steps' own JS ${(jsCpuUs / evs).toFixed(0)}, ` : "") +
+        `RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
     );
     if (nextReport < reportAt.length && stored >= reportAt[nextReport]) {
       nextReport++;
       const rows = [...phases.ms.entries()].sort((a, b) => b[1] - a[1]);
       for (const [name, ms] of rows)
         console.log(
-          `    ${name.padEnd(80)} ${((ms * 1000) / evs).toFixed(1).padStart(8)} µs/ev  ${((ms * 1000) / (phases.n.get(name) ?? 1)).toFixed(0).padStart(8)} µs/call  ${String(phases.n.get(name)).padStart(6)} calls`,
+          `    ${name.padEnd(80)} ${((ms * 1000) / evs).toFixed(1).padStart(8)} µs/ev` +
+            (stepCpu ? ` ${((phases.cpuUs.get(name) ?? 0) / evs).toFixed(1).padStart(8)} µs/ev CPU` : "") +
+            `  ${((ms * 1000) / (phases.n.get(name) ?? 1)).toFixed(0).padStart(8)} µs/call  ${String(phases.n.get(name)).padStart(6)} calls`,
         );
     }
   }
