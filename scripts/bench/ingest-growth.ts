@@ -1,5 +1,5 @@
 // Does the ingest's cost grow with a principal's history? (docs/benchmarks.md, "The smoke soak's
-// collapse, profiled in-process".) The soak's own workload (ten whole background chains per batch,
+// collapse, profiled".) The soak's own workload (ten whole background chains per batch,
 // ~98 events, as scripts/bench/soak.ts sends them) ingested in-process, without HTTP, on a fresh
 // SQLite store, window after window, by concurrent callers; for each window the CPU per event (all
 // threads and the main thread), the time in each store operation and SQL statement, and the steps'
