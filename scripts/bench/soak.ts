@@ -71,7 +71,20 @@ export function slope(points: { x: number; y: number }[]): number {
   return den === 0 ? NaN : num / den;
 }
 
-export type TSoakMinute = { minute: number; sent: number; events: number; latency: TSoakLatency; serverRssMiB: { mean: number; max: number } };
+/**
+ * One minute of due times: the requests due in it (`sent`), the events of those answered (`events`,
+ * whenever the answer came) and those that got no answer (`failed`). Not the server's rate in that
+ * minute: with a backlog the answers come minutes later, and the failures grow as the queue fills;
+ * TSoak.answeredPerMinute is the rate at which answers arrived.
+ */
+export type TSoakMinute = {
+  minute: number;
+  sent: number;
+  events: number;
+  failed: number;
+  latency: TSoakLatency;
+  serverRssMiB: { mean: number; max: number };
+};
 
 export type TSoak = {
   seconds: number;
@@ -89,6 +102,8 @@ export type TSoak = {
   /** latency from when each request left (what the server took, plus the network) */
   serviceLatency: TSoakLatency;
   maxInFlight: number;
+  /** events answered in each minute of the run by the clock (the last one includes the drain after the sending stopped) */
+  answeredPerMinute: number[];
   /** how late the sender was, at worst, to send a due batch (the client's own lag) */
   maxSendLagMs: number;
   minutes: TSoakMinute[];
@@ -200,7 +215,8 @@ export async function runSoak(o: {
   const intervalMs = arrivalIntervalMs(targetRatePerSec, eventsPerBatch);
 
   const loadStart = o.load();
-  const samples: { atMs: number; ms: number; serviceMs: number; events: number }[] = [];
+  const samples: { atMs: number; ms: number; serviceMs: number; events: number; doneMs: number }[] = [];
+  const failures: { atMs: number }[] = [];
   const rss: { atMs: number; mib: number }[] = [];
   let failed = 0;
   let inFlight = 0;
@@ -228,13 +244,14 @@ export async function runSoak(o: {
         (results) => {
           const done = performance.now();
           inFlight--;
-          samples.push({ atMs: dueMs, ms: done - start - dueMs, serviceMs: done - sentAt, events: batch.length });
+          samples.push({ atMs: dueMs, ms: done - start - dueMs, serviceMs: done - sentAt, events: batch.length, doneMs: done - start });
           count(results);
         },
         (e: Error) => {
           // A request that got no answer: counted, and the soak goes on (its events are not stored).
           inFlight--;
           failed++;
+          failures.push({ atMs: dueMs });
           if (failed <= 3) o.log(`soak: a request failed: ${e.message.slice(0, 200)}`);
         },
       ),
@@ -249,12 +266,14 @@ export async function runSoak(o: {
   const rejected = bad as Error | null;
   if (rejected) throw rejected;
 
+  const failedByMinute = byWindow(failures, 60_000, durationMs).map((w) => w.length);
   const minutes = byWindow(samples, 60_000, durationMs).map((w, k) => {
     const r = rss.filter((s) => s.atMs >= k * 60_000 && s.atMs < (k + 1) * 60_000).map((s) => s.mib);
     return {
       minute: k + 1,
       sent: w.length,
       events: w.reduce((n, s) => n + s.events, 0),
+      failed: failedByMinute[k],
       latency: soakLatency(w.map((s) => s.ms)),
       serverRssMiB: { mean: r.length ? Math.round(r.reduce((a, b) => a + b, 0) / r.length) : NaN, max: r.length ? Math.max(...r) : NaN },
     };
@@ -280,6 +299,11 @@ export async function runSoak(o: {
     latency: soakLatency(samples.map((s) => s.ms)),
     serviceLatency: soakLatency(samples.map((s) => s.serviceMs)),
     maxInFlight,
+    answeredPerMinute: byWindow(
+      samples.map((s) => ({ atMs: s.doneMs, events: s.events })),
+      60_000,
+      elapsedMs,
+    ).map((w) => w.reduce((n, s) => n + s.events, 0)),
     maxSendLagMs: round(maxSendLagMs),
     minutes,
     serverRss: {
@@ -305,8 +329,10 @@ export function describeSoak(s: TSoak): string[] {
     `  latency from due time: ${lat(s.latency)} (target p99 ≤ 250 ms: ${s.latency.p99Ms <= 250 ? "met" : "missed"}); from send: ${lat(s.serviceLatency)}; ` +
       `at most ${s.maxInFlight} in flight; sender at most ${s.maxSendLagMs} ms late`,
     ...s.minutes.map(
-      (m) => `  minute ${m.minute}: ${m.events} events, ${lat(m.latency)}; server RSS mean ${m.serverRssMiB.mean} MiB, max ${m.serverRssMiB.max} MiB`,
+      (m) =>
+        `  minute ${m.minute} (by due time): ${m.events} events answered, ${m.failed} requests failed, ${lat(m.latency)}; server RSS mean ${m.serverRssMiB.mean} MiB, max ${m.serverRssMiB.max} MiB`,
     ),
+    `  events answered per minute of the run (by the clock, the drain in the last): ${s.answeredPerMinute.join(", ")}`,
     `  server RSS ${s.serverRss.firstMiB} → ${s.serverRss.lastMiB} MiB (max ${s.serverRss.maxMiB}); slope ${s.serverRss.slopeMiBPerMin} MiB/min overall, ` +
       `${s.serverRss.slopeSecondHalfMiBPerMin} MiB/min over the second half`,
   ];
