@@ -418,6 +418,7 @@ const CASES: {
   },
   exports: {
     chainExists: (s) => Promise.all([s.exports.chainExists("c1"), s.exports.chainExists("nope")]),
+    isObserved: (s) => Promise.all([s.exports.isObserved("c1"), s.exports.isObserved("nope"), s.exports.isObserved("obs:t1")]),
     chainEvents: (s) => s.exports.chainEvents("c1", 1, 2),
     eventsOfChains: (s) => s.exports.eventsOfChains(["c2", "c1"]),
     csvChainEvents: (s) => s.exports.csvChainEvents("c1", 1, 2),

@@ -372,6 +372,35 @@ describe("the export's two read paths", () => {
       expect(await one(sqliteExportReads)).toEqual(await one(prismaExportReads));
     }
   }, 120_000);
+
+  // The CSV path keeps what a page looked up for the export's later pages (lib/reports/queries.ts
+  // TCsvMemo): every signer is read once however many pages name it (pages of 1: a signer of two
+  // events is named by two pages), and the bytes stay the records'.
+  it("looks each signer up once per export, over pages of 1 and 3, and writes the records' bytes", async () => {
+    const { exportStoresOf } = await import("@/lib/db/stores/exports");
+    const { csvRecordRow } = await import("./csv");
+    const direct = exportStoresOf(await (await import("@/lib/db")).database()).direct!;
+    const asked: string[] = [];
+    const counting = { ...direct, principals: (ids: string[]) => (asked.push(...ids), direct.principals(ids)) };
+    // Signers asked more than once. AIP events carry ephemeral keys (a kid per event, none of them
+    // registered), which the memo asks about again once per new kid: left out.
+    const twice = (ids: string[]) => ids.filter((id, i) => !id.startsWith("aip:") && ids.indexOf(id) !== i);
+    const now = Math.floor(Date.now() / 1000) + 30 * 86400;
+    for (const events of [1, 3]) {
+      const paging = { chains: 1, events };
+      asked.length = 0;
+      let expected = "";
+      for await (const page of q.filteredEventRecords({}, now, paging, direct)) for (const r of page) expected += csvRecordRow(r);
+      expect(await text(q.filteredEventCsv({}, now, "iso", paging, counting))).toBe(expected);
+      expect(asked.length).toBeGreaterThan(3);
+      expect(twice(asked)).toEqual([]);
+      asked.length = 0;
+      let oneExpected = "";
+      for await (const page of q.chainEventRecords(story.chain, now, paging, direct)) for (const r of page) oneExpected += csvRecordRow(r);
+      expect(await text(q.chainEventCsv(story.chain, now, "iso", paging, counting))).toBe(oneExpected);
+      expect(twice(asked)).toEqual([]);
+    }
+  }, 120_000);
 });
 
 describe("evidence bundle from the database", () => {

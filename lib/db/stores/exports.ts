@@ -87,6 +87,8 @@ export type TCsvEventRow = [
 
 export type TExportStore = {
   chainExists(chainId: string): Promise<boolean>;
+  /** whether the chain is an observed one (docs/observed.md): its export lists observed calls */
+  isObserved(chainId: string): Promise<boolean>;
   /** chainEvents as the CSV formats them */
   csvChainEvents(chainId: string, after: number, take: number): Promise<TCsvEventRow[]>;
   /** eventsOfChains as the CSV formats them */
@@ -173,6 +175,7 @@ function prismaExportStore(prisma: TPrisma): TExportStore {
     );
   return {
     chainExists: async (chainId) => (await prisma.chain.findUnique({ where: { id: chainId }, select: { id: true } })) !== null,
+    isObserved: async (chainId) => (await prisma.observedChain.findUnique({ where: { id: chainId }, select: { id: true } })) !== null,
     chainEvents,
     eventsOfChains,
     csvChainEvents: async (chainId, after, take) => (await chainEvents(chainId, after, take)).map(csvRowOfEvent),
@@ -293,6 +296,7 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
         ),
       ),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
+    isObserved: async (chainId) => q(`SELECT 1 FROM "ObservedChain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
       eventRowsOf(
         q(`SELECT ${columns} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
