@@ -798,8 +798,11 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
       );
       // The write's statements and the COMMIT, one round trip. A statement that fails aborts the
       // transaction, and the server then answers the COMMIT with a ROLLBACK: never acknowledged.
-      const [, committed] = await Promise.all([Promise.all(writes), client.query("COMMIT")]);
-      if (committed.command !== "COMMIT") throw new Error(`COMMIT answered ${committed.command}`);
+      // A scope released without a write (its validation failed) ends in ROLLBACK: it wrote only
+      // the head's row lock, which a COMMIT would make wait for a WAL flush with the lock held.
+      const end = writes.length ? "COMMIT" : "ROLLBACK";
+      const [, ended] = await Promise.all([Promise.all(writes), client.query(end)]);
+      if (ended.command !== end) throw new Error(`${end} answered ${ended.command}`);
       return out;
     } catch (e) {
       // Behind whatever is still in flight on the pipeline, so it ends the transaction after them.
