@@ -523,11 +523,11 @@ const PG_READS = {
   driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
 } as const;
 
-// A rechecked chain's findings and index rows are replaced: one statement for the four deletes.
-const DELETE_CHAIN_ROWS = `WITH f AS (DELETE FROM "Finding" WHERE "chainId" = ANY($1::text[])),
-  s AS (DELETE FROM "ChainScope" WHERE "chainId" = ANY($1::text[])),
-  p AS (DELETE FROM "ChainPrincipal" WHERE "chainId" = ANY($1::text[]))
-  DELETE FROM "ChainPurpose" WHERE "chainId" = ANY($1::text[])`;
+// A rechecked chain's findings are replaced. Its index rows only grow with its events (TWritePlan):
+// they are inserted keeping the rows already there, as on SQLite, not deleted and written again
+// (that rewrote every index row of each re-checked chain under the lock, a hundred chains per
+// interleaved batch, to end with the same rows).
+const DELETE_FINDINGS = `DELETE FROM "Finding" WHERE "chainId" = ANY($1::text[])`;
 // Findings and the three index tables in one statement (four tables, no row touched twice).
 // Findings keep the plan's order, which numbers their ids (json_to_recordset reads the array in order;
 // the flagged event's iat is a scalar subquery per row, not a join, so that order stands).
@@ -615,7 +615,7 @@ function writeStatements(plan: TWritePlan): pg.QueryConfig[] {
   const add = (text: string, ...values: unknown[]) => out.push(prepared(text, values));
   const at = plan.at.toISOString();
   if (plan.events.length) add(INSERT_EVENTS, JSON.stringify(plan.events), at);
-  if (plan.recheckedChains.length) add(DELETE_CHAIN_ROWS, plan.recheckedChains);
+  if (plan.recheckedChains.length) add(DELETE_FINDINGS, plan.recheckedChains);
   if (plan.chains.length) add(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
   if (plan.findings.length || plan.scopes.length || plan.principals.length || plan.purposes.length) {
     const startedAt = startedAtOf(plan);
