@@ -609,6 +609,30 @@ function prepared(text: string, values: unknown[]): pg.QueryConfig {
   return { name, text, values };
 }
 
+const isPool = (conn: TPgQueryable): conn is pg.Pool => "totalCount" in conn;
+
+/**
+ * Queries sent together on one connection checked out of the pool and pipelined for them (see
+ * setPipelined); every answer is awaited, failed or not, before the connection goes back.
+ */
+async function together<T extends readonly unknown[]>(pool: pg.Pool, send: (c: TPgQueryable) => T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (e: Error) => (broken = e);
+  client.on("error", onError);
+  setPipelined(client, true);
+  try {
+    const settled = await Promise.allSettled(send(client));
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
+  } finally {
+    setPipelined(client, false);
+    client.removeListener("error", onError);
+    client.release(broken);
+  }
+}
+
 /** A write plan's statements, in the order they must run (chains before their rows, events before their findings). */
 function writeStatements(plan: TWritePlan): pg.QueryConfig[] {
   const out: pg.QueryConfig[] = [];
@@ -700,12 +724,19 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
     principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
     findingsOf: (jtis) => rows(PG_READS.findingsOf, jtis),
     driftFacts: async (q) => {
-      // One after another: on the pool, four at once would take four connections per batch.
-      const baselines = await rows<TDriftBaselineRead>(DRIFT_BASELINES, JSON.stringify(q.keys));
-      const values = q.values.length ? await rows<TDriftValueRow>(DRIFT_VALUES, JSON.stringify(q.values)) : [];
-      const buckets = await rows<TDriftBucketRow>(PG_READS.driftBuckets, q.keys, q.recentBucket);
-      const edges = await rows<TDriftBucketRow>(DRIFT_EDGES, JSON.stringify(q.keys), q.fromBucket);
-      return { baselines: baselines.map(summary), values, buckets, earlier: earlierSums(q.fromBucket, baselines, edges, buckets) };
+      // The four reads go out together on one pipelined connection (one round trip): the locked
+      // scope's own, or, outside it, one checked out of the pool for them (four pool queries at
+      // once would take four connections per batch).
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<TDriftBaselineRead>(prepared(DRIFT_BASELINES, [JSON.stringify(q.keys)])),
+          q.values.length ? c.query<TDriftValueRow>(prepared(DRIFT_VALUES, [JSON.stringify(q.values)])) : Promise.resolve(null),
+          c.query<TDriftBucketRow>(prepared(PG_READS.driftBuckets, [q.keys, q.recentBucket])),
+          c.query<TDriftBucketRow>(prepared(DRIFT_EDGES, [JSON.stringify(q.keys), q.fromBucket])),
+        ] as const;
+      const [b, v, k, e] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      const [baselines, buckets] = [b.rows, k.rows];
+      return { baselines: baselines.map(summary), values: v?.rows ?? [], buckets, earlier: earlierSums(q.fromBucket, baselines, e.rows, buckets) };
     },
     driftVersions: (keys) => rows(PG_READS.driftVersions, keys),
     write: async (plan) => {
