@@ -809,6 +809,22 @@ const CASES: {
 /** The ingest store's own operations, on each database's implementation. */
 const INGEST_CASES: { [O in keyof TIngestStore]: (store: TIngestStore | TAsyncIngestStore) => unknown } = {
   lockHead: (st) => st.lockHead(),
+  lockHeadAndRead: (st) =>
+    Promise.resolve(
+      st.lockHeadAndRead({
+        watched: ["c1", "c2.x", "nope"],
+        driftKeys: [DRIFT_KEY, "nobody\nnothing"],
+        freshJtis: ["c1"],
+        affected: ["c1", "c2", "nope"],
+        findingsOf: ["c1.i1", "c1.d1", "c2.x"],
+      }),
+    ).then((r) => ({
+      ...r,
+      stored: r.stored.sort(),
+      dependants: r.dependants.sort(),
+      versions: r.versions.sort((a, b) => a.id.localeCompare(b.id)),
+      findings: r.findings.map(({ id: _id, ...f }) => f),
+    })),
   storedTokens: (st) => Promise.resolve(st.storedTokens(["c1", "c2", "nope"])).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
   chainVersions: (st) => Promise.resolve(st.chainVersions(["c1", "c2", "nope"])).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
   dependantChains: (st) => Promise.resolve(st.dependantChains(["c1"])).then((r) => r.sort()),

@@ -5,7 +5,8 @@
 // (lib/ingest/steps.ts) each step is one query for the whole batch, never one per event per check,
 // and the chain checks run before the ledger is locked, which is held only to validate and write.
 // The ingest store (lib/db/stores/ingest.ts) runs the steps: on SQLite synchronously on the direct
-// connection, on PostgreSQL through Prisma with the ledger head locked for the write.
+// connection, on PostgreSQL as plain SQL on the pool, the ledger head locked for the re-reads and
+// the write (two round trips on a pipelined connection).
 import { stores } from "@/lib/db";
 import { checkDecodedAsync, decodeToken, type TDecodeResult } from "@/lib/protocol/envelope";
 import type { TRegistryPrincipal } from "@/lib/protocol/types";

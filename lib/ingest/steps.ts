@@ -39,9 +39,9 @@ import { ledgerHash } from "@/lib/protocol/ledger";
 import { eventRef } from "@/lib/protocol/grammar";
 import { chainInputsFrom, missingRefs, parseEventRows, principalIdsOf } from "@/lib/chains/load";
 import { summariseChain } from "@/lib/ingest/summary";
-import { ask, type TDriftWrite, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
+import { ask, type TDriftWrite, type TLockedRead, type TLockedReadQuery, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
 import { csvColumnsOf } from "@/lib/db/csv-columns";
-import type { TEventInsert, TExternalRow, TParsedEventRow, TPrincipalKindRow } from "@/lib/db/rows";
+import type { TEventInsert, TExternalRow, TFindingRow, TParsedEventRow, TPrincipalKindRow } from "@/lib/db/rows";
 import { storableRaw, storableText } from "@/lib/text";
 
 export type { TIngestResult } from "@/lib/contracts/events";
@@ -395,30 +395,30 @@ const sameSet = <T>(a: Set<T>, b: Iterable<T>) => {
   return list.length === a.size && list.every((x) => a.has(x));
 };
 
+/** What phase 2 re-reads under the lock to validate phase 1, and the stored findings `finish` reports. */
+function lockedReadOf(p: TPrepared): TLockedReadQuery {
+  const fresh = p.freshJtis.length > 0;
+  return {
+    watched: p.watched,
+    driftKeys: fresh ? [...p.driftSeen.keys()] : [],
+    freshJtis: p.freshJtis,
+    affected: fresh ? p.affected : [],
+    findingsOf: uncheckedDuplicates(p),
+  };
+}
+
 /**
  * Phase 2's validation, under the lock: is every fact phase 1 read still true? Stored events never
  * change or leave, so "which of these jtis are stored" covers the batch's replay classification and
  * the references out of the chains; every write to a chain bumps its version; dependants only grow.
  */
-function* unchanged(p: TPrepared): TSteps<boolean> {
-  if (p.watched.length) {
-    const present = yield* ask("eventKinds", p.watched);
-    if (
-      !sameSet(
-        p.storedOfWatched,
-        present.map((r) => r.jti),
-      )
-    )
-      return false;
-  }
+function unchanged(p: TPrepared, now: TLockedRead): boolean {
+  if (p.watched.length && !sameSet(p.storedOfWatched, now.stored)) return false;
   if (p.freshJtis.length === 0) return true;
-  if (p.driftSeen.size) {
-    const now = new Map((yield* ask("driftVersions", [...p.driftSeen.keys()])).map((r) => [r.key, r.events]));
-    for (const [key, events] of p.driftSeen) if ((now.get(key) ?? 0) !== events) return false;
-  }
-  if (!sameSet(p.dependants, yield* ask("dependantChains", p.freshJtis))) return false;
-  const versions = yield* ask("chainVersions", p.affected);
-  return versions.length === p.versions.size && versions.every((v) => p.versions.get(v.id) === v.version);
+  const events = new Map(now.driftVersions.map((r) => [r.key, r.events]));
+  for (const [key, seen] of p.driftSeen) if ((events.get(key) ?? 0) !== seen) return false;
+  if (!sameSet(p.dependants, now.dependants)) return false;
+  return now.versions.length === p.versions.size && now.versions.every((v) => p.versions.get(v.id) === v.version);
 }
 
 /**
@@ -432,22 +432,35 @@ export function* ingestSteps(
   source: string | null = null,
   drift: TDriftSettings = DEFAULT_DRIFT_SETTINGS,
 ): TSteps<TIngestResult[]> {
-  for (let attempt = 1; ; attempt++) {
-    const optimistic = attempt <= OPTIMISTIC_ATTEMPTS;
-    let head = optimistic ? null : yield* ask("lockHead");
+  for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
     const prepared = yield* readAndCheck(candidates, at, drift);
-    if (optimistic) {
-      head = yield* ask("lockHead");
-      if (!(yield* unchanged(prepared))) {
-        yield { op: "release", args: [] };
-        continue;
-      }
-    }
-    return yield* finish(candidates.length, prepared, head!, at, source);
+    // The lock and every re-read in one request: the facts were named before the lock was asked for.
+    const now = yield* ask("lockHeadAndRead", lockedReadOf(prepared));
+    if (unchanged(prepared, now)) return yield* finish(candidates.length, prepared, now.head, now.findings, at, source);
+    yield { op: "release", args: [] };
   }
+  const head = yield* ask("lockHead");
+  const prepared = yield* readAndCheck(candidates, at, drift);
+  const unchecked = uncheckedDuplicates(prepared);
+  const findings = unchecked.length ? yield* ask("findingsOf", unchecked) : [];
+  return yield* finish(candidates.length, prepared, head, findings, at, source);
 }
 
-function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: string }, at: Date, source: string | null): TSteps<TIngestResult[]> {
+/** Duplicates of events in chains this batch did not re-check: they report their stored findings. */
+function uncheckedDuplicates({ duplicates, checked }: TPrepared): string[] {
+  const rechecked = new Set(checked?.plan.recheckedChains ?? []);
+  return [...new Set(duplicates.filter((d) => !rechecked.has(d.chain)).map((d) => d.jti))];
+}
+
+/** `findings`: the stored findings of uncheckedDuplicates(prepared), read under the lock. */
+function* finish(
+  count: number,
+  prepared: TPrepared,
+  head: { seq: number; hash: string },
+  findings: TFindingRow[],
+  at: Date,
+  source: string | null,
+): TSteps<TIngestResult[]> {
   const { duplicates, rejected, checked } = prepared;
   let { seq, hash } = head;
   const fresh = prepared.fresh.map((f) => {
@@ -457,16 +470,11 @@ function* finish(count: number, prepared: TPrepared, head: { seq: number; hash: 
     return { ...f, seq, prevHash, hash };
   });
 
-  // Duplicates of events in chains this batch did not re-check report their stored findings.
-  const rechecked = new Set(checked?.plan.recheckedChains ?? []);
-  const unchecked = [...new Set(duplicates.filter((d) => !rechecked.has(d.chain)).map((d) => d.jti))];
   const storedFindings = new Map<string, TIngestResult["findings"]>();
-  if (unchecked.length) {
-    for (const f of yield* ask("findingsOf", unchecked)) {
-      const list = storedFindings.get(f.eventJti) ?? [];
-      list.push({ code: f.code as TFinding["code"], severity: f.severity as TFinding["severity"], message: f.message });
-      storedFindings.set(f.eventJti, list);
-    }
+  for (const f of findings) {
+    const list = storedFindings.get(f.eventJti) ?? [];
+    list.push({ code: f.code as TFinding["code"], severity: f.severity as TFinding["severity"], message: f.message });
+    storedFindings.set(f.eventJti, list);
   }
 
   const statusOf = (jti: string) => checked?.statusOf.get(jti) ?? "accepted";

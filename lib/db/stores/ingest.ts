@@ -1,9 +1,9 @@
 // The ingest store: what one batch reads and writes (lib/ingest/steps.ts is the batch itself, written
 // once as a generator that asks this store for each read and ends with one write plan), and the two
 // runners that execute those steps: synchronously on SQLite's direct connection, with awaits on
-// PostgreSQL through Prisma. Both run the steps in two phases: reads outside any lock, then the
-// locked scope (SQLite's write lock; PostgreSQL's ledger-head row FOR UPDATE) from `lockHead` to the
-// write or to `release`.
+// PostgreSQL's pool. Both run the steps in two phases: reads outside any lock, then the locked scope
+// (SQLite's write lock; PostgreSQL's ledger-head row FOR UPDATE) from `lockHead` or
+// `lockHeadAndRead` to the write or to `release`.
 import type Database from "better-sqlite3";
 import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
 import type { TLpUse } from "@/lib/protocol/least-privilege";
@@ -89,10 +89,43 @@ export function driftOnlyWrite(at: Date, drift: TDriftWrite | null): TWritePlan 
   };
 }
 
-/** What the steps read. Every list argument is non-empty and has no duplicates. */
+/**
+ * What an optimistic batch re-reads under the lock (lib/ingest/steps.ts `unchanged`), named before
+ * the lock is taken: lists may be empty here (nothing to read).
+ */
+export type TLockedReadQuery = {
+  /** which of these jtis are stored */
+  watched: string[];
+  /** the events observed so far by these drift baselines */
+  driftKeys: string[];
+  /** the chains holding events that reference these jtis */
+  freshJtis: string[];
+  /** these chains' versions */
+  affected: string[];
+  /** the stored findings of these events (duplicates in chains the batch does not re-check) */
+  findingsOf: string[];
+};
+
+export type TLockedRead = {
+  head: { seq: number; hash: string };
+  stored: string[];
+  driftVersions: { key: string; events: number }[];
+  dependants: string[];
+  versions: { id: string; version: number }[];
+  findings: TFindingRow[];
+};
+
+/** What the steps read. Every list argument is non-empty and has no duplicates (TLockedReadQuery's may be empty). */
 export type TIngestStore = {
   /** the ledger head: asked first inside the locked scope (see the runners), which it locks */
   lockHead(): { seq: number; hash: string };
+  /**
+   * lockHead, then, under the lock, what `q` names as it is now (eventKinds, driftVersions,
+   * dependantChains, chainVersions and findingsOf of its lists): the other way to open the locked
+   * scope. One request for all of it, so a store that pays per round trip (PostgreSQL) sends them
+   * together, behind the lock's own statement.
+   */
+  lockHeadAndRead(q: TLockedReadQuery): TLockedRead;
   storedTokens(jtis: string[]): { jti: string; token: string; chainId: string }[];
   /** the summary rows' versions: +1 at every write of the chain (absent: no such chain yet) */
   chainVersions(chainIds: string[]): { id: string; version: number }[];
@@ -147,17 +180,19 @@ type TStep<T> = IteratorResult<TOp, T>;
 type TLockedOutcome<T> = { released: true } | { released: false; step: TStep<T> };
 
 const call = (store: TIngestStore | TAsyncIngestStore, op: TStoreOp) => (store[op.op] as (...a: unknown[]) => unknown)(...op.args);
+/** The operations that open the locked scope. */
+const opensLock = (op: TOp) => op.op === "lockHead" || op.op === "lockHeadAndRead";
 
 /**
- * Runs the steps: every operation before `lockHead` on `store` outside any transaction; from
- * `lockHead` to `release` (or to the end, which commits the write) synchronously inside `lock`.
+ * Runs the steps: every operation before `lockHead` (or `lockHeadAndRead`) on `store` outside any
+ * transaction; from there to `release` (or to the end, which commits the write) synchronously inside `lock`.
  */
 export async function runPhasedSync<T>(steps: TSteps<T>, store: TIngestStore, lock: TSyncLock): Promise<T> {
   let step: TStep<T> = steps.next();
   for (;;) {
     if (step.done) return step.value;
     if (step.value.op === "release") throw new Error("release outside the locked scope");
-    if (step.value.op !== "lockHead") {
+    if (!opensLock(step.value)) {
       step = steps.next(call(store, step.value));
       continue;
     }
@@ -179,7 +214,7 @@ export async function runPhasedAsync<T>(steps: TSteps<T>, store: TAsyncIngestSto
   for (;;) {
     if (step.done) return step.value;
     if (step.value.op === "release") throw new Error("release outside the locked scope");
-    if (step.value.op !== "lockHead") {
+    if (!opensLock(step.value)) {
       step = steps.next(await call(store, step.value));
       continue;
     }
@@ -369,12 +404,21 @@ function sqliteStatements(conn: Database.Database) {
 
 export function sqliteIngestStore(conn: Database.Database): TIngestStore {
   const sql = sqliteStatements(conn);
-  return {
+  const store: TIngestStore = {
     lockHead: () => {
       const row = sql.head.get() as { seq: number; hash: string } | undefined;
       if (!row) throw new Error("ledger head row missing: migrations not applied");
       return { seq: Number(row.seq), hash: row.hash };
     },
+    // Function calls on the connection: nothing to gain from sending them together.
+    lockHeadAndRead: (q) => ({
+      head: store.lockHead(),
+      stored: q.watched.length ? store.eventKinds(q.watched).map((r) => r.jti) : [],
+      driftVersions: q.driftKeys.length ? store.driftVersions(q.driftKeys) : [],
+      dependants: q.freshJtis.length ? store.dependantChains(q.freshJtis) : [],
+      versions: q.affected.length ? store.chainVersions(q.affected) : [],
+      findings: q.findingsOf.length ? store.findingsOf(q.findingsOf) : [],
+    }),
     storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
     chainVersions: (chainIds) => sql.chainVersions.all(json(chainIds)) as { id: string; version: number }[],
     dependantChains: (jtis) => sql.dependantChains.all(json(jtis)) as string[],
@@ -430,6 +474,7 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       }
     },
   };
+  return store;
 }
 
 /** The locked scope on SQLite: one BEGIN IMMEDIATE … COMMIT on the direct connection. */
@@ -478,11 +523,11 @@ const PG_READS = {
   driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
 } as const;
 
-// A rechecked chain's findings and index rows are replaced: one statement for the four deletes.
-const DELETE_CHAIN_ROWS = `WITH f AS (DELETE FROM "Finding" WHERE "chainId" = ANY($1::text[])),
-  s AS (DELETE FROM "ChainScope" WHERE "chainId" = ANY($1::text[])),
-  p AS (DELETE FROM "ChainPrincipal" WHERE "chainId" = ANY($1::text[]))
-  DELETE FROM "ChainPurpose" WHERE "chainId" = ANY($1::text[])`;
+// A rechecked chain's findings are replaced. Its index rows only grow with its events (TWritePlan):
+// they are inserted keeping the rows already there, as on SQLite, not deleted and written again
+// (that rewrote every index row of each re-checked chain under the lock, a hundred chains per
+// interleaved batch, to end with the same rows).
+const DELETE_FINDINGS = `DELETE FROM "Finding" WHERE "chainId" = ANY($1::text[])`;
 // Findings and the three index tables in one statement (four tables, no row touched twice).
 // Findings keep the plan's order, which numbers their ids (json_to_recordset reads the array in order;
 // the flagged event's iat is a scalar subquery per row, not a join, so that order stands).
@@ -564,15 +609,112 @@ function prepared(text: string, values: unknown[]): pg.QueryConfig {
   return { name, text, values };
 }
 
-/** The store on a transaction's connection (the locked phase) or on the pool (the unlocked one). */
-export function postgresIngestStore(conn: TPgQueryable): TAsyncIngestStore {
+const isPool = (conn: TPgQueryable): conn is pg.Pool => "totalCount" in conn;
+
+/**
+ * Queries sent together on one connection checked out of the pool and pipelined for them (see
+ * setPipelined); every answer is awaited, failed or not, before the connection goes back.
+ */
+async function together<T extends readonly unknown[]>(pool: pg.Pool, send: (c: TPgQueryable) => T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (e: Error) => (broken = e);
+  client.on("error", onError);
+  setPipelined(client, true);
+  try {
+    const settled = await Promise.allSettled(send(client));
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
+  } finally {
+    setPipelined(client, false);
+    client.removeListener("error", onError);
+    client.release(broken);
+  }
+}
+
+/** A write plan's statements, in the order they must run (chains before their rows, events before their findings). */
+function writeStatements(plan: TWritePlan): pg.QueryConfig[] {
+  const out: pg.QueryConfig[] = [];
+  const add = (text: string, ...values: unknown[]) => out.push(prepared(text, values));
+  const at = plan.at.toISOString();
+  if (plan.events.length) add(INSERT_EVENTS, JSON.stringify(plan.events), at);
+  if (plan.recheckedChains.length) add(DELETE_FINDINGS, plan.recheckedChains);
+  if (plan.chains.length) add(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
+  if (plan.findings.length || plan.scopes.length || plan.principals.length || plan.purposes.length) {
+    const startedAt = startedAtOf(plan);
+    add(
+      INSERT_CHAIN_ROWS,
+      JSON.stringify(
+        plan.findings.map((f) => ({ chainId: f.chainId, eventJti: f.eventJti, code: f.code, severity: f.severity, message: f.message })),
+      ),
+      plan.scopes.map((r) => r.chainId),
+      plan.scopes.map((r) => r.scope),
+      plan.principals.map((r) => r.chainId),
+      plan.principals.map((r) => r.principalId),
+      plan.purposes.map((r) => r.chainId),
+      plan.purposes.map((r) => r.purposeCode),
+      plan.principals.map((r) => startedAt(r.chainId)),
+    );
+  }
+  if (plan.toPending.length || plan.toAccepted.length) add(SET_STATUS, plan.toPending, plan.toAccepted);
+  if (plan.head) add(SET_HEAD, plan.head.seq, plan.head.hash);
+  if (plan.quarantine.length) {
+    add(INSERT_QUARANTINE, JSON.stringify(plan.quarantine), at, plan.source);
+    if (plan.source !== null) add(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
+  }
+  if (plan.grantUses.length) add(UPSERT_GRANT_USES, JSON.stringify(plan.grantUses));
+  if (plan.drift) {
+    const d = plan.drift;
+    add(UPSERT_DRIFT_BASELINES, JSON.stringify([...d.baselines.values()]));
+    add(UPSERT_DRIFT_VALUES, JSON.stringify([...d.values.values()]));
+    add(UPSERT_DRIFT_BUCKETS, JSON.stringify([...d.buckets.values()]));
+    add(ADD_DRIFT_SUMS, JSON.stringify([...d.buckets.values()]));
+    if (d.prune.length) {
+      add(SUBTRACT_DRIFT_SUMS, JSON.stringify(d.prune));
+      add(PRUNE_DRIFT_VALUES, JSON.stringify(d.prune));
+      add(PRUNE_DRIFT_BUCKETS, JSON.stringify(d.prune));
+    }
+  }
+  return out;
+}
+
+/**
+ * The locked scope as postgresIngestLock opens it: a pipelined connection on which BEGIN has been
+ * sent but not awaited (the scope's first operation awaits it with its own answer), and a write
+ * that is sent but not awaited either (`written` hands it to the lock, which sends COMMIT behind
+ * it and awaits both).
+ */
+type TLockedScope = { begun: Promise<unknown>; written: (sent: Promise<unknown>) => void };
+
+/**
+ * The store on a transaction's connection (the locked phase, `scope` given) or on the pool (the
+ * unlocked one). In the locked phase the connection is pipelined (postgresIngestLock): statements
+ * sent together go out without waiting for each other's answers and the server runs them in order,
+ * so `lockHeadAndRead` with the BEGIN before it is one round trip, and the write with the COMMIT
+ * after it another.
+ */
+export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): TAsyncIngestStore {
   const rows = async <R extends object>(text: string, ...values: unknown[]): Promise<R[]> => (await conn.query<R>(prepared(text, values))).rows;
-  const run = async (text: string, ...values: unknown[]): Promise<void> => void (await conn.query(prepared(text, values)));
-  return {
+  const none = Promise.resolve([]);
+  const store: TAsyncIngestStore = {
     lockHead: async () => {
-      const [head] = await rows<{ seq: number; hash: string }>(PG_READS.lockHead);
+      const [, [head]] = await Promise.all([scope?.begun, rows<{ seq: number; hash: string }>(PG_READS.lockHead)]);
       if (!head) throw new Error("ledger head row missing: migrations not applied");
       return { seq: Number(head.seq), hash: head.hash };
+    },
+    // Each call below sends its statement as it is made, in this order: the lock first, then the
+    // reads, each with a snapshot taken after the lock was granted (READ COMMITTED).
+    lockHeadAndRead: async (q) => {
+      const [head, stored, driftVersions, dependants, versions, findings] = await Promise.all([
+        store.lockHead(),
+        q.watched.length ? store.eventKinds(q.watched) : none,
+        q.driftKeys.length ? store.driftVersions(q.driftKeys) : none,
+        q.freshJtis.length ? store.dependantChains(q.freshJtis) : none,
+        q.affected.length ? store.chainVersions(q.affected) : none,
+        q.findingsOf.length ? store.findingsOf(q.findingsOf) : none,
+      ]);
+      return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings };
     },
     storedTokens: (jtis) => rows(PG_READS.storedTokens, jtis),
     chainVersions: (chainIds) => rows(PG_READS.chainVersions, chainIds),
@@ -582,56 +724,29 @@ export function postgresIngestStore(conn: TPgQueryable): TAsyncIngestStore {
     principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
     findingsOf: (jtis) => rows(PG_READS.findingsOf, jtis),
     driftFacts: async (q) => {
-      // One after another: a connection runs one query at a time (node-postgres deprecates queueing).
-      const baselines = await rows<TDriftBaselineRead>(DRIFT_BASELINES, JSON.stringify(q.keys));
-      const values = q.values.length ? await rows<TDriftValueRow>(DRIFT_VALUES, JSON.stringify(q.values)) : [];
-      const buckets = await rows<TDriftBucketRow>(PG_READS.driftBuckets, q.keys, q.recentBucket);
-      const edges = await rows<TDriftBucketRow>(DRIFT_EDGES, JSON.stringify(q.keys), q.fromBucket);
-      return { baselines: baselines.map(summary), values, buckets, earlier: earlierSums(q.fromBucket, baselines, edges, buckets) };
+      // The four reads go out together on one pipelined connection (one round trip): the locked
+      // scope's own, or, outside it, one checked out of the pool for them (four pool queries at
+      // once would take four connections per batch).
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<TDriftBaselineRead>(prepared(DRIFT_BASELINES, [JSON.stringify(q.keys)])),
+          q.values.length ? c.query<TDriftValueRow>(prepared(DRIFT_VALUES, [JSON.stringify(q.values)])) : Promise.resolve(null),
+          c.query<TDriftBucketRow>(prepared(PG_READS.driftBuckets, [q.keys, q.recentBucket])),
+          c.query<TDriftBucketRow>(prepared(DRIFT_EDGES, [JSON.stringify(q.keys), q.fromBucket])),
+        ] as const;
+      const [b, v, k, e] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      const [baselines, buckets] = [b.rows, k.rows];
+      return { baselines: baselines.map(summary), values: v?.rows ?? [], buckets, earlier: earlierSums(q.fromBucket, baselines, e.rows, buckets) };
     },
     driftVersions: (keys) => rows(PG_READS.driftVersions, keys),
     write: async (plan) => {
-      const at = plan.at.toISOString();
-      if (plan.events.length) await run(INSERT_EVENTS, JSON.stringify(plan.events), at);
-      if (plan.recheckedChains.length) await run(DELETE_CHAIN_ROWS, plan.recheckedChains);
-      if (plan.chains.length) await run(UPSERT_CHAINS, JSON.stringify(plan.chains), at);
-      if (plan.findings.length || plan.scopes.length || plan.principals.length || plan.purposes.length) {
-        const startedAt = startedAtOf(plan);
-        await run(
-          INSERT_CHAIN_ROWS,
-          JSON.stringify(
-            plan.findings.map((f) => ({ chainId: f.chainId, eventJti: f.eventJti, code: f.code, severity: f.severity, message: f.message })),
-          ),
-          plan.scopes.map((r) => r.chainId),
-          plan.scopes.map((r) => r.scope),
-          plan.principals.map((r) => r.chainId),
-          plan.principals.map((r) => r.principalId),
-          plan.purposes.map((r) => r.chainId),
-          plan.purposes.map((r) => r.purposeCode),
-          plan.principals.map((r) => startedAt(r.chainId)),
-        );
-      }
-      if (plan.toPending.length || plan.toAccepted.length) await run(SET_STATUS, plan.toPending, plan.toAccepted);
-      if (plan.head) await run(SET_HEAD, plan.head.seq, plan.head.hash);
-      if (plan.quarantine.length) {
-        await run(INSERT_QUARANTINE, JSON.stringify(plan.quarantine), at, plan.source);
-        if (plan.source !== null) await run(ADD_USAGE, plan.source, usage(plan), plan.quarantine.length);
-      }
-      if (plan.grantUses.length) await run(UPSERT_GRANT_USES, JSON.stringify(plan.grantUses));
-      if (plan.drift) {
-        const d = plan.drift;
-        await run(UPSERT_DRIFT_BASELINES, JSON.stringify([...d.baselines.values()]));
-        await run(UPSERT_DRIFT_VALUES, JSON.stringify([...d.values.values()]));
-        await run(UPSERT_DRIFT_BUCKETS, JSON.stringify([...d.buckets.values()]));
-        await run(ADD_DRIFT_SUMS, JSON.stringify([...d.buckets.values()]));
-        if (d.prune.length) {
-          await run(SUBTRACT_DRIFT_SUMS, JSON.stringify(d.prune));
-          await run(PRUNE_DRIFT_VALUES, JSON.stringify(d.prune));
-          await run(PRUNE_DRIFT_BUCKETS, JSON.stringify(d.prune));
-        }
-      }
+      const statements = writeStatements(plan);
+      if (scope) scope.written(Promise.all(statements.map((q) => conn.query(q))));
+      // Outside a locked scope (the pool: each statement on a connection of its own), in order.
+      else for (const q of statements) await conn.query(q);
     },
   };
+  return store;
 }
 
 /** How long a batch waits for a pooled connection to open its transaction on (Prisma's maxWait before). */
@@ -667,6 +782,19 @@ async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> 
 // interactive-transaction timeout did. One round trip: a parameterless query may hold several statements.
 const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000`;
 
+const ignore = () => undefined;
+
+/**
+ * node-postgres's pipelining (its documented `pipeline` client option, in the pg 8.23 this repo pins) on one checked-out connection
+ * for the locked scope only, so the pool's other users (Prisma's adapter, the plain-SQL reads) keep
+ * the one-query-at-a-time connections they were written for. Switched while the connection is idle
+ * (just checked out; every query answered before it goes back), where both modes start from the
+ * same state; the client reads the flag at each query.
+ */
+function setPipelined(client: pg.PoolClient, on: boolean): void {
+  (client as unknown as { pipeline: boolean }).pipeline = on;
+}
+
 /**
  * The locked scope on PostgreSQL: one READ COMMITTED transaction on one pooled connection
  * (lockHead locks the head row). The lock only serialises correctly under READ COMMITTED, where
@@ -685,16 +813,35 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
     // statements of the transaction would otherwise be an unhandled 'error' event (the process exits).
     const onError = (e: Error) => (broken = e);
     client.on("error", onError);
+    setPipelined(client, true);
+    const writes: Promise<unknown>[] = [];
     try {
-      await client.query(BEGIN);
-      const out = await inside(postgresIngestStore(client));
-      await client.query("COMMIT");
+      const begun = client.query(BEGIN);
+      begun.catch(ignore); // awaited by the scope's first operation, which opens it (lockHead, lockHeadAndRead)
+      const out = await inside(
+        postgresIngestStore(client, {
+          begun,
+          written: (sent) => {
+            sent.catch(ignore); // awaited below, unless the scope fails first (then rolled back)
+            writes.push(sent);
+          },
+        }),
+      );
+      // The write's statements and the COMMIT, one round trip. A statement that fails aborts the
+      // transaction, and the server then answers the COMMIT with a ROLLBACK: never acknowledged.
+      // A scope released without a write (its validation failed) ends in ROLLBACK: it wrote only
+      // the head's row lock, which a COMMIT would make wait for a WAL flush with the lock held.
+      const end = writes.length ? "COMMIT" : "ROLLBACK";
+      const [, ended] = await Promise.all([Promise.all(writes), client.query(end)]);
+      if (ended.command !== end) throw new Error(`${end} answered ${ended.command}`);
       return out;
     } catch (e) {
+      // Behind whatever is still in flight on the pipeline, so it ends the transaction after them.
       // A connection that cannot even roll back is closed rather than handed to the next batch.
       await client.query("ROLLBACK").catch((r: Error) => (broken = r));
       throw e;
     } finally {
+      setPipelined(client, false);
       client.removeListener("error", onError);
       client.release(broken);
     }
