@@ -1,8 +1,13 @@
 // POST /api/v1/events — ingest signed delegation events (docs/protocol.md §6).
 // Who: admin and ingest tokens. Body: one token as application/jwt, or {"events": [...]} (≤ 1000)
 // as application/json; ≤ 1 MiB. One result per token, in order; one transaction per batch.
+// Admission control (lib/ingest/admission.ts): past DELEGRAPH_INGEST_MAX_QUEUED_EVENTS events admitted
+// and not yet answered, a request is refused with 503 + Retry-After before its body is read when the
+// queue is already full, else once its entries are counted: never after its signatures are verified,
+// and nothing of a refused request is stored. Authentication still comes first (a 401 is a 401).
 import { apiRoute } from "@/lib/api-route";
-import { AppError, json, readBodyText } from "@/lib/http";
+import { AppError, ingestAtCapacity, json, readBodyText } from "@/lib/http";
+import { ingestAdmission } from "@/lib/ingest/admission";
 import { ingestBatch } from "@/lib/ingest/ingest";
 import { MAX_BATCH, ZEventBatch, type TIngestResponse } from "@/lib/contracts/events";
 
@@ -38,7 +43,11 @@ async function readEntries(req: Request): Promise<unknown[]> {
 }
 
 export const POST = apiRoute({ permission: "events:write" }, async ({ req, actor }) => {
+  const admission = ingestAdmission();
+  if (!admission.wouldAdmit(1)) return ingestAtCapacity();
   const entries = await readEntries(req);
-  const answer: TIngestResponse = { results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) };
+  const admitted = await admission.run(entries.length, () => ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }));
+  if (admitted === null) return ingestAtCapacity();
+  const answer: TIngestResponse = { results: admitted.value };
   return json(answer);
 });

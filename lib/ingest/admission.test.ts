@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { IngestAdmission } from "@/lib/ingest/admission";
+
+describe("IngestAdmission", () => {
+  it("admits up to the bound and refuses what would exceed it", () => {
+    const a = new IngestAdmission(1000);
+    const first = a.tryAdmit(600);
+    expect(first).not.toBeNull();
+    expect(a.queuedEvents).toBe(600);
+    expect(a.tryAdmit(401)).toBeNull();
+    expect(a.wouldAdmit(401)).toBe(false);
+    expect(a.queuedEvents).toBe(600);
+    const second = a.tryAdmit(400);
+    expect(second).not.toBeNull();
+    expect(a.queuedEvents).toBe(1000);
+    expect(a.wouldAdmit(1)).toBe(false);
+    expect(a.tryAdmit(1)).toBeNull();
+  });
+
+  it("always admits when nothing is queued, even a request larger than the bound", () => {
+    const a = new IngestAdmission(100);
+    const big = a.tryAdmit(1000);
+    expect(big).not.toBeNull();
+    expect(a.queuedEvents).toBe(1000);
+    expect(a.tryAdmit(1)).toBeNull();
+    big!.release();
+    expect(a.queuedEvents).toBe(0);
+    expect(a.tryAdmit(1000)).not.toBeNull();
+  });
+
+  it("releases a ticket once, however often it is released", () => {
+    const a = new IngestAdmission(10);
+    const t = a.tryAdmit(4)!;
+    const u = a.tryAdmit(3)!;
+    t.release();
+    t.release();
+    expect(a.queuedEvents).toBe(3);
+    u.release();
+    expect(a.queuedEvents).toBe(0);
+  });
+
+  it("run holds the events while the work runs and releases them when it succeeds", async () => {
+    const a = new IngestAdmission(10);
+    let finish!: (v: string) => void;
+    const running = a.run(8, () => new Promise<string>((resolve) => (finish = resolve)));
+    expect(a.queuedEvents).toBe(8);
+    expect(await a.run(3, async () => "not run")).toBeNull();
+    finish("stored");
+    expect(await running).toEqual({ value: "stored" });
+    expect(a.queuedEvents).toBe(0);
+  });
+
+  it("run releases the events when the work throws, and does not run refused work", async () => {
+    const a = new IngestAdmission(10);
+    await expect(
+      a.run(7, async () => {
+        throw new Error("database down");
+      }),
+    ).rejects.toThrow("database down");
+    expect(a.queuedEvents).toBe(0);
+    const hold = a.tryAdmit(10)!;
+    let ran = false;
+    expect(
+      await a.run(1, async () => {
+        ran = true;
+      }),
+    ).toBeNull();
+    expect(ran).toBe(false);
+    hold.release();
+    expect(await a.run(1, async () => "ok")).toEqual({ value: "ok" });
+  });
+
+  it("run releases the events when the work throws synchronously", async () => {
+    const a = new IngestAdmission(10);
+    await expect(
+      a.run(5, () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(a.queuedEvents).toBe(0);
+  });
+
+  it("refuses a bound that is not a whole number of at least 1", () => {
+    expect(() => new IngestAdmission(0)).toThrow(/maxQueuedEvents/);
+    expect(() => new IngestAdmission(2.5)).toThrow(/maxQueuedEvents/);
+  });
+});
