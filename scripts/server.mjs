@@ -10,6 +10,11 @@
 //   (so it reaches the route as literal text) and `x-delegraph-bad-path` set: API routes answer 400
 //   in the error envelope after authentication (lib/api-route.ts), pages show "not found".
 //
+// It also refuses a POST /api/v1/events at once (503, Retry-After) while the ingest's queue is full
+// and the request's credentials were authenticated by the ingest moments ago
+// (lib/ingest/admission.ts): through Next a refusal costs milliseconds of the main thread, and
+// producers coming back every second would spend the server's capacity on refusals alone.
+//
 // Headers named x-delegraph-* are this layer's: whatever a client sent under those names is dropped.
 // Plain JavaScript, so Node runs it without a TypeScript loader (scripts/start.sh execs it).
 import { createServer } from "node:http";
@@ -46,6 +51,26 @@ export function prepareRequest(req) {
   }
 }
 
+const INGEST_ADMISSION = Symbol.for("delegraph.ingestAdmission");
+
+/** Answers 503 for an ingest request the admission counter refuses before authentication; whether it did. */
+export function refuseIngestEarly(req, res) {
+  if (req.method !== "POST") return false;
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  if ((q < 0 ? url : url.slice(0, q)) !== "/api/v1/events") return false;
+  const admission = globalThis[INGEST_ADMISSION];
+  if (!admission || !admission.refusesBeforeAuthentication(req.headers.authorization)) return false;
+  const body = JSON.stringify({ error: { code: "service_unavailable", message: admission.atCapacityMessage } });
+  res.writeHead(503, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    "retry-after": String(admission.retryAfterSeconds),
+  });
+  res.end(body);
+  return true;
+}
+
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const hostname = process.env.HOSTNAME ?? "127.0.0.1";
@@ -55,6 +80,7 @@ async function main() {
   await app.prepare();
   const server = createServer(async (req, res) => {
     try {
+      if (refuseIngestEarly(req, res)) return;
       prepareRequest(req);
       await handle(req, res);
     } catch (error) {

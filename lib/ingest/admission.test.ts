@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IngestAdmission } from "@/lib/ingest/admission";
+import { CREDENTIAL_MEMORY_MS, IngestAdmission } from "@/lib/ingest/admission";
 
 describe("IngestAdmission", () => {
   it("admits up to the bound and refuses what would exceed it", () => {
@@ -78,6 +78,22 @@ describe("IngestAdmission", () => {
       }),
     ).rejects.toThrow("boom");
     expect(a.queuedEvents).toBe(0);
+  });
+
+  it("refuses before authentication only credentials it authenticated lately, and only while the queue is full", () => {
+    const a = new IngestAdmission(2);
+    const t0 = 1_000_000;
+    a.noteAuthenticated("Bearer good", t0);
+    a.noteAuthenticated(null, t0);
+    expect(a.refusesBeforeAuthentication("Bearer good", t0)).toBe(false);
+    const hold = a.tryAdmit(2)!;
+    expect(a.refusesBeforeAuthentication("Bearer good", t0 + CREDENTIAL_MEMORY_MS)).toBe(true);
+    expect(a.refusesBeforeAuthentication("Bearer good", t0 + CREDENTIAL_MEMORY_MS + 1)).toBe(false);
+    expect(a.refusesBeforeAuthentication("Bearer other", t0)).toBe(false);
+    expect(a.refusesBeforeAuthentication(undefined, t0)).toBe(false);
+    expect(a.refusesBeforeAuthentication(null, t0)).toBe(false);
+    hold.release();
+    expect(a.refusesBeforeAuthentication("Bearer good", t0)).toBe(false);
   });
 
   it("refuses a bound that is not a whole number of at least 1", () => {

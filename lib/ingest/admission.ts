@@ -10,6 +10,15 @@
 //
 // One counter per server process: the ingest's CPU (verification on the thread pool, the write on
 // the main thread) is the process's, and so is the queue it builds.
+//
+// A refusal must cost far less than the work it spares: a refusal through Next (routing, the
+// proxy, the route) costs a few milliseconds of the main thread, and hundreds of producers coming
+// back every second spent the server's whole capacity on them (docs/benchmarks.md, "Admission
+// control for the ingest"). So the counter is also published on globalThis, and scripts/server.mjs
+// refuses a POST /api/v1/events before Next sees it when the queue is full and the request carries
+// the Authorization header this process authenticated in the last CREDENTIAL_MEMORY_MS: authentication still
+// comes first (an unknown or wrong credential goes through Next and gets its 401).
+import { createHash } from "node:crypto";
 import { env } from "@/lib/env";
 
 /**
@@ -19,16 +28,29 @@ import { env } from "@/lib/env";
  */
 export const INGEST_RETRY_AFTER_SECONDS = 1;
 
+export const INGEST_AT_CAPACITY_MESSAGE = `The ingest is at capacity; nothing of this request was stored. Send it again in ${INGEST_RETRY_AFTER_SECONDS} s.`;
+
+/** How long an authenticated credential may be refused before Next (and so before authentication) sees it again. */
+export const CREDENTIAL_MEMORY_MS = 10_000;
+
+const credentialKey = (credentials: string) => createHash("sha256").update(credentials).digest("base64");
+
 /** What an admitted request holds until it is answered; releasing twice releases once. */
 export type TAdmissionTicket = { readonly events: number; release: () => void };
 
 export class IngestAdmission {
   private queued = 0;
+  /** sha256 of the credential headers the ingest authenticated → when (ms) */
+  private readonly authenticated = new Map<string, number>();
 
   constructor(readonly maxQueuedEvents: number) {
     if (!(Number.isInteger(maxQueuedEvents) && maxQueuedEvents >= 1))
       throw new Error(`maxQueuedEvents must be a whole number ≥ 1 (got ${maxQueuedEvents})`);
   }
+
+  /** For scripts/server.mjs, which answers without lib/http. */
+  readonly atCapacityMessage = INGEST_AT_CAPACITY_MESSAGE;
+  readonly retryAfterSeconds = INGEST_RETRY_AFTER_SECONDS;
 
   /** Events admitted and not yet answered. */
   get queuedEvents(): number {
@@ -55,6 +77,24 @@ export class IngestAdmission {
     };
   }
 
+  /** Remembers that the ingest authenticated these credentials (the Authorization header; producers send a bearer token) just now. */
+  noteAuthenticated(credentials: string | null, nowMs = Date.now()): void {
+    if (!credentials) return;
+    if (this.authenticated.size > 1000) this.authenticated.clear();
+    this.authenticated.set(credentialKey(credentials), nowMs);
+  }
+
+  /**
+   * Whether a request with these credentials may be refused before authentication runs: the queue
+   * is full (a request of one event would not be admitted) and the ingest authenticated these same
+   * credentials in the last CREDENTIAL_MEMORY_MS.
+   */
+  refusesBeforeAuthentication(credentials: string | null | undefined, nowMs = Date.now()): boolean {
+    if (!credentials || this.wouldAdmit(1)) return false;
+    const at = this.authenticated.get(credentialKey(credentials));
+    return at !== undefined && nowMs - at <= CREDENTIAL_MEMORY_MS;
+  }
+
   /**
    * Runs `work` admitted for `events`, released when it settles (answered or thrown); null, without
    * running it, when the events would exceed the bound.
@@ -70,10 +110,12 @@ export class IngestAdmission {
   }
 }
 
-let shared: IngestAdmission | null = null;
+/** Where scripts/server.mjs finds the counter (plain JavaScript, outside Next's bundles). */
+const SHARED = Symbol.for("delegraph.ingestAdmission");
 
 /** The process's admission counter, bounded by DELEGRAPH_INGEST_MAX_QUEUED_EVENTS. */
 export function ingestAdmission(): IngestAdmission {
-  shared ??= new IngestAdmission(env().DELEGRAPH_INGEST_MAX_QUEUED_EVENTS);
-  return shared;
+  const g = globalThis as { [SHARED]?: IngestAdmission };
+  g[SHARED] ??= new IngestAdmission(env().DELEGRAPH_INGEST_MAX_QUEUED_EVENTS);
+  return g[SHARED];
 }

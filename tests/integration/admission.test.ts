@@ -5,6 +5,8 @@
 // SQLite write lock, so an admitted batch waits inside the ingest (admitted, not answered) until the
 // test lets go. An empty batch is the probe: it is refused while the queue is full and otherwise
 // answered at once (it needs no write lock), so the test knows when the held batch is admitted.
+// The refusals here are answered by scripts/server.mjs (the probes authenticated the token moments
+// before), so the early path's envelope and headers are the ones checked.
 // SQLite only: the counter is the same on PostgreSQL, and holding the lock is SQLite's here.
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +75,10 @@ describe.skipIf(onPostgres)("admission control on POST /api/v1/events", () => {
         await postEvents(refused),
         await call(server, "/api/v1/events", { method: "POST", headers: { "content-type": "application/jwt" }, body: refusedJwt }),
       ];
+      // Authentication still comes first: a wrong token is a 401 while the queue is full.
+      const stranger = await call(server, "/api/v1/events", { method: "POST", json: { events: refused }, token: "not-a-token" });
+      expect(stranger.status).toBe(401);
+      expect(stranger.data.error.code).toBe("unauthorized");
       return { first, answers };
     });
 

@@ -4,7 +4,9 @@
 // Admission control (lib/ingest/admission.ts): past DELEGRAPH_INGEST_MAX_QUEUED_EVENTS events admitted
 // and not yet answered, a request is refused with 503 + Retry-After before its body is read when the
 // queue is already full, else once its entries are counted: never after its signatures are verified,
-// and nothing of a refused request is stored. Authentication still comes first (a 401 is a 401).
+// and nothing of a refused request is stored. Authentication still comes first (a 401 is a 401);
+// credentials authenticated here may be refused by scripts/server.mjs before Next sees them, while
+// the queue stays full (a refusal through Next costs more than the queue can spare).
 import { apiRoute } from "@/lib/api-route";
 import { AppError, ingestAtCapacity, json, readBodyText } from "@/lib/http";
 import { ingestAdmission } from "@/lib/ingest/admission";
@@ -44,6 +46,7 @@ async function readEntries(req: Request): Promise<unknown[]> {
 
 export const POST = apiRoute({ permission: "events:write" }, async ({ req, actor }) => {
   const admission = ingestAdmission();
+  admission.noteAuthenticated(req.headers.get("authorization"));
   if (!admission.wouldAdmit(1)) return ingestAtCapacity();
   const entries = await readEntries(req);
   const admitted = await admission.run(entries.length, () => ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }));
