@@ -52,22 +52,42 @@ export function prepareRequest(req) {
 }
 
 const INGEST_ADMISSION = Symbol.for("delegraph.ingestAdmission");
+export const ADMISSION_HEADER = "x-delegraph-admission";
 
-/** Answers 503 for an ingest request the admission counter refuses before authentication; whether it did. */
-export function refuseIngestEarly(req, res) {
+/**
+ * Admission before Next for POST /api/v1/events (lib/ingest/admission.ts): refused at once (true),
+ * or admitted on an estimate of its weight (its ticket's id in ADMISSION_HEADER, released when the
+ * answer is sent), or left to the route (credentials not seen lately; false either way).
+ */
+export function admitIngestEarly(req, res) {
   if (req.method !== "POST") return false;
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   if ((q < 0 ? url : url.slice(0, q)) !== "/api/v1/events") return false;
   const admission = globalThis[INGEST_ADMISSION];
-  if (!admission || !admission.refusesBeforeAuthentication(req.headers.authorization)) return false;
+  if (!admission) return false;
+  const early = admission.admitEarly(req.headers.authorization, req.headers["content-length"]);
+  if (early === "pass") return false;
+  if (early !== "refuse") {
+    req.headers[ADMISSION_HEADER] = early.id;
+    res.on("close", () => admission.releaseEarly(early.id));
+    return false;
+  }
   const body = JSON.stringify({ error: { code: "service_unavailable", message: admission.atCapacityMessage } });
-  res.writeHead(503, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-    "retry-after": String(admission.retryAfterSeconds),
-  });
-  res.end(body);
+  const answer = () => {
+    if (res.headersSent) return;
+    res.writeHead(503, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "retry-after": String(admission.retryAfterSeconds),
+    });
+    res.end(body);
+  };
+  // The body is read to its end (and dropped) before answering: a client still sending it when the
+  // answer came and the connection closed would see a failed send instead of the 503.
+  req.on("end", answer);
+  req.on("error", () => res.destroy());
+  req.resume();
   return true;
 }
 
@@ -80,8 +100,8 @@ async function main() {
   await app.prepare();
   const server = createServer(async (req, res) => {
     try {
-      if (refuseIngestEarly(req, res)) return;
       prepareRequest(req);
+      if (admitIngestEarly(req, res)) return;
       await handle(req, res);
     } catch (error) {
       console.error("[delegraph] request failed", error);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CREDENTIAL_MEMORY_MS, IngestAdmission } from "@/lib/ingest/admission";
+import { CREDENTIAL_MEMORY_MS, ESTIMATE_BYTES_PER_EVENT, estimateEvents, IngestAdmission } from "@/lib/ingest/admission";
 
 describe("IngestAdmission", () => {
   it("admits up to the bound and refuses what would exceed it", () => {
@@ -94,6 +94,51 @@ describe("IngestAdmission", () => {
     expect(a.refusesBeforeAuthentication(null, t0)).toBe(false);
     hold.release();
     expect(a.refusesBeforeAuthentication("Bearer good", t0)).toBe(false);
+  });
+
+  it("settles an estimated weight to the counted one, refusing (and releasing) when that would exceed the bound", () => {
+    const a = new IngestAdmission(10);
+    const other = a.tryAdmit(4)!;
+    const t = a.tryAdmit(2)!;
+    expect(t.settle(6)).toBe(true);
+    expect(a.queuedEvents).toBe(10);
+    expect(t.events).toBe(6);
+    expect(t.settle(1)).toBe(true);
+    expect(a.queuedEvents).toBe(5);
+    expect(t.settle(7)).toBe(false);
+    expect(a.queuedEvents).toBe(4);
+    t.release();
+    expect(a.queuedEvents).toBe(4);
+    other.release();
+    // Alone, any weight settles.
+    const alone = a.tryAdmit(1)!;
+    expect(alone.settle(1000)).toBe(true);
+    alone.release();
+    expect(a.queuedEvents).toBe(0);
+  });
+
+  it("admits early on an estimate only for credentials it authenticated lately, and releases by id", () => {
+    const a = new IngestAdmission(100);
+    const t0 = 5_000_000;
+    expect(a.admitEarly("Bearer good", "60000", t0)).toBe("pass");
+    a.noteAuthenticated("Bearer good", t0);
+    const first = a.admitEarly("Bearer good", String(60 * ESTIMATE_BYTES_PER_EVENT), t0);
+    expect(first).toEqual({ id: expect.any(String) });
+    expect(a.queuedEvents).toBe(60);
+    expect(a.admitEarly("Bearer good", String(41 * ESTIMATE_BYTES_PER_EVENT), t0)).toBe("refuse");
+    expect(a.admitEarly("Bearer other", String(41 * ESTIMATE_BYTES_PER_EVENT), t0)).toBe("pass");
+    const id = (first as { id: string }).id;
+    expect(a.claimEarly(id)?.events).toBe(60);
+    expect(a.claimEarly("nope")).toBeNull();
+    expect(a.claimEarly(null)).toBeNull();
+    a.releaseEarly(id);
+    a.releaseEarly(id);
+    expect(a.queuedEvents).toBe(0);
+    expect(a.claimEarly(id)).toBeNull();
+    expect(estimateEvents(undefined)).toBe(1);
+    expect(estimateEvents("0")).toBe(1);
+    expect(estimateEvents("junk")).toBe(1);
+    expect(estimateEvents(String(ESTIMATE_BYTES_PER_EVENT + 1))).toBe(2);
   });
 
   it("refuses a bound that is not a whole number of at least 1", () => {

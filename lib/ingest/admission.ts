@@ -33,15 +33,36 @@ export const INGEST_AT_CAPACITY_MESSAGE = `The ingest is at capacity; nothing of
 /** How long an authenticated credential may be refused before Next (and so before authentication) sees it again. */
 export const CREDENTIAL_MEMORY_MS = 10_000;
 
+/** The header scripts/server.mjs hands the route an early ticket's id in (x-delegraph-* are its own). */
+export const ADMISSION_HEADER = "x-delegraph-admission";
+
 const credentialKey = (credentials: string) => createHash("sha256").update(credentials).digest("base64");
 
-/** What an admitted request holds until it is answered; releasing twice releases once. */
-export type TAdmissionTicket = { readonly events: number; release: () => void };
+/**
+ * What an admitted request holds until it is answered; releasing twice releases once. `settle`
+ * replaces an estimated weight with the counted one: false (and released) when the counted one
+ * would exceed the bound.
+ */
+export type TAdmissionTicket = { readonly events: number; release: () => void; settle: (events: number) => boolean };
+
+/**
+ * A request's weight before its body is read: its declared length over this many bytes (a DEP
+ * token is ~400–1,000 bytes; the bench's average ~700), at least one event.
+ */
+export const ESTIMATE_BYTES_PER_EVENT = 600;
+
+export function estimateEvents(contentLength: string | null | undefined): number {
+  const bytes = Number(contentLength ?? "");
+  return Number.isFinite(bytes) && bytes > 0 ? Math.max(1, Math.ceil(bytes / ESTIMATE_BYTES_PER_EVENT)) : 1;
+}
 
 export class IngestAdmission {
   private queued = 0;
   /** sha256 of the credential headers the ingest authenticated → when (ms) */
   private readonly authenticated = new Map<string, number>();
+  /** tickets taken by scripts/server.mjs before Next, by the id it hands the route in a header */
+  private readonly early = new Map<string, TAdmissionTicket>();
+  private nextId = 0;
 
   constructor(readonly maxQueuedEvents: number) {
     if (!(Number.isInteger(maxQueuedEvents) && maxQueuedEvents >= 1))
@@ -67,14 +88,58 @@ export class IngestAdmission {
     if (!this.wouldAdmit(events)) return null;
     this.queued += events;
     let held = true;
-    return {
-      events,
+    let weight = events;
+    const ticket: TAdmissionTicket = {
+      get events() {
+        return weight;
+      },
       release: () => {
         if (!held) return;
         held = false;
-        this.queued -= events;
+        this.queued -= weight;
+      },
+      settle: (counted) => {
+        if (!held) return false;
+        const others = this.queued - weight;
+        if (others > 0 && others + counted > this.maxQueuedEvents) {
+          ticket.release();
+          return false;
+        }
+        this.queued += counted - weight;
+        weight = counted;
+        return true;
       },
     };
+    return ticket;
+  }
+
+  /**
+   * scripts/server.mjs, before Next sees a request: "pass" when its credentials were not
+   * authenticated by the ingest lately (the route admits it after authentication), "refuse" when an
+   * estimate of its weight would exceed the bound, else the id of the ticket taken for it (the route
+   * claims it with `claimEarly` and settles its weight; server.mjs releases it with `releaseEarly`
+   * when the answer is sent, whatever happened in between).
+   */
+  admitEarly(
+    credentials: string | null | undefined,
+    contentLength: string | null | undefined,
+    nowMs = Date.now(),
+  ): "pass" | "refuse" | { id: string } {
+    if (!this.recentlyAuthenticated(credentials, nowMs)) return "pass";
+    const ticket = this.tryAdmit(estimateEvents(contentLength));
+    if (ticket === null) return "refuse";
+    const id = String(++this.nextId);
+    this.early.set(id, ticket);
+    return { id };
+  }
+
+  claimEarly(id: string | null | undefined): TAdmissionTicket | null {
+    return (id && this.early.get(id)) || null;
+  }
+
+  releaseEarly(id: string): void {
+    this.early.get(id)?.release();
+    this.early.delete(id);
   }
 
   /** Remembers that the ingest authenticated these credentials (the Authorization header; producers send a bearer token) just now. */
@@ -90,7 +155,11 @@ export class IngestAdmission {
    * credentials in the last CREDENTIAL_MEMORY_MS.
    */
   refusesBeforeAuthentication(credentials: string | null | undefined, nowMs = Date.now()): boolean {
-    if (!credentials || this.wouldAdmit(1)) return false;
+    return !this.wouldAdmit(1) && this.recentlyAuthenticated(credentials, nowMs);
+  }
+
+  private recentlyAuthenticated(credentials: string | null | undefined, nowMs: number): boolean {
+    if (!credentials) return false;
     const at = this.authenticated.get(credentialKey(credentials));
     return at !== undefined && nowMs - at <= CREDENTIAL_MEMORY_MS;
   }
