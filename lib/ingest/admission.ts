@@ -4,7 +4,7 @@
 // thousand requests in flight, throughput down to a third, half the producers timing out:
 // docs/benchmarks.md, "The evening's quiet measurements"). With a bound, a request that would take
 // the queue past it is refused at once with 503 and Retry-After (the SDK comes back), before its
-// signatures are verified, and the admitted ones keep their latency. Events, not requests: a batch
+// signatures are verified, so what is admitted waits behind a bounded amount of work. Events, not requests: a batch
 // of 1,000 costs a thousand times one of 1. A request is always admitted when nothing is queued, so
 // a batch larger than the bound still gets in when the server is idle.
 //
@@ -15,16 +15,19 @@
 // proxy, the route) costs a few milliseconds of the main thread, and hundreds of producers coming
 // back every second spent the server's whole capacity on them (docs/benchmarks.md, "Admission
 // control for the ingest"). So the counter is also published on globalThis, and scripts/server.mjs
-// refuses a POST /api/v1/events before Next sees it when the queue is full and the request carries
-// the Authorization header this process authenticated in the last CREDENTIAL_MEMORY_MS: authentication still
-// comes first (an unknown or wrong credential goes through Next and gets its 401).
+// admits or refuses a POST /api/v1/events before Next sees it, on an estimate of its weight from
+// Content-Length, when it carries the Authorization header this process authenticated in the last
+// CREDENTIAL_MEMORY_MS (requests inside Next and not yet counted would otherwise let a crowd past a
+// full queue); the route settles the weight to the counted events. Authentication still comes
+// first for anyone else (an unknown or wrong credential goes through Next and gets its 401).
 import { createHash } from "node:crypto";
 import { env } from "@/lib/env";
 
 /**
  * Retry-After on a refusal, in seconds (the header's unit; 1 is its shortest wait above none). The
- * bound holds well under a second of work, so the queue has turned over by then; the SDK waits
- * exactly this long (capped at its retry.maxDelayMs) and sends the same bytes again.
+ * default bound holds more than a second of work, so producers coming back find the queue still
+ * busy rather than empty; the SDK waits exactly this long (capped at its retry.maxDelayMs) and
+ * sends the same bytes again.
  */
 export const INGEST_RETRY_AFTER_SECONDS = 1;
 
