@@ -56,6 +56,15 @@ export const ZEnv = z.object({
   // thread; shorter tails on a loaded machine, longer on a quiet one until Prisma's fsync is off the
   // main thread too: docs/benchmarks.md, "The WAL checkpoint off the main thread").
   DELEGRAPH_SQLITE_CHECKPOINT: z.enum(["commit", "worker"], { error: 'must be "commit" or "worker"' }).default("commit"),
+  // Admission control (lib/ingest/admission.ts): the most events admitted to POST /api/v1/events and
+  // not yet answered; a request that would exceed it answers 503 with Retry-After at once (one is
+  // always admitted when nothing is queued). The default holds four producers' batches of 1,000 and
+  // ~1.5 s of this machine's ingest: docs/benchmarks.md, "Admission control for the ingest".
+  DELEGRAPH_INGEST_MAX_QUEUED_EVENTS: z.coerce
+    .number({ error: "must be a number of events" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(4000),
   // What one sender (API token) may hold in the quarantine; past it, its oldest rejected
   // submissions are dropped and the drop is recorded in the self-audit (lib/ingest/quarantine.ts).
   DELEGRAPH_QUARANTINE_QUOTA_MB: z.coerce.number({ error: "must be a number of megabytes" }).positive().max(1024).default(64),

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { jsonDepth } from "@/lib/text";
 import { isUnavailableError, RETRY_AFTER_SECONDS, stores } from "@/lib/db";
 import { ERROR_STATUS, type TErrorCode } from "@/lib/contracts/errors";
+import { INGEST_AT_CAPACITY_MESSAGE, INGEST_RETRY_AFTER_SECONDS } from "@/lib/ingest/admission";
 
 export type { TErrorCode } from "@/lib/contracts/errors";
 
@@ -96,6 +97,11 @@ export function unavailable(): NextResponse {
   return errorResponse("service_unavailable", `The database is not available right now. Try again in ${RETRY_AFTER_SECONDS} s.`, {
     "retry-after": String(RETRY_AFTER_SECONDS),
   });
+}
+
+/** The ingest's admission control refused a request (lib/ingest/admission.ts): nothing of it was stored. */
+export function ingestAtCapacity(): NextResponse {
+  return errorResponse("service_unavailable", INGEST_AT_CAPACITY_MESSAGE, { "retry-after": String(INGEST_RETRY_AFTER_SECONDS) });
 }
 
 const MAX_JSON_BYTES = 1024 * 1024;

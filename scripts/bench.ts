@@ -268,7 +268,7 @@ async function main() {
       log(
         `HTTP ingest, batches of ${batchSize}${interleaved ? " (interleaved chains)" : ""}, ${cfg.httpClients} clients: ${run.eventsPerSec} events/s = ` +
           `${Math.round((run.eventsPerSec / rawNow.perSec) * 100)}% of raw ${rawNow.perSec}/s on every core (${rawOne.perSec}/s on one) ` +
-          `(request p50 ${run.request.p50Ms} ms, p95 ${run.request.p95Ms} ms${run.retries ? `; ${run.retries} resent after a closed connection` : ""})`,
+          `(request p50 ${run.request.p50Ms} ms, p95 ${run.request.p95Ms} ms${run.retries ? `; ${run.retries} resent after a closed connection` : ""}${run.refusals ? `; ${run.refusals} refused (503) and resent` : ""})`,
       );
     }
     const headline = ingest.find((r) => r.batchSize === 1000 && !r.interleaved) ?? ingest[0];

@@ -10,6 +10,11 @@
 //   (so it reaches the route as literal text) and `x-delegraph-bad-path` set: API routes answer 400
 //   in the error envelope after authentication (lib/api-route.ts), pages show "not found".
 //
+// It also refuses a POST /api/v1/events at once (503, Retry-After) while the ingest's queue is full
+// and the request's credentials were authenticated by the ingest moments ago
+// (lib/ingest/admission.ts): through Next a refusal costs milliseconds of the main thread, and
+// producers coming back every second would spend the server's capacity on refusals alone.
+//
 // Headers named x-delegraph-* are this layer's: whatever a client sent under those names is dropped.
 // Plain JavaScript, so Node runs it without a TypeScript loader (scripts/start.sh execs it).
 import { createServer } from "node:http";
@@ -46,6 +51,46 @@ export function prepareRequest(req) {
   }
 }
 
+const INGEST_ADMISSION = Symbol.for("delegraph.ingestAdmission");
+export const ADMISSION_HEADER = "x-delegraph-admission";
+
+/**
+ * Admission before Next for POST /api/v1/events (lib/ingest/admission.ts): refused at once (true),
+ * or admitted on an estimate of its weight (its ticket's id in ADMISSION_HEADER, released when the
+ * answer is sent), or left to the route (credentials not seen lately; false either way).
+ */
+export function admitIngestEarly(req, res) {
+  if (req.method !== "POST") return false;
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  if ((q < 0 ? url : url.slice(0, q)) !== "/api/v1/events") return false;
+  const admission = globalThis[INGEST_ADMISSION];
+  if (!admission) return false;
+  const early = admission.admitEarly(req.headers.authorization, req.headers["content-length"]);
+  if (early === "pass") return false;
+  if (early !== "refuse") {
+    req.headers[ADMISSION_HEADER] = early.id;
+    res.on("close", () => admission.releaseEarly(early.id));
+    return false;
+  }
+  const body = JSON.stringify({ error: { code: "service_unavailable", message: admission.atCapacityMessage } });
+  const answer = () => {
+    if (res.headersSent) return;
+    res.writeHead(503, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "retry-after": String(admission.retryAfterSeconds),
+    });
+    res.end(body);
+  };
+  // The body is read to its end (and dropped) before answering: a client still sending it when the
+  // answer came and the connection closed would see a failed send instead of the 503.
+  req.on("end", answer);
+  req.on("error", () => res.destroy());
+  req.resume();
+  return true;
+}
+
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const hostname = process.env.HOSTNAME ?? "127.0.0.1";
@@ -56,6 +101,7 @@ async function main() {
   const server = createServer(async (req, res) => {
     try {
       prepareRequest(req);
+      if (admitIngestEarly(req, res)) return;
       await handle(req, res);
     } catch (error) {
       console.error("[delegraph] request failed", error);

@@ -90,6 +90,8 @@ export function driftSettings(config: TEnv = env()): TDriftSettings {
 
 /** `source`: who sent the batch ("token:<id>"), for the quarantine quota of its rejected entries. */
 export async function ingestBatch(entries: unknown[], options: { now?: number; source?: string } = {}): Promise<TIngestResult[]> {
+  // Nothing to verify, store or append: no need to wait for the write lock behind other batches.
+  if (entries.length === 0) return [];
   const candidates = await verifyBatch(entries, options);
   const source = options.source ?? null;
   const results = await (await stores()).ingest.run(ingestSteps(candidates, new Date(), source, driftSettings()));

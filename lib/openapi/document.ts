@@ -20,7 +20,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: "conflict: it exists already",
   413: "payload_too_large: the body is over 1 MiB",
   429: "too_many_requests: come back after Retry-After seconds",
-  503: "service_unavailable: the database does not answer; come back after Retry-After seconds",
+  503: "service_unavailable: the database does not answer, or the ingest is at capacity (nothing of the request stored); come back after Retry-After seconds",
 };
 
 /** The roles a permission is granted to, for the document's words. */

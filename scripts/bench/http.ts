@@ -24,6 +24,25 @@ export async function getJson<T>(api: TApi, path: string): Promise<T> {
 
 type TResult = { jti: string | null; status: string; error?: { code: string; message: string } };
 
+/**
+ * A 503 with Retry-After: the server refused the request (its ingest at capacity, or its database
+ * away) and stored nothing of it; a producer sends the same bytes again after `retryAfterMs`.
+ */
+export class IngestRefused extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Retry-After in milliseconds (delta-seconds only, as the server sends it), or null. */
+export function retryAfterMs(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim()) * 1000;
+}
+
 export async function postEvents(api: TApi, tokens: string[]): Promise<TResult[]> {
   const res = await call(api, "/api/v1/events", {
     method: "POST",
@@ -31,8 +50,31 @@ export async function postEvents(api: TApi, tokens: string[]): Promise<TResult[]
     body: JSON.stringify({ events: tokens }),
   });
   const text = await res.text();
+  const wait = res.status === 503 ? retryAfterMs(res.headers.get("retry-after")) : null;
+  if (wait !== null) throw new IngestRefused(wait, `POST /api/v1/events (${tokens.length} events): 503 ${text.slice(0, 300)}`);
   if (!res.ok) throw new Error(`POST /api/v1/events (${tokens.length} events): ${res.status} ${text.slice(0, 300)}`);
   return (JSON.parse(text) as { results: TResult[] }).results;
+}
+
+/**
+ * postEvents as a producer sends: a refusal is waited out (Retry-After) and the same bytes sent
+ * again; `refused` is told of each refusal, `resent` of each sending again after the wait.
+ */
+export async function postEventsUntilAdmitted(
+  api: TApi,
+  tokens: string[],
+  on: { refused?: () => void; resent?: () => void } = {},
+): Promise<TResult[]> {
+  for (;;) {
+    try {
+      return await postEvents(api, tokens);
+    } catch (e) {
+      if (!(e instanceof IngestRefused)) throw e;
+      on.refused?.();
+      await new Promise((r) => setTimeout(r, e.retryAfterMs));
+      on.resent?.();
+    }
+  }
 }
 
 export type TIngestRun = {
@@ -43,6 +85,8 @@ export type TIngestRun = {
   eventsPerSec: number;
   request: TLatency;
   retries: number;
+  /** 503s with Retry-After (the ingest at capacity), waited out and sent again; within `request` */
+  refusals: number;
 };
 
 /**
@@ -52,6 +96,8 @@ export type TIngestRun = {
 export async function ingestOverHttp(api: TApi, batches: string[][], clients: number): Promise<TIngestRun> {
   let next = 0;
   let retries = 0;
+  let refusals = 0;
+  const onRefused = { refused: () => void refusals++ };
   const requestMs: number[] = [];
   const started = performance.now();
   const worker = async () => {
@@ -61,7 +107,7 @@ export async function ingestOverHttp(api: TApi, batches: string[][], clients: nu
       let results: TResult[];
       let isRetry = false;
       try {
-        results = await postEvents(api, batch);
+        results = await postEventsUntilAdmitted(api, batch, onRefused);
       } catch (e) {
         // A kept-alive connection the server closed while idle (its keep-alive timeout is 5 s, and a
         // full run prepares the next 100,000 events for longer) fails before any answer. Sending
@@ -69,7 +115,7 @@ export async function ingestOverHttp(api: TApi, batches: string[][], clients: nu
         if (!(e instanceof TypeError) || e.message !== "fetch failed") throw e;
         retries++;
         isRetry = true;
-        results = await postEvents(api, batch);
+        results = await postEventsUntilAdmitted(api, batch, onRefused);
       }
       requestMs.push(performance.now() - t);
       // Pending is stored and verified (a chain that lost its root, or a child overtaking its parent).
@@ -88,6 +134,7 @@ export async function ingestOverHttp(api: TApi, batches: string[][], clients: nu
     eventsPerSec: Math.round(events / seconds),
     request: latency(requestMs),
     retries,
+    refusals,
   };
 }
 

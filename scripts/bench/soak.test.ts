@@ -55,28 +55,32 @@ describe("soak scheduling and statistics", () => {
     const soak: TSoak = {
       seconds: 120,
       maxRatePerSec: 1000,
-      calibration: { seconds: 20, events: 20_000, clients: 4, failedRequests: 0, burstRatePerSec: 900 },
+      calibration: { seconds: 20, events: 20_000, clients: 4, failedRequests: 0, refusals: 0, burstRatePerSec: 900 },
       targetRatePerSec: 800,
       achievedRatePerSec: 500,
       eventsPerBatch: 98,
       requests: 1000,
       events: 90_000,
       failedRequests: 80,
+      refusals: 12,
+      refusedBatches: 9,
       latency: lat,
       serviceLatency: lat,
+      admittedLatency: lat,
       maxInFlight: 700,
+      maxOnWire: 650,
       answeredPerMinute: [40_000, 30_000, 20_000],
       maxSendLagMs: 3,
       minutes: [
-        { minute: 1, sent: 490, events: 48_000, failed: 0, latency: lat, serverRssMiB: { mean: 190, max: 200 } },
-        { minute: 2, sent: 510, events: 42_000, failed: 80, latency: lat, serverRssMiB: { mean: 200, max: 210 } },
+        { minute: 1, sent: 490, events: 48_000, failed: 0, refusals: 0, latency: lat, serverRssMiB: { mean: 190, max: 200 } },
+        { minute: 2, sent: 510, events: 42_000, failed: 80, refusals: 12, latency: lat, serverRssMiB: { mean: 200, max: 210 } },
       ],
       serverRss: { firstMiB: 180, lastMiB: 200, maxMiB: 210, slopeMiBPerMin: 1, slopeSecondHalfMiBPerMin: 0.5 },
       signing: { events: 200_000, seconds: 10 },
       load: { start: [1, 1, 1], end: [2, 2, 2] },
     };
     const lines = describeSoak(soak);
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}minute 2 \(by due time\): 42000 events answered, 80 requests failed, /));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}minute 2 \(by due time\): 42000 events answered, 80 requests failed, 12 refusals, /));
     expect(lines).toContainEqual("  events answered per minute of the run (by the clock, the drain in the last): 40000, 30000, 20000");
   });
 });

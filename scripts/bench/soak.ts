@@ -3,8 +3,11 @@
 // would) at a fraction of the maximum rate the server sustains just before it (closed-loop sending of
 // the same batches: calibrationSeconds), for S seconds. Each request's
 // latency runs from when it was due, not when it left, so a stalled client is not hidden
-// (coordinated omission). Reports p50/p95/p99 per minute and overall, the achieved rate, and the
-// server's RSS per minute with its least-squares slope (flat memory = a slope near zero).
+// (coordinated omission). A refusal (503 with Retry-After: the ingest at capacity) is handled as a
+// producer would: wait Retry-After, send the same batch again; refusals are counted apart from
+// failures, and a batch's latency from its due time includes its waits and retries. Reports
+// p50/p95/p99 per minute and overall, the achieved rate, and the server's RSS per minute with its
+// least-squares slope (flat memory = a slope near zero).
 //
 // The events are signed before the clock starts, on worker threads, into a spool file read back
 // while sending: signing during the soak would take the CPU the server verifies with, and holding
@@ -13,7 +16,7 @@ import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { sampleTree } from "./memory";
-import { postEvents, type TApi } from "./http";
+import { postEventsUntilAdmitted, type TApi } from "./http";
 import { planChainJobs, signedChains } from "./scale";
 import { percentile, round } from "./stats";
 import type { TPopulation } from "./workload";
@@ -45,6 +48,9 @@ export function arrivalIntervalMs(ratePerSec: number, eventsPerBatch: number): n
 export function calibrationSeconds(soakSeconds: number): number {
   return Math.min(120, Math.max(20, Math.round(soakSeconds / 10)));
 }
+
+/** How many times the burst's rate the spool is signed for. */
+const SPOOL_HEADROOM = 2.5;
 
 /** Producers sending at once while the sustained maximum is measured (as the bench's quick and full runs). */
 export const CALIBRATION_CLIENTS = 4;
@@ -82,6 +88,8 @@ export type TSoakMinute = {
   sent: number;
   events: number;
   failed: number;
+  /** 503s with Retry-After met by the batches due in this minute */
+  refusals: number;
   latency: TSoakLatency;
   serverRssMiB: { mean: number; max: number };
 };
@@ -90,20 +98,29 @@ export type TSoak = {
   seconds: number;
   /** the sustained maximum: closed-loop sending of the soak's own batches just before it */
   maxRatePerSec: number;
-  calibration: { seconds: number; events: number; clients: number; failedRequests: number; burstRatePerSec: number };
+  calibration: { seconds: number; events: number; clients: number; failedRequests: number; refusals: number; burstRatePerSec: number };
   targetRatePerSec: number;
   achievedRatePerSec: number;
   eventsPerBatch: number;
   requests: number;
   events: number;
   failedRequests: number;
-  /** latency from when each request was due */
+  /** 503s with Retry-After (the ingest at capacity): each waited out and the batch sent again; not failures */
+  refusals: number;
+  /** batches refused at least once */
+  refusedBatches: number;
+  /** latency from when each request was due (its waits and retries after refusals included) */
   latency: TSoakLatency;
-  /** latency from when each request left (what the server took, plus the network) */
+  /** latency from when each batch was first sent (its waits and retries included) */
   serviceLatency: TSoakLatency;
+  /** latency of the attempt that was admitted, from its send to its answer: what an accepted request costs the producer */
+  admittedLatency: TSoakLatency;
+  /** batches due and not yet answered (waiting out a refusal included) */
   maxInFlight: number;
   /** events answered in each minute of the run by the clock (the last one includes the drain after the sending stopped) */
   answeredPerMinute: number[];
+  /** requests sent and not yet answered: what the server holds */
+  maxOnWire: number;
   /** how late the sender was, at worst, to send a due batch (the client's own lag) */
   maxSendLagMs: number;
   minutes: TSoakMinute[];
@@ -159,10 +176,11 @@ export async function runSoak(o: {
 }): Promise<TSoak & { nextChain: number; accepted: number }> {
   const chainsPerBatch = 10; // ~98 events: whole chains, so no batch waits on another's parents
   const calibrateSeconds = calibrationSeconds(o.seconds);
-  // Enough for a sustained rate up to 1.5 times the burst's (usually it is below it): the
+  // Enough for a sustained rate up to SPOOL_HEADROOM times the burst's (usually it is below it; on a
+  // loaded machine the short burst can read low: 934/s against a sustained 1,538/s once): the
   // calibration at that rate and the soak at its fraction of it, 2% more, so a fast start never
   // runs dry.
-  const needed = Math.ceil(o.maxRatePerSec * 1.5 * (calibrateSeconds + o.fraction * o.seconds) * 1.02) + 1000;
+  const needed = Math.ceil(o.maxRatePerSec * SPOOL_HEADROOM * (calibrateSeconds + o.fraction * o.seconds) * 1.02) + 1000;
   o.log(`soak: signing ${needed} events ahead into ${o.spoolFile}`);
   const signed = await spool(o.spoolFile, o.firstChain, needed, chainsPerBatch, o.pop, o.now);
   o.log(`soak: signed ${signed.events} events in ${signed.seconds.toFixed(1)} s`);
@@ -177,7 +195,7 @@ export async function runSoak(o: {
   };
   let bad: Error | null = null;
   let accepted = 0;
-  const count = (results: Awaited<ReturnType<typeof postEvents>>) => {
+  const count = (results: Awaited<ReturnType<typeof postEventsUntilAdmitted>>) => {
     for (const r of results) {
       if (r.status === "accepted" || r.status === "pending") accepted++;
       else bad ??= new Error(`soak: ${r.jti} was ${r.status} ${r.error ? `(${r.error.code}: ${r.error.message})` : ""}`);
@@ -189,6 +207,7 @@ export async function runSoak(o: {
   o.log(`soak: measuring the sustained maximum, ${CALIBRATION_CLIENTS} producers in a closed loop for ${calibrateSeconds} s`);
   let calibrated = 0;
   let calibrationFailed = 0;
+  let calibrationRefusals = 0;
   const calibrationStart = performance.now();
   const calibrationEnd = calibrationStart + calibrateSeconds * 1000;
   await Promise.all(
@@ -198,7 +217,7 @@ export async function runSoak(o: {
         if (line.done) throw new Error("soak: the spool ran dry while measuring the sustained maximum");
         const batch = line.value.split(" ");
         try {
-          count(await postEvents(o.api, batch));
+          count(await postEventsUntilAdmitted(o.api, batch, { refused: () => void calibrationRefusals++ }));
           calibrated += batch.length;
         } catch (e) {
           calibrationFailed++;
@@ -215,12 +234,16 @@ export async function runSoak(o: {
   const intervalMs = arrivalIntervalMs(targetRatePerSec, eventsPerBatch);
 
   const loadStart = o.load();
-  const samples: { atMs: number; ms: number; serviceMs: number; events: number; doneMs: number }[] = [];
+  const samples: { atMs: number; ms: number; serviceMs: number; admittedMs: number; events: number; refusals: number; doneMs: number }[] = [];
   const failures: { atMs: number }[] = [];
   const rss: { atMs: number; mib: number }[] = [];
   let failed = 0;
+  let refusals = 0;
+  let refusedBatches = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let onWire = 0;
+  let maxOnWire = 0;
   let maxSendLagMs = 0;
   const start = performance.now();
   const durationMs = o.seconds * 1000;
@@ -231,7 +254,8 @@ export async function runSoak(o: {
     const dueMs = i * intervalMs;
     if (dueMs >= durationMs || bad) break;
     const line = await nextLine();
-    if (line.done) throw new Error("soak: the spool ran dry (the sustained rate was over 1.5 times the burst's, for which the signing was planned)");
+    if (line.done)
+      throw new Error(`soak: the spool ran dry (the sustained rate was over ${SPOOL_HEADROOM} times the burst's, for which the signing was planned)`);
     const wait = dueMs - (performance.now() - start);
     if (wait > 0) await sleep(wait);
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - start - dueMs);
@@ -239,17 +263,44 @@ export async function runSoak(o: {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const sentAt = performance.now();
+    let lastSentAt = sentAt;
+    let batchRefusals = 0;
+    onWire++;
+    maxOnWire = Math.max(maxOnWire, onWire);
     requests.push(
-      postEvents(o.api, batch).then(
+      postEventsUntilAdmitted(o.api, batch, {
+        // Refused: off the wire while it waits Retry-After, back on when sent again.
+        refused: () => {
+          batchRefusals++;
+          refusals++;
+          if (batchRefusals === 1) refusedBatches++;
+          onWire--;
+        },
+        resent: () => {
+          lastSentAt = performance.now();
+          onWire++;
+          maxOnWire = Math.max(maxOnWire, onWire);
+        },
+      }).then(
         (results) => {
           const done = performance.now();
           inFlight--;
-          samples.push({ atMs: dueMs, ms: done - start - dueMs, serviceMs: done - sentAt, events: batch.length, doneMs: done - start });
+          onWire--;
+          samples.push({
+            atMs: dueMs,
+            ms: done - start - dueMs,
+            serviceMs: done - sentAt,
+            admittedMs: done - lastSentAt,
+            doneMs: done - start,
+            events: batch.length,
+            refusals: batchRefusals,
+          });
           count(results);
         },
         (e: Error) => {
           // A request that got no answer: counted, and the soak goes on (its events are not stored).
           inFlight--;
+          onWire--;
           failed++;
           failures.push({ atMs: dueMs });
           if (failed <= 3) o.log(`soak: a request failed: ${e.message.slice(0, 200)}`);
@@ -274,6 +325,7 @@ export async function runSoak(o: {
       sent: w.length,
       events: w.reduce((n, s) => n + s.events, 0),
       failed: failedByMinute[k],
+      refusals: w.reduce((n, s) => n + s.refusals, 0),
       latency: soakLatency(w.map((s) => s.ms)),
       serverRssMiB: { mean: r.length ? Math.round(r.reduce((a, b) => a + b, 0) / r.length) : NaN, max: r.length ? Math.max(...r) : NaN },
     };
@@ -288,6 +340,7 @@ export async function runSoak(o: {
       events: calibrated,
       clients: CALIBRATION_CLIENTS,
       failedRequests: calibrationFailed,
+      refusals: calibrationRefusals,
       burstRatePerSec: o.maxRatePerSec,
     },
     targetRatePerSec,
@@ -296,14 +349,18 @@ export async function runSoak(o: {
     requests: samples.length + failed,
     events,
     failedRequests: failed,
+    refusals,
+    refusedBatches,
     latency: soakLatency(samples.map((s) => s.ms)),
     serviceLatency: soakLatency(samples.map((s) => s.serviceMs)),
+    admittedLatency: soakLatency(samples.map((s) => s.admittedMs)),
     maxInFlight,
     answeredPerMinute: byWindow(
       samples.map((s) => ({ atMs: s.doneMs, events: s.events })),
       60_000,
       elapsedMs,
     ).map((w) => w.reduce((n, s) => n + s.events, 0)),
+    maxOnWire,
     maxSendLagMs: round(maxSendLagMs),
     minutes,
     serverRss: {
@@ -324,13 +381,15 @@ export function describeSoak(s: TSoak): string[] {
   const lat = (l: TSoakLatency) => `p50 ${l.p50Ms} / p95 ${l.p95Ms} / p99 ${l.p99Ms} / max ${l.maxMs} ms`;
   return [
     `soak ${s.seconds} s at ${s.targetRatePerSec} events/s (80% of ${s.maxRatePerSec}/s sustained by ${s.calibration.clients} producers in a closed loop over ` +
-      `${s.calibration.seconds} s before it, ${s.calibration.failedRequests} failed; the batches-of-100 run's ${s.calibration.burstRatePerSec}/s): achieved ${s.achievedRatePerSec} events/s, ` +
-      `${s.requests} requests of ~${s.eventsPerBatch} events, ${s.failedRequests} failed; load ${s.load.start.join(" ")} → ${s.load.end.join(" ")}`,
-    `  latency from due time: ${lat(s.latency)} (target p99 ≤ 250 ms: ${s.latency.p99Ms <= 250 ? "met" : "missed"}); from send: ${lat(s.serviceLatency)}; ` +
-      `at most ${s.maxInFlight} in flight; sender at most ${s.maxSendLagMs} ms late`,
+      `${s.calibration.seconds} s before it, ${s.calibration.failedRequests} failed, ${s.calibration.refusals} refused; the batches-of-100 run's ${s.calibration.burstRatePerSec}/s): ` +
+      `achieved ${s.achievedRatePerSec} events/s, ${s.requests} batches of ~${s.eventsPerBatch} events, ${s.failedRequests} failed, ` +
+      `${s.refusals} refusals (503, waited out and sent again) on ${s.refusedBatches} batches; load ${s.load.start.join(" ")} → ${s.load.end.join(" ")}`,
+    `  latency from due time: ${lat(s.latency)} (target p99 ≤ 250 ms: ${s.latency.p99Ms <= 250 ? "met" : "missed"}); from first send: ${lat(s.serviceLatency)}; ` +
+      `the admitted attempt alone: ${lat(s.admittedLatency)}; ` +
+      `at most ${s.maxInFlight} batches in flight (${s.maxOnWire} requests on the wire); sender at most ${s.maxSendLagMs} ms late`,
     ...s.minutes.map(
       (m) =>
-        `  minute ${m.minute} (by due time): ${m.events} events answered, ${m.failed} requests failed, ${lat(m.latency)}; server RSS mean ${m.serverRssMiB.mean} MiB, max ${m.serverRssMiB.max} MiB`,
+        `  minute ${m.minute} (by due time): ${m.events} events answered, ${m.failed} requests failed, ${m.refusals} refusals, ${lat(m.latency)}; server RSS mean ${m.serverRssMiB.mean} MiB, max ${m.serverRssMiB.max} MiB`,
     ),
     `  events answered per minute of the run (by the clock, the drain in the last): ${s.answeredPerMinute.join(", ")}`,
     `  server RSS ${s.serverRss.firstMiB} → ${s.serverRss.lastMiB} MiB (max ${s.serverRss.maxMiB}); slope ${s.serverRss.slopeMiBPerMin} MiB/min overall, ` +

@@ -53,6 +53,21 @@ describe("DelegraphClient.send", () => {
     expect(server.requests[1].body).toBe(server.requests[0].body);
   });
 
+  it("sends the same bytes again after the ingest's admission control refused them (503, Retry-After)", async () => {
+    let calls = 0;
+    const atCapacity = {
+      code: "service_unavailable",
+      message: "The ingest is at capacity; nothing of this request was stored. Send it again in 1 s.",
+    };
+    const { server, client } = await serve((req) =>
+      ++calls <= 2 ? { status: 503, headers: { "retry-after": "1" }, body: { error: atCapacity } } : acceptAll(req),
+    );
+    const results = await client.send(["a", "b", "c"]);
+    expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted"]);
+    expect(server.requests).toHaveLength(3);
+    expect(new Set(server.requests.map((r) => r.body)).size).toBe(1);
+  });
+
   it("retries 429 (honouring Retry-After) and dropped connections", async () => {
     let calls = 0;
     const { server, client } = await serve((req) => {

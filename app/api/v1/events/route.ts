@@ -1,8 +1,16 @@
 // POST /api/v1/events — ingest signed delegation events (docs/protocol.md §6).
 // Who: admin and ingest tokens. Body: one token as application/jwt, or {"events": [...]} (≤ 1000)
 // as application/json; ≤ 1 MiB. One result per token, in order; one transaction per batch.
+// Admission control (lib/ingest/admission.ts): past DELEGRAPH_INGEST_MAX_QUEUED_EVENTS events admitted
+// and not yet answered, a request is refused with 503 + Retry-After once its entries are counted,
+// before its signatures are verified; nothing of a refused request is stored. Authentication comes
+// first (a 401 is a 401). A request whose credentials were authenticated here lately is admitted or
+// refused by scripts/server.mjs before Next sees it, on an estimate from its Content-Length (a
+// refusal through Next costs milliseconds, and requests inside Next but not yet counted let a
+// crowd past a full queue); its weight is settled to the counted events here.
 import { apiRoute } from "@/lib/api-route";
-import { AppError, json, readBodyText } from "@/lib/http";
+import { AppError, ingestAtCapacity, json, readBodyText } from "@/lib/http";
+import { ADMISSION_HEADER, ingestAdmission } from "@/lib/ingest/admission";
 import { ingestBatch } from "@/lib/ingest/ingest";
 import { MAX_BATCH, ZEventBatch, type TIngestResponse } from "@/lib/contracts/events";
 
@@ -38,7 +46,21 @@ async function readEntries(req: Request): Promise<unknown[]> {
 }
 
 export const POST = apiRoute({ permission: "events:write" }, async ({ req, actor }) => {
-  const entries = await readEntries(req);
-  const answer: TIngestResponse = { results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) };
-  return json(answer);
+  const admission = ingestAdmission();
+  admission.noteAuthenticated(req.headers.get("authorization"));
+  // Admitted by scripts/server.mjs on an estimate of its weight, or not yet.
+  const early = admission.claimEarly(req.headers.get(ADMISSION_HEADER));
+  try {
+    const entries = await readEntries(req);
+    const ticket = early ? (early.settle(entries.length) ? early : null) : admission.tryAdmit(entries.length);
+    if (ticket === null) return ingestAtCapacity();
+    try {
+      const answer: TIngestResponse = { results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) };
+      return json(answer);
+    } finally {
+      ticket.release();
+    }
+  } finally {
+    early?.release();
+  }
 });
