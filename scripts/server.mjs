@@ -19,6 +19,7 @@
 // Plain JavaScript, so Node runs it without a TypeScript loader (scripts/start.sh execs it).
 import { createServer } from "node:http";
 import next from "next";
+import { API_HEADERS } from "../lib/api-headers.mjs";
 
 export const PEER_HEADER = "x-delegraph-peer";
 export const BAD_PATH_HEADER = "x-delegraph-bad-path";
@@ -80,6 +81,8 @@ export function admitIngestEarly(req, res) {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(body),
       "retry-after": String(admission.retryAfterSeconds),
+      "cache-control": "no-store",
+      ...Object.fromEntries(API_HEADERS.map((h) => [h.key, h.value])),
     });
     res.end(body);
   };

@@ -85,6 +85,9 @@ describe.skipIf(onPostgres)("admission control on POST /api/v1/events", () => {
     for (const answer of answers) {
       expect(answer.status).toBe(503);
       expect(answer.headers.get("retry-after")).toBe("1");
+      // the early answer carries the fixed headers of every API answer (lib/api-headers.mjs)
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(answer.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
       expect(answer.data.error.code).toBe("service_unavailable");
       expect(answer.data.error.message).toMatch(/ingest is at capacity/);
       expect(answer.data.error.message).not.toMatch(/database/);
