@@ -134,6 +134,21 @@ describe("chain report PDF", () => {
     expect(flat).toContain(squash("passing on"));
   });
 
+  it("keeps a small chain's cover on one page on Letter whatever the ledger's checkpoint line says", async () => {
+    // The cover's length varies with the data (a signed checkpoint after the chain's last event
+    // takes two lines, none takes one; ids and seq numbers vary in width): the story chain's cover
+    // once spilled onto an unplanned page on Letter when a checkpoint had been signed.
+    const base = await q.getChainReportData(story.chain);
+    const checkpoints = [null, { ...(base.evidence.checkpoint ?? { seq: 0, at: base.detail.generatedAt }), seq: 1_234_567 }];
+    for (const checkpoint of checkpoints) {
+      const data = { ...base, evidence: { ...base.evidence, checkpoint } };
+      const opts = await render.chainReportOptions(data, { paper: "LETTER", generatedBy: "reports.test" });
+      const out = pdf("story-cover-letter.pdf", await render.renderChainReportPdf(data, { paper: "LETTER", generatedBy: "reports.test" }));
+      expect(squash(out.page(1))).toContain(squash("How to read and re-verify this report"));
+      expect(out.pages).toBe(chainReport.plannedPageCount(data, opts));
+    }
+  });
+
   it("draws a small chain's graph on one page, every label whole: names, ids, purposes, scope changes, findings and outcomes", async () => {
     const { findingName } = await import("@/lib/ui/findings");
     const data = await q.getChainReportData(story.chain);

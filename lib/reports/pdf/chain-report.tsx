@@ -121,7 +121,7 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
   );
   return (
     <View>
-      <Text style={[{ fontSize: SIZE.small, color: MUTED, letterSpacing: 1.2, marginBottom: 14 }, fontStyle("bold")]}>
+      <Text style={[{ fontSize: SIZE.small, color: MUTED, letterSpacing: 1.2, marginBottom: 10 }, fontStyle("bold")]}>
         DELEGATION CHAIN AUDIT REPORT
       </Text>
       <Caption>Chain</Caption>
@@ -264,9 +264,9 @@ function Cover({ data, opts, who }: { data: TChainReportData; opts: TChainReport
           },
         ]}
       />
-      <View style={{ marginTop: 16, padding: 10, backgroundColor: WASH, borderLeftWidth: 2, borderLeftColor: RULE }} wrap={false}>
+      <View style={{ marginTop: 10, padding: 8, backgroundColor: WASH, borderLeftWidth: 2, borderLeftColor: RULE }} wrap={false}>
         <Text style={[{ fontSize: SIZE.small, color: INK, marginBottom: 3 }, fontStyle("bold")]}>How to read and re-verify this report</Text>
-        <W w={width - 24} size={SIZE.small} color={MUTED} style={{ lineHeight: 1.45 }}>
+        <W w={width - 20} size={SIZE.small} color={MUTED} style={{ lineHeight: 1.4 }}>
           {"Findings are named as our users say them (Ghost permission, Scope drift, Broken audit trail, Escalation) with the protocol code beside them. Colours always come with a word or mark: ■ critical red, ◆ error orange, ▲ warning amber, ✓ verified green, ○ pending slate. Times are UTC. " +
             `Everything here can be re-checked without Delegraph's server: download the evidence bundle (GET /api/v1/chains/${detail.id}/evidence.json) and run “npx delegraph verify <bundle.json> --key ${data.evidence.serverKey}”. It checks the server's signature with the key above, re-verifies each token's signature, ledger link and findings, and prints the bundle's digest.`}
         </W>
