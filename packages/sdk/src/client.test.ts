@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_BATCH } from "../../../lib/contracts/events";
-import { DelegraphApiError, DelegraphClient, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST, splitBatches } from "./client";
+import { DelegraphApiError, DelegraphClient, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST, retryWaitMs, splitBatches } from "./client";
 import { startTestServer, type TRecordedRequest, type TReply, type TTestServer } from "../test/helpers";
 
 let server: TTestServer | undefined;
@@ -66,6 +66,17 @@ describe("DelegraphClient.send", () => {
     expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted"]);
     expect(server.requests).toHaveLength(3);
     expect(new Set(server.requests.map((r) => r.body)).size).toBe(1);
+  });
+
+  it("waits at least the server's Retry-After and up to half as much again, so producers refused together come back spread out", () => {
+    expect(retryWaitMs(0, "1", 250, 30_000, () => 0)).toBe(1000);
+    expect(retryWaitMs(0, "1", 250, 30_000, () => 0.5)).toBe(1250);
+    expect(retryWaitMs(5, "1", 250, 30_000, () => 0.999)).toBeCloseTo(1499.5);
+    expect(retryWaitMs(0, "0", 250, 30_000, () => 0.9)).toBe(0);
+    expect(retryWaitMs(0, "60", 250, 30_000, () => 0)).toBe(30_000);
+    // Without a usable Retry-After: the doubled backoff, jittered down by up to half.
+    expect(retryWaitMs(2, null, 250, 30_000, () => 0)).toBe(500);
+    expect(retryWaitMs(2, "soon", 250, 30_000, () => 1)).toBe(1000);
   });
 
   it("retries 429 (honouring Retry-After) and dropped connections", async () => {

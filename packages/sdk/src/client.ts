@@ -235,10 +235,27 @@ export class DelegraphClient {
   }
 
   private backoff(attempt: number, retryAfter?: string | null): number {
-    const seconds = retryAfter ? Number(retryAfter) : NaN;
-    const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : this.baseDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
-    return Math.min(wait, this.maxDelayMs);
+    return retryWaitMs(attempt, retryAfter, this.baseDelayMs, this.maxDelayMs);
   }
+}
+
+/**
+ * How long to wait before retry `attempt` (from 0), capped at `maxDelayMs`. Without a Retry-After:
+ * `baseDelayMs` doubled each attempt, jittered down by up to half. With one: at least what the
+ * server asked, and up to half as much again at random, so producers refused in the same instant
+ * (the ingest at capacity answers them all `Retry-After: 1`) do not all come back in the same instant
+ * and meet a full queue again.
+ */
+export function retryWaitMs(
+  attempt: number,
+  retryAfter: string | null | undefined,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random = Math.random,
+): number {
+  const seconds = retryAfter ? Number(retryAfter) : NaN;
+  const wait = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 * (1 + random() / 2) : baseDelayMs * 2 ** attempt * (0.5 + random() / 2);
+  return Math.min(wait, maxDelayMs);
 }
 
 /** Split tokens into request bodies of at most 1000 tokens and MAX_BODY_BYTES, keeping order. */
