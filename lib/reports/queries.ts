@@ -3,7 +3,7 @@
 // result set.
 import { stores } from "@/lib/db";
 import type { TChainKey, TChainRow } from "@/lib/db/stores/chains";
-import type { TCsvEventRow, TEventRow, TExportStore, TRefRow } from "@/lib/db/stores/exports";
+import type { TCsvEventRow, TEventRow, TExportStore, TFindingOfEvent, TRefRow } from "@/lib/db/stores/exports";
 import { AppError } from "@/lib/http";
 import { getChain, nowSeconds, toChainSummary } from "@/lib/chains/queries";
 import type { TChainFilters } from "@/lib/contracts/chains";
@@ -85,6 +85,18 @@ const isGrantClaims = (c: TClaims): c is TGrantClaims => c.kind === "authorize" 
 /** A page's grants by jti: what the read-time missing_evidence rule and attestations need of them. */
 type TPageGrants = Map<string, { chainId: string; iss: string; aud: string; exp: number }>;
 
+/** Stored findings grouped by their event's jti, in the order read. */
+function findingsByEvent(rows: TFindingOfEvent[]): Map<string, TFinding[]> {
+  const byEvent = new Map<string, TFinding[]>();
+  for (const f of rows) {
+    const finding = { code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message };
+    const list = byEvent.get(f.eventJti);
+    if (list) list.push(finding);
+    else byEvent.set(f.eventJti, [finding]);
+  }
+  return byEvent;
+}
+
 /**
  * What a page of events needs from outside itself, for recordsOfPage (csvOfPage does the same
  * with what earlier pages read kept in a TCsvMemo): stored findings, the grants completes name that the page does not hold (into `grantOf`), the human root
@@ -121,13 +133,7 @@ async function lookupsOfPage(
   for (const c of closerRows) kindIds.add(c.iss);
   const kinds = kindIds.size ? new Map((await reads.kinds([...kindIds])).map((p) => [p.id, p.kind])) : new Map<string, string>();
 
-  const findingsOf = new Map<string, TFinding[]>();
-  for (const f of findingRows) {
-    const finding = { code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message };
-    const list = findingsOf.get(f.eventJti);
-    if (list) list.push(finding);
-    else findingsOf.set(f.eventJti, [finding]);
-  }
+  const findingsOf = findingsByEvent(findingRows);
   for (const g of grantRows) grantOf.set(g.jti, g);
   // By principal, then kid: a key per row built from both cost a string and its hash per row.
   const keysOf = new Map<string, Map<string, string>>();
@@ -438,13 +444,7 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
   await learnPrincipals(reads, memo, [...closers]);
   const kindOf = (id: string) => principals.get(id)?.kind;
 
-  const findingsOf = new Map<string, TFinding[]>();
-  for (const f of findingRows) {
-    const finding = { code: f.code as TFindingCode, severity: f.severity as TSeverity, message: f.message };
-    const list = findingsOf.get(f.eventJti);
-    if (list) list.push(finding);
-    else findingsOf.set(f.eventJti, [finding]);
-  }
+  const findingsOf = findingsByEvent(findingRows);
   // missing_evidence: as lookupsOfPage.
   const closed = new Set<string>();
   for (const c of closerRows) {
