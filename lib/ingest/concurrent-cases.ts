@@ -70,16 +70,10 @@ function chainOf(human: TActor, planner: TActor, analyst: TActor, invokes: numbe
   return events;
 }
 
-type TStoredRow = { jti: string; seq: number; status: string };
-
 async function stored(jtis: string[]): Promise<Map<string, { seq: number; status: string }>> {
-  const db = await (await import("@/lib/db")).database();
-  const rows = db.sqlite
-    ? (db.sqlite
-        .prepare(`SELECT "jti", "seq", "status" FROM "Event" WHERE "jti" IN (SELECT value FROM json_each(?))`)
-        .all(JSON.stringify(jtis)) as TStoredRow[])
-    : (await db.pg!.query<TStoredRow>(`SELECT "jti", "seq", "status" FROM "Event" WHERE "jti" = ANY($1::text[])`, [jtis])).rows;
-  return new Map(rows.map((r) => [r.jti, { seq: Number(r.seq), status: r.status }]));
+  const { prisma } = await (await import("@/lib/db")).database();
+  const rows = await prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, seq: true, status: true } });
+  return new Map(rows.map((r) => [r.jti, { seq: r.seq, status: r.status }]));
 }
 
 /** Checks every batch's results against the commit order the ledger records, and the final state. */
