@@ -12,13 +12,14 @@
 //
 // The population is the bench mode's (smoke: 80 principals, ~21,000 events each at 1.7M; quick:
 // 1,200). Signing happens between windows, untimed. Like ingest-profile.ts it runs ingestBatch's own
-// steps (verifyBatch, runPhasedSync with ingestSteps, the checkpoint) with a timer around each.
+// steps (verifyBatch, runPhasedSync with ingestSteps, the checkpoint) with a timer around each
+// (timed-ingest.ts).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
-import type { TSteps, TSyncLock } from "@/lib/db/stores/ingest";
+import { ingestConcurrently, mainThreadCpuUs, Phases, timedIngest, timeExec, timePreparedStatements } from "./timed-ingest";
 import { allPrincipals, population, smallChain } from "./workload";
 import { CONFIGS } from "./config";
 
@@ -43,37 +44,12 @@ const keep = argv.includes("--keep");
 const log = (msg: string) =>
   console.log(`[ingest-growth ${popName} ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(2)}] ${msg}`);
 
-const mainThreadCpuUs = () => {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-};
 // --step-cpu: the process's CPU around each timed step as well (process.cpuUsage; Node 20 has no
 // per-thread figure). With --clients 1 nothing else runs while a synchronous step does (the batch's
 // signatures are verified before its steps start), so it is that step's main-thread CPU and does not
 // depend on the share of a core the load leaves, as wall time does.
 const stepCpu = argv.includes("--step-cpu");
-class Phases {
-  ms = new Map<string, number>();
-  cpuUs = new Map<string, number>();
-  n = new Map<string, number>();
-  add(name: string, ms: number, cpuUs = 0) {
-    this.ms.set(name, (this.ms.get(name) ?? 0) + ms);
-    this.cpuUs.set(name, (this.cpuUs.get(name) ?? 0) + cpuUs);
-    this.n.set(name, (this.n.get(name) ?? 0) + 1);
-  }
-  time<T>(name: string, f: () => T): T {
-    const t = performance.now();
-    const c = stepCpu ? process.cpuUsage() : null;
-    try {
-      return f();
-    } finally {
-      const used = c ? process.cpuUsage(c) : null;
-      this.add(name, performance.now() - t, used ? used.user + used.system : 0);
-    }
-  }
-}
-let phases = new Phases();
+let phases = new Phases(stepCpu);
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "delegraph-growth-"));
@@ -81,67 +57,17 @@ async function main() {
   execFileSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
   process.env.DATABASE_URL = url;
   const { database, closeDatabase } = await import("@/lib/db");
-  const ingestModule = await import("@/lib/ingest/ingest");
-  const { ingestSteps } = await import("@/lib/ingest/steps");
-  const storeModule = await import("@/lib/db/stores/ingest");
-  const { writeTransaction } = await import("@/lib/db/sqlite");
-  const { checkpointAfterIngest } = await import("@/lib/ledger/checkpoints");
   const fill = await import("./fill");
-  const drift = ingestModule.driftSettings();
   const db = await database();
   const conn = db.sqlite as Database.Database;
-  const prepare = conn.prepare.bind(conn);
-  conn.prepare = ((sql: string) => {
-    const stmt = prepare(sql);
-    const label = `sql ${sql.replace(/\s+/g, " ").slice(0, 70)}`;
-    for (const m of ["run", "all", "get"] as const) {
-      const f = stmt[m].bind(stmt);
-      (stmt as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => phases.time(label, () => f(...a));
-    }
-    return stmt;
-  }) as typeof conn.prepare;
-  const exec = conn.exec.bind(conn);
-  conn.exec = (sql: string) => phases.time(sql.split(" ")[0].toLowerCase(), () => exec(sql));
+  timePreparedStatements(conn, () => phases, 70);
+  timeExec(conn, () => phases);
 
   const pop = population(CONFIGS[popName].population);
   await fill.registerPrincipals(allPrincipals(pop));
   const now = Math.floor(Date.now() / 1000);
 
-  const timedStore = (store: Record<string, (...a: unknown[]) => unknown>) =>
-    Object.fromEntries(Object.entries(store).map(([k, f]) => [k, (...a: unknown[]) => phases.time(`store.${k}`, () => f(...a))])) as never;
-  const unlocked = timedStore(storeModule.sqliteIngestStore(conn) as never);
-  let releases = 0;
-  const lock = (<R>(inside: (st: never) => R) =>
-    writeTransaction(
-      conn,
-      () => {
-        const t = performance.now();
-        try {
-          const r = inside(timedStore(storeModule.sqliteIngestStore(conn) as never));
-          if ((r as { released?: boolean }).released) releases++;
-          return r;
-        } finally {
-          phases.add("(locked scope)", performance.now() - t);
-        }
-      },
-      db.busyTimeoutMs,
-    )) as TSyncLock;
-
-  const ingest = async (entries: string[]) => {
-    let t = performance.now();
-    const candidates = await ingestModule.verifyBatch(entries);
-    phases.add("verifyBatch (wall)", performance.now() - t);
-    t = performance.now();
-    const inner = ingestSteps(candidates, new Date(), null, drift) as TSteps<{ status: string }[]>;
-    const steps = { next: (v: unknown) => phases.time("steps' own JS (generator)", () => inner.next(v)) } as unknown as TSteps<{ status: string }[]>;
-    const results = await storeModule.runPhasedSync(steps, unlocked, lock);
-    phases.add("run (wall)", performance.now() - t);
-    t = performance.now();
-    await checkpointAfterIngest(results.filter((r) => r.status === "accepted" || r.status === "pending").length);
-    phases.add("checkpoint", performance.now() - t);
-    const bad = results.find((r) => r.status === "rejected" || r.status === "duplicate");
-    if (bad) throw new Error(`ingest-growth: an event was ${bad.status}`);
-  };
+  const timed = await timedIngest({ conn, phases: () => phases, name: "ingest-growth", stepsJs: true });
 
   let nextChain = 1_000_000;
   let stored = 0;
@@ -162,17 +88,12 @@ async function main() {
       evs += b.length;
     }
     await new Promise((r) => setImmediate(r));
-    phases = new Phases();
-    releases = 0;
+    phases = new Phases(stepCpu);
+    timed.resetReleases();
     const cpu = process.cpuUsage();
     const main0 = mainThreadCpuUs();
     const t0 = performance.now();
-    let i = 0;
-    await Promise.all(
-      Array.from({ length: clientsNow }, async () => {
-        while (i < batches.length) await ingest(batches[i++]);
-      }),
-    );
+    await ingestConcurrently(batches, clientsNow, timed.ingest);
     const wall = performance.now() - t0;
     const used = process.cpuUsage(cpu);
     const mainUs = mainThreadCpuUs() - main0;
@@ -186,7 +107,7 @@ async function main() {
     const jsCpuUs = phases.cpuUs.get("steps' own JS (generator)") ?? 0;
     log(
       `at ${at}→${stored}, ${clientsNow} clients: ${Math.round(evs / (wall / 1000))} ev/s, CPU ${cpuPer.toFixed(0)} µs/ev (all threads) ${(mainUs / evs).toFixed(0)} main thread, main thread busy ${((mainUs / 1000 / wall) * 100).toFixed(0)}% of wall, run ${((runMs * 1000) / evs).toFixed(0)} µs/ev, ` +
-        `store ops ${((storeMs * 1000) / evs).toFixed(0)}, steps' own JS ${((jsMs * 1000) / evs).toFixed(0)}, releases ${releases}, ` +
+        `store ops ${((storeMs * 1000) / evs).toFixed(0)}, steps' own JS ${((jsMs * 1000) / evs).toFixed(0)}, releases ${timed.releases()}, ` +
         (stepCpu ? `CPU in store ops ${(storeCpuUs / evs).toFixed(0)}, in steps' own JS ${(jsCpuUs / evs).toFixed(0)}, ` : "") +
         `RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
     );

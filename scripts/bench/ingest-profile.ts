@@ -11,8 +11,9 @@
 // 1,000 on new chains, batches of 100 interleaved) is ingested by --clients concurrent callers, --runs
 // times, each run right after the every-core raw Ed25519 rate it is compared with. The ingest is
 // ingestBatch's own steps (verifyBatch, the store's runner with ingestSteps, the checkpoint), with a
-// timer around each store operation, BEGIN, COMMIT and the group sync. It only uses what the ingest
-// exports, so the same file runs in an older tree for a back-to-back comparison.
+// timer around each store operation, BEGIN, COMMIT and the group sync (timed-ingest.ts, shared with
+// ingest-growth.ts). Both only use what the ingest exports, so the two files copied into an older
+// tree run there for a back-to-back comparison.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey, createPublicKey } from "node:crypto";
@@ -20,7 +21,7 @@ import { Session } from "node:inspector/promises";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
-import type { TSteps, TSyncLock } from "@/lib/db/stores/ingest";
+import { ingestConcurrently, mainThreadCpuUs, Phases, timedIngest, timeExec, timePreparedStatements } from "./timed-ingest";
 import { allPrincipals, chainBatches, population, smallChain, SMALL_CHAIN_EVENTS } from "./workload";
 import { rawVerifyRateAllCores } from "./raw-verify";
 
@@ -65,31 +66,8 @@ function parseArgs(argv: string[]): TArgs {
 const log = (msg: string) => console.log(`[profile ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(2)}] ${msg}`);
 const tick = () => new Promise((r) => setImmediate(r));
 
-/** Milliseconds by phase name, summed over a run. */
-class Phases {
-  ms = new Map<string, number>();
-  add(name: string, ms: number) {
-    this.ms.set(name, (this.ms.get(name) ?? 0) + ms);
-  }
-  time<T>(name: string, f: () => T): T {
-    const t = performance.now();
-    try {
-      return f();
-    } finally {
-      this.add(name, performance.now() - t);
-    }
-  }
-}
-
 /** Bytes this process handed to write() so far (/proc/self/io wchar): WAL frames, mostly. */
 const written = () => Number(/wchar: (\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? 0);
-
-/** CPU µs of the main thread alone (its task's utime + stime, in clock ticks of 10 ms). */
-const mainThreadCpuUs = () => {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-};
 
 /** CPU µs so far by thread ("main", or its tid). */
 const cpuByThreadName = (): Map<string, number> => {
@@ -122,14 +100,7 @@ async function main() {
   execFileSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/migrate.ts"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
   process.env.DATABASE_URL = url;
   const { database, closeDatabase } = await import("@/lib/db");
-  const ingestModule = await import("@/lib/ingest/ingest");
-  const { ingestSteps } = await import("@/lib/ingest/steps");
-  const storeModule = await import("@/lib/db/stores/ingest");
-  const { writeTransaction } = await import("@/lib/db/sqlite");
-  const { checkpointAfterIngest } = await import("@/lib/ledger/checkpoints");
   const fill = await import("./fill");
-  // Older trees have no drift settings: their ingestSteps takes none.
-  const drift = (ingestModule as { driftSettings?: () => unknown }).driftSettings?.();
 
   // Every statement timed by its first words: wrapped as it is prepared, before the first ingest.
   const db = await database();
@@ -145,16 +116,7 @@ async function main() {
   log(
     `direct connection: cache_size ${String(conn.pragma("cache_size", { simple: true }))}, mmap_size ${String(conn.pragma("mmap_size", { simple: true }))}`,
   );
-  const prepare = conn.prepare.bind(conn);
-  conn.prepare = ((sql: string) => {
-    const stmt = prepare(sql);
-    const label = `sql ${sql.replace(/\s+/g, " ").slice(0, 60)}`;
-    for (const m of ["run", "all", "get"] as const) {
-      const f = stmt[m].bind(stmt);
-      (stmt as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => phases.time(label, () => f(...a));
-    }
-    return stmt;
-  }) as typeof conn.prepare;
+  timePreparedStatements(conn, () => phases, 60);
   const now = Math.floor(Date.now() / 1000);
   const pop = population({ humans: 100, agents: 1000, tools: 100 });
   if (args.store) {
@@ -198,39 +160,8 @@ async function main() {
 
   phases = new Phases();
   // BEGIN and COMMIT timed on the connection itself.
-  const exec = conn.exec.bind(conn);
-  conn.exec = (sql: string) => phases.time(sql.split(" ")[0].toLowerCase(), () => exec(sql));
-  const timedStore = (store: Record<string, (...a: unknown[]) => unknown>) =>
-    Object.fromEntries(Object.entries(store).map(([k, f]) => [k, (...a: unknown[]) => phases.time(`store.${k}`, () => f(...a))])) as never;
-  const unlocked = timedStore(storeModule.sqliteIngestStore(conn) as never);
-  const lock = (<R>(inside: (st: never) => R) =>
-    writeTransaction(
-      conn,
-      () => {
-        const t = performance.now();
-        try {
-          return inside(timedStore(storeModule.sqliteIngestStore(conn) as never));
-        } finally {
-          phases.add("(locked scope)", performance.now() - t);
-        }
-      },
-      db.busyTimeoutMs,
-    )) as TSyncLock;
-
-  const ingest = async (entries: string[]) => {
-    let t = performance.now();
-    const candidates = await ingestModule.verifyBatch(entries);
-    phases.add("verifyBatch (wall)", performance.now() - t);
-    t = performance.now();
-    const steps = (ingestSteps as (...a: unknown[]) => TSteps<{ status: string }[]>)(candidates, new Date(), null, drift);
-    const results = await storeModule.runPhasedSync(steps, unlocked, lock);
-    phases.add("run (wall)", performance.now() - t);
-    t = performance.now();
-    await checkpointAfterIngest(results.filter((r) => r.status === "accepted" || r.status === "pending").length);
-    phases.add("checkpoint", performance.now() - t);
-    const bad = results.find((r) => r.status === "rejected" || r.status === "duplicate");
-    if (bad) throw new Error(`profile: an event was ${bad.status}`);
-  };
+  timeExec(conn, () => phases);
+  const { ingest } = await timedIngest({ conn, phases: () => phases, name: "profile" });
 
   // --cpu-prof-dir: a CPU profile of each timed run alone (no fill, no signing), one file each.
   let profiler: Session | null = null;
@@ -276,12 +207,7 @@ async function main() {
       const threadsCpu = cpuByThreadName();
       const wchar = written();
       const started = performance.now();
-      let i = 0;
-      await Promise.all(
-        Array.from({ length: args.clients }, async () => {
-          while (i < batches.length) await ingest(batches[i++]);
-        }),
-      );
+      await ingestConcurrently(batches, args.clients, ingest);
       const wall = performance.now() - started;
       const used = process.cpuUsage(cpu);
       const usedMain = mainThreadCpuUs() - mainCpu;
