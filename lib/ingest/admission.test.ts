@@ -85,15 +85,20 @@ describe("IngestAdmission", () => {
     const t0 = 1_000_000;
     a.noteAuthenticated("Bearer good", t0);
     a.noteAuthenticated(null, t0);
-    expect(a.refusesBeforeAuthentication("Bearer good", t0)).toBe(false);
+    const early = a.admitEarly("Bearer good", "1", t0);
+    expect(early).toEqual({ id: expect.any(String) });
+    a.releaseEarly((early as { id: string }).id);
     const hold = a.tryAdmit(2)!;
-    expect(a.refusesBeforeAuthentication("Bearer good", t0 + CREDENTIAL_MEMORY_MS)).toBe(true);
-    expect(a.refusesBeforeAuthentication("Bearer good", t0 + CREDENTIAL_MEMORY_MS + 1)).toBe(false);
-    expect(a.refusesBeforeAuthentication("Bearer other", t0)).toBe(false);
-    expect(a.refusesBeforeAuthentication(undefined, t0)).toBe(false);
-    expect(a.refusesBeforeAuthentication(null, t0)).toBe(false);
+    expect(a.admitEarly("Bearer good", "1", t0 + CREDENTIAL_MEMORY_MS)).toBe("refuse");
+    expect(a.admitEarly("Bearer good", "1", t0 + CREDENTIAL_MEMORY_MS + 1)).toBe("pass");
+    expect(a.admitEarly("Bearer other", "1", t0)).toBe("pass");
+    expect(a.admitEarly(undefined, "1", t0)).toBe("pass");
+    expect(a.admitEarly(null, "1", t0)).toBe("pass");
     hold.release();
-    expect(a.refusesBeforeAuthentication("Bearer good", t0)).toBe(false);
+    const again = a.admitEarly("Bearer good", "1", t0);
+    expect(again).toEqual({ id: expect.any(String) });
+    a.releaseEarly((again as { id: string }).id);
+    expect(a.queuedEvents).toBe(0);
   });
 
   it("settles an estimated weight to the counted one, refusing (and releasing) when that would exceed the bound", () => {

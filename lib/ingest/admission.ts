@@ -152,15 +152,6 @@ export class IngestAdmission {
     this.authenticated.set(credentialKey(credentials), nowMs);
   }
 
-  /**
-   * Whether a request with these credentials may be refused before authentication runs: the queue
-   * is full (a request of one event would not be admitted) and the ingest authenticated these same
-   * credentials in the last CREDENTIAL_MEMORY_MS.
-   */
-  refusesBeforeAuthentication(credentials: string | null | undefined, nowMs = Date.now()): boolean {
-    return !this.wouldAdmit(1) && this.recentlyAuthenticated(credentials, nowMs);
-  }
-
   private recentlyAuthenticated(credentials: string | null | undefined, nowMs: number): boolean {
     if (!credentials) return false;
     const at = this.authenticated.get(credentialKey(credentials));
