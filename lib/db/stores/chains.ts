@@ -878,6 +878,80 @@ function isPrincipalWalkCheaper(conn: Database.Database, driver: TDriverRows, fi
   return boundedRows(conn, driver, limit + 1) <= limit;
 }
 
+type TDriven = NonNullable<ReturnType<typeof sqliteDrivenFilters>>;
+const conditions = (parts: [string, unknown[]][]) => ({ sql: parts.map(([c]) => c), values: parts.flatMap(([, v]) => v) });
+
+/**
+ * A principal's page beside plain column tests, as chain ids in the list's order: the principal's
+ * rows down its (principalId, startedAt, chainId) index from the cursor, each chain tested by id,
+ * until the page is full (principalPage in one statement). Null when Chain's own range is the
+ * shorter walk (isPrincipalWalkCheaper): the caller keeps that walk.
+ */
+function principalPageIds(conn: Database.Database, { driver, plain }: TDriven, filters: TChainFilters, page: TListPage): string[] | null {
+  if (!isPrincipalWalkCheaper(conn, driver, filters)) return null;
+  const parts: [string, unknown[]][] = [[driver.cond, driver.values], ...plain];
+  // The leading bounds on the principal's own copy of startedAt, so the walk seeks its index there.
+  if (filters.since !== undefined) parts.push([`d."startedAt" >= ?`, [filters.since]]);
+  if (filters.until !== undefined) parts.push([`d."startedAt" <= ?`, [filters.until]]);
+  const a = page.after;
+  if (a) parts.push([`d."startedAt" <= ? AND (d."startedAt" < ? OR d."chainId" < ?)`, [a.startedAt, a.startedAt, a.id]]);
+  const { sql, values } = conditions(parts);
+  return statement(
+    conn,
+    `SELECT d."chainId" FROM ${driver.from} CROSS JOIN "Chain" c ON c."id" = d."chainId" WHERE ${sql.join(" AND ")}
+     ORDER BY d."startedAt" DESC, d."chainId" DESC LIMIT ?`,
+  )
+    .pluck(true)
+    .all(...values, page.take) as string[];
+}
+
+/** At most this many of a finding code's rows drive its page (findingPageIds); past it the Chain walk stays. */
+const FINDING_DRIVEN_AT_MOST = 20_000;
+
+/**
+ * A stored finding's page beside plain column tests, as chain ids in the list's order. Finding's
+ * rows are not in the list's order, so: first Chain's range newest first (the walk as before), but
+ * at most as many chains as the code has rows, testing each for the finding; if that does not fill
+ * the page, the rest from the finding's own chains after the last chain looked at, sorted. Either
+ * way the rows are the first `take` matches after the cursor in (startedAt, id) order, and the page
+ * costs at most about three times the code's rows, where the walk alone read the whole range when
+ * few chains in it matched. Null past FINDING_DRIVEN_AT_MOST rows: the caller walks Chain.
+ */
+function findingPageIds(conn: Database.Database, { driver, plain }: TDriven, page: TListPage): string[] | null {
+  const n = boundedRows(conn, driver, FINDING_DRIVEN_AT_MOST + 1);
+  if (n > FINDING_DRIVEN_AT_MOST) return null;
+  const window = Math.max(n, page.take);
+  const a = page.after;
+  const range = conditions([
+    ...plain,
+    ...(a ? [[`(c."startedAt" < ? OR (c."startedAt" = ? AND c."id" < ?))`, [a.startedAt, a.startedAt, a.id]] as [string, unknown[]]] : []),
+  ]);
+  const rangeWhere = range.sql.length ? `WHERE ${range.sql.join(" AND ")}` : "";
+  const walked = statement(
+    conn,
+    `SELECT w."id" FROM (SELECT c."id", c."startedAt" FROM "Chain" c ${rangeWhere} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?) w
+     WHERE EXISTS (SELECT 1 FROM ${driver.from} WHERE d."chainId" = w."id" AND ${driver.cond}) ORDER BY w."startedAt" DESC, w."id" DESC LIMIT ?`,
+  )
+    .pluck(true)
+    .all(...range.values, window, ...driver.values, page.take) as string[];
+  if (walked.length === page.take) return walked;
+  // The window's last chain: none when the range ended inside the window, which then held every match.
+  const last = statement(
+    conn,
+    `SELECT c."startedAt", c."id" FROM "Chain" c ${rangeWhere} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT 1 OFFSET ?`,
+  ).get(...range.values, window - 1) as { startedAt: number; id: string } | undefined;
+  if (!last) return walked;
+  const rest = conditions([...plain, [`(c."startedAt" < ? OR (c."startedAt" = ? AND c."id" < ?))`, [last.startedAt, last.startedAt, last.id]]]);
+  const more = statement(
+    conn,
+    `SELECT c."id" FROM (SELECT DISTINCT d."chainId" FROM ${driver.from} WHERE ${driver.cond}) x CROSS JOIN "Chain" c ON c."id" = x."chainId"
+     WHERE ${rest.sql.join(" AND ")} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?`,
+  )
+    .pluck(true)
+    .all(...driver.values, ...rest.values, page.take - walked.length) as string[];
+  return [...walked, ...more];
+}
+
 function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
   const shared = prismaChainStore(db);
   const q = (sql: string) => statement(conn, sql);
@@ -918,32 +992,20 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
           ) as TChainDetailRows["keys"])
         : [],
     }),
-    // A principal's page beside plain column tests (status, source, since, until) in one statement:
-    // the principal's rows in the list's order, each chain tested by id, until the page is full
-    // (principalPage in one statement, with no bound on the principal's rows but the index it is
-    // cheaper than). The Chain walk it replaces, past 800 principal rows, took 5.57 s at 1M events
-    // for `status=verified` and a principal in 5k of 100k chains (docs/benchmarks.md "Dense").
+    // A principal's or a stored finding's page beside plain column tests (status, source, since,
+    // until) read as ids in the list's order on the direct connection (principalPageIds,
+    // findingPageIds), then their rows. Past 800 of the value's rows this was the Chain walk down
+    // the status's index testing each chain, to the end of that range when few or none matched:
+    // `status=verified&finding=scope_escalation` read all 88k verified chains of a 1M-event store
+    // for an empty page (docs/benchmarks.md "A value in thousands of chains").
     listRows: async (filters, now, page) => {
-      const driven = filters.principal ? sqliteDrivenFilters(filters, now) : null;
-      if (!driven || !isPrincipalWalkCheaper(conn, driven.driver, filters)) return shared.listRows(filters, now, page);
-      const { driver, plain } = driven;
-      const cond = [driver.cond, ...plain.map(([c]) => c)];
-      const values = [...driver.values, ...plain.flatMap(([, v]) => v)];
-      // The leading bounds on the principal's own copy of startedAt, so the walk seeks its index there.
-      const bound = (sql: string, ...v: unknown[]) => {
-        cond.push(sql);
-        values.push(...v);
-      };
-      if (filters.since !== undefined) bound(`d."startedAt" >= ?`, filters.since);
-      if (filters.until !== undefined) bound(`d."startedAt" <= ?`, filters.until);
-      const a = page.after;
-      if (a) bound(`d."startedAt" <= ? AND (d."startedAt" < ? OR d."chainId" < ?)`, a.startedAt, a.startedAt, a.id);
-      const ids = q(
-        `SELECT d."chainId" FROM ${driver.from} CROSS JOIN "Chain" c ON c."id" = d."chainId" WHERE ${cond.join(" AND ")}
-         ORDER BY d."startedAt" DESC, d."chainId" DESC LIMIT ?`,
-      )
-        .pluck(true)
-        .all(...values, page.take) as string[];
+      const driven = sqliteDrivenFilters(filters, now);
+      const ids = !driven
+        ? null
+        : driven.driver.key === "principal"
+          ? principalPageIds(conn, driven, filters, page)
+          : findingPageIds(conn, driven, page);
+      if (ids === null) return shared.listRows(filters, now, page);
       if (ids.length === 0) return [];
       // The rows through Prisma (CHAIN_ROW_SELECT's shape), `where` again: a chain rewritten since is judged as it is now.
       const where = await chainWhere(db, filters, now);
