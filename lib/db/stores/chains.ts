@@ -885,10 +885,12 @@ const conditions = (parts: [string, unknown[]][]) => ({ sql: parts.map(([c]) => 
  * A principal's page beside plain column tests, as chain ids in the list's order: the principal's
  * rows down its (principalId, startedAt, chainId) index from the cursor, each chain tested by id,
  * until the page is full (principalPage in one statement). Null when Chain's own range is the
- * shorter walk (isPrincipalWalkCheaper): the caller keeps that walk.
+ * shorter walk (isPrincipalWalkCheaper): the caller keeps that walk. Unlike principalPage, there is
+ * no bound of 800 principal rows beside other filters: the walk is the cheaper of the two ranges.
  */
 function principalPageIds(conn: Database.Database, { driver, plain }: TDriven, filters: TChainFilters, page: TListPage): string[] | null {
-  if (!isPrincipalWalkCheaper(conn, driver, filters)) return null;
+  // Alone, every row of the principal's is a match: the walk reads the page's rows and no more.
+  if (plain.length > 0 && !isPrincipalWalkCheaper(conn, driver, filters)) return null;
   const parts: [string, unknown[]][] = [[driver.cond, driver.values], ...plain];
   // The leading bounds on the principal's own copy of startedAt, so the walk seeks its index there.
   if (filters.since !== undefined) parts.push([`d."startedAt" >= ?`, [filters.since]]);
