@@ -1025,6 +1025,15 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
       const driven = sqliteDrivenFilters(filters, now);
       if (!driven) return shared.countRows(filters, now, atMost);
       const { driver, plain } = driven;
+      // Alone, the value's chains are those its rows name (a foreign key keeps every chain named),
+      // counted on its index up to the cap: a principal in 10k of 100k chains was counted by
+      // walking Chain testing each for the principal until the cap (PostgreSQL's count reads the same rows).
+      if (plain.length === 0) {
+        const distinct = `SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from} WHERE ${driver.cond}`;
+        return q(`SELECT COUNT(*) FROM (${distinct}${atMost === undefined ? "" : " LIMIT ?"})`)
+          .pluck(true)
+          .get(...driver.values, ...(atMost === undefined ? [] : [atMost])) as number;
+      }
       const bound = Math.max(RARE_AT_MOST, atMost ?? 0);
       if (boundedRows(conn, driver, bound + 1) > bound) return shared.countRows(filters, now, atMost);
       const cond = [driver.cond, ...plain.map(([c]) => c)].join(" AND ");
