@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectionSync, groupSync, writeTransaction } from "@/lib/db/sqlite";
+import { connectionSync, groupSync, OPTIMIZE_EVERY_COMMITS, writeTransaction } from "@/lib/db/sqlite";
 
 const file = join(mkdtempSync(join(tmpdir(), "delegraph-sqlite-")), "t.db");
 const conn = new Database(file);
@@ -60,6 +60,39 @@ describe("writeTransaction", () => {
     } finally {
       other.exec("ROLLBACK");
       other.close();
+    }
+  });
+
+  it("re-analyses a table that grew 25-fold even when the planner only ever scanned it, so its key lookups stop scanning", async () => {
+    // As the smoke soak met it: statistics taken on a young store ("36 rows"), a table that grows
+    // by thousands, and a lookup of a few keys that the stale statistics plan as a scan. A plain
+    // `PRAGMA optimize` never looked at such a table again.
+    const own = new Database(join(mkdtempSync(join(tmpdir(), "delegraph-sqlite-")), "stats.db"));
+    own.pragma("journal_mode = WAL");
+    own.pragma("busy_timeout = 0");
+    own.pragma("analysis_limit = 400");
+    try {
+      own.exec(`CREATE TABLE c (id TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
+      const insert = own.prepare(`INSERT INTO c (id, version) VALUES (?, 1)`);
+      for (let i = 0; i < 36; i++) insert.run(`c${i}`);
+      own.pragma("optimize = 0x10002");
+      own.transaction(() => {
+        for (let i = 36; i < 5000; i++) insert.run(`c${i}`);
+      })();
+      const lookup = `SELECT id, version FROM c WHERE id IN (SELECT value FROM json_each(?))`;
+      const plan = () => (own.prepare(`EXPLAIN QUERY PLAN ${lookup}`).all("[]") as { detail: string }[]).map((r) => r.detail).join("; ");
+      const rows = () => own.prepare(`SELECT stat FROM sqlite_stat1 WHERE tbl = 'c'`).pluck().get();
+      expect(rows()).toBe("36 1");
+      expect(plan()).toMatch(/^SCAN c\b/);
+      const keys = JSON.stringify(["c7", "c4999"]);
+      for (let i = 0; i < OPTIMIZE_EVERY_COMMITS; i++) {
+        await writeTransaction(own, () => own.prepare(lookup).all(keys), 60_000);
+      }
+      expect(rows()).toBe("5000 1");
+      expect(plan()).toMatch(/^SEARCH c USING INDEX sqlite_autoindex_c_1 \(id=\?\)/);
+      expect((own.prepare(lookup).all(keys) as { id: string }[]).map((r) => r.id).sort()).toEqual(["c4999", "c7"]);
+    } finally {
+      own.close();
     }
   });
 });

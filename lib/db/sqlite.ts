@@ -50,7 +50,17 @@ export function isBusy(e: unknown): boolean {
   return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
-const OPTIMIZE_EVERY_COMMITS = 500;
+export const OPTIMIZE_EVERY_COMMITS = 500;
+/**
+ * `PRAGMA optimize` over every table (0x10000), re-analysing those whose size moved 25-fold since
+ * their statistics were taken (0x02). A plain `PRAGMA optimize` only looks at tables whose
+ * statistics a query on this connection used, and a table the planner chose to scan is not one of
+ * them: `Chain` analysed at 36 rows when the server opened a young store stayed "36 rows" at 39,000,
+ * so the ingest's `chainVersions` (`"id" IN (…)`, ten ids a batch) scanned the whole table with a
+ * Bloom filter, ~37 ms a batch and growing with every chain, instead of ten key lookups: the smoke
+ * soak's falling capacity (docs/benchmarks.md, "The smoke soak's collapse was a stale plan").
+ */
+export const OPTIMIZE_ALL_TABLES = "optimize = 0x10002";
 const commits = new WeakMap<Database.Database, number>();
 
 /** One fdatasync of a file, on libuv's thread pool. */
@@ -169,7 +179,7 @@ export async function writeTransaction<T>(conn: Database.Database, f: () => T, b
       // Keeps the statistics in step as the store grows (a no-op unless a table changed a lot).
       const n = (commits.get(conn) ?? 0) + 1;
       commits.set(conn, n % OPTIMIZE_EVERY_COMMITS);
-      if (n >= OPTIMIZE_EVERY_COMMITS) conn.pragma("optimize");
+      if (n >= OPTIMIZE_EVERY_COMMITS) conn.pragma(OPTIMIZE_ALL_TABLES);
       checkpointers.get(conn)?.nudge();
       await sync?.sync();
       return result;

@@ -39,21 +39,21 @@ describe("IngestAdmission", () => {
     expect(a.queuedEvents).toBe(0);
   });
 
-  it("run holds the events while the work runs and releases them when it succeeds", async () => {
+  it("admit holds the events while the work runs and releases them when it succeeds", async () => {
     const a = new IngestAdmission(10);
     let finish!: (v: string) => void;
-    const running = a.run(8, () => new Promise<string>((resolve) => (finish = resolve)));
+    const running = a.admit(null, 8, () => new Promise<string>((resolve) => (finish = resolve)));
     expect(a.queuedEvents).toBe(8);
-    expect(await a.run(3, async () => "not run")).toBeNull();
+    expect(await a.admit(null, 3, async () => "not run")).toBeNull();
     finish("stored");
     expect(await running).toEqual({ value: "stored" });
     expect(a.queuedEvents).toBe(0);
   });
 
-  it("run releases the events when the work throws, and does not run refused work", async () => {
+  it("admit releases the events when the work throws, and does not run refused work", async () => {
     const a = new IngestAdmission(10);
     await expect(
-      a.run(7, async () => {
+      a.admit(null, 7, async () => {
         throw new Error("database down");
       }),
     ).rejects.toThrow("database down");
@@ -61,22 +61,61 @@ describe("IngestAdmission", () => {
     const hold = a.tryAdmit(10)!;
     let ran = false;
     expect(
-      await a.run(1, async () => {
+      await a.admit(null, 1, async () => {
         ran = true;
       }),
     ).toBeNull();
     expect(ran).toBe(false);
     hold.release();
-    expect(await a.run(1, async () => "ok")).toEqual({ value: "ok" });
+    expect(await a.admit(null, 1, async () => "ok")).toEqual({ value: "ok" });
   });
 
-  it("run releases the events when the work throws synchronously", async () => {
+  it("admit releases the events when the work throws synchronously", async () => {
     const a = new IngestAdmission(10);
     await expect(
-      a.run(5, () => {
+      a.admit(null, 5, () => {
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
+    expect(a.queuedEvents).toBe(0);
+  });
+
+  it("admit runs on the ticket taken before Next, settled to the counted events, and releases it however the work ends", async () => {
+    const a = new IngestAdmission(10);
+    const t0 = 1_000_000;
+    a.noteAuthenticated("Bearer good", t0);
+    const early = a.admitEarly("Bearer good", String(2 * ESTIMATE_BYTES_PER_EVENT), t0) as { id: string };
+    expect(a.queuedEvents).toBe(2);
+    let during = -1;
+    expect(await a.admit(early.id, 6, async () => (during = a.queuedEvents))).toEqual({ value: 6 });
+    expect(during).toBe(6);
+    expect(a.queuedEvents).toBe(0);
+    a.releaseEarly(early.id);
+    expect(a.queuedEvents).toBe(0);
+
+    const thrown = a.admitEarly("Bearer good", "1", t0) as { id: string };
+    await expect(
+      a.admit(thrown.id, 3, () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(a.queuedEvents).toBe(0);
+    a.releaseEarly(thrown.id);
+
+    // Settled past the bound beside other work: refused, not run, and the early ticket released.
+    const other = a.tryAdmit(5)!;
+    const late = a.admitEarly("Bearer good", "1", t0) as { id: string };
+    expect(a.queuedEvents).toBe(6);
+    let ran = false;
+    expect(
+      await a.admit(late.id, 6, async () => {
+        ran = true;
+      }),
+    ).toBeNull();
+    expect(ran).toBe(false);
+    expect(a.queuedEvents).toBe(5);
+    a.releaseEarly(late.id);
+    other.release();
     expect(a.queuedEvents).toBe(0);
   });
 

@@ -120,8 +120,8 @@ export class IngestAdmission {
    * scripts/server.mjs, before Next sees a request: "pass" when its credentials were not
    * authenticated by the ingest lately (the route admits it after authentication), "refuse" when an
    * estimate of its weight would exceed the bound, else the id of the ticket taken for it (the route
-   * claims it with `claimEarly` and settles its weight; server.mjs releases it with `releaseEarly`
-   * when the answer is sent, whatever happened in between).
+   * settles its weight through `admit`; server.mjs releases it with `releaseEarly` when the answer
+   * is sent, whatever happened in between).
    */
   admitEarly(
     credentials: string | null | undefined,
@@ -159,11 +159,14 @@ export class IngestAdmission {
   }
 
   /**
-   * Runs `work` admitted for `events`, released when it settles (answered or thrown); null, without
-   * running it, when the events would exceed the bound.
+   * The route's one way in: runs `work` holding `events`, on the ticket scripts/server.mjs took for
+   * this request before Next (`earlyId`, settled from its estimate to `events`) or else on a new
+   * one, and releases it when `work` settles, answered or thrown. Null, without running `work`, when
+   * the events would exceed the bound (an early ticket is released then too).
    */
-  async run<T>(events: number, work: () => Promise<T>): Promise<{ value: T } | null> {
-    const ticket = this.tryAdmit(events);
+  async admit<T>(earlyId: string | null | undefined, events: number, work: () => Promise<T>): Promise<{ value: T } | null> {
+    const early = this.claimEarly(earlyId);
+    const ticket = early ? (early.settle(events) ? early : null) : this.tryAdmit(events);
     if (ticket === null) return null;
     try {
       return { value: await work() };

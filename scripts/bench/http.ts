@@ -1,4 +1,5 @@
 // Everything the benchmark measures over HTTP against the real server.
+import { retryWaitMs } from "../../packages/sdk/src/client";
 import { latency, timeRuns, type TLatency } from "./stats";
 
 export type TApi = { url: string; token: string };
@@ -57,21 +58,50 @@ export async function postEvents(api: TApi, tokens: string[]): Promise<TResult[]
 }
 
 /**
- * postEvents as a producer sends: a refusal is waited out (Retry-After) and the same bytes sent
- * again; `refused` is told of each refusal, `resent` of each sending again after the wait.
+ * How long our SDK waits before sending a batch again (packages/sdk, `retryWaitMs` with its
+ * defaults): after a refusal, Retry-After and up to half as much again at random, so producers
+ * refused together do not come back together; after a connection that got no answer, 250 ms
+ * doubled per attempt and jittered down by up to half; never more than 30 s.
+ */
+export function sdkRetryWaitMs(attempt: number, retryAfter: number | null, random = Math.random): number {
+  return retryWaitMs(attempt, retryAfter === null ? null : String(retryAfter / 1000), 250, 30_000, random);
+}
+
+/** A request that got no answer (the connection refused, reset or closed before the answer). */
+export function isConnectionFailure(e: unknown): boolean {
+  return e instanceof TypeError && e.message === "fetch failed";
+}
+
+/**
+ * postEvents as a producer using our SDK sends: a refusal (503 with Retry-After) is waited out with
+ * the SDK's jitter (sdkRetryWaitMs) and the same bytes sent again; with `resendFailed`, so is a
+ * request that got no answer, after the SDK's growing backoff (the batch is idempotent: events a
+ * lost answer did store come back `duplicate`). `refused` / `failed` are told of each, `resent` of
+ * each sending again after the wait; `failedBefore` says whether an earlier attempt got no answer.
  */
 export async function postEventsUntilAdmitted(
   api: TApi,
   tokens: string[],
-  on: { refused?: () => void; resent?: () => void } = {},
-): Promise<TResult[]> {
-  for (;;) {
+  on: { refused?: () => void; failed?: (e: Error) => void; resent?: () => void } = {},
+  options: { resendFailed?: boolean; random?: () => number } = {},
+): Promise<TResult[] & { failedBefore?: boolean }> {
+  let failedBefore = false;
+  for (let attempt = 0; ; attempt++) {
     try {
-      return await postEvents(api, tokens);
+      const results: TResult[] & { failedBefore?: boolean } = await postEvents(api, tokens);
+      if (failedBefore) results.failedBefore = true;
+      return results;
     } catch (e) {
-      if (!(e instanceof IngestRefused)) throw e;
-      on.refused?.();
-      await new Promise((r) => setTimeout(r, e.retryAfterMs));
+      let wait: number;
+      if (e instanceof IngestRefused) {
+        on.refused?.();
+        wait = sdkRetryWaitMs(attempt, e.retryAfterMs, options.random);
+      } else if (options.resendFailed && isConnectionFailure(e)) {
+        on.failed?.(e as Error);
+        failedBefore = true;
+        wait = sdkRetryWaitMs(attempt, null, options.random);
+      } else throw e;
+      await new Promise((r) => setTimeout(r, wait));
       on.resent?.();
     }
   }

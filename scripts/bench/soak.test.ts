@@ -61,7 +61,8 @@ describe("soak scheduling and statistics", () => {
       eventsPerBatch: 98,
       requests: 1000,
       events: 90_000,
-      failedRequests: 80,
+      failedRequests: 0,
+      connectionFailures: 80,
       refusals: 12,
       refusedBatches: 9,
       latency: lat,
@@ -80,6 +81,7 @@ describe("soak scheduling and statistics", () => {
       load: { start: [1, 1, 1], end: [2, 2, 2] },
     };
     const lines = describeSoak(soak);
+    expect(lines[0]).toContain("1000 batches of ~98 events, 0 failed, 80 attempts with no answer (sent again), 12 refusals");
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}minute 2 \(by due time\): 42000 events answered, 80 requests failed, 12 refusals, /));
     expect(lines).toContainEqual("  events answered per minute of the run (by the clock, the drain in the last): 40000, 30000, 20000");
   });

@@ -3,9 +3,11 @@
 // would) at a fraction of the maximum rate the server sustains just before it (closed-loop sending of
 // the same batches: calibrationSeconds), for S seconds. Each request's
 // latency runs from when it was due, not when it left, so a stalled client is not hidden
-// (coordinated omission). A refusal (503 with Retry-After: the ingest at capacity) is handled as a
-// producer would: wait Retry-After, send the same batch again; refusals are counted apart from
-// failures, and a batch's latency from its due time includes its waits and retries. Reports
+// (coordinated omission). Each producer retries as our SDK does (http.ts, sdkRetryWaitMs): a refusal
+// (503 with Retry-After: the ingest at capacity) is waited out with up to half as much again at
+// random, and a request that got no answer is sent again after a growing, jittered backoff (a batch
+// is idempotent); refusals and connection failures are counted, and a batch's latency from its due
+// time includes its waits and retries. Reports
 // p50/p95/p99 per minute and overall, the achieved rate, and the server's RSS per minute with its
 // least-squares slope (flat memory = a slope near zero).
 //
@@ -104,7 +106,10 @@ export type TSoak = {
   eventsPerBatch: number;
   requests: number;
   events: number;
+  /** batches that got no answer in the end (an error other than a connection failure or a refusal) */
   failedRequests: number;
+  /** attempts that got no answer (connection refused, reset or closed): each sent again after the SDK's backoff */
+  connectionFailures: number;
   /** 503s with Retry-After (the ingest at capacity): each waited out and the batch sent again; not failures */
   refusals: number;
   /** batches refused at least once */
@@ -197,7 +202,8 @@ export async function runSoak(o: {
   let accepted = 0;
   const count = (results: Awaited<ReturnType<typeof postEventsUntilAdmitted>>) => {
     for (const r of results) {
-      if (r.status === "accepted" || r.status === "pending") accepted++;
+      // After an attempt that got no answer, what that attempt stored comes back duplicate.
+      if (r.status === "accepted" || r.status === "pending" || (results.failedBefore && r.status === "duplicate")) accepted++;
       else bad ??= new Error(`soak: ${r.jti} was ${r.status} ${r.error ? `(${r.error.code}: ${r.error.message})` : ""}`);
     }
   };
@@ -217,7 +223,14 @@ export async function runSoak(o: {
         if (line.done) throw new Error("soak: the spool ran dry while measuring the sustained maximum");
         const batch = line.value.split(" ");
         try {
-          count(await postEventsUntilAdmitted(o.api, batch, { refused: () => void calibrationRefusals++ }));
+          count(
+            await postEventsUntilAdmitted(
+              o.api,
+              batch,
+              { refused: () => void calibrationRefusals++, failed: () => void calibrationFailed++ },
+              { resendFailed: true },
+            ),
+          );
           calibrated += batch.length;
         } catch (e) {
           calibrationFailed++;
@@ -238,6 +251,7 @@ export async function runSoak(o: {
   const failures: { atMs: number }[] = [];
   const rss: { atMs: number; mib: number }[] = [];
   let failed = 0;
+  let connectionFailures = 0;
   let refusals = 0;
   let refusedBatches = 0;
   let inFlight = 0;
@@ -268,20 +282,32 @@ export async function runSoak(o: {
     onWire++;
     maxOnWire = Math.max(maxOnWire, onWire);
     requests.push(
-      postEventsUntilAdmitted(o.api, batch, {
-        // Refused: off the wire while it waits Retry-After, back on when sent again.
-        refused: () => {
-          batchRefusals++;
-          refusals++;
-          if (batchRefusals === 1) refusedBatches++;
-          onWire--;
+      postEventsUntilAdmitted(
+        o.api,
+        batch,
+        {
+          // Refused: off the wire while it waits Retry-After, back on when sent again.
+          refused: () => {
+            batchRefusals++;
+            refusals++;
+            if (batchRefusals === 1) refusedBatches++;
+            onWire--;
+          },
+          // No answer: off the wire while it waits the SDK's backoff, back on when sent again.
+          failed: (e) => {
+            connectionFailures++;
+            failures.push({ atMs: dueMs });
+            if (connectionFailures <= 3) o.log(`soak: a request got no answer (sent again): ${e.message.slice(0, 200)}`);
+            onWire--;
+          },
+          resent: () => {
+            lastSentAt = performance.now();
+            onWire++;
+            maxOnWire = Math.max(maxOnWire, onWire);
+          },
         },
-        resent: () => {
-          lastSentAt = performance.now();
-          onWire++;
-          maxOnWire = Math.max(maxOnWire, onWire);
-        },
-      }).then(
+        { resendFailed: true },
+      ).then(
         (results) => {
           const done = performance.now();
           inFlight--;
@@ -349,6 +375,7 @@ export async function runSoak(o: {
     requests: samples.length + failed,
     events,
     failedRequests: failed,
+    connectionFailures,
     refusals,
     refusedBatches,
     latency: soakLatency(samples.map((s) => s.ms)),
@@ -383,6 +410,7 @@ export function describeSoak(s: TSoak): string[] {
     `soak ${s.seconds} s at ${s.targetRatePerSec} events/s (80% of ${s.maxRatePerSec}/s sustained by ${s.calibration.clients} producers in a closed loop over ` +
       `${s.calibration.seconds} s before it, ${s.calibration.failedRequests} failed, ${s.calibration.refusals} refused; the batches-of-100 run's ${s.calibration.burstRatePerSec}/s): ` +
       `achieved ${s.achievedRatePerSec} events/s, ${s.requests} batches of ~${s.eventsPerBatch} events, ${s.failedRequests} failed, ` +
+      `${s.connectionFailures} attempts with no answer (sent again), ` +
       `${s.refusals} refusals (503, waited out and sent again) on ${s.refusedBatches} batches; load ${s.load.start.join(" ")} → ${s.load.end.join(" ")}`,
     `  latency from due time: ${lat(s.latency)} (target p99 ≤ 250 ms: ${s.latency.p99Ms <= 250 ? "met" : "missed"}); from first send: ${lat(s.serviceLatency)}; ` +
       `the admitted attempt alone: ${lat(s.admittedLatency)}; ` +

@@ -49,18 +49,14 @@ export const POST = apiRoute({ permission: "events:write" }, async ({ req, actor
   const admission = ingestAdmission();
   admission.noteAuthenticated(req.headers.get("authorization"));
   // Admitted by scripts/server.mjs on an estimate of its weight, or not yet.
-  const early = admission.claimEarly(req.headers.get(ADMISSION_HEADER));
+  const earlyId = req.headers.get(ADMISSION_HEADER);
   try {
     const entries = await readEntries(req);
-    const ticket = early ? (early.settle(entries.length) ? early : null) : admission.tryAdmit(entries.length);
-    if (ticket === null) return ingestAtCapacity();
-    try {
-      const answer: TIngestResponse = { results: await ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }) };
-      return json(answer);
-    } finally {
-      ticket.release();
-    }
+    const admitted = await admission.admit(earlyId, entries.length, () => ingestBatch(entries, { source: `${actor.kind}:${actor.id}` }));
+    if (admitted === null) return ingestAtCapacity();
+    const answer: TIngestResponse = { results: admitted.value };
+    return json(answer);
   } finally {
-    early?.release();
+    if (earlyId) admission.releaseEarly(earlyId);
   }
 });
