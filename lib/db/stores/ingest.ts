@@ -135,6 +135,11 @@ export type TIngestStore = {
   chainEvents(chainIds: string[]): TStoredEventRow[];
   eventKinds(jtis: string[]): TExternalRow[];
   principalKinds(ids: string[]): TPrincipalKindRow[];
+  /**
+   * eventKinds of `jtis` and principalKinds of `ids` (either list may be empty): what the chain
+   * checks read besides the chains' own events, in one request (on PostgreSQL one round trip).
+   */
+  kindsOf(q: { jtis: string[]; ids: string[] }): { events: TExternalRow[]; principals: TPrincipalKindRow[] };
   /** stored findings of these events, in insertion (id) order */
   findingsOf(jtis: string[]): TFindingRow[];
   /**
@@ -430,6 +435,10 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
     },
     eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
+    kindsOf: (q) => ({
+      events: q.jtis.length ? store.eventKinds(q.jtis) : [],
+      principals: q.ids.length ? store.principalKinds(q.ids) : [],
+    }),
     findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
     driftFacts: (q) => {
       const baselines = sql.driftBaselines.all(json(q.keys)) as TDriftBaselineRead[];
@@ -722,6 +731,17 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
     chainEvents: (chainIds) => rows(PG_READS.chainEvents, chainIds),
     eventKinds: (jtis) => rows(PG_READS.eventKinds, jtis),
     principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
+    kindsOf: async (q) => {
+      // Together on one pipelined connection, as driftFacts' reads; one read alone goes to the pool.
+      const send = (c: TPgQueryable) =>
+        [
+          q.jtis.length ? c.query<TExternalRow>(prepared(PG_READS.eventKinds, [q.jtis])) : Promise.resolve(null),
+          q.ids.length ? c.query<TPrincipalKindRow>(prepared(PG_READS.principalKinds, [q.ids])) : Promise.resolve(null),
+        ] as const;
+      const both = q.jtis.length > 0 && q.ids.length > 0;
+      const [e, k] = scope || !isPool(conn) || !both ? await Promise.all(send(conn)) : await together(conn, send);
+      return { events: e?.rows ?? [], principals: k?.rows ?? [] };
+    },
     findingsOf: (jtis) => rows(PG_READS.findingsOf, jtis),
     driftFacts: async (q) => {
       // The four reads go out together on one pipelined connection (one round trip): the locked
