@@ -842,6 +842,14 @@ const INGEST_CASES: { [O in keyof TIngestStore]: (store: TIngestStore | TAsyncIn
         principals: r.principals.sort((a, b) => a.id.localeCompare(b.id)),
       })),
     ),
+  chainFacts: (st) =>
+    Promise.all([st.chainFacts(["c1", "c2"]), st.chainFacts(["nope"])]).then((all) =>
+      all.map((r) => ({
+        events: r.events,
+        refs: r.refs.sort((a, b) => a.jti.localeCompare(b.jti)),
+        principals: r.principals.sort((a, b) => a.id.localeCompare(b.id)),
+      })),
+    ),
   findingsOf: (st) => Promise.resolve(st.findingsOf(["c1.i1", "c1.d1", "c2.x"])).then((r) => r.map(({ id: _id, ...f }) => f)),
   driftFacts: (st) =>
     Promise.resolve(

@@ -198,9 +198,9 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         [raced.hop, raced.act],
         once(async () => void (await ingestBatch([raced.root]))),
       );
-      // The chain's version moved: its events read again under the lock (with the kind of the root's
-      // signer, new to the batch), the chain checked again.
-      revisedUnderLock(["chainEvents", "kindsOf"]);
+      // The chain's version moved: its events read again under the lock, in the same request as the
+      // kind of the root's signer (new to the batch), the chain checked again.
+      revisedUnderLock(["chainFacts"]);
       const inOrder = story();
       await ingestBatch([inOrder.root]);
       expect(verdicts(results)).toEqual(verdicts(await ingestBatch([inOrder.hop, inOrder.act])));
@@ -216,8 +216,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         once(async () => void (childWhileRacing = await ingestBatch([raced.hop]))),
       );
       expect(verdicts(childWhileRacing)).toEqual(["pending  [orphan]"]);
-      // The child's signer (its audience) is new to the batch: its kind is read with the chain.
-      revisedUnderLock(["chainEvents", "kindsOf"]);
+      // The child's audience is new to the batch: its kind is read in the same request as the chain.
+      revisedUnderLock(["chainFacts"]);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const detail = await getChain(raced.chain);
       expect(detail.events.map((e) => `${e.jti} ${e.status} ${e.findings.map((f) => f.code).join(",")}`).sort()).toEqual(
@@ -249,7 +249,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         once(async () => void (await ingestBatch([foreign]))),
       );
       // A new dependant chain: its events read under the lock, with its principals' kinds.
-      revisedUnderLock(["chainEvents", "kindsOf"]);
+      revisedUnderLock(["chainFacts"]);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const stored = (await getChain(other)).events.find((e) => e.jti === other)!;
       expect([stored.status, stored.findings.map((f) => f.code)]).toEqual(["accepted", ["unrooted"]]);
@@ -309,7 +309,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         if (raced) {
           expect(count("lock")).toBe(1);
           expect(releases()).toBe(0);
-          expect(log.ops.slice(log.ops.indexOf("lockHeadAndRead") + 1)).toContain("chainEvents");
+          expect(log.ops.slice(log.ops.indexOf("lockHeadAndRead") + 1)).toContain("chainFacts");
         }
         const ids = [a.chain, b.chain, c.chain, f.jti];
         return {

@@ -478,7 +478,9 @@ function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | n
   const affected = [...new Set([...p.fresh.map((f) => f.claims.chain), ...now.dependants])];
   const before = new Set(p.affected);
   const reread = new Set([...p.affected.filter((id) => version.get(id) !== p.versions.get(id)), ...affected.filter((id) => !before.has(id))]);
-  const rows = reread.size ? parseEventRows(yield* ask("chainEvents", [...reread])) : [];
+  // With what those chains' events reference and whom they name, known from then on.
+  const facts = reread.size ? yield* ask("chainFacts", [...reread]) : { events: [], refs: [], principals: [] };
+  const rows = parseEventRows(facts.events);
   const storedEvents = [...p.storedEvents.filter((e) => !reread.has(e.chainId)), ...rows].sort((a, b) => a.seq - b.seq);
   // An invoke's drift baseline follows its grant's purpose: a grant that is now among the stored
   // events read would move it to another baseline, whose facts were not read.
@@ -487,10 +489,10 @@ function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | n
 
   const events = withFresh(storedEvents, p.fresh, at);
   const refs = missingRefs(events);
-  const knownRefs = new Map(p.externalRows.map((r) => [r.jti, r]));
+  const knownRefs = new Map([...p.externalRows, ...facts.refs].map((r) => [r.jti, r]));
   const newRefs = refs.filter((r) => !knownRefs.has(r));
   const principalIds = principalIdsOf(events);
-  const knownKinds = new Map(p.principalRows.map((r) => [r.id, r]));
+  const knownKinds = new Map([...p.principalRows, ...facts.principals].map((r) => [r.id, r]));
   const newIds = principalIds.filter((id) => !knownKinds.has(id));
   const read = newRefs.length || newIds.length ? yield* ask("kindsOf", { jtis: newRefs, ids: newIds }) : { events: [], principals: [] };
   const externalRows = [...refs.flatMap((r) => knownRefs.get(r) ?? []), ...read.events];
