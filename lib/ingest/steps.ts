@@ -82,15 +82,30 @@ export type TFresh = {
   hash: string;
 };
 
+/** One chain's check: each event's status (and the status stored before), and its summary. */
+type TChainCheck = { statuses: { jti: string; status: "accepted" | "pending"; was: string }[]; summary: ReturnType<typeof summariseChain> };
+
 type TRecheck = {
   statusOf: Map<string, "accepted" | "pending">;
   findingsOf: Map<string, TIngestResult["findings"]>;
   plan: Pick<TWritePlan, "chains" | "recheckedChains" | "findings" | "scopes" | "principals" | "purposes" | "toPending" | "toAccepted">;
+  /** each chain's own check, which a repair under the lock keeps for the chains whose inputs did not change */
+  checks: Map<string, TChainCheck>;
 };
 
-/** Re-checks whole chains (stored events plus the batch's) and says what to rewrite. */
-function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TExternalRow[], principalRows: TPrincipalKindRow[]): TRecheck {
+/**
+ * Re-checks whole chains (stored events plus the batch's) and says what to rewrite. `kept`: checks
+ * of chains whose inputs are what they were when these were made, used instead of checking again.
+ */
+function recheck(
+  chainIds: string[],
+  events: TParsedEventRow[],
+  externalRows: TExternalRow[],
+  principalRows: TPrincipalKindRow[],
+  kept: Map<string, TChainCheck> = new Map(),
+): TRecheck {
   const inputs = chainInputsFrom(chainIds, events, externalRows, principalRows);
+  const checks = new Map<string, TChainCheck>();
   const statusOf = new Map<string, "accepted" | "pending">();
   const findingsOf = new Map<string, TIngestResult["findings"]>();
   const plan: TRecheck["plan"] = {
@@ -104,13 +119,19 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
     toAccepted: [],
   };
   for (const input of inputs.values()) {
-    const analysis = checkAnyChain(input);
-    for (const e of input.events) {
-      const status = analysis.events.get(e.jti)?.status ?? "accepted";
-      statusOf.set(e.jti, status);
-      if (status !== e.status) (status === "pending" ? plan.toPending : plan.toAccepted).push(e.jti);
+    let check = kept.get(input.chainId);
+    if (!check) {
+      const analysis = checkAnyChain(input);
+      const statuses: TChainCheck["statuses"] = [];
+      for (const e of input.events) statuses.push({ jti: e.jti, status: analysis.events.get(e.jti)?.status ?? "accepted", was: e.status });
+      check = { statuses, summary: summariseChain(input.chainId, input.events, analysis) };
     }
-    const s = summariseChain(input.chainId, input.events, analysis);
+    checks.set(input.chainId, check);
+    for (const { jti, status, was } of check.statuses) {
+      statusOf.set(jti, status);
+      if (status !== was) (status === "pending" ? plan.toPending : plan.toAccepted).push(jti);
+    }
+    const s = check.summary;
     const id = s.row.id;
     plan.chains.push(s.row);
     for (const f of s.findings) {
@@ -123,7 +144,7 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
     for (const principalId of s.principals) plan.principals.push({ chainId: id, principalId });
     for (const purposeCode of s.purposes) plan.purposes.push({ chainId: id, purposeCode });
   }
-  return { statusOf, findingsOf, plan };
+  return { statusOf, findingsOf, plan, checks };
 }
 
 function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
@@ -497,9 +518,21 @@ function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | n
   const read = newRefs.length || newIds.length ? yield* ask("kindsOf", { jtis: newRefs, ids: newIds }) : { events: [], principals: [] };
   const externalRows = [...refs.flatMap((r) => knownRefs.get(r) ?? []), ...read.events];
   const principalRows = [...principalIds.flatMap((id) => knownKinds.get(id) ?? []), ...read.principals];
+  // A chain read again is checked again, and so is one whose events name an event or a principal
+  // the first round could not find and this one can (references and kinds are lookups; a found
+  // event's row and a principal's kind never change): every other chain's check is kept.
+  const foundBefore = new Set([...p.storedEvents.map((e) => e.jti), ...p.freshJtis, ...p.externalRows.map((r) => r.jti)]);
+  const kindsBefore = new Set(p.principalRows.map((r) => r.id));
+  const found = new Set([...storedEvents.map((e) => e.jti), ...externalRows.map((r) => r.jti)].filter((jti) => !foundBefore.has(jti)));
+  const kindsFound = new Set(principalRows.map((r) => r.id).filter((id) => !kindsBefore.has(id)));
+  const stale = new Set(reread);
+  for (const e of events)
+    if ((e.ref !== null && found.has(e.ref)) || kindsFound.has(e.claims.iss) || ("aud" in e.claims && kindsFound.has(e.claims.aud)))
+      stale.add(e.chainId);
+  const kept = new Map([...(p.checked?.checks ?? [])].filter(([id]) => !stale.has(id)));
   return {
     ...p,
-    checked: recheck(affected, events, externalRows, principalRows),
+    checked: recheck(affected, events, externalRows, principalRows, kept),
     dependants: new Set(now.dependants),
     affected,
     storedEvents,
