@@ -831,6 +831,25 @@ const INGEST_CASES: { [O in keyof TIngestStore]: (store: TIngestStore | TAsyncIn
   chainEvents: (st) => st.chainEvents(["c1", "c2"]),
   eventKinds: (st) => Promise.resolve(st.eventKinds(["c1", "c2.x"])).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
   principalKinds: (st) => Promise.resolve(st.principalKinds([human.id, planner.id])).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
+  kindsOf: (st) =>
+    Promise.all([
+      st.kindsOf({ jtis: ["c1", "c2.x", "nope"], ids: [human.id, planner.id, "nobody"] }),
+      st.kindsOf({ jtis: ["c1"], ids: [] }),
+      st.kindsOf({ jtis: [], ids: [human.id] }),
+    ]).then((all) =>
+      all.map((r) => ({
+        events: r.events.sort((a, b) => a.jti.localeCompare(b.jti)),
+        principals: r.principals.sort((a, b) => a.id.localeCompare(b.id)),
+      })),
+    ),
+  chainFacts: (st) =>
+    Promise.all([st.chainFacts(["c1", "c2"]), st.chainFacts(["nope"])]).then((all) =>
+      all.map((r) => ({
+        events: r.events,
+        refs: r.refs.sort((a, b) => a.jti.localeCompare(b.jti)),
+        principals: r.principals.sort((a, b) => a.id.localeCompare(b.id)),
+      })),
+    ),
   findingsOf: (st) => Promise.resolve(st.findingsOf(["c1.i1", "c1.d1", "c2.x"])).then((r) => r.map(({ id: _id, ...f }) => f)),
   driftFacts: (st) =>
     Promise.resolve(

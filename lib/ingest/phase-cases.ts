@@ -145,6 +145,29 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
   const count = (op: string) => log.ops.filter((o) => o === op).length;
   /** Locked scopes left without a write: validations that failed. */
   const releases = () => count("lock") - count("write");
+  /**
+   * One locked scope, whose failed validation was repaired under the lock: after the re-reads only
+   * the reads of what changed (`expected`, in order) and the chain checks, then the write.
+   */
+  const revisedUnderLock = (expected: string[]) => {
+    expect(count("lock")).toBe(1);
+    expect(releases()).toBe(0);
+    const locked = log.ops.slice(log.ops.indexOf("lock"));
+    expect(locked.slice(0, 2)).toEqual(["lock", "lockHeadAndRead"]);
+    expect(locked.slice(-2)).toEqual(["write", "unlock"]);
+    const between = locked.slice(2, -2);
+    expect(between.filter((o) => o !== "checkChain")).toEqual(expected);
+    expect(between.indexOf("checkChain")).toBeGreaterThanOrEqual(expected.length);
+  };
+  /** A chain's stored state as a reader sees it, ids left out (two runs' chains compared). */
+  const chainState = async (chainId: string) => {
+    const d = await getChain(chainId);
+    return {
+      status: d.status,
+      eventCount: d.eventCount,
+      events: d.events.map((e) => `${e.seq - d.events[0].seq} ${e.kind} ${e.status} ${e.findings.map((f) => `${f.code}:${f.severity}`).join(",")}`),
+    };
+  };
 
   describe(`ingest phases on ${kind}`, () => {
     beforeAll(async () => {
@@ -169,14 +192,15 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       expect(count("lock")).toBe(1);
     });
 
-    it("a parent that lands between a child's check and its lock: retried, as if it had come first", async () => {
+    it("a parent that lands between a child's check and its lock: re-checked under the lock, as if it had come first", async () => {
       const raced = story();
       const results = await batch(
         [raced.hop, raced.act],
         once(async () => void (await ingestBatch([raced.root]))),
       );
-      expect(count("lock")).toBe(2);
-      expect(releases()).toBe(1);
+      // The chain's version moved: its events read again under the lock, in the same request as the
+      // kind of the root's signer (new to the batch), the chain checked again.
+      revisedUnderLock(["chainFacts"]);
       const inOrder = story();
       await ingestBatch([inOrder.root]);
       expect(verdicts(results)).toEqual(verdicts(await ingestBatch([inOrder.hop, inOrder.act])));
@@ -192,7 +216,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         once(async () => void (childWhileRacing = await ingestBatch([raced.hop]))),
       );
       expect(verdicts(childWhileRacing)).toEqual(["pending  [orphan]"]);
-      expect(count("lock")).toBe(2);
+      // The child's audience is new to the batch: its kind is read in the same request as the chain.
+      revisedUnderLock(["chainFacts"]);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const detail = await getChain(raced.chain);
       expect(detail.events.map((e) => `${e.jti} ${e.status} ${e.findings.map((f) => f.code).join(",")}`).sort()).toEqual(
@@ -223,7 +248,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         [parent.root],
         once(async () => void (await ingestBatch([foreign]))),
       );
-      expect(count("lock")).toBe(2);
+      // A new dependant chain: its events read under the lock, with its principals' kinds.
+      revisedUnderLock(["chainFacts"]);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const stored = (await getChain(other)).events.find((e) => e.jti === other)!;
       expect([stored.status, stored.findings.map((f) => f.code)]).toEqual(["accepted", ["unrooted"]]);
@@ -249,8 +275,56 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         [foreign],
         once(async () => void (await ingestBatch([parent.root]))),
       );
-      expect(count("lock")).toBe(2);
+      // No chain of the batch changed: only the reference, now stored, is read.
+      revisedUnderLock(["kindsOf"]);
       expect(verdicts(results)).toEqual(["accepted  [unrooted]"]);
+    });
+
+    it("a batch over several chains repaired under the lock stores what a round after the racer stores", async () => {
+      const t = now();
+      const foreignOf = (parentJti: string) => {
+        const jti = unique("x");
+        const token = sign(planner, {
+          kind: "delegate",
+          jti,
+          chain: jti,
+          parent: parentJti,
+          iss: planner.id,
+          aud: worker.id,
+          iat: t - 30,
+          exp: t + 60,
+          scope: ["finance/q1:read"],
+          purpose: { code: "finance", text: "x" },
+        });
+        return { jti, token };
+      };
+      // The racer stores the root of one chain of the batch (its version moves) and a delegate in a
+      // chain of its own pointing at the root of another (a new dependant): both re-read under the lock.
+      const run = async (raced: boolean) => {
+        const [a, b, c] = [story(), story(), story()];
+        const f = foreignOf(c.rootJti);
+        const racer = async () => void (await ingestBatch([a.root, f.token]));
+        if (!raced) await racer();
+        const results = await batch([a.hop, a.act, b.root, b.hop, b.act, c.root], raced ? once(racer) : undefined);
+        if (raced) {
+          expect(count("lock")).toBe(1);
+          expect(releases()).toBe(0);
+          const locked = log.ops.slice(log.ops.indexOf("lockHeadAndRead") + 1);
+          expect(locked).toContain("chainFacts");
+          // Checked again under the lock: the chain that gained its root and the new dependant; the
+          // other two chains' first checks are kept.
+          expect(locked.filter((o) => o === "checkChain")).toHaveLength(2);
+        }
+        const ids = [a.chain, b.chain, c.chain, f.jti];
+        return {
+          results: results.map((r) => ({ ...r, jti: undefined, chain: ids.indexOf(r.chain!) })),
+          chains: await Promise.all(ids.map((id) => chainState(id))),
+        };
+      };
+      const repaired = await run(true);
+      const after = await run(false);
+      expect(repaired).toEqual(after);
+      expect(repaired.chains[3].events).toEqual(["0 delegate accepted unrooted:critical"]);
     });
 
     it("the same jti stored meanwhile: the retry classifies against it (duplicate or replay)", async () => {

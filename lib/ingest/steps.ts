@@ -12,9 +12,11 @@
 //    kinds) with the `version` of each affected chain, then classify replays and check the chains;
 // 2. under the lock: re-read only the cheap facts the checks depended on that another batch could
 //    have changed meanwhile (which of the jtis and references are stored, which chains depend on the
-//    new events, the chains' versions). Unchanged: give ledger positions and write. Changed: release
-//    the lock and start again; after OPTIMISTIC_ATTEMPTS, read and check under the lock (bounded
-//    work: the list limits of docs/protocol.md §8 bound every check).
+//    new events, the chains' versions). Unchanged: give ledger positions and write. Changed chains
+//    only (the batch's own jtis and drift baselines as read): read those chains again and re-check
+//    under the lock (`revise`), then write. Otherwise: release the lock and start again; after
+//    OPTIMISTIC_ATTEMPTS, read and check under the lock (bounded work: the list limits of
+//    docs/protocol.md §8 bound every check).
 // Either way the verdicts are those of the store as the write finds it, as with one locked phase.
 import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
 import { checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
@@ -80,15 +82,30 @@ export type TFresh = {
   hash: string;
 };
 
+/** One chain's check: each event's status (and the status stored before), and its summary. */
+type TChainCheck = { statuses: { jti: string; status: "accepted" | "pending"; was: string }[]; summary: ReturnType<typeof summariseChain> };
+
 type TRecheck = {
   statusOf: Map<string, "accepted" | "pending">;
   findingsOf: Map<string, TIngestResult["findings"]>;
   plan: Pick<TWritePlan, "chains" | "recheckedChains" | "findings" | "scopes" | "principals" | "purposes" | "toPending" | "toAccepted">;
+  /** each chain's own check, which a repair under the lock keeps for the chains whose inputs did not change */
+  checks: Map<string, TChainCheck>;
 };
 
-/** Re-checks whole chains (stored events plus the batch's) and says what to rewrite. */
-function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TExternalRow[], principalRows: TPrincipalKindRow[]): TRecheck {
+/**
+ * Re-checks whole chains (stored events plus the batch's) and says what to rewrite. `kept`: checks
+ * of chains whose inputs are what they were when these were made, used instead of checking again.
+ */
+function recheck(
+  chainIds: string[],
+  events: TParsedEventRow[],
+  externalRows: TExternalRow[],
+  principalRows: TPrincipalKindRow[],
+  kept: Map<string, TChainCheck> = new Map(),
+): TRecheck {
   const inputs = chainInputsFrom(chainIds, events, externalRows, principalRows);
+  const checks = new Map<string, TChainCheck>();
   const statusOf = new Map<string, "accepted" | "pending">();
   const findingsOf = new Map<string, TIngestResult["findings"]>();
   const plan: TRecheck["plan"] = {
@@ -102,13 +119,19 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
     toAccepted: [],
   };
   for (const input of inputs.values()) {
-    const analysis = checkAnyChain(input);
-    for (const e of input.events) {
-      const status = analysis.events.get(e.jti)?.status ?? "accepted";
-      statusOf.set(e.jti, status);
-      if (status !== e.status) (status === "pending" ? plan.toPending : plan.toAccepted).push(e.jti);
+    let check = kept.get(input.chainId);
+    if (!check) {
+      const analysis = checkAnyChain(input);
+      const statuses: TChainCheck["statuses"] = [];
+      for (const e of input.events) statuses.push({ jti: e.jti, status: analysis.events.get(e.jti)?.status ?? "accepted", was: e.status });
+      check = { statuses, summary: summariseChain(input.chainId, input.events, analysis) };
     }
-    const s = summariseChain(input.chainId, input.events, analysis);
+    checks.set(input.chainId, check);
+    for (const { jti, status, was } of check.statuses) {
+      statusOf.set(jti, status);
+      if (status !== was) (status === "pending" ? plan.toPending : plan.toAccepted).push(jti);
+    }
+    const s = check.summary;
     const id = s.row.id;
     plan.chains.push(s.row);
     for (const f of s.findings) {
@@ -121,7 +144,7 @@ function recheck(chainIds: string[], events: TParsedEventRow[], externalRows: TE
     for (const principalId of s.principals) plan.principals.push({ chainId: id, principalId });
     for (const purposeCode of s.purposes) plan.purposes.push({ chainId: id, purposeCode });
   }
-  return { statusOf, findingsOf, plan };
+  return { statusOf, findingsOf, plan, checks };
 }
 
 function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
@@ -162,6 +185,8 @@ type TPrepared = {
   duplicates: { index: number; jti: string; chain: string }[];
   rejected: TRejected[];
   checked: TRecheck | null;
+  /** the batch's verified jtis (their stored tokens classified it) */
+  jtis: string[];
   /** the batch's verified jtis and the references out of the affected chains, and which of them were stored */
   watched: string[];
   storedOfWatched: Set<string>;
@@ -170,10 +195,33 @@ type TPrepared = {
   dependants: Set<string>;
   affected: string[];
   versions: Map<string, number>;
+  /** what the chain checks read: the affected chains' stored events (ledger order), the stored events their references name, signers' kinds */
+  storedEvents: TParsedEventRow[];
+  externalRows: TExternalRow[];
+  principalRows: TPrincipalKindRow[];
   /** the drift baselines read (key → events observed, 0 when none) and what to write to them */
   driftSeen: Map<string, number>;
   drift: TDriftWrite | null;
 };
+
+/** The chains' stored events followed by the batch's new ones, as the checks read them (a new list). */
+function withFresh(stored: TParsedEventRow[], fresh: TFresh[], at: Date): TParsedEventRow[] {
+  const events = [...stored];
+  const receivedAt = at.getTime() / 1000;
+  for (const f of fresh)
+    events.push({
+      seq: f.seq,
+      jti: f.claims.jti,
+      chainId: f.claims.chain,
+      claims: f.claims,
+      status: "accepted",
+      ref: eventRef(f.claims),
+      keyRevokedAt: f.keyRevokedAt,
+      receivedAt: f.keyRevokedAt === null ? null : receivedAt,
+      drift: f.drift ? JSON.stringify(f.drift) : null,
+    });
+  return events;
+}
 
 /**
  * Phase 1: replay classification against the store (§4 last step) and the re-check of every chain
@@ -227,6 +275,9 @@ function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings
   let affected: string[] = [];
   let versions = new Map<string, number>();
   let refs: string[] = [];
+  let storedEvents: TParsedEventRow[] = [];
+  let externalRows: TExternalRow[] = [];
+  let principalRows: TPrincipalKindRow[] = [];
   let driftRead: { seen: Map<string, number>; write: TDriftWrite | null } = { seen: new Map(), write: null };
   if (fresh.length) {
     // Chains that gain events, and chains whose events point at a new event (an orphan's parent
@@ -236,28 +287,16 @@ function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings
     dependants = yield* ask("dependantChains", freshJtis);
     affected = [...new Set([...fresh.map((f) => f.claims.chain), ...dependants])];
     versions = new Map((yield* ask("chainVersions", affected)).map((v) => [v.id, v.version]));
-    const events = parseEventRows(yield* ask("chainEvents", affected));
-    driftRead = yield* judgeDrifts(fresh, events, drift);
-    const receivedAt = at.getTime() / 1000;
-    for (const f of fresh)
-      events.push({
-        seq: f.seq,
-        jti: f.claims.jti,
-        chainId: f.claims.chain,
-        claims: f.claims,
-        status: "accepted",
-        ref: eventRef(f.claims),
-        keyRevokedAt: f.keyRevokedAt,
-        receivedAt: f.keyRevokedAt === null ? null : receivedAt,
-        drift: f.drift ? JSON.stringify(f.drift) : null,
-      });
+    storedEvents = parseEventRows(yield* ask("chainEvents", affected));
+    driftRead = yield* judgeDrifts(fresh, storedEvents, drift);
+    const events = withFresh(storedEvents, fresh, at);
     refs = missingRefs(events);
     const principalIds = principalIdsOf(events);
-    const externalRows = refs.length ? yield* ask("eventKinds", refs) : [];
-    for (const r of externalRows) storedOfWatched.add(r.jti);
     // Principal kinds are not validated under the lock: a principal's kind never changes, and the
     // checks only ask for the kinds of signers, registered before their events were accepted.
-    const principalRows = principalIds.length ? yield* ask("principalKinds", principalIds) : [];
+    if (refs.length || principalIds.length)
+      ({ events: externalRows, principals: principalRows } = yield* ask("kindsOf", { jtis: refs, ids: principalIds }));
+    for (const r of externalRows) storedOfWatched.add(r.jti);
     checked = recheck(affected, events, externalRows, principalRows);
   }
   const watched = [...new Set([...jtis, ...refs])];
@@ -266,15 +305,41 @@ function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings
     duplicates,
     rejected,
     checked,
+    jtis,
     watched,
     storedOfWatched,
     freshJtis,
     dependants: new Set(dependants),
     affected,
     versions,
+    storedEvents,
+    externalRows,
+    principalRows,
     driftSeen: driftRead.seen,
     drift: driftRead.write,
   };
+}
+
+/**
+ * The new invokes drift is judged for, in batch order, each with its baseline: its signer under its
+ * purpose (the invoke's own, else its grant's, found among the batch and the stored events given).
+ */
+function driftSubjects(
+  fresh: TFresh[],
+  stored: { jti: string; claims: TClaims }[],
+): { f: TFresh; key: string; principal: string; purpose: string; o: TDriftObservation }[] {
+  const claimsOf = new Map<string, TClaims>(stored.map((e) => [e.jti, e.claims]));
+  for (const f of fresh) claimsOf.set(f.claims.jti, f.claims);
+  const judged: { f: TFresh; key: string; principal: string; purpose: string; o: TDriftObservation }[] = [];
+  for (const f of fresh) {
+    const c = f.claims;
+    if (c.kind !== "invoke" || isAipClaims(c)) continue;
+    const grant = c.grant !== undefined ? claimsOf.get(c.grant) : undefined;
+    const purpose = c.purpose ?? (grant && (grant.kind === "authorize" || grant.kind === "delegate") ? grant.purpose.code : "");
+    const o: TDriftObservation = { iat: c.iat, action: c.action, resource: c.resource, data: c.data ?? [], host: egressHost(c.resource) };
+    judged.push({ f, key: driftKey(c.iss, purpose), principal: c.iss, purpose, o });
+  }
+  return judged;
 }
 
 /**
@@ -289,17 +354,7 @@ export function* judgeDrifts(
   stored: { jti: string; claims: TClaims }[],
   s: TDriftSettings,
 ): TSteps<{ seen: Map<string, number>; write: TDriftWrite | null }> {
-  const claimsOf = new Map<string, TClaims>(stored.map((e) => [e.jti, e.claims]));
-  for (const f of fresh) claimsOf.set(f.claims.jti, f.claims);
-  const judged: { f: TFresh; key: string; principal: string; purpose: string; o: TDriftObservation }[] = [];
-  for (const f of fresh) {
-    const c = f.claims;
-    if (c.kind !== "invoke" || isAipClaims(c)) continue;
-    const grant = c.grant !== undefined ? claimsOf.get(c.grant) : undefined;
-    const purpose = c.purpose ?? (grant && (grant.kind === "authorize" || grant.kind === "delegate") ? grant.purpose.code : "");
-    const o: TDriftObservation = { iat: c.iat, action: c.action, resource: c.resource, data: c.data ?? [], host: egressHost(c.resource) };
-    judged.push({ f, key: driftKey(c.iss, purpose), principal: c.iss, purpose, o });
-  }
+  const judged = driftSubjects(fresh, stored);
   if (judged.length === 0) return { seen: new Map(), write: null };
 
   const keys = [...new Set(judged.map((j) => j.key))];
@@ -422,6 +477,73 @@ function unchanged(p: TPrepared, now: TLockedRead): boolean {
 }
 
 /**
+ * A failed validation repaired under the lock rather than released, when the batch's own replay
+ * classification and its drift baselines still hold: then what changed is chains only (stored events
+ * added to affected chains, whose versions moved; new dependant chains; references stored since).
+ * Those chains' events are read again, the references and signers not known before are read, and
+ * every affected chain is re-checked from memory: the reads and checks a new round would make against
+ * the store as the lock holds it (stored events never change or leave, so an unchanged version is an
+ * unchanged chain and a stored event's row read before is still its row), without leaving the lock
+ * and queueing for it again. Null: release and start again. Its facts are not validated again (the
+ * lock is held), so only what `finish` reads is brought up to date.
+ */
+function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | null> {
+  const stored = new Set(now.stored);
+  if (p.jtis.some((jti) => p.storedOfWatched.has(jti) !== stored.has(jti))) return null;
+  if (p.freshJtis.length === 0) return null;
+  const observed = new Map(now.driftVersions.map((r) => [r.key, r.events]));
+  for (const [key, seen] of p.driftSeen) if ((observed.get(key) ?? 0) !== seen) return null;
+
+  const version = new Map(now.versions.map((v) => [v.id, v.version]));
+  // Dependants only grow and the new events' chains are the same: a superset of the first round's, in a new round's order.
+  const affected = [...new Set([...p.fresh.map((f) => f.claims.chain), ...now.dependants])];
+  const before = new Set(p.affected);
+  const reread = new Set([...p.affected.filter((id) => version.get(id) !== p.versions.get(id)), ...affected.filter((id) => !before.has(id))]);
+  // With what those chains' events reference and whom they name, known from then on.
+  const facts = reread.size ? yield* ask("chainFacts", [...reread]) : { events: [], refs: [], principals: [] };
+  const rows = parseEventRows(facts.events);
+  const storedEvents = [...p.storedEvents.filter((e) => !reread.has(e.chainId)), ...rows].sort((a, b) => a.seq - b.seq);
+  // An invoke's drift baseline follows its grant's purpose: a grant that is now among the stored
+  // events read would move it to another baseline, whose facts were not read.
+  const baselines = (events: TParsedEventRow[]) => driftSubjects(p.fresh, events).map((j) => j.key);
+  if (!sameList(baselines(storedEvents), baselines(p.storedEvents))) return null;
+
+  const events = withFresh(storedEvents, p.fresh, at);
+  const refs = missingRefs(events);
+  const knownRefs = new Map([...p.externalRows, ...facts.refs].map((r) => [r.jti, r]));
+  const newRefs = refs.filter((r) => !knownRefs.has(r));
+  const principalIds = principalIdsOf(events);
+  const knownKinds = new Map([...p.principalRows, ...facts.principals].map((r) => [r.id, r]));
+  const newIds = principalIds.filter((id) => !knownKinds.has(id));
+  const read = newRefs.length || newIds.length ? yield* ask("kindsOf", { jtis: newRefs, ids: newIds }) : { events: [], principals: [] };
+  const externalRows = [...refs.flatMap((r) => knownRefs.get(r) ?? []), ...read.events];
+  const principalRows = [...principalIds.flatMap((id) => knownKinds.get(id) ?? []), ...read.principals];
+  // A chain read again is checked again, and so is one whose events name an event or a principal
+  // the first round could not find and this one can (references and kinds are lookups; a found
+  // event's row and a principal's kind never change): every other chain's check is kept.
+  const foundBefore = new Set([...p.storedEvents.map((e) => e.jti), ...p.freshJtis, ...p.externalRows.map((r) => r.jti)]);
+  const kindsBefore = new Set(p.principalRows.map((r) => r.id));
+  const found = new Set([...storedEvents.map((e) => e.jti), ...externalRows.map((r) => r.jti)].filter((jti) => !foundBefore.has(jti)));
+  const kindsFound = new Set(principalRows.map((r) => r.id).filter((id) => !kindsBefore.has(id)));
+  const stale = new Set(reread);
+  for (const e of events)
+    if ((e.ref !== null && found.has(e.ref)) || kindsFound.has(e.claims.iss) || ("aud" in e.claims && kindsFound.has(e.claims.aud)))
+      stale.add(e.chainId);
+  const kept = new Map([...(p.checked?.checks ?? [])].filter(([id]) => !stale.has(id)));
+  return {
+    ...p,
+    checked: recheck(affected, events, externalRows, principalRows, kept),
+    dependants: new Set(now.dependants),
+    affected,
+    storedEvents,
+    externalRows,
+    principalRows,
+  };
+}
+
+const sameList = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
  * One batch: phase 1 unlocked, phase 2 under the lock (see the top of this file), then ledger
  * positions and hashes (§7), the write, and one result per entry, in order. Results carry exactly
  * what the write plan stores.
@@ -437,6 +559,13 @@ export function* ingestSteps(
     // The lock and every re-read in one request: the facts were named before the lock was asked for.
     const now = yield* ask("lockHeadAndRead", lockedReadOf(prepared));
     if (unchanged(prepared, now)) return yield* finish(candidates.length, prepared, now.head, now.findings, at, source);
+    const revised = yield* revise(prepared, now, at);
+    if (revised) {
+      // Re-checked chains report their own findings: only the duplicates outside them read stored ones.
+      const unchecked = new Set(uncheckedDuplicates(revised));
+      const findings = now.findings.filter((f) => unchecked.has(f.eventJti));
+      return yield* finish(candidates.length, revised, now.head, findings, at, source);
+    }
     yield { op: "release", args: [] };
   }
   const head = yield* ask("lockHead");

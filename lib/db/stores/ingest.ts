@@ -135,6 +135,16 @@ export type TIngestStore = {
   chainEvents(chainIds: string[]): TStoredEventRow[];
   eventKinds(jtis: string[]): TExternalRow[];
   principalKinds(ids: string[]): TPrincipalKindRow[];
+  /**
+   * eventKinds of `jtis` and principalKinds of `ids` (either list may be empty): what the chain
+   * checks read besides the chains' own events, in one request (on PostgreSQL one round trip).
+   */
+  kindsOf(q: { jtis: string[]; ids: string[] }): { events: TExternalRow[]; principals: TPrincipalKindRow[] };
+  /**
+   * chainEvents of these chains, with the stored events their events reference (eventKinds) and the
+   * kinds of the principals they name as issuer or audience (principalKinds): in one request.
+   */
+  chainFacts(chainIds: string[]): { events: TStoredEventRow[]; refs: TExternalRow[]; principals: TPrincipalKindRow[] };
   /** stored findings of these events, in insertion (id) order */
   findingsOf(jtis: string[]): TFindingRow[];
   /**
@@ -317,6 +327,13 @@ function sqliteStatements(conn: Database.Database) {
        FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "seq"`,
     ),
     eventKinds: q(`SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN ${IN_LIST}`),
+    chainRefs: q(
+      `SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN (SELECT "ref" FROM "Event" WHERE "chainId" IN ${IN_LIST} AND "ref" IS NOT NULL)`,
+    ),
+    chainPrincipals: q(
+      `SELECT "id", "kind" FROM "Principal" WHERE "id" IN (SELECT "iss" FROM "Event" WHERE "chainId" IN ${IN_LIST.replace("?", "@chains")}
+       UNION SELECT "aud" FROM "Event" WHERE "chainId" IN ${IN_LIST.replace("?", "@chains")} AND "aud" IS NOT NULL)`,
+    ),
     principalKinds: q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`),
     findingsOf: q(`SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST} ORDER BY "id"`),
     driftBaselines: q(`SELECT ${DRIFT_BASELINE_READ} FROM "DriftBaseline" WHERE "key" IN ${IN_LIST}`),
@@ -430,6 +447,15 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
     },
     eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
+    kindsOf: (q) => ({
+      events: q.jtis.length ? store.eventKinds(q.jtis) : [],
+      principals: q.ids.length ? store.principalKinds(q.ids) : [],
+    }),
+    chainFacts: (chainIds) => ({
+      events: store.chainEvents(chainIds),
+      refs: sql.chainRefs.all(json(chainIds)) as TExternalRow[],
+      principals: sql.chainPrincipals.all({ chains: json(chainIds) }) as TPrincipalKindRow[],
+    }),
     findingsOf: (jtis) => sql.findingsOf.all(json(jtis)) as TFindingRow[],
     driftFacts: (q) => {
       const baselines = sql.driftBaselines.all(json(q.keys)) as TDriftBaselineRead[];
@@ -518,6 +544,9 @@ const PG_READS = {
     FROM "Event" WHERE "chainId" = ANY($1::text[]) ORDER BY "seq"`,
   eventKinds: `SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" = ANY($1::text[])`,
   principalKinds: `SELECT "id", "kind" FROM "Principal" WHERE "id" = ANY($1::text[])`,
+  chainRefs: `SELECT "jti", "chainId", "kind" FROM "Event" WHERE "jti" IN (SELECT "ref" FROM "Event" WHERE "chainId" = ANY($1::text[]) AND "ref" IS NOT NULL)`,
+  chainPrincipals: `SELECT "id", "kind" FROM "Principal" WHERE "id" IN (SELECT "iss" FROM "Event" WHERE "chainId" = ANY($1::text[])
+    UNION SELECT "aud" FROM "Event" WHERE "chainId" = ANY($1::text[]) AND "aud" IS NOT NULL)`,
   findingsOf: `SELECT "id", "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" = ANY($1::text[]) ORDER BY "id"`,
   driftBuckets: `SELECT "key", "bucket", "events", "action", "resource", "data", "host" FROM "DriftBucket" WHERE "key" = ANY($1::text[]) AND "bucket" >= $2`,
   driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
@@ -722,7 +751,29 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
     chainEvents: (chainIds) => rows(PG_READS.chainEvents, chainIds),
     eventKinds: (jtis) => rows(PG_READS.eventKinds, jtis),
     principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
+    kindsOf: async (q) => {
+      // Together on one pipelined connection, as driftFacts' reads; one read alone goes to the pool.
+      const send = (c: TPgQueryable) =>
+        [
+          q.jtis.length ? c.query<TExternalRow>(prepared(PG_READS.eventKinds, [q.jtis])) : Promise.resolve(null),
+          q.ids.length ? c.query<TPrincipalKindRow>(prepared(PG_READS.principalKinds, [q.ids])) : Promise.resolve(null),
+        ] as const;
+      const both = q.jtis.length > 0 && q.ids.length > 0;
+      const [e, k] = scope || !isPool(conn) || !both ? await Promise.all(send(conn)) : await together(conn, send);
+      return { events: e?.rows ?? [], principals: k?.rows ?? [] };
+    },
     findingsOf: (jtis) => rows(PG_READS.findingsOf, jtis),
+    chainFacts: async (chainIds) => {
+      // Together on one pipelined connection (the locked scope's, or one from the pool for them).
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<TStoredEventRow>(prepared(PG_READS.chainEvents, [chainIds])),
+          c.query<TExternalRow>(prepared(PG_READS.chainRefs, [chainIds])),
+          c.query<TPrincipalKindRow>(prepared(PG_READS.chainPrincipals, [chainIds])),
+        ] as const;
+      const [e, r, k] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      return { events: e.rows, refs: r.rows, principals: k.rows };
+    },
     driftFacts: async (q) => {
       // The four reads go out together on one pipelined connection (one round trip): the locked
       // scope's own, or, outside it, one checked out of the pool for them (four pool queries at
