@@ -95,6 +95,24 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
   };
   const sign = (a: TActor, claims: Record<string, unknown>) => signToken(a.key, { v: 1, ...claims });
 
+  /** A delegate in a chain of its own pointing at `parentJti`: a cross-chain reference (unrooted) once that event is stored, an orphan before. */
+  function foreignDelegate(parentJti: string, t: number) {
+    const jti = unique("x");
+    const token = sign(planner, {
+      kind: "delegate",
+      jti,
+      chain: jti,
+      parent: parentJti,
+      iss: planner.id,
+      aud: worker.id,
+      iat: t - 30,
+      exp: t + 60,
+      scope: ["finance/q1:read"],
+      purpose: { code: "finance", text: "x" },
+    });
+    return { jti, token };
+  }
+
   /** A root, a delegate under it and an invoke under that, in a fresh chain. */
   function story() {
     const t = now();
@@ -231,19 +249,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
       const parent = story();
       // A delegate in its own chain pointing at parent's root: a cross-chain reference (unrooted) once
       // the root is stored, an orphan before. Only the dependants re-read can notice it.
-      const other = unique("x");
-      const foreign = sign(planner, {
-        kind: "delegate",
-        jti: other,
-        chain: other,
-        parent: parent.rootJti,
-        iss: planner.id,
-        aud: worker.id,
-        iat: t - 30,
-        exp: t + 60,
-        scope: ["finance/q1:read"],
-        purpose: { code: "finance", text: "x" },
-      });
+      const { jti: other, token: foreign } = foreignDelegate(parent.rootJti, t);
       const results = await batch(
         [parent.root],
         once(async () => void (await ingestBatch([foreign]))),
@@ -258,19 +264,7 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
     it("a reference into another chain that arrives meanwhile is seen", async () => {
       const t = now();
       const parent = story();
-      const other = unique("x");
-      const foreign = sign(planner, {
-        kind: "delegate",
-        jti: other,
-        chain: other,
-        parent: parent.rootJti,
-        iss: planner.id,
-        aud: worker.id,
-        iat: t - 30,
-        exp: t + 60,
-        scope: ["finance/q1:read"],
-        purpose: { code: "finance", text: "x" },
-      });
+      const { token: foreign } = foreignDelegate(parent.rootJti, t);
       const results = await batch(
         [foreign],
         once(async () => void (await ingestBatch([parent.root]))),
@@ -282,27 +276,11 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
 
     it("a batch over several chains repaired under the lock stores what a round after the racer stores", async () => {
       const t = now();
-      const foreignOf = (parentJti: string) => {
-        const jti = unique("x");
-        const token = sign(planner, {
-          kind: "delegate",
-          jti,
-          chain: jti,
-          parent: parentJti,
-          iss: planner.id,
-          aud: worker.id,
-          iat: t - 30,
-          exp: t + 60,
-          scope: ["finance/q1:read"],
-          purpose: { code: "finance", text: "x" },
-        });
-        return { jti, token };
-      };
       // The racer stores the root of one chain of the batch (its version moves) and a delegate in a
       // chain of its own pointing at the root of another (a new dependant): both re-read under the lock.
       const run = async (raced: boolean) => {
         const [a, b, c] = [story(), story(), story()];
-        const f = foreignOf(c.rootJti);
+        const f = foreignDelegate(c.rootJti, t);
         const racer = async () => void (await ingestBatch([a.root, f.token]));
         if (!raced) await racer();
         const results = await batch([a.hop, a.act, b.root, b.hop, b.act, c.root], raced ? once(racer) : undefined);
