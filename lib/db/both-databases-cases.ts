@@ -51,3 +51,23 @@ export async function replayMigration(
   for (const st of statements) await db.prisma.$executeRawUnsafe(st);
   return statements.length;
 }
+
+/**
+ * A `Chain` row written straight into a store for a read's test: one hop, one event, no findings,
+ * no open grants, no search text unless given, its last event at a fixed instant. The test names
+ * what its read looks at (id, status, startedAt, and any other column it needs).
+ */
+export function quietChainRow<T extends { id: string; status: string; startedAt: number }>(fields: T) {
+  return {
+    hopCount: 1,
+    eventCount: 1,
+    criticalCount: 0,
+    errorCount: 0,
+    warningCount: 0,
+    findingCodes: "",
+    openGrantExps: "[]",
+    searchText: "",
+    lastEventAt: new Date("2026-01-02T03:04:05.000Z"),
+    ...fields,
+  };
+}

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { postgresTestUrl } from "@/scripts/postgres";
-import { openBothDatabases } from "@/lib/db/both-databases-cases";
+import { openBothDatabases, quietChainRow } from "@/lib/db/both-databases-cases";
 import type { TChainFilters } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
@@ -18,7 +18,6 @@ import { chainWhere, prismaChainStore, sqliteDrivenFilters, type TChainRow, type
 const pg = await postgresTestUrl();
 const T = 1_800_000_000;
 const N = 2_400;
-const AT = new Date("2026-01-02T03:04:05.000Z");
 
 type TSide = { name: "sqlite" | "postgres"; db: TDatabase; s: TStores; drop?: () => Promise<void> };
 const sides: TSide[] = [];
@@ -43,23 +42,16 @@ const findingsOf = (i: number) => [
 async function open(name: TSide["name"], url: string, drop?: () => Promise<void>): Promise<TSide> {
   migrate(url);
   const db = await openDatabase(url);
-  const chains = Array.from({ length: N }, (_, i) => ({
-    id: id(i),
-    status: statusOf(i),
-    source: i % 9 === 4 ? "aip" : "dep",
-    // Ties: 97 distinct starts, so a page boundary falls inside a tie.
-    startedAt: T - 1_000 - (i % 97),
-    evidenceDue: i % 20 === 7 ? T - 10 : i % 20 === 8 ? T + 10 : null,
-    hopCount: 1,
-    eventCount: 1,
-    criticalCount: 0,
-    errorCount: 0,
-    warningCount: 0,
-    findingCodes: "",
-    openGrantExps: "[]",
-    searchText: "",
-    lastEventAt: AT,
-  }));
+  const chains = Array.from({ length: N }, (_, i) =>
+    quietChainRow({
+      id: id(i),
+      status: statusOf(i),
+      source: i % 9 === 4 ? "aip" : "dep",
+      // Ties: 97 distinct starts, so a page boundary falls inside a tie.
+      startedAt: T - 1_000 - (i % 97),
+      evidenceDue: i % 20 === 7 ? T - 10 : i % 20 === 8 ? T + 10 : null,
+    }),
+  );
   for (let k = 0; k < N; k += 500) await db.prisma.chain.createMany({ data: chains.slice(k, k + 500) });
   const principals = chains.flatMap((c, i) => principalsOf(i).map((principalId) => ({ chainId: c.id, principalId, startedAt: c.startedAt })));
   for (let k = 0; k < principals.length; k += 500) await db.prisma.chainPrincipal.createMany({ data: principals.slice(k, k + 500) });

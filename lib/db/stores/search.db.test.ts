@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { postgresTestUrl } from "@/scripts/postgres";
-import { openBothDatabases } from "@/lib/db/both-databases-cases";
+import { openBothDatabases, quietChainRow } from "@/lib/db/both-databases-cases";
 import { makeKey, signToken } from "@/lib/protocol/test-helpers";
 import { ingestSteps } from "@/lib/ingest/steps";
 import { registerSigners, verifiedCandidates as candidates, type TTestSigner } from "@/lib/ingest/test-helpers";
@@ -103,21 +103,14 @@ const sides: TSide[] = [];
 
 /** Chains written directly (no events): enough to pass the index's bound, so the other paths run too. */
 const BULK = SEARCH_IDS_AT_MOST + 100;
-const bulkChain = (i: number) => ({
-  id: `bulk${String(i).padStart(4, "0")}`,
-  status: "verified",
-  startedAt: T - 1000 - (i % 50),
-  hopCount: 1,
-  eventCount: 1,
-  criticalCount: 0,
-  errorCount: 0,
-  warningCount: 0,
-  findingCodes: "",
-  openGrantExps: "[]",
-  // every bulk chain holds "bulk filler"; 590 hold "x_y", 10 "xzy" (LIKE's `_` matches both)
-  searchText: `bulk${String(i).padStart(4, "0")}\nbulk filler\n${i < 10 ? "xzy" : "x_y"}`,
-  lastEventAt: AT,
-});
+const bulkChain = (i: number) =>
+  quietChainRow({
+    id: `bulk${String(i).padStart(4, "0")}`,
+    status: "verified",
+    startedAt: T - 1000 - (i % 50),
+    // every bulk chain holds "bulk filler"; 590 hold "x_y", 10 "xzy" (LIKE's `_` matches both)
+    searchText: `bulk${String(i).padStart(4, "0")}\nbulk filler\n${i < 10 ? "xzy" : "x_y"}`,
+  });
 
 async function open(name: TSide["name"], url: string, drop?: () => Promise<void>): Promise<TSide> {
   migrate(url);
