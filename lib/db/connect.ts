@@ -11,7 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { postgresPoolConfig } from "./postgres-pool";
 import { databaseKind, sqliteFilePath, sqliteFileUrl, type TDatabaseKind } from "./url";
 import { startCheckpointer, type TCheckpointer } from "./checkpointer";
-import { attachCheckpointer } from "./sqlite";
+import { attachCheckpointer, refreshStatistics } from "./sqlite";
 
 /**
  * The Prisma client as the stores use it. Both generated clients come from one model source
@@ -87,12 +87,14 @@ function openSqlite(url: string, checkpointOnWorker: boolean): Database.Database
   // A busy lock is never waited for synchronously on this connection: it would block the event
   // loop (lib/db/sqlite.ts writeTransaction waits asynchronously instead).
   conn.pragma("busy_timeout = 0");
-  // Planner statistics (sqlite_stat1, shared by every connection to the file). Without them the
-  // chain list's filters scan chains in date order instead of looking matches up: 83 → 31 ms for a
-  // selective scope filter at a million events. Sampled (analysis_limit), so ~0.1 s once on a big
-  // database without statistics, then nothing until the tables have grown a lot.
+  // Planner statistics (sqlite_stat1, in the file; each connection reads them when it loads the
+  // schema). Without them the chain list's filters scan chains in date order instead of looking
+  // matches up: 83 → 31 ms for a selective scope filter at a million events. Sampled
+  // (analysis_limit), so ~0.1 s once on a big database without statistics, then nothing until the
+  // tables have grown a lot. When a table is re-analysed here, Prisma's connection (opened first,
+  // with the statistics it found) reads them again before its next statement (refreshStatistics).
   conn.pragma("analysis_limit = 400");
-  conn.pragma("optimize = 0x10002");
+  conn.transaction(() => refreshStatistics(conn))();
   return conn;
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "@/lib/db/connect";
 import { connectionSync, groupSync, OPTIMIZE_EVERY_COMMITS, writeTransaction } from "@/lib/db/sqlite";
 
 const file = join(mkdtempSync(join(tmpdir(), "delegraph-sqlite-")), "t.db");
@@ -93,6 +94,49 @@ describe("writeTransaction", () => {
       expect((own.prepare(lookup).all(keys) as { id: string }[]).map((r) => r.id).sort()).toEqual(["c4999", "c7"]);
     } finally {
       own.close();
+    }
+  });
+});
+
+describe("statistics across connections", () => {
+  it("makes Prisma's connection, opened on a young store, plan with what the direct connection re-analysed", async () => {
+    // As the soak's store met it: Prisma's connection loaded the statistics of the store the server
+    // opened (an indexed column all NULL, so the index looked useless), and a lookup by that column
+    // scanned the whole table in seq order for good, whatever ANALYZE wrote later elsewhere.
+    const path = join(mkdtempSync(join(tmpdir(), "delegraph-sqlite-")), "young.db");
+    const seed = new Database(path);
+    seed.pragma("journal_mode = WAL");
+    seed.exec(`CREATE TABLE e (seq INTEGER PRIMARY KEY, trace TEXT, claims TEXT); CREATE INDEX e_trace ON e (trace)`);
+    const insert = seed.prepare(`INSERT INTO e (trace) VALUES (?)`);
+    seed.transaction(() => {
+      for (let i = 0; i < 500; i++) insert.run(null);
+    })();
+    seed.close();
+    const db = await openDatabase(`file:${path}`);
+    try {
+      const conn = db.sqlite!;
+      const query = `SELECT seq, claims FROM e WHERE trace IN ('t7', 't19999') ORDER BY seq`;
+      const viaPrisma = () => db.prisma.$queryRawUnsafe<{ seq: number | bigint }[]>(query);
+      const prismaPlan = async () =>
+        (await db.prisma.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${query}`)).map((r) => r.detail).join("; ");
+      await viaPrisma();
+      expect(await prismaPlan()).toMatch(/^SCAN e\b/);
+      await writeTransaction(
+        conn,
+        () => {
+          const grow = conn.prepare(`INSERT INTO e (trace) VALUES (?)`);
+          for (let i = 0; i < 20_000; i++) grow.run(`t${i}`);
+        },
+        60_000,
+      );
+      for (let i = 1; i < OPTIMIZE_EVERY_COMMITS; i++) await writeTransaction(conn, () => 0, 60_000);
+      expect(conn.prepare(`SELECT stat FROM sqlite_stat1 WHERE idx = 'e_trace'`).pluck().get()).toMatch(/^20500 /);
+      // Its next statement reads the changed schema, and the statistics with it.
+      expect((await viaPrisma()).map((r) => Number(r.seq))).toEqual([508, 20500]);
+      expect(await prismaPlan()).toMatch(/^SEARCH e USING INDEX e_trace \(trace=\?\)/);
+      expect(conn.prepare(`SELECT name FROM sqlite_schema WHERE name LIKE '%reload%'`).all()).toEqual([]);
+    } finally {
+      await db.close();
     }
   });
 });

@@ -63,6 +63,34 @@ export const OPTIMIZE_EVERY_COMMITS = 500;
 export const OPTIMIZE_ALL_TABLES = "optimize = 0x10002";
 const commits = new WeakMap<Database.Database, number>();
 
+/**
+ * A table created and dropped in one statement list: a change of the schema, so every other
+ * connection to the file reads the schema again before its next statement, and with it the
+ * statistics. Without it, a connection keeps the statistics it read when it first loaded the schema,
+ * whatever ANALYZE wrote since on another connection (only `ANALYZE sqlite_schema` on that connection
+ * would reload them, and it takes the write lock). Prisma's connection is opened before the direct
+ * one: on a server started on a young store it planned with "573 events" for good, and its
+ * `signedEventsOfTraces` (`"traceId" IN (…) ORDER BY "seq"`) scanned every event of a 4 GB store
+ * for minutes, the traceId index being all NULLs when it was measured (docs/benchmarks.md, "Prisma's
+ * connection planned with the statistics of the store it opened").
+ */
+const STATISTICS_RELOAD = `CREATE TABLE "_delegraph_statistics_reload" ("x" INTEGER); DROP TABLE "_delegraph_statistics_reload";`;
+
+/**
+ * `PRAGMA optimize` over every table (OPTIMIZE_ALL_TABLES); when it re-analysed one, the schema is
+ * touched so that every other connection to the file (Prisma's) plans with the new statistics too.
+ * Run it inside a write transaction, or outside one with nothing else writing: the re-analysis and
+ * the schema change need the write lock. Returns whether anything was re-analysed.
+ */
+export function refreshStatistics(conn: Database.Database): boolean {
+  // 0x01: list the ANALYZE statements the same optimize would run, without running them.
+  const due = conn.prepare(`PRAGMA optimize = 0x10003`).pluck().all();
+  if (due.length === 0) return false;
+  conn.pragma(OPTIMIZE_ALL_TABLES);
+  conn.exec(STATISTICS_RELOAD);
+  return true;
+}
+
 /** One fdatasync of a file, on libuv's thread pool. */
 async function datasyncFile(path: string): Promise<void> {
   const file = await open(path, "r");
@@ -175,11 +203,13 @@ export async function writeTransaction<T>(conn: Database.Database, f: () => T, b
     }
     try {
       const result = f();
-      conn.exec("COMMIT");
-      // Keeps the statistics in step as the store grows (a no-op unless a table changed a lot).
+      // Keeps the statistics in step as the store grows (a no-op unless a table changed a lot),
+      // inside the transaction: the re-analysis needs the write lock, which is ours here (after the
+      // COMMIT a checkpoint could hold it, and a busy optimize would fail a batch already committed).
       const n = (commits.get(conn) ?? 0) + 1;
       commits.set(conn, n % OPTIMIZE_EVERY_COMMITS);
-      if (n >= OPTIMIZE_EVERY_COMMITS) conn.pragma(OPTIMIZE_ALL_TABLES);
+      if (n >= OPTIMIZE_EVERY_COMMITS) refreshStatistics(conn);
+      conn.exec("COMMIT");
       checkpointers.get(conn)?.nudge();
       await sync?.sync();
       return result;
