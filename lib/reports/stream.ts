@@ -6,6 +6,16 @@ import { EVENT_CSV_HEADER, attachmentHeader, type TCsvTimes } from "./csv";
 /** `bom`: a UTF-8 byte order mark first; `times`: ISO 8601 or Excel's plain UTC date-times. */
 export type TCsvOptions = { bom?: boolean; times?: TCsvTimes };
 
+/**
+ * Lets the event loop run before the next page. A page is read synchronously (better-sqlite3) and a
+ * fast client takes each chunk at once, so without it a whole export ran as one chain of promises
+ * and held every other request: 13.8–20.4 s of a stalled server per 545k-row export after the smoke
+ * soak (docs/benchmarks.md, "An export held the server for its whole length").
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The header, then each page's rows as one chunk (a page is ~1,000 rows, ~0.5 MB). */
 export function eventCsvStream(pages: AsyncIterator<string>, options: TCsvOptions = {}): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
@@ -15,6 +25,7 @@ export function eventCsvStream(pages: AsyncIterator<string>, options: TCsvOption
       },
       async pull(controller) {
         try {
+          await nextTurn();
           const next = await pages.next();
           if (next.done) {
             controller.close();

@@ -6,6 +6,7 @@ import type { TAuditFilters } from "@/lib/contracts/audit";
 import type { TFindingsQuery } from "@/lib/contracts/findings";
 import { listFindings } from "@/lib/findings/queries";
 import { attachmentHeader, csvRow, excelTime, isoSeconds, type TCsvTimes } from "@/lib/reports/csv";
+import { nextTurn } from "@/lib/reports/stream";
 
 const PAGE = 200;
 
@@ -95,6 +96,7 @@ export function csvResponse(lines: AsyncGenerator<string>, baseName: string, opt
     {
       async pull(controller) {
         try {
+          await nextTurn();
           const next = await lines.next();
           if (next.done) return controller.close();
           controller.enqueue(encoder.encode((first && options.bom ? "\uFEFF" : "") + next.value));
