@@ -18,7 +18,7 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { ask, driftOnlyWrite, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
-import { csvColumnsOf, type TCsvColumns } from "./csv-columns";
+import { csvColumnsOf, type TCsvColumns, type TCsvSource } from "./csv-columns";
 import { replayMigration } from "./both-databases-cases";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
@@ -423,6 +423,9 @@ const CASES: {
     eventsOfChains: (s) => s.exports.eventsOfChains(["c2", "c1"]),
     csvChainEvents: (s) => s.exports.csvChainEvents("c1", 1, 2),
     csvEventsOfChains: (s) => s.exports.csvEventsOfChains(["c2", "c1"]),
+    csvLineChainEvents: (s) => Promise.all([s.exports.csvLineChainEvents("c1", 1, 2, "iso"), s.exports.csvLineChainEvents("c1", 0, 1000, "excel")]),
+    csvLineEventsOfChains: (s) => Promise.all([s.exports.csvLineEventsOfChains(["c2", "c1"], "iso"), s.exports.csvLineEventsOfChains(["c1"], "excel")]),
+    csvEventsAt: (s) => s.exports.csvEventsAt([3, 1, 2, 999_999]),
     findings: (s) =>
       s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
     events: (s) => s.exports.events(["c1", "c1.d1"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
@@ -1168,9 +1171,10 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
 
   it("the CSV columns ingest stores (migration 0029): the export reads the same rows with them as without, and the migration's backfill writes what ingest wrote", async () => {
     const COLS = ["tokenSha256", "csvFromClaims", "csvText1", "csvText2", "csvText3"] as const;
-    const select = `SELECT "seq", "token", "claims", "alg", ${COLS.map((c) => `"${c}"`).join(", ")} FROM "Event" ORDER BY "seq"`;
+    const SOURCE = ["chainId", "jti", "kind", "iss", "aud", "ref", "iat", "exp", "purposeCode", "kid", "prevHash", "hash"] as const;
+    const select = `SELECT "seq", "token", "claims", "alg", ${[...SOURCE, ...COLS].map((c) => `"${c}"`).join(", ")} FROM "Event" ORDER BY "seq"`;
     for (const db of [pair.sqlite, pair.postgres]) {
-      type TRow = { seq: number; token: string; claims: string; alg: string } & TCsvColumns;
+      type TRow = { seq: number; token: string; claims: string; alg: string } & Omit<TCsvSource, "token"> & TCsvColumns;
       const read = async (): Promise<TRow[]> => (db.sqlite ? (db.sqlite.prepare(select).all() as TRow[]) : (await db.pg!.query<TRow>(select)).rows);
       const run = async (sql: string) => {
         if (db.sqlite) db.sqlite.prepare(sql).run();
@@ -1180,10 +1184,12 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       expect(stored.length).toBeGreaterThan(10);
       // Ingest wrote every row's columns, as lib/db/csv-columns.ts derives them; some rows keep their claims (AIP).
       for (const r of stored) {
-        const { seq, token, claims, alg, ...columns } = r;
-        expect(columns, `${db.kind} ${seq}`).toEqual(csvColumnsOf(JSON.parse(claims) as TClaims, claims, alg, token));
+        const { seq, claims, tokenSha256, csvFromClaims, csvText1, csvText2, csvText3, ...source } = r;
+        const columns = { tokenSha256, csvFromClaims, csvText1, csvText2, csvText3 };
+        expect(columns, `${db.kind} ${seq}`).toEqual(csvColumnsOf(JSON.parse(claims) as TClaims, claims, source));
       }
       expect(stored.some((r) => r.csvFromClaims === 1)).toBe(true);
+      expect(stored.some((r) => r.csvFromClaims === 2)).toBe(true);
       expect(stored.some((r) => r.csvText3 !== null)).toBe(true);
 
       const { direct, prisma } = exportStoresOf(db);
@@ -1206,7 +1212,9 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       // The migration's backfill gives what ingest wrote (but the token's hash on SQLite, which has no SHA-256).
       expect(await replayMigration(db, db.sqlite ? "sqlite" : "postgres", "0029_csv_columns", "UPDATE")).toBe(1);
       const backfilled = await read();
-      expect(backfilled).toEqual(stored.map((r) => (db.sqlite ? { ...r, tokenSha256: null } : r)));
+      // (0029 knows only 0 and 1: a plain row, 2, is a 0 it could not tell apart.)
+      const as0029 = stored.map((r) => (r.csvFromClaims === 2 ? { ...r, csvFromClaims: 0 } : r));
+      expect(backfilled).toEqual(as0029.map((r) => (db.sqlite ? { ...r, tokenSha256: null } : r)));
       expect(await exportRows(direct!)).toEqual(withColumns);
       if (db.sqlite) {
         // Half the rows hashed, half not: both kinds in one page.
@@ -1215,7 +1223,112 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         expect(await exportRows(direct!)).toEqual(withColumns);
         for (const r of stored) db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
       }
+      const plainSeqs = stored.filter((r) => r.csvFromClaims === 2).map((r) => r.seq);
+      await run(`UPDATE "Event" SET "csvFromClaims" = 2 WHERE "seq" IN (${plainSeqs.join(", ")})`);
       expect(await read()).toEqual(stored);
+    }
+  });
+
+  it("the CSV cells the database joins (csvFromClaims 2) are csvEventRow's bytes, in both flavours; other rows read as TCsvEventRow", async () => {
+    const { csvEventRow, csvJoinedRow, csvCell } = await import("@/lib/reports/csv");
+    const verdicts = [
+      { findings: [], attestation: null, keyThumbprint: null, issName: null, humanRoot: null },
+      {
+        findings: [
+          { code: "scope_escalation" as const, severity: "critical" as const, message: 'widened "finance/*", then more' },
+          { code: "missing_evidence" as const, severity: "warning" as const, message: "=no evidence\nyet" },
+        ],
+        attestation: "third_party" as const,
+        keyThumbprint: "-thumb",
+        issName: "Planner, the \u202Eone",
+        humanRoot: "user:a,b",
+      },
+    ];
+    // A chain whose texts the CSV must quote, strip or neutralise (stored as 0: formatted in
+    // JavaScript), and plain non-Latin text (2: joined by the database).
+    const hostile = [
+      sign(human, {
+        kind: "authorize",
+        jti: "c9",
+        chain: "c9",
+        aud: planner.id,
+        iat: T - 50,
+        exp: T + 3600,
+        scope: ["x/*:read"],
+        purpose: { code: "-neg", text: 'Q1, "quoted"\nline' },
+      }),
+      sign(planner, {
+        kind: "delegate",
+        jti: "c9.d",
+        chain: "c9",
+        parent: "c9",
+        aud: "agent:z",
+        iat: T - 40,
+        exp: T + 60,
+        scope: ["x/a:read"],
+        purpose: { code: "ok", text: "Zürich 東京 😀 'single' ＝not first" },
+      }),
+      sign(planner, { kind: "invoke", jti: "c9.i", chain: "c9", grant: "c9", iat: T - 30, action: "x:read", resource: '=HYPERLINK("http://e")' }),
+      sign(planner, { kind: "complete", jti: "c9.c", chain: "c9", grant: "c9", iat: T - 20, status: "completed", evidence: { summary: 'said "ok", then\r\nleft \u202Eevil' } }),
+      sign(planner, { kind: "complete", jti: "c9.c2", chain: "c9", grant: "c9", iat: T - 15, status: "completed", evidence: { summary: "plain ✓ 東京" } }),
+      sign(human, { kind: "revoke", jti: "c9.r", chain: "c9", target: "c9.d", iat: T - 10, reason: "@here" }),
+    ];
+    for (const st of [pair.s, pair.p]) await st.ingest.run(ingestSteps(candidates(hostile), FIXED, "token:t1"));
+    for (const db of [pair.sqlite, pair.postgres]) {
+      const { direct } = exportStoresOf(db);
+      const flags = `SELECT "jti", "csvFromClaims" FROM "Event" WHERE "chainId" = 'c9' ORDER BY "seq"`;
+      const stored = db.sqlite ? (db.sqlite.prepare(flags).all() as { jti: string; csvFromClaims: number }[]) : (await db.pg!.query(flags)).rows;
+      expect(stored, db.kind).toEqual([
+        { jti: "c9", csvFromClaims: 0 },
+        { jti: "c9.d", csvFromClaims: 2 },
+        { jti: "c9.i", csvFromClaims: 0 },
+        { jti: "c9.c", csvFromClaims: 0 },
+        { jti: "c9.c2", csvFromClaims: 2 },
+        { jti: "c9.r", csvFromClaims: 0 },
+      ]);
+      const chains = `SELECT DISTINCT "chainId" FROM "Event" ORDER BY "chainId"`;
+      const ids = (
+        db.sqlite ? (db.sqlite.prepare(chains).all() as { chainId: string }[]) : (await db.pg!.query<{ chainId: string }>(chains)).rows
+      ).map((r) => r.chainId);
+      const rows = await direct!.csvEventsOfChains(ids);
+      let joined = 0;
+      for (const times of ["iso", "excel"] as const) {
+        const lines = await direct!.csvLineEventsOfChains(ids, times);
+        expect(lines.map((r) => r[0])).toEqual(rows.map((r) => r[0]));
+        const one = (await Promise.all(ids.map((id) => direct!.csvLineChainEvents(id, 0, 1000, times)))).flat();
+        expect(one.map((r) => r[0]).sort((a, b) => a - b)).toEqual(rows.map((r) => r[0]).sort((a, b) => a - b));
+        for (const [i, r] of [...lines, ...one].entries()) {
+          const row = rows.find((x) => x[0] === r[0])!;
+          const label = `${db.kind} ${times} ${r[0]} ${i}`;
+          if (r[25] !== 1) {
+            expect(r.slice(0, 21), label).toEqual(row);
+            expect(r.slice(21), label).toEqual([null, null, null, null, 0]);
+            continue;
+          }
+          joined++;
+          // What the page's lookups read of a joined row.
+          expect([r[0], r[2], r[3], r[4], r[5], r[13], r[9]], label).toEqual([row[0], row[2], row[3], row[4], row[5], row[13], row[9]]);
+          if (r[4] === "authorize" || r[4] === "delegate") expect(r[6], label).toBe(row[6]);
+          if (r[4] === "complete") expect(r[7], label).toBe(row[7]);
+          for (const v of verdicts)
+            expect(csvJoinedRow(r, v.findings, v.attestation, v.keyThumbprint, v.issName, csvCell(v.humanRoot)), label).toBe(csvEventRow(row, v, times));
+        }
+      }
+      expect(joined).toBeGreaterThan(10);
+      expect(rows.some((r) => r[20] !== null)).toBe(true);
+
+      // A joined row whose stored time the database does not write as JavaScript does (not the
+      // ingest's form) has no lines: the export reads it again as TCsvEventRow.
+      if (db.sqlite) {
+        const [seq, at] = db.sqlite.prepare(`SELECT "seq", "receivedAt" FROM "Event" WHERE "csvFromClaims" = 2 ORDER BY "seq" LIMIT 1`).raw(true).get() as [number, string];
+        db.sqlite.prepare(`UPDATE "Event" SET "receivedAt" = '2026-01-02 03:04:05' WHERE "seq" = ?`).run(seq);
+        const [line] = (await direct!.csvLineEventsOfChains(ids, "iso")).filter((r) => r[0] === seq);
+        expect(line[25]).toBe(1);
+        expect(line[21]).toBeNull();
+        const [again] = await direct!.csvEventsAt([seq]);
+        expect(again[1]).toBe("2026-01-02T03:04:05.000Z");
+        db.sqlite.prepare(`UPDATE "Event" SET "receivedAt" = ? WHERE "seq" = ?`).run(at, seq);
+      }
     }
   });
 });

@@ -15,7 +15,7 @@
 import { sortFindings } from "@/lib/protocol/findings";
 import type { TAttestation, TClaims, TEventKind, TFinding, TSeverity } from "@/lib/protocol/types";
 import { severityRank } from "@/lib/protocol/grammar";
-import type { TCsvEventRow } from "@/lib/db/stores/exports";
+import type { TCsvEventRow, TCsvLineRow } from "@/lib/db/stores/exports";
 
 export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\u00A0", "\u200B", "\u2060", "\uFEFF", "＝", "＋", "－", "＠"] as const;
 
@@ -409,6 +409,16 @@ function cell(value: string | null): string {
   return isFormulaTrigger(value.charCodeAt(0)) || SPECIAL.test(value) ? textCell(value) : value;
 }
 
+/** Whether a cell is written as it is (null as empty): nothing to strip, quote or neutralise. */
+export function isPlainCell(value: string | null | undefined): boolean {
+  return value === null || value === undefined || value.length === 0 || !(isFormulaTrigger(value.charCodeAt(0)) || SPECIAL.test(value));
+}
+
+/** Whether isoSeconds writes the time by its whole-second path (what the databases' time formatting matches). */
+export function isPlainSeconds(t: number | null): boolean {
+  return t === null || (Number.isInteger(t) && t >= 0 && t < MAX_FOUR_DIGIT_YEAR);
+}
+
 /** The event as TEventRecord, claims parsed: the rows TCsvEventRow keeps the claims of. */
 export function recordOfCsvRow(r: TCsvEventRow, v: TCsvRowVerdict): TEventRecord {
   return {
@@ -523,6 +533,44 @@ export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes
 }
 
 const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
+const DEP_TAIL = `,${DEP_CELLS[0]},${DEP_CELLS[1]}\r\n`;
+const NO_FINDINGS = ",,,";
+
+/**
+ * csvEventRow of a row the database joined (TCsvLineRow with its lines: a CSV_PLAIN row, so DEP
+ * provenance and every cell of the lines as written), the verdict's cells put between the lines.
+ * Byte for byte csvEventRow of the same event (lib/reports/csv.test.ts, the export tests).
+ */
+export function csvJoinedRow(
+  r: TCsvLineRow,
+  findings: TFinding[],
+  attestation: TAttestation | null,
+  keyThumbprint: string | null,
+  issName: string | null,
+  humanRoot: string,
+): string {
+  let verdict = NO_FINDINGS;
+  if (findings.length) {
+    const [severity, codes, messages] = findingCells(findings);
+    verdict = `${severity},${codes},${messages},`;
+  }
+  return (
+    r[21]! +
+    verdict +
+    (r[22] ?? ",,") +
+    (attestation === null ? "" : csvField(attestation)) +
+    r[23]! +
+    cell(keyThumbprint) +
+    r[24]! +
+    cell(issName) +
+    "," +
+    humanRoot +
+    DEP_TAIL
+  );
+}
+
+/** A cell as csvEventRow writes it (null as empty). */
+export const csvCell = cell;
 function provenanceCells(r: TEventRecord): string[] {
   if (r.alg !== "aip-presented" && !("aip" in r.claims)) return DEP_CELLS;
   const p = signedProvenance(r);
