@@ -424,7 +424,8 @@ const CASES: {
     csvChainEvents: (s) => s.exports.csvChainEvents("c1", 1, 2),
     csvEventsOfChains: (s) => s.exports.csvEventsOfChains(["c2", "c1"]),
     csvLineChainEvents: (s) => Promise.all([s.exports.csvLineChainEvents("c1", 1, 2, "iso"), s.exports.csvLineChainEvents("c1", 0, 1000, "excel")]),
-    csvLineEventsOfChains: (s) => Promise.all([s.exports.csvLineEventsOfChains(["c2", "c1"], "iso"), s.exports.csvLineEventsOfChains(["c1"], "excel")]),
+    csvLineEventsOfChains: (s) =>
+      Promise.all([s.exports.csvLineEventsOfChains(["c2", "c1"], "iso"), s.exports.csvLineEventsOfChains(["c1"], "excel")]),
     csvEventsAt: (s) => s.exports.csvEventsAt([3, 1, 2, 999_999]),
     findings: (s) =>
       s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
@@ -1269,8 +1270,26 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         purpose: { code: "ok", text: "Zürich 東京 😀 'single' ＝not first" },
       }),
       sign(planner, { kind: "invoke", jti: "c9.i", chain: "c9", grant: "c9", iat: T - 30, action: "x:read", resource: '=HYPERLINK("http://e")' }),
-      sign(planner, { kind: "complete", jti: "c9.c", chain: "c9", grant: "c9", iat: T - 20, status: "completed", evidence: { summary: 'said "ok", then\r\nleft \u202Eevil' } }),
-      sign(planner, { kind: "complete", jti: "c9.c2", chain: "c9", grant: "c9", iat: T - 15, status: "completed", evidence: { summary: "plain ✓ 東京" } }),
+      sign(planner, {
+        kind: "complete",
+        jti: "c9.c",
+        chain: "c9",
+        grant: "c9",
+        iat: T - 20,
+        status: "completed",
+        result_hash: `sha256:${"cd".repeat(32)}`,
+        evidence: { summary: 'said "ok", then\r\nleft \u202Eevil' },
+      }),
+      sign(planner, {
+        kind: "complete",
+        jti: "c9.c2",
+        chain: "c9",
+        grant: "c9",
+        iat: T - 15,
+        status: "completed",
+        result_hash: `sha256:${"ef".repeat(32)}`,
+        evidence: { summary: "plain ✓ 東京" },
+      }),
       sign(human, { kind: "revoke", jti: "c9.r", chain: "c9", target: "c9.d", iat: T - 10, reason: "@here" }),
     ];
     for (const st of [pair.s, pair.p]) await st.ingest.run(ingestSteps(candidates(hostile), FIXED, "token:t1"));
@@ -1311,7 +1330,9 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
           if (r[4] === "authorize" || r[4] === "delegate") expect(r[6], label).toBe(row[6]);
           if (r[4] === "complete") expect(r[7], label).toBe(row[7]);
           for (const v of verdicts)
-            expect(csvJoinedRow(r, v.findings, v.attestation, v.keyThumbprint, v.issName, csvCell(v.humanRoot)), label).toBe(csvEventRow(row, v, times));
+            expect(csvJoinedRow(r, v.findings, v.attestation, v.keyThumbprint, v.issName, csvCell(v.humanRoot)), label).toBe(
+              csvEventRow(row, v, times),
+            );
         }
       }
       expect(joined).toBeGreaterThan(10);
@@ -1320,7 +1341,10 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       // A joined row whose stored time the database does not write as JavaScript does (not the
       // ingest's form) has no lines: the export reads it again as TCsvEventRow.
       if (db.sqlite) {
-        const [seq, at] = db.sqlite.prepare(`SELECT "seq", "receivedAt" FROM "Event" WHERE "csvFromClaims" = 2 ORDER BY "seq" LIMIT 1`).raw(true).get() as [number, string];
+        const [seq, at] = db.sqlite
+          .prepare(`SELECT "seq", "receivedAt" FROM "Event" WHERE "csvFromClaims" = 2 ORDER BY "seq" LIMIT 1`)
+          .raw(true)
+          .get() as [number, string];
         db.sqlite.prepare(`UPDATE "Event" SET "receivedAt" = '2026-01-02 03:04:05' WHERE "seq" = ?`).run(seq);
         const [line] = (await direct!.csvLineEventsOfChains(ids, "iso")).filter((r) => r[0] === seq);
         expect(line[25]).toBe(1);

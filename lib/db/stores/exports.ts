@@ -234,7 +234,9 @@ function prismaExportStore(prisma: TPrisma): TExportStore {
     csvLineChainEvents: async (chainId, after, take) => (await chainEvents(chainId, after, take)).map((r) => unjoined(csvRowOfEvent(r))),
     csvLineEventsOfChains: async (chainIds) => (await eventsOfChains(chainIds)).map((r) => unjoined(csvRowOfEvent(r))),
     csvEventsAt: async (seqs) =>
-      (await prisma.event.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "asc" }, select: EVENT_SELECT })).map((r) => csvRowOfEvent(toExportRow(r))),
+      (await prisma.event.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "asc" }, select: EVENT_SELECT })).map((r) =>
+        csvRowOfEvent(toExportRow(r)),
+      ),
     findings: (jtis) =>
       prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true, message: true } }),
     events: (jtis) => prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true, iss: true, aud: true } }),
@@ -376,7 +378,12 @@ function sqliteCsvLineColumns(times: TCsvTimes): string {
       ? `CASE WHEN "receivedAt" GLOB '${STORED_ISO_GLOB}' THEN substr("receivedAt", 1, 10) || ' ' || substr("receivedAt", 12, 8) END`
       : `CASE WHEN "receivedAt" GLOB '${STORED_ISO_GLOB}' THEN substr("receivedAt", 1, 23) || 'Z' END`;
   const head = joinedHead(
-    { seq: `"seq"`, received, iat: sqliteSeconds(`"iat"`, format), exp: `CASE WHEN "exp" IS NULL THEN '' ELSE ${sqliteSeconds(`"exp"`, format)} END` },
+    {
+      seq: `"seq"`,
+      received,
+      iat: sqliteSeconds(`"iat"`, format),
+      exp: `CASE WHEN "exp" IS NULL THEN '' ELSE ${sqliteSeconds(`"exp"`, format)} END`,
+    },
     q,
   );
   return `"seq", ${unlessPlain(`"receivedAt"`)}, "chainId", "jti", "kind", "iss",
@@ -387,7 +394,7 @@ function sqliteCsvLineColumns(times: TCsvTimes): string {
   ${SQLITE_CSV_TEXTS.map(unlessPlain).join(",\n  ")},
   CASE WHEN ${PLAIN} THEN ${head} END,
   ${joinedRest(q, PLAIN).join(",\n  ")},
-  ${PLAIN},
+  "csvFromClaims" IS 2,
   ${SQLITE_CSV_EXTRA}`;
 }
 
@@ -449,7 +456,9 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
         ),
       ),
     csvEventsAt: async (seqs) =>
-      csvRowsOf(q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "seq" IN ${IN_LIST} ORDER BY "seq"`).raw(true).all(JSON.stringify(seqs)) as unknown[][]),
+      csvRowsOf(
+        q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "seq" IN ${IN_LIST} ORDER BY "seq"`).raw(true).all(JSON.stringify(seqs)) as unknown[][],
+      ),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
     isObserved: async (chainId) => q(`SELECT 1 FROM "ObservedChain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
@@ -554,11 +563,13 @@ function postgresExportStore(prisma: TPrisma, pool: Pool): TExportStore {
     csvEventsOfChains: async (chainIds) =>
       inChainOrder(chainIds, await arrays(`${PG_CSV_SELECT} WHERE e."chainId" = ANY($1::text[]) ORDER BY e."chainId", e."seq"`, [chainIds])),
     csvLineChainEvents: async (chainId, after, take, times) =>
-      (await pool.query({
-        text: `${PG_CSV_LINE_SELECT[times]} WHERE e."chainId" = $1 AND e."seq" > $2 ORDER BY e."seq" LIMIT $3`,
-        values: [chainId, after, take],
-        rowMode: "array",
-      })).rows as TCsvLineRow[],
+      (
+        await pool.query({
+          text: `${PG_CSV_LINE_SELECT[times]} WHERE e."chainId" = $1 AND e."seq" > $2 ORDER BY e."seq" LIMIT $3`,
+          values: [chainId, after, take],
+          rowMode: "array",
+        })
+      ).rows as TCsvLineRow[],
     csvLineEventsOfChains: async (chainIds, times) =>
       inChainOrder(
         chainIds,
