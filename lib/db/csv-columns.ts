@@ -41,9 +41,9 @@ export const CSV_FROM_CLAIMS = 1;
  * CSV_FROM_TEXTS, and every cell of the row that only the stored event decides (its ids, kind,
  * signer, audience, reference, purpose, claim texts, alg, kid and hashes) is written by the CSV
  * formatter as it is (lib/reports/csv.ts isPlainCell: nothing to strip, quote or neutralise), and
- * its iat and exp are whole seconds in years 1970-9999: the database writes those cells itself,
- * joined (lib/db/stores/exports.ts, csvLine*). Set at ingest only; a change to the formatter's rule
- * must reset it (UPDATE "Event" SET "csvFromClaims" = 0 WHERE "csvFromClaims" = 2).
+ * its iat and exp are whole seconds in years 1970-9999: the export writes those cells without
+ * testing each (lib/reports/csv.ts csvEventRow). Set at ingest only; a change to the formatter's
+ * rule must reset it (UPDATE "Event" SET "csvFromClaims" = 0 WHERE "csvFromClaims" = 2).
  */
 export const CSV_PLAIN = 2;
 
@@ -70,12 +70,19 @@ export function csvColumnsOf(c: TClaims, claimsJson: string, e: TCsvSource): TCs
   const fromClaims = keepsClaims(claimsJson, e.alg);
   const [csvText1, csvText2, csvText3] = fromClaims ? [null, null, null] : csvTextsOf(c);
   const tokenSha256 = sha256Hex(e.token);
-  const plain =
-    !fromClaims &&
+  const plain = !fromClaims && isPlainCsvSource(e, tokenSha256, [csvText1, csvText2, csvText3]);
+  return { tokenSha256, csvFromClaims: fromClaims ? CSV_FROM_CLAIMS : plain ? CSV_PLAIN : CSV_FROM_TEXTS, csvText1, csvText2, csvText3 };
+}
+
+/** CSV_PLAIN's test, on a row formatted from its texts. */
+export function isPlainCsvSource(
+  e: Omit<TCsvSource, "token">,
+  tokenSha256: string | null,
+  texts: readonly [string | null, string | null, string | null],
+): boolean {
+  return (
     isPlainSeconds(e.iat) &&
     isPlainSeconds(e.exp) &&
-    [e.chainId, e.jti, e.kind, e.iss, e.aud, e.ref, e.purposeCode, csvText1, csvText2, csvText3, e.alg, e.kid, tokenSha256, e.prevHash, e.hash].every(
-      isPlainCell,
-    );
-  return { tokenSha256, csvFromClaims: fromClaims ? CSV_FROM_CLAIMS : plain ? CSV_PLAIN : CSV_FROM_TEXTS, csvText1, csvText2, csvText3 };
+    [e.chainId, e.jti, e.kind, e.iss, e.aud, e.ref, e.purposeCode, ...texts, e.alg, e.kid, tokenSha256, e.prevHash, e.hash].every(isPlainCell)
+  );
 }

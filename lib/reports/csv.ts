@@ -15,7 +15,7 @@
 import { sortFindings } from "@/lib/protocol/findings";
 import type { TAttestation, TClaims, TEventKind, TFinding, TSeverity } from "@/lib/protocol/types";
 import { severityRank } from "@/lib/protocol/grammar";
-import type { TCsvEventRow, TCsvLineRow } from "@/lib/db/stores/exports";
+import type { TCsvEventRow } from "@/lib/db/stores/exports";
 
 export const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", "\u00A0", "\u200B", "\u2060", "\uFEFF", "＝", "＋", "－", "＠"] as const;
 
@@ -449,6 +449,7 @@ export function recordOfCsvRow(r: TCsvEventRow, v: TCsvRowVerdict): TEventRecord
  */
 export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes = "iso"): string {
   if (r[20] !== null) return eventCsvRow(recordOfCsvRow(r, v), times);
+  if (r[21] === 1) return plainCsvRow(r, v, times);
   const excel = times === "excel";
   const kind = r[4];
   const isGrant = kind === "authorize" || kind === "delegate";
@@ -533,44 +534,57 @@ export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes
 }
 
 const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
-const DEP_TAIL = `,${DEP_CELLS[0]},${DEP_CELLS[1]}\r\n`;
-const NO_FINDINGS = ",,,";
 
 /**
- * csvEventRow of a row the database joined (TCsvLineRow with its lines: a CSV_PLAIN row, so DEP
- * provenance and every cell of the lines as written), the verdict's cells put between the lines.
- * Byte for byte csvEventRow of the same event (lib/reports/csv.test.ts, the export tests).
+ * csvEventRow of a row stored as plain (lib/db/csv-columns.ts CSV_PLAIN): ingest found every cell
+ * the stored event alone decides written as it is and its times whole seconds, so only receivedAt
+ * and the verdict's cells are tested here. The tests of the other cells were most of a row's
+ * formatting (docs/benchmarks.md, "CSV export V").
  */
-export function csvJoinedRow(
-  r: TCsvLineRow,
-  findings: TFinding[],
-  attestation: TAttestation | null,
-  keyThumbprint: string | null,
-  issName: string | null,
-  humanRoot: string,
-): string {
-  let verdict = NO_FINDINGS;
-  if (findings.length) {
-    const [severity, codes, messages] = findingCells(findings);
-    verdict = `${severity},${codes},${messages},`;
-  }
+function plainCsvRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes): string {
+  const excel = times === "excel";
+  const kind = r[4];
+  let iat = isoSeconds(r[8]);
+  if (excel) iat = excelTime(iat);
+  // aud, parent, grant, target, reason, iat, exp, scope, action, resource, purpose_code, purpose_text
+  let middle: string;
+  if (kind === "authorize" || kind === "delegate") {
+    let exp = isoSeconds(r[9]);
+    if (excel) exp = excelTime(exp);
+    middle = `${r[6] ?? ""},${kind === "delegate" ? (r[7] ?? "") : ""},,,,${iat},${exp},${r[18] ?? ""},,,${r[10] ?? ""},${r[17] ?? ""}`;
+  } else if (kind === "invoke") middle = `,,${r[7] ?? ""},,,${iat},,,${r[17] ?? ""},${r[18] ?? ""},${r[10] ?? ""},`;
+  else if (kind === "complete") middle = `,,${r[7] ?? ""},,,${iat},,,,,,`;
+  else if (kind === "revoke") middle = `,,,${r[7] ?? ""},${r[17] ?? ""},${iat},,,,,,`;
+  else middle = `,,,,,${iat},,,,,,`;
+  const complete = kind === "complete";
   return (
-    r[21]! +
-    verdict +
-    (r[22] ?? ",,") +
-    (attestation === null ? "" : csvField(attestation)) +
-    r[23]! +
-    cell(keyThumbprint) +
-    r[24]! +
-    cell(issName) +
-    "," +
-    humanRoot +
-    DEP_TAIL
+    [
+      r[0] >= 0 ? String(r[0]) : csvField(r[0]),
+      cell(excel ? excelTime(r[1]) : r[1]),
+      r[2],
+      r[3],
+      kind,
+      r[5],
+      middle,
+      r[11] === "pending" ? "pending" : "accepted",
+      v.findings.length ? findingCells(v.findings).join(",") : ",,",
+      complete ? `${r[17] ?? ""},${r[18] ?? ""}` : ",",
+      v.attestation === null ? "" : csvField(v.attestation),
+      complete ? (r[19] ?? "") : "",
+      r[12],
+      r[13],
+      cell(v.keyThumbprint),
+      r[14],
+      r[15],
+      r[16],
+      cell(v.issName),
+      cell(v.humanRoot),
+      DEP_CELLS[0],
+      DEP_CELLS[1],
+    ].join(",") + "\r\n"
   );
 }
 
-/** A cell as csvEventRow writes it (null as empty). */
-export const csvCell = cell;
 function provenanceCells(r: TEventRecord): string[] {
   if (r.alg !== "aip-presented" && !("aip" in r.claims)) return DEP_CELLS;
   const p = signedProvenance(r);

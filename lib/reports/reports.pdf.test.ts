@@ -418,45 +418,6 @@ describe("the export's two read paths", () => {
   }, 120_000);
 });
 
-describe("the CSV rows the database joins", () => {
-  // Rows ingest stored as plain (csvFromClaims 2) are written from the database's joined cells;
-  // one whose stored time is not in the ingest's form is read again and written from its fields.
-  it("give the records' bytes, with joined rows, unjoined ones and one read again in the same page", async () => {
-    const db = await (await import("@/lib/db")).database();
-    const direct = (await import("@/lib/db/stores/exports")).exportStoresOf(db).direct!;
-    const { csvRecordRow } = await import("./csv");
-    const sqlite = db.sqlite!;
-    const count = (v: number) =>
-      (sqlite.prepare(`SELECT count(*) AS n FROM "Event" WHERE "chainId" = ? AND "csvFromClaims" = ?`).get(story.chain, v) as { n: number }).n;
-    expect(count(2)).toBeGreaterThan(3);
-    const [seq, at] = sqlite
-      .prepare(`SELECT "seq", "receivedAt" FROM "Event" WHERE "chainId" = ? AND "csvFromClaims" = 2 ORDER BY "seq" LIMIT 1 OFFSET 1`)
-      .raw(true)
-      .get(story.chain) as [number, string];
-    const asked: number[][] = [];
-    const counting = { ...direct, csvEventsAt: (seqs: number[]) => (asked.push(seqs), direct.csvEventsAt(seqs)) };
-    const now = Math.floor(Date.now() / 1000) + 30 * 86400;
-    try {
-      sqlite.prepare(`UPDATE "Event" SET "receivedAt" = '2026-01-02 03:04:05' WHERE "seq" = ?`).run(seq);
-      for (const times of ["iso", "excel"] as const)
-        for (const events of [1000, 3]) {
-          const paging = { chains: 100, events };
-          let expected = "";
-          for await (const page of q.chainEventRecords(story.chain, now, paging, direct)) for (const r of page) expected += csvRecordRow(r, times);
-          expect(expected).toContain(times === "iso" ? "2026-01-02T03:04:05.000Z" : "2026-01-02 03:04:05");
-          asked.length = 0;
-          expect(await text(q.chainEventCsv(story.chain, now, times, paging, counting))).toBe(expected);
-          expect(asked).toEqual([[seq]]);
-          let all = "";
-          for await (const page of q.filteredEventRecords({}, now, paging, direct)) for (const r of page) all += csvRecordRow(r, times);
-          expect(await text(q.filteredEventCsv({}, now, times, paging, counting))).toBe(all);
-        }
-    } finally {
-      sqlite.prepare(`UPDATE "Event" SET "receivedAt" = ? WHERE "seq" = ?`).run(at, seq);
-    }
-  }, 120_000);
-});
-
 describe("evidence bundle from the database", () => {
   it("verifies offline, including a reference into another chain", async () => {
     const { verifyEvidenceBundle } = await import("./evidence");

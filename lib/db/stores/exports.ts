@@ -6,10 +6,9 @@ import type Database from "better-sqlite3";
 import type { Pool, QueryResultRow } from "pg";
 import type { Prisma } from "@/generated/sqlite/client";
 import { sha256Hex } from "@/lib/auth/secrets";
-import { csvTextsOf, keepsClaims } from "@/lib/db/csv-columns";
+import { csvTextsOf, isPlainCsvSource, keepsClaims } from "@/lib/db/csv-columns";
 import { eventRef } from "@/lib/protocol/grammar";
 import type { TClaims } from "@/lib/protocol/types";
-import type { TCsvTimes } from "@/lib/reports/csv";
 import type { TDatabase, TPrisma } from "../connect";
 import { IN_LIST, isoOfStored, statement } from "../sqlite";
 
@@ -84,45 +83,7 @@ export type TCsvEventRow = [
   x2: string | null,
   x3: string | null,
   claims: string | null,
-];
-
-/**
- * A TCsvEventRow with the cells the database wrote itself, for the CSV's one-string-per-row path.
- * When the row is CSV_PLAIN (`plain` 1: lib/db/csv-columns.ts), `line1`-`line4` hold its cells
- * that only the stored event decides, already joined in EVENT_COLUMNS order with their commas
- * (`line1` seq..status and a comma; `line2` completion_status, result_hash and a comma, for a
- * complete only; `line3` a comma, evidence_summary, alg, kid and a comma; `line4` a comma,
- * token_sha256, prev_hash, hash and a comma), and of the fields only what the page's lookups need:
- * seq, chain, jti, kind, iss, kid, a grant's aud and exp, a complete's ref. Otherwise the lines are
- * null and the fields are TCsvEventRow's. A plain row whose lines are null (a stored time the
- * database does not format as JavaScript does) is read again as TCsvEventRow (`csvEventsAt`).
- */
-export type TCsvLineRow = [
-  seq: number,
-  receivedAt: string | null,
-  chainId: string,
-  jti: string,
-  kind: string,
-  iss: string,
-  aud: string | null,
-  ref: string | null,
-  iat: number,
-  exp: number | null,
-  purposeCode: string | null,
-  status: string | null,
-  alg: string | null,
-  kid: string,
-  tokenSha256: string | null,
-  prevHash: string | null,
-  hash: string | null,
-  x1: string | null,
-  x2: string | null,
-  x3: string | null,
-  claims: string | null,
-  line1: string | null,
-  line2: string | null,
-  line3: string | null,
-  line4: string | null,
+  /** 1: stored as plain (csvFromClaims 2, lib/db/csv-columns.ts CSV_PLAIN): every cell but the verdict's and receivedAt is written as it is */
   plain: number,
 ];
 
@@ -134,17 +95,13 @@ export type TExportStore = {
   csvChainEvents(chainId: string, after: number, take: number): Promise<TCsvEventRow[]>;
   /** eventsOfChains as the CSV formats them */
   csvEventsOfChains(chainIds: string[]): Promise<TCsvEventRow[]>;
-  /** csvChainEvents with the database's own cells (TCsvLineRow), times written as `times` asks */
-  csvLineChainEvents(chainId: string, after: number, take: number, times: TCsvTimes): Promise<TCsvLineRow[]>;
-  /** csvEventsOfChains with the database's own cells */
-  csvLineEventsOfChains(chainIds: string[], times: TCsvTimes): Promise<TCsvLineRow[]>;
-  /** events by seq as the CSV formats them, in seq order */
-  csvEventsAt(seqs: number[]): Promise<TCsvEventRow[]>;
   /** up to `take` events of the chain after seq `after`, in ledger order */
   chainEvents(chainId: string, after: number, take: number): Promise<TEventRow[]>;
   /** every event of the chains, chain by chain in the given order, each in ledger order */
   eventsOfChains(chainIds: string[]): Promise<TEventRow[]>;
   findings(jtis: string[]): Promise<TFindingOfEvent[]>;
+  /** those of the chains with at least one stored finding, in no particular order */
+  chainsWithFindings(chainIds: string[]): Promise<string[]>;
   events(jtis: string[]): Promise<TRefRow[]>;
   /** completes whose grant is one of `refs` */
   completesOf(refs: string[]): Promise<TCloserRow[]>;
@@ -162,7 +119,7 @@ export type TExportStore = {
 };
 
 /** Rows sorted by chain id then seq, put in the order of `chainIds` (each chain stays in seq order). */
-function inChainOrder<R extends TEventRow | TCsvEventRow | TCsvLineRow>(chainIds: string[], rows: R[]): R[] {
+function inChainOrder<R extends TEventRow | TCsvEventRow>(chainIds: string[], rows: R[]): R[] {
   if (chainIds.length === 1) return rows;
   const byChain = new Map<string, R[]>();
   for (const r of rows) {
@@ -187,7 +144,7 @@ export function csvRowOfEvent(r: TEventRow): TCsvEventRow {
   const isGrant = c.kind === "authorize" || c.kind === "delegate";
   const x = csvTextsOf(c);
   const exact = keepsClaims(r.claims, r.alg);
-  return [
+  const row: TCsvEventRow = [
     r.seq,
     r.receivedAt,
     r.chainId,
@@ -207,11 +164,19 @@ export function csvRowOfEvent(r: TEventRow): TCsvEventRow {
     r.hash,
     ...(exact ? ([null, null, null] as const) : x),
     exact ? r.claims : null,
+    0,
   ];
+  row[21] = isCsvPlain(row) ? 1 : 0;
+  return row;
 }
 
-/** A TCsvEventRow as a TCsvLineRow without the database's cells. */
-const unjoined = (r: TCsvEventRow): TCsvLineRow => [...r, null, null, null, null, 0];
+/** Whether a TCsvEventRow is what ingest stores as plain (CSV_PLAIN): the Prisma reads decide it from the row itself. */
+export function isCsvPlain(r: TCsvEventRow): boolean {
+  if (r[20] !== null) return false;
+  const [seq, , chainId, jti, kind, iss, aud, ref, iat, exp, purposeCode, , alg, kid, tokenSha256, prevHash, hash, x1, x2, x3] = r;
+  void seq;
+  return isPlainCsvSource({ chainId, jti, kind, iss, aud, ref, iat, exp, purposeCode, alg, kid, prevHash, hash }, tokenSha256, [x1, x2, x3]);
+}
 
 function prismaExportStore(prisma: TPrisma): TExportStore {
   const chainEvents = async (chainId: string, after: number, take: number) =>
@@ -230,15 +195,12 @@ function prismaExportStore(prisma: TPrisma): TExportStore {
     eventsOfChains,
     csvChainEvents: async (chainId, after, take) => (await chainEvents(chainId, after, take)).map(csvRowOfEvent),
     csvEventsOfChains: async (chainIds) => (await eventsOfChains(chainIds)).map(csvRowOfEvent),
-    // No cells of the database's own here: every row is formatted in JavaScript (the reference).
-    csvLineChainEvents: async (chainId, after, take) => (await chainEvents(chainId, after, take)).map((r) => unjoined(csvRowOfEvent(r))),
-    csvLineEventsOfChains: async (chainIds) => (await eventsOfChains(chainIds)).map((r) => unjoined(csvRowOfEvent(r))),
-    csvEventsAt: async (seqs) =>
-      (await prisma.event.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "asc" }, select: EVENT_SELECT })).map((r) =>
-        csvRowOfEvent(toExportRow(r)),
-      ),
     findings: (jtis) =>
       prisma.finding.findMany({ where: { eventJti: { in: jtis } }, select: { eventJti: true, code: true, severity: true, message: true } }),
+    chainsWithFindings: async (chainIds) =>
+      (await prisma.finding.findMany({ where: { chainId: { in: chainIds } }, select: { chainId: true }, distinct: ["chainId"] })).map(
+        (f) => f.chainId,
+      ),
     events: (jtis) => prisma.event.findMany({ where: { jti: { in: jtis } }, select: { jti: true, chainId: true, kind: true, iss: true, aud: true } }),
     completesOf: (refs) => prisma.event.findMany({ where: { kind: "complete", ref: { in: refs } }, select: { ref: true, iss: true, chainId: true } }),
     keys: (principalIds) =>
@@ -294,19 +256,16 @@ function eventRowsOf(raw: unknown[][]): TEventRow[] {
 // a row with its columns costs no extraction. Two columns more than TCsvEventRow, dropped by
 // csvRowsOf: the token where tokenSha256 is null, and whether the fields were extracted here.
 // No subquery: one over "Event" had SQLite sort whole rows (~1.7× the time).
-const SQLITE_CSV_TEXTS = [
-  `CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText1" WHEN "kind" = 'invoke' THEN json_extract("claims", '$.action') WHEN "kind" = 'complete' THEN json_extract("claims", '$.status')
-    WHEN "kind" = 'revoke' THEN json_extract("claims", '$.reason') WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.purpose.text') END`,
-  `CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText2" WHEN "kind" = 'invoke' THEN json_extract("claims", '$.resource') WHEN "kind" = 'complete' THEN json_extract("claims", '$.result_hash')
-    WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.scope') END`,
-  `CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText3" WHEN "kind" = 'complete' THEN json_extract("claims", '$.evidence.summary') END`,
-  `CASE WHEN "csvFromClaims" = 1 THEN "claims" WHEN "csvFromClaims" IS NULL AND (${SQL_KEEPS_CLAIMS}) THEN "claims" END`,
-];
-const SQLITE_CSV_EXTRA = `CASE WHEN "tokenSha256" IS NULL THEN "token" END,
-  "csvFromClaims" IS NULL`;
 const SQLITE_CSV_COLUMNS = `"seq", "receivedAt", "chainId", "jti", "kind", "iss", "aud", "ref", "iat", "exp", "purposeCode", "status", "alg", "kid", "tokenSha256", "prevHash", "hash",
-  ${SQLITE_CSV_TEXTS.join(",\n  ")},
-  ${SQLITE_CSV_EXTRA}`;
+  CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText1" WHEN "kind" = 'invoke' THEN json_extract("claims", '$.action') WHEN "kind" = 'complete' THEN json_extract("claims", '$.status')
+    WHEN "kind" = 'revoke' THEN json_extract("claims", '$.reason') WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.purpose.text') END,
+  CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText2" WHEN "kind" = 'invoke' THEN json_extract("claims", '$.resource') WHEN "kind" = 'complete' THEN json_extract("claims", '$.result_hash')
+    WHEN "kind" IN ('authorize', 'delegate') THEN json_extract("claims", '$.scope') END,
+  CASE WHEN "csvFromClaims" IS NOT NULL THEN "csvText3" WHEN "kind" = 'complete' THEN json_extract("claims", '$.evidence.summary') END,
+  CASE WHEN "csvFromClaims" = 1 THEN "claims" WHEN "csvFromClaims" IS NULL AND (${SQL_KEEPS_CLAIMS}) THEN "claims" END,
+  "csvFromClaims" IS 2,
+  CASE WHEN "tokenSha256" IS NULL THEN "token" END,
+  "csvFromClaims" IS NULL`;
 
 /** A scope's JSON array as its strings joined by spaces. Without a backslash no string holds a quote, so `","` only separates. */
 export function joinScopeJson(json: string): string {
@@ -325,98 +284,14 @@ function csvRowsOf(raw: unknown[][]): TCsvEventRow[] {
   for (const r of raw) {
     if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1]) as string);
     r[1] = lastIso;
-    if (r[14] === null) r[14] = sha256Hex(r[21] as string);
-    if (r[22] === 1) {
+    if (r[14] === null) r[14] = sha256Hex(r[22] as string);
+    if (r[23] === 1) {
       if (r[20] !== null) r[17] = r[18] = r[19] = null;
       else if (r[18] !== null && (r[4] === "authorize" || r[4] === "delegate")) r[18] = joinScopeJson(r[18] as string);
     }
-    r.length = 21;
+    r.length = 22;
   }
   return raw as TCsvEventRow[];
-}
-
-// TCsvLineRow on SQLite: a CSV_PLAIN row's cells joined by the database, each row one string of
-// them (three or four) instead of a string per column (a V8 string per column was half of the
-// read's cost), and the cells' tests left out; the other rows as SQLITE_CSV_COLUMNS. Times: the
-// stored receivedAt only in the form the ingest writes it (isoOfStored's fast path), iat and exp by
-// strftime only as whole seconds in 1970-9999 (isoSeconds's fast path): anything else leaves the
-// line null (a NULL operand makes `||` NULL) and the row is read again as TCsvEventRow.
-const PLAIN = `"csvFromClaims" = 2`;
-const unlessPlain = (x: string) => `CASE WHEN ${PLAIN} THEN NULL ELSE ${x} END`;
-const orEmpty = (x: string) => `coalesce(${x}, '')`;
-const STORED_ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]+00:00";
-const sqliteSeconds = (col: string, format: string) =>
-  `CASE WHEN ${col} >= 0 AND ${col} < 253402300800 AND ${col} = CAST(${col} AS INTEGER) THEN strftime('${format}', ${col}, 'unixepoch') END`;
-
-/** line1 (seq..status) of EVENT_COLUMNS, for a plain row: `t` the three times as SQL, `status` the stored status. */
-function joinedHead(t: { seq: string; received: string; iat: string; exp: string }, c: (name: string) => string): string {
-  const x = (name: string) => orEmpty(c(name));
-  return `${t.seq} || ',' || ${t.received} || ',' || ${c("chainId")} || ',' || ${c("jti")} || ',' || ${c("kind")} || ',' || ${c("iss")} || ',' || CASE ${c("kind")}
-    WHEN 'authorize' THEN ${x("aud")} || ',,,,,' || ${t.iat} || ',' || ${t.exp} || ',' || ${x("csvText2")} || ',,,' || ${x("purposeCode")} || ',' || ${x("csvText1")}
-    WHEN 'delegate' THEN ${x("aud")} || ',' || ${x("ref")} || ',,,,' || ${t.iat} || ',' || ${t.exp} || ',' || ${x("csvText2")} || ',,,' || ${x("purposeCode")} || ',' || ${x("csvText1")}
-    WHEN 'invoke' THEN ',,' || ${x("ref")} || ',,,' || ${t.iat} || ',,,' || ${x("csvText1")} || ',' || ${x("csvText2")} || ',' || ${x("purposeCode")} || ','
-    WHEN 'complete' THEN ',,' || ${x("ref")} || ',,,' || ${t.iat} || ',,,,,,'
-    WHEN 'revoke' THEN ',,,' || ${x("ref")} || ',' || ${x("csvText1")} || ',' || ${t.iat} || ',,,,,,'
-    ELSE ',,,,,' || ${t.iat} || ',,,,,,' END || CASE WHEN ${c("status")} = 'pending' THEN ',pending,' ELSE ',accepted,' END`;
-}
-
-/** line2-line4 of a plain row. */
-function joinedRest(c: (name: string) => string, plain: string): [string, string, string] {
-  const x = (name: string) => orEmpty(c(name));
-  return [
-    `CASE WHEN ${plain} AND ${c("kind")} = 'complete' THEN ${x("csvText1")} || ',' || ${x("csvText2")} || ',' END`,
-    `CASE WHEN ${plain} THEN ',' || CASE WHEN ${c("kind")} = 'complete' THEN ${x("csvText3")} ELSE '' END || ',' || ${c("alg")} || ',' || ${c("kid")} || ',' END`,
-    `CASE WHEN ${plain} THEN ',' || ${c("tokenSha256")} || ',' || ${c("prevHash")} || ',' || ${c("hash")} || ',' END`,
-  ];
-}
-
-function sqliteCsvLineColumns(times: TCsvTimes): string {
-  const q = (name: string) => `"${name}"`;
-  const format = times === "excel" ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%SZ";
-  const received =
-    times === "excel"
-      ? `CASE WHEN "receivedAt" GLOB '${STORED_ISO_GLOB}' THEN substr("receivedAt", 1, 10) || ' ' || substr("receivedAt", 12, 8) END`
-      : `CASE WHEN "receivedAt" GLOB '${STORED_ISO_GLOB}' THEN substr("receivedAt", 1, 23) || 'Z' END`;
-  const head = joinedHead(
-    {
-      seq: `"seq"`,
-      received,
-      iat: sqliteSeconds(`"iat"`, format),
-      exp: `CASE WHEN "exp" IS NULL THEN '' ELSE ${sqliteSeconds(`"exp"`, format)} END`,
-    },
-    q,
-  );
-  return `"seq", ${unlessPlain(`"receivedAt"`)}, "chainId", "jti", "kind", "iss",
-  CASE WHEN ${PLAIN} AND "kind" NOT IN ('authorize', 'delegate') THEN NULL ELSE "aud" END,
-  CASE WHEN ${PLAIN} AND "kind" <> 'complete' THEN NULL ELSE "ref" END,
-  "iat", "exp", ${["purposeCode", "status", "alg"].map((c) => unlessPlain(q(c))).join(", ")}, "kid",
-  ${["tokenSha256", "prevHash", "hash"].map((c) => unlessPlain(q(c))).join(", ")},
-  ${SQLITE_CSV_TEXTS.map(unlessPlain).join(",\n  ")},
-  CASE WHEN ${PLAIN} THEN ${head} END,
-  ${joinedRest(q, PLAIN).join(",\n  ")},
-  "csvFromClaims" IS 2,
-  ${SQLITE_CSV_EXTRA}`;
-}
-
-const SQLITE_CSV_LINE_COLUMNS: Record<TCsvTimes, string> = { iso: sqliteCsvLineColumns("iso"), excel: sqliteCsvLineColumns("excel") };
-
-/** Raw rows of sqliteCsvLineColumns in place as TCsvLineRow: the other rows as csvRowsOf makes them. */
-function csvLineRowsOf(raw: unknown[][]): TCsvLineRow[] {
-  let lastStored: unknown = null;
-  let lastIso = "";
-  for (const r of raw) {
-    if (r[25] !== 1) {
-      if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1]) as string);
-      r[1] = lastIso;
-      if (r[14] === null) r[14] = sha256Hex(r[26] as string);
-      if (r[27] === 1) {
-        if (r[20] !== null) r[17] = r[18] = r[19] = null;
-        else if (r[18] !== null && (r[4] === "authorize" || r[4] === "delegate")) r[18] = joinScopeJson(r[18] as string);
-      }
-    }
-    r.length = 26;
-  }
-  return raw as TCsvLineRow[];
 }
 
 function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportStore {
@@ -440,25 +315,6 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
             .all(json(chainIds)) as unknown[][],
         ),
       ),
-    csvLineChainEvents: async (chainId, after, take, times) =>
-      csvLineRowsOf(
-        q(`SELECT ${SQLITE_CSV_LINE_COLUMNS[times]} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
-          .raw(true)
-          .all(chainId, after, take) as unknown[][],
-      ),
-    csvLineEventsOfChains: async (chainIds, times) =>
-      inChainOrder(
-        chainIds,
-        csvLineRowsOf(
-          q(`SELECT ${SQLITE_CSV_LINE_COLUMNS[times]} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`)
-            .raw(true)
-            .all(json(chainIds)) as unknown[][],
-        ),
-      ),
-    csvEventsAt: async (seqs) =>
-      csvRowsOf(
-        q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "seq" IN ${IN_LIST} ORDER BY "seq"`).raw(true).all(JSON.stringify(seqs)) as unknown[][],
-      ),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
     isObserved: async (chainId) => q(`SELECT 1 FROM "ObservedChain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
@@ -477,6 +333,9 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
       ),
     findings: async (jtis) =>
       q(`SELECT "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" IN ${IN_LIST}`).all(json(jtis)) as TFindingOfEvent[],
+    // One index seek a chain.
+    chainsWithFindings: async (chainIds) =>
+      q(`SELECT "value" FROM json_each(?) WHERE EXISTS (SELECT 1 FROM "Finding" WHERE "chainId" = "value")`).pluck().all(json(chainIds)) as string[],
     events: async (jtis) => q(`SELECT "jti", "chainId", "kind", "iss", "aud" FROM "Event" WHERE "jti" IN ${IN_LIST}`).all(json(jtis)) as TRefRow[],
     completesOf: async (refs) =>
       q(`SELECT "ref", "iss", "chainId" FROM "Event" WHERE "kind" = 'complete' AND "ref" IN ${IN_LIST}`).all(json(refs)) as TCloserRow[],
@@ -502,52 +361,20 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
 // jsonb once. receivedAt as Date.prototype.toISOString writes it. `k`: the row keeps its claims
 // (SQL_KEEPS_CLAIMS; jsonb refuses the \u0000 escape, hence no cast for those); `c` is cast only
 // for a row without its columns.
-const PG_CSV_TEXTS = [
-  `CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText1" WHEN e."kind" = 'invoke' THEN j.c->>'action' WHEN e."kind" = 'complete' THEN j.c->>'status'
-    WHEN e."kind" = 'revoke' THEN j.c->>'reason' WHEN e."kind" IN ('authorize', 'delegate') THEN j.c->'purpose'->>'text' END`,
-  `CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText2" WHEN j.c IS NULL THEN NULL WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
+const PG_CSV_SELECT = `SELECT e."seq", to_char(e."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), e."chainId", e."jti", e."kind", e."iss", e."aud", e."ref",
+  e."iat", e."exp", e."purposeCode", e."status", e."alg", e."kid", coalesce(e."tokenSha256", encode(sha256(convert_to(e."token", 'UTF8')), 'hex')), e."prevHash", e."hash",
+  CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText1" WHEN e."kind" = 'invoke' THEN j.c->>'action' WHEN e."kind" = 'complete' THEN j.c->>'status'
+    WHEN e."kind" = 'revoke' THEN j.c->>'reason' WHEN e."kind" IN ('authorize', 'delegate') THEN j.c->'purpose'->>'text' END,
+  CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText2" WHEN j.c IS NULL THEN NULL WHEN e."kind" = 'invoke' THEN j.c->>'resource' WHEN e."kind" = 'complete' THEN j.c->>'result_hash'
     WHEN e."kind" IN ('authorize', 'delegate') THEN
-      (SELECT coalesce(string_agg(s.v, ' ' ORDER BY s.n), '') FROM jsonb_array_elements_text(j.c->'scope') WITH ORDINALITY AS s(v, n)) END`,
-  `CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText3" WHEN e."kind" = 'complete' THEN j.c->'evidence'->>'summary' END`,
-  `CASE WHEN f.k THEN e."claims" END`,
-];
-const PG_CSV_FROM = `FROM "Event" e
+      (SELECT coalesce(string_agg(s.v, ' ' ORDER BY s.n), '') FROM jsonb_array_elements_text(j.c->'scope') WITH ORDINALITY AS s(v, n)) END,
+  CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvText3" WHEN e."kind" = 'complete' THEN j.c->'evidence'->>'summary' END,
+  CASE WHEN f.k THEN e."claims" END,
+  CASE WHEN e."csvFromClaims" = 2 THEN 1 ELSE 0 END
+FROM "Event" e
 CROSS JOIN LATERAL (SELECT CASE WHEN e."csvFromClaims" IS NOT NULL THEN e."csvFromClaims" = 1
   ELSE (e."alg" = 'aip-presented' OR strpos(e."claims", '"aip"') > 0 OR strpos(e."claims", '\\u') > 0) END AS k) f
 CROSS JOIN LATERAL (SELECT CASE WHEN f.k OR e."csvFromClaims" IS NOT NULL THEN NULL ELSE e."claims"::jsonb END AS c) j`;
-const PG_RECEIVED_ISO = `to_char(e."receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const PG_TOKEN_SHA256 = `coalesce(e."tokenSha256", encode(sha256(convert_to(e."token", 'UTF8')), 'hex'))`;
-const PG_CSV_SELECT = `SELECT e."seq", ${PG_RECEIVED_ISO}, e."chainId", e."jti", e."kind", e."iss", e."aud", e."ref",
-  e."iat", e."exp", e."purposeCode", e."status", e."alg", e."kid", ${PG_TOKEN_SHA256}, e."prevHash", e."hash",
-  ${PG_CSV_TEXTS.join(",\n  ")}
-${PG_CSV_FROM}`;
-
-// TCsvLineRow on PostgreSQL: as sqliteCsvLineColumns. receivedAt is a timestamp (to_char, always);
-// iat and exp by to_char only as whole seconds in 1970-9999.
-function pgCsvLineSelect(times: TCsvTimes): string {
-  const plain = `e."csvFromClaims" = 2`;
-  const unless = (x: string) => `CASE WHEN ${plain} THEN NULL ELSE ${x} END`;
-  const c = (name: string) => `e."${name}"`;
-  const format = times === "excel" ? "YYYY-MM-DD HH24:MI:SS" : 'YYYY-MM-DD"T"HH24:MI:SS"Z"';
-  const seconds = (col: string) =>
-    `CASE WHEN ${col} >= 0 AND ${col} < 253402300800 AND ${col} = trunc(${col}) THEN to_char(to_timestamp(${col}) AT TIME ZONE 'UTC', '${format}') END`;
-  const received = times === "excel" ? `to_char(e."receivedAt", 'YYYY-MM-DD HH24:MI:SS')` : PG_RECEIVED_ISO;
-  const head = joinedHead(
-    { seq: `e."seq"::text`, received, iat: seconds(`e."iat"`), exp: `CASE WHEN e."exp" IS NULL THEN '' ELSE ${seconds(`e."exp"`)} END` },
-    c,
-  );
-  return `SELECT e."seq", ${unless(PG_RECEIVED_ISO)}, e."chainId", e."jti", e."kind", e."iss",
-  CASE WHEN ${plain} AND e."kind" NOT IN ('authorize', 'delegate') THEN NULL ELSE e."aud" END,
-  CASE WHEN ${plain} AND e."kind" <> 'complete' THEN NULL ELSE e."ref" END,
-  e."iat", e."exp", ${unless(c("purposeCode"))}, ${unless(c("status"))}, ${unless(c("alg"))}, e."kid",
-  ${unless(PG_TOKEN_SHA256)}, ${unless(c("prevHash"))}, ${unless(c("hash"))},
-  ${PG_CSV_TEXTS.map(unless).join(",\n  ")},
-  CASE WHEN ${plain} THEN ${head} END,
-  ${joinedRest(c, plain).join(",\n  ")},
-  CASE WHEN ${plain} THEN 1 ELSE 0 END
-${PG_CSV_FROM}`;
-}
-const PG_CSV_LINE_SELECT: Record<TCsvTimes, string> = { iso: pgCsvLineSelect("iso"), excel: pgCsvLineSelect("excel") };
 
 /**
  * PostgreSQL: the CSV's reads as plain SQL on the pool Prisma uses (through Prisma's query
@@ -562,28 +389,14 @@ function postgresExportStore(prisma: TPrisma, pool: Pool): TExportStore {
       arrays(`${PG_CSV_SELECT} WHERE e."chainId" = $1 AND e."seq" > $2 ORDER BY e."seq" LIMIT $3`, [chainId, after, take]),
     csvEventsOfChains: async (chainIds) =>
       inChainOrder(chainIds, await arrays(`${PG_CSV_SELECT} WHERE e."chainId" = ANY($1::text[]) ORDER BY e."chainId", e."seq"`, [chainIds])),
-    csvLineChainEvents: async (chainId, after, take, times) =>
-      (
-        await pool.query({
-          text: `${PG_CSV_LINE_SELECT[times]} WHERE e."chainId" = $1 AND e."seq" > $2 ORDER BY e."seq" LIMIT $3`,
-          values: [chainId, after, take],
-          rowMode: "array",
-        })
-      ).rows as TCsvLineRow[],
-    csvLineEventsOfChains: async (chainIds, times) =>
-      inChainOrder(
-        chainIds,
-        (
-          await pool.query({
-            text: `${PG_CSV_LINE_SELECT[times]} WHERE e."chainId" = ANY($1::text[]) ORDER BY e."chainId", e."seq"`,
-            values: [chainIds],
-            rowMode: "array",
-          })
-        ).rows as TCsvLineRow[],
-      ),
-    csvEventsAt: (seqs) => arrays(`${PG_CSV_SELECT} WHERE e."seq" = ANY($1::int[]) ORDER BY e."seq"`, [seqs]),
     findings: (jtis) =>
       rows<TFindingOfEvent>(`SELECT "eventJti", "code", "severity", "message" FROM "Finding" WHERE "eventJti" = ANY($1::text[])`, [jtis]),
+    chainsWithFindings: async (chainIds) =>
+      (
+        await rows<{ id: string }>(`SELECT c.id FROM unnest($1::text[]) AS c(id) WHERE EXISTS (SELECT 1 FROM "Finding" f WHERE f."chainId" = c.id)`, [
+          chainIds,
+        ])
+      ).map((r) => r.id),
     events: (jtis) => rows<TRefRow>(`SELECT "jti", "chainId", "kind", "iss", "aud" FROM "Event" WHERE "jti" = ANY($1::text[])`, [jtis]),
     completesOf: (refs) =>
       rows<TCloserRow>(`SELECT "ref", "iss", "chainId" FROM "Event" WHERE "kind" = 'complete' AND "ref" = ANY($1::text[])`, [refs]),
