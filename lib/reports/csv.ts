@@ -414,7 +414,7 @@ export function isPlainCell(value: string | null | undefined): boolean {
   return value === null || value === undefined || value.length === 0 || !(isFormulaTrigger(value.charCodeAt(0)) || SPECIAL.test(value));
 }
 
-/** Whether isoSeconds writes the time by its whole-second path (what the databases' time formatting matches). */
+/** Whether isoSeconds writes the time as whole seconds in 1970-9999: digits and separators only, nothing for a cell's test to act on. */
 export function isPlainSeconds(t: number | null): boolean {
   return t === null || (Number.isInteger(t) && t >= 0 && t < MAX_FOUR_DIGIT_YEAR);
 }

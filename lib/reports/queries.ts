@@ -489,7 +489,8 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
 
 /**
  * The stored findings of a page's events, asked only for the events of chains that have any: most
- * chains have none, and asking for each of a page's thousand events cost ~0.4 µs a row.
+ * chains have none, and asking for each of a page's thousand events cost ~0.4 µs a row. Two reads
+ * instead of one, as the page's other lookups are: an export was never a snapshot.
  */
 async function findingsOfPage(reads: TExportStore, rows: TCsvEventRow[], jtis: string[], chains: string[]): Promise<TFindingOfEvent[]> {
   const flagged = new Set(await reads.chainsWithFindings(chains));

@@ -173,8 +173,7 @@ export function csvRowOfEvent(r: TEventRow): TCsvEventRow {
 /** Whether a TCsvEventRow is what ingest stores as plain (CSV_PLAIN): the Prisma reads decide it from the row itself. */
 export function isCsvPlain(r: TCsvEventRow): boolean {
   if (r[20] !== null) return false;
-  const [seq, , chainId, jti, kind, iss, aud, ref, iat, exp, purposeCode, , alg, kid, tokenSha256, prevHash, hash, x1, x2, x3] = r;
-  void seq;
+  const [, , chainId, jti, kind, iss, aud, ref, iat, exp, purposeCode, , alg, kid, tokenSha256, prevHash, hash, x1, x2, x3] = r;
   return isPlainCsvSource({ chainId, jti, kind, iss, aud, ref, iat, exp, purposeCode, alg, kid, prevHash, hash }, tokenSha256, [x1, x2, x3]);
 }
 
