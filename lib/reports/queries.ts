@@ -551,7 +551,7 @@ export async function* chainEventCsv(
   chainId: string,
   now = nowSeconds(),
   times: TCsvTimes = "iso",
-  paging: TPaging = CSV_PAGING,
+  paging: TPaging = DEFAULT_PAGING,
   reads?: TExportStore,
 ): AsyncGenerator<string> {
   const store = reads ?? (await stores()).exports;
@@ -589,14 +589,8 @@ export async function* filteredEventCsv(
   }
 }
 
-/**
- * The CSV exports read their chain keys a thousand at a time (fewer list queries; the keys are
- * small) and their events 250 at a time: in the server a young-generation collection copies the
- * page being written (its rows and their strings), and 1,000-row pages made garbage collection a
- * third of a one-chain export's CPU; at 250 the server's CPU per export fell 10-24% (docs/benchmarks.md,
- * "CSV export V"), at 100 no further.
- */
-const CSV_PAGING: TPaging = { chains: 1000, events: 250 };
+/** The many-chain CSV reads its chain keys a thousand at a time (fewer list queries; the keys are small). */
+const CSV_PAGING: TPaging = { chains: 1000, events: EVENT_PAGE };
 
 // ---------------------------------------------------------------------------------------------
 // The evidence bundle of one chain.

@@ -6,7 +6,7 @@ import { EVENT_CSV_HEADER, attachmentHeader, type TCsvTimes } from "./csv";
 /** `bom`: a UTF-8 byte order mark first; `times`: ISO 8601 or Excel's plain UTC date-times. */
 export type TCsvOptions = { bom?: boolean; times?: TCsvTimes };
 
-/** The header, then each page's rows as one chunk (a CSV page is ~250 rows, ~125 KB). */
+/** The header, then each page's rows as one chunk (a page is ~1,000 rows, ~0.5 MB). */
 export function eventCsvStream(pages: AsyncIterator<string>, options: TCsvOptions = {}): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
