@@ -423,6 +423,7 @@ const CASES: {
     eventsOfChains: (s) => s.exports.eventsOfChains(["c2", "c1"]),
     csvChainEvents: (s) => s.exports.csvChainEvents("c1", 1, 2),
     csvEventsOfChains: (s) => s.exports.csvEventsOfChains(["c2", "c1"]),
+    signers: (s) => s.exports.signers([human.id, planner.id, attester.id, "nope", AIP_WEB]).then((rows) => rows.map((r) => r.join("\u0000")).sort()),
     chainsWithFindings: (s) => s.exports.chainsWithFindings(["c1", "c2", "c3", "nope", "c1"]).then((ids) => [...new Set(ids)].sort()),
     findings: (s) =>
       s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),

@@ -367,15 +367,15 @@ export const csvMemo = (): TCsvMemo => ({ principals: new Map(), roots: new Map(
 /** Reads the principals' names, kinds and keys into the memo (absent ones as absent: read once). */
 async function learnPrincipals(reads: TExportStore, memo: TCsvMemo, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const [keyRows, principalRows] = await Promise.all([reads.keys(ids), reads.principals(ids)]);
+  const rows = await reads.signers(ids);
   const { principals } = memo;
   for (const id of ids) principals.set(id, { name: null, kind: undefined, keys: new Map() });
-  for (const p of principalRows) {
-    const known = principals.get(p.id)!;
-    known.name = p.name;
-    known.kind = p.kind;
+  for (const [id, kind, name, kid, thumbprint] of rows) {
+    const known = principals.get(id)!;
+    known.name = name;
+    known.kind = kind;
+    if (kid !== null) known.keys.set(kid, thumbprint);
   }
-  for (const k of keyRows) principals.get(k.principalId)?.keys.set(k.kid, k.thumbprint);
 }
 
 /**

