@@ -4,6 +4,7 @@
 // migration (or by a writer that leaves them null) are derived there as before.
 import { sha256Hex } from "@/lib/auth/secrets";
 import type { TClaims } from "@/lib/protocol/types";
+import { isPlainCell, isPlainSeconds } from "@/lib/reports/csv";
 
 /**
  * When the export formats an event from its parsed claims rather than from the extracted fields.
@@ -26,15 +27,62 @@ export function csvTextsOf(c: TClaims): [string | null, string | null, string | 
 
 export type TCsvColumns = {
   tokenSha256: string;
+  /** 1: formatted from the claims; 0: from csvText1-3; 2: as 0, and every cell below writes as it is (CSV_PLAIN) */
   csvFromClaims: number;
   csvText1: string | null;
   csvText2: string | null;
   csvText3: string | null;
 };
 
-/** The stored CSV columns of an event: `claimsJson` is the stored `claims` text, `token` the raw token. */
-export function csvColumnsOf(c: TClaims, claimsJson: string, alg: string, token: string): TCsvColumns {
-  const fromClaims = keepsClaims(claimsJson, alg);
+/** csvFromClaims's values. */
+export const CSV_FROM_TEXTS = 0;
+export const CSV_FROM_CLAIMS = 1;
+/**
+ * CSV_FROM_TEXTS, and every cell of the row that only the stored event decides (its ids, kind,
+ * signer, audience, reference, purpose, claim texts, alg, kid and hashes) is written by the CSV
+ * formatter as it is (lib/reports/csv.ts isPlainCell: nothing to strip, quote or neutralise), and
+ * its iat and exp are whole seconds in years 1970-9999: the export writes those cells without
+ * testing each (lib/reports/csv.ts csvEventRow). Set at ingest only; a change to the formatter's
+ * rule must reset it (UPDATE "Event" SET "csvFromClaims" = 0 WHERE "csvFromClaims" = 2).
+ */
+export const CSV_PLAIN = 2;
+
+/** The stored columns of an event the CSV shows, as ingest writes them. */
+export type TCsvSource = {
+  chainId: string;
+  jti: string;
+  kind: string;
+  iss: string;
+  aud: string | null;
+  ref: string | null;
+  iat: number;
+  exp: number | null;
+  purposeCode: string | null;
+  alg: string;
+  kid: string;
+  token: string;
+  prevHash: string;
+  hash: string;
+};
+
+/** The stored CSV columns of an event: `claimsJson` is the stored `claims` text, `e` the row ingest stores. */
+export function csvColumnsOf(c: TClaims, claimsJson: string, e: TCsvSource): TCsvColumns {
+  const fromClaims = keepsClaims(claimsJson, e.alg);
   const [csvText1, csvText2, csvText3] = fromClaims ? [null, null, null] : csvTextsOf(c);
-  return { tokenSha256: sha256Hex(token), csvFromClaims: fromClaims ? 1 : 0, csvText1, csvText2, csvText3 };
+  const tokenSha256 = sha256Hex(e.token);
+  const plain = !fromClaims && isPlainCsvSource(e, tokenSha256, [csvText1, csvText2, csvText3]);
+  return { tokenSha256, csvFromClaims: fromClaims ? CSV_FROM_CLAIMS : plain ? CSV_PLAIN : CSV_FROM_TEXTS, csvText1, csvText2, csvText3 };
+}
+
+/** CSV_PLAIN's test, on a row formatted from its texts. */
+export function isPlainCsvSource(
+  e: Omit<TCsvSource, "token">,
+  tokenSha256: string | null,
+  texts: readonly [string | null, string | null, string | null],
+): boolean {
+  return (
+    isPlainSeconds(e.iat) &&
+    isPlainSeconds(e.exp) &&
+    [e.chainId, e.jti, e.kind, e.iss, e.aud, e.ref, e.purposeCode, ...texts, e.alg, e.kid, tokenSha256, e.prevHash, e.hash].every(isPlainCell)
+  );
 }

@@ -18,7 +18,7 @@ import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
 import { ask, driftOnlyWrite, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
-import { csvColumnsOf, type TCsvColumns } from "./csv-columns";
+import { csvColumnsOf, type TCsvColumns, type TCsvSource } from "./csv-columns";
 import { replayMigration } from "./both-databases-cases";
 import { ed25519Jwk, importAipToken } from "@/lib/protocol/aip";
 import { compactToken, makeAipKey } from "@/lib/protocol/aip/test-helpers";
@@ -423,6 +423,8 @@ const CASES: {
     eventsOfChains: (s) => s.exports.eventsOfChains(["c2", "c1"]),
     csvChainEvents: (s) => s.exports.csvChainEvents("c1", 1, 2),
     csvEventsOfChains: (s) => s.exports.csvEventsOfChains(["c2", "c1"]),
+    signers: (s) => s.exports.signers([human.id, planner.id, attester.id, "nope", AIP_WEB]).then((rows) => rows.map((r) => r.join("\u0000")).sort()),
+    chainsWithFindings: (s) => s.exports.chainsWithFindings(["c1", "c2", "c3", "nope", "c1"]).then((ids) => [...new Set(ids)].sort()),
     findings: (s) =>
       s.exports.findings(["c1", "c1.d1", "c1.i1"]).then((r) => r.sort((a, b) => `${a.eventJti}${a.code}`.localeCompare(`${b.eventJti}${b.code}`))),
     events: (s) => s.exports.events(["c1", "c1.d1"]).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
@@ -1168,9 +1170,10 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
 
   it("the CSV columns ingest stores (migration 0029): the export reads the same rows with them as without, and the migration's backfill writes what ingest wrote", async () => {
     const COLS = ["tokenSha256", "csvFromClaims", "csvText1", "csvText2", "csvText3"] as const;
-    const select = `SELECT "seq", "token", "claims", "alg", ${COLS.map((c) => `"${c}"`).join(", ")} FROM "Event" ORDER BY "seq"`;
+    const SOURCE = ["chainId", "jti", "kind", "iss", "aud", "ref", "iat", "exp", "purposeCode", "kid", "prevHash", "hash"] as const;
+    const select = `SELECT "seq", "token", "claims", "alg", ${[...SOURCE, ...COLS].map((c) => `"${c}"`).join(", ")} FROM "Event" ORDER BY "seq"`;
     for (const db of [pair.sqlite, pair.postgres]) {
-      type TRow = { seq: number; token: string; claims: string; alg: string } & TCsvColumns;
+      type TRow = { seq: number; token: string; claims: string; alg: string } & Omit<TCsvSource, "token"> & TCsvColumns;
       const read = async (): Promise<TRow[]> => (db.sqlite ? (db.sqlite.prepare(select).all() as TRow[]) : (await db.pg!.query<TRow>(select)).rows);
       const run = async (sql: string) => {
         if (db.sqlite) db.sqlite.prepare(sql).run();
@@ -1180,10 +1183,12 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       expect(stored.length).toBeGreaterThan(10);
       // Ingest wrote every row's columns, as lib/db/csv-columns.ts derives them; some rows keep their claims (AIP).
       for (const r of stored) {
-        const { seq, token, claims, alg, ...columns } = r;
-        expect(columns, `${db.kind} ${seq}`).toEqual(csvColumnsOf(JSON.parse(claims) as TClaims, claims, alg, token));
+        const { seq, claims, tokenSha256, csvFromClaims, csvText1, csvText2, csvText3, ...source } = r;
+        const columns = { tokenSha256, csvFromClaims, csvText1, csvText2, csvText3 };
+        expect(columns, `${db.kind} ${seq}`).toEqual(csvColumnsOf(JSON.parse(claims) as TClaims, claims, source));
       }
       expect(stored.some((r) => r.csvFromClaims === 1)).toBe(true);
+      expect(stored.some((r) => r.csvFromClaims === 2)).toBe(true);
       expect(stored.some((r) => r.csvText3 !== null)).toBe(true);
 
       const { direct, prisma } = exportStoresOf(db);
@@ -1199,23 +1204,107 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       expect(withColumns[0].length).toBe(stored.length);
       expect(withColumns).toEqual(await exportRows(prisma));
 
-      // The fallback: rows without their columns (stored before the migration) read the same.
+      // The fallback: rows without their columns (stored before the migration) read the same, but
+      // for being plain (the Prisma reads decide it from the row; a stored row is plain only as ingest stored it).
+      const unplain = (pages: typeof withColumns) => pages.map((rows) => rows.map((r) => [...r.slice(0, 21), 0]));
+      expect(withColumns[0].some((r) => r[21] === 1)).toBe(true);
       await run(`UPDATE "Event" SET ${COLS.map((c) => `"${c}" = NULL`).join(", ")}`);
-      expect(await exportRows(direct!)).toEqual(withColumns);
+      expect(await exportRows(direct!)).toEqual(unplain(withColumns));
 
       // The migration's backfill gives what ingest wrote (but the token's hash on SQLite, which has no SHA-256).
       expect(await replayMigration(db, db.sqlite ? "sqlite" : "postgres", "0029_csv_columns", "UPDATE")).toBe(1);
       const backfilled = await read();
-      expect(backfilled).toEqual(stored.map((r) => (db.sqlite ? { ...r, tokenSha256: null } : r)));
-      expect(await exportRows(direct!)).toEqual(withColumns);
+      // (0029 knows only 0 and 1: a plain row, 2, is a 0 it could not tell apart.)
+      const as0029 = stored.map((r) => (r.csvFromClaims === 2 ? { ...r, csvFromClaims: 0 } : r));
+      expect(backfilled).toEqual(as0029.map((r) => (db.sqlite ? { ...r, tokenSha256: null } : r)));
+      expect(await exportRows(direct!)).toEqual(unplain(withColumns));
       if (db.sqlite) {
         // Half the rows hashed, half not: both kinds in one page.
         for (const r of stored.filter((_, i) => i % 2 === 0))
           db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
-        expect(await exportRows(direct!)).toEqual(withColumns);
+        expect(await exportRows(direct!)).toEqual(unplain(withColumns));
         for (const r of stored) db.sqlite.prepare(`UPDATE "Event" SET "tokenSha256" = ? WHERE "seq" = ?`).run(r.tokenSha256, r.seq);
       }
+      const plainSeqs = stored.filter((r) => r.csvFromClaims === 2).map((r) => r.seq);
+      await run(`UPDATE "Event" SET "csvFromClaims" = 2 WHERE "seq" IN (${plainSeqs.join(", ")})`);
       expect(await read()).toEqual(stored);
+      expect(await exportRows(direct!)).toEqual(withColumns);
+    }
+  });
+
+  it("rows with texts the CSV must quote, strip or neutralise are not stored as plain; plain non-Latin text is", async () => {
+    const { csvEventRow } = await import("@/lib/reports/csv");
+    const hostile = [
+      sign(human, {
+        kind: "authorize",
+        jti: "c9",
+        chain: "c9",
+        aud: planner.id,
+        iat: T - 50,
+        exp: T + 3600,
+        scope: ["x/*:read"],
+        purpose: { code: "-neg", text: 'Q1, "quoted"\nline' },
+      }),
+      sign(planner, {
+        kind: "delegate",
+        jti: "c9.d",
+        chain: "c9",
+        parent: "c9",
+        aud: "agent:z",
+        iat: T - 40,
+        exp: T + 60,
+        scope: ["x/a:read"],
+        purpose: { code: "ok", text: "Zürich 東京 😀 'single' ＝not first" },
+      }),
+      sign(planner, { kind: "invoke", jti: "c9.i", chain: "c9", grant: "c9", iat: T - 30, action: "x:read", resource: '=HYPERLINK("http://e")' }),
+      sign(planner, {
+        kind: "complete",
+        jti: "c9.c",
+        chain: "c9",
+        grant: "c9",
+        iat: T - 20,
+        status: "completed",
+        result_hash: `sha256:${"cd".repeat(32)}`,
+        evidence: { summary: 'said "ok", then\r\nleft \u202Eevil' },
+      }),
+      sign(planner, {
+        kind: "complete",
+        jti: "c9.c2",
+        chain: "c9",
+        grant: "c9",
+        iat: T - 15,
+        status: "completed",
+        result_hash: `sha256:${"ef".repeat(32)}`,
+        evidence: { summary: "plain ✓ 東京" },
+      }),
+      sign(human, { kind: "revoke", jti: "c9.r", chain: "c9", target: "c9.d", iat: T - 10, reason: "@here" }),
+    ];
+    for (const st of [pair.s, pair.p]) await st.ingest.run(ingestSteps(candidates(hostile), FIXED, "token:t1"));
+    const verdict = {
+      findings: [{ code: "missing_evidence" as const, severity: "warning" as const, message: '=late, "x"' }],
+      attestation: "third_party" as const,
+      keyThumbprint: "-thumb",
+      issName: "Planner, the \u202Eone",
+      humanRoot: "user:a,b",
+    };
+    for (const db of [pair.sqlite, pair.postgres]) {
+      const flags = `SELECT "jti", "csvFromClaims" FROM "Event" WHERE "chainId" = 'c9' ORDER BY "seq"`;
+      const stored = db.sqlite ? (db.sqlite.prepare(flags).all() as { jti: string; csvFromClaims: number }[]) : (await db.pg!.query(flags)).rows;
+      expect(stored, db.kind).toEqual([
+        { jti: "c9", csvFromClaims: 0 },
+        { jti: "c9.d", csvFromClaims: 2 },
+        { jti: "c9.i", csvFromClaims: 0 },
+        { jti: "c9.c", csvFromClaims: 0 },
+        { jti: "c9.c2", csvFromClaims: 2 },
+        { jti: "c9.r", csvFromClaims: 0 },
+      ]);
+      // Each row, plain or not, writes the bytes it writes through every cell's test.
+      const rows = await exportStoresOf(db).direct!.csvChainEvents("c9", 0, 1000);
+      expect(rows.map((r) => r[21])).toEqual([0, 1, 0, 0, 1, 0]);
+      for (const r of rows)
+        for (const times of ["iso", "excel"] as const)
+          for (const v of [verdict, { findings: [], attestation: null, keyThumbprint: null, issName: null, humanRoot: null }])
+            expect(csvEventRow(r, v, times)).toBe(csvEventRow([...r.slice(0, 21), 0] as typeof r, v, times));
     }
   });
 });

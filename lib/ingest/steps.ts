@@ -150,7 +150,7 @@ function recheck(
 function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
   const c = f.claims;
   const claims = JSON.stringify(c);
-  return {
+  const row = {
     seq: f.seq,
     jti: c.jti,
     chainId: c.chain,
@@ -171,9 +171,9 @@ function eventInsert(f: TFresh, status: "accepted" | "pending"): TEventInsert {
     keyRevokedAt: f.keyRevokedAt,
     traceId: c.traceparent ? c.traceparent.slice(3, 35) : null,
     drift: f.drift ? JSON.stringify(f.drift) : null,
-    // what the CSV export shows, so it reads columns instead of claims and hashes nothing
-    ...csvColumnsOf(c, claims, f.alg, f.raw),
   };
+  // what the CSV export shows, so it reads columns instead of claims and hashes nothing
+  return { ...row, ...csvColumnsOf(c, claims, row) };
 }
 
 /** Optimistic rounds (check unlocked, validate under the lock) before checking under the lock. */

@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { claimsOf, T0 } from "@/lib/protocol/test-helpers";
-import { csvRowOfEvent, joinScopeJson } from "@/lib/db/stores/exports";
+import { csvRowOfEvent, isCsvPlain, joinScopeJson, type TCsvEventRow } from "@/lib/db/stores/exports";
 import {
   attachmentHeader,
   csvEventRow,
@@ -208,6 +208,7 @@ describe("eventCsvRow", () => {
       .map((r) => ({ ...r, claims: { ...r.claims, aip: { unverified: r.jti } } as unknown as TEventRecord["claims"] }));
     const control = records.slice(0, 10).map((r) => ({ ...r, claims: { ...r.claims, iss: "\u001b[31m=x" } }));
     let kept = 0;
+    let plain = 0;
     for (const r of [...records, ...withAip, ...control, { ...records[0], alg: "aip-presented" }]) {
       const row = csvRowOfEvent({
         seq: r.seq,
@@ -226,8 +227,20 @@ describe("eventCsvRow", () => {
       row[14] = r.tokenSha256;
       if (row[20] !== null) kept++;
       for (const times of ["iso", "excel"] as const) expect(csvEventRow(row, r, times)).toBe(eventCsvRow(r, times));
+      // Rows ingest stores as plain (csvFromClaims 2: csvRowOfEvent decides it as ingest does) are
+      // written without their cells' tests: the same bytes as through the tests.
+      row[21] = isCsvPlain(row) ? 1 : 0;
+      if (row[21] === 0) continue;
+      plain++;
+      for (const times of ["iso", "excel"] as const) {
+        expect(csvEventRow(row, r, times)).toBe(eventCsvRow(r, times));
+        expect(csvEventRow(row, r, times)).toBe(csvEventRow([...row.slice(0, 21), 0] as TCsvEventRow, r, times));
+      }
     }
     expect(kept).toBe(21);
+    // Every hostile text makes its rows not plain; rows of the plain texts with whole-second times are.
+    expect(plain).toBeGreaterThanOrEqual(4);
+    expect(plain).toBeLessThan(records.length / 10);
   });
 
   it("joins a scope's JSON array as JSON.parse and join would", () => {

@@ -409,6 +409,16 @@ function cell(value: string | null): string {
   return isFormulaTrigger(value.charCodeAt(0)) || SPECIAL.test(value) ? textCell(value) : value;
 }
 
+/** Whether a cell is written as it is (null as empty): nothing to strip, quote or neutralise. */
+export function isPlainCell(value: string | null | undefined): boolean {
+  return value === null || value === undefined || value.length === 0 || !(isFormulaTrigger(value.charCodeAt(0)) || SPECIAL.test(value));
+}
+
+/** Whether isoSeconds writes the time as whole seconds in 1970-9999: digits and separators only, nothing for a cell's test to act on. */
+export function isPlainSeconds(t: number | null): boolean {
+  return t === null || (Number.isInteger(t) && t >= 0 && t < MAX_FOUR_DIGIT_YEAR);
+}
+
 /** The event as TEventRecord, claims parsed: the rows TCsvEventRow keeps the claims of. */
 export function recordOfCsvRow(r: TCsvEventRow, v: TCsvRowVerdict): TEventRecord {
   return {
@@ -439,6 +449,7 @@ export function recordOfCsvRow(r: TCsvEventRow, v: TCsvRowVerdict): TEventRecord
  */
 export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes = "iso"): string {
   if (r[20] !== null) return eventCsvRow(recordOfCsvRow(r, v), times);
+  if (r[21] === 1) return plainCsvRow(r, v, times);
   const excel = times === "excel";
   const kind = r[4];
   const isGrant = kind === "authorize" || kind === "delegate";
@@ -523,6 +534,57 @@ export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes
 }
 
 const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
+
+/**
+ * csvEventRow of a row stored as plain (lib/db/csv-columns.ts CSV_PLAIN): ingest found every cell
+ * the stored event alone decides written as it is and its times whole seconds, so only receivedAt
+ * and the verdict's cells are tested here. The tests of the other cells were most of a row's
+ * formatting (docs/benchmarks.md, "CSV export V").
+ */
+function plainCsvRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes): string {
+  const excel = times === "excel";
+  const kind = r[4];
+  let iat = isoSeconds(r[8]);
+  if (excel) iat = excelTime(iat);
+  // aud, parent, grant, target, reason, iat, exp, scope, action, resource, purpose_code, purpose_text
+  let middle: string;
+  if (kind === "authorize" || kind === "delegate") {
+    let exp = isoSeconds(r[9]);
+    if (excel) exp = excelTime(exp);
+    middle = `${r[6] ?? ""},${kind === "delegate" ? (r[7] ?? "") : ""},,,,${iat},${exp},${r[18] ?? ""},,,${r[10] ?? ""},${r[17] ?? ""}`;
+  } else if (kind === "invoke") middle = `,,${r[7] ?? ""},,,${iat},,,${r[17] ?? ""},${r[18] ?? ""},${r[10] ?? ""},`;
+  else if (kind === "complete") middle = `,,${r[7] ?? ""},,,${iat},,,,,,`;
+  else if (kind === "revoke") middle = `,,,${r[7] ?? ""},${r[17] ?? ""},${iat},,,,,,`;
+  else middle = `,,,,,${iat},,,,,,`;
+  const complete = kind === "complete";
+  return (
+    [
+      r[0] >= 0 ? String(r[0]) : csvField(r[0]),
+      cell(excel ? excelTime(r[1]) : r[1]),
+      r[2],
+      r[3],
+      kind,
+      r[5],
+      middle,
+      r[11] === "pending" ? "pending" : "accepted",
+      v.findings.length ? findingCells(v.findings).join(",") : ",,",
+      complete ? `${r[17] ?? ""},${r[18] ?? ""}` : ",",
+      v.attestation === null ? "" : csvField(v.attestation),
+      complete ? (r[19] ?? "") : "",
+      r[12],
+      r[13],
+      cell(v.keyThumbprint),
+      r[14],
+      r[15],
+      r[16],
+      cell(v.issName),
+      cell(v.humanRoot),
+      DEP_CELLS[0],
+      DEP_CELLS[1],
+    ].join(",") + "\r\n"
+  );
+}
+
 function provenanceCells(r: TEventRecord): string[] {
   if (r.alg !== "aip-presented" && !("aip" in r.claims)) return DEP_CELLS;
   const p = signedProvenance(r);

@@ -396,7 +396,7 @@ describe("the export's two read paths", () => {
     const { csvRecordRow } = await import("./csv");
     const direct = exportStoresOf(await (await import("@/lib/db")).database()).direct!;
     const asked: string[] = [];
-    const counting = { ...direct, principals: (ids: string[]) => (asked.push(...ids), direct.principals(ids)) };
+    const counting = { ...direct, signers: (ids: string[]) => (asked.push(...ids), direct.signers(ids)) };
     // Signers asked more than once. AIP events carry ephemeral keys (a kid per event, none of them
     // registered), which the memo asks about again once per new kid: left out.
     const twice = (ids: string[]) => ids.filter((id, i) => !id.startsWith("aip:") && ids.indexOf(id) !== i);
