@@ -102,9 +102,17 @@ export type TLockedReadQuery = {
   freshJtis: string[];
   /** these chains' versions */
   affected: string[];
+  /**
+   * each of `affected`'s version as the batch read it (null: no such chain then): the chains that
+   * changed since (`TLockedRead.changed`) are read with the rest
+   */
+  readVersions: (number | null)[];
   /** the stored findings of these events (duplicates in chains the batch does not re-check) */
   findingsOf: string[];
 };
+
+/** A chain's events with what they reference and whom they name (TIngestStore.chainFacts). */
+export type TChainFacts = { events: TStoredEventRow[]; refs: TExternalRow[]; principals: TPrincipalKindRow[] };
 
 export type TLockedRead = {
   head: { seq: number; hash: string };
@@ -113,7 +121,29 @@ export type TLockedRead = {
   dependants: string[];
   versions: { id: string; version: number }[];
   findings: TFindingRow[];
+  /**
+   * chainFacts of changedChains(q, versions, dependants), with those chains' ids: what a failed
+   * validation re-reads when only chains changed (lib/ingest/steps.ts `revise`), read under the
+   * same lock in the same request, so that repair needs no round trip of its own
+   */
+  changed: TChainFacts & { chainIds: string[] };
 };
+
+/**
+ * The chains a batch must read again under the lock: those of `affected` whose version is not the
+ * one the batch read, and the dependants (chains referencing its new events) not among `affected`.
+ */
+export function changedChains(
+  q: Pick<TLockedReadQuery, "affected" | "readVersions">,
+  versions: TLockedRead["versions"],
+  dependants: string[],
+): string[] {
+  const now = new Map(versions.map((v) => [v.id, v.version]));
+  const affected = new Set(q.affected);
+  return [...q.affected.filter((id, i) => (now.get(id) ?? null) !== q.readVersions[i]), ...new Set(dependants.filter((id) => !affected.has(id)))];
+}
+
+const NO_CHAIN_FACTS: TLockedRead["changed"] = { chainIds: [], events: [], refs: [], principals: [] };
 
 /** What the steps read. Every list argument is non-empty and has no duplicates (TLockedReadQuery's may be empty). */
 export type TIngestStore = {
@@ -121,9 +151,9 @@ export type TIngestStore = {
   lockHead(): { seq: number; hash: string };
   /**
    * lockHead, then, under the lock, what `q` names as it is now (eventKinds, driftVersions,
-   * dependantChains, chainVersions and findingsOf of its lists): the other way to open the locked
-   * scope. One request for all of it, so a store that pays per round trip (PostgreSQL) sends them
-   * together, behind the lock's own statement.
+   * dependantChains, chainVersions and findingsOf of its lists, and the chainFacts of the chains that
+   * changed): the other way to open the locked scope. One request for all of it, so a store that
+   * pays per round trip (PostgreSQL) sends them together, behind the lock's own statement.
    */
   lockHeadAndRead(q: TLockedReadQuery): TLockedRead;
   storedTokens(jtis: string[]): { jti: string; token: string; chainId: string }[];
@@ -133,6 +163,10 @@ export type TIngestStore = {
   dependantChains(jtis: string[]): string[];
   /** every stored event of these chains, in ledger order */
   chainEvents(chainIds: string[]): TStoredEventRow[];
+  /** storedTokens and dependantChains of the same jtis, in one request (a batch's first read) */
+  jtiFacts(jtis: string[]): { stored: { jti: string; token: string; chainId: string }[]; dependants: string[] };
+  /** chainVersions, then chainEvents, of the same chains, in one request (the versions read first) */
+  chainState(chainIds: string[]): { versions: { id: string; version: number }[]; events: TStoredEventRow[] };
   eventKinds(jtis: string[]): TExternalRow[];
   principalKinds(ids: string[]): TPrincipalKindRow[];
   /**
@@ -144,7 +178,7 @@ export type TIngestStore = {
    * chainEvents of these chains, with the stored events their events reference (eventKinds) and the
    * kinds of the principals they name as issuer or audience (principalKinds): in one request.
    */
-  chainFacts(chainIds: string[]): { events: TStoredEventRow[]; refs: TExternalRow[]; principals: TPrincipalKindRow[] };
+  chainFacts(chainIds: string[]): TChainFacts;
   /** stored findings of these events, in insertion (id) order */
   findingsOf(jtis: string[]): TFindingRow[];
   /**
@@ -427,15 +461,23 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       if (!row) throw new Error("ledger head row missing: migrations not applied");
       return { seq: Number(row.seq), hash: row.hash };
     },
-    // Function calls on the connection: nothing to gain from sending them together.
-    lockHeadAndRead: (q) => ({
-      head: store.lockHead(),
-      stored: q.watched.length ? store.eventKinds(q.watched).map((r) => r.jti) : [],
-      driftVersions: q.driftKeys.length ? store.driftVersions(q.driftKeys) : [],
-      dependants: q.freshJtis.length ? store.dependantChains(q.freshJtis) : [],
-      versions: q.affected.length ? store.chainVersions(q.affected) : [],
-      findings: q.findingsOf.length ? store.findingsOf(q.findingsOf) : [],
-    }),
+    // Function calls on the connection: nothing to gain from sending them together. The changed
+    // chains are found from the versions and dependants just read, and read only when there are some.
+    lockHeadAndRead: (q) => {
+      const head = store.lockHead();
+      const dependants = q.freshJtis.length ? store.dependantChains(q.freshJtis) : [];
+      const versions = q.affected.length ? store.chainVersions(q.affected) : [];
+      const changed = changedChains(q, versions, dependants);
+      return {
+        head,
+        stored: q.watched.length ? store.eventKinds(q.watched).map((r) => r.jti) : [],
+        driftVersions: q.driftKeys.length ? store.driftVersions(q.driftKeys) : [],
+        dependants,
+        versions,
+        findings: q.findingsOf.length ? store.findingsOf(q.findingsOf) : [],
+        changed: changed.length ? { chainIds: changed, ...store.chainFacts(changed) } : NO_CHAIN_FACTS,
+      };
+    },
     storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
     chainVersions: (chainIds) => sql.chainVersions.all(json(chainIds)) as { id: string; version: number }[],
     dependantChains: (jtis) => sql.dependantChains.all(json(jtis)) as string[],
@@ -445,6 +487,8 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       for (const r of rows) if (typeof r.receivedAt === "string") r.receivedAt = fromSqliteDate(r.receivedAt).getTime() / 1000;
       return rows as TStoredEventRow[];
     },
+    jtiFacts: (jtis) => ({ stored: store.storedTokens(jtis), dependants: store.dependantChains(jtis) }),
+    chainState: (chainIds) => ({ versions: store.chainVersions(chainIds), events: store.chainEvents(chainIds) }),
     eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
     kindsOf: (q) => ({
@@ -551,6 +595,20 @@ const PG_READS = {
   driftBuckets: `SELECT "key", "bucket", "events", "action", "resource", "data", "host" FROM "DriftBucket" WHERE "key" = ANY($1::text[]) AND "bucket" >= $2`,
   driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
 } as const;
+
+// changedChains in SQL, as one array computed once per statement ($1 the affected chains, $2 the
+// versions the batch read, null where no chain was; $3 its new events' jtis), so the changed chains'
+// facts go out with the lock's other re-reads, before their answers are known. An array rather
+// than a join: the reads below stay the key lookups of chainFacts' own statements.
+const CHANGED_CHAINS = `WITH ch AS (SELECT ARRAY(SELECT x."id" FROM unnest($1::text[], $2::integer[]) AS x("id", "version")
+    JOIN "Chain" c ON c."id" = x."id" WHERE x."version" IS NULL OR c."version" <> x."version"
+  UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids")`;
+const ofChangedChains = (sql: string) => `${CHANGED_CHAINS} ${sql.replaceAll("ANY($1::text[])", `ANY((SELECT "ids" FROM ch))`)}`;
+const PG_CHANGED = {
+  events: ofChangedChains(PG_READS.chainEvents),
+  refs: ofChangedChains(PG_READS.chainRefs),
+  principals: ofChangedChains(PG_READS.chainPrincipals),
+};
 
 // A rechecked chain's findings are replaced. Its index rows only grow with its events (TWritePlan):
 // they are inserted keeping the rows already there, as on SQLite, not deleted and written again
@@ -735,20 +793,49 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
     // Each call below sends its statement as it is made, in this order: the lock first, then the
     // reads, each with a snapshot taken after the lock was granted (READ COMMITTED).
     lockHeadAndRead: async (q) => {
-      const [head, stored, driftVersions, dependants, versions, findings] = await Promise.all([
+      // The changed chains' facts are asked for whether or not any changed (usually none: three
+      // empty answers); then a failed validation is repaired without another round trip.
+      const changedOf = <R extends object>(sql: string): Promise<R[]> =>
+        q.affected.length ? rows<R>(sql, q.affected, q.readVersions, q.freshJtis) : Promise.resolve([]);
+      const [head, stored, driftVersions, dependants, versions, findings, events, refs, principals] = await Promise.all([
         store.lockHead(),
         q.watched.length ? store.eventKinds(q.watched) : none,
         q.driftKeys.length ? store.driftVersions(q.driftKeys) : none,
         q.freshJtis.length ? store.dependantChains(q.freshJtis) : none,
         q.affected.length ? store.chainVersions(q.affected) : none,
         q.findingsOf.length ? store.findingsOf(q.findingsOf) : none,
+        changedOf<TStoredEventRow>(PG_CHANGED.events),
+        changedOf<TExternalRow>(PG_CHANGED.refs),
+        changedOf<TPrincipalKindRow>(PG_CHANGED.principals),
       ]);
-      return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings };
+      // Every changed chain holds events (a chain row is written with its events; a dependant holds the reference).
+      const changed = events.length ? { chainIds: [...new Set(events.map((e) => e.chainId))], events, refs, principals } : NO_CHAIN_FACTS;
+      return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings, changed };
     },
     storedTokens: (jtis) => rows(PG_READS.storedTokens, jtis),
     chainVersions: (chainIds) => rows(PG_READS.chainVersions, chainIds),
     dependantChains: async (jtis) => (await rows<{ chainId: string }>(PG_READS.dependantChains, jtis)).map((d) => d.chainId),
     chainEvents: (chainIds) => rows(PG_READS.chainEvents, chainIds),
+    // The two reads of each pair together on one pipelined connection (the locked scope's, or one
+    // from the pool for them), in this order: one round trip instead of two.
+    jtiFacts: async (jtis) => {
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<{ jti: string; token: string; chainId: string }>(prepared(PG_READS.storedTokens, [jtis])),
+          c.query<{ chainId: string }>(prepared(PG_READS.dependantChains, [jtis])),
+        ] as const;
+      const [t, d] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      return { stored: t.rows, dependants: d.rows.map((r) => r.chainId) };
+    },
+    chainState: async (chainIds) => {
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<{ id: string; version: number }>(prepared(PG_READS.chainVersions, [chainIds])),
+          c.query<TStoredEventRow>(prepared(PG_READS.chainEvents, [chainIds])),
+        ] as const;
+      const [v, e] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      return { versions: v.rows, events: e.rows };
+    },
     eventKinds: (jtis) => rows(PG_READS.eventKinds, jtis),
     principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
     kindsOf: async (q) => {
