@@ -143,7 +143,7 @@ export function changedChains(
   return [...q.affected.filter((id, i) => (now.get(id) ?? null) !== q.readVersions[i]), ...new Set(dependants.filter((id) => !affected.has(id)))];
 }
 
-const NO_CHAIN_FACTS: TLockedRead["changed"] = { chainIds: [], events: [], refs: [], principals: [] };
+const noChainFacts = (): TLockedRead["changed"] => ({ chainIds: [], events: [], refs: [], principals: [] });
 
 /** What the steps read. Every list argument is non-empty and has no duplicates (TLockedReadQuery's may be empty). */
 export type TIngestStore = {
@@ -475,7 +475,7 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
         dependants,
         versions,
         findings: q.findingsOf.length ? store.findingsOf(q.findingsOf) : [],
-        changed: changed.length ? { chainIds: changed, ...store.chainFacts(changed) } : NO_CHAIN_FACTS,
+        changed: changed.length ? { chainIds: changed, ...store.chainFacts(changed) } : noChainFacts(),
       };
     },
     storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
@@ -598,11 +598,12 @@ const PG_READS = {
 
 // changedChains in SQL, as one array computed once per statement ($1 the affected chains, $2 the
 // versions the batch read, null where no chain was; $3 its new events' jtis), so the changed chains'
-// facts go out with the lock's other re-reads, before their answers are known. An array rather
-// than a join: the reads below stay the key lookups of chainFacts' own statements.
-const CHANGED_CHAINS = `WITH ch AS (SELECT ARRAY(SELECT x."id" FROM unnest($1::text[], $2::integer[]) AS x("id", "version")
-    JOIN "Chain" c ON c."id" = x."id" WHERE x."version" IS NULL OR c."version" <> x."version"
-  UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids")`;
+// facts go out with the lock's other re-reads, before their answers are known. Key lookups only, as
+// chainVersions and dependantChains (no join a generic plan could turn into a scan), and an array,
+// so the reads below stay the key lookups of chainFacts' own statements.
+const CHANGED_CHAINS = `WITH ch AS (SELECT ARRAY(
+    SELECT "id" FROM "Chain" WHERE "id" = ANY($1::text[]) AND "version" IS DISTINCT FROM ($2::integer[])[array_position($1::text[], "id")]
+    UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids")`;
 const ofChangedChains = (sql: string) => `${CHANGED_CHAINS} ${sql.replaceAll("ANY($1::text[])", `ANY((SELECT "ids" FROM ch))`)}`;
 const PG_CHANGED = {
   events: ofChangedChains(PG_READS.chainEvents),
@@ -809,7 +810,7 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
         changedOf<TPrincipalKindRow>(PG_CHANGED.principals),
       ]);
       // Every changed chain holds events (a chain row is written with its events; a dependant holds the reference).
-      const changed = events.length ? { chainIds: [...new Set(events.map((e) => e.chainId))], events, refs, principals } : NO_CHAIN_FACTS;
+      const changed = events.length ? { chainIds: [...new Set(events.map((e) => e.chainId))], events, refs, principals } : noChainFacts();
       return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings, changed };
     },
     storedTokens: (jtis) => rows(PG_READS.storedTokens, jtis),
