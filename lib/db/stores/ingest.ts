@@ -604,7 +604,7 @@ const PG_READS = {
 const CHANGED_CHAINS = `WITH ch AS (SELECT ARRAY(
     SELECT "id" FROM "Chain" WHERE "id" = ANY($1::text[]) AND "version" IS DISTINCT FROM ($2::integer[])[array_position($1::text[], "id")]
     UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids")`;
-const ofChangedChains = (sql: string) => `${CHANGED_CHAINS} ${sql.replaceAll("ANY($1::text[])", `ANY((SELECT "ids" FROM ch))`)}`;
+const ofChangedChains = (sql: string) => `${CHANGED_CHAINS} ${sql.replaceAll("ANY($1::text[])", `ANY((SELECT "ids" FROM ch)::text[])`)}`;
 const PG_CHANGED = {
   events: ofChangedChains(PG_READS.chainEvents),
   refs: ofChangedChains(PG_READS.chainRefs),
