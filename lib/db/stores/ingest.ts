@@ -918,8 +918,20 @@ async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> 
 
 // READ COMMITTED whatever the server's default (see postgresIngestLock); a statement that runs past
 // two minutes (a lock another instance never releases) ends the transaction, as Prisma's
-// interactive-transaction timeout did. One round trip: a parameterless query may hold several statements.
-const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000`;
+// interactive-transaction timeout did; its COMMIT does not wait for the WAL flush (FLUSH does, after
+// the lock). One round trip: a parameterless query may hold several statements.
+const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000; SET LOCAL synchronous_commit = off`;
+
+/**
+ * Sent right behind a batch's COMMIT on the same connection, in a transaction of its own: a
+ * transactional WAL record (a logical message, which every role may write and nothing reads unless
+ * a logical decoder asks for this prefix), so that its commit waits for the WAL flush as the
+ * server's synchronous_commit says (on by default). WAL is flushed in order: once it answers, the
+ * batch's commit, written before it, is on disk as a synchronous COMMIT would have left it. The
+ * ledger head's lock was released by the COMMIT already: the next batch's locked scope runs while
+ * this one waits for the disk, and PostgreSQL flushes the WAL of several such commits at once.
+ */
+const FLUSH = `SELECT pg_logical_emit_message(true, 'delegraph.ingest', '')`;
 
 const ignore = () => undefined;
 
@@ -939,8 +951,10 @@ function setPipelined(client: pg.PoolClient, on: boolean): void {
  * (lockHead locks the head row). The lock only serialises correctly under READ COMMITTED, where
  * each later statement sees what the previous holder committed; under a server default of
  * REPEATABLE READ or SERIALIZABLE the snapshot would predate the lock wait, and every ingest that
- * waited would fail with 40001. COMMIT waits for the WAL flush (synchronous_commit is left as the
- * server has it, on by default): an acknowledged batch is durable.
+ * waited would fail with 40001. The COMMIT releases the lock without waiting for the WAL flush
+ * (synchronous_commit off for this transaction alone); the scope ends once FLUSH, sent behind it,
+ * has waited for it (synchronous_commit as the server has it, on by default): an acknowledged batch
+ * is durable, as before, and the lock is no longer held through an fsync.
  */
 export function postgresIngestLock(db: TDatabase): TAsyncLock {
   const pool = db.pg;
@@ -971,8 +985,13 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
       // A scope released without a write (its validation failed) ends in ROLLBACK: it wrote only
       // the head's row lock, which a COMMIT would make wait for a WAL flush with the lock held.
       const end = writes.length ? "COMMIT" : "ROLLBACK";
-      const [, ended] = await Promise.all([Promise.all(writes), client.query(end)]);
+      const ending = Promise.all([Promise.all(writes), client.query(end)]);
+      // In the same round trip: the COMMIT's answer comes back before the flush, which it does not wait for.
+      const flushed = end === "COMMIT" ? client.query(FLUSH) : null;
+      flushed?.catch(ignore); // awaited below, unless the COMMIT failed first
+      const [, ended] = await ending;
       if (ended.command !== end) throw new Error(`${end} answered ${ended.command}`);
+      await flushed;
       return out;
     } catch (e) {
       // Behind whatever is still in flight on the pipeline, so it ends the transaction after them.
