@@ -1,7 +1,7 @@
 // Concurrent batches on PostgreSQL (a fresh database on DATABASE_URL_POSTGRES or 127.0.0.1:5432;
 // skipped without a server): see concurrent-cases.ts.
 import { afterAll, describe, expect, it } from "vitest";
-import type pg from "pg";
+import type { Pool, PoolClient, QueryResult } from "pg";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
 import { defineConcurrentTests } from "./concurrent-cases";
 
@@ -56,14 +56,14 @@ if (url) {
       const db = await database();
       const log: string[] = [];
       // The lock's own connection, every query and its answer recorded (a view of the pooled client, which is left as it was).
-      const recorded = (client: pg.PoolClient) =>
+      const recorded = (client: PoolClient) =>
         new Proxy(client, {
           get(target, key) {
             if (key !== "query") return Reflect.get(target, key, target) as unknown;
             return (config: string | { text: string }, ...rest: unknown[]) => {
               const text = typeof config === "string" ? config : config.text;
               log.push(`sent ${text}`);
-              const answer = (target.query as (...a: unknown[]) => Promise<pg.QueryResult>)(config, ...rest);
+              const answer = (target.query as (...a: unknown[]) => Promise<QueryResult>)(config, ...rest);
               answer.then(
                 // BEGIN's several statements answer with a list of results.
                 (r) => log.push(`answered ${text} ${JSON.stringify((Array.isArray(r) ? null : r.rows[0]) ?? null)}`),
@@ -74,7 +74,7 @@ if (url) {
           },
         });
       const pool = db.pg!;
-      const lock = postgresIngestLock({ ...db, pg: { connect: async () => recorded(await pool.connect()) } as unknown as pg.Pool });
+      const lock = postgresIngestLock({ ...db, pg: { connect: async () => recorded(await pool.connect()) } as unknown as Pool });
       // One refused entry: the batch writes its quarantine row and commits.
       const candidates = [
         { index: 0, kind: "rejected" as const, rawEntry: "garbage", jti: null, code: "malformed" as const, message: "not a token" },
