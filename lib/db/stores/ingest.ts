@@ -596,20 +596,40 @@ const PG_READS = {
   driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
 } as const;
 
-// changedChains in SQL, as one array computed once per statement ($1 the affected chains, $2 the
-// versions the batch read, null where no chain was; $3 its new events' jtis), so the changed chains'
-// facts go out with the lock's other re-reads, before their answers are known. Key lookups only, as
-// chainVersions and dependantChains (no join a generic plan could turn into a scan), and an array,
-// so the reads below stay the key lookups of chainFacts' own statements.
-const CHANGED_CHAINS = `WITH ch AS (SELECT ARRAY(
+// changedChains in SQL and their chainFacts in one statement ($1 the affected chains, $2 the versions
+// the batch read, null where no chain was; $3 its new events' jtis), so they go out with the lock's
+// other re-reads, before their answers are known, and the changed chains are found once (their
+// dependants part is a lookup of every new jti). Lookups by key only, through arrays, as chainFacts'
+// own statements (no join a generic plan could turn into a scan). The three kinds of rows come back
+// as one list (`part`), with the columns of chainEvents, chainRefs and chainPrincipals.
+const PG_CHANGED_FACTS = `WITH ch AS (SELECT ARRAY(
     SELECT "id" FROM "Chain" WHERE "id" = ANY($1::text[]) AND "version" IS DISTINCT FROM ($2::integer[])[array_position($1::text[], "id")]
-    UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids")`;
-const ofChangedChains = (sql: string) => `${CHANGED_CHAINS} ${sql.replaceAll("ANY($1::text[])", `ANY((SELECT "ids" FROM ch)::text[])`)}`;
-const PG_CHANGED = {
-  events: ofChangedChains(PG_READS.chainEvents),
-  refs: ofChangedChains(PG_READS.chainRefs),
-  principals: ofChangedChains(PG_READS.chainPrincipals),
-};
+    UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids"),
+  e AS MATERIALIZED (SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt",
+    CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE EXTRACT(EPOCH FROM "receivedAt")::double precision END AS "receivedAt", "drift", "iss", "aud"
+    FROM "Event" WHERE "chainId" = ANY((SELECT "ids" FROM ch)::text[]))
+  SELECT 'e' AS "part", "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt", "receivedAt", "drift", NULL AS "kind", NULL AS "id" FROM e
+  UNION ALL SELECT 'r', NULL, x."jti", x."chainId", NULL, NULL, NULL, NULL, NULL, NULL, x."kind", NULL FROM "Event" x
+    WHERE x."jti" = ANY(ARRAY(SELECT "ref" FROM e WHERE "ref" IS NOT NULL))
+  UNION ALL SELECT 'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p."kind", p."id" FROM "Principal" p
+    WHERE p."id" = ANY(ARRAY(SELECT "iss" FROM e UNION SELECT "aud" FROM e WHERE "aud" IS NOT NULL))`;
+type TChangedFactsRow = TStoredEventRow & { part: "e" | "r" | "p"; kind: string; id: string };
+
+/** PG_CHANGED_FACTS's rows as chainFacts gives them: each row as its own statement returns it, events in ledger order. */
+function changedFactsOf(rows: TChangedFactsRow[]): TLockedRead["changed"] {
+  const out = noChainFacts();
+  for (const r of rows) {
+    if (r.part === "e") {
+      const { seq, jti, chainId, claims, status, ref, keyRevokedAt, receivedAt, drift } = r;
+      out.events.push({ seq, jti, chainId, claims, status, ref, keyRevokedAt, receivedAt, drift });
+    } else if (r.part === "r") out.refs.push({ jti: r.jti, chainId: r.chainId, kind: r.kind });
+    else out.principals.push({ id: r.id, kind: r.kind });
+  }
+  out.events.sort((a, b) => a.seq - b.seq);
+  // Every changed chain holds events (a chain row is written with its events; a dependant holds the reference).
+  out.chainIds = [...new Set(out.events.map((e) => e.chainId))];
+  return out;
+}
 
 // A rechecked chain's findings are replaced. Its index rows only grow with its events (TWritePlan):
 // they are inserted keeping the rows already there, as on SQLite, not deleted and written again
@@ -794,23 +814,18 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
     // Each call below sends its statement as it is made, in this order: the lock first, then the
     // reads, each with a snapshot taken after the lock was granted (READ COMMITTED).
     lockHeadAndRead: async (q) => {
-      // The changed chains' facts are asked for whether or not any changed (usually none: three
-      // empty answers); then a failed validation is repaired without another round trip.
-      const changedOf = <R extends object>(sql: string): Promise<R[]> =>
-        q.affected.length ? rows<R>(sql, q.affected, q.readVersions, q.freshJtis) : Promise.resolve([]);
-      const [head, stored, driftVersions, dependants, versions, findings, events, refs, principals] = await Promise.all([
+      // The changed chains' facts are asked for whether or not any changed (usually none: an
+      // empty answer); then a failed validation is repaired without another round trip.
+      const [head, stored, driftVersions, dependants, versions, findings, facts] = await Promise.all([
         store.lockHead(),
         q.watched.length ? store.eventKinds(q.watched) : none,
         q.driftKeys.length ? store.driftVersions(q.driftKeys) : none,
         q.freshJtis.length ? store.dependantChains(q.freshJtis) : none,
         q.affected.length ? store.chainVersions(q.affected) : none,
         q.findingsOf.length ? store.findingsOf(q.findingsOf) : none,
-        changedOf<TStoredEventRow>(PG_CHANGED.events),
-        changedOf<TExternalRow>(PG_CHANGED.refs),
-        changedOf<TPrincipalKindRow>(PG_CHANGED.principals),
+        q.affected.length ? rows<TChangedFactsRow>(PG_CHANGED_FACTS, q.affected, q.readVersions, q.freshJtis) : none,
       ]);
-      // Every changed chain holds events (a chain row is written with its events; a dependant holds the reference).
-      const changed = events.length ? { chainIds: [...new Set(events.map((e) => e.chainId))], events, refs, principals } : noChainFacts();
+      const changed = changedFactsOf(facts);
       return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings, changed };
     },
     storedTokens: (jtis) => rows(PG_READS.storedTokens, jtis),
