@@ -790,8 +790,8 @@ function writeStatements(plan: TWritePlan): pg.QueryConfig[] {
 /**
  * The locked scope as postgresIngestLock opens it: a pipelined connection on which BEGIN has been
  * sent but not awaited (the scope's first operation awaits it with its own answer), and a write
- * that is sent but not awaited either (`written` hands it to the lock, which sends COMMIT behind
- * it and awaits both).
+ * that is sent but not awaited either (`written` hands it to the lock, which sends COMMIT and the
+ * flush behind it and awaits them all).
  */
 type TLockedScope = { begun: Promise<unknown>; written: (sent: Promise<unknown>) => void };
 
@@ -799,8 +799,8 @@ type TLockedScope = { begun: Promise<unknown>; written: (sent: Promise<unknown>)
  * The store on a transaction's connection (the locked phase, `scope` given) or on the pool (the
  * unlocked one). In the locked phase the connection is pipelined (postgresIngestLock): statements
  * sent together go out without waiting for each other's answers and the server runs them in order,
- * so `lockHeadAndRead` with the BEGIN before it is one round trip, and the write with the COMMIT
- * after it another.
+ * so `lockHeadAndRead` with the BEGIN before it is one round trip (a repaired round's reads
+ * included), and the write with the COMMIT and the flush after it another.
  */
 export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): TAsyncIngestStore {
   const rows = async <R extends object>(text: string, ...values: unknown[]): Promise<R[]> => (await conn.query<R>(prepared(text, values))).rows;
