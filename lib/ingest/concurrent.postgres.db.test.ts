@@ -74,14 +74,22 @@ if (url) {
           },
         });
       const pool = db.pg!;
-      const lock = postgresIngestLock({ ...db, pg: { connect: async () => recorded(await pool.connect()) } as unknown as Pool });
-      // One refused entry: the batch writes its quarantine row and commits.
-      const candidates = [
-        { index: 0, kind: "rejected" as const, rawEntry: "garbage", jti: null, code: "malformed" as const, message: "not a token" },
-      ];
-      const results = await runPhasedAsync(ingestSteps(candidates, new Date(), "token:flush-test"), postgresIngestStore(pool), lock);
-      log.push("acknowledged");
-      expect(results.map((r) => r.status)).toEqual(["rejected"]);
+      // `mayFlush`: what the lock's one question about the flush's function is answered (null: the server's own answer).
+      const ingestRecorded = async (source: string, mayFlush: boolean | null) => {
+        log.length = 0;
+        const query = mayFlush === null ? pool.query.bind(pool) : async () => ({ rows: [{ may: mayFlush }] });
+        const lock = postgresIngestLock({ ...db, pg: { connect: async () => recorded(await pool.connect()), query } as unknown as Pool });
+        // One refused entry: the batch writes its quarantine row and commits.
+        const candidates = [
+          { index: 0, kind: "rejected" as const, rawEntry: "garbage", jti: null, code: "malformed" as const, message: "not a token" },
+        ];
+        const results = await runPhasedAsync(ingestSteps(candidates, new Date(), source), postgresIngestStore(pool), lock);
+        log.push("acknowledged");
+        expect(results.map((r) => r.status)).toEqual(["rejected"]);
+        const stored = await pool.query(`SELECT "code" FROM "Quarantine" WHERE "source" = $1`, [source]);
+        expect(stored.rows).toEqual([{ code: "malformed" }]);
+      };
+      await ingestRecorded("token:flush-test", null);
 
       expect(log[0]).toMatch(/^sent BEGIN .*SET LOCAL synchronous_commit = off$/);
       const at = (prefix: string) => log.findIndex((l) => l.startsWith(prefix));
@@ -97,8 +105,13 @@ if (url) {
       const lsn = (JSON.parse(log.at(-2)!.slice(`answered ${flush} `.length)) as { pg_logical_emit_message: string }).pg_logical_emit_message;
       const { rows } = await pool.query<{ flushed: boolean }>(`SELECT pg_current_wal_flush_lsn() > $1::pg_lsn AS "flushed"`, [lsn]);
       expect(rows[0].flushed).toBe(true);
-      const stored = await pool.query(`SELECT "code" FROM "Quarantine" WHERE "source" = 'token:flush-test'`);
-      expect(stored.rows).toEqual([{ code: "malformed" }]);
+
+      // A role that may not call the function (an administrator revoked it): the COMMIT waits for the disk itself, as before.
+      await ingestRecorded("token:no-flush-test", false);
+      expect(log[0]).toBe("sent BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000");
+      expect(log.filter((l) => l.includes("pg_logical_emit_message"))).toEqual([]);
+      expect(log.at(-2)).toBe("answered COMMIT null");
+      expect(log.at(-1)).toBe("acknowledged");
     });
   });
   afterAll(async () => {

@@ -933,9 +933,10 @@ async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> 
 
 // READ COMMITTED whatever the server's default (see postgresIngestLock); a statement that runs past
 // two minutes (a lock another instance never releases) ends the transaction, as Prisma's
-// interactive-transaction timeout did; its COMMIT does not wait for the WAL flush (FLUSH does, after
-// the lock). One round trip: a parameterless query may hold several statements.
-const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000; SET LOCAL synchronous_commit = off`;
+// interactive-transaction timeout did; BEGIN_UNFLUSHED's COMMIT does not wait for the WAL flush
+// (FLUSH does, after the lock). One round trip: a parameterless query may hold several statements.
+const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000`;
+const BEGIN_UNFLUSHED = `${BEGIN}; SET LOCAL synchronous_commit = off`;
 
 /**
  * Sent right behind a batch's COMMIT on the same connection, in a transaction of its own: a
@@ -947,6 +948,12 @@ const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout
  * this one waits for the disk, and PostgreSQL flushes the WAL of several such commits at once.
  */
 const FLUSH = `SELECT pg_logical_emit_message(true, 'delegraph.ingest', '')`;
+/**
+ * Whether this role may call FLUSH's function (every role may, unless an administrator revoked it):
+ * if not, the ingest commits as it did before, the COMMIT itself waiting for the disk under the lock.
+ */
+const MAY_FLUSH = `SELECT COALESCE(bool_or(has_function_privilege("oid", 'EXECUTE')), false) AS "may" FROM pg_catalog.pg_proc
+  WHERE "proname" = 'pg_logical_emit_message' AND "pronamespace" = 'pg_catalog'::regnamespace`;
 
 const ignore = () => undefined;
 
@@ -974,7 +981,14 @@ function setPipelined(client: pg.PoolClient, on: boolean): void {
 export function postgresIngestLock(db: TDatabase): TAsyncLock {
   const pool = db.pg;
   if (pool === null) throw new Error("postgresIngestLock: not a PostgreSQL database");
+  // Asked once, at the first batch; without the function (or on an error) the COMMIT waits as before.
+  let mayFlush: Promise<boolean> | null = null;
   return async (inside) => {
+    mayFlush ??= pool.query<{ may: boolean }>(MAY_FLUSH).then(
+      (r) => r.rows[0]?.may === true,
+      () => false,
+    );
+    const flushAfter = await mayFlush;
     const client = await connectWithin(pool, CONNECTION_WAIT_MS);
     let broken: Error | undefined;
     // The pool listens for errors on idle connections only: a connection that breaks between two
@@ -984,7 +998,7 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
     setPipelined(client, true);
     const writes: Promise<unknown>[] = [];
     try {
-      const begun = client.query(BEGIN);
+      const begun = client.query(flushAfter ? BEGIN_UNFLUSHED : BEGIN);
       begun.catch(ignore); // awaited by the scope's first operation, which opens it (lockHead, lockHeadAndRead)
       const out = await inside(
         postgresIngestStore(client, {
@@ -1002,7 +1016,7 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
       const end = writes.length ? "COMMIT" : "ROLLBACK";
       const ending = Promise.all([Promise.all(writes), client.query(end)]);
       // In the same round trip: the COMMIT's answer comes back before the flush, which it does not wait for.
-      const flushed = end === "COMMIT" ? client.query(FLUSH) : null;
+      const flushed = end === "COMMIT" && flushAfter ? client.query(FLUSH) : null;
       flushed?.catch(ignore); // awaited below, unless the COMMIT failed first
       const [, ended] = await ending;
       if (ended.command !== end) throw new Error(`${end} answered ${ended.command}`);
