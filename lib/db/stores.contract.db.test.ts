@@ -16,7 +16,15 @@ import { verifiedCandidates as candidates } from "@/lib/ingest/test-helpers";
 import { DEFAULT_DRIFT_SETTINGS, driftKey, driftWindow } from "@/lib/protocol/drift";
 import { openDatabase, type TDatabase } from "./connect";
 import { createStores, type TStores } from "./stores";
-import { ask, driftOnlyWrite, postgresIngestStore, sqliteIngestStore, type TIngestStore, type TAsyncIngestStore } from "./stores/ingest";
+import {
+  ask,
+  driftOnlyWrite,
+  postgresIngestStore,
+  sqliteIngestStore,
+  type TIngestStore,
+  type TAsyncIngestStore,
+  type TLockedReadQuery,
+} from "./stores/ingest";
 import { exportStoresOf } from "./stores/exports";
 import { csvColumnsOf, type TCsvColumns, type TCsvSource } from "./csv-columns";
 import { replayMigration } from "./both-databases-cases";
@@ -811,26 +819,52 @@ const CASES: {
 /** The ingest store's own operations, on each database's implementation. */
 const INGEST_CASES: { [O in keyof TIngestStore]: (store: TIngestStore | TAsyncIngestStore) => unknown } = {
   lockHead: (st) => st.lockHead(),
-  lockHeadAndRead: (st) =>
-    Promise.resolve(
-      st.lockHeadAndRead({
-        watched: ["c1", "c2.x", "nope"],
-        driftKeys: [DRIFT_KEY, "nobody\nnothing"],
-        freshJtis: ["c1"],
-        affected: ["c1", "c2", "nope"],
-        findingsOf: ["c1.i1", "c1.d1", "c2.x"],
-      }),
-    ).then((r) => ({
-      ...r,
-      stored: r.stored.sort(),
-      dependants: r.dependants.sort(),
-      versions: r.versions.sort((a, b) => a.id.localeCompare(b.id)),
-      findings: r.findings.map(({ id: _id, ...f }) => f),
-    })),
+  lockHeadAndRead: async (st) => {
+    const version = new Map((await st.chainVersions(["c1", "c2"])).map((v) => [v.id, v.version]));
+    const [c1, c2] = [version.get("c1")!, version.get("c2")!];
+    const read = (q: Pick<TLockedReadQuery, "affected" | "readVersions">) =>
+      Promise.resolve(
+        st.lockHeadAndRead({
+          watched: ["c1", "c2.x", "nope"],
+          driftKeys: [DRIFT_KEY, "nobody\nnothing"],
+          freshJtis: ["c1"],
+          findingsOf: ["c1.i1", "c1.d1", "c2.x"],
+          ...q,
+        }),
+      ).then((r) => ({
+        ...r,
+        stored: r.stored.sort(),
+        dependants: r.dependants.sort(),
+        versions: r.versions.sort((a, b) => a.id.localeCompare(b.id)),
+        findings: r.findings.map(({ id: _id, ...f }) => f),
+        changed: {
+          chainIds: r.changed.chainIds.sort(),
+          events: r.changed.events,
+          refs: r.changed.refs.sort((a, b) => a.jti.localeCompare(b.jti)),
+          principals: r.changed.principals.sort((a, b) => a.id.localeCompare(b.id)),
+        },
+      }));
+    return [
+      // c1 as read, c2 moved since, "nope" still absent: c2's facts come with the lock.
+      await read({ affected: ["c1", "c2", "nope"], readVersions: [c1, c2 + 1000, null] }),
+      // c1 absent when read (it is there now), c2 a new dependant of c1: both.
+      await read({ affected: ["c1"], readVersions: [null] }),
+      // Nothing changed: no chain facts.
+      await read({ affected: ["c1", "c2"], readVersions: [c1, c2] }),
+    ];
+  },
   storedTokens: (st) => Promise.resolve(st.storedTokens(["c1", "c2", "nope"])).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
   chainVersions: (st) => Promise.resolve(st.chainVersions(["c1", "c2", "nope"])).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
   dependantChains: (st) => Promise.resolve(st.dependantChains(["c1"])).then((r) => r.sort()),
   chainEvents: (st) => st.chainEvents(["c1", "c2"]),
+  jtiFacts: (st) =>
+    Promise.all([st.jtiFacts(["c1", "c2", "nope"]), st.jtiFacts(["nope"])]).then((all) =>
+      all.map((r) => ({ stored: r.stored.sort((a, b) => a.jti.localeCompare(b.jti)), dependants: r.dependants.sort() })),
+    ),
+  chainState: (st) =>
+    Promise.all([st.chainState(["c1", "c2", "nope"]), st.chainState(["nope"])]).then((all) =>
+      all.map((r) => ({ versions: r.versions.sort((a, b) => a.id.localeCompare(b.id)), events: r.events })),
+    ),
   eventKinds: (st) => Promise.resolve(st.eventKinds(["c1", "c2.x"])).then((r) => r.sort((a, b) => a.jti.localeCompare(b.jti))),
   principalKinds: (st) => Promise.resolve(st.principalKinds([human.id, planner.id])).then((r) => r.sort((a, b) => a.id.localeCompare(b.id))),
   kindsOf: (st) =>
@@ -923,6 +957,38 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         expect(normalise(b)).toEqual(normalise(a));
       });
     }
+    it("jtiFacts and chainState answer as the two reads each pairs", async () => {
+      for (const st of [sqliteIngestStore(pair.sqlite.sqlite!), postgresIngestStore(pair.postgres.pg!)]) {
+        const ids = ["c1", "c2", "nope"];
+        const byJti = (a: { jti: string }, b: { jti: string }) => a.jti.localeCompare(b.jti);
+        const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+        const facts = await st.jtiFacts(ids);
+        expect(facts.stored.sort(byJti)).toEqual((await st.storedTokens(ids)).sort(byJti));
+        expect(facts.dependants.sort()).toEqual((await st.dependantChains(ids)).sort());
+        expect(facts.dependants).toEqual(["c1", "c2"]);
+        const state = await st.chainState(ids);
+        expect(state.versions.sort(byId)).toEqual((await st.chainVersions(ids)).sort(byId));
+        expect(state.events).toEqual(await st.chainEvents(ids));
+      }
+    });
+    it("lockHeadAndRead reads the facts of the chains changed since the batch read them, and only those", async () => {
+      for (const st of [sqliteIngestStore(pair.sqlite.sqlite!), postgresIngestStore(pair.postgres.pg!)]) {
+        type TRead = { changed: { chainIds: string[]; events: unknown[]; refs: { jti: string }[]; principals: { id: string }[] } };
+        const [moved, added, none] = (await INGEST_CASES.lockHeadAndRead(st)) as TRead[];
+        const facts = async (ids: string[]) => {
+          const f = await st.chainFacts(ids);
+          return {
+            chainIds: ids,
+            events: f.events,
+            refs: f.refs.sort((a, b) => a.jti.localeCompare(b.jti)),
+            principals: f.principals.sort((a, b) => a.id.localeCompare(b.id)),
+          };
+        };
+        expect(moved.changed).toEqual(await facts(["c2"]));
+        expect(added.changed).toEqual(await facts(["c1", "c2"]));
+        expect(none.changed).toEqual({ chainIds: [], events: [], refs: [], principals: [] });
+      }
+    });
     it("the drift baseline holds the planner's history, and its novel invoke carries behavior_drift with the baseline", async () => {
       for (const st of [sqliteIngestStore(pair.sqlite.sqlite!), postgresIngestStore(pair.postgres.pg!)]) {
         const versions = await st.driftVersions([DRIFT_KEY]);

@@ -164,8 +164,9 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
   /** Locked scopes left without a write: validations that failed. */
   const releases = () => count("lock") - count("write");
   /**
-   * One locked scope, whose failed validation was repaired under the lock: after the re-reads only
-   * the reads of what changed (`expected`, in order) and the chain checks, then the write.
+   * One locked scope, whose failed validation was repaired under the lock: after the re-reads (which
+   * bring the changed chains' facts) only the reads of what is still unknown (`expected`, in order)
+   * and the chain checks, then the write.
    */
   const revisedUnderLock = (expected: string[]) => {
     expect(count("lock")).toBe(1);
@@ -216,9 +217,10 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         [raced.hop, raced.act],
         once(async () => void (await ingestBatch([raced.root]))),
       );
-      // The chain's version moved: its events read again under the lock, in the same request as the
-      // kind of the root's signer (new to the batch), the chain checked again.
-      revisedUnderLock(["chainFacts"]);
+      // The chain's version moved: its events, with the kind of the root's signer (new to the batch),
+      // came with the lock's own re-reads; the chain checked again, with no read of its own.
+      revisedUnderLock([]);
+      expect(log.reads?.at(-1)?.readVersions).toEqual([null]);
       const inOrder = story();
       await ingestBatch([inOrder.root]);
       expect(verdicts(results)).toEqual(verdicts(await ingestBatch([inOrder.hop, inOrder.act])));
@@ -234,8 +236,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         once(async () => void (childWhileRacing = await ingestBatch([raced.hop]))),
       );
       expect(verdicts(childWhileRacing)).toEqual(["pending  [orphan]"]);
-      // The child's audience is new to the batch: its kind is read in the same request as the chain.
-      revisedUnderLock(["chainFacts"]);
+      // The child's audience is new to the batch: its kind came with the chain's events, with the lock.
+      revisedUnderLock([]);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const detail = await getChain(raced.chain);
       expect(detail.events.map((e) => `${e.jti} ${e.status} ${e.findings.map((f) => f.code).join(",")}`).sort()).toEqual(
@@ -254,8 +256,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
         [parent.root],
         once(async () => void (await ingestBatch([foreign]))),
       );
-      // A new dependant chain: its events read under the lock, with its principals' kinds.
-      revisedUnderLock(["chainFacts"]);
+      // A new dependant chain: its events and its principals' kinds read with the lock.
+      revisedUnderLock([]);
       expect(verdicts(results)).toEqual(["accepted  []"]);
       const stored = (await getChain(other)).events.find((e) => e.jti === other)!;
       expect([stored.status, stored.findings.map((f) => f.code)]).toEqual(["accepted", ["unrooted"]]);
@@ -288,7 +290,8 @@ export function definePhaseTests(kind: "sqlite" | "postgres", log: TOpLog) {
           expect(count("lock")).toBe(1);
           expect(releases()).toBe(0);
           const locked = log.ops.slice(log.ops.indexOf("lockHeadAndRead") + 1);
-          expect(locked).toContain("chainFacts");
+          // What changed came with the lock's re-reads: no read of its own.
+          expect(locked).not.toContain("chainFacts");
           // Checked again under the lock: the chain that gained its root and the new dependant; the
           // other two chains' first checks are kept.
           expect(locked.filter((o) => o === "checkChain")).toHaveLength(2);

@@ -12,11 +12,11 @@
 //    kinds) with the `version` of each affected chain, then classify replays and check the chains;
 // 2. under the lock: re-read only the cheap facts the checks depended on that another batch could
 //    have changed meanwhile (which of the jtis and references are stored, which chains depend on the
-//    new events, the chains' versions). Unchanged: give ledger positions and write. Changed chains
-//    only (the batch's own jtis and drift baselines as read): read those chains again and re-check
-//    under the lock (`revise`), then write. Otherwise: release the lock and start again; after
-//    OPTIMISTIC_ATTEMPTS, read and check under the lock (bounded work: the list limits of
-//    docs/protocol.md §8 bound every check).
+//    new events, the chains' versions), with the events of the chains that changed (usually none).
+//    Unchanged: give ledger positions and write. Changed chains only (the batch's own jtis and drift
+//    baselines as read): re-check them with the events read with the lock (`revise`), then write.
+//    Otherwise: release the lock and start again; after OPTIMISTIC_ATTEMPTS, read and check under
+//    the lock (bounded work: the list limits of docs/protocol.md §8 bound every check).
 // Either way the verdicts are those of the store as the write finds it, as with one locked phase.
 import type { TClaims, TFinding, TRejectCode } from "@/lib/protocol/types";
 import { checkAnyChain, isAipClaims } from "@/lib/protocol/any-chain";
@@ -231,7 +231,10 @@ function withFresh(stored: TParsedEventRow[], fresh: TFresh[], at: Date): TParse
 function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings): TSteps<TPrepared> {
   const verified = candidates.filter((c) => c.kind === "verified");
   const jtis = [...new Set(verified.map((c) => c.claims.jti))];
-  const existing = jtis.length ? yield* ask("storedTokens", jtis) : [];
+  // The dependants of every jti come with the stored tokens: when none is stored, the new events'
+  // jtis are exactly these, and so are their dependants.
+  const first = jtis.length ? yield* ask("jtiFacts", jtis) : { stored: [], dependants: [] };
+  const existing = first.stored;
   const stored = new Map(existing.map((e) => [e.jti, { token: e.token, chain: e.chainId }]));
   const storedOfWatched = new Set(existing.map((e) => e.jti));
 
@@ -284,10 +287,11 @@ function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings
     // arriving): both are re-checked whole. A new event pointing at another new one is in a chain
     // that gains events anyway. Versions are read before the events: any write after this read
     // shows up as a new version under the lock.
-    dependants = yield* ask("dependantChains", freshJtis);
+    dependants = existing.length ? yield* ask("dependantChains", freshJtis) : first.dependants;
     affected = [...new Set([...fresh.map((f) => f.claims.chain), ...dependants])];
-    versions = new Map((yield* ask("chainVersions", affected)).map((v) => [v.id, v.version]));
-    storedEvents = parseEventRows(yield* ask("chainEvents", affected));
+    const state = yield* ask("chainState", affected);
+    versions = new Map(state.versions.map((v) => [v.id, v.version]));
+    storedEvents = parseEventRows(state.events);
     driftRead = yield* judgeDrifts(fresh, storedEvents, drift);
     const events = withFresh(storedEvents, fresh, at);
     refs = missingRefs(events);
@@ -458,6 +462,7 @@ function lockedReadOf(p: TPrepared): TLockedReadQuery {
     driftKeys: fresh ? [...p.driftSeen.keys()] : [],
     freshJtis: p.freshJtis,
     affected: fresh ? p.affected : [],
+    readVersions: fresh ? p.affected.map((id) => p.versions.get(id) ?? null) : [],
     findingsOf: uncheckedDuplicates(p),
   };
 }
@@ -480,11 +485,11 @@ function unchanged(p: TPrepared, now: TLockedRead): boolean {
  * A failed validation repaired under the lock rather than released, when the batch's own replay
  * classification and its drift baselines still hold: then what changed is chains only (stored events
  * added to affected chains, whose versions moved; new dependant chains; references stored since).
- * Those chains' events are read again, the references and signers not known before are read, and
- * every affected chain is re-checked from memory: the reads and checks a new round would make against
- * the store as the lock holds it (stored events never change or leave, so an unchanged version is an
- * unchanged chain and a stored event's row read before is still its row), without leaving the lock
- * and queueing for it again. Null: release and start again. Its facts are not validated again (the
+ * Those chains' events are read again (with the lock: `TLockedRead.changed`), the references and
+ * signers still not known are read, and the chains that may have changed are re-checked from
+ * memory: the reads and checks a new round would make against the store as the lock holds it
+ * (stored events never change or leave, so an unchanged version is an unchanged chain and a stored
+ * event's row read before is still its row), without leaving the lock and queueing for it again. Null: release and start again. Its facts are not validated again (the
  * lock is held), so only what `finish` reads is brought up to date.
  */
 function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | null> {
@@ -499,8 +504,9 @@ function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | n
   const affected = [...new Set([...p.fresh.map((f) => f.claims.chain), ...now.dependants])];
   const before = new Set(p.affected);
   const reread = new Set([...p.affected.filter((id) => version.get(id) !== p.versions.get(id)), ...affected.filter((id) => !before.has(id))]);
-  // With what those chains' events reference and whom they name, known from then on.
-  const facts = reread.size ? yield* ask("chainFacts", [...reread]) : { events: [], refs: [], principals: [] };
+  // With what those chains' events reference and whom they name, known from then on: read with the
+  // lock (the store found the same chains changed), else asked for now.
+  const facts = sameSet(reread, now.changed.chainIds) ? now.changed : yield* ask("chainFacts", [...reread]);
   const rows = parseEventRows(facts.events);
   const storedEvents = [...p.storedEvents.filter((e) => !reread.has(e.chainId)), ...rows].sort((a, b) => a.seq - b.seq);
   // An invoke's drift baseline follows its grant's purpose: a grant that is now among the stored

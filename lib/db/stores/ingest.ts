@@ -102,9 +102,17 @@ export type TLockedReadQuery = {
   freshJtis: string[];
   /** these chains' versions */
   affected: string[];
+  /**
+   * each of `affected`'s version as the batch read it (null: no such chain then): the chains that
+   * changed since (`TLockedRead.changed`) are read with the rest
+   */
+  readVersions: (number | null)[];
   /** the stored findings of these events (duplicates in chains the batch does not re-check) */
   findingsOf: string[];
 };
+
+/** A chain's events with what they reference and whom they name (TIngestStore.chainFacts). */
+export type TChainFacts = { events: TStoredEventRow[]; refs: TExternalRow[]; principals: TPrincipalKindRow[] };
 
 export type TLockedRead = {
   head: { seq: number; hash: string };
@@ -113,7 +121,29 @@ export type TLockedRead = {
   dependants: string[];
   versions: { id: string; version: number }[];
   findings: TFindingRow[];
+  /**
+   * chainFacts of changedChains(q, versions, dependants), with those chains' ids: what a failed
+   * validation re-reads when only chains changed (lib/ingest/steps.ts `revise`), read under the
+   * same lock in the same request, so that repair needs no round trip of its own
+   */
+  changed: TChainFacts & { chainIds: string[] };
 };
+
+/**
+ * The chains a batch must read again under the lock: those of `affected` whose version is not the
+ * one the batch read, and the dependants (chains referencing its new events) not among `affected`.
+ */
+export function changedChains(
+  q: Pick<TLockedReadQuery, "affected" | "readVersions">,
+  versions: TLockedRead["versions"],
+  dependants: string[],
+): string[] {
+  const now = new Map(versions.map((v) => [v.id, v.version]));
+  const affected = new Set(q.affected);
+  return [...q.affected.filter((id, i) => (now.get(id) ?? null) !== q.readVersions[i]), ...new Set(dependants.filter((id) => !affected.has(id)))];
+}
+
+const noChainFacts = (): TLockedRead["changed"] => ({ chainIds: [], events: [], refs: [], principals: [] });
 
 /** What the steps read. Every list argument is non-empty and has no duplicates (TLockedReadQuery's may be empty). */
 export type TIngestStore = {
@@ -121,9 +151,9 @@ export type TIngestStore = {
   lockHead(): { seq: number; hash: string };
   /**
    * lockHead, then, under the lock, what `q` names as it is now (eventKinds, driftVersions,
-   * dependantChains, chainVersions and findingsOf of its lists): the other way to open the locked
-   * scope. One request for all of it, so a store that pays per round trip (PostgreSQL) sends them
-   * together, behind the lock's own statement.
+   * dependantChains, chainVersions and findingsOf of its lists, and the chainFacts of the chains that
+   * changed): the other way to open the locked scope. One request for all of it, so a store that
+   * pays per round trip (PostgreSQL) sends them together, behind the lock's own statement.
    */
   lockHeadAndRead(q: TLockedReadQuery): TLockedRead;
   storedTokens(jtis: string[]): { jti: string; token: string; chainId: string }[];
@@ -133,6 +163,10 @@ export type TIngestStore = {
   dependantChains(jtis: string[]): string[];
   /** every stored event of these chains, in ledger order */
   chainEvents(chainIds: string[]): TStoredEventRow[];
+  /** storedTokens and dependantChains of the same jtis, in one request (a batch's first read) */
+  jtiFacts(jtis: string[]): { stored: { jti: string; token: string; chainId: string }[]; dependants: string[] };
+  /** chainVersions, then chainEvents, of the same chains, in one request (the versions read first) */
+  chainState(chainIds: string[]): { versions: { id: string; version: number }[]; events: TStoredEventRow[] };
   eventKinds(jtis: string[]): TExternalRow[];
   principalKinds(ids: string[]): TPrincipalKindRow[];
   /**
@@ -144,7 +178,7 @@ export type TIngestStore = {
    * chainEvents of these chains, with the stored events their events reference (eventKinds) and the
    * kinds of the principals they name as issuer or audience (principalKinds): in one request.
    */
-  chainFacts(chainIds: string[]): { events: TStoredEventRow[]; refs: TExternalRow[]; principals: TPrincipalKindRow[] };
+  chainFacts(chainIds: string[]): TChainFacts;
   /** stored findings of these events, in insertion (id) order */
   findingsOf(jtis: string[]): TFindingRow[];
   /**
@@ -427,15 +461,23 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       if (!row) throw new Error("ledger head row missing: migrations not applied");
       return { seq: Number(row.seq), hash: row.hash };
     },
-    // Function calls on the connection: nothing to gain from sending them together.
-    lockHeadAndRead: (q) => ({
-      head: store.lockHead(),
-      stored: q.watched.length ? store.eventKinds(q.watched).map((r) => r.jti) : [],
-      driftVersions: q.driftKeys.length ? store.driftVersions(q.driftKeys) : [],
-      dependants: q.freshJtis.length ? store.dependantChains(q.freshJtis) : [],
-      versions: q.affected.length ? store.chainVersions(q.affected) : [],
-      findings: q.findingsOf.length ? store.findingsOf(q.findingsOf) : [],
-    }),
+    // Function calls on the connection: nothing to gain from sending them together. The changed
+    // chains are found from the versions and dependants just read, and read only when there are some.
+    lockHeadAndRead: (q) => {
+      const head = store.lockHead();
+      const dependants = q.freshJtis.length ? store.dependantChains(q.freshJtis) : [];
+      const versions = q.affected.length ? store.chainVersions(q.affected) : [];
+      const changed = changedChains(q, versions, dependants);
+      return {
+        head,
+        stored: q.watched.length ? store.eventKinds(q.watched).map((r) => r.jti) : [],
+        driftVersions: q.driftKeys.length ? store.driftVersions(q.driftKeys) : [],
+        dependants,
+        versions,
+        findings: q.findingsOf.length ? store.findingsOf(q.findingsOf) : [],
+        changed: changed.length ? { chainIds: changed, ...store.chainFacts(changed) } : noChainFacts(),
+      };
+    },
     storedTokens: (jtis) => sql.storedTokens.all(json(jtis)) as { jti: string; token: string; chainId: string }[],
     chainVersions: (chainIds) => sql.chainVersions.all(json(chainIds)) as { id: string; version: number }[],
     dependantChains: (jtis) => sql.dependantChains.all(json(jtis)) as string[],
@@ -445,6 +487,8 @@ export function sqliteIngestStore(conn: Database.Database): TIngestStore {
       for (const r of rows) if (typeof r.receivedAt === "string") r.receivedAt = fromSqliteDate(r.receivedAt).getTime() / 1000;
       return rows as TStoredEventRow[];
     },
+    jtiFacts: (jtis) => ({ stored: store.storedTokens(jtis), dependants: store.dependantChains(jtis) }),
+    chainState: (chainIds) => ({ versions: store.chainVersions(chainIds), events: store.chainEvents(chainIds) }),
     eventKinds: (jtis) => sql.eventKinds.all(json(jtis)) as TExternalRow[],
     principalKinds: (ids) => sql.principalKinds.all(json(ids)) as TPrincipalKindRow[],
     kindsOf: (q) => ({
@@ -551,6 +595,41 @@ const PG_READS = {
   driftBuckets: `SELECT "key", "bucket", "events", "action", "resource", "data", "host" FROM "DriftBucket" WHERE "key" = ANY($1::text[]) AND "bucket" >= $2`,
   driftVersions: `SELECT "key", "events" FROM "DriftBaseline" WHERE "key" = ANY($1::text[])`,
 } as const;
+
+// changedChains in SQL and their chainFacts in one statement ($1 the affected chains, $2 the versions
+// the batch read, null where no chain was; $3 its new events' jtis), so they go out with the lock's
+// other re-reads, before their answers are known, and the changed chains are found once (their
+// dependants part is a lookup of every new jti). Lookups by key only, through arrays, as chainFacts'
+// own statements (no join a generic plan could turn into a scan). The three kinds of rows come back
+// as one list (`part`), with the columns of chainEvents, chainRefs and chainPrincipals.
+const PG_CHANGED_FACTS = `WITH ch AS (SELECT ARRAY(
+    SELECT "id" FROM "Chain" WHERE "id" = ANY($1::text[]) AND "version" IS DISTINCT FROM ($2::integer[])[array_position($1::text[], "id")]
+    UNION SELECT "chainId" FROM "Event" WHERE "ref" = ANY($3::text[]) AND NOT ("chainId" = ANY($1::text[]))) AS "ids"),
+  e AS MATERIALIZED (SELECT "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt",
+    CASE WHEN "keyRevokedAt" IS NULL THEN NULL ELSE EXTRACT(EPOCH FROM "receivedAt")::double precision END AS "receivedAt", "drift", "iss", "aud"
+    FROM "Event" WHERE "chainId" = ANY((SELECT "ids" FROM ch)::text[]))
+  SELECT 'e' AS "part", "seq", "jti", "chainId", "claims", "status", "ref", "keyRevokedAt", "receivedAt", "drift", NULL AS "kind", NULL AS "id" FROM e
+  UNION ALL SELECT 'r', NULL, x."jti", x."chainId", NULL, NULL, NULL, NULL, NULL, NULL, x."kind", NULL FROM "Event" x
+    WHERE x."jti" = ANY(ARRAY(SELECT "ref" FROM e WHERE "ref" IS NOT NULL))
+  UNION ALL SELECT 'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p."kind", p."id" FROM "Principal" p
+    WHERE p."id" = ANY(ARRAY(SELECT "iss" FROM e UNION SELECT "aud" FROM e WHERE "aud" IS NOT NULL))`;
+type TChangedFactsRow = TStoredEventRow & { part: "e" | "r" | "p"; kind: string; id: string };
+
+/** PG_CHANGED_FACTS's rows as chainFacts gives them: each row as its own statement returns it, events in ledger order. */
+function changedFactsOf(rows: TChangedFactsRow[]): TLockedRead["changed"] {
+  const out = noChainFacts();
+  for (const r of rows) {
+    if (r.part === "e") {
+      const { seq, jti, chainId, claims, status, ref, keyRevokedAt, receivedAt, drift } = r;
+      out.events.push({ seq, jti, chainId, claims, status, ref, keyRevokedAt, receivedAt, drift });
+    } else if (r.part === "r") out.refs.push({ jti: r.jti, chainId: r.chainId, kind: r.kind });
+    else out.principals.push({ id: r.id, kind: r.kind });
+  }
+  out.events.sort((a, b) => a.seq - b.seq);
+  // Every changed chain holds events (a chain row is written with its events; a dependant holds the reference).
+  out.chainIds = [...new Set(out.events.map((e) => e.chainId))];
+  return out;
+}
 
 // A rechecked chain's findings are replaced. Its index rows only grow with its events (TWritePlan):
 // they are inserted keeping the rows already there, as on SQLite, not deleted and written again
@@ -711,8 +790,8 @@ function writeStatements(plan: TWritePlan): pg.QueryConfig[] {
 /**
  * The locked scope as postgresIngestLock opens it: a pipelined connection on which BEGIN has been
  * sent but not awaited (the scope's first operation awaits it with its own answer), and a write
- * that is sent but not awaited either (`written` hands it to the lock, which sends COMMIT behind
- * it and awaits both).
+ * that is sent but not awaited either (`written` hands it to the lock, which sends COMMIT and the
+ * flush behind it and awaits them all).
  */
 type TLockedScope = { begun: Promise<unknown>; written: (sent: Promise<unknown>) => void };
 
@@ -720,8 +799,8 @@ type TLockedScope = { begun: Promise<unknown>; written: (sent: Promise<unknown>)
  * The store on a transaction's connection (the locked phase, `scope` given) or on the pool (the
  * unlocked one). In the locked phase the connection is pipelined (postgresIngestLock): statements
  * sent together go out without waiting for each other's answers and the server runs them in order,
- * so `lockHeadAndRead` with the BEGIN before it is one round trip, and the write with the COMMIT
- * after it another.
+ * so `lockHeadAndRead` with the BEGIN before it is one round trip (a repaired round's reads
+ * included), and the write with the COMMIT and the flush after it another.
  */
 export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): TAsyncIngestStore {
   const rows = async <R extends object>(text: string, ...values: unknown[]): Promise<R[]> => (await conn.query<R>(prepared(text, values))).rows;
@@ -735,20 +814,44 @@ export function postgresIngestStore(conn: TPgQueryable, scope?: TLockedScope): T
     // Each call below sends its statement as it is made, in this order: the lock first, then the
     // reads, each with a snapshot taken after the lock was granted (READ COMMITTED).
     lockHeadAndRead: async (q) => {
-      const [head, stored, driftVersions, dependants, versions, findings] = await Promise.all([
+      // The changed chains' facts are asked for whether or not any changed (usually none: an
+      // empty answer); then a failed validation is repaired without another round trip.
+      const [head, stored, driftVersions, dependants, versions, findings, facts] = await Promise.all([
         store.lockHead(),
         q.watched.length ? store.eventKinds(q.watched) : none,
         q.driftKeys.length ? store.driftVersions(q.driftKeys) : none,
         q.freshJtis.length ? store.dependantChains(q.freshJtis) : none,
         q.affected.length ? store.chainVersions(q.affected) : none,
         q.findingsOf.length ? store.findingsOf(q.findingsOf) : none,
+        q.affected.length ? rows<TChangedFactsRow>(PG_CHANGED_FACTS, q.affected, q.readVersions, q.freshJtis) : none,
       ]);
-      return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings };
+      const changed = changedFactsOf(facts);
+      return { head, stored: stored.map((r) => r.jti), driftVersions, dependants, versions, findings, changed };
     },
     storedTokens: (jtis) => rows(PG_READS.storedTokens, jtis),
     chainVersions: (chainIds) => rows(PG_READS.chainVersions, chainIds),
     dependantChains: async (jtis) => (await rows<{ chainId: string }>(PG_READS.dependantChains, jtis)).map((d) => d.chainId),
     chainEvents: (chainIds) => rows(PG_READS.chainEvents, chainIds),
+    // The two reads of each pair together on one pipelined connection (the locked scope's, or one
+    // from the pool for them), in this order: one round trip instead of two.
+    jtiFacts: async (jtis) => {
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<{ jti: string; token: string; chainId: string }>(prepared(PG_READS.storedTokens, [jtis])),
+          c.query<{ chainId: string }>(prepared(PG_READS.dependantChains, [jtis])),
+        ] as const;
+      const [t, d] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      return { stored: t.rows, dependants: d.rows.map((r) => r.chainId) };
+    },
+    chainState: async (chainIds) => {
+      const send = (c: TPgQueryable) =>
+        [
+          c.query<{ id: string; version: number }>(prepared(PG_READS.chainVersions, [chainIds])),
+          c.query<TStoredEventRow>(prepared(PG_READS.chainEvents, [chainIds])),
+        ] as const;
+      const [v, e] = scope || !isPool(conn) ? await Promise.all(send(conn)) : await together(conn, send);
+      return { versions: v.rows, events: e.rows };
+    },
     eventKinds: (jtis) => rows(PG_READS.eventKinds, jtis),
     principalKinds: (ids) => rows(PG_READS.principalKinds, ids),
     kindsOf: async (q) => {
@@ -830,8 +933,27 @@ async function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> 
 
 // READ COMMITTED whatever the server's default (see postgresIngestLock); a statement that runs past
 // two minutes (a lock another instance never releases) ends the transaction, as Prisma's
-// interactive-transaction timeout did. One round trip: a parameterless query may hold several statements.
+// interactive-transaction timeout did; BEGIN_UNFLUSHED's COMMIT does not wait for the WAL flush
+// (FLUSH does, after the lock). One round trip: a parameterless query may hold several statements.
 const BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 120000`;
+const BEGIN_UNFLUSHED = `${BEGIN}; SET LOCAL synchronous_commit = off`;
+
+/**
+ * Sent right behind a batch's COMMIT on the same connection, in a transaction of its own: a
+ * transactional WAL record (a logical message, which every role may write and nothing reads unless
+ * a logical decoder asks for this prefix), so that its commit waits for the WAL flush as the
+ * server's synchronous_commit says (on by default). WAL is flushed in order: once it answers, the
+ * batch's commit, written before it, is on disk as a synchronous COMMIT would have left it. The
+ * ledger head's lock was released by the COMMIT already: the next batch's locked scope runs while
+ * this one waits for the disk, and PostgreSQL flushes the WAL of several such commits at once.
+ */
+const FLUSH = `SELECT pg_logical_emit_message(true, 'delegraph.ingest', '')`;
+/**
+ * Whether this role may call FLUSH's function (every role may, unless an administrator revoked it):
+ * if not, the ingest commits as it did before, the COMMIT itself waiting for the disk under the lock.
+ */
+const MAY_FLUSH = `SELECT COALESCE(bool_or(has_function_privilege("oid", 'EXECUTE')), false) AS "may" FROM pg_catalog.pg_proc
+  WHERE "proname" = 'pg_logical_emit_message' AND "pronamespace" = 'pg_catalog'::regnamespace`;
 
 const ignore = () => undefined;
 
@@ -851,13 +973,22 @@ function setPipelined(client: pg.PoolClient, on: boolean): void {
  * (lockHead locks the head row). The lock only serialises correctly under READ COMMITTED, where
  * each later statement sees what the previous holder committed; under a server default of
  * REPEATABLE READ or SERIALIZABLE the snapshot would predate the lock wait, and every ingest that
- * waited would fail with 40001. COMMIT waits for the WAL flush (synchronous_commit is left as the
- * server has it, on by default): an acknowledged batch is durable.
+ * waited would fail with 40001. The COMMIT releases the lock without waiting for the WAL flush
+ * (synchronous_commit off for this transaction alone); the scope ends once FLUSH, sent behind it,
+ * has waited for it (synchronous_commit as the server has it, on by default): an acknowledged batch
+ * is durable, as before, and the lock is no longer held through an fsync.
  */
 export function postgresIngestLock(db: TDatabase): TAsyncLock {
   const pool = db.pg;
   if (pool === null) throw new Error("postgresIngestLock: not a PostgreSQL database");
+  // Asked once, at the first batch; without the function (or on an error) the COMMIT waits as before.
+  let mayFlush: Promise<boolean> | null = null;
   return async (inside) => {
+    mayFlush ??= pool.query<{ may: boolean }>(MAY_FLUSH).then(
+      (r) => r.rows[0]?.may === true,
+      () => false,
+    );
+    const flushAfter = await mayFlush;
     const client = await connectWithin(pool, CONNECTION_WAIT_MS);
     let broken: Error | undefined;
     // The pool listens for errors on idle connections only: a connection that breaks between two
@@ -867,7 +998,7 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
     setPipelined(client, true);
     const writes: Promise<unknown>[] = [];
     try {
-      const begun = client.query(BEGIN);
+      const begun = client.query(flushAfter ? BEGIN_UNFLUSHED : BEGIN);
       begun.catch(ignore); // awaited by the scope's first operation, which opens it (lockHead, lockHeadAndRead)
       const out = await inside(
         postgresIngestStore(client, {
@@ -883,8 +1014,13 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
       // A scope released without a write (its validation failed) ends in ROLLBACK: it wrote only
       // the head's row lock, which a COMMIT would make wait for a WAL flush with the lock held.
       const end = writes.length ? "COMMIT" : "ROLLBACK";
-      const [, ended] = await Promise.all([Promise.all(writes), client.query(end)]);
+      const ending = Promise.all([Promise.all(writes), client.query(end)]);
+      // In the same round trip: the COMMIT's answer comes back before the flush, which it does not wait for.
+      const flushed = end === "COMMIT" && flushAfter ? client.query(FLUSH) : null;
+      flushed?.catch(ignore); // awaited below, unless the COMMIT failed first
+      const [, ended] = await ending;
       if (ended.command !== end) throw new Error(`${end} answered ${ended.command}`);
+      await flushed;
       return out;
     } catch (e) {
       // Behind whatever is still in flight on the pipeline, so it ends the transaction after them.
