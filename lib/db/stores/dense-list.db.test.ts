@@ -262,4 +262,17 @@ describe("chain list: a value in many chains beside other filters", () => {
     expect(count).toMatch(/SEARCH d USING COVERING INDEX Finding_code_chainId_idx \(code=\?\)/);
     expect(count).toMatch(/SEARCH c USING INDEX sqlite_autoindex_Chain_1 \(id=\?\)/);
   });
+
+  it("SQLite plans: a scope's and a purpose's rows are read off their index, never by scanning the table", async () => {
+    const db = sides[0].db;
+    const plan = await sqliteListPlan(db, { scopeWheres, plainChainWhere }, { scope: "d3/*:read", purpose: "ops.d3" }, T);
+    expect(plan!.values.map((v) => v.key)).toEqual(["scope", "purpose"]);
+    for (const v of plan!.values) {
+      const detail = (db.sqlite!.prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM ${v.from} WHERE ${v.cond[0]}`).all(...v.cond[1]) as { detail: string }[])
+        .map((r) => r.detail)
+        .join("\n");
+      expect(detail, v.key).toMatch(v.key === "scope" ? /ChainScope_scope_idx/ : /ChainPurpose_purposeCode_idx/);
+      expect(detail, v.key).not.toMatch(/SCAN d\b/);
+    }
+  });
 });
