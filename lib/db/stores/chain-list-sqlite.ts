@@ -25,11 +25,10 @@ export type TValueRows = {
   from: string;
   /** the rows to read, off an index: every chain the value matches has one */
   cond: TCond;
-  /**
-   * Which of those rows make their chain match (on `d`, and on `c` for a scope: DEP's or AIP's rule
-   * by the chain's source); null when every one does.
-   */
-  exact: TCond | null;
+  /** Which of those rows make their chain match, on `d` alone (a purpose's LIKE); null when every one does or the rule reads the chain. */
+  rowTest: TCond | null;
+  /** Whether the rows name more chains than match whatever the row: a scope's rule depends on the chain's source (DEP's or AIP's). */
+  testsChain: boolean;
   /** whether a chain can have several of the rows */
   distinct: boolean;
   /** the rows carry the chain's startedAt in the list's order (the principal's index) */
@@ -41,7 +40,7 @@ export type TValueRows = {
 /**
  * The filters as SQL: `plain` the column tests (status, source, since, until) on `c`, `values` the
  * filters that can drive a read from their rows, `other` the remaining tests on `c` (review,
- * finding=missing_evidence, a scope every chain can match, a purpose outside the grammar).
+ * finding=missing_evidence, a scope every chain can match).
  */
 export type TSqliteListPlan = { plain: TCond[]; values: TValueRows[]; other: TCond[] };
 
@@ -90,7 +89,8 @@ const FILTER_KEYS = Object.keys(ZChainFilters.shape) as (keyof TChainFilters)[];
 const PLAIN_KEYS = ["status", "source", "since", "until"] as const satisfies readonly (keyof TChainFilters)[];
 
 /**
- * The filters as SQL on the direct connection; null for `q` (sqliteSearchWhere's reads stay).
+ * The filters as SQL on the direct connection; null for `q` (sqliteSearchWhere's reads stay) and a
+ * purpose outside the grammar or with `_` (see below).
  * Each test is the one chainWhere gives Prisma, as Prisma writes it for SQLite.
  */
 export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filters: TChainFilters, now: number): Promise<TSqliteListPlan | null> {
@@ -104,7 +104,8 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
       key: "principal",
       from: `"ChainPrincipal" d`,
       cond: [`d."principalId" = ?`, [id]],
-      exact: null,
+      rowTest: null,
+      testsChain: false,
       distinct: false,
       ordered: true,
       test: [`EXISTS (SELECT 1 FROM "ChainPrincipal" x WHERE x."chainId" = c."id" AND x."principalId" = ?)`, [id]],
@@ -117,7 +118,8 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
       key: "finding",
       from: `"Finding" d`,
       cond: [`d."code" = ?`, [code]],
-      exact: null,
+      rowTest: null,
+      testsChain: false,
       distinct: true,
       ordered: false,
       test: [`EXISTS (SELECT 1 FROM "Finding" x WHERE x."chainId" = c."id" AND x."code" = ?)`, [code]],
@@ -138,7 +140,8 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
         key: "scope",
         from: `"ChainScope" d`,
         cond: or([scopeWhereSql("d", dep), scopeWhereSql("d", aip)]),
-        exact: or([and([[`c."source" <> 'aip'`, []], scopeWhereSql("d", dep)]), and([[`c."source" = 'aip'`, []], scopeWhereSql("d", aip)])]),
+        rowTest: null,
+        testsChain: true,
         distinct: true,
         ordered: false,
         test,
@@ -151,18 +154,19 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
     const test: TCond = [`EXISTS (SELECT 1 FROM "ChainPurpose" x WHERE x."chainId" = c."id" AND ${match("x")[0]})`, match("x")[1]];
     // The codes that LIKE can match are in the range [p + ".", p + "/") only for a code of the
     // grammar without `_` (lowercase, no wildcard): stored codes are all of the grammar (claims are
-    // validated before a ChainPurpose row is written). Any other text keeps the test alone.
-    if (PURPOSE_CODE_PATTERN.test(p) && !p.includes("_"))
-      values.push({
-        key: "purpose",
-        from: `"ChainPurpose" d`,
-        cond: [`(d."purposeCode" = ? OR (d."purposeCode" >= ? AND d."purposeCode" < ?))`, [p, `${p}.`, `${p}/`]],
-        exact: match("d"),
-        distinct: true,
-        ordered: false,
-        test,
-      });
-    else other.push(test);
+    // validated before a ChainPurpose row is written). Any other text keeps the reads before, whose
+    // rare-value look reads that range and so can answer otherwise than the LIKE (`OPS.D3`, `ops.d_`).
+    if (!PURPOSE_CODE_PATTERN.test(p) || p.includes("_")) return null;
+    values.push({
+      key: "purpose",
+      from: `"ChainPurpose" d`,
+      cond: [`(d."purposeCode" = ? OR (d."purposeCode" >= ? AND d."purposeCode" < ?))`, [p, `${p}.`, `${p}/`]],
+      rowTest: match("d"),
+      testsChain: false,
+      distinct: true,
+      ordered: false,
+      test,
+    });
   }
   if (filters.review !== undefined) {
     // "unreviewed": no review row, or one whose status is unreviewed (a reset); status is never null.
@@ -244,17 +248,16 @@ export function unorderedPageIds(conn: Database.Database, plan: TSqliteListPlan,
     window - 1,
   ) as { startedAt: number; id: string } | undefined;
   if (!last) return walked;
-  // The value's chains past the window: its exact rows (a scope's rule by source, a purpose's LIKE) name them.
+  // The value's chains past the window, each looked up once and tested (its own test included: a scope's rule reads the source).
   const rest = and([
     ...plan.plain,
     [`(c."startedAt" < ? OR (c."startedAt" = ? AND c."id" < ?))`, [last.startedAt, last.startedAt, last.id]],
-    ...(driver.exact ? [driver.exact] : []),
-    ...testsBeside(plan, driver),
+    ...testsBeside(plan, null),
   ]);
   const more = statement(
     conn,
-    `SELECT DISTINCT c."id", c."startedAt" FROM ${driver.from} CROSS JOIN "Chain" c ON c."id" = d."chainId"
-     WHERE ${driver.cond[0]} AND ${rest[0]} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?`,
+    `SELECT c."id" FROM (SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from} WHERE ${driver.cond[0]}) x
+     CROSS JOIN "Chain" c ON c."id" = x."chainId" WHERE ${rest[0]} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?`,
   )
     .pluck(true)
     .all(...driver.cond[1], ...rest[1], page.take - walked.length) as string[];
@@ -262,20 +265,22 @@ export function unorderedPageIds(conn: Database.Database, plan: TSqliteListPlan,
 }
 
 /**
- * How many chains match, read from the driver's rows (at most `bound` of them, checked by the
- * caller): each row's chain looked up by id and tested, in one statement; a value alone with no
- * test on the chain is counted on its own index, up to `atMost`.
+ * How many chains match (at most `atMost`), read from the driver's rows (their number bounded by
+ * the caller) in one statement: the rows' distinct chains first, then each chain looked up by id
+ * once and tested (a scope or a purpose has a row per matching scope or code: two for most chains
+ * of `scope=d3/*:read`, and a look-up of a wide Chain row costs several µs); a value with no test
+ * on the chain is counted on its own index.
  */
 export function drivenCount(conn: Database.Database, plan: TSqliteListPlan, driver: TValueRows, atMost: number | undefined): number {
-  const beside = [...plan.plain, ...testsBeside(plan, driver)];
-  // The scope's rule reads the chain's source; a purpose's LIKE reads only its row.
-  const onChain = beside.length > 0 || driver.key === "scope";
-  const parts = [driver.cond, ...(driver.exact ? [driver.exact] : []), ...beside];
-  const [sql, values] = and(parts);
-  const rows = `SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from}${onChain ? ` CROSS JOIN "Chain" c ON c."id" = d."chainId"` : ""} WHERE ${sql}`;
-  return statement(conn, `SELECT COUNT(*) FROM (${rows}${atMost === undefined ? "" : " LIMIT ?"})`)
+  const onRow = driver.rowTest ? [driver.rowTest] : [];
+  const onChain = [...plan.plain, ...(driver.testsChain ? [driver.test] : []), ...testsBeside(plan, driver)];
+  const [rowSql, rowValues] = and([driver.cond, ...onRow]);
+  const chains = `SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from} WHERE ${rowSql}`;
+  const [chainSql, chainValues] = and(onChain);
+  const matched = onChain.length ? `SELECT 1 FROM (${chains}) x CROSS JOIN "Chain" c ON c."id" = x."chainId" WHERE ${chainSql}` : chains;
+  return statement(conn, `SELECT COUNT(*) FROM (${matched}${atMost === undefined ? "" : " LIMIT ?"})`)
     .pluck(true)
-    .get(...values, ...(atMost === undefined ? [] : [atMost])) as number;
+    .get(...rowValues, ...chainValues, ...(atMost === undefined ? [] : [atMost])) as number;
 }
 
 /**

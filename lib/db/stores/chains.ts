@@ -956,10 +956,12 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
       const [only] = plan.values;
       if (plan.values.length === 1 && plan.plain.length === 0 && plan.other.length === 0 && only.key !== "scope")
         return drivenCount(conn, plan, only, atMost);
-      const bound = Math.max(RARE_AT_MOST, atMost ?? 0);
+      // Rows, not chains: a scope or a purpose has a row per matching scope or code of a chain (two
+      // for most chains of `scope=d3/*:read`), so the bound is the walk's; the count stops at the cap.
+      const bound = Math.max(RARE_AT_MOST, atMost ?? 0, DRIVEN_WALK_AT_MOST);
       const sized = plan.values.map((v) => ({ v, n: boundedRows(conn, v, bound + 1) })).filter((s) => s.n <= bound);
       if (sized.length === 0) return shared.countRows(filters, now, atMost);
-      return cap(drivenCount(conn, plan, sized.reduce((a, b) => (b.n < a.n ? b : a)).v, undefined));
+      return drivenCount(conn, plan, sized.reduce((a, b) => (b.n < a.n ? b : a)).v, atMost);
     },
     // The many-chain CSV export lists its chains' keys a thousand at a time: through Prisma that cost
     // ~14 ms for 673 chains (about a third of a 6,726-row export's budget at 150k rows/s), as SQL
