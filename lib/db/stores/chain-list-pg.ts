@@ -273,6 +273,21 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
     );
     return Math.max(deps.drivenWithOtherFiltersAtMost, Math.min(n, PRINCIPAL_WALK_AT_MOST));
   };
+  type TUnordered = { source: TValueSource; rows: number };
+  /** Of a finding, a purpose and a scope, the one with the fewest rows, at most UNORDERED_AT_MOST; null when none. */
+  const unorderedDriver = async (filters: TChainFilters): Promise<TUnordered | null> => {
+    let best: TUnordered | null = null;
+    for (const source of await valueSources(db, deps, filters)) {
+      if (source.key === "principal") continue;
+      const p = new Params();
+      const [{ n: rows }] = await query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${source.table} d WHERE ${source.cond(p, "d")} LIMIT ${UNORDERED_AT_MOST + 1}) x`,
+        p.values,
+      );
+      if (rows <= UNORDERED_AT_MOST && (!best || rows < best.rows)) best = { source, rows };
+    }
+    return best;
+  };
   /** The rows of these chains that still match (a chain rewritten since is judged as it is now), in the list's order. */
   const rowsById = async (ids: string[], filters: TChainFilters, now: number): Promise<TChainRow[]> => {
     const p = new Params();
@@ -294,17 +309,7 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
    * scan of Chain, or walked every verified chain for the rest (`status=verified&finding=` 391 ms at
    * 1M events). Null when no such value drives: the caller walks Chain.
    */
-  const unorderedPageIds = async (filters: TChainFilters, now: number, page: TListPage): Promise<string[] | null> => {
-    let best: { source: TValueSource; rows: number } | null = null;
-    for (const source of await valueSources(db, deps, filters)) {
-      if (source.key === "principal") continue;
-      const p = new Params();
-      const [{ n: rows }] = await query<{ n: number }>(
-        `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${source.table} d WHERE ${source.cond(p, "d")} LIMIT ${UNORDERED_AT_MOST + 1}) x`,
-        p.values,
-      );
-      if (rows <= UNORDERED_AT_MOST && (!best || rows < best.rows)) best = { source, rows };
-    }
+  const unorderedPageIds = async (filters: TChainFilters, now: number, page: TListPage, best: TUnordered | null): Promise<string[] | null> => {
     if (!best) return null;
     const plainFilters = Object.fromEntries(PLAIN_KEYS.map((k) => [k, filters[k]])) as TChainFilters;
     const otherFilters = Object.fromEntries(FILTER_KEYS.filter((k) => !PLAIN_KEYS.includes(k as never)).map((k) => [k, filters[k]])) as TChainFilters;
@@ -360,15 +365,24 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
       // migration 0028), joined to their chains, when the principal is the filter or a rare one
       // beside others: chains.ts's principalPage as one statement. A principal row repeats its
       // chain's startedAt, so the order and the cursor are the list's.
+      // Beside a finding, a purpose or a scope in at most 20,000 rows, the principal's rows drive when
+      // they are at most twice that value's (its walk reads about its rows, the value's about twice
+      // its own: unorderedPageIds); the value's window of Chain tested for the principal read 5-10k
+      // chains for a page that two values never meet.
+      let unordered: TUnordered | null | undefined;
       if (filters.principal) {
         let driven = !OTHER(deps, filters);
         if (!driven) {
           const atMost = await drivenAtMost(filters);
           const [{ n }] = await query<{ n: number }>(
-            `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM "ChainPrincipal" WHERE "principalId" = $1 LIMIT ${atMost + 1}) x`,
+            `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM "ChainPrincipal" WHERE "principalId" = $1 LIMIT ${Math.max(atMost, PRINCIPAL_WALK_AT_MOST) + 1}) x`,
             [filters.principal],
           );
           driven = n <= atMost;
+          if (!driven && n <= PRINCIPAL_WALK_AT_MOST && filters.q === undefined) {
+            unordered = await unorderedDriver(filters);
+            driven = unordered !== null && n <= 2 * unordered.rows;
+          }
         }
         if (driven) {
           const principal = p.add(filters.principal);
@@ -388,7 +402,7 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
       }
       const rare = await rareCandidatesSql(db, deps, pool, filters, deps.rareAtMost);
       if (!rare && filters.q === undefined) {
-        const ids = await unorderedPageIds(filters, now, page);
+        const ids = await unorderedPageIds(filters, now, page, unordered === undefined ? await unorderedDriver(filters) : unordered);
         if (ids) return ids.length ? rowsById(ids, filters, now) : [];
       }
       const and = await conditionsSql(db, deps, p, filters, now);
