@@ -164,6 +164,8 @@ const FILTER_KEYS = Object.keys(ZChainFilters.shape) as (keyof TChainFilters)[];
 const PRINCIPAL_WALK_AT_MOST = 20_000;
 /** At most this many of a finding's, a purpose's or a scope's rows drive a page (unorderedPageIds); past it the Chain walk stays. */
 const UNORDERED_AT_MOST = 20_000;
+/** The filters whose values have rows of their own (valueSources). */
+const VALUE_KEYS = ["principal", "finding", "purpose", "scope"] as const satisfies readonly (keyof TChainFilters)[];
 /** The plain column tests: the window of an unordered page is Chain's range under them. */
 const PLAIN_KEYS = ["status", "source", "since", "until"] as const satisfies readonly (keyof TChainFilters)[];
 
@@ -300,8 +302,8 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
     return rows.map(toChainRow);
   };
   /**
-   * A page driven by a stored finding's, a purpose's or a scope's rows (the one with the fewest, at
-   * most 20,000; past RARE_AT_MOST), as chain ids in the list's order: chains.ts's unorderedPageIds.
+   * A page driven by a stored finding's, a purpose's or a scope's rows (at most 20,000; past
+   * RARE_AT_MOST) beside plain column tests, as chain ids in the list's order: chains.ts's unorderedPageIds.
    * First Chain's range (the plain column tests) newest first, but at most as many chains as the
    * value has rows, every filter tested on each; if that does not fill the page, the rest from the
    * value's own chains past the window's last chain. Each step is its own statement, the window a subquery with its own
@@ -365,24 +367,15 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
       // migration 0028), joined to their chains, when the principal is the filter or a rare one
       // beside others: chains.ts's principalPage as one statement. A principal row repeats its
       // chain's startedAt, so the order and the cursor are the list's.
-      // Beside a finding, a purpose or a scope in at most 20,000 rows, the principal's rows drive when
-      // they are at most twice that value's (its walk reads about its rows, the value's about twice
-      // its own: unorderedPageIds); the value's window of Chain tested for the principal read 5-10k
-      // chains for a page that two values never meet.
-      let unordered: TUnordered | null | undefined;
       if (filters.principal) {
         let driven = !OTHER(deps, filters);
         if (!driven) {
           const atMost = await drivenAtMost(filters);
           const [{ n }] = await query<{ n: number }>(
-            `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM "ChainPrincipal" WHERE "principalId" = $1 LIMIT ${Math.max(atMost, PRINCIPAL_WALK_AT_MOST) + 1}) x`,
+            `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM "ChainPrincipal" WHERE "principalId" = $1 LIMIT ${atMost + 1}) x`,
             [filters.principal],
           );
           driven = n <= atMost;
-          if (!driven && n <= PRINCIPAL_WALK_AT_MOST && filters.q === undefined) {
-            unordered = await unorderedDriver(filters);
-            driven = unordered !== null && n <= 2 * unordered.rows;
-          }
         }
         if (driven) {
           const principal = p.add(filters.principal);
@@ -401,8 +394,13 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
         }
       }
       const rare = await rareCandidatesSql(db, deps, pool, filters, deps.rareAtMost);
-      if (!rare && filters.q === undefined) {
-        const ids = await unorderedPageIds(filters, now, page, unordered === undefined ? await unorderedDriver(filters) : unordered);
+      // One finding, purpose or scope beside plain column tests only. With two values PostgreSQL's own
+      // plan (hash semi-joins of both values' rows) was as fast or faster: 13-35 ms for a principal
+      // with a purpose or a scope that never meet, 35-80 ms forced through one value's window.
+      const values = VALUE_KEYS.filter((k) => filters[k] !== undefined && !(k === "finding" && filters.finding === "missing_evidence"));
+      const plainBeside = FILTER_KEYS.every((k) => filters[k] === undefined || PLAIN_KEYS.includes(k as never) || k === values[0]);
+      if (!rare && values.length === 1 && values[0] !== "principal" && plainBeside) {
+        const ids = await unorderedPageIds(filters, now, page, await unorderedDriver(filters));
         if (ids) return ids.length ? rowsById(ids, filters, now) : [];
       }
       const and = await conditionsSql(db, deps, p, filters, now);
@@ -448,23 +446,26 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
         );
         if (rows < limit) return cap(chains);
       }
-      // A value beside other filters (a principal, a stored finding, a purpose, a scope), the one with
-      // the fewest rows when they are at most the cap: its rows joined to their chains, each tested
-      // (chainWhere's conditions; a chain once). The candidates' ids sent back as an array and looked
-      // up again cost 77-105 ms for a principal in 5,112 chains with `status=verified` at 1M events,
-      // and 113-143 ms for a scope or a purpose in 5,113 chains.
+      // A value beside other filters (a principal, else a stored finding, a purpose, a scope: the first
+      // whose rows are at most the cap, as rareCandidates looks): its rows joined to their chains, each
+      // tested (chainWhere's conditions; a chain once). The candidates' ids sent back as an array and
+      // looked up again cost 77-105 ms for a principal in 5,112 chains with `status=verified` at 1M
+      // events. Not the fewest of them: a purpose's rows are counted with LIKE, which reads the table.
       const bound = Math.max(deps.rareAtMost, atMost ?? 0);
-      let fewest: { source: TValueSource; rows: number } | null = null;
+      let first: TValueSource | null = null;
       for (const source of await valueSources(db, deps, filters)) {
         const p = new Params();
         const [{ n: rows }] = await query<{ n: number }>(
           `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${source.table} d WHERE ${source.cond(p, "d")} LIMIT ${bound + 1}) x`,
           p.values,
         );
-        if (rows <= bound && (!fewest || rows < fewest.rows)) fewest = { source, rows };
+        if (rows <= bound) {
+          first = source;
+          break;
+        }
       }
-      if (fewest) {
-        const { source } = fewest;
+      if (first) {
+        const source = first;
         const p = new Params();
         const cond = source.cond(p, "d");
         const and = await conditionsSql(db, deps, p, filters, now, source.key === "principal");
