@@ -857,27 +857,74 @@ function isPrincipalWalkCheaper(conn: Database.Database, principal: TValueRows, 
 }
 
 /**
- * A page as chain ids in the list's order, driven by one filter value's own rows
+ * A page's rows in the list's order, driven by one filter value's own rows
  * (chain-list-sqlite.ts); null when the Chain walk through Prisma stays: `q`, no such value, every
  * value past DRIVEN_WALK_AT_MOST rows, or a principal beside only a status whose range is shorter.
  * Of several values, the one whose walk reads the fewest rows drives and the others are tested per
  * chain: a principal's rows are read in the list's order (about its rows at most), another value's
  * after a bounded window of Chain (about twice its rows at most).
  */
-async function drivenPageIds(db: TDatabase, conn: Database.Database, filters: TChainFilters, now: number, page: TListPage): Promise<string[] | null> {
+async function drivenPage(db: TDatabase, conn: Database.Database, filters: TChainFilters, now: number, page: TListPage): Promise<TChainRow[] | null> {
   const plan = await sqliteListPlan(db, SQLITE_LIST_DEPS, filters, now);
   if (!plan || plan.values.length === 0) return null;
+  // From here to the rows, synchronous: the ids and their rows are read from one state of the store.
   const [only] = plan.values;
   if (plan.values.length === 1 && plan.other.length === 0 && only.key === "principal") {
     // Alone, every row of the principal's is a match: the walk reads the page's rows and no more.
     if (plan.plain.length > 0 && !isPrincipalWalkCheaper(conn, only, filters)) return null;
-    return orderedPageIds(conn, plan, only, filters, page);
+    return chainRowsById(conn, orderedPageIds(conn, plan, only, filters, page));
   }
   const sized = plan.values.map((v) => ({ v, n: boundedRows(conn, v, DRIVEN_WALK_AT_MOST + 1) })).filter((s) => s.n <= DRIVEN_WALK_AT_MOST);
   if (sized.length === 0) return null;
   const cost = (s: { v: TValueRows; n: number }) => (s.v.ordered ? s.n : 2 * s.n);
   const best = sized.reduce((a, b) => (cost(b) < cost(a) ? b : a));
-  return best.v.ordered ? orderedPageIds(conn, plan, best.v, filters, page) : unorderedPageIds(conn, plan, best.v, best.n, page);
+  return chainRowsById(
+    conn,
+    best.v.ordered ? orderedPageIds(conn, plan, best.v, filters, page) : unorderedPageIds(conn, plan, best.v, best.n, page),
+  );
+}
+
+/** CHAIN_ROW_SELECT's columns on SQLite, the review's status beside them. */
+const SQLITE_ROW_COLUMNS = `c."id", c."status", c."source", c."rootIss", c."rootAud", c."purposeCode", c."purposeText", c."startedAt", c."hopCount",
+  c."eventCount", c."criticalCount", c."errorCount", c."warningCount", c."findingCodes", c."evidenceDue", c."openGrantExps", c."lastEventAt",
+  rv."status" AS "reviewStatus"`;
+
+/**
+ * These chains' list rows in this order, as Prisma returns them (CHAIN_ROW_SELECT: Date for
+ * lastEventAt, review null or { status }), read on the direct connection. Through Prisma, by id 50 at
+ * a time with the filters again, a page of a scope or a purpose cost ~30 ms CPU: Prisma writes a
+ * relation filter as `id IN (SELECT "chainId" FROM …)`, which SQLite materialises whole (the
+ * scope's 10k rows) for each statement.
+ */
+function chainRowsById(conn: Database.Database, ids: string[]): TChainRow[] {
+  if (ids.length === 0) return [];
+  type TRaw = Omit<TChainRow, "lastEventAt" | "review"> & { lastEventAt: string | number; reviewStatus: string | null };
+  const raw = statement(conn, `SELECT ${SQLITE_ROW_COLUMNS} FROM "Chain" c LEFT JOIN "ChainReview" rv ON rv."chainId" = c."id" WHERE c."id" IN ${IN_LIST}`).all(
+    json(ids),
+  ) as TRaw[];
+  const rows = new Map<string, TChainRow>();
+  for (const r of raw)
+    rows.set(r.id, {
+      id: r.id,
+      status: r.status,
+      source: r.source,
+      rootIss: r.rootIss,
+      rootAud: r.rootAud,
+      purposeCode: r.purposeCode,
+      purposeText: r.purposeText,
+      startedAt: r.startedAt,
+      hopCount: r.hopCount,
+      eventCount: r.eventCount,
+      criticalCount: r.criticalCount,
+      errorCount: r.errorCount,
+      warningCount: r.warningCount,
+      findingCodes: r.findingCodes,
+      evidenceDue: r.evidenceDue,
+      openGrantExps: r.openGrantExps,
+      lastEventAt: fromSqliteDate(r.lastEventAt),
+      review: r.reviewStatus === null ? null : { status: r.reviewStatus },
+    });
+  return ids.flatMap((id) => rows.get(id) ?? []);
 }
 
 function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
@@ -922,21 +969,13 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
     }),
     // A page driven by one filter value's own rows (a principal's, a stored finding's, a scope's, a
     // purpose's), every other filter tested per chain, read as ids in the list's order on the direct
-    // connection (drivenPageIds), then their rows. It was the Chain walk testing each chain, to the
+    // connection, then their rows there (drivenPage). It was the Chain walk testing each chain, to the
     // end of the range when few or none matched: two values together read every chain of a 1M-event
     // store for an empty page (docs/benchmarks.md "A value in thousands of chains", "Two values
     // together, and a common scope or purpose").
     listRows: async (filters, now, page) => {
-      const ids = await drivenPageIds(db, conn, filters, now, page);
-      if (ids === null) return shared.listRows(filters, now, page);
-      if (ids.length === 0) return [];
-      // The rows through Prisma (CHAIN_ROW_SELECT's shape), `where` again: a chain rewritten since is judged as it is now.
-      const where = await chainWhere(db, filters, now);
-      const rows = new Map<string, TChainRow>();
-      for (const part of chunked(ids, RARE_CHUNK))
-        for (const r of await db.prisma.chain.findMany({ where: { AND: [where, { id: { in: part } }] }, select: CHAIN_ROW_SELECT }))
-          rows.set(r.id, r);
-      return ids.flatMap((id) => rows.get(id) ?? []);
+      const rows = await drivenPage(db, conn, filters, now, page);
+      return rows ?? shared.listRows(filters, now, page);
     },
     // The count in one statement from the rows of the value with the fewest, when they are at most
     // the count's cap (rareCandidates's rule), every other filter tested per chain: it was their ids
