@@ -95,7 +95,7 @@ const PLAIN_KEYS = ["status", "source", "since", "until"] as const satisfies rea
  */
 export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filters: TChainFilters, now: number): Promise<TSqliteListPlan | null> {
   if (filters.q !== undefined) return null;
-  const plain = deps.plainChainWhere(Object.fromEntries(PLAIN_KEYS.map((k) => [k, filters[k]])) as TChainFilters, now, "c.")!;
+  const plain = deps.plainChainWhere(Object.fromEntries(PLAIN_KEYS.map((k) => [k, filters[k]])), now, "c.")!;
   const values: TValueRows[] = [];
   const other: TCond[] = [];
   if (filters.principal !== undefined) {
@@ -202,7 +202,13 @@ const where = (parts: TCond[]) => (parts.length ? `WHERE ${and(parts)[0]}` : "")
  * the page is full. A principal row repeats its chain's startedAt, so the order and the cursor are
  * the Chain walk's.
  */
-export function orderedPageIds(conn: Database.Database, plan: TSqliteListPlan, driver: TValueRows, filters: TChainFilters, page: TListPage): string[] {
+export function orderedPageIds(
+  conn: Database.Database,
+  plan: TSqliteListPlan,
+  driver: TValueRows,
+  filters: TChainFilters,
+  page: TListPage,
+): string[] {
   const parts: TCond[] = [driver.cond, ...plan.plain, ...testsBeside(plan, driver)];
   // The leading bounds on the principal's own copy of startedAt, so the walk seeks its index there.
   if (filters.since !== undefined) parts.push([`d."startedAt" >= ?`, [filters.since]]);
@@ -243,10 +249,10 @@ export function unorderedPageIds(conn: Database.Database, plan: TSqliteListPlan,
     .all(...rangeValues, window, ...tests[1], page.take) as string[];
   if (walked.length === page.take) return walked;
   // The window's last chain: none when the range ended inside the window, which then held every match.
-  const last = statement(conn, `SELECT c."startedAt", c."id" FROM "Chain" c ${where(range)} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT 1 OFFSET ?`).get(
-    ...rangeValues,
-    window - 1,
-  ) as { startedAt: number; id: string } | undefined;
+  const last = statement(
+    conn,
+    `SELECT c."startedAt", c."id" FROM "Chain" c ${where(range)} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT 1 OFFSET ?`,
+  ).get(...rangeValues, window - 1) as { startedAt: number; id: string } | undefined;
   if (!last) return walked;
   // The value's chains past the window, each looked up once and tested (its own test included: a scope's rule reads the source).
   const rest = and([
@@ -295,13 +301,14 @@ export function counterCount(conn: Database.Database, filters: TChainFilters, no
   const given = FILTER_KEYS.filter((k) => filters[k] !== undefined);
   if (given.length > 1 || (given.length === 1 && given[0] !== "status")) return null;
   const stored = (statuses: string[] | null) =>
-    statement(conn, `SELECT COALESCE(SUM("count"), 0) FROM "ChainStatusCount"${statuses ? ` WHERE "status" IN (SELECT value FROM json_each(?))` : ""}`)
+    statement(
+      conn,
+      `SELECT COALESCE(SUM("count"), 0) FROM "ChainStatusCount"${statuses ? ` WHERE "status" IN (SELECT value FROM json_each(?))` : ""}`,
+    )
       .pluck(true)
       .get(...(statuses ? [JSON.stringify(statuses)] : [])) as number;
   const overdue = () =>
-    statement(conn, `SELECT COUNT(*) FROM "Chain" WHERE "status" = 'verified' AND "evidenceDue" < ?`)
-      .pluck(true)
-      .get(now) as number;
+    statement(conn, `SELECT COUNT(*) FROM "Chain" WHERE "status" = 'verified' AND "evidenceDue" < ?`).pluck(true).get(now) as number;
   switch (filters.status) {
     case undefined:
       return stored(null);

@@ -878,10 +878,7 @@ async function drivenPage(db: TDatabase, conn: Database.Database, filters: TChai
   if (sized.length === 0) return null;
   const cost = (s: { v: TValueRows; n: number }) => (s.v.ordered ? s.n : 2 * s.n);
   const best = sized.reduce((a, b) => (cost(b) < cost(a) ? b : a));
-  return chainRowsById(
-    conn,
-    best.v.ordered ? orderedPageIds(conn, plan, best.v, filters, page) : unorderedPageIds(conn, plan, best.v, best.n, page),
-  );
+  return chainRowsById(conn, best.v.ordered ? orderedPageIds(conn, plan, best.v, filters, page) : unorderedPageIds(conn, plan, best.v, best.n, page));
 }
 
 /** CHAIN_ROW_SELECT's columns on SQLite, the review's status beside them. */
@@ -899,9 +896,10 @@ const SQLITE_ROW_COLUMNS = `c."id", c."status", c."source", c."rootIss", c."root
 function chainRowsById(conn: Database.Database, ids: string[]): TChainRow[] {
   if (ids.length === 0) return [];
   type TRaw = Omit<TChainRow, "lastEventAt" | "review"> & { lastEventAt: string | number; reviewStatus: string | null };
-  const raw = statement(conn, `SELECT ${SQLITE_ROW_COLUMNS} FROM "Chain" c LEFT JOIN "ChainReview" rv ON rv."chainId" = c."id" WHERE c."id" IN ${IN_LIST}`).all(
-    json(ids),
-  ) as TRaw[];
+  const raw = statement(
+    conn,
+    `SELECT ${SQLITE_ROW_COLUMNS} FROM "Chain" c LEFT JOIN "ChainReview" rv ON rv."chainId" = c."id" WHERE c."id" IN ${IN_LIST}`,
+  ).all(json(ids)) as TRaw[];
   const rows = new Map<string, TChainRow>();
   for (const r of raw)
     rows.set(r.id, {
