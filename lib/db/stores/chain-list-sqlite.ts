@@ -21,18 +21,18 @@ export type TCond = [string, unknown[]];
 /** A filter value whose own rows (table `d`) name every chain it matches, and its test on the chain `c`. */
 export type TValueRows = {
   key: "principal" | "finding" | "scope" | "purpose";
-  /** the table, aliased `d` */
-  from: string;
-  /** the rows to read, off an index: every chain the value matches has one */
-  cond: TCond;
-  /** Which of those rows make their chain match, on `d` alone (a purpose's LIKE); null when every one does or the rule reads the chain. */
-  rowTest: TCond | null;
+  /**
+   * The rows' chains: a SELECT of "chainId", every chain the value matches among them. One index
+   * range a branch, the branches joined by UNION ALL: as one OR the planner scanned the whole of
+   * ChainScope (412k rows) for `scope=d3/*:read` once the store's statistics were exact.
+   */
+  rows: TCond;
   /** Whether the rows name more chains than match whatever the row: a scope's rule depends on the chain's source (DEP's or AIP's). */
   testsChain: boolean;
   /** whether a chain can have several of the rows */
   distinct: boolean;
-  /** the rows carry the chain's startedAt in the list's order (the principal's index) */
-  ordered: boolean;
+  /** the principal's: its rows (`d`) carry the chain's startedAt in the list's order */
+  ordered: { from: string; cond: TCond } | null;
   /** the value's test on the chain `c` (chainWhere's), for a read another value drives */
   test: TCond;
 };
@@ -86,6 +86,28 @@ function scopeWhereSql(alias: string, where: Prisma.ChainScopeWhereInput): TCond
 }
 
 const FILTER_KEYS = Object.keys(ZChainFilters.shape) as (keyof TChainFilters)[];
+/**
+ * A ChainScope where as a list of conditions on the row `alias` whose OR is the where: each a
+ * conjunction of tests on the scope, i.e. one index range (or list) of ChainScope's scope index.
+ */
+function scopeBranches(alias: string, where: Prisma.ChainScopeWhereInput): TCond[] {
+  let branches: TCond[] = [["1", []]];
+  const conjoin = (next: TCond[]) => (branches = branches.flatMap((b) => next.map((n) => and([b, n]))));
+  for (const [key, value] of Object.entries(where)) {
+    if (key === "scope") conjoin([stringFilterSql(`${alias}."scope"`, value)]);
+    else if (key === "OR") conjoin((value as Prisma.ChainScopeWhereInput[]).flatMap((w) => scopeBranches(alias, w)));
+    else if (key === "AND") for (const w of value as Prisma.ChainScopeWhereInput[]) conjoin(scopeBranches(alias, w));
+    else throw new Error(`chain list (SQLite): no SQL for the scope condition "${key}"`);
+  }
+  return branches;
+}
+
+/** The "chainId" of the rows of `from` (aliased d) under each condition, one SELECT a condition. */
+const unionAll = (from: string, branches: TCond[]): TCond => [
+  branches.map(([c]) => `SELECT d."chainId" FROM ${from} WHERE ${c}`).join(" UNION ALL "),
+  branches.flatMap(([, v]) => v),
+];
+
 const PLAIN_KEYS = ["status", "source", "since", "until"] as const satisfies readonly (keyof TChainFilters)[];
 
 /**
@@ -102,12 +124,10 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
     const id = filters.principal;
     values.push({
       key: "principal",
-      from: `"ChainPrincipal" d`,
-      cond: [`d."principalId" = ?`, [id]],
-      rowTest: null,
+      rows: [`SELECT d."chainId" FROM "ChainPrincipal" d WHERE d."principalId" = ?`, [id]],
       testsChain: false,
       distinct: false,
-      ordered: true,
+      ordered: { from: `"ChainPrincipal" d`, cond: [`d."principalId" = ?`, [id]] },
       test: [`EXISTS (SELECT 1 FROM "ChainPrincipal" x WHERE x."chainId" = c."id" AND x."principalId" = ?)`, [id]],
     });
   }
@@ -116,12 +136,10 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
     const code = filters.finding;
     values.push({
       key: "finding",
-      from: `"Finding" d`,
-      cond: [`d."code" = ?`, [code]],
-      rowTest: null,
+      rows: [`SELECT d."chainId" FROM "Finding" d WHERE d."code" = ?`, [code]],
       testsChain: false,
       distinct: true,
-      ordered: false,
+      ordered: null,
       test: [`EXISTS (SELECT 1 FROM "Finding" x WHERE x."chainId" = c."id" AND x."code" = ?)`, [code]],
     });
   }
@@ -138,12 +156,10 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
     else
       values.push({
         key: "scope",
-        from: `"ChainScope" d`,
-        cond: or([scopeWhereSql("d", dep), scopeWhereSql("d", aip)]),
-        rowTest: null,
+        rows: unionAll(`"ChainScope" d`, [...scopeBranches("d", dep), ...scopeBranches("d", aip)]),
         testsChain: true,
         distinct: true,
-        ordered: false,
+        ordered: null,
         test,
       });
   }
@@ -159,12 +175,14 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
     if (!PURPOSE_CODE_PATTERN.test(p) || p.includes("_")) return null;
     values.push({
       key: "purpose",
-      from: `"ChainPurpose" d`,
-      cond: [`(d."purposeCode" = ? OR (d."purposeCode" >= ? AND d."purposeCode" < ?))`, [p, `${p}.`, `${p}/`]],
-      rowTest: match("d"),
+      // The code itself, and the range below it with chainWhere's LIKE (exact: the rows are the matches).
+      rows: unionAll(`"ChainPurpose" d`, [
+        [`d."purposeCode" = ?`, [p]],
+        [`d."purposeCode" >= ? AND d."purposeCode" < ? AND d."purposeCode" LIKE ?`, [`${p}.`, `${p}/`, `${p}.%`]],
+      ]),
       testsChain: false,
       distinct: true,
-      ordered: false,
+      ordered: null,
       test,
     });
   }
@@ -181,9 +199,9 @@ export async function sqliteListPlan(db: TDatabase, deps: TSqliteListDeps, filte
 
 /** How many rows the value has, reading at most `limit` of its index entries. */
 export function boundedRows(conn: Database.Database, v: TValueRows, limit: number): number {
-  return statement(conn, `SELECT COUNT(*) FROM (SELECT 1 FROM ${v.from} WHERE ${v.cond[0]} LIMIT ?)`)
+  return statement(conn, `SELECT COUNT(*) FROM (SELECT 1 FROM (${v.rows[0]}) LIMIT ?)`)
     .pluck(true)
-    .get(...v.cond[1], limit) as number;
+    .get(...v.rows[1], limit) as number;
 }
 
 /** Every test of the plan on `c` except the driver's own (its rows are the condition). */
@@ -209,7 +227,8 @@ export function orderedPageIds(
   filters: TChainFilters,
   page: TListPage,
 ): string[] {
-  const parts: TCond[] = [driver.cond, ...plan.plain, ...testsBeside(plan, driver)];
+  const walk = driver.ordered!;
+  const parts: TCond[] = [walk.cond, ...plan.plain, ...testsBeside(plan, driver)];
   // The leading bounds on the principal's own copy of startedAt, so the walk seeks its index there.
   if (filters.since !== undefined) parts.push([`d."startedAt" >= ?`, [filters.since]]);
   if (filters.until !== undefined) parts.push([`d."startedAt" <= ?`, [filters.until]]);
@@ -217,7 +236,7 @@ export function orderedPageIds(
   const [sql, values] = and(parts);
   return statement(
     conn,
-    `SELECT d."chainId" FROM ${driver.from} CROSS JOIN "Chain" c ON c."id" = d."chainId" WHERE ${sql}
+    `SELECT d."chainId" FROM ${walk.from} CROSS JOIN "Chain" c ON c."id" = d."chainId" WHERE ${sql}
      ORDER BY d."startedAt" DESC, d."chainId" DESC LIMIT ?`,
   )
     .pluck(true)
@@ -262,11 +281,11 @@ export function unorderedPageIds(conn: Database.Database, plan: TSqliteListPlan,
   ]);
   const more = statement(
     conn,
-    `SELECT c."id" FROM (SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from} WHERE ${driver.cond[0]}) x
+    `SELECT c."id" FROM (SELECT DISTINCT "chainId" FROM (${driver.rows[0]})) x
      CROSS JOIN "Chain" c ON c."id" = x."chainId" WHERE ${rest[0]} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?`,
   )
     .pluck(true)
-    .all(...driver.cond[1], ...rest[1], page.take - walked.length) as string[];
+    .all(...driver.rows[1], ...rest[1], page.take - walked.length) as string[];
   return [...walked, ...more];
 }
 
@@ -278,10 +297,9 @@ export function unorderedPageIds(conn: Database.Database, plan: TSqliteListPlan,
  * on the chain is counted on its own index.
  */
 export function drivenCount(conn: Database.Database, plan: TSqliteListPlan, driver: TValueRows, atMost: number | undefined): number {
-  const onRow = driver.rowTest ? [driver.rowTest] : [];
   const onChain = [...plan.plain, ...(driver.testsChain ? [driver.test] : []), ...testsBeside(plan, driver)];
-  const [rowSql, rowValues] = and([driver.cond, ...onRow]);
-  const chains = `SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from} WHERE ${rowSql}`;
+  const [rowSql, rowValues] = driver.rows;
+  const chains = `SELECT ${driver.distinct ? "DISTINCT " : ""}"chainId" FROM (${rowSql})`;
   const [chainSql, chainValues] = and(onChain);
   const matched = onChain.length ? `SELECT 1 FROM (${chains}) x CROSS JOIN "Chain" c ON c."id" = x."chainId" WHERE ${chainSql}` : chains;
   return statement(conn, `SELECT COUNT(*) FROM (${matched}${atMost === undefined ? "" : " LIMIT ?"})`)
