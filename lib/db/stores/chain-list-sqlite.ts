@@ -273,11 +273,12 @@ export function unorderedPageIds(conn: Database.Database, plan: TSqliteListPlan,
     `SELECT c."startedAt", c."id" FROM "Chain" c ${where(range)} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT 1 OFFSET ?`,
   ).get(...rangeValues, window - 1) as { startedAt: number; id: string } | undefined;
   if (!last) return walked;
-  // The value's chains past the window, each looked up once and tested (its own test included: a scope's rule reads the source).
+  // The value's chains past the window, each looked up once and tested (its own test only for a scope: its rule reads the source).
   const rest = and([
     ...plan.plain,
     [`(c."startedAt" < ? OR (c."startedAt" = ? AND c."id" < ?))`, [last.startedAt, last.startedAt, last.id]],
-    ...testsBeside(plan, null),
+    ...(driver.testsChain ? [driver.test] : []),
+    ...testsBeside(plan, driver),
   ]);
   const more = statement(
     conn,
