@@ -309,16 +309,36 @@ export function drivenCount(conn: Database.Database, plan: TSqliteListPlan, driv
 }
 
 /**
- * The count of the list with only plain column tests that counters answer: none, or a status alone.
- * ChainStatusCount (migration 0030, kept by triggers in every writer's transaction) holds each
- * stored status; a verified chain whose evidence is overdue at `now` reads as a warning, and those
- * are a range of (status, evidenceDue), as the overview counts them. Null for any other filters.
- * The capped count over Chain read up to 10,001 verified chains' rows (~65 ms CPU at 1M events).
+ * The count of the list that counters answer: none, or a status alone, either with
+ * `review=unreviewed`. ChainStatusCount (migration 0030, kept by triggers in every writer's
+ * transaction) holds each stored status; a verified chain whose evidence is overdue at `now` reads
+ * as a warning, and those are a range of (status, evidenceDue), as the overview counts them. The
+ * unreviewed are those less the chains with a review (ChainReview rows not reset), when there are at
+ * most 10,000 of them. Null for any other filters. The capped count over Chain read up to 10,001
+ * verified chains' rows (~65 ms CPU at 1M events), and tested each for a review.
  */
-export function counterCount(conn: Database.Database, filters: TChainFilters, now: number): number | null {
+export function counterCount(conn: Database.Database, filters: TChainFilters, now: number, plain: TCond[]): number | null {
   // The filters alone: a list query also carries its cursor, limit and sort.
-  const given = FILTER_KEYS.filter((k) => filters[k] !== undefined);
+  const given = FILTER_KEYS.filter((k) => filters[k] !== undefined && !(k === "review" && filters.review === "unreviewed"));
   if (given.length > 1 || (given.length === 1 && given[0] !== "status")) return null;
+  const all = statusCount(conn, filters.status, now);
+  if (filters.review === undefined) return all;
+  const reviews = statement(conn, `SELECT COUNT(*) FROM (SELECT 1 FROM "ChainReview" WHERE "status" <> 'unreviewed' LIMIT ?)`)
+    .pluck(true)
+    .get(REVIEWED_AT_MOST + 1) as number;
+  if (reviews > REVIEWED_AT_MOST) return null;
+  const [sql, values] = and([[`rv."status" <> 'unreviewed'`, []], ...plain]);
+  const reviewed = statement(conn, `SELECT COUNT(*) FROM "ChainReview" rv CROSS JOIN "Chain" c ON c."id" = rv."chainId" WHERE ${sql}`)
+    .pluck(true)
+    .get(...values) as number;
+  return all - reviewed;
+}
+
+/** At most this many reviewed chains are subtracted from a counter (counterCount); past it the count over Chain stays. */
+const REVIEWED_AT_MOST = 10_000;
+
+/** How many chains have this read-time status (undefined: every chain), from the counters. */
+function statusCount(conn: Database.Database, status: TChainFilters["status"], now: number): number {
   const stored = (statuses: string[] | null) =>
     statement(
       conn,
@@ -328,7 +348,7 @@ export function counterCount(conn: Database.Database, filters: TChainFilters, no
       .get(...(statuses ? [JSON.stringify(statuses)] : [])) as number;
   const overdue = () =>
     statement(conn, `SELECT COUNT(*) FROM "Chain" WHERE "status" = 'verified' AND "evidenceDue" < ?`).pluck(true).get(now) as number;
-  switch (filters.status) {
+  switch (status) {
     case undefined:
       return stored(null);
     case "verified":
@@ -336,6 +356,6 @@ export function counterCount(conn: Database.Database, filters: TChainFilters, no
     case "warning":
       return stored(["warning"]) + overdue();
     default:
-      return stored([filters.status]);
+      return stored([status]);
   }
 }

@@ -978,13 +978,13 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
     // The count in one statement from the rows of the value with the fewest, when they are at most
     // the count's cap (rareCandidates's rule), every other filter tested per chain: it was their ids
     // read into Prisma and tested 50 per statement (RARE_CHUNK), ~100 statements for a value in 5k
-    // chains. No filter or a status alone: counters (counterCount).
+    // chains. No filter or a status alone, either with review=unreviewed: counters (counterCount).
     countRows: async (filters, now, atMost) => {
       const cap = (n: number) => (atMost === undefined ? n : Math.min(n, atMost));
       const plan = await sqliteListPlan(db, SQLITE_LIST_DEPS, filters, now);
       if (!plan) return shared.countRows(filters, now, atMost);
       if (plan.values.length === 0) {
-        const n = plan.other.length === 0 ? counterCount(conn, filters, now) : null;
+        const n = counterCount(conn, filters, now, plan.plain);
         return n === null ? shared.countRows(filters, now, atMost) : cap(n);
       }
       // Alone, the value's chains are those its rows name (a foreign key keeps every chain named),

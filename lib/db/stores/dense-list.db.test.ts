@@ -150,6 +150,8 @@ const FILTERS: TChainFilters[] = [
   ...STATUSES.map((status) => ({ status })),
   { status: "verified", source: "aip" },
   { review: "unreviewed" },
+  ...STATUSES.map((status) => ({ status, review: "unreviewed" as const })),
+  { status: "verified", review: "in_review" },
 ].map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as TChainFilters);
 
 /** Every matching chain: Chain walked newest first (startedAt, id) with chainWhere, in one statement. */
