@@ -48,14 +48,15 @@ function stringFilterSql(p: Params, column: string, filter: unknown): string {
   return parts.length ? parts.join(" AND ") : "TRUE";
 }
 
-/** A ChainScope where (scopeWheres's shapes: scope, OR, AND) as SQL on the row `s`. */
-function scopeWhereSql(p: Params, where: Prisma.ChainScopeWhereInput): string {
+/** A ChainScope where (scopeWheres's shapes: scope, OR, AND) as SQL on the row `alias`. */
+function scopeWhereSql(p: Params, where: Prisma.ChainScopeWhereInput, alias = "s"): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(where)) {
-    if (key === "scope") parts.push(stringFilterSql(p, `s."scope"`, value));
-    else if (key === "OR") parts.push(`(${(value as Prisma.ChainScopeWhereInput[]).map((w) => `(${scopeWhereSql(p, w)})`).join(" OR ") || "FALSE"})`);
+    if (key === "scope") parts.push(stringFilterSql(p, `${alias}."scope"`, value));
+    else if (key === "OR")
+      parts.push(`(${(value as Prisma.ChainScopeWhereInput[]).map((w) => `(${scopeWhereSql(p, w, alias)})`).join(" OR ") || "FALSE"})`);
     else if (key === "AND")
-      parts.push(`(${(value as Prisma.ChainScopeWhereInput[]).map((w) => `(${scopeWhereSql(p, w)})`).join(" AND ") || "TRUE"})`);
+      parts.push(`(${(value as Prisma.ChainScopeWhereInput[]).map((w) => `(${scopeWhereSql(p, w, alias)})`).join(" AND ") || "TRUE"})`);
     else throw new Error(`chain list (PostgreSQL): no SQL for the scope condition "${key}"`);
   }
   return parts.length ? parts.join(" AND ") : "TRUE";
@@ -161,6 +162,12 @@ const FILTER_KEYS = Object.keys(ZChainFilters.shape) as (keyof TChainFilters)[];
 
 /** At most this many principal rows are walked for a page beside a status (chains.ts's PRINCIPAL_WALK_AT_MOST). */
 const PRINCIPAL_WALK_AT_MOST = 20_000;
+/** At most this many of a finding's, a purpose's or a scope's rows drive a page (unorderedPageIds); past it the Chain walk stays. */
+const UNORDERED_AT_MOST = 20_000;
+/** The filters whose values have rows of their own (valueSources). */
+const VALUE_KEYS = ["principal", "finding", "purpose", "scope"] as const satisfies readonly (keyof TChainFilters)[];
+/** The plain column tests: the window of an unordered page is Chain's range under them. */
+const PLAIN_KEYS = ["status", "source", "since", "until"] as const satisfies readonly (keyof TChainFilters)[];
 
 type TRowSource = { table: string; cond: string; values: unknown[] };
 
@@ -179,6 +186,33 @@ function rowSources(filters: TChainFilters): TRowSource[] {
       values: [filters.purpose, `${filters.purpose}.%`],
     });
   return sources;
+}
+
+/** A filter value's own rows (`table`, aliased by the caller) and their condition, numbered into `p`. */
+type TValueSource = { key: "principal" | "finding" | "purpose" | "scope"; table: string; cond: (p: Params, alias: string) => string };
+
+/**
+ * The filter values whose own rows name every chain they match: the principal's, a stored
+ * finding's, a purpose's (and the codes below it), a scope's (DEP's and AIP's candidates together,
+ * a superset: the caller tests every filter on the chain). A scope every chain can match has none.
+ */
+async function valueSources(db: TDatabase, deps: TPgListDeps, filters: TChainFilters): Promise<TValueSource[]> {
+  const out: TValueSource[] = [];
+  const { principal, finding, purpose, scope } = filters;
+  if (principal) out.push({ key: "principal", table: `"ChainPrincipal"`, cond: (p, a) => `${a}."principalId" = ${p.add(principal)}` });
+  if (finding && finding !== "missing_evidence") out.push({ key: "finding", table: `"Finding"`, cond: (p, a) => `${a}."code" = ${p.add(finding)}` });
+  if (purpose)
+    out.push({
+      key: "purpose",
+      table: `"ChainPurpose"`,
+      cond: (p, a) => `(${a}."purposeCode" = ${p.add(purpose)} OR ${a}."purposeCode" LIKE ${p.add(`${purpose}.%`)})`,
+    });
+  if (scope) {
+    const { dep, aip } = await deps.scopeWheres(db, scope);
+    if (Object.keys(dep).length > 0 && Object.keys(aip).length > 0)
+      out.push({ key: "scope", table: `"ChainScope"`, cond: (p, a) => scopeWhereSql(p, { OR: [dep, aip] }, a) });
+  }
+  return out;
 }
 
 /** The rows of `table` matching `cond` (at most atMost + 1 read): their chain ids when at most atMost, else null. */
@@ -241,6 +275,90 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
     );
     return Math.max(deps.drivenWithOtherFiltersAtMost, Math.min(n, PRINCIPAL_WALK_AT_MOST));
   };
+  type TUnordered = { source: TValueSource; rows: number };
+  /** Of a finding, a purpose and a scope, the one with the fewest rows, at most UNORDERED_AT_MOST; null when none. */
+  const unorderedDriver = async (filters: TChainFilters): Promise<TUnordered | null> => {
+    let best: TUnordered | null = null;
+    for (const source of await valueSources(db, deps, filters)) {
+      if (source.key === "principal") continue;
+      const p = new Params();
+      const [{ n: rows }] = await query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${source.table} d WHERE ${source.cond(p, "d")} LIMIT ${UNORDERED_AT_MOST + 1}) x`,
+        p.values,
+      );
+      if (rows <= UNORDERED_AT_MOST && (!best || rows < best.rows)) best = { source, rows };
+    }
+    return best;
+  };
+  /** The rows of these chains that still match (a chain rewritten since is judged as it is now), in the list's order. */
+  const rowsById = async (ids: string[], filters: TChainFilters, now: number): Promise<TChainRow[]> => {
+    const p = new Params();
+    const and = await conditionsSql(db, deps, p, filters, now);
+    const rows = await query<TRowSql>(
+      `SELECT ${ROW_SQL} FROM "Chain" c LEFT JOIN "ChainReview" rv ON rv."chainId" = c."id"
+       WHERE c."id" = ANY(${p.add(ids)}::text[])${and.map((x) => ` AND ${x}`).join("")} ORDER BY c."startedAt" DESC, c."id" DESC`,
+      p.values,
+    );
+    return rows.map(toChainRow);
+  };
+  /**
+   * A page driven by a stored finding's, a purpose's or a scope's rows (at most 20,000; past
+   * RARE_AT_MOST) beside plain column tests, as chain ids in the list's order: chains.ts's unorderedPageIds.
+   * First Chain's range (the plain column tests) newest first, but at most as many chains as the
+   * value has rows, every filter tested on each; if that does not fill the page, the rest from the
+   * value's own chains past the window's last chain. Each step is its own statement, the window a subquery with its own
+   * LIMIT and the candidates materialized first, each chain looked up by id: as one statement the planner hash-joined the window to a
+   * scan of Chain, or walked every verified chain for the rest (`status=verified&finding=` 391 ms at
+   * 1M events). Null when no such value drives: the caller walks Chain.
+   */
+  const unorderedPageIds = async (filters: TChainFilters, now: number, page: TListPage, best: TUnordered | null): Promise<string[] | null> => {
+    if (!best) return null;
+    const plainFilters = Object.fromEntries(PLAIN_KEYS.map((k) => [k, filters[k]])) as TChainFilters;
+    const otherFilters = Object.fromEntries(FILTER_KEYS.filter((k) => !PLAIN_KEYS.includes(k as never)).map((k) => [k, filters[k]])) as TChainFilters;
+    const window = Math.max(best.rows, page.take);
+    const rangeSql = async (p: Params) => {
+      const and = await conditionsSql(db, deps, p, plainFilters, now);
+      const a = page.after;
+      if (a) {
+        const s = p.add(a.startedAt);
+        and.push(`c."startedAt" <= ${s} AND (c."startedAt" < ${s} OR c."id" < ${p.add(a.id)})`);
+      }
+      return and.length ? `WHERE ${and.join(" AND ")}` : "";
+    };
+    const p1 = new Params();
+    const inner = await rangeSql(p1);
+    const tests = await conditionsSql(db, deps, p1, otherFilters, now);
+    const walked = (
+      await query<{ id: string }>(
+        `SELECT c."id" FROM (SELECT c."id", c."startedAt", c."source", c."evidenceDue" FROM "Chain" c ${inner}
+           ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ${p1.add(window)}) c
+         WHERE ${tests.join(" AND ") || "TRUE"} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ${p1.add(page.take)}`,
+        p1.values,
+      )
+    ).map((r) => r.id);
+    if (walked.length === page.take) return walked;
+    const p2 = new Params();
+    const lastSql = await rangeSql(p2);
+    const [last] = await query<{ startedAt: number; id: string }>(
+      `SELECT c."startedAt", c."id" FROM "Chain" c ${lastSql} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT 1 OFFSET ${p2.add(window - 1)}`,
+      p2.values,
+    );
+    if (!last) return walked;
+    const p3 = new Params();
+    const cond = best.source.cond(p3, "d");
+    const and = await conditionsSql(db, deps, p3, filters, now);
+    const s = p3.add(last.startedAt);
+    and.push(`(c."startedAt" < ${s} OR (c."startedAt" = ${s} AND c."id" < ${p3.add(last.id)}))`);
+    const more = (
+      await query<{ id: string }>(
+        `WITH x AS MATERIALIZED (SELECT DISTINCT d."chainId" AS id FROM ${best.source.table} d WHERE ${cond}),
+         m AS MATERIALIZED (SELECT c."id", c."startedAt" FROM x CROSS JOIN LATERAL (SELECT * FROM "Chain" c WHERE c."id" = x.id OFFSET 0) c WHERE ${and.join(" AND ")})
+         SELECT "id" FROM m ORDER BY "startedAt" DESC, "id" DESC LIMIT ${p3.add(page.take - walked.length)}`,
+        p3.values,
+      )
+    ).map((r) => r.id);
+    return [...walked, ...more];
+  };
   return {
     listRows: async (filters, now, page: TListPage) => {
       const p = new Params();
@@ -276,6 +394,15 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
         }
       }
       const rare = await rareCandidatesSql(db, deps, pool, filters, deps.rareAtMost);
+      // One finding, purpose or scope beside plain column tests only. With two values PostgreSQL's own
+      // plan (hash semi-joins of both values' rows) was as fast or faster: 13-35 ms for a principal
+      // with a purpose or a scope that never meet, 35-80 ms forced through one value's window.
+      const values = VALUE_KEYS.filter((k) => filters[k] !== undefined && !(k === "finding" && filters.finding === "missing_evidence"));
+      const plainBeside = FILTER_KEYS.every((k) => filters[k] === undefined || PLAIN_KEYS.includes(k as never) || k === values[0]);
+      if (!rare && values.length === 1 && values[0] !== "principal" && plainBeside) {
+        const ids = await unorderedPageIds(filters, now, page, await unorderedDriver(filters));
+        if (ids) return ids.length ? rowsById(ids, filters, now) : [];
+      }
       const and = await conditionsSql(db, deps, p, filters, now);
       // A rare value's chains looked up by id (chains.ts's rarePage); else Chain newest first.
       if (rare) and.push(`c."id" = ANY(${p.add(rare)}::text[])`);
@@ -319,26 +446,35 @@ export function postgresChainList(db: TDatabase, pool: pg.Pool, deps: TPgListDep
         );
         if (rows < limit) return cap(chains);
       }
-      // A principal beside other filters, in at most the cap's rows: its rows joined to their chains
-      // (one row per chain), each tested. The candidates' ids sent back as an array and looked up
-      // again cost 77-105 ms for a principal in 5,112 chains with `status=verified` at 1M events.
-      if (filters.principal) {
-        const bound = Math.max(deps.rareAtMost, atMost ?? 0);
+      // A value beside other filters (a principal, else a stored finding, a purpose, a scope: the first
+      // whose rows are at most the cap, as rareCandidates looks): its rows joined to their chains, each
+      // tested (chainWhere's conditions; a chain once). The candidates' ids sent back as an array and
+      // looked up again cost 77-105 ms for a principal in 5,112 chains with `status=verified` at 1M
+      // events. Not the fewest of them: a purpose's rows are counted with LIKE, which reads the table.
+      const bound = Math.max(deps.rareAtMost, atMost ?? 0);
+      let first: TValueSource | null = null;
+      for (const source of await valueSources(db, deps, filters)) {
+        const p = new Params();
         const [{ n: rows }] = await query<{ n: number }>(
-          `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM "ChainPrincipal" WHERE "principalId" = $1 LIMIT ${bound + 1}) x`,
-          [filters.principal],
+          `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM ${source.table} d WHERE ${source.cond(p, "d")} LIMIT ${bound + 1}) x`,
+          p.values,
         );
         if (rows <= bound) {
-          const p = new Params();
-          const principal = p.add(filters.principal);
-          const and = await conditionsSql(db, deps, p, filters, now, true);
-          const [{ n }] = await query<{ n: number }>(
-            `SELECT COUNT(*)::int AS n FROM "ChainPrincipal" pp JOIN "Chain" c ON c."id" = pp."chainId"
-             WHERE pp."principalId" = ${principal}${and.map((x) => ` AND ${x}`).join("")}`,
-            p.values,
-          );
-          return cap(n);
+          first = source;
+          break;
         }
+      }
+      if (first) {
+        const source = first;
+        const p = new Params();
+        const cond = source.cond(p, "d");
+        const and = await conditionsSql(db, deps, p, filters, now, source.key === "principal");
+        const [{ n }] = await query<{ n: number }>(
+          `SELECT COUNT(${source.key === "principal" ? "*" : `DISTINCT d."chainId"`})::int AS n FROM ${source.table} d JOIN "Chain" c ON c."id" = d."chainId"
+           WHERE ${cond}${and.map((x) => ` AND ${x}`).join("")}`,
+          p.values,
+        );
+        return cap(n);
       }
       // As chains.ts: a value is rare up to the count's own cap; its candidates counted in one statement.
       const rare = await rareCandidatesSql(db, deps, pool, filters, Math.max(deps.rareAtMost, atMost ?? 0));

@@ -2,13 +2,23 @@
 // and the checker read, the cheap stamp a cached detail is keyed on, and the ledger walk.
 import type Database from "better-sqlite3";
 import type { Prisma } from "@/generated/sqlite/client";
-import { ZChainFilters, type TChainFilters, type TChainSortParam } from "@/lib/contracts/chains";
+import type { TChainFilters, TChainSortParam } from "@/lib/contracts/chains";
 import { parseScope, scopeCovers } from "@/lib/protocol/scope";
 import type { TDatabase, TPrisma } from "../connect";
 import { startsWithText } from "../dialect";
 import { type TExternalRow, type TPrincipalKindRow, type TStoredEventRow } from "../rows";
 import { fromSqliteDate, IN_LIST, statement } from "../sqlite";
 import { postgresChainList } from "./chain-list-pg";
+import {
+  boundedRows,
+  counterCount,
+  drivenCount,
+  orderedPageIds,
+  sqliteListPlan,
+  unorderedPageIds,
+  type TSqliteListDeps,
+  type TValueRows,
+} from "./chain-list-sqlite";
 
 /** The summary columns a list row needs; shared by every read that returns chain summaries. */
 export const CHAIN_ROW_SELECT = {
@@ -261,7 +271,7 @@ async function aipScopeMatchWhere(db: TDatabase, scope: string): Promise<Prisma.
 }
 
 /** The ChainScope conditions of the `scope` filter: DEP chains by DEP's scope grammar, AIP chains by AIP's prefix rule. */
-async function scopeWheres(db: TDatabase, scope: string): Promise<{ dep: Prisma.ChainScopeWhereInput; aip: Prisma.ChainScopeWhereInput }> {
+export async function scopeWheres(db: TDatabase, scope: string): Promise<{ dep: Prisma.ChainScopeWhereInput; aip: Prisma.ChainScopeWhereInput }> {
   return { dep: await scopeMatchWhere(db, scope), aip: await aipScopeMatchWhere(db, scope) };
 }
 
@@ -822,136 +832,97 @@ export function plainChainWhere(filters: TChainFilters, now: number, alias = "")
   return where;
 }
 
-/**
- * A filter value whose own rows name its chains (SQLite): the principal's ChainPrincipal rows (one
- * per chain), a stored finding's Finding rows (`distinct`: a chain can have several of one code),
- * on the table aliased `d`.
- */
-const FILTER_KEYS = Object.keys(ZChainFilters.shape) as (keyof TChainFilters)[];
-
-type TDriverRows = { key: "principal" | "finding"; from: string; cond: string; values: unknown[]; distinct: boolean };
+/** The pieces of this file the SQLite list plan (chain-list-sqlite.ts) shares. */
+const SQLITE_LIST_DEPS: TSqliteListDeps = { scopeWheres, plainChainWhere };
 
 /**
- * The filters split into one value read from its own rows (a principal, else a stored finding) and
- * the rest as plain column tests (plainChainWhere on the chain `c`); null when they are not of that
- * shape. Not a purpose: its LIKE in chainWhere (case-blind, `_` a wildcard) and its candidates'
- * range in rareCandidates can disagree on codes outside the grammar, so it keeps those reads.
+ * At most this many of a value's rows drive a page beside other filters: the walk and the look that
+ * decides it each read at most this many index entries. Past it for every value, the Chain walk stays.
  */
-export function sqliteDrivenFilters(filters: TChainFilters, now: number): { driver: TDriverRows; plain: [string, unknown[]][] } | null {
-  let driver: TDriverRows | null = null;
-  if (filters.principal)
-    driver = { key: "principal", from: `"ChainPrincipal" d`, cond: `d."principalId" = ?`, values: [filters.principal], distinct: false };
-  else if (filters.finding && filters.finding !== "missing_evidence")
-    driver = { key: "finding", from: `"Finding" d`, cond: `d."code" = ?`, values: [filters.finding], distinct: true };
-  if (!driver) return null;
-  // The filters alone: a list query also carries its cursor, limit and sort.
-  const rest = Object.fromEntries(FILTER_KEYS.filter((k) => k !== driver.key).map((k) => [k, filters[k]])) as TChainFilters;
-  const plain = plainChainWhere(rest, now, "c.");
-  return plain ? { driver, plain } : null;
-}
-
-/** How many rows the driver's value has, reading at most `limit` of its index entries. */
-function boundedRows(conn: Database.Database, driver: TDriverRows, limit: number): number {
-  return statement(conn, `SELECT COUNT(*) FROM (SELECT 1 FROM ${driver.from} WHERE ${driver.cond} LIMIT ?)`)
-    .pluck(true)
-    .get(...driver.values, limit) as number;
-}
+const DRIVEN_WALK_AT_MOST = 20_000;
 
 /**
- * At most this many principal rows are walked for a page beside plain column tests: the walk and
- * the look that decides it each read at most this many index entries.
+ * Whether a page of a principal beside plain column tests only is cheaper from the principal's rows
+ * than down Chain's index: each walk reads about take × (its own range ÷ the matches), so the
+ * shorter range wins. Chain's range is the status's chains (ChainStatusCount, kept by triggers: a
+ * warning reads the warning and verified chains), or every chain without a status.
  */
-const PRINCIPAL_WALK_AT_MOST = 20_000;
-
-/**
- * Whether a page of a principal beside plain column tests is cheaper from the principal's rows than
- * down Chain's index: each walk reads about take × (its own range ÷ the matches), so the shorter
- * range wins. Chain's range is the status's chains (ChainStatusCount, kept by triggers: a warning
- * reads the warning and verified chains), or every chain without a status.
- */
-function isPrincipalWalkCheaper(conn: Database.Database, driver: TDriverRows, filters: TChainFilters): boolean {
+function isPrincipalWalkCheaper(conn: Database.Database, principal: TValueRows, filters: TChainFilters): boolean {
   const statuses = filters.status === undefined ? null : filters.status === "warning" ? ["warning", "verified"] : [filters.status];
   const chains = statement(conn, `SELECT COALESCE(SUM("count"), 0) FROM "ChainStatusCount"${statuses ? ` WHERE "status" IN ${IN_LIST}` : ""}`)
     .pluck(true)
     .get(...(statuses ? [json(statuses)] : [])) as number;
-  const limit = Math.min(chains, PRINCIPAL_WALK_AT_MOST);
-  return boundedRows(conn, driver, limit + 1) <= limit;
+  const limit = Math.min(chains, DRIVEN_WALK_AT_MOST);
+  return boundedRows(conn, principal, limit + 1) <= limit;
 }
 
-type TDriven = NonNullable<ReturnType<typeof sqliteDrivenFilters>>;
-const conditions = (parts: [string, unknown[]][]) => ({ sql: parts.map(([c]) => c), values: parts.flatMap(([, v]) => v) });
-
 /**
- * A principal's page beside plain column tests, as chain ids in the list's order: the principal's
- * rows down its (principalId, startedAt, chainId) index from the cursor, each chain tested by id,
- * until the page is full (principalPage in one statement). Null when Chain's own range is the
- * shorter walk (isPrincipalWalkCheaper): the caller keeps that walk. Unlike principalPage, there is
- * no bound of 800 principal rows beside other filters: the walk is the cheaper of the two ranges.
+ * A page's rows in the list's order, driven by one filter value's own rows
+ * (chain-list-sqlite.ts); null when the Chain walk through Prisma stays: `q`, no such value, every
+ * value past DRIVEN_WALK_AT_MOST rows, or a principal beside only a status whose range is shorter.
+ * Of several values, the one whose walk reads the fewest rows drives and the others are tested per
+ * chain: a principal's rows are read in the list's order (about its rows at most), another value's
+ * after a bounded window of Chain (about twice its rows at most).
  */
-function principalPageIds(conn: Database.Database, { driver, plain }: TDriven, filters: TChainFilters, page: TListPage): string[] | null {
-  // Alone, every row of the principal's is a match: the walk reads the page's rows and no more.
-  if (plain.length > 0 && !isPrincipalWalkCheaper(conn, driver, filters)) return null;
-  const parts: [string, unknown[]][] = [[driver.cond, driver.values], ...plain];
-  // The leading bounds on the principal's own copy of startedAt, so the walk seeks its index there.
-  if (filters.since !== undefined) parts.push([`d."startedAt" >= ?`, [filters.since]]);
-  if (filters.until !== undefined) parts.push([`d."startedAt" <= ?`, [filters.until]]);
-  const a = page.after;
-  if (a) parts.push([`d."startedAt" <= ? AND (d."startedAt" < ? OR d."chainId" < ?)`, [a.startedAt, a.startedAt, a.id]]);
-  const { sql, values } = conditions(parts);
-  return statement(
-    conn,
-    `SELECT d."chainId" FROM ${driver.from} CROSS JOIN "Chain" c ON c."id" = d."chainId" WHERE ${sql.join(" AND ")}
-     ORDER BY d."startedAt" DESC, d."chainId" DESC LIMIT ?`,
-  )
-    .pluck(true)
-    .all(...values, page.take) as string[];
+async function drivenPage(db: TDatabase, conn: Database.Database, filters: TChainFilters, now: number, page: TListPage): Promise<TChainRow[] | null> {
+  const plan = await sqliteListPlan(db, SQLITE_LIST_DEPS, filters, now);
+  if (!plan || plan.values.length === 0) return null;
+  // From here to the rows, synchronous: the ids and their rows are read from one state of the store.
+  const [only] = plan.values;
+  if (plan.values.length === 1 && plan.other.length === 0 && only.key === "principal") {
+    // Alone, every row of the principal's is a match: the walk reads the page's rows and no more.
+    if (plan.plain.length > 0 && !isPrincipalWalkCheaper(conn, only, filters)) return null;
+    return chainRowsById(conn, orderedPageIds(conn, plan, only, filters, page));
+  }
+  const sized = plan.values.map((v) => ({ v, n: boundedRows(conn, v, DRIVEN_WALK_AT_MOST + 1) })).filter((s) => s.n <= DRIVEN_WALK_AT_MOST);
+  if (sized.length === 0) return null;
+  const cost = (s: { v: TValueRows; n: number }) => (s.v.ordered ? s.n : 2 * s.n);
+  const best = sized.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+  return chainRowsById(conn, best.v.ordered ? orderedPageIds(conn, plan, best.v, filters, page) : unorderedPageIds(conn, plan, best.v, best.n, page));
 }
 
-/** At most this many of a finding code's rows drive its page (findingPageIds); past it the Chain walk stays. */
-const FINDING_DRIVEN_AT_MOST = 20_000;
+/** CHAIN_ROW_SELECT's columns on SQLite, the review's status beside them. */
+const SQLITE_ROW_COLUMNS = `c."id", c."status", c."source", c."rootIss", c."rootAud", c."purposeCode", c."purposeText", c."startedAt", c."hopCount",
+  c."eventCount", c."criticalCount", c."errorCount", c."warningCount", c."findingCodes", c."evidenceDue", c."openGrantExps", c."lastEventAt",
+  rv."status" AS "reviewStatus"`;
 
 /**
- * A stored finding's page beside plain column tests, as chain ids in the list's order. Finding's
- * rows are not in the list's order, so: first Chain's range newest first (the walk as before), but
- * at most as many chains as the code has rows, testing each for the finding; if that does not fill
- * the page, the rest from the finding's own chains after the last chain looked at, sorted. Either
- * way the rows are the first `take` matches after the cursor in (startedAt, id) order, and the page
- * costs at most about three times the code's rows, where the walk alone read the whole range when
- * few chains in it matched. Null past FINDING_DRIVEN_AT_MOST rows: the caller walks Chain.
+ * These chains' list rows in this order, as Prisma returns them (CHAIN_ROW_SELECT: Date for
+ * lastEventAt, review null or { status }), read on the direct connection. Through Prisma, by id 50 at
+ * a time with the filters again, a page of a scope or a purpose cost ~30 ms CPU: Prisma writes a
+ * relation filter as `id IN (SELECT "chainId" FROM …)`, which SQLite materialises whole (the
+ * scope's 10k rows) for each statement.
  */
-function findingPageIds(conn: Database.Database, { driver, plain }: TDriven, page: TListPage): string[] | null {
-  const n = boundedRows(conn, driver, FINDING_DRIVEN_AT_MOST + 1);
-  if (n > FINDING_DRIVEN_AT_MOST) return null;
-  const window = Math.max(n, page.take);
-  const a = page.after;
-  const range = conditions([
-    ...plain,
-    ...(a ? [[`(c."startedAt" < ? OR (c."startedAt" = ? AND c."id" < ?))`, [a.startedAt, a.startedAt, a.id]] as [string, unknown[]]] : []),
-  ]);
-  const rangeWhere = range.sql.length ? `WHERE ${range.sql.join(" AND ")}` : "";
-  const walked = statement(
+function chainRowsById(conn: Database.Database, ids: string[]): TChainRow[] {
+  if (ids.length === 0) return [];
+  type TRaw = Omit<TChainRow, "lastEventAt" | "review"> & { lastEventAt: string | number; reviewStatus: string | null };
+  const raw = statement(
     conn,
-    `SELECT w."id" FROM (SELECT c."id", c."startedAt" FROM "Chain" c ${rangeWhere} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?) w
-     WHERE EXISTS (SELECT 1 FROM ${driver.from} WHERE d."chainId" = w."id" AND ${driver.cond}) ORDER BY w."startedAt" DESC, w."id" DESC LIMIT ?`,
-  )
-    .pluck(true)
-    .all(...range.values, window, ...driver.values, page.take) as string[];
-  if (walked.length === page.take) return walked;
-  // The window's last chain: none when the range ended inside the window, which then held every match.
-  const last = statement(
-    conn,
-    `SELECT c."startedAt", c."id" FROM "Chain" c ${rangeWhere} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT 1 OFFSET ?`,
-  ).get(...range.values, window - 1) as { startedAt: number; id: string } | undefined;
-  if (!last) return walked;
-  const rest = conditions([...plain, [`(c."startedAt" < ? OR (c."startedAt" = ? AND c."id" < ?))`, [last.startedAt, last.startedAt, last.id]]]);
-  const more = statement(
-    conn,
-    `SELECT c."id" FROM (SELECT DISTINCT d."chainId" FROM ${driver.from} WHERE ${driver.cond}) x CROSS JOIN "Chain" c ON c."id" = x."chainId"
-     WHERE ${rest.sql.join(" AND ")} ORDER BY c."startedAt" DESC, c."id" DESC LIMIT ?`,
-  )
-    .pluck(true)
-    .all(...driver.values, ...rest.values, page.take - walked.length) as string[];
-  return [...walked, ...more];
+    `SELECT ${SQLITE_ROW_COLUMNS} FROM "Chain" c LEFT JOIN "ChainReview" rv ON rv."chainId" = c."id" WHERE c."id" IN ${IN_LIST}`,
+  ).all(json(ids)) as TRaw[];
+  const rows = new Map<string, TChainRow>();
+  for (const r of raw)
+    rows.set(r.id, {
+      id: r.id,
+      status: r.status,
+      source: r.source,
+      rootIss: r.rootIss,
+      rootAud: r.rootAud,
+      purposeCode: r.purposeCode,
+      purposeText: r.purposeText,
+      startedAt: r.startedAt,
+      hopCount: r.hopCount,
+      eventCount: r.eventCount,
+      criticalCount: r.criticalCount,
+      errorCount: r.errorCount,
+      warningCount: r.warningCount,
+      findingCodes: r.findingCodes,
+      evidenceDue: r.evidenceDue,
+      openGrantExps: r.openGrantExps,
+      lastEventAt: fromSqliteDate(r.lastEventAt),
+      review: r.reviewStatus === null ? null : { status: r.reviewStatus },
+    });
+  return ids.flatMap((id) => rows.get(id) ?? []);
 }
 
 function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
@@ -994,54 +965,40 @@ function sqliteChainStore(db: TDatabase, conn: Database.Database): TChainStore {
           ) as TChainDetailRows["keys"])
         : [],
     }),
-    // A principal's or a stored finding's page beside plain column tests (status, source, since,
-    // until) read as ids in the list's order on the direct connection (principalPageIds,
-    // findingPageIds), then their rows. Past 800 of the value's rows this was the Chain walk down
-    // the status's index testing each chain, to the end of that range when few or none matched:
-    // `status=verified&finding=scope_escalation` read all 88k verified chains of a 1M-event store
-    // for an empty page (docs/benchmarks.md "A value in thousands of chains").
+    // A page driven by one filter value's own rows (a principal's, a stored finding's, a scope's, a
+    // purpose's), every other filter tested per chain, read as ids in the list's order on the direct
+    // connection, then their rows there (drivenPage). It was the Chain walk testing each chain, to the
+    // end of the range when few or none matched: two values together read every chain of a 1M-event
+    // store for an empty page (docs/benchmarks.md "A value in thousands of chains", "Two values
+    // together, and a common scope or purpose").
     listRows: async (filters, now, page) => {
-      const driven = sqliteDrivenFilters(filters, now);
-      const ids = !driven
-        ? null
-        : driven.driver.key === "principal"
-          ? principalPageIds(conn, driven, filters, page)
-          : findingPageIds(conn, driven, page);
-      if (ids === null) return shared.listRows(filters, now, page);
-      if (ids.length === 0) return [];
-      // The rows through Prisma (CHAIN_ROW_SELECT's shape), `where` again: a chain rewritten since is judged as it is now.
-      const where = await chainWhere(db, filters, now);
-      const rows = new Map<string, TChainRow>();
-      for (const part of chunked(ids, RARE_CHUNK))
-        for (const r of await db.prisma.chain.findMany({ where: { AND: [where, { id: { in: part } }] }, select: CHAIN_ROW_SELECT }))
-          rows.set(r.id, r);
-      return ids.flatMap((id) => rows.get(id) ?? []);
+      const rows = await drivenPage(db, conn, filters, now, page);
+      return rows ?? shared.listRows(filters, now, page);
     },
-    // The count of a principal's or a stored finding's chains beside plain column tests, in one
-    // statement from the value's rows when they are at most the count's cap (rareCandidates's rule):
-    // it was their ids read into Prisma and tested 50 per statement (RARE_CHUNK), ~100 statements
-    // for a value in 5k chains.
+    // The count in one statement from the rows of the value with the fewest, when they are at most
+    // the count's cap (rareCandidates's rule), every other filter tested per chain: it was their ids
+    // read into Prisma and tested 50 per statement (RARE_CHUNK), ~100 statements for a value in 5k
+    // chains. No filter or a status alone, either with review=unreviewed: counters (counterCount).
     countRows: async (filters, now, atMost) => {
-      const driven = sqliteDrivenFilters(filters, now);
-      if (!driven) return shared.countRows(filters, now, atMost);
-      const { driver, plain } = driven;
+      const cap = (n: number) => (atMost === undefined ? n : Math.min(n, atMost));
+      const plan = await sqliteListPlan(db, SQLITE_LIST_DEPS, filters, now);
+      if (!plan) return shared.countRows(filters, now, atMost);
+      if (plan.values.length === 0) {
+        const n = counterCount(conn, filters, now, plan.plain);
+        return n === null ? shared.countRows(filters, now, atMost) : cap(n);
+      }
       // Alone, the value's chains are those its rows name (a foreign key keeps every chain named),
       // counted on its index up to the cap: a principal in 10k of 100k chains was counted by
       // walking Chain testing each for the principal until the cap (PostgreSQL's count reads the same rows).
-      if (plain.length === 0) {
-        const distinct = `SELECT ${driver.distinct ? "DISTINCT " : ""}d."chainId" FROM ${driver.from} WHERE ${driver.cond}`;
-        return q(`SELECT COUNT(*) FROM (${distinct}${atMost === undefined ? "" : " LIMIT ?"})`)
-          .pluck(true)
-          .get(...driver.values, ...(atMost === undefined ? [] : [atMost])) as number;
-      }
-      const bound = Math.max(RARE_AT_MOST, atMost ?? 0);
-      if (boundedRows(conn, driver, bound + 1) > bound) return shared.countRows(filters, now, atMost);
-      const cond = [driver.cond, ...plain.map(([c]) => c)].join(" AND ");
-      const inner = `SELECT ${driver.distinct ? "DISTINCT " : ""}c."id" FROM ${driver.from} CROSS JOIN "Chain" c ON c."id" = d."chainId" WHERE ${cond}`;
-      const n = q(`SELECT COUNT(*) FROM (${inner})`)
-        .pluck(true)
-        .get(...driver.values, ...plain.flatMap(([, v]) => v)) as number;
-      return atMost === undefined ? n : Math.min(n, atMost);
+      const [only] = plan.values;
+      if (plan.values.length === 1 && plan.plain.length === 0 && plan.other.length === 0 && only.key !== "scope")
+        return drivenCount(conn, plan, only, atMost);
+      // Rows, not chains: a scope or a purpose has a row per matching scope or code of a chain (two
+      // for most chains of `scope=d3/*:read`), so the bound is the walk's; the count stops at the cap.
+      const bound = Math.max(RARE_AT_MOST, atMost ?? 0, DRIVEN_WALK_AT_MOST);
+      const sized = plan.values.map((v) => ({ v, n: boundedRows(conn, v, bound + 1) })).filter((s) => s.n <= bound);
+      if (sized.length === 0) return shared.countRows(filters, now, atMost);
+      return drivenCount(conn, plan, sized.reduce((a, b) => (b.n < a.n ? b : a)).v, atMost);
     },
     // The many-chain CSV export lists its chains' keys a thousand at a time: through Prisma that cost
     // ~14 ms for 673 chains (about a third of a 6,726-row export's budget at 150k rows/s), as SQL

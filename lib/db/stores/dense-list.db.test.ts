@@ -1,11 +1,14 @@
 // A chain-list filter on a value shared by many chains (docs/benchmarks.md "A value in thousands of
-// chains"): on SQLite a principal's or a stored finding's page beside plain column tests is read from
-// the value's own rows (the principal's in the list's order; a finding's after a bounded walk of
-// Chain), and its count in one statement. Every page, its order (ties in startedAt by id), its
-// cursor and every count must be exactly what the Prisma-only store (the reads before) and the plain
-// Chain walk give, on both sides of each choice the store makes: a value in more and in fewer rows
-// than the status's chains, statuses with many, few and no matches, and a finding whose matches the
-// bounded walk does not reach. PostgreSQL (skipped without a server) must give the same answers.
+// chains", "Two values together, and a common scope or purpose"): on SQLite a page is read from one
+// value's own rows (a principal's in the list's order; a finding's, a scope's or a purpose's after a
+// bounded walk of Chain), the other filters tested per chain, and its count in one statement; no
+// filter or a status alone is counted from counters. Every page, its order (ties in startedAt by
+// id), its cursor and every count must be exactly what the Prisma-only store (the reads before) and
+// the plain Chain walk give, on both sides of each choice the store makes: a value in more and in
+// fewer rows than the status's chains, statuses with many, few and no matches, two values that
+// never meet, a scope whose rule differs by the chain's source, purposes with codes below them, and
+// values whose matches the bounded walk does not reach. PostgreSQL (skipped without a server) must
+// give the same answers.
 import { describe, expect, it } from "vitest";
 import { migrate } from "@/scripts/migrate";
 import { postgresTestUrl } from "@/scripts/postgres";
@@ -13,7 +16,8 @@ import { openBothDatabases, quietChainRow } from "@/lib/db/both-databases-cases"
 import type { TChainFilters } from "@/lib/contracts/chains";
 import { openDatabase, type TDatabase } from "../connect";
 import { createStores, type TStores } from ".";
-import { chainWhere, prismaChainStore, sqliteDrivenFilters, type TChainRow, type TChainStore } from "./chains";
+import { chainWhere, plainChainWhere, prismaChainStore, scopeWheres, type TChainRow, type TChainStore } from "./chains";
+import { sqliteListPlan } from "./chain-list-sqlite";
 
 const pg = await postgresTestUrl();
 const T = 1_800_000_000;
@@ -39,6 +43,26 @@ const findingsOf = (i: number) => [
   ...(i % 20 === 2 || i % 20 === 4 ? ["ghost_permission"] : []),
 ];
 
+/**
+ * Scopes: DEP chains hold `d<i%5>/p<i%13>/ledger:read` and `…:write`, a second resource on every
+ * third, `z/anti:read` only where no violation is; AIP chains (one in 9) hold opaque strings that
+ * DEP's grammar and AIP's prefix rule judge differently (`d3/*` covers `d3/p1/ledger:read` only by
+ * AIP's rule, a DEP chain holding it matches by DEP's).
+ */
+const scopesOf = (i: number) =>
+  i % 9 === 4
+    ? [`d${i % 5}/*`, `d${i % 5}/p${i % 13}/ledger:read`]
+    : [
+        `d${i % 5}/p${i % 13}/ledger:read`,
+        `d${i % 5}/p${i % 13}/ledger:write`,
+        ...(i % 3 === 0 ? [`d${i % 5}/p${i % 13}/files:read`] : []),
+        ...(i % 20 < 3 ? ["z/anti:read"] : []),
+        ...(i % 11 === 5 ? [`d${i % 5}/*`] : []),
+      ];
+/** Purposes: `ops.d<i%5>` on DEP chains, a code below it on every third, `ops_x.y` on one in 7; none on AIP chains. */
+const purposesOf = (i: number) =>
+  i % 9 === 4 ? [] : [`ops.d${i % 5}`, ...(i % 3 === 0 ? [`ops.d${i % 5}.sub`] : []), ...(i % 7 === 2 ? ["ops_x.y"] : [])];
+
 async function open(name: TSide["name"], url: string, drop?: () => Promise<void>): Promise<TSide> {
   migrate(url);
   const db = await openDatabase(url);
@@ -59,6 +83,16 @@ async function open(name: TSide["name"], url: string, drop?: () => Promise<void>
     findingsOf(i).map((code, j) => ({ chainId: c.id, eventJti: `${c.id}.${j}`, code, severity: "error", message: "m", iat: c.startedAt })),
   );
   for (let k = 0; k < findings.length; k += 500) await db.prisma.finding.createMany({ data: findings.slice(k, k + 500) });
+  const scopes = chains.flatMap((c, i) => scopesOf(i).map((scope) => ({ chainId: c.id, scope })));
+  for (let k = 0; k < scopes.length; k += 500) await db.prisma.chainScope.createMany({ data: scopes.slice(k, k + 500) });
+  const purposes = chains.flatMap((c, i) => purposesOf(i).map((purposeCode) => ({ chainId: c.id, purposeCode })));
+  for (let k = 0; k < purposes.length; k += 500) await db.prisma.chainPurpose.createMany({ data: purposes.slice(k, k + 500) });
+  // Reviews on a few chains: `review=` is a test beside a driving value.
+  await db.prisma.chainReview.createMany({
+    data: chains
+      .filter((_, i) => i % 17 === 3)
+      .map((c, j) => ({ chainId: c.id, status: j % 3 === 0 ? "unreviewed" : "in_review", updatedAt: new Date(0), updatedBy: "t" })),
+  });
   return { name, db, s: createStores(db), drop };
 }
 
@@ -75,10 +109,49 @@ const FILTERS: TChainFilters[] = [
   ),
   { finding: "unknown_principal", status: "verified", source: "dep", since: T - 1_060 },
   { finding: "ghost_permission", status: "violation", until: T - 1_030 },
-  // Not of the driven shape (two values, or a value the store does not drive): the reads before.
-  { finding: "unknown_principal", principal: "agent:dense" },
-  { finding: "missing_evidence", principal: "agent:dense" },
+  // Two values together: each may drive, the other tested per chain (some never meet).
+  ...[
+    { finding: "unknown_principal", principal: "agent:dense" },
+    { finding: "scope_escalation", principal: "agent:anti" },
+    { finding: "scope_escalation", principal: "agent:sparse" },
+    { principal: "agent:dense", scope: "d3/*:read" },
+    { principal: "agent:anti", scope: "z/anti:read" },
+    { principal: "agent:sparse", scope: "d1/p3/ledger:read" },
+    { principal: "agent:dense", purpose: "ops.d3" },
+    { principal: "agent:anti", purpose: "ops.d3.sub" },
+    { finding: "unknown_principal", scope: "d3/*:read" },
+    { finding: "scope_escalation", scope: "z/anti:read" },
+    { finding: "ghost_permission", purpose: "ops.d2" },
+    { scope: "d3/*:read", purpose: "ops.d3" },
+    { scope: "d3/*:read", purpose: "ops.d2" },
+    { principal: "user:u3", scope: "d2/*:*", purpose: "ops" },
+  ].flatMap((f) => [f, { ...f, status: "verified" }, { ...f, status: "violation" }]),
+  { finding: "unknown_principal", principal: "agent:dense", status: "warning", source: "dep", since: T - 1_080 },
+  // A scope or a purpose alone and beside plain tests: common, rare, none, by DEP's and AIP's rules.
+  ...["d3/*:read", "d3/p7/ledger:read", "d3/p7/ledger:*", "z/anti:read", "d3/*", "nothing/*:read", "d3/p7/ledger"].flatMap((scope) =>
+    STATUSES.map((status) => ({ scope, status })),
+  ),
+  { scope: "d4/*:read", source: "aip" },
+  { scope: "d4/*:read", status: "warning", until: T - 1_040 },
+  ...["ops.d3", "ops.d3.sub", "ops", "ops.d9"].flatMap((purpose) => STATUSES.map((status) => ({ purpose, status }))),
+  { purpose: "ops.d1", source: "dep", since: T - 1_050 },
+  // Tests beside a driving value, a scope that is a test only (it matches every scope), a purpose
+  // with LIKE's wildcard (the reads before). Not `OPS.D3` or `ops.d_`: the reads before answer them
+  // from the code's range, chainWhere's LIKE otherwise, and PostgreSQL's LIKE as the range.
   { principal: "agent:dense", review: "unreviewed" },
+  { scope: "d3/*:read", review: "in_review", status: "verified" },
+  { finding: "missing_evidence", principal: "agent:dense" },
+  { finding: "missing_evidence", scope: "d2/*:read" },
+  { scope: "*:*", status: "violation" },
+  { scope: "*:*", principal: "agent:sparse" },
+  { purpose: "ops_x" },
+  { purpose: "ops_x", status: "verified" },
+  // No value: counted from counters (a status alone) or through Prisma.
+  ...STATUSES.map((status) => ({ status })),
+  { status: "verified", source: "aip" },
+  { review: "unreviewed" },
+  ...STATUSES.map((status) => ({ status, review: "unreviewed" as const })),
+  { status: "verified", review: "in_review" },
 ].map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as TChainFilters);
 
 /** Every matching chain: Chain walked newest first (startedAt, id) with chainWhere, in one statement. */
@@ -106,13 +179,25 @@ async function pages(store: TChainStore, filters: TChainFilters, take: number, p
 }
 
 describe("chain list: a value in many chains beside other filters", () => {
-  it("the store's shapes: principal or finding with plain column tests are driven on SQLite, others are not", () => {
-    expect(sqliteDrivenFilters({ principal: "a", status: "verified", since: 1 }, T)?.driver.key).toBe("principal");
-    expect(sqliteDrivenFilters({ finding: "ghost_permission", status: "violation" }, T)?.driver.key).toBe("finding");
-    expect(sqliteDrivenFilters({ finding: "ghost_permission", principal: "a" }, T)).toBeNull();
-    expect(sqliteDrivenFilters({ finding: "missing_evidence" }, T)).toBeNull();
-    expect(sqliteDrivenFilters({ principal: "a", scope: "x:read" }, T)).toBeNull();
-    expect(sqliteDrivenFilters({ status: "verified" }, T)).toBeNull();
+  it("the store's shapes: which filters can drive a read from their rows on SQLite, and which are tests only", async () => {
+    const db = sides[0].db;
+    const shape = async (filters: TChainFilters) => {
+      const plan = await sqliteListPlan(db, { scopeWheres, plainChainWhere }, filters, T);
+      return plan && { values: plan.values.map((v) => v.key), plain: plan.plain.length, other: plan.other.length };
+    };
+    expect(await shape({ principal: "a", status: "verified", since: 1 })).toEqual({ values: ["principal"], plain: 2, other: 0 });
+    expect(await shape({ finding: "ghost_permission", principal: "a", scope: "x:read", purpose: "ops" })).toEqual({
+      values: ["principal", "finding", "scope", "purpose"],
+      plain: 0,
+      other: 0,
+    });
+    expect(await shape({ finding: "missing_evidence", review: "unreviewed" })).toEqual({ values: [], plain: 0, other: 2 });
+    // A scope every chain can match: a test only. A purpose with LIKE's wildcard or outside the grammar: the reads before.
+    expect(await shape({ scope: "*:*", status: "violation" })).toEqual({ values: [], plain: 1, other: 1 });
+    expect(await shape({ purpose: "ops_x", principal: "a" })).toBeNull();
+    expect(await shape({ purpose: "OPS.D3" })).toBeNull();
+    expect(await shape({ status: "verified" })).toEqual({ values: [], plain: 1, other: 0 });
+    expect(await shape({ principal: "a", q: "x" })).toBeNull();
   });
 
   it("pages, order, ties, cursors and counts equal the Prisma-only store's and the Chain walk's, on both databases", async () => {
@@ -179,5 +264,25 @@ describe("chain list: a value in many chains beside other filters", () => {
     );
     expect(count).toMatch(/SEARCH d USING COVERING INDEX Finding_code_chainId_idx \(code=\?\)/);
     expect(count).toMatch(/SEARCH c USING INDEX sqlite_autoindex_Chain_1 \(id=\?\)/);
+  });
+
+  it("SQLite plans: a scope's and a purpose's rows are read off their index, never by scanning the table, with exact statistics too", async () => {
+    const db = sides[0].db;
+    const plan = await sqliteListPlan(db, { scopeWheres, plainChainWhere }, { scope: "d3/*:read", purpose: "ops.d3" }, T);
+    expect(plan!.values.map((v) => v.key)).toEqual(["scope", "purpose"]);
+    for (const v of plan!.values) {
+      const detail = (db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${v.rows[0]}`).all(...v.rows[1]) as { detail: string }[])
+        .map((r) => r.detail)
+        .join("\n");
+      expect(detail, v.key).toMatch(v.key === "scope" ? /ChainScope_scope_idx/ : /ChainPurpose_purposeCode_idx/);
+      expect(detail, v.key).not.toMatch(/SCAN d\b/);
+    }
+    // With statistics taken over every row, one OR of the scope's ranges was planned as a scan of
+    // ChainScope; each branch of the UNION ALL is one range of the index whatever the statistics.
+    db.sqlite!.exec("ANALYZE");
+    for (const v of plan!.values)
+      expect(
+        (db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${v.rows[0]}`).all(...v.rows[1]) as { detail: string }[]).map((r) => r.detail).join("\n"),
+      ).not.toMatch(/SCAN d\b/);
   });
 });
