@@ -129,10 +129,16 @@ async function conditionsSql(
 const ROW_SQL = `c."id", c."status", c."source", c."rootIss", c."rootAud", c."purposeCode", c."purposeText", c."startedAt", c."hopCount",
   c."eventCount", c."criticalCount", c."errorCount", c."warningCount", c."findingCodes", c."evidenceDue", c."openGrantExps",
   (EXTRACT(EPOCH FROM c."lastEventAt") * 1000)::bigint AS "lastEventMs", rv."status" AS "reviewStatus"`;
-type TRowSql = Omit<TChainRow, "lastEventAt" | "review"> & { lastEventMs: string; reviewStatus: string | null };
+type TRowSql = TChainRowColumns & { lastEventMs: string };
 
-/** A row as Prisma returns it (same keys, same order, Date for lastEventAt, review null or { status }). */
-function toChainRow(r: TRowSql): TChainRow {
+/** A list row's columns as the store's plain SQL reads them, the review's status beside them. */
+export type TChainRowColumns = Omit<TChainRow, "lastEventAt" | "review"> & { reviewStatus: string | null };
+
+/**
+ * A row as Prisma returns it (same keys, same order, Date for lastEventAt, review null or { status }),
+ * from either database's plain SQL: each converts its own lastEventAt.
+ */
+export function chainRowOf(r: TChainRowColumns, lastEventAt: Date): TChainRow {
   return {
     id: r.id,
     status: r.status,
@@ -150,9 +156,13 @@ function toChainRow(r: TRowSql): TChainRow {
     findingCodes: r.findingCodes,
     evidenceDue: r.evidenceDue,
     openGrantExps: r.openGrantExps,
-    lastEventAt: new Date(Number(r.lastEventMs)),
+    lastEventAt,
     review: r.reviewStatus === null ? null : { status: r.reviewStatus },
   };
+}
+
+function toChainRow(r: TRowSql): TChainRow {
+  return chainRowOf(r, new Date(Number(r.lastEventMs)));
 }
 
 const OTHER = (deps: TPgListDeps, filters: TChainFilters) => deps.otherFilters.some((k) => filters[k] !== undefined);

@@ -8,7 +8,7 @@ import type { TDatabase, TPrisma } from "../connect";
 import { startsWithText } from "../dialect";
 import { type TExternalRow, type TPrincipalKindRow, type TStoredEventRow } from "../rows";
 import { fromSqliteDate, IN_LIST, statement } from "../sqlite";
-import { postgresChainList } from "./chain-list-pg";
+import { chainRowOf, postgresChainList, type TChainRowColumns } from "./chain-list-pg";
 import {
   boundedRows,
   counterCount,
@@ -895,33 +895,13 @@ const SQLITE_ROW_COLUMNS = `c."id", c."status", c."source", c."rootIss", c."root
  */
 function chainRowsById(conn: Database.Database, ids: string[]): TChainRow[] {
   if (ids.length === 0) return [];
-  type TRaw = Omit<TChainRow, "lastEventAt" | "review"> & { lastEventAt: string | number; reviewStatus: string | null };
+  type TRaw = TChainRowColumns & { lastEventAt: string | number };
   const raw = statement(
     conn,
     `SELECT ${SQLITE_ROW_COLUMNS} FROM "Chain" c LEFT JOIN "ChainReview" rv ON rv."chainId" = c."id" WHERE c."id" IN ${IN_LIST}`,
   ).all(json(ids)) as TRaw[];
   const rows = new Map<string, TChainRow>();
-  for (const r of raw)
-    rows.set(r.id, {
-      id: r.id,
-      status: r.status,
-      source: r.source,
-      rootIss: r.rootIss,
-      rootAud: r.rootAud,
-      purposeCode: r.purposeCode,
-      purposeText: r.purposeText,
-      startedAt: r.startedAt,
-      hopCount: r.hopCount,
-      eventCount: r.eventCount,
-      criticalCount: r.criticalCount,
-      errorCount: r.errorCount,
-      warningCount: r.warningCount,
-      findingCodes: r.findingCodes,
-      evidenceDue: r.evidenceDue,
-      openGrantExps: r.openGrantExps,
-      lastEventAt: fromSqliteDate(r.lastEventAt),
-      review: r.reviewStatus === null ? null : { status: r.reviewStatus },
-    });
+  for (const r of raw) rows.set(r.id, chainRowOf(r, fromSqliteDate(r.lastEventAt)));
   return ids.flatMap((id) => rows.get(id) ?? []);
 }
 
