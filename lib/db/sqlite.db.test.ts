@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db/connect";
-import { connectionSync, groupSync, OPTIMIZE_EVERY_COMMITS, writeTransaction } from "@/lib/db/sqlite";
+import { commitsMade, connectionSync, GROUP_MAX_TRANSACTIONS, groupSync, OPTIMIZE_EVERY_COMMITS, writeTransaction } from "@/lib/db/sqlite";
 
 const file = join(mkdtempSync(join(tmpdir(), "delegraph-sqlite-")), "t.db");
 const conn = new Database(file);
@@ -41,6 +41,44 @@ describe("writeTransaction", () => {
     expect(results).toEqual([1, 1, 1]);
     expect(connectionSync(conn)!.syncs() - before).toBe(2);
     conn.prepare(`DELETE FROM t WHERE n > 10`).run();
+  });
+
+  it("commits the transactions that arrive during a sync together, one COMMIT and one sync, each rolled back alone if it throws", async () => {
+    const commits = commitsMade(conn);
+    const syncs = connectionSync(conn)!.syncs();
+    const insert = (n: number) => () => conn.prepare(`INSERT INTO t (n) VALUES (?)`).run(n).changes;
+    // The first begins and commits at once; the others arrive while its sync runs and wait for it.
+    const first = write(insert(21));
+    const rest = [
+      write(insert(22)),
+      write(() => {
+        insert(98)();
+        throw new Error("refused");
+      }),
+      write(insert(23)),
+      write(() => (conn.prepare(`SELECT group_concat(n) AS s FROM t WHERE n > 20`).get() as { s: string }).s),
+    ];
+    const results = await Promise.allSettled([first, ...rest]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect(results[4]).toEqual({ status: "fulfilled", value: "21,22,23" });
+    expect(commitsMade(conn) - commits).toBe(2);
+    expect(connectionSync(conn)!.syncs() - syncs).toBe(2);
+    expect(conn.prepare(`SELECT n FROM t WHERE n > 20 ORDER BY rowid`).pluck().all()).toEqual([21, 22, 23]);
+    expect(conn.inTransaction).toBe(false);
+    conn.prepare(`DELETE FROM t WHERE n > 20`).run();
+  });
+
+  it(`takes at most ${GROUP_MAX_TRANSACTIONS} transactions into one COMMIT, and stores every one`, async () => {
+    const commits = commitsMade(conn);
+    const n = GROUP_MAX_TRANSACTIONS + 9;
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => write(() => conn.prepare(`INSERT INTO t (n) VALUES (?)`).run(1000 + i).changes)));
+    expect(results).toEqual(Array.from({ length: n }, () => 1));
+    const made = commitsMade(conn) - commits;
+    // 1 at once, then the rest in groups of at most GROUP_MAX_TRANSACTIONS (more if a group's time ran out)
+    expect(made).toBeGreaterThanOrEqual(3);
+    expect(made).toBeLessThan(n);
+    expect(conn.prepare(`SELECT count(*) FROM t WHERE n >= 1000`).pluck().get()).toBe(n);
+    conn.prepare(`DELETE FROM t WHERE n >= 1000`).run();
   });
 
   it("waits for a lock held by another connection instead of failing", async () => {
