@@ -71,7 +71,9 @@ describe("writeTransaction", () => {
   it(`takes at most ${GROUP_MAX_TRANSACTIONS} transactions into one COMMIT, and stores every one`, async () => {
     const commits = commitsMade(conn);
     const n = GROUP_MAX_TRANSACTIONS + 9;
-    const results = await Promise.all(Array.from({ length: n }, (_, i) => write(() => conn.prepare(`INSERT INTO t (n) VALUES (?)`).run(1000 + i).changes)));
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => write(() => conn.prepare(`INSERT INTO t (n) VALUES (?)`).run(1000 + i).changes)),
+    );
     expect(results).toEqual(Array.from({ length: n }, () => 1));
     const made = commitsMade(conn) - commits;
     // 1 at once, then the rest in groups of at most GROUP_MAX_TRANSACTIONS (more if a group's time ran out)

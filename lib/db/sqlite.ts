@@ -296,7 +296,11 @@ async function drainWrites(conn: Database.Database, q: TWriteQueue, sync: TGroup
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       try {
         const started = performance.now();
-        while (q.waiting.length > 0 && group.length < GROUP_MAX_TRANSACTIONS && (group.length === 0 || performance.now() - started < GROUP_BUDGET_MS)) {
+        while (
+          q.waiting.length > 0 &&
+          group.length < GROUP_MAX_TRANSACTIONS &&
+          (group.length === 0 || performance.now() - started < GROUP_BUDGET_MS)
+        ) {
           const t = q.waiting.shift()!;
           group.push(t);
           // A group of one needs no savepoint: a throw rolls the whole transaction back below.

@@ -34,13 +34,13 @@ export function createLedgerStore(db: TDatabase): TLedgerStore {
     // (docs/benchmarks.md, "The ledger checkpoint off Prisma"); here it shares the ingest's group
     // fdatasync on the thread pool, and the row is stored as Prisma stores it (`at` as toSqliteDate).
     head: conn
-      ? async () => (statement(conn, `SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`).get() as { seq: number; hash: string } | undefined) ?? null
+      ? async () =>
+          (statement(conn, `SELECT "seq", "hash" FROM "LedgerHead" WHERE "id" = 1`).get() as { seq: number; hash: string } | undefined) ?? null
       : () => prisma.ledgerHead.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } }),
     latestCheckpoint: conn
       ? async () => {
           const row = statement(conn, `SELECT "seq", "hash", "at", "kid", "signature" FROM "LedgerCheckpoint" ORDER BY "seq" DESC LIMIT 1`).get() as
-            | TSqliteCheckpointRow
-            | undefined;
+            TSqliteCheckpointRow | undefined;
           return row ? { ...row, at: fromSqliteDate(row.at) } : null;
         }
       : () => prisma.ledgerCheckpoint.findFirst({ orderBy: { seq: "desc" } }),
