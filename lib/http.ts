@@ -77,7 +77,11 @@ function describeZod(error: z.ZodError): string {
  */
 export async function handleApiError(error: unknown): Promise<NextResponse> {
   if (error instanceof AppError)
-    return errorResponse(error.code, error.message, error.retryAfterSeconds === undefined ? undefined : { "retry-after": String(error.retryAfterSeconds) });
+    return errorResponse(
+      error.code,
+      error.message,
+      error.retryAfterSeconds === undefined ? undefined : { "retry-after": String(error.retryAfterSeconds) },
+    );
   if (error instanceof z.ZodError) return errorResponse("invalid_request", describeZod(error));
   const prismaCode = (error as { code?: unknown } | null)?.code;
   if (prismaCode === "P2002") return errorResponse("conflict", "That record already exists.");

@@ -74,7 +74,8 @@ export class PdfRenderPool {
   private closed = false;
 
   constructor(private readonly options: TPdfPoolOptions) {
-    if (!(Number.isInteger(options.maxQueued) && options.maxQueued >= 1)) throw new Error(`maxQueued must be a whole number ≥ 1 (got ${options.maxQueued})`);
+    if (!(Number.isInteger(options.maxQueued) && options.maxQueued >= 1))
+      throw new Error(`maxQueued must be a whole number ≥ 1 (got ${options.maxQueued})`);
   }
 
   stats(): TPdfPoolStats {
@@ -157,7 +158,10 @@ export class PdfRenderPool {
     }
     const thread: TThread = { worker, ready: false, gone: false, current: null, timer: null };
     this.threads.push(thread);
-    thread.timer = setTimeout(() => this.lost(thread, new Error(`the PDF render thread did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
+    thread.timer = setTimeout(
+      () => this.lost(thread, new Error(`the PDF render thread did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)),
+      STARTUP_TIMEOUT_MS,
+    );
     thread.timer.unref();
     worker.on("message", (m: TMessage) => {
       if (thread.gone) return;

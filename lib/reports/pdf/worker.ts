@@ -7,7 +7,7 @@ import { renderPdfJob } from "./render";
 
 const port = parentPort!;
 
-port.on("message", async (job: TPdfJob) => {
+async function answer(job: TPdfJob): Promise<void> {
   try {
     const pdf = await renderPdfJob(job);
     const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
@@ -18,7 +18,10 @@ port.on("message", async (job: TPdfJob) => {
   } catch (e) {
     port.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
-});
+}
+
+// The pool sends the next report only after this one's answer: one at a time.
+port.on("message", (job: TPdfJob) => void answer(job));
 
 // Fonts first: a thread that cannot read them is one that failed to start.
 await loadFonts();
