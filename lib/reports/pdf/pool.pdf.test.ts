@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "@/lib/http";
+import { buildObservedDetail } from "@/lib/observations/detail";
+import { assembleObserved } from "@/lib/observed/assemble";
+import { agentAttrs, makeSpan, toolAttrs } from "@/lib/observed/testing/spans";
 import { seedStoryChain, useFreshDatabase } from "../test-fixtures";
 import type { TPdfJob } from "./job";
 import { PDF_RETRY_AFTER_SECONDS, PdfRenderPool } from "./pool";
@@ -66,16 +69,35 @@ describe("the PDF render thread", () => {
     expect(flat).toContain("李小龙");
   });
 
-  it("renders the other kinds on the thread too, one after another on one thread", async () => {
+  it("renders the other kinds on the thread too, one after another on one thread, the same PDFs as the main thread", async () => {
     const threaded = pool({ threads: 1, maxQueued: 4, inProcess: refuseInProcess });
     const lp: TPdfJob = {
       kind: "least-privilege",
       data: { since: 1_800_000_000, until: 1_800_086_400, purpose: null, principal: null, usages: [], truncated: false, generatedAt: 1_800_086_400 },
       options: { paper: "A4", generatedBy: "pool.test" },
     };
-    const [summary, leastPrivilege] = await Promise.all([threaded.render(summaryJob), threaded.render(lp)]);
+    const now = Date.UTC(2026, 0, 16);
+    const spans = [
+      makeSpan({
+        trace: 1,
+        span: 1,
+        attributes: agentAttrs("support", { "user.id": "alice@example.com" }),
+        resource: { "service.name": "support-app" },
+      }),
+      ...Array.from({ length: 3 }, (_, i) => makeSpan({ trace: 1, span: i + 2, parent: 1, attributes: toolAttrs(`tool_${i}`) })),
+    ];
+    const [chain] = assembleObserved(spans, { now }).chains;
+    const observed: TPdfJob = {
+      kind: "observed",
+      detail: buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, now).detail,
+      options: { paper: "A4", generatedBy: "pool.test" },
+    };
+    const [summary, leastPrivilege, observedPdf] = await Promise.all([threaded.render(summaryJob), threaded.render(lp), threaded.render(observed)]);
     expect(undated(summary)).toBe(undated(await render.renderPdfJob(summaryJob)));
+    expect(undated(leastPrivilege)).toBe(undated(await render.renderPdfJob(lp)));
+    expect(undated(observedPdf)).toBe(undated(await render.renderPdfJob(observed)));
     expect(text("lp-thread.pdf", leastPrivilege)).toContain("LEASTPRIVILEGEREPORT");
+    expect(text("observed-thread.pdf", observedPdf)).toContain("OBSERVED,NOTVERIFIED");
     expect(threaded.stats().threads).toBe(1);
   });
 
