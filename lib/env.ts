@@ -65,6 +65,20 @@ export const ZEnv = z.object({
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .default(4000),
+  // PDF reports (lib/reports/pdf/pool.ts): the threads that render them off the main thread (0:
+  // on the main thread, as before 2026-12-06), and the most reports in progress (read, waiting or
+  // rendering) before another is refused with 503 and Retry-After (docs/operations.md, "PDF reports").
+  DELEGRAPH_PDF_THREADS: z.coerce
+    .number({ error: "must be a number of threads" })
+    .int("must be a whole number")
+    .min(0)
+    .max(8, "must be at most 8")
+    .default(1),
+  DELEGRAPH_PDF_MAX_QUEUED: z.coerce
+    .number({ error: "must be a number of reports" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(4),
   // What one sender (API token) may hold in the quarantine; past it, its oldest rejected
   // submissions are dropped and the drop is recorded in the self-audit (lib/ingest/quarantine.ts).
   DELEGRAPH_QUARANTINE_QUOTA_MB: z.coerce.number({ error: "must be a number of megabytes" }).positive().max(1024).default(64),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sendJson } from "@/lib/http";
+import { AppError, handleApiError, sendJson } from "@/lib/http";
 
 const body = { json: Buffer.from(JSON.stringify({ events: ["ä", "✓"] }), "utf8"), etag: 'W/"abc"' };
 const request = (ifNoneMatch?: string) => new Request("http://x/api", { headers: ifNoneMatch === undefined ? {} : { "if-none-match": ifNoneMatch } });
@@ -45,5 +45,17 @@ describe("sendJson", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("x-extra")).toBe("1");
     expect((await res.json()).events).toHaveLength(2);
+  });
+});
+
+describe("handleApiError", () => {
+  it("sends an AppError's Retry-After with its envelope, and none when it has no wait", async () => {
+    const busy = await handleApiError(new AppError("service_unavailable", "Busy; try again in 2 s.", 2));
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("2");
+    expect(await busy.json()).toEqual({ error: { code: "service_unavailable", message: "Busy; try again in 2 s." } });
+    const missing = await handleApiError(new AppError("not_found", "Not found."));
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("retry-after")).toBeNull();
   });
 });

@@ -12,6 +12,8 @@ export class AppError extends Error {
   constructor(
     readonly code: TErrorCode,
     message: string,
+    /** sent as Retry-After: when a client should come back (a 503 of a server at capacity) */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -74,7 +76,12 @@ function describeZod(error: z.ZodError): string {
  * otherwise a logged, generic 500.
  */
 export async function handleApiError(error: unknown): Promise<NextResponse> {
-  if (error instanceof AppError) return errorResponse(error.code, error.message);
+  if (error instanceof AppError)
+    return errorResponse(
+      error.code,
+      error.message,
+      error.retryAfterSeconds === undefined ? undefined : { "retry-after": String(error.retryAfterSeconds) },
+    );
   if (error instanceof z.ZodError) return errorResponse("invalid_request", describeZod(error));
   const prismaCode = (error as { code?: unknown } | null)?.code;
   if (prismaCode === "P2002") return errorResponse("conflict", "That record already exists.");

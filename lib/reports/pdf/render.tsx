@@ -1,6 +1,7 @@
 // Server-side PDF rendering with @react-pdf/renderer (Node runtime only: it reads the font files).
+// The server renders on a thread of its own (lib/reports/pdf/pool.ts runs renderPdfJob there);
+// these functions are also what that thread and the tests call.
 import { renderToBuffer } from "@react-pdf/renderer";
-import { z } from "zod";
 import type { TChainReportData, TPeriodSummary } from "../queries";
 import { ChainReport, graphArea, type TChainReportOptions } from "./chain-report";
 import { loadFonts, measurer } from "./fonts";
@@ -8,25 +9,12 @@ import { planGraph } from "./graph-plan";
 import { measure, setMeasurer } from "./kit";
 import { SummaryReport } from "./summary-report";
 import { ObservedReport } from "./observed-report";
+import { renderLeastPrivilegePdf } from "./least-privilege-report";
 import type { TChainDetail } from "@/lib/contracts/chains";
+import type { TPdfJob } from "./job";
 import type { TPaper } from "./theme";
 
 export type { TPaper } from "./theme";
-
-/** `?size=a4` (the default) or `?size=letter`; anything else is a 400. */
-export const ZPaper = z
-  .enum(["a4", "letter", "A4", "LETTER", "Letter"], { error: 'size must be "a4" or "letter"' })
-  .optional()
-  .transform((v): TPaper => (v?.toLowerCase() === "letter" ? "LETTER" : "A4"));
-
-export function paperFrom(params: URLSearchParams): TPaper {
-  return ZPaper.parse(params.get("size") || undefined);
-}
-
-/** "jane@bank.example (viewer)" or "API token “ci-export” (admin)": who a report was made for. */
-export function describeActor(actor: { kind: "token" | "session"; name: string; role: string }): string {
-  return actor.kind === "session" ? `${actor.name} (${actor.role})` : `API token “${actor.name}” (${actor.role})`;
-}
 
 async function ready(): Promise<void> {
   setMeasurer(measurer(await loadFonts()));
@@ -58,4 +46,18 @@ export async function renderObservedReportPdf(detail: TChainDetail, options: { p
 export async function renderSummaryPdf(summary: TPeriodSummary, options: { paper: TPaper; generatedBy: string }): Promise<Buffer> {
   await ready();
   return renderToBuffer(<SummaryReport summary={summary} opts={options} />);
+}
+
+/** One report of any kind, from the data its route gathered. */
+export function renderPdfJob(job: TPdfJob): Promise<Buffer> {
+  switch (job.kind) {
+    case "chain":
+      return renderChainReportPdf(job.data, job.options);
+    case "observed":
+      return renderObservedReportPdf(job.detail, job.options);
+    case "summary":
+      return renderSummaryPdf(job.summary, job.options);
+    case "least-privilege":
+      return renderLeastPrivilegePdf(job.data, job.options);
+  }
 }

@@ -1,13 +1,14 @@
 // GET /api/v1/least-privilege/report.pdf?since&until&principal&purpose[&size=a4|letter] — the
 // least-privilege report as PDF: the ranking by unused authority, the suggested grants and every
 // grant scope by scope (docs/least-privilege.md#exports). chains:export (viewers and up), audited.
+// Rendered on the render thread, refused with 503 past DELEGRAPH_PDF_MAX_QUEUED (lib/reports/pdf/pool.ts).
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZLeastPrivilegeReportQuery, type TLeastPrivilegeReportQuery } from "@/lib/contracts/least-privilege";
 import { readLeastPrivilegeReport } from "@/lib/least-privilege/queries";
 import { attachmentHeader } from "@/lib/reports/csv";
-import { renderLeastPrivilegePdf } from "@/lib/reports/pdf/least-privilege-report";
-import { describeActor, paperFrom } from "@/lib/reports/pdf/render";
+import { describeActor, paperFrom } from "@/lib/reports/pdf/job";
+import { pdfRenderPool } from "@/lib/reports/pdf/pool";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -16,21 +17,27 @@ export const GET = apiRoute<Record<string, string>, TLeastPrivilegeReportQuery>(
   { permission: "chains:export", query: ZLeastPrivilegeReportQuery },
   async ({ req, actor, query }) => {
     const paper = paperFrom(req.nextUrl.searchParams);
-    const report = await readLeastPrivilegeReport(query);
-    const pdf = await renderLeastPrivilegePdf({ ...report, generatedAt: Date.now() / 1000 }, { paper, generatedBy: describeActor(actor) });
-    await recordAudit(actor, "least-privilege.export.pdf", report.principal ?? "all", {
-      since: report.since,
-      until: report.until,
-      purpose: report.purpose,
-      paper,
-    });
-    return new Response(new Uint8Array(pdf), {
-      headers: {
-        "content-type": "application/pdf",
-        "content-length": String(pdf.length),
-        "content-disposition": attachmentHeader(`delegraph-least-privilege${report.principal ? `-${report.principal}` : ""}`, "pdf"),
-        "cache-control": "no-store",
-      },
+    return pdfRenderPool().admit(async (render) => {
+      const report = await readLeastPrivilegeReport(query);
+      const pdf = await render({
+        kind: "least-privilege",
+        data: { ...report, generatedAt: Date.now() / 1000 },
+        options: { paper, generatedBy: describeActor(actor) },
+      });
+      await recordAudit(actor, "least-privilege.export.pdf", report.principal ?? "all", {
+        since: report.since,
+        until: report.until,
+        purpose: report.purpose,
+        paper,
+      });
+      return new Response(new Uint8Array(pdf), {
+        headers: {
+          "content-type": "application/pdf",
+          "content-length": String(pdf.length),
+          "content-disposition": attachmentHeader(`delegraph-least-privilege${report.principal ? `-${report.principal}` : ""}`, "pdf"),
+          "cache-control": "no-store",
+        },
+      });
     });
   },
 );
