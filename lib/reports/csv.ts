@@ -491,7 +491,7 @@ export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes
     reason = cell(r[17]);
   }
   const iat = isoSeconds(r[8]);
-  const c = ROW;
+  const c = ROW.slice();
   c[0] = r[0] >= 0 ? String(r[0]) : csvField(r[0]);
   c[1] = cell(excel ? excelTime(r[1]) : r[1]);
   c[2] = cell(r[2]);
@@ -535,15 +535,14 @@ const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
  * csvEventRow of a row stored as plain (lib/db/csv-columns.ts CSV_PLAIN): ingest found every cell
  * the stored event alone decides written as it is and its times whole seconds, so only receivedAt
  * and the verdict's cells are tested here. The tests of the other cells were most of a row's
- * formatting (docs/benchmarks.md, "CSV export V"). Written into the reused ROW and joined once: no
- * cell array, template or time rope of its own (in the server each byte a row allocates is paid
+ * formatting (docs/benchmarks.md, "CSV export V"). Written into a copy of ROW and joined once: no
+ * template, middle string or time rope of its own (in the server each byte a row allocates is paid
  * again in garbage collection: "CSV export VI").
  */
 function plainCsvRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes): string {
   const excel = times === "excel";
   const kind = r[4];
-  const c = ROW;
-  c.fill("", 6, 18);
+  const c = ROW.slice();
   c[0] = r[0] >= 0 ? String(r[0]) : csvField(r[0]);
   c[1] = cell(excel ? excelTime(r[1]) : r[1]);
   c[2] = r[2];
@@ -588,9 +587,11 @@ function plainCsvRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes): stri
 }
 
 /**
- * One row's cells, reused row after row by the CSV export's writers (csvEventRow, plainCsvRow): the
- * last holds a dep row's source and verification and the line end, so the row is one join and one
- * flat string (a `+` after the join would leave a rope that the page's encoding flattens again).
+ * A blank row's cells, copied by the CSV export's writers (csvEventRow, plainCsvRow): the last holds
+ * a dep row's source and verification and the line end, so the row is one join and one flat string
+ * (a `+` after the join would leave a rope that the page's encoding flattens again). A copy a row,
+ * not one array reused: a long-lived array written with each row's new strings cost more in the
+ * write barrier than the copy costs (docs/benchmarks.md, "CSV export VI").
  */
 const ROW: string[] = new Array<string>(EVENT_COLUMNS.length - 1).fill("");
 ROW[EVENT_COLUMNS.length - 2] = `${DEP_CELLS[0]},${DEP_CELLS[1]}\r\n`;
