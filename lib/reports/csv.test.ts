@@ -259,6 +259,26 @@ describe("eventCsvRow", () => {
     expect(isoSeconds(1e13)).toBe("10000000000000");
     expect(isoSeconds(Number.NaN)).toBe("");
   });
+
+  // A plain row's times come from a remembered hour and a table of minutes and seconds
+  // (plainCsvRow), not from isoSeconds: the same text at every whole second, in both flavours.
+  it("writes a plain row's times as the tested path does, at any whole second", () => {
+    const edges = [0, 59, 60, 3599, 3600, 86399, 86400, 951782400, T0, 4102444799, 253402300799];
+    const random = Array.from({ length: 300 }, () => Math.floor(Math.random() * 253402300800));
+    for (const kind of ["authorize", "delegate", "invoke", "complete", "revoke"] as const) {
+      for (const [i, iat] of [...edges, ...random].entries()) {
+        const exp = [...edges, ...random][(i + 7) % (edges.length + random.length)];
+        const r = record(kind, kind === "authorize" || kind === "delegate" ? { iat, exp } : { iat });
+        const { claims } = r;
+        const row = csvRowOfEvent({ ...r, chainId: r.chain, token: "unused", claims: JSON.stringify(claims) });
+        row[14] = r.tokenSha256;
+        expect(isCsvPlain(row), `${kind} ${iat}`).toBe(true);
+        row[21] = 1;
+        for (const times of ["iso", "excel"] as const)
+          expect(csvEventRow(row, r, times), `${kind} ${iat} ${times}`).toBe(csvEventRow([...row.slice(0, 21), 0] as TCsvEventRow, r, times));
+      }
+    }
+  });
 });
 
 describe("attachmentHeader", () => {

@@ -491,46 +491,42 @@ export function csvEventRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes
     reason = cell(r[17]);
   }
   const iat = isoSeconds(r[8]);
-  return (
-    [
-      r[0] >= 0 ? String(r[0]) : csvField(r[0]),
-      cell(excel ? excelTime(r[1]) : r[1]),
-      cell(r[2]),
-      cell(r[3]),
-      cell(kind),
-      cell(r[5]),
-      aud,
-      parent,
-      grant,
-      target,
-      reason,
-      cell(excel ? excelTime(iat) : iat),
-      exp,
-      scope,
-      action,
-      resource,
-      purposeCode,
-      purposeText,
-      r[11] === "pending" ? "pending" : "accepted",
-      severity,
-      codes,
-      messages,
-      completion,
-      resultHash,
-      v.attestation === null ? "" : csvField(v.attestation),
-      evidence,
-      cell(r[12]),
-      cell(r[13]),
-      cell(v.keyThumbprint),
-      cell(r[14]),
-      cell(r[15]),
-      cell(r[16]),
-      cell(v.issName),
-      cell(v.humanRoot),
-      DEP_CELLS[0],
-      DEP_CELLS[1],
-    ].join(",") + "\r\n"
-  );
+  const c = ROW.slice();
+  c[0] = r[0] >= 0 ? String(r[0]) : csvField(r[0]);
+  c[1] = cell(excel ? excelTime(r[1]) : r[1]);
+  c[2] = cell(r[2]);
+  c[3] = cell(r[3]);
+  c[4] = cell(kind);
+  c[5] = cell(r[5]);
+  c[6] = aud;
+  c[7] = parent;
+  c[8] = grant;
+  c[9] = target;
+  c[10] = reason;
+  c[11] = cell(excel ? excelTime(iat) : iat);
+  c[12] = exp;
+  c[13] = scope;
+  c[14] = action;
+  c[15] = resource;
+  c[16] = purposeCode;
+  c[17] = purposeText;
+  c[18] = r[11] === "pending" ? "pending" : "accepted";
+  c[19] = severity;
+  c[20] = codes;
+  c[21] = messages;
+  c[22] = completion;
+  c[23] = resultHash;
+  c[24] = v.attestation === null ? "" : csvField(v.attestation);
+  c[25] = evidence;
+  c[26] = cell(r[12]);
+  c[27] = cell(r[13]);
+  c[28] = cell(v.keyThumbprint);
+  c[29] = cell(r[14]);
+  c[30] = cell(r[15]);
+  c[31] = cell(r[16]);
+  c[32] = cell(v.issName);
+  c[33] = cell(v.humanRoot);
+  return c.join(",");
 }
 
 const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
@@ -539,51 +535,99 @@ const DEP_CELLS = [csvField("dep"), csvField("signature verified")];
  * csvEventRow of a row stored as plain (lib/db/csv-columns.ts CSV_PLAIN): ingest found every cell
  * the stored event alone decides written as it is and its times whole seconds, so only receivedAt
  * and the verdict's cells are tested here. The tests of the other cells were most of a row's
- * formatting (docs/benchmarks.md, "CSV export V").
+ * formatting (docs/benchmarks.md, "CSV export V"). Written into a copy of ROW and joined once: no
+ * template, middle string or time rope of its own (in the server each byte a row allocates is paid
+ * again in garbage collection: "CSV export VI").
  */
 function plainCsvRow(r: TCsvEventRow, v: TCsvRowVerdict, times: TCsvTimes): string {
   const excel = times === "excel";
   const kind = r[4];
-  let iat = isoSeconds(r[8]);
-  if (excel) iat = excelTime(iat);
-  // aud, parent, grant, target, reason, iat, exp, scope, action, resource, purpose_code, purpose_text
-  let middle: string;
-  if (kind === "authorize" || kind === "delegate") {
-    let exp = isoSeconds(r[9]);
-    if (excel) exp = excelTime(exp);
-    middle = `${r[6] ?? ""},${kind === "delegate" ? (r[7] ?? "") : ""},,,,${iat},${exp},${r[18] ?? ""},,,${r[10] ?? ""},${r[17] ?? ""}`;
-  } else if (kind === "invoke") middle = `,,${r[7] ?? ""},,,${iat},,,${r[17] ?? ""},${r[18] ?? ""},${r[10] ?? ""},`;
-  else if (kind === "complete") middle = `,,${r[7] ?? ""},,,${iat},,,,,,`;
-  else if (kind === "revoke") middle = `,,,${r[7] ?? ""},${r[17] ?? ""},${iat},,,,,,`;
-  else middle = `,,,,,${iat},,,,,,`;
+  const c = ROW.slice();
+  c[0] = r[0] >= 0 ? String(r[0]) : csvField(r[0]);
+  c[1] = cell(excel ? excelTime(r[1]) : r[1]);
+  c[2] = r[2];
+  c[3] = r[3];
+  c[4] = kind;
+  c[5] = r[5];
+  c[11] = plainSeconds(r[8], excel);
   const complete = kind === "complete";
-  return (
-    [
-      r[0] >= 0 ? String(r[0]) : csvField(r[0]),
-      cell(excel ? excelTime(r[1]) : r[1]),
-      r[2],
-      r[3],
-      kind,
-      r[5],
-      middle,
-      r[11] === "pending" ? "pending" : "accepted",
-      v.findings.length ? findingCells(v.findings).join(",") : ",,",
-      complete ? `${r[17] ?? ""},${r[18] ?? ""}` : ",",
-      v.attestation === null ? "" : csvField(v.attestation),
-      complete ? (r[19] ?? "") : "",
-      r[12],
-      r[13],
-      cell(v.keyThumbprint),
-      r[14],
-      r[15],
-      r[16],
-      cell(v.issName),
-      cell(v.humanRoot),
-      DEP_CELLS[0],
-      DEP_CELLS[1],
-    ].join(",") + "\r\n"
-  );
+  if (kind === "authorize" || kind === "delegate") {
+    c[6] = r[6] ?? "";
+    if (kind === "delegate") c[7] = r[7] ?? "";
+    c[12] = r[9] === null ? "" : plainSeconds(r[9], excel);
+    c[13] = r[18] ?? "";
+    c[16] = r[10] ?? "";
+    c[17] = r[17] ?? "";
+  } else if (kind === "invoke") {
+    c[8] = r[7] ?? "";
+    c[14] = r[17] ?? "";
+    c[15] = r[18] ?? "";
+    c[16] = r[10] ?? "";
+  } else if (complete) c[8] = r[7] ?? "";
+  else if (kind === "revoke") {
+    c[9] = r[7] ?? "";
+    c[10] = r[17] ?? "";
+  }
+  c[18] = r[11] === "pending" ? "pending" : "accepted";
+  if (v.findings.length) findingCellsInto(c, v.findings);
+  else c[19] = c[20] = c[21] = "";
+  c[22] = complete ? (r[17] ?? "") : "";
+  c[23] = complete ? (r[18] ?? "") : "";
+  c[24] = v.attestation === null ? "" : csvField(v.attestation);
+  c[25] = complete ? (r[19] ?? "") : "";
+  c[26] = r[12];
+  c[27] = r[13];
+  c[28] = cell(v.keyThumbprint);
+  c[29] = r[14];
+  c[30] = r[15];
+  c[31] = r[16];
+  c[32] = cell(v.issName);
+  c[33] = cell(v.humanRoot);
+  return c.join(",");
 }
+
+/**
+ * A blank row's cells, copied by the CSV export's writers (csvEventRow, plainCsvRow): the last holds
+ * a dep row's source and verification and the line end, so the row is one join and one flat string
+ * (a `+` after the join would leave a rope that the page's encoding flattens again). A copy a row,
+ * not one array reused: a long-lived array written with each row's new strings cost more in the
+ * write barrier than the copy costs (docs/benchmarks.md, "CSV export VI").
+ */
+const ROW: string[] = new Array<string>(EVENT_COLUMNS.length - 1).fill("");
+ROW[EVENT_COLUMNS.length - 2] = `${DEP_CELLS[0]},${DEP_CELLS[1]}\r\n`;
+
+/** findingCells into cells 19-21. */
+function findingCellsInto(c: string[], f: TFinding[]): void {
+  const [severity, codes, messages] = findingCells(f);
+  c[19] = severity;
+  c[20] = codes;
+  c[21] = messages;
+}
+
+/**
+ * isoSeconds of a plain row's time (whole seconds in 1970-9999), Excel's form when `excel`: the
+ * hour's "YYYY-MM-DDTHH:" remembered and "MM:SSZ" from a table, one concatenation a time (isoSeconds
+ * makes six). Any other value as isoSeconds writes it.
+ */
+function plainSeconds(t: number, excel: boolean): string {
+  if (!(Number.isInteger(t) && t >= 0 && t < MAX_FOUR_DIGIT_YEAR)) return excel ? excelTime(isoSeconds(t)) : isoSeconds(t);
+  const hour = Math.floor(t / 3600);
+  const prefixes = excel ? excelHours : isoHours;
+  let prefix = prefixes.get(hour);
+  if (prefix === undefined) {
+    if (prefixes.size >= DAY_PREFIXES) prefixes.clear();
+    const iso = new Date(hour * 3_600_000).toISOString();
+    prefixes.set(hour, (prefix = excel ? `${iso.slice(0, 10)} ${iso.slice(11, 14)}` : iso.slice(0, 14)));
+  }
+  return prefix + (excel ? MINUTES_SECONDS : MINUTES_SECONDS_Z)[t - hour * 3600];
+}
+
+/** "YYYY-MM-DDTHH:" (ISO) and "YYYY-MM-DD HH:" (Excel) by hour since 1970, for the hours an export has met (bounded). */
+const isoHours = new Map<number, string>();
+const excelHours = new Map<number, string>();
+/** "MM:SS" and "MM:SSZ" by second of the hour. */
+const MINUTES_SECONDS = Array.from({ length: 3600 }, (_, s) => `${TWO_DIGITS[Math.floor(s / 60)]}:${TWO_DIGITS[s % 60]}`);
+const MINUTES_SECONDS_Z = MINUTES_SECONDS.map((m) => `${m}Z`);
 
 function provenanceCells(r: TEventRecord): string[] {
   if (r.alg !== "aip-presented" && !("aip" in r.claims)) return DEP_CELLS;

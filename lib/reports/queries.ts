@@ -23,7 +23,8 @@ import {
   type TSeverity,
 } from "@/lib/protocol/types";
 import { sha256Hex } from "@/lib/auth/secrets";
-import { csvEventRow, csvRecordRow, type TCsvTimes, type TEventRecord } from "./csv";
+import { csvEventRow, csvRecordRow, type TCsvRowVerdict, type TCsvTimes, type TEventRecord } from "./csv";
+import { CsvPageBytes } from "./stream";
 import { parsePublicJwk, serverKey } from "@/lib/ledger/server-key";
 import { observedRecords } from "./observed-rows";
 import type { TCsvRecord, TObservedRecord } from "./csv";
@@ -360,9 +361,13 @@ export type TCsvMemo = {
   roots: Map<string, string>;
   /** events by jti, as completes name their grants */
   refs: Map<string, TRefRow>;
+  /** the bytes of a row on the last page, on average: the next page's buffer is sized by it */
+  rowBytes: number;
 };
+/** A row's bytes before an export has written one (the bench's rows are ~450-600). */
+const FIRST_ROW_BYTES = 640;
 const MEMO_LIMIT = 20_000;
-export const csvMemo = (): TCsvMemo => ({ principals: new Map(), roots: new Map(), refs: new Map() });
+export const csvMemo = (): TCsvMemo => ({ principals: new Map(), roots: new Map(), refs: new Map(), rowBytes: 0 });
 
 /** Reads the principals' names, kinds and keys into the memo (absent ones as absent: read once). */
 async function learnPrincipals(reads: TExportStore, memo: TCsvMemo, ids: string[]): Promise<void> {
@@ -382,7 +387,7 @@ async function learnPrincipals(reads: TExportStore, memo: TCsvMemo, ids: string[
  * One page of TCsvEventRow as CSV text; recordsOfPage + eventCsvRow, without parsing claims, with
  * the lookups of earlier pages of the same export kept in `memo`.
  */
-async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number, times: TCsvTimes, memo: TCsvMemo): Promise<string> {
+async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number, times: TCsvTimes, memo: TCsvMemo): Promise<Uint8Array> {
   const n = rows.length;
   const { principals, roots, refs } = memo;
   // Emptied only here, before the page: what this page learns stays until its rows are written.
@@ -458,7 +463,9 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
   const late = openGrants.length ? readTimeFindings({ events: new Map(), status: "verified", hasPending: false, openGrants }, now) : null;
 
   const NONE: TFinding[] = [];
-  const lines = new Array<string>(n);
+  const bytes = new CsvPageBytes(n * (memo.rowBytes || FIRST_ROW_BYTES) + (n << 6));
+  // One verdict object for the page's rows (csvEventRow keeps none of it).
+  const v: TCsvRowVerdict = { findings: NONE, attestation: null, keyThumbprint: null, issName: null, humanRoot: null };
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     const stored = findingsOf.get(r[3]);
@@ -471,20 +478,15 @@ async function csvOfPage(reads: TExportStore, rows: TCsvEventRow[], now: number,
         attestation = attestationOf(r[5], { iss: g.iss, aud: g.aud }, kindOf(r[5]));
     }
     const p = principals.get(r[5]);
-    lines[i] = csvEventRow(
-      r,
-      {
-        findings: findings.length > 1 ? sortFindings(findings) : findings,
-        attestation,
-        keyThumbprint: p?.keys.get(r[13]) ?? null,
-        issName: p?.name ?? null,
-        humanRoot: roots.get(r[2]) ?? null,
-      },
-      times,
-    );
+    v.findings = findings.length > 1 ? sortFindings(findings) : findings;
+    v.attestation = attestation;
+    v.keyThumbprint = p?.keys.get(r[13]) ?? null;
+    v.issName = p?.name ?? null;
+    v.humanRoot = roots.get(r[2]) ?? null;
+    bytes.add(csvEventRow(r, v, times));
   }
-  // One join: a flat string for the encoder, where += leaves a rope it must flatten first.
-  return lines.join("");
+  if (n) memo.rowBytes = Math.ceil(bytes.size / n);
+  return bytes.done();
 }
 
 /**
@@ -527,7 +529,7 @@ async function* csvRowsOfChains(chains: TChainRef[], take: number, reads: TExpor
   if (group.length) yield await reads.csvEventsOfChains(group);
 }
 
-/** The CSV text of the chains' events, a page of `take` rows per chunk. */
+/** The CSV of the chains' events as UTF-8, a page of `take` rows per chunk. */
 async function* csvOfChains(
   chains: TChainRef[],
   now: number,
@@ -535,7 +537,7 @@ async function* csvOfChains(
   reads: TExportStore,
   times: TCsvTimes,
   memo: TCsvMemo,
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   let batch: TCsvEventRow[] = [];
   for await (const rows of csvRowsOfChains(chains, take, reads)) {
     batch = batch.length ? batch.concat(rows) : rows;
@@ -544,16 +546,16 @@ async function* csvOfChains(
   if (batch.length) yield await csvOfPage(reads, batch, now, times, memo);
 }
 
-const observedCsv = (page: TObservedRecord[], times: TCsvTimes) => page.map((r) => csvRecordRow(r, times)).join("");
+const observedCsv = (page: TObservedRecord[], times: TCsvTimes) => Buffer.from(page.map((r) => csvRecordRow(r, times)).join(""), "utf8");
 
-/** chainEventRecords as CSV text (no header), page by page. */
+/** chainEventRecords as CSV (no header) in UTF-8, page by page. */
 export async function* chainEventCsv(
   chainId: string,
   now = nowSeconds(),
   times: TCsvTimes = "iso",
   paging: TPaging = DEFAULT_PAGING,
   reads?: TExportStore,
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   const store = reads ?? (await stores()).exports;
   // Whether it is observed, on the export's own reads (the observed store reads the chain's whole
   // record through Prisma: ~0.5 ms of each one-chain export).
@@ -564,14 +566,14 @@ export async function* chainEventCsv(
   yield* csvOfChains([{ id: chainId, eventCount: Infinity }], now, paging.events, store, times, csvMemo());
 }
 
-/** filteredEventRecords as CSV text (no header), page by page. */
+/** filteredEventRecords as CSV (no header) in UTF-8, page by page. */
 export async function* filteredEventCsv(
   filters: TChainFilters,
   now = nowSeconds(),
   times: TCsvTimes = "iso",
   paging: TPaging = CSV_PAGING,
   reads?: TExportStore,
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   const store = reads ?? (await stores()).exports;
   const memo = csvMemo();
   for await (const rows of chainKeyPages(filters, now, paging.chains)) {

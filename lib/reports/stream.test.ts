@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { csvResponse } from "@/lib/review/exports";
 import { EVENT_CSV_HEADER } from "./csv";
-import { eventCsvStream } from "./stream";
+import { CsvPageBytes, eventCsvStream } from "./stream";
 
 const PAGES = 40;
 
@@ -50,5 +50,21 @@ describe("CSV streams let other work run between pages", () => {
     expect(text).toBe(Array.from({ length: PAGES }, (_, i) => `row ${i}\r\n`).join(""));
     expect(pagesWhenOtherWorkRan).toBeGreaterThanOrEqual(0);
     expect(pagesWhenOtherWorkRan).toBeLessThan(PAGES);
+  });
+});
+
+describe("CsvPageBytes", () => {
+  // A page's rows are encoded into one buffer as they come: the bytes must be Buffer.from of the
+  // joined page, whatever the buffer's first size and whatever the text (non-Latin, emoji, a lone
+  // surrogate, which UTF-8 writes as U+FFFD).
+  it("gives the page's UTF-8 bytes, growing as rows need", () => {
+    const rows = ["a,b\r\n", "Квартальный отчёт, 李小龙\r\n", "😀".repeat(700) + "\r\n", "\ud800x\r\n", "", "z".repeat(5000) + "\r\n"];
+    for (const capacity of [0, 10, 1024, 4096, 100_000]) {
+      const bytes = new CsvPageBytes(capacity);
+      for (const row of rows) bytes.add(row);
+      const expected = Buffer.from(rows.join(""), "utf8");
+      expect(bytes.size).toBe(expected.length);
+      expect(Buffer.from(bytes.done()).equals(expected)).toBe(true);
+    }
   });
 });
