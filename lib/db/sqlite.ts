@@ -308,7 +308,8 @@ async function drainWrites(conn: Database.Database, q: TWriteQueue, sync: TGroup
             try {
               outcomes.push({ ok: true, value: t.f() });
             } catch (error) {
-              conn.exec("ROLLBACK");
+              // (SQLite may have rolled back already, after an I/O error or a full disk)
+              if (conn.inTransaction) conn.exec("ROLLBACK");
               outcomes.push({ ok: false, error });
             }
             break;
@@ -318,6 +319,9 @@ async function drainWrites(conn: Database.Database, q: TWriteQueue, sync: TGroup
             outcomes.push({ ok: true, value: t.f() });
             conn.exec("RELEASE delegraph_group");
           } catch (error) {
+            // SQLite rolled the whole transaction back itself (an I/O error, a full disk): the
+            // group's earlier members are gone with it, so the group fails as one, below.
+            if (!conn.inTransaction) throw error;
             conn.exec("ROLLBACK TO delegraph_group");
             conn.exec("RELEASE delegraph_group");
             outcomes.push({ ok: false, error });
