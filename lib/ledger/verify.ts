@@ -4,6 +4,7 @@
 // signed.
 import { stores } from "@/lib/db";
 import { checkLedgerRun, GENESIS_HASH } from "@/lib/protocol/ledger";
+import { nextTurn } from "@/lib/reports/stream";
 import { checkpointAuditor } from "./checkpoints";
 
 const LEDGER_PAGE = 5000;
@@ -16,7 +17,7 @@ export async function verifyLedger() {
   for (;;) {
     const page = await store.ledgerPage(cursor.seq, LEDGER_PAGE);
     // The walk is synchronous per page and must not hold the server: yield between pages.
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     const run = checkLedgerRun(page, cursor);
     count += run.count;
     if (!run.ok) return { ok: false, count, head: run.head, brokenAt: run.brokenAt, reason: run.reason, checkpoints: auditor.summary() };
