@@ -145,12 +145,28 @@ const common = {
   traceparent: opt(ZTraceparent),
 };
 
-/** Drops keys whose value is undefined (normalised nulls), at every depth of plain objects. */
+/** Whether dropUndefined would drop anything: a key whose value is undefined, at any depth. */
+function holdsUndefined(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsUndefined);
+  if (value === null || typeof value !== "object") return false;
+  for (const v of Object.values(value)) if (v === undefined || holdsUndefined(v)) return true;
+  return false;
+}
+
+/**
+ * Drops keys whose value is undefined (normalised nulls), at every depth of plain objects. Claims
+ * with none (most: producers omit what they do not set) are returned as they are, not copied: the
+ * schema's output is already a new object of the schema's keys, in the schema's order.
+ */
 function dropUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(dropUndefined) as T;
+  return holdsUndefined(value) ? copyWithoutUndefined(value) : value;
+}
+
+function copyWithoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyWithoutUndefined) as T;
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = copyWithoutUndefined(v);
   return out as T;
 }
 
