@@ -484,6 +484,25 @@ describe("keys", () => {
     expect(verifySignature({ ...d, signature: Buffer.alloc(0) }, aliceKey.publicJwk)).toBe(false);
     expect(verifySignature({ ...d, header: { ...d.header, alg: "none" } }, aliceKey.publicJwk)).toBe(false);
   });
+
+  it("verifies with a key object's members as they are now, when the same object is used again", async () => {
+    const d = decodeToken(alice());
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    // One object, as a batch's registry read hands every event of a signer.
+    const jwk: Record<string, string> = { ...aliceKey.publicJwk };
+    expect(verifySignature(d, jwk)).toBe(true);
+    expect(await verifySignatureAsync(d, jwk)).toBe(true);
+    jwk.x = (analystKey.publicJwk as Record<string, string>).x;
+    expect(verifySignature(d, jwk)).toBe(false);
+    expect(await verifySignatureAsync(d, jwk)).toBe(false);
+    jwk.x = "A".repeat(43);
+    expect(verifySignature(d, jwk)).toBe(false);
+    jwk.x = (aliceKey.publicJwk as Record<string, string>).x;
+    expect(await verifySignatureAsync(d, jwk)).toBe(true);
+    jwk.kty = "EC";
+    expect(verifySignature(d, jwk)).toBe(false);
+  });
 });
 
 describe("checkEnvelopeAsync (signature on the thread pool)", () => {
