@@ -5,6 +5,8 @@
 //   node --cpu-prof --import tsx scripts/bench/ingest-profile.ts …     (a CPU profile as well)
 //   … --events 1000000 --save-store /tmp/x/1m.db   (fill, keep the store and its keys, stop)
 //   … --store /tmp/x/1m.db                          (a copy of that store instead of a fill)
+//   … --sql 'DROP INDEX "x"; CREATE INDEX …'         (run after the migrations, before the fill:
+//                                                    an A/B of an index in one tree)
 //
 // A fresh, migrated SQLite store is filled with --events background events (npm run bench's
 // 10-event chains, batches of 1,000, through ingestBatch), then each workload (batches of 100 and of
@@ -35,6 +37,7 @@ type TArgs = {
   store: string | null;
   saveStore: string | null;
   pragmas: string[];
+  sql: string[];
 };
 function parseArgs(argv: string[]): TArgs {
   const a: TArgs = {
@@ -47,6 +50,7 @@ function parseArgs(argv: string[]): TArgs {
     store: null,
     saveStore: null,
     pragmas: [],
+    sql: [],
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--events") a.events = Number(argv[++i]);
@@ -58,6 +62,7 @@ function parseArgs(argv: string[]): TArgs {
     else if (argv[i] === "--store") a.store = argv[++i];
     else if (argv[i] === "--save-store") a.saveStore = argv[++i];
     else if (argv[i] === "--pragma") a.pragmas.push(argv[++i]);
+    else if (argv[i] === "--sql") a.sql.push(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return a;
@@ -113,6 +118,11 @@ async function main() {
   log(`wal_autocheckpoint ${String(conn.pragma("wal_autocheckpoint", { simple: true }))} pages`);
   // --pragma "cache_size = -65536": set on the direct (ingest) connection before the fill.
   for (const p of args.pragmas) conn.pragma(p);
+  // --sql: the schema as another tree would have it (an index dropped or added), same code.
+  for (const s of args.sql) {
+    conn.exec(s);
+    log(`ran ${s.replace(/\s+/g, " ")}`);
+  }
   log(
     `direct connection: cache_size ${String(conn.pragma("cache_size", { simple: true }))}, mmap_size ${String(conn.pragma("mmap_size", { simple: true }))}`,
   );
