@@ -3,6 +3,7 @@
 // React and no @react-pdf here, so a route that imports this loads neither on the main thread.
 import { z } from "zod";
 import type { TChainDetail } from "@/lib/contracts/chains";
+import { attachmentHeader } from "../csv";
 import type { TChainReportData, TPeriodSummary } from "../queries";
 import type { TLeastPrivilegeReportData } from "./least-privilege-report";
 import type { TPaper } from "./theme";
@@ -31,3 +32,15 @@ export type TPdfJob =
   | { kind: "observed"; detail: TChainDetail; options: TPdfOptions }
   | { kind: "summary"; summary: TPeriodSummary; options: TPdfOptions }
   | { kind: "least-privilege"; data: TLeastPrivilegeReportData; options: TPdfOptions };
+
+/** A rendered report as the routes answer it: a PDF attachment named `<name>.pdf`, never cached. */
+export function pdfResponse(pdf: Buffer, name: string): Response {
+  return new Response(new Uint8Array(pdf), {
+    headers: {
+      "content-type": "application/pdf",
+      "content-length": String(pdf.length),
+      "content-disposition": attachmentHeader(name, "pdf"),
+      "cache-control": "no-store",
+    },
+  });
+}

@@ -5,9 +5,8 @@
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZChainFilters } from "@/lib/contracts/chains";
-import { attachmentHeader } from "@/lib/reports/csv";
 import { getPeriodSummary } from "@/lib/reports/queries";
-import { describeActor, paperFrom } from "@/lib/reports/pdf/job";
+import { describeActor, paperFrom, pdfResponse } from "@/lib/reports/pdf/job";
 import { pdfRenderPool } from "@/lib/reports/pdf/pool";
 
 export const runtime = "nodejs";
@@ -20,13 +19,6 @@ export const GET = apiRoute({ permission: "chains:export", query: ZChainFilters 
     const summary = await getPeriodSummary(filters);
     const pdf = await render({ kind: "summary", summary, options: { paper, generatedBy: describeActor(actor) } });
     await recordAudit(actor, "exports.summary.pdf", undefined, { filters, paper, chains: summary.chainCount });
-    return new Response(new Uint8Array(pdf), {
-      headers: {
-        "content-type": "application/pdf",
-        "content-length": String(pdf.length),
-        "content-disposition": attachmentHeader(`delegraph-summary-${new Date().toISOString().slice(0, 10)}`, "pdf"),
-        "cache-control": "no-store",
-      },
-    });
+    return pdfResponse(pdf, `delegraph-summary-${new Date().toISOString().slice(0, 10)}`);
   });
 });

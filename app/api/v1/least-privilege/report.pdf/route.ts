@@ -6,8 +6,7 @@ import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZLeastPrivilegeReportQuery, type TLeastPrivilegeReportQuery } from "@/lib/contracts/least-privilege";
 import { readLeastPrivilegeReport } from "@/lib/least-privilege/queries";
-import { attachmentHeader } from "@/lib/reports/csv";
-import { describeActor, paperFrom } from "@/lib/reports/pdf/job";
+import { describeActor, paperFrom, pdfResponse } from "@/lib/reports/pdf/job";
 import { pdfRenderPool } from "@/lib/reports/pdf/pool";
 
 export const runtime = "nodejs";
@@ -30,14 +29,7 @@ export const GET = apiRoute<Record<string, string>, TLeastPrivilegeReportQuery>(
         purpose: report.purpose,
         paper,
       });
-      return new Response(new Uint8Array(pdf), {
-        headers: {
-          "content-type": "application/pdf",
-          "content-length": String(pdf.length),
-          "content-disposition": attachmentHeader(`delegraph-least-privilege${report.principal ? `-${report.principal}` : ""}`, "pdf"),
-          "cache-control": "no-store",
-        },
-      });
+      return pdfResponse(pdf, `delegraph-least-privilege${report.principal ? `-${report.principal}` : ""}`);
     });
   },
 );

@@ -6,9 +6,8 @@
 // and past DELEGRAPH_PDF_MAX_QUEUED reports in progress the request is refused with 503 before any read.
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
-import { attachmentHeader } from "@/lib/reports/csv";
 import { getChainReportData, observedChainDetail } from "@/lib/reports/queries";
-import { describeActor, paperFrom } from "@/lib/reports/pdf/job";
+import { describeActor, paperFrom, pdfResponse } from "@/lib/reports/pdf/job";
 import { pdfRenderPool } from "@/lib/reports/pdf/pool";
 
 export const runtime = "nodejs";
@@ -24,14 +23,7 @@ export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, asy
     if (observed) {
       const pdf = await render({ kind: "observed", detail: observed, options });
       await recordAudit(actor, "chain.export.pdf", chainId, { paper, observed: true, bytes: pdf.length });
-      return new Response(new Uint8Array(pdf), {
-        headers: {
-          "content-type": "application/pdf",
-          "content-length": String(pdf.length),
-          "content-disposition": attachmentHeader(`delegraph-observed-${chainId}`, "pdf"),
-          "cache-control": "no-store",
-        },
-      });
+      return pdfResponse(pdf, `delegraph-observed-${chainId}`);
     }
     const data = await getChainReportData(chainId);
     const pdf = await render({ kind: "chain", data, options });
@@ -41,13 +33,6 @@ export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, asy
       serverKey: data.evidence.serverKey,
       bytes: pdf.length,
     });
-    return new Response(new Uint8Array(pdf), {
-      headers: {
-        "content-type": "application/pdf",
-        "content-length": String(pdf.length),
-        "content-disposition": attachmentHeader(`delegraph-report-${chainId}`, "pdf"),
-        "cache-control": "no-store",
-      },
-    });
+    return pdfResponse(pdf, `delegraph-report-${chainId}`);
   });
 });
