@@ -65,6 +65,12 @@ describe("the ledger key file and checkpoint settings", () => {
     expect(() => parseEnv({ DELEGRAPH_CHECKPOINT_SECONDS: "soon" })).toThrow(/DELEGRAPH_CHECKPOINT_SECONDS: must be a number of seconds/);
     expect(() => parseEnv({ DELEGRAPH_LEDGER_KEY_FILE: "/etc/delegraph/" })).toThrow(/DELEGRAPH_LEDGER_KEY_FILE: must name a file/);
   });
+
+  it("checkpoints the SQLite WAL on a worker thread unless told otherwise, and names the two modes it accepts", () => {
+    expect(parseEnv({}).DELEGRAPH_SQLITE_CHECKPOINT).toBe("worker");
+    expect(parseEnv({ DELEGRAPH_SQLITE_CHECKPOINT: "commit" }).DELEGRAPH_SQLITE_CHECKPOINT).toBe("commit");
+    expect(() => parseEnv({ DELEGRAPH_SQLITE_CHECKPOINT: "thread" })).toThrow(/DELEGRAPH_SQLITE_CHECKPOINT: must be "commit" or "worker"/);
+  });
 });
 
 describe("single sign-on settings", () => {

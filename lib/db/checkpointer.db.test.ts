@@ -14,7 +14,7 @@ const ROWS_PER_COMMIT = 20; // ~15 pages of WAL per commit
 const COMMITS_PER_ROUND = 40;
 const ROUNDS = 8;
 
-describe("the WAL checkpoint by default (DELEGRAPH_SQLITE_CHECKPOINT unset)", () => {
+describe("the WAL checkpoint when openDatabase names no mode (scripts, tests; the server names DELEGRAPH_SQLITE_CHECKPOINT's)", () => {
   it("is SQLite's automatic one every 4,000 pages on both connections, with no worker", async () => {
     const db = await openDatabase(`file:${join(dir, "default.db")}`);
     try {

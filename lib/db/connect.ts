@@ -45,7 +45,7 @@ export type TDatabase = {
 
 export type TOpenOptions = {
   busyTimeoutMs?: number;
-  /** SQLite file databases: checkpoint the WAL inside the COMMIT that crosses the mark (default) or on a worker thread */
+  /** SQLite file databases: checkpoint the WAL inside the COMMIT that crosses the mark (when unset) or on a worker thread (the server's default, lib/env.ts) */
   checkpoint?: "commit" | "worker";
 };
 
@@ -132,8 +132,8 @@ export async function openDatabase(url: string, options: TOpenOptions = {}): Pro
   // With `checkpoint: "worker"` (DELEGRAPH_SQLITE_CHECKPOINT) the WAL's checkpoints run on a worker
   // thread (lib/db/checkpointer.ts): a Prisma commit past the mark would otherwise run one on the
   // main thread, so Prisma's automatic checkpoint is off too. If the worker fails, both connections
-  // go back to the automatic checkpoint. Not the default: on a quiet machine Prisma's own fsync
-  // (synchronous=FULL, on the main thread) then meets the worker's and the tail got longer.
+  // go back to the automatic checkpoint. The server's default (lib/env.ts); a caller that names no
+  // mode (scripts, tests) gets the automatic checkpoint.
   let checkpointer: TCheckpointer | null = null;
   if (checkpointOnWorker && !sqlite.memory) {
     await prisma.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
