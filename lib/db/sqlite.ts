@@ -208,28 +208,29 @@ type TQueued = { f: () => unknown; resolve: (value: unknown) => void; reject: (e
 type TWriteQueue = { waiting: TQueued[]; draining: boolean };
 const writeQueues = new WeakMap<Database.Database, TWriteQueue>();
 
-/** BEGIN IMMEDIATE if the lock is free: false when another connection holds it. */
-function tryBegin(conn: Database.Database): boolean {
-  try {
-    conn.exec("BEGIN IMMEDIATE");
-    return true;
-  } catch (e) {
-    if (isBusy(e)) return false;
-    throw e;
-  }
-}
-
-/** BEGIN IMMEDIATE, waiting asynchronously for the lock another process may hold, up to busyTimeoutMs from `since`. */
-async function beginImmediate(conn: Database.Database, since: number, busyTimeoutMs: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+/**
+ * BEGIN IMMEDIATE. Returns null when it began at once (synchronously: a transaction with nothing
+ * under way runs within its writeTransaction call), else a promise that retries asynchronously while
+ * another process holds the lock, up to busyTimeoutMs from `since`, and rejects with SQLite's busy
+ * error past it (any other error is thrown at once).
+ */
+function beginImmediate(conn: Database.Database, since: number, busyTimeoutMs: number): Promise<void> | null {
+  const begun = (): boolean => {
     try {
       conn.exec("BEGIN IMMEDIATE");
-      return;
+      return true;
     } catch (e) {
       if (!isBusy(e) || Date.now() - since > busyTimeoutMs) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(50, 1 + attempt * 2)));
+      return false;
     }
-  }
+  };
+  if (begun()) return null;
+  return (async () => {
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(50, 1 + attempt * 2)));
+      if (begun()) return;
+    }
+  })();
 }
 
 /** The statistics check every OPTIMIZE_EVERY_COMMITS commits; inside the transaction (see writeTransaction). */
@@ -286,7 +287,8 @@ async function drainWrites(conn: Database.Database, q: TWriteQueue, sync: TGroup
       try {
         // At once when the lock is free, so a transaction with nothing under way runs within its
         // writeTransaction call, as before; asynchronously while another process holds it.
-        if (!tryBegin(conn)) await beginImmediate(conn, first.since, first.busyTimeoutMs);
+        const waiting = beginImmediate(conn, first.since, first.busyTimeoutMs);
+        if (waiting) await waiting;
       } catch (e) {
         q.waiting.shift();
         first.reject(e);
