@@ -12,7 +12,7 @@
 // least-squares slope (flat memory = a slope near zero).
 //
 // The events are signed before the clock starts, on worker threads, into a spool file read back
-// while sending: signing during the soak would take the CPU the server verifies with, and holding
+// while sending (the calibration's first, then the soak's for the rate the calibration measured): signing during the soak would take the CPU the server verifies with, and holding
 // millions of tokens in memory would measure the client's memory instead of the server's.
 import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { once } from "node:events";
@@ -51,8 +51,13 @@ export function calibrationSeconds(soakSeconds: number): number {
   return Math.min(120, Math.max(20, Math.round(soakSeconds / 10)));
 }
 
-/** How many times the burst's rate the spool is signed for. */
-const SPOOL_HEADROOM = 2.5;
+/**
+ * How many times the burst's rate the calibration's spool is signed for. The soak's own spool is
+ * signed after the calibration, for the rate it measured, so only the calibration can run dry: the
+ * short burst on a cold server reads low (1,264/s against a sustained 3,267/s on 12-06; 934 against
+ * 1,538 once on a loaded machine).
+ */
+const CALIBRATION_HEADROOM = 6;
 
 /** Producers sending at once while the sustained maximum is measured (as the bench's quick and full runs). */
 export const CALIBRATION_CLIENTS = 4;
@@ -181,20 +186,18 @@ export async function runSoak(o: {
 }): Promise<TSoak & { nextChain: number; accepted: number }> {
   const chainsPerBatch = 10; // ~98 events: whole chains, so no batch waits on another's parents
   const calibrateSeconds = calibrationSeconds(o.seconds);
-  // Enough for a sustained rate up to SPOOL_HEADROOM times the burst's (usually it is below it; on a
-  // loaded machine the short burst can read low: 934/s against a sustained 1,538/s once): the
-  // calibration at that rate and the soak at its fraction of it, 2% more, so a fast start never
-  // runs dry.
-  const needed = Math.ceil(o.maxRatePerSec * SPOOL_HEADROOM * (calibrateSeconds + o.fraction * o.seconds) * 1.02) + 1000;
-  o.log(`soak: signing ${needed} events ahead into ${o.spoolFile}`);
+  // The calibration's spool: enough for a sustained rate up to CALIBRATION_HEADROOM times the
+  // burst's, 2% more. The soak's is signed once the calibration has measured its rate (below).
+  const needed = Math.ceil(o.maxRatePerSec * CALIBRATION_HEADROOM * calibrateSeconds * 1.02) + 1000;
+  o.log(`soak: signing ${needed} events ahead for the calibration into ${o.spoolFile}`);
   const signed = await spool(o.spoolFile, o.firstChain, needed, chainsPerBatch, o.pop, o.now);
   o.log(`soak: signed ${signed.events} events in ${signed.seconds.toFixed(1)} s`);
-  const eventsPerBatch = signed.events / signed.batches;
-  const reader = createInterface({ input: createReadStream(o.spoolFile), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  let reader = createInterface({ input: createReadStream(o.spoolFile), crlfDelay: Infinity });
+  let lines = reader[Symbol.asyncIterator]();
   // One line at a time, also for concurrent callers.
   let reading: Promise<unknown> = Promise.resolve();
   const nextLine = (): Promise<IteratorResult<string>> => {
-    const line = reading.then(() => reader.next());
+    const line = reading.then(() => lines.next());
     reading = line.catch(() => undefined);
     return line;
   };
@@ -244,6 +247,20 @@ export async function runSoak(o: {
   o.log(
     `soak: sustained ${sustainedPerSec} events/s (the batches-of-100 run measured ${o.maxRatePerSec}/s); sending at ${targetRatePerSec} events/s for ${o.seconds} s`,
   );
+  // The soak's spool, for the measured rate over the whole soak, 2% more, from the chains after the
+  // calibration's (the calibration's unsent batches are dropped). Signed before the soak's clock
+  // starts: the server is idle meanwhile.
+  await reading;
+  reader.close();
+  const soakSpoolFile = o.spoolFile + ".soak";
+  const soakNeeded = Math.ceil(targetRatePerSec * o.seconds * 1.02) + 1000;
+  o.log(`soak: signing ${soakNeeded} events ahead for the soak into ${soakSpoolFile}`);
+  const soakSigned = await spool(soakSpoolFile, signed.nextChain, soakNeeded, chainsPerBatch, o.pop, o.now);
+  o.log(`soak: signed ${soakSigned.events} events in ${soakSigned.seconds.toFixed(1)} s`);
+  rmSync(o.spoolFile, { force: true });
+  reader = createInterface({ input: createReadStream(soakSpoolFile), crlfDelay: Infinity });
+  lines = reader[Symbol.asyncIterator]();
+  const eventsPerBatch = soakSigned.events / soakSigned.batches;
   const intervalMs = arrivalIntervalMs(targetRatePerSec, eventsPerBatch);
 
   const loadStart = o.load();
@@ -269,7 +286,7 @@ export async function runSoak(o: {
     if (dueMs >= durationMs || bad) break;
     const line = await nextLine();
     if (line.done)
-      throw new Error(`soak: the spool ran dry (the sustained rate was over ${SPOOL_HEADROOM} times the burst's, for which the signing was planned)`);
+      throw new Error(`soak: the spool ran dry after ${i} batches (${soakSigned.batches} signed for ${targetRatePerSec} events/s)`);
     const wait = dueMs - (performance.now() - start);
     if (wait > 0) await sleep(wait);
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - start - dueMs);
@@ -338,7 +355,8 @@ export async function runSoak(o: {
   clearInterval(rssTimer);
   const elapsedMs = performance.now() - start;
   rss.push({ atMs: elapsedMs, mib: serverRssMiB(o.serverPid) });
-  rmSync(o.spoolFile, { force: true });
+  reader.close();
+  rmSync(soakSpoolFile, { force: true });
   // (set in the callbacks above, which TypeScript's narrowing does not follow)
   const rejected = bad as Error | null;
   if (rejected) throw rejected;
@@ -397,9 +415,9 @@ export async function runSoak(o: {
       slopeMiBPerMin: perMinute(rss),
       slopeSecondHalfMiBPerMin: perMinute(rss.filter((s) => s.atMs >= elapsedMs / 2)),
     },
-    signing: { events: signed.events, seconds: round(signed.seconds) },
+    signing: { events: signed.events + soakSigned.events, seconds: round(signed.seconds + soakSigned.seconds) },
     load: { start: loadStart, end: o.load() },
-    nextChain: signed.nextChain,
+    nextChain: soakSigned.nextChain,
     accepted,
   };
 }
