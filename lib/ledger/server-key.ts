@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { stores } from "@/lib/db";
 import { env, ledgerKeyFile } from "@/lib/env";
+import { publicJwkFromSpki } from "@/lib/protocol/keys";
 import { ed25519PublicJwk, ed25519Thumbprint, signMessage, verifyMessage, type TEd25519Jwk } from "./signing";
 
 export const LEDGER_KEY_FORMAT = "delegraph-ledger-key/1";
@@ -88,8 +89,13 @@ export async function loadOrCreateKeyFile(path: string, previous: () => Promise<
   const existing = readKeyFile(path);
   if (existing) return { key: existing, created: false };
   const vouched = await previous();
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const jwk = privateKey.export({ format: "jwk" }) as { kty: string; crv: string; x: string; d: string };
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  // From DER, not export({ format: "jwk" }): that can deadlock on Node 20 with the garbage collection
+  // of the key generation's job (lib/protocol/keys.ts, publicJwkFromSpki). A PKCS #8 Ed25519 key
+  // ends with its 32-byte seed, the JWK's d.
+  const publicJwk = publicJwkFromSpki(publicKey.export({ type: "spki", format: "der" }));
+  if (publicJwk?.kty !== "OKP") throw new Error("the generated ledger key is not Ed25519");
+  const jwk = { ...publicJwk, d: privateKey.export({ type: "pkcs8", format: "der" }).subarray(-32).toString("base64url") };
   const kid = ed25519Thumbprint({ kty: "OKP", crv: "Ed25519", x: jwk.x });
   const body = {
     format: LEDGER_KEY_FORMAT,

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checkEnvelope, importPublicKey, jwkThumbprint, verifySignature } from "@/lib/protocol/envelope";
-import { validatePublicJwk } from "@/lib/protocol/keys";
+import { publicJwkFromSpki, validatePublicJwk } from "@/lib/protocol/keys";
 import { ALICE, authorizeClaims, b64url, T0 } from "@/lib/protocol/test-helpers";
 
 const ed = (hex: string) => ({ kty: "OKP", crv: "Ed25519", x: Buffer.from(hex, "hex").toString("base64url") });
@@ -111,5 +111,23 @@ describe("the verifier refuses weak keys too (a key registered before the check 
     });
     expect(r).toMatchObject({ ok: false, code: "signature_invalid" });
     if (!r.ok) expect(r.message).toMatch(/registered key is unusable: .*small order/);
+  });
+});
+
+describe("publicJwkFromSpki", () => {
+  it("reads the JWK members a JWK export gives, for Ed25519 and P-256 keys", () => {
+    for (let i = 0; i < 10; i++) {
+      for (const { publicKey } of [generateKeyPairSync("ed25519"), generateKeyPairSync("ec", { namedCurve: "P-256" })]) {
+        expect(publicJwkFromSpki(publicKey.export({ type: "spki", format: "der" }))).toEqual(publicKey.export({ format: "jwk" }));
+      }
+    }
+  });
+
+  it("answers null for other keys and for bytes that are not a whole SPKI of either", () => {
+    const ed = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "der" });
+    expect(publicJwkFromSpki(generateKeyPairSync("ec", { namedCurve: "P-384" }).publicKey.export({ type: "spki", format: "der" }))).toBeNull();
+    expect(publicJwkFromSpki(generateKeyPairSync("x25519").publicKey.export({ type: "spki", format: "der" }))).toBeNull();
+    expect(publicJwkFromSpki(ed.subarray(0, 43))).toBeNull();
+    expect(publicJwkFromSpki(Buffer.concat([ed, Buffer.from([0])]))).toBeNull();
   });
 });

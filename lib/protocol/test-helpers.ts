@@ -3,6 +3,7 @@
 import type { TDriftFact } from "./drift";
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { decodeToken, jwkThumbprint } from "./envelope";
+import { publicJwkFromSpki } from "./keys";
 import type { TChainInput, TCheckEvent, TClaims, TEventKind, TPrincipalKind, TRegistryKey, TRegistryPrincipal } from "./types";
 
 export const T0 = 1_700_000_000;
@@ -16,7 +17,8 @@ export type TTestKey = {
 
 export function makeKey(type: "Ed25519" | "P-256" = "Ed25519", kid = `${type.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}`): TTestKey {
   const { privateKey, publicKey } = type === "Ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const jwk = publicKey.export({ format: "jwk" }) as { kty: string; crv: string; x: string; y?: string };
+  // Not export({ format: "jwk" }): it can deadlock on Node 20 in a process that generates keys (publicJwkFromSpki).
+  const jwk = publicJwkFromSpki(publicKey.export({ type: "spki", format: "der" }))!;
   return { kid, type, privateKey, publicJwk: { ...jwk, kid } };
 }
 

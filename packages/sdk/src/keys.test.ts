@@ -1,3 +1,4 @@
+import { exportJWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { signEvent } from "./events";
 import { exportSigningKey, generateSigningKey, importSigningKey } from "./keys";
@@ -18,6 +19,15 @@ describe("signing keys", () => {
     expect(key.publicJwk).toMatchObject({ kid: key.kid, alg, use: "sig" });
     expect(key.publicJwk).not.toHaveProperty("d");
     expect(key.publicJwk.crv).toBe(alg === "EdDSA" ? "Ed25519" : "P-256");
+  });
+
+  it.each(["EdDSA", "ES256"] as const)("%s: the public JWK read from the key's SPKI bytes is the one a JWK export gives", async (alg) => {
+    for (let i = 0; i < 5; i++) {
+      const key = await generateSigningKey({ alg });
+      // The private key's JWK export: its x (and y) computed by the crypto library, not read from SPKI.
+      const { kty, crv, x, y } = await exportJWK(key.privateKey);
+      expect({ kty: key.publicJwk.kty, crv: key.publicJwk.crv, x: key.publicJwk.x, y: key.publicJwk.y }).toEqual({ kty, crv, x, y });
+    }
   });
 
   it("defaults the kid to the key's thumbprint and honours a given one", async () => {

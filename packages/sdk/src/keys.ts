@@ -24,6 +24,22 @@ function toPublicJwk(jwk: JWK, kid: string, alg: TSigningAlg): TPublicJwk {
   return pub;
 }
 
+const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/**
+ * The public JWK members of a freshly generated key, from its SubjectPublicKeyInfo bytes: the last
+ * 32 (Ed25519, RFC 8410) or the uncompressed point's x and y (P-256). Not a JWK export: on Node 20
+ * one can deadlock with the garbage collection of the key generation's job (the server's
+ * lib/protocol/keys.ts, publicJwkFromSpki, reads the same layout).
+ */
+function publicJwkOfSpki(spki: Uint8Array, alg: TSigningAlg): JWK {
+  if (alg === "EdDSA" && spki.length === 44) return { kty: "OKP", crv: "Ed25519", x: b64url(spki.subarray(12)) };
+  if (alg === "ES256" && spki.length === 91 && spki[26] === 0x04) {
+    return { kty: "EC", crv: "P-256", x: b64url(spki.subarray(27, 59)), y: b64url(spki.subarray(59, 91)) };
+  }
+  throw new TypeError(`unexpected ${alg} public key encoding (${spki.length} bytes)`);
+}
+
 function algOfJwk(jwk: JWK): TSigningAlg {
   if (jwk.kty === "OKP" && jwk.crv === "Ed25519") return "EdDSA";
   if (jwk.kty === "EC" && jwk.crv === "P-256") return "ES256";
@@ -37,7 +53,7 @@ function algOfJwk(jwk: JWK): TSigningAlg {
 export async function generateSigningKey(opts: { alg?: TSigningAlg; kid?: string } = {}): Promise<TSigningKey> {
   const alg = opts.alg ?? "EdDSA";
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  const jwk = await exportJWK(publicKey);
+  const jwk = publicJwkOfSpki(new Uint8Array(await globalThis.crypto.subtle.exportKey("spki", publicKey)), alg);
   const kid = opts.kid ?? (await calculateJwkThumbprint(jwk));
   return { kid, alg, privateKey, publicJwk: toPublicJwk(jwk, kid, alg) };
 }
