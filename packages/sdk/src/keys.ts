@@ -1,7 +1,7 @@
 // Signing keys for producers: generate, save as a private JWK, reload.
 // A key always carries its kid and alg so the public half can be registered as-is and the
 // header of every event it signs names it (docs/protocol.md §1).
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { calculateJwkThumbprint, generateKeyPair, importJWK, type JWK } from "jose";
 
 export type TSigningAlg = "EdDSA" | "ES256";
 
@@ -24,6 +24,8 @@ function toPublicJwk(jwk: JWK, kid: string, alg: TSigningAlg): TPublicJwk {
   return pub;
 }
 
+const P256_PKCS8_PREFIX = "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420";
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
 /**
@@ -61,9 +63,14 @@ export async function generateSigningKey(opts: { alg?: TSigningAlg; kid?: string
 /** The private JWK (with kid and alg) to store somewhere safe and reload with `importSigningKey`. */
 export async function exportSigningKey(key: TSigningKey): Promise<TPrivateJwk> {
   if (!key.privateKey.extractable) throw new TypeError(`key ${key.kid} is not extractable`);
-  const jwk = await exportJWK(key.privateKey);
-  if (typeof jwk.d !== "string") throw new TypeError(`key ${key.kid} exported without private material`);
-  return { ...jwk, ...key.publicJwk, d: jwk.d };
+  // From PKCS #8, not a JWK export (see publicJwkOfSpki): an Ed25519 key's ends with its 32-byte
+  // seed, a P-256 key's (RFC 5915 inside RFC 5208, as WebCrypto writes it) holds d at bytes 36–67.
+  const pkcs8 = new Uint8Array(await globalThis.crypto.subtle.exportKey("pkcs8", key.privateKey));
+  let d: Uint8Array;
+  if (key.alg === "EdDSA" && pkcs8.length === 48) d = pkcs8.subarray(16);
+  else if (key.alg === "ES256" && pkcs8.length >= 68 && hex(pkcs8.subarray(0, 36)) === P256_PKCS8_PREFIX) d = pkcs8.subarray(36, 68);
+  else throw new TypeError(`key ${key.kid}: unexpected ${key.alg} private key encoding (${pkcs8.length} bytes)`);
+  return { ...key.publicJwk, d: b64url(d) };
 }
 
 /** Reload a key saved by `exportSigningKey` (or any Ed25519/P-256 private JWK). */
