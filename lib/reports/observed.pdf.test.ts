@@ -5,28 +5,23 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildObservedDetail } from "@/lib/observations/detail";
-import { assembleObserved } from "@/lib/observed/assemble";
-import { agentAttrs, makeSpan, toolAttrs } from "@/lib/observed/testing/spans";
 import { renderObservedReportPdf } from "./pdf/render";
+import { observedChain } from "./test-fixtures";
 
 const NOW = Date.UTC(2026, 0, 16);
 
 describe("the observed chain's PDF", () => {
   it("says observed, not verified on every page and lists every observed edge", async () => {
-    const spans = [
-      makeSpan({
-        trace: 1,
-        span: 1,
-        attributes: agentAttrs("support", { "user.id": "alice@example.com" }),
-        resource: { "service.name": "support-app" },
-      }),
-      ...Array.from({ length: 70 }, (_, i) =>
-        makeSpan({ trace: 1, span: i + 2, parent: 1, attributes: toolAttrs(`tool_${i}`), status: i === 3 ? "error" : "unset" }),
-      ),
-    ];
-    const [chain] = assembleObserved(spans, { now: NOW }).chains;
-    const { detail } = buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, NOW);
+    const tools = Array.from({ length: 70 }, (_, i) => `tool_${i}`);
+    const { detail } = observedChain({
+      trace: 1,
+      agent: "support",
+      user: "alice@example.com",
+      service: "support-app",
+      tools,
+      errorAt: 3,
+      now: NOW,
+    });
     const bytes = await renderObservedReportPdf(detail, { paper: "A4", generatedBy: "test" });
     const file = join(mkdtempSync(join(tmpdir(), "delegraph-observed-pdf-")), "observed.pdf");
     writeFileSync(file, bytes);
@@ -45,12 +40,8 @@ describe("the observed chain's PDF", () => {
   }, 120_000);
 
   it("draws a small observed chain's graph, every edge dashed and labelled observed, not verified", async () => {
-    const spans = [
-      makeSpan({ trace: 2, span: 1, attributes: agentAttrs("triage", { "user.id": "bob@example.com" }), resource: { "service.name": "helpdesk" } }),
-      ...Array.from({ length: 4 }, (_, i) => makeSpan({ trace: 2, span: i + 2, parent: 1, attributes: toolAttrs(`lookup_${i}`) })),
-    ];
-    const [chain] = assembleObserved(spans, { now: NOW }).chains;
-    const { detail } = buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, NOW);
+    const tools = Array.from({ length: 4 }, (_, i) => `lookup_${i}`);
+    const { chain, detail } = observedChain({ trace: 2, agent: "triage", user: "bob@example.com", service: "helpdesk", tools, now: NOW });
     const bytes = await renderObservedReportPdf(detail, { paper: "A4", generatedBy: "test" });
     const file = join(mkdtempSync(join(tmpdir(), "delegraph-observed-pdf-")), "observed-small.pdf");
     writeFileSync(file, bytes);

@@ -4,6 +4,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildObservedDetail } from "@/lib/observations/detail";
+import { assembleObserved } from "@/lib/observed/assemble";
+import { agentAttrs, makeSpan, toolAttrs } from "@/lib/observed/testing/spans";
 import { makeKey, signToken, type TTestKey } from "@/lib/protocol/test-helpers";
 import type { TPrincipalKind } from "@/lib/protocol/types";
 
@@ -352,3 +355,19 @@ export const signForTest = {
     return { chain, token };
   },
 };
+
+/**
+ * An observed (OpenTelemetry) chain and its detail for the report tests: one agent span in `service`
+ * asserting `user`, and a tool span under it for each of `tools` (`errorAt`: that tool's span ends in
+ * an error). Pure: no database.
+ */
+export function observedChain(o: { trace: number; agent: string; user: string; service: string; tools: string[]; errorAt?: number; now: number }) {
+  const spans = [
+    makeSpan({ trace: o.trace, span: 1, attributes: agentAttrs(o.agent, { "user.id": o.user }), resource: { "service.name": o.service } }),
+    ...o.tools.map((tool, i) =>
+      makeSpan({ trace: o.trace, span: i + 2, parent: 1, attributes: toolAttrs(tool), status: i === o.errorAt ? "error" : "unset" }),
+    ),
+  ];
+  const [chain] = assembleObserved(spans, { now: o.now }).chains;
+  return { chain, detail: buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, o.now).detail };
+}

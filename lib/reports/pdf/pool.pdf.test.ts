@@ -7,10 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "@/lib/http";
-import { buildObservedDetail } from "@/lib/observations/detail";
-import { assembleObserved } from "@/lib/observed/assemble";
-import { agentAttrs, makeSpan, toolAttrs } from "@/lib/observed/testing/spans";
-import { seedStoryChain, useFreshDatabase } from "../test-fixtures";
+import { observedChain, seedStoryChain, useFreshDatabase } from "../test-fixtures";
 import type { TPdfJob } from "./job";
 import { PDF_RETRY_AFTER_SECONDS, PdfRenderPool } from "./pool";
 
@@ -76,20 +73,17 @@ describe("the PDF render thread", () => {
       data: { since: 1_800_000_000, until: 1_800_086_400, purpose: null, principal: null, usages: [], truncated: false, generatedAt: 1_800_086_400 },
       options: { paper: "A4", generatedBy: "pool.test" },
     };
-    const now = Date.UTC(2026, 0, 16);
-    const spans = [
-      makeSpan({
-        trace: 1,
-        span: 1,
-        attributes: agentAttrs("support", { "user.id": "alice@example.com" }),
-        resource: { "service.name": "support-app" },
-      }),
-      ...Array.from({ length: 3 }, (_, i) => makeSpan({ trace: 1, span: i + 2, parent: 1, attributes: toolAttrs(`tool_${i}`) })),
-    ];
-    const [chain] = assembleObserved(spans, { now }).chains;
+    const tools = ["tool_0", "tool_1", "tool_2"];
     const observed: TPdfJob = {
       kind: "observed",
-      detail: buildObservedDetail({ chain, settlingUntilMs: null }, "otel", null, now).detail,
+      detail: observedChain({
+        trace: 1,
+        agent: "support",
+        user: "alice@example.com",
+        service: "support-app",
+        tools,
+        now: Date.UTC(2026, 0, 16),
+      }).detail,
       options: { paper: "A4", generatedBy: "pool.test" },
     };
     const [summary, leastPrivilege, observedPdf] = await Promise.all([threaded.render(summaryJob), threaded.render(lp), threaded.render(observed)]);
