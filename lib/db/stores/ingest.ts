@@ -3,7 +3,9 @@
 // runners that execute those steps: synchronously on SQLite's direct connection, with awaits on
 // PostgreSQL's pool. Both run the steps in two phases: reads outside any lock, then the locked scope
 // (SQLite's write lock; PostgreSQL's ledger-head row FOR UPDATE) from `lockHead` or
-// `lockHeadAndRead` to the write or to `release`.
+// `lockHeadAndRead` to the write or to `release`. On PostgreSQL a batch whose chains are mostly
+// being written by an earlier batch of this process reads them after that batch's COMMIT
+// (`chainTurnstile`), so that its unlocked reads and checks are not redone under the lock.
 import type Database from "better-sqlite3";
 import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
 import type { TLpUse } from "@/lib/protocol/least-privilege";
