@@ -3,7 +3,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Pool, PoolClient, QueryResult } from "pg";
 import { dropDatabase, postgresTestUrl } from "@/scripts/postgres";
-import type { TAsyncLock } from "@/lib/db/stores/ingest";
 import { defineConcurrentTests } from "./concurrent-cases";
 
 const pg = await postgresTestUrl();
@@ -113,73 +112,6 @@ if (url) {
       expect(log.filter((l) => l.includes("pg_logical_emit_message"))).toEqual([]);
       expect(log.at(-2)).toBe("answered COMMIT null");
       expect(log.at(-1)).toBe("acknowledged");
-    });
-  });
-  describe("batches of the same chains in flight together", () => {
-    it("read their chains in turn, after the batch before them committed: every locked read finds them as read", async () => {
-      const { registerActor } = await import("@/lib/reports/test-fixtures");
-      const { signToken } = await import("@/lib/protocol/test-helpers");
-      const { verifyBatch, ingestBatch } = await import("@/lib/ingest/ingest");
-      const { ingestSteps } = await import("@/lib/ingest/steps");
-      const ingest = await import("@/lib/db/stores/ingest");
-      const db = await (await import("@/lib/db")).database();
-      const human = await registerActor("user:turn@bank.example", "human");
-      const analyst = await registerActor("agent:turn-analyst", "agent");
-      const t = Math.floor(Date.now() / 1000);
-      const chains = Array.from({ length: 12 }, (_, i) => `turn-${i}`);
-      // Each chain's grant stored first; then four batches, each one invoke of every chain, all at once.
-      const grants = chains.map((chain) =>
-        signToken(human.key, {
-          v: 1,
-          kind: "authorize",
-          jti: chain,
-          chain,
-          iss: human.id,
-          aud: analyst.id,
-          iat: t - 60,
-          exp: t + 3600,
-          scope: ["finance/*:read"],
-          purpose: { code: "finance", text: "x" },
-        }),
-      );
-      expect((await ingestBatch(grants)).map((r) => r.status)).toEqual(chains.map(() => "accepted"));
-      const batches = [0, 1, 2, 3].map((k) =>
-        chains.map((chain) =>
-          signToken(analyst.key, {
-            v: 1,
-            kind: "invoke",
-            jti: `${chain}-i${k}`,
-            chain,
-            iss: analyst.id,
-            grant: chain,
-            iat: t - 50 + k,
-            action: "finance/q1:read",
-            resource: "https://ledger.bank.example/q1",
-          }),
-        ),
-      );
-      const lock = ingest.postgresIngestLock(db);
-      const turnstile = ingest.chainTurnstile();
-      const changed: number[] = [];
-      const recorded: TAsyncLock = (inside, committed) =>
-        lock(
-          (store) =>
-            inside({
-              ...store,
-              lockHeadAndRead: async (q) => {
-                const read = await store.lockHeadAndRead(q);
-                changed.push(ingest.changedChains(q, read.versions, read.dependants).length);
-                return read;
-              },
-            }),
-          committed,
-        );
-      const results = await Promise.all(
-        batches.map(async (b) => ingest.runInTurn(ingestSteps(await verifyBatch(b), new Date()), ingest.postgresIngestStore(db.pg!), recorded, turnstile)),
-      );
-      for (const r of results.flat()) expect(r.status).toBe("accepted");
-      // One locked round per batch, none finding a chain changed since its unlocked read.
-      expect(changed).toEqual([0, 0, 0, 0]);
     });
   });
   afterAll(async () => {

@@ -3,9 +3,7 @@
 // runners that execute those steps: synchronously on SQLite's direct connection, with awaits on
 // PostgreSQL's pool. Both run the steps in two phases: reads outside any lock, then the locked scope
 // (SQLite's write lock; PostgreSQL's ledger-head row FOR UPDATE) from `lockHead` or
-// `lockHeadAndRead` to the write or to `release`. On PostgreSQL a batch whose chains are mostly
-// being written by an earlier batch of this process reads them after that batch's COMMIT
-// (`chainTurnstile`), so that its unlocked reads and checks are not redone under the lock.
+// `lockHeadAndRead` to the write or to `release`.
 import type Database from "better-sqlite3";
 import type { TPrincipalKind, TRegistryPrincipal } from "@/lib/protocol/types";
 import type { TLpUse } from "@/lib/protocol/least-privilege";
@@ -219,8 +217,7 @@ export type TAsyncIngestStore = { [K in keyof TIngestStore]: (...args: Parameter
  * is synchronous: nothing else in the process runs between BEGIN and COMMIT.
  */
 export type TSyncLock = <R>(inside: (store: TIngestStore) => R) => Promise<R>;
-/** `committed`: called once the scope's COMMIT is answered (its writes visible), before the scope ends. */
-export type TAsyncLock = <R>(inside: (store: TAsyncIngestStore) => Promise<R>, committed?: () => void) => Promise<R>;
+export type TAsyncLock = <R>(inside: (store: TAsyncIngestStore) => Promise<R>) => Promise<R>;
 
 type TStep<T> = IteratorResult<TOp, T>;
 /** How a locked scope ended: the steps released it (validation failed), or they wrote and finished. */
@@ -274,92 +271,6 @@ export async function runPhasedAsync<T>(steps: TSteps<T>, store: TAsyncIngestSto
       }
     });
     step = outcome.released ? steps.next(undefined) : outcome.step;
-  }
-}
-
-/** A batch's place in a ChainTurnstile: the chains it will write, and whether its write is visible yet. */
-export type TTurn = { chains: Set<string>; committed: Promise<void>; leave: () => void };
-
-/**
- * This process's batches in the order they first read their chains, so that a batch whose chains
- * are mostly being written by an earlier batch still in flight reads them after that batch's
- * COMMIT instead of before it. Interleaved chains are the case: every batch carries one event of
- * each of the same hundred chains, so on PostgreSQL, where the chain reads and checks run before
- * the lock while the earlier batch writes, every optimistic round found all its chains changed and
- * was repaired under the lock (every chain's events read again and every chain checked again, with
- * the lock held), its first check thrown away. Waiting costs nothing such a batch could use, and
- * its round then validates as read. Only a guide: the lock's validation decides, as before (other
- * processes write too). A batch waits only for batches that took their turn before it, so waits
- * never form a cycle; a turn is left at its COMMIT, or when the batch ends whatever happened.
- */
-export function chainTurnstile() {
-  const turns = new Set<TTurn>();
-  return {
-    turn(): TTurn {
-      let resolve: () => void = () => undefined;
-      const committed = new Promise<void>((r) => (resolve = r));
-      const turn: TTurn = {
-        chains: new Set(),
-        committed,
-        leave: () => {
-          turns.delete(turn);
-          resolve();
-        },
-      };
-      return turn;
-    },
-    /**
-     * Takes `turn`'s place (the first time) with these chains, and waits for the earlier turns
-     * sharing its chains when they share more than half of them: fewer are repaired more cheaply
-     * under the lock than the batch would wait (a chain cut by the batch boundary, shared with the
-     * batch before it, is the usual case).
-     */
-    async before(turn: TTurn, chainIds: string[]): Promise<void> {
-      const earlier: TTurn[] = [];
-      for (const t of turns) {
-        if (t === turn) break;
-        earlier.push(t);
-      }
-      for (const id of chainIds) turn.chains.add(id);
-      turns.add(turn);
-      const shared = new Set<string>();
-      const busy: Promise<void>[] = [];
-      for (const t of earlier) {
-        let shares = false;
-        for (const id of chainIds)
-          if (t.chains.has(id)) {
-            shared.add(id);
-            shares = true;
-          }
-        if (shares) busy.push(t.committed);
-      }
-      if (shared.size * 2 > chainIds.length) await Promise.all(busy);
-    },
-  };
-}
-
-/**
- * runPhasedAsync with the batch's turn in `turnstile`: its first read of its chains outside the lock
- * (chainState) waits for the earlier batches writing most of them, and it leaves at its COMMIT.
- */
-export async function runInTurn<T>(steps: TSteps<T>, store: TAsyncIngestStore, lock: TAsyncLock, turnstile: ReturnType<typeof chainTurnstile>): Promise<T> {
-  const turn = turnstile.turn();
-  const inTurn: TAsyncIngestStore = {
-    ...store,
-    chainState: async (chainIds) => {
-      await turnstile.before(turn, chainIds);
-      return store.chainState(chainIds);
-    },
-  };
-  try {
-    const lockInTurn: TAsyncLock = (inside, committed) =>
-      lock(inside, () => {
-        turn.leave();
-        committed?.();
-      });
-    return await runPhasedAsync(steps, inTurn, lockInTurn);
-  } finally {
-    turn.leave();
   }
 }
 
@@ -1072,7 +983,7 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
   if (pool === null) throw new Error("postgresIngestLock: not a PostgreSQL database");
   // Asked once, at the first batch; without the function (or on an error) the COMMIT waits as before.
   let mayFlush: Promise<boolean> | null = null;
-  return async (inside, committed) => {
+  return async (inside) => {
     mayFlush ??= pool.query<{ may: boolean }>(MAY_FLUSH).then(
       (r) => r.rows[0]?.may === true,
       () => false,
@@ -1109,7 +1020,6 @@ export function postgresIngestLock(db: TDatabase): TAsyncLock {
       flushed?.catch(ignore); // awaited below, unless the COMMIT failed first
       const [, ended] = await ending;
       if (ended.command !== end) throw new Error(`${end} answered ${ended.command}`);
-      if (end === "COMMIT") committed?.();
       await flushed;
       return out;
     } catch (e) {
@@ -1182,9 +1092,8 @@ export function createIngestStores(db: TDatabase): TIngestStores {
   const pool = db.pg!;
   const store = postgresIngestStore(pool);
   const lock = postgresIngestLock(db);
-  const turnstile = chainTurnstile();
   return {
-    run: (steps) => runInTurn(steps, store, lock, turnstile),
+    run: (steps) => runPhasedAsync(steps, store, lock),
     registry: async (ids) => {
       if (ids.length === 0) return new Map();
       const { rows } = await pool.query<TRegistryRow>(prepared(PG_REGISTRY_SQL, [ids]));
