@@ -306,25 +306,92 @@ function csvRowsOf(raw: unknown[][]): TCsvEventRow[] {
   return raw as TCsvEventRow[];
 }
 
+// A plain row's text columns as one string (PACKED_PARTS parts, split by PACKED_SEPARATOR), placed as
+// TCsvEventRow places them: a row crosses into V8 as five values instead of 24. better-sqlite3 on
+// Node 20 builds a row's array with one API call a column and a V8 string a text column; SQLite's
+// concat_ws costs less than the strings and calls it saves, and String.prototype.split makes the
+// parts in one call (docs/benchmarks.md, "CSV export VII"). Only a plain row (csvFromClaims 2) is
+// packed: ingest stored it because none of its cells holds a control character, so neither the
+// separator (U+001F) nor the null mark (U+001E) can be in one. Every other row (its texts may hold
+// anything; its columns may need deriving) reads NULL here and is read again by seq with
+// SQLITE_CSV_COLUMNS. The empty parts are the places of the row's other columns (seq, receivedAt,
+// iat, exp, claims, plain), read as columns of their own or set in JavaScript.
+const PACKED_SEPARATOR = "\u001f";
+const PACKED_NULL = "\u001e";
+const PACKED_PARTS = 22;
+const orNullMark = (column: string) => `coalesce("${column}", '${PACKED_NULL}')`;
+const SQLITE_CSV_PACKED = `"seq", "receivedAt", "iat", "exp",
+  CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL THEN concat_ws('${PACKED_SEPARATOR}', '', '', "chainId", "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
+    '', '', ${orNullMark("purposeCode")}, "status", "alg", "kid", "tokenSha256", "prevHash", "hash", ${orNullMark("csvText1")}, ${orNullMark("csvText2")}, ${orNullMark("csvText3")}, '', '') END`;
+
+/**
+ * Raw rows of SQLITE_CSV_PACKED as TCsvEventRow (csvRowsOf's form): a packed row split into its
+ * parts, the others (and any row whose parts do not come out as PACKED_PARTS) read again by seq.
+ */
+function packedRowsOf(raw: unknown[][], unpacked: (seqs: number[]) => TCsvEventRow[]): TCsvEventRow[] {
+  const out = raw as unknown as TCsvEventRow[];
+  let lastStored: unknown = null;
+  let lastIso = "";
+  let others: number[] | null = null;
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i];
+    const packed = r[4] as string | null;
+    const p: unknown[] | null = packed === null ? null : packed.split(PACKED_SEPARATOR);
+    if (p === null || p.length !== PACKED_PARTS) {
+      (others ??= []).push(i);
+      continue;
+    }
+    if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1]) as string);
+    p[0] = r[0];
+    p[1] = lastIso;
+    if (p[6] === PACKED_NULL) p[6] = null;
+    if (p[7] === PACKED_NULL) p[7] = null;
+    p[8] = r[2];
+    p[9] = r[3];
+    if (p[10] === PACKED_NULL) p[10] = null;
+    if (p[17] === PACKED_NULL) p[17] = null;
+    if (p[18] === PACKED_NULL) p[18] = null;
+    if (p[19] === PACKED_NULL) p[19] = null;
+    p[20] = null;
+    p[21] = 1;
+    out[i] = p as TCsvEventRow;
+  }
+  if (others !== null) {
+    const bySeq = new Map<number, TCsvEventRow>();
+    for (const r of unpacked(others.map((i) => raw[i][0] as number))) bySeq.set(r[0], r);
+    for (const i of others) {
+      const row = bySeq.get(raw[i][0] as number);
+      // Events are never deleted: a row read once is there to read again.
+      if (row === undefined) throw new Error(`CSV export: event ${String(raw[i][0])} not found on its second read`);
+      out[i] = row;
+    }
+  }
+  return out;
+}
+
 function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportStore {
   const q = (sql: string) => statement(conn, sql);
   const columns = EVENT_KEYS.map((c) => `"${c}"`).join(", ");
   const json = (list: string[]) => JSON.stringify(list);
+  const unpacked = (seqs: number[]) =>
+    csvRowsOf(q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "seq" IN ${IN_LIST}`).raw(true).all(JSON.stringify(seqs)) as unknown[][]);
   return {
     ...prismaExportStore(prisma),
     csvChainEvents: async (chainId, after, take) =>
-      csvRowsOf(
-        q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
+      packedRowsOf(
+        q(`SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
           .raw(true)
           .all(chainId, after, take) as unknown[][],
+        unpacked,
       ),
     csvEventsOfChains: async (chainIds) =>
       inChainOrder(
         chainIds,
-        csvRowsOf(
-          q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`)
+        packedRowsOf(
+          q(`SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`)
             .raw(true)
             .all(json(chainIds)) as unknown[][],
+          unpacked,
         ),
       ),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
