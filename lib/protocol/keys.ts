@@ -156,9 +156,12 @@ const SPKI_P256 = "3059301306072a8648ce3d020106082a8648ce3d030107034200";
  * registration of 8,617 generated keys; reproduced in under a minute by a loop of
  * generateKeyPairSync and JWK export; the DER export ran 200,000 rounds of the same loop without it).
  */
-export function publicJwkFromSpki(der: Uint8Array): { kty: "OKP"; crv: "Ed25519"; x: string } | { kty: "EC"; crv: "P-256"; x: string; y: string } | null {
+export function publicJwkFromSpki(
+  der: Uint8Array,
+): { kty: "OKP"; crv: "Ed25519"; x: string } | { kty: "EC"; crv: "P-256"; x: string; y: string } | null {
   const bytes = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
-  const prefix = (hex: string) => bytes.length === hex.length / 2 + (hex === SPKI_ED25519 ? 32 : 65) && bytes.subarray(0, hex.length / 2).toString("hex") === hex;
+  const prefix = (hex: string) =>
+    bytes.length === hex.length / 2 + (hex === SPKI_ED25519 ? 32 : 65) && bytes.subarray(0, hex.length / 2).toString("hex") === hex;
   if (prefix(SPKI_ED25519)) return { kty: "OKP", crv: "Ed25519", x: bytes.subarray(12).toString("base64url") };
   if (prefix(SPKI_P256) && bytes[26] === 0x04) {
     return { kty: "EC", crv: "P-256", x: bytes.subarray(27, 59).toString("base64url"), y: bytes.subarray(59, 91).toString("base64url") };

@@ -285,8 +285,7 @@ export async function runSoak(o: {
     const dueMs = i * intervalMs;
     if (dueMs >= durationMs || bad) break;
     const line = await nextLine();
-    if (line.done)
-      throw new Error(`soak: the spool ran dry after ${i} batches (${soakSigned.batches} signed for ${targetRatePerSec} events/s)`);
+    if (line.done) throw new Error(`soak: the spool ran dry after ${i} batches (${soakSigned.batches} signed for ${targetRatePerSec} events/s)`);
     const wait = dueMs - (performance.now() - start);
     if (wait > 0) await sleep(wait);
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - start - dueMs);

@@ -21,16 +21,19 @@ describe("signing keys", () => {
     expect(key.publicJwk.crv).toBe(alg === "EdDSA" ? "Ed25519" : "P-256");
   });
 
-  it.each(["EdDSA", "ES256"] as const)("%s: the public JWK and the saved d read from the key's DER bytes are the ones a JWK export gives", async (alg) => {
-    for (let i = 0; i < 5; i++) {
-      const key = await generateSigningKey({ alg });
-      // The private key's JWK export: its x (and y) computed by the crypto library, not read from SPKI.
-      const { kty, crv, x, y } = await exportJWK(key.privateKey);
-      expect({ kty: key.publicJwk.kty, crv: key.publicJwk.crv, x: key.publicJwk.x, y: key.publicJwk.y }).toEqual({ kty, crv, x, y });
-      // exportSigningKey reads d from PKCS #8 bytes: the same d.
-      expect((await exportSigningKey(key)).d).toBe((await exportJWK(key.privateKey)).d);
-    }
-  });
+  it.each(["EdDSA", "ES256"] as const)(
+    "%s: the public JWK and the saved d read from the key's DER bytes are the ones a JWK export gives",
+    async (alg) => {
+      for (let i = 0; i < 5; i++) {
+        const key = await generateSigningKey({ alg });
+        // The private key's JWK export: its x (and y) computed by the crypto library, not read from SPKI.
+        const { kty, crv, x, y } = await exportJWK(key.privateKey);
+        expect({ kty: key.publicJwk.kty, crv: key.publicJwk.crv, x: key.publicJwk.x, y: key.publicJwk.y }).toEqual({ kty, crv, x, y });
+        // exportSigningKey reads d from PKCS #8 bytes: the same d.
+        expect((await exportSigningKey(key)).d).toBe((await exportJWK(key.privateKey)).d);
+      }
+    },
+  );
 
   it("defaults the kid to the key's thumbprint and honours a given one", async () => {
     const a = await generateSigningKey();

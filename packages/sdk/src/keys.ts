@@ -26,7 +26,11 @@ function toPublicJwk(jwk: JWK, kid: string, alg: TSigningAlg): TPublicJwk {
 
 const P256_PKCS8_PREFIX = "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420";
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 
 /**
  * The public JWK members of a freshly generated key, from its SubjectPublicKeyInfo bytes: the last
