@@ -15,10 +15,10 @@
 // (user + system) per row. --out writes each export's bytes once (after the timed runs) for `cmp`
 // against another tree's; --now fixes the read time so two trees' bytes can be compared. The script
 // uses only what the routes use, so a copy of it runs in an older tree for an A/B comparison.
+import { openProfiler } from "./profiler";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { allPrincipals, population, slices, smallChain, treeChain } from "./workload";
@@ -140,14 +140,7 @@ async function main() {
     return { bytes, rows: lines - 1, sha256: sha?.digest("hex") ?? null, chunks };
   };
 
-  let profiler: Session | null = null;
-  if (args.profileDir) {
-    mkdirSync(args.profileDir, { recursive: true });
-    profiler = new Session();
-    profiler.connect();
-    await profiler.post("Profiler.enable");
-    await profiler.post("Profiler.setSamplingInterval", { interval: 200 });
-  }
+  const profiler = await openProfiler(args.profileDir);
   for (const name of args.exports) {
     for (let i = 0; i < args.warmups; i++) await drain(name, false);
     const perRow: number[] = [];

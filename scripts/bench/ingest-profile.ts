@@ -16,10 +16,10 @@
 // timer around each store operation, BEGIN, COMMIT and the group sync (timed-ingest.ts, shared with
 // ingest-growth.ts). Both only use what the ingest exports, so the two files copied into an older
 // tree run there for a back-to-back comparison.
+import { openProfiler } from "./profiler";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { Session } from "node:inspector/promises";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
@@ -174,14 +174,7 @@ async function main() {
   const { ingest } = await timedIngest({ conn, phases: () => phases, name: "profile" });
 
   // --cpu-prof-dir: a CPU profile of each timed run alone (no fill, no signing), one file each.
-  let profiler: Session | null = null;
-  if (args.profileDir) {
-    mkdirSync(args.profileDir, { recursive: true });
-    profiler = new Session();
-    profiler.connect();
-    await profiler.post("Profiler.enable");
-    await profiler.post("Profiler.setSamplingInterval", { interval: 200 });
-  }
+  const profiler = await openProfiler(args.profileDir);
   let nextChain = 10_000_000;
   const workloads = [
     { name: "batches of 100", size: 100, events: 6000, interleaved: false },
