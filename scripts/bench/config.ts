@@ -18,6 +18,8 @@ export type TBenchConfig = {
   /** events sent over HTTP per batch size, and how many producers send at once */
   httpEvents: { batchSize: number; events: number; interleaved?: boolean }[];
   httpClients: number;
+  /** events sent untimed before the timed runs, per batch shape of httpEvents (scripts/bench.ts) */
+  httpWarmupEvents: number;
   queryRuns: number;
   listRuns: number;
   /** the filter of the many-chain CSV export ("" = every event) */
@@ -47,6 +49,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
       { batchSize: 100, events: 200, interleaved: true },
     ],
     httpClients: 2,
+    httpWarmupEvents: 200,
     queryRuns: 3,
     listRuns: 3,
     csvAllFilter: "",
@@ -68,6 +71,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
       { batchSize: 100, events: 3_000, interleaved: true },
     ],
     httpClients: 4,
+    httpWarmupEvents: 10_000,
     queryRuns: 40,
     listRuns: 40,
     csvAllFilter: "status=violation",
@@ -89,6 +93,7 @@ export const CONFIGS: Record<TMode, TBenchConfig> = {
       { batchSize: 100, events: 20_000, interleaved: true },
     ],
     httpClients: 4,
+    httpWarmupEvents: 10_000,
     queryRuns: 100,
     listRuns: 100,
     csvAllFilter: "",

@@ -34,6 +34,8 @@ export type TBenchReport = {
     rawVerifyOneCoreAtStartPerSec: number;
     /** each run with the raw rates measured just before it */
     runs: (TIngestRun & { interleaved: boolean; rawVerifyPerSec: number; rawVerifyOneCorePerSec: number; load: TLoad })[];
+    /** the untimed rounds before the runs, one per shape: a cold server's first requests (absent before 2026-12-06) */
+    warmup?: (TIngestRun & { interleaved: boolean })[];
     fill: { events: number; seconds: number; backgroundEventsPerSec: number };
   };
   chainQuery: {
