@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, verify as cryptoVerify } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, verify as cryptoVerify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checkEnvelope, importPublicKey, jwkThumbprint, verifySignature } from "@/lib/protocol/envelope";
 import { publicJwkFromSpki, validatePublicJwk } from "@/lib/protocol/keys";
@@ -86,6 +86,35 @@ describe("validatePublicJwk", () => {
     expect(validatePublicJwk(pair.privateKey.export({ format: "jwk" }))).toMatch(/private key material \("d"\)/);
     expect(validatePublicJwk(null)).not.toBeNull();
     expect(validatePublicJwk([])).not.toBeNull();
+  });
+});
+
+describe("the Ed25519 decoding's square root (an addition chain without divisions)", () => {
+  // Whether y names a point, by Euler's criterion on x² = (y² − 1) / (d·y² + 1) with plain modular
+  // exponentiation: a formulation independent of RFC 8032's candidate root that keys.ts computes.
+  const pow = (b: bigint, e: bigint) => {
+    let r = 1n;
+    for (b %= P; e > 0n; e >>= 1n, b = (b * b) % P) if (e & 1n) r = (r * b) % P;
+    return r;
+  };
+  const D = (((-121665n * pow(121666n, P - 2n)) % P) + P) % P;
+  const onCurve = (y: bigint) => {
+    const x2 = (((((y * y - 1n) % P) + P) % P) * pow((D * y * y + 1n) % P, P - 2n)) % P;
+    return x2 === 0n || pow(x2, (P - 1n) / 2n) === 1n;
+  };
+
+  it("accepts exactly the encodings of points, over 2,000 pseudo-random y below p", () => {
+    let accepted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = createHash("sha256").update(`y ${i}`).digest();
+      bytes[31] &= 0x7f; // a y below 2^255 (and below p but with probability 2^-250), sign bit 0
+      const y = BigInt(`0x${Buffer.from(bytes).reverse().toString("hex")}`);
+      const verdict = validatePublicJwk(ed(bytes.toString("hex")));
+      expect(verdict === null, `y = ${y}: ${verdict}`).toBe(onCurve(y));
+      if (verdict === null) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(800); // about half of all y name a point
+    expect(accepted).toBeLessThan(1200);
   });
 });
 
