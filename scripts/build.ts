@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundlePdfWorker } from "./pdf-worker-bundle";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCES = ["app", "components", "lib", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
@@ -43,5 +44,6 @@ export function ensureBuild(): void {
   console.log("[delegraph] building the dashboard (first start or sources changed)…");
   const result = spawnSync(join(root, "node_modules/.bin/next"), ["build"], { cwd: root, stdio: "inherit", env: process.env });
   if (result.status !== 0) throw new Error("next build failed");
+  bundlePdfWorker(root);
   markBuilt(fingerprint);
 }

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildState, markBuilt } from "./build";
+import { bundlePdfWorker } from "./pdf-worker-bundle";
 import { dropTestDatabasesOfThisRun, postgresTestUrl, testRunTag } from "./postgres";
 import { playwrightTally, type TPlaywrightReport } from "./test-report";
 
@@ -170,8 +171,10 @@ async function build(): Promise<boolean> {
     return true;
   }
   const status = await run("next build", "node_modules/.bin/next", ["build"]);
-  if (status === 0) markBuilt(fingerprint);
-  else check("next build", status);
+  if (status === 0) {
+    bundlePdfWorker();
+    markBuilt(fingerprint);
+  } else check("next build", status);
   return status === 0;
 }
 

@@ -2,7 +2,7 @@
 // with the embedded fonts; a thread that cannot start falls back to the main thread with one
 // warning; reports past the bound are refused with 503 and Retry-After before their work runs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -93,6 +93,24 @@ describe("the PDF render thread", () => {
     expect(text("lp-thread.pdf", leastPrivilege)).toContain("LEASTPRIVILEGEREPORT");
     expect(text("observed-thread.pdf", observedPdf)).toContain("OBSERVED,NOTVERIFIED");
     expect(threaded.stats().threads).toBe(1);
+  });
+
+  it("renders the same PDFs from the bundled thread code (production's, without tsx) as the main thread", async () => {
+    // Inside the repository, so its package imports resolve from node_modules as the server's do;
+    // not in .next, which a build running beside the tests empties.
+    const bundle = join(process.cwd(), "node_modules", ".cache", `delegraph-pool-test-${process.pid}.mjs`);
+    const { bundlePdfWorker } = await import("@/scripts/pdf-worker-bundle");
+    bundlePdfWorker(process.cwd(), bundle);
+    try {
+      const bundled = pool({ threads: 1, maxQueued: 4, bundle, inProcess: refuseInProcess });
+      const [chain, summary] = [await bundled.render(chainJob), await bundled.render(summaryJob)];
+      expect(bundled.stats()).toMatchObject({ threads: 1, fallback: false });
+      expect(undated(chain)).toBe(undated(await render.renderPdfJob(chainJob)));
+      expect(undated(summary)).toBe(undated(await render.renderPdfJob(summaryJob)));
+      expect(text("story-bundled.pdf", chain)).toContain("李小龙");
+    } finally {
+      rmSync(bundle, { force: true });
+    }
   });
 
   it("falls back to the main thread with one warning when the thread cannot start", async () => {

@@ -14,16 +14,22 @@
 // waits behind a bounded amount of work and holds a bounded amount of report data in memory.
 //
 // Loading the code: the server is bundled by Next, and the report code is TSX that imports
-// @react-pdf, so the thread cannot load a file of the bundle. It loads the sources themselves
-// (lib/reports/pdf/worker.ts, from the working directory, as the fonts are) with tsx, which
-// `npm start` already needs, from a few lines of CommonJS evaluated in the thread (as
-// lib/db/checkpointer.ts does); nothing of it is in the build. If the thread cannot start (tsx or
+// @react-pdf, so the thread cannot load a file of Next's bundle. In production it loads
+// .next/delegraph-pdf-worker.mjs, the same sources bundled beside the Next build
+// (scripts/pdf-worker-bundle.ts, from the working directory, as the fonts are); without that file
+// (a build by `next build` alone, tests, development) it loads the sources themselves
+// (lib/reports/pdf/worker.ts) with tsx, which `npm start` already needs, from a few lines of
+// CommonJS evaluated in the thread (as lib/db/checkpointer.ts does). tsx in the thread cost ~30 MiB
+// more of the server's memory and an esbuild process while the thread lived (docs/benchmarks.md,
+// "The PDF thread without tsx"). If the thread cannot start (tsx or
 // the sources missing, the fonts unreadable, no answer within STARTUP_TIMEOUT_MS), one warning is
 // logged and reports render on the main thread as before: slower for everyone else, never refused.
 // A thread that dies during a report (not at start) is replaced for the next one; that report is
 // rendered on the main thread, unless the thread ran out of memory (the same data would on the
 // main thread too: that report fails with a logged 500).
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/http";
@@ -52,8 +58,13 @@ export type TPdfPoolOptions = {
   threads: number;
   /** reports in progress past which `admit` refuses */
   maxQueued: number;
-  /** the thread's TypeScript module (default lib/reports/pdf/worker.ts in the working directory) */
+  /** the thread's TypeScript module, loaded with tsx (default lib/reports/pdf/worker.ts in the working directory) */
   entry?: string;
+  /**
+   * the thread's code bundled as one module (scripts/pdf-worker-bundle.ts), loaded without tsx;
+   * default in production, when neither this nor `entry` is given: .next/delegraph-pdf-worker.mjs if it is there
+   */
+  bundle?: string;
   idleMs?: number;
   /** how a report renders when no thread can (default: renderPdfJob, loaded on first use) */
   inProcess?: (job: TPdfJob) => Promise<Buffer>;
@@ -148,10 +159,13 @@ export class PdfRenderPool {
   }
 
   private spawn(): void {
+    const built = join(/*turbopackIgnore: true*/ process.cwd(), ".next", "delegraph-pdf-worker.mjs");
+    const bundle =
+      this.options.bundle ?? (this.options.entry === undefined && process.env.NODE_ENV === "production" && existsSync(built) ? built : undefined);
     const entry = this.options.entry ?? join(/*turbopackIgnore: true*/ process.cwd(), "lib", "reports", "pdf", "worker.ts");
     let worker: Worker;
     try {
-      worker = new Worker(BOOT_SOURCE, { eval: true, workerData: { entry } });
+      worker = bundle !== undefined ? new Worker(pathToFileURL(bundle)) : new Worker(BOOT_SOURCE, { eval: true, workerData: { entry } });
     } catch (e) {
       this.startFailed(e as Error);
       return;
