@@ -111,6 +111,15 @@ export function tableRows(r: TBenchReport): string[][] {
       l1(run.load),
     ]);
   }
+  for (const run of r.ingest.warmup ?? []) {
+    rows.push([
+      `ingest over HTTP, the untimed warm-up before the runs (a cold server), batches of ${run.batchSize}${run.interleaved ? ", interleaved chains" : ""}`,
+      `${fmt(run.eventsPerSec)} events/s over ${fmt(run.events)} events (req p95 ${run.request.p95Ms} ms)`,
+      "reported",
+      "–",
+      "–",
+    ]);
+  }
   if (r.aipIngest) {
     const a = r.aipIngest;
     rows.push([
