@@ -1385,6 +1385,37 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
       }
     }
   });
+
+  // SQLite reads the signers packed into one string (lib/db/stores/exports.ts SQLITE_SIGNERS_PACKED):
+  // names and kids that look like its null mark or hold its separator read as they are stored.
+  it("the signers read gives back any name and kid as stored, on both databases", async () => {
+    const odd = [
+      { id: "agent:signer-empty", name: "", kid: "=" },
+      { id: "agent:signer-equals", name: "=", kid: "k\u001e" },
+      { id: "agent:signer-marks", name: "\u001e", kid: "\u001e" },
+      { id: "agent:signer-separator", name: "a\u001fb", kid: "\u001f" },
+      { id: "agent:signer-keyless", name: null, kid: null },
+    ];
+    const ids = [...odd.map((o) => o.id), human.id, "nope"];
+    const asStored = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+    for (const [db, s] of [
+      [pair.sqlite, pair.s],
+      [pair.postgres, pair.p],
+    ] as const) {
+      await s.registry.createMany(
+        odd.map((o) => ({ id: o.id, kind: "agent", name: o.name, keys: o.kid === null ? [] : [{ kid: o.kid, jwk: "{}", thumbprint: `t${o.id}` }] })),
+      );
+      const { direct, prisma } = exportStoresOf(db);
+      const expected = asStored(await prisma.signers(ids));
+      expect(expected.length, db.kind).toBe(6);
+      expect(asStored(await direct!.signers(ids)), db.kind).toEqual(expected);
+      // Without the one whose name and kid hold the separator, SQLite's packed read is the one that answers.
+      const others = ids.filter((id) => id !== "agent:signer-separator");
+      expect(asStored(await direct!.signers(others)), db.kind).toEqual(asStored(await prisma.signers(others)));
+      expect(await direct!.signers([]), db.kind).toEqual([]);
+      expect(await direct!.signers(["nope"]), db.kind).toEqual([]);
+    }
+  });
 });
 
 describe.skipIf(pg)("store contract (no PostgreSQL server)", () => {
