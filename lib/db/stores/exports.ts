@@ -380,22 +380,26 @@ function packedRowsOf(raw: unknown[][], unpacked: (seqs: number[]) => TCsvEventR
 // together and in seq order); a page whose parts do not line up (a value holding the separator, a
 // NOT NULL column found null) or are out of order is read again with SQLITE_CSV_PACKED.
 const PAGE_PARTS = 22;
-const SQLITE_CSV_PAGE_ROW = `CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL AND typeof("receivedAt") = 'text' THEN concat_ws('${PACKED_SEPARATOR}', "seq", "receivedAt", "chainId", "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
+const pageRow = (
+  chain: string,
+) => `CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL AND typeof("receivedAt") = 'text' THEN concat_ws('${PACKED_SEPARATOR}', "seq", "receivedAt", ${chain}, "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
     "iat", ${orNullMark("exp")}, ${orNullMark("purposeCode")}, "status", "alg", "kid", "tokenSha256", "prevHash", "hash", ${orNullMark("csvText1")}, ${orNullMark("csvText2")}, ${orNullMark("csvText3")}, '', '1')
-  ELSE concat_ws('${PACKED_SEPARATOR}', "seq", '', "chainId"${", ''".repeat(PAGE_PARTS - 4)}, '0') END`;
-const pageOf = (rows: string) => `SELECT count(*), group_concat("row", '${PACKED_SEPARATOR}') FROM (SELECT ${SQLITE_CSV_PAGE_ROW} AS "row" ${rows})`;
+  ELSE concat_ws('${PACKED_SEPARATOR}', "seq", '', ${chain}${", ''".repeat(PAGE_PARTS - 4)}, '0') END`;
+const pageOf = (chain: string, rows: string) =>
+  `SELECT count(*), group_concat("row", '${PACKED_SEPARATOR}') FROM (SELECT ${pageRow(chain)} AS "row" ${rows})`;
 const CHAIN_ROWS = `FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`;
 const CHAINS_ROWS = `FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`;
-const SQLITE_CSV_CHAIN_PAGE = pageOf(CHAIN_ROWS);
-const SQLITE_CSV_CHAINS_PAGE = pageOf(CHAINS_ROWS);
+// One chain's page leaves its id out: every row's is the id asked for (one string for the page's rows).
+const SQLITE_CSV_CHAIN_PAGE = pageOf("''", CHAIN_ROWS);
+const SQLITE_CSV_CHAINS_PAGE = pageOf('"chainId"', CHAINS_ROWS);
 const SQLITE_CSV_CHAIN_ROWS = `SELECT ${SQLITE_CSV_PACKED} ${CHAIN_ROWS}`;
 const SQLITE_CSV_CHAINS_ROWS = `SELECT ${SQLITE_CSV_PACKED} ${CHAINS_ROWS}`;
 
 /**
- * A page of SQLITE_CSV_PAGE_ROW rows (`n` of them, joined) as TCsvEventRow (packedRowsOf's form), or
+ * A page of pageRow rows (`n` of them, joined) as TCsvEventRow (packedRowsOf's form; `onlyChain`: the chain of every row, left out of them), or
  * null when its parts do not line up or its rows are out of order (the caller reads it row by row).
  */
-function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[]) => TCsvEventRow[]): TCsvEventRow[] | null {
+function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[]) => TCsvEventRow[], onlyChain?: string): TCsvEventRow[] | null {
   if (packed === null) return n === 0 ? [] : null;
   const p = packed.split(PACKED_SEPARATOR);
   if (p.length !== n * PAGE_PARTS) return null;
@@ -409,7 +413,7 @@ function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[])
   for (let i = 0, k = 0; i < n; i++, k += PAGE_PARTS) {
     const seq = Number(p[k]);
     if (!Number.isInteger(seq)) return null;
-    const chainId = p[k + 2];
+    const chainId = onlyChain ?? p[k + 2];
     if (chainId !== chain) {
       if (i > 0) (chainsDone ??= new Set()).add(chain);
       if (chainsDone?.has(chainId)) return null;
@@ -424,6 +428,7 @@ function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[])
     if (plain !== "1") return null;
     const r: unknown[] = p.slice(k, k + PAGE_PARTS);
     r[0] = seq;
+    r[2] = chainId;
     if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1] as string));
     r[1] = lastIso;
     if (r[6] === PACKED_NULL) r[6] = null;
@@ -486,7 +491,10 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
     ...prismaExportStore(prisma),
     csvChainEvents: async (chainId, after, take) => {
       const [n, packed] = q(SQLITE_CSV_CHAIN_PAGE).raw(true).get(chainId, after, take) as [number, string | null];
-      return pageRowsOf(n, packed, unpacked) ?? packedRowsOf(q(SQLITE_CSV_CHAIN_ROWS).raw(true).all(chainId, after, take) as unknown[][], unpacked);
+      return (
+        pageRowsOf(n, packed, unpacked, chainId) ??
+        packedRowsOf(q(SQLITE_CSV_CHAIN_ROWS).raw(true).all(chainId, after, take) as unknown[][], unpacked)
+      );
     },
     csvEventsOfChains: async (chainIds) => {
       const ids = json(chainIds);
