@@ -369,37 +369,35 @@ function packedRowsOf(raw: unknown[][], unpacked: (seqs: number[]) => TCsvEventR
   return out;
 }
 
-// A page's rows as one string (PAGE_PARTS parts a row, all split by PACKED_SEPARATOR in one call):
-// a page crosses into V8 as one value instead of five a row (SQLITE_CSV_PACKED's array, four numbers
-// and a string: ~1 µs a row of V8 objects and API calls, "CSV export VIII"). A plain row (as
-// SQLITE_CSV_PACKED packs it: no cell can hold the separator or the null mark) is written whole, its
-// numbers as SQLite writes them as text (a plain row's iat and exp are whole seconds, so exact), and
-// ends in "1"; any other row (or one whose receivedAt is not stored as text) is its seq, its chain
-// and empty parts, ending in "0", and is read again by seq as SQLITE_CSV_PACKED's others are. The
-// rows are concatenated in the order the subquery gives them, which is checked (each chain's rows
-// together and in seq order); a page whose parts do not line up (a value holding the separator, a
-// NOT NULL column found null) or are out of order is read again with SQLITE_CSV_PACKED.
+// A one-chain page's rows as one string (PAGE_PARTS parts a row, all split by PACKED_SEPARATOR in
+// one call): the page crosses into V8 as one value instead of five a row (SQLITE_CSV_PACKED's array,
+// four numbers and a string: ~1 µs a row of V8 objects and API calls, "CSV export VIII"). A plain
+// row (as SQLITE_CSV_PACKED packs it: no cell can hold the separator or the null mark) is written
+// whole but for its chain id (every row's is the id asked for), its numbers as SQLite writes them as
+// text (a plain row's iat and exp are whole seconds, so exact), and ends in "1"; any other row (or
+// one whose receivedAt is not stored as text) is its seq and empty parts, ending in "0", and is read
+// again by seq with SQLITE_CSV_PACKED. The rows are concatenated in the order the subquery gives them
+// (SQLite does not flatten an ordered subquery into an aggregate), which is checked (seq rising); a
+// page whose parts do not line up (a value holding the separator, a NOT NULL column found null) or
+// out of order is read again with SQLITE_CSV_PACKED. Only a long chain's pages: one character beyond
+// ASCII makes V8 hold the whole page, and every part split from it, as two-byte strings, and for
+// groups of small chains that cost more than it saved where one plain row in 40 held one ("CSV
+// export VIII"; testing each row for it in SQL cost as much as the page string saves).
 const PAGE_PARTS = 22;
-const pageRow = (
-  chain: string,
-) => `CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL AND typeof("receivedAt") = 'text' THEN concat_ws('${PACKED_SEPARATOR}', "seq", "receivedAt", ${chain}, "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
-    "iat", ${orNullMark("exp")}, ${orNullMark("purposeCode")}, "status", "alg", "kid", "tokenSha256", "prevHash", "hash", ${orNullMark("csvText1")}, ${orNullMark("csvText2")}, ${orNullMark("csvText3")}, '', '1')
-  ELSE concat_ws('${PACKED_SEPARATOR}', "seq", '', ${chain}${", ''".repeat(PAGE_PARTS - 4)}, '0') END`;
-const pageOf = (chain: string, rows: string) =>
-  `SELECT count(*), group_concat("row", '${PACKED_SEPARATOR}') FROM (SELECT ${pageRow(chain)} AS "row" ${rows})`;
 const CHAIN_ROWS = `FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`;
-const CHAINS_ROWS = `FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`;
-// One chain's page leaves its id out: every row's is the id asked for (one string for the page's rows).
-const SQLITE_CSV_CHAIN_PAGE = pageOf("''", CHAIN_ROWS);
-const SQLITE_CSV_CHAINS_PAGE = pageOf('"chainId"', CHAINS_ROWS);
+const SQLITE_CSV_CHAIN_PAGE = `SELECT count(*), group_concat("row", '${PACKED_SEPARATOR}') FROM (SELECT
+  CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL AND typeof("receivedAt") = 'text' THEN concat_ws('${PACKED_SEPARATOR}', "seq", "receivedAt", '', "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
+    "iat", ${orNullMark("exp")}, ${orNullMark("purposeCode")}, "status", "alg", "kid", "tokenSha256", "prevHash", "hash", ${orNullMark("csvText1")}, ${orNullMark("csvText2")}, ${orNullMark("csvText3")}, '', '1')
+  ELSE concat_ws('${PACKED_SEPARATOR}', "seq"${", ''".repeat(PAGE_PARTS - 2)}, '0') END AS "row" ${CHAIN_ROWS})`;
 const SQLITE_CSV_CHAIN_ROWS = `SELECT ${SQLITE_CSV_PACKED} ${CHAIN_ROWS}`;
-const SQLITE_CSV_CHAINS_ROWS = `SELECT ${SQLITE_CSV_PACKED} ${CHAINS_ROWS}`;
+const SQLITE_CSV_CHAINS_ROWS = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`;
+const SQLITE_CSV_PACKED_BY_SEQ = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "seq" IN ${IN_LIST}`;
 
 /**
- * A page of pageRow rows (`n` of them, joined) as TCsvEventRow (packedRowsOf's form; `onlyChain`: the chain of every row, left out of them), or
- * null when its parts do not line up or its rows are out of order (the caller reads it row by row).
+ * SQLITE_CSV_CHAIN_PAGE's `n` rows of `chainId` as TCsvEventRow (packedRowsOf's form), the rows not
+ * in the string read by `readAgain`; null when its parts do not line up or its rows are out of order.
  */
-function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[]) => TCsvEventRow[], onlyChain?: string): TCsvEventRow[] | null {
+function pageRowsOf(n: number, packed: string | null, chainId: string, readAgain: (seqs: number[]) => TCsvEventRow[]): TCsvEventRow[] | null {
   if (packed === null) return n === 0 ? [] : null;
   const p = packed.split(PACKED_SEPARATOR);
   if (p.length !== n * PAGE_PARTS) return null;
@@ -407,18 +405,10 @@ function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[])
   let lastStored = "";
   let lastIso = "";
   let others: number[] | null = null;
-  let chain = "";
   let lastSeq = -Infinity;
-  let chainsDone: Set<string> | null = null;
   for (let i = 0, k = 0; i < n; i++, k += PAGE_PARTS) {
     const seq = Number(p[k]);
-    if (!Number.isInteger(seq)) return null;
-    const chainId = onlyChain ?? p[k + 2];
-    if (chainId !== chain) {
-      if (i > 0) (chainsDone ??= new Set()).add(chain);
-      if (chainsDone?.has(chainId)) return null;
-      chain = chainId;
-    } else if (!(seq > lastSeq)) return null;
+    if (!Number.isInteger(seq) || !(seq > lastSeq)) return null;
     lastSeq = seq;
     const plain = p[k + PAGE_PARTS - 1];
     if (plain === "0") {
@@ -428,9 +418,9 @@ function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[])
     if (plain !== "1") return null;
     const r: unknown[] = p.slice(k, k + PAGE_PARTS);
     r[0] = seq;
-    r[2] = chainId;
     if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1] as string));
     r[1] = lastIso;
+    r[2] = chainId;
     if (r[6] === PACKED_NULL) r[6] = null;
     if (r[7] === PACKED_NULL) r[7] = null;
     r[8] = Number(r[8]);
@@ -445,7 +435,7 @@ function pageRowsOf(n: number, packed: string | null, unpacked: (seqs: number[])
   }
   if (others !== null) {
     const bySeq = new Map<number, TCsvEventRow>();
-    for (const r of unpacked(others.map((i) => Number(p[i * PAGE_PARTS])))) bySeq.set(r[0], r);
+    for (const r of readAgain(others.map((i) => Number(p[i * PAGE_PARTS])))) bySeq.set(r[0], r);
     for (const i of others) {
       const row = bySeq.get(Number(p[i * PAGE_PARTS]));
       // Events are never deleted: a row read once is there to read again.
@@ -487,23 +477,19 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
   const json = (list: string[]) => JSON.stringify(list);
   const unpacked = (seqs: number[]) =>
     csvRowsOf(q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "seq" IN ${IN_LIST}`).raw(true).all(JSON.stringify(seqs)) as unknown[][]);
+  // A page's rows left out of its string, read again by seq as CSV VII reads a page.
+  const repacked = (seqs: number[]) => packedRowsOf(q(SQLITE_CSV_PACKED_BY_SEQ).raw(true).all(JSON.stringify(seqs)) as unknown[][], unpacked);
   return {
     ...prismaExportStore(prisma),
     csvChainEvents: async (chainId, after, take) => {
       const [n, packed] = q(SQLITE_CSV_CHAIN_PAGE).raw(true).get(chainId, after, take) as [number, string | null];
       return (
-        pageRowsOf(n, packed, unpacked, chainId) ??
+        pageRowsOf(n, packed, chainId, repacked) ??
         packedRowsOf(q(SQLITE_CSV_CHAIN_ROWS).raw(true).all(chainId, after, take) as unknown[][], unpacked)
       );
     },
-    csvEventsOfChains: async (chainIds) => {
-      const ids = json(chainIds);
-      const [n, packed] = q(SQLITE_CSV_CHAINS_PAGE).raw(true).get(ids) as [number, string | null];
-      return inChainOrder(
-        chainIds,
-        pageRowsOf(n, packed, unpacked) ?? packedRowsOf(q(SQLITE_CSV_CHAINS_ROWS).raw(true).all(ids) as unknown[][], unpacked),
-      );
-    },
+    csvEventsOfChains: async (chainIds) =>
+      inChainOrder(chainIds, packedRowsOf(q(SQLITE_CSV_CHAINS_ROWS).raw(true).all(json(chainIds)) as unknown[][], unpacked)),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
     isObserved: async (chainId) => q(`SELECT 1 FROM "ObservedChain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
