@@ -1382,7 +1382,48 @@ describe.runIf(pg)("every store operation gives the same answer on SQLite and Po
         edit.run(rows[1][17]);
         expect(again[1][17]).toBe(text);
         expect(again.map((r) => r.toSpliced(17, 1))).toEqual(rows.map((r) => r.toSpliced(17, 1)));
+        // A page is read as one string (SQLITE_CSV_CHAIN_PAGE) only for rows whose receivedAt is
+        // stored as text: one stored as a number (milliseconds) is read again by seq, the same.
+        const at = db.sqlite.prepare(`SELECT "receivedAt" FROM "Event" WHERE "jti" = 'c9.c2'`).pluck().get() as string;
+        const setAt = db.sqlite.prepare(`UPDATE "Event" SET "receivedAt" = ? WHERE "jti" = 'c9.c2'`);
+        setAt.run(Date.parse(rows[4][1]));
+        const numeric = await exportStoresOf(db).direct!.csvChainEvents("c9", 0, 1000);
+        const grouped = await exportStoresOf(db).direct!.csvEventsOfChains(["c9"]);
+        setAt.run(at);
+        expect(numeric).toEqual(rows);
+        expect(grouped).toEqual(rows);
       }
+    }
+  });
+
+  // SQLite reads the signers packed into one string (lib/db/stores/exports.ts SQLITE_SIGNERS_PACKED):
+  // names and kids that look like its null mark or hold its separator read as they are stored.
+  it("the signers read gives back any name and kid as stored, on both databases", async () => {
+    const odd = [
+      { id: "agent:signer-empty", name: "", kid: "=" },
+      { id: "agent:signer-equals", name: "=", kid: "k\u001e" },
+      { id: "agent:signer-marks", name: "\u001e", kid: "\u001e" },
+      { id: "agent:signer-separator", name: "a\u001fb", kid: "\u001f" },
+      { id: "agent:signer-keyless", name: null, kid: null },
+    ];
+    const ids = [...odd.map((o) => o.id), human.id, "nope"];
+    const asStored = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+    for (const [db, s] of [
+      [pair.sqlite, pair.s],
+      [pair.postgres, pair.p],
+    ] as const) {
+      await s.registry.createMany(
+        odd.map((o) => ({ id: o.id, kind: "agent", name: o.name, keys: o.kid === null ? [] : [{ kid: o.kid, jwk: "{}", thumbprint: `t${o.id}` }] })),
+      );
+      const { direct, prisma } = exportStoresOf(db);
+      const expected = asStored(await prisma.signers(ids));
+      expect(expected.length, db.kind).toBe(6);
+      expect(asStored(await direct!.signers(ids)), db.kind).toEqual(expected);
+      // Without the one whose name and kid hold the separator, SQLite's packed read is the one that answers.
+      const others = ids.filter((id) => id !== "agent:signer-separator");
+      expect(asStored(await direct!.signers(others)), db.kind).toEqual(asStored(await prisma.signers(others)));
+      expect(await direct!.signers([]), db.kind).toEqual([]);
+      expect(await direct!.signers(["nope"]), db.kind).toEqual([]);
     }
   });
 });

@@ -369,31 +369,127 @@ function packedRowsOf(raw: unknown[][], unpacked: (seqs: number[]) => TCsvEventR
   return out;
 }
 
+// A one-chain page's rows as one string (PAGE_PARTS parts a row, all split by PACKED_SEPARATOR in
+// one call): the page crosses into V8 as one value instead of five a row (SQLITE_CSV_PACKED's array,
+// four numbers and a string: ~1 µs a row of V8 objects and API calls, "CSV export VIII"). A plain
+// row (as SQLITE_CSV_PACKED packs it: no cell can hold the separator or the null mark) is written
+// whole but for its chain id (every row's is the id asked for), its numbers as SQLite writes them as
+// text (a plain row's iat and exp are whole seconds, so exact), and ends in "1"; any other row (or
+// one whose receivedAt is not stored as text) is its seq and empty parts, ending in "0", and is read
+// again by seq with SQLITE_CSV_PACKED. The rows are concatenated in the order the subquery gives them
+// (SQLite does not flatten an ordered subquery into an aggregate), which is checked (seq rising); a
+// page whose parts do not line up (a value holding the separator, a NOT NULL column found null) or
+// out of order is read again with SQLITE_CSV_PACKED. Only a long chain's pages: one character beyond
+// ASCII makes V8 hold the whole page, and every part split from it, as two-byte strings, and for
+// groups of small chains that cost more than it saved where one plain row in 40 held one ("CSV
+// export VIII"; testing each row for it in SQL cost as much as the page string saves).
+const PAGE_PARTS = 22;
+const CHAIN_ROWS = `FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`;
+const SQLITE_CSV_CHAIN_PAGE = `SELECT count(*), group_concat("row", '${PACKED_SEPARATOR}') FROM (SELECT
+  CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL AND typeof("receivedAt") = 'text' THEN concat_ws('${PACKED_SEPARATOR}', "seq", "receivedAt", '', "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
+    "iat", ${orNullMark("exp")}, ${orNullMark("purposeCode")}, "status", "alg", "kid", "tokenSha256", "prevHash", "hash", ${orNullMark("csvText1")}, ${orNullMark("csvText2")}, ${orNullMark("csvText3")}, '', '1')
+  ELSE concat_ws('${PACKED_SEPARATOR}', "seq"${", ''".repeat(PAGE_PARTS - 2)}, '0') END AS "row" ${CHAIN_ROWS})`;
+const SQLITE_CSV_CHAIN_ROWS = `SELECT ${SQLITE_CSV_PACKED} ${CHAIN_ROWS}`;
+const SQLITE_CSV_CHAINS_ROWS = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`;
+const SQLITE_CSV_PACKED_BY_SEQ = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "seq" IN ${IN_LIST}`;
+
+/**
+ * SQLITE_CSV_CHAIN_PAGE's `n` rows of `chainId` as TCsvEventRow (packedRowsOf's form), the rows not
+ * in the string read by `readAgain`; null when its parts do not line up or its rows are out of order.
+ */
+function pageRowsOf(n: number, packed: string | null, chainId: string, readAgain: (seqs: number[]) => TCsvEventRow[]): TCsvEventRow[] | null {
+  if (packed === null) return n === 0 ? [] : null;
+  const p = packed.split(PACKED_SEPARATOR);
+  if (p.length !== n * PAGE_PARTS) return null;
+  const out = new Array<TCsvEventRow>(n);
+  let lastStored = "";
+  let lastIso = "";
+  let others: number[] | null = null;
+  let lastSeq = -Infinity;
+  for (let i = 0, k = 0; i < n; i++, k += PAGE_PARTS) {
+    const seq = Number(p[k]);
+    if (!Number.isInteger(seq) || !(seq > lastSeq)) return null;
+    lastSeq = seq;
+    const plain = p[k + PAGE_PARTS - 1];
+    if (plain === "0") {
+      (others ??= []).push(i);
+      continue;
+    }
+    if (plain !== "1") return null;
+    const r: unknown[] = p.slice(k, k + PAGE_PARTS);
+    r[0] = seq;
+    if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1] as string));
+    r[1] = lastIso;
+    r[2] = chainId;
+    if (r[6] === PACKED_NULL) r[6] = null;
+    if (r[7] === PACKED_NULL) r[7] = null;
+    r[8] = Number(r[8]);
+    r[9] = r[9] === PACKED_NULL ? null : Number(r[9]);
+    if (r[10] === PACKED_NULL) r[10] = null;
+    if (r[17] === PACKED_NULL) r[17] = null;
+    if (r[18] === PACKED_NULL) r[18] = null;
+    if (r[19] === PACKED_NULL) r[19] = null;
+    r[20] = null;
+    r[21] = 1;
+    out[i] = r as TCsvEventRow;
+  }
+  if (others !== null) {
+    const bySeq = new Map<number, TCsvEventRow>();
+    for (const r of readAgain(others.map((i) => Number(p[i * PAGE_PARTS])))) bySeq.set(r[0], r);
+    for (const i of others) {
+      const row = bySeq.get(Number(p[i * PAGE_PARTS]));
+      // Events are never deleted: a row read once is there to read again.
+      if (row === undefined) throw new Error(`CSV export: event ${p[i * PAGE_PARTS]} not found on its second read`);
+      out[i] = row;
+    }
+  }
+  return out;
+}
+
+// The signers' read (TExportStore.signers) on SQLite: one statement, the ids' JSON array driving the
+// join (one index seek a signer into each table; `IN` over the array had SQLite build and search a
+// list first), and every row packed into one string, split once in JavaScript: the rows crossed into
+// V8 as five strings each (a 1,000-hop chain names 1,001 signers, read once an export: "CSV export
+// VIII"). A nullable part is written as "=" and its value, null as "", so no value is mistaken for
+// a null; a value holding the separator adds parts, and a result whose parts are not SIGNER_PARTS a
+// row is read again as arrays. Each id is asked for once (learnPrincipals asks for a set).
+const SIGNERS_FROM = `FROM json_each(?) j JOIN "Principal" p ON p."id" = j."value" LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id"`;
+const SQLITE_SIGNERS_COLUMNS = `p."id", p."kind", p."name", k."kid", k."thumbprint" ${SIGNERS_FROM}`;
+const SIGNER_PARTS = 5;
+const SQLITE_SIGNERS_PACKED = `group_concat(concat_ws('${PACKED_SEPARATOR}', p."id", p."kind", coalesce('=' || p."name", ''), coalesce('=' || k."kid", ''), coalesce(k."thumbprint", '')), '${PACKED_SEPARATOR}') ${SIGNERS_FROM}`;
+
+/** SQLITE_SIGNERS_PACKED's string of `n` rows as TSignerRow, or null when its parts are not SIGNER_PARTS a row (a value held the separator). */
+function signerRowsOf(n: number, packed: string): TSignerRow[] | null {
+  const p = packed.split(PACKED_SEPARATOR);
+  if (p.length !== n * SIGNER_PARTS) return null;
+  const out = new Array<TSignerRow>(n);
+  for (let i = 0, j = 0; i < n; i++, j += SIGNER_PARTS) {
+    const name = p[j + 2];
+    const kid = p[j + 3];
+    out[i] = [p[j], p[j + 1], name === "" ? null : name.slice(1), kid === "" ? null : kid.slice(1), kid === "" ? null : p[j + 4]];
+  }
+  return out;
+}
+
 function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportStore {
   const q = (sql: string) => statement(conn, sql);
   const columns = EVENT_KEYS.map((c) => `"${c}"`).join(", ");
   const json = (list: string[]) => JSON.stringify(list);
   const unpacked = (seqs: number[]) =>
     csvRowsOf(q(`SELECT ${SQLITE_CSV_COLUMNS} FROM "Event" WHERE "seq" IN ${IN_LIST}`).raw(true).all(JSON.stringify(seqs)) as unknown[][]);
+  // A page's rows left out of its string, read again by seq as CSV VII reads a page.
+  const repacked = (seqs: number[]) => packedRowsOf(q(SQLITE_CSV_PACKED_BY_SEQ).raw(true).all(JSON.stringify(seqs)) as unknown[][], unpacked);
   return {
     ...prismaExportStore(prisma),
-    csvChainEvents: async (chainId, after, take) =>
-      packedRowsOf(
-        q(`SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`)
-          .raw(true)
-          .all(chainId, after, take) as unknown[][],
-        unpacked,
-      ),
+    csvChainEvents: async (chainId, after, take) => {
+      const [n, packed] = q(SQLITE_CSV_CHAIN_PAGE).raw(true).get(chainId, after, take) as [number, string | null];
+      return (
+        pageRowsOf(n, packed, chainId, repacked) ??
+        packedRowsOf(q(SQLITE_CSV_CHAIN_ROWS).raw(true).all(chainId, after, take) as unknown[][], unpacked)
+      );
+    },
     csvEventsOfChains: async (chainIds) =>
-      inChainOrder(
-        chainIds,
-        packedRowsOf(
-          q(`SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`)
-            .raw(true)
-            .all(json(chainIds)) as unknown[][],
-          unpacked,
-        ),
-      ),
+      inChainOrder(chainIds, packedRowsOf(q(SQLITE_CSV_CHAINS_ROWS).raw(true).all(json(chainIds)) as unknown[][], unpacked)),
     chainExists: async (chainId) => q(`SELECT 1 FROM "Chain" WHERE "id" = ?`).get(chainId) !== undefined,
     isObserved: async (chainId) => q(`SELECT 1 FROM "ObservedChain" WHERE "id" = ?`).get(chainId) !== undefined,
     chainEvents: async (chainId, after, take) =>
@@ -421,13 +517,11 @@ function sqliteExportStore(prisma: TPrisma, conn: Database.Database): TExportSto
     keys: async (principalIds) =>
       q(`SELECT "principalId", "kid", "thumbprint" FROM "PrincipalKey" WHERE "principalId" IN ${IN_LIST}`).all(json(principalIds)) as TKeyRow[],
     kinds: async (principalIds) => q(`SELECT "id", "kind" FROM "Principal" WHERE "id" IN ${IN_LIST}`).all(json(principalIds)) as TKindRow[],
-    // One statement and arrays: the two object reads it replaces cost ~2.5 ms for a 1,000-hop chain's signers, this ~1.4.
-    signers: async (principalIds) =>
-      q(
-        `SELECT p."id", p."kind", p."name", k."kid", k."thumbprint" FROM "Principal" p LEFT JOIN "PrincipalKey" k ON k."principalId" = p."id" WHERE p."id" IN ${IN_LIST}`,
-      )
-        .raw(true)
-        .all(json(principalIds)) as TSignerRow[],
+    signers: async (principalIds) => {
+      const ids = json(principalIds);
+      const [n, packed] = q(`SELECT count(*), ${SQLITE_SIGNERS_PACKED}`).raw(true).get(ids) as [number, string | null];
+      return packed === null ? [] : (signerRowsOf(n, packed) ?? (q(`SELECT ${SQLITE_SIGNERS_COLUMNS}`).raw(true).all(ids) as TSignerRow[]));
+    },
     // Every export page names its issuers: through Prisma this cost ~18 ms a page of 126 names
     // (0.2 ms here), the largest single item of a CSV page on SQLite.
     principals: async (ids) =>
