@@ -14,13 +14,14 @@
 // threads over the verifications) and the CPU ratio (that over the server's CPU per event: the best
 // the ratio can be when every core is busy, whatever share of them the run got).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../tests/server";
 import * as fill from "./fill";
 import { ingestOverHttp } from "./http";
 import { rawVerifyRateAllCores } from "./raw-verify";
+import { statCpuUs } from "./timed-ingest";
 import { allPrincipals, chainBatches, population, smallChain, SMALL_CHAIN_EVENTS } from "./workload";
 
 type TArgs = {
@@ -51,13 +52,6 @@ function parseArgs(argv: string[]): TArgs {
 }
 
 const log = (msg: string) => console.log(`[http-profile ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(2)}] ${msg}`);
-
-/** CPU µs of a /proc stat line (utime + stime, clock ticks of 10 ms). */
-const statCpuUs = (path: string) => {
-  const stat = readFileSync(path, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-};
 
 /** A process's CPU µs by thread id, and the whole process's. */
 function threadsCpu(pid: number): { total: number; byTid: Map<number, number> } {

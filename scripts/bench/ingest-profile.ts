@@ -23,7 +23,7 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
-import { ingestConcurrently, mainThreadCpuUs, Phases, timedIngest, timeExec, timePreparedStatements } from "./timed-ingest";
+import { ingestConcurrently, mainThreadCpuUs, Phases, statCpuUs, timedIngest, timeExec, timePreparedStatements } from "./timed-ingest";
 import { allPrincipals, chainBatches, population, smallChain, SMALL_CHAIN_EVENTS } from "./workload";
 import { rawVerifyRateAllCores } from "./raw-verify";
 
@@ -79,10 +79,8 @@ const cpuByThreadName = (): Map<string, number> => {
   const by = new Map<string, number>();
   for (const tid of readdirSync("/proc/self/task")) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
       const name = tid === String(process.pid) ? "main" : tid;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      by.set(name, (by.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000);
+      by.set(name, (by.get(name) ?? 0) + statCpuUs(`/proc/self/task/${tid}/stat`));
     } catch {
       // the thread ended between the listing and the read
     }

@@ -29,12 +29,15 @@ export class Phases {
   }
 }
 
-/** CPU µs of the main thread alone (its task's utime + stime, in clock ticks of 10 ms). */
-export const mainThreadCpuUs = () => {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+/** CPU µs of a process or thread from its /proc stat file (utime + stime, in clock ticks of 10 ms). */
+export const statCpuUs = (path: string) => {
+  const stat = readFileSync(path, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 };
+
+/** CPU µs of the main thread alone. */
+export const mainThreadCpuUs = () => statCpuUs(`/proc/self/task/${process.pid}/stat`);
 
 /** Every statement prepared from now on timed by its first `labelChars` characters. */
 export function timePreparedStatements(conn: Database.Database, phases: () => Phases, labelChars: number): void {

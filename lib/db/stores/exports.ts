@@ -344,51 +344,65 @@ function packedRowsOf(raw: unknown[][], unpacked: (seqs: number[]) => TCsvEventR
     if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1]) as string);
     p[0] = r[0];
     p[1] = lastIso;
-    if (p[6] === PACKED_NULL) p[6] = null;
-    if (p[7] === PACKED_NULL) p[7] = null;
     p[8] = r[2];
     p[9] = r[3];
-    if (p[10] === PACKED_NULL) p[10] = null;
-    if (p[17] === PACKED_NULL) p[17] = null;
-    if (p[18] === PACKED_NULL) p[18] = null;
-    if (p[19] === PACKED_NULL) p[19] = null;
-    p[20] = null;
-    p[21] = 1;
-    out[i] = p as TCsvEventRow;
+    out[i] = plainRow(p);
   }
   if (others !== null) {
-    const bySeq = new Map<number, TCsvEventRow>();
-    for (const r of unpacked(others.map((i) => raw[i][0] as number))) bySeq.set(r[0], r);
-    for (const i of others) {
-      const row = bySeq.get(raw[i][0] as number);
-      // Events are never deleted: a row read once is there to read again.
-      if (row === undefined) throw new Error(`CSV export: event ${String(raw[i][0])} not found on its second read`);
-      out[i] = row;
-    }
+    const seqs = others.map((i) => raw[i][0] as number);
+    readAgainInto(out, others, seqs, unpacked);
   }
   return out;
 }
 
-// A one-chain page's rows as one string (PAGE_PARTS parts a row, all split by PACKED_SEPARATOR in
-// one call): the page crosses into V8 as one value instead of five a row (SQLITE_CSV_PACKED's array,
-// four numbers and a string: ~1 µs a row of V8 objects and API calls, "CSV export VIII"). A plain
-// row (as SQLITE_CSV_PACKED packs it: no cell can hold the separator or the null mark) is written
-// whole but for its chain id (every row's is the id asked for), its numbers as SQLite writes them as
-// text (a plain row's iat and exp are whole seconds, so exact), and ends in "1"; any other row (or
-// one whose receivedAt is not stored as text) is its seq and empty parts, ending in "0", and is read
-// again by seq with SQLITE_CSV_PACKED. The rows are concatenated in the order the subquery gives them
-// (SQLite does not flatten an ordered subquery into an aggregate), which is checked (seq rising); a
-// page whose parts do not line up (a value holding the separator, a NOT NULL column found null) or
-// out of order is read again with SQLITE_CSV_PACKED. Only a long chain's pages: one character beyond
-// ASCII makes V8 hold the whole page, and every part split from it, as two-byte strings, and for
-// groups of small chains that cost more than it saved where one plain row in 40 held one ("CSV
-// export VIII"; testing each row for it in SQL cost as much as the page string saves).
-const PAGE_PARTS = 22;
+/**
+ * A plain row's parts at TCsvEventRow's places, its nullable texts' null marks back to null, the
+ * claims (a plain row's cells come from its stored columns) null and plain 1.
+ */
+function plainRow(p: unknown[]): TCsvEventRow {
+  if (p[6] === PACKED_NULL) p[6] = null;
+  if (p[7] === PACKED_NULL) p[7] = null;
+  if (p[10] === PACKED_NULL) p[10] = null;
+  if (p[17] === PACKED_NULL) p[17] = null;
+  if (p[18] === PACKED_NULL) p[18] = null;
+  if (p[19] === PACKED_NULL) p[19] = null;
+  p[20] = null;
+  p[21] = 1;
+  return p as TCsvEventRow;
+}
+
+/** The rows at places `others` of `out` (their seqs `seqs`, in the same order) read again by seq. */
+function readAgainInto(out: TCsvEventRow[], others: number[], seqs: number[], readAgain: (seqs: number[]) => TCsvEventRow[]): void {
+  const bySeq = new Map<number, TCsvEventRow>();
+  for (const r of readAgain(seqs)) bySeq.set(r[0], r);
+  for (let j = 0; j < others.length; j++) {
+    const row = bySeq.get(seqs[j]);
+    // Events are never deleted: a row read once is there to read again.
+    if (row === undefined) throw new Error(`CSV export: event ${seqs[j]} not found on its second read`);
+    out[others[j]] = row;
+  }
+}
+
+// A one-chain page's rows as one string (PACKED_PARTS parts a row, at TCsvEventRow's places, all
+// split by PACKED_SEPARATOR in one call): the page crosses into V8 as one value instead of five a
+// row (SQLITE_CSV_PACKED's array, four numbers and a string: ~1 µs a row of V8 objects and API
+// calls, "CSV export VIII"). A plain row (as SQLITE_CSV_PACKED packs it: no cell can hold the
+// separator or the null mark) is written whole but for its chain id (every row's is the id asked
+// for), its numbers as SQLite writes them as text (a plain row's iat and exp are whole seconds, so
+// exact), and ends in "1"; any other row (or one whose receivedAt is not stored as text) is its seq
+// and empty parts, ending in "0", and is read again by seq with SQLITE_CSV_PACKED. The rows are
+// concatenated in the order the subquery gives them (SQLite does not flatten an ordered subquery
+// into an aggregate), which is checked (seq rising); a page whose parts do not line up (a value
+// holding the separator, a NOT NULL column found null) or out of order is read again with
+// SQLITE_CSV_PACKED. Only a long chain's pages: one character beyond ASCII makes V8 hold the whole
+// page, and every part split from it, as two-byte strings, and for groups of small chains that cost
+// more than it saved where one plain row in 40 held one ("CSV export VIII"; testing each row for it
+// in SQL cost as much as the page string saves).
 const CHAIN_ROWS = `FROM "Event" WHERE "chainId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`;
 const SQLITE_CSV_CHAIN_PAGE = `SELECT count(*), group_concat("row", '${PACKED_SEPARATOR}') FROM (SELECT
   CASE WHEN "csvFromClaims" = 2 AND "tokenSha256" IS NOT NULL AND typeof("receivedAt") = 'text' THEN concat_ws('${PACKED_SEPARATOR}', "seq", "receivedAt", '', "jti", "kind", "iss", ${orNullMark("aud")}, ${orNullMark("ref")},
     "iat", ${orNullMark("exp")}, ${orNullMark("purposeCode")}, "status", "alg", "kid", "tokenSha256", "prevHash", "hash", ${orNullMark("csvText1")}, ${orNullMark("csvText2")}, ${orNullMark("csvText3")}, '', '1')
-  ELSE concat_ws('${PACKED_SEPARATOR}', "seq"${", ''".repeat(PAGE_PARTS - 2)}, '0') END AS "row" ${CHAIN_ROWS})`;
+  ELSE concat_ws('${PACKED_SEPARATOR}', "seq"${", ''".repeat(PACKED_PARTS - 2)}, '0') END AS "row" ${CHAIN_ROWS})`;
 const SQLITE_CSV_CHAIN_ROWS = `SELECT ${SQLITE_CSV_PACKED} ${CHAIN_ROWS}`;
 const SQLITE_CSV_CHAINS_ROWS = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "chainId" IN ${IN_LIST} ORDER BY "chainId", "seq"`;
 const SQLITE_CSV_PACKED_BY_SEQ = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE "seq" IN ${IN_LIST}`;
@@ -400,48 +414,34 @@ const SQLITE_CSV_PACKED_BY_SEQ = `SELECT ${SQLITE_CSV_PACKED} FROM "Event" WHERE
 function pageRowsOf(n: number, packed: string | null, chainId: string, readAgain: (seqs: number[]) => TCsvEventRow[]): TCsvEventRow[] | null {
   if (packed === null) return n === 0 ? [] : null;
   const p = packed.split(PACKED_SEPARATOR);
-  if (p.length !== n * PAGE_PARTS) return null;
+  if (p.length !== n * PACKED_PARTS) return null;
   const out = new Array<TCsvEventRow>(n);
   let lastStored = "";
   let lastIso = "";
   let others: number[] | null = null;
   let lastSeq = -Infinity;
-  for (let i = 0, k = 0; i < n; i++, k += PAGE_PARTS) {
+  for (let i = 0, k = 0; i < n; i++, k += PACKED_PARTS) {
     const seq = Number(p[k]);
     if (!Number.isInteger(seq) || !(seq > lastSeq)) return null;
     lastSeq = seq;
-    const plain = p[k + PAGE_PARTS - 1];
+    const plain = p[k + PACKED_PARTS - 1];
     if (plain === "0") {
       (others ??= []).push(i);
       continue;
     }
     if (plain !== "1") return null;
-    const r: unknown[] = p.slice(k, k + PAGE_PARTS);
+    const r: unknown[] = p.slice(k, k + PACKED_PARTS);
     r[0] = seq;
     if (r[1] !== lastStored) lastIso = isoOfStored((lastStored = r[1] as string));
     r[1] = lastIso;
     r[2] = chainId;
-    if (r[6] === PACKED_NULL) r[6] = null;
-    if (r[7] === PACKED_NULL) r[7] = null;
     r[8] = Number(r[8]);
     r[9] = r[9] === PACKED_NULL ? null : Number(r[9]);
-    if (r[10] === PACKED_NULL) r[10] = null;
-    if (r[17] === PACKED_NULL) r[17] = null;
-    if (r[18] === PACKED_NULL) r[18] = null;
-    if (r[19] === PACKED_NULL) r[19] = null;
-    r[20] = null;
-    r[21] = 1;
-    out[i] = r as TCsvEventRow;
+    out[i] = plainRow(r);
   }
   if (others !== null) {
-    const bySeq = new Map<number, TCsvEventRow>();
-    for (const r of readAgain(others.map((i) => Number(p[i * PAGE_PARTS])))) bySeq.set(r[0], r);
-    for (const i of others) {
-      const row = bySeq.get(Number(p[i * PAGE_PARTS]));
-      // Events are never deleted: a row read once is there to read again.
-      if (row === undefined) throw new Error(`CSV export: event ${p[i * PAGE_PARTS]} not found on its second read`);
-      out[i] = row;
-    }
+    const seqs = others.map((i) => Number(p[i * PACKED_PARTS]));
+    readAgainInto(out, others, seqs, readAgain);
   }
   return out;
 }
