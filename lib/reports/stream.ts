@@ -82,6 +82,38 @@ export function eventCsvStream(pages: AsyncIterator<string | Uint8Array>, option
   );
 }
 
+/**
+ * The export's pages, the first read while `audited` (the export's audit entry: its COMMIT's
+ * fdatasync on the thread pool, or PostgreSQL's round trip) is under way, instead of after it: the
+ * entry's sync was a wait of ~1–6 ms before every export's first page (docs/benchmarks.md, "CSV
+ * export IX"). Nothing is answered before the entry is durable: this resolves only when `audited`
+ * does, and when it rejects the export is dropped and its error thrown, as an awaited entry threw
+ * before. A failed first page fails the stream, as it did.
+ */
+export async function readWhileAudited<T>(pages: AsyncIterator<T>, audited: Promise<unknown>): Promise<AsyncIterator<T>> {
+  const first = pages.next().then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    await audited;
+  } catch (error) {
+    void first.then(() => pages.return?.(undefined)).catch(() => undefined);
+    throw error;
+  }
+  let firstTaken = false;
+  return {
+    next: async () => {
+      if (firstTaken) return pages.next();
+      firstTaken = true;
+      const settled = await first;
+      if ("error" in settled) throw settled.error;
+      return settled.result;
+    },
+    return: async (value?: unknown) => (await pages.return?.(value)) ?? { done: true, value: undefined },
+  };
+}
+
 export function eventCsvResponse(pages: AsyncIterator<string | Uint8Array>, baseName: string, options: TCsvOptions = {}): Response {
   return new Response(eventCsvStream(pages, options), {
     headers: {
