@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { csvResponse } from "@/lib/review/exports";
 import { EVENT_CSV_HEADER } from "./csv";
-import { CsvPageBytes, eventCsvStream, readWhileAudited } from "./stream";
+import { CsvPageBytes, READ_AHEAD_PAGES, eventCsvStream, readWhileAudited } from "./stream";
 
 const PAGES = 40;
 
@@ -80,18 +80,47 @@ describe("readWhileAudited", () => {
 
   // The first page is read while the audit entry syncs, but nothing is answered before it is
   // durable: the export's response exists only once the entry's promise has resolved.
-  it("reads the first page at once and answers only after the entry is durable", async () => {
+  it("reads pages ahead (a bounded number) and answers only after the entry is durable", async () => {
     const { seen, pages } = readyPages();
     const audited = deferred();
     let answered = false;
     const answer = readWhileAudited(pages, audited.promise).then((p) => ((answered = true), p));
-    await new Promise((r) => setImmediate(r));
-    expect(seen.pages).toBe(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen.pages).toBe(READ_AHEAD_PAGES);
     expect(answered).toBe(false);
     audited.resolve();
     const text = await drain(eventCsvStream(await answer));
     expect(text).toBe(EVENT_CSV_HEADER + Array.from({ length: PAGES }, (_, i) => `row ${i}\r\n`).join(""));
     expect(seen.pages).toBe(PAGES);
+  });
+
+  it("stops reading ahead once the entry is durable", async () => {
+    const { seen, pages } = readyPages();
+    const body = eventCsvStream(await readWhileAudited(pages, Promise.resolve()));
+    expect(seen.pages).toBeLessThanOrEqual(1);
+    const text = await drain(body);
+    expect(text).toBe(EVENT_CSV_HEADER + Array.from({ length: PAGES }, (_, i) => `row ${i}\r\n`).join(""));
+  });
+
+  it("a page that fails while read ahead fails the stream after the pages before it", async () => {
+    async function* pages(): AsyncGenerator<string> {
+      yield "row 0\r\n";
+      throw new Error("read failed");
+    }
+    const audited = deferred();
+    const answer = readWhileAudited(pages(), audited.promise);
+    await new Promise((r) => setTimeout(r, 10));
+    audited.resolve();
+    const reader = eventCsvStream(await answer).getReader();
+    const logged = console.error;
+    console.error = () => undefined;
+    try {
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe(EVENT_CSV_HEADER);
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe("row 0\r\n");
+      await expect(reader.read()).rejects.toThrow("read failed");
+    } finally {
+      console.error = logged;
+    }
   });
 
   it("throws the entry's error, drops the export, and answers nothing", async () => {

@@ -82,33 +82,50 @@ export function eventCsvStream(pages: AsyncIterator<string | Uint8Array>, option
   );
 }
 
+/** Pages read ahead while an export's audit entry syncs, at most (~0.5 MB each). */
+export const READ_AHEAD_PAGES = 4;
+
 /**
- * The export's pages, the first read while `audited` (the export's audit entry: its COMMIT's
- * fdatasync on the thread pool, or PostgreSQL's round trip) is under way, instead of after it: the
- * entry's sync was a wait of ~1–6 ms before every export's first page (docs/benchmarks.md, "CSV
- * export IX"). Nothing is answered before the entry is durable: this resolves only when `audited`
- * does, and when it rejects the export is dropped and its error thrown, as an awaited entry threw
- * before. A failed first page fails the stream, as it did.
+ * The export's pages, read ahead (up to READ_AHEAD_PAGES, a turn of the event loop between them)
+ * while `audited` (the export's audit entry: its COMMIT's fdatasync on the thread pool, or
+ * PostgreSQL's round trip) is under way, instead of after it: the entry's sync kept every export
+ * waiting before its first page, 1–40 ms on this machine's disk (docs/benchmarks.md, "CSV export
+ * IX"). Nothing is answered before the entry is durable: this resolves only when `audited` does,
+ * and when it rejects the export is dropped (no page read ahead is sent) and its error thrown, as an
+ * awaited entry threw before. A page that fails while read ahead fails the stream when the stream
+ * reaches it, after the pages before it, as it did.
  */
 export async function readWhileAudited<T>(pages: AsyncIterator<T>, audited: Promise<unknown>): Promise<AsyncIterator<T>> {
-  const first = pages.next().then(
-    (result) => ({ result }),
-    (error: unknown) => ({ error }),
-  );
+  const ahead: ({ result: IteratorResult<T> } | { error: unknown })[] = [];
+  let waiting = true;
+  const reading = (async () => {
+    while (waiting && ahead.length < READ_AHEAD_PAGES) {
+      try {
+        const result = await pages.next();
+        ahead.push({ result });
+        if (result.done) return;
+      } catch (error) {
+        ahead.push({ error });
+        return;
+      }
+      await nextTurn();
+    }
+  })();
   try {
     await audited;
   } catch (error) {
-    void first.then(() => pages.return?.(undefined)).catch(() => undefined);
+    waiting = false;
+    void reading.then(() => pages.return?.(undefined)).catch(() => undefined);
     throw error;
   }
-  let firstTaken = false;
+  waiting = false;
+  await reading;
   return {
     next: async () => {
-      if (firstTaken) return pages.next();
-      firstTaken = true;
-      const settled = await first;
-      if ("error" in settled) throw settled.error;
-      return settled.result;
+      const page = ahead.shift();
+      if (page === undefined) return pages.next();
+      if ("error" in page) throw page.error;
+      return page.result;
     },
     return: async (value?: unknown) => (await pages.return?.(value)) ?? { done: true, value: undefined },
   };

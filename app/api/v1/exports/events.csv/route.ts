@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ permission: "chains:export", query: ZChainFilters }, async ({ req, actor, query: filters }) => {
   const options = csvOptions(req.nextUrl.searchParams);
-  // The first page is read while the audit entry syncs; nothing is answered before it is durable.
+  // Pages are read ahead while the audit entry syncs; nothing is answered before it is durable.
   const pages = await readWhileAudited(
     filteredEventCsv(filters, undefined, options.times),
     recordAudit(actor, "exports.events.csv", undefined, { filters }),

@@ -1,7 +1,7 @@
 // GET /api/v1/chains/{id}/export.csv — every event of one chain, one RFC 4180 row each, columns
 // and the formula-injection rule in docs/exports.md. Who: chains:export (viewers and up). Streamed
-// page by page; `?bom=1` adds a UTF-8 byte order mark for Excel. Each export is audited: its first
-// page is read while the entry syncs, and nothing is answered before the entry is durable.
+// page by page; `?bom=1` adds a UTF-8 byte order mark for Excel. Each export is audited: pages are
+// read ahead while the entry syncs, and nothing is answered before the entry is durable.
 import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { assertChainExists, chainEventCsv } from "@/lib/reports/queries";
@@ -14,7 +14,7 @@ export const GET = apiRoute<{ id: string }>({ permission: "chains:export" }, asy
   const chainId = id;
   await assertChainExists(chainId);
   const options = csvOptions(req.nextUrl.searchParams);
-  // The first page is read while the audit entry syncs; nothing is answered before it is durable.
+  // Pages are read ahead while the audit entry syncs; nothing is answered before it is durable.
   const pages = await readWhileAudited(chainEventCsv(chainId, undefined, options.times), recordAudit(actor, "chain.export.csv", chainId));
   return eventCsvResponse(pages, `delegraph-chain-${chainId}`, options);
 });
