@@ -83,17 +83,22 @@ export function eventCsvStream(pages: AsyncIterator<string | Uint8Array>, option
 }
 
 /** Pages read ahead while an export's audit entry syncs, at most (~0.5 MB each). */
-export const READ_AHEAD_PAGES = 4;
+export const READ_AHEAD_PAGES = 2;
 
 /**
  * The export's pages, read ahead (up to READ_AHEAD_PAGES, a turn of the event loop between them)
  * while `audited` (the export's audit entry: its COMMIT's fdatasync on the thread pool, or
  * PostgreSQL's round trip) is under way, instead of after it: the entry's sync kept every export
- * waiting before its first page, 1–40 ms on this machine's disk (docs/benchmarks.md, "CSV export
- * IX"). Nothing is answered before the entry is durable: this resolves only when `audited` does,
- * and when it rejects the export is dropped (no page read ahead is sent) and its error thrown, as an
- * awaited entry threw before. A page that fails while read ahead fails the stream when the stream
- * reaches it, after the pages before it, as it did.
+ * waiting before its first page, ~1 ms typically and tens of ms when the disk is busy
+ * (docs/benchmarks.md, "CSV export IX"). The sync is three steps on the thread pool (open,
+ * fdatasync, close), each started by the main thread when the last ends: the first page is read
+ * beside the open, the second beside the fdatasync. No more: pages read ahead reach the client in
+ * one burst, and a client that parses what it receives waits meanwhile instead of working beside
+ * the server (with four, the many-chain export was not faster, and slower in the bench). Nothing
+ * is answered before the entry is durable: this resolves only when `audited` does, and when it
+ * rejects the export is dropped (no page read ahead is sent) and its error thrown, as an awaited
+ * entry threw before. A page that fails while read ahead fails the stream when the stream reaches
+ * it, after the pages before it, as it did.
  */
 export async function readWhileAudited<T>(pages: AsyncIterator<T>, audited: Promise<unknown>): Promise<AsyncIterator<T>> {
   const ahead: ({ result: IteratorResult<T> } | { error: unknown })[] = [];
