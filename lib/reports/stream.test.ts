@@ -78,7 +78,7 @@ describe("readWhileAudited", () => {
     return { promise, resolve, reject };
   }
 
-  // The first page is read while the audit entry syncs, but nothing is answered before it is
+  // Pages are read ahead while the audit entry syncs, but nothing is answered before it is
   // durable: the export's response exists only once the entry's promise has resolved.
   it("reads pages ahead (a bounded number) and answers only after the entry is durable", async () => {
     const { seen, pages } = readyPages();
