@@ -82,6 +82,60 @@ export function eventCsvStream(pages: AsyncIterator<string | Uint8Array>, option
   );
 }
 
+/** Pages read ahead while an export's audit entry syncs, at most (~0.5 MB each). */
+export const READ_AHEAD_PAGES = 2;
+
+/**
+ * The export's pages, read ahead (up to READ_AHEAD_PAGES, a turn of the event loop between them)
+ * while `audited` (the export's audit entry: its COMMIT's fdatasync on the thread pool, or
+ * PostgreSQL's round trip) is under way, instead of after it: the entry's sync kept every export
+ * waiting before its first page, ~1 ms typically and tens of ms when the disk is busy
+ * (docs/benchmarks.md, "CSV export IX"). The sync is three steps on the thread pool (open,
+ * fdatasync, close), each started by the main thread when the last ends: the first page is read
+ * beside the open, the second beside the fdatasync. No more: pages read ahead reach the client in
+ * one burst, and a client that parses what it receives waits meanwhile instead of working beside
+ * the server (with four, the many-chain export was not faster, and slower in the bench). Nothing
+ * is answered before the entry is durable: this resolves only when `audited` does, and when it
+ * rejects the export is dropped (no page read ahead is sent) and its error thrown, as an awaited
+ * entry threw before. A page that fails while read ahead fails the stream when the stream reaches
+ * it, after the pages before it, as it did.
+ */
+export async function readWhileAudited<T>(pages: AsyncIterator<T>, audited: Promise<unknown>): Promise<AsyncIterator<T>> {
+  const ahead: ({ result: IteratorResult<T> } | { error: unknown })[] = [];
+  let waiting = true;
+  const reading = (async () => {
+    while (waiting && ahead.length < READ_AHEAD_PAGES) {
+      try {
+        const result = await pages.next();
+        ahead.push({ result });
+        if (result.done) return;
+      } catch (error) {
+        ahead.push({ error });
+        return;
+      }
+      await nextTurn();
+    }
+  })();
+  try {
+    await audited;
+  } catch (error) {
+    waiting = false;
+    void reading.then(() => pages.return?.(undefined)).catch(() => undefined);
+    throw error;
+  }
+  waiting = false;
+  await reading;
+  return {
+    next: async () => {
+      const page = ahead.shift();
+      if (page === undefined) return pages.next();
+      if ("error" in page) throw page.error;
+      return page.result;
+    },
+    return: async (value?: unknown) => (await pages.return?.(value)) ?? { done: true, value: undefined },
+  };
+}
+
 export function eventCsvResponse(pages: AsyncIterator<string | Uint8Array>, baseName: string, options: TCsvOptions = {}): Response {
   return new Response(eventCsvStream(pages, options), {
     headers: {

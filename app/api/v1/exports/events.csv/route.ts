@@ -6,14 +6,18 @@ import { apiRoute } from "@/lib/api-route";
 import { recordAudit } from "@/lib/audit";
 import { ZChainFilters } from "@/lib/contracts/chains";
 import { filteredEventCsv } from "@/lib/reports/queries";
-import { csvOptions, eventCsvResponse } from "@/lib/reports/stream";
+import { csvOptions, eventCsvResponse, readWhileAudited } from "@/lib/reports/stream";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ permission: "chains:export", query: ZChainFilters }, async ({ req, actor, query: filters }) => {
-  await recordAudit(actor, "exports.events.csv", undefined, { filters });
-  const day = new Date().toISOString().slice(0, 10);
   const options = csvOptions(req.nextUrl.searchParams);
-  return eventCsvResponse(filteredEventCsv(filters, undefined, options.times), `delegraph-events-${day}`, options);
+  // Pages are read ahead while the audit entry syncs; nothing is answered before it is durable.
+  const pages = await readWhileAudited(
+    filteredEventCsv(filters, undefined, options.times),
+    recordAudit(actor, "exports.events.csv", undefined, { filters }),
+  );
+  const day = new Date().toISOString().slice(0, 10);
+  return eventCsvResponse(pages, `delegraph-events-${day}`, options);
 });
