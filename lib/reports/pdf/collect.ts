@@ -5,10 +5,11 @@
 // and it is dead once the PDF is sent. Without a full collection the thread keeps all of it: V8
 // starts one only when the old generation reaches its limit, and its memory reducer (which compacts
 // the heap and shrinks the young generation when a thread is idle) is only started by a full
-// collection. So after the benchmark's 200-hop report the idle thread held 92 MiB of heap, ~50 of it
-// garbage, for the minute until it ended. One collection when it goes idle frees the garbage and
-// lets the memory reducer give the pages back ~8-14 s later (docs/benchmarks.md, "The PDF thread's
-// garbage").
+// collection. So after the benchmark's 200-hop report the idle thread held 92 MiB of heap, about
+// half of it garbage, for the minute until it ended. One collection when it goes idle frees the
+// garbage (resident −10 to −15 MiB at once; the rest of the freed space is in pages that still hold
+// live objects, given back only by a compaction, whose copy of the live heap would raise the peak
+// instead: docs/benchmarks.md, "The PDF thread's garbage collected when it goes idle").
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
