@@ -29,5 +29,11 @@ unset DELEGRAPH_SEED_BASE
 # details left 45-60 MB of freed memory resident across a bench run; two arenas keep most of it from piling up
 # (docs/benchmarks.md, "The server's memory at quick size"). A value in the environment wins.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# Blocks of 128 KiB and more (chain details' and exports' chunks, request bodies) are mapped on their
+# own and unmapped when freed. By default glibc raises that threshold to the largest block freed so
+# far (up to 32 MB), after which such blocks come from the arenas and pin what is freed around them:
+# the main arena held 80 MiB at quick size, 62 with this (docs/benchmarks.md, "The PDF thread's
+# garbage"). A value in the environment wins.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 # scripts/server.mjs: Next's handler behind the layer that records the socket's address.
 NODE_ENV=production exec node scripts/server.mjs
