@@ -66,6 +66,16 @@ function threadsCpu(pid: number): { total: number; byTid: Map<number, number> } 
   return { total: statCpuUs(`/proc/${pid}/stat`), byTid };
 }
 
+/** A thread's start time in clock ticks since boot (/proc stat field 22); 0 once it has ended. */
+function threadStart(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return 0;
+  }
+}
+
 /** The server's resident memory now and at its peak (MiB), from /proc: what the server's code costs beside its CPU. */
 function serverRss(pid: number): string {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -126,7 +136,9 @@ async function main() {
         const after = threadsCpu(pid);
         const per = (us: number) => Math.round(us / run.events);
         const serverUs = per(after.total - before.total);
-        const ranks = [...after.byTid.keys()].sort((a, b) => a - b);
+        // Creation order by each thread's start time, not its id: ids wrap around on a busy machine.
+        const started = new Map([...after.byTid.keys()].map((tid) => [tid, threadStart(pid, tid)]));
+        const ranks = [...after.byTid.keys()].sort((a, b) => started.get(a)! - started.get(b)! || a - b);
         const threads = ranks
           .map((tid, rank) => ({ rank, us: per((after.byTid.get(tid) ?? 0) - (before.byTid.get(tid) ?? 0)) }))
           .filter((t) => t.us >= 2)
