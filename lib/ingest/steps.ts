@@ -39,7 +39,7 @@ import { grantUsesOf } from "@/lib/protocol/least-privilege";
 import { claimedChain, classifyReplay } from "@/lib/protocol/envelope";
 import { ledgerHash } from "@/lib/protocol/ledger";
 import { eventRef } from "@/lib/protocol/grammar";
-import { chainInputsFrom, missingRefs, parseEventRows, principalIdsOf } from "@/lib/chains/load";
+import { chainInputsFrom, checkedEvent, missingRefs, parseStoredEvents, principalIdsOf } from "@/lib/chains/load";
 import { summariseChain } from "@/lib/ingest/summary";
 import { ask, type TDriftWrite, type TLockedRead, type TLockedReadQuery, type TSteps, type TWritePlan } from "@/lib/db/stores/ingest";
 import { csvColumnsOf } from "@/lib/db/csv-columns";
@@ -211,17 +211,19 @@ function withFresh(stored: TParsedEventRow[], fresh: TFresh[], at: Date): TParse
   const events = [...stored];
   const receivedAt = at.getTime() / 1000;
   for (const f of fresh)
-    events.push({
-      seq: f.seq,
-      jti: f.claims.jti,
-      chainId: f.claims.chain,
-      claims: f.claims,
-      status: "accepted",
-      ref: eventRef(f.claims),
-      keyRevokedAt: f.keyRevokedAt,
-      receivedAt: f.keyRevokedAt === null ? null : receivedAt,
-      drift: f.drift ? JSON.stringify(f.drift) : null,
-    });
+    events.push(
+      checkedEvent(
+        f.seq,
+        f.claims.jti,
+        f.claims.chain,
+        f.claims,
+        "accepted",
+        eventRef(f.claims),
+        f.keyRevokedAt,
+        f.keyRevokedAt === null ? null : receivedAt,
+        f.drift ? JSON.stringify(f.drift) : null,
+      ),
+    );
   return events;
 }
 
@@ -293,7 +295,7 @@ function* readAndCheck(candidates: TCandidate[], at: Date, drift: TDriftSettings
     affected = [...new Set([...fresh.map((f) => f.claims.chain), ...dependants])];
     const state = yield* ask("chainState", affected);
     versions = new Map(state.versions.map((v) => [v.id, v.version]));
-    storedEvents = parseEventRows(state.events);
+    storedEvents = parseStoredEvents(state.events);
     driftRead = yield* judgeDrifts(fresh, storedEvents, drift);
     const events = withFresh(storedEvents, fresh, at);
     refs = missingRefs(events);
@@ -509,7 +511,7 @@ function* revise(p: TPrepared, now: TLockedRead, at: Date): TSteps<TPrepared | n
   // With what those chains' events reference and whom they name, known from then on: read with the
   // lock (the store found the same chains changed), else asked for now.
   const facts = sameSet(reread, now.changed.chainIds) ? now.changed : yield* ask("chainFacts", [...reread]);
-  const rows = parseEventRows(facts.events);
+  const rows = parseStoredEvents(facts.events);
   const storedEvents = [...p.storedEvents.filter((e) => !reread.has(e.chainId)), ...rows].sort((a, b) => a.seq - b.seq);
   // An invoke's drift baseline follows its grant's purpose: a grant that is now among the stored
   // events read would move it to another baseline, whose facts were not read.

@@ -14,7 +14,7 @@
 // threads over the verifications) and the CPU ratio (that over the server's CPU per event: the best
 // the ratio can be when every core is busy, whatever share of them the run got).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../tests/server";
@@ -64,6 +64,23 @@ function threadsCpu(pid: number): { total: number; byTid: Map<number, number> } 
     }
   }
   return { total: statCpuUs(`/proc/${pid}/stat`), byTid };
+}
+
+/** A thread's start time in clock ticks since boot (/proc stat field 22); 0 once it has ended. */
+function threadStart(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The server's resident memory now and at its peak (MiB), from /proc: what the server's code costs beside its CPU. */
+function serverRss(pid: number): string {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const mib = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
+  return `${mib("VmRSS")} MiB (peak ${mib("VmHWM")})`;
 }
 
 async function main() {
@@ -119,7 +136,9 @@ async function main() {
         const after = threadsCpu(pid);
         const per = (us: number) => Math.round(us / run.events);
         const serverUs = per(after.total - before.total);
-        const ranks = [...after.byTid.keys()].sort((a, b) => a - b);
+        // Creation order by each thread's start time, not its id: ids wrap around on a busy machine.
+        const started = new Map([...after.byTid.keys()].map((tid) => [tid, threadStart(pid, tid)]));
+        const ranks = [...after.byTid.keys()].sort((a, b) => started.get(a)! - started.get(b)! || a - b);
         const threads = ranks
           .map((tid, rank) => ({ rank, us: per((after.byTid.get(tid) ?? 0) - (before.byTid.get(tid) ?? 0)) }))
           .filter((t) => t.us >= 2)
@@ -130,7 +149,7 @@ async function main() {
             `server ${serverUs} µs/event, producers ${clientUs}; raw verify ${rawCpuUs.toFixed(0)} µs/signature; ` +
             `CPU ratio ${Math.round((rawCpuUs / serverUs) * 100)}% (server), ${Math.round((rawCpuUs / (serverUs + clientUs)) * 100)}% (with the producers); request p50 ${run.request.p50Ms} ms`,
         );
-        log(`  server threads, µs/event by creation rank: ${threads.join(", ")}`);
+        log(`  server threads, µs/event by creation rank: ${threads.join(", ")}; server RSS ${serverRss(pid)}`);
       }
     }
   } finally {
