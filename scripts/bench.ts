@@ -475,7 +475,7 @@ async function main() {
     );
     for (const g of graphs)
       log(
-        `graph ${g.nodes} nodes: ${g.renderedNodes} drawn (${g.domNodes} in the DOM) at ${g.firstNodesMs} ms, interactive at ${g.interactiveMs} ms; ` +
+        `graph ${g.nodes} nodes: ${g.renderedNodes} drawn (${g.domNodes} in the DOM) at ${g.firstNodesMs} ms, interactive at ${g.interactiveMs} ms${g.lostClicks ? ` (${g.lostClicks} lost click${g.lostClicks > 1 ? "s" : ""} made again)` : ""}; ` +
           `show all: ${g.showAll ? `${g.showAll.nodes} nodes in ${g.showAll.ms} ms (${g.showAll.render}, ${g.showAll.painted} painted)` : "not offered"}; ` +
           `pan/zoom frames p50 ${g.frames.p50Ms} p95 ${g.frames.p95Ms} max ${g.frames.maxMs} ms over ${g.frames.n}`,
       );

@@ -26,6 +26,12 @@ export type TGraphRun = {
   firstNodesMs: number;
   interactiveMs: number;
   clickToInspectorMs: number;
+  /**
+   * clicks on the node that opened nothing within LOST_CLICK_MS and were made again: seen once in
+   * five quick runs on 2026-12-06 (the panel never came; cause not found, docs/benchmarks.md);
+   * counted in interactiveMs and printed, never hidden
+   */
+  lostClicks: number;
   /** after "Show all": every node drawn, how long it took, and how it was painted */
   showAll: { nodes: number; ms: number; render: string; painted: number } | null;
   /** requestAnimationFrame deltas during a programmatic wheel zoom and drag pan with everything drawn */
@@ -42,6 +48,9 @@ export async function withBrowser<T>(f: (b: Browser) => Promise<T>): Promise<T> 
 }
 
 const GRAPH = '[data-testid="chain-graph"]';
+/** How long a click on a node may take to open its panel before it counts as lost and is made again. */
+const LOST_CLICK_MS = 15_000; // report.ts names it too
+const MAX_LOST_CLICKS = 3;
 
 async function graphState(page: Page) {
   return page.locator(GRAPH).evaluate((el) => ({
@@ -124,8 +133,26 @@ export async function measureGraphs(
     const domNodes = await page.locator(".react-flow__node").count();
     const clicked = Date.now();
     await node.click();
-    // A principal's node opens "this principal in this chain".
-    await page.getByTestId("principal-panel").waitFor({ state: "visible" });
+    // A principal's node opens "this principal in this chain". A click that opened nothing is made
+    // again (a reader would), counted, and its wait left in the figures.
+    const panel = page.getByTestId("principal-panel");
+    let lostClicks = 0;
+    while (
+      !(await panel.waitFor({ state: "visible", timeout: LOST_CLICK_MS }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (++lostClicks > MAX_LOST_CLICKS) {
+        throw new Error(
+          `${lostClicks} clicks on a principal's node of ${nodes} opened no panel: ${page.url()} ${JSON.stringify(await graphState(page))}`,
+        );
+      }
+      console.error(
+        `[bench] graph ${nodes} nodes: a click on a principal's node opened no panel in ${LOST_CLICK_MS} ms (${page.url()}); clicking again`,
+      );
+      await node.click();
+    }
     const done = Date.now();
 
     // "Show all", when the opening view left anything out: time until every node is drawn (in the
@@ -163,6 +190,7 @@ export async function measureGraphs(
       firstNodesMs,
       interactiveMs: done - started,
       clickToInspectorMs: done - clicked,
+      lostClicks,
       showAll,
       frames,
     });
