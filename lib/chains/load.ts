@@ -3,7 +3,7 @@
 // so the ingest can feed it rows it read in its own phase plus the events it is about to store;
 // loadChainInputs reads them through the chain store with a fixed number of queries.
 import type { TStores } from "@/lib/db";
-import type { TExternalRow, TParsed, TParsedEventRow, TPrincipalKindRow, TStoredEventRow } from "@/lib/db/rows";
+import type { TExternalRow, TParsedEventRow, TPrincipalKindRow, TStoredEventRow } from "@/lib/db/rows";
 import type { TCheckEvent, TChainInput } from "@/lib/protocol/chain";
 import type { TClaims, TEventKind, TPrincipalKind } from "@/lib/protocol/types";
 import type { TDriftFact } from "@/lib/protocol/drift";
@@ -31,10 +31,6 @@ function receiptSeconds(e: Pick<TInputEventRow, "keyRevokedAt" | "receivedAt">):
   return e.receivedAt instanceof Date ? e.receivedAt.getTime() / 1000 : e.receivedAt;
 }
 
-export function parseEventRows<R extends { claims: string }>(rows: R[]): TParsed<R>[] {
-  return rows.map((r) => ({ ...r, claims: JSON.parse(r.claims) as TClaims }));
-}
-
 /**
  * An event as the ingest's chain checks read it, stored or new, made by this one object literal:
  * a list that mixed a stored row's copy (its keys in the select's order, `claims` turned from text
@@ -56,7 +52,7 @@ export function checkedEvent(
   return { seq, jti, chainId, claims, status, ref, keyRevokedAt, receivedAt, drift };
 }
 
-/** parseEventRows for the ingest's stored events, each made by checkedEvent. */
+/** Stored events with their claims decoded, each made by checkedEvent (the ingest's and the loader's reads alike). */
 export function parseStoredEvents(rows: TStoredEventRow[]): TParsedEventRow[] {
   const out: TParsedEventRow[] = [];
   for (const r of rows)
@@ -114,7 +110,7 @@ export function toCheckEvent(e: Omit<TInputEventRow, "chainId" | "status">): TCh
 /** The checker inputs of `chainIds`, read through the chain store. */
 export async function loadChainInputs(store: TStores["chains"], chainIds: string[]): Promise<Map<string, TLoadedChain>> {
   if (chainIds.length === 0) return new Map();
-  const events = parseEventRows(await store.checkEvents(chainIds));
+  const events = parseStoredEvents(await store.checkEvents(chainIds));
   const [externalRows, principalRows] = await Promise.all([store.eventKinds(missingRefs(events)), store.principalKinds(principalIdsOf(events))]);
   return chainInputsFrom(chainIds, events, externalRows, principalRows);
 }
