@@ -49,7 +49,7 @@ export async function withBrowser<T>(f: (b: Browser) => Promise<T>): Promise<T> 
 
 const GRAPH = '[data-testid="chain-graph"]';
 /** How long a click on a node may take to open its panel before it counts as lost and is made again. */
-const LOST_CLICK_MS = 15_000; // report.ts names it too
+export const LOST_CLICK_MS = 15_000;
 const MAX_LOST_CLICKS = 3;
 
 async function graphState(page: Page) {

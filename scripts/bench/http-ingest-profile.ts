@@ -21,7 +21,7 @@ import { startServer } from "../../tests/server";
 import * as fill from "./fill";
 import { ingestOverHttp } from "./http";
 import { rawVerifyRateAllCores } from "./raw-verify";
-import { statCpuUs } from "./timed-ingest";
+import { statCpuUs, statFields } from "./timed-ingest";
 import { allPrincipals, chainBatches, population, smallChain, SMALL_CHAIN_EVENTS } from "./workload";
 
 type TArgs = {
@@ -69,8 +69,7 @@ function threadsCpu(pid: number): { total: number; byTid: Map<number, number> } 
 /** A thread's start time in clock ticks since boot (/proc stat field 22); 0 once it has ended. */
 function threadStart(pid: number, tid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    return Number(statFields(`/proc/${pid}/task/${tid}/stat`)[19]);
   } catch {
     return 0;
   }

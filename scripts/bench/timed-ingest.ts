@@ -29,10 +29,15 @@ export class Phases {
   }
 }
 
+/** A /proc stat file's fields after the command name (field 3, the state, is [0]). */
+export const statFields = (path: string) => {
+  const stat = readFileSync(path, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+};
+
 /** CPU µs of a process or thread from its /proc stat file (utime + stime, in clock ticks of 10 ms). */
 export const statCpuUs = (path: string) => {
-  const stat = readFileSync(path, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(path);
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 };
 
